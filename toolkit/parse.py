@@ -1,0 +1,491 @@
+"""Turn a report's published text into sections and tables.
+
+The one rule: a number is assigned to a cell only when the parser is certain
+which cell it is.  Whatever cannot be read with certainty is left missing
+(``None``) and a warning says why.  A table the report does not contain is
+``None``, never zeros.
+
+How a table is read: within the table's section, row labels are located in
+template order; the text between one label and the next is that row's value
+region.  Parenthesised notes and words without digits in it are layout; the
+remaining tokens must be clean numbers.  If there are exactly as many numbers
+as cells they are assigned in order.  If instead there is one run of digits
+(cells that ran together with no separator), it is split into cells only when
+exactly one split is possible, or exactly one split satisfies the template's
+arithmetic.  Anything else leaves the row missing, with a warning.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from . import schema
+from .errors import ReportError
+from .report import Report
+
+__all__ = ["parse_report", "parse_file", "parse_text", "read_text", "normalize", "extract_title",
+           "find_sections", "split_digits"]
+
+# --------------------------------------------------------------------- reading
+
+
+def read_text(path: str | Path) -> tuple[str, list[str]]:
+    """Decode a report file; return (text, warnings).
+
+    Raises ReportError naming the file for an empty, binary or undecodable file.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReportError(str(path), f"cannot read file ({exc.strerror or exc})") from None
+    return decode_bytes(data, str(path))
+
+
+def decode_bytes(data: bytes, source: str | None = None) -> tuple[str, list[str]]:
+    """Decode report bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else best guess."""
+    warnings: list[str] = []
+    if not data.strip():
+        raise ReportError(source, "empty file")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), warnings
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), warnings
+        except UnicodeDecodeError:
+            raise ReportError(source, "starts with a UTF-16 byte-order mark but is not valid UTF-16") from None
+    if b"\x00" in data[:8192]:
+        raise ReportError(source, "binary file (contains NUL bytes), not report text")
+    try:
+        return data.decode("utf-8"), warnings
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise ReportError(source, "cannot be decoded as text in any common encoding (binary?)")
+    warnings.append(f"file is not UTF-8; decoded as {best.encoding}")
+    return str(best), warnings
+
+
+# ------------------------------------------------------------------ normalizing
+
+_ARTEFACTS = re.compile(r"\[bookmark:[^\]]*\]|\*\*|__|<br\s*/?>", re.I)
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width digits/brackets → ASCII), drop Word/markdown artefacts, unify newlines."""
+    text = unicodedata.normalize("NFKC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ").replace("\xa0", " ")
+    text = text.replace("\u200b", "").replace("\ufeff", "")
+    return _ARTEFACTS.sub("", text)
+
+
+# ------------------------------------------------------------------- title
+
+_TITLE = re.compile(r"^(?P<agency>.*?)(?P<year>(?:19|20)\d{2})年度?(?P<rest>.*?政府信息公开.*?年度报告)")
+
+
+def extract_title(text: str) -> tuple[str | None, str | None, int | None]:
+    """(title, agency, year) from the opening lines of a (normalized) report.
+
+    The title may be broken across lines (agency on one line, year on the
+    next); it is read from the first non-empty lines up to the one ending
+    in 年度报告.  Returns Nones for what is not stated there.
+    """
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    joined = ""
+    for ln in lines[:6]:
+        joined += ln
+        if "年度报告" in ln:
+            break
+    else:
+        return None, None, None
+    joined = re.sub(r"\s+", "", joined)
+    m = _TITLE.search(joined)
+    if not m or len(m.group(0)) > 80:
+        return None, None, None
+    title = m.group(0)
+    agency = m.group("agency").strip("《》\"“”") or None
+    return title, agency, int(m.group("year"))
+
+
+# ------------------------------------------------------------------ sections
+
+_NUMERAL = "一二三四五六"
+_HEAD_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]+\s*[、.．]|第[一二三四五六]部分\s*[、.:：]?)\s*")
+
+
+def _heading_at(line: str, number: str) -> bool:
+    """Is *line* the heading of section *number* (with or without its numeral)?"""
+    head = _HEAD_PREFIX.sub("", line.strip()).rstrip("。.:：; ")
+    for key in schema.SECTIONS[number][2]:
+        if key in head and len(head) <= len(key) + 12:
+            return True
+    return False
+
+
+def find_sections(text: str) -> dict[str, tuple[int, int] | None]:
+    """Character spans of the six sections' bodies in normalized *text*.
+
+    Headings are looked for first as lines of their own (numbered or not),
+    then, for text whose lines ran together, as numbered headings inline
+    (``四、政府信息公开行政复议、行政诉讼情况``).  Sections are taken in order.
+    """
+    starts: dict[str, tuple[int, int]] = {}  # number -> (heading start, body start)
+    offsets, pos = [], 0
+    for line in text.split("\n"):
+        offsets.append((pos, line))
+        pos += len(line) + 1
+    cursor = 0
+    for number in schema.SECTIONS:
+        found = None
+        for start, line in offsets:
+            if start >= cursor and _heading_at(line, number):
+                found = (start, start + len(line))
+                break
+        if found is None:
+            keys = "|".join(re.escape(k) for k in schema.SECTIONS[number][2])
+            rx = re.compile(rf"{_NUMERAL[int(number) - 1]}\s*[、.．]\s*(?:[^\n。]{{0,10}}?)(?:{keys})")
+            m = rx.search(text, cursor)
+            if m:
+                found = (m.start(), m.end())
+        if found:
+            starts[number] = found
+            cursor = found[1]
+    spans: dict[str, tuple[int, int] | None] = {}
+    ordered = sorted(starts.items(), key=lambda kv: kv[1][0])
+    for i, (number, (_, body)) in enumerate(ordered):
+        end = ordered[i + 1][1][0] if i + 1 < len(ordered) else len(text)
+        spans[number] = (body, end)
+    return {n: spans.get(n) for n in schema.SECTIONS}
+
+
+# ------------------------------------------------------------------ labels
+
+_QUOTES = "“”\"'‘’「」"
+
+
+def _label_rx(label: str) -> str:
+    """Regex for a label tolerant of line breaks/spaces between characters and quote styles."""
+    parts = []
+    for ch in label:
+        parts.append(f"[{re.escape(_QUOTES)}]?" if ch in _QUOTES else re.escape(ch))
+    return r"\s*".join(parts)
+
+
+# Sub-item numbers (1. 2. …) that precede t3 labels: they must not be read as values.
+_T3_SUBNUMBER: dict[str, int] = {}
+for _group in ("denied", "unavailable", "not_processed", "other"):
+    for _i, _key in enumerate([r.key for r in schema.T3_ROWS if r.key.startswith(_group + ".")], 1):
+        _T3_SUBNUMBER[_key] = _i
+
+
+@lru_cache(maxsize=None)
+def _row_patterns(table: str, template: str) -> tuple[tuple[str, re.Pattern], ...]:
+    out = []
+    if table == "t2":
+        rows = schema.T2_ROWS if template == "2021" else schema.T2_ROWS_2019
+        for row in rows:
+            alts = "|".join(_label_rx(a) for a in (row.zh, *row.aliases))
+            out.append((row.key, re.compile(rf"(?<![\u4e00-\u9fff])(?:{alts})")))
+        return tuple(out)
+    for row in schema.t3_rows(template):
+        alts = "|".join(_label_rx(a) for a in (row.zh, *row.aliases))
+        n = _T3_SUBNUMBER.get(row.key)
+        if row.key == "other.other":
+            # "其他" alone is too common; require its sub-number.
+            rx = rf"3\s*[.、．]\s*(?:{alts})"
+        elif row.key == "total_handled":
+            rx = rf"(?:\(七\)\s*)?(?:{alts})"
+        elif n is not None:
+            rx = rf"(?:{n}\s*[.、．]\s*)?(?:{alts})"
+        else:
+            rx = rf"(?:\([一二三四五六七]\)\s*|[一二三四]\s*[、.．]\s*)?(?:{alts})"
+        out.append((row.key, re.compile(rx)))
+    return tuple(out)
+
+
+# ------------------------------------------------------------------ numbers
+
+_PAREN = re.compile(r"\([^()]*\)")
+_SPLIT = re.compile(r"[\s|]+")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _value_tokens(region: str) -> tuple[list[str], list[str]]:
+    """(number tokens, doubtful tokens) of a value region.
+
+    Words without digits are layout (labels, headers, notes).  A token that
+    mixes digits with other text (``290余``, ``2023年``) is doubtful.
+    """
+    region = _PAREN.sub(" ", region)
+    numbers, doubtful = [], []
+    for tok in _SPLIT.split(region):
+        if not tok or not any(c.isdigit() for c in tok):
+            continue
+        if _NUMBER.fullmatch(tok):
+            numbers.append(tok)
+        else:
+            doubtful.append(tok)
+    return numbers, doubtful
+
+
+def split_digits(digits: str, sizes: list[int], check=None, limit: int = 200_000) -> list[list[int]]:
+    """All ways to cut a run of digits into consecutive groups of cells.
+
+    *sizes* gives the number of cells of each group (one group per table row);
+    a cell never has a leading zero unless it is ``0``.  *check(group_values)*,
+    if given, must hold for every group.  Returns at most two solutions (enough
+    to know whether the split is unique); gives up (returns []) past *limit*
+    steps, which callers treat as "not certain".
+    """
+    solutions: list[list[int]] = []
+    steps = 0
+    total_cells = sum(sizes)
+
+    def cells(s: str, k: int) -> Iterator[list[int]]:
+        nonlocal steps
+        if k == 0:
+            if not s:
+                yield []
+            return
+        for i in range(1, len(s) - k + 2):
+            steps += 1
+            if steps > limit:
+                return
+            head = s[:i]
+            if len(head) > 1 and head[0] == "0":
+                break
+            for rest in cells(s[i:], k - 1):
+                yield [int(head), *rest]
+
+    def groups(s: str, gi: int, acc: list[int]) -> None:
+        if len(solutions) > 1 or steps > limit:
+            return
+        if gi == len(sizes):
+            if not s:
+                solutions.append(acc)
+            return
+        remaining = sum(sizes[gi + 1:])
+        for cut in range(sizes[gi], len(s) - remaining + 1):
+            for vals in cells(s[:cut], sizes[gi]):
+                if check is None or check(vals):
+                    groups(s[cut:], gi + 1, acc + vals)
+                if len(solutions) > 1 or steps > limit:
+                    return
+
+    if len(digits) < total_cells:
+        return []
+    groups(digits, 0, [])
+    return solutions if steps <= limit else []
+
+
+def _to_value(tok: str, decimal: bool):
+    if decimal:
+        return float(tok)
+    return int(tok) if tok.isdigit() else None
+
+
+def _sum_check(vals: list[int]) -> bool:
+    return sum(vals[:-1]) == vals[-1]
+
+
+def _read_rows(numbers: list[str], doubtful: list[str], sizes: list[int], check, decimal: list[bool],
+               where: str, warnings: list[str]) -> list | None:
+    """Values for a block of consecutive cells (grouped into rows of *sizes*), or None."""
+    n = sum(sizes)
+    if doubtful:
+        warnings.append(f"{where}: text {' '.join(doubtful)!r} mixes digits and words; values left missing")
+        return None
+    if len(numbers) == n:
+        vals = [_to_value(t, d) for t, d in zip(numbers, decimal)]
+        if any(v is None for v in vals):
+            warnings.append(f"{where}: a count has a decimal point ({' '.join(numbers)}); values left missing")
+            return None
+        return vals
+    if not numbers:
+        warnings.append(f"{where}: no values found (blank cells or table not extracted); left missing")
+        return None
+    runs = numbers
+    if (len(runs) == 1 or len(runs) == len(sizes)) and all(t.isdigit() for t in runs) and n > len(runs):
+        # Cells ran together with no separator.
+        groups = [sizes] if len(runs) == 1 else [[s] for s in sizes]
+        out: list[int] = []
+        for run, gsizes in zip(runs, groups):
+            sols = split_digits(run, gsizes)
+            if len(sols) != 1 and check is not None:
+                sols = split_digits(run, gsizes, check)
+                how = "the only split satisfying the template's arithmetic"
+            else:
+                how = "the only possible split"
+            if len(sols) != 1:
+                reason = "no split" if not sols else "several splits"
+                warnings.append(f"{where}: digits {run!r} ran together and {reason} fit(s) the cells "
+                                f"with certainty; values left missing")
+                return None
+            if len(run) > sum(gsizes):
+                warnings.append(f"{where}: digits {run!r} ran together; read as {sols[0]} ({how})")
+            out.extend(sols[0])
+        return out
+    warnings.append(f"{where}: found {len(numbers)} values ({' '.join(numbers)}) for {n} cells; "
+                    f"cannot tell which cell is blank, values left missing")
+    return None
+
+
+# ------------------------------------------------------------------ tables
+
+
+def _locate_rows(text: str, patterns) -> list[tuple[str, int, int]]:
+    """(row key, label start, label end) for each row label found, in template order."""
+    found, cursor = [], 0
+    for key, rx in patterns:
+        m = rx.search(text, cursor)
+        if m:
+            found.append((key, m.start(), m.end()))
+            cursor = m.end()
+    return found
+
+
+def _parse_labelled(text: str, table: str, template: str, warnings: list[str]):
+    """Read t2 or t3 from its section text; None when no row label is present."""
+    patterns = _row_patterns(table, template)
+    located = _locate_rows(text, patterns)
+    minimum = 1 if table == "t2" else 3
+    if len(located) < minimum:
+        return None
+    if table == "t2":
+        rows = {r.key: r for r in (schema.T2_ROWS if template == "2021" else schema.T2_ROWS_2019)}
+        columns_of = {k: r.columns for k, r in rows.items()}
+    else:
+        columns = [c.key for c in schema.T3_COLUMNS]
+        columns_of = {r.key: tuple(columns) for r in schema.t3_rows(template)}
+    result: dict[str, dict] = {}
+    found_keys = {k for k, _, _ in located}
+    for i, (key, _, end) in enumerate(located):
+        stop = located[i + 1][1] if i + 1 < len(located) else len(text)
+        numbers, doubtful = _value_tokens(text[end:stop])
+        cols = columns_of[key]
+        decimal = [c == "amount" for c in cols]
+        check = _sum_check if table == "t3" else None
+        vals = _read_rows(numbers, doubtful, [len(cols)], check, decimal, f"{table}.{key}", warnings)
+        result[key] = {c: (None if vals is None else vals[j]) for j, c in enumerate(cols)}
+    if table == "t3":
+        for row in schema.t3_rows(template):
+            if row.key not in found_keys:
+                warnings.append(f"t3.{row.key}: row label not found; values left missing")
+                result[row.key] = {c: None for c in columns}
+        result = {r.key: result[r.key] for r in schema.t3_rows(template)}
+    else:
+        result = {k: result[k] for k in rows if k in result}
+    return result
+
+
+_T4_HEADER = re.compile(r"结果维持|结果\s*纠正|尚未\s*审结|复议后起诉|直接起诉")
+
+
+def _parse_t4(text: str, warnings: list[str]):
+    if not _T4_HEADER.search(text):
+        numbers, _ = _value_tokens(text)
+        if not numbers:
+            return None
+    numbers, doubtful = _value_tokens(text)
+    if doubtful:
+        # A label jammed onto the digits (总计000…) is layout, not a doubtful number.
+        peeled = []
+        for tok in doubtful:
+            m = re.fullmatch(r"[^\d]+?(\d+)", tok)
+            if m is None:
+                peeled = None
+                break
+            peeled.append(m.group(1))
+        if peeled is not None:
+            numbers, doubtful = numbers + peeled, []
+    rows = [r.key for r in schema.T4_ROWS]
+    cols = [c.key for c in schema.T4_COLUMNS]
+    vals = _read_rows(numbers, doubtful, [len(cols)] * len(rows), _sum_check, [False] * 15, "t4", warnings)
+    return {r: {c: (None if vals is None else vals[i * len(cols) + j]) for j, c in enumerate(cols)}
+            for i, r in enumerate(rows)}
+
+
+def detect_template(text: str) -> str:
+    """``"2019"`` when the 2019 template's distinctive labels appear, else ``"2021"``."""
+    markers_2019 = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "其他对外管理服务事项", "政府集中采购")
+    markers_2021 = ("本年制发件数", "现行有效件数", "本年处理决定数量", "本年收费金额")
+    score = sum(m in text for m in markers_2019) - sum(m in text for m in markers_2021)
+    return "2019" if score > 0 else "2021"
+
+
+# ------------------------------------------------------------------ entry points
+
+
+def parse_text(text: str, *, report_id: str | None = None, source: str | None = None,
+               warnings: Iterable[str] = ()) -> Report:
+    """Parse report text (already decoded).  Raises ReportError if it is not a report."""
+    warnings = list(warnings)
+    norm = normalize(text)
+    if not norm.strip():
+        raise ReportError(source, "empty file")
+    spans = find_sections(norm)
+    title, agency, year = extract_title(norm)
+    n_found = sum(s is not None for s in spans.values())
+    if n_found < 3 and not (title or ("政府信息公开" in norm and "年度报告" in norm)):
+        raise ReportError(source, "not a government information disclosure annual report "
+                                  "(no 政府信息公开…年度报告 title and too few template sections)")
+    sections = {n: (norm[s:e].strip() if s is not None else None) for n, (s, e) in
+                ((n, span or (None, None)) for n, span in spans.items())}
+    for n, body in sections.items():
+        if body is None:
+            warnings.append(f"section {n} ({schema.SECTIONS[n][0]}): heading not found")
+    template = detect_template(norm)
+    tables: dict = {}
+    t2_text = sections["2"] or ""
+    tables["t2"] = _parse_labelled(t2_text, "t2", template, warnings) if t2_text else None
+    t3_text = sections["3"]
+    if t3_text is None:
+        t3_text = norm  # labels of t3 are distinctive enough to find without the heading
+    tables["t3"] = _parse_labelled(t3_text, "t3", template, warnings)
+    tables["t4"] = _parse_t4(sections["4"], warnings) if sections["4"] else None
+    for key, name in (("t2", "2"), ("t3", "3"), ("t4", "4")):
+        if tables[key] is None:
+            warnings.append(f"{key}: table not found in the text (absent, or published as an image); "
+                            f"left absent")
+    if all(t is None for t in tables.values()):
+        template = None
+    return Report(report_id=report_id, source=source, title=title, agency=agency, year=year,
+                  template=template, sections=sections, tables=tables, warnings=warnings)
+
+
+def parse_file(path: str | Path) -> Report:
+    """Parse one report file.  Raises ReportError naming the file if it cannot be read."""
+    path = Path(path)
+    text, warnings = read_text(path)
+    return parse_text(text, report_id=path.stem, source=str(path), warnings=warnings)
+
+
+def parse_report(path_or_text: str | Path) -> Report:
+    """Parse one report from a file path or from its text.
+
+    A ``Path``, or a short single-line string naming an existing file, is read
+    as a file; any other string is taken as the report's text.
+    """
+    if isinstance(path_or_text, Path):
+        return parse_file(path_or_text)
+    if isinstance(path_or_text, str) and "\n" not in path_or_text and len(path_or_text) < 4096:
+        candidate = Path(path_or_text)
+        try:
+            is_file = candidate.is_file()
+        except OSError:
+            is_file = False
+        if is_file:
+            return parse_file(candidate)
+        if len(path_or_text) < 260 and candidate.suffix.lower() in {".txt", ".html", ".htm", ".md", ".docx", ".pdf"}:
+            raise ReportError(path_or_text, "no such file")
+    if not isinstance(path_or_text, str):
+        raise TypeError(f"parse_report expects a path or text, not {type(path_or_text).__name__}")
+    return parse_text(path_or_text)
