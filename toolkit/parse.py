@@ -79,7 +79,12 @@ _ARTEFACTS = re.compile(r"\[bookmark:[^\]]*\]|\*\*|__|<br\s*/?>", re.I)
 
 
 def normalize(text: str) -> str:
-    """NFKC (full-width digits/brackets → ASCII), drop Word/markdown artefacts, unify newlines."""
+    """NFKC (full-width digits/brackets → ASCII), drop Word/markdown artefacts, unify newlines.
+
+    Runs of ideographic spaces mark paragraphs (and sometimes cells) in text
+    scraped from web pages; they become line breaks.
+    """
+    text = re.sub("\u3000{2,}", "\n", text)
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ").replace("\xa0", " ")
     text = text.replace("\u200b", "").replace("\ufeff", "")
@@ -88,7 +93,8 @@ def normalize(text: str) -> str:
 
 # ------------------------------------------------------------------- title
 
-_TITLE = re.compile(r"^(?P<agency>.*?)(?P<year>(?:19|20)\d{2})年度?(?P<rest>.*?政府信息公开.*?年度报告)")
+_TITLE = re.compile(r"(?P<agency>[^,.:;!?《》()“”\"。，：；]{2,30}?)(?P<year>(?:19|20)\d{2})年度?"
+                    r"(?P<rest>(?:政府)?信息公开[^,.:;。，]{0,8}?(?:年度报告|报告|年报|总结))")
 
 
 def extract_title(text: str) -> tuple[str | None, str | None, int | None]:
@@ -100,15 +106,15 @@ def extract_title(text: str) -> tuple[str | None, str | None, int | None]:
     """
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     joined = ""
-    for ln in lines[:6]:
-        joined += ln
-        if "年度报告" in ln:
+    for ln in lines[:4]:
+        if len(ln) > 60:  # a sentence, not a title line
             break
-    else:
-        return None, None, None
+        joined += ln
+        if re.search(r"报告|年报|总结", ln):
+            break
     joined = re.sub(r"\s+", "", joined)
-    m = _TITLE.search(joined)
-    if not m or len(m.group(0)) > 80:
+    m = _TITLE.match(joined)
+    if not m:
         return None, None, None
     title = m.group(0)
     agency = m.group("agency").strip("《》\"“”") or None
@@ -121,13 +127,17 @@ _NUMERAL = "一二三四五六"
 _HEAD_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]+\s*[、.．]|第[一二三四五六]部分\s*[、.:：]?)\s*")
 
 
+@lru_cache(maxsize=None)
+def _section_rx(number: str) -> re.Pattern:
+    return re.compile("|".join(f"(?:{k})" for k in schema.SECTIONS[number][2]))
+
+
 def _heading_at(line: str, number: str) -> bool:
     """Is *line* the heading of section *number* (with or without its numeral)?"""
     head = _HEAD_PREFIX.sub("", line.strip()).rstrip("。.:：; ")
-    for key in schema.SECTIONS[number][2]:
-        if key in head and len(head) <= len(key) + 12:
-            return True
-    return False
+    m = _section_rx(number).search(head)
+    # A heading is short; the same words inside a sentence are not a heading.
+    return m is not None and len(head) <= len(m.group(0)) + 14
 
 
 def find_sections(text: str) -> dict[str, tuple[int, int] | None]:
@@ -150,8 +160,8 @@ def find_sections(text: str) -> dict[str, tuple[int, int] | None]:
                 found = (start, start + len(line))
                 break
         if found is None:
-            keys = "|".join(re.escape(k) for k in schema.SECTIONS[number][2])
-            rx = re.compile(rf"{_NUMERAL[int(number) - 1]}\s*[、.．]\s*(?:[^\n。]{{0,10}}?)(?:{keys})")
+            keys = _section_rx(number).pattern
+            rx = re.compile(rf"{_NUMERAL[int(number) - 1]}\s*[、.．]\s*(?:[^\n。,;]{{0,14}}?)(?:{keys})")
             m = rx.search(text, cursor)
             if m:
                 found = (m.start(), m.end())
@@ -193,7 +203,7 @@ def _row_patterns(table: str, template: str) -> tuple[tuple[str, re.Pattern], ..
         rows = schema.T2_ROWS if template == "2021" else schema.T2_ROWS_2019
         for row in rows:
             alts = "|".join(_label_rx(a) for a in (row.zh, *row.aliases))
-            out.append((row.key, re.compile(rf"(?<![\u4e00-\u9fff])(?:{alts})")))
+            out.append((row.key, re.compile(alts)))
         return tuple(out)
     for row in schema.t3_rows(template):
         alts = "|".join(_label_rx(a) for a in (row.zh, *row.aliases))
@@ -216,6 +226,8 @@ def _row_patterns(table: str, template: str) -> tuple[tuple[str, re.Pattern], ..
 _PAREN = re.compile(r"\([^()]*\)")
 _SPLIT = re.compile(r"[\s|]+")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_BEFORE_SUSPICIOUS = set("约近共计第超逾+-−±/.,%~")
+_AFTER_SUSPICIOUS = set("余多几左右件条个次人年月日号万亿元%+-−/.,~、:")
 
 
 def _value_tokens(region: str) -> tuple[list[str], list[str]]:
@@ -231,8 +243,20 @@ def _value_tokens(region: str) -> tuple[list[str], list[str]]:
             continue
         if _NUMBER.fullmatch(tok):
             numbers.append(tok)
-        else:
+            continue
+        # Jammed text glues digits to label words (申请0000000, 0000000三、本年度…).
+        # That is layout; but a digit next to a quantity word or sign (290余,
+        # 2023年, 约5, +1) is not a clean cell value.
+        runs = list(_NUMBER.finditer(tok))
+        suspicious = any(
+            (m.start() > 0 and tok[m.start() - 1] in _BEFORE_SUSPICIOUS)
+            or (m.end() < len(tok) and tok[m.end()] in _AFTER_SUSPICIOUS)
+            for m in runs
+        )
+        if suspicious:
             doubtful.append(tok)
+        else:
+            numbers.extend(m.group(0) for m in runs)
     return numbers, doubtful
 
 
@@ -352,12 +376,20 @@ def _locate_rows(text: str, patterns) -> list[tuple[str, int, int]]:
     return found
 
 
+_T2_HEADER = re.compile(r"第二十条|本年制发件数|现行有效件数|本年处理决定数量|本年收费金额|本年新制作数量|"
+                        r"本年新公开数量|对外公开总数量|上一年项目数量|处理决定数量")
+
+
 def _parse_labelled(text: str, table: str, template: str, warnings: list[str]):
     """Read t2 or t3 from its section text; None when no row label is present."""
     patterns = _row_patterns(table, template)
     located = _locate_rows(text, patterns)
     minimum = 1 if table == "t2" else 3
     if len(located) < minimum:
+        return None
+    if table == "t2" and not _T2_HEADER.search(text):
+        # Prose (pre-2019 reports) also mentions 行政许可 and 规章; without the
+        # table's own headers these are words, not a table.
         return None
     if table == "t2":
         rows = {r.key: r for r in (schema.T2_ROWS if template == "2021" else schema.T2_ROWS_2019)}
@@ -434,7 +466,7 @@ def parse_text(text: str, *, report_id: str | None = None, source: str | None = 
     spans = find_sections(norm)
     title, agency, year = extract_title(norm)
     n_found = sum(s is not None for s in spans.values())
-    if n_found < 3 and not (title or ("政府信息公开" in norm and "年度报告" in norm)):
+    if n_found < 3 and not (title or (re.search("信息公开|政务公开", norm[:2000]) and re.search("报告|年报|总结", norm[:2000]))):
         raise ReportError(source, "not a government information disclosure annual report "
                                   "(no 政府信息公开…年度报告 title and too few template sections)")
     sections = {n: (norm[s:e].strip() if s is not None else None) for n, (s, e) in

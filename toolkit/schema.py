@@ -40,26 +40,28 @@ class Item:
     unit: str = "件"
 
 
-# Section number -> (canonical heading, English name, heading keywords).
+# Section number -> (canonical heading, English name, heading regexes).  The
+# regexes match the distinctive part of a heading; variants seen in published
+# reports (因政府信息公开工作被申请行政复议、提起行政诉讼情况, …) are covered.
 SECTIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "1": ("总体情况", "Overview", ("总体情况",)),
-    "2": ("主动公开政府信息情况", "Proactive disclosure", ("主动公开政府信息情况",)),
+    "1": ("总体情况", "Overview", (r"总体情况", r"概\s*述")),
+    "2": ("主动公开政府信息情况", "Proactive disclosure", (r"主动公开政府信息(?:的)?情况",)),
     "3": (
         "收到和处理政府信息公开申请情况",
         "Applications received and handled",
-        ("收到和处理政府信息公开申请情况",),
+        (r"收到和处理政府信息公开申请(?:的)?情况",),
     ),
     "4": (
         "政府信息公开行政复议、行政诉讼情况",
         "Administrative reconsideration and litigation",
-        ("行政复议、行政诉讼情况", "行政复议及行政诉讼情况", "行政复议和行政诉讼情况"),
+        (r"行政复议\s*[、,和及与]?\s*(?:提起)?\s*行政诉讼(?:的)?情况",),
     ),
     "5": (
         "存在的主要问题及改进情况",
         "Main problems and improvements",
-        ("存在的主要问题及改进情况", "存在的主要问题和改进情况", "主要问题及改进情况"),
+        (r"(?:存在的)?主要问题(?:及|和|与|以及)改进(?:情况|措施)",),
     ),
-    "6": ("其他需要报告的事项", "Other matters", ("其他需要报告的事项",)),
+    "6": ("其他需要报告的事项", "Other matters", (r"其他需要报告的事项",)),
 }
 
 # ---------------------------------------------------------------- table 2
