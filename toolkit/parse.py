@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -75,20 +74,27 @@ def decode_bytes(data: bytes, source: str | None = None) -> tuple[str, list[str]
 
 # ------------------------------------------------------------------ normalizing
 
-_ARTEFACTS = re.compile(r"\[bookmark:[^\]]*\]|\*\*|__|<br\s*/?>", re.I)
+_ARTEFACTS = re.compile(r"\[bookmark:[^\]]*\]|\*\*|<br\s*/?>", re.I)
+# Full-width ASCII (digits, brackets, colons, …) to half-width, one character
+# for one, so that offsets in the normalized text are offsets in the clean text.
+_HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0xA0: 0x20}
 
 
-def normalize(text: str) -> str:
-    """NFKC (full-width digits/brackets → ASCII), drop Word/markdown artefacts, unify newlines.
+def clean(text: str) -> str:
+    """The report text as a reader sees it: Word/markdown artefacts dropped, newlines unified.
 
     Runs of ideographic spaces mark paragraphs (and sometimes cells) in text
     scraped from web pages; they become line breaks.
     """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = re.sub("\u3000{2,}", "\n", text)
-    text = unicodedata.normalize("NFKC", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ").replace("\xa0", " ")
     text = text.replace("\u200b", "").replace("\ufeff", "")
     return _ARTEFACTS.sub("", text)
+
+
+def normalize(text: str) -> str:
+    """Clean text with full-width characters made half-width (same length as ``clean(text)``)."""
+    return clean(text).translate(_HALF_WIDTH)
 
 
 # ------------------------------------------------------------------- title
@@ -460,7 +466,8 @@ def parse_text(text: str, *, report_id: str | None = None, source: str | None = 
                warnings: Iterable[str] = ()) -> Report:
     """Parse report text (already decoded).  Raises ReportError if it is not a report."""
     warnings = list(warnings)
-    norm = normalize(text)
+    plain = clean(text)
+    norm = plain.translate(_HALF_WIDTH)
     if not norm.strip():
         raise ReportError(source, "empty file")
     spans = find_sections(norm)
@@ -469,20 +476,23 @@ def parse_text(text: str, *, report_id: str | None = None, source: str | None = 
     if n_found < 3 and not (title or (re.search("信息公开|政务公开", norm[:2000]) and re.search("报告|年报|总结", norm[:2000]))):
         raise ReportError(source, "not a government information disclosure annual report "
                                   "(no 政府信息公开…年度报告 title and too few template sections)")
-    sections = {n: (norm[s:e].strip() if s is not None else None) for n, (s, e) in
+    sections = {n: (plain[s:e].strip() if s is not None else None) for n, (s, e) in
                 ((n, span or (None, None)) for n, span in spans.items())}
     for n, body in sections.items():
         if body is None:
             warnings.append(f"section {n} ({schema.SECTIONS[n][0]}): heading not found")
     template = detect_template(norm)
+    # Tables are read from the half-width text of each section.
+    tsec = {n: (norm[s:e] if s is not None else None) for n, (s, e) in
+            ((n, span or (None, None)) for n, span in spans.items())}
     tables: dict = {}
-    t2_text = sections["2"] or ""
+    t2_text = tsec["2"] or ""
     tables["t2"] = _parse_labelled(t2_text, "t2", template, warnings) if t2_text else None
-    t3_text = sections["3"]
+    t3_text = tsec["3"]
     if t3_text is None:
         t3_text = norm  # labels of t3 are distinctive enough to find without the heading
     tables["t3"] = _parse_labelled(t3_text, "t3", template, warnings)
-    tables["t4"] = _parse_t4(sections["4"], warnings) if sections["4"] else None
+    tables["t4"] = _parse_t4(tsec["4"], warnings) if tsec["4"] and tsec["4"].strip() else None
     for key, name in (("t2", "2"), ("t3", "3"), ("t4", "4")):
         if tables[key] is None:
             warnings.append(f"{key}: table not found in the text (absent, or published as an image); "
