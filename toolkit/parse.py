@@ -266,6 +266,9 @@ def _value_tokens(region: str) -> tuple[list[str], list[str]]:
     return numbers, doubtful
 
 
+MAX_CELL_DIGITS = 9  # no table cell of these reports reaches a billion
+
+
 def split_digits(digits: str, sizes: list[int], check=None, limit: int = 200_000) -> list[list[int]]:
     """All ways to cut a run of digits into consecutive groups of cells.
 
@@ -285,7 +288,7 @@ def split_digits(digits: str, sizes: list[int], check=None, limit: int = 200_000
             if not s:
                 yield []
             return
-        for i in range(1, len(s) - k + 2):
+        for i in range(1, min(len(s) - k + 1, MAX_CELL_DIGITS) + 1):
             steps += 1
             if steps > limit:
                 return
@@ -303,14 +306,17 @@ def split_digits(digits: str, sizes: list[int], check=None, limit: int = 200_000
                 solutions.append(acc)
             return
         remaining = sum(sizes[gi + 1:])
-        for cut in range(sizes[gi], len(s) - remaining + 1):
+        last = gi == len(sizes) - 1
+        lo = len(s) if last else sizes[gi]
+        hi = min(len(s) - remaining, sizes[gi] * MAX_CELL_DIGITS)
+        for cut in range(lo, hi + 1):
             for vals in cells(s[:cut], sizes[gi]):
                 if check is None or check(vals):
                     groups(s[cut:], gi + 1, acc + vals)
                 if len(solutions) > 1 or steps > limit:
                     return
 
-    if len(digits) < total_cells:
+    if not total_cells <= len(digits) <= total_cells * MAX_CELL_DIGITS:
         return []
     groups(digits, 0, [])
     return solutions if steps <= limit else []
