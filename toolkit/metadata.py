@@ -12,7 +12,6 @@ Two pure functions:
 from __future__ import annotations
 
 import re
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -36,38 +35,8 @@ METADATA_COLUMNS: tuple[str, ...] = (
 #: Integer columns; every other column is text.
 _INTEGER_COLUMNS = frozenset({"year"})
 
-#: How many non-empty opening lines may make up a title.
-_MAX_TITLE_LINES = 4
-
-_TITLE_END = "年度报告"
-_YEAR = re.compile(r"(20\d\d)\s*年")
-# Word/markdown artefacts seen in extracted text.
-_ARTEFACTS = re.compile(r"\[bookmark:[^\]]*\]|\*\*|^#+\s*")
 # cpca's placeholder for the districts/counties directly under a municipality.
 _MUNICIPALITY_PLACEHOLDERS = frozenset({"市辖区", "县"})
-
-
-def _clean_line(line: str) -> str:
-    """Normalize one line: NFKC (full-width digits), drop artefacts and all whitespace."""
-    line = unicodedata.normalize("NFKC", line)
-    line = _ARTEFACTS.sub("", line)
-    return re.sub(r"\s+", "", line)
-
-
-def _title_from_text(text: str) -> str | None:
-    """Join the first non-empty lines until the joined text contains 年度报告."""
-    parts: list[str] = []
-    for raw in text.splitlines():
-        line = _clean_line(raw)
-        if not line:
-            continue
-        parts.append(line)
-        joined = "".join(parts)
-        if _TITLE_END in joined:
-            return joined[: joined.index(_TITLE_END) + len(_TITLE_END)]
-        if len(parts) >= _MAX_TITLE_LINES:
-            return None
-    return None
 
 
 def _none_if_missing(value: Any) -> str | None:
@@ -114,10 +83,9 @@ def _region(agency: str) -> dict[str, str | None]:
 def infer_metadata(text: str) -> dict[str, Any]:
     """Infer a report's metadata from its text.
 
-    The title is the first non-empty lines joined (whitespace removed, NFKC
-    normalized) until they contain ``年度报告``; at most four lines are tried.
-    The agency is the part of the title before the four-digit year
-    (2000-2099), and the year is that number. Province, city, county and
+    Title, agency and year come from :func:`toolkit.parse.extract_title` (the
+    first short lines up to the one naming the report; the agency is the part
+    of the title before the four-digit year). Province, city, county and
     adcode come from cpca applied to the agency; for a district of a
     municipality the city is the municipality itself. ``admin_level`` follows
     from the adcode: ``....0000`` province, ``....00`` city, otherwise county.
@@ -136,18 +104,12 @@ def infer_metadata(text: str) -> dict[str, Any]:
         "adcode": None,
         "admin_level": None,
     }
-    title = _title_from_text(text)
-    if title is None:
-        return result
-    result["title"] = title
-    match = _YEAR.search(title)
-    if match is None:
-        return result
-    result["year"] = int(match.group(1))
-    agency = title[: match.start()].strip()
+    from .parse import extract_title, normalize
+
+    title, agency, year = extract_title(normalize(text))
+    result.update(title=title, agency=agency, year=year)
     if not agency:
         return result
-    result["agency"] = agency
     region = _region(agency)
     result.update(region)
     result["admin_level"] = _admin_level(region["adcode"])

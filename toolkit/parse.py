@@ -121,7 +121,8 @@ def extract_title(text: str) -> tuple[str | None, str | None, int | None]:
     joined = re.sub(r"\s+", "", joined)
     m = _TITLE.match(joined)
     if not m:
-        return None, None, None
+        bare = re.match(r"[^,.:;。，：；]{0,40}?信息公开[^,.:;。，：；]{0,12}?(?:年度报告|报告|年报|总结)", joined)
+        return (bare.group(0) if bare else None), None, None
     title = m.group(0)
     agency = m.group("agency").strip("《》\"“”") or None
     return title, agency, int(m.group("year"))
