@@ -22,7 +22,11 @@ __all__ = [
     "T4_ROWS",
     "T4_COLUMNS",
     "TABLES",
+    "items",
+    "cells",
     "label",
+    "t3_rows",
+    "t3_outcome_rows",
 ]
 
 
@@ -150,26 +154,6 @@ TABLES: dict[str, dict] = {
 }
 
 
-def label(table: str, kind: str, key: str, lang: str = "zh") -> str:
-    """Label of a row or column key of *table* (kind is ``"row"`` or ``"column"``).
-
-    Raises ``KeyError`` naming the unknown key.
-    """
-    items = TABLES[table]["rows" if kind == "row" else "columns"]
-    for item in items:
-        if item.key == key:
-            return item.zh if lang == "zh" else item.en
-    raise KeyError(f"{table}: no {kind} {key!r} in the template")
-
-
-def cells(table: str) -> list[tuple[str, str]]:
-    """Every (row, column) cell of a 2021-template table, in template order."""
-    spec = TABLES[table]
-    if table == "t2":
-        return [(r.key, c) for r in spec["rows"] for c in r.columns]
-    return [(r.key, c.key) for r in spec["rows"] for c in spec["columns"]]
-
-
 # ------------------------------------------------ 2019 template (国办公开办函〔2019〕60号)
 _THREE_2019 = ("made", "published", "total_published")
 _SERVICE_2019 = ("previous", "change", "decisions")
@@ -209,3 +193,33 @@ def t3_outcome_rows(template: str = "2021") -> tuple[str, ...]:
     """Outcome rows (予以公开 … 其他处理) whose sum is (七)总计."""
     keys = [r.key for r in t3_rows(template)]
     return tuple(keys[2:keys.index("total_handled")])
+
+
+def items(table: str, template: str | None = "2021") -> tuple[tuple[Item, ...], tuple[Item, ...]]:
+    """(row items, column items) of *table* in a template (``None`` means 2021)."""
+    if table == "t2" and template == "2019":
+        return T2_ROWS_2019, T2_COLUMNS_2019
+    if table == "t3":
+        return t3_rows(template or "2021"), T3_COLUMNS
+    spec = TABLES[table]
+    return spec["rows"], spec["columns"]
+
+
+def cells(table: str, template: str | None = "2021") -> list[tuple[str, str]]:
+    """Every (row, column) cell of *table* in template order (t2 rows carry their own columns)."""
+    rows, columns = items(table, template)
+    if table == "t2":
+        return [(r.key, c) for r in rows for c in r.columns]
+    return [(r.key, c.key) for r in rows for c in columns]
+
+
+def label(table: str, kind: str, key: str, lang: str = "zh", template: str | None = "2021") -> str:
+    """Label of a row or column key of *table* (kind is ``"row"`` or ``"column"``).
+
+    Raises ``KeyError`` naming the unknown key.
+    """
+    rows, columns = items(table, template)
+    for item in rows if kind == "row" else columns:
+        if item.key == key:
+            return item.zh if lang == "zh" else item.en
+    raise KeyError(f"{table}: no {kind} {key!r} in the {template or '2021'} template")

@@ -1,0 +1,114 @@
+"""The ``xxgk`` command line, run in-process through ``main``."""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from toolkit.cli import main
+from toolkit.metadata import METADATA_COLUMNS
+
+CORPUS = Path(__file__).parents[1] / "corpus"
+SEED_002 = CORPUS / "reports" / "002_0a737c20a99ed187.txt"
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_parse_seed_to_json(capsys):
+    assert main(["parse", str(SEED_002)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    for key in ("report_id", "agency", "year", "template", "sections", "tables", "checks",
+                "warnings"):
+        assert key in data
+    assert data["report_id"] == "002_0a737c20a99ed187"
+    assert data["tables"].get("t3") is None
+    assert set(data["sections"]) == {"1", "2", "3", "4", "5", "6"}
+    tvt = [c for c in data["checks"] if c["check"] == "text_vs_table.new_received"]
+    assert tvt and tvt[0]["passed"] is None
+
+
+def test_parse_text_format(capsys):
+    assert main(["parse", str(SEED_002), "--format", "text"]) == 0
+    assert "report_id: 002_0a737c20a99ed187" in capsys.readouterr().out
+
+
+def test_parse_missing_file_exits_1_with_one_line(tmp_path, capsys):
+    missing = tmp_path / "no_such_report.txt"
+    assert main(["parse", str(missing)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("xxgk: ") and str(missing) in err
+
+
+@pytest.mark.parametrize("argv", [[], ["frobnicate"], ["parse"], ["parse", "x", "--format", "xml"],
+                                  ["build", "--bogus"]])
+def test_usage_errors_exit_2(argv, capsys):
+    assert main(argv) == 2
+    assert "usage" in capsys.readouterr().err
+
+
+def test_build_shipped_corpus(tmp_path, capsys):
+    before = _hashes(CORPUS)
+    out = tmp_path / "out"
+    assert main(["build", "--corpus", str(CORPUS), "--out", str(out)]) == 0
+    assert _hashes(CORPUS) == before
+    for name in ("reports", "tables", "audit", "parse_log"):
+        assert (out / f"{name}.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+        assert len(pd.read_parquet(out / f"{name}.parquet").columns) >= 4
+    book = openpyxl.load_workbook(out / "xxgk.xlsx", read_only=True)
+    assert book.sheetnames == ["reports", "t2", "t3", "t4", "audit", "parse_log"]
+    reports = pd.read_csv(out / "reports.csv", encoding="utf-8-sig", dtype=str)
+    assert len(reports) == 5 and set(reports["status"]) <= {"ok", "warnings"}
+    tables = pd.read_parquet(out / "tables.parquet")
+    assert "002_0a737c20a99ed187" not in set(tables["report_id"])  # no tables, so no rows
+    assert "5 reports" in capsys.readouterr().out
+
+
+def test_build_refuses_to_write_into_corpus(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    before = _hashes(corpus)
+    assert main(["build", "--corpus", str(corpus), "--out", str(corpus / "build")]) == 2
+    assert _hashes(corpus) == before
+
+
+def test_build_unreadable_corpus_exits_1(tmp_path, capsys):
+    assert main(["build", "--corpus", str(tmp_path / "nowhere"), "--out", str(tmp_path / "o")]) == 1
+    assert "nowhere" in capsys.readouterr().err
+
+
+def test_build_skips_bad_files_and_names_them(tmp_path, capsys):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    (corpus / "reports" / "empty.txt").write_bytes(b"")
+    (corpus / "reports" / "binary.txt").write_bytes(b"\x00\x01\x02PK\x03\x04" * 50)
+    meta = pd.read_csv(corpus / "metadata.csv", dtype=str, keep_default_na=False)
+    extra = pd.DataFrame([{c: "" for c in METADATA_COLUMNS} | {"report_id": rid, "file": f"reports/{rid}.txt"}
+                          for rid in ("empty", "binary")])
+    pd.concat([meta, extra]).to_csv(corpus / "metadata.csv", index=False)
+    out = tmp_path / "out"
+    assert main(["build", "--corpus", str(corpus), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "empty.txt" in printed and "binary.txt" in printed
+    reports = pd.read_parquet(out / "reports.parquet").set_index("report_id")
+    assert reports.loc["empty", "status"] == "error"
+    assert reports.loc["binary", "status"] == "error"
+    assert (reports.drop(["empty", "binary"])["status"] != "error").all()
+    log = pd.read_parquet(out / "parse_log.parquet")
+    assert set(log.loc[log["level"] == "error", "report_id"]) == {"empty", "binary"}
+
+
+def test_audit_command(capsys):
+    assert main(["audit", "--corpus", str(CORPUS)]) == 0
+    out = capsys.readouterr().out
+    assert "text_vs_table.new_received" in out
+    assert main(["audit", "--corpus", str(CORPUS), "--all"]) == 0
+    assert "t3.balance.total" in capsys.readouterr().out

@@ -1,0 +1,4 @@
+"""``python -m toolkit`` runs the ``xxgk`` command line."""
+from .cli import main
+
+raise SystemExit(main())

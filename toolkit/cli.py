@@ -1,0 +1,155 @@
+"""The ``xxgk`` command line: build the dataset, parse one report, audit a corpus.
+
+Exit codes: 0 success, 2 usage error, 1 when an input cannot be read (with a
+one-line ``xxgk: <file>: <reason>`` on stderr).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from .errors import ReportError
+
+__all__ = ["main"]
+
+_CSV_ENCODING = "utf-8-sig"  # the BOM makes Excel read the CSV as UTF-8 (Chinese labels)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="xxgk", description="Parse and audit 政府信息公开工作年度报告.")
+    sub = p.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="parse and audit a corpus; write CSV, Parquet and Excel")
+    b.add_argument("--corpus", help="corpus folder (default: $XXGK_CORPUS or the shipped corpus/)")
+    b.add_argument("--out", default="build", help="output folder (default: build/)")
+    pa = sub.add_parser("parse", help="parse one report file")
+    pa.add_argument("file")
+    pa.add_argument("--format", choices=("json", "text"), default="json")
+    a = sub.add_parser("audit", help="print failed and uncheckable audit findings")
+    a.add_argument("--corpus")
+    a.add_argument("--all", action="store_true", help="print every finding, passed ones too")
+    return p
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(f"xxgk: {message}", file=sys.stderr)
+    return code
+
+
+def _load_corpus(corpus: str | None):
+    """The corpus folder and its parse; raises (FileNotFoundError, ValueError) if unreadable."""
+    from .loaders import corpus_dir, parse_corpus
+
+    root = corpus_dir(corpus)
+    return root, parse_corpus(root)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from . import loaders
+    from .audit import audit
+
+    try:
+        root, parsed = _load_corpus(args.corpus)
+    except (FileNotFoundError, ValueError) as exc:
+        return _fail(str(exc))
+    out = Path(args.out).expanduser().resolve()
+    if out == root or root in out.parents:
+        return _fail(f"{out}: refusing to write into the corpus folder {root}", 2)
+    frames = {
+        "reports": loaders.load_reports(root),
+        "tables": loaders.load_tables(root),
+        "audit": audit(root),
+        "parse_log": loaders.load_parse_log(root),
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    for name, frame in frames.items():
+        # %.15g writes counts as 3, not 3.0, and keeps fee decimals exact.
+        frame.to_csv(out / f"{name}.csv", index=False, encoding=_CSV_ENCODING, float_format="%.15g")
+        frame.to_parquet(out / f"{name}.parquet", index=False)
+    tables = frames["tables"]
+    sheets = {"reports": frames["reports"],
+              **{t: tables[tables["table"] == t] for t in ("t2", "t3", "t4")},
+              "audit": frames["audit"], "parse_log": frames["parse_log"]}
+    import pandas as pd
+
+    with pd.ExcelWriter(out / "xxgk.xlsx", engine="openpyxl") as xl:
+        for name, frame in sheets.items():
+            frame.to_excel(xl, sheet_name=name, index=False)
+
+    reports, findings = frames["reports"], frames["audit"]
+    errors = [(m.get("file") or m.get("report_id"), e) for m, r, e in parsed if r is None]
+    print(f"{len(reports)} reports listed in {root}")
+    print(f"  parsed: {len(parsed) - len(errors)} "
+          f"({int((reports['status'] == 'warnings').sum())} with warnings)")
+    print(f"  skipped (unreadable): {len(errors)}")
+    print(f"  audit: {int(findings['passed'].eq(False).sum())} checks failed, "
+          f"{int(findings['passed'].isna().sum())} not checkable, of {len(findings)}")
+    print(f"  written to {out}")
+    for file, error in errors:
+        print(f"skipped {file}: {error}")
+    return 0
+
+
+def _parse(args: argparse.Namespace) -> int:
+    from .parse import parse_file
+
+    try:
+        report = parse_file(Path(args.file))
+    except ReportError as exc:
+        return _fail(f"{args.file}: {exc.reason}")
+    if args.format == "json":
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    data = report.to_dict()
+    print(f"report_id: {report.report_id}\nagency: {report.agency}\nyear: {report.year}\n"
+          f"template: {report.template}")
+    print("sections: " + " ".join(n for n, s in report.sections.items() if s))
+    print("tables: " + " ".join(f"{t}={'present' if v is not None else 'absent'}"
+                                for t, v in report.tables.items()))
+    for f in data["checks"]:
+        if f["passed"] is not True:
+            status = "FAIL" if f["passed"] is False else "n/a "
+            print(f"{status} {f['check']}: {f['detail']}")
+    for w in report.warnings:
+        print(f"warning: {w}")
+    return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .audit import audit
+
+    try:
+        root, _ = _load_corpus(args.corpus)
+    except (FileNotFoundError, ValueError) as exc:
+        return _fail(str(exc))
+    findings = audit(root)
+    if not args.all:
+        # fillna(False) keeps the uncheckable (<NA>) findings along with the failed ones.
+        findings = findings[~findings["passed"].fillna(False)]
+    shown = findings[["report_id", "check", "expected", "actual", "detail"]]
+    if shown.empty:
+        print("no failed or uncheckable findings")
+        return 0
+    with pd.option_context("display.max_rows", None, "display.max_colwidth", 120,
+                           "display.width", 250):
+        print(shown.to_string(index=False))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (2 for a usage error)."""
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # argparse exits on --help (0) and on usage errors (2)
+        return int(exc.code or 0)
+    try:
+        return {"build": _build, "parse": _parse, "audit": _audit}[args.command](args)
+    except BrokenPipeError:
+        # The reader went away (`xxgk audit | head`); silence the flush at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
