@@ -79,3 +79,15 @@ def test_missing_or_empty_or_unenumerated():
 def test_split_items_sequence_is_ordered():
     # 二是 before 一是 is not an enumeration; the text stays one item.
     assert [i.item for i in split_items("二是不足；一是不够。")] == [1]
+
+
+def test_load_narratives_frame():
+    import toolkit as tk
+
+    df = tk.load_narratives()
+    assert list(df.columns) == ["report_id", "part", "item", "text", "start", "end"]
+    assert str(df["item"].dtype) == "Int64" and str(df["text"].dtype) == "string"
+    counts = df[df["item"] > 0].groupby(["report_id", "part"], observed=True).size()
+    assert counts[("000_390bec4f8b72bc77", "problem")] == 3
+    assert counts[("002_0a737c20a99ed187", "improvement")] == 3
+    assert df["report_id"].is_monotonic_increasing

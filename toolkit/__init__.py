@@ -2,10 +2,10 @@
 disclosure annual reports)."""
 from .audit import audit
 from .errors import ReportError
-from .loaders import load_parse_log, load_reports, load_tables
+from .loaders import load_narratives, load_parse_log, load_reports, load_tables
 from .parse import parse_report
 
 __version__ = "0.1.0"
 
-__all__ = ["load_reports", "load_tables", "load_parse_log", "audit", "parse_report",
+__all__ = ["load_reports", "load_tables", "load_narratives", "load_parse_log", "audit", "parse_report",
            "ReportError", "__version__"]

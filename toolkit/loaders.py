@@ -15,7 +15,8 @@ from typing import Any
 from .errors import ReportError
 from .report import Report
 
-__all__ = ["corpus_dir", "parse_corpus", "load_reports", "load_tables", "load_parse_log"]
+__all__ = ["corpus_dir", "parse_corpus", "load_reports", "load_tables", "load_narratives",
+           "load_parse_log"]
 
 #: Environment variable naming a corpus folder to use when none is given.
 ENV_VAR = "XXGK_CORPUS"
@@ -248,3 +249,43 @@ def load_parse_log(corpus: str | os.PathLike | None = None):
     frame = frame.astype({"report_id": "string", "file": "string", "message": "string",
                           "level": pd.CategoricalDtype(["warning", "error"])})
     return frame.sort_values("report_id", kind="stable", ignore_index=True)
+
+
+def load_narratives(corpus: str | os.PathLike | None = None):
+    """Section 五 (存在的主要问题及改进情况), one row per item.
+
+    Each report's section is cut into a ``problem`` and an ``improvement``
+    part and each part into its enumerated items (see :mod:`toolkit.narrative`).
+    Item 0 of a part is the text before its first enumerated item (sub-heading,
+    lead-in); a part with no enumeration is a single item 1.  A report with no
+    section 五 has no rows (the audit's ``section_present.5`` says so).
+
+    ========== ======== ===== ===============================================================
+    name       dtype    unit  meaning
+    ========== ======== ===== ===============================================================
+    report_id  string         id from ``metadata.csv``
+    part       category       ``problem`` or ``improvement``
+    item       Int64          0 = lead-in, 1.. = enumerated items in order
+    text       string         the item's text, as published (artefacts such as ``**`` removed)
+    start      Int64    char  offset of the item in the section 五 text
+    end        Int64    char  offset just past the item
+    ========== ======== ===== ===============================================================
+
+    Sorted by report_id, then problems before improvements, then item.
+    """
+    import pandas as pd
+
+    from .narrative import split_section
+
+    rows = []
+    for meta, report, _err in parse_corpus(corpus):
+        if report is None:
+            continue
+        for it in split_section(report.sections.get("5")):
+            rows.append({"report_id": meta["report_id"], "part": it.part, "item": it.item,
+                         "text": it.text, "start": it.start, "end": it.end})
+    columns = ["report_id", "part", "item", "text", "start", "end"]
+    frame = pd.DataFrame(rows, columns=columns).astype(
+        {"report_id": "string", "part": pd.CategoricalDtype(["problem", "improvement"], ordered=True),
+         "item": "Int64", "text": "string", "start": "Int64", "end": "Int64"})
+    return frame.sort_values(["report_id", "part", "item"], kind="stable", ignore_index=True)
