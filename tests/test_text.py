@@ -1,0 +1,145 @@
+import logging
+import pickle
+
+import jieba
+import pytest
+from sklearn.base import clone
+from sklearn.feature_extraction.text import CountVectorizer
+
+from toolkit.text import Tokenizer, domain_dict_text, load_stopwords
+
+SENTENCE = "进一步加强依申请公开工作，严格落实三审三校制度"
+SENTENCE_2 = "推进重点领域信息公开，规范政务新媒体管理，２０２３年发布信息１２.５%"
+DOMAIN_TERMS = ["依申请公开", "三审三校", "重点领域信息公开", "政务新媒体"]
+
+
+@pytest.fixture(scope="module")
+def tok():
+    return Tokenizer()
+
+
+def test_domain_terms_are_single_tokens(tok):
+    tokens = tok(SENTENCE) + tok(SENTENCE_2)
+    for term in DOMAIN_TERMS:
+        assert term in tokens
+    # no fragment of a domain term survives on its own
+    assert "申请" not in tokens and "三审" not in tokens and "新媒体" not in tokens
+
+
+def test_stopwords_punctuation_numbers_removed(tok):
+    tokens = tok(SENTENCE) + tok(SENTENCE_2)
+    for word in ["进一步", "加强", "工作", "，", "2023", "12.5%", "年"]:
+        assert word not in tokens
+    assert all(len(t) >= 2 for t in tokens)
+
+
+def test_keep_numbers_and_nfkc():
+    tokens = Tokenizer(keep_numbers=True)(SENTENCE_2)
+    assert "2023" in tokens  # full-width digits normalised
+
+
+def test_packaged_files_load():
+    stop = load_stopwords()
+    assert {"的", "进一步", "加强", "一是", "本机关"} <= stop
+    assert not any(w.startswith("#") for w in stop)
+    assert "依申请公开" not in stop
+    entries = [ln.split()[0] for ln in domain_dict_text().splitlines() if ln.strip() and not ln.startswith("#")]
+    assert set(DOMAIN_TERMS) <= set(entries)
+    assert 60 <= len(entries) <= 150
+
+
+def test_user_stopwords_file_replaces_default(tmp_path):
+    path = tmp_path / "stop.txt"
+    path.write_text("# my list\n依申请公开\n", encoding="utf-8")
+    tokens = Tokenizer(stopwords=path)(SENTENCE)
+    assert "依申请公开" not in tokens
+    assert "加强" in tokens and "进一步" in tokens
+    assert load_stopwords(path) == frozenset({"依申请公开"})
+
+
+def test_stopwords_as_iterable():
+    tokens = Tokenizer(stopwords=load_stopwords() | {"制度"})(SENTENCE)
+    assert "制度" not in tokens and "三审三校" in tokens
+
+
+def test_user_dict(tmp_path):
+    text = "推行联络员机制"
+    assert "联络员机制" not in Tokenizer()(text)
+    path = tmp_path / "dict.txt"
+    path.write_text("# extra terms\n联络员机制 50000 nz\n", encoding="utf-8")
+    assert "联络员机制" in Tokenizer(user_dict=str(path))(text)
+
+
+def test_deterministic_across_instances(tok):
+    text = SENTENCE + "。" + SENTENCE_2
+    assert Tokenizer()(text) == tok(text) == tok(text)
+
+
+def test_global_jieba_untouched():
+    jieba.dt.check_initialized()
+    before_freq = dict(jieba.dt.FREQ)
+    before_total = jieba.dt.total
+    before_cut = jieba.lcut(SENTENCE)
+    level = logging.getLogger("jieba").level
+
+    Tokenizer(cache_size=0)(SENTENCE)
+
+    assert jieba.dt.total == before_total
+    assert jieba.dt.FREQ == before_freq
+    assert jieba.lcut(SENTENCE) == before_cut
+    assert "三审三校" not in before_cut
+    assert logging.getLogger("jieba").level == level
+
+
+def test_count_vectorizer():
+    vec = CountVectorizer(tokenizer=Tokenizer(), token_pattern=None, lowercase=False)
+    X = vec.fit_transform([SENTENCE, SENTENCE_2, SENTENCE])
+    names = list(vec.get_feature_names_out())
+    assert "三审三校" in names
+    assert X[:, names.index("三审三校")].sum() == 2
+
+
+def test_pickle_and_clone_round_trip(tok):
+    tok(SENTENCE)  # populate jieba instance and cache
+    data = pickle.dumps(tok)
+    assert len(data) < 10_000  # neither the dictionary nor the cache is pickled
+    restored = pickle.loads(data)
+    assert restored.get_params() == tok.get_params()
+    assert restored(SENTENCE) == tok(SENTENCE)
+    cloned = clone(Tokenizer(min_len=3))
+    assert cloned.get_params()["min_len"] == 3
+    assert "Tokenizer(min_len=3)" in repr(cloned)
+
+
+def test_cache_hit_skips_jieba():
+    t = Tokenizer()
+    first = t(SENTENCE)
+
+    def boom(*args, **kwargs):
+        raise AssertionError("jieba called for a cached text")
+
+    t._jieba.lcut = boom
+    assert t(SENTENCE) == first
+    first.append("mutated")  # returned lists are copies
+    assert t(SENTENCE) != first
+    with pytest.raises(AssertionError):
+        t("一段新的文字")
+
+
+def test_cache_is_bounded():
+    t = Tokenizer(cache_size=2)
+    for text in ["政务公开", "政策解读", "政府网站"]:
+        t(text)
+    assert list(t._cache) == ["政策解读", "政府网站"]
+
+
+def test_set_params_invalidates_cache():
+    t = Tokenizer()
+    assert "加强" not in t(SENTENCE)
+    t.set_params(stopwords=[])
+    assert "加强" in t(SENTENCE)
+
+
+def test_rejects_non_str(tok):
+    with pytest.raises(TypeError):
+        tok(None)
