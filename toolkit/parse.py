@@ -458,6 +458,120 @@ def _parse_t4(text: str, warnings: list[str]):
             for i, r in enumerate(rows)}
 
 
+# ------------------------------------------------------------------ grids
+# Tables from HTML/DOCX/PDF arrive as grids (rowspan/colspan expanded, spanned
+# cells None).  There a number's cell is known by its position, and a blank
+# cell is known to be blank: read them by position rather than as text.
+
+_GRID_T4 = re.compile(r"复议后起诉|未经复议直接起诉")
+
+
+def _grid_value(cell: str, decimal: bool):
+    """(value, ok): a blank cell is (None, True); a cell that is not a clean number is (None, False)."""
+    cell = cell.translate(_HALF_WIDTH).strip()
+    if not cell:
+        return None, True
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+", cell):
+        cell = cell.replace(",", "")
+    if not _NUMBER.fullmatch(cell):
+        return None, False
+    value = _to_value(cell, decimal)
+    return value, value is not None
+
+
+def _grid_kind(grid, template: str) -> str | None:
+    flat = "".join(c for row in grid.rows for c in row if c).translate(_HALF_WIDTH)
+    if _GRID_T4.search(flat) and "结果维持" in flat.replace(" ", ""):
+        return "t4"
+    if len(_locate_rows(flat, _row_patterns("t3", template))) >= 3:
+        return "t3"
+    if _T2_HEADER.search(flat) and any(rx.search(flat) for _, rx in _row_patterns("t2", template)):
+        return "t2"
+    return None
+
+
+def _match_row(label: str, patterns) -> str | None:
+    """The one row key whose label best matches *label* (longest match); None if none or a tie."""
+    hits = []
+    for key, rx in patterns:
+        m = rx.search(label)
+        if m:
+            hits.append((len(m.group(0)), key))
+    if not hits:
+        return None
+    hits.sort(reverse=True)
+    return hits[0][1] if len(hits) == 1 or hits[0][0] > hits[1][0] else None
+
+
+def _grid_rows(grids, table: str, template: str, warnings: list[str]):
+    """Read t2 or t3 from grids by position; None when no grid holds the table."""
+    patterns = _row_patterns(table, template)
+    if table == "t2":
+        columns_of = {r.key: r.columns for r in (schema.T2_ROWS if template == "2021" else schema.T2_ROWS_2019)}
+    else:
+        columns_of = {r.key: tuple(c.key for c in schema.T3_COLUMNS) for r in schema.t3_rows(template)}
+    result: dict[str, dict] = {}
+    for grid in grids:
+        for row in grid.rows:
+            real = [c for c in row if c is not None]
+            # Label cells come first; value cells are the numeric or blank ones after them.
+            split = next((i for i, c in enumerate(real) if i > 0 and _grid_value(c, True)[1]), len(real))
+            label = "".join(real[:split]).translate(_HALF_WIDTH)
+            key = _match_row(label, patterns) if label.strip() else None
+            if key is None or split == len(real) and table == "t3":
+                continue
+            if key in result:
+                warnings.append(f"{table}.{key}: row appears twice in the table; values left missing")
+                result[key] = {c: None for c in columns_of[key]}
+                continue
+            cols = columns_of[key]
+            cells = real[split:]
+            if table == "t2" and len(cols) == 1 and len(cells) > 1:
+                # A one-value row drawn across the three-column width: the blanks are layout.
+                filled = [c for c in cells if c.strip()]
+                cells = filled if len(filled) == 1 else cells
+            where = f"{table}.{key}"
+            if len(cells) != len(cols):
+                warnings.append(f"{where}: the row has {len(cells)} value cells where the template has "
+                                f"{len(cols)}; values left missing")
+                result[key] = {c: None for c in cols}
+                continue
+            vals = {}
+            for col, cell in zip(cols, cells):
+                value, ok = _grid_value(cell, col == "amount")
+                if not ok:
+                    warnings.append(f"{where}.{col}: cell {cell!r} is not a number; left missing")
+                elif value is None:
+                    warnings.append(f"{where}.{col}: blank cell; left missing")
+                vals[col] = value
+            result[key] = vals
+    if not result:
+        return None
+    if table == "t3":
+        for row in schema.t3_rows(template):
+            if row.key not in result:
+                warnings.append(f"t3.{row.key}: row label not found; values left missing")
+        return {r.key: result.get(r.key, {c: None for c in columns_of[r.key]}) for r in schema.t3_rows(template)}
+    return {k: result[k] for k in columns_of if k in result}
+
+
+def _grid_t4(grids, warnings: list[str]):
+    cols = [c.key for c in schema.T4_COLUMNS]
+    rows = [r.key for r in schema.T4_ROWS]
+    for grid in grids:
+        for row in grid.rows:
+            real = [c for c in row if c is not None]
+            if len(real) != 15:
+                continue
+            parsed = [_grid_value(c, False) for c in real]
+            if all(ok for _, ok in parsed) and any(v is not None for v, _ in parsed):
+                for i, (v, _) in enumerate(parsed):
+                    if v is None:
+                        warnings.append(f"t4.{rows[i // 5]}.{cols[i % 5]}: blank cell; left missing")
+                return {r: {c: parsed[i * 5 + j][0] for j, c in enumerate(cols)} for i, r in enumerate(rows)}
+    return None
+
+
 def detect_template(text: str) -> str:
     """``"2019"`` when the 2019 template's distinctive labels appear, else ``"2021"``."""
     markers_2019 = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "其他对外管理服务事项", "政府集中采购")
@@ -470,8 +584,13 @@ def detect_template(text: str) -> str:
 
 
 def parse_text(text: str, *, report_id: str | None = None, source: str | None = None,
-               warnings: Iterable[str] = ()) -> Report:
-    """Parse report text (already decoded).  Raises ReportError if it is not a report."""
+               warnings: Iterable[str] = (), grids=()) -> Report:
+    """Parse report text (already decoded).  Raises ReportError if it is not a report.
+
+    *grids* are the document's tables as :class:`toolkit.readers.Grid` (from
+    HTML/DOCX/PDF); a table found in a grid is read by position, otherwise
+    from the text.
+    """
     warnings = list(warnings)
     plain = clean(text)
     norm = plain.translate(_HALF_WIDTH)
@@ -493,13 +612,24 @@ def parse_text(text: str, *, report_id: str | None = None, source: str | None = 
     tsec = {n: (norm[s:e] if s is not None else None) for n, (s, e) in
             ((n, span or (None, None)) for n, span in spans.items())}
     tables: dict = {}
-    t2_text = tsec["2"] or ""
-    tables["t2"] = _parse_labelled(t2_text, "t2", template, warnings) if t2_text else None
-    t3_text = tsec["3"]
-    if t3_text is None:
-        t3_text = norm  # labels of t3 are distinctive enough to find without the heading
-    tables["t3"] = _parse_labelled(t3_text, "t3", template, warnings)
-    tables["t4"] = _parse_t4(tsec["4"], warnings) if tsec["4"] and tsec["4"].strip() else None
+    kinds: dict[str, list] = {"t2": [], "t3": [], "t4": []}
+    for grid in grids:
+        kind = _grid_kind(grid, template)
+        if kind:
+            kinds[kind].append(grid)
+    tables["t2"] = _grid_rows(kinds["t2"], "t2", template, warnings) if kinds["t2"] else None
+    tables["t3"] = _grid_rows(kinds["t3"], "t3", template, warnings) if kinds["t3"] else None
+    tables["t4"] = _grid_t4(kinds["t4"], warnings) if kinds["t4"] else None
+    if tables["t2"] is None:
+        t2_text = tsec["2"] or ""
+        tables["t2"] = _parse_labelled(t2_text, "t2", template, warnings) if t2_text else None
+    if tables["t3"] is None:
+        t3_text = tsec["3"]
+        if t3_text is None:
+            t3_text = norm  # labels of t3 are distinctive enough to find without the heading
+        tables["t3"] = _parse_labelled(t3_text, "t3", template, warnings)
+    if tables["t4"] is None:
+        tables["t4"] = _parse_t4(tsec["4"], warnings) if tsec["4"] and tsec["4"].strip() else None
     for key, name in (("t2", "2"), ("t3", "3"), ("t4", "4")):
         if tables[key] is None:
             warnings.append(f"{key}: table not found in the text (absent, or published as an image); "
@@ -512,9 +642,12 @@ def parse_text(text: str, *, report_id: str | None = None, source: str | None = 
 
 def parse_file(path: str | Path) -> Report:
     """Parse one report file.  Raises ReportError naming the file if it cannot be read."""
+    from .readers import read_document
+
     path = Path(path)
-    text, warnings = read_text(path)
-    return parse_text(text, report_id=path.stem, source=str(path), warnings=warnings)
+    doc = read_document(path)
+    return parse_text(doc.text, report_id=path.stem, source=str(path), warnings=doc.warnings,
+                      grids=doc.grids)
 
 
 def parse_report(path_or_text: str | Path) -> Report:
