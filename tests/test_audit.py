@@ -44,6 +44,7 @@ def make_report(text1: str = "一、总体情况\n本年度收到信息公开申
     all_tables.update(tables)
     sections = {str(n): f"section {n} text" for n in range(1, 7)}
     sections["1"] = text1
+    sections["5"] = "(一)存在的问题\n一是更新不及时；二是解读不足。\n(二)改进措施\n一是加强更新；二是丰富解读。"
     return Report(report_id="r1", source=None, title=None, agency="某局", year=2023,
                   template="2021", sections=sections, tables=all_tables)
 
@@ -240,3 +241,23 @@ def test_check_report_does_not_modify_the_report():
     before = copy.deepcopy(report)
     check_report(report)
     assert report == before
+
+
+def _narrative(report):
+    return {f["check"]: f for f in check_report(report) if f["check"].startswith("narrative.")}
+
+
+def test_narrative_checks_flag_missing_one_part_and_prose():
+    import dataclasses
+
+    base = make_report()
+    ok = _narrative(base)
+    assert ok["narrative.parts"]["passed"] is True and ok["narrative.enumerated"]["passed"] is True
+    missing = _narrative(dataclasses.replace(base, sections={**base.sections, "5": None}))
+    assert missing["narrative.parts"]["passed"] is None
+    assert "missing" in missing["narrative.parts"]["detail"]
+    one_part = _narrative(dataclasses.replace(base, sections={**base.sections, "5": "一是更新慢；二是解读少。"}))
+    assert one_part["narrative.parts"]["passed"] is False and one_part["narrative.parts"]["actual"] == 1
+    prose = _narrative(dataclasses.replace(base, sections={**base.sections, "5": "更新慢。今后将加强。"}))
+    assert prose["narrative.parts"]["passed"] is True
+    assert prose["narrative.enumerated"]["passed"] is False

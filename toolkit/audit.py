@@ -234,6 +234,30 @@ def _text_check(report: Report, rid: str) -> dict:
                     f"{'' if ok else ', which disagrees'}.")
 
 
+def _narrative_checks(report: Report, rid: str) -> list[dict]:
+    """Section 五 as data: are both parts there, and are their items enumerated?"""
+    from .narrative import split_parts, split_section
+
+    section = (report.sections or {}).get("5")
+    if not section or not section.strip():
+        return [_finding(rid, "narrative.parts", 2.0, None, None,
+                         "Cannot split section 5: it is missing or empty."),
+                _finding(rid, "narrative.enumerated", None, None, None,
+                         "Cannot split section 5: it is missing or empty.")]
+    parts = split_parts(section)
+    items = split_section(section)
+    found = sorted(parts, key=["problem", "improvement"].index)
+    ok = len(found) == 2
+    detail = ("Section 5 has a problem and an improvement part." if ok else
+              f"Section 5 has only a {found[0]} part (no marker of the other was found)."
+              if found else "Section 5 has no text.")
+    enumerated = any(i.item > 1 for i in items)
+    return [_finding(rid, "narrative.parts", 2.0, float(len(found)), ok, detail),
+            _finding(rid, "narrative.enumerated", None, None, enumerated,
+                     "Section 5 items are enumerated (一是/（一）/1. …)." if enumerated else
+                     "Section 5 is unenumerated prose; each part is one item.")]
+
+
 def check_report(report: Report) -> list[dict]:
     """All findings for one report, in a fixed order.
 
@@ -246,13 +270,16 @@ def check_report(report: Report) -> list[dict]:
     sum of the outcome rows, actual = total_handled); ``t4.row_sum.<row>``
     (expected = upheld + corrected + other + pending, actual = total);
     ``text_vs_table.new_received`` (expected = t3 new_received/total, actual =
-    the count stated in section 1).  Arithmetic checks are emitted even when
+    the count stated in section 1); ``narrative.parts`` (expected 2 parts of
+    section 5, actual parts found) and ``narrative.enumerated`` (whether its
+    items are enumerated; False is a warning, not an error).  Arithmetic checks are emitted even when
     the table is missing, with ``passed=None``, so every report has the same
     set of checks.
     """
     rid = report.report_id
     return (_section_checks(report, rid) + _table_checks(report, rid) + _t3_checks(report, rid)
-            + _t4_checks(report, rid) + [_text_check(report, rid)])
+            + _t4_checks(report, rid) + [_text_check(report, rid)]
+            + _narrative_checks(report, rid))
 
 
 #: Check ids of a 2021-template report, in the order :func:`check_report` emits them.
