@@ -112,3 +112,49 @@ def test_audit_command(capsys):
     assert "text_vs_table.new_received" in out
     assert main(["audit", "--corpus", str(CORPUS), "--all"]) == 0
     assert "t3.balance.total" in capsys.readouterr().out
+
+
+def test_parallel_and_cached_builds_equal_serial(tmp_path):
+    """--jobs 2 and a rebuild from the cache write exactly what a serial, uncached build writes."""
+    from toolkit import loaders
+
+    outs = {}
+    for name, args in {"serial": ["--jobs", "1", "--no-cache"], "parallel": ["--jobs", "2"],
+                       "cached": ["--jobs", "2"]}.items():
+        loaders._CACHE.clear()  # the in-memory cache would hide the disk cache and the workers
+        out = tmp_path / ("parallel" if name == "cached" else name)
+        assert main(["build", "--out", str(out), *args]) == 0
+        outs[name] = {f: (out / f).read_bytes() for f in ("reports.csv", "tables.csv", "audit.csv",
+                                                          "parse_log.csv")}
+    assert outs["serial"] == outs["parallel"] == outs["cached"]
+    assert (tmp_path / "parallel" / ".cache" / "parsed.parquet").is_file()
+    assert not (tmp_path / "serial" / ".cache").exists()
+
+
+def test_cache_is_keyed_by_content(tmp_path):
+    import shutil
+
+    from toolkit import loaders
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "corpus", corpus)
+    cache = tmp_path / "cache"
+    first = loaders.parse_corpus(corpus, cache_dir=cache)
+    loaders._CACHE.clear()
+    calls = []
+    real = loaders._parse_path
+    loaders._parse_path = lambda p: calls.append(p) or real(p)
+    try:
+        again = loaders.parse_corpus(corpus, cache_dir=cache)
+        assert calls == []  # nothing re-parsed
+        assert [r.tables if r else e for _, r, e in again] == [r.tables if r else e for _, r, e in first]
+        target = corpus / "reports" / "001_0d529075b8579b4b.txt"
+        target.write_text(target.read_text(encoding="utf-8").replace("行政许可 |\n71", "行政许可 |\n72"),
+                          encoding="utf-8")
+        loaders._CACHE.clear()
+        changed = loaders.parse_corpus(corpus, cache_dir=cache)
+    finally:
+        loaders._parse_path = real
+    assert [Path(c).name for c in calls] == ["001_0d529075b8579b4b.txt"]
+    report = next(r for m, r, e in changed if m["report_id"] == "001_0d529075b8579b4b")
+    assert report.tables["t2"]["licensing"] == {"decisions": 72}

@@ -25,6 +25,10 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="parse and audit a corpus; write CSV, Parquet and Excel")
     b.add_argument("--corpus", help="corpus folder (default: $XXGK_CORPUS or the shipped corpus/)")
     b.add_argument("--out", default="build", help="output folder (default: build/)")
+    b.add_argument("--jobs", type=_positive, default=None,
+                   help="worker processes for parsing (default: all cores)")
+    b.add_argument("--no-cache", action="store_true",
+                   help="parse every file again (default: reuse OUT/.cache for unchanged files)")
     pa = sub.add_parser("parse", help="parse one report file")
     pa.add_argument("file")
     pa.add_argument("--format", choices=("json", "text"), default="json")
@@ -32,6 +36,13 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--corpus")
     a.add_argument("--all", action="store_true", help="print every finding, passed ones too")
     return p
+
+
+def _positive(value: str) -> int:
+    n = int(value)
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return n
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -52,12 +63,14 @@ def _build(args: argparse.Namespace) -> int:
     from .audit import audit
 
     try:
-        root, parsed = _load_corpus(args.corpus)
+        root = loaders.corpus_dir(args.corpus)
+        out = Path(args.out).expanduser().resolve()
+        if out == root or root in out.parents:
+            return _fail(f"{out}: refusing to write into the corpus folder {root}", 2)
+        parsed = loaders.parse_corpus(root, jobs=args.jobs,
+                                      cache_dir=None if args.no_cache else out / ".cache")
     except (FileNotFoundError, ValueError) as exc:
         return _fail(str(exc))
-    out = Path(args.out).expanduser().resolve()
-    if out == root or root in out.parents:
-        return _fail(f"{out}: refusing to write into the corpus folder {root}", 2)
     frames = {
         "reports": loaders.load_reports(root),
         "tables": loaders.load_tables(root),

@@ -7,6 +7,9 @@ so calling several of them does not parse the reports again.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
+import json
 import os
 import sys
 from pathlib import Path
@@ -55,34 +58,93 @@ def _none(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def _parse_one(root: Path, meta: dict[str, Any]) -> Parsed:
-    from .parse import parse_file
-
-    if not meta.get("file"):
-        return meta, None, f"{meta.get('report_id')}: metadata.csv lists no file"
-    try:
-        report = parse_file(root / meta["file"])
-    except ReportError as exc:
-        return meta, None, str(exc)
+def _apply_metadata(meta: dict[str, Any], report: Report) -> Report:
     # metadata.csv is curated by hand; it wins over what the parser inferred.
-    report = dataclasses.replace(
+    return dataclasses.replace(
         report,
         report_id=meta.get("report_id") or report.report_id,
         agency=meta.get("agency") or report.agency,
         year=meta.get("year") if meta.get("year") is not None else report.year,
         title=meta.get("title") or report.title,
     )
-    return meta, report, None
 
 
-def parse_corpus(corpus: str | os.PathLike | None = None,
-                 progress: bool | None = None) -> list[Parsed]:
+def _parse_path(path: str) -> tuple[str, Any]:
+    """Worker: parse one file.  ("ok", Report) or ("error", reason); pure in the file's bytes."""
+    from .parse import parse_file
+
+    try:
+        return "ok", parse_file(path)
+    except ReportError as exc:
+        return "error", exc.reason
+
+
+@functools.lru_cache(maxsize=1)
+def parser_fingerprint() -> str:
+    """Hash of the parser's own source: a cached parse is reused only by the same parser."""
+    import importlib
+
+    digest = hashlib.sha256()
+    for name in ("parse", "readers", "schema", "report"):
+        module = importlib.import_module(f".{name}", __package__)
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _read_cache(cache_dir: Path | None) -> dict[str, str]:
+    if cache_dir is None or not (cache_dir / "parsed.parquet").is_file():
+        return {}
+    import pandas as pd
+
+    try:
+        frame = pd.read_parquet(cache_dir / "parsed.parquet")
+    except (OSError, ValueError) as exc:  # a damaged cache is rebuilt, and said so
+        print(f"xxgk: {cache_dir / 'parsed.parquet'}: unreadable cache ignored ({exc})", file=sys.stderr)
+        return {}
+    frame = frame[frame["parser"] == parser_fingerprint()]
+    return dict(zip(frame["sha256"], frame["result"]))
+
+
+def _write_cache(cache_dir: Path, entries: dict[str, str]) -> None:
+    import pandas as pd
+
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    frame = pd.DataFrame({"sha256": list(entries), "parser": parser_fingerprint(),
+                          "result": list(entries.values())}).sort_values("sha256")
+    tmp = cache_dir / "parsed.parquet.tmp"
+    frame.to_parquet(tmp, index=False)
+    os.replace(tmp, cache_dir / "parsed.parquet")
+
+
+def _encode(status: str, payload: Any) -> str:
+    if status == "error":
+        return json.dumps({"error": payload}, ensure_ascii=False)
+    data = dataclasses.asdict(payload)
+    return json.dumps({"report": data}, ensure_ascii=False)
+
+
+def _decode(result: str, path: Path) -> tuple[str, Any]:
+    data = json.loads(result)
+    if "error" in data:
+        return "error", data["error"]
+    report = Report(**data["report"])
+    return "ok", dataclasses.replace(report, report_id=path.stem, source=str(path))
+
+
+def parse_corpus(corpus: str | os.PathLike | None = None, progress: bool | None = None,
+                 jobs: int | None = 1, cache_dir: str | os.PathLike | None = None) -> list[Parsed]:
     """Parse every report listed in the corpus's ``metadata.csv``.
 
     Returns ``(metadata row as dict, Report or None, error or None)`` per listed
     report, in metadata order.  A file that cannot be read is recorded with its
-    one-line reason and the batch goes on.  Results are cached per corpus folder
-    and the size/mtime of ``metadata.csv`` and of every listed file.
+    one-line reason and the batch goes on.
+
+    *jobs* worker processes parse in parallel (``None``: all cores); results
+    are identical to a serial run.  With *cache_dir*, parses are stored in
+    ``cache_dir/parsed.parquet`` keyed by the file's sha256 and the parser's
+    fingerprint, so a rebuild parses only new or changed files.  Within a
+    session results are also kept in memory per corpus folder and the
+    size/mtime of ``metadata.csv`` and of every listed file.
 
     Raises ``FileNotFoundError`` (no folder) or ``ValueError`` (unreadable
     ``metadata.csv``), both naming the path.
@@ -100,8 +162,52 @@ def parse_corpus(corpus: str | os.PathLike | None = None,
         progress = len(metas) > 20
     from tqdm import tqdm
 
-    results = [_parse_one(root, m) for m in tqdm(metas, desc="parsing reports", unit="report",
-                                                   file=sys.stderr, disable=not progress)]
+    cache_path = Path(cache_dir) if cache_dir is not None else None
+    cached = _read_cache(cache_path)
+    outcomes: list[tuple[str, Any] | None] = [None] * len(metas)
+    digests: list[str | None] = [None] * len(metas)
+    todo: list[int] = []
+    for i, meta in enumerate(metas):
+        if not meta.get("file"):
+            outcomes[i] = ("error", "metadata.csv lists no file")
+            continue
+        path = root / meta["file"]
+        if cache_path is not None:
+            try:
+                digests[i] = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                digests[i] = None  # the parse reports the reason
+            if digests[i] in cached:
+                outcomes[i] = _decode(cached[digests[i]], path)
+                continue
+        todo.append(i)
+    paths = [str(root / metas[i]["file"]) for i in todo]
+    bar = tqdm(total=len(todo), desc="parsing reports", unit="report", file=sys.stderr,
+               disable=not progress)
+    workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
+    if workers > 1 and len(todo) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for i, outcome in zip(todo, pool.map(_parse_path, paths, chunksize=16)):
+                outcomes[i] = outcome
+                bar.update()
+    else:
+        for i, path in zip(todo, paths):
+            outcomes[i] = _parse_path(path)
+            bar.update()
+    bar.close()
+    if cache_path is not None:
+        fresh = {digests[i]: _encode(*outcomes[i]) for i in todo if digests[i] is not None}
+        if fresh:
+            _write_cache(cache_path, {**cached, **fresh})
+    results: list[Parsed] = []
+    for meta, (status, payload) in zip(metas, outcomes):
+        if status == "ok":
+            results.append((meta, _apply_metadata(meta, payload), None))
+        else:
+            where = meta.get("file") or meta.get("report_id")
+            results.append((meta, None, f"{root / where if meta.get('file') else where}: {payload}"))
     _CACHE[key] = results
     return list(results)
 
