@@ -1,0 +1,272 @@
+"""Charts: Chinese glyphs render, global rcParams untouched, inputs untouched, files saved."""
+from __future__ import annotations
+
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from pandas.testing import assert_frame_equal  # noqa: E402
+
+import toolkit as tk  # noqa: E402
+from toolkit import plots  # noqa: E402
+
+RC_KEYS = ("font.family", "font.sans-serif", "axes.unicode_minus", "figure.facecolor",
+           "axes.prop_cycle", "axes.grid")
+# Which table each table-based chart draws from (for the expected report count).
+CHART_TABLE = {"applications_by_applicant": "t3", "outcomes": "t3",
+               "proactive_disclosure": "t2", "appeals": "t4"}
+
+
+def _glyph_warnings(record) -> list[str]:
+    msgs = [str(w.message) for w in record]
+    return [m for m in msgs if "Glyph" in m or "missing from" in m]
+
+
+def _source_text(fig) -> str:
+    texts = [t.get_text() for t in fig.texts if "数据来源" in t.get_text()]
+    assert len(texts) == 1, [t.get_text() for t in fig.texts]
+    return texts[0]
+
+
+def _all_text(fig) -> str:
+    from matplotlib.text import Text
+
+    return "\n".join(t.get_text() for t in fig.findobj(Text))
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return tk.load_tables()
+
+
+@pytest.fixture(scope="module")
+def reports():
+    return tk.load_reports()
+
+
+@pytest.fixture(scope="module")
+def audit_frame():
+    return tk.audit()
+
+
+def test_detector_catches_missing_glyphs():
+    """Sanity check of the test itself: Chinese in a Latin-only font does warn."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    FigureCanvasAgg(fig)
+    fig.text(0.5, 0.5, "中文标题", fontfamily="DejaVu Sans")
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        fig.canvas.draw()
+    assert _glyph_warnings(record)
+
+
+@pytest.mark.parametrize("name", list(plots.CHARTS))
+def test_render_has_no_missing_glyphs(name):
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        fig = plots.render(name)
+        fig.canvas.draw()
+    assert isinstance(fig, matplotlib.figure.Figure)
+    assert not _glyph_warnings(record), _glyph_warnings(record)
+    text = _all_text(fig)
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in text)  # there is Chinese to render
+
+
+@pytest.mark.parametrize("name", list(plots.CHARTS))
+def test_glyphs_render_outside_style_context(name):
+    """Drawn later under a user's own style, the figure still finds its CJK font."""
+    fig = plots.render(name)
+    with matplotlib.rc_context({"font.family": "serif", "font.serif": ["DejaVu Serif"]}):
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            fig.canvas.draw()
+    assert not _glyph_warnings(record), _glyph_warnings(record)
+
+
+def test_global_rcparams_unchanged():
+    before = {k: matplotlib.rcParams[k] for k in RC_KEYS}
+    before = {k: (list(v) if isinstance(v, list) else v) for k, v in before.items()}
+    for name in plots.CHARTS:
+        fig = plots.render(name)
+        fig.canvas.draw()
+    after = {k: matplotlib.rcParams[k] for k in RC_KEYS}
+    after = {k: (list(v) if isinstance(v, list) else v) for k, v in after.items()}
+    assert after == before
+
+
+def test_save_png_and_svg(tmp_path):
+    from PIL import Image
+
+    fig = plots.render("outcomes")
+    paths = plots.save(fig, tmp_path / "sub" / "dir" / "outcomes")
+    assert [p.suffix for p in paths] == [".png", ".svg"]
+    png, svg = paths
+    assert png.exists() and svg.exists()
+    with Image.open(png) as im:
+        dpi = im.info["dpi"]
+        assert dpi[0] == pytest.approx(300, abs=1) and dpi[1] == pytest.approx(300, abs=1)
+        # 9 x 5.5 inches at 300 dpi
+        assert im.size == (2700, 1650)
+    text = svg.read_text(encoding="utf-8")
+    assert svg.stat().st_size > 1000 and "<svg" in text
+    # svg.fonttype 'path': glyphs are outlines, not <text> needing an installed font.
+    assert "<text" not in text
+
+
+def test_save_other_formats_and_suffix(tmp_path):
+    fig = plots.render("appeals")
+    paths = plots.save(fig, tmp_path / "chart.png", formats=("png",), dpi=72)
+    assert paths == [tmp_path / "chart.png"]
+    assert paths[0].stat().st_size > 0
+
+
+@pytest.mark.parametrize("name", list(plots.CHARTS))
+def test_source_line_counts_reports(name, tables, audit_frame):
+    fig = plots.render(name)
+    source = _source_text(fig)
+    if name == "audit_summary":
+        n = audit_frame["report_id"].nunique()
+        assert n == 5  # the shipped corpus
+    else:
+        n = tables.loc[tables["table"] == CHART_TABLE[name], "report_id"].nunique()
+    assert f"（{n} 份）" in source
+    assert source.startswith("数据来源：各机关政府信息公开工作年度报告")
+    assert source.endswith("xxgk")  # no missing values in the shipped corpus
+
+
+def test_source_override(tables):
+    fig = plots.applications_by_applicant(tables, source="数据来源：自行整理")
+    assert _source_text(fig) == "数据来源：自行整理"
+
+
+def test_titles_and_axis_labels_bilingual(tables):
+    fig = plots.applications_by_applicant(tables)
+    texts = [t.get_text() for t in fig.texts]
+    assert texts[0] == "新收政府信息公开申请：按申请人类型"
+    assert texts[1].startswith("New ")
+    ax = fig.axes[0]
+    assert "申请人类型" in ax.get_xlabel() and "Applicant" in ax.get_xlabel()
+    assert "申请数" in ax.get_ylabel() and "Applications" in ax.get_ylabel()
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks[0].startswith("自然人")
+
+
+def test_inputs_not_modified(tables, reports, audit_frame):
+    calls = {
+        "applications_by_applicant": lambda t, r, a: plots.applications_by_applicant(t),
+        "outcomes": lambda t, r, a: plots.outcomes(t),
+        "proactive_disclosure": lambda t, r, a: plots.proactive_disclosure(t, r),
+        "appeals": lambda t, r, a: plots.appeals(t),
+        "audit_summary": lambda t, r, a: plots.audit_summary(a),
+    }
+    assert set(calls) == set(plots.CHARTS)
+    for name, call in calls.items():
+        t, r, a = tables.copy(), reports.copy(), audit_frame.copy()
+        call(t, r, a)
+        assert_frame_equal(t, tables)
+        assert_frame_equal(r, reports)
+        assert_frame_equal(a, audit_frame)
+
+
+def test_sums_match_tables(tables):
+    fig = plots.applications_by_applicant(tables)
+    heights = [p.get_height() for p in fig.axes[0].patches]
+    t3 = tables[(tables["table"] == "t3") & (tables["row"] == "new_received")]
+    expected = [float(t3.loc[t3["column"] == c, "value"].sum())
+                for c in ("natural_person", "commercial", "research", "social_org",
+                          "legal_service", "other_org")]
+    assert heights == expected
+
+
+def test_outcome_groups_sum_to_total_handled(tables):
+    fig = plots.outcomes(tables)
+    widths = [p.get_width() for p in fig.axes[0].patches]
+    t3 = tables[(tables["table"] == "t3") & (tables["column"] == "total")]
+    handled = float(t3.loc[t3["row"] == "total_handled", "value"].sum())
+    # The shipped corpus passes t3.outcomes, so the groups add up to (七)总计.
+    assert sum(widths) == pytest.approx(handled)
+    assert len(widths) == len(plots.OUTCOME_GROUPS)
+
+
+def test_proactive_disclosure_uses_agency_names(tables, reports):
+    fig = plots.proactive_disclosure(tables, reports)
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    with_t2 = set(tables.loc[tables["table"] == "t2", "report_id"])
+    agencies = set(reports.loc[reports["report_id"].isin(with_t2), "agency"])
+    assert set(ticks) == agencies
+    # Without load_reports() the report ids label the bars.
+    fig = plots.proactive_disclosure(tables)
+    assert {t.get_text() for t in fig.axes[0].get_xticklabels()} == with_t2
+
+
+def test_missing_values_excluded_and_noted(tables):
+    t = tables.copy()
+    sel = (t["table"] == "t3") & (t["row"] == "new_received") & (t["column"] == "natural_person")
+    t.loc[sel, "value"] = pd.NA
+    fig = plots.applications_by_applicant(t)
+    assert "缺失值未计入" in _source_text(fig)
+    assert fig.axes[0].patches[0].get_height() == 0.0
+    # A missing value in cells the chart does not use is not mentioned.
+    t = tables.copy()
+    t.loc[(t["table"] == "t4"), "value"] = pd.NA
+    assert "缺失值" not in _source_text(plots.applications_by_applicant(t))
+    assert "缺失值未计入" in _source_text(plots.appeals(t))
+
+
+def test_audit_summary_counts(audit_frame):
+    fig = plots.audit_summary(audit_frame)
+    ax = fig.axes[0]
+    total = sum(p.get_width() for p in ax.patches)
+    families = tuple(f for f, _z, _e in plots.AUDIT_FAMILIES)
+    shown = audit_frame["check"].map(
+        lambda c: any(c == f or c.startswith(f + ".") for f in families))
+    assert total == shown.sum()
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(ticks) == len(plots.AUDIT_FAMILIES)
+
+
+@pytest.mark.parametrize("name", list(plots.CHARTS))
+def test_empty_frames_give_no_data_figure(name, tables, reports, audit_frame):
+    frame = (audit_frame if name == "audit_summary" else tables).iloc[0:0]
+    args = (frame, reports.iloc[0:0]) if name == "proactive_disclosure" else (frame,)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        fig = plots.CHARTS[name](*args)
+        fig.canvas.draw()
+    assert not _glyph_warnings(record)
+    assert "无数据" in _all_text(fig)
+    # A bare empty DataFrame works too.
+    assert "无数据" in _all_text(plots.CHARTS[name](pd.DataFrame()))
+
+
+def test_tables_without_the_chart_table_give_no_data(tables):
+    only_t2 = tables[tables["table"] == "t2"]
+    assert "无数据" in _all_text(plots.appeals(only_t2))
+    assert "无数据" in _all_text(plots.outcomes(only_t2))
+
+
+def test_unknown_chart_and_wrong_frame(tables):
+    with pytest.raises(KeyError, match="applications_by_applicant"):
+        plots.render("pie")
+    with pytest.raises(ValueError, match="load_tables"):
+        plots.outcomes(pd.DataFrame({"x": [1]}))
+
+
+def test_missing_font_package_raises(monkeypatch):
+    monkeypatch.setattr(plots, "FONT_PACKAGE", "no_such_font_package_xyz")
+    monkeypatch.setattr(plots, "_FONT", None)
+    with pytest.raises(RuntimeError, match="no_such_font_package_xyz|mplfonts"):
+        plots.render("outcomes")
+
+
+def test_font_comes_from_mplfonts():
+    path = plots.font_path()
+    assert path.endswith("NotoSansCJKsc-Regular.otf") and "mplfonts" in path
+    assert plots.font_family() == "Noto Sans CJK SC"
