@@ -158,3 +158,15 @@ def test_cache_is_keyed_by_content(tmp_path):
     assert [Path(c).name for c in calls] == ["001_0d529075b8579b4b.txt"]
     report = next(r for m, r, e in changed if m["report_id"] == "001_0d529075b8579b4b")
     assert report.tables["t2"]["licensing"] == {"decisions": 72}
+
+
+def test_chart_command_and_build_charts(tmp_path, capsys):
+    assert main(["chart", "outcomes", "--out", str(tmp_path / "c" / "outcomes")]) == 0
+    assert (tmp_path / "c" / "outcomes.png").stat().st_size > 10_000
+    assert (tmp_path / "c" / "outcomes.svg").is_file()
+    assert main(["chart", "no_such_chart", "--out", str(tmp_path / "x")]) == 2
+    assert "unknown chart" in capsys.readouterr().err
+    assert main(["build", "--out", str(tmp_path / "b"), "--jobs", "1"]) == 0
+    assert sorted(p.name for p in (tmp_path / "b" / "charts").glob("*.png")) == sorted(
+        f"{n}.png" for n in ("applications_by_applicant", "outcomes", "proactive_disclosure",
+                             "appeals", "audit_summary"))

@@ -270,3 +270,23 @@ def test_font_comes_from_mplfonts():
     path = plots.font_path()
     assert path.endswith("NotoSansCJKsc-Regular.otf") and "mplfonts" in path
     assert plots.font_family() == "Noto Sans CJK SC"
+
+
+def test_topic_terms_chart_renders_chinese_without_missing_glyphs():
+    import warnings
+
+    import toolkit as tk
+
+    items = tk.load_narratives()
+    items = items[items["item"] > 0]
+    model = tk.TopicModel(n_topics=2, tokenizer=tk.Tokenizer(), min_df=1).fit(items["text"])
+    terms = model.top_terms(5)
+    before = terms.copy()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = plots.topic_terms(terms, int(items["report_id"].nunique()))
+        fig.canvas.draw()
+    assert not [w for w in caught if "Glyph" in str(w.message) or "missing from" in str(w.message)]
+    pd.testing.assert_frame_equal(terms, before)
+    texts = [t.get_text() for t in fig.texts]
+    assert any("数据来源" in t and "5 份" in t for t in texts)

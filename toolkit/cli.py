@@ -32,6 +32,11 @@ def _parser() -> argparse.ArgumentParser:
     pa = sub.add_parser("parse", help="parse one report file")
     pa.add_argument("file")
     pa.add_argument("--format", choices=("json", "text"), default="json")
+    ch = sub.add_parser("chart", help="render one named chart to PNG (300 dpi) and SVG")
+    ch.add_argument("name", help="chart name: applications_by_applicant, outcomes, "
+                                 "proactive_disclosure, appeals, audit_summary")
+    ch.add_argument("--out", required=True, help="output file or stem (FILE.png / FILE.svg are written)")
+    ch.add_argument("--corpus")
     a = sub.add_parser("audit", help="print failed and uncheckable audit findings")
     a.add_argument("--corpus")
     a.add_argument("--all", action="store_true", help="print every finding, passed ones too")
@@ -92,6 +97,11 @@ def _build(args: argparse.Namespace) -> int:
         for name, frame in sheets.items():
             frame.to_excel(xl, sheet_name=name, index=False)
 
+    from . import plots
+
+    for name in plots.CHARTS:
+        plots.save(plots.render(name, root), out / "charts" / name)
+
     reports, findings = frames["reports"], frames["audit"]
     errors = [(m.get("file") or m.get("report_id"), e) for m, r, e in parsed if r is None]
     print(f"{len(reports)} reports listed in {root}")
@@ -100,7 +110,7 @@ def _build(args: argparse.Namespace) -> int:
     print(f"  skipped (unreadable): {len(errors)}")
     print(f"  audit: {int(findings['passed'].eq(False).sum())} checks failed, "
           f"{int(findings['passed'].isna().sum())} not checkable, of {len(findings)}")
-    print(f"  written to {out}")
+    print(f"  written to {out} (charts in {out / 'charts'})")
     for file, error in errors:
         print(f"skipped {file}: {error}")
     return 0
@@ -128,6 +138,20 @@ def _parse(args: argparse.Namespace) -> int:
             print(f"{status} {f['check']}: {f['detail']}")
     for w in report.warnings:
         print(f"warning: {w}")
+    return 0
+
+
+def _chart(args: argparse.Namespace) -> int:
+    from . import plots
+
+    if args.name not in plots.CHARTS:
+        return _fail(f"unknown chart {args.name!r}; charts: {', '.join(plots.CHARTS)}", 2)
+    try:
+        fig = plots.render(args.name, args.corpus)
+    except (FileNotFoundError, ValueError) as exc:
+        return _fail(str(exc))
+    for path in plots.save(fig, args.out):
+        print(path)
     return 0
 
 
@@ -161,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse exits on --help (0) and on usage errors (2)
         return int(exc.code or 0)
     try:
-        return {"build": _build, "parse": _parse, "audit": _audit}[args.command](args)
+        return {"build": _build, "parse": _parse, "audit": _audit, "chart": _chart}[args.command](args)
     except BrokenPipeError:
         # The reader went away (`xxgk audit | head`); silence the flush at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

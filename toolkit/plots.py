@@ -518,6 +518,7 @@ AUDIT_FAMILIES: tuple[tuple[str, str, str], ...] = (
     ("t3.outcomes", "表三办理结果合计", "T3 outcome totals"),
     ("t4.row_sum", "表四行合计", "T4 row sums"),
     ("text_vs_table", "正文与表格一致", "Text vs table"),
+    ("narrative", "问题与改进可拆分", "Section 5 split"),
 )
 
 
@@ -571,6 +572,34 @@ def audit_summary(audit: "pd.DataFrame", *, source: str | None = None) -> "Figur
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, fontsize=9)
 
     return _chart(zh, en, _n_reports(sub), 0, source, draw)
+
+
+def topic_terms(top_terms: "pd.DataFrame", n_reports: int, *, source: str | None = None) -> "Figure":
+    """Small multiples: the top terms of each topic with their weights.
+
+    *top_terms* is ``TopicModel.top_terms()`` (topic, label, rank, term,
+    weight); *n_reports* is how many reports the texts came from (for the
+    source line).
+    """
+    zh, en = "问题与改进：主题及其关键词", "Problems and improvements: topics and their top terms"
+    if _empty(top_terms):
+        return _chart(zh, en, 0, 0, source, None)
+    _require(top_terms, ("topic", "label", "rank", "term", "weight"), "TopicModel.top_terms() frame expected")
+    topics = sorted(int(t) for t in top_terms["topic"].dropna().unique())
+
+    def draw(fig):
+        axes = fig.subplots(1, len(topics), sharex=False, squeeze=False)[0]
+        for ax, topic, colour in zip(axes, topics, PALETTE * (len(topics) // len(PALETTE) + 1)):
+            sub = top_terms[top_terms["topic"] == topic].sort_values("rank")
+            ax.barh(range(len(sub)), sub["weight"].astype(float).to_numpy(), color=colour, height=0.6)
+            ax.set_yticks(range(len(sub)), sub["term"].astype(str).tolist(), fontsize=9)
+            ax.invert_yaxis()
+            ax.set_title(f"主题 {topic}：{sub['label'].iloc[0]}", fontsize=10, loc="left")
+            ax.set_xlabel("权重 / Weight", fontsize=9)
+            ax.grid(False)
+            ax.grid(True, axis="x")
+
+    return _chart(zh, en, n_reports, 0, source, draw)
 
 
 #: Chart name -> chart function.
