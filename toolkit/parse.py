@@ -511,6 +511,9 @@ def _grid_rows(grids, table: str, template: str, warnings: list[str]):
     else:
         columns_of = {r.key: tuple(c.key for c in schema.T3_COLUMNS) for r in schema.t3_rows(template)}
     result: dict[str, dict] = {}
+    # A row whose label matched nothing but which has value cells: its label may
+    # go on in the next row (a row broken across a PDF page).
+    pending = None  # (label, real cells, positions of its value cells, row width)
     for grid in grids:
         for row in grid.rows:
             real = [c for c in row if c is not None]
@@ -518,6 +521,24 @@ def _grid_rows(grids, table: str, template: str, warnings: list[str]):
             split = next((i for i, c in enumerate(real) if i > 0 and _grid_value(c, True)[1]), len(real))
             label = "".join(real[:split]).translate(_HALF_WIDTH)
             key = _match_row(label, patterns) if label.strip() else None
+            previous, pending = pending, None
+            if key is None and previous is not None:
+                # The rest of the previous row's label, alone in the label columns, with
+                # only blank cells under the previous row's values: one row, read once.
+                p_label, p_real, p_value_pos, p_width = previous
+                text_pos = [j for j, c in enumerate(row) if c and c.strip()]
+                rest = "".join(row[j] for j in text_pos).translate(_HALF_WIDTH)
+                if (len(row) == p_width and text_pos and max(text_pos) < min(p_value_pos)
+                        and all(not (row[j] or "").strip() for j in p_value_pos)
+                        and _match_row(rest, patterns) is None):
+                    key = _match_row(p_label + rest, patterns)
+                    if key is not None:
+                        real, split = p_real, len(p_real) - len(p_value_pos)
+                        warnings.append(f"{table}.{key}: label continued in the next table row "
+                                        f"(row broken across a page); read as one row")
+            if key is None and split < len(real) and label.strip():
+                positions = [j for j, c in enumerate(row) if c is not None]
+                pending = (label, real, positions[split:], len(row))
             if key is None or split == len(real) and table == "t3":
                 continue
             if key in result:

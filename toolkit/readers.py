@@ -24,7 +24,8 @@ MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024  # larger than any real report: a zip 
 
 @dataclass
 class Grid:
-    """One table: ``rows[i][j]`` is the cell text, ``""`` when blank, ``None`` when spanned."""
+    """One table: ``rows[i][j]`` is the cell text, ``""`` when blank, ``None`` when no cell is
+    there (covered by another cell's span, or missing from a row shorter than the table)."""
 
     rows: list[list[str | None]]
     start: int = 0  # offsets of the table's rendering in Document.text
@@ -106,7 +107,9 @@ def html_grid(table) -> Grid:
             c += 1
         rows.append(row)
     width = max((len(r) for r in rows), default=0)
-    return Grid([r + [""] * (width - len(r)) for r in rows])
+    # A row with fewer cells than the table is padded with None, not "": which of
+    # its cells is missing is unknown, so its values must not be read by position.
+    return Grid([r + [None] * (width - len(r)) for r in rows])
 
 
 def _content_root(root):
@@ -212,76 +215,92 @@ def read_docx(path: Path) -> Document:
 def docx_grid(table) -> Grid:
     """A python-docx table as a grid: a merged cell keeps its text once, the rest is None."""
     rows: list[list[str | None]] = []
-    seen: set[int] = set()
+    # The <w:tc> elements already read.  They are kept alive here: lxml proxies of
+    # freed elements would otherwise hand their id() to new cells.
+    seen: dict[int, object] = {}
     for row in table.rows:
         out: list[str | None] = []
         for cell in row.cells:
-            key = id(cell._tc)
-            if key in seen:
+            tc = cell._tc
+            if id(tc) in seen:
                 out.append(None)
             else:
-                seen.add(key)
+                seen[id(tc)] = tc
                 out.append(re.sub(r"\s+", " ", cell.text).strip())
         rows.append(out)
     width = max((len(r) for r in rows), default=0)
-    return Grid([r + [""] * (width - len(r)) for r in rows])
+    # A short row is padded with None (no cell there), never with a blank cell.
+    return Grid([r + [None] * (width - len(r)) for r in rows])
 
 
 # ------------------------------------------------------------------ PDF
 
 
 def read_pdf(path: Path) -> Document:
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.psparser import PSException
+
+    try:
+        from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
+    except ImportError:  # pdfplumber < 0.11 lets pdfminer's errors through unwrapped
+        MalformedPDFException = PdfminerException = PSException
+
+    try:
+        return _read_pdf(path)
+    except (PdfminerException, MalformedPDFException, PSException, ValueError, KeyError) as exc:
+        # pdfplumber wraps pdfminer's errors (on open and on each page): name the real one.
+        inner = exc.args[0] if isinstance(exc, PdfminerException) and exc.args \
+            and isinstance(exc.args[0], Exception) else exc
+        if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)):
+            raise ReportError(str(path), "password-protected PDF; not read") from None
+        raise ReportError(str(path), f"corrupt PDF ({type(inner).__name__})") from None
+
+
+def _read_pdf(path: Path) -> Document:
     import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
-    from pdfminer.pdfparser import PDFSyntaxError
 
     warnings: list[str] = []
     blocks: list[str | Grid] = []
-    try:
-        pdf = pdfplumber.open(str(path))
-    except PDFPasswordIncorrect:
-        raise ReportError(str(path), "password-protected PDF; not read") from None
-    except (PDFSyntaxError, ValueError, KeyError) as exc:
-        raise ReportError(str(path), f"corrupt PDF ({type(exc).__name__})") from None
+    pdf = pdfplumber.open(str(path))
     with pdf:
         carry: Grid | None = None
         any_text = False
         for page in pdf.pages:
-            tables = page.find_tables()
+            tables = sorted(page.find_tables(), key=lambda t: t.bbox[1])
             bboxes = [t.bbox for t in tables]
             outside = page.filter(lambda o: not any(
                 b[0] <= o.get("x0", -1) and o.get("x1", 1e9) <= b[2] and b[1] <= o.get("top", -1)
                 and o.get("bottom", 1e9) <= b[3] for b in bboxes))
-            text = outside.extract_text() or ""
-            any_text = any_text or bool(text.strip()) or bool(tables)
-            # Text above the first table, the tables, then text below (in page order).
-            above, below = text, ""
-            if tables:
-                top = min(b[1] for b in bboxes)
-                above = page.crop((0, 0, page.width, top)).filter(outside.filter_fn).extract_text() \
-                    if top > 0 else ""
-                below = page.crop((0, top, page.width, page.height)).filter(
-                    outside.filter_fn).extract_text() or ""
-            if above and above.strip():
-                if carry is not None:
-                    blocks.append(carry)
-                    carry = None
-                blocks.append(above.strip())
-            for t in tables:
-                grid = Grid([[("" if c is None else re.sub(r"\s+", " ", c).strip()) for c in row]
+            # Page order: the text band above each table, the table, …, the text below the last.
+            y = 0.0
+            for t in [*tables, None]:
+                limit = t.bbox[1] if t is not None else page.height
+                band = ""
+                if limit > y:
+                    band = page.crop((0, y, page.width, limit)).filter(outside.filter_fn).extract_text() or ""
+                if band.strip():
+                    any_text = True
+                    if carry is not None:
+                        blocks.append(carry)
+                        carry = None
+                    blocks.append(band.strip())
+                if t is None:
+                    break
+                y = max(y, t.bbox[3])
+                # pdfplumber gives None where a merged cell covers the position: keep it
+                # None (spanned), distinct from an empty cell "".
+                grid = Grid([[(None if c is None else re.sub(r"\s+", " ", c).strip()) for c in row]
                              for row in t.extract()])
+                if not grid.rows:
+                    continue
+                any_text = True
                 # A table continued on the next page has the same width and no text between.
-                if carry is not None and len(carry.rows[0]) == len(grid.rows[0]) and not above.strip():
+                if carry is not None and len(carry.rows[0]) == len(grid.rows[0]):
                     carry.rows.extend(grid.rows)
                 else:
                     if carry is not None:
                         blocks.append(carry)
                     carry = grid
-            if below.strip():
-                if carry is not None:
-                    blocks.append(carry)
-                    carry = None
-                blocks.append(below.strip())
         if carry is not None:
             blocks.append(carry)
     if not any_text:
