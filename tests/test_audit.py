@@ -261,3 +261,36 @@ def test_narrative_checks_flag_missing_one_part_and_prose():
     prose = _narrative(dataclasses.replace(base, sections={**base.sections, "5": "更新慢。今后将加强。"}))
     assert prose["narrative.parts"]["passed"] is True
     assert prose["narrative.enumerated"]["passed"] is False
+
+
+def test_cross_year_carried_over_and_narrative_repeat():
+    import dataclasses
+
+    from toolkit.audit import cross_year_checks
+
+    base = make_report()
+    prev = dataclasses.replace(base, report_id="a2022", agency="某县民政局", year=2022)
+    t3 = {r: dict(c) for r, c in base.tables["t3"].items()}
+    t3["carried_over"] = {**t3["carried_over"], "natural_person": 99}
+    cur = dataclasses.replace(base, report_id="a2023", agency="某县民政局", year=2023,
+                              tables={**base.tables, "t3": t3})
+    other = dataclasses.replace(base, report_id="b2023", agency="别县民政局", year=2023)
+    far = dataclasses.replace(base, report_id="a2025", agency="某县民政局", year=2025)
+    meta = {"adcode": "230321"}
+    found = {(f["report_id"], f["check"]): f for f in
+             cross_year_checks([(meta, prev), (meta, cur), (meta, other), (meta, far)])}
+    assert {rid for rid, _ in found} == {"a2023"}  # only consecutive years of the same organ
+    np = found[("a2023", "cross_year.carried_over.natural_person")]
+    expected_prev = prev.tables["t3"]["carried_forward"]["natural_person"]
+    assert (np["expected"], np["actual"], np["passed"]) == (float(expected_prev), 99.0,
+                                                           expected_prev == 99)
+    assert found[("a2023", "cross_year.carried_over.total")]["passed"] is (
+        prev.tables["t3"]["carried_forward"]["total"] == cur.tables["t3"]["carried_over"]["total"])
+    # Same section 五 both years: repeated verbatim.
+    assert found[("a2023", "cross_year.narrative_repeat")]["passed"] is False
+    changed = dataclasses.replace(cur, sections={**cur.sections, "5": "今年网站改版，新增政策问答栏目，开展培训三次，公开指南已修订完毕。"})
+    again = {f["check"]: f for f in cross_year_checks([(meta, prev), (meta, changed)])}
+    assert again["cross_year.narrative_repeat"]["passed"] is True
+    missing = dataclasses.replace(cur, tables={**cur.tables, "t3": None})
+    miss = {f["check"]: f for f in cross_year_checks([(meta, prev), (meta, missing)])}
+    assert miss["cross_year.carried_over.total"]["passed"] is None
