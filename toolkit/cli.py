@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
                                  "proactive_disclosure, appeals, audit_summary")
     ch.add_argument("--out", required=True, help="output file or stem (FILE.png / FILE.svg are written)")
     ch.add_argument("--corpus")
+    from . import ingest
+
+    ingest.add_arguments(sub)
     a = sub.add_parser("audit", help="print failed and uncheckable audit findings")
     a.add_argument("--corpus")
     a.add_argument("--all", action="store_true", help="print every finding, passed ones too")
@@ -185,7 +188,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse exits on --help (0) and on usage errors (2)
         return int(exc.code or 0)
     try:
-        return {"build": _build, "parse": _parse, "audit": _audit, "chart": _chart}[args.command](args)
+        from . import ingest
+
+        commands = {"build": _build, "parse": _parse, "audit": _audit, "chart": _chart,
+                    "add": ingest.run_add, "fetch": ingest.run_fetch}
+        return commands[args.command](args)
     except BrokenPipeError:
         # The reader went away (`xxgk audit | head`); silence the flush at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
