@@ -40,12 +40,15 @@ reports[["report_id", "agency", "province", "admin_level", "year", "template", "
 log[["report_id", "level", "message"]]"""),
         ("code", """fig = plots.render("audit_summary")
 fig"""),
-        ("md", """**What it shows.** The corpus holds five civil-affairs (民政) reports for 2022–2024 from four
-provinces and one municipality, one city-level and four county-level organs. Four reports are
-complete: six sections and all three tables. Report `002` (威海市文登区民政局) has all six section
-headings, but sections 二–四 are empty — its tables were published as images — so its three tables are
-*absent*, not zero, and the parse log says so. The audit chart counts these as failed presence
-checks and as arithmetic that cannot be checked."""),
+        ("md", """**What it shows.** The corpus holds 37 reports: the five civil-affairs (民政) seed reports of
+county- and city-level organs (2022–2024), and 32 reports of four Hebei provincial departments
+(人社, 科技, 工信, 教育) for 2013–2023, added with `xxgk add` from a web crawl. Fourteen of those
+predate the fixed template (2013–2018): they are marked `pre-2019`, narrative only, and the audit does
+not count their missing tables against them. Four use the 2019 template, thirteen the 2021 one; six
+have no readable table (seed `002` published its tables as images, and the 人社厅 crawls captured
+headings only) — those tables are *absent*, not zero. The parse log lists every value left missing
+and why: most are Hebei cells that ran together with no separator and could not be split with
+certainty."""),
     ],
     "02-applications.ipynb": [
         ("md", """# 2. Applications: who asks, and what they get / 依申请公开
@@ -78,11 +81,13 @@ rates"""),
 fig"""),
         ("code", """fig = plots.render("outcomes")
 fig"""),
-        ("md", """**What it shows.** Applications are rare at this level: of the four reports with a table 3,
-only 吴忠市民政局 received one (from a natural person), and it was granted in full. Nobody was
-denied, nothing was carried forward, so the denial and not-held rates are undefined (`<NA>`)
-where an organ handled nothing — a reminder to compute rates only over organs that handled
-applications."""),
+        ("md", """**What it shows.** Twelve reports give a readable count of new applications: 150 in all, almost
+all from natural persons. The civil-affairs seeds receive almost none (吴忠市 one, granted); the Hebei
+education department receives the most (16 in 2019, then 37, 44 and 19 in 2021–2023). Most applications are granted in full;
+the commonest other answers are 信访举报投诉类申请 (not processed) and 本机关不掌握 (not held). Rates
+are `<NA>` where an organ handled nothing or its counts could not be read — compute rates only over
+organs that handled applications. Sums cover readable cells only; the missing ones are listed in
+`tk.load_parse_log()`."""),
     ],
     "03-proactive-and-appeals.ipynb": [
         ("md", """# 3. Proactive disclosure and appeals / 主动公开与复议诉讼
@@ -92,8 +97,11 @@ rules and normative documents made, repealed and in force; licensing, penalty an
 decisions; fees collected. Table 4 counts administrative reconsideration and litigation over
 disclosure, and how they ended. How active are these organs, and how often are they corrected?"""),
         ("code", SETUP),
+        ("md", "Table 2 of the reports on the 2021 template (the 2019 template has other columns and is kept apart):"),
         ("code", """tables = tk.load_tables()
-t2 = tables[tables["table"] == "t2"]
+reports = tk.load_reports()
+on_2021 = reports.loc[reports["template"] == "2021", "report_id"]
+t2 = tables[(tables["table"] == "t2") & tables["report_id"].isin(on_2021)]
 t2.pivot_table(index="report_id", columns=["row", "column"], values="value", sort=False)"""),
         ("code", """fig = plots.render("proactive_disclosure")
 fig"""),
@@ -105,11 +113,11 @@ decided = cases["upheld"] + cases["corrected"] + cases["other"]
 cases.assign(correction_rate=(cases["corrected"] / decided).round(3))"""),
         ("code", """fig = plots.render("appeals")
 fig"""),
-        ("md", """**What it shows.** Proactive disclosure is dominated by licensing decisions (开州区 71,
-吴忠市 17) and a handful of normative documents; fees are zero except 开州区's 150 万元. No organ
-in the corpus faced reconsideration or litigation over disclosure, so the correction rate is
-undefined everywhere. With a larger corpus (see `XXGK_CORPUS`), the same cells give a panel by
-organ and year."""),
+        ("md", """**What it shows.** Proactive disclosure is dominated by licensing decisions: the Hebei education
+department reports 5,658 (2021), 6,267 (2022) and 7,417 (2023); the civil-affairs seeds tens at
+most. Disclosure disputes are concentrated in two provincial departments (教育厅, 工信厅, 2021–2023):
+13 reconsideration cases, of which 3 ended with the decision corrected (a correction rate of 25% of
+decided cases), and 23 lawsuits, of which 2 were corrected."""),
     ],
     "04-audit.ipynb": [
         ("md", """# 4. Where reports break their own arithmetic / 勾稽关系核查
@@ -128,10 +136,14 @@ pd.crosstab(summary["check"].str.split(".").str[0], summary["status"])"""),
         ("code", """audit[audit["check"] == "text_vs_table.new_received"][["report_id", "expected", "actual", "passed", "detail"]]"""),
         ("code", """fig = plots.render("audit_summary")
 fig"""),
-        ("md", """**What it shows.** The four reports with tables keep the template's arithmetic. The arithmetic
-and presence failures all belong to `002`: its sections 二–四 are empty and its tables are
-missing. The one `narrative` failure is `004`, whose section 五 is unenumerated prose (a warning
-for text mining, not an error of the report). Its narrative says it
+        ("md", """**What it shows.** No readable table breaks the template's arithmetic: every t3 and t4 identity
+that could be checked holds. What fails is completeness — sections not found and tables missing in
+seed `002` and in the crawled Hebei pages — and many identities cannot be checked because a cell
+that ran together in the crawl was left missing rather than guessed. Where the text states a number
+of applications received, it agrees with table 3; for `002` the audit says the table is missing
+rather than reporting a disagreement. Across years, 河北省科学技术厅's 2022 section 五 repeats its
+2021 text nearly verbatim (81% of character 5-grams shared). `narrative` failures mark sections 五
+written as prose, a warning for text mining rather than an error of the report. Its narrative says it
 received one application — the audit reports that the table is missing, not that text and table
 disagree. `000` and `001` say in the text that they received no applications, which matches their
 tables; `003` and `004` state no received count in the text (`办理申请 1 件` is about handling)."""),
@@ -162,12 +174,13 @@ fig"""),
         ("code", """section5 = items.groupby("report_id")["text"].apply("".join)
 tk.similarity_pairs(section5)"""),
         ("code", """tk.reused_share(section5)"""),
-        ("md", """**What it shows.** Every report splits into problems and improvements; four of five enumerate
-them (一是/二是…). The topics separate *information content and release* (政府信息公开, 信息,
-发布), *openness and timeliness* (公开, 及时, 形式) and *policy interpretation and participation*
-(解读, 规范性文件, 公众参与). Problems are written in the vocabulary of disclosure itself
-(信息公开, 公开), improvements in that of organisation and study (政务公开, 学习, 组织). None of the
-five reports copies another's section 五 — reuse needs a larger corpus to show."""),
+        ("md", """**What it shows.** Most reports split into problems and improvements; some older ones give only
+problems. Three topics are stable across restarts for k = 2 and 3: *disclosure work and training*
+(信息公开, 同步, 业务, 培训), *timely proactive disclosure* (公开, 及时, 主动公开, 更新) and *policy
+interpretation* (政策解读, 形式, 丰富). Problems are written in the vocabulary of disclosure itself
+(信息公开, 政策解读, 主动公开), improvements in that of action (发布, 学习, 公众, 网站). Reuse is real:
+河北省科学技术厅's 2021 and 2022 sections share 81% of their 5-grams, and 83% of 河北省教育厅's 2016
+text reappears nearly verbatim in its 2017 and 2018 reports."""),
     ],
     "06-charts.ipynb": [
         ("md", """# 6. Charts to take away / 图表

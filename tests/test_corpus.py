@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from toolkit.ingest import PROVENANCE_COLUMNS
 from toolkit.metadata import METADATA_COLUMNS, infer_metadata, read_metadata
 
 CORPUS = Path(__file__).parents[1] / "corpus"
@@ -25,7 +26,8 @@ def test_metadata_csv_has_no_bom_and_expected_header():
     raw = (CORPUS / "metadata.csv").read_bytes()
     assert not raw.startswith(b"\xef\xbb\xbf")
     header = raw.decode("utf-8").splitlines()[0].split(",")
-    assert header == list(METADATA_COLUMNS)
+    # Reports added with `xxgk add` bring provenance columns after the template's.
+    assert header == list(METADATA_COLUMNS) + list(PROVENANCE_COLUMNS)
 
 
 def test_every_listed_file_exists_with_matching_sha256():
@@ -60,13 +62,13 @@ def test_datapackage_fields_match_metadata_columns():
     assert names == header
     assert schema["primaryKey"] == "report_id"
     for field in schema["fields"]:
-        assert field["type"] in {"string", "integer"}
+        assert field["type"] in {"string", "integer", "date"}
         assert field["title"] and field["description"]
 
 
 def test_read_metadata_dtypes():
     frame = read_metadata(CORPUS)
-    assert list(frame.columns) == list(METADATA_COLUMNS)
+    assert list(frame.columns) == list(METADATA_COLUMNS) + list(PROVENANCE_COLUMNS)
     assert str(frame["year"].dtype) == "Int64"
     assert str(frame["adcode"].dtype).startswith("string")
     assert str(frame["agency"].dtype).startswith("string")

@@ -79,9 +79,9 @@ def assert_consistent(corpus: Path) -> None:
 
 
 @pytest.fixture
-def corpus(tmp_path) -> Path:
+def corpus(tmp_path, seed_corpus) -> Path:
     dest = tmp_path / "corpus"
-    shutil.copytree(CORPUS, dest)
+    shutil.copytree(seed_corpus, dest)
     return dest
 
 
@@ -192,12 +192,12 @@ def test_add_directory_is_recursive_sorted_and_filtered(corpus, tmp_path):
     assert_consistent(corpus)
 
 
-def test_add_duplicate_of_existing_seed_is_skipped(corpus):
+def test_add_duplicate_of_existing_seed_is_skipped(corpus, seed_corpus):
     result = add_reports([SEED_003], corpus, today=TODAY)
     assert result.n_added == 0
     assert "already in corpus" in result.skipped[0].reason
     # Nothing changed at all: no header rewrite for a run that added nothing.
-    assert tree_hashes(corpus) == tree_hashes(CORPUS)
+    assert tree_hashes(corpus) == tree_hashes(seed_corpus)
 
 
 def test_add_missing_path_is_a_skip(corpus, tmp_path):

@@ -67,8 +67,15 @@ def _sum_check(rid: str, check: str, table: dict | None, tname: str,
                     f"the report shows {actual:g}.")
 
 
+_PRE = "Not checked: report year {year} predates the fixed template (2019); {what} not expected."
+
+
 def _section_checks(report: Report, rid: str) -> list[dict]:
     out = []
+    if report.template == "pre-2019":
+        return [_finding(rid, f"section_present.{n}", None, None, None,
+                         _PRE.format(year=report.year, what="the six sections are"))
+                for n in map(str, range(1, 7))]
     for n in map(str, range(1, 7)):
         body = (report.sections or {}).get(n)
         present = bool(body and body.strip())
@@ -82,6 +89,12 @@ def _table_checks(report: Report, rid: str) -> list[dict]:
     present_out, complete_out = [], []
     for t, no in _TABLE_NO.items():
         table = (report.tables or {}).get(t)
+        if report.template == "pre-2019":
+            present_out.append(_finding(rid, f"table_present.{t}", None, None, None,
+                                        _PRE.format(year=report.year, what="tables are")))
+            complete_out.append(_finding(rid, f"table_complete.{t}", None, None, None,
+                                         _PRE.format(year=report.year, what="tables are")))
+            continue
         present_out.append(_finding(rid, f"table_present.{t}", None, None, table is not None,
                                     f"Table {no} ({schema.TABLES[t]['zh']}) is "
                                     f"{'present' if table is not None else 'missing'}."))

@@ -60,13 +60,15 @@ def _none(value: Any) -> Any:
 
 def _apply_metadata(meta: dict[str, Any], report: Report) -> Report:
     # metadata.csv is curated by hand; it wins over what the parser inferred.
-    return dataclasses.replace(
+    from .parse import mark_pre_template
+
+    return mark_pre_template(dataclasses.replace(
         report,
         report_id=meta.get("report_id") or report.report_id,
         agency=meta.get("agency") or report.agency,
         year=meta.get("year") if meta.get("year") is not None else report.year,
         title=meta.get("title") or report.title,
-    )
+    ))
 
 
 def _parse_path(path: str) -> tuple[str, Any]:
@@ -159,7 +161,8 @@ def parse_corpus(corpus: str | os.PathLike | None = None, progress: bool | None 
     if key in _CACHE:
         return list(_CACHE[key])
     if progress is None:
-        progress = len(metas) > 20
+        # A bar for long runs on a terminal; never in notebooks or logs.
+        progress = len(metas) > 20 and sys.stderr.isatty()
     from tqdm import tqdm
 
     cache_path = Path(cache_dir) if cache_dir is not None else None
@@ -234,7 +237,9 @@ def load_reports(corpus: str | os.PathLike | None = None):
     title        string         report title
     file         string         report file, relative to the corpus folder
     sha256       string         SHA-256 of the file as published
-    template     category       ``2021`` or ``2019`` (table template); <NA> when no table
+    template     category       ``2021`` or ``2019`` (table template); ``pre-2019`` for report
+                                years before the fixed template (narrative only); <NA> when
+                                no table was found
     has_t2       boolean        table 2 found (<NA> when the report could not be read)
     has_t3       boolean        table 3 found
     has_t4       boolean        table 4 found
@@ -270,7 +275,7 @@ def load_reports(corpus: str | os.PathLike | None = None):
     dtypes.update(year="Int64", n_sections="Int64", n_warnings="Int64", has_t2="boolean",
                   has_t3="boolean", has_t4="boolean",
                   admin_level=pd.CategoricalDtype(["province", "city", "county"]),
-                  template=pd.CategoricalDtype(["2021", "2019"]),
+                  template=pd.CategoricalDtype(["2021", "2019", "pre-2019"]),
                   status=pd.CategoricalDtype(["ok", "warnings", "error"]))
     frame = frame.astype(dtypes)
     return frame.sort_values("report_id", kind="stable", ignore_index=True)

@@ -657,8 +657,23 @@ def parse_text(text: str, *, report_id: str | None = None, source: str | None = 
                             f"left absent")
     if all(t is None for t in tables.values()):
         template = None
-    return Report(report_id=report_id, source=source, title=title, agency=agency, year=year,
-                  template=template, sections=sections, tables=tables, warnings=warnings)
+    return mark_pre_template(Report(report_id=report_id, source=source, title=title, agency=agency,
+                                    year=year, template=template, sections=sections, tables=tables,
+                                    warnings=warnings))
+
+
+def mark_pre_template(report: Report) -> Report:
+    """Mark a report of a year before 2019 with no tables as ``template="pre-2019"``.
+
+    Such reports predate the fixed template: sections and narrative only.
+    """
+    if report.year is not None and report.year < 2019 and report.template is None \
+            and all(t is None for t in report.tables.values()):
+        import dataclasses
+
+        note = f"report year {report.year} predates the fixed template (2019): narrative only, no tables expected"
+        return dataclasses.replace(report, template="pre-2019", warnings=[*report.warnings, note])
+    return report
 
 
 def parse_file(path: str | Path) -> Report:
