@@ -235,10 +235,10 @@ def test_metadata_write_failure_leaves_no_copy(corpus, monkeypatch):
     before = tree_hashes(corpus)
     real = ingest._atomic_write
 
-    def failing(path, data, mode=None):
+    def failing(path, data, mode=None, **kw):
         if Path(path).name == "metadata.csv":
             raise OSError(28, "No space left on device")
-        return real(path, data, mode)
+        return real(path, data, mode, **kw)
 
     monkeypatch.setattr(ingest, "_atomic_write", failing)
     with pytest.raises(OSError, match="No space left"):
@@ -250,10 +250,10 @@ def test_datapackage_write_failure_rolls_back(corpus, monkeypatch):
     before = tree_hashes(corpus)
     real = ingest._atomic_write
 
-    def failing(path, data, mode=None):
+    def failing(path, data, mode=None, **kw):
         if Path(path).name == "datapackage.json":
             raise OSError(13, "Permission denied")
-        return real(path, data, mode)
+        return real(path, data, mode, **kw)
 
     monkeypatch.setattr(ingest, "_atomic_write", failing)
     with pytest.raises(OSError):

@@ -163,8 +163,12 @@ def _umask() -> int:
     return mask
 
 
-def _atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Write *data* to *path* via a temp file in the same folder and ``os.replace``."""
+def _atomic_write(path: Path, data: bytes, mode: int | None = None, overwrite: bool = True) -> None:
+    """Write *data* to *path* via a temp file in the same folder and ``os.replace``.
+
+    With ``overwrite=False`` an existing *path* (even one that appeared while
+    writing) is never replaced: ``FileExistsError`` is raised instead.
+    """
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -177,6 +181,8 @@ def _atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
             except FileNotFoundError:
                 mode = 0o666 & ~_umask()
         os.chmod(tmp, mode)
+        if not overwrite and path.exists():
+            raise FileExistsError(str(path))
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -405,22 +411,7 @@ def _add_one(state: _Corpus, path: Path, source_url: str | None, original_name: 
     if not preexisting:
         try:
             state.reports.mkdir(exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=state.reports, prefix=f".{report_id}.", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.chmod(tmp, 0o666 & ~_umask())
-                if target.exists():  # appeared meanwhile: never overwrite
-                    raise FileExistsError(str(target))
-                os.replace(tmp, target)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except FileNotFoundError:
-                    pass
-                raise
+            _atomic_write(target, data, mode=0o666 & ~_umask(), overwrite=False)
         except OSError as exc:
             return Skipped(label, f"cannot copy into {state.reports} ({exc.strerror or exc})")
 

@@ -26,23 +26,10 @@ from . import schema
 from .errors import ReportError
 from .report import Report
 
-__all__ = ["parse_report", "parse_file", "parse_text", "read_text", "normalize", "extract_title",
+__all__ = ["parse_report", "parse_file", "parse_text", "decode_bytes", "normalize", "extract_title",
            "find_sections", "split_digits"]
 
 # --------------------------------------------------------------------- reading
-
-
-def read_text(path: str | Path) -> tuple[str, list[str]]:
-    """Decode a report file; return (text, warnings).
-
-    Raises ReportError naming the file for an empty, binary or undecodable file.
-    """
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ReportError(str(path), f"cannot read file ({exc.strerror or exc})") from None
-    return decode_bytes(data, str(path))
 
 
 def decode_bytes(data: bytes, source: str | None = None) -> tuple[str, list[str]]:
