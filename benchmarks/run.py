@@ -1,0 +1,466 @@
+"""Run the xxgk benchmarks and print a summary table.
+
+    python -m benchmarks [--quick] [--n N] [--only NAME[,NAME]] [--workdir DIR] [--mem-n N]
+
+Benchmarks (each prints its figure and a ratio measured side by side in the same run):
+
+* ``parse``     parse_text + check_report on in-memory texts, serial, reports/s
+                vs the floor of reading, NFKC-normalising and splitting the same
+                files into lines (ratio floor/parse; goal <= 5x)
+* ``build``     ``xxgk build --jobs 2`` of N reports (default 10,000) in a fresh out
+                dir, wall time (goal < 60 s), then a rebuild into the same out dir
+                (uses OUT/.cache; ratio cold/warm, goal >= 20x); also the same
+                build's core in-process (parse with 2 jobs + frames + Parquet,
+                no Excel or charts) to show where the time goes
+* ``load``      load_reports()/load_tables() in one process: cold, then warm
+                (second call; goal < 1 s each)
+* ``tokenize``  toolkit.text.Tokenizer vs plain jieba.lcut on section 一/五 texts;
+                rjieba (if installed) throughput and agreement on domain words
+* ``memory``    peak RSS (whole process tree) of ``xxgk build`` of --mem-n reports
+                (default 100,000; 10,000 with --quick) vs the 10x smaller build:
+                bounded if RSS grows far less than 10x
+
+``--quick`` runs everything at 1/10 scale.  Synthetic corpora come from
+:mod:`benchmarks.generate` and live in --workdir (default: a temporary folder,
+removed at the end).  Nothing is written into the repository.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unicodedata
+from pathlib import Path
+
+from . import generate as gen
+
+RESULTS: list[dict] = []
+XXGK = [sys.executable, "-m", "toolkit"]
+
+
+def record(name: str, figure: str, ratio: str, goal: str, met) -> None:
+    RESULTS.append({"benchmark": name, "figure": figure, "ratio": ratio, "goal": goal,
+                    "met": {True: "yes", False: "NO", None: "n/a"}[met]})
+    print(f"  => {name}: {figure} | {ratio} | goal {goal} | met: {RESULTS[-1]['met']}", flush=True)
+
+
+def corpus(workdir: Path, n: int, seed: int = 0) -> Path:
+    """A synthetic corpus of *n* reports in *workdir* (generated once per run)."""
+    path = workdir / f"corpus_{n}_s{seed}"
+    if not (path / "truth.csv").is_file():
+        t0 = time.perf_counter()
+        gen.generate(n, path, seed=seed)
+        print(f"  generated {n} reports in {time.perf_counter() - t0:.1f} s -> {path}", flush=True)
+    return path
+
+
+# ------------------------------------------------------------------ process-tree RSS
+
+
+class PeakRSS:
+    """Sample the summed RSS of a process and its descendants (psutil) every *interval* s.
+
+    Kills the tree if it exceeds *cap* bytes (so a runaway build cannot take the
+    machine down); ``exceeded`` then says so.
+    """
+
+    def __init__(self, pid: int, interval: float = 0.1, cap: float | None = None):
+        import psutil
+
+        self.proc = psutil.Process(pid)
+        self.interval, self.cap = interval, cap
+        self.peak = self.peak_main = 0
+        self.exceeded = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        import psutil
+
+        while not self._stop.is_set():
+            try:
+                procs = [self.proc, *self.proc.children(recursive=True)]
+                total = 0
+                for p in procs:
+                    try:
+                        rss = p.memory_info().rss
+                    except psutil.Error:
+                        continue
+                    total += rss
+                    if p.pid == self.proc.pid:
+                        self.peak_main = max(self.peak_main, rss)
+                self.peak = max(self.peak, total)
+                if self.cap and total > self.cap:
+                    self.exceeded = True
+                    for p in reversed(procs):
+                        try:
+                            p.kill()
+                        except psutil.Error:
+                            pass
+                    return
+            except psutil.Error:
+                return
+            self._stop.wait(self.interval)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def run_build(corpus_dir: Path, out: Path, jobs: int = 2, extra=(), cap: float | None = None,
+              timeout: float | None = None) -> dict:
+    """Run ``xxgk build`` as a subprocess; wall time, exit code, peak RSS, last output lines."""
+    cmd = [*XXGK, "build", "--corpus", str(corpus_dir), "--out", str(out), "--jobs", str(jobs), *extra]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    mon = PeakRSS(proc.pid, cap=cap)
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+        timed_out = False
+    except subprocess.TimeoutExpired:
+        mon.proc.kill()
+        for child in mon.proc.children(recursive=True):
+            child.kill()
+        stdout, stderr = proc.communicate()
+        timed_out = True
+    wall = time.perf_counter() - t0
+    mon.stop()
+    result = {"cmd": " ".join(cmd), "wall": wall, "rc": proc.returncode, "peak_rss": mon.peak,
+              "peak_rss_main": mon.peak_main, "exceeded_cap": mon.exceeded, "timed_out": timed_out,
+              "stdout": stdout, "stderr": stderr}
+    status = ("killed: RSS cap exceeded" if mon.exceeded else "timed out" if timed_out
+              else f"exit {proc.returncode}")
+    print(f"  $ {result['cmd']}\n    {wall:.1f} s, {status}, peak RSS tree {mon.peak / 2**20:.0f} MiB "
+          f"(main {mon.peak_main / 2**20:.0f} MiB)", flush=True)
+    if proc.returncode != 0 and not timed_out:
+        tail = [ln for ln in stderr.strip().splitlines() if ln.strip()][-3:]
+        for ln in tail:
+            print(f"    stderr: {ln[:300]}")
+    return result
+
+
+# ------------------------------------------------------------------ benchmarks
+
+
+def bench_parse(args, workdir: Path) -> None:
+    from toolkit.audit import check_report
+    from toolkit.parse import parse_text
+
+    n = 300 if args.quick else 2000
+    root = corpus(workdir, args.n)
+    files = sorted((root / "reports").glob("*.txt"))[:n]
+    print(f"[parse] {len(files)} reports of {root.name}, serial, best of 3", flush=True)
+
+    def floor() -> float:
+        t0 = time.perf_counter()
+        for f in files:
+            unicodedata.normalize("NFKC", f.read_bytes().decode("utf-8")).split("\n")
+        return time.perf_counter() - t0
+
+    texts = [f.read_text(encoding="utf-8") for f in files]
+
+    def parse() -> float:
+        t0 = time.perf_counter()
+        for f, text in zip(files, texts):
+            check_report(parse_text(text, report_id=f.stem))
+        return time.perf_counter() - t0
+
+    parse()  # warm regex caches
+    t_floor = min(floor() for _ in range(3))
+    t_parse = min(parse() for _ in range(3 if not args.quick else 2))
+    t_parse_only = min(_timed(lambda: [parse_text(t) for t in texts]) for _ in range(2))
+    rate_floor, rate_parse = len(files) / t_floor, len(files) / t_parse
+    print(f"  floor (read + NFKC + split lines): {rate_floor:,.0f} reports/s; "
+          f"parse_text + check_report: {rate_parse:,.0f} reports/s "
+          f"(parse_text alone {len(files) / t_parse_only:,.0f}/s)")
+    ratio = rate_floor / rate_parse
+    record("parse+audit throughput (1 core)", f"{rate_parse:,.0f} reports/s",
+           f"floor/parse = {ratio:.1f}x (floor {rate_floor:,.0f}/s)", "<= 5x", ratio <= 5)
+
+
+def _timed(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def bench_build(args, workdir: Path) -> None:
+    root = corpus(workdir, args.n)
+    out = workdir / f"build_{args.n}"
+    shutil.rmtree(out, ignore_errors=True)
+    print(f"[build] xxgk build of {args.n} reports, --jobs 2", flush=True)
+    cold = run_build(root, out, timeout=args.timeout)
+    warm = run_build(root, out, timeout=args.timeout)
+    args.state[f"build_rss_{args.n}"] = cold["peak_rss"]
+    ok = cold["rc"] == 0
+    record(f"xxgk build {args.n} cold (2 jobs)",
+           f"{cold['wall']:.1f} s" + ("" if ok else f" (FAILED, exit {cold['rc']})"),
+           f"{args.n / cold['wall']:,.0f} reports/s", "< 60 s (10k)", ok and cold["wall"] < 60 * args.n / 10000)
+    ratio = cold["wall"] / warm["wall"]
+    record(f"xxgk build {args.n} rebuild (cache)",
+           f"{warm['wall']:.1f} s" + ("" if warm["rc"] == 0 else f" (FAILED, exit {warm['rc']})"),
+           f"cold/warm = {ratio:.1f}x", ">= 20x", warm["rc"] == 0 and ratio >= 20)
+    # Where the time goes: the same build's core in a fresh interpreter (no Excel, no charts).
+    core = subprocess.run([sys.executable, "-c", _CORE, str(root), str(workdir / f"core_{args.n}")],
+                          capture_output=True, text=True)
+    print("  build core, in-process phases (fresh interpreter):")
+    for line in core.stdout.strip().splitlines():
+        print(f"    {line}")
+    if core.returncode:
+        print("    " + core.stderr.strip().splitlines()[-1])
+
+
+# A build without Excel and charts, phase by phase (cold parse with 2 jobs, then warm from the cache).
+_CORE = r"""
+import sys, time, shutil
+from pathlib import Path
+root, out = Path(sys.argv[1]), Path(sys.argv[2])
+shutil.rmtree(out, ignore_errors=True)
+t = time.perf_counter()
+from toolkit import loaders
+from toolkit.audit import audit
+print(f"import toolkit: {time.perf_counter() - t:.2f} s")
+def phase(name, fn):
+    t = time.perf_counter(); r = fn(); print(f"{name}: {time.perf_counter() - t:.2f} s"); return r
+phase("parse_corpus(jobs=2, cache_dir) cold", lambda: loaders.parse_corpus(root, jobs=2, cache_dir=out / ".cache"))
+frames = {}
+frames["reports"] = phase("load_reports", lambda: loaders.load_reports(root))
+frames["tables"] = phase("load_tables", lambda: loaders.load_tables(root))
+frames["audit"] = phase("audit", lambda: audit(root))
+frames["parse_log"] = phase("load_parse_log", lambda: loaders.load_parse_log(root))
+def write():
+    for name, f in frames.items():
+        f.to_csv(out / f"{name}.csv", index=False, encoding="utf-8-sig", float_format="%.15g")
+        f.to_parquet(out / f"{name}.parquet", index=False)
+phase("write CSV + Parquet", write)
+print(f"rows: tables {len(frames['tables']):,}, audit {len(frames['audit']):,} "
+      f"(Excel's limit is 1,048,576 rows per sheet)")
+loaders._CACHE.clear()
+phase("parse_corpus warm (from .cache: sha256 of every file + decode)",
+      lambda: loaders.parse_corpus(root, jobs=2, cache_dir=out / ".cache"))
+"""
+
+
+def bench_load(args, workdir: Path) -> None:
+    root = corpus(workdir, args.n)
+    print(f"[load] load_reports/load_tables of {args.n} reports in one fresh process", flush=True)
+    code = r"""
+import sys, time
+from toolkit import loaders
+root = sys.argv[1]
+for name in ("load_reports", "load_tables", "load_reports", "load_tables"):
+    t = time.perf_counter(); f = getattr(loaders, name)(root); print(name, time.perf_counter() - t, len(f))
+"""
+    res = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True)
+    if res.returncode:
+        print(res.stderr[-2000:])
+        record("load", "FAILED", "", "< 1 s warm", False)
+        return
+    times = [(ln.split()[0], float(ln.split()[1]), int(ln.split()[2])) for ln in res.stdout.split("\n") if ln]
+    (_, rc, nr), (_, tc, nt), (_, rw, _), (_, tw, _) = times
+    print(f"  load_reports cold {rc:.2f} s (includes the serial parse), warm {rw:.3f} s; {nr:,} rows")
+    print(f"  load_tables first {tc:.2f} s (parse already cached), warm {tw:.3f} s; {nt:,} rows")
+    record(f"load_reports warm ({args.n})", f"{rw:.2f} s", f"cold/warm = {rc / rw:.0f}x (cold {rc:.1f} s)",
+           "< 1 s", rw < 1)
+    record(f"load_tables warm ({args.n})", f"{tw:.2f} s", f"first/warm = {tc / tw:.1f}x (first {tc:.1f} s)",
+           "< 1 s", tw < 1)
+
+
+def _texts(workdir: Path, args) -> list[str]:
+    from toolkit.parse import parse_text
+
+    n = 300 if args.quick else 2000
+    root = corpus(workdir, args.n)
+    texts = []
+    for f in sorted((root / "reports").glob("*.txt"))[:n]:
+        rep = parse_text(f.read_text(encoding="utf-8"))
+        texts += [s for s in (rep.sections.get("1"), rep.sections.get("5")) if s]
+    return texts
+
+
+def bench_tokenize(args, workdir: Path) -> None:
+    import jieba
+
+    from toolkit.text import Tokenizer, _userdict_bytes, domain_dict_text, _non_comment_lines
+
+    texts = _texts(workdir, args)
+    chars = sum(map(len, texts))
+    print(f"[tokenize] {len(texts)} section 一/五 texts, {chars:,} characters", flush=True)
+    tok = Tokenizer(cache_size=0)
+    tok(texts[0])  # load dictionaries outside the timing
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    t_tok = min(_timed(lambda: [tok(t) for t in texts]) for _ in range(2))
+    t_jieba = min(_timed(lambda: [jieba.lcut(t) for t in texts]) for _ in range(2))
+    seg = tok._segmenter()
+    t_seg = min(_timed(lambda: [seg.lcut(unicodedata.normalize("NFKC", t), HMM=False) for t in texts])
+                for _ in range(2))
+    r_tok, r_jieba = chars / t_tok, chars / t_jieba
+    print(f"  Tokenizer (cache off): {r_tok / 1e3:,.0f}k chars/s; jieba.lcut (HMM on, default dict): "
+          f"{r_jieba / 1e3:,.0f}k chars/s; the Tokenizer's own jieba lcut(HMM=False): "
+          f"{chars / t_seg / 1e3:,.0f}k chars/s")
+    record("Tokenizer throughput", f"{r_tok / 1e3:,.0f}k chars/s",
+           f"jieba.lcut/Tokenizer time = {t_tok / t_jieba:.2f}x", "(none set)", None)
+    try:
+        import rjieba
+    except ImportError:
+        print("  rjieba not installed: skipped")
+        return
+    words = []
+    for line in _non_comment_lines(domain_dict_text()):
+        parts = line.split()
+        words.append((parts[0], int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None,
+                      parts[2] if len(parts) > 2 else None))
+    rj = rjieba.Jieba()
+    for w, freq, pos in words:
+        rj.add_word(w, freq, pos)
+    rj.cut("预热")
+    stop = tok._resolved_stopwords()
+
+    def rj_tokens(text: str) -> list[str]:
+        out = []
+        for raw in rj.cut(unicodedata.normalize("NFKC", text), False):
+            t = raw.strip()
+            if len(t) < tok.min_len or t in stop or all(unicodedata.category(ch)[0] in "PSZC" for ch in t) \
+                    or tok_number(t):
+                continue
+            out.append(t)
+        return out
+
+    import re
+
+    num = re.compile(r"[+\-]?\d+(?:[.,]\d+)*[%‰]?")
+
+    def tok_number(t):
+        return num.fullmatch(t) is not None
+
+    t_rj = min(_timed(lambda: [rj.cut(unicodedata.normalize("NFKC", t), False) for t in texts]) for _ in range(2))
+    t_rj_full = min(_timed(lambda: [rj_tokens(t) for t in texts]) for _ in range(2))
+    # Agreement on domain words: maximal occurrences of dictionary words in each text.
+    dict_words = sorted({w for w, _, _ in words}, key=len, reverse=True)
+    occurrences = both = only_tok = only_rj = 0
+    same_lists = 0
+    for text in texts:
+        norm = unicodedata.normalize("NFKC", text)
+        present = [w for w in dict_words if w in norm]
+        maximal = [w for w in present if not any(w != v and w in v for v in present)]
+        a, b = set(tok(text)), set(rj_tokens(text))
+        same_lists += tok(text) == rj_tokens(text)
+        for w in maximal:
+            occurrences += 1
+            ka, kb = w in a or w in stop, w in b or w in stop
+            both += ka and kb
+            only_tok += ka and not kb
+            only_rj += kb and not ka
+    r_rj = chars / t_rj
+    print(f"  rjieba.cut (domain dict added, hmm off): {r_rj / 1e3:,.0f}k chars/s raw, "
+          f"{chars / t_rj_full / 1e3:,.0f}k chars/s with the Tokenizer's filters")
+    print(f"  domain words in the texts (maximal occurrences, per text): {occurrences}; kept whole by both: "
+          f"{both} ({both / max(occurrences, 1):.1%}); only Tokenizer: {only_tok}; only rjieba: {only_rj}; "
+          f"identical token lists: {same_lists}/{len(texts)}")
+    record("rjieba throughput", f"{r_rj / 1e3:,.0f}k chars/s",
+           f"{t_tok / t_rj_full:.1f}x Tokenizer; domain words kept whole by both {both / max(occurrences, 1):.1%}",
+           "(none set)", None)
+
+
+def bench_memory(args, workdir: Path) -> None:
+    big = args.mem_n or (10000 if args.quick else 100000)
+    small = big // 10
+    print(f"[memory] peak RSS of xxgk build (--jobs 2): {small} vs {big} reports", flush=True)
+    res = {}
+    for n in (small, big):
+        key = f"build_rss_{n}"
+        if key in args.state and n != big:
+            res[n] = {"peak_rss": args.state[key], "rc": 0, "wall": float("nan"), "exceeded_cap": False,
+                      "timed_out": False}
+            print(f"  {n}: peak RSS {args.state[key] / 2**20:.0f} MiB (from the build benchmark)")
+            continue
+        root = corpus(workdir, n)
+        out = workdir / f"membuild_{n}"
+        shutil.rmtree(out, ignore_errors=True)
+        res[n] = run_build(root, out, cap=args.rss_cap * 2**30, timeout=args.mem_timeout)
+        shutil.rmtree(out, ignore_errors=True)
+    a, b = res[small]["peak_rss"], res[big]["peak_rss"]
+    note = ""
+    if res[big]["exceeded_cap"]:
+        note = f" (killed at the {args.rss_cap:g} GiB cap)"
+    elif res[big]["timed_out"]:
+        note = f" (timed out after {args.mem_timeout:.0f} s)"
+    elif res[big]["rc"]:
+        note = f" (build failed, exit {res[big]['rc']})"
+    ratio = b / a if a else float("nan")
+    record(f"peak RSS build {big}", f"{b / 2**20:,.0f} MiB{note}",
+           f"RSS {big}/{small} = {ratio:.1f}x ({a / 2**20:,.0f} MiB at {small})", "bounded (<< 10x)",
+           (ratio < 3) if not note else False)
+
+
+BENCHMARKS = {"parse": bench_parse, "build": bench_build, "load": bench_load, "tokenize": bench_tokenize,
+              "memory": bench_memory}
+
+
+def machine() -> str:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores ({cpu}), Python {sys.version.split()[0]}, {sys.platform}"
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
+    p.add_argument("--n", type=int, help="corpus size for parse/build/load/tokenize (default 10000; 1000 quick)")
+    p.add_argument("--quick", action="store_true", help="everything at 1/10 scale")
+    p.add_argument("--only", help="comma-separated benchmark names: " + ", ".join(BENCHMARKS))
+    p.add_argument("--workdir", help="folder for synthetic corpora and builds (default: a temp dir, removed)")
+    p.add_argument("--mem-n", type=int, help="reports in the memory benchmark's big build (default 100000)")
+    p.add_argument("--rss-cap", type=float, default=8.0, help="GiB; the memory benchmark kills a build above it")
+    p.add_argument("--mem-timeout", type=float, default=1800, help="seconds for one memory-benchmark build")
+    p.add_argument("--timeout", type=float, default=1200, help="seconds for one build in the build benchmark")
+    args = p.parse_args(argv)
+    args.n = args.n or (1000 if args.quick else 10000)
+    args.state = {}
+    names = args.only.split(",") if args.only else list(BENCHMARKS)
+    unknown = [n for n in names if n not in BENCHMARKS]
+    if unknown:
+        p.error(f"unknown benchmark(s) {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
+    temp = args.workdir is None
+    workdir = Path(tempfile.mkdtemp(prefix="xxgk-bench-") if temp else args.workdir).resolve()
+    gen.refuse_repo_corpus(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {machine()}\nworkdir: {workdir}\n", flush=True)
+    try:
+        for name in names:
+            t0 = time.perf_counter()
+            try:
+                BENCHMARKS[name](args, workdir)
+            except Exception as exc:  # one failing benchmark does not stop the others
+                import traceback
+
+                traceback.print_exc()
+                record(name, f"ERROR {type(exc).__name__}: {exc}"[:120], "", "", False)
+            print(f"  ({name} took {time.perf_counter() - t0:.0f} s)\n", flush=True)
+    finally:
+        if temp:
+            shutil.rmtree(workdir, ignore_errors=True)
+    widths = {k: max(len(k), *(len(r[k]) for r in RESULTS)) for k in ("benchmark", "figure", "ratio", "goal", "met")}
+    print("summary (" + machine() + ")")
+    print("  ".join(k.ljust(widths[k]) for k in widths))
+    print("  ".join("-" * widths[k] for k in widths))
+    for r in RESULTS:
+        print("  ".join(r[k].ljust(widths[k]) for k in widths))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
