@@ -171,3 +171,16 @@ def test_chart_command_and_build_charts(tmp_path, capsys):
     assert sorted(p.name for p in (tmp_path / "b" / "charts").glob("*.png")) == sorted(
         f"{n}.png" for n in ("applications_by_applicant", "outcomes", "proactive_disclosure",
                              "appeals", "audit_summary"))
+
+
+def test_build_skips_excel_when_a_sheet_is_too_big(tmp_path, capsys, monkeypatch, seed_corpus):
+    import toolkit.cli as cli
+
+    monkeypatch.setattr(cli, "EXCEL_MAX_ROWS", 100)  # t3 of the seeds has 4 × 175 rows
+    assert main(["build", "--corpus", str(seed_corpus), "--out", str(tmp_path / "o")]) == 0
+    out = capsys.readouterr().out
+    assert "xxgk.xlsx not written: sheet t3 has 700 rows" in out
+    assert not (tmp_path / "o" / "xxgk.xlsx").exists()
+    assert (tmp_path / "o" / "tables.csv").is_file()
+    assert main(["build", "--corpus", str(seed_corpus), "--out", str(tmp_path / "p"), "--no-excel"]) == 0
+    assert "--no-excel" in capsys.readouterr().out and not (tmp_path / "p" / "xxgk.xlsx").exists()

@@ -17,6 +17,7 @@ from .errors import ReportError
 __all__ = ["main"]
 
 _CSV_ENCODING = "utf-8-sig"  # the BOM makes Excel read the CSV as UTF-8 (Chinese labels)
+EXCEL_MAX_ROWS = 1_048_575  # data rows an Excel sheet holds below its header row
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,6 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--out", default="build", help="output folder (default: build/)")
     b.add_argument("--jobs", type=_positive, default=None,
                    help="worker processes for parsing (default: all cores)")
+    b.add_argument("--no-excel", action="store_true", help="do not write xxgk.xlsx")
     b.add_argument("--no-cache", action="store_true",
                    help="parse every file again (default: reuse OUT/.cache for unchanged files)")
     pa = sub.add_parser("parse", help="parse one report file")
@@ -96,9 +98,17 @@ def _build(args: argparse.Namespace) -> int:
               "audit": frames["audit"], "parse_log": frames["parse_log"]}
     import pandas as pd
 
-    with pd.ExcelWriter(out / "xxgk.xlsx", engine="openpyxl") as xl:
-        for name, frame in sheets.items():
-            frame.to_excel(xl, sheet_name=name, index=False)
+    too_big = {name: len(frame) for name, frame in sheets.items() if len(frame) > EXCEL_MAX_ROWS}
+    excel_note = None
+    if args.no_excel:
+        excel_note = "xxgk.xlsx not written (--no-excel)"
+    elif too_big:
+        excel_note = ("xxgk.xlsx not written: " + ", ".join(f"sheet {n} has {k:,} rows" for n, k in too_big.items())
+                      + f", more than an Excel sheet holds ({EXCEL_MAX_ROWS:,}); use the CSV or Parquet files")
+    else:
+        with pd.ExcelWriter(out / "xxgk.xlsx", engine="openpyxl") as xl:
+            for name, frame in sheets.items():
+                frame.to_excel(xl, sheet_name=name, index=False)
 
     from . import plots
 
@@ -114,6 +124,8 @@ def _build(args: argparse.Namespace) -> int:
     print(f"  audit: {int(findings['passed'].eq(False).sum())} checks failed, "
           f"{int(findings['passed'].isna().sum())} not checkable, of {len(findings)}")
     print(f"  written to {out} (charts in {out / 'charts'})")
+    if excel_note:
+        print(f"  {excel_note}")
     for file, error in errors:
         print(f"skipped {file}: {error}")
     return 0
