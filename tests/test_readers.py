@@ -359,3 +359,16 @@ def _assert_one_line_naming(error: ReportError, path: Path) -> None:
     message = str(error)
     assert "\n" not in message
     assert str(path) in message
+
+
+def test_traditional_grid_cells_are_converted(tmp_path):
+    """Short cells are converted with the document, so tables are still read as grids."""
+    from opencc import OpenCC
+
+    from toolkit.readers import read_document
+
+    path = tmp_path / "003_traditional.html"
+    path.write_text(OpenCC("s2t").convert(HTML_003.read_text(encoding="utf-8")), encoding="utf-8")
+    cells = {c for g in read_document(path).grids for row in g.rows for c in row if c}
+    assert any("属于国家秘密" in c for c in cells)
+    assert not any("屬於國家秘密" in c for c in cells)

@@ -312,14 +312,10 @@ def _read_pdf(path: Path) -> Document:
 # ------------------------------------------------------------------ dispatch
 
 
-def _to_simplified(text: str) -> tuple[str, bool]:
-    """Convert traditional characters to simplified when the text is mostly traditional."""
+def _is_traditional(text: str) -> bool:
+    """Is the document written in traditional characters?  Decided once, on the whole text."""
     markers = "體開報資訊處說與為於會"
-    if sum(text.count(m) for m in markers) < 3:
-        return text, False
-    from opencc import OpenCC
-
-    return OpenCC("t2s").convert(text), True
+    return sum(text.count(m) for m in markers) >= 3
 
 
 def read_document(path: str | Path) -> Document:
@@ -346,10 +342,14 @@ def read_document(path: str | Path) -> Document:
     else:
         text, warnings = decode_bytes(data, str(path))
         doc = Document(text, [], warnings)
-    converted, changed = _to_simplified(doc.text)
-    if changed:
-        doc.text = converted
+    if _is_traditional(doc.text):
+        from opencc import OpenCC
+
+        # Every cell with the document's converter: a short cell (屬於國家秘密) has
+        # too few marker characters to be judged on its own.
+        convert = OpenCC("t2s").convert
+        doc.text = convert(doc.text)
         for g in doc.grids:
-            g.rows = [[None if c is None else _to_simplified(c)[0] if c else c for c in row] for row in g.rows]
+            g.rows = [[convert(c) if c else c for c in row] for row in g.rows]
         doc.warnings.append("traditional characters converted to simplified for parsing")
     return doc
