@@ -15,7 +15,9 @@ Benchmarks (each prints its figure and a ratio measured side by side in the same
 * ``load``      load_reports()/load_tables() in one process: cold, then warm
                 (second call; goal < 1 s each)
 * ``tokenize``  toolkit.text.Tokenizer vs plain jieba.lcut on section 一/五 texts;
-                rjieba (if installed) throughput and agreement on domain words
+                Tokenizer(backend="rjieba") (if rjieba is installed): throughput vs
+                both, and agreement with Tokenizer() (identical token lists,
+                token level, domain words)
 * ``memory``    peak RSS (whole process tree) of ``xxgk build`` of --mem-n reports
                 (default 100,000; 10,000 with --quick) vs the 10x smaller build:
                 bounded if RSS grows far less than 10x
@@ -286,12 +288,15 @@ def _texts(workdir: Path, args) -> list[str]:
 
 
 def bench_tokenize(args, workdir: Path) -> None:
+    import difflib
+
     import jieba
 
-    from toolkit.text import Tokenizer, _userdict_bytes, domain_dict_text, _non_comment_lines
+    from toolkit.text import Tokenizer, _non_comment_lines, domain_dict_text
 
     texts = _texts(workdir, args)
     chars = sum(map(len, texts))
+    normalised = [unicodedata.normalize("NFKC", t) for t in texts]
     print(f"[tokenize] {len(texts)} section 一/五 texts, {chars:,} characters", flush=True)
     tok = Tokenizer(cache_size=0)
     tok(texts[0])  # load dictionaries outside the timing
@@ -299,9 +304,7 @@ def bench_tokenize(args, workdir: Path) -> None:
     jieba.initialize()
     t_tok = min(_timed(lambda: [tok(t) for t in texts]) for _ in range(2))
     t_jieba = min(_timed(lambda: [jieba.lcut(t) for t in texts]) for _ in range(2))
-    seg = tok._segmenter()
-    t_seg = min(_timed(lambda: [seg.lcut(unicodedata.normalize("NFKC", t), HMM=False) for t in texts])
-                for _ in range(2))
+    t_seg = min(_timed(lambda: [tok._segment(t) for t in normalised]) for _ in range(2))
     r_tok, r_jieba = chars / t_tok, chars / t_jieba
     print(f"  Tokenizer (cache off): {r_tok / 1e3:,.0f}k chars/s; jieba.lcut (HMM on, default dict): "
           f"{r_jieba / 1e3:,.0f}k chars/s; the Tokenizer's own jieba lcut(HMM=False): "
@@ -309,65 +312,45 @@ def bench_tokenize(args, workdir: Path) -> None:
     record("Tokenizer throughput", f"{r_tok / 1e3:,.0f}k chars/s",
            f"jieba.lcut/Tokenizer time = {t_tok / t_jieba:.2f}x", "(none set)", None)
     try:
-        import rjieba
+        import rjieba  # noqa: F401
     except ImportError:
         print("  rjieba not installed: skipped")
         return
-    words = []
-    for line in _non_comment_lines(domain_dict_text()):
-        parts = line.split()
-        words.append((parts[0], int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None,
-                      parts[2] if len(parts) > 2 else None))
-    rj = rjieba.Jieba()
-    for w, freq, pos in words:
-        rj.add_word(w, freq, pos)
-    rj.cut("预热")
+    rtok = Tokenizer(cache_size=0, backend="rjieba")
+    rtok(texts[0])
+    t_rtok = min(_timed(lambda: [rtok(t) for t in texts]) for _ in range(2))
+    t_rseg = min(_timed(lambda: [rtok._segment(t) for t in normalised]) for _ in range(2))
+    r_rtok = chars / t_rtok
+    print(f"  Tokenizer(backend='rjieba') (cache off): {r_rtok / 1e3:,.0f}k chars/s = {t_tok / t_rtok:.1f}x "
+          f"Tokenizer(), {t_jieba / t_rtok:.1f}x jieba.lcut; raw segmentation (rjieba cut, hmm off): "
+          f"{chars / t_rseg / 1e3:,.0f}k chars/s = {t_seg / t_rseg:.1f}x the jieba backend's")
+    # Agreement: whole token lists per text, tokens aligned in order (difflib), and
+    # domain words (maximal occurrences per text) kept whole (or removed as stopwords) by each.
     stop = tok._resolved_stopwords()
-
-    def rj_tokens(text: str) -> list[str]:
-        out = []
-        for raw in rj.cut(unicodedata.normalize("NFKC", text), False):
-            t = raw.strip()
-            if len(t) < tok.min_len or t in stop or all(unicodedata.category(ch)[0] in "PSZC" for ch in t) \
-                    or tok_number(t):
-                continue
-            out.append(t)
-        return out
-
-    import re
-
-    num = re.compile(r"[+\-]?\d+(?:[.,]\d+)*[%‰]?")
-
-    def tok_number(t):
-        return num.fullmatch(t) is not None
-
-    t_rj = min(_timed(lambda: [rj.cut(unicodedata.normalize("NFKC", t), False) for t in texts]) for _ in range(2))
-    t_rj_full = min(_timed(lambda: [rj_tokens(t) for t in texts]) for _ in range(2))
-    # Agreement on domain words: maximal occurrences of dictionary words in each text.
-    dict_words = sorted({w for w, _, _ in words}, key=len, reverse=True)
-    occurrences = both = only_tok = only_rj = 0
-    same_lists = 0
-    for text in texts:
-        norm = unicodedata.normalize("NFKC", text)
+    dict_words = sorted({line.split()[0] for line in _non_comment_lines(domain_dict_text())}, key=len, reverse=True)
+    same_lists = matched = total = occurrences = kept_jieba = kept_rjieba = 0
+    for text, norm in zip(texts, normalised):
+        a, b = tok(text), rtok(text)
+        same_lists += a == b
+        total += len(a) + len(b)
+        matched += 2 * (len(a) if a == b else sum(
+            m.size for m in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_matching_blocks()))
         present = [w for w in dict_words if w in norm]
-        maximal = [w for w in present if not any(w != v and w in v for v in present)]
-        a, b = set(tok(text)), set(rj_tokens(text))
-        same_lists += tok(text) == rj_tokens(text)
-        for w in maximal:
-            occurrences += 1
-            ka, kb = w in a or w in stop, w in b or w in stop
-            both += ka and kb
-            only_tok += ka and not kb
-            only_rj += kb and not ka
-    r_rj = chars / t_rj
-    print(f"  rjieba.cut (domain dict added, hmm off): {r_rj / 1e3:,.0f}k chars/s raw, "
-          f"{chars / t_rj_full / 1e3:,.0f}k chars/s with the Tokenizer's filters")
-    print(f"  domain words in the texts (maximal occurrences, per text): {occurrences}; kept whole by both: "
-          f"{both} ({both / max(occurrences, 1):.1%}); only Tokenizer: {only_tok}; only rjieba: {only_rj}; "
-          f"identical token lists: {same_lists}/{len(texts)}")
-    record("rjieba throughput", f"{r_rj / 1e3:,.0f}k chars/s",
-           f"{t_tok / t_rj_full:.1f}x Tokenizer; domain words kept whole by both {both / max(occurrences, 1):.1%}",
-           "(none set)", None)
+        for w in present:
+            if not any(w != v and w in v for v in present):
+                occurrences += 1
+                kept_jieba += w in a or w in stop
+                kept_rjieba += w in b or w in stop
+    share, token_agreement = same_lists / len(texts), matched / max(total, 1)
+    print(f"  agreement with Tokenizer(): identical token lists {same_lists}/{len(texts)} ({share:.2%}); "
+          f"tokens (aligned, 2*matched/(n_jieba+n_rjieba)) {token_agreement:.4%}; domain words in the texts "
+          f"(maximal occurrences, per text): {occurrences}, kept whole by Tokenizer() {kept_jieba}, "
+          f"by rjieba {kept_rjieba}")
+    record("Tokenizer(backend='rjieba') throughput", f"{r_rtok / 1e3:,.0f}k chars/s",
+           f"{t_tok / t_rtok:.1f}x Tokenizer(), {t_jieba / t_rtok:.1f}x jieba.lcut, raw segmentation "
+           f"{t_seg / t_rseg:.1f}x", "(none set)", None)
+    record("rjieba token agreement", f"{same_lists}/{len(texts)} texts identical ({share:.2%})",
+           f"token-level {token_agreement:.4%}", "identical token lists", same_lists == len(texts))
 
 
 def bench_memory(args, workdir: Path) -> None:

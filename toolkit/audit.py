@@ -387,8 +387,6 @@ def audit(corpus=None):
     """
     import dataclasses
 
-    import pandas as pd
-
     from .loaders import parse_corpus
 
     rows: list[dict] = []
@@ -401,7 +399,17 @@ def audit(corpus=None):
         rows.extend(check_report(report))
     rows.extend(cross_year_checks(readable))
     rows.sort(key=lambda f: str(f["report_id"]))  # stable: each report's checks stay in order
-    columns = ["report_id", "check", "expected", "actual", "passed", "detail"]
-    frame = pd.DataFrame(rows, columns=columns)
-    return frame.astype({"report_id": "string", "check": "string", "expected": "Float64",
-                         "actual": "Float64", "passed": "boolean", "detail": "string"})
+    return findings_frame(rows)
+
+
+AUDIT_COLUMNS = ["report_id", "check", "expected", "actual", "passed", "detail"]
+
+
+def findings_frame(rows: list[dict]):
+    """Findings (dicts as :func:`check_report` returns them) as audit()'s typed frame, in order."""
+    import pandas as pd
+
+    cols = {c: [r[c] for r in rows] for c in AUDIT_COLUMNS}
+    dtypes = {"report_id": "string", "check": "string", "expected": "Float64", "actual": "Float64",
+              "passed": "boolean", "detail": "string"}
+    return pd.DataFrame({c: pd.array(v, dtype=dtypes[c]) for c, v in cols.items()}, columns=AUDIT_COLUMNS)

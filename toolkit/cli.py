@@ -16,8 +16,6 @@ from .errors import ReportError
 
 __all__ = ["main"]
 
-_CSV_ENCODING = "utf-8-sig"  # the BOM makes Excel read the CSV as UTF-8 (Chinese labels)
-EXCEL_MAX_ROWS = 1_048_575  # data rows an Excel sheet holds below its header row
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,7 +28,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="worker processes for parsing (default: all cores)")
     b.add_argument("--no-excel", action="store_true", help="do not write xxgk.xlsx")
     b.add_argument("--no-cache", action="store_true",
-                   help="parse every file again (default: reuse OUT/.cache for unchanged files)")
+                   help="parse every file again (default: reuse OUT/.cache; an unchanged corpus is "
+                        "reported up to date)")
     pa = sub.add_parser("parse", help="parse one report file")
     pa.add_argument("file")
     pa.add_argument("--format", choices=("json", "text"), default="json")
@@ -69,64 +68,18 @@ def _load_corpus(corpus: str | None):
 
 
 def _build(args: argparse.Namespace) -> int:
-    from . import loaders
-    from .audit import audit
+    from .build import OutputInCorpus, build
 
     try:
-        root = loaders.corpus_dir(args.corpus)
-        out = Path(args.out).expanduser().resolve()
-        if out == root or root in out.parents:
-            return _fail(f"{out}: refusing to write into the corpus folder {root}", 2)
-        parsed = loaders.parse_corpus(root, jobs=args.jobs,
-                                      cache_dir=None if args.no_cache else out / ".cache")
+        result = build(args.corpus, args.out, jobs=args.jobs, cache=not args.no_cache,
+                       excel=not args.no_excel)
+    except OutputInCorpus as exc:
+        return _fail(str(exc), 2)
     except (FileNotFoundError, ValueError) as exc:
         return _fail(str(exc))
-    frames = {
-        "reports": loaders.load_reports(root),
-        "tables": loaders.load_tables(root),
-        "audit": audit(root),
-        "parse_log": loaders.load_parse_log(root),
-    }
-    out.mkdir(parents=True, exist_ok=True)
-    for name, frame in frames.items():
-        # %.15g writes counts as 3, not 3.0, and keeps fee decimals exact.
-        frame.to_csv(out / f"{name}.csv", index=False, encoding=_CSV_ENCODING, float_format="%.15g")
-        frame.to_parquet(out / f"{name}.parquet", index=False)
-    tables = frames["tables"]
-    sheets = {"reports": frames["reports"],
-              **{t: tables[tables["table"] == t] for t in ("t2", "t3", "t4")},
-              "audit": frames["audit"], "parse_log": frames["parse_log"]}
-    import pandas as pd
-
-    too_big = {name: len(frame) for name, frame in sheets.items() if len(frame) > EXCEL_MAX_ROWS}
-    excel_note = None
-    if args.no_excel:
-        excel_note = "xxgk.xlsx not written (--no-excel)"
-    elif too_big:
-        excel_note = ("xxgk.xlsx not written: " + ", ".join(f"sheet {n} has {k:,} rows" for n, k in too_big.items())
-                      + f", more than an Excel sheet holds ({EXCEL_MAX_ROWS:,}); use the CSV or Parquet files")
-    else:
-        with pd.ExcelWriter(out / "xxgk.xlsx", engine="openpyxl") as xl:
-            for name, frame in sheets.items():
-                frame.to_excel(xl, sheet_name=name, index=False)
-
-    from . import plots
-
-    for name in plots.CHARTS:
-        plots.save(plots.render(name, root), out / "charts" / name)
-
-    reports, findings = frames["reports"], frames["audit"]
-    errors = [(m.get("file") or m.get("report_id"), e) for m, r, e in parsed if r is None]
-    print(f"{len(reports)} reports listed in {root}")
-    print(f"  parsed: {len(parsed) - len(errors)} "
-          f"({int((reports['status'] == 'warnings').sum())} with warnings)")
-    print(f"  skipped (unreadable): {len(errors)}")
-    print(f"  audit: {int(findings['passed'].eq(False).sum())} checks failed, "
-          f"{int(findings['passed'].isna().sum())} not checkable, of {len(findings)}")
-    print(f"  written to {out} (charts in {out / 'charts'})")
-    if excel_note:
-        print(f"  {excel_note}")
-    for file, error in errors:
+    for line in result.lines:
+        print(line)
+    for file, error in result.skipped:
         print(f"skipped {file}: {error}")
     return 0
 

@@ -151,15 +151,16 @@ def parse_corpus(corpus: str | os.PathLike | None = None, progress: bool | None 
     Raises ``FileNotFoundError`` (no folder) or ``ValueError`` (unreadable
     ``metadata.csv``), both naming the path.
     """
-    from .metadata import read_metadata
+    return list(_parse_keyed(corpus, progress, jobs, cache_dir)[1])
 
+
+def _parse_keyed(corpus, progress=None, jobs=1, cache_dir=None) -> tuple[tuple, list[Parsed]]:
+    """parse_corpus, also returning the in-memory cache key (the corpus's state)."""
     root = corpus_dir(corpus)
-    frame = read_metadata(root)
-    metas = [{k: _none(v) for k, v in row.items()} for row in frame.to_dict("records")]
-    key = (str(root), _stat(root / "metadata.csv"),
-           tuple((m.get("file"), _stat(root / m["file"]) if m.get("file") else None) for m in metas))
+    metas = _metas(root)
+    key = _session_key(root, metas)
     if key in _CACHE:
-        return list(_CACHE[key])
+        return key, _CACHE[key]
     if progress is None:
         # A bar for long runs on a terminal; never in notebooks or logs.
         progress = len(metas) > 20 and sys.stderr.isatty()
@@ -204,19 +205,158 @@ def parse_corpus(corpus: str | os.PathLike | None = None, progress: bool | None 
         fresh = {digests[i]: _encode(*outcomes[i]) for i in todo if digests[i] is not None}
         if fresh:
             _write_cache(cache_path, {**cached, **fresh})
-    results: list[Parsed] = []
-    for meta, (status, payload) in zip(metas, outcomes):
-        if status == "ok":
-            results.append((meta, _apply_metadata(meta, payload), None))
-        else:
-            where = meta.get("file") or meta.get("report_id")
-            results.append((meta, None, f"{root / where if meta.get('file') else where}: {payload}"))
+    results = [_outcome(root, meta, status, payload) for meta, (status, payload) in zip(metas, outcomes)]
     _CACHE[key] = results
-    return list(results)
+    return key, results
+
+
+def _outcome(root: Path, meta: dict[str, Any], status: str, payload: Any) -> Parsed:
+    """A worker's ("ok", Report) / ("error", reason) as parse_corpus's (meta, Report, error)."""
+    if status == "ok":
+        return meta, _apply_metadata(meta, payload), None
+    where = meta.get("file") or meta.get("report_id")
+    return meta, None, f"{root / where if meta.get('file') else where}: {payload}"
+
+
+def _metas(root: Path) -> list[dict[str, Any]]:
+    """metadata.csv's rows as dicts of plain Python values (None for missing)."""
+    from .metadata import read_metadata
+
+    return [{k: _none(v) for k, v in row.items()} for row in read_metadata(root).to_dict("records")]
+
+
+def _session_key(root: Path, metas: list[dict[str, Any]]) -> tuple:
+    return (str(root), _stat(root / "metadata.csv"),
+            tuple((m.get("file"), _stat(root / m["file"]) if m.get("file") else None) for m in metas))
 
 
 _TEXT_COLUMNS = ("report_id", "agency", "province", "city", "county", "adcode", "sector",
                  "title", "file", "sha256")
+REPORT_COLUMNS = ["report_id", "agency", "province", "city", "county", "adcode", "admin_level",
+                  "sector", "year", "title", "file", "sha256", "template", "has_t2", "has_t3",
+                  "has_t4", "n_sections", "n_warnings", "status", "error"]
+TABLE_COLUMNS = ["report_id", "table", "row", "column", "value", "row_zh", "column_zh", "row_en",
+                 "column_en"]
+PARSE_LOG_COLUMNS = ["report_id", "file", "level", "message"]
+NARRATIVE_COLUMNS = ["report_id", "part", "item", "text", "start", "end"]
+
+# Frames already built this session, per corpus state (see parse_corpus's in-memory cache).
+_FRAMES: dict[tuple, Any] = {}
+
+
+def _by_id(parsed: list[Parsed]) -> list[Parsed]:
+    return sorted(parsed, key=lambda t: str(t[0]["report_id"]))
+
+
+def _memo(name: str, corpus, build):
+    """build(parsed) once per corpus state and session; callers get their own copy."""
+    key, parsed = _parse_keyed(corpus)
+    for stale in [k for k in _FRAMES if k[0] not in _CACHE]:
+        del _FRAMES[stale]  # the parse they came from was dropped
+    if (key, name) not in _FRAMES:
+        _FRAMES[(key, name)] = build(parsed)
+    return _FRAMES[(key, name)].copy()
+
+
+def _reports_frame(parsed: list[Parsed]):
+    """load_reports' frame for *parsed* (any order; sorted here)."""
+    import pandas as pd
+
+    rows = []
+    for meta, report, error in parsed:
+        row = {c: meta.get(c) for c in _TEXT_COLUMNS + ("admin_level", "year")}
+        if report is None:
+            row.update(template=None, has_t2=None, has_t3=None, has_t4=None, n_sections=None,
+                       n_warnings=None, status="error", error=error)
+        else:
+            row.update(agency=report.agency, year=report.year, title=report.title,
+                       template=report.template,
+                       **{f"has_{t}": report.tables.get(t) is not None for t in ("t2", "t3", "t4")},
+                       n_sections=sum(bool(s and s.strip()) for s in report.sections.values()),
+                       n_warnings=len(report.warnings),
+                       status="warnings" if report.warnings else "ok", error=None)
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=REPORT_COLUMNS)
+    dtypes: dict[str, Any] = {c: "string" for c in _TEXT_COLUMNS + ("error",)}
+    dtypes.update(year="Int64", n_sections="Int64", n_warnings="Int64", has_t2="boolean",
+                  has_t3="boolean", has_t4="boolean",
+                  admin_level=pd.CategoricalDtype(["province", "city", "county"]),
+                  template=pd.CategoricalDtype(["2021", "2019", "pre-2019"]),
+                  status=pd.CategoricalDtype(["ok", "warnings", "error"]))
+    frame = frame.astype(dtypes)
+    return frame.sort_values("report_id", kind="stable", ignore_index=True)
+
+
+@functools.lru_cache(maxsize=None)
+def _template_cells(table: str, template: str | None) -> tuple[tuple[str, str, str, str, str, str], ...]:
+    """(row, column, row_zh, column_zh, row_en, column_en) of every template cell, in order."""
+    from . import schema
+
+    row_items, col_items = schema.items(table, template)
+    rlab = {i.key: i for i in row_items}
+    clab = {i.key: i for i in col_items}
+    return tuple((r, c, rlab[r].zh, clab[c].zh, rlab[r].en, clab[c].en)
+                 for r, c in schema.cells(table, template))
+
+
+def _tables_frame(parsed: list[Parsed]):
+    """load_tables' frame for *parsed*, built column by column (it is the largest frame)."""
+    import pandas as pd
+
+    cols: dict[str, list] = {c: [] for c in TABLE_COLUMNS}
+    for meta, report, _err in _by_id(parsed):
+        if report is None:
+            continue
+        for t in ("t2", "t3", "t4"):
+            table = report.tables.get(t)
+            if table is None:
+                continue
+            cells = _template_cells(t, report.template)
+            if t == "t2":  # a t2 row the report leaves out is absent, not missing
+                cells = tuple(cell for cell in cells if cell[0] in table)
+            cols["report_id"].extend([meta["report_id"]] * len(cells))
+            cols["table"].extend([t] * len(cells))
+            cols["value"].extend([(table.get(r) or {}).get(c) for r, c, *_ in cells])
+            for i, name in enumerate(("row", "column", "row_zh", "column_zh", "row_en", "column_en")):
+                cols[name].extend([cell[i] for cell in cells])
+    return pd.DataFrame({c: pd.array(v, dtype="Float64" if c == "value" else "string")
+                         for c, v in cols.items()}, columns=TABLE_COLUMNS)
+
+
+def _parse_log_frame(parsed: list[Parsed]):
+    """load_parse_log's frame for *parsed*."""
+    import pandas as pd
+
+    rows = []
+    for meta, report, error in parsed:
+        base = {"report_id": meta["report_id"], "file": meta.get("file")}
+        if error is not None:
+            rows.append({**base, "level": "error", "message": error})
+        for w in (report.warnings if report is not None else []):
+            rows.append({**base, "level": "warning", "message": w})
+    frame = pd.DataFrame(rows, columns=PARSE_LOG_COLUMNS)
+    frame = frame.astype({"report_id": "string", "file": "string", "message": "string",
+                          "level": pd.CategoricalDtype(["warning", "error"])})
+    return frame.sort_values("report_id", kind="stable", ignore_index=True)
+
+
+def _narratives_frame(parsed: list[Parsed]):
+    """load_narratives' frame for *parsed*."""
+    import pandas as pd
+
+    from .narrative import split_section
+
+    rows = []
+    for meta, report, _err in parsed:
+        if report is None:
+            continue
+        for it in split_section(report.sections.get("5")):
+            rows.append({"report_id": meta["report_id"], "part": it.part, "item": it.item,
+                         "text": it.text, "start": it.start, "end": it.end})
+    frame = pd.DataFrame(rows, columns=NARRATIVE_COLUMNS).astype(
+        {"report_id": "string", "part": pd.CategoricalDtype(["problem", "improvement"], ordered=True),
+         "item": "Int64", "text": "string", "start": "Int64", "end": "Int64"})
+    return frame.sort_values(["report_id", "part", "item"], kind="stable", ignore_index=True)
 
 
 def load_reports(corpus: str | os.PathLike | None = None):
@@ -251,34 +391,7 @@ def load_reports(corpus: str | os.PathLike | None = None):
 
     Sorted by report_id.
     """
-    import pandas as pd
-
-    rows = []
-    for meta, report, error in parse_corpus(corpus):
-        row = {c: meta.get(c) for c in _TEXT_COLUMNS + ("admin_level", "year")}
-        if report is None:
-            row.update(template=None, has_t2=None, has_t3=None, has_t4=None, n_sections=None,
-                       n_warnings=None, status="error", error=error)
-        else:
-            row.update(agency=report.agency, year=report.year, title=report.title,
-                       template=report.template,
-                       **{f"has_{t}": report.tables.get(t) is not None for t in ("t2", "t3", "t4")},
-                       n_sections=sum(bool(s and s.strip()) for s in report.sections.values()),
-                       n_warnings=len(report.warnings),
-                       status="warnings" if report.warnings else "ok", error=None)
-        rows.append(row)
-    columns = ["report_id", "agency", "province", "city", "county", "adcode", "admin_level",
-               "sector", "year", "title", "file", "sha256", "template", "has_t2", "has_t3",
-               "has_t4", "n_sections", "n_warnings", "status", "error"]
-    frame = pd.DataFrame(rows, columns=columns)
-    dtypes: dict[str, Any] = {c: "string" for c in _TEXT_COLUMNS + ("error",)}
-    dtypes.update(year="Int64", n_sections="Int64", n_warnings="Int64", has_t2="boolean",
-                  has_t3="boolean", has_t4="boolean",
-                  admin_level=pd.CategoricalDtype(["province", "city", "county"]),
-                  template=pd.CategoricalDtype(["2021", "2019", "pre-2019"]),
-                  status=pd.CategoricalDtype(["ok", "warnings", "error"]))
-    frame = frame.astype(dtypes)
-    return frame.sort_values("report_id", kind="stable", ignore_index=True)
+    return _memo("reports", corpus, _reports_frame)
 
 
 def load_tables(corpus: str | os.PathLike | None = None):
@@ -303,33 +416,7 @@ def load_tables(corpus: str | os.PathLike | None = None):
 
     Sorted by report_id, table, then template row and column order.
     """
-    import pandas as pd
-
-    from . import schema
-
-    rows = []
-    parsed = sorted(parse_corpus(corpus), key=lambda t: str(t[0]["report_id"]))
-    for meta, report, _err in parsed:
-        if report is None:
-            continue
-        for t in ("t2", "t3", "t4"):
-            table = report.tables.get(t)
-            if table is None:
-                continue
-            row_items, col_items = schema.items(t, report.template)
-            rlab = {i.key: i for i in row_items}
-            clab = {i.key: i for i in col_items}
-            for r, c in schema.cells(t, report.template):
-                if t == "t2" and r not in table:
-                    continue  # a t2 row the report leaves out is absent, not missing
-                rows.append({"report_id": meta["report_id"], "table": t, "row": r, "column": c,
-                             "value": (table.get(r) or {}).get(c),
-                             "row_zh": rlab[r].zh, "column_zh": clab[c].zh,
-                             "row_en": rlab[r].en, "column_en": clab[c].en})
-    columns = ["report_id", "table", "row", "column", "value", "row_zh", "column_zh", "row_en",
-               "column_en"]
-    frame = pd.DataFrame(rows, columns=columns)
-    return frame.astype({c: ("Float64" if c == "value" else "string") for c in columns})
+    return _memo("tables", corpus, _tables_frame)
 
 
 def load_parse_log(corpus: str | os.PathLike | None = None):
@@ -347,19 +434,7 @@ def load_parse_log(corpus: str | os.PathLike | None = None):
 
     Sorted by report_id, in the order the parser logged.
     """
-    import pandas as pd
-
-    rows = []
-    for meta, report, error in parse_corpus(corpus):
-        base = {"report_id": meta["report_id"], "file": meta.get("file")}
-        if error is not None:
-            rows.append({**base, "level": "error", "message": error})
-        for w in (report.warnings if report is not None else []):
-            rows.append({**base, "level": "warning", "message": w})
-    frame = pd.DataFrame(rows, columns=["report_id", "file", "level", "message"])
-    frame = frame.astype({"report_id": "string", "file": "string", "message": "string",
-                          "level": pd.CategoricalDtype(["warning", "error"])})
-    return frame.sort_values("report_id", kind="stable", ignore_index=True)
+    return _memo("parse_log", corpus, _parse_log_frame)
 
 
 def load_narratives(corpus: str | os.PathLike | None = None):
@@ -384,19 +459,4 @@ def load_narratives(corpus: str | os.PathLike | None = None):
 
     Sorted by report_id, then problems before improvements, then item.
     """
-    import pandas as pd
-
-    from .narrative import split_section
-
-    rows = []
-    for meta, report, _err in parse_corpus(corpus):
-        if report is None:
-            continue
-        for it in split_section(report.sections.get("5")):
-            rows.append({"report_id": meta["report_id"], "part": it.part, "item": it.item,
-                         "text": it.text, "start": it.start, "end": it.end})
-    columns = ["report_id", "part", "item", "text", "start", "end"]
-    frame = pd.DataFrame(rows, columns=columns).astype(
-        {"report_id": "string", "part": pd.CategoricalDtype(["problem", "improvement"], ordered=True),
-         "item": "Int64", "text": "string", "start": "Int64", "end": "Int64"})
-    return frame.sort_values(["report_id", "part", "item"], kind="stable", ignore_index=True)
+    return _memo("narratives", corpus, _narratives_frame)

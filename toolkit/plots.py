@@ -304,7 +304,7 @@ def _sums(cells, by: str | list[str]):
     values = cells["value"].astype("Float64")
     missing = int(values.isna().sum())
     sums = values.groupby([cells[b] for b in ([by] if isinstance(by, str) else by)],
-                          sort=False).sum(min_count=0)
+                          sort=False, observed=True).sum(min_count=0)
     return sums.astype(float), missing
 
 

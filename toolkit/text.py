@@ -13,6 +13,8 @@ It plugs into scikit-learn::
     CountVectorizer(tokenizer=Tokenizer(), token_pattern=None, lowercase=False)
 
 jieba is imported only when the first text is tokenized, never at import time.
+``Tokenizer(backend="rjieba")`` segments with rjieba (the jieba-rs binding,
+``pip install 'xxgk[fast]'``) instead: same tokens, several times faster.
 """
 
 from __future__ import annotations
@@ -38,6 +40,17 @@ _DOMAIN_DICT_FILE = "data/domain_dict.txt"
 # Digits with optional decimal/thousands separators, sign and percent/permille
 # sign; matched after NFKC, so full-width digits are covered too.
 _NUMBER = re.compile(r"[+\-]?\d+(?:[.,]\d+)*[%‰]?")
+
+# Segmentation backends accepted by Tokenizer(backend=...).
+_BACKENDS = ("jieba", "rjieba")
+# rjieba.Jieba.add_word, needed to load the domain dictionary, first appeared in 0.2.2.
+_RJIEBA_MIN_VERSION = "0.2.2"
+_INSTALL_RJIEBA = "pip install 'rjieba>=0.2.2' (or the extra: pip install 'xxgk[fast]')"
+# A user-dictionary line as jieba's own load_userdict reads it (jieba.re_userdict):
+# word, optional " freq", optional " pos".
+_USERDICT_LINE = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")
+# Attributes built lazily from the parameters; never pickled, dropped by set_params.
+_LAZY_ATTRS = ("_jieba", "_rjieba", "_cache", "_stopword_set")
 
 
 def _read_package_text(name: str) -> str:
@@ -91,6 +104,14 @@ def _userdict_bytes(text: str) -> io.BytesIO:
     return buf
 
 
+def _userdict_entries(text: str) -> Iterator[tuple[str, int | None, str | None]]:
+    # (word, freq, pos) of each non-comment line, parsed exactly as
+    # jieba.Tokenizer.load_userdict parses it, for backends without a loader.
+    for line in _non_comment_lines(text):
+        word, freq, pos = _USERDICT_LINE.match(line).groups()
+        yield word, int(freq) if freq is not None else None, pos.strip() if pos is not None else None
+
+
 @contextlib.contextmanager
 def _quiet_jieba_logger() -> Iterator[None]:
     # jieba logs "Building prefix dict ..." at DEBUG to stderr on every
@@ -130,6 +151,26 @@ class Tokenizer(BaseEstimator):
     cache_size : int, default 100_000
         Number of distinct texts whose tokens are remembered (least recently
         used are evicted). 0 disables the cache.
+    backend : {"jieba", "rjieba"}, default "jieba"
+        Segmentation engine; only the raw segmentation call differs, the
+        dictionaries, normalisation, filters and cache are shared.
+        ``"jieba"``: the pure-Python jieba package. ``"rjieba"``: rjieba, the
+        Python binding of jieba-rs (a Rust port of jieba with the same default
+        dictionary and precise-mode algorithm), loaded with the same domain
+        dictionary and ``user_dict`` and also run with the HMM off. Install it
+        with ``pip install 'xxgk[fast]'`` (or ``pip install 'rjieba>=0.2.2'``;
+        older releases cannot load a dictionary). It is about 5x faster end
+        to end (measured 5.2-5.4x on the benchmark's section texts; the
+        segmentation step alone 14-22x, the rest being normalisation and
+        filtering; ``python -m benchmarks --only tokenize`` measures it).
+        Tokens agree with jieba's: every domain-dictionary word comes out
+        whole exactly as with jieba, and the token lists were identical on
+        every text measured (all 151 section texts of the shipped corpus,
+        4,000 synthetic section texts, and the raw segmentation of
+        20,000 random strings), so no
+        difference even in how unknown words are split was found. The
+        value is checked when the first text is tokenized: ValueError if it
+        is neither name, ImportError if rjieba is missing or too old.
 
     Notes
     -----
@@ -146,10 +187,11 @@ class Tokenizer(BaseEstimator):
       on the HMM.
     * Latin letters are not lower-cased (``CountVectorizer(lowercase=False)``
       is expected); pass ``lowercase=True`` to the vectorizer if wanted.
-    * Each instance owns its own ``jieba.Tokenizer``, created on first use;
-      the global ``jieba.dt`` dictionary is never modified.
+    * Each instance owns its own ``jieba.Tokenizer`` (or ``rjieba.Jieba``),
+      created on first use; the global ``jieba.dt`` and rjieba's module-level
+      default instance are never modified.
     * Pickling (joblib, ``copy.deepcopy``, ``sklearn.base.clone``) keeps only
-      the parameters; the jieba instance and the cache are rebuilt lazily.
+      the parameters; the segmenter instance and the cache are rebuilt lazily.
     * Not safe to call from several threads at once (the cache is a plain
       ordered dict).
     """
@@ -161,12 +203,14 @@ class Tokenizer(BaseEstimator):
         min_len=2,
         keep_numbers=False,
         cache_size=100_000,
+        backend="jieba",
     ):
         self.user_dict = user_dict
         self.stopwords = stopwords
         self.min_len = min_len
         self.keep_numbers = keep_numbers
         self.cache_size = cache_size
+        self.backend = backend
 
     # -- lazy state -----------------------------------------------------
 
@@ -185,7 +229,28 @@ class Tokenizer(BaseEstimator):
             self._stopword_set = words
         return words
 
+    def _checked_backend(self) -> str:
+        backend = self.backend
+        if not (isinstance(backend, str) and backend in _BACKENDS):
+            raise ValueError(
+                f"backend must be one of {', '.join(map(repr, _BACKENDS))}; got {backend!r}"
+            )
+        return backend
+
     def _segmenter(self):
+        """The backend's private segmenter (``jieba.Tokenizer`` or
+        ``rjieba.Jieba``), built with the dictionaries on first use."""
+        if self._checked_backend() == "rjieba":
+            return self._rjieba_segmenter()
+        return self._jieba_segmenter()
+
+    def _segment(self, text: str) -> list[str]:
+        # The only backend-specific step: raw tokens of precise mode, HMM off.
+        if self._checked_backend() == "rjieba":
+            return self._rjieba_segmenter().cut(text, False)  # (text, hmm)
+        return self._jieba_segmenter().lcut(text, cut_all=False, HMM=False)
+
+    def _jieba_segmenter(self):
         seg = getattr(self, "_jieba", None)
         if seg is None:
             import jieba  # deferred: importing jieba is slow and not needed until text arrives
@@ -200,6 +265,36 @@ class Tokenizer(BaseEstimator):
             self._jieba = seg
         return seg
 
+    def _rjieba_segmenter(self):
+        seg = getattr(self, "_rjieba", None)
+        if seg is None:
+            try:
+                import rjieba  # deferred like jieba; optional dependency
+            except ImportError as exc:
+                raise ImportError(
+                    f"Tokenizer(backend='rjieba') needs the rjieba package: {_INSTALL_RJIEBA}"
+                ) from exc
+            if not hasattr(rjieba.Jieba, "add_word"):
+                from importlib.metadata import PackageNotFoundError, version
+
+                try:
+                    found = version("rjieba")
+                except PackageNotFoundError:
+                    found = "unknown"
+                raise ImportError(
+                    f"Tokenizer(backend='rjieba') needs rjieba>={_RJIEBA_MIN_VERSION} "
+                    f"(Jieba.add_word), found version {found}: {_INSTALL_RJIEBA}"
+                )
+            seg = rjieba.Jieba()
+            entries = list(_userdict_entries(domain_dict_text()))
+            if self.user_dict is not None:
+                with open(self.user_dict, encoding="utf-8") as fh:
+                    entries += _userdict_entries(fh.read())
+            for word, freq, pos in entries:
+                seg.add_word(word, freq, pos)
+            self._rjieba = seg
+        return seg
+
     def _token_cache(self) -> OrderedDict:
         cache = getattr(self, "_cache", None)
         if cache is None:
@@ -207,7 +302,7 @@ class Tokenizer(BaseEstimator):
         return cache
 
     def _reset(self) -> None:
-        for name in ("_jieba", "_cache", "_stopword_set"):
+        for name in _LAZY_ATTRS:
             self.__dict__.pop(name, None)
 
     # -- public ----------------------------------------------------------
@@ -242,7 +337,7 @@ class Tokenizer(BaseEstimator):
         normalised = unicodedata.normalize("NFKC", text)
         stop = self._resolved_stopwords()
         out = []
-        for raw in self._segmenter().lcut(normalised, cut_all=False, HMM=False):
+        for raw in self._segment(normalised):
             tok = raw.strip()
             if (
                 len(tok) < self.min_len
@@ -255,14 +350,14 @@ class Tokenizer(BaseEstimator):
         return out
 
     def set_params(self, **params):
-        """Set parameters (scikit-learn API); drops the cached jieba instance,
-        stopword set and token cache, which depend on them."""
+        """Set parameters (scikit-learn API); drops the cached segmenter
+        instance, stopword set and token cache, which depend on them."""
         result = super().set_params(**params)
         self._reset()
         return result
 
     def __getstate__(self):
         state = super().__getstate__()
-        for name in ("_jieba", "_cache", "_stopword_set"):
+        for name in _LAZY_ATTRS:
             state.pop(name, None)
         return state

@@ -1,0 +1,161 @@
+"""``xxgk build`` as a streaming, incremental build (toolkit.build)."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from toolkit import build as tb
+from toolkit import loaders
+from toolkit.audit import audit
+from toolkit.cli import main
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+TABLES = ("reports.csv", "tables.csv", "audit.csv", "parse_log.csv")
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    """A private copy of the shipped corpus (37 reports), so tests may edit it."""
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+def _bytes(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in TABLES}
+
+
+def _counting_parser(monkeypatch) -> list[str]:
+    calls: list[str] = []
+    real = loaders._parse_path
+    monkeypatch.setattr(loaders, "_parse_path", lambda p: calls.append(Path(p).name) or real(p))
+    return calls
+
+
+def test_chunked_build_writes_the_loaders_frames(corpus, tmp_path):
+    """Chunks of 7 reports (cross-year pairs split across chunks) give exactly the loaders' frames."""
+    out = tmp_path / "out"
+    tb.build(corpus, out, jobs=1, chunk=7, excel=False)
+    expected = {"reports": loaders.load_reports(corpus), "tables": loaders.load_tables(corpus),
+                "audit": audit(corpus), "parse_log": loaders.load_parse_log(corpus)}
+    assert expected["audit"]["check"].str.startswith("cross_year.").any()  # the merge is exercised
+    for name, frame in expected.items():
+        written = pd.read_parquet(out / f"{name}.parquet")
+        pd.testing.assert_frame_equal(written, frame, check_categorical=True, obj=name)
+        csv = pd.read_csv(out / f"{name}.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+        assert len(csv) == len(frame) and list(csv.columns) == list(frame.columns)
+
+
+def test_parallel_chunked_and_cached_builds_equal_a_serial_one(corpus, tmp_path, monkeypatch):
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    assert main(["build", "--corpus", str(corpus), "--out", str(serial), "--jobs", "1", "--no-cache"]) == 0
+    tb.build(corpus, parallel, jobs=2, chunk=5)
+    assert _bytes(parallel) == _bytes(serial)
+    # Force a rebuild (an output is gone); every report then comes from the parse cache.
+    (parallel / "tables.csv").unlink()
+    calls = _counting_parser(monkeypatch)
+    result = tb.build(corpus, parallel, jobs=1)
+    assert not result.up_to_date and calls == []
+    assert _bytes(parallel) == _bytes(serial)
+
+
+def test_unchanged_corpus_is_up_to_date_and_nothing_is_rewritten(corpus, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["build", "--corpus", str(corpus), "--out", str(out), "--jobs", "1"]) == 0
+    first = capsys.readouterr().out
+    stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and ".cache" not in p.parts}
+    assert main(["build", "--corpus", str(corpus), "--out", str(out), "--jobs", "1"]) == 0
+    again = capsys.readouterr().out
+    assert again.startswith("up to date")
+    assert again.splitlines()[1:] == first.splitlines()  # the same summary, from the manifest
+    assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
+
+
+def test_touched_file_is_hashed_and_still_up_to_date(corpus, tmp_path):
+    out = tmp_path / "out"
+    tb.build(corpus, out, jobs=1)
+    target = corpus / "reports" / "001_0d529075b8579b4b.txt"
+    os.utime(target, ns=(target.stat().st_atime_ns, target.stat().st_mtime_ns + 10**9))
+    assert tb.build(corpus, out, jobs=1).up_to_date
+
+
+def test_edited_report_is_the_only_one_parsed_again(corpus, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    tb.build(corpus, out, jobs=1)
+    target = corpus / "reports" / "001_0d529075b8579b4b.txt"
+    target.write_text(target.read_text(encoding="utf-8").replace("行政许可 |\n71", "行政许可 |\n72"),
+                      encoding="utf-8")
+    calls = _counting_parser(monkeypatch)
+    result = tb.build(corpus, out, jobs=1)
+    assert not result.up_to_date and calls == ["001_0d529075b8579b4b.txt"]
+    tables = pd.read_parquet(out / "tables.parquet")
+    cell = tables[(tables["report_id"] == "001_0d529075b8579b4b") & (tables["row"] == "licensing")
+                  & (tables["column"] == "decisions")]
+    assert cell["value"].tolist() == [72]
+
+
+@pytest.mark.parametrize("change", ["metadata", "option", "output", "toolkit"])
+def test_what_makes_a_build_stale(corpus, tmp_path, monkeypatch, change):
+    out = tmp_path / "out"
+    tb.build(corpus, out, jobs=1, excel=False)
+    excel = False
+    if change == "metadata":
+        meta = corpus / "metadata.csv"
+        meta.write_text(meta.read_text(encoding="utf-8").replace("河北省", "河北", 1), encoding="utf-8")
+    elif change == "option":
+        excel = True
+    elif change == "output":
+        (out / "charts" / "outcomes.svg").write_text("edited", encoding="utf-8")
+    else:
+        monkeypatch.setattr(tb, "toolkit_fingerprint", lambda: "another version")
+    calls = _counting_parser(monkeypatch)
+    result = tb.build(corpus, out, jobs=1, excel=excel)
+    assert not result.up_to_date
+    assert calls == []  # report files unchanged: all from the parse cache
+    assert (out / "xxgk.xlsx").exists() == excel
+    assert (out / "charts" / "outcomes.svg").read_text(encoding="utf-8").startswith("<?xml")
+
+
+def test_failed_build_leaves_previous_outputs_whole(corpus, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    tb.build(corpus, out, jobs=1)
+    before = _bytes(out)
+    (corpus / "reports" / "000_390bec4f8b72bc77.txt").write_text("改过", encoding="utf-8")
+
+    def boom(parsed):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(loaders, "_tables_frame", boom)
+    with pytest.raises(RuntimeError, match="disk full"):
+        tb.build(corpus, out, jobs=1)
+    assert _bytes(out) == before
+    assert not list(out.glob("*.tmp")) and not (out / ".cache" / "work").exists()
+
+
+def test_workbook_matches_the_tables(seed_corpus, tmp_path):
+    import openpyxl
+
+    out = tmp_path / "out"
+    tb.build(seed_corpus, out, jobs=1)
+    book = openpyxl.load_workbook(out / "xxgk.xlsx", read_only=True)
+    assert book.sheetnames == ["reports", "t2", "t3", "t4", "audit", "parse_log"]
+    rows = list(book["t2"].iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    assert header == ("report_id", "table", "row", "column", "value", "row_zh", "column_zh", "row_en",
+                      "column_en")
+    cells = {(r[0], r[2], r[3]): r[4] for r in body}
+    # Seed 001, table 2, 行政许可 本年处理决定数量: 71 (read from the report).
+    assert cells[("001_0d529075b8579b4b", "licensing", "decisions")] == 71
+    # A formula-like or missing value stays text / an empty cell, never a formula or zero.
+    tables = pd.read_parquet(out / "tables.parquet")
+    t2 = tables[tables["table"] == "t2"]
+    assert len(body) == len(t2)
+    missing = t2[t2["value"].isna()]
+    for rid, row, col in zip(missing["report_id"], missing["row"], missing["column"]):
+        assert cells[(rid, row, col)] is None
+    reports = list(book["reports"].iter_rows(values_only=True))
+    assert reports[0][0] == "report_id" and len(reports) == 6
