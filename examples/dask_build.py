@@ -7,30 +7,16 @@ Each report is parsed by ``toolkit.loaders._parse_path`` (the worker ``xxgk
 build`` uses) in a ``dask.bag`` on the local multiprocessing scheduler (or on a
 ``distributed.LocalCluster`` when ``distributed`` is installed and
 ``--distributed`` is given).  The parsed reports are then turned into the tidy
-tables frame by toolkit's own ``load_tables`` code, so the Parquet is the same
+tables frame by the function ``load_tables`` itself uses, so the Parquet is the same
 as the one ``xxgk build`` writes; with ``--compare`` the two are checked for
 equality with pandas.
 """
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 import time
 from pathlib import Path
-
-
-@contextlib.contextmanager
-def _parsed_as(results):
-    """Make toolkit's loaders use *results* instead of parsing the corpus themselves."""
-    from toolkit import loaders
-
-    original = loaders.parse_corpus
-    loaders.parse_corpus = lambda corpus=None, *args, **kwargs: list(results)
-    try:
-        yield
-    finally:
-        loaders.parse_corpus = original
 
 
 def parse_with_dask(root: Path, workers: int, distributed: bool = False):
@@ -88,8 +74,7 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     results = parse_with_dask(root, args.workers, args.distributed)
     t_parse = time.perf_counter() - t0
-    with _parsed_as(results):
-        tables = loaders.load_tables(root)
+    tables = loaders._tables_frame(results)  # load_tables' own frame builder
     out.mkdir(parents=True, exist_ok=True)
     tables.to_parquet(out / "tables.parquet", index=False)
     errors = sum(r is None for _, r, _ in results)

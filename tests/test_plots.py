@@ -304,3 +304,26 @@ def test_topic_terms_chart_renders_chinese_without_missing_glyphs():
     pd.testing.assert_frame_equal(terms, before)
     texts = [t.get_text() for t in fig.texts]
     assert any("数据来源" in t and "5 份" in t for t in texts)
+
+
+def test_proactive_disclosure_sums_by_year_beyond_max_bars():
+    """With more reports than fit as bars, each year's reports are summed (categorical input too)."""
+    n = plots.MAX_REPORT_BARS + 5
+    ids = [f"r{i:03d}" for i in range(n)]
+    years = [2021 if i < 20 else 2022 for i in range(n)]
+    rows = []
+    for rid in ids:
+        rows += [{"report_id": rid, "table": "t2", "row": "licensing", "column": "decisions", "value": 71},
+                 {"report_id": rid, "table": "t2", "row": "penalty", "column": "decisions", "value": 2},
+                 {"report_id": rid, "table": "t2", "row": "coercion", "column": "decisions",
+                  "value": pd.NA if rid == "r000" else 1}]
+    tables = pd.DataFrame(rows).astype({"value": "Float64"})
+    reports = pd.DataFrame({"report_id": ids, "agency": "某局", "year": years}).astype({"year": "Int64"})
+    for frame in (tables, tables.astype({c: "category" for c in ("report_id", "table", "row", "column")})):
+        fig = plots.proactive_disclosure(frame, reports)
+        ax = fig.axes[0]
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["2021年\n20 份报告", "2022年\n25 份报告"]
+        heights = [round(p.get_height()) for p in ax.patches]
+        # licensing 20×71, 25×71; penalty 20×2, 25×2; coercion 19×1 (one missing), 25×1
+        assert heights == [1420, 1775, 40, 50, 19, 25]
+        assert f"{n}" in _source_text(fig) and "缺失值未计入（1 个）" in _source_text(fig)

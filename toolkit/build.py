@@ -101,11 +101,14 @@ def toolkit_fingerprint() -> str:
 
 
 def _sha256(path: Path) -> str | None:
+    digest = hashlib.sha256()
     try:
         with path.open("rb") as fh:
-            return hashlib.file_digest(fh, "sha256").hexdigest()
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
     except OSError:
         return None  # the parse says why
+    return digest.hexdigest()
 
 
 def _stat(path: Path) -> list[int] | None:
@@ -294,10 +297,9 @@ def build(corpus: str | os.PathLike | None = None, out: str | os.PathLike = "bui
     workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
     pool = None
     if workers > 1 and len(metas) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        pool = ProcessPoolExecutor(max_workers=workers)
+        pool = loaders.worker_pool(workers)
     counts = {"ok": 0, "warnings": 0}
+    table_rows = {"t2": 0, "t3": 0, "t4": 0}
     skipped: list[tuple[str, str]] = []
     try:
         pending = None
@@ -307,7 +309,10 @@ def build(corpus: str | os.PathLike | None = None, out: str | os.PathLike = "bui
             if pending is not None:
                 parsed = _finish(root, *pending, new_cache)
                 sinks["reports"].write(loaders._reports_frame(parsed))
-                sinks["tables"].write(loaders._tables_frame(parsed))
+                frame = loaders._tables_frame(parsed)
+                sinks["tables"].write(frame)
+                for t, k in frame["table"].value_counts().items():
+                    table_rows[t] = table_rows.get(t, 0) + int(k)
                 sinks["parse_log"].write(loaders._parse_log_frame(parsed))
                 findings = []
                 for meta, report, error in parsed:
@@ -358,7 +363,7 @@ def build(corpus: str | os.PathLike | None = None, out: str | os.PathLike = "bui
     written = [f"{name}.{ext}" for name in OUTPUTS for ext in ("csv", "parquet")]
     excel_note = None
     rows = {"reports": sinks["reports"].rows, "audit": sinks["audit"].rows,
-            "parse_log": sinks["parse_log"].rows, **_table_rows(out)}
+            "parse_log": sinks["parse_log"].rows, **table_rows}
     too_big = {name: rows[name] for name in _SHEETS if rows[name] > EXCEL_MAX_ROWS}
     if not excel:
         excel_note = "xxgk.xlsx not written (--no-excel)"
@@ -571,16 +576,6 @@ def _types(arrow_type):
 # ------------------------------------------------------------------ workbook and charts
 
 
-def _table_rows(out: Path) -> dict[str, int]:
-    """Rows per table (t2, t3, t4) in the tables.parquet just written."""
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    counts = pc.value_counts(pq.read_table(out / "tables.parquet", columns=["table"])["table"])
-    found = {c["values"].as_py(): c["counts"].as_py() for c in counts}
-    return {t: found.get(t, 0) for t in ("t2", "t3", "t4")}
-
-
 def _write_workbook(out: Path) -> None:
     """xxgk.xlsx, one sheet per table, written row by row (xlsxwriter's constant-memory mode)."""
     import pandas as pd
@@ -608,21 +603,20 @@ def _write_workbook(out: Path) -> None:
 
 def _write_charts(out: Path) -> list[str]:
     """Every registered chart, drawn from the Parquet just written (only the cells it needs)."""
-    import pandas as pd
+    import pyarrow.parquet as pq
 
     from . import plots
 
-    strings = ["report_id", "table", "row", "column"]
-    tables = pd.read_parquet(out / "tables.parquet", columns=[*strings, "value"],
-                             filters=[[("table", "=", "t3"), ("row", "=", "new_received")],
-                                      [("table", "=", "t3"), ("column", "=", "total")],
-                                      [("table", "=", "t2"), ("column", "=", "decisions")],
-                                      [("table", "=", "t4")]],
-                             dtype_backend="numpy_nullable")
-    tables = tables.astype({c: "category" for c in strings})
-    reports = pd.read_parquet(out / "reports.parquet", columns=["report_id", "agency", "year"])
-    audit = pd.read_parquet(out / "audit.parquet", columns=["report_id", "check", "passed"])
-    audit = audit.astype({"report_id": "category", "check": "category"})
+    # Dictionary-encoded reads become categoricals: a few bytes per cell, whatever the corpus size.
+    tables = pq.read_table(out / "tables.parquet", columns=["report_id", "table", "row", "column", "value"],
+                           filters=[[("table", "=", "t3"), ("row", "=", "new_received")],
+                                    [("table", "=", "t3"), ("column", "=", "total")],
+                                    [("table", "=", "t2"), ("column", "=", "decisions")],
+                                    [("table", "=", "t4")]],
+                           read_dictionary=["report_id", "table", "row", "column"]).to_pandas(types_mapper=_types)
+    reports = pq.read_table(out / "reports.parquet", columns=["report_id", "agency", "year"]).to_pandas()
+    audit = pq.read_table(out / "audit.parquet", columns=["report_id", "check", "passed"],
+                          read_dictionary=["report_id", "check"]).to_pandas(types_mapper=_types)
     written = []
     for name in plots.CHARTS:
         if name == "audit_summary":

@@ -81,6 +81,19 @@ def _parse_path(path: str) -> tuple[str, Any]:
         return "error", exc.reason
 
 
+def worker_pool(workers: int):
+    """Processes that parse reports: spawned fresh, not forked.
+
+    A forked worker would inherit the parent's pandas/pyarrow heap (and its
+    threads, which fork does not copy safely); a spawned one imports only the
+    parser, so a large build's memory is the parent's plus a few MiB per worker.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
 @functools.lru_cache(maxsize=1)
 def parser_fingerprint() -> str:
     """Hash of the parser's own source: a cached parse is reused only by the same parser."""
@@ -121,7 +134,8 @@ def _write_cache(cache_dir: Path, entries: dict[str, str]) -> None:
 def _encode(status: str, payload: Any) -> str:
     if status == "error":
         return json.dumps({"error": payload}, ensure_ascii=False)
-    data = dataclasses.asdict(payload)
+    # Report holds only JSON types; dataclasses.asdict would deep-copy every cell first.
+    data = {f.name: getattr(payload, f.name) for f in dataclasses.fields(payload)}
     return json.dumps({"report": data}, ensure_ascii=False)
 
 
@@ -190,9 +204,7 @@ def _parse_keyed(corpus, progress=None, jobs=1, cache_dir=None) -> tuple[tuple, 
                disable=not progress)
     workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
     if workers > 1 and len(todo) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with worker_pool(workers) as pool:
             for i, outcome in zip(todo, pool.map(_parse_path, paths, chunksize=16)):
                 outcomes[i] = outcome
                 bar.update()

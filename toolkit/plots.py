@@ -308,6 +308,17 @@ def _sums(cells, by: str | list[str]):
     return sums.astype(float), missing
 
 
+def _map_values(series, fn) -> "pd.Series":
+    """*fn* of each value, computed once per distinct value (a corpus has few distinct keys)."""
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(series)
+    mapped = np.array([fn(u) for u in uniques] + [None], dtype=object)
+    # code -1 (missing) takes the None; dtype=object keeps pandas from re-inferring strings
+    return pd.Series(mapped[codes], index=series.index, dtype=object)
+
+
 def _n_reports(frame) -> int:
     return int(frame["report_id"].dropna().nunique())
 
@@ -374,11 +385,11 @@ def outcomes(tables: "pd.DataFrame", *, source: str | None = None) -> "Figure":
     zh, en = "政府信息公开申请的办理结果", "How information disclosure applications were handled"
     cells = None if _empty(tables) else _cells(tables, "t3", columns=["total"])
     if not _empty(cells):
-        groups = cells["row"].astype(object).map(lambda r: _outcome_group(str(r)))
+        groups = _map_values(cells["row"], lambda r: _outcome_group(str(r)))
         cells = cells.loc[groups.notna().to_numpy()]
     if _empty(cells):
         return _chart(zh, en, 0, 0, source, None)
-    group = cells["row"].astype(object).map(lambda r: _outcome_group(str(r)))
+    group = _map_values(cells["row"], lambda r: _outcome_group(str(r)))
     values_f = cells["value"].astype("Float64")
     missing = int(values_f.isna().sum())
     sums = values_f.groupby(group.to_numpy()).sum(min_count=0).astype(float)
@@ -425,12 +436,19 @@ def _agency_labels(report_ids: Sequence[str], reports) -> dict[str, str]:
     return labels
 
 
+#: Above this many reports, :func:`proactive_disclosure` sums the reports of each year.
+MAX_REPORT_BARS = 40
+
+
 def proactive_disclosure(tables: "pd.DataFrame", reports: "pd.DataFrame | None" = None, *,
                          source: str | None = None) -> "Figure":
     """Grouped bars: t2 licensing / penalty / coercion decisions (本年处理决定数量) per report.
 
     *tables* is ``load_tables()``; *reports* (``load_reports()``) gives the
-    agency names for the x axis (report ids without it).
+    agency names for the x axis (report ids without it).  With more than
+    :data:`MAX_REPORT_BARS` reports, bars are per report year instead (summed
+    over that year's reports; the year comes from *reports*, so without it
+    all reports form one group).
     """
     from . import schema
 
@@ -439,9 +457,25 @@ def proactive_disclosure(tables: "pd.DataFrame", reports: "pd.DataFrame | None" 
     cells = None if _empty(tables) else _cells(tables, "t2", _DISCLOSURE_ROWS, ["decisions"])
     if _empty(cells):
         return _chart(zh, en, 0, 0, source, None)
-    sums, missing = _sums(cells, ["report_id", "row"])
     report_ids = list(dict.fromkeys(str(r) for r in cells["report_id"].dropna()))
-    labels = _agency_labels(report_ids, reports)
+    if len(report_ids) <= MAX_REPORT_BARS:
+        sums, missing = _sums(cells, ["report_id", "row"])
+        groups = report_ids
+        labels = _agency_labels(report_ids, reports)
+        xlabel = "报告机关 / Reporting agency"
+    else:
+        years = {}
+        if not _empty(reports) and {"report_id", "year"} <= set(reports.columns):
+            years = {str(r): int(y) for r, y in zip(reports["report_id"], reports["year"])
+                     if y is not None and y == y and str(y) != "<NA>"}
+        group = cells["report_id"].astype(object).map(lambda r: years.get(str(r), -1))
+        cells = cells.assign(group=group.to_numpy())
+        sums, missing = _sums(cells, ["group", "row"])
+        pairs = cells[["group", "report_id"]].astype({"report_id": object}).drop_duplicates()
+        n_reports = pairs.groupby("group").size().to_dict()
+        groups = sorted(n_reports, key=lambda g: (g == -1, g))
+        labels = {g: (f"{g}年" if g != -1 else "年份不详") + f"\n{n_reports[g]:,} 份报告" for g in groups}
+        xlabel = "报告年度（各年报告合计）/ Report year (sum over reports)"
     rows = {r.key: r for r in schema.T2_ROWS}
     top = float(sums.max()) if len(sums) else 0.0
 
@@ -450,20 +484,20 @@ def proactive_disclosure(tables: "pd.DataFrame", reports: "pd.DataFrame | None" 
         n = len(_DISCLOSURE_ROWS)
         width = 0.8 / n
         for i, key in enumerate(_DISCLOSURE_ROWS):
-            vals = [float(sums.get((rid, key), 0.0)) for rid in report_ids]
-            xs = [j + (i - (n - 1) / 2) * width for j in range(len(report_ids))]
+            vals = [float(sums.get((g, key), 0.0)) for g in groups]
+            xs = [j + (i - (n - 1) / 2) * width for j in range(len(groups))]
             bars = ax.bar(xs, vals, width=width * 0.95, color=PALETTE[i],
                           label=f"{rows[key].zh} / {rows[key].en}")
             _label_bars(ax, [bars])
-        ax.set_xticks(range(len(report_ids)), [labels[r] for r in report_ids],
-                      fontsize=9 if len(report_ids) <= 6 else 8,
-                      rotation=0 if len(report_ids) <= 5 else 30,
-                      ha="center" if len(report_ids) <= 5 else "right")
+        ax.set_xticks(range(len(groups)), [labels[g] for g in groups],
+                      fontsize=9 if len(groups) <= 6 else 8,
+                      rotation=0 if len(groups) <= 5 else 30,
+                      ha="center" if len(groups) <= 5 else "right")
         _headroom(ax, top)
         _integer_axis(ax)
         if top == 0:
             _all_zero_note(ax)
-        ax.set_xlabel("报告机关 / Reporting agency")
+        ax.set_xlabel(xlabel)
         ax.set_ylabel("本年处理决定数量（件）/ Decisions")
         ax.legend(loc="upper left", ncols=3, fontsize=9)
 
@@ -537,17 +571,22 @@ def audit_summary(audit: "pd.DataFrame", *, source: str | None = None) -> "Figur
     if _empty(audit):
         return _chart(zh, en, 0, 0, source, None)
     _require(audit, ("report_id", "check", "passed"), "audit() frame expected")
-    fam = audit["check"].astype(object).map(lambda c: _family(str(c)))
+    import numpy as np
+    import pandas as pd
+
+    fam = _map_values(audit["check"], lambda c: _family(str(c)))
     keep = fam.isin([f for f, _z, _e in AUDIT_FAMILIES]).to_numpy()
     if not keep.any():
         return _chart(zh, en, 0, 0, source, None)
     sub = audit.loc[keep]
     fam = fam[keep]
     passed = sub["passed"].astype("boolean")
-    status = passed.map({True: "passed", False: "failed"}).astype(object).where(passed.notna(),
-                                                                               "na")
-    counts = status.groupby([fam.to_numpy(), status.to_numpy()]).size()
-    families = [f for f in AUDIT_FAMILIES if f[0] in set(fam)]
+    # Counted on integer codes: an audit of 100,000 reports has millions of findings.
+    status = np.where(passed.isna().to_numpy(), 2, np.where(passed.fillna(False).to_numpy(dtype=bool), 0, 1))
+    fam_codes, fam_names = pd.factorize(fam)
+    tally = np.bincount(fam_codes * 3 + status, minlength=3 * len(fam_names))
+    counts = {(fam_names[i // 3], ("passed", "failed", "na")[i % 3]): int(k) for i, k in enumerate(tally)}
+    families = [f for f in AUDIT_FAMILIES if f[0] in set(fam_names)]
     kinds = (("passed", "通过", "Passed", PASS_COLOUR), ("failed", "未通过", "Failed", FAIL_COLOUR),
              ("na", "无法核查", "Not checkable", NA_COLOUR))
 
