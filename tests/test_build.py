@@ -159,3 +159,25 @@ def test_workbook_matches_the_tables(seed_corpus, tmp_path):
         assert cells[(rid, row, col)] is None
     reports = list(book["reports"].iter_rows(values_only=True))
     assert reports[0][0] == "report_id" and len(reports) == 6
+
+
+def test_loaders_are_memoized_but_callers_get_their_own_copy(corpus, monkeypatch):
+    first = loaders.load_tables(corpus)
+    first.loc[0, "value"] = -1.0  # a caller changing its frame ...
+    calls = _counting_parser(monkeypatch)
+    again = loaders.load_tables(corpus)
+    assert calls == []  # ... neither re-parses nor leaks into the next call
+    assert again.loc[0, "value"] != -1.0
+    pd.testing.assert_frame_equal(again, loaders._tables_frame(loaders.parse_corpus(corpus)))
+
+
+def test_loaders_see_an_edited_report(corpus):
+    before = loaders.load_tables(corpus)
+    target = corpus / "reports" / "001_0d529075b8579b4b.txt"
+    target.write_text(target.read_text(encoding="utf-8").replace("行政许可 |\n71", "行政许可 |\n72"),
+                      encoding="utf-8")
+    os.utime(target, ns=(target.stat().st_atime_ns, target.stat().st_mtime_ns + 10**9))
+    after = loaders.load_tables(corpus)
+    sel = lambda t: t[(t["report_id"] == "001_0d529075b8579b4b") & (t["row"] == "licensing")  # noqa: E731
+                      & (t["column"] == "decisions")]["value"].tolist()
+    assert sel(before) == [71] and sel(after) == [72]

@@ -607,16 +607,25 @@ def _write_charts(out: Path) -> list[str]:
 
     from . import plots
 
-    # Dictionary-encoded reads become categoricals: a few bytes per cell, whatever the corpus size.
-    tables = pq.read_table(out / "tables.parquet", columns=["report_id", "table", "row", "column", "value"],
-                           filters=[[("table", "=", "t3"), ("row", "=", "new_received")],
-                                    [("table", "=", "t3"), ("column", "=", "total")],
-                                    [("table", "=", "t2"), ("column", "=", "decisions")],
-                                    [("table", "=", "t4")]],
-                           read_dictionary=["report_id", "table", "row", "column"]).to_pandas(types_mapper=_types)
+    # Read a batch at a time, keep only the cells the charts draw, dictionary-encoded (categoricals
+    # in pandas): a few bytes per kept cell, never the whole table in memory.
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    source = pq.ParquetFile(out / "tables.parquet", read_dictionary=["report_id", "table", "row", "column"])
+    kept = []
+    for batch in source.iter_batches(batch_size=1 << 16, columns=["report_id", "table", "row", "column", "value"]):
+        table, row, column = (pc.cast(batch.column(name), pa.string()) for name in ("table", "row", "column"))
+        t3, t2, t4 = (pc.equal(table, t) for t in ("t3", "t2", "t4"))
+        wanted = pc.or_(pc.or_(pc.and_(t3, pc.equal(row, "new_received")), pc.and_(t3, pc.equal(column, "total"))),
+                        pc.or_(pc.and_(t2, pc.equal(column, "decisions")), t4))
+        kept.append(pa.Table.from_batches([batch.filter(wanted)]))
+    tables = pa.concat_tables(kept).unify_dictionaries().to_pandas(types_mapper=_types) if kept else \
+        pq.read_table(out / "tables.parquet").to_pandas(types_mapper=_types)
     reports = pq.read_table(out / "reports.parquet", columns=["report_id", "agency", "year"]).to_pandas()
     audit = pq.read_table(out / "audit.parquet", columns=["report_id", "check", "passed"],
                           read_dictionary=["report_id", "check"]).to_pandas(types_mapper=_types)
+    pa.default_memory_pool().release_unused()  # the batches' buffers, back to the system
     written = []
     for name in plots.CHARTS:
         if name == "audit_summary":
