@@ -475,15 +475,14 @@ class _Staging:
         self.writer = None
 
     def add_report(self, meta: dict, report) -> None:
-        if not report.agency or report.year is None:
-            return  # cross_year_checks compares only reports with an organ and a year
+        # Every readable report is staged; cross_year_checks itself decides which ones it compares.
         adcode = meta.get("adcode") or ""
         k = zlib.crc32(f"{adcode}\0{report.agency}".encode()) % self.n_buckets
         if self.buckets[k] is None:
             self.buckets[k] = (self.work / f"organs-{k:03d}.jsonl").open("w", encoding="utf-8")
         t3 = report.tables.get("t3")
         record = {"report_id": report.report_id, "adcode": adcode, "agency": report.agency,
-                  "year": int(report.year), "section5": report.sections.get("5"),
+                  "year": report.year, "section5": report.sections.get("5"),
                   "t3": None if t3 is None else {r: t3.get(r) for r in ("carried_over", "carried_forward")}}
         self.buckets[k].write(json.dumps(record, ensure_ascii=False) + "\n")
 
