@@ -3,7 +3,7 @@
     python -m benchmarks.generate --n 10000 --out DIR [--seed 0] [--broken 0.05] [--check 200]
 
 The folder is laid out like ``corpus/``: ``reports/*.txt`` and ``metadata.csv``
-(the columns of :data:`toolkit.metadata.METADATA_COLUMNS`, sha256 filled), plus
+(the columns of :data:`toolkit.corpus.METADATA_COLUMNS`, sha256 filled), plus
 a sidecar ``truth.csv`` (report_id, layout, broken_check) that says which text
 layout each report uses and which of the template's identities it breaks
 deliberately.
@@ -357,7 +357,7 @@ def _draw_t4(rng: random.Random) -> dict[str, dict[str, int]]:
 
 
 def failing_checks(t3: dict | None, t4: dict | None) -> list[str]:
-    """The template identities the numbers break (check ids as in toolkit.audit)."""
+    """The template identities the numbers break (check ids as in toolkit.checks)."""
     out = []
     if t3 is not None:
         for c in T3_COLS:
@@ -595,7 +595,7 @@ def refuse_repo_corpus(out: Path) -> None:
 
 def generate(n: int, out: str | Path, seed: int = 0, broken: float = 0.05, progress: bool = False) -> Path:
     """Write *n* synthetic reports to *out* (reports/, metadata.csv, truth.csv); returns the folder."""
-    from toolkit.metadata import METADATA_COLUMNS
+    from toolkit.corpus import METADATA_COLUMNS
 
     out = Path(out).expanduser().resolve()
     refuse_repo_corpus(out)
@@ -643,8 +643,8 @@ def self_check(seed: int = 0, n: int = 10000, sample: int = 200, broken: float =
     and the arithmetic checks the audit fails vs those deliberately broken).
     A mismatch means a generator bug or a parser bug; the snippet shows the text.
     """
-    from toolkit.audit import check_report
-    from toolkit.parse import parse_text
+    from toolkit.checks import check_report
+    from toolkit.parsing import parse_text
 
     rng = random.Random(f"self-check:{seed}")
     idx = sorted(rng.sample(range(n), min(sample, n)))

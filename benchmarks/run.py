@@ -14,7 +14,7 @@ Benchmarks (each prints its figure and a ratio measured side by side in the same
                 report from the parse cache (information)
 * ``load``      load_reports()/load_tables() in one process: cold, then warm
                 (second call; goal < 1 s each)
-* ``tokenize``  toolkit.text.Tokenizer vs plain jieba.lcut on section 一/五 texts;
+* ``tokenize``  toolkit.mining.tokenizer.Tokenizer vs plain jieba.lcut on section 一/五 texts;
                 Tokenizer(backend="rjieba") (if rjieba is installed): throughput vs
                 both, and agreement with Tokenizer() (identical token lists,
                 token level, domain words)
@@ -152,8 +152,8 @@ def run_build(corpus_dir: Path, out: Path, jobs: int = 2, extra=(), cap: float |
 
 
 def bench_parse(args, workdir: Path) -> None:
-    from toolkit.audit import check_report
-    from toolkit.parse import parse_text
+    from toolkit.checks import check_report
+    from toolkit.parsing import parse_text
 
     n = 300 if args.quick else 2000
     root = corpus(workdir, args.n)
@@ -223,7 +223,7 @@ def bench_load(args, workdir: Path) -> None:
     print(f"[load] load_reports/load_tables of {args.n} reports in one fresh process", flush=True)
     code = r"""
 import sys, time
-from toolkit import loaders
+from toolkit.data import loaders
 root = sys.argv[1]
 for name in ("load_reports", "load_tables", "load_reports", "load_tables"):
     t = time.perf_counter(); f = getattr(loaders, name)(root); print(name, time.perf_counter() - t, len(f))
@@ -244,7 +244,7 @@ for name in ("load_reports", "load_tables", "load_reports", "load_tables"):
 
 
 def _texts(workdir: Path, args) -> list[str]:
-    from toolkit.parse import parse_text
+    from toolkit.parsing import parse_text
 
     n = 300 if args.quick else 2000
     root = corpus(workdir, args.n)
@@ -260,7 +260,7 @@ def bench_tokenize(args, workdir: Path) -> None:
 
     import jieba
 
-    from toolkit.text import Tokenizer, _non_comment_lines, domain_dict_text
+    from toolkit.mining.tokenizer import Tokenizer, domain_dict_text
 
     texts = _texts(workdir, args)
     chars = sum(map(len, texts))
@@ -295,7 +295,8 @@ def bench_tokenize(args, workdir: Path) -> None:
     # Agreement: whole token lists per text, tokens aligned in order (difflib), and
     # domain words (maximal occurrences per text) kept whole (or removed as stopwords) by each.
     stop = tok._resolved_stopwords()
-    dict_words = sorted({line.split()[0] for line in _non_comment_lines(domain_dict_text())}, key=len, reverse=True)
+    dict_words = sorted({ln.split()[0] for ln in domain_dict_text().splitlines()
+                         if ln.strip() and not ln.lstrip().startswith("#")}, key=len, reverse=True)
     same_lists = matched = total = occurrences = kept_jieba = kept_rjieba = 0
     for text, norm in zip(texts, normalised):
         a, b = tok(text), rtok(text)

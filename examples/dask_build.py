@@ -1,15 +1,15 @@
 """Parse a corpus with Dask and write the same tables Parquet as ``xxgk build``.
 
     pip install -e '.[dask]'      # dask[bag]
-    python examples/dask_build.py --corpus DIR --out OUT [--workers 2] [--compare build/tables.parquet]
+    python examples/dask_build.py --corpus DIR --out OUT [--workers 2] [--compare BUILD/tables.parquet]
 
-Each report is parsed by ``toolkit.loaders._parse_path`` (the worker ``xxgk
-build`` uses) in a ``dask.bag`` on the local multiprocessing scheduler (or on a
-``distributed.LocalCluster`` when ``distributed`` is installed and
+Each report is parsed by :func:`toolkit.data.workers.parse_path` (the worker
+``xxgk build`` uses) in a ``dask.bag`` on the local multiprocessing scheduler (or
+on a ``distributed.LocalCluster`` when ``distributed`` is installed and
 ``--distributed`` is given).  The parsed reports are then turned into the tidy
-tables frame by the function ``load_tables`` itself uses, so the Parquet is the same
-as the one ``xxgk build`` writes; with ``--compare`` the two are checked for
-equality with pandas.
+tables frame by :func:`toolkit.data.frames.tables_frame`, the builder
+``load_tables`` itself uses, so the Parquet is the same as the one ``xxgk build``
+writes; with ``--compare`` the two are checked for equality with pandas.
 """
 from __future__ import annotations
 
@@ -20,42 +20,48 @@ from pathlib import Path
 
 
 def parse_with_dask(root: Path, workers: int, distributed: bool = False):
-    """(metadata dict, Report or None, error or None) per listed report, as parse_corpus returns."""
+    """One :class:`toolkit.data.frames.ParsedReport` per listed report, as parse_corpus returns."""
     import dask
     import dask.bag as db
 
-    from toolkit import loaders
-    from toolkit.metadata import read_metadata
+    from toolkit.corpus import MetadataError, metadata_records, resolve_report_path
+    from toolkit.data.frames import ParsedReport, apply_metadata
+    from toolkit.data.workers import parse_path
 
-    frame = read_metadata(root)
-    metas = [{k: loaders._none(v) for k, v in row.items()} for row in frame.to_dict("records")]
-    paths = [str(root / m["file"]) for m in metas if m.get("file")]
-    bag = db.from_sequence(paths, npartitions=max(1, min(len(paths), workers * 8)))
+    metas = metadata_records(root)
+    paths: dict[str, str] = {}
+    for meta in metas:
+        try:
+            paths[meta["report_id"]] = str(resolve_report_path(root, meta.get("file") or ""))
+        except MetadataError:
+            pass
+    bag = db.from_sequence(list(paths.values()), npartitions=max(1, min(len(paths), workers * 8)))
     if distributed:
         from distributed import Client, LocalCluster
 
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True) as cluster, Client(cluster):
-            outcomes = bag.map(loaders._parse_path).compute()
+            outcomes = bag.map(parse_path).compute()
     else:
         with dask.config.set(scheduler="processes", num_workers=workers):
-            outcomes = bag.map(loaders._parse_path).compute()
-    by_path = dict(zip(paths, outcomes))
+            outcomes = bag.map(parse_path).compute()
+    by_path = dict(zip(paths.values(), outcomes))
     results = []
     for meta in metas:
-        if not meta.get("file"):
-            results.append((meta, None, f"{meta.get('report_id')}: metadata.csv lists no file"))
+        path = paths.get(meta["report_id"])
+        if path is None:
+            results.append(ParsedReport(meta, None, f"{meta['report_id']}: metadata.csv names no file inside the corpus"))
             continue
-        status, payload = by_path[str(root / meta["file"])]
-        if status == "ok":
-            results.append((meta, loaders._apply_metadata(meta, payload), None))
+        outcome = by_path[path]
+        if outcome.report is not None:
+            results.append(ParsedReport(meta, apply_metadata(meta, outcome.report), None))
         else:
-            results.append((meta, None, f"{root / meta['file']}: {payload}"))
+            results.append(ParsedReport(meta, None, f"{path}: {outcome.error}"))
     return results
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--corpus", help="corpus folder (default: $XXGK_CORPUS or the shipped corpus/)")
+    p.add_argument("--corpus", help="corpus folder (default: $XXGK_CORPUS or the shipped corpus)")
     p.add_argument("--out", required=True, help="output folder for tables.parquet")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--distributed", action="store_true", help="use distributed.LocalCluster")
@@ -64,9 +70,10 @@ def main(argv=None) -> int:
 
     import pandas as pd
 
-    from toolkit import loaders
+    from toolkit.corpus import corpus_dir
+    from toolkit.data.frames import tables_frame
 
-    root = loaders.corpus_dir(args.corpus)
+    root = corpus_dir(args.corpus)
     out = Path(args.out).resolve()
     if out == root or root in out.parents:
         print(f"refusing to write into the corpus folder {root}", file=sys.stderr)
@@ -74,10 +81,10 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     results = parse_with_dask(root, args.workers, args.distributed)
     t_parse = time.perf_counter() - t0
-    tables = loaders._tables_frame(results)  # load_tables' own frame builder
+    tables = tables_frame(results)  # load_tables' own frame builder
     out.mkdir(parents=True, exist_ok=True)
     tables.to_parquet(out / "tables.parquet", index=False)
-    errors = sum(r is None for _, r, _ in results)
+    errors = sum(r.report is None for r in results)
     print(f"parsed {len(results)} reports ({errors} unreadable) with dask, {args.workers} workers, "
           f"in {t_parse:.1f} s; wrote {len(tables):,} rows to {out / 'tables.parquet'} "
           f"({time.perf_counter() - t0:.1f} s in all)")

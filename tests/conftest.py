@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from toolkit.metadata import METADATA_COLUMNS
+# The test run writes nothing outside its temporary folders: parse caches and builds
+# go to a private data home, never ~/xxgk_data or the checkout.
+os.environ["XXGK_HOME"] = tempfile.mkdtemp(prefix="xxgk-test-home-")
+os.environ.pop("XXGK_CORPUS", None)
+
+from toolkit.corpus import METADATA_COLUMNS  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 SEED_IDS = ("000_390bec4f8b72bc77", "001_0d529075b8579b4b", "002_0a737c20a99ed187",

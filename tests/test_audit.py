@@ -12,8 +12,8 @@ import copy
 import pytest
 
 from toolkit import schema
-from toolkit.audit import CHECK_ORDER, check_report, stated_new_received
-from toolkit.report import Report
+from toolkit.checks import CHECK_ORDER, check_report, stated_new_received
+from toolkit.parsing import Report
 
 T3_COLS = [c.key for c in schema.T3_COLUMNS]
 APPLICANTS = T3_COLS[:-1]
@@ -266,7 +266,7 @@ def test_narrative_checks_flag_missing_one_part_and_prose():
 def test_cross_year_carried_over_and_narrative_repeat():
     import dataclasses
 
-    from toolkit.audit import cross_year_checks
+    from toolkit.checks import cross_year_checks
 
     base = make_report()
     prev = dataclasses.replace(base, report_id="a2022", agency="某县民政局", year=2022)

@@ -1,4 +1,4 @@
-"""``xxgk build`` as a streaming, incremental build (toolkit.build)."""
+"""``xxgk build`` as a streaming, incremental build (toolkit.data.build)."""
 from __future__ import annotations
 
 import os
@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from toolkit import build as tb
-from toolkit import loaders
-from toolkit.audit import audit
 from toolkit.cli import main
+from toolkit.data import audit, frames, loaders
+from toolkit.data import build as tb
+from toolkit.plots import write_charts
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 TABLES = ("reports.csv", "tables.csv", "audit.csv", "parse_log.csv")
@@ -31,9 +31,20 @@ def _bytes(out: Path) -> dict[str, bytes]:
 
 def _counting_parser(monkeypatch) -> list[str]:
     calls: list[str] = []
-    real = loaders._parse_path
-    monkeypatch.setattr(loaders, "_parse_path", lambda p: calls.append(Path(p).name) or real(p))
+    real = tb.parse_path
+
+    def counting(p):
+        calls.append(Path(p).name)
+        return real(p)
+
+    monkeypatch.setattr(tb, "parse_path", counting)
+    monkeypatch.setattr(loaders, "parse_path", counting)
     return calls
+
+
+def _build(corpus, out, **kw):
+    """A build with its charts, as ``xxgk build`` runs it."""
+    return tb.build(corpus, out, extras=[write_charts], **kw)
 
 
 def test_chunked_build_writes_the_loaders_frames(corpus, tmp_path):
@@ -101,7 +112,7 @@ def test_edited_report_is_the_only_one_parsed_again(corpus, tmp_path, monkeypatc
 @pytest.mark.parametrize("change", ["metadata", "option", "output", "toolkit"])
 def test_what_makes_a_build_stale(corpus, tmp_path, monkeypatch, change):
     out = tmp_path / "out"
-    tb.build(corpus, out, jobs=1, excel=False)
+    _build(corpus, out, jobs=1, excel=False)
     excel = False
     if change == "metadata":
         meta = corpus / "metadata.csv"
@@ -113,7 +124,7 @@ def test_what_makes_a_build_stale(corpus, tmp_path, monkeypatch, change):
     else:
         monkeypatch.setattr(tb, "toolkit_fingerprint", lambda: "another version")
     calls = _counting_parser(monkeypatch)
-    result = tb.build(corpus, out, jobs=1, excel=excel)
+    result = _build(corpus, out, jobs=1, excel=excel)
     assert not result.up_to_date
     assert calls == []  # report files unchanged: all from the parse cache
     assert (out / "xxgk.xlsx").exists() == excel
@@ -129,10 +140,12 @@ def test_failed_build_leaves_previous_outputs_whole(corpus, tmp_path, monkeypatc
     def boom(parsed):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(loaders, "_tables_frame", boom)
+    monkeypatch.setattr(tb, "tables_frame", boom)
     with pytest.raises(RuntimeError, match="disk full"):
         tb.build(corpus, out, jobs=1)
     assert _bytes(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["corpus", "out"] or sorted(
+        p.name for p in tmp_path.iterdir()) == sorted(["corpus", "out", ".out.xxgk-lock"])
     assert not list(out.glob("*.tmp")) and not (out / ".cache" / "work").exists()
 
 
@@ -145,8 +158,8 @@ def test_workbook_matches_the_tables(seed_corpus, tmp_path):
     assert book.sheetnames == ["reports", "t2", "t3", "t4", "audit", "parse_log"]
     rows = list(book["t2"].iter_rows(values_only=True))
     header, body = rows[0], rows[1:]
-    assert header == ("report_id", "table", "row", "column", "value", "row_zh", "column_zh", "row_en",
-                      "column_en")
+    assert header == ("report_id", "table", "row", "column", "value", "status", "row_zh", "column_zh",
+                      "row_en", "column_en")
     cells = {(r[0], r[2], r[3]): r[4] for r in body}
     # Seed 001, table 2, 行政许可 本年处理决定数量: 71 (read from the report).
     assert cells[("001_0d529075b8579b4b", "licensing", "decisions")] == 71
@@ -168,7 +181,7 @@ def test_loaders_are_memoized_but_callers_get_their_own_copy(corpus, monkeypatch
     again = loaders.load_tables(corpus)
     assert calls == []  # ... neither re-parses nor leaks into the next call
     assert again.loc[0, "value"] != -1.0
-    pd.testing.assert_frame_equal(again, loaders._tables_frame(loaders.parse_corpus(corpus)))
+    pd.testing.assert_frame_equal(again, frames.tables_frame(loaders.parse_corpus(corpus)))
 
 
 def test_loaders_see_an_edited_report(corpus):

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from toolkit.cli import main
-from toolkit.metadata import METADATA_COLUMNS
+from toolkit.corpus import METADATA_COLUMNS
 
 CORPUS = Path(__file__).parents[1] / "corpus"
 SEED_002 = CORPUS / "reports" / "002_0a737c20a99ed187.txt"
@@ -69,7 +69,8 @@ def test_build_shipped_corpus(tmp_path, capsys):
     listed = pd.read_csv(CORPUS / "metadata.csv", dtype=str)
     assert len(reports) == len(listed) and set(reports["status"]) <= {"ok", "warnings"}
     tables = pd.read_parquet(out / "tables.parquet")
-    assert "002_0a737c20a99ed187" not in set(tables["report_id"])  # no tables, so no rows
+    absent = tables[tables["report_id"] == "002_0a737c20a99ed187"]  # its tables were images
+    assert len(absent) > 0 and set(absent["status"]) == {"table_absent"} and absent["value"].isna().all()
     assert f"{len(listed)} reports" in capsys.readouterr().out
 
 
@@ -115,32 +116,29 @@ def test_audit_command(capsys):
     assert "t3.balance.total" in capsys.readouterr().out
 
 
-def test_cache_is_keyed_by_content(tmp_path):
+def test_cache_is_keyed_by_content(tmp_path, monkeypatch):
     import shutil
 
-    from toolkit import loaders
+    from toolkit.data import loaders
 
     corpus = tmp_path / "corpus"
     shutil.copytree(Path(__file__).resolve().parents[1] / "corpus", corpus)
-    cache = tmp_path / "cache"
-    first = loaders.parse_corpus(corpus, cache_dir=cache)
-    loaders._CACHE.clear()
+    first = loaders.parse_corpus(corpus)
+    loaders._PARSED.clear()
     calls = []
-    real = loaders._parse_path
-    loaders._parse_path = lambda p: calls.append(p) or real(p)
-    try:
-        again = loaders.parse_corpus(corpus, cache_dir=cache)
-        assert calls == []  # nothing re-parsed
-        assert [r.tables if r else e for _, r, e in again] == [r.tables if r else e for _, r, e in first]
-        target = corpus / "reports" / "001_0d529075b8579b4b.txt"
-        target.write_text(target.read_text(encoding="utf-8").replace("行政许可 |\n71", "行政许可 |\n72"),
-                          encoding="utf-8")
-        loaders._CACHE.clear()
-        changed = loaders.parse_corpus(corpus, cache_dir=cache)
-    finally:
-        loaders._parse_path = real
+    real = loaders.parse_path
+    monkeypatch.setattr(loaders, "parse_path", lambda p: calls.append(p) or real(p))
+    again = loaders.parse_corpus(corpus)
+    assert calls == []  # nothing re-parsed
+    assert [p.report.tables if p.report else p.error for p in again] == \
+        [p.report.tables if p.report else p.error for p in first]
+    target = corpus / "reports" / "001_0d529075b8579b4b.txt"
+    target.write_text(target.read_text(encoding="utf-8").replace("行政许可 |\n71", "行政许可 |\n72"),
+                      encoding="utf-8")
+    loaders._PARSED.clear()
+    changed = loaders.parse_corpus(corpus)
     assert [Path(c).name for c in calls] == ["001_0d529075b8579b4b.txt"]
-    report = next(r for m, r, e in changed if m["report_id"] == "001_0d529075b8579b4b")
+    report = next(p.report for p in changed if p.report_id == "001_0d529075b8579b4b")
     assert report.tables["t2"]["licensing"] == {"decisions": 72}
 
 
@@ -157,12 +155,12 @@ def test_chart_command_and_build_charts(tmp_path, capsys):
 
 
 def test_build_skips_excel_when_a_sheet_is_too_big(tmp_path, capsys, monkeypatch, seed_corpus):
-    import toolkit.build
+    import toolkit.data.build
 
-    monkeypatch.setattr(toolkit.build, "EXCEL_MAX_ROWS", 100)  # t3 of the seeds has 4 × 175 rows
+    monkeypatch.setattr(toolkit.data.build, "EXCEL_MAX_ROWS", 100)  # t3 of the seeds has 5 × 175 rows (002's absent table listed)
     assert main(["build", "--corpus", str(seed_corpus), "--out", str(tmp_path / "o")]) == 0
     out = capsys.readouterr().out
-    assert "xxgk.xlsx not written: sheet t3 has 700 rows, sheet audit has 285 rows" in out
+    assert "xxgk.xlsx not written: sheet t3 has 875 rows, sheet audit has 285 rows" in out
     assert not (tmp_path / "o" / "xxgk.xlsx").exists()
     assert (tmp_path / "o" / "tables.csv").is_file()
     assert main(["build", "--corpus", str(seed_corpus), "--out", str(tmp_path / "p"), "--no-excel"]) == 0

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.ingest import PROVENANCE_COLUMNS
-from toolkit.metadata import METADATA_COLUMNS, infer_metadata, read_metadata
+from toolkit.corpus import PROVENANCE_COLUMNS
+from toolkit.corpus import METADATA_COLUMNS, read_metadata
+from toolkit.parsing.metadata import infer_metadata
 
 CORPUS = Path(__file__).parents[1] / "corpus"
 REPORTS = CORPUS / "reports"

@@ -10,7 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from toolkit.errors import ReportError
-from toolkit.parse import normalize, parse_text, split_digits
+from toolkit.parsing import parse_text
+from toolkit.parsing.tables import split_digits
+from toolkit.textnorm import normalize
 
 REPORTS = Path(__file__).resolve().parents[1] / "corpus" / "reports"
 SEEDS = [p.read_text(encoding="utf-8") for p in sorted(REPORTS.glob("*.txt"))]

@@ -1,11 +1,10 @@
-"""xxgk add / xxgk fetch (toolkit.ingest): adding files to a corpus, polite downloading.
+"""xxgk add / xxgk fetch (toolkit.corpus.add, toolkit.corpus.fetch): adding files to a corpus, polite downloading.
 
 Nothing here touches the internet: fetch tests run against a local
 ThreadingHTTPServer on 127.0.0.1 serving tests/fixtures/fetch/.
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import hashlib
 import json
@@ -18,10 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from toolkit import ingest
-from toolkit.ingest import PROVENANCE_COLUMNS, add_reports, fetch
-from toolkit.metadata import METADATA_COLUMNS, read_metadata
-from toolkit.parse import parse_file
+from toolkit.cli import main
+from toolkit.corpus import METADATA_COLUMNS, PROVENANCE_COLUMNS, read_metadata
+from toolkit.corpus import metadata as corpus_metadata
+from toolkit.corpus.add import add_reports
+from toolkit.corpus.fetch import fetch
+from toolkit.parsing import parse_file
 
 ROOT = Path(__file__).parents[1]
 CORPUS = ROOT / "corpus"
@@ -233,14 +234,14 @@ def test_existing_target_with_other_content_is_never_overwritten(corpus):
 
 def test_metadata_write_failure_leaves_no_copy(corpus, monkeypatch):
     before = tree_hashes(corpus)
-    real = ingest._atomic_write
+    real = corpus_metadata.atomic_write
 
     def failing(path, data, mode=None, **kw):
         if Path(path).name == "metadata.csv":
             raise OSError(28, "No space left on device")
         return real(path, data, mode, **kw)
 
-    monkeypatch.setattr(ingest, "_atomic_write", failing)
+    monkeypatch.setattr(corpus_metadata, "atomic_write", failing)
     with pytest.raises(OSError, match="No space left"):
         add_reports([FIXTURES / "report.html"], corpus, today=TODAY)
     assert tree_hashes(corpus) == before  # no copy, no temp file, metadata unchanged
@@ -248,14 +249,14 @@ def test_metadata_write_failure_leaves_no_copy(corpus, monkeypatch):
 
 def test_datapackage_write_failure_rolls_back(corpus, monkeypatch):
     before = tree_hashes(corpus)
-    real = ingest._atomic_write
+    real = corpus_metadata.atomic_write
 
     def failing(path, data, mode=None, **kw):
         if Path(path).name == "datapackage.json":
             raise OSError(13, "Permission denied")
         return real(path, data, mode, **kw)
 
-    monkeypatch.setattr(ingest, "_atomic_write", failing)
+    monkeypatch.setattr(corpus_metadata, "atomic_write", failing)
     with pytest.raises(OSError):
         add_reports([FIXTURES / "report.html"], corpus, today=TODAY)
     assert tree_hashes(corpus) == before
@@ -265,47 +266,32 @@ def test_unreadable_corpus_raises(tmp_path):
     with pytest.raises(FileNotFoundError):
         add_reports([FIXTURES / "report.html"], tmp_path / "missing", today=TODAY)
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ValueError, match="metadata"):
+    with pytest.raises(FileNotFoundError, match="metadata.csv"):
         add_reports([FIXTURES / "report.html"], tmp_path / "empty", today=TODAY)
 
 
-def _cli(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="xxgk")
-    sub = parser.add_subparsers(dest="command", required=True)
-    ingest.add_arguments(sub)
-    return parser.parse_args(argv)
-
-
 def test_cli_add(corpus, sources, capsys, tmp_path):
-    args = _cli(["add", str(sources), "--corpus", str(corpus), "--source-url", "https://x.gov.cn/r.html"])
-    assert args.func is ingest.run_add
-    assert ingest.run_add(args) == 0
+    assert main(["add", str(sources), "--corpus", str(corpus), "--source-url", "https://x.gov.cn/r.html"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[-1] == "1 added, 3 skipped"
     skipped = [ln for ln in out if ln.startswith("skipped ")]
     assert len(skipped) == 3 and any("empty.txt" in ln for ln in skipped)
     assert rows(corpus)[-1]["source_url"] == "https://x.gov.cn/r.html"
     # Running again: everything skipped, still exit 0.
-    assert ingest.run_add(_cli(["add", str(sources), "--corpus", str(corpus)])) == 0
+    assert main(["add", str(sources), "--corpus", str(corpus)]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "0 added, 4 skipped"
     # Unreadable corpus: 1 with a one-line reason.
-    assert ingest.run_add(_cli(["add", str(sources), "--corpus", str(tmp_path / "nope")])) == 1
+    assert main(["add", str(sources), "--corpus", str(tmp_path / "nope")]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "nope" in err[0]
-    # Usage errors: argparse exits 2.
-    with pytest.raises(SystemExit) as exc:
-        _cli(["add"])
-    assert exc.value.code == 2
+    # Usage errors: exit 2.
+    assert main(["add"]) == 2
 
 
 def test_cli_fetch_usage(tmp_path, capsys):
-    args = _cli(["fetch", "--corpus", str(tmp_path)])
-    assert args.func is ingest.run_fetch
-    assert ingest.run_fetch(args) == 2
-    assert ingest.run_fetch(_cli(["fetch", "--from-file", str(tmp_path / "none.txt")])) == 1
-    with pytest.raises(SystemExit) as exc:
-        _cli(["fetch", "http://x", "--delay", "-1"])
-    assert exc.value.code == 2
+    assert main(["fetch", "--corpus", str(tmp_path)]) == 2
+    assert main(["fetch", "--from-file", str(tmp_path / "none.txt")]) == 1
+    assert main(["fetch", "http://x", "--delay", "-1"]) == 2
 
 
 # ====================================================================== fetch
@@ -566,9 +552,8 @@ def test_cli_fetch(corpus, isolated, capsys):
     urls = Path("urls.txt")
     with Server(FakeTime(), MAX) as srv:
         urls.write_text(f"# reports\n{srv.base}/report.html\n\n{srv.base}/missing\n", encoding="utf-8")
-        args = _cli(["fetch", "--from-file", str(urls), f"{srv.base}/gbk.html", "--corpus", str(corpus),
+        code = main(["fetch", "--from-file", str(urls), f"{srv.base}/gbk.html", "--corpus", str(corpus),
                      "--delay", "0", "--timeout", "5"])
-        code = ingest.run_fetch(args)
         urls.unlink()
     assert code == 0
     out = capsys.readouterr().out.splitlines()

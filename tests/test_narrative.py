@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.narrative import split_items, split_parts, split_section
-from toolkit.parse import parse_file
+from toolkit.parsing.narrative import split_items, split_parts, split_section
+from toolkit.parsing import parse_file
 
 REPORTS = Path(__file__).resolve().parents[1] / "corpus" / "reports"
 

@@ -8,7 +8,10 @@ import pytest
 
 from toolkit import schema
 from toolkit.errors import ReportError
-from toolkit.parse import extract_title, normalize, parse_file, parse_report, parse_text, split_digits
+from toolkit.parsing import parse_file, parse_report, parse_text
+from toolkit.parsing.tables import split_digits
+from toolkit.parsing.title import extract_title
+from toolkit.textnorm import normalize
 
 REPORTS = Path(__file__).resolve().parents[1] / "corpus" / "reports"
 SEED = {

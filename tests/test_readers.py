@@ -22,10 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from toolkit import readers, schema
+from toolkit import schema
+from toolkit.reading import docx as docx_reader
 from toolkit.errors import ReportError
-from toolkit.parse import parse_file
-from toolkit.readers import read_document
+from toolkit.parsing import parse_file
+from toolkit.reading import read_document
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -250,7 +251,7 @@ def test_docx_zip_bomb(tmp_path):
 
 
 def test_docx_over_limit_is_refused(tmp_path, monkeypatch, docx_003):
-    monkeypatch.setattr(readers, "MAX_DOCX_UNCOMPRESSED", 10_000)
+    monkeypatch.setattr(docx_reader, "MAX_DOCX_UNCOMPRESSED", 10_000)
     with pytest.raises(ReportError, match="zip bomb") as err:
         parse_file(docx_003)
     _assert_one_line_naming(err.value, docx_003)
@@ -365,7 +366,7 @@ def test_traditional_grid_cells_are_converted(tmp_path):
     """Short cells are converted with the document, so tables are still read as grids."""
     from opencc import OpenCC
 
-    from toolkit.readers import read_document
+    from toolkit.reading import read_document
 
     path = tmp_path / "003_traditional.html"
     path.write_text(OpenCC("s2t").convert(HTML_003.read_text(encoding="utf-8")), encoding="utf-8")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.parse import parse_file
+from toolkit.parsing import parse_file
 
 REPORTS = Path(__file__).resolve().parents[1] / "corpus" / "reports"
 ZERO7 = [0] * 7

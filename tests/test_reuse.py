@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.reuse import (
+from toolkit.mining.reuse import (
     BOILERPLATE,
     clean_for_comparison,
     reused_share,

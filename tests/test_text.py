@@ -9,8 +9,8 @@ import pytest
 from sklearn.base import clone
 from sklearn.feature_extraction.text import CountVectorizer
 
-from toolkit.parse import parse_file
-from toolkit.text import Tokenizer, domain_dict_text, load_stopwords
+from toolkit.parsing import parse_file
+from toolkit.mining.tokenizer import Tokenizer, domain_dict_text, load_stopwords
 
 SENTENCE = "进一步加强依申请公开工作，严格落实三审三校制度"
 SENTENCE_2 = "推进重点领域信息公开，规范政务新媒体管理，２０２３年发布信息１２.５%"

@@ -4,8 +4,8 @@ import pytest
 from sklearn.base import clone
 from sklearn.metrics import adjusted_rand_score
 
-from toolkit.text import Tokenizer
-from toolkit.topics import TopicModel, choose_n_topics, distinctive_terms
+from toolkit.mining.tokenizer import Tokenizer
+from toolkit.mining.topics import TopicModel, choose_n_topics, distinctive_terms
 
 # Three themes with disjoint content vocabulary; each text draws 3 of the
 # theme's phrases so that terms recur across texts (min_df=2) but no text is

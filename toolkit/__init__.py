@@ -2,32 +2,47 @@
 disclosure annual reports).
 
 Loaders return one DataFrame each (``load_reports``, ``load_tables``,
-``load_narratives``, ``load_parse_log``, ``audit``).  Text mining lives in
-``toolkit.text`` (tokenizer), ``toolkit.topics`` (topics, distinctive terms) and
-``toolkit.reuse`` (template reuse); their main names are importable from here
-too, loaded on first use so that ``import toolkit`` stays light.
-"""
-from .audit import audit
-from .errors import ReportError
-from .loaders import load_narratives, load_parse_log, load_reports, load_tables
-from .parse import parse_report
+``load_narratives``, ``load_parse_log``, ``audit``).  The package is layered,
+each layer importing only those below it::
 
-__version__ = "0.1.0"
+    errors, schema, textnorm, fileio, progress   the template as data; text and file helpers
+    reading      bytes -> text and table grids (HTML, DOCX, PDF, encodings)
+    parsing      text and grids -> Report (sections, tables, title, metadata, section 五)
+    checks       the audit of one report; cross-year checks
+    corpus       where a corpus is; metadata.csv; add; fetch
+    data         parse cache, frames, load_* functions, build, data home
+    mining       tokenizer, topics, distinctive terms, template reuse
+    plots        publication charts
+    cli          the xxgk command
+
+Text-mining names are importable from here too, loaded on first use so that
+``import toolkit`` stays light.
+"""
+from __future__ import annotations
+
+import importlib
+
+from .errors import ReportError
+
+__version__ = "0.2.0"
 
 _LAZY = {
-    "Tokenizer": "text", "load_stopwords": "text",
-    "TopicModel": "topics", "choose_n_topics": "topics", "distinctive_terms": "topics",
-    "similarity_pairs": "reuse", "reused_share": "reuse",
+    "load_reports": "data", "load_tables": "data", "load_narratives": "data", "load_parse_log": "data",
+    "audit": "data", "parse_report": "data", "get_data_home": "data", "clear_data_home": "data",
+    "Tokenizer": "mining.tokenizer", "load_stopwords": "mining.tokenizer",
+    "TopicModel": "mining.topics", "choose_n_topics": "mining.topics", "distinctive_terms": "mining.topics",
+    "similarity_pairs": "mining.reuse", "reused_share": "mining.reuse",
 }
 
-__all__ = ["load_reports", "load_tables", "load_narratives", "load_parse_log", "audit",
-           "parse_report", "ReportError", "__version__", *_LAZY]
+__all__ = ["ReportError", "__version__", *_LAZY]
 
 
 def __getattr__(name: str):
-    # scikit-learn and jieba are slow to import; load them only when asked for.
+    # pandas, scikit-learn and jieba are slow to import; load them only when asked for.
     if name in _LAZY:
-        import importlib
-
         return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'toolkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

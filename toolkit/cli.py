@@ -1,34 +1,42 @@
-"""The ``xxgk`` command line: build the dataset, parse one report, audit a corpus.
+"""The ``xxgk`` command line: build the dataset, parse one report, audit a corpus, draw a
+chart, add and fetch reports.
 
 Exit codes: 0 success, 2 usage error, 1 when an input cannot be read (with a
-one-line ``xxgk: <file>: <reason>`` on stderr).
+one-line ``xxgk: <file>: <reason>`` on stderr).  Bad input never gives a
+traceback; only a bug in xxgk itself does.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from pathlib import Path
 from typing import Sequence
 
-from .errors import ReportError
+from .corpus import CorpusNotFound, MetadataError
+from .errors import ReportError, one_line
+from .fileio import LockBusy
 
 __all__ = ["main"]
 
+_CORPUS_HELP = "corpus folder (default: $XXGK_CORPUS, else the corpus shipped with xxgk)"
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="xxgk", description="Parse and audit 政府信息公开工作年度报告.")
     sub = p.add_subparsers(dest="command", required=True)
-    b = sub.add_parser("build", help="parse and audit a corpus; write CSV, Parquet and Excel")
-    b.add_argument("--corpus", help="corpus folder (default: $XXGK_CORPUS or the shipped corpus/)")
-    b.add_argument("--out", default="build", help="output folder (default: build/)")
+    b = sub.add_parser("build", help="parse and audit a corpus; write CSV, Parquet, Excel and charts")
+    b.add_argument("--corpus", help=_CORPUS_HELP)
+    b.add_argument("--out", help="output folder (default: the corpus's folder in the data home, "
+                                 "$XXGK_HOME or ~/xxgk_data; the loaders read it from there)")
     b.add_argument("--jobs", type=_positive, default=None,
-                   help="worker processes for parsing (default: all cores)")
+                   help="worker processes for parsing (default and most: the number of cores)")
     b.add_argument("--no-excel", action="store_true", help="do not write xxgk.xlsx")
+    b.add_argument("--no-charts", action="store_true", help="do not draw charts/")
     b.add_argument("--no-cache", action="store_true",
-                   help="parse every file again (default: reuse OUT/.cache; an unchanged corpus is "
+                   help="parse every file again (default: reuse the parse cache; an unchanged corpus is "
                         "reported up to date)")
     pa = sub.add_parser("parse", help="parse one report file")
     pa.add_argument("file")
@@ -37,64 +45,93 @@ def _parser() -> argparse.ArgumentParser:
     ch.add_argument("name", help="chart name: applications_by_applicant, outcomes, "
                                  "proactive_disclosure, appeals, audit_summary")
     ch.add_argument("--out", required=True, help="output file or stem (FILE.png / FILE.svg are written)")
-    ch.add_argument("--corpus")
-    from . import ingest
-
-    ingest.add_arguments(sub)
+    ch.add_argument("--corpus", help=_CORPUS_HELP)
     a = sub.add_parser("audit", help="print failed and uncheckable audit findings")
-    a.add_argument("--corpus")
+    a.add_argument("--corpus", help=_CORPUS_HELP)
     a.add_argument("--all", action="store_true", help="print every finding, passed ones too")
+    ad = sub.add_parser("add", help="add report files (or folders of them) to the corpus")
+    ad.add_argument("paths", nargs="+", metavar="FILE_OR_DIR",
+                    help="report files (.txt .md .html .htm .docx .pdf) or folders (searched recursively)")
+    ad.add_argument("--corpus", help=_CORPUS_HELP)
+    ad.add_argument("--source-url", help="URL the files were downloaded from (recorded in metadata.csv)")
+    f = sub.add_parser("fetch", help="download reports politely and add them to the corpus")
+    f.add_argument("urls", nargs="*", metavar="URL")
+    f.add_argument("--from-file", metavar="FILE", help="read URLs from FILE, one per line (# comments)")
+    f.add_argument("--corpus", help=_CORPUS_HELP)
+    f.add_argument("--delay", type=_non_negative, default=1.0,
+                   help="seconds between requests to the same host (default: 1)")
+    f.add_argument("--timeout", type=_positive_float, default=20.0, help="seconds per request (default: 20)")
     return p
 
 
 def _positive(value: str) -> int:
-    n = int(value)
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
     if n < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return n
 
 
-def _fail(message: str, code: int = 1) -> int:
-    print(f"xxgk: {message}", file=sys.stderr)
+def _non_negative(value: str) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not x >= 0 or x == float("inf"):
+        raise argparse.ArgumentTypeError("must be a number of 0 or more")
+    return x
+
+
+def _positive_float(value: str) -> float:
+    x = _non_negative(value)
+    if x == 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return x
+
+
+def _fail(message: object, code: int = 1) -> int:
+    print(f"xxgk: {one_line(message, 1000)}", file=sys.stderr)
     return code
 
 
-def _load_corpus(corpus: str | None):
-    """The corpus folder and its parse; raises (FileNotFoundError, ValueError) if unreadable."""
-    from .loaders import corpus_dir, parse_corpus
-
-    root = corpus_dir(corpus)
-    return root, parse_corpus(root)
+# ------------------------------------------------------------------ commands
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build import OutputInCorpus, build
+    from .data.build import BuildError, OutputInCorpus, build
 
+    extras = []
+    if not args.no_charts:
+        from .plots import write_charts
+
+        extras.append(write_charts)
     try:
         result = build(args.corpus, args.out, jobs=args.jobs, cache=not args.no_cache,
-                       excel=not args.no_excel)
+                       excel=not args.no_excel, extras=extras)
     except OutputInCorpus as exc:
-        return _fail(str(exc), 2)
-    except (FileNotFoundError, ValueError) as exc:
-        return _fail(str(exc))
+        return _fail(exc, 2)
+    except BuildError as exc:
+        return _fail(exc)
     for line in result.lines:
         print(line)
     for file, error in result.skipped:
-        print(f"skipped {file}: {error}")
+        print(f"skipped {one_line(file)}: {one_line(error)}")
     return 0
 
 
 def _parse(args: argparse.Namespace) -> int:
-    from .parse import parse_file
+    from .data import parse_report
 
-    try:
-        report = parse_file(Path(args.file))
-    except ReportError as exc:
-        return _fail(f"{args.file}: {exc.reason}")
-    if args.format == "json":
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
-        return 0
+    path = Path(args.file)
+    if not path.exists():
+        return _fail(f"{args.file}: no such file")
+    report = parse_report(path)
     data = report.to_dict()
+    if args.format == "json":
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
     print(f"report_id: {report.report_id}\nagency: {report.agency}\nyear: {report.year}\n"
           f"template: {report.template}")
     print("sections: " + " ".join(n for n, s in report.sections.items() if s))
@@ -105,7 +142,7 @@ def _parse(args: argparse.Namespace) -> int:
             status = "FAIL" if f["passed"] is False else "n/a "
             print(f"{status} {f['check']}: {f['detail']}")
     for w in report.warnings:
-        print(f"warning: {w}")
+        print(f"warning: {one_line(w)}")
     return 0
 
 
@@ -114,11 +151,12 @@ def _chart(args: argparse.Namespace) -> int:
 
     if args.name not in plots.CHARTS:
         return _fail(f"unknown chart {args.name!r}; charts: {', '.join(plots.CHARTS)}", 2)
+    fig = plots.render(args.name, args.corpus)
     try:
-        fig = plots.render(args.name, args.corpus)
-    except (FileNotFoundError, ValueError) as exc:
-        return _fail(str(exc))
-    for path in plots.save(fig, args.out):
+        paths = plots.save(fig, args.out)
+    except OSError as exc:
+        return _fail(f"{exc.filename or args.out}: cannot write the chart ({exc.strerror or exc})")
+    for path in paths:
         print(path)
     return 0
 
@@ -126,13 +164,9 @@ def _chart(args: argparse.Namespace) -> int:
 def _audit(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .audit import audit
+    from .data import audit
 
-    try:
-        root, _ = _load_corpus(args.corpus)
-    except (FileNotFoundError, ValueError) as exc:
-        return _fail(str(exc))
-    findings = audit(root)
+    findings = audit(args.corpus)
     if not args.all:
         # fillna(False) keeps the uncheckable (<NA>) findings along with the failed ones.
         findings = findings[~findings["passed"].fillna(False)]
@@ -146,19 +180,70 @@ def _audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add(args: argparse.Namespace) -> int:
+    from .corpus.add import add_reports
+
+    result = add_reports(args.paths, args.corpus, source_url=args.source_url)
+    for a in result.added:
+        note = f" ({a.parse_status}: {one_line(a.parse_note)})" if a.parse_note else ""
+        print(f"added {one_line(a.path)} -> {a.file}{note}")
+    for s in result.skipped:
+        print(f"skipped {one_line(s.path)}: {one_line(s.reason)}")
+    print(f"{result.n_added} added, {result.n_skipped} skipped")
+    return 0
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    from .corpus.fetch import fetch
+
+    urls = list(args.urls or [])
+    if args.from_file:
+        try:
+            lines = Path(args.from_file).read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            return _fail(f"{args.from_file}: cannot read URL list ({getattr(exc, 'strerror', None) or exc})")
+        urls += [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+    if not urls:
+        return _fail("fetch: give at least one URL or --from-file FILE", 2)
+    result = fetch(urls, args.corpus, delay=args.delay, timeout=args.timeout)
+    for item in result.items:
+        where = item.url if item.final_url in (None, item.url) else f"{item.url} -> {item.final_url}"
+        if item.status == "added":
+            print(f"added {one_line(where)} as {item.report_id}")
+        else:
+            print(f"skipped {one_line(where)}: {one_line(item.reason)}")
+    print(f"{len(result.added)} added, {len(result.skipped)} skipped, {result.requests} requests")
+    return 0
+
+
+_COMMANDS = {"build": _build, "parse": _parse, "audit": _audit, "chart": _chart, "add": _add, "fetch": _fetch}
+
+
+class _OneLine(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return f"xxgk: {one_line(record.getMessage(), 1000)}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (2 for a usage error)."""
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # argparse exits on --help (0) and on usage errors (2)
         return int(exc.code or 0)
+    # The library's notes (a cache rebuilt, --jobs capped) go to stderr, one line each.
+    logger = logging.getLogger("toolkit")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLine())
+    logger.addHandler(handler)
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.INFO)
     try:
-        from . import ingest
-
-        commands = {"build": _build, "parse": _parse, "audit": _audit, "chart": _chart,
-                    "add": ingest.run_add, "fetch": ingest.run_fetch}
-        return commands[args.command](args)
+        return _COMMANDS[args.command](args)
+    except (ReportError, CorpusNotFound, MetadataError, LockBusy) as exc:
+        return _fail(exc)
     except BrokenPipeError:
         # The reader went away (`xxgk audit | head`); silence the flush at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    finally:
+        logger.removeHandler(handler)

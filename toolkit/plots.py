@@ -61,6 +61,7 @@ __all__ = [
     "audit_summary",
     "render",
     "save",
+    "write_charts",
 ]
 
 #: The font file inside the ``mplfonts`` package.
@@ -292,6 +293,9 @@ def _cells(tables, table: str, rows=None, columns=None):
     """Rows of the tidy frame for *table* (optionally filtered), as a new frame."""
     _require(tables, _TIDY, "load_tables() frame expected")
     sel = tables["table"] == table
+    if "status" in tables.columns:
+        # A table a report does not contain is not a contribution of missing cells.
+        sel &= tables["status"].astype("string") != "table_absent"
     if rows is not None:
         sel &= tables["row"].isin(list(rows))
     if columns is not None:
@@ -662,16 +666,13 @@ def render(name: str, corpus: str | os.PathLike | None = None, **kwargs) -> "Fig
     """
     if name not in CHARTS:
         raise KeyError(f"unknown chart {name!r}; charts: {', '.join(CHARTS)}")
-    from . import loaders
+    from .data import audit, load_reports, load_tables
 
     if name == "audit_summary":
-        from .audit import audit
-
         return audit_summary(audit(corpus), **kwargs)
     if name == "proactive_disclosure":
-        return proactive_disclosure(loaders.load_tables(corpus), loaders.load_reports(corpus),
-                                    **kwargs)
-    return CHARTS[name](loaders.load_tables(corpus), **kwargs)
+        return proactive_disclosure(load_tables(corpus), load_reports(corpus), **kwargs)
+    return CHARTS[name](load_tables(corpus), **kwargs)
 
 
 def save(fig: "Figure", path_stem: str | os.PathLike,
@@ -697,3 +698,42 @@ def save(fig: "Figure", path_stem: str | os.PathLike,
             fig.savefig(path, format=fmt, dpi=dpi, facecolor="white")
             out.append(path)
     return out
+
+
+def write_charts(out: Path) -> list[str]:
+    """Every registered chart into ``out/charts/``, drawn from the Parquet files a build just wrote
+    to *out* (only the cells the charts need); returns the paths written, relative to *out*."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from .data.tabular import arrow_types
+
+    # Read a batch at a time, keep only the cells the charts draw, dictionary-encoded (categoricals
+    # in pandas): a few bytes per kept cell, never the whole table in memory.
+
+    source = pq.ParquetFile(out / "tables.parquet", read_dictionary=["report_id", "table", "row", "column"])
+    kept = []
+    for batch in source.iter_batches(batch_size=1 << 16, columns=["report_id", "table", "row", "column", "value"]):
+        table, row, column = (pc.cast(batch.column(name), pa.string()) for name in ("table", "row", "column"))
+        t3, t2, t4 = (pc.equal(table, t) for t in ("t3", "t2", "t4"))
+        wanted = pc.or_(pc.or_(pc.and_(t3, pc.equal(row, "new_received")), pc.and_(t3, pc.equal(column, "total"))),
+                        pc.or_(pc.and_(t2, pc.equal(column, "decisions")), t4))
+        kept.append(pa.Table.from_batches([batch.filter(wanted)]))
+    tables = pa.concat_tables(kept).unify_dictionaries().to_pandas(types_mapper=arrow_types) if kept else \
+        pq.read_table(out / "tables.parquet").to_pandas(types_mapper=arrow_types)
+    reports = pq.read_table(out / "reports.parquet", columns=["report_id", "agency", "year"]).to_pandas()
+    audit = pq.read_table(out / "audit.parquet", columns=["report_id", "check", "passed"],
+                          read_dictionary=["report_id", "check"]).to_pandas(types_mapper=arrow_types)
+    pa.default_memory_pool().release_unused()  # the batches' buffers, back to the system
+    written = []
+    for name in CHARTS:
+        if name == "audit_summary":
+            fig = audit_summary(audit)
+        elif name == "proactive_disclosure":
+            fig = proactive_disclosure(tables, reports)
+        else:
+            fig = CHARTS[name](tables)
+        for path in save(fig, out / "charts" / name):
+            written.append(path.relative_to(out).as_posix())
+    return written

@@ -2,7 +2,7 @@
 
 Every row, column, Chinese and English label of the official tables lives here
 once; the parser, the audit, the loaders and the charts all read it.  Keys are
-the ones fixed in DESIGN.md.
+the ones fixed in docs/DESIGN.md.
 
 The 2021 template is 国办公开办函〔2021〕30号; the 2019 template is
 国办公开办函〔2019〕60号 (report years 2019–2020).
@@ -27,7 +27,19 @@ __all__ = [
     "label",
     "t3_rows",
     "t3_outcome_rows",
+    "CELL_STATUS",
 ]
+
+#: Why a cell of ``load_tables()`` has the value it has (the ``status`` column).
+CELL_STATUS: dict[str, str] = {
+    "read": "the value was printed and read with certainty",
+    "blank": "the source prints the cell blank (unknown, never zero)",
+    "ambiguous": "numbers are there but could not be assigned to cells with certainty",
+    "label_not_found": "the row's label was not found in the table",
+    "doubtful_text": "the cell mixes digits and words (290余, 2023年, 约5): not a clean number",
+    "table_absent": "the report does not contain the table (absent, or published as an image)",
+    "derived": "not printed; implied by the template's arithmetic (offered only when asked for)",
+}
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from toolkit.text import Tokenizer
+from .tokenizer import Tokenizer
 
 __all__ = ["TopicModel", "choose_n_topics", "distinctive_terms"]
 
@@ -120,7 +120,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
         can mix topics. "kmeans": each text belongs to one cluster
         (``n_init=10``).
     tokenizer : callable, optional
-        ``str -> list[str]``; default ``toolkit.text.Tokenizer()``.
+        ``str -> list[str]``; default ``toolkit.mining.tokenizer.Tokenizer()``.
     max_df, min_df : float or int
         Passed to ``TfidfVectorizer``: drop terms in more than ``max_df``
         (share or count) / fewer than ``min_df`` texts.
@@ -439,7 +439,7 @@ def distinctive_terms(texts, groups, tokenizer=None, prior=0.01, top_n=20) -> pd
         One label per text with exactly two distinct values, e.g. the
         ``part`` column (problem / improvement) or an admin level.
     tokenizer : callable, optional
-        Default ``toolkit.text.Tokenizer()``.
+        Default ``toolkit.mining.tokenizer.Tokenizer()``.
     prior : float, default 0.01
         Strength of the prior as a share of the pooled counts (> 0). Larger
         values shrink rare terms' z-scores more.

@@ -1,39 +1,16 @@
-"""Report metadata: inference from report text, and the corpus metadata table.
+"""Report metadata inferred from the report's own text: agency, year, title and region.
 
-Two pure functions:
-
-- :func:`infer_metadata` reads agency, year, title and region from the
-  opening lines of a report's text. It never guesses: a field it cannot read
-  from the text is ``None``.
-- :func:`read_metadata` reads ``metadata.csv`` of a corpus folder with
-  explicit dtypes (adcodes stay strings so leading zeros survive).
+:func:`infer_metadata` never guesses: a field it cannot read from the text is ``None``.
 """
-
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
-#: Columns of ``corpus/metadata.csv``, in file order.
-METADATA_COLUMNS: tuple[str, ...] = (
-    "report_id",
-    "agency",
-    "province",
-    "city",
-    "county",
-    "adcode",
-    "admin_level",
-    "sector",
-    "year",
-    "title",
-    "file",
-    "sha256",
-    "source",
-)
+from ..textnorm import normalize
+from .title import extract_title
 
-#: Integer columns; every other column is text.
-_INTEGER_COLUMNS = frozenset({"year"})
+__all__ = ["infer_metadata", "admin_level", "region", "load_cpca"]
 
 # cpca's placeholder for the districts/counties directly under a municipality.
 _MUNICIPALITY_PLACEHOLDERS = frozenset({"市辖区", "县"})
@@ -49,7 +26,7 @@ def _none_if_missing(value: Any) -> str | None:
     return value or None
 
 
-def _admin_level(adcode: str | None) -> str | None:
+def admin_level(adcode: str | None) -> str | None:
     """province / city / county from a six-digit adcode, None if there is none."""
     if adcode is None or not re.fullmatch(r"\d{6}", adcode):
         return None
@@ -60,9 +37,34 @@ def _admin_level(adcode: str | None) -> str | None:
     return "county"
 
 
-def _region(agency: str) -> dict[str, str | None]:
+def load_cpca():
+    """The cpca module (slow to import: it loads its address tables, so only on first use).
+
+    cpca reads its address table with ``pkg_resources.resource_stream``, and
+    ``pkg_resources`` is gone from setuptools 81 on (and from environments without
+    setuptools).  When it is missing, that one function is provided from
+    ``importlib.resources`` so cpca still loads.
+    """
+    import importlib.util
+    import sys
+
+    if "pkg_resources" not in sys.modules and importlib.util.find_spec("pkg_resources") is None:
+        import importlib.machinery
+        import importlib.resources
+        import types
+
+        shim = types.ModuleType("pkg_resources")
+        shim.__spec__ = importlib.machinery.ModuleSpec("pkg_resources", None)
+        shim.resource_stream = lambda package, name: importlib.resources.files(package).joinpath(name).open("rb")
+        sys.modules["pkg_resources"] = shim
+    import cpca
+
+    return cpca
+
+
+def region(agency: str) -> dict[str, str | None]:
     """province, city, county and adcode of an agency name, via cpca."""
-    import cpca  # slow to import (loads its address tables): keep it lazy
+    cpca = load_cpca()
 
     frame = cpca.transform([agency])
     row = frame.iloc[0]
@@ -104,49 +106,11 @@ def infer_metadata(text: str) -> dict[str, Any]:
         "adcode": None,
         "admin_level": None,
     }
-    from .parse import extract_title, normalize
-
     title, agency, year = extract_title(normalize(text))
     result.update(title=title, agency=agency, year=year)
     if not agency:
         return result
-    region = _region(agency)
-    result.update(region)
-    result["admin_level"] = _admin_level(region["adcode"])
+    found = region(agency)
+    result.update(found)
+    result["admin_level"] = admin_level(found["adcode"])
     return result
-
-
-def read_metadata(corpus_dir: str | Path):
-    """Read ``metadata.csv`` of a corpus folder into a DataFrame.
-
-    Text columns get pandas' ``string`` dtype, ``year`` gets ``Int64`` (so a
-    missing year is ``<NA>``), and ``adcode`` is read as a string so leading
-    zeros survive. Columns come back in the order of :data:`METADATA_COLUMNS`.
-
-    Raises ``ValueError("<path>: ...")`` if the file does not exist, cannot be
-    parsed, or lacks any of the required columns.
-    """
-    import pandas as pd
-
-    path = Path(corpus_dir) / "metadata.csv"
-    if not path.is_file():
-        raise ValueError(f"{path}: metadata file not found")
-    dtypes = {
-        column: ("Int64" if column in _INTEGER_COLUMNS else "string")
-        for column in METADATA_COLUMNS
-    }
-    try:
-        frame = pd.read_csv(
-            path,
-            dtype=dtypes,
-            encoding="utf-8-sig",
-            keep_default_na=False,
-            na_values=[""],
-        )
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise ValueError(f"{path}: cannot read metadata: {exc}") from exc
-    missing = [column for column in METADATA_COLUMNS if column not in frame.columns]
-    if missing:
-        raise ValueError(f"{path}: missing required columns: {', '.join(missing)}")
-    extra = [column for column in frame.columns if column not in METADATA_COLUMNS]
-    return frame[list(METADATA_COLUMNS) + extra]

@@ -1,15 +1,15 @@
 """Chinese word segmentation tuned for 政府信息公开工作年度报告.
 
 `Tokenizer` wraps a private ``jieba.Tokenizer`` loaded with the packaged
-domain dictionary (``toolkit/data/domain_dict.txt``) so that terms such as
+domain dictionary (``toolkit/resources/domain_dict.txt``) so that terms such as
 依申请公开, 三审三校 or 重点领域信息公开 come out as one token, and removes the
-packaged stopwords (``toolkit/data/stopwords.txt``): function words,
+packaged stopwords (``toolkit/resources/stopwords.txt``): function words,
 punctuation and the template's boilerplate (进一步, 加强, 一是 ...).
 
 It plugs into scikit-learn::
 
     from sklearn.feature_extraction.text import CountVectorizer
-    from toolkit.text import Tokenizer
+    from toolkit.mining.tokenizer import Tokenizer
     CountVectorizer(tokenizer=Tokenizer(), token_pattern=None, lowercase=False)
 
 jieba is imported only when the first text is tokenized, never at import time.
@@ -34,8 +34,8 @@ from sklearn.base import BaseEstimator
 __all__ = ["Tokenizer", "load_stopwords", "domain_dict_text"]
 
 _DATA_PACKAGE = "toolkit"
-_STOPWORDS_FILE = "data/stopwords.txt"
-_DOMAIN_DICT_FILE = "data/domain_dict.txt"
+_STOPWORDS_FILE = "resources/stopwords.txt"
+_DOMAIN_DICT_FILE = "resources/domain_dict.txt"
 
 # Digits with optional decimal/thousands separators, sign and percent/permille
 # sign; matched after NFKC, so full-width digits are covered too.
@@ -72,7 +72,7 @@ def load_stopwords(path: str | os.PathLike | None = None) -> frozenset[str]:
     path : str or path-like, optional
         UTF-8 text file, one word per line; blank lines and lines starting
         with ``#`` are ignored. Default: the packaged list
-        ``toolkit/data/stopwords.txt``.
+        ``toolkit/resources/stopwords.txt``.
 
     Returns
     -------
@@ -236,13 +236,6 @@ class Tokenizer(BaseEstimator):
                 f"backend must be one of {', '.join(map(repr, _BACKENDS))}; got {backend!r}"
             )
         return backend
-
-    def _segmenter(self):
-        """The backend's private segmenter (``jieba.Tokenizer`` or
-        ``rjieba.Jieba``), built with the dictionaries on first use."""
-        if self._checked_backend() == "rjieba":
-            return self._rjieba_segmenter()
-        return self._jieba_segmenter()
 
     def _segment(self, text: str) -> list[str]:
         # The only backend-specific step: raw tokens of precise mode, HMM off.

@@ -1,4 +1,4 @@
-"""Completeness and arithmetic checks of parsed reports.
+"""Completeness and arithmetic checks of one parsed report.
 
 Every check yields one *finding*: a dict with keys
 
@@ -16,35 +16,20 @@ The checks never change a number; a broken identity is a finding.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from typing import Iterable
 
-from . import schema
-from .report import Report
+from .. import schema
+from ..parsing import Report
+from ..parsing.narrative import split_parts, split_section
+from .findings import cell_value as _cell
+from .findings import finding as _finding
+from .findings import numbers_equal as _equal
 
-__all__ = ["check_report", "cross_year_checks", "audit", "stated_new_received", "CHECK_ORDER"]
+__all__ = ["check_report", "stated_new_received", "CHECK_ORDER"]
 
 _TABLE_NO = {"t2": 2, "t3": 3, "t4": 4}
 _APPLICANT_COLUMNS = tuple(c.key for c in schema.T3_COLUMNS if c.key != "total")
 _T4_PARTS = ("upheld", "corrected", "other", "pending")
-
-
-# ----------------------------------------------------------------- findings
-
-
-def _finding(report_id, check, expected, actual, passed, detail) -> dict[str, Any]:
-    return {"report_id": report_id, "check": check, "expected": expected, "actual": actual,
-            "passed": passed, "detail": detail}
-
-
-def _cell(table: dict | None, row: str, column: str):
-    if table is None:
-        return None
-    return (table.get(row) or {}).get(column)
-
-
-def _equal(a: float, b: float) -> bool:
-    # Fees are decimals (万元); counts are whole numbers.
-    return abs(a - b) < 1e-6
 
 
 def _sum_check(rid: str, check: str, table: dict | None, tname: str,
@@ -249,8 +234,6 @@ def _text_check(report: Report, rid: str) -> dict:
 
 def _narrative_checks(report: Report, rid: str) -> list[dict]:
     """Section 五 as data: are both parts there, and are their items enumerated?"""
-    from .narrative import split_parts, split_section
-
     section = (report.sections or {}).get("5")
     if not section or not section.strip():
         return [_finding(rid, "narrative.parts", 2.0, None, None,
@@ -295,121 +278,9 @@ def check_report(report: Report) -> list[dict]:
             + _narrative_checks(report, rid))
 
 
-# ----------------------------------------------------------------- across years
-
-#: Section 五 this similar (Jaccard of character 5-grams, template wording removed)
-#: to the same organ's previous report counts as repeating it nearly verbatim.
-REPEAT_THRESHOLD = 0.7
-
-
-def cross_year_checks(reports: list[tuple[dict, Report]]) -> list[dict]:
-    """Checks between consecutive reports of the same organ (same adcode and agency).
-
-    ``cross_year.carried_over.<column>``: this year's t3 ``carried_over`` should
-    equal last year's ``carried_forward`` (expected = last year's value, actual =
-    this year's).  ``cross_year.narrative_repeat``: passed False when section 五
-    repeats last year's nearly verbatim (actual = Jaccard similarity of character
-    5-grams after removing the template's wording; threshold
-    :data:`REPEAT_THRESHOLD`).  Findings belong to the later report.  Reports of
-    non-consecutive years are not compared.
-    """
-    from .reuse import shingles
-
-    by_organ: dict[tuple, list[tuple[int, Report]]] = {}
-    for meta, report in reports:
-        if report.agency and report.year is not None:
-            key = (meta.get("adcode") or "", report.agency)
-            by_organ.setdefault(key, []).append((int(report.year), report))
-    out: list[dict] = []
-    for (_adcode, agency), series in sorted(by_organ.items()):
-        series.sort(key=lambda t: t[0])
-        for (y0, prev), (y1, cur) in zip(series, series[1:]):
-            if y1 != y0 + 1:
-                continue
-            rid = cur.report_id
-            t3_prev, t3_cur = prev.tables.get("t3"), cur.tables.get("t3")
-            for c in schema.T3_COLUMNS:
-                check = f"cross_year.carried_over.{c.key}"
-                before, now = _cell(t3_prev, "carried_forward", c.key), _cell(t3_cur, "carried_over", c.key)
-                if before is None or now is None:
-                    gone = "table 3" if (t3_prev is None or t3_cur is None) else "a cell"
-                    out.append(_finding(rid, check, before, now, None,
-                                        f"Cannot compare with {y0}: {gone} is missing."))
-                    continue
-                ok = _equal(float(before), float(now))
-                out.append(_finding(rid, check, float(before), float(now), ok,
-                                    f"{agency}: carried forward at the end of {y0} = {before:g}; "
-                                    f"carried over into {y1} = {now:g}"
-                                    f"{'' if ok else ', which disagrees'} ({c.zh})."))
-            a, b = shingles(prev.sections.get("5") or ""), shingles(cur.sections.get("5") or "")
-            if not a or not b:
-                out.append(_finding(rid, "cross_year.narrative_repeat", None, None, None,
-                                    f"Cannot compare section 5 with {y0}: one of them is missing."))
-                continue
-            sim = len(a & b) / len(a | b)
-            repeat = sim >= REPEAT_THRESHOLD
-            out.append(_finding(rid, "cross_year.narrative_repeat", REPEAT_THRESHOLD, round(sim, 4),
-                                not repeat,
-                                f"{agency}: section 5 of {y1} is {sim:.0%} similar to {y0}'s"
-                                f"{' — repeated nearly verbatim' if repeat else ''}."))
-    return out
-
-
 #: Check ids of a 2021-template report, in the order :func:`check_report` emits them.
 CHECK_ORDER: tuple[str, ...] = tuple(
     f["check"] for f in check_report(Report(None, None, None, None, None, "2021",
                                             {}, {"t2": None, "t3": None, "t4": None})))
 
 
-def audit(corpus=None):
-    """Audit every readable report of a corpus; one row per finding.
-
-    Reports that could not be parsed have no findings (see ``load_parse_log``).
-
-    Columns:
-
-    ========== ========= ====== =====================================================
-    name       dtype     unit   meaning
-    ========== ========= ====== =====================================================
-    report_id  string           report id from ``metadata.csv``
-    check      string           stable check id, e.g. ``t3.balance.total``
-    expected   Float64   件/万元 what the identity demands (sum of the components);
-                                table value for ``text_vs_table``; template cell
-                                count for ``table_complete``; <NA> for presence checks
-    actual     Float64   件/万元 what the report shows (the total cell; the count
-                                stated in the text; cells with a value)
-    passed     boolean          True/False; <NA> when not checkable (missing cell/table)
-    detail     string           one English sentence
-    ========== ========= ====== =====================================================
-
-    Sorted by report_id, then checks in the order :func:`check_report` emits them,
-    then the report's :func:`cross_year_checks` (same organ, previous year).
-    """
-    import dataclasses
-
-    from .loaders import parse_corpus
-
-    rows: list[dict] = []
-    readable = []
-    for meta, report, _err in sorted(parse_corpus(corpus), key=lambda t: str(t[0]["report_id"])):
-        if report is None:
-            continue
-        report = dataclasses.replace(report, report_id=meta["report_id"])
-        readable.append((meta, report))
-        rows.extend(check_report(report))
-    rows.extend(cross_year_checks(readable))
-    rows.sort(key=lambda f: str(f["report_id"]))  # stable: each report's checks stay in order
-    return findings_frame(rows)
-
-
-AUDIT_COLUMNS = ["report_id", "check", "expected", "actual", "passed", "detail"]
-
-
-def findings_frame(rows: list[dict]):
-    """Findings (dicts as :func:`check_report` returns them) as audit()'s typed frame, in order."""
-    import pandas as pd
-
-    cols = {c: [r[c] for r in rows] for c in AUDIT_COLUMNS}
-    dtypes = {"report_id": "string", "check": "string", "expected": "Float64", "actual": "Float64",
-              "passed": "boolean", "detail": "string"}
-    return pd.DataFrame({c: pd.array(v, dtype=dtypes[c]) for c, v in cols.items()}, columns=AUDIT_COLUMNS)

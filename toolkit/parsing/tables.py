@@ -1,4 +1,4 @@
-"""Turn a report's published text into sections and tables.
+"""Tables 2, 3 and 4 of a report, read from its text or from its grids.
 
 The one rule: a number is assigned to a cell only when the parser is certain
 which cell it is.  Whatever cannot be read with certainty is left missing
@@ -16,159 +16,14 @@ arithmetic.  Anything else leaves the row missing, with a warning.
 """
 from __future__ import annotations
 
-import itertools
 import re
 from functools import lru_cache
-from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterator
 
-from . import schema
-from .errors import ReportError
-from .report import Report
+from .. import schema
+from ..textnorm import HALF_WIDTH
 
-__all__ = ["parse_report", "parse_file", "parse_text", "decode_bytes", "normalize", "extract_title",
-           "find_sections", "split_digits"]
-
-# --------------------------------------------------------------------- reading
-
-
-def decode_bytes(data: bytes, source: str | None = None) -> tuple[str, list[str]]:
-    """Decode report bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else best guess."""
-    warnings: list[str] = []
-    if not data.strip():
-        raise ReportError(source, "empty file")
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), warnings
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), warnings
-        except UnicodeDecodeError:
-            raise ReportError(source, "starts with a UTF-16 byte-order mark but is not valid UTF-16") from None
-    if b"\x00" in data[:8192]:
-        raise ReportError(source, "binary file (contains NUL bytes), not report text")
-    try:
-        return data.decode("utf-8"), warnings
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None:
-        raise ReportError(source, "cannot be decoded as text in any common encoding (binary?)")
-    warnings.append(f"file is not UTF-8; decoded as {best.encoding}")
-    return str(best), warnings
-
-
-# ------------------------------------------------------------------ normalizing
-
-_ARTEFACTS = re.compile(r"\[bookmark:[^\]]*\]|\*\*|<br\s*/?>", re.I)
-# Full-width ASCII (digits, brackets, colons, …) to half-width, one character
-# for one, so that offsets in the normalized text are offsets in the clean text.
-_HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0xA0: 0x20}
-
-
-def clean(text: str) -> str:
-    """The report text as a reader sees it: Word/markdown artefacts dropped, newlines unified.
-
-    Runs of ideographic spaces mark paragraphs (and sometimes cells) in text
-    scraped from web pages; they become line breaks.
-    """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = re.sub("\u3000{2,}", "\n", text)
-    text = text.replace("\u200b", "").replace("\ufeff", "")
-    return _ARTEFACTS.sub("", text)
-
-
-def normalize(text: str) -> str:
-    """Clean text with full-width characters made half-width (same length as ``clean(text)``)."""
-    return clean(text).translate(_HALF_WIDTH)
-
-
-# ------------------------------------------------------------------- title
-
-_TITLE = re.compile(r"(?P<agency>[^,.:;!?《》()“”\"。，：；]{2,30}?)(?P<year>(?:19|20)\d{2})年度?"
-                    r"(?P<rest>(?:政府)?信息公开[^,.:;。，]{0,8}?(?:年度报告|报告|年报|总结))")
-
-
-def extract_title(text: str) -> tuple[str | None, str | None, int | None]:
-    """(title, agency, year) from the opening lines of a (normalized) report.
-
-    The title may be broken across lines (agency on one line, year on the
-    next); it is read from the first non-empty lines up to the one ending
-    in 年度报告.  Returns Nones for what is not stated there.
-    """
-    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
-    joined = ""
-    for ln in lines[:4]:
-        if len(ln) > 60:  # a sentence, not a title line
-            break
-        joined += ln
-        if re.search(r"报告|年报|总结", ln):
-            break
-    joined = re.sub(r"\s+", "", joined)
-    m = _TITLE.match(joined)
-    if not m:
-        bare = re.match(r"[^,.:;。，：；]{0,40}?信息公开[^,.:;。，：；]{0,12}?(?:年度报告|报告|年报|总结)", joined)
-        return (bare.group(0) if bare else None), None, None
-    title = m.group(0)
-    agency = m.group("agency").strip("《》\"“”") or None
-    return title, agency, int(m.group("year"))
-
-
-# ------------------------------------------------------------------ sections
-
-_NUMERAL = "一二三四五六"
-_HEAD_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]+\s*[、.．]|第[一二三四五六]部分\s*[、.:：]?)\s*")
-
-
-@lru_cache(maxsize=None)
-def _section_rx(number: str) -> re.Pattern:
-    return re.compile("|".join(f"(?:{k})" for k in schema.SECTIONS[number][2]))
-
-
-def _heading_at(line: str, number: str) -> bool:
-    """Is *line* the heading of section *number* (with or without its numeral)?"""
-    head = _HEAD_PREFIX.sub("", line.strip()).rstrip("。.:：; ")
-    m = _section_rx(number).search(head)
-    # A heading is short; the same words inside a sentence are not a heading.
-    return m is not None and len(head) <= len(m.group(0)) + 14
-
-
-def find_sections(text: str) -> dict[str, tuple[int, int] | None]:
-    """Character spans of the six sections' bodies in normalized *text*.
-
-    Headings are looked for first as lines of their own (numbered or not),
-    then, for text whose lines ran together, as numbered headings inline
-    (``四、政府信息公开行政复议、行政诉讼情况``).  Sections are taken in order.
-    """
-    starts: dict[str, tuple[int, int]] = {}  # number -> (heading start, body start)
-    offsets, pos = [], 0
-    for line in text.split("\n"):
-        offsets.append((pos, line))
-        pos += len(line) + 1
-    cursor = 0
-    for number in schema.SECTIONS:
-        found = None
-        for start, line in offsets:
-            if start >= cursor and _heading_at(line, number):
-                found = (start, start + len(line))
-                break
-        if found is None:
-            keys = _section_rx(number).pattern
-            rx = re.compile(rf"{_NUMERAL[int(number) - 1]}\s*[、.．]\s*(?:[^\n。,;]{{0,14}}?)(?:{keys})")
-            m = rx.search(text, cursor)
-            if m:
-                found = (m.start(), m.end())
-        if found:
-            starts[number] = found
-            cursor = found[1]
-    spans: dict[str, tuple[int, int] | None] = {}
-    ordered = sorted(starts.items(), key=lambda kv: kv[1][0])
-    for i, (number, (_, body)) in enumerate(ordered):
-        end = ordered[i + 1][1][0] if i + 1 < len(ordered) else len(text)
-        spans[number] = (body, end)
-    return {n: spans.get(n) for n in schema.SECTIONS}
-
+__all__ = ["split_digits", "detect_template", "read_text_table", "read_t4_text", "classify_grid", "read_grid_table", "read_grid_t4", "MAX_CELL_DIGITS"]
 
 # ------------------------------------------------------------------ labels
 
@@ -380,7 +235,7 @@ _T2_HEADER = re.compile(r"第二十条|本年制发件数|现行有效件数|本
                         r"本年新公开数量|对外公开总数量|上一年项目数量|处理决定数量")
 
 
-def _parse_labelled(text: str, table: str, template: str, warnings: list[str]):
+def read_text_table(text: str, table: str, template: str, warnings: list[str]):
     """Read t2 or t3 from its section text; None when no row label is present."""
     patterns = _row_patterns(table, template)
     located = _locate_rows(text, patterns)
@@ -421,7 +276,7 @@ def _parse_labelled(text: str, table: str, template: str, warnings: list[str]):
 _T4_HEADER = re.compile(r"结果维持|结果\s*纠正|尚未\s*审结|复议后起诉|直接起诉")
 
 
-def _parse_t4(text: str, warnings: list[str]):
+def read_t4_text(text: str, warnings: list[str]):
     if not _T4_HEADER.search(text):
         numbers, _ = _value_tokens(text)
         if not numbers:
@@ -455,7 +310,7 @@ _GRID_T4 = re.compile(r"复议后起诉|未经复议直接起诉")
 
 def _grid_value(cell: str, decimal: bool):
     """(value, ok): a blank cell is (None, True); a cell that is not a clean number is (None, False)."""
-    cell = cell.translate(_HALF_WIDTH).strip()
+    cell = cell.translate(HALF_WIDTH).strip()
     if not cell:
         return None, True
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+", cell):
@@ -466,8 +321,8 @@ def _grid_value(cell: str, decimal: bool):
     return value, value is not None
 
 
-def _grid_kind(grid, template: str) -> str | None:
-    flat = "".join(c for row in grid.rows for c in row if c).translate(_HALF_WIDTH)
+def classify_grid(grid, template: str) -> str | None:
+    flat = "".join(c for row in grid.rows for c in row if c).translate(HALF_WIDTH)
     if _GRID_T4.search(flat) and "结果维持" in flat.replace(" ", ""):
         return "t4"
     if len(_locate_rows(flat, _row_patterns("t3", template))) >= 3:
@@ -490,7 +345,7 @@ def _match_row(label: str, patterns) -> str | None:
     return hits[0][1] if len(hits) == 1 or hits[0][0] > hits[1][0] else None
 
 
-def _grid_rows(grids, table: str, template: str, warnings: list[str]):
+def read_grid_table(grids, table: str, template: str, warnings: list[str]):
     """Read t2 or t3 from grids by position; None when no grid holds the table."""
     patterns = _row_patterns(table, template)
     if table == "t2":
@@ -506,7 +361,7 @@ def _grid_rows(grids, table: str, template: str, warnings: list[str]):
             real = [c for c in row if c is not None]
             # Label cells come first; value cells are the numeric or blank ones after them.
             split = next((i for i, c in enumerate(real) if i > 0 and _grid_value(c, True)[1]), len(real))
-            label = "".join(real[:split]).translate(_HALF_WIDTH)
+            label = "".join(real[:split]).translate(HALF_WIDTH)
             key = _match_row(label, patterns) if label.strip() else None
             previous, pending = pending, None
             if key is None and previous is not None:
@@ -514,7 +369,7 @@ def _grid_rows(grids, table: str, template: str, warnings: list[str]):
                 # only blank cells under the previous row's values: one row, read once.
                 p_label, p_real, p_value_pos, p_width = previous
                 text_pos = [j for j, c in enumerate(row) if c and c.strip()]
-                rest = "".join(row[j] for j in text_pos).translate(_HALF_WIDTH)
+                rest = "".join(row[j] for j in text_pos).translate(HALF_WIDTH)
                 if (len(row) == p_width and text_pos and max(text_pos) < min(p_value_pos)
                         and all(not (row[j] or "").strip() for j in p_value_pos)
                         and _match_row(rest, patterns) is None):
@@ -563,7 +418,7 @@ def _grid_rows(grids, table: str, template: str, warnings: list[str]):
     return {k: result[k] for k in columns_of if k in result}
 
 
-def _grid_t4(grids, warnings: list[str]):
+def read_grid_t4(grids, warnings: list[str]):
     cols = [c.key for c in schema.T4_COLUMNS]
     rows = [r.key for r in schema.T4_ROWS]
     for grid in grids:
@@ -588,109 +443,3 @@ def detect_template(text: str) -> str:
     return "2019" if score > 0 else "2021"
 
 
-# ------------------------------------------------------------------ entry points
-
-
-def parse_text(text: str, *, report_id: str | None = None, source: str | None = None,
-               warnings: Iterable[str] = (), grids=()) -> Report:
-    """Parse report text (already decoded).  Raises ReportError if it is not a report.
-
-    *grids* are the document's tables as :class:`toolkit.readers.Grid` (from
-    HTML/DOCX/PDF); a table found in a grid is read by position, otherwise
-    from the text.
-    """
-    warnings = list(warnings)
-    plain = clean(text)
-    norm = plain.translate(_HALF_WIDTH)
-    if not norm.strip():
-        raise ReportError(source, "empty file")
-    spans = find_sections(norm)
-    title, agency, year = extract_title(norm)
-    n_found = sum(s is not None for s in spans.values())
-    if n_found < 3 and not (title or (re.search("信息公开|政务公开", norm[:2000]) and re.search("报告|年报|总结", norm[:2000]))):
-        raise ReportError(source, "not a government information disclosure annual report "
-                                  "(no 政府信息公开…年度报告 title and too few template sections)")
-    sections = {n: (plain[s:e].strip() if s is not None else None) for n, (s, e) in
-                ((n, span or (None, None)) for n, span in spans.items())}
-    for n, body in sections.items():
-        if body is None:
-            warnings.append(f"section {n} ({schema.SECTIONS[n][0]}): heading not found")
-    template = detect_template(norm)
-    # Tables are read from the half-width text of each section.
-    tsec = {n: (norm[s:e] if s is not None else None) for n, (s, e) in
-            ((n, span or (None, None)) for n, span in spans.items())}
-    tables: dict = {}
-    kinds: dict[str, list] = {"t2": [], "t3": [], "t4": []}
-    for grid in grids:
-        kind = _grid_kind(grid, template)
-        if kind:
-            kinds[kind].append(grid)
-    tables["t2"] = _grid_rows(kinds["t2"], "t2", template, warnings) if kinds["t2"] else None
-    tables["t3"] = _grid_rows(kinds["t3"], "t3", template, warnings) if kinds["t3"] else None
-    tables["t4"] = _grid_t4(kinds["t4"], warnings) if kinds["t4"] else None
-    if tables["t2"] is None:
-        t2_text = tsec["2"] or ""
-        tables["t2"] = _parse_labelled(t2_text, "t2", template, warnings) if t2_text else None
-    if tables["t3"] is None:
-        t3_text = tsec["3"]
-        if t3_text is None:
-            t3_text = norm  # labels of t3 are distinctive enough to find without the heading
-        tables["t3"] = _parse_labelled(t3_text, "t3", template, warnings)
-    if tables["t4"] is None:
-        tables["t4"] = _parse_t4(tsec["4"], warnings) if tsec["4"] and tsec["4"].strip() else None
-    for key, name in (("t2", "2"), ("t3", "3"), ("t4", "4")):
-        if tables[key] is None:
-            warnings.append(f"{key}: table not found in the text (absent, or published as an image); "
-                            f"left absent")
-    if all(t is None for t in tables.values()):
-        template = None
-    return mark_pre_template(Report(report_id=report_id, source=source, title=title, agency=agency,
-                                    year=year, template=template, sections=sections, tables=tables,
-                                    warnings=warnings))
-
-
-def mark_pre_template(report: Report) -> Report:
-    """Mark a report of a year before 2019 with no tables as ``template="pre-2019"``.
-
-    Such reports predate the fixed template: sections and narrative only.
-    """
-    if report.year is not None and report.year < 2019 and report.template is None \
-            and all(t is None for t in report.tables.values()):
-        import dataclasses
-
-        note = f"report year {report.year} predates the fixed template (2019): narrative only, no tables expected"
-        return dataclasses.replace(report, template="pre-2019", warnings=[*report.warnings, note])
-    return report
-
-
-def parse_file(path: str | Path) -> Report:
-    """Parse one report file.  Raises ReportError naming the file if it cannot be read."""
-    from .readers import read_document
-
-    path = Path(path)
-    doc = read_document(path)
-    return parse_text(doc.text, report_id=path.stem, source=str(path), warnings=doc.warnings,
-                      grids=doc.grids)
-
-
-def parse_report(path_or_text: str | Path) -> Report:
-    """Parse one report from a file path or from its text.
-
-    A ``Path``, or a short single-line string naming an existing file, is read
-    as a file; any other string is taken as the report's text.
-    """
-    if isinstance(path_or_text, Path):
-        return parse_file(path_or_text)
-    if isinstance(path_or_text, str) and "\n" not in path_or_text and len(path_or_text) < 4096:
-        candidate = Path(path_or_text)
-        try:
-            is_file = candidate.is_file()
-        except OSError:
-            is_file = False
-        if is_file:
-            return parse_file(candidate)
-        if len(path_or_text) < 260 and candidate.suffix.lower() in {".txt", ".html", ".htm", ".md", ".docx", ".pdf"}:
-            raise ReportError(path_or_text, "no such file")
-    if not isinstance(path_or_text, str):
-        raise TypeError(f"parse_report expects a path or text, not {type(path_or_text).__name__}")
-    return parse_text(path_or_text)

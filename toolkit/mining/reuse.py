@@ -69,11 +69,11 @@ candidate do not.)
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
+
+from ..textnorm import BOILERPLATE, check_n, clean_for_comparison, ngrams, shingles
 
 __all__ = [
     "BOILERPLATE",
@@ -83,122 +83,8 @@ __all__ = [
     "reused_share",
 ]
 
-# The template's own headings for section 五 (and the words every report uses
-# to announce the two halves of it).  They are required by the format, so two
-# reports sharing them says nothing about copying.  Longer phrases come first
-# so that "存在的主要问题及改进情况" is removed whole, not as "存在的主要问题"
-# plus a leftover "及改进情况".
-#
-# Deliberately NOT removed: 政府信息公开 and 政务公开.  They are the subject of
-# every sentence ("政府信息公开申请办理不够规范"), not template scaffolding;
-# cutting them out would splice unrelated words together and create spurious
-# shared n-grams.  Their effect on 5-gram Jaccard among unrelated reports is
-# small and the 0.3 threshold absorbs it; they are far shorter than the
-# 30-character runs :func:`reused_share` counts.
-BOILERPLATE: tuple[str, ...] = (
-    "存在的主要问题及改进情况",
-    "存在的主要问题和改进情况",
-    "主要问题及改进情况",
-    "主要问题和改进情况",
-    "存在的主要问题",
-    "存在的问题",
-    "主要问题",
-    "改进情况",
-    "改进措施",
-    "整改措施",
-    "整改情况",
-    "下一步工作计划",
-    "下一步工作打算",
-    "下一步工作",
-    "下一步",
-)
-
-_CN_NUM = "一二三四五六七八九十"
-
-# Enumerators the template's list style produces: 一是 二是 …, （一）, 1. 1、
-# (1), 一、.  They are matched only where they start a list item (at the start
-# or after a non-word character) so that 统一是 or 第一年 keep their words.
-# Applied after NFKC, so full-width brackets and dots are already ASCII.
-_ENUMERATOR_RE = re.compile(
-    rf"(?<!\w)[{_CN_NUM}]+是"  # 一是 二是
-    rf"|\([{_CN_NUM}]+\)"  # (一)
-    r"|\(\d{1,2}\)"  # (1)
-    rf"|(?<!\w)[{_CN_NUM}]+、"  # 五、
-    r"|(?<![\w.])\d{1,2}[、.](?!\d)"  # 1. 1、  (but not 3.5)
-)
-
-# Circled numbers (① … ⑳, ❶ …) are list markers; NFKC would turn ① into a bare
-# "1" that could no longer be told apart from a real digit, so they go first.
-_CIRCLED_RE = re.compile("[\u2460-\u24ff\u2776-\u2793]")
-
-_BOILERPLATE_RE = re.compile("|".join(re.escape(p) for p in BOILERPLATE))
-
-# \W is "not a letter, digit or underscore" in Unicode mode; CJK ideographs
-# count as letters.  The underscore is removed too.
-_NON_TEXT_RE = re.compile(r"[\W_]+")
-
-
-def _clean_once(text: str) -> str:
-    text = _CIRCLED_RE.sub("", text)
-    text = unicodedata.normalize("NFKC", text)
-    text = _ENUMERATOR_RE.sub("", text)
-    text = _BOILERPLATE_RE.sub("", text)
-    return _NON_TEXT_RE.sub("", text)
-
-
-def clean_for_comparison(text: str) -> str:
-    """Return ``text`` reduced to what is compared between reports.
-
-    Steps: remove circled list numbers (①…), Unicode NFKC, remove template
-    enumerators (一是, （一）, (1), 1. / 1、, 五、) where they begin a list item,
-    remove the :data:`BOILERPLATE` phrases, then remove every character that
-    is not a letter, digit or CJK ideograph (punctuation, whitespace,
-    symbols, underscore).
-
-    The steps are repeated until nothing changes, because removing one piece
-    can expose another (存在的主要问题：一是 → 一是 at the start of the text);
-    hence ``clean_for_comparison(clean_for_comparison(t)) ==
-    clean_for_comparison(t)``.  Returns ``""`` for text that is empty or only
-    boilerplate.  Raises ``TypeError`` if ``text`` is not a ``str``.
-    """
-    if not isinstance(text, str):
-        raise TypeError(f"text must be str, not {type(text).__name__}")
-    # Each pass only deletes characters, so the loop ends.
-    while True:
-        cleaned = _clean_once(text)
-        if cleaned == text:
-            return cleaned
-        text = cleaned
-
-
-def _ngrams(cleaned: str, n: int) -> set[str]:
-    # A non-empty text shorter than n is kept as one shingle of its own, so
-    # that it is still identical to an identical short text.
-    if not cleaned:
-        return set()
-    if len(cleaned) < n:
-        return {cleaned}
-    return {cleaned[i : i + n] for i in range(len(cleaned) - n + 1)}
-
-
-def shingles(text: str, n: int = 5) -> set[str]:
-    """Return the set of character ``n``-grams of ``clean_for_comparison(text)``.
-
-    A cleaned text shorter than ``n`` (but not empty) gives a one-element set
-    holding the whole cleaned text; an empty cleaned text gives ``set()``.
-    Raises ``ValueError`` if ``n < 1``.
-    """
-    _check_n(n)
-    return _ngrams(clean_for_comparison(text), n)
-
-
 # --------------------------------------------------------------------------
 # helpers shared by the two measures
-
-
-def _check_n(n: int) -> None:
-    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
 
 
 def _check_fraction(name: str, value: float) -> None:
@@ -340,13 +226,13 @@ def similarity_pairs(
     Raises ``ValueError`` for ``n < 1``, thresholds outside (0, 1] or
     duplicate ids, ``TypeError`` for texts that are not strings.
     """
-    _check_n(n)
+    check_n(n)
     _check_fraction("threshold", threshold)
     if lsh_threshold is None:
         lsh_threshold = threshold * 2 / 3
     _check_fraction("lsh_threshold", lsh_threshold)
     cleaned = {rid: clean_for_comparison(t) for rid, t in _as_texts(texts).items()}
-    grams = {rid: _ngrams(c, n) for rid, c in cleaned.items() if c}
+    grams = {rid: ngrams(c, n) for rid, c in cleaned.items() if c}
 
     rows = []
     for a, b in _lsh_pairs(grams, lsh_threshold, num_perm, seed):
@@ -447,13 +333,13 @@ def reused_share(
     ``lsh_threshold`` outside (0, 1], an unknown ``candidates`` value or
     duplicate ids; ``TypeError`` for texts that are not strings.
     """
-    _check_n(n)
+    check_n(n)
     if not isinstance(min_match_chars, int) or min_match_chars < 1:
         raise ValueError(f"min_match_chars must be a positive integer, got {min_match_chars!r}")
     _check_fraction("lsh_threshold", lsh_threshold)
     cleaned = {rid: clean_for_comparison(t) for rid, t in _as_texts(texts).items()}
     # Texts shorter than n have no n-gram and so can take part in no run.
-    grams = {rid: _ngrams(c, n) for rid, c in cleaned.items() if len(c) >= n}
+    grams = {rid: ngrams(c, n) for rid, c in cleaned.items() if len(c) >= n}
 
     if candidates == "lsh":
         pairs = _lsh_pairs(grams, lsh_threshold, num_perm, seed)

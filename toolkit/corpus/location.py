@@ -1,0 +1,58 @@
+"""Where a corpus is: the ``corpus=`` argument or ``--corpus``, then ``$XXGK_CORPUS``, then the
+shipped copy.
+
+The shipped corpus travels inside the package: a wheel carries it as
+``toolkit/_corpus`` (the build copies the repository's ``corpus/`` there), and a
+source checkout or editable install uses the repository's ``corpus/`` itself.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = ["ENV_VAR", "CorpusNotFound", "corpus_dir", "shipped_corpus"]
+
+#: Environment variable naming a corpus folder to use when none is given.
+ENV_VAR = "XXGK_CORPUS"
+
+_HINT = f"pass corpus=DIR (command line: --corpus DIR) or set {ENV_VAR}=DIR"
+
+
+class CorpusNotFound(FileNotFoundError):
+    """No corpus folder where one was asked for; the message says how to point elsewhere."""
+
+
+def shipped_corpus() -> Path | None:
+    """The corpus shipped with the toolkit, or ``None`` if this install has none."""
+    package = Path(__file__).resolve().parents[1]
+    if (package / "_corpus" / "metadata.csv").is_file():
+        return package / "_corpus"
+    checkout = package.parent
+    # Only the project's own checkout: a site-packages folder may hold anyone's "corpus/".
+    if (checkout / "pyproject.toml").is_file() and (checkout / "corpus" / "metadata.csv").is_file():
+        return checkout / "corpus"
+    return None
+
+
+def corpus_dir(corpus: str | os.PathLike | None = None) -> Path:
+    """The corpus folder: *corpus*, else ``$XXGK_CORPUS``, else the shipped corpus.
+
+    Raises :class:`CorpusNotFound` (a ``FileNotFoundError``) naming the folder
+    and both ways to point elsewhere.
+    """
+    if corpus is None:
+        corpus = os.environ.get(ENV_VAR) or None
+        if corpus is None:
+            shipped = shipped_corpus()
+            if shipped is None:
+                raise CorpusNotFound(f"no corpus given and this install carries none; {_HINT}")
+            return shipped
+        where = f"${ENV_VAR}"
+    else:
+        where = "the corpus argument"
+    path = Path(corpus).expanduser().resolve()
+    if not path.is_dir():
+        raise CorpusNotFound(f"{path}: corpus folder not found ({where}); {_HINT}")
+    if not (path / "metadata.csv").is_file():
+        raise CorpusNotFound(f"{path}: not a corpus folder (no metadata.csv); {_HINT}")
+    return path

@@ -1,0 +1,249 @@
+"""``metadata.csv``: the corpus's one reader, validator and writer.
+
+Every part of the toolkit that reads ``metadata.csv`` (the loaders, the build,
+``xxgk add``) reads it through :class:`MetadataFile`, so what ``add`` accepts is
+exactly what ``build`` accepts.  The reader is strict: a quote left open, a row
+with more fields than the header, a duplicate ``report_id`` or a ``file`` that
+points outside the corpus is an error naming the file and the line.
+
+The writer appends one row atomically (temporary file + ``os.replace``); the
+first time provenance columns are needed the file is rewritten once with them
+added (old rows get empty provenance values, their cells written back unchanged)
+and ``datapackage.json`` gets the matching field descriptions.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+from pathlib import Path, PurePosixPath
+from typing import Any, Sequence
+
+from ..fileio import atomic_write
+
+__all__ = ["METADATA_COLUMNS", "PROVENANCE_COLUMNS", "MetadataError", "MetadataFile", "read_metadata",
+           "metadata_records", "resolve_report_path"]
+
+#: Columns of ``corpus/metadata.csv``, in file order.
+METADATA_COLUMNS: tuple[str, ...] = (
+    "report_id", "agency", "province", "city", "county", "adcode", "admin_level", "sector", "year",
+    "title", "file", "sha256", "source",
+)
+#: Provenance columns appended after METADATA_COLUMNS by ``xxgk add``.
+PROVENANCE_COLUMNS: tuple[str, ...] = ("original_name", "source_url", "added", "parse_status", "parse_note")
+
+_INTEGER_COLUMNS = frozenset({"year"})
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+class MetadataError(ValueError):
+    """``metadata.csv`` cannot be read or breaks its rules; the message names the file (and line)."""
+
+
+_PROVENANCE_FIELDS: dict[str, dict[str, Any]] = {
+    "original_name": {
+        "name": "original_name", "type": "string", "title": "Original file name",
+        "description": "Name of the file the report was added from (xxgk add / xxgk fetch); "
+                       "empty for reports added before provenance was recorded.",
+    },
+    "source_url": {
+        "name": "source_url", "type": "string", "format": "uri", "title": "Source URL",
+        "description": "URL the report was downloaded from (the final URL after redirects); "
+                       "empty when it was added from a local file.",
+    },
+    "added": {
+        "name": "added", "type": "date", "title": "Date added",
+        "description": "Date (UTC, ISO 8601 YYYY-MM-DD) the report was added to the corpus.",
+    },
+    "parse_status": {
+        "name": "parse_status", "type": "string", "title": "Parse status when added",
+        "description": "Result of parsing the report when it was added: ok (no warnings) or "
+                       "warnings (see parse_note).",
+        "constraints": {"enum": ["ok", "warnings"]},
+    },
+    "parse_note": {
+        "name": "parse_note", "type": "string", "title": "Parse note",
+        "description": "First parser warning when the report was added; empty if there was none.",
+    },
+}
+
+
+def _csv_line(values: Sequence[str], terminator: str) -> str:
+    """One CSV record quoted as pandas' ``to_csv`` does by default (QUOTE_MINIMAL)."""
+    buf = io.StringIO()
+    csv.writer(buf, quoting=csv.QUOTE_MINIMAL, lineterminator=terminator).writerow(values)
+    return buf.getvalue()
+
+
+def resolve_report_path(root: Path, file: str) -> Path:
+    """The report file a ``file`` cell names, which must lie inside the corpus folder *root*.
+
+    Raises :class:`MetadataError` for an absolute path, a ``..`` that leaves the
+    corpus, or a symlink resolving outside it.
+    """
+    if not file:
+        raise MetadataError("metadata.csv lists no file")
+    pure = PurePosixPath(file.replace("\\", "/"))
+    if pure.is_absolute() or re.match(r"^[A-Za-z]:", file) or ".." in pure.parts:
+        raise MetadataError(f"file {file!r} is not a path inside the corpus; refused")
+    path = root / Path(*pure.parts)
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError):
+        raise MetadataError(f"file {file!r} cannot be resolved; refused") from None
+    if resolved != root and root not in resolved.parents:
+        raise MetadataError(f"file {file!r} resolves outside the corpus ({resolved}); refused")
+    return path
+
+
+class MetadataFile:
+    """A corpus's ``metadata.csv``, read strictly once and kept in step with each write.
+
+    ``rows`` are dicts of the raw cell strings (``""`` for empty), in file order.
+    Raises :class:`MetadataError` naming the file (and line) when it cannot be read.
+    """
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+        self.path = self.root / "metadata.csv"
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            raise MetadataError(f"{self.path}: metadata file not found (not a corpus folder?)") from None
+        except OSError as exc:
+            raise MetadataError(f"{self.path}: cannot read ({exc.strerror or exc})") from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise MetadataError(f"{self.path}: not UTF-8 (byte {exc.start})") from None
+        self.raw = raw
+        body = text[1:] if text.startswith("\ufeff") else text
+        self.terminator = "\r\n" if "\r\n" in body.split("\n", 1)[0] + "\n" else "\n"
+        reader = csv.reader(io.StringIO(body, newline=""), strict=True)
+        records: list[list[str]] = []
+        try:
+            for rec in reader:
+                records.append(rec)
+        except csv.Error as exc:
+            raise MetadataError(f"{self.path}: line {reader.line_num}: not valid CSV ({exc})") from None
+        if not records:
+            raise MetadataError(f"{self.path}: empty metadata file (no header)")
+        self.header = records[0]
+        missing = [c for c in METADATA_COLUMNS if c not in self.header]
+        if missing:
+            raise MetadataError(f"{self.path}: missing required columns: {', '.join(missing)}")
+        if len(set(self.header)) != len(self.header):
+            raise MetadataError(f"{self.path}: a column name appears twice in the header")
+        self.rows: list[dict[str, str]] = []
+        ids: dict[str, int] = {}
+        line = 1
+        for rec in records[1:]:
+            line += 1
+            if not rec:
+                continue
+            if len(rec) > len(self.header):
+                raise MetadataError(f"{self.path}: row {line} has {len(rec)} fields, the header "
+                                    f"{len(self.header)}")
+            row = dict(zip(self.header, rec + [""] * (len(self.header) - len(rec))))
+            rid = row["report_id"].strip()
+            if not rid:
+                raise MetadataError(f"{self.path}: row {line} has no report_id")
+            if rid in ids:
+                raise MetadataError(f"{self.path}: report_id {rid!r} appears twice (rows {ids[rid]} and {line})")
+            ids[rid] = line
+            year = row["year"].strip()
+            if year and not re.fullmatch(r"\d{4}", year):
+                raise MetadataError(f"{self.path}: row {line}: year {year!r} is not a four-digit year")
+            sha = row["sha256"].strip().lower()
+            if sha and not _SHA256.fullmatch(sha):
+                raise MetadataError(f"{self.path}: row {line}: sha256 {row['sha256']!r} is not a SHA-256 digest")
+            self.rows.append(row)
+        self.hashes = {r["sha256"].strip().lower() for r in self.rows} - {""}
+        self.ids = set(ids)
+
+    # -- writing ---------------------------------------------------------------
+
+    def append(self, row: dict[str, str]) -> None:
+        """Add one row atomically (append, or a one-time rewrite adding the provenance columns)."""
+        if row["report_id"] in self.ids:
+            raise MetadataError(f"{self.path}: report_id {row['report_id']!r} is already listed")
+        if any(c not in self.header for c in PROVENANCE_COLUMNS):
+            header = self.header + [c for c in PROVENANCE_COLUMNS if c not in self.header]
+            out = [_csv_line(header, self.terminator)]
+            for old in self.rows:
+                out.append(_csv_line([old.get(c, "") for c in header], self.terminator))
+            out.append(_csv_line([row.get(c, "") for c in header], self.terminator))
+            data = "".join(out).encode("utf-8")  # rewritten without a BOM
+            old_raw = self.raw
+            atomic_write(self.path, data)
+            try:
+                self._update_datapackage(header)
+            except BaseException:
+                atomic_write(self.path, old_raw)  # keep csv and descriptor in step
+                raise
+            self.header = header
+        else:
+            sep = b"" if not self.raw or self.raw.endswith(b"\n") else self.terminator.encode()
+            data = self.raw + sep + _csv_line([row.get(c, "") for c in self.header],
+                                              self.terminator).encode("utf-8")
+            atomic_write(self.path, data)
+        self.raw = data
+        self.rows.append({c: row.get(c, "") for c in self.header})
+        self.hashes.add(row["sha256"])
+        self.ids.add(row["report_id"])
+
+    def _update_datapackage(self, header: list[str]) -> None:
+        """Describe the provenance columns in datapackage.json (if there is one)."""
+        path = self.root / "datapackage.json"
+        if not path.is_file():
+            return
+        package = json.loads(path.read_text(encoding="utf-8"))
+        resource = next((r for r in package.get("resources", []) if r.get("path") == "metadata.csv"
+                         or r.get("name") == "metadata"), None)
+        if resource is None:
+            return
+        fields = resource.setdefault("schema", {}).setdefault("fields", [])
+        names = {f.get("name") for f in fields}
+        changed = False
+        for column in header:
+            if column in _PROVENANCE_FIELDS and column not in names:
+                fields.append(dict(_PROVENANCE_FIELDS[column]))
+                changed = True
+        if changed:
+            atomic_write(path, (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+
+
+
+# ------------------------------------------------------------------ typed views
+
+
+def _value(column: str, cell: str) -> Any:
+    cell = cell.strip() if column != "title" else cell
+    if cell == "":
+        return None
+    return int(cell) if column in _INTEGER_COLUMNS else cell
+
+
+def metadata_records(root: str | os.PathLike) -> list[dict[str, Any]]:
+    """``metadata.csv``'s rows as dicts of plain Python values (``None`` for empty, ``year`` an int)."""
+    meta = MetadataFile(root)
+    return [{c: _value(c, v) for c, v in row.items()} for row in meta.rows]
+
+
+def read_metadata(root: str | os.PathLike):
+    """``metadata.csv`` of a corpus folder as a DataFrame.
+
+    Text columns get pandas' ``string`` dtype, ``year`` gets ``Int64`` (a missing
+    year is ``<NA>``), and ``adcode`` stays a string so leading zeros survive.
+    Columns come in the order of :data:`METADATA_COLUMNS`, then any others.
+    Raises :class:`MetadataError` naming the file when it cannot be read.
+    """
+    import pandas as pd
+
+    meta = MetadataFile(root)
+    columns = list(METADATA_COLUMNS) + [c for c in meta.header if c not in METADATA_COLUMNS]
+    data = {c: [_value(c, r.get(c, "")) for r in meta.rows] for c in columns}
+    return pd.DataFrame({c: pd.array(v, dtype="Int64" if c in _INTEGER_COLUMNS else "string")
+                         for c, v in data.items()}, columns=columns)

@@ -1,0 +1,235 @@
+"""The one parse cache, and the fingerprints that say when a cached parse may be reused.
+
+``parsed.parquet`` holds one row per distinct report file: ``sha256`` (of the
+file's bytes), ``parser`` (:func:`parser_fingerprint`), ``result`` (the parse
+outcome as JSON) and ``check`` (a SHA-256 of the other three).  An entry is used
+only when its parser fingerprint is the current one and its check verifies, so a
+damaged or hand-edited entry is never trusted: it is ignored, the report is
+parsed again, and a note is logged.  A file that cannot be read as Parquet at all
+is ignored the same way and rebuilt.
+
+The cache is read a row group at a time, as the reports are needed (the build
+writes it in report order, so a rebuild reads it front to back), and written
+with :class:`CacheWriter` beside its final name, then moved into place.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+import logging
+import os
+import platform
+from collections import OrderedDict
+from pathlib import Path
+
+from ..parsing import Report
+from .workers import ParseOutcome
+
+__all__ = ["ParseCache", "CacheWriter", "encode", "decode", "parser_fingerprint", "toolkit_fingerprint",
+           "CACHE_FILE"]
+
+log = logging.getLogger("toolkit")
+
+CACHE_FILE = "parsed.parquet"
+_PACKAGE = Path(__file__).resolve().parents[1]
+# What a parse depends on: the reading and parsing layers and the modules below them.
+_PARSER_SOURCES = ("reading", "parsing", "schema.py", "textnorm.py", "errors.py", "fileio.py")
+
+
+def _source_files(parts) -> list[Path]:
+    files: list[Path] = []
+    for part in parts:
+        p = _PACKAGE / part
+        files.extend(sorted(p.rglob("*.py")) if p.is_dir() else [p])
+    return files
+
+
+@functools.lru_cache(maxsize=1)
+def parser_fingerprint() -> str:
+    """Hash of the parser's own source: a cached parse is reused only by the same parser."""
+    digest = hashlib.sha256()
+    for path in _source_files(_PARSER_SOURCES):
+        digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=1)
+def toolkit_fingerprint() -> str:
+    """Hash of the toolkit's source and data, and of the libraries that shape the outputs."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    digest = hashlib.sha256()
+    for path in sorted(p for p in _PACKAGE.rglob("*") if p.is_file()
+                       and p.suffix in {".py", ".txt", ".json", ".csv"}
+                       and "__pycache__" not in p.parts and "_corpus" not in p.parts):
+        digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
+    for lib in ("pandas", "pyarrow", "matplotlib", "xlsxwriter", "mplfonts", "opencc-python-reimplemented"):
+        try:
+            digest.update(f"{lib}={version(lib)};".encode())
+        except PackageNotFoundError:
+            digest.update(f"{lib}=;".encode())
+    digest.update(platform.python_version().encode())
+    return digest.hexdigest()[:16]
+
+
+# ------------------------------------------------------------------ entries
+
+
+def encode(outcome: ParseOutcome) -> str:
+    """A parse outcome as the cache's JSON text."""
+    if outcome.report is None:
+        return json.dumps({"error": outcome.error}, ensure_ascii=False)
+    report = outcome.report
+    # Report holds only JSON types; dataclasses.asdict would deep-copy every cell first.
+    data = {f.name: getattr(report, f.name) for f in dataclasses.fields(Report)}
+    return json.dumps({"report": data}, ensure_ascii=False)
+
+
+def decode(result: str, path: Path) -> ParseOutcome:
+    """The cache's JSON text as a parse outcome of the file at *path*.
+
+    Raises ``ValueError`` when the text is not a cache entry (damaged or edited).
+    """
+    data = json.loads(result)
+    if not isinstance(data, dict):
+        raise ValueError("cache entry is not an object")
+    if "error" in data:
+        return ParseOutcome(None, str(data["error"]))
+    fields = data["report"]
+    report = Report(**{f.name: fields[f.name] for f in dataclasses.fields(Report) if f.name in fields})
+    return ParseOutcome(dataclasses.replace(report, report_id=path.stem, source=str(path)), None)
+
+
+def _check(sha: str, parser: str, result: str) -> str:
+    return hashlib.sha256(f"{sha}\0{parser}\0".encode() + result.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+# ------------------------------------------------------------------ reading
+
+
+class ParseCache:
+    """A cache file, read a row group at a time as entries are asked for.
+
+    ``get(sha, path)`` gives the cached :class:`ParseOutcome` of the file with that
+    sha256, or ``None`` (not cached, other parser, or an entry that fails its check,
+    which is logged and then parsed again).
+    """
+
+    def __init__(self, path: Path | None, parser: str | None = None):
+        self.path, self.parser = path, parser or parser_fingerprint()
+        self.where: dict[str, int] = {}
+        self.groups: OrderedDict[int, dict[str, tuple[str, str]]] = OrderedDict()
+        self.file = None
+        self.rejected = 0
+        if path is None or not path.is_file():
+            return
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            self.file = pq.ParquetFile(path)
+            if not {"sha256", "parser", "result", "check"} <= set(self.file.schema_arrow.names):
+                raise ValueError("not a parse cache of this toolkit version")
+            for g in range(self.file.num_row_groups):
+                table = self.file.read_row_group(g, columns=["sha256", "parser"])
+                for sha, fp in zip(table["sha256"].to_pylist(), table["parser"].to_pylist()):
+                    if fp == self.parser:
+                        self.where.setdefault(sha, g)
+        except (OSError, ValueError, pa.ArrowException) as exc:
+            log.warning("%s: unreadable parse cache ignored and rebuilt (%s)", path, exc)
+            self.file, self.where = None, {}
+
+    def __len__(self) -> int:
+        return len(self.where)
+
+    def get(self, sha: str | None, path: Path) -> ParseOutcome | None:
+        g = self.where.get(sha) if sha else None
+        if g is None:
+            return None
+        import pyarrow as pa
+
+        if g not in self.groups:
+            try:
+                table = self.file.read_row_group(g, columns=["sha256", "result", "check"])
+            except (OSError, ValueError, pa.ArrowException) as exc:
+                log.warning("%s: damaged parse cache block ignored (%s); its reports are parsed again",
+                            self.path, exc)
+                self.where = {k: v for k, v in self.where.items() if v != g}
+                return None
+            self.groups[g] = {s: (r, c) for s, r, c in zip(table["sha256"].to_pylist(), table["result"].to_pylist(),
+                                                          table["check"].to_pylist())}
+            while len(self.groups) > 2:  # entries are in report order: keep the groups at hand
+                self.groups.popitem(last=False)
+        entry = self.groups[g].get(sha)
+        if entry is None:
+            return None
+        result, check = entry
+        try:
+            if result is None or check != _check(sha, self.parser, result):
+                raise ValueError("checksum does not match")
+            return decode(result, path)
+        except (ValueError, KeyError, TypeError) as exc:
+            self.rejected += 1
+            log.warning("%s: cache entry for %s failed verification (%s); parsed again",
+                        self.path, path.name, exc)
+            return None
+
+    def close(self) -> None:
+        self.file = None
+        self.groups.clear()
+
+
+# ------------------------------------------------------------------ writing
+
+
+class CacheWriter:
+    """A new cache file, written beside *path* (``.tmp``) a block at a time, each file's
+    bytes once; :meth:`commit` moves it into place, :meth:`discard` removes it."""
+
+    def __init__(self, path: Path, parser: str | None = None):
+        self.path, self.parser = path, parser or parser_fingerprint()
+        self.tmp = path.with_name(path.name + ".tmp")
+        self.seen: set[str] = set()
+        self.batch: list[tuple[str, str]] = []
+        self.rows = 0
+        self.writer = None
+
+    def add(self, sha: str, outcome: ParseOutcome, encoded: str | None = None) -> None:
+        if sha not in self.seen:
+            self.seen.add(sha)
+            self.batch.append((sha, encoded if encoded is not None else encode(outcome)))
+
+    def flush(self) -> None:
+        if not self.batch:
+            return
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.table({"sha256": [d for d, _ in self.batch], "parser": [self.parser] * len(self.batch),
+                          "result": [r for _, r in self.batch],
+                          "check": [_check(d, self.parser, r) for d, r in self.batch]})
+        if self.writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.writer = pq.ParquetWriter(self.tmp, table.schema, compression="zstd")
+        self.writer.write_table(table)
+        self.rows += len(self.batch)
+        self.batch = []
+
+    def close(self) -> None:
+        self.flush()
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+    def commit(self) -> None:
+        self.close()
+        if self.rows:
+            os.replace(self.tmp, self.path)
+
+    def discard(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+        self.tmp.unlink(missing_ok=True)

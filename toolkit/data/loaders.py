@@ -1,0 +1,322 @@
+"""Load a corpus as pandas DataFrames: thin ``load_*`` functions over one parse.
+
+A corpus is a folder with ``metadata.csv`` and the report files it lists.  Each
+loader returns one frame (its column dictionary is in its docstring), built in
+this order of preference:
+
+1. the frames already built in this session for the same corpus state (a copy
+   for each caller, so nobody's changes leak into another's frame);
+2. the outputs ``xxgk build`` wrote into the data home (:mod:`toolkit.data.home`)
+   when its manifest still matches the corpus (same toolkit, same
+   ``metadata.csv``, same size and mtime of every listed file);
+3. a parse of the corpus through the parse cache the build uses (only new or
+   changed files are parsed).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from ..checks import check_report, cross_year_checks, with_checks
+from ..corpus import corpus_dir, metadata_records, resolve_report_path
+from ..corpus.metadata import MetadataError
+from ..fileio import file_stat, sha256_file
+from ..parsing import parse_report as _parse_one
+from ..progress import progress_bar
+from .cache import CACHE_FILE, CacheWriter, ParseCache, toolkit_fingerprint
+from .frames import (ParsedReport, apply_metadata, findings_frame, narratives_frame, parse_log_frame,
+                     reports_frame, tables_frame)
+from .home import corpus_home
+from .manifest import FileHashes, files_hold, outputs_hold, read_manifest
+from .workers import ParseOutcome, n_workers, parse_path, worker_pool
+
+__all__ = ["parse_corpus", "load_reports", "load_tables", "load_narratives", "load_parse_log", "audit",
+           "parse_report", "corpus_state"]
+
+# Parses and frames already built this session, per corpus state.
+_PARSED: dict[tuple, list[ParsedReport]] = {}
+_FRAMES: dict[tuple, Any] = {}
+
+
+def corpus_state(root: Path, metas: list[dict[str, Any]]) -> tuple:
+    """A key that changes whenever ``metadata.csv`` or a listed file changes (size or mtime)."""
+    return (str(root), file_stat(root / "metadata.csv"),
+            tuple((m.get("file"), file_stat(root / m["file"]) if m.get("file") else None) for m in metas))
+
+
+def _outcome_for(root: Path, meta: dict[str, Any]) -> tuple[Path | None, str | None]:
+    """The report file a metadata row names, or the one-line reason it cannot be read."""
+    try:
+        return resolve_report_path(root, meta.get("file") or ""), None
+    except MetadataError as exc:
+        return None, str(exc)
+
+
+def _parsed(root: Path, meta: dict[str, Any], outcome: ParseOutcome, path: Path | None) -> ParsedReport:
+    if outcome.report is not None:
+        return ParsedReport(meta, apply_metadata(meta, outcome.report), None)
+    where = path if path is not None else meta.get("report_id")
+    return ParsedReport(meta, None, f"{where}: {outcome.error}")
+
+
+def parse_corpus(corpus: str | os.PathLike | None = None, progress: bool | None = None,
+                 jobs: int | None = 1, cache: bool = True) -> list[ParsedReport]:
+    """Parse every report listed in the corpus's ``metadata.csv``, in metadata order.
+
+    A file that cannot be read is recorded with its one-line reason and the batch
+    goes on.  *jobs* worker processes parse in parallel (``None``: all cores);
+    results are identical to a serial run.  With *cache*, parses are kept in the
+    data home's parse cache for this corpus (the one ``xxgk build`` uses), so only
+    new or changed files are parsed.
+
+    Raises :class:`~toolkit.corpus.CorpusNotFound` or
+    :class:`~toolkit.corpus.metadata.MetadataError`, both naming the path.
+    """
+    root = corpus_dir(corpus)
+    metas = metadata_records(root)
+    key = corpus_state(root, metas)
+    if key in _PARSED:
+        return list(_PARSED[key])
+    cache_dir = corpus_home(root) / ".cache" if cache else None
+    old = ParseCache(cache_dir / CACHE_FILE) if cache_dir is not None else None
+    manifest = read_manifest(cache_dir) if cache_dir is not None else None
+    hashes = FileHashes(root, (manifest or {}).get("files"))
+    outcomes: list[ParseOutcome | None] = [None] * len(metas)
+    paths: list[Path | None] = [None] * len(metas)
+    digests: list[str | None] = [None] * len(metas)
+    todo: list[int] = []
+    for i, meta in enumerate(metas):
+        paths[i], problem = _outcome_for(root, meta)
+        if problem is not None:
+            outcomes[i] = ParseOutcome(None, problem)
+            continue
+        if old is not None:
+            digests[i] = hashes(meta["file"])
+            outcomes[i] = old.get(digests[i], paths[i])
+        if outcomes[i] is None:
+            todo.append(i)
+    bar = progress_bar(len(todo), "parsing reports", "report", progress)
+    workers = min(n_workers(jobs), len(todo))
+    if workers > 1:
+        with worker_pool(workers) as pool:
+            for i, outcome in zip(todo, pool.map(parse_path, [str(paths[i]) for i in todo], chunksize=16)):
+                outcomes[i] = outcome
+                bar.update()
+    else:
+        for i in todo:
+            outcomes[i] = parse_path(str(paths[i]))
+            bar.update()
+    bar.close()
+    if cache_dir is not None and todo:
+        writer = CacheWriter(cache_dir / CACHE_FILE)
+        try:
+            for digest, outcome in zip(digests, outcomes):
+                if digest is not None:
+                    writer.add(digest, outcome)
+            writer.commit()
+        except OSError:
+            writer.discard()  # a cache that cannot be written only costs time next session
+    results = [_parsed(root, meta, outcome, path) for meta, outcome, path in zip(metas, outcomes, paths)]
+    _PARSED.clear()  # one corpus state at a time: parses of an older state are stale
+    _PARSED[key] = results
+    return list(results)
+
+
+# ------------------------------------------------------------------ frames
+
+
+def _from_build(root: Path, name: str, metas: list[dict[str, Any]]):
+    """*name*'s frame read from the corpus's build in the data home, or None if it does not match."""
+    out = corpus_home(root)
+    manifest = read_manifest(out / ".cache")
+    if manifest is None or manifest["toolkit"] != toolkit_fingerprint() or manifest["corpus"] != str(root):
+        return None
+    if f"{name}.parquet" not in manifest["outputs"] or not outputs_hold(manifest, out):
+        return None
+    if manifest["metadata_sha256"] != sha256_file(root / "metadata.csv"):
+        return None
+    if not files_hold(manifest, root, [m["file"] for m in metas if m.get("file")]):
+        return None
+    from .tabular import read_frame
+
+    try:
+        return read_frame(out / f"{name}.parquet", name)
+    except (OSError, ValueError):
+        return None
+
+
+def _frame(name: str, corpus, build):
+    """The frame *name* of the corpus: from this session, the build, or a parse; a copy each call."""
+    root = corpus_dir(corpus)
+    metas = metadata_records(root)
+    key = (corpus_state(root, metas), name)
+    if key not in _FRAMES:
+        frame = _from_build(root, name, metas)
+        if frame is None:
+            frame = build(parse_corpus(root))
+        for stale in [k for k in _FRAMES if k[0] != key[0]]:
+            del _FRAMES[stale]
+        _FRAMES[key] = frame
+    return _FRAMES[key].copy()
+
+
+def _audit_frame(parsed: list[ParsedReport]):
+    rows: list[dict] = []
+    readable = []
+    for p in sorted(parsed, key=lambda p: p.report_id):
+        if p.report is None:
+            continue
+        readable.append((p.meta, p.report))
+        rows.extend(check_report(p.report))
+    rows.extend(cross_year_checks(readable))
+    rows.sort(key=lambda f: str(f["report_id"]))  # stable: each report's checks stay in order
+    return findings_frame(rows)
+
+
+def parse_report(path_or_text: str | os.PathLike):
+    """Parse one report from a file path or from its text; ``.to_dict()`` is ``xxgk parse``'s JSON.
+
+    A path (or a short single-line string naming an existing file) is read as a
+    file; any other string is taken as the report's text.  Raises
+    :class:`~toolkit.ReportError` naming the file when it cannot be read.
+    """
+    return with_checks(_parse_one(path_or_text))
+
+
+def load_reports(corpus: str | os.PathLike | None = None):
+    """One row per report listed in the corpus: metadata and parse status.
+
+    ============ ======== ===== ==============================================================
+    name         dtype    unit  meaning
+    ============ ======== ===== ==============================================================
+    report_id    string         id from ``metadata.csv``
+    agency       string         reporting organ (metadata, else read from the title)
+    province     string         省
+    city         string         市 (for districts of 北京/天津/上海/重庆, the municipality)
+    county       string         区/县
+    adcode       string         six-digit administrative division code
+    admin_level  category       province / city / county
+    sector       string         policy sector (e.g. 民政)
+    year         Int64    year  report year (metadata, else the title)
+    title        string         report title
+    file         string         report file, relative to the corpus folder
+    sha256       string         SHA-256 of the file as published
+    template     category       ``2021`` or ``2019`` (table template); ``pre-2019`` for report
+                                years before the fixed template (narrative only); <NA> when
+                                no table was found
+    has_t2       boolean        table 2 found (<NA> when the report could not be read)
+    has_t3       boolean        table 3 found
+    has_t4       boolean        table 4 found
+    n_sections   Int64    count sections (of 6) found with text
+    n_warnings   Int64    count parser warnings
+    status       category       ``ok``, ``warnings`` or ``error`` (not readable)
+    error        string         one-line reason when status is ``error``
+    ============ ======== ===== ==============================================================
+
+    Sorted by report_id.
+    """
+    return _frame("reports", corpus, reports_frame)
+
+
+def load_tables(corpus: str | os.PathLike | None = None, derived: bool = False):
+    """Tidy table values: one row per template cell of each table a report contains.
+
+    Every cell carries ``status``, the reason code of its value: ``read``; or,
+    for a value <NA> (never zero), ``blank`` (printed blank), ``ambiguous``
+    (numbers there but not assignable with certainty), ``label_not_found``,
+    ``doubtful_text`` (``290余``, ``2023年``) or ``table_absent`` (the report
+    does not contain the table: every template cell listed, all <NA>; reports
+    before 2019 list none).  With ``derived=True`` a missing cell whose value
+    the template's arithmetic implies gets that value and status ``derived``
+    (never ``read``); the default leaves it missing.
+
+    ========== ======= ========== ===========================================================
+    name       dtype   unit       meaning
+    ========== ======= ========== ===========================================================
+    report_id  string             id from ``metadata.csv``
+    table      string             ``t2``, ``t3`` or ``t4``
+    row        string             row key (docs/DESIGN.md; 2019-template keys for 2019 reports)
+    column     string             column key
+    value      Float64 件 or 万元  the number; 万元 for t2 ``amount`` (decimal), else a count
+    status     category           why the value is what it is (see above and ``toolkit.schema.CELL_STATUS``)
+    row_zh     string             row label in the template (Chinese)
+    column_zh  string             column label (Chinese)
+    row_en     string             row label (English)
+    column_en  string             column label (English)
+    ========== ======= ========== ===========================================================
+
+    Sorted by report_id, table, then template row and column order.
+    """
+    if derived:
+        return tables_frame(parse_corpus(corpus), derived=True)
+    return _frame("tables", corpus, tables_frame)
+
+
+def load_parse_log(corpus: str | os.PathLike | None = None):
+    """What the parser skipped or could not read, and why.
+
+    ========= ======== ==== ===========================================================
+    name      dtype    unit meaning
+    ========= ======== ==== ===========================================================
+    report_id string        id from ``metadata.csv``
+    file      string        report file, relative to the corpus folder
+    level     category      ``warning`` (part of the report left missing) or ``error``
+                            (the whole file could not be read)
+    message   string        one line saying what and why
+    ========= ======== ==== ===========================================================
+
+    Sorted by report_id, in the order the parser logged.
+    """
+    return _frame("parse_log", corpus, parse_log_frame)
+
+
+def load_narratives(corpus: str | os.PathLike | None = None):
+    """Section 五 (存在的主要问题及改进情况), one row per item.
+
+    Each report's section is cut into a ``problem`` and an ``improvement``
+    part and each part into its enumerated items (see :mod:`toolkit.narrative`).
+    Item 0 of a part is the text before its first enumerated item (sub-heading,
+    lead-in); a part with no enumeration is a single item 1.  A report with no
+    section 五 has no rows (the audit's ``section_present.5`` says so).
+
+    ========== ======== ===== ===============================================================
+    name       dtype    unit  meaning
+    ========== ======== ===== ===============================================================
+    report_id  string         id from ``metadata.csv``
+    part       category       ``problem`` or ``improvement``
+    item       Int64          0 = lead-in, 1.. = enumerated items in order
+    text       string         the item's text, as published (artefacts such as ``**`` removed)
+    start      Int64    char  offset of the item in the section 五 text
+    end        Int64    char  offset just past the item
+    ========== ======== ===== ===============================================================
+
+    Sorted by report_id, then problems before improvements, then item.
+    """
+    return _frame("narratives", corpus, narratives_frame)
+
+
+def audit(corpus: str | os.PathLike | None = None):
+    """Audit every readable report of a corpus; one row per finding.
+
+    Reports that could not be parsed have no findings (see ``load_parse_log``).
+
+    ========== ========= ====== =====================================================
+    name       dtype     unit   meaning
+    ========== ========= ====== =====================================================
+    report_id  string           report id from ``metadata.csv``
+    check      string           stable check id, e.g. ``t3.balance.total``
+    expected   Float64   件/万元 what the identity demands (sum of the components);
+                                table value for ``text_vs_table``; template cell
+                                count for ``table_complete``; <NA> for presence checks
+    actual     Float64   件/万元 what the report shows (the total cell; the count
+                                stated in the text; cells with a value)
+    passed     boolean          True/False; <NA> when not checkable (missing cell/table)
+    detail     string           one English sentence
+    ========== ========= ====== =====================================================
+
+    Sorted by report_id, then checks in the order :func:`toolkit.checks.check_report`
+    emits them, then the report's :func:`toolkit.checks.cross_year_checks` (same
+    organ, previous year).
+    """
+    return _frame("audit", corpus, _audit_frame)

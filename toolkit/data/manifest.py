@@ -1,0 +1,93 @@
+"""The build's manifest: what the last build read and wrote, and whether it still holds.
+
+``OUT/.cache/manifest.json`` records the toolkit's fingerprint, the build
+options, the corpus folder, ``metadata.csv``'s sha256, every report file's
+``[size, mtime_ns, sha256]`` and every output's ``[size, mtime_ns]``.  A build
+whose manifest still holds has nothing to do; a loader whose corpus matches it
+reads the build's outputs instead of parsing.  A manifest that is not exactly of
+this shape (edited by hand, truncated) is treated as absent.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..fileio import atomic_write, file_stat, sha256_file
+
+__all__ = ["FORMAT", "FileHashes", "read_manifest", "write_manifest", "outputs_hold", "files_hold", "stat_list"]
+
+FORMAT = 2
+_MAX_MANIFEST_BYTES = 256 * 2**20
+
+
+def stat_list(path: Path) -> list[int] | None:
+    st = file_stat(path)
+    return None if st is None else [st[0], st[1]]
+
+
+def _is_stat(value, n: int) -> bool:
+    return (isinstance(value, list) and len(value) == n
+            and all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in value[:2]))
+
+
+def read_manifest(cache_dir: Path) -> dict | None:
+    """The manifest in *cache_dir*, or ``None`` when there is none or it is not well formed."""
+    path = cache_dir / "manifest.json"
+    st = file_stat(path)
+    if st is None or st[0] > _MAX_MANIFEST_BYTES:
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return None
+    files, outputs = data.get("files"), data.get("outputs")
+    if not (isinstance(files, dict) and isinstance(outputs, dict)
+            and all(isinstance(k, str) and _is_stat(v, 3) and (v[2] is None or isinstance(v[2], str))
+                    for k, v in files.items())
+            and all(isinstance(k, str) and _is_stat(v, 2) for k, v in outputs.items())
+            and all(isinstance(data.get(k), str) for k in ("toolkit", "corpus", "metadata_sha256"))):
+        return None
+    return data
+
+
+def write_manifest(cache_dir: Path, data: dict) -> None:
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    data = {**data, "format": FORMAT}
+    atomic_write(cache_dir / "manifest.json",
+                 json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
+
+
+def outputs_hold(manifest: dict, out: Path) -> bool:
+    """Every output the manifest lists is still there, with its size and mtime."""
+    return all(stat_list(out / rel) == stat for rel, stat in manifest["outputs"].items())
+
+
+def files_hold(manifest: dict, root: Path, files: list[str]) -> bool:
+    """The report files listed now are the manifest's, each with its recorded size and mtime."""
+    recorded = manifest["files"]
+    if set(files) != set(recorded):
+        return False
+    return all(stat_list(root / rel) == recorded[rel][:2] for rel in files)
+
+
+class FileHashes:
+    """sha256 of corpus files, trusting a manifest's hash while size and mtime are unchanged.
+
+    ``now`` maps each file asked for to ``[size, mtime_ns, sha256]`` (``None``s when
+    it cannot be read), ready for the next manifest.
+    """
+
+    def __init__(self, root: Path, previous: dict[str, list] | None = None):
+        self.root, self.previous, self.now = root, previous or {}, {}
+
+    def __call__(self, rel: str) -> str | None:
+        if rel not in self.now:
+            stat = stat_list(self.root / rel)
+            old = self.previous.get(rel)
+            if stat is not None and old is not None and old[:2] == stat and old[2]:
+                self.now[rel] = [*stat, old[2]]
+            else:
+                self.now[rel] = [*(stat or [None, None]), sha256_file(self.root / rel) if stat else None]
+        return self.now[rel][2]

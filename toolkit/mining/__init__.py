@@ -1,0 +1,1 @@
+"""Text mining of section 五: tokenizer, topics, distinctive terms, template reuse."""

@@ -1,0 +1,129 @@
+"""Turn a report's published text into sections and tables: the parser's entry points.
+
+The one rule: a number is assigned to a cell only when the parser is certain
+which cell it is.  Whatever cannot be read with certainty is left missing
+(``None``) and a warning says why.  A table the report does not contain is
+``None``, never zeros.  How tables are read: :mod:`toolkit.parsing.tables`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+from typing import Iterable
+
+from .. import schema
+from ..errors import ReportError
+from ..reading import Document, read_document
+from ..textnorm import clean, half_width
+from .report import Report
+from .sections import find_sections
+from .tables import (classify_grid, detect_template, read_grid_t4, read_grid_table, read_t4_text,
+                     read_text_table)
+from .title import extract_title
+
+__all__ = ["parse_text", "parse_document", "parse_file", "parse_report", "mark_pre_template"]
+
+
+def parse_text(text: str, *, report_id: str | None = None, source: str | None = None,
+               warnings: Iterable[str] = (), grids=()) -> Report:
+    """Parse report text (already decoded).  Raises ReportError if it is not a report.
+
+    *grids* are the document's tables as :class:`toolkit.readers.Grid` (from
+    HTML/DOCX/PDF); a table found in a grid is read by position, otherwise
+    from the text.
+    """
+    warnings = list(warnings)
+    plain = clean(text)
+    norm = half_width(plain)
+    if not norm.strip():
+        raise ReportError(source, "empty file")
+    spans = find_sections(norm)
+    title, agency, year = extract_title(norm)
+    n_found = sum(s is not None for s in spans.values())
+    if n_found < 3 and not (title or (re.search("信息公开|政务公开", norm[:2000]) and re.search("报告|年报|总结", norm[:2000]))):
+        raise ReportError(source, "not a government information disclosure annual report "
+                                  "(no 政府信息公开…年度报告 title and too few template sections)")
+    sections = {n: (plain[s:e].strip() if s is not None else None) for n, (s, e) in
+                ((n, span or (None, None)) for n, span in spans.items())}
+    for n, body in sections.items():
+        if body is None:
+            warnings.append(f"section {n} ({schema.SECTIONS[n][0]}): heading not found")
+    template = detect_template(norm)
+    # Tables are read from the half-width text of each section.
+    tsec = {n: (norm[s:e] if s is not None else None) for n, (s, e) in
+            ((n, span or (None, None)) for n, span in spans.items())}
+    tables: dict = {}
+    kinds: dict[str, list] = {"t2": [], "t3": [], "t4": []}
+    for grid in grids:
+        kind = classify_grid(grid, template)
+        if kind:
+            kinds[kind].append(grid)
+    tables["t2"] = read_grid_table(kinds["t2"], "t2", template, warnings) if kinds["t2"] else None
+    tables["t3"] = read_grid_table(kinds["t3"], "t3", template, warnings) if kinds["t3"] else None
+    tables["t4"] = read_grid_t4(kinds["t4"], warnings) if kinds["t4"] else None
+    if tables["t2"] is None:
+        t2_text = tsec["2"] or ""
+        tables["t2"] = read_text_table(t2_text, "t2", template, warnings) if t2_text else None
+    if tables["t3"] is None:
+        t3_text = tsec["3"]
+        if t3_text is None:
+            t3_text = norm  # labels of t3 are distinctive enough to find without the heading
+        tables["t3"] = read_text_table(t3_text, "t3", template, warnings)
+    if tables["t4"] is None:
+        tables["t4"] = read_t4_text(tsec["4"], warnings) if tsec["4"] and tsec["4"].strip() else None
+    for key, name in (("t2", "2"), ("t3", "3"), ("t4", "4")):
+        if tables[key] is None:
+            warnings.append(f"{key}: table not found in the text (absent, or published as an image); "
+                            f"left absent")
+    if all(t is None for t in tables.values()):
+        template = None
+    return mark_pre_template(Report(report_id=report_id, source=source, title=title, agency=agency,
+                                    year=year, template=template, sections=sections, tables=tables,
+                                    warnings=warnings))
+
+
+def mark_pre_template(report: Report) -> Report:
+    """Mark a report of a year before 2019 with no tables as ``template="pre-2019"``.
+
+    Such reports predate the fixed template: sections and narrative only.
+    """
+    if report.year is not None and report.year < 2019 and report.template is None \
+            and all(t is None for t in report.tables.values()):
+        note = f"report year {report.year} predates the fixed template (2019): narrative only, no tables expected"
+        return dataclasses.replace(report, template="pre-2019", warnings=[*report.warnings, note])
+    return report
+
+
+def parse_document(doc: Document, report_id: str | None = None, source: str | None = None) -> Report:
+    """Parse a :class:`~toolkit.reading.Document` (text, grids and the reader's warnings)."""
+    return parse_text(doc.text, report_id=report_id, source=source, warnings=doc.warnings, grids=doc.grids)
+
+
+def parse_file(path: str | Path) -> Report:
+    """Parse one report file.  Raises ReportError naming the file if it cannot be read."""
+    path = Path(path)
+    return parse_document(read_document(path), report_id=path.stem, source=str(path))
+
+
+def parse_report(path_or_text: str | Path) -> Report:
+    """Parse one report from a file path or from its text.
+
+    A ``Path``, or a short single-line string naming an existing file, is read
+    as a file; any other string is taken as the report's text.
+    """
+    if isinstance(path_or_text, Path):
+        return parse_file(path_or_text)
+    if isinstance(path_or_text, str) and "\n" not in path_or_text and len(path_or_text) < 4096:
+        candidate = Path(path_or_text)
+        try:
+            is_file = candidate.is_file()
+        except OSError:
+            is_file = False
+        if is_file:
+            return parse_file(candidate)
+        if len(path_or_text) < 260 and candidate.suffix.lower() in {".txt", ".html", ".htm", ".md", ".docx", ".pdf"}:
+            raise ReportError(path_or_text, "no such file")
+    if not isinstance(path_or_text, str):
+        raise TypeError(f"parse_report expects a path or text, not {type(path_or_text).__name__}")
+    return parse_text(path_or_text)

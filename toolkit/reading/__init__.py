@@ -1,0 +1,76 @@
+"""Reading: a report file's bytes into one :class:`Document` — text plus table grids.
+
+Text files are decoded (UTF-8, UTF-8-BOM, UTF-16, GB18030/GBK … via
+charset-normalizer); HTML is read with lxml, DOCX with python-docx, PDF with
+pdfplumber.  Tables become :class:`Grid` objects with rowspan/colspan
+expanded: a cell covered by another cell's span is ``None``, so the parser can
+read numbers by *position* and tell a blank cell ("" — never zero) from a
+spanned one.  Traditional characters are converted to simplified for parsing
+only; the file itself is never touched.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import ReportError
+from ..fileio import read_bytes
+from .decode import decode_bytes, is_traditional, to_simplified
+from .document import Document, Grid, grid_text
+from .sniff import sniff
+
+__all__ = ["Document", "Grid", "grid_text", "read_document", "read_data", "decode_bytes", "sniff"]
+
+
+def read_document(path: str | Path) -> Document:
+    """Read a report file (.txt/.md, .html/.htm, .docx, .pdf) into a Document.
+
+    Only regular files are read, up to :data:`toolkit.fileio.MAX_FILE_BYTES`.
+    Raises ReportError naming the file for unreadable input.
+    """
+    path = Path(path)
+    return read_data(read_bytes(path), str(path), path.suffix)
+
+
+def read_data(data: bytes, source: str | None = None, suffix: str = "") -> Document:
+    """Read a report's bytes (named *source*, with file *suffix*) into a Document.
+
+    Any failure inside a reader library becomes a ReportError naming *source*:
+    one malformed file never stops a batch.
+    """
+    if not data.strip():
+        raise ReportError(source, "empty file")
+    kind = sniff(data, suffix)
+    try:
+        if kind == "docx":
+            from .docx import read_docx
+
+            doc = read_docx(data, source)
+        elif kind == "pdf":
+            from .pdf import read_pdf
+
+            doc = read_pdf(data, source)
+        elif kind == "html":
+            from .html import read_html
+
+            doc = read_html(data, source)
+        else:
+            text, warnings = decode_bytes(data, source)
+            doc = Document(text, [], warnings)
+    except ReportError:
+        raise
+    except MemoryError:
+        raise ReportError(source, f"{kind.upper()} too large to read in memory; not read") from None
+    except RecursionError:
+        raise ReportError(source, f"{kind.upper()} nested too deeply to read; not read") from None
+    except Exception as exc:  # a reader library failing on a malformed file: name the file and go on
+        reason = " ".join(str(exc).split())[:200]
+        raise ReportError(source, f"malformed {kind.upper()} ({type(exc).__name__}: {reason})") from None
+    if is_traditional(doc.text):
+        # Every cell with the document's converter: a short cell (屬於國家秘密) has
+        # too few marker characters to be judged on its own.
+        convert = to_simplified()
+        doc.text = convert(doc.text)
+        for g in doc.grids:
+            g.rows = [[convert(c) if c else c for c in row] for row in g.rows]
+        doc.warnings.append("traditional characters converted to simplified for parsing")
+    return doc

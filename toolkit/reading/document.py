@@ -1,0 +1,53 @@
+"""The reading layer's result types: a document's text and its tables as grids."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["Grid", "Document", "grid_text", "assemble", "MAX_GRID_CELLS"]
+
+#: Largest table grid built from a document, after rowspan/colspan are expanded.
+#: A real report's largest table has about 30 rows by 10 columns; a grid this big
+#: is an attack (or a broken file) and expanding it would exhaust memory.
+MAX_GRID_CELLS = 200_000
+
+
+@dataclass
+class Grid:
+    """One table: ``rows[i][j]`` is the cell text, ``""`` when blank, ``None`` when no cell is
+    there (covered by another cell's span, or missing from a row shorter than the table)."""
+
+    rows: list[list[str | None]]
+    start: int = 0  # offsets of the table's rendering in Document.text
+    end: int = 0
+
+
+@dataclass
+class Document:
+    text: str
+    grids: list[Grid] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def grid_text(grid: Grid) -> str:
+    """A table as text: one line per row, real cells separated by tabs."""
+    return "\n".join("\t".join(c for c in row if c is not None) for row in grid.rows)
+
+
+def assemble(blocks: list[str | Grid]) -> tuple[str, list[Grid]]:
+    """Join text blocks and grids into one text, recording each grid's offsets."""
+    parts: list[str] = []
+    grids: list[Grid] = []
+    pos = 0
+    for block in blocks:
+        if isinstance(block, Grid):
+            rendered = grid_text(block)
+            block.start, block.end = pos, pos + len(rendered)
+            grids.append(block)
+            block_text = rendered
+        else:
+            block_text = block
+        parts.append(block_text + "\n")
+        pos += len(block_text) + 1
+    return "".join(parts), grids
+
+
