@@ -19,7 +19,7 @@ from ..parsing.narrative import split_section
 
 __all__ = ["ParsedReport", "apply_metadata", "REPORT_COLUMNS", "TABLE_COLUMNS", "PARSE_LOG_COLUMNS",
            "NARRATIVE_COLUMNS", "AUDIT_COLUMNS", "reports_frame", "tables_frame", "parse_log_frame",
-           "narratives_frame", "findings_frame", "table_template"]
+           "narratives_frame", "findings_frame", "statements_frame", "STATEMENT_COLUMNS", "table_template"]
 
 
 @dataclass(frozen=True)
@@ -212,3 +212,23 @@ def findings_frame(rows: list[dict]):
               "passed": "boolean", "detail": "string"}
     return pd.DataFrame({c: pd.array([r[c] for r in rows], dtype=dtypes[c]) for c in AUDIT_COLUMNS},
                         columns=AUDIT_COLUMNS)
+
+
+STATEMENT_COLUMNS = ["report_id", "table", "row", "column", "value", "sentence", "start", "end"]
+
+
+def statements_frame(parsed: list[ParsedReport]):
+    """load_statements' frame: one row per number a report's narrative states about a table cell."""
+    import pandas as pd
+
+    cols: dict[str, list] = {c: [] for c in STATEMENT_COLUMNS}
+    for p in _by_id(parsed):
+        if p.report is None:
+            continue
+        for st in sorted(p.report.statements, key=lambda s: (s["start"], s["table"], s["row"], s["column"])):
+            cols["report_id"].append(p.report_id)
+            for c in STATEMENT_COLUMNS[1:]:
+                cols[c].append(st[c])
+    dtypes = {"report_id": "string", "table": "string", "row": "string", "column": "string", "value": "Float64",
+              "sentence": "string", "start": "Int64", "end": "Int64"}
+    return pd.DataFrame({c: pd.array(v, dtype=dtypes[c]) for c, v in cols.items()}, columns=STATEMENT_COLUMNS)

@@ -26,13 +26,13 @@ from ..parsing import parse_report as _parse_one
 from ..progress import progress_bar
 from .cache import CACHE_FILE, CacheWriter, ParseCache, toolkit_fingerprint
 from .frames import (ParsedReport, apply_metadata, findings_frame, narratives_frame, parse_log_frame,
-                     reports_frame, tables_frame)
+                     reports_frame, statements_frame, tables_frame)
 from .home import corpus_home
 from .manifest import FileHashes, files_hold, outputs_hold, read_manifest
 from .workers import ParseOutcome, n_workers, parse_path, worker_pool
 
-__all__ = ["parse_corpus", "load_reports", "load_tables", "load_narratives", "load_parse_log", "audit",
-           "parse_report", "corpus_state"]
+__all__ = ["parse_corpus", "load_reports", "load_tables", "load_narratives", "load_parse_log", "load_statements",
+           "audit", "parse_report", "corpus_state"]
 
 # Parses and frames already built this session, per corpus state.
 _PARSED: dict[tuple, list[ParsedReport]] = {}
@@ -320,3 +320,30 @@ def audit(corpus: str | os.PathLike | None = None):
     organ, previous year).
     """
     return _frame("audit", corpus, _audit_frame)
+
+
+def load_statements(corpus: str | os.PathLike | None = None):
+    """Numbers the narrative states about table cells, one row per statement.
+
+    Statements such as 收到政府信息公开申请N件 (t3 new_received/total) or
+    现行有效规范性文件N件 (t2 normative_docs/in_force) are kept only when what they
+    measure is unambiguous.  They are evidence beside the tables, never mixed
+    into ``load_tables()``: an analysis that falls back to a stated value marks it
+    as stated.
+
+    ========== ======= ========== =============================================================
+    name       dtype   unit       meaning
+    ========== ======= ========== =============================================================
+    report_id  string             id from ``metadata.csv``
+    table      string             ``t2``, ``t3`` or ``t4``
+    row        string             row key of the cell the statement is about
+    column     string             column key
+    value      Float64 件 or 万元  the number stated
+    sentence   string             the sentence that states it, as published
+    start      Int64   char       offset of the sentence in the report's clean text
+    end        Int64   char       offset just past it
+    ========== ======= ========== =============================================================
+
+    Sorted by report_id, then position in the text.
+    """
+    return _frame("statements", corpus, statements_frame)
