@@ -11,6 +11,7 @@ each layer importing only those below it::
     checks       the audit of one report; cross-year checks
     corpus       where a corpus is; metadata.csv; add; fetch
     data         parse cache, frames, load_* functions, build, data home
+    analysis     indicators, organ × year panel, missing-aware aggregation
     mining       tokenizer, topics, distinctive terms, template reuse
     plots        publication charts
     cli          the xxgk command
@@ -30,6 +31,8 @@ _LAZY = {
     "load_reports": "data", "load_tables": "data", "load_narratives": "data", "load_parse_log": "data",
     "load_statements": "data",
     "audit": "data", "parse_report": "data", "get_data_home": "data", "clear_data_home": "data",
+    "indicators": "analysis", "load_panel": "analysis", "aggregate": "analysis", "pooled_rate": "analysis",
+    "wilson_interval": "analysis", "indicator_definitions": "analysis", "summarise_indicators": "analysis",
     "Tokenizer": "mining.tokenizer", "load_stopwords": "mining.tokenizer",
     "TopicModel": "mining.topics", "choose_n_topics": "mining.topics", "distinctive_terms": "mining.topics",
     "similarity_pairs": "mining.reuse", "reused_share": "mining.reuse",

@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import schema
 from ..checks import FINDING_KEYS
+from ..corpus.organs import organ_id
 from ..parsing import Report, mark_pre_template
 from ..parsing.narrative import split_section
 
@@ -49,7 +50,7 @@ def apply_metadata(meta: dict[str, Any], report: Report) -> Report:
 
 _TEXT_COLUMNS = ("report_id", "agency", "province", "city", "county", "adcode", "sector",
                  "title", "file", "sha256")
-REPORT_COLUMNS = ["report_id", "agency", "province", "city", "county", "adcode", "admin_level",
+REPORT_COLUMNS = ["report_id", "agency", "organ_id", "province", "city", "county", "adcode", "admin_level",
                   "sector", "year", "title", "file", "sha256", "template", "has_t2", "has_t3",
                   "has_t4", "n_sections", "n_warnings", "status", "error"]
 TABLE_COLUMNS = ["report_id", "table", "row", "column", "value", "status", "row_zh", "column_zh", "row_en",
@@ -81,9 +82,10 @@ def reports_frame(parsed: list[ParsedReport]):
                        n_sections=sum(bool(s and s.strip()) for s in report.sections.values()),
                        n_warnings=len(report.warnings),
                        status="warnings" if report.warnings else "ok", error=None)
+        row["organ_id"] = organ_id(row["agency"], row["adcode"], row["province"], row["city"], row["county"])
         rows.append(row)
     frame = pd.DataFrame(rows, columns=REPORT_COLUMNS)
-    dtypes: dict[str, Any] = {c: "string" for c in _TEXT_COLUMNS + ("error",)}
+    dtypes: dict[str, Any] = {c: "string" for c in _TEXT_COLUMNS + ("organ_id", "error")}
     dtypes.update(year="Int64", n_sections="Int64", n_warnings="Int64", has_t2="boolean",
                   has_t3="boolean", has_t4="boolean",
                   admin_level=pd.CategoricalDtype(["province", "city", "county"]),
