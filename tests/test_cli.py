@@ -150,7 +150,9 @@ def test_chart_command_and_build_charts(tmp_path, capsys):
     assert "unknown chart" in capsys.readouterr().err
     assert main(["build", "--out", str(tmp_path / "b"), "--jobs", "1"]) == 0
     assert sorted(p.name for p in (tmp_path / "b" / "charts").glob("*.png")) == sorted(
-        f"{n}.png" for n in ("applications_by_applicant", "outcomes", "proactive_disclosure",
+        f"{n}.png" for n in ("applications_and_refusals_by_organ", "applications_and_refusals_by_year",
+                             "rates_by_organ", "rates_by_year", "applications_by_applicant", "outcomes",
+                             "proactive_disclosure_by_organ", "proactive_disclosure_by_year",
                              "appeals", "audit_summary"))
 
 

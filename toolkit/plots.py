@@ -248,10 +248,10 @@ def _header(fig: "Figure", zh: str, en: str, source: str) -> None:
              color=MUTED_COLOUR, gid="xxgk-source")
 
 
-def _source(n: int, missing: int, source: str | None) -> str:
+def _source(n: int, missing: int, source: str | None, unit: str = "个") -> str:
     text = SOURCE_TEMPLATE.format(n=n) if source is None else source
     if missing:
-        text += f"{MISSING_NOTE}（{missing} 个）"
+        text += f"{MISSING_NOTE}（{missing} {unit}）"
     return text
 
 
@@ -264,13 +264,15 @@ def _no_data(fig: "Figure") -> "Figure":
 
 
 def _chart(zh: str, en: str, n: int, missing: int, source: str | None,
-           draw: Callable[["Figure"], None] | None, height: float | None = None) -> "Figure":
-    """Build a figure inside the style context; *draw* None means no data."""
+           draw: Callable[["Figure"], None] | None, height: float | None = None,
+           missing_unit: str = "个") -> "Figure":
+    """Build a figure inside the style context; *draw* None means no data.  *missing* counts
+    values (``个``) or, for charts of indicators, reports (``份报告``)."""
     import matplotlib
 
     with matplotlib.rc_context(style()):
         fig = _new_figure(height)
-        _header(fig, zh, en, _source(n, missing, source))
+        _header(fig, zh, en, _source(n, missing, source, missing_unit))
         if draw is None:
             _no_data(fig)
         else:
@@ -294,9 +296,11 @@ def _wrap(text: str, width: int = 14) -> str:
 
 def _integer_axis(ax: "Axes", horizontal: bool = False) -> None:
     """Counts: integer ticks only."""
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    (ax.xaxis if horizontal else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
+    axis = ax.xaxis if horizontal else ax.yaxis
+    axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))  # no 1e6 offset
 
 
 def _int(v: float) -> str:
@@ -614,10 +618,8 @@ def _indicator_values(indicators, by: str, reports=None):
     per: dict[str, dict[str, float | None]] = {}
     for rid, ind, value, num in zip(sub["report_id"].astype(object), sub["indicator"].astype(object),
                                     sub["value"].astype(object), sub["numerator"].astype(object)):
+        # A rate's numerator is present only when all its cells were read (denominator 0 or not).
         v = value if wanted[str(ind)] == "value" else num
-        # A rate's numerator counts only when the rate itself could be formed (its inputs all read).
-        if wanted[str(ind)] == "numerator" and _is_na(value):
-            v = None
         per.setdefault(str(rid), {})[str(ind)] = None if _is_na(v) else float(v)
     rows = []
     for rid, vals in per.items():
@@ -677,7 +679,7 @@ def applications_and_refusals(indicators: "pd.DataFrame", by: str = "organ", *, 
         groups.sort(key=lambda g: (g == -1, g))
     drawn = long[long["group"].isin(groups)]
     n = _n_contributing(drawn)
-    missing = _missing_cells(drawn)
+    missing = int(drawn.loc[drawn["value"].isna(), "report_id"].nunique())
     if n == 0 and not groups:
         return _chart(zh, en, 0, 0, source, None)
 
@@ -692,7 +694,7 @@ def applications_and_refusals(indicators: "pd.DataFrame", by: str = "organ", *, 
         ax.set_ylabel(axis)
         _legend_above(ax, ncols=3)
 
-    return _chart(zh, en, n, missing, source, draw, height=_bar_height(len(groups) * 1.6))
+    return _chart(zh, en, n, missing, source, draw, height=_bar_height(len(groups) * 1.6), missing_unit="份报告")
 
 
 #: Rates drawn by :func:`rates`: (indicator, zh, en, colour).
@@ -748,7 +750,8 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
         return (_is_na(c), -(0.0 if _is_na(c) else float(c)), labels[g])
 
     groups = sorted(set(sub["group"]), key=order)
-    used = sub[sub["numerator"].notna() & sub["denominator"].notna()]
+    # Reports with 0 cases add nothing to a pooled rate: they do not count as sources.
+    used = sub[sub["numerator"].notna() & (sub["denominator"] > 0).fillna(False)]
     n = int(used["report_id"].nunique())
     k = len(series)
 
