@@ -342,3 +342,14 @@ def test_load_panel_and_indicators_on_seeds(seed_corpus):
     panel = tk.load_panel(seed_corpus)
     assert len(panel) == 5 and panel["organ_id"].is_unique
     assert math.isclose(panel.set_index("organ_id").loc["640300:吴忠市民政局", "applications"], 1)
+
+
+def test_rate_text_gives_interval_and_small_n_note():
+    from toolkit.analysis import rate_text
+
+    # 3 of 12: Wilson 95% interval by hand: p = 0.25, z²/n = 0.3201, centre = (0.25 + 0.160061)/1.320122
+    # = 0.310624, half = 1.484687 · sqrt(0.015625 + 0.006669) = 0.221706 → 8.9% to 53.2%.
+    assert rate_text(3, 12) == "25% (95% CI 9%–53%; 3 of 12 cases; small n)"
+    assert rate_text(60, 100).endswith("60 of 100 cases)")
+    assert rate_text(0, 0) == "n/a (no case)"
+    assert rate_text(pd.NA, 5) == "n/a (missing)"

@@ -32,7 +32,7 @@ _LAZY = {
     "load_statements": "data",
     "audit": "data", "parse_report": "data", "get_data_home": "data", "clear_data_home": "data",
     "indicators": "analysis", "load_panel": "analysis", "aggregate": "analysis", "pooled_rate": "analysis",
-    "wilson_interval": "analysis", "indicator_definitions": "analysis", "summarise_indicators": "analysis",
+    "wilson_interval": "analysis", "rate_text": "analysis", "indicator_definitions": "analysis", "summarise_indicators": "analysis",
     "Tokenizer": "mining.tokenizer", "load_stopwords": "mining.tokenizer",
     "TopicModel": "mining.topics", "choose_n_topics": "mining.topics", "distinctive_terms": "mining.topics",
     "similarity_pairs": "mining.reuse", "reused_share": "mining.reuse",

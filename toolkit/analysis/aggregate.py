@@ -22,10 +22,13 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["aggregate", "pooled_rate", "wilson_interval", "Z95", "HOW"]
+__all__ = ["aggregate", "pooled_rate", "wilson_interval", "rate_text", "Z95", "HOW", "SMALL_N"]
 
 #: The normal quantile for a two-sided 95% interval.
 Z95 = 1.959963984540054
+
+#: Below this many cases a rate is flagged as resting on a small number (:func:`rate_text`).
+SMALL_N = 30
 
 #: What :func:`aggregate` can compute per group.
 HOW = ("sum", "mean", "median", "min", "max")
@@ -50,6 +53,30 @@ def wilson_interval(successes, trials, z: float = Z95) -> tuple[float, float] | 
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = z / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def rate_text(numerator, denominator, small_n: int = SMALL_N) -> str:
+    """A rate as prose: ``"25% (95% CI 9–53%; 3 of 12 cases; small n)"``.
+
+    The interval is Wilson's (:func:`wilson_interval`); ``small n`` is added
+    below *small_n* cases.  A rate that cannot be formed says why:
+    ``"n/a (no case)"`` for a denominator of 0, ``"n/a (missing)"`` when
+    either number is missing.
+    """
+    try:
+        k, n = float(numerator), float(denominator)
+    except (TypeError, ValueError):  # None, pandas NA
+        return "n/a (missing)"
+    if math.isnan(k) or math.isnan(n):
+        return "n/a (missing)"
+    if n == 0:
+        return "n/a (no case)"
+    low, high = wilson_interval(k, n)
+    cases = f"{k:,.0f} of {n:,.0f} cases"
+    if low is None:
+        return f"{k / n:.0%} ({cases}; no interval: more cases counted than the total)"
+    note = "; small n" if n < small_n else ""
+    return f"{k / n:.0%} (95% CI {low:.0%}–{high:.0%}; {cases}{note})"
 
 
 def _keys(by) -> list[str]:

@@ -480,11 +480,12 @@ def indicators(corpus: str | os.PathLike | None = None):
     return compute_indicators(load_reports(corpus), load_tables(corpus), load_statements(corpus))
 
 
-def summarise_indicators(frame, by: str = "year"):
-    """Indicators totalled per year or per organ, with how many reports each rests on.
+def summarise_indicators(frame, by: str | None = "year"):
+    """Indicators totalled per year or per organ (or over everything), with how many reports each
+    rests on.
 
-    *frame* is :func:`indicators`' frame (not changed); *by* is ``"year"`` or
-    ``"organ"``.  Counts and amounts are summed over the reports that have a
+    *frame* is :func:`indicators`' frame (not changed); *by* is ``"year"``,
+    ``"organ"`` or ``None`` (one row per indicator, over all reports).  Counts and amounts are summed over the reports that have a
     value (:func:`~toolkit.analysis.aggregate`); rates are pooled (Σ numerator /
     Σ denominator over the reports that have both, :func:`~toolkit.analysis.pooled_rate`)
     with a Wilson interval.  Indicators that do not compare across templates
@@ -512,9 +513,9 @@ def summarise_indicators(frame, by: str = "year"):
 
     from .aggregate import aggregate, pooled_rate
 
-    if by not in ("year", "organ"):
-        raise ValueError(f"summarise_indicators: by must be 'year' or 'organ', not {by!r}")
-    keys = ["year"] if by == "year" else ["organ_id"]
+    if by not in ("year", "organ", None):
+        raise ValueError(f"summarise_indicators: by must be 'year', 'organ' or None, not {by!r}")
+    keys = {"year": ["year"], "organ": ["organ_id"], None: []}[by]
     work = frame.copy()
     comparable = {i.name: i.comparable for i in INDICATORS}
     # A report without tables (template <NA> or pre-2019) is read with its year's template keys.
@@ -553,6 +554,7 @@ def summarise_indicators(frame, by: str = "year"):
     order = {i.name: k for k, i in enumerate(INDICATORS)}
     out["_order"] = out["indicator"].map(order)
     out = out.sort_values(keys[:1] + ["_order", "template"], kind="stable", ignore_index=True)
+    out = out.drop(columns="_order")
     out["indicator"] = pd.Categorical(out["indicator"], categories=[i.name for i in INDICATORS])
     columns = keys + ["indicator", "template", "value", "numerator", "denominator", "ci_low", "ci_high",
                       "n_reports", "n_missing", "n_stated"]
@@ -561,7 +563,7 @@ def summarise_indicators(frame, by: str = "year"):
               "template": "string"}
     if by == "year":
         dtypes["year"] = "Int64"
-    else:
+    elif by == "organ":
         dtypes.update(organ_id="string", agency="string")
     return out[columns].astype(dtypes)
 
