@@ -506,3 +506,19 @@ def test_style_gives_chinese_glyphs_in_own_figures():
         warnings.simplefilter("always")
         fig.canvas.draw()
     assert not _glyph_warnings(record)
+
+
+def test_stated_values_are_marked_in_the_chart():
+    from toolkit.analysis import compute_indicators
+
+    reports = pd.DataFrame([{"report_id": "s", "agency": "丁厅", "organ_id": "4:丁厅", "year": 2022,
+                             "template": None, "has_t2": False, "has_t3": False, "has_t4": False}]
+                           ).astype({"year": "Int64", "has_t2": "boolean", "has_t3": "boolean", "has_t4": "boolean"})
+    statements = pd.DataFrame([{"report_id": "s", "table": "t3", "row": "new_received", "column": "total",
+                                "value": 166.0, "sentence": "全年共收到信息公开申请166件。", "start": 0, "end": 14}])
+    empty = pd.DataFrame(columns=["report_id", "table", "row", "column", "value", "status"])
+    ind = compute_indicators(reports, empty, statements)
+    fig = plots.applications_and_refusals(ind)
+    labels = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "xxgk-value"]
+    assert labels == ["166*"]  # never silently mixed with tabled values
+    assert "标 * 者含报告正文所述数字" in _source_text(fig)

@@ -203,6 +203,7 @@ VALUE_GID, NA_GID = "xxgk-value", "xxgk-na"
 NA_LABEL = "n/a"
 LABELS_DROPPED_NOTE = "部分数值标签因空间不足省略"
 LOWER_BOUND_NOTE = "标 ≥ 者有报告缺失，为下限"
+STATED_NOTE = "标 * 者含报告正文所述数字（表格缺失）"
 
 
 def _new_figure(height: float | None = None) -> "Figure":
@@ -280,6 +281,8 @@ def _chart(zh: str, en: str, n: int, missing: int, source: str | None,
         apply_font(fig)
         if draw is not None:
             notes = _declutter(fig)
+            if any(getattr(ax, "xxgk_stated", False) for ax in fig.axes):
+                notes.insert(0, STATED_NOTE)
             if any(getattr(ax, "xxgk_lower_bound", False) for ax in fig.axes):
                 notes.insert(0, LOWER_BOUND_NOTE)
             if notes and source is None:
@@ -339,11 +342,12 @@ def _value_label(ax: "Axes", x: float, y: float, text: str, horizontal: bool, *,
 def _bars(ax: "Axes", positions: Sequence[float], values: Sequence[float | None],
           complete: Sequence[bool] | None = None, *, horizontal: bool = False, width: float = 0.65,
           colour: str = PALETTE[0], label: str | None = None, labels: Sequence[str] | None = None,
-          mark_missing: Sequence[bool] | None = None):
+          mark_missing: Sequence[bool] | None = None, stated: Sequence[bool] | None = None):
     """Bars with value labels; a value of None is missing: no bar, an ``n/a`` mark instead
     (unless *mark_missing* is false there: the caller marks the whole group once).
 
-    A value that leaves missing inputs out (*complete* false) is labelled ``≥N``.
+    A value that leaves missing inputs out (*complete* false) is labelled ``≥N``; one that rests
+    on a number stated in a report's text rather than its table (*stated*) is marked ``*``.
     """
     complete = list(complete) if complete is not None else [True] * len(values)
     drawn = [(p, v) for p, v in zip(positions, values) if v is not None]
@@ -359,6 +363,9 @@ def _bars(ax: "Axes", positions: Sequence[float], values: Sequence[float | None]
         if not complete[i]:
             text = f"≥{text}"
             ax.xxgk_lower_bound = True
+        if stated is not None and stated[i]:
+            text += "*"
+            ax.xxgk_stated = True
         _value_label(ax, p, v, text, horizontal)
     return container
 
@@ -574,10 +581,11 @@ def _bar_height(n_bars: int) -> float:
 
 
 def _grouped_hbars(ax: "Axes", groups: Sequence, labels: dict, series: Sequence[tuple[str, str, str]],
-                   sums: dict) -> float:
+                   sums: dict, stated: set | None = None) -> float:
     """Grouped horizontal bars, one group per row; a row with no value at all is one ``n/a``.
 
-    *series* is (key, legend label, colour); *sums* maps (group, key) to (value or None, complete).
+    *series* is (key, legend label, colour); *sums* maps (group, key) to (value or None, complete);
+    *stated* holds the (group, key) whose value rests on a number stated in the text.
     Returns the largest value drawn.
     """
     k = len(series)
@@ -587,7 +595,8 @@ def _grouped_hbars(ax: "Axes", groups: Sequence, labels: dict, series: Sequence[
         vals = [sums.get((g, key), (None, True)) for g in groups]
         pos = [j + (i - (k - 1) / 2) * 0.8 / k for j in range(len(groups))]
         _bars(ax, pos, [v for v, _c in vals], [c for _v, c in vals], horizontal=True, width=0.8 / k * 0.92,
-              colour=colour, label=label, mark_missing=[not e for e in empty])
+              colour=colour, label=label, mark_missing=[not e for e in empty],
+              stated=[(g, key) in (stated or set()) for g in groups])
         top_value = max([top_value] + [v for v, _c in vals if v is not None])
     for j, e in enumerate(empty):
         if e:
@@ -615,19 +624,28 @@ def _indicator_values(indicators, by: str, reports=None):
     wanted = {"applications": "value", "denial_rate": "numerator", "unavailable_rate": "numerator",
               "not_processed_rate": "numerator"}
     sub = indicators[indicators["indicator"].astype("string").isin(list(wanted))]
+    source = sub["source"].astype("string") if "source" in sub.columns else pd.Series(pd.NA, index=sub.index)
     per: dict[str, dict[str, float | None]] = {}
-    for rid, ind, value, num in zip(sub["report_id"].astype(object), sub["indicator"].astype(object),
-                                    sub["value"].astype(object), sub["numerator"].astype(object)):
+    stated: dict[str, set[str]] = {}
+    for rid, ind, value, num, src in zip(sub["report_id"].astype(object), sub["indicator"].astype(object),
+                                         sub["value"].astype(object), sub["numerator"].astype(object),
+                                         source.astype(object)):
         # A rate's numerator is present only when all its cells were read (denominator 0 or not).
         v = value if wanted[str(ind)] == "value" else num
         per.setdefault(str(rid), {})[str(ind)] = None if _is_na(v) else float(v)
+        if not _is_na(v) and src == "stated":
+            stated.setdefault(str(rid), set()).add(str(ind))
     rows = []
     for rid, vals in per.items():
         un, npr = vals.get("unavailable_rate"), vals.get("not_processed_rate")
+        said = stated.get(rid, set())
         rows.append({"report_id": rid, "applications": vals.get("applications"),
                      "denied": vals.get("denial_rate"),
-                     "unanswered": None if un is None or npr is None else un + npr})
-    frame = pd.DataFrame(rows, columns=["report_id", "applications", "denied", "unanswered"])
+                     "unanswered": None if un is None or npr is None else un + npr,
+                     "stated": ",".join(sorted(
+                         {"applications": "applications", "denial_rate": "denied", "unavailable_rate": "unanswered",
+                          "not_processed_rate": "unanswered"}[n] for n in said))})
+    frame = pd.DataFrame(rows, columns=["report_id", "applications", "denied", "unanswered", "stated"])
     for c in ("applications", "denied", "unanswered"):
         frame[c] = pd.array(frame[c].tolist(), dtype="Float64")
     meta = reports if reports is not None else indicators.drop_duplicates("report_id")
@@ -668,6 +686,7 @@ def applications_and_refusals(indicators: "pd.DataFrame", by: str = "organ", *, 
     names = [s[0] for s in _APP_SERIES]
     long = frame.melt(id_vars=["report_id", "group"], value_vars=names, var_name="series", value_name="value")
     sums = _sums(long, ["group", "series"])
+    stated = {(g, key) for g, said in zip(frame["group"], frame["stated"]) for key in str(said).split(",") if key}
     groups = list(dict.fromkeys(frame["group"]))
     if by == "organ":
         def order(g):
@@ -685,7 +704,7 @@ def applications_and_refusals(indicators: "pd.DataFrame", by: str = "organ", *, 
 
     def draw(fig):
         ax = fig.add_subplot()
-        top_value = _grouped_hbars(ax, groups, labels, _APP_SERIES, sums)
+        top_value = _grouped_hbars(ax, groups, labels, _APP_SERIES, sums, stated)
         _headroom(ax, top_value, horizontal=True)
         _integer_axis(ax, horizontal=True)
         if top_value == 0:
@@ -1217,6 +1236,10 @@ def save(fig: "Figure", path_stem: str | os.PathLike,
     return out
 
 
+#: The indicators the charts draw (the build computes only these).
+_CHART_INDICATORS = ("applications", "disclosure_rate", "denial_rate", "unavailable_rate", "not_processed_rate")
+
+
 def chart_files() -> list[str]:
     """The chart file stems :func:`write_charts` writes: each chart, and for the charts drawn by
     organ or year both variants (``NAME_by_organ``, ``NAME_by_year``)."""
@@ -1262,7 +1285,7 @@ def write_charts(out: Path) -> list[str]:
         if (out / "statements.parquet").is_file() else None
     pa.default_memory_pool().release_unused()  # the batches' buffers, back to the system
     frames = {"tables": tables, "reports": reports, "audit": audit,
-              "indicators": compute_indicators(reports, tables, statements)}
+              "indicators": compute_indicators(reports, tables, statements, names=_CHART_INDICATORS)}
     written = []
     for name in CHARTS:
         variants = [("organ", f"{name}_by_organ"), ("year", f"{name}_by_year")] if name in BY_CHARTS \

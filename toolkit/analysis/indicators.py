@@ -89,8 +89,9 @@ given only when it does not).
 """
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -342,7 +343,8 @@ def _sum(lookup: _Lookup, rid: str, cells: tuple[Cell, ...], present: dict[str, 
     return (None if why else total), sources, why
 
 
-def _reason_text(why: list[str], limit: int = 3) -> str:
+@functools.lru_cache(maxsize=4096)
+def _reason_text(why: tuple[str, ...], limit: int = 3) -> str:
     # Many cells often share one cause (a whole table absent): say it once.
     causes: dict[str, list[str]] = {}
     for w in why:
@@ -355,18 +357,20 @@ def _reason_text(why: list[str], limit: int = 3) -> str:
     return "; ".join(parts)
 
 
-def compute_indicators(reports, tables, statements=None):
+def compute_indicators(reports, tables, statements=None, names: Sequence[str] | None = None):
     """The indicators of every report in *reports*: a pure function of the three frames.
 
     *reports* is ``load_reports()`` (needs report_id, agency, year, template,
     has_t2, has_t3, has_t4; organ_id if present), *tables* is ``load_tables()``
     (report_id, table, row, column, value, and status if present), *statements*
-    is ``load_statements()`` or ``None``.  None of them is changed.  The result
-    is laid out as :func:`indicators` describes.
+    is ``load_statements()`` or ``None``; *names* keeps only those indicators.
+    None of the frames is changed.  The result is laid out as :func:`indicators`
+    describes.
     """
     import pandas as pd
 
-    needed = {c for ind in INDICATORS for spec in (ind.numerator, ind.denominator) for cells in spec.values()
+    chosen = INDICATORS if names is None else tuple(get_indicator(n) for n in names)
+    needed = {c for ind in chosen for spec in (ind.numerator, ind.denominator) for cells in spec.values()
               for c in cells}
     lookup = _Lookup(tables, statements, needed)
     cols: dict[str, list] = {c: [] for c in INDICATOR_COLUMNS}
@@ -378,7 +382,7 @@ def compute_indicators(reports, tables, statements=None):
             ordered["has_t3"].astype(object), ordered["has_t4"].astype(object)):
         present = {"t2": _flag(h2), "t3": _flag(h3), "t4": _flag(h4)}
         eff = _effective_template(template, year)
-        for ind in INDICATORS:
+        for ind in chosen:
             num = den = value = lo = hi = None
             source: str | None = None
             reason = ""
@@ -393,7 +397,7 @@ def compute_indicators(reports, tables, statements=None):
                     why += why2
                 source = "stated" if "stated" in sources else ("table" if sources else None)
                 if why:
-                    reason = _reason_text(why)
+                    reason = _reason_text(tuple(why))
                     num = num if ind.denominator else None
                 elif not ind.denominator:
                     value = num
@@ -425,21 +429,19 @@ def compute_indicators(reports, tables, statements=None):
 def _typed(cols: dict[str, list]):
     import pandas as pd
 
-    def clean(values):
-        return [None if _missing(v) else v for v in values]
-
+    # The numeric columns hold floats or None; the text ones str, None or <NA> (pd.array takes both).
     frame = pd.DataFrame({
-        "report_id": pd.array(clean(cols["report_id"]), dtype="string"),
-        "organ_id": pd.array(clean(cols["organ_id"]), dtype="string"),
-        "agency": pd.array(clean(cols["agency"]), dtype="string"),
-        "year": pd.array(clean(cols["year"]), dtype="Int64"),
+        "report_id": pd.array(cols["report_id"], dtype="string"),
+        "organ_id": pd.array(cols["organ_id"], dtype="string"),
+        "agency": pd.array(cols["agency"], dtype="string"),
+        "year": pd.array(cols["year"], dtype="Int64"),
         "template": pd.Categorical([None if _missing(t) else str(t) for t in cols["template"]],
                                    categories=["2021", "2019", "pre-2019"]),
         "indicator": pd.Categorical(cols["indicator"], categories=[i.name for i in INDICATORS]),
-        **{c: pd.array(clean(cols[c]), dtype="Float64") for c in ("numerator", "denominator", "value",
-                                                                  "ci_low", "ci_high")},
+        **{c: pd.array(cols[c], dtype="Float64") for c in ("numerator", "denominator", "value",
+                                                           "ci_low", "ci_high")},
         "source": pd.Categorical(cols["source"], categories=["table", "stated"]),
-        "reason": pd.array(clean(cols["reason"]), dtype="string"),
+        "reason": pd.array(cols["reason"], dtype="string"),
     }, columns=INDICATOR_COLUMNS)
     return frame
 

@@ -24,48 +24,57 @@ def panel_frame(indicator_frame):
 
     names = [i.name for i in INDICATORS]
     frame = indicator_frame.dropna(subset=["organ_id", "year"])
-    frame = frame.assign(indicator=frame["indicator"].astype("string"))
-    rows: dict[tuple[str, int], dict] = {}
-    for (oid, year), part in frame.groupby(["organ_id", "year"], sort=True, observed=True):
-        ids = sorted(part["report_id"].dropna().astype(str).unique())
-        row = {"organ_id": oid, "year": int(year), "report_id": "+".join(ids), "n_reports": len(ids),
-               "has_report": True, "agency": part["agency"].dropna().astype(str).iloc[0]
-               if part["agency"].notna().any() else None}
-        templates = sorted(part["template"].dropna().astype(str).unique())
-        row["template"] = "+".join(templates) if templates else None
-        stated = []
-        for name, values in part.groupby("indicator", sort=False, observed=True):
-            got = values["value"].astype("Float64")
-            distinct = set(float(v) for v in got.dropna())
-            # Two reports of one organ and year: keep a value only when they agree and none lacks it.
-            ok = len(distinct) == 1 and got.notna().all()
-            row[name] = distinct.pop() if ok else None
-            if ok and (values["source"].astype("string") == "stated").any():
-                stated.append(name)
-        row["stated"] = ",".join(n for n in names if n in stated) or None
-        rows[(oid, int(year))] = row
-    # Gap years between an organ's first and last report.
-    by_organ: dict[str, list[int]] = {}
-    for oid, year in rows:
-        by_organ.setdefault(oid, []).append(year)
-    for oid, years in by_organ.items():
-        latest_name = rows[(oid, max(years))]["agency"]
-        for year in range(min(years), max(years) + 1):
-            if (oid, year) not in rows:
-                rows[(oid, year)] = {"organ_id": oid, "year": year, "report_id": None, "n_reports": 0,
-                                     "has_report": False, "agency": latest_name, "template": None,
-                                     "stated": None}
-    records = [rows[k] for k in sorted(rows)]
-    out = pd.DataFrame(records, columns=PANEL_KEYS + names)
-    out = out.astype({"organ_id": "string", "agency": "string", "year": "Int64", "report_id": "string",
-                      "n_reports": "Int64", "has_report": "boolean", "template": "string", "stated": "string",
-                      **{n: "Float64" for n in names}})
-    changes = {}
-    previous = out.groupby("organ_id", sort=False).shift(1)
-    consecutive = (out["year"] - previous["year"]) == 1
-    for n in names:
-        change = out[n] - previous[n]
-        changes[f"{n}_change"] = change.where(consecutive.fillna(False), pd.NA).astype("Float64")
+    keys = ["organ_id", "year"]
+    work = pd.DataFrame({"organ_id": frame["organ_id"].astype("string").to_numpy(),
+                         "year": frame["year"].astype("Int64").to_numpy(),
+                         "indicator": frame["indicator"].astype("string").to_numpy(),
+                         "value": frame["value"].astype("Float64").to_numpy(),
+                         "stated": (frame["source"].astype("string") == "stated").fillna(False).to_numpy(bool)})
+    cell = work.groupby(keys + ["indicator"], sort=True, observed=True)
+    # Two reports of one organ and year: a value is kept only when they agree and none lacks it.
+    agg = pd.DataFrame({"first": cell["value"].first(), "present": cell["value"].count(), "rows": cell.size(),
+                        "distinct": cell["value"].nunique(), "stated": cell["stated"].any()})
+    agree = (agg["present"] == agg["rows"]) & (agg["distinct"] == 1)
+    agg["kept"] = agg["first"].where(agree, pd.NA)
+    values = agg["kept"].unstack("indicator").reindex(columns=names)
+    stated_flags = (agg["stated"] & agree).unstack("indicator").reindex(columns=names).fillna(False)
+    stated = pd.Series([",".join(n for n, flag in zip(names, row) if flag) or None
+                        for row in stated_flags.to_numpy(dtype=bool)], index=stated_flags.index, dtype="string")
+    reports = frame.drop_duplicates("report_id")
+    meta_cols = pd.DataFrame({"organ_id": reports["organ_id"].astype("string").to_numpy(),
+                              "year": reports["year"].astype("Int64").to_numpy(),
+                              "report_id": reports["report_id"].astype("string").to_numpy(),
+                              "agency": reports["agency"].astype("string").to_numpy(),
+                              "template": reports["template"].astype("string").to_numpy()})
+    by = meta_cols.sort_values("report_id", kind="stable").groupby(keys, sort=True)
+    meta = pd.DataFrame({
+        "report_id": by["report_id"].agg(lambda s: "+".join(s)),
+        "n_reports": by.size(),
+        "agency": by["agency"].first(),
+        "template": by["template"].agg(lambda s: "+".join(sorted(set(s.dropna()))) or None),
+    })
+    out = meta.join(values, how="left")
+    out["stated"] = stated.reindex(out.index)
+    out["has_report"] = True
+    # Gap years between an organ's first and last report: rows with no report and no value.
+    span = out.reset_index().groupby("organ_id")["year"].agg(["min", "max"])
+    full = pd.MultiIndex.from_tuples(
+        [(oid, y) for oid, lo, hi in zip(span.index, span["min"], span["max"]) for y in range(int(lo), int(hi) + 1)],
+        names=keys)
+    out = out.reindex(full)
+    gap = out["has_report"].isna().to_numpy()
+    out["has_report"] = ~gap
+    out["n_reports"] = out["n_reports"].fillna(0)
+    latest = out["agency"].groupby(level="organ_id").transform("last")  # a gap year takes the latest name
+    out["agency"] = out["agency"].where(~gap, latest)
+    out = out.reset_index()
+    out = out[PANEL_KEYS + names].astype({"organ_id": "string", "agency": "string", "year": "Int64",
+                                         "report_id": "string", "n_reports": "Int64", "has_report": "boolean",
+                                         "template": "string", "stated": "string",
+                                         **{n: "Float64" for n in names}})
+    previous = out.groupby("organ_id", sort=False)[["year", *names]].shift(1)
+    consecutive = ((out["year"] - previous["year"]) == 1).fillna(False).to_numpy(dtype=bool)
+    changes = {f"{n}_change": (out[n] - previous[n]).where(consecutive, pd.NA).astype("Float64") for n in names}
     out = pd.concat([out, pd.DataFrame(changes, index=out.index)], axis=1)
     return out.reset_index(drop=True)
 
