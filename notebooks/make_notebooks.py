@@ -293,7 +293,8 @@ Disclosure disputes come from {len(organs_with_cases)} organ(s) ({listing(organs
 {listing(str(y) for y in years_with_cases)}. Pooled, reconsideration corrected the organ in
 {tk.rate_text(rec['numerator'], rec['denominator'])} of decided cases, and courts in
 {tk.rate_text(lit['numerator'], lit['denominator'])}.\"\"\"
-if min(rec["denominator"], lit["denominator"]) < SMALL_N:
+decided = [d for d in (rec["denominator"], lit["denominator"]) if pd.notna(d)]
+if decided and min(decided) < SMALL_N:
     text += (" With so few decided cases the intervals are wide: these rates describe these organs, and say little "
              "about disclosure disputes in general.")
 Markdown(text)"""),

@@ -449,9 +449,25 @@ def _typed(cols: dict[str, list]):
 def indicators(corpus: str | os.PathLike | None = None):
     """The field's indicators for every report of a corpus: one row per report and indicator.
 
-    See the module docstring (``help(toolkit.analysis.indicators)``) for every
-    indicator's cells, the rules for missing values and denominators of 0, and
-    which indicators compare across the 2019 and 2021 templates.
+    ``applications``; ``disclosure_rate``, ``full_disclosure_rate``,
+    ``denial_rate``, ``unavailable_rate``, ``not_processed_rate``, ``other_rate``
+    (outcomes of table 3 over (七)总计); ``refusals_legal_exemption``,
+    ``refusals_factual_operational`` and ``refusals_legal_share`` (the refusal
+    reasons split into legal exemptions and factual/operational reasons);
+    ``reconsideration_correction_rate``, ``litigation_correction_rate`` (纠正 over
+    decided cases), ``dispute_rate`` (复议 + 诉讼 cases per new application);
+    ``licensing_decisions``, ``penalty_decisions``, ``coercion_decisions``,
+    ``fees_amount`` and ``normative_docs_in_force`` (table 2).
+    :func:`indicator_definitions` gives each one's cells and whether it compares
+    across the 2019 and 2021 templates; the module docstring of
+    :mod:`toolkit.analysis.indicators` gives the full rules.
+
+    Rules: a missing input cell gives ``value`` <NA> and a ``reason``, never 0; a
+    denominator of 0 gives <NA>; rates carry a Wilson 95% interval; an indicator
+    the report's template lacks (2019: the factual refusals, fees, documents in
+    force) is <NA> with the reason; when the report does not contain a table, a
+    number its text states about the cell (``load_statements()``) is used and
+    ``source`` says ``stated``.
 
     ============ ======== ========== =====================================================================
     name         dtype    unit       meaning
