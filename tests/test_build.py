@@ -166,18 +166,21 @@ def test_workbook_matches_the_tables(seed_corpus, tmp_path):
     assert book.sheetnames == ["reports", "t2", "t3", "t4", "audit", "parse_log", "statements"]
     rows = list(book["t2"].iter_rows(values_only=True))
     header, body = rows[0], rows[1:]
-    assert header == ("report_id", "table", "row", "column", "value", "status", "row_zh", "column_zh",
-                      "row_en", "column_en")
-    cells = {(r[0], r[2], r[3]): r[4] for r in body}
+    assert header == ("report_id", "agency", "year", "row", "row_zh", "row_en", "made", "repealed", "in_force",
+                      "decisions", "amount", "missing")
+    cells = {(r[0], r[3]): dict(zip(header, r)) for r in body}
     # Seed 001, table 2, 行政许可 本年处理决定数量: 71 (read from the report).
-    assert cells[("001_0d529075b8579b4b", "licensing", "decisions")] == 71
-    # A formula-like or missing value stays text / an empty cell, never a formula or zero.
+    assert cells[("001_0d529075b8579b4b", "licensing")]["decisions"] == 71
+    assert cells[("001_0d529075b8579b4b", "licensing")]["agency"] == "重庆市开州区民政局"
+    # A missing value is an empty cell, never zero, and `missing` says why.
     tables = pd.read_parquet(out / "tables.parquet")
     t2 = tables[tables["table"] == "t2"]
-    assert len(body) == len(t2)
+    assert len(body) == len(t2[["report_id", "row"]].drop_duplicates())
     missing = t2[t2["value"].isna()]
-    for rid, row, col in zip(missing["report_id"], missing["row"], missing["column"]):
-        assert cells[(rid, row, col)] is None
+    assert len(missing) > 0  # seed 002's tables were images
+    for rid, row, col, status in zip(missing["report_id"], missing["row"], missing["column"], missing["status"]):
+        assert cells[(rid, row)][col] is None
+        assert f"{col}: {status}" in cells[(rid, row)]["missing"]
     reports = list(book["reports"].iter_rows(values_only=True))
     assert reports[0][0] == "report_id" and len(reports) == 6
 

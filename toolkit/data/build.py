@@ -435,19 +435,48 @@ class _Staging:
             self.writer = None
 
 
+def _wide_table(tables, reports, table: str):
+    """One table of the workbook laid out for reading: a row per report and table row, a column
+    per template column, and ``missing`` saying why each empty cell is empty."""
+
+    from .. import schema
+
+    sub = tables[tables["table"] == table]
+    columns = list(dict.fromkeys(c for template in ("2021", "2019") for _r, c in schema.cells(table, template)))
+    keys = ["report_id", "row"]
+    first = sub.drop_duplicates(keys)[keys + ["row_zh", "row_en"]].astype(object)
+    values = sub.pivot(index=keys, columns="column", values="value")
+    values = values.reindex(columns=[c for c in columns if c in values.columns])
+    why = sub[sub["value"].isna()].astype({"column": object, "status": object})
+    missing = (why["column"] + ": " + why["status"]).groupby([why["report_id"], why["row"].astype(object)]).agg("; ".join)
+    wide = first.merge(values.reset_index().astype({"row": object}), on=keys, how="left", sort=False)
+    wide = wide.merge(missing.rename("missing").reset_index(), on=keys, how="left", sort=False)
+    who = reports[["report_id", "agency", "year"]]
+    wide = who.merge(wide, on="report_id", how="right", sort=False)
+    return wide[["report_id", "agency", "year", "row", "row_zh", "row_en", *values.columns, "missing"]]
+
+
 def _write_workbook(out: Path) -> None:
-    """xxgk.xlsx, one sheet per table, written row by row (xlsxwriter's constant-memory mode)."""
+    """xxgk.xlsx: the reports, each table laid out wide (a row per report and table row), the
+    audit, the parse log and the statements; written row by row (constant memory)."""
     import pandas as pd
     import xlsxwriter
+
+    from .tabular import read_frame
 
     tmp = out / "xxgk.xlsx.tmp"
     book = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
                                           "strings_to_urls": False, "strings_to_numbers": False})
     try:
+        reports = read_frame(out / "reports.parquet")
+        tables = read_frame(out / "tables.parquet")
         for sheet in _SHEETS:
-            name = "tables" if sheet in ("t2", "t3", "t4") else sheet
-            frame = pd.read_parquet(out / f"{name}.parquet",
-                                    filters=[("table", "=", sheet)] if name == "tables" else None)
+            if sheet in ("t2", "t3", "t4"):
+                frame = _wide_table(tables, reports, sheet)
+            elif sheet == "reports":
+                frame = reports
+            else:
+                frame = read_frame(out / f"{sheet}.parquet")
             ws = book.add_worksheet(sheet)
             ws.write_row(0, 0, list(frame.columns))
             columns = [[None if v is pd.NA or v is None or v != v else v for v in frame[c].astype(object).tolist()]
@@ -457,5 +486,3 @@ def _write_workbook(out: Path) -> None:
     finally:
         book.close()
     os.replace(tmp, out / "xxgk.xlsx")
-
-
