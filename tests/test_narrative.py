@@ -5,6 +5,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from toolkit.parsing.narrative import is_heading, signature_start, split_items, split_parts, split_section
@@ -89,14 +90,59 @@ def test_split_items_sequence_is_ordered():
 
 def test_load_narratives_frame():
     import toolkit as tk
+    from toolkit.mining.narratives import load_narratives
 
+    assert tk.load_narratives is load_narratives  # the loader lives in the mining layer now
     df = tk.load_narratives()
-    assert list(df.columns) == ["report_id", "part", "item", "text", "start", "end"]
-    assert str(df["item"].dtype) == "Int64" and str(df["text"].dtype) == "string"
+    assert list(df.columns) == ["item_id", "report_id", "agency", "year", "admin_level", "sector", "template",
+                                "part", "item", "text", "start", "end", "is_heading", "duplicate_of"]
+    assert df.dtypes.astype(str).tolist() == ["string", "string", "string", "Int64", "category", "string",
+                                              "category", "category", "Int64", "string", "Int64", "Int64",
+                                              "boolean", "string"]
+    assert df["item_id"].is_unique and df["report_id"].is_monotonic_increasing
     counts = df[df["item"] > 0].groupby(["report_id", "part"], observed=True).size()
     assert counts[("000_390bec4f8b72bc77", "problem")] == 3
     assert counts[("002_0a737c20a99ed187", "improvement")] == 3
-    assert df["report_id"].is_monotonic_increasing
+    row = df[df["item_id"] == "000_390bec4f8b72bc77:p1"].iloc[0]
+    assert row["text"].startswith("一是连续性还不够。") and row["agency"] == "鸡东县民政局"
+    assert row["year"] == 2023 and row["admin_level"] == "county" and row["sector"] == "民政"
+    # headings: the seed's two sub-headings, and nothing that has content
+    heads = df[df["is_heading"]]
+    assert {"000_390bec4f8b72bc77:p0", "000_390bec4f8b72bc77:i0", "2020_bf9c24aed25d2db3:i0"} <= set(heads["item_id"])
+    assert heads["text"].str.len().max() <= 20
+    # the older reports' plans are improvements now
+    assert (df[df["report_id"] == "2016_ca0b1b687dff487a"]["part"] == "improvement").sum() == 1
+
+
+def test_load_narratives_offsets_point_into_section_5():
+    import toolkit as tk
+
+    df = tk.load_narratives()
+    for rid in ("2013_188035148e085674", "2020_bf9c24aed25d2db3", "003_03a04d677c33f02f"):
+        (path,) = REPORTS.glob(f"{rid}.txt")
+        section = parse_file(path).sections["5"]
+        for row in df[df["report_id"] == rid].itertuples():
+            assert section[row.start:row.end] == row.text
+
+
+def test_load_narratives_near_duplicates_point_to_the_earlier_report():
+    import toolkit as tk
+
+    df = tk.load_narratives()
+    dup = df.groupby("report_id")["duplicate_of"].first()
+    # 河北省科学技术厅 2022 repeats its 2021 text word for word except 全省 -> 我省 (read side by side)
+    assert dup["2022_7a9750aaa71b82cb"] == "2021_d9cf0cbd74d43b1e"
+    assert pd.isna(dup["2021_d9cf0cbd74d43b1e"])  # the earlier report of the pair points nowhere
+    # every pointer goes back in time, and each report's items agree on it
+    years = df.groupby("report_id")["year"].first()
+    for late, early in dup.dropna().items():
+        assert (years[early], early) < (years[late], late)
+    assert (df.groupby("report_id")["duplicate_of"].nunique(dropna=False) == 1).all()
+    # a stricter threshold flags fewer reports, never more
+    strict = tk.load_narratives(duplicate_threshold=0.9).groupby("report_id")["duplicate_of"].first()
+    assert set(strict.dropna().index) == {"2022_7a9750aaa71b82cb"}
+    with pytest.raises(ValueError, match="duplicate_threshold"):
+        tk.load_narratives(duplicate_threshold=0)
 
 
 # -- fixes found on the Hebei reports (texts of the shipped corpus, read by hand) ---------------

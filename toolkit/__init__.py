@@ -27,7 +27,8 @@ from .errors import ReportError
 __version__ = "0.2.0"
 
 _LAZY = {
-    "load_reports": "data", "load_tables": "data", "load_narratives": "data", "load_parse_log": "data",
+    "load_reports": "data", "load_tables": "data", "load_narratives": "mining.narratives",
+    "load_parse_log": "data",
     "load_statements": "data",
     "audit": "data", "parse_report": "data", "get_data_home": "data", "clear_data_home": "data",
     "Tokenizer": "mining.tokenizer", "load_stopwords": "mining.tokenizer",

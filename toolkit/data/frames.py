@@ -15,11 +15,10 @@ from typing import Any
 from .. import schema
 from ..checks import FINDING_KEYS
 from ..parsing import Report, mark_pre_template
-from ..parsing.narrative import split_section
 
 __all__ = ["ParsedReport", "apply_metadata", "REPORT_COLUMNS", "TABLE_COLUMNS", "PARSE_LOG_COLUMNS",
-           "NARRATIVE_COLUMNS", "AUDIT_COLUMNS", "reports_frame", "tables_frame", "parse_log_frame",
-           "narratives_frame", "findings_frame", "statements_frame", "STATEMENT_COLUMNS", "table_template"]
+           "AUDIT_COLUMNS", "reports_frame", "tables_frame", "parse_log_frame",
+           "findings_frame", "statements_frame", "STATEMENT_COLUMNS", "table_template"]
 
 
 @dataclass(frozen=True)
@@ -55,8 +54,6 @@ REPORT_COLUMNS = ["report_id", "agency", "province", "city", "county", "adcode",
 TABLE_COLUMNS = ["report_id", "table", "row", "column", "value", "status", "row_zh", "column_zh", "row_en",
                  "column_en"]
 PARSE_LOG_COLUMNS = ["report_id", "file", "level", "message"]
-NARRATIVE_COLUMNS = ["report_id", "part", "item", "text", "start", "end"]
-
 
 
 def _by_id(parsed: list[ParsedReport]) -> list[ParsedReport]:
@@ -179,26 +176,6 @@ def parse_log_frame(parsed: list[ParsedReport]):
     frame = frame.astype({"report_id": "string", "file": "string", "message": "string",
                           "level": pd.CategoricalDtype(["warning", "error"])})
     return frame.sort_values("report_id", kind="stable", ignore_index=True)
-
-
-def narratives_frame(parsed: list[ParsedReport]):
-    """load_narratives' frame for *parsed*."""
-    import pandas as pd
-
-    rows = []
-    for p in parsed:
-        meta, report = p.meta, p.report
-        if report is None:
-            continue
-        for it in split_section(report.sections.get("5")):
-            rows.append({"report_id": meta["report_id"], "part": it.part, "item": it.item,
-                         "text": it.text, "start": it.start, "end": it.end})
-    frame = pd.DataFrame(rows, columns=NARRATIVE_COLUMNS).astype(
-        {"report_id": "string", "part": pd.CategoricalDtype(["problem", "improvement"], ordered=True),
-         "item": "Int64", "text": "string", "start": "Int64", "end": "Int64"})
-    return frame.sort_values(["report_id", "part", "item"], kind="stable", ignore_index=True)
-
-
 
 
 AUDIT_COLUMNS = list(FINDING_KEYS)
