@@ -206,3 +206,57 @@ def test_kwic(items):
 
 def test_kwic_default_items_are_the_corpus():
     assert len(tk.kwic("政策解读")) == len(tk.kwic("政策解读", tk.load_narratives()))
+
+
+def _wilson(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5 / (1 + z * z / n)
+    return centre - half, centre + half
+
+
+SMALL = pd.DataFrame({
+    "item_id": ["r1:p1", "r1:i1", "r2:p1", "r2:p2", "r3:p0", "r4:p1"],
+    "report_id": ["r1", "r1", "r2", "r2", "r3", "r4"],
+    "part": ["problem", "improvement", "problem", "problem", "problem", "problem"],
+    "is_heading": [False, False, False, False, True, False],
+    "year": pd.array([2021, 2021, 2021, 2021, 2021, 2022], dtype="Int64"),
+    "text": ["政策解读形式单一", "加强业务培训", "栏目更新不及时", "政策解读不够", "（一）存在的问题", "人手少、兼职多"],
+})
+
+
+def test_category_shares_by_hand():
+    shares = tk.category_shares(SMALL, "year").set_index(["year", "category"])
+    assert list(shares.columns) == ["zh", "k", "n", "share", "ci_low", "ci_high"]
+    # 2021: reports r1 and r2 have problem items (r3 only a heading); both name policy interpretation
+    row = shares.loc[(2021, "policy_interpretation")]
+    assert (row["k"], row["n"], row["share"]) == (2, 2, 1.0)
+    row = shares.loc[(2021, "timeliness")]
+    assert (row["k"], row["n"], row["share"]) == (1, 2, 0.5)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx(_wilson(1, 2))
+    # the improvement item's 培训 is not counted among problems; r4's 人手 is, in 2022
+    assert shares.loc[(2021, "staff_training"), "k"] == 0
+    assert shares.loc[(2022, "staff_training"), ["k", "n"]].tolist() == [1, 1]
+    lo, hi = _wilson(0, 2)
+    assert shares.loc[(2021, "review_quality"), "ci_low"] == pytest.approx(lo, abs=1e-12)
+    assert shares.loc[(2021, "review_quality"), "ci_high"] == pytest.approx(hi)
+    items = tk.category_shares(SMALL, "year", unit="item").set_index(["year", "category"])
+    assert items.loc[(2021, "policy_interpretation"), ["k", "n"]].tolist() == [2, 3]
+    both = tk.category_shares(SMALL, "year", part=None).set_index(["year", "category"])
+    assert both.loc[(2021, "staff_training"), ["k", "n"]].tolist() == [1, 2]
+
+
+def test_category_shares_missing_group_and_chart():
+    from toolkit import plots
+
+    small = SMALL.copy()
+    small.loc[5, "year"] = pd.NA
+    shares = tk.category_shares(small, "year")
+    assert shares["year"].isna().sum() == 12 and (shares.loc[shares["year"].isna(), "n"] == 1).all()
+    fig = plots.category_shares(tk.category_shares(SMALL, "year"), "year")
+    texts = [t.get_text() for t in fig.texts]
+    assert any("数据来源" in t and "3 份" in t for t in texts)
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["2021（n = 2）", "2022（n = 1）"]
+    with pytest.raises(ValueError, match="unit"):
+        tk.category_shares(SMALL, "year", unit="sentence")

@@ -37,7 +37,8 @@ _LAZY = {
     "similarity_pairs": "mining.reuse", "reused_share": "mining.reuse", "reuse_pairs": "mining.reuse",
     "load_negation_words": "mining.tokenizer",
     "load_codebook": "mining.coding", "code_items": "mining.coding", "export_for_coding": "mining.coding",
-    "read_coding": "mining.coding", "agreement": "mining.coding", "kwic": "mining.kwic",
+    "read_coding": "mining.coding", "agreement": "mining.coding", "category_shares": "mining.coding",
+    "kwic": "mining.kwic",
 }
 
 __all__ = ["ReportError", "__version__", *_LAZY]

@@ -62,7 +62,7 @@ from ..fileio import atomic_write
 from .narratives import item_id as make_item_id
 
 __all__ = ["load_codebook", "code_items", "export_for_coding", "read_coding", "agreement", "Agreement",
-           "NONE", "CODED_COLUMNS"]
+           "category_shares", "NONE", "CODED_COLUMNS"]
 
 #: The label a coder gives an item that no category fits.
 NONE = "none"
@@ -472,3 +472,98 @@ def agreement(manual, automatic, codebook=None) -> Agreement:
     confusion = confusion.reindex(index=order, columns=order, fill_value=0).astype("int64")
     overall = float(cohen_kappa_score(single_manual, single_auto, labels=order))
     return Agreement(per_category, confusion, overall, len(items))
+
+
+_SHARE_UNITS = ("report", "item")
+
+
+def category_shares(items, by: str, coded=None, part: str | None = "problem", unit: str = "report",
+                    codebook=None, confidence: float = 0.95):
+    """How often each category is named, by group of a covariate, with Wilson intervals.
+
+    Parameters
+    ----------
+    items : DataFrame
+        As `toolkit.load_narratives` returns (``item_id``, ``report_id``,
+        ``part``, ``is_heading`` and the column *by*); heading items are never
+        counted. Filter it first to leave out near-duplicate reports
+        (``items[items.duplicate_of.isna()]``) or to keep one period.
+    by : str
+        The covariate: ``year``, ``admin_level``, ``sector``, ``template`` ….
+    coded : DataFrame, optional
+        `code_items` output for these items; default ``code_items(items, codebook)``.
+    part : "problem", "improvement" or None, default "problem"
+        The part counted; None counts both.
+    unit : "report" (default) or "item"
+        "report": a report names a category when any of its items (of *part*)
+        is coded with it; the denominator is the group's reports with at
+        least one such item. "item": the share of the group's items coded with it.
+    confidence : float, default 0.95
+        Level of the Wilson score interval (``scipy.stats.binomtest(k,
+        n).proportion_ci(method="wilson")``), which stays inside [0, 1] and
+        behaves with the small counts these groups have.
+
+    Returns
+    -------
+    DataFrame, one row per group and category (groups in their own order, a
+    missing value last; categories in codebook order):
+
+    ========= ======== ==========================================================
+    <by>      as items the group's value (<NA>: items without one)
+    category  string   category id
+    zh        string   its Chinese name
+    k         Int64    reports (or items) of the group naming the category
+    n         Int64    reports (or items) of the group: the denominator
+    share     Float64  k / n; <NA> when n is 0
+    ci_low    Float64  lower bound of the Wilson interval; <NA> when n is 0
+    ci_high   Float64  upper bound
+    ========= ======== ==========================================================
+    """
+    import pandas as pd
+    from scipy.stats import binomtest
+
+    if unit not in _SHARE_UNITS:
+        raise ValueError(f"unit must be one of {_SHARE_UNITS}, got {unit!r}")
+    if part not in ("problem", "improvement", None):
+        raise ValueError(f"part must be 'problem', 'improvement' or None, got {part!r}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+    book = _resolve(codebook)
+    frame = _item_frame(items, include_headings=False)
+    if by not in frame.columns:
+        raise ValueError(f"items have no column {by!r}")
+    if part is not None:
+        frame = frame[frame["part"].astype(str) == part]
+    if coded is None:
+        coded = code_items(frame, book)
+    hits = coded[coded["item_id"].astype(str).isin(set(frame["item_id"].astype(str)))]
+    by_item = hits.groupby(hits["item_id"].astype(str))["category"].agg(lambda s: set(map(str, s))).to_dict()
+    unit_col = "report_id" if unit == "report" else "item_id"
+    groups = frame[by]
+    keys = list(pd.unique(groups.dropna()))
+    keys = [c for c in groups.cat.categories if c in set(keys)] if isinstance(groups.dtype, pd.CategoricalDtype) \
+        else sorted(keys)
+    if groups.isna().any():
+        keys.append(pd.NA)
+    rows = []
+    for key in keys:
+        sub = frame[groups.isna()] if key is pd.NA else frame[(groups == key).fillna(False)]
+        named: dict[str, set] = {}
+        for uid, iid in zip(sub[unit_col].astype(str), sub["item_id"].astype(str)):
+            for cat in by_item.get(iid, ()):
+                named.setdefault(cat, set()).add(uid)
+        n = int(sub[unit_col].nunique())
+        for cat in book:
+            k = len(named.get(cat["id"], ()))
+            if n:
+                ci = binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
+                share, low, high = k / n, ci.low, ci.high
+            else:
+                share = low = high = pd.NA
+            rows.append((key, cat["id"], cat["zh"], k, n, share, low, high))
+    out = pd.DataFrame(rows, columns=[by, "category", "zh", "k", "n", "share", "ci_low", "ci_high"])
+    out = out.astype({"category": "string", "zh": "string", "k": "Int64", "n": "Int64", "share": "Float64",
+                      "ci_low": "Float64", "ci_high": "Float64"})
+    out[by] = out[by].astype(groups.dtype)
+    out.attrs.update(part=part, unit=unit, confidence=confidence)
+    return out
