@@ -660,7 +660,12 @@ def category_shares(shares: "pd.DataFrame", by: str, *, n_reports: int | None = 
     *n_reports* is the number of reports behind the chart (source line);
     default: the sum of the groups' n when the unit is reports.
     """
-    zh, en = "问题类别：提及各类问题的比例", "Problem categories: share naming each (with 95% Wilson interval)"
+    part = shares.attrs.get("part", "problem")
+    zh, en = {"problem": ("问题类别：提及各类问题的比例", "Problem categories"),
+              "improvement": ("改进类别：提及各类改进的比例", "Improvement categories")}.get(
+        part, ("问题与改进类别：提及各类的比例", "Problem and improvement categories"))
+    level = shares.attrs.get("confidence", 0.95)
+    en = f"{en}: share naming each, with its {level:.0%} Wilson interval"
     if _empty(shares):
         return _chart(zh, en, 0, 0, source, None)
     _require(shares, (by, "category", "zh", "k", "n", "share", "ci_low", "ci_high"),
@@ -689,12 +694,12 @@ def category_shares(shares: "pd.DataFrame", by: str, *, n_reports: int | None = 
             ax.plot(x, ys, "o", color=colour, markersize=5, label=f"{group}（n = {n}）")
         ax.set_yticks(range(len(cats)), [names[c] for c in cats])
         ax.invert_yaxis()
-        ax.set_xlim(0, 100)
-        ax.set_xlabel("提及该类问题的比例 % / Share naming the category, %" if unit == "report"
+        ax.set_xlim(-2, 102)  # dots at 0% and 100% stay whole
+        ax.set_xlabel("提及该类的报告比例 % / Share of reports naming the category, %" if unit == "report"
                       else "条目比例 % / Share of items, %")
         ax.grid(False)
         ax.grid(True, axis="x")
-        ax.legend(loc="lower right")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
 
     return _chart(zh, en, n_reports, 0, source, draw)
 
