@@ -172,8 +172,8 @@ class _Names:
 
     def __init__(self, places: frozenset[str], agencies: Iterable[str]):
         self.places = places
-        # longest first, so 重庆市开州区 is stripped as 重庆市 + 开州区, not 重庆 + …
-        self._prefixes = sorted(places, key=len, reverse=True)
+        self._longest = max(map(len, places), default=0)
+        self._decided: dict[str, bool] = {}  # token -> is it a name (the vocabulary is small)
         self.organs: dict[str, set[str]] = {}  # last character -> organ names without their place
         self.agencies = {unicodedata.normalize("NFKC", str(a)).strip() for a in agencies} - {""}
         for agency in self.agencies:
@@ -198,9 +198,10 @@ class _Names:
         """*token* without the one place name it starts with (unchanged if none, or if it is a place)."""
         if token in self.places:
             return token
-        for place in self._prefixes:
-            if token.startswith(place) and len(place) < len(token):
-                return token[len(place):]
+        # longest prefix first, so 重庆市开州区 is stripped as 重庆市 + 开州区, not 重庆 + …
+        for length in range(min(self._longest, len(token) - 1), 1, -1):
+            if token[:length] in self.places:
+                return token[length:]
         return token
 
     def strip_places(self, token: str) -> str:
@@ -212,6 +213,12 @@ class _Names:
             token = shorter
 
     def __call__(self, token: str) -> bool:
+        decided = self._decided.get(token)
+        if decided is None:
+            decided = self._decided[token] = self._decide(token)
+        return decided
+
+    def _decide(self, token: str) -> bool:
         rest = self.strip_places(token)
         if rest in self.places:
             return True
