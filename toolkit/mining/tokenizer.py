@@ -317,10 +317,11 @@ class Tokenizer(BaseEstimator):
         dictionary and precise-mode algorithm), loaded with the same domain
         dictionary and ``user_dict`` and also run with the HMM off. Install it
         with ``pip install 'xxgk[fast]'`` (or ``pip install 'rjieba>=0.2.2'``;
-        older releases cannot load a dictionary). It is about 5x faster end
-        to end (measured 5.2-5.4x on the benchmark's section texts; the
-        segmentation step alone 14-22x, the rest being normalisation and
-        filtering; ``python -m benchmarks --only tokenize`` measures it).
+        older releases cannot load a dictionary). It is several times faster
+        end to end (measured 5.2-5.4x on the benchmark's section texts, and
+        9.8x with --n 1000 once the name rule was added; the segmentation
+        step alone 14-29x, the rest being normalisation and filtering;
+        ``python -m benchmarks --only tokenize`` measures it).
         Tokens agree with jieba's: every domain-dictionary word comes out
         whole exactly as with jieba, and the token lists were identical on
         every text measured (all 151 section texts of the shipped corpus,
