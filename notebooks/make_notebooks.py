@@ -180,13 +180,15 @@ overview = pd.Series({
     "reports nearly repeating an earlier one": len(dups),
 }, name="count")
 overview.to_frame()"""),
-        ("md", "Near-duplicate reports: the share of each report's cleaned section 五 found nearly verbatim in the other (runs of at least 30 characters)."),
+        ("md", "Near-duplicate reports: the share of each report's cleaned section 五 found nearly verbatim in the other (`tk.reuse_pairs`), and which pairs `load_narratives` flags."),
         ("code", """from toolkit.mining.narratives import DUPLICATE_THRESHOLD
 section5 = items.groupby("report_id")["text"].apply("\\n".join)
 agency_year = reports.set_index("report_id")[["agency", "year"]]
 pairs = tk.reuse_pairs(section5)
 pairs = pairs.join(agency_year.add_suffix("_a"), on="report_a").join(agency_year.add_suffix("_b"), on="report_b")
-pairs[["agency_a", "year_a", "year_b", "reused_a", "reused_b"]].round(2)"""),
+pairs["flagged"] = [dups.get(b) == a or dups.get(a) == b for a, b in zip(pairs["report_a"], pairs["report_b"])]
+print(f"DUPLICATE_THRESHOLD = {DUPLICATE_THRESHOLD}")
+pairs[["agency_a", "year_a", "year_b", "reused_a", "reused_b", "flagged"]].round(2)"""),
         ("md", """## 2. Coding by codebook
 
 The codebook (`tk.load_codebook()`, documented in `toolkit/mining/coding.py`) has categories with
@@ -204,9 +206,9 @@ coverage"""),
         ("md", "The content items no category matches — read them to see what the codebook misses:"),
         ("code", """uncoded = covered.loc[~covered["coded"], ["item_id", "text"]]
 uncoded.assign(text=uncoded["text"].str.slice(0, 60))"""),
-        ("md", """How far to trust the automatic coding: one person coded 47 passages of 24 reports by hand
-(`tests/fixtures/codebook/manual_coding.csv`; each passage lies inside one item, and an item with two
-coded passages takes its first). `tk.agreement` compares that coder with the automatic primary
+        ("md", """How far to trust the automatic coding: one person coded passages of a sample of reports by hand
+(`tests/fixtures/codebook/manual_coding.csv`; each passage lies inside one item, and an item with
+several coded passages takes its first). `tk.agreement` compares that coder with the automatic primary
 category. The coder also wrote the keywords, on these texts, so this is an in-sample, optimistic figure."""),
         ("code", """manual_passages = pd.read_csv("../tests/fixtures/codebook/manual_coding.csv", dtype=str)
 manual = {}
@@ -214,6 +216,7 @@ for passage in manual_passages.itertuples():
     holder = body[(body["report_id"] == passage.report_id) & body["text"].str.contains(passage.text, regex=False)]
     manual.setdefault(holder["item_id"].iloc[0], passage.category)
 manual = pd.DataFrame({"item_id": list(manual), "category": list(manual.values())})
+print(f"{len(manual_passages)} passages of {manual_passages['report_id'].nunique()} reports, in {len(manual)} items")
 fit = tk.agreement(manual, coded)
 fit.per_category.round(2)"""),
         ("code", """same = int(fit.confusion.values.trace())
@@ -226,7 +229,7 @@ small, so the table gives k/n (reports naming it / reports with problem items) r
 order = [c["zh"] for c in book]
 by_year.assign(cell=by_year["k"].astype(str) + "/" + by_year["n"].astype(str)).pivot(
     index="zh", columns="year", values="cell").reindex(order)"""),
-        ("md", """By administrative level, with 95% Wilson intervals. Years are pooled here, so the reports that
+        ("md", """By administrative level, with Wilson intervals. Years are pooled here, so the reports that
 nearly repeat an earlier one are left out (each text counts once). Cities and counties are few and
 are pooled too."""),
         ("code", """levels = distinct.assign(level=distinct["admin_level"].map(
@@ -254,11 +257,12 @@ in_context[["report_id", "part", "left", "term", "right"]].head(8)"""),
         ("md", """## 5. Topics and their stability
 
 Topics are fitted on the content items, each text once (near-duplicates left out). First the number
-of topics: NMF restarted from ten fixed seeds per k; stability is how well the runs agree (mean ± sd
-over the seeds)."""),
+of topics: NMF restarted from the same fixed seeds for every k; stability is how well the runs agree
+(mean ± sd over the seeds)."""),
         ("code", """pd.set_option("display.max_colwidth", 40)
 tok = tk.Tokenizer()
 k_table = tk.choose_n_topics(distinct, ks=range(2, 9), tokenizer=tok)
+print("seeds:", k_table.attrs["seeds"])
 k_table.assign(stability=k_table["stability"].map("{:.2f}".format) + " ± " + k_table["stability_sd"].map("{:.2f}".format))[
     ["k", "stability", "reconstruction_error"]].round(3)"""),
         ("code", """best_k = int(k_table.loc[k_table["stability"] == k_table["stability"].max(), "k"].max())
@@ -279,9 +283,10 @@ pd.concat({by: by_group(by) for by in ("admin_level", "template")}, axis=1).roun
         ("md", """## 6. The vocabulary of problems and of improvements
 
 Log-odds with an informative Dirichlet prior, its z-score, and Benjamini–Hochberg-adjusted p-values
-over every term used at least five times. A term is called distinctive only when its adjusted p-value
-is below 0.05."""),
+over every term used at least `min_count` times. A term is called distinctive only when its adjusted
+p-value is below `alpha`."""),
         ("code", """terms = tk.distinctive_terms(body, "part", tokenizer=tok, top_n=None)
+print({k: terms.attrs[k] for k in ("min_count", "alpha", "n_tested")})
 terms.head(12).round(4)"""),
         ("md", "## 7. Template reuse across the corpus"),
         ("code", """tk.similarity_pairs(section5)"""),
@@ -337,7 +342,7 @@ terms come back with a mean similarity between {stab['stability'].min():.2f} and
 disclosure and deficiency{(': ' + '、'.join(substantive)) if substantive else ''}{'; the codebook categories, not the topics, are the measure to report' if len(substantive) < best_k else ''}.
 
 Problem and improvement wording: {n_dist} of {terms.attrs['n_tested']} tested terms pass the Benjamini–Hochberg
-correction at 0.05. The five terms leaning most towards problems are {'、'.join(f"{r.term} (z = {r.z:.2f})" for r in problem_side.itertuples())}
+correction at {terms.attrs['alpha']}. The five terms leaning most towards problems are {'、'.join(f"{r.term} (z = {r.z:.2f})" for r in problem_side.itertuples())}
 ({len(negation)} of them deficiency words the tokenizer keeps{(': ' + '、'.join(negation)) if negation else ''}); on
 this corpus {'none of them is' if not problem_side['distinctive'].any() else 'some are'} distinctive by that test.\"\"\"
 Markdown(text)"""),
