@@ -22,12 +22,11 @@ from typing import Any
 from .. import schema
 from ..checks import FINDING_KEYS
 from ..parsing import Report, mark_pre_template
-from ..parsing.narrative import split_section
 
 __all__ = ["ParsedReport", "apply_metadata", "REPORT_COLUMNS", "TABLE_COLUMNS", "PARSE_LOG_COLUMNS",
-           "NARRATIVE_COLUMNS", "AUDIT_COLUMNS", "STATEMENT_COLUMNS", "CATEGORIES", "reports_arrow",
+           "AUDIT_COLUMNS", "STATEMENT_COLUMNS", "CATEGORIES", "reports_arrow",
            "tables_arrow", "parse_log_arrow", "findings_arrow", "statements_arrow", "to_pandas",
-           "reports_frame", "tables_frame", "parse_log_frame", "narratives_frame", "findings_frame",
+           "reports_frame", "tables_frame", "parse_log_frame", "findings_frame",
            "statements_frame", "table_template", "label_categories"]
 
 
@@ -64,7 +63,6 @@ REPORT_COLUMNS = ["report_id", "agency", "province", "city", "county", "adcode",
 TABLE_COLUMNS = ["report_id", "table", "row", "column", "value", "status", "row_zh", "column_zh", "row_en",
                  "column_en"]
 PARSE_LOG_COLUMNS = ["report_id", "file", "level", "message"]
-NARRATIVE_COLUMNS = ["report_id", "part", "item", "text", "start", "end"]
 AUDIT_COLUMNS = list(FINDING_KEYS)
 STATEMENT_COLUMNS = ["report_id", "table", "row", "column", "value", "sentence", "start", "end"]
 
@@ -367,20 +365,3 @@ def findings_frame(rows: list[dict]):
 def statements_frame(parsed: list[ParsedReport]):
     """load_statements' frame for *parsed*."""
     return to_pandas(statements_arrow(parsed))
-
-
-def narratives_frame(parsed: list[ParsedReport]):
-    """load_narratives' frame for *parsed*."""
-    import pandas as pd
-
-    rows = []
-    for p in parsed:
-        if p.report is None:
-            continue
-        for it in split_section(p.report.sections.get("5")):
-            rows.append({"report_id": p.report_id, "part": it.part, "item": it.item,
-                         "text": it.text, "start": it.start, "end": it.end})
-    frame = pd.DataFrame(rows, columns=NARRATIVE_COLUMNS).astype(
-        {"report_id": "string", "part": pd.CategoricalDtype(["problem", "improvement"], ordered=True),
-         "item": "Int64", "text": "string", "start": "Int64", "end": "Int64"})
-    return frame.sort_values(["report_id", "part", "item"], kind="stable", ignore_index=True)

@@ -25,14 +25,14 @@ from ..fileio import file_stat, sha256_file
 from ..parsing import parse_report as _parse_one
 from ..progress import progress_bar
 from .cache import CACHE_FILE, CacheWriter, ParseCache, encode, toolkit_fingerprint
-from .frames import (ParsedReport, apply_metadata, findings_frame, narratives_frame, parse_log_frame,
-                     reports_frame, statements_frame, tables_frame)
+from .frames import (ParsedReport, apply_metadata, findings_frame, parse_log_frame, reports_frame,
+                     statements_frame, tables_frame)
 from .home import corpus_home
 from .manifest import FileHashes, outputs_hold, read_manifest
 from .workers import ParseOutcome, n_workers, parse_path, worker_pool
 
-__all__ = ["parse_corpus", "load_reports", "load_tables", "load_narratives", "load_parse_log", "load_statements",
-           "audit", "parse_report", "corpus_state"]
+__all__ = ["parse_corpus", "load_reports", "load_tables", "load_parse_log", "load_statements", "audit",
+           "parse_report", "corpus_state"]
 
 # Parses and frames already built this session, per corpus state.
 _PARSED: dict[tuple, list[ParsedReport]] = {}
@@ -274,31 +274,6 @@ def load_parse_log(corpus: str | os.PathLike | None = None):
     Sorted by report_id, in the order the parser logged.
     """
     return _frame("parse_log", corpus, parse_log_frame)
-
-
-def load_narratives(corpus: str | os.PathLike | None = None):
-    """Section 五 (存在的主要问题及改进情况), one row per item.
-
-    Each report's section is cut into a ``problem`` and an ``improvement``
-    part and each part into its enumerated items (see :mod:`toolkit.narrative`).
-    Item 0 of a part is the text before its first enumerated item (sub-heading,
-    lead-in); a part with no enumeration is a single item 1.  A report with no
-    section 五 has no rows (the audit's ``section_present.5`` says so).
-
-    ========== ======== ===== ===============================================================
-    name       dtype    unit  meaning
-    ========== ======== ===== ===============================================================
-    report_id  string         id from ``metadata.csv``
-    part       category       ``problem`` or ``improvement``
-    item       Int64          0 = lead-in, 1.. = enumerated items in order
-    text       string         the item's text, as published (artefacts such as ``**`` removed)
-    start      Int64    char  offset of the item in the section 五 text
-    end        Int64    char  offset just past the item
-    ========== ======== ===== ===============================================================
-
-    Sorted by report_id, then problems before improvements, then item.
-    """
-    return _frame("narratives", corpus, narratives_frame)
 
 
 def audit(corpus: str | os.PathLike | None = None):
