@@ -1,6 +1,6 @@
 """Write and execute the analysis notebooks (run from the repository root:
-``python notebooks/make_notebooks.py``, or ``python notebooks/make_notebooks.py 02 06`` for the
-notebooks whose names start with the given prefixes).
+``python notebooks/make_notebooks.py`` for all of them, or name some:
+``python notebooks/make_notebooks.py 05`` / ``05-problems-and-improvements.ipynb``).
 
 The notebooks are the product; this script only keeps their text in one
 reviewable place and stores fresh outputs, which nbval then checks on every
@@ -8,7 +8,6 @@ test run.
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import nbformat
@@ -16,16 +15,16 @@ from nbclient import NotebookClient
 
 HERE = Path(__file__).resolve().parent
 
-# `%matplotlib inline` registers IPython's PNG formatter for Figure objects: the toolkit's
-# charts are built outside pyplot, so without it a notebook shows only "<Figure size …>".
-SETUP = """%matplotlib inline
-import toolkit as tk
+SETUP = """import toolkit as tk
 from toolkit import plots
 import pandas as pd
-from IPython.display import Markdown
 pd.set_option("display.width", 120)
 pd.set_option("display.max_columns", 20)
 pd.set_option("display.max_colwidth", 40)"""
+# `%matplotlib inline` registers IPython's PNG formatter for Figure objects: the toolkit's
+# charts are built outside pyplot, so without it a notebook shows only "<Figure size …>".
+# Closing paragraphs are rendered from the computation with Markdown(f"…").
+SETUP_INLINE = "%matplotlib inline\n" + SETUP + "\nfrom IPython.display import Markdown"
 
 NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
     "01-corpus.ipynb": [
@@ -37,7 +36,7 @@ and where a value is missing, why?
 
 Everything here comes from `toolkit`; point `XXGK_CORPUS` at another folder to run it on your own
 corpus. Every number in the closing paragraph is computed in the cell that prints it."""),
-        ("code", SETUP),
+        ("code", SETUP_INLINE),
         ("code", """reports = tk.load_reports()
 reports[["report_id", "agency", "organ_id", "province", "admin_level", "year", "template", "status"]]"""),
         ("md", "Reports by year and administrative level:"),
@@ -113,7 +112,7 @@ The numbers come from `tk.indicators()`: one row per report and indicator, with 
 denominator and a Wilson 95% interval. A missing input gives `<NA>` with the reason, never 0;
 a report that handled no application has no rate. Where a report's table 3 is absent, the count
 the narrative states is used and marked `stated`."""),
-        ("code", SETUP),
+        ("code", SETUP_INLINE),
         ("code", """ind = tk.indicators()
 apps = ind[ind["indicator"] == "applications"]
 apps[["report_id", "agency", "year", "template", "value", "source", "reason"]]"""),
@@ -227,7 +226,7 @@ Markdown(text)"""),
 rules and normative documents made, repealed and in force; licensing, penalty and coercion
 decisions; fees collected. Table 4 counts administrative reconsideration and litigation over
 disclosure, and how they ended. How active are these organs, and how often are they corrected?"""),
-        ("code", SETUP),
+        ("code", SETUP_INLINE),
         ("md", """Table 2 of the reports on the 2021 template. The 2019 template has other columns (it counts
 documents published, not in force, and fee items, not amounts), so it is kept apart below and in
 the chart:"""),
@@ -306,7 +305,7 @@ Markdown(text)"""),
 handled + carried forward; the six applicant columns add up to the total; the outcome rows add up to
 (七)总计; in table 4, the four results add up to the total. Which reports break them, what is
 missing, and does the text agree with the tables?"""),
-        ("code", SETUP),
+        ("code", SETUP_INLINE),
         ("code", """audit = tk.audit()
 family = audit["check"].map(lambda c: ".".join(c.split(".")[:2]) if c.startswith(("t3.", "t4.")) else c.split(".")[0])
 status = audit["passed"].map({True: "passed", False: "failed"}).fillna("not checkable")
@@ -367,35 +366,199 @@ Markdown(text)"""),
         ("md", """# 5. Problems and improvements / 存在的主要问题及改进情况
 
 **Question.** Section 五 is where organs say what went wrong and what they will do. What do they
-write about, how does the language of problems differ from that of improvements, and how much of
-the text is copied from other reports?"""),
-        ("code", SETUP),
+write about, does it differ between years and administrative levels, and how far can a reader trust
+the answer? The analysis codes the problems into the categories researchers of these reports use
+(a shipped codebook), reads them in context, checks the automatic coding against a human coder, and
+fits topics only to report those whose top terms come back across random restarts. Every number in
+the closing paragraph is computed in the cells above it."""),
+        ("code", "%matplotlib inline\n" + SETUP + "\nfrom IPython.display import Markdown"),
+        ("md", """## 1. The items
+
+`tk.load_narratives()` cuts each section 五 into problem and improvement items. Items that are only
+a heading (`（二）整改措施`, `改进措施：`) are flagged and skipped by every tool below; a report that
+nearly repeats an earlier one (reuse at or above `DUPLICATE_THRESHOLD`) carries `duplicate_of`."""),
         ("code", """items = tk.load_narratives()
-items.groupby(["report_id", "part"], observed=True)["item"].max().unstack()"""),
-        ("md", "Tokens: the toolkit's own jieba tokenizer keeps domain terms whole (依申请公开, 三审三校, 政策解读) and drops the template's boilerplate."),
-        ("code", """tok = tk.Tokenizer()
-enumerated = items[items["item"] > 0].reset_index(drop=True)
-enumerated.assign(tokens=enumerated["text"].map(lambda t: " ".join(tok(t)[:8])))[["report_id", "part", "item", "tokens"]].head(8)"""),
-        ("md", "How many topics? Stability of NMF topics across random restarts, for each k (higher is more stable)."),
-        ("code", """tk.choose_n_topics(enumerated["text"], ks=range(2, 5), tokenizer=tok, min_df=1).round(3)"""),
-        ("code", """model = tk.TopicModel(n_topics=3, tokenizer=tok, min_df=1, random_state=0).fit(enumerated["text"])
-model.top_terms(6).pivot(index="rank", columns="label", values="term")"""),
-        ("code", """model.representative(enumerated["text"], n=1)[["topic", "text"]]"""),
-        ("code", """fig = plots.topic_terms(model.top_terms(6), int(enumerated["report_id"].nunique()))
+body = items[~items["is_heading"]]
+distinct = body[body["duplicate_of"].isna()]
+reports = tk.load_reports()
+dups = items.groupby("report_id")["duplicate_of"].first().dropna()
+parts = body.groupby(["report_id", "part"], observed=True).size().unstack(fill_value=0)
+overview = pd.Series({
+    "reports in the corpus": len(reports),
+    "reports with a section 五": items["report_id"].nunique(),
+    "items": len(items),
+    "heading-only items (skipped)": int(items["is_heading"].sum()),
+    "content items": len(body),
+    "reports with both parts": int(((parts["problem"] > 0) & (parts["improvement"] > 0)).sum()),
+    "reports nearly repeating an earlier one": len(dups),
+}, name="count")
+overview.to_frame()"""),
+        ("md", "Near-duplicate reports: the share of each report's cleaned section 五 found nearly verbatim in the other (`tk.reuse_pairs`), and which pairs `load_narratives` flags."),
+        ("code", """from toolkit.mining.narratives import DUPLICATE_THRESHOLD
+section5 = items.groupby("report_id")["text"].apply("\\n".join)
+agency_year = reports.set_index("report_id")[["agency", "year"]]
+pairs = tk.reuse_pairs(section5)
+pairs = pairs.join(agency_year.add_suffix("_a"), on="report_a").join(agency_year.add_suffix("_b"), on="report_b")
+pairs["flagged"] = [dups.get(b) == a or dups.get(a) == b for a, b in zip(pairs["report_a"], pairs["report_b"])]
+print(f"DUPLICATE_THRESHOLD = {DUPLICATE_THRESHOLD}")
+pairs[["agency_a", "year_a", "year_b", "reused_a", "reused_b", "flagged"]].round(2)"""),
+        ("md", """## 2. Coding by codebook
+
+The codebook (`tk.load_codebook()`, documented in `toolkit/mining/coding.py`) has categories with
+keywords, patterns and two real example items each. `tk.code_items` gives one row per item and
+matched category, with the terms that matched."""),
+        ("code", """book = tk.load_codebook()
+pd.DataFrame([(c["id"], c["zh"], c["en"], len(c["keywords"]), len(c["patterns"])) for c in book],
+             columns=["id", "zh", "en", "keywords", "patterns"])"""),
+        ("code", """coded = tk.code_items(items)
+covered = body.assign(coded=body["item_id"].isin(coded["item_id"]))
+coverage = covered.groupby("part", observed=True)["coded"].agg(coded="sum", items="size")
+coverage.loc["all"] = coverage.sum()
+coverage["share"] = (coverage["coded"] / coverage["items"]).round(3)
+coverage"""),
+        ("md", "The content items no category matches — read them to see what the codebook misses:"),
+        ("code", """uncoded = covered.loc[~covered["coded"], ["item_id", "text"]]
+uncoded.assign(text=uncoded["text"].str.slice(0, 60))"""),
+        ("md", """How far to trust the automatic coding: one person coded passages of a sample of reports by hand
+(`tests/fixtures/codebook/manual_coding.csv`; each passage lies inside one item, and an item with
+several coded passages takes its first). `tk.agreement` compares that coder with the automatic primary
+category. The coder also wrote the keywords, on these texts, so this is an in-sample, optimistic figure."""),
+        ("code", """manual_passages = pd.read_csv("../tests/fixtures/codebook/manual_coding.csv", dtype=str)
+manual = {}
+for passage in manual_passages.itertuples():
+    holder = body[(body["report_id"] == passage.report_id) & body["text"].str.contains(passage.text, regex=False)]
+    manual.setdefault(holder["item_id"].iloc[0], passage.category)
+manual = pd.DataFrame({"item_id": list(manual), "category": list(manual.values())})
+print(f"{len(manual_passages)} passages of {manual_passages['report_id'].nunique()} reports, in {len(manual)} items")
+fit = tk.agreement(manual, coded)
+fit.per_category.round(2)"""),
+        ("code", """same = int(fit.confusion.values.trace())
+print(f"items compared: {fit.n_items}; same primary category: {same}; Cohen's kappa: {fit.kappa:.2f}")"""),
+        ("md", """## 3. Categories by year and level
+
+A report *names* a category when one of its problem items is coded with it. Per year the counts are
+small, so the table gives k/n (reports naming it / reports with problem items) rather than shares."""),
+        ("code", """by_year = tk.category_shares(items, "year")
+order = [c["zh"] for c in book]
+by_year.assign(cell=by_year["k"].astype(str) + "/" + by_year["n"].astype(str)).pivot(
+    index="zh", columns="year", values="cell").reindex(order)"""),
+        ("md", """By administrative level, with Wilson intervals. Years are pooled here, so the reports that
+nearly repeat an earlier one are left out (each text counts once). Cities and counties are few and
+are pooled too."""),
+        ("code", """levels = distinct.assign(level=distinct["admin_level"].map(
+    {"province": "province", "city": "city/county", "county": "city/county"}).astype(
+    pd.CategoricalDtype(["province", "city/county"])))
+by_level = tk.category_shares(levels, "level")
+by_level[["level", "zh", "k", "n", "share", "ci_low", "ci_high"]].round(2)"""),
+        ("code", """fig = plots.category_shares(by_level, "level")
 fig"""),
-        ("md", "Words that distinguish problems from improvements (log-odds with an informative Dirichlet prior; positive favours the first group)."),
-        ("code", """tk.distinctive_terms(enumerated, "part", tokenizer=tok, top_n=5).round(3)"""),
-        ("md", "Template reuse: pairs of reports whose section 五 share character 5-grams (after removing the template's own wording), and each report's share of text found nearly verbatim elsewhere."),
-        ("code", """section5 = items.groupby("report_id")["text"].apply("".join)
-tk.similarity_pairs(section5)"""),
-        ("code", """tk.reused_share(section5)"""),
-        ("md", """**What it shows.** Most reports split into problems and improvements; some older ones give only
-problems. Three topics are stable across restarts for k = 2 and 3: *disclosure work and training*
-(信息公开, 同步, 业务, 培训), *timely proactive disclosure* (公开, 及时, 主动公开, 更新) and *policy
-interpretation* (政策解读, 形式, 丰富). Problems are written in the vocabulary of disclosure itself
-(信息公开, 政策解读, 主动公开), improvements in that of action (发布, 学习, 公众, 网站). Reuse is real:
-河北省科学技术厅's 2021 and 2022 sections share 81% of their 5-grams, and 83% of 河北省教育厅's 2016
-text reappears nearly verbatim in its 2017 and 2018 reports."""),
+        ("md", "What else differs between the levels (so a difference cannot be read as an effect of level alone):"),
+        ("code", """level_meta = levels.drop_duplicates("report_id").groupby("level", observed=True).agg(
+    reports=("report_id", "size"), sectors=("sector", lambda s: "、".join(sorted(s.dropna().unique()))),
+    first_year=("year", "min"), last_year=("year", "max"))
+level_meta"""),
+        ("md", "## 4. Reading in context\n\nThe deficiency words the tokenizer now keeps, in their sentences (`tk.kwic`):"),
+        ("code", """pd.set_option("display.max_colwidth", 30)
+deficiency = tk.kwic("不够|不足|有待|不及时|滞后", items, window=12, regex=True)
+deficiency[["report_id", "part", "left", "term", "right"]].head(12)"""),
+        ("md", "And the most-named category at province level, through its first keyword:"),
+        ("code", """top = by_level[by_level["level"] == "province"].sort_values(["k", "category"], ascending=[False, True]).iloc[0]
+keyword = next(c for c in book if c["id"] == top["category"])["keywords"][0]
+in_context = tk.kwic(keyword, items, window=12)
+print(f"category: {top['zh']}; its first keyword: {keyword}; occurrences: {len(in_context)}")
+in_context[["report_id", "part", "left", "term", "right"]].head(8)"""),
+        ("md", """## 5. Topics and their stability
+
+Topics are fitted on the content items, each text once (near-duplicates left out). First the number
+of topics: NMF restarted from the same fixed seeds for every k; stability is how well the runs agree
+(mean ± sd over the seeds)."""),
+        ("code", """pd.set_option("display.max_colwidth", 40)
+tok = tk.Tokenizer()
+k_table = tk.choose_n_topics(distinct, ks=range(2, 9), tokenizer=tok)
+print("seeds:", k_table.attrs["seeds"])
+k_table.assign(stability=k_table["stability"].map("{:.2f}".format) + " ± " + k_table["stability_sd"].map("{:.2f}".format))[
+    ["k", "stability", "reconstruction_error"]].round(3)"""),
+        ("code", """best_k = int(k_table.loc[k_table["stability"] == k_table["stability"].max(), "k"].max())
+model = tk.TopicModel(n_topics=best_k, tokenizer=tok).fit(distinct)
+model.topic_stability_.round(2)"""),
+        ("code", """model.top_terms(6).pivot(index="rank", columns="label", values="term")"""),
+        ("code", """fig = plots.topic_terms(model.top_terms(6), int(distinct["report_id"].nunique()))
+fig"""),
+        ("md", "Each topic's share of the items, by year, level and template (every report counts in its own year):"),
+        ("code", """shares = {by: model.share_by(body, by) for by in ("year", "admin_level", "template")}
+shares["year"].pivot(index="label", columns="year", values="share").round(2)"""),
+        ("code", """shares["year"].drop_duplicates("year").set_index("year")[["n_items", "n_reports"]].T"""),
+        ("code", """def by_group(by):
+    frame = shares[by].assign(**{by: shares[by][by].astype("string").fillna("(none)")})
+    return frame.pivot(index="label", columns=by, values="share")
+
+pd.concat({by: by_group(by) for by in ("admin_level", "template")}, axis=1).round(2)"""),
+        ("md", """## 6. The vocabulary of problems and of improvements
+
+Log-odds with an informative Dirichlet prior, its z-score, and Benjamini–Hochberg-adjusted p-values
+over every term used at least `min_count` times. A term is called distinctive only when its adjusted
+p-value is below `alpha`."""),
+        ("code", """terms = tk.distinctive_terms(body, "part", tokenizer=tok, top_n=None)
+print({k: terms.attrs[k] for k in ("min_count", "alpha", "n_tested")})
+terms.head(12).round(4)"""),
+        ("md", "## 7. Template reuse across the corpus"),
+        ("code", """tk.similarity_pairs(section5)"""),
+        ("code", """tk.reused_share(section5).round(3)"""),
+        ("md", "## What it shows"),
+        ("code", """generic = {"公开", "信息", "信息公开", "政府信息公开", "政务公开", "政府信息", "建设"} | set(tk.load_negation_words())
+top3 = model.top_terms(3).groupby("topic")["term"].agg(list)
+substantive = [model.topic_labels_[t] for t, ts in top3.items() if sum(x not in generic for x in ts) >= 2]
+stab = model.topic_stability_
+best_row = k_table.set_index("k").loc[best_k]
+prov = by_level[by_level["level"] == "province"].sort_values(["k", "category"], ascending=[False, True])
+low = by_level[by_level["level"] == "city/county"].set_index("category")
+apart = [r.zh for r in prov.itertuples()
+         if r.ci_low > low.loc[r.category, "ci_high"] or r.ci_high < low.loc[r.category, "ci_low"]]
+meta = level_meta.to_dict("index")
+shared_sectors = set(meta["province"]["sectors"].split("、")) & set(meta["city/county"]["sectors"].split("、"))
+n_dist = int(terms["distinctive"].sum())
+problem_side = terms[terms["group"] == "problem"].head(5)
+negation = [t for t in problem_side["term"] if t in tk.load_negation_words()]
+top_pair = pairs.iloc[0]
+cov = coverage.loc["all"]
+lead_ins = int((body.loc[~covered["coded"], "item"] == 0).sum())
+
+def cite(r):
+    return f"{r.zh} ({r.k}/{r.n}, 95% interval {r.ci_low:.0%}–{r.ci_high:.0%})"
+
+def years(level):
+    return f"{meta[level]['first_year']}–{meta[level]['last_year']}"
+
+text = f\"\"\"**What it shows.** {overview['reports with a section 五']} of {overview['reports in the corpus']} reports have
+a section 五 the parser finds; it splits into {overview['items']} items, of which {overview['heading-only items (skipped)']}
+are bare headings. {overview['reports with both parts']} of these reports have both a problem and an improvement part.
+{len(dups)} reports nearly repeat an earlier one (the closest pair, {top_pair['agency_a']} {top_pair['year_a']} and
+{top_pair['year_b']}, shares {top_pair['reused_b']:.0%} of the later text); they count in their own year but once
+when years are pooled.
+
+The codebook codes {int(cov['coded'])} of {int(cov['items'])} content items ({cov['share']:.0%}); of the
+{int(cov['items'] - cov['coded'])} it leaves uncoded, {lead_ins} are lead-in sentences (item 0), listed above with
+the others. Against one human coder it agrees on {same} of {fit.n_items} items (Cohen's kappa {fit.kappa:.2f}) —
+in-sample: the same person wrote the keywords on these texts.
+
+Provincial reports ({meta['province']['reports']}, {meta['province']['sectors']}, {years('province')}) most often name
+{cite(prov.iloc[0])}, {cite(prov.iloc[1])} and {cite(prov.iloc[2])}. City and county reports are
+{meta['city/county']['reports']} ({meta['city/county']['sectors']}, {years('city/county')}), so their intervals are wide;
+the two levels' intervals are apart for {len(apart)} of {len(low)} categories{(': ' + '、'.join(apart)) if apart else ''}.
+{'The levels share no sector, so a difference between them cannot be told apart from one between sectors or periods.'
+ if not shared_sectors else 'The levels share the sectors ' + '、'.join(sorted(shared_sectors)) + '.'}
+
+Topics: {best_k} topics are the most stable choice (stability {best_row['stability']:.2f} ± {best_row['stability_sd']:.2f}
+over {int(best_row['n_runs'])} seeds); across {len(model.restart_seeds_)} restarts of the fitted model each topic's top
+terms come back with a mean similarity between {stab['stability'].min():.2f} and {stab['stability'].max():.2f}.
+{len(substantive)} of {best_k} topics have top terms that name a subject rather than the general vocabulary of
+disclosure and deficiency{(': ' + '、'.join(substantive)) if substantive else ''}{'; the codebook categories, not the topics, are the measure to report' if len(substantive) < best_k else ''}.
+
+Problem and improvement wording: {n_dist} of {terms.attrs['n_tested']} tested terms pass the Benjamini–Hochberg
+correction at {terms.attrs['alpha']}. The five terms leaning most towards problems are {'、'.join(f"{r.term} (z = {r.z:.2f})" for r in problem_side.itertuples())}
+({len(negation)} of them deficiency words the tokenizer keeps{(': ' + '、'.join(negation)) if negation else ''}); on
+this corpus {'none of them is' if not problem_side['distinctive'].any() else 'some are'} distinctive by that test.\"\"\"
+Markdown(text)"""),
     ],
     "06-charts.ipynb": [
         ("md", """# 6. Charts to take away / 图表
@@ -406,7 +569,7 @@ saved? Every chart carries a bilingual title, Chinese axis labels with English, 
 shown as `n/a`, never as a 0 bar; a total that leaves a missing value out is labelled `≥`.
 `plots.save` writes PNG at 300 dpi and SVG in one call; `xxgk build` writes every chart to its
 `charts/` folder, and `xxgk chart NAME [--by organ|year] --out FILE` renders one."""),
-        ("code", SETUP),
+        ("code", SETUP_INLINE),
         ("code", """list(plots.CHARTS), plots.BY_CHARTS"""),
         ("md", """Saving every chart, organ and year variants apart, into a temporary folder (nothing is written
 into the checkout):"""),
@@ -480,17 +643,24 @@ def build(name: str, cells: list[tuple[str, str]]) -> None:
     nbformat.write(nb, HERE / name)
 
 
-def main(argv: list[str]) -> int:
-    names = [n for n in NOTEBOOKS if not argv or any(n.startswith(prefix) for prefix in argv)]
-    unknown = [p for p in argv if not any(n.startswith(p) for n in NOTEBOOKS)]
-    if unknown:
-        print(f"no notebook starts with {', '.join(unknown)}; notebooks: {', '.join(NOTEBOOKS)}", file=sys.stderr)
-        return 2
-    for name in names:
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Write and execute the analysis notebooks.")
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help="notebooks to regenerate, by file name or its number prefix (e.g. 05); default: all")
+    args = parser.parse_args(argv)
+    chosen = []
+    for wanted in args.names:
+        matches = [n for n in NOTEBOOKS if n == wanted or n.split("-")[0] == wanted]
+        if not matches:
+            parser.error(f"no notebook {wanted!r}; notebooks: {', '.join(NOTEBOOKS)}")
+        chosen += [m for m in matches if m not in chosen]
+    for name in chosen or list(NOTEBOOKS):
         build(name, NOTEBOOKS[name])
         print("wrote", name)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    raise SystemExit(main())

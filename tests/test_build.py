@@ -9,12 +9,13 @@ import pandas as pd
 import pytest
 
 from toolkit.cli import main
-from toolkit.data import audit, frames, loaders
+from toolkit.data import audit, batch, frames, loaders
 from toolkit.data import build as tb
+from toolkit.data.tabular import read_frame
 from toolkit.plots import write_charts
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
-TABLES = ("reports.csv", "tables.csv", "audit.csv", "parse_log.csv")
+TABLES = ("reports.csv", "tables.csv", "audit.csv", "parse_log.csv", "statements.csv")
 
 
 @pytest.fixture
@@ -31,13 +32,17 @@ def _bytes(out: Path) -> dict[str, bytes]:
 
 def _counting_parser(monkeypatch) -> list[str]:
     calls: list[str] = []
-    real = tb.parse_path
+    real_hashed, real_path = batch.parse_hashed, loaders.parse_path
+
+    def counting_hashed(p):
+        calls.append(Path(p).name)
+        return real_hashed(p)
 
     def counting(p):
         calls.append(Path(p).name)
-        return real(p)
+        return real_path(p)
 
-    monkeypatch.setattr(tb, "parse_path", counting)
+    monkeypatch.setattr(batch, "parse_hashed", counting_hashed)
     monkeypatch.setattr(loaders, "parse_path", counting)
     return calls
 
@@ -55,8 +60,11 @@ def test_chunked_build_writes_the_loaders_frames(corpus, tmp_path):
                 "audit": audit(corpus), "parse_log": loaders.load_parse_log(corpus)}
     assert expected["audit"]["check"].str.startswith("cross_year.").any()  # the merge is exercised
     for name, frame in expected.items():
-        written = pd.read_parquet(out / f"{name}.parquet")
+        written = read_frame(out / f"{name}.parquet")
         pd.testing.assert_frame_equal(written, frame, check_categorical=True, obj=name)
+        # Plain pandas reads the same values (its own default dtypes).
+        plain = pd.read_parquet(out / f"{name}.parquet")
+        assert plain.shape == frame.shape and list(plain.columns) == list(frame.columns)
         csv = pd.read_csv(out / f"{name}.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
         assert len(csv) == len(frame) and list(csv.columns) == list(frame.columns)
 
@@ -140,7 +148,7 @@ def test_failed_build_leaves_previous_outputs_whole(corpus, tmp_path, monkeypatc
     def boom(parsed):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(tb, "tables_frame", boom)
+    monkeypatch.setattr(batch, "tables_arrow", boom)
     with pytest.raises(RuntimeError, match="disk full"):
         tb.build(corpus, out, jobs=1)
     assert _bytes(out) == before
@@ -155,21 +163,24 @@ def test_workbook_matches_the_tables(seed_corpus, tmp_path):
     out = tmp_path / "out"
     tb.build(seed_corpus, out, jobs=1)
     book = openpyxl.load_workbook(out / "xxgk.xlsx", read_only=True)
-    assert book.sheetnames == ["reports", "t2", "t3", "t4", "audit", "parse_log"]
+    assert book.sheetnames == ["reports", "t2", "t3", "t4", "audit", "parse_log", "statements"]
     rows = list(book["t2"].iter_rows(values_only=True))
     header, body = rows[0], rows[1:]
-    assert header == ("report_id", "table", "row", "column", "value", "status", "row_zh", "column_zh",
-                      "row_en", "column_en")
-    cells = {(r[0], r[2], r[3]): r[4] for r in body}
+    assert header == ("report_id", "agency", "year", "row", "row_zh", "row_en", "made", "repealed", "in_force",
+                      "decisions", "amount", "missing")
+    cells = {(r[0], r[3]): dict(zip(header, r)) for r in body}
     # Seed 001, table 2, 行政许可 本年处理决定数量: 71 (read from the report).
-    assert cells[("001_0d529075b8579b4b", "licensing", "decisions")] == 71
-    # A formula-like or missing value stays text / an empty cell, never a formula or zero.
+    assert cells[("001_0d529075b8579b4b", "licensing")]["decisions"] == 71
+    assert cells[("001_0d529075b8579b4b", "licensing")]["agency"] == "重庆市开州区民政局"
+    # A missing value is an empty cell, never zero, and `missing` says why.
     tables = pd.read_parquet(out / "tables.parquet")
     t2 = tables[tables["table"] == "t2"]
-    assert len(body) == len(t2)
+    assert len(body) == len(t2[["report_id", "row"]].drop_duplicates())
     missing = t2[t2["value"].isna()]
-    for rid, row, col in zip(missing["report_id"], missing["row"], missing["column"]):
-        assert cells[(rid, row, col)] is None
+    assert len(missing) > 0  # seed 002's tables were images
+    for rid, row, col, status in zip(missing["report_id"], missing["row"], missing["column"], missing["status"]):
+        assert cells[(rid, row)][col] is None
+        assert f"{col}: {status}" in cells[(rid, row)]["missing"]
     reports = list(book["reports"].iter_rows(values_only=True))
     assert reports[0][0] == "report_id" and len(reports) == 6
 

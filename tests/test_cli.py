@@ -64,7 +64,7 @@ def test_build_shipped_corpus(tmp_path, capsys):
         assert (out / f"{name}.csv").read_bytes().startswith(b"\xef\xbb\xbf")
         assert len(pd.read_parquet(out / f"{name}.parquet").columns) >= 4
     book = openpyxl.load_workbook(out / "xxgk.xlsx", read_only=True)
-    assert book.sheetnames == ["reports", "t2", "t3", "t4", "audit", "parse_log"]
+    assert book.sheetnames == ["reports", "t2", "t3", "t4", "audit", "parse_log", "statements"]
     reports = pd.read_csv(out / "reports.csv", encoding="utf-8-sig", dtype=str)
     listed = pd.read_csv(CORPUS / "metadata.csv", dtype=str)
     assert len(reports) == len(listed) and set(reports["status"]) <= {"ok", "warnings"}

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from toolkit.mining.reuse import (
     BOILERPLATE,
     clean_for_comparison,
+    reuse_pairs,
     reused_share,
     shingles,
     similarity_pairs,
@@ -235,6 +236,34 @@ def test_reused_share_copy_and_original(candidates):
     assert (share.reused_chars <= share.chars).all()
     for rid, text in CORPUS.items():
         assert by_id.loc[rid, "chars"] == len(clean_for_comparison(text))
+
+
+@pytest.mark.parametrize("candidates", ["lsh", "index"])
+def test_reuse_pairs_per_pair_shares(candidates):
+    pairs = reuse_pairs(CORPUS, candidates=candidates)
+    assert list(pairs.columns) == ["report_a", "report_b", "chars_a", "chars_b", "reused_a", "reused_b"]
+    assert pairs.dtypes.astype(str).tolist() == ["string", "string", "Int64", "Int64", "Float64", "Float64"]
+    assert pairs[["report_a", "report_b"]].values.tolist() == [["A-website", "F-website-copy"]]
+    # with one source each, the pair's shares are the per-report shares of reused_share
+    share = reused_share(CORPUS, candidates=candidates).set_index("report_id")["reused_share"]
+    assert pairs.loc[0, "reused_a"] == share["A-website"]
+    assert pairs.loc[0, "reused_b"] == share["F-website-copy"]
+    assert pairs.loc[0, "chars_a"] == len(clean_for_comparison(WEBSITE))
+
+
+def test_reuse_pairs_text_copied_into_two_reports():
+    # c = half of a + half of b: c's share against each source is about a half, the sources' own
+    # shares against c are what c took from each, and a and b share nothing.
+    a, b = TRAINING, APPLICATIONS
+    c = a[: len(a) // 2] + b[len(b) // 2:]
+    pairs = reuse_pairs({"a": a, "b": b, "c": c}, candidates="index").set_index(["report_a", "report_b"])
+    assert set(pairs.index) == {("a", "c"), ("b", "c")}
+    ca, cb = clean_for_comparison(a), clean_for_comparison(b)
+    cc = clean_for_comparison(c)
+    assert 0.4 < pairs.loc[("a", "c"), "reused_b"] < 0.6 and 0.4 < pairs.loc[("b", "c"), "reused_b"] < 0.6
+    assert pairs.loc[("a", "c"), "reused_b"] + pairs.loc[("b", "c"), "reused_b"] == pytest.approx(1.0, abs=0.05)
+    assert pairs.loc[("a", "c"), "reused_a"] * len(ca) == pytest.approx(pairs.loc[("a", "c"), "reused_b"] * len(cc))
+    assert pairs.loc[("b", "c"), "reused_a"] * len(cb) == pytest.approx(pairs.loc[("b", "c"), "reused_b"] * len(cc))
 
 
 def test_reused_share_boilerplate_is_not_reuse():

@@ -1,8 +1,10 @@
 import copy
+import json
 import logging
 import pickle
 import sys
 import types
+from pathlib import Path
 
 import jieba
 import pytest
@@ -10,7 +12,8 @@ from sklearn.base import clone
 from sklearn.feature_extraction.text import CountVectorizer
 
 from toolkit.parsing import parse_file
-from toolkit.mining.tokenizer import Tokenizer, domain_dict_text, load_stopwords
+from toolkit.mining.tokenizer import (Tokenizer, corpus_agencies, domain_dict_text, load_negation_words,
+                                      load_stopwords, place_names)
 
 SENTENCE = "进一步加强依申请公开工作，严格落实三审三校制度"
 SENTENCE_2 = "推进重点领域信息公开，规范政务新媒体管理，２０２３年发布信息１２.５%"
@@ -58,7 +61,8 @@ def test_packaged_files_load():
     assert "依申请公开" not in stop
     entries = [ln.split()[0] for ln in domain_dict_text().splitlines() if ln.strip() and not ln.startswith("#")]
     assert set(DOMAIN_TERMS) <= set(entries)
-    assert 60 <= len(entries) <= 150
+    assert len(entries) == len(set(entries))  # no word listed twice
+    assert 200 <= len(entries) <= 300
 
 
 def test_user_stopwords_file_replaces_default(tmp_path):
@@ -77,11 +81,11 @@ def test_stopwords_as_iterable():
 
 @pytest.mark.parametrize("backend", ["jieba", "rjieba"])
 def test_user_dict(tmp_path, backend):
-    text = "推行联络员机制"
-    assert "联络员机制" not in Tokenizer(backend=backend)(text)
+    text = "推行网格员机制"
+    assert "网格员机制" not in Tokenizer(backend=backend)(text)
     path = tmp_path / "dict.txt"
-    path.write_text("# extra terms\n联络员机制 50000 nz\n", encoding="utf-8")
-    assert "联络员机制" in Tokenizer(user_dict=str(path), backend=backend)(text)
+    path.write_text("# extra terms\n网格员机制 50000 nz\n", encoding="utf-8")
+    assert "网格员机制" in Tokenizer(user_dict=str(path), backend=backend)(text)
 
 
 def test_deterministic_across_instances(tok):
@@ -247,3 +251,84 @@ def test_count_vectorizer_rjieba():
     Xa, Xb = a.fit_transform(texts), b.fit_transform(texts)
     assert list(a.get_feature_names_out()) == list(b.get_feature_names_out())
     assert (Xa != Xb).nnz == 0
+
+
+# -- negation kept, names dropped by rule, domain phrases pinned (issue 12) ---------------------
+
+PHRASES = json.loads((Path(__file__).parent / "fixtures" / "codebook" / "domain_phrases.json").read_text("utf-8"))
+
+
+def test_phrase_fixture_is_the_reviewed_set():
+    assert len(PHRASES) == 30
+    for entry in PHRASES:
+        assert "".join(entry["tokens"]) == entry["phrase"]  # the expected tokens spell the phrase
+
+
+@pytest.mark.parametrize("backend", ["jieba", "rjieba"])
+def test_domain_phrases_segmentation_pinned(backend):
+    # Expected tokens segmented by hand (tests/fixtures/codebook/domain_phrases.json): domain terms
+    # whole (两微一端, 预公开, 12345热线), deficiency words their own tokens (不及时, 不够, 有待).
+    tok = Tokenizer(backend=backend)
+    wrong = [(e["phrase"], tok.segment(e["phrase"]), e["tokens"]) for e in PHRASES
+             if tok.segment(e["phrase"]) != e["tokens"]]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("栏目更新不及时", ["栏目", "更新", "不及时"]),
+    ("答复不够规范", ["答复", "不够", "规范"]),
+    ("信息更新不够及时", ["信息更新", "不够", "及时"]),
+    ("还有待加强", ["有待"]),
+    ("公开机制不健全", ["公开", "机制", "不健全"]),
+    ("缺乏专业的信息采集加工人员", ["缺乏", "专业", "信息", "采集", "加工", "人员"]),
+    ("解读形式单一，工作滞后", ["解读", "形式", "单一", "滞后"]),
+    ("回复不及时、内容不准", ["回复", "不及时", "内容", "不准"]),
+])
+def test_negation_and_deficiency_words_survive(tok, rtok, text, expected):
+    assert tok(text) == expected
+    assert rtok(text) == expected
+
+
+def test_bare_negators_survive_min_len_and_user_stopwords():
+    assert "不" in Tokenizer()("公开内容不丰富")  # a single character, kept though min_len=2
+    # a kept word wins over a stopword list that names it ...
+    assert "不够" in Tokenizer(stopwords=load_stopwords() | {"不够"})("答复不够规范")
+    # ... unless the user keeps nothing
+    assert "不够" not in Tokenizer(stopwords=load_stopwords() | {"不够"}, keep_words=())("答复不够规范")
+    assert {"不", "不够", "有待", "不及时", "欠缺"} <= load_negation_words()
+    assert not {"不断", "不予公开", "无法提供"} & load_negation_words()  # look-alikes, not problem cues
+    assert not load_negation_words() & load_stopwords()
+
+
+@pytest.mark.parametrize("backend", ["jieba", "rjieba"])
+def test_organ_and_place_names_dropped_by_rule(backend):
+    tok = Tokenizer(backend=backend)
+    text = "河北省教育厅虽然取得成效，但我们按照省委、省政府部署，科技厅和吴忠市民政局、文登区民政局加强政策解读"
+    tokens = tok(text)
+    for name in ["河北省", "教育厅", "省委", "省政府", "科技厅", "吴忠市", "民政局", "文登区民政局", "虽然", "我们"]:
+        assert name not in tokens
+    assert "政策解读" in tokens and "成效" not in tokens  # 成效 is a stopword, not a name
+    assert "河北省" in Tokenizer(backend=backend, drop_names=False)(text)
+
+
+def test_is_name_rule():
+    tok = Tokenizer(agencies=["某某市城市管理局", "河北省科学技术厅"])
+    for name in ["河北省", "河北", "石家庄市", "石家庄", "河北省石家庄市", "宁夏", "文登区", "省委", "省政府",
+                 "城市管理局", "城管局", "科学技术厅", "科技厅", "省科技厅", "河北省人民政府"]:
+        assert tok.is_name(name), name
+    # ordinary words that end like an organ or start like a place, county short forms (合作市 -> 合作),
+    # and words of the domain dictionary are never names
+    for word in ["格局", "大厅", "合作", "东方", "中山大学", "政府", "全省", "政务服务大厅", "政策解读", "管理"]:
+        assert not tok.is_name(word), word
+    assert {"河北省", "河北", "石家庄", "文登区"} <= place_names()
+    assert not {"合作", "文登", "市辖区"} & place_names()
+
+
+def test_default_agencies_come_from_the_corpus_metadata():
+    agencies = corpus_agencies()
+    assert "河北省工业和信息化厅" in agencies and "鸡东县民政局" in agencies
+    tok = Tokenizer()
+    assert tok.segment("河北省工业和信息化厅") == ["河北省工业和信息化厅"]  # whole, so nothing is left behind
+    assert tok("河北省工业和信息化厅") == [] and tok("工信厅") == [] and tok("人社厅") == []
+    with pytest.raises(TypeError, match="single str"):
+        Tokenizer(agencies="河北省教育厅")("公开")

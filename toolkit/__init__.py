@@ -12,7 +12,8 @@ each layer importing only those below it::
     corpus       where a corpus is; metadata.csv; add; fetch
     data         parse cache, frames, load_* functions, build, data home
     analysis     indicators, organ × year panel, missing-aware aggregation
-    mining       tokenizer, topics, distinctive terms, template reuse
+    mining       section 五 items, tokenizer, topics, distinctive terms, template reuse,
+                 codebook coding and agreement, keyword in context
     plots        publication charts
     cli          the xxgk command
 
@@ -28,14 +29,20 @@ from .errors import ReportError
 __version__ = "0.2.0"
 
 _LAZY = {
-    "load_reports": "data", "load_tables": "data", "load_narratives": "data", "load_parse_log": "data",
+    "load_reports": "data", "load_tables": "data", "load_narratives": "mining.narratives",
+    "load_parse_log": "data",
     "load_statements": "data",
     "audit": "data", "parse_report": "data", "get_data_home": "data", "clear_data_home": "data",
     "indicators": "analysis", "load_panel": "analysis", "aggregate": "analysis", "pooled_rate": "analysis",
-    "wilson_interval": "analysis", "rate_text": "analysis", "indicator_definitions": "analysis", "summarise_indicators": "analysis",
+    "wilson_interval": "analysis", "rate_text": "analysis", "indicator_definitions": "analysis",
+    "summarise_indicators": "analysis",
     "Tokenizer": "mining.tokenizer", "load_stopwords": "mining.tokenizer",
     "TopicModel": "mining.topics", "choose_n_topics": "mining.topics", "distinctive_terms": "mining.topics",
-    "similarity_pairs": "mining.reuse", "reused_share": "mining.reuse",
+    "similarity_pairs": "mining.reuse", "reused_share": "mining.reuse", "reuse_pairs": "mining.reuse",
+    "load_negation_words": "mining.tokenizer",
+    "load_codebook": "mining.coding", "code_items": "mining.coding", "export_for_coding": "mining.coding",
+    "read_coding": "mining.coding", "agreement": "mining.coding", "category_shares": "mining.coding",
+    "kwic": "mining.kwic",
 }
 
 __all__ = ["ReportError", "__version__", *_LAZY]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .errors import ReportError
 
-__all__ = ["MAX_FILE_BYTES", "read_bytes", "sha256_file", "sha256_bytes", "file_stat", "atomic_write",
+__all__ = ["MAX_FILE_BYTES", "read_bytes", "read_with_stat", "sha256_file", "sha256_bytes", "file_stat", "atomic_write",
            "umask", "FolderLock", "LockBusy"]
 
 #: Largest report file read (bytes).  Real reports are well under 20 MiB; a larger
@@ -24,7 +24,12 @@ MAX_FILE_BYTES = 64 * 2**20
 
 
 def read_bytes(path: str | os.PathLike, limit: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of a regular file, at most *limit* of them.
+    """The bytes of a regular file, at most *limit* of them (see :func:`read_with_stat`)."""
+    return read_with_stat(path, limit)[0]
+
+
+def read_with_stat(path: str | os.PathLike, limit: int = MAX_FILE_BYTES) -> tuple[bytes, tuple[int, int]]:
+    """The bytes of a regular file, at most *limit* of them, and its ``(size, mtime_ns)`` when read.
 
     Raises :class:`~toolkit.errors.ReportError` naming the file when it is not a
     regular file (a FIFO, a device such as ``/dev/zero``, a folder), larger than
@@ -62,7 +67,7 @@ def read_bytes(path: str | os.PathLike, limit: int = MAX_FILE_BYTES) -> bytes:
                 raise ReportError(name, f"file is more than the {limit / 2**20:.0f} MiB limit "
                                         f"for one report; not read")
             chunks.append(chunk)
-        return b"".join(chunks)
+        return b"".join(chunks), (st.st_size, st.st_mtime_ns)
     finally:
         os.close(fd)
 

@@ -88,6 +88,7 @@ __all__ = [
     "appeals",
     "audit_summary",
     "topic_terms",
+    "category_shares",
     "render",
     "save",
     "write_charts",
@@ -1147,6 +1148,61 @@ def topic_terms(top_terms: "pd.DataFrame", n_reports: int, *, source: str | None
             ax.set_xlabel("权重 / Weight", fontsize=9)
             ax.grid(False)
             ax.grid(True, axis="x")
+
+    return _chart(zh, en, n_reports, 0, source, draw)
+
+
+def category_shares(shares: "pd.DataFrame", by: str, *, n_reports: int | None = None,
+                    source: str | None = None) -> "Figure":
+    """Dot plot of how often each codebook category is named, by group, with intervals.
+
+    *shares* is ``toolkit.category_shares(items, by)`` (``by``, category, zh, k,
+    n, share, ci_low, ci_high): one row of dots per category, one colour per
+    group of *by*, each dot the share with its interval as a line; the legend
+    gives each group's denominator n.  Groups with n = 0 are left out.
+    *n_reports* is the number of reports behind the chart (source line);
+    default: the sum of the groups' n when the unit is reports.
+    """
+    part = shares.attrs.get("part", "problem")
+    zh, en = {"problem": ("问题类别：提及各类问题的比例", "Problem categories"),
+              "improvement": ("改进类别：提及各类改进的比例", "Improvement categories")}.get(
+        part, ("问题与改进类别：提及各类的比例", "Problem and improvement categories"))
+    level = shares.attrs.get("confidence", 0.95)
+    en = f"{en}: share naming each, with its {level:.0%} Wilson interval"
+    if _empty(shares):
+        return _chart(zh, en, 0, 0, source, None)
+    _require(shares, (by, "category", "zh", "k", "n", "share", "ci_low", "ci_high"),
+             "toolkit.category_shares() frame expected")
+    data = shares[shares["n"].fillna(0) > 0]
+    groups = list(dict.fromkeys(data[by].tolist()))
+    cats = list(dict.fromkeys(data["category"].astype(str).tolist()))
+    names = dict(zip(data["category"].astype(str), data["zh"].astype(str)))
+    unit = shares.attrs.get("unit", "report")
+    if n_reports is None:
+        n_reports = int(data.drop_duplicates(by)["n"].sum()) if unit == "report" else 0
+    if not groups:
+        return _chart(zh, en, n_reports, 0, source, None)
+
+    def draw(fig):
+        ax = fig.add_subplot()
+        step = 0.7 / max(len(groups), 1)
+        for g, (group, colour) in enumerate(zip(groups, PALETTE * (len(groups) // len(PALETTE) + 1))):
+            sub = data[data[by] == group].set_index(data.loc[data[by] == group, "category"].astype(str))
+            ys = [c + (g - (len(groups) - 1) / 2) * step for c in range(len(cats))]
+            x = sub.reindex(cats)["share"].astype(float).to_numpy() * 100
+            lo = sub.reindex(cats)["ci_low"].astype(float).to_numpy() * 100
+            hi = sub.reindex(cats)["ci_high"].astype(float).to_numpy() * 100
+            n = int(sub["n"].iloc[0])
+            ax.hlines(ys, lo, hi, color=colour, linewidth=1.6, alpha=0.8)
+            ax.plot(x, ys, "o", color=colour, markersize=5, label=f"{group}（n = {n}）")
+        ax.set_yticks(range(len(cats)), [names[c] for c in cats])
+        ax.invert_yaxis()
+        ax.set_xlim(-2, 102)  # dots at 0% and 100% stay whole
+        ax.set_xlabel("提及该类的报告比例 % / Share of reports naming the category, %" if unit == "report"
+                      else "条目比例 % / Share of items, %")
+        ax.grid(False)
+        ax.grid(True, axis="x")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
 
     return _chart(zh, en, n_reports, 0, source, draw)
 

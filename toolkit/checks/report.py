@@ -16,6 +16,7 @@ The checks never change a number; a broken identity is a finding.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable
 
 from .. import schema
@@ -32,24 +33,45 @@ _APPLICANT_COLUMNS = tuple(c.key for c in schema.T3_COLUMNS if c.key != "total")
 _T4_PARTS = ("upheld", "corrected", "other", "pending")
 
 
+_EMPTY: dict = {}
+
+
 def _sum_check(rid: str, check: str, table: dict | None, tname: str,
                parts: Iterable[tuple[str, str]], whole: tuple[str, str], what: str) -> dict:
     """expected = sum of *parts*; actual = the *whole* cell the report shows."""
     if table is None:
         return _finding(rid, check, None, None, None,
                         f"Cannot check {what}: table {_TABLE_NO[tname]} is missing.")
-    parts = list(parts)
-    missing = [f"{r}/{c}" for r, c in parts + [whole] if _cell(table, r, c) is None]
-    if missing:
-        return _finding(rid, check, None, _cell(table, *whole), None,
+    parts = tuple(parts)
+    rows = {r: table.get(r) or _EMPTY for r in {r for r, _ in parts} | {whole[0]}}
+    return _verdict(rid, check, what, parts, whole, [rows[r].get(c) for r, c in parts],
+                    rows[whole[0]].get(whole[1]))
+
+
+def _verdict(rid: str, check: str, what: str, parts, whole, values: list, total) -> dict:
+    if total is None or None in values:
+        missing = [f"{r}/{c}" for (r, c), v in zip((*parts, whole), (*values, total)) if v is None]
+        return _finding(rid, check, None, total, None,
                         f"Cannot check {what}: cell(s) {', '.join(missing)} unreadable or missing.")
-    expected = float(sum(_cell(table, r, c) for r, c in parts))
-    actual = float(_cell(table, *whole))
+    expected = float(sum(values))
+    actual = float(total)
     ok = _equal(expected, actual)
     verdict = "holds" if ok else "does not hold"
     return _finding(rid, check, expected, actual, ok,
                     f"{what[0].upper()}{what[1:]} {verdict}: components sum to {expected:g}, "
                     f"the report shows {actual:g}.")
+
+
+@lru_cache(maxsize=None)
+def _t3_specs(template: str | None) -> tuple[tuple[str, tuple, tuple, str], ...]:
+    """(check id, parts, whole, what) of the t3 row-sum and outcome-total checks of a template."""
+    rows, columns = schema.items("t3", template)
+    outcomes = schema.t3_outcome_rows(template or "2021")
+    specs = [(f"t3.row_sum.{r.key}", tuple((r.key, c) for c in _APPLICANT_COLUMNS), (r.key, "total"),
+              f"the t3 row sum for {r.key} ({r.zh})") for r in rows]
+    specs += [(f"t3.outcomes.{c.key}", tuple((r, c.key) for r in outcomes), ("total_handled", c.key),
+               f"the t3 outcome total for column {c.key} ({c.zh})") for c in columns]
+    return tuple(specs)
 
 
 _PRE = "Not checked: report year {year} predates the fixed template (2019); {what} not expected."
@@ -92,7 +114,7 @@ def _table_checks(report: Report, rid: str) -> list[dict]:
         if t == "t2":
             # A t2 row the report leaves out is absent, not incomplete.
             cells = [(r, c) for r, c in cells if r in table]
-        missing = [f"{r}/{c}" for r, c in cells if _cell(table, r, c) is None]
+        missing = [f"{r}/{c}" for r, c in cells if (table.get(r) or _EMPTY).get(c) is None]
         n = len(cells)
         read = n - len(missing)
         if missing:
@@ -106,20 +128,22 @@ def _table_checks(report: Report, rid: str) -> list[dict]:
 
 def _t3_checks(report: Report, rid: str) -> list[dict]:
     t3 = (report.tables or {}).get("t3")
-    rows, columns = schema.items("t3", report.template)
-    outcomes = schema.t3_outcome_rows(report.template or "2021")
-    out = []
-    for c in columns:
-        # Identity: inflow (new + carried over) equals outflow (handled + carried forward).
-        out.append(_balance(rid, t3, c.key))
-    for r in rows:
-        out.append(_sum_check(rid, f"t3.row_sum.{r.key}", t3, "t3",
-                              [(r.key, c) for c in _APPLICANT_COLUMNS], (r.key, "total"),
-                              f"the t3 row sum for {r.key} ({r.zh})"))
-    for c in columns:
-        out.append(_sum_check(rid, f"t3.outcomes.{c.key}", t3, "t3",
-                              [(r, c.key) for r in outcomes], ("total_handled", c.key),
-                              f"the t3 outcome total for column {c.key} ({c.zh})"))
+    _rows, columns = schema.items("t3", report.template)
+    # Identity: inflow (new + carried over) equals outflow (handled + carried forward).
+    out = [_balance(rid, t3, c.key) for c in columns]
+    if t3 is None:
+        return out + [_sum_check(rid, check, None, "t3", parts, whole, what)
+                      for check, parts, whole, what in _t3_specs(report.template)]
+    for check, parts, whole, what in _t3_specs(report.template):
+        # Row sums read one row, outcome totals one column: a row lookup each, not a cell lookup.
+        if check.startswith("t3.row_sum."):
+            row = t3.get(whole[0]) or _EMPTY
+            values = [row.get(c) for _r, c in parts]
+            total = row.get(whole[1])
+        else:
+            values = [(t3.get(r) or _EMPTY).get(c) for r, c in parts]
+            total = (t3.get(whole[0]) or _EMPTY).get(whole[1])
+        out.append(_verdict(rid, check, what, parts, whole, values, total))
     return out
 
 

@@ -14,6 +14,7 @@ and ``datapackage.json`` gets the matching field descriptions.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import os
@@ -77,25 +78,30 @@ def _csv_line(values: Sequence[str], terminator: str) -> str:
     return buf.getvalue()
 
 
+@functools.lru_cache(maxsize=1024)
+def _real_folder(folder: str) -> str:
+    # Reports of a corpus sit in a few folders: resolve each folder once, not every file's path.
+    return os.path.realpath(folder)
+
+
 def resolve_report_path(root: Path, file: str) -> Path:
     """The report file a ``file`` cell names, which must lie inside the corpus folder *root*.
 
     Raises :class:`MetadataError` for an absolute path, a ``..`` that leaves the
-    corpus, or a symlink resolving outside it.
+    corpus, or a symlink (of the file or a folder) resolving outside it.
     """
     if not file:
         raise MetadataError("metadata.csv lists no file")
     pure = PurePosixPath(file.replace("\\", "/"))
-    if pure.is_absolute() or re.match(r"^[A-Za-z]:", file) or ".." in pure.parts:
+    if pure.is_absolute() or re.match(r"^[A-Za-z]:", file) or ".." in pure.parts or not pure.parts:
         raise MetadataError(f"file {file!r} is not a path inside the corpus; refused")
-    path = root / Path(*pure.parts)
-    try:
-        resolved = path.resolve()
-    except (OSError, RuntimeError):
-        raise MetadataError(f"file {file!r} cannot be resolved; refused") from None
-    if resolved != root and root not in resolved.parents:
-        raise MetadataError(f"file {file!r} resolves outside the corpus ({resolved}); refused")
-    return path
+    path = os.path.join(root, *pure.parts)
+    real_root = _real_folder(str(root))
+    real = os.path.realpath(path) if os.path.islink(path) else \
+        os.path.join(_real_folder(os.path.dirname(path)), os.path.basename(path))
+    if not real.startswith(real_root + os.sep):
+        raise MetadataError(f"file {file!r} resolves outside the corpus ({real}); refused")
+    return Path(path)
 
 
 class MetadataFile:

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from .home import HOME_ENV, clear_data_home, corpus_home, get_data_home
-from .loaders import (audit, load_narratives, load_parse_log, load_reports, load_statements, load_tables,
-                      parse_corpus, parse_report)
+from .loaders import (audit, load_parse_log, load_reports, load_statements, load_tables, parse_corpus,
+                      parse_report)
 
 __all__ = ["HOME_ENV", "get_data_home", "clear_data_home", "corpus_home", "parse_corpus", "load_reports",
-           "load_tables", "load_narratives", "load_parse_log", "load_statements", "audit", "parse_report"]
+           "load_tables", "load_parse_log", "load_statements", "audit", "parse_report"]

@@ -35,31 +35,31 @@ import zlib
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from ..checks import check_report, cross_year_checks
+from ..checks import cross_year_checks
 from ..corpus import corpus_dir, metadata_records, resolve_report_path
 from ..corpus.metadata import MetadataError
 from ..fileio import FolderLock, sha256_file
 from ..parsing import Report
 from ..progress import progress_bar
 from .cache import CACHE_FILE, CacheWriter, ParseCache, toolkit_fingerprint
-from .frames import (ParsedReport, apply_metadata, findings_frame, parse_log_frame, reports_frame,
-                     tables_frame)
+from .batch import Task, process_batch
+from .frames import findings_arrow, parse_log_arrow, reports_arrow, statements_arrow, tables_arrow
 from .home import corpus_home
 from .manifest import FileHashes, outputs_hold, read_manifest, stat_list, write_manifest
-from .tabular import TableSink, arrow_types
-from .workers import ParseOutcome, n_workers, parse_path, worker_pool
+from .tabular import TableSink
+from .workers import n_workers, worker_pool
 
 __all__ = ["build", "BuildResult", "BuildError", "OutputInCorpus", "OUTPUTS", "CHUNK", "EXCEL_MAX_ROWS"]
 
 #: The four tables a build writes, each as ``NAME.csv`` and ``NAME.parquet``.
-OUTPUTS = ("reports", "tables", "audit", "parse_log")
+OUTPUTS = ("reports", "tables", "audit", "parse_log", "statements")
 #: Reports per chunk: the unit of parsing, writing and memory.
 CHUNK = 1000
 #: Data rows an Excel sheet holds below its header row.
 EXCEL_MAX_ROWS = 1_048_575
 #: Reports per cross-year bucket file (organs are hashed into buckets).
 _BUCKET_REPORTS = 2000
-_SHEETS = ("reports", "t2", "t3", "t4", "audit", "parse_log")
+_SHEETS = ("reports", "t2", "t3", "t4", "audit", "parse_log", "statements")
 
 
 class BuildError(RuntimeError):
@@ -160,6 +160,8 @@ def build(corpus: str | os.PathLike | None = None, out: str | os.PathLike | None
 
 
 def _build_locked(root: Path, out: Path, *, jobs, cache, excel, progress, chunk, extras) -> BuildResult:
+    import pyarrow as pa
+
     _recover(out)
     cache_dir = out / ".cache"
     options = {"excel": bool(excel), "extras": [getattr(e, "__name__", str(e)) for e in extras]}
@@ -177,40 +179,46 @@ def _build_locked(root: Path, out: Path, *, jobs, cache, excel, progress, chunk,
     work.mkdir(parents=True)
     old_cache = ParseCache(cache_dir / CACHE_FILE if cache else None)
     new_cache = CacheWriter(stage / ".cache" / CACHE_FILE)
-    sinks = {name: TableSink(stage, name) for name in ("reports", "tables", "parse_log")}
+    sinks = {name: TableSink(stage, name) for name in ("reports", "tables", "parse_log", "statements")}
     staged = _Staging(work, len(metas))
     bar = progress_bar(len(metas), "building", "report", progress)
     workers = min(n_workers(jobs), max(1, len(metas)))
     pool = worker_pool(workers) if workers > 1 else None
     counts = {"ok": 0, "warnings": 0}
-    table_rows = {"t2": 0, "t3": 0, "t4": 0}
+    table_rows: dict[str, int] = {}
     skipped: list[tuple[str, str]] = []
     try:
         pending = None
         for part in [*_chunks(metas, chunk), None]:
             # Hand the next chunk to the workers before writing this one, so both go on at once.
-            ahead = _start(part, root, hashes, old_cache, pool) if part is not None else None
+            ahead = _submit(part, root, hashes, old_cache, pool, workers) if part is not None else None
             if pending is not None:
-                parsed = _finish(root, *pending, new_cache)
-                sinks["reports"].write(reports_frame(parsed))
-                frame = tables_frame(parsed)
-                sinks["tables"].write(frame)
-                for t, k in frame["table"].value_counts().items():
-                    table_rows[t] = table_rows.get(t, 0) + int(k)
-                sinks["parse_log"].write(parse_log_frame(parsed))
-                findings = []
-                for p in parsed:
-                    if p.report is None:
-                        skipped.append((p.meta.get("file") or p.report_id, p.error))
-                        continue
-                    counts["warnings" if p.report.warnings else "ok"] += 1
-                    findings.extend(check_report(p.report))
-                    staged.add_report(p.meta, p.report)
-                staged.add_findings(findings, parsed[-1].report_id)
-                bar.update(len(parsed))
+                done = list(pending)  # this chunk's batches, in report order
+                for name, sink in sinks.items():
+                    sink.write(pa.concat_tables([result.tables[name] for _, result in done]))
+                for t, k in _count_by(pa.concat_tables([r.tables["tables"] for _, r in done]), "table").items():
+                    table_rows[t] = table_rows.get(t, 0) + k
+                staged.add(pa.concat_tables([r.tables["findings"] for _, r in done]),
+                           [o for _, r in done for o in r.organs], done[-1][0][-1].meta["report_id"])
+                for tasks, result in done:
+                    fresh = {sha: (entry, check) for sha, entry, check in result.fresh}
+                    for task, file in zip(tasks, result.files):
+                        if file is not None:
+                            hashes.record(task.meta["file"], file)
+                        sha = file[2] if file is not None else task.sha
+                        if sha in fresh:
+                            new_cache.add(sha, *fresh[sha])
+                        elif task.cached is not None:
+                            new_cache.add(sha, task.cached)
+                    counts["ok"] += result.ok
+                    counts["warnings"] += result.with_warnings
+                    skipped.extend(result.skipped)
+                    bar.update(len(tasks))
+                new_cache.flush()
             pending = ahead
         bar.close()
-        empty = {"reports": reports_frame, "tables": tables_frame, "parse_log": parse_log_frame}
+        empty = {"reports": reports_arrow, "tables": tables_arrow, "parse_log": parse_log_arrow,
+                 "statements": statements_arrow}
         for name, sink in sinks.items():
             if sink.schema is None:  # no report listed: the files still exist, with their columns
                 sink.write(empty[name]([]))
@@ -218,10 +226,11 @@ def _build_locked(root: Path, out: Path, *, jobs, cache, excel, progress, chunk,
         new_cache.commit()
         sinks["audit"] = TableSink(stage, "audit")
         failed = unchecked = 0
-        for frame in staged.audit_chunks():
-            sinks["audit"].write(frame)
-            failed += int(frame["passed"].eq(False).sum())
-            unchecked += int(frame["passed"].isna().sum())
+        for table in staged.audit_chunks():
+            sinks["audit"].write(table)
+            passed = table["passed"]
+            failed += passed.length() - passed.null_count - _true(passed)
+            unchecked += passed.null_count
         sinks["audit"].close()
         staged.close()
         shutil.rmtree(work)
@@ -229,7 +238,8 @@ def _build_locked(root: Path, out: Path, *, jobs, cache, excel, progress, chunk,
         written = [f"{name}.{ext}" for name in OUTPUTS for ext in ("csv", "parquet")]
         excel_note = None
         rows = {"reports": sinks["reports"].rows, "audit": sinks["audit"].rows,
-                "parse_log": sinks["parse_log"].rows, **table_rows}
+                "parse_log": sinks["parse_log"].rows, "statements": sinks["statements"].rows,
+                **{t: table_rows.get(t, 0) for t in ("t2", "t3", "t4")}}
         too_big = {name: rows[name] for name in _SHEETS if rows[name] > EXCEL_MAX_ROWS}
         if not excel:
             excel_note = "xxgk.xlsx not written (--no-excel)"
@@ -250,6 +260,9 @@ def _build_locked(root: Path, out: Path, *, jobs, cache, excel, progress, chunk,
                  f"  written to {out}"]
         if excel_note:
             lines.append(f"  {excel_note}")
+        for meta in metas:  # files no worker could read: their stat (and hash) as they stand
+            if meta.get("file") and meta["file"] not in hashes.now:
+                hashes(meta["file"])
         write_manifest(stage / ".cache", {
             "toolkit": toolkit_fingerprint(), "options": options,
             "corpus": str(root), "metadata_sha256": metadata_sha,
@@ -275,6 +288,17 @@ def _build_locked(root: Path, out: Path, *, jobs, cache, excel, progress, chunk,
     return BuildResult(out, False, lines, skipped)
 
 
+def _true(column) -> int:
+    import pyarrow.compute as pc
+
+    return int(pc.sum(column).as_py() or 0)
+
+
+def _count_by(table, column: str) -> dict[str, int]:
+    counts = table[column].value_counts().to_pylist()
+    return {c["values"]: int(c["counts"]) for c in counts}
+
+
 def _up_to_date(manifest: dict | None, root: Path, out: Path, options: dict, metadata_sha: str | None,
                 hashes: FileHashes, metas: list[dict]) -> bool:
     if not manifest or manifest["toolkit"] != toolkit_fingerprint() or manifest.get("options") != options \
@@ -290,52 +314,37 @@ def _up_to_date(manifest: dict | None, root: Path, out: Path, options: dict, met
     return all(hashes(rel) == old[2] for rel, old in manifest["files"].items())
 
 
-def _path_of(root: Path, meta: dict) -> tuple[Path | None, str | None]:
-    try:
-        return resolve_report_path(root, meta.get("file") or ""), None
-    except MetadataError as exc:
-        return None, str(exc)
+#: Reports per batch handed to a worker: large enough that sending it costs little,
+#: small enough that the workers share a chunk evenly.
+BATCH = 50
 
 
-def _start(part: list[dict], root: Path, hashes: FileHashes, old_cache: ParseCache, pool):
-    """Look a chunk up in the cache and send the rest to the workers; returns what _finish needs."""
-    outcomes: list[ParseOutcome | None] = []
-    digests: list[str | None] = []
-    paths: list[Path | None] = []
-    todo: list[int] = []
-    for i, meta in enumerate(part):
-        path, problem = _path_of(root, meta)
-        paths.append(path)
-        if problem is not None:
-            outcomes.append(ParseOutcome(None, problem))
-            digests.append(None)
+def _tasks(part: list[dict], root: Path, hashes: FileHashes, old_cache: ParseCache) -> list[Task]:
+    tasks = []
+    for meta in part:
+        try:
+            path = resolve_report_path(root, meta.get("file") or "")
+        except MetadataError as exc:
+            tasks.append(Task(meta, None, str(exc)))
             continue
-        digest = hashes(meta["file"])
-        digests.append(digest)
-        cached = old_cache.get(digest, path)
-        outcomes.append(cached)
-        if cached is None:
-            todo.append(i)
-    args = [str(paths[i]) for i in todo]
-    fresh = pool.map(parse_path, args, chunksize=16) if pool is not None else map(parse_path, args)
-    return part, outcomes, digests, paths, todo, fresh
+        # The sha256 keys the cache: a file whose size and mtime still match the last build's
+        # keeps its hash; otherwise it is hashed here only when there is a cache to look in,
+        # and else by the worker that reads it anyway.
+        sha = hashes.known(meta["file"])
+        if sha is None and len(old_cache):
+            sha = hashes(meta["file"])
+        cached = old_cache.entry(sha) if sha is not None else None
+        tasks.append(Task(meta, str(path), None, sha, cached))
+    return tasks
 
 
-def _finish(root: Path, part, outcomes, digests, paths, todo, fresh, new_cache: CacheWriter) -> list[ParsedReport]:
-    for i, outcome in zip(todo, fresh):
-        outcomes[i] = outcome
-    for digest, outcome in zip(digests, outcomes):
-        if digest is not None:
-            new_cache.add(digest, outcome)
-    new_cache.flush()
-    out = []
-    for meta, outcome, path in zip(part, outcomes, paths):
-        if outcome.report is not None:
-            out.append(ParsedReport(meta, apply_metadata(meta, outcome.report), None))
-        else:
-            out.append(ParsedReport(meta, None, f"{path if path is not None else meta.get('report_id')}: "
-                                                f"{outcome.error}"))
-    return out
+def _submit(part: list[dict], root: Path, hashes: FileHashes, old_cache: ParseCache, pool, workers: int):
+    """The chunk's tasks in batches, sent to the workers; an iterator of (tasks, result) in order."""
+    tasks = _tasks(part, root, hashes, old_cache)
+    size = max(1, min(BATCH, -(-len(tasks) // (workers * 2))))
+    batches = [tasks[i:i + size] for i in range(0, len(tasks), size)]
+    results = pool.map(process_batch, batches) if pool is not None else map(process_batch, batches)
+    return zip(batches, results)
 
 
 # ------------------------------------------------------------------ audit staging
@@ -348,30 +357,21 @@ class _Staging:
         self.work = work
         self.n_buckets = max(1, min(256, n_reports // _BUCKET_REPORTS + 1))
         self.buckets = [None] * self.n_buckets
-        self.bounds: list[str] = []  # last report_id of each staged chunk
+        self.bounds: list[str] = []  # last report_id of each staged batch
         self.writer = None
 
-    def add_report(self, meta: dict, report) -> None:
-        # Every readable report is staged; cross_year_checks itself decides which ones it compares.
-        adcode = meta.get("adcode") or ""
-        k = zlib.crc32(f"{adcode}\0{report.agency}".encode()) % self.n_buckets
-        if self.buckets[k] is None:
-            self.buckets[k] = (self.work / f"organs-{k:03d}.jsonl").open("w", encoding="utf-8")
-        t3 = report.tables.get("t3")
-        record = {"report_id": report.report_id, "adcode": adcode, "agency": report.agency,
-                  "year": report.year, "section5": report.sections.get("5"),
-                  "t3": None if t3 is None else {r: t3.get(r) for r in ("carried_over", "carried_forward")}}
-        self.buckets[k].write(json.dumps(record, ensure_ascii=False) + "\n")
-
-    def add_findings(self, findings: list[dict], last_id) -> None:
-        import pyarrow as pa
+    def add(self, findings, organs: list[tuple[str, str, str]], last_id) -> None:
         import pyarrow.parquet as pq
 
-        table = pa.Table.from_pandas(findings_frame(findings), preserve_index=False)
+        # Every readable report is staged; cross_year_checks itself decides which ones it compares.
+        for adcode, agency, line in organs:
+            k = zlib.crc32(f"{adcode}\0{agency}".encode()) % self.n_buckets
+            if self.buckets[k] is None:
+                self.buckets[k] = (self.work / f"organs-{k:03d}.jsonl").open("w", encoding="utf-8")
+            self.buckets[k].write(line + "\n")
         if self.writer is None:
-            self.schema = table.schema
-            self.writer = pq.ParquetWriter(self.work / "findings.parquet", self.schema)
-        self.writer.write_table(table.cast(self.schema))
+            self.writer = pq.ParquetWriter(self.work / "findings.parquet", findings.schema)
+        self.writer.write_table(findings)
         self.bounds.append(str(last_id))
 
     def _cross_year(self):
@@ -392,7 +392,7 @@ class _Staging:
                                           {"5": r["section5"]}, {"t3": r["t3"]})))
             rows = cross_year_checks(series)
             if rows:
-                tables.append(pa.Table.from_pandas(findings_frame(rows), preserve_index=False))
+                tables.append(findings_arrow(rows))
         if not tables:
             return None
         table = pa.concat_tables(tables)
@@ -400,14 +400,15 @@ class _Staging:
         return table.sort_by([("report_id", "ascending"), ("_seq", "ascending")]).drop_columns(["_seq"])
 
     def audit_chunks(self):
-        """audit()'s frame, a staged chunk at a time: its reports' checks, then their cross-year ones."""
+        """audit()'s rows as Arrow, a staged batch at a time: its reports' checks, then their
+        cross-year ones."""
         import bisect
 
-        import pandas as pd
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
         if self.writer is None:
-            yield findings_frame([])
+            yield findings_arrow([])
             return
         self.writer.close()
         self.writer = None
@@ -416,14 +417,14 @@ class _Staging:
         staged = pq.ParquetFile(self.work / "findings.parquet")
         lo = 0
         for g, last in enumerate(self.bounds):
-            frame = staged.read_row_group(g).to_pandas(types_mapper=arrow_types)
+            table = staged.read_row_group(g)
             hi = bisect.bisect_right(ids, last)
             if hi > lo:
-                extra = cross.slice(lo, hi - lo).to_pandas(types_mapper=arrow_types)
-                frame = pd.concat([frame, extra], ignore_index=True).sort_values(
-                    "report_id", kind="stable", ignore_index=True)
+                table = pa.concat_tables([table, cross.slice(lo, hi - lo)])
+                table = table.append_column("_seq", pa.array(range(table.num_rows), pa.int64()))
+                table = table.sort_by([("report_id", "ascending"), ("_seq", "ascending")]).drop_columns(["_seq"])
             lo = hi
-            yield frame
+            yield table
 
     def close(self) -> None:
         for fh in self.buckets:
@@ -431,21 +432,51 @@ class _Staging:
                 fh.close()
         if self.writer is not None:
             self.writer.close()
+            self.writer = None
+
+
+def _wide_table(tables, reports, table: str):
+    """One table of the workbook laid out for reading: a row per report and table row, a column
+    per template column, and ``missing`` saying why each empty cell is empty."""
+
+    from .. import schema
+
+    sub = tables[tables["table"] == table]
+    columns = list(dict.fromkeys(c for template in ("2021", "2019") for _r, c in schema.cells(table, template)))
+    keys = ["report_id", "row"]
+    first = sub.drop_duplicates(keys)[keys + ["row_zh", "row_en"]].astype(object)
+    values = sub.pivot(index=keys, columns="column", values="value")
+    values = values.reindex(columns=[c for c in columns if c in values.columns])
+    why = sub[sub["value"].isna()].astype({"column": object, "status": object})
+    missing = (why["column"] + ": " + why["status"]).groupby([why["report_id"], why["row"].astype(object)]).agg("; ".join)
+    wide = first.merge(values.reset_index().astype({"row": object}), on=keys, how="left", sort=False)
+    wide = wide.merge(missing.rename("missing").reset_index(), on=keys, how="left", sort=False)
+    who = reports[["report_id", "agency", "year"]]
+    wide = who.merge(wide, on="report_id", how="right", sort=False)
+    return wide[["report_id", "agency", "year", "row", "row_zh", "row_en", *values.columns, "missing"]]
 
 
 def _write_workbook(out: Path) -> None:
-    """xxgk.xlsx, one sheet per table, written row by row (xlsxwriter's constant-memory mode)."""
+    """xxgk.xlsx: the reports, each table laid out wide (a row per report and table row), the
+    audit, the parse log and the statements; written row by row (constant memory)."""
     import pandas as pd
     import xlsxwriter
+
+    from .tabular import read_frame
 
     tmp = out / "xxgk.xlsx.tmp"
     book = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
                                           "strings_to_urls": False, "strings_to_numbers": False})
     try:
+        reports = read_frame(out / "reports.parquet")
+        tables = read_frame(out / "tables.parquet")
         for sheet in _SHEETS:
-            name = "tables" if sheet in ("t2", "t3", "t4") else sheet
-            frame = pd.read_parquet(out / f"{name}.parquet",
-                                    filters=[("table", "=", sheet)] if name == "tables" else None)
+            if sheet in ("t2", "t3", "t4"):
+                frame = _wide_table(tables, reports, sheet)
+            elif sheet == "reports":
+                frame = reports
+            else:
+                frame = read_frame(out / f"{sheet}.parquet")
             ws = book.add_worksheet(sheet)
             ws.write_row(0, 0, list(frame.columns))
             columns = [[None if v is pd.NA or v is None or v != v else v for v in frame[c].astype(object).tolist()]
@@ -455,5 +486,3 @@ def _write_workbook(out: Path) -> None:
     finally:
         book.close()
     os.replace(tmp, out / "xxgk.xlsx")
-
-

@@ -27,8 +27,8 @@ from pathlib import Path
 from ..parsing import Report
 from .workers import ParseOutcome
 
-__all__ = ["ParseCache", "CacheWriter", "encode", "decode", "parser_fingerprint", "toolkit_fingerprint",
-           "CACHE_FILE"]
+__all__ = ["ParseCache", "CacheWriter", "encode", "decode", "entry_check", "parser_fingerprint",
+           "toolkit_fingerprint", "CACHE_FILE"]
 
 log = logging.getLogger("toolkit")
 
@@ -102,7 +102,8 @@ def decode(result: str, path: Path) -> ParseOutcome:
     return ParseOutcome(dataclasses.replace(report, report_id=path.stem, source=str(path)), None)
 
 
-def _check(sha: str, parser: str, result: str) -> str:
+def entry_check(sha: str, parser: str, result: str) -> str:
+    """The checksum stored with a cache entry (over its key, parser and JSON)."""
     return hashlib.sha256(f"{sha}\0{parser}\0".encode() + result.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
@@ -144,7 +145,8 @@ class ParseCache:
     def __len__(self) -> int:
         return len(self.where)
 
-    def get(self, sha: str | None, path: Path) -> ParseOutcome | None:
+    def entry(self, sha: str | None) -> str | None:
+        """The verified cache JSON of the file with this sha256, or ``None``."""
         g = self.where.get(sha) if sha else None
         if g is None:
             return None
@@ -162,18 +164,27 @@ class ParseCache:
                                                           table["check"].to_pylist())}
             while len(self.groups) > 2:  # entries are in report order: keep the groups at hand
                 self.groups.popitem(last=False)
-        entry = self.groups[g].get(sha)
-        if entry is None:
+        found = self.groups[g].get(sha)
+        if found is None:
             return None
-        result, check = entry
+        result, check = found
+        if result is None or check != entry_check(sha, self.parser, result):
+            self.rejected += 1
+            log.warning("%s: a cache entry failed verification (checksum); that report is parsed again",
+                        self.path)
+            return None
+        return result
+
+    def get(self, sha: str | None, path: Path) -> ParseOutcome | None:
+        """The cached :class:`ParseOutcome` of the file at *path* (with this sha256), or ``None``."""
+        result = self.entry(sha)
+        if result is None:
+            return None
         try:
-            if result is None or check != _check(sha, self.parser, result):
-                raise ValueError("checksum does not match")
             return decode(result, path)
         except (ValueError, KeyError, TypeError) as exc:
             self.rejected += 1
-            log.warning("%s: cache entry for %s failed verification (%s); parsed again",
-                        self.path, path.name, exc)
+            log.warning("%s: cache entry for %s unreadable (%s); parsed again", self.path, path.name, exc)
             return None
 
     def close(self) -> None:
@@ -196,10 +207,12 @@ class CacheWriter:
         self.rows = 0
         self.writer = None
 
-    def add(self, sha: str, outcome: ParseOutcome, encoded: str | None = None) -> None:
+    def add(self, sha: str, encoded: str, check: str | None = None) -> None:
+        """One entry: the parse of the file with this sha256, as :func:`encode` gives it
+        (*check*, when the caller computed :func:`entry_check` already)."""
         if sha not in self.seen:
             self.seen.add(sha)
-            self.batch.append((sha, encoded if encoded is not None else encode(outcome)))
+            self.batch.append((sha, encoded, check or entry_check(sha, self.parser, encoded)))
 
     def flush(self) -> None:
         if not self.batch:
@@ -207,9 +220,8 @@ class CacheWriter:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        table = pa.table({"sha256": [d for d, _ in self.batch], "parser": [self.parser] * len(self.batch),
-                          "result": [r for _, r in self.batch],
-                          "check": [_check(d, self.parser, r) for d, r in self.batch]})
+        table = pa.table({"sha256": [d for d, _, _ in self.batch], "parser": [self.parser] * len(self.batch),
+                          "result": [r for _, r, _ in self.batch], "check": [c for _, _, c in self.batch]})
         if self.writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.writer = pq.ParquetWriter(self.tmp, table.schema, compression="zstd")

@@ -1,9 +1,16 @@
 """The frames the loaders return and the build writes: their columns, dtypes and builders.
 
-Every builder takes a list of :class:`ParsedReport` (a ``metadata.csv`` row, the
-parsed report or the reason it could not be read) and returns a typed frame in a
-fixed column and row order, so a frame built chunk by chunk (the build) and one
-built at once (the loaders) are the same.
+Each frame has one builder, which makes an Arrow table from a list of
+:class:`ParsedReport` (a ``metadata.csv`` row, the parsed report or the reason it
+could not be read); :func:`to_pandas` turns any of them into the typed pandas
+frame the loaders return.  The build writes the same Arrow tables to CSV and
+Parquet (in worker processes, a batch at a time), and a frame read back from the
+Parquet file goes through the same :func:`to_pandas` — so the loaders' frames,
+the build's files and a frame built chunk by chunk are one and the same.
+
+pandas dtypes: text is ``string`` (Arrow-backed), counts ``Int64``, values
+``Float64``, flags ``boolean``, closed vocabularies ``category`` with a fixed
+category list (:data:`CATEGORIES`).
 """
 from __future__ import annotations
 
@@ -16,11 +23,12 @@ from .. import schema
 from ..checks import FINDING_KEYS
 from ..corpus.organs import organ_id
 from ..parsing import Report, mark_pre_template
-from ..parsing.narrative import split_section
 
 __all__ = ["ParsedReport", "apply_metadata", "REPORT_COLUMNS", "TABLE_COLUMNS", "PARSE_LOG_COLUMNS",
-           "NARRATIVE_COLUMNS", "AUDIT_COLUMNS", "reports_frame", "tables_frame", "parse_log_frame",
-           "narratives_frame", "findings_frame", "statements_frame", "STATEMENT_COLUMNS", "table_template"]
+           "AUDIT_COLUMNS", "STATEMENT_COLUMNS", "CATEGORIES", "reports_arrow",
+           "tables_arrow", "parse_log_arrow", "findings_arrow", "statements_arrow", "to_pandas",
+           "reports_frame", "tables_frame", "parse_log_frame", "findings_frame",
+           "statements_frame", "table_template", "label_categories"]
 
 
 @dataclass(frozen=True)
@@ -56,53 +64,110 @@ REPORT_COLUMNS = ["report_id", "agency", "organ_id", "province", "city", "county
 TABLE_COLUMNS = ["report_id", "table", "row", "column", "value", "status", "row_zh", "column_zh", "row_en",
                  "column_en"]
 PARSE_LOG_COLUMNS = ["report_id", "file", "level", "message"]
-NARRATIVE_COLUMNS = ["report_id", "part", "item", "text", "start", "end"]
+AUDIT_COLUMNS = list(FINDING_KEYS)
+STATEMENT_COLUMNS = ["report_id", "table", "row", "column", "value", "sentence", "start", "end"]
+
+#: The fixed category lists of the ``category`` columns, by column name.
+CATEGORIES: dict[str, list[str]] = {
+    "admin_level": ["province", "city", "county"],
+    "template": ["2021", "2019", "pre-2019"],
+    "status": list(schema.CELL_STATUS),  # tables; the reports frame's status is below
+    "report_status": ["ok", "warnings", "error"],
+    "level": ["warning", "error"],
+}
 
 
-
-def _by_id(parsed: list[ParsedReport]) -> list[ParsedReport]:
-    return sorted(parsed, key=lambda p: p.report_id)
-
-
-def reports_frame(parsed: list[ParsedReport]):
-    """load_reports' frame for *parsed* (any order; sorted here)."""
-    import pandas as pd
-
-    rows = []
-    for p in parsed:
-        meta, report, error = p.meta, p.report, p.error
-        row = {c: meta.get(c) for c in _TEXT_COLUMNS + ("admin_level", "year")}
-        if report is None:
-            row.update(template=None, has_t2=None, has_t3=None, has_t4=None, n_sections=None,
-                       n_warnings=None, status="error", error=error)
-        else:
-            row.update(agency=report.agency, year=report.year, title=report.title,
-                       template=report.template,
-                       **{f"has_{t}": report.tables.get(t) is not None for t in ("t2", "t3", "t4")},
-                       n_sections=sum(bool(s and s.strip()) for s in report.sections.values()),
-                       n_warnings=len(report.warnings),
-                       status="warnings" if report.warnings else "ok", error=None)
-        row["organ_id"] = organ_id(row["agency"], row["adcode"], row["province"], row["city"], row["county"])
-        rows.append(row)
-    frame = pd.DataFrame(rows, columns=REPORT_COLUMNS)
-    dtypes: dict[str, Any] = {c: "string" for c in _TEXT_COLUMNS + ("organ_id", "error")}
-    dtypes.update(year="Int64", n_sections="Int64", n_warnings="Int64", has_t2="boolean",
-                  has_t3="boolean", has_t4="boolean",
-                  admin_level=pd.CategoricalDtype(["province", "city", "county"]),
-                  template=pd.CategoricalDtype(["2021", "2019", "pre-2019"]),
-                  status=pd.CategoricalDtype(["ok", "warnings", "error"]))
-    frame = frame.astype(dtypes)
-    return frame.sort_values("report_id", kind="stable", ignore_index=True)
+# ------------------------------------------------------------------ Arrow <-> pandas
 
 
 @functools.lru_cache(maxsize=None)
-def _template_cells(table: str, template: str | None) -> tuple[tuple[str, str, str, str, str, str], ...]:
-    """(row, column, row_zh, column_zh, row_en, column_en) of every template cell, in order."""
-    row_items, col_items = schema.items(table, template)
-    rlab = {i.key: i for i in row_items}
-    clab = {i.key: i for i in col_items}
-    return tuple((r, c, rlab[r].zh, clab[c].zh, rlab[r].en, clab[c].en)
-                 for r, c in schema.cells(table, template))
+def _dictionary(name: str):
+    import pyarrow as pa
+
+    return pa.array(CATEGORIES[name], pa.large_string())
+
+
+def _categorical(values: list[str | None], name: str):
+    """An Arrow dictionary array over the full category list *name* (unused categories kept)."""
+    import pyarrow as pa
+
+    index = {c: i for i, c in enumerate(CATEGORIES[name])}
+    codes = pa.array([None if v is None else index[v] for v in values], pa.int8())
+    return pa.DictionaryArray.from_arrays(codes, _dictionary(name))
+
+
+def _mapper(arrow_type):
+    import pandas as pd
+    import pyarrow as pa
+
+    return {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow"),
+            pa.float64(): pd.Float64Dtype(), pa.int64(): pd.Int64Dtype(),
+            pa.bool_(): pd.BooleanDtype()}.get(arrow_type)
+
+
+def to_pandas(table):
+    """An Arrow table of this module (or read back from the build's Parquet) as its typed frame.
+
+    Dictionary columns become ``category`` with their whole dictionary as the
+    category list (the builders always give the full list, so an empty frame has it too).
+    """
+    return table.to_pandas(types_mapper=_mapper)
+
+
+def _sorted(parsed: list[ParsedReport]) -> list[ParsedReport]:
+    return sorted(parsed, key=lambda p: p.report_id)
+
+
+# ------------------------------------------------------------------ reports
+
+
+def _organ(cols: dict[str, list]) -> str | None:
+    """organ_id of the report whose values were just appended to *cols*."""
+    return organ_id(cols["agency"][-1], cols["adcode"][-1], cols["province"][-1], cols["city"][-1],
+                    cols["county"][-1])
+
+
+def reports_arrow(parsed: list[ParsedReport]):
+    """load_reports' rows for *parsed*, as Arrow (sorted by report_id)."""
+    import pyarrow as pa
+
+    cols: dict[str, list] = {c: [] for c in REPORT_COLUMNS}
+    for p in _sorted(parsed):
+        meta, report = p.meta, p.report
+        for c in _TEXT_COLUMNS + ("admin_level", "year"):
+            cols[c].append(meta.get(c))
+        if report is None:
+            for c in ("template", "has_t2", "has_t3", "has_t4", "n_sections", "n_warnings"):
+                cols[c].append(None)
+            cols["status"].append("error")
+            cols["error"].append(p.error)
+            cols["organ_id"].append(_organ(cols))
+            continue
+        cols["agency"][-1], cols["year"][-1], cols["title"][-1] = report.agency, report.year, report.title
+        cols["organ_id"].append(_organ(cols))
+        cols["template"].append(report.template)
+        for t in ("t2", "t3", "t4"):
+            cols[f"has_{t}"].append(report.tables.get(t) is not None)
+        cols["n_sections"].append(sum(bool(s and s.strip()) for s in report.sections.values()))
+        cols["n_warnings"].append(len(report.warnings))
+        cols["status"].append("warnings" if report.warnings else "ok")
+        cols["error"].append(None)
+    arrays = {}
+    for c in REPORT_COLUMNS:
+        if c in ("admin_level", "template"):
+            arrays[c] = _categorical(cols[c], c)
+        elif c == "status":
+            arrays[c] = _categorical(cols[c], "report_status")
+        elif c in ("year", "n_sections", "n_warnings"):
+            arrays[c] = pa.array(cols[c], pa.int64())
+        elif c.startswith("has_"):
+            arrays[c] = pa.array(cols[c], pa.bool_())
+        else:
+            arrays[c] = pa.array(cols[c], pa.large_string())
+    return pa.table(arrays)
+
+
+# ------------------------------------------------------------------ tables
 
 
 def table_template(report: Report) -> str | None:
@@ -118,119 +183,194 @@ def table_template(report: Report) -> str | None:
     return "2019" if report.year in (2019, 2020) else "2021"
 
 
-def tables_frame(parsed: list[ParsedReport], derived: bool = False):
-    """load_tables' frame for *parsed*, built column by column (it is the largest frame).
+_LABELS = ("table", "row", "column", "row_zh", "column_zh", "row_en", "column_en")
+
+
+@functools.lru_cache(maxsize=None)
+def _cell_index() -> tuple[dict[str, tuple[Any, Any]], dict[tuple[str, str], list[tuple[str, int, tuple[str, ...]]]]]:
+    """Every template cell once, and for each (table, template) its rows as ``(row key, first
+    cell's position, column keys)``.  For each label column: (its dictionary — every label of
+    every template, in template order — and each template cell's code in it), so a report's
+    label columns are dictionary arrays built from positions, without copying a string."""
+    import numpy as np
+    import pyarrow as pa
+
+    rows: dict[str, list[str]] = {c: [] for c in _LABELS}
+    blocks: dict[tuple[str, str], list[tuple[str, int, tuple[str, ...]]]] = {}
+    for template in ("2021", "2019"):
+        for t in ("t2", "t3", "t4"):
+            row_items, col_items = schema.items(t, template)
+            rlab = {i.key: i for i in row_items}
+            clab = {i.key: i for i in col_items}
+            block: list[tuple[str, int, tuple[str, ...]]] = []
+            for r, c in schema.cells(t, template):
+                if not block or block[-1][0] != r:
+                    block.append((r, len(rows["table"]), ()))
+                block[-1] = (r, block[-1][1], (*block[-1][2], c))
+                for name, value in (("table", t), ("row", r), ("column", c), ("row_zh", rlab[r].zh),
+                                    ("column_zh", clab[c].zh), ("row_en", rlab[r].en), ("column_en", clab[c].en)):
+                    rows[name].append(value)
+            blocks[(t, template)] = block
+    codes = {}
+    for name, values in rows.items():
+        dictionary = list(dict.fromkeys(values))
+        index = {v: i for i, v in enumerate(dictionary)}
+        codes[name] = (pa.array(dictionary, pa.large_string()), np.array([index[v] for v in values], np.int16))
+    return codes, blocks
+
+
+def label_categories(name: str) -> list[str]:
+    """The full category list of a label column of ``load_tables()`` (``row``, ``row_zh``, …)."""
+    return _cell_index()[0][name][0].to_pylist()
+
+
+@functools.lru_cache(maxsize=None)
+def _status_code() -> dict[str, int]:
+    return {c: i for i, c in enumerate(CATEGORIES["status"])}
+
+
+def tables_arrow(parsed: list[ParsedReport], derived: bool = False):
+    """load_tables' rows for *parsed*, as Arrow (sorted by report_id, then template order).
 
     A table a report does not contain is listed with every template cell <NA> and
     status ``table_absent``; with *derived*, a missing cell the template's arithmetic
     implies gets that value and status ``derived``.
     """
-    import pandas as pd
+    import pyarrow as pa
 
-    cols: dict[str, list] = {c: [] for c in TABLE_COLUMNS}
-    names = ("row", "column", "row_zh", "column_zh", "row_en", "column_en")
-    for p in _by_id(parsed):
+    labels, blocks = _cell_index()
+    code = _status_code()
+    read, absent, derived_code = code["read"], code["table_absent"], code["derived"]
+    take: list[int] = []
+    ids: list[str] = []
+    values: list[Any] = []
+    status: list[int] = []
+    for p in _sorted(parsed):
         report = p.report
         if report is None:
             continue
         template = table_template(report)
         if template is None:
             continue
+        n = 0
         for t in ("t2", "t3", "t4"):
+            block = blocks[(t, template)]
             table = report.tables.get(t)
-            cells = _template_cells(t, template)
             if table is None:
-                values = [None] * len(cells)
-                status = ["table_absent"] * len(cells)
-            else:
-                if t == "t2":  # a t2 row the report leaves out is absent, not missing
-                    cells = tuple(cell for cell in cells if cell[0] in table)
-                values = [(table.get(r) or {}).get(c) for r, c, *_ in cells]
-                status = [("read" if v is not None else report.status_of(t, r, c))
-                          for v, (r, c, *_) in zip(values, cells)]
-                if derived and report.derived.get(t):
-                    extra = report.derived[t]
-                    for k, (r, c, *_) in enumerate(cells):
-                        if values[k] is None and (extra.get(r) or {}).get(c) is not None:
-                            values[k], status[k] = extra[r][c], "derived"
-            cols["report_id"].extend([p.report_id] * len(cells))
-            cols["table"].extend([t] * len(cells))
-            cols["value"].extend(values)
-            cols["status"].extend(status)
-            for i, name in enumerate(names):
-                cols[name].extend([cell[i] for cell in cells])
-    frame = pd.DataFrame({c: pd.array(v, dtype="Float64" if c == "value" else "string")
-                          for c, v in cols.items() if c != "status"}, columns=TABLE_COLUMNS)
-    frame["status"] = pd.Categorical(cols["status"], categories=list(schema.CELL_STATUS))
-    return frame[TABLE_COLUMNS]
+                first, last = block[0][1], block[-1][1] + len(block[-1][2])
+                take.extend(range(first, last))
+                values.extend([None] * (last - first))
+                status.extend([absent] * (last - first))
+                n += last - first
+                continue
+            extra = report.derived.get(t) if derived else None
+            for r, start, columns in block:
+                row = table.get(r)
+                if row is None and t == "t2":
+                    continue  # a t2 row the report leaves out is absent, not missing
+                vals = [row.get(c) for c in columns] if row is not None else [None] * len(columns)
+                take.extend(range(start, start + len(columns)))
+                n += len(columns)
+                if None not in vals:
+                    values.extend(vals)
+                    status.extend([read] * len(vals))
+                    continue
+                for c, v in zip(columns, vals):
+                    if v is not None:
+                        status.append(read)
+                    elif extra and (extra.get(r) or {}).get(c) is not None:
+                        v = extra[r][c]
+                        status.append(derived_code)
+                    else:
+                        status.append(code[report.status_of(t, r, c)])
+                    values.append(v)
+        ids.extend([p.report_id] * n)
+    import numpy as np
+
+    positions = np.array(take, np.int64)
+    label = {name: pa.DictionaryArray.from_arrays(pa.array(codes[positions]), dictionary)
+             for name, (dictionary, codes) in labels.items()}
+    return pa.table({
+        "report_id": pa.array(ids, pa.large_string()),
+        "table": label["table"], "row": label["row"], "column": label["column"],
+        "value": pa.array(values, pa.float64()),
+        "status": pa.DictionaryArray.from_arrays(pa.array(status, pa.int8()), _dictionary("status")),
+        "row_zh": label["row_zh"], "column_zh": label["column_zh"],
+        "row_en": label["row_en"], "column_en": label["column_en"],
+    })
 
 
-def parse_log_frame(parsed: list[ParsedReport]):
-    """load_parse_log's frame for *parsed*."""
-    import pandas as pd
-
-    rows = []
-    for p in parsed:
-        meta, report, error = p.meta, p.report, p.error
-        base = {"report_id": meta["report_id"], "file": meta.get("file")}
-        if error is not None:
-            rows.append({**base, "level": "error", "message": error})
-        for w in (report.warnings if report is not None else []):
-            rows.append({**base, "level": "warning", "message": w})
-    frame = pd.DataFrame(rows, columns=PARSE_LOG_COLUMNS)
-    frame = frame.astype({"report_id": "string", "file": "string", "message": "string",
-                          "level": pd.CategoricalDtype(["warning", "error"])})
-    return frame.sort_values("report_id", kind="stable", ignore_index=True)
+# ------------------------------------------------------------------ parse log, findings, statements
 
 
-def narratives_frame(parsed: list[ParsedReport]):
-    """load_narratives' frame for *parsed*."""
-    import pandas as pd
+def parse_log_arrow(parsed: list[ParsedReport]):
+    """load_parse_log's rows for *parsed*, as Arrow (sorted by report_id, then as logged)."""
+    import pyarrow as pa
 
-    rows = []
-    for p in parsed:
-        meta, report = p.meta, p.report
-        if report is None:
-            continue
-        for it in split_section(report.sections.get("5")):
-            rows.append({"report_id": meta["report_id"], "part": it.part, "item": it.item,
-                         "text": it.text, "start": it.start, "end": it.end})
-    frame = pd.DataFrame(rows, columns=NARRATIVE_COLUMNS).astype(
-        {"report_id": "string", "part": pd.CategoricalDtype(["problem", "improvement"], ordered=True),
-         "item": "Int64", "text": "string", "start": "Int64", "end": "Int64"})
-    return frame.sort_values(["report_id", "part", "item"], kind="stable", ignore_index=True)
-
-
-
-
-AUDIT_COLUMNS = list(FINDING_KEYS)
+    cols: dict[str, list] = {c: [] for c in PARSE_LOG_COLUMNS}
+    for p in _sorted(parsed):
+        entries = ([("error", p.error)] if p.error is not None else []) + \
+            [("warning", w) for w in (p.report.warnings if p.report is not None else [])]
+        for level, message in entries:
+            cols["report_id"].append(p.report_id)
+            cols["file"].append(p.meta.get("file"))
+            cols["level"].append(level)
+            cols["message"].append(message)
+    return pa.table({"report_id": pa.array(cols["report_id"], pa.large_string()),
+                     "file": pa.array(cols["file"], pa.large_string()),
+                     "level": _categorical(cols["level"], "level"),
+                     "message": pa.array(cols["message"], pa.large_string())})
 
 
-def findings_frame(rows: list[dict]):
-    """Findings (dicts as :func:`toolkit.checks.check_report` returns them) as audit()'s typed frame."""
-    import pandas as pd
+def findings_arrow(rows: list[dict]):
+    """Findings (dicts as :func:`toolkit.checks.check_report` returns them), as Arrow, in order."""
+    import pyarrow as pa
 
-    dtypes = {"report_id": "string", "check": "string", "expected": "Float64", "actual": "Float64",
-              "passed": "boolean", "detail": "string"}
-    return pd.DataFrame({c: pd.array([r[c] for r in rows], dtype=dtypes[c]) for c in AUDIT_COLUMNS},
-                        columns=AUDIT_COLUMNS)
-
-
-STATEMENT_COLUMNS = ["report_id", "table", "row", "column", "value", "sentence", "start", "end"]
+    types = {"report_id": pa.large_string(), "check": pa.large_string(), "expected": pa.float64(), "actual": pa.float64(),
+             "passed": pa.bool_(), "detail": pa.large_string()}
+    return pa.table({c: pa.array([r[c] for r in rows], types[c]) for c in AUDIT_COLUMNS})
 
 
-def statements_frame(parsed: list[ParsedReport]):
-    """load_statements' frame: one row per number a report's narrative states about a table cell."""
-    import pandas as pd
+def statements_arrow(parsed: list[ParsedReport]):
+    """load_statements' rows for *parsed*, as Arrow (sorted by report_id, then position)."""
+    import pyarrow as pa
 
     cols: dict[str, list] = {c: [] for c in STATEMENT_COLUMNS}
-    for p in _by_id(parsed):
+    for p in _sorted(parsed):
         if p.report is None:
             continue
         for st in sorted(p.report.statements, key=lambda s: (s["start"], s["table"], s["row"], s["column"])):
             cols["report_id"].append(p.report_id)
             for c in STATEMENT_COLUMNS[1:]:
                 cols[c].append(st[c])
-    dtypes = {"report_id": "string", "table": "string", "row": "string", "column": "string", "value": "Float64",
-              "sentence": "string", "start": "Int64", "end": "Int64"}
-    return pd.DataFrame({c: pd.array(v, dtype=dtypes[c]) for c, v in cols.items()}, columns=STATEMENT_COLUMNS)
+    types = {"value": pa.float64(), "start": pa.int64(), "end": pa.int64()}
+    return pa.table({c: pa.array([float(v) if c == "value" and v is not None else v for v in vals],
+                                 types.get(c, pa.large_string())) for c, vals in cols.items()})
+
+
+# ------------------------------------------------------------------ pandas frames
+
+
+def reports_frame(parsed: list[ParsedReport]):
+    """load_reports' frame for *parsed* (any order; sorted here)."""
+    return to_pandas(reports_arrow(parsed))
+
+
+def tables_frame(parsed: list[ParsedReport], derived: bool = False):
+    """load_tables' frame for *parsed*."""
+    return to_pandas(tables_arrow(parsed, derived))
+
+
+def parse_log_frame(parsed: list[ParsedReport]):
+    """load_parse_log's frame for *parsed*."""
+    return to_pandas(parse_log_arrow(parsed))
+
+
+def findings_frame(rows: list[dict]):
+    """audit()'s typed frame of findings, in the order given."""
+    return to_pandas(findings_arrow(rows))
+
+
+def statements_frame(parsed: list[ParsedReport]):
+    """load_statements' frame for *parsed*."""
+    return to_pandas(statements_arrow(parsed))

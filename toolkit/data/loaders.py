@@ -24,15 +24,15 @@ from ..corpus.metadata import MetadataError
 from ..fileio import file_stat, sha256_file
 from ..parsing import parse_report as _parse_one
 from ..progress import progress_bar
-from .cache import CACHE_FILE, CacheWriter, ParseCache, toolkit_fingerprint
-from .frames import (ParsedReport, apply_metadata, findings_frame, narratives_frame, parse_log_frame,
-                     reports_frame, statements_frame, tables_frame)
+from .cache import CACHE_FILE, CacheWriter, ParseCache, encode, toolkit_fingerprint
+from .frames import (ParsedReport, apply_metadata, findings_frame, parse_log_frame, reports_frame,
+                     statements_frame, tables_frame)
 from .home import corpus_home
-from .manifest import FileHashes, files_hold, outputs_hold, read_manifest
+from .manifest import FileHashes, outputs_hold, read_manifest
 from .workers import ParseOutcome, n_workers, parse_path, worker_pool
 
-__all__ = ["parse_corpus", "load_reports", "load_tables", "load_narratives", "load_parse_log", "load_statements",
-           "audit", "parse_report", "corpus_state"]
+__all__ = ["parse_corpus", "load_reports", "load_tables", "load_parse_log", "load_statements", "audit",
+           "parse_report", "corpus_state"]
 
 # Parses and frames already built this session, per corpus state.
 _PARSED: dict[tuple, list[ParsedReport]] = {}
@@ -113,7 +113,7 @@ def parse_corpus(corpus: str | os.PathLike | None = None, progress: bool | None 
         try:
             for digest, outcome in zip(digests, outcomes):
                 if digest is not None:
-                    writer.add(digest, outcome)
+                    writer.add(digest, encode(outcome))
             writer.commit()
         except OSError:
             writer.discard()  # a cache that cannot be written only costs time next session
@@ -126,8 +126,12 @@ def parse_corpus(corpus: str | os.PathLike | None = None, progress: bool | None 
 # ------------------------------------------------------------------ frames
 
 
-def _from_build(root: Path, name: str, metas: list[dict[str, Any]]):
-    """*name*'s frame read from the corpus's build in the data home, or None if it does not match."""
+def _from_build(root: Path, name: str, state: tuple):
+    """*name*'s frame read from the corpus's build in the data home, or None if it does not match.
+
+    *state* is :func:`corpus_state` of the corpus as it stands: every listed file's size and
+    mtime must be the ones the build recorded.
+    """
     out = corpus_home(root)
     manifest = read_manifest(out / ".cache")
     if manifest is None or manifest["toolkit"] != toolkit_fingerprint() or manifest["corpus"] != str(root):
@@ -136,12 +140,13 @@ def _from_build(root: Path, name: str, metas: list[dict[str, Any]]):
         return None
     if manifest["metadata_sha256"] != sha256_file(root / "metadata.csv"):
         return None
-    if not files_hold(manifest, root, [m["file"] for m in metas if m.get("file")]):
+    files = {rel: list(stat) if stat else None for rel, stat in state[2] if rel}
+    if set(files) != set(manifest["files"]) or any(files[rel] != manifest["files"][rel][:2] for rel in files):
         return None
     from .tabular import read_frame
 
     try:
-        return read_frame(out / f"{name}.parquet", name)
+        return read_frame(out / f"{name}.parquet")
     except (OSError, ValueError):
         return None
 
@@ -149,10 +154,10 @@ def _from_build(root: Path, name: str, metas: list[dict[str, Any]]):
 def _frame(name: str, corpus, build):
     """The frame *name* of the corpus: from this session, the build, or a parse; a copy each call."""
     root = corpus_dir(corpus)
-    metas = metadata_records(root)
-    key = (corpus_state(root, metas), name)
+    state = corpus_state(root, metadata_records(root))
+    key = (state, name)
     if key not in _FRAMES:
-        frame = _from_build(root, name, metas)
+        frame = _from_build(root, name, state)
         if frame is None:
             frame = build(parse_corpus(root))
         for stale in [k for k in _FRAMES if k[0] != key[0]]:
@@ -273,31 +278,6 @@ def load_parse_log(corpus: str | os.PathLike | None = None):
     Sorted by report_id, in the order the parser logged.
     """
     return _frame("parse_log", corpus, parse_log_frame)
-
-
-def load_narratives(corpus: str | os.PathLike | None = None):
-    """Section 五 (存在的主要问题及改进情况), one row per item.
-
-    Each report's section is cut into a ``problem`` and an ``improvement``
-    part and each part into its enumerated items (see :mod:`toolkit.narrative`).
-    Item 0 of a part is the text before its first enumerated item (sub-heading,
-    lead-in); a part with no enumeration is a single item 1.  A report with no
-    section 五 has no rows (the audit's ``section_present.5`` says so).
-
-    ========== ======== ===== ===============================================================
-    name       dtype    unit  meaning
-    ========== ======== ===== ===============================================================
-    report_id  string         id from ``metadata.csv``
-    part       category       ``problem`` or ``improvement``
-    item       Int64          0 = lead-in, 1.. = enumerated items in order
-    text       string         the item's text, as published (artefacts such as ``**`` removed)
-    start      Int64    char  offset of the item in the section 五 text
-    end        Int64    char  offset just past the item
-    ========== ======== ===== ===============================================================
-
-    Sorted by report_id, then problems before improvements, then item.
-    """
-    return _frame("narratives", corpus, narratives_frame)
 
 
 def audit(corpus: str | os.PathLike | None = None):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..fileio import atomic_write, file_stat, sha256_file
 
-__all__ = ["FORMAT", "FileHashes", "read_manifest", "write_manifest", "outputs_hold", "files_hold", "stat_list"]
+__all__ = ["FORMAT", "FileHashes", "read_manifest", "write_manifest", "outputs_hold", "stat_list"]
 
 FORMAT = 2
 _MAX_MANIFEST_BYTES = 256 * 2**20
@@ -64,14 +64,6 @@ def outputs_hold(manifest: dict, out: Path) -> bool:
     return all(stat_list(out / rel) == stat for rel, stat in manifest["outputs"].items())
 
 
-def files_hold(manifest: dict, root: Path, files: list[str]) -> bool:
-    """The report files listed now are the manifest's, each with its recorded size and mtime."""
-    recorded = manifest["files"]
-    if set(files) != set(recorded):
-        return False
-    return all(stat_list(root / rel) == recorded[rel][:2] for rel in files)
-
-
 class FileHashes:
     """sha256 of corpus files, trusting a manifest's hash while size and mtime are unchanged.
 
@@ -81,6 +73,22 @@ class FileHashes:
 
     def __init__(self, root: Path, previous: dict[str, list] | None = None):
         self.root, self.previous, self.now = root, previous or {}, {}
+
+    def known(self, rel: str) -> str | None:
+        """The file's sha256 if it is already known (hashed, or unchanged since the manifest),
+        without reading the file; ``None`` otherwise."""
+        if rel in self.now:
+            return self.now[rel][2]
+        stat = stat_list(self.root / rel)
+        old = self.previous.get(rel)
+        if stat is not None and old is not None and old[:2] == stat and old[2]:
+            self.now[rel] = [*stat, old[2]]
+            return old[2]
+        return None
+
+    def record(self, rel: str, file: list) -> None:
+        """Record ``[size, mtime_ns, sha256]`` of a file read (and hashed) elsewhere."""
+        self.now[rel] = list(file)
 
     def __call__(self, rel: str) -> str | None:
         if rel not in self.now:

@@ -30,12 +30,12 @@ class TableSink:
         self.csv_writer = None
         self.schema = None
 
-    def write(self, frame) -> None:
+    def write(self, table) -> None:
+        """Append an Arrow table (all chunks of one sink have the same schema)."""
         import pyarrow as pa
         import pyarrow.csv as pcsv
         import pyarrow.parquet as pq
 
-        table = pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False)
         if self.schema is None:
             self.schema = table.schema
             self.parquet = pq.ParquetWriter(self.paths["parquet"], self.schema)
@@ -47,7 +47,7 @@ class TableSink:
                 include_header=True, quoting_style="needed"))
         self.parquet.write_table(table)
         self.csv_writer.write_table(table.cast(self.plain))
-        self.rows += len(frame)
+        self.rows += table.num_rows
 
     def close(self) -> None:
         if self.csv_writer is not None:
@@ -60,11 +60,14 @@ class TableSink:
             self.parquet = None
 
 
-def read_frame(path: str | os.PathLike, name: str = ""):
-    """A frame the build wrote to Parquet, with the dtypes it had when written."""
-    import pandas as pd
+def read_frame(path: str | os.PathLike):
+    """A frame the build wrote to Parquet, with the loaders' dtypes."""
+    import pyarrow.parquet as pq
 
-    return pd.read_parquet(Path(path))
+    from .frames import to_pandas
+
+    # ParquetFile.read, not read_table: the latter imports pyarrow.dataset, a third of a second.
+    return to_pandas(pq.ParquetFile(Path(path)).read(use_threads=True))
 
 
 def arrow_types(arrow_type):

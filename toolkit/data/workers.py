@@ -6,9 +6,11 @@ import os
 from dataclasses import dataclass
 
 from ..errors import ReportError
-from ..parsing import Report, parse_file
+from ..fileio import read_with_stat, sha256_bytes
+from ..parsing import Report, parse_document, parse_file
+from ..reading import read_data
 
-__all__ = ["ParseOutcome", "parse_path", "worker_pool", "n_workers"]
+__all__ = ["ParseOutcome", "parse_path", "parse_hashed", "worker_pool", "n_workers"]
 
 log = logging.getLogger("toolkit")
 
@@ -27,6 +29,23 @@ def parse_path(path: str) -> ParseOutcome:
         return ParseOutcome(parse_file(path), None)
     except ReportError as exc:
         return ParseOutcome(None, exc.reason)
+
+
+def parse_hashed(path: str) -> tuple[ParseOutcome, str | None, list[int] | None]:
+    """Worker: parse one file read once, and say which bytes were parsed:
+    ``(outcome, sha256, [size, mtime_ns])`` (the last two ``None`` when unreadable)."""
+    try:
+        data, stat = read_with_stat(path)
+    except ReportError as exc:
+        return ParseOutcome(None, exc.reason), None, None
+    sha = sha256_bytes(data)
+    try:
+        name = os.path.basename(path)
+        report = parse_document(read_data(data, path, os.path.splitext(name)[1]),
+                                report_id=os.path.splitext(name)[0], source=path)
+    except ReportError as exc:
+        return ParseOutcome(None, exc.reason), sha, list(stat)
+    return ParseOutcome(report, None), sha, list(stat)
 
 
 def n_workers(jobs: int | None) -> int:

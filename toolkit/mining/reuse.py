@@ -81,6 +81,7 @@ __all__ = [
     "shingles",
     "similarity_pairs",
     "reused_share",
+    "reuse_pairs",
 ]
 
 # --------------------------------------------------------------------------
@@ -286,6 +287,32 @@ def _matched_runs(text: str, other_grams: set[str], n: int, min_len: int) -> lis
     return runs
 
 
+def _run_candidates(texts, n, min_match_chars, lsh_threshold, num_perm, seed, candidates):
+    """Cleaned texts, their n-gram sets and the candidate pairs, for the run-based measures."""
+    check_n(n)
+    if not isinstance(min_match_chars, int) or min_match_chars < 1:
+        raise ValueError(f"min_match_chars must be a positive integer, got {min_match_chars!r}")
+    _check_fraction("lsh_threshold", lsh_threshold)
+    cleaned = {rid: clean_for_comparison(t) for rid, t in _as_texts(texts).items()}
+    # Texts shorter than n have no n-gram and so can take part in no run.
+    grams = {rid: ngrams(c, n) for rid, c in cleaned.items() if len(c) >= n}
+    if candidates == "lsh":
+        pairs = _lsh_pairs(grams, lsh_threshold, num_perm, seed)
+    elif candidates == "index":
+        pairs = _index_pairs(grams, max(1, min_match_chars - n + 1))
+    else:
+        raise ValueError(f"candidates must be 'lsh' or 'index', got {candidates!r}")
+    return cleaned, grams, pairs
+
+
+def _covered(runs: list[tuple[int, int]]) -> int:
+    """Characters covered by half-open intervals (they may overlap)."""
+    mask: set[int] = set()
+    for lo, hi in runs:
+        mask.update(range(lo, hi))
+    return len(mask)
+
+
 def reused_share(
     texts: Mapping[str, str] | pd.Series,
     n: int = 12,
@@ -333,21 +360,7 @@ def reused_share(
     ``lsh_threshold`` outside (0, 1], an unknown ``candidates`` value or
     duplicate ids; ``TypeError`` for texts that are not strings.
     """
-    check_n(n)
-    if not isinstance(min_match_chars, int) or min_match_chars < 1:
-        raise ValueError(f"min_match_chars must be a positive integer, got {min_match_chars!r}")
-    _check_fraction("lsh_threshold", lsh_threshold)
-    cleaned = {rid: clean_for_comparison(t) for rid, t in _as_texts(texts).items()}
-    # Texts shorter than n have no n-gram and so can take part in no run.
-    grams = {rid: ngrams(c, n) for rid, c in cleaned.items() if len(c) >= n}
-
-    if candidates == "lsh":
-        pairs = _lsh_pairs(grams, lsh_threshold, num_perm, seed)
-    elif candidates == "index":
-        pairs = _index_pairs(grams, max(1, min_match_chars - n + 1))
-    else:
-        raise ValueError(f"candidates must be 'lsh' or 'index', got {candidates!r}")
-
+    cleaned, grams, pairs = _run_candidates(texts, n, min_match_chars, lsh_threshold, num_perm, seed, candidates)
     masks = {rid: bytearray(len(c)) for rid, c in cleaned.items()}
     sources: dict[str, set[str]] = {rid: set() for rid in cleaned}
     for a, b in pairs:
@@ -367,3 +380,66 @@ def reused_share(
         rows.append((rid, chars, reused, share, ",".join(sorted(sources[rid]))))
     frame = pd.DataFrame(rows, columns=list(_SHARE_COLUMNS)).astype(_SHARE_COLUMNS)
     return frame.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------
+# reuse_pairs
+
+_REUSE_PAIR_COLUMNS = {
+    "report_a": "string",
+    "report_b": "string",
+    "chars_a": "Int64",
+    "chars_b": "Int64",
+    "reused_a": "Float64",
+    "reused_b": "Float64",
+}
+
+
+def reuse_pairs(
+    texts: Mapping[str, str] | pd.Series,
+    n: int = 12,
+    min_match_chars: int = 30,
+    lsh_threshold: float = 0.1,
+    num_perm: int = 128,
+    seed: int = 1,
+    candidates: str = "lsh",
+) -> pd.DataFrame:
+    """Pairs of reports sharing nearly verbatim text, and how much of each the other holds.
+
+    The same measure as :func:`reused_share` (runs of at least
+    ``min_match_chars`` cleaned characters whose every ``n``-gram also occurs
+    in the other text; same candidates and parameters), but per pair instead
+    of per report: ``reused_a`` is the share of a's cleaned characters lying
+    in runs found in b, ``reused_b`` the same for b.  Near-duplicate reports
+    (one organ filing last year's section again) have both shares high.
+
+    Returns a DataFrame, one row per candidate pair with at least one kept
+    run, sorted by ``max(reused_a, reused_b)`` descending, then ``report_a``,
+    ``report_b``, with a RangeIndex:
+
+    ========= ======= ==========================================================
+    column    dtype   meaning
+    ========= ======= ==========================================================
+    report_a  string  id of one report (as str); report_a < report_b
+    report_b  string  id of the other report
+    chars_a   Int64   length of a's cleaned text (characters)
+    chars_b   Int64   length of b's cleaned text
+    reused_a  Float64 share of a's cleaned characters found nearly verbatim in b
+    reused_b  Float64 share of b's cleaned characters found nearly verbatim in a
+    ========= ======= ==========================================================
+
+    Raises as :func:`reused_share` does.
+    """
+    cleaned, grams, pairs = _run_candidates(texts, n, min_match_chars, lsh_threshold, num_perm, seed, candidates)
+    rows = []
+    for a, b in pairs:
+        covered_a = _covered(_matched_runs(cleaned[a], grams[b], n, min_match_chars))
+        if not covered_a:
+            continue
+        covered_b = _covered(_matched_runs(cleaned[b], grams[a], n, min_match_chars))
+        rows.append((a, b, len(cleaned[a]), len(cleaned[b]), covered_a / len(cleaned[a]),
+                     covered_b / len(cleaned[b])))
+    frame = pd.DataFrame(rows, columns=list(_REUSE_PAIR_COLUMNS)).astype(_REUSE_PAIR_COLUMNS)
+    frame["_max"] = frame[["reused_a", "reused_b"]].max(axis=1)
+    frame = frame.sort_values(["_max", "report_a", "report_b"], ascending=[False, True, True], kind="mergesort")
+    return frame.drop(columns="_max").reset_index(drop=True)

@@ -2,9 +2,23 @@
 
 `Tokenizer` wraps a private ``jieba.Tokenizer`` loaded with the packaged
 domain dictionary (``toolkit/resources/domain_dict.txt``) so that terms such as
-依申请公开, 三审三校 or 重点领域信息公开 come out as one token, and removes the
-packaged stopwords (``toolkit/resources/stopwords.txt``): function words,
-punctuation and the template's boilerplate (进一步, 加强, 一是 ...).
+依申请公开, 三审三校, 两微一端 or 重点领域信息公开 come out as one token, and
+removes three kinds of words:
+
+* the packaged stopwords (``toolkit/resources/stopwords.txt``): function words,
+  punctuation and the template's boilerplate (进一步, 加强, 一是 ...);
+* organ and place names, by rule rather than from a hand list
+  (:meth:`Tokenizer.is_name`): every place name of cpca's administrative
+  division table (河北省, 吴忠市, 文登区; the short forms cpca itself uses for
+  provinces and prefecture-level divisions: 河北, 吴忠), and the corpus's own
+  agency names with the place stripped and their abbreviations (教育厅,
+  民政局; 科技厅 for 科学技术厅, 人社厅 for 人力资源和社会保障厅);
+* tokens shorter than ``min_len`` and pure numbers.
+
+It never removes the negation and deficiency words of
+``toolkit/resources/negation_words.txt`` (不, 未, 无, 不够, 不足, 有待, 缺乏,
+滞后, 不及时, 不健全 …), which mark a problem: 更新不及时 gives [更新, 不及时],
+答复不够规范 gives [答复, 不够, 规范].
 
 It plugs into scikit-learn::
 
@@ -12,14 +26,16 @@ It plugs into scikit-learn::
     from toolkit.mining.tokenizer import Tokenizer
     CountVectorizer(tokenizer=Tokenizer(), token_pattern=None, lowercase=False)
 
-jieba is imported only when the first text is tokenized, never at import time.
-``Tokenizer(backend="rjieba")`` segments with rjieba (the jieba-rs binding,
-``pip install 'xxgk[fast]'``) instead: same tokens, several times faster.
+jieba (and cpca, for the names) are imported only when the first text is
+tokenized, never at import time.  ``Tokenizer(backend="rjieba")`` segments with
+rjieba (the jieba-rs binding, ``pip install 'xxgk[fast]'``) instead: same
+tokens, several times faster.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import logging
 import os
@@ -31,11 +47,22 @@ from importlib import resources
 
 from sklearn.base import BaseEstimator
 
-__all__ = ["Tokenizer", "load_stopwords", "domain_dict_text"]
+__all__ = ["Tokenizer", "load_stopwords", "load_negation_words", "domain_dict_text", "place_names",
+           "corpus_agencies"]
 
 _DATA_PACKAGE = "toolkit"
 _STOPWORDS_FILE = "resources/stopwords.txt"
 _DOMAIN_DICT_FILE = "resources/domain_dict.txt"
+_NEGATION_FILE = "resources/negation_words.txt"
+# Dictionary frequency of the kept (negation) words added to the segmenter:
+# high enough that 不及时 / 有待 beat 不 + 及时 / 还有 + 待, as the domain terms do.
+_KEEP_WORD_FREQ = 5000
+# Last characters of organ names that an agency's abbreviation keeps (教育厅, 民政局).
+# The level characters that prefix an organ's name (省工信厅, 市民政局).
+_LEVEL_PREFIX = "省市县区"
+# Organ types that, after a place or a level character, name a government or
+# party organ rather than a concept (省委, 省政府, 吴忠市人民政府; 政府 alone stays).
+_GENERIC_ORGANS = frozenset({"人民政府", "政府", "党委", "委员会", "委", "人大", "政协", "人大常委会"})
 
 # Digits with optional decimal/thousands separators, sign and percent/permille
 # sign; matched after NFKC, so full-width digits are covered too.
@@ -50,7 +77,7 @@ _INSTALL_RJIEBA = "pip install 'rjieba>=0.2.2' (or the extra: pip install 'xxgk[
 # word, optional " freq", optional " pos".
 _USERDICT_LINE = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")
 # Attributes built lazily from the parameters; never pickled, dropped by set_params.
-_LAZY_ATTRS = ("_jieba", "_rjieba", "_cache", "_stopword_set")
+_LAZY_ATTRS = ("_jieba", "_rjieba", "_cache", "_stopword_set", "_keep_set", "_names")
 
 
 def _read_package_text(name: str) -> str:
@@ -62,6 +89,15 @@ def _non_comment_lines(text: str) -> Iterator[str]:
         line = line.strip().lstrip("\ufeff")
         if line and not line.startswith("#"):
             yield line
+
+
+def _read_word_list(path, default: str) -> frozenset[str]:
+    if path is None:
+        text = _read_package_text(default)
+    else:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    return frozenset(unicodedata.normalize("NFKC", w) for w in _non_comment_lines(text))
 
 
 def load_stopwords(path: str | os.PathLike | None = None) -> frozenset[str]:
@@ -81,12 +117,118 @@ def load_stopwords(path: str | os.PathLike | None = None) -> frozenset[str]:
         whitespace (the same normalisation `Tokenizer` applies to text, so
         full-width entries match half-width text and vice versa).
     """
-    if path is None:
-        text = _read_package_text(_STOPWORDS_FILE)
-    else:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    return frozenset(unicodedata.normalize("NFKC", w) for w in _non_comment_lines(text))
+    return _read_word_list(path, _STOPWORDS_FILE)
+
+
+def load_negation_words(path: str | os.PathLike | None = None) -> frozenset[str]:
+    """Read a list of words the tokenizer keeps (same format as `load_stopwords`).
+
+    Default: the packaged, commented list of negation and deficiency words
+    ``toolkit/resources/negation_words.txt`` (不, 未, 无, 缺乏, 不够, 不足, 有待,
+    滞后, 薄弱, 单一, 差距, 不及时, 不到位, 不健全, 不规范, 欠缺 …).
+    """
+    return _read_word_list(path, _NEGATION_FILE)
+
+
+@functools.lru_cache(maxsize=1)
+def place_names() -> frozenset[str]:
+    """Every place name of cpca's administrative division table, as the tokenizer drops them.
+
+    Full names at every level (河北省, 石家庄市, 文登区, 卫辉市), and the short
+    forms cpca itself matches (its rule: 省/市/自治区/特别行政区 removed, 内蒙古 for
+    内蒙古自治区 …) for provinces and prefecture-level divisions only: county-level
+    short forms collide with ordinary words (合作市 → 合作, 东方市 → 东方), which
+    is why cpca keeps 区 and 县 too.  cpca's placeholders (市辖区, 县) and
+    one-character names are left out.
+    """
+    from ..parsing.metadata import load_cpca
+
+    cpca = load_cpca()
+    matcher = cpca.matcher
+    names = set()
+    for info in cpca.ad_2_addr_dict.values():
+        names.add(info.name)
+        if info.rank <= 1:  # province or prefecture level
+            names.add(matcher.special_abbre.get(info.name) or re.sub(matcher.stop_re, "", info.name))
+    names.discard("市辖区")
+    return frozenset(unicodedata.normalize("NFKC", n) for n in names if len(n) >= 2)
+
+
+def corpus_agencies(corpus: str | os.PathLike | None = None) -> tuple[str, ...]:
+    """The distinct ``agency`` names of a corpus's ``metadata.csv``, sorted (default: the shipped corpus,
+    or ``$XXGK_CORPUS``)."""
+    from ..corpus import corpus_dir, metadata_records
+
+    return tuple(sorted({m["agency"] for m in metadata_records(corpus_dir(corpus)) if m.get("agency")}))
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+class _Names:
+    """Organ and place names by rule: see `Tokenizer.is_name`."""
+
+    def __init__(self, places: frozenset[str], agencies: Iterable[str]):
+        self.places = places
+        self._longest = max(map(len, places), default=0)
+        self._decided: dict[str, bool] = {}  # token -> is it a name (the vocabulary is small)
+        self.organs: dict[str, set[str]] = {}  # last character -> organ names without their place
+        self.agencies = {unicodedata.normalize("NFKC", str(a)).strip() for a in agencies} - {""}
+        for agency in self.agencies:
+            organ = self.strip_places(agency)
+            if len(organ) >= 2:
+                self.organs.setdefault(organ[-1], set()).add(organ)
+
+    def organ_words(self) -> list[str]:
+        """The agencies' names whole and with their leading places stripped one by one
+        (威海市文登区民政局, 文登区民政局, 民政局), sorted."""
+        words = set()
+        for agency in self.agencies:
+            while agency and agency not in words:
+                words.add(agency)
+                shorter = self.strip_one(agency)
+                if shorter == agency:
+                    break
+                agency = shorter
+        return sorted(w for w in words if len(w) >= 2)
+
+    def strip_one(self, token: str) -> str:
+        """*token* without the one place name it starts with (unchanged if none, or if it is a place)."""
+        if token in self.places:
+            return token
+        # longest prefix first, so 重庆市开州区 is stripped as 重庆市 + 开州区, not 重庆 + …
+        for length in range(min(self._longest, len(token) - 1), 1, -1):
+            if token[:length] in self.places:
+                return token[length:]
+        return token
+
+    def strip_places(self, token: str) -> str:
+        """*token* without the place names it starts with (stops at a remainder that is itself a place)."""
+        while True:
+            shorter = self.strip_one(token)
+            if shorter == token:
+                return token
+            token = shorter
+
+    def __call__(self, token: str) -> bool:
+        decided = self._decided.get(token)
+        if decided is None:
+            decided = self._decided[token] = self._decide(token)
+        return decided
+
+    def _decide(self, token: str) -> bool:
+        rest = self.strip_places(token)
+        if rest in self.places:
+            return True
+        if len(rest) > 1 and rest[0] in _LEVEL_PREFIX:  # 省工信厅, 市民政局
+            rest = rest[1:]
+        if rest != token and rest in _GENERIC_ORGANS:  # 省委, 省政府, 河北省人民政府
+            return True
+        organs = self.organs.get(rest[-1:], ())
+        # the organ itself (教育厅) or an abbreviation keeping its last character (科技厅, 人社厅)
+        return any(rest == organ or _is_subsequence(rest[:-1], organ[:-1]) for organ in organs)
 
 
 def domain_dict_text() -> str:
@@ -145,7 +287,23 @@ class Tokenizer(BaseEstimator):
         words (use ``load_stopwords() | {...}`` to extend the default).
     min_len : int, default 2
         Tokens shorter than this many characters are dropped. Single
-        characters in Chinese are mostly function words or fragments.
+        characters in Chinese are mostly function words or fragments
+        (the kept words below, such as 不, are exempt).
+    keep_words : None, str, path-like or iterable of str
+        Words never removed: not as stopwords, not by ``min_len``, not as
+        names. None: the packaged negation and deficiency words
+        (`load_negation_words()`); a path: that file instead; an iterable:
+        exactly those words (``()`` keeps nothing special). Each kept word of
+        two or more characters is also added to the segmenter's dictionary
+        (frequency 5000), so 不及时 or 有待 come out as one token.
+    drop_names : bool, default True
+        Drop organ and place names (`is_name`): cpca's place names
+        (`place_names()`) and the agencies' names.
+    agencies : None or iterable of str
+        Agency names whose organ part and abbreviations are dropped when
+        ``drop_names``. None: the agencies of the corpus's ``metadata.csv``
+        (`corpus_agencies()`: the shipped corpus or ``$XXGK_CORPUS``, read at
+        first use; none if no corpus is found).
     keep_numbers : bool, default False
         Keep tokens that are pure numbers (``2023``, ``12.5%``).
     cache_size : int, default 100_000
@@ -159,10 +317,11 @@ class Tokenizer(BaseEstimator):
         dictionary and precise-mode algorithm), loaded with the same domain
         dictionary and ``user_dict`` and also run with the HMM off. Install it
         with ``pip install 'xxgk[fast]'`` (or ``pip install 'rjieba>=0.2.2'``;
-        older releases cannot load a dictionary). It is about 5x faster end
-        to end (measured 5.2-5.4x on the benchmark's section texts; the
-        segmentation step alone 14-22x, the rest being normalisation and
-        filtering; ``python -m benchmarks --only tokenize`` measures it).
+        older releases cannot load a dictionary). It is several times faster
+        end to end (measured 5.2-5.4x on the benchmark's section texts, and
+        9.8x with --n 1000 once the name rule was added; the segmentation
+        step alone 14-29x, the rest being normalisation and filtering;
+        ``python -m benchmarks --only tokenize`` measures it).
         Tokens agree with jieba's: every domain-dictionary word comes out
         whole exactly as with jieba, and the token lists were identical on
         every text measured (all 151 section texts of the shipped corpus,
@@ -190,6 +349,8 @@ class Tokenizer(BaseEstimator):
     * Each instance owns its own ``jieba.Tokenizer`` (or ``rjieba.Jieba``),
       created on first use; the global ``jieba.dt`` and rjieba's module-level
       default instance are never modified.
+    * Words of the domain dictionary (and ``user_dict``) are never dropped as
+      names, so 政务服务中心 or 阳光理政 stay whatever the rule says.
     * Pickling (joblib, ``copy.deepcopy``, ``sklearn.base.clone``) keeps only
       the parameters; the segmenter instance and the cache are rebuilt lazily.
     * Not safe to call from several threads at once (the cache is a plain
@@ -204,6 +365,9 @@ class Tokenizer(BaseEstimator):
         keep_numbers=False,
         cache_size=100_000,
         backend="jieba",
+        keep_words=None,
+        drop_names=True,
+        agencies=None,
     ):
         self.user_dict = user_dict
         self.stopwords = stopwords
@@ -211,6 +375,9 @@ class Tokenizer(BaseEstimator):
         self.keep_numbers = keep_numbers
         self.cache_size = cache_size
         self.backend = backend
+        self.keep_words = keep_words
+        self.drop_names = drop_names
+        self.agencies = agencies
 
     # -- lazy state -----------------------------------------------------
 
@@ -228,6 +395,79 @@ class Tokenizer(BaseEstimator):
                 )
             self._stopword_set = words
         return words
+
+    def _resolved_keep_words(self) -> frozenset[str]:
+        words = getattr(self, "_keep_set", None)
+        if words is None:
+            if self.keep_words is None or isinstance(self.keep_words, (str, os.PathLike)):
+                words = load_negation_words(self.keep_words)
+            elif isinstance(self.keep_words, Iterable):
+                words = frozenset(unicodedata.normalize("NFKC", str(w)).strip() for w in self.keep_words)
+            else:
+                raise TypeError(
+                    "keep_words must be None, a path or an iterable of str, "
+                    f"got {type(self.keep_words).__name__}"
+                )
+            self._keep_set = words
+        return words
+
+    def _user_entries(self) -> list[tuple[str, int | None, str | None]]:
+        if self.user_dict is None:
+            return []
+        with open(self.user_dict, encoding="utf-8") as fh:
+            return list(_userdict_entries(fh.read()))
+
+    def _extra_words(self) -> list[str]:
+        """Words added to the segmenter beyond the domain dictionary (frequency 5000): the kept
+        words, and the agencies' names when ``drop_names`` — whole, so that 工业和信息化厅 is
+        dropped as one name instead of leaving 工业 and 信息化 behind."""
+        words = [w for w in sorted(self._resolved_keep_words()) if len(w) >= 2]
+        if self.drop_names:
+            words += self._name_rule()[0].organ_words()
+        return words
+
+    def _dictionary_entries(self) -> list[tuple[str, int | None, str | None]]:
+        """(word, freq, pos) added to the segmenter, in loading order: the domain dictionary,
+        the extra words, then ``user_dict``."""
+        return (list(_userdict_entries(domain_dict_text()))
+                + [(w, _KEEP_WORD_FREQ, None) for w in self._extra_words()] + self._user_entries())
+
+    def _resolved_agencies(self) -> tuple[str, ...]:
+        if self.agencies is not None:
+            if isinstance(self.agencies, str):
+                raise TypeError("agencies must be an iterable of names, not a single str")
+            return tuple(str(a) for a in self.agencies)
+        from ..corpus import CorpusNotFound
+
+        try:
+            return corpus_agencies()
+        except CorpusNotFound:  # no corpus to learn agency names from: places only
+            return ()
+
+    def _name_rule(self):
+        names = getattr(self, "_names", None)
+        if names is None:
+            protected = {unicodedata.normalize("NFKC", w) for w, _, _ in _userdict_entries(domain_dict_text())}
+            protected |= self._resolved_keep_words()
+            protected |= {unicodedata.normalize("NFKC", w) for w, _, _ in self._user_entries()}
+            names = self._names = (_Names(place_names(), self._resolved_agencies()), frozenset(protected))
+        return names
+
+    def is_name(self, token: str) -> bool:
+        """Is *token* an organ or place name, as ``drop_names`` drops them?
+
+        The rule: a place name (`place_names()`), or several in a row
+        (河北省石家庄市); or, after leading place names and one level character
+        (省/市/县/区) are stripped, a generic government organ (省委, 省政府,
+        河北省人民政府: 委, 政府, 人民政府, 党委, 人大, 政协 … after a place or
+        level), an agency's organ (教育厅 of 河北省教育厅) or an abbreviation of it
+        that keeps its last character and some of its other characters in order
+        (科技厅 ⊂ 科学技术厅, 人社厅 ⊂ 人力资源和社会保障厅, 省厅).  Dictionary words (domain dictionary, kept words, ``user_dict``) are
+        never names.
+        """
+        rule, protected = self._name_rule()
+        token = unicodedata.normalize("NFKC", token).strip()
+        return token not in protected and rule(token)
 
     def _checked_backend(self) -> str:
         backend = self.backend
@@ -252,6 +492,8 @@ class Tokenizer(BaseEstimator):
             with _quiet_jieba_logger():
                 seg.initialize()
                 seg.load_userdict(_userdict_bytes(domain_dict_text()))
+                for word in self._extra_words():
+                    seg.add_word(word, _KEEP_WORD_FREQ)
                 if self.user_dict is not None:
                     with open(self.user_dict, encoding="utf-8") as fh:
                         seg.load_userdict(_userdict_bytes(fh.read()))
@@ -279,11 +521,7 @@ class Tokenizer(BaseEstimator):
                     f"(Jieba.add_word), found version {found}: {_INSTALL_RJIEBA}"
                 )
             seg = rjieba.Jieba()
-            entries = list(_userdict_entries(domain_dict_text()))
-            if self.user_dict is not None:
-                with open(self.user_dict, encoding="utf-8") as fh:
-                    entries += _userdict_entries(fh.read())
-            for word, freq, pos in entries:
+            for word, freq, pos in self._dictionary_entries():
                 seg.add_word(word, freq, pos)
             self._rjieba = seg
         return seg
@@ -326,17 +564,33 @@ class Tokenizer(BaseEstimator):
             return tokens
         return self._tokenize(text)
 
+    def segment(self, text: str) -> list[str]:
+        """The raw segmentation of *text*: NFKC-normalised, precise mode, HMM off,
+        with the domain dictionary and kept words loaded; nothing filtered except
+        whitespace-only tokens. ``"".join(tok.segment(t))`` is ``t`` normalised,
+        without whitespace."""
+        if not isinstance(text, str):
+            raise TypeError(f"Tokenizer expects str, got {type(text).__name__}: {text!r:.80}")
+        return [tok for tok in self._segment(unicodedata.normalize("NFKC", text)) if tok.strip()]
+
     def _tokenize(self, text: str) -> list[str]:
         normalised = unicodedata.normalize("NFKC", text)
         stop = self._resolved_stopwords()
+        keep = self._resolved_keep_words()
+        if self.drop_names:
+            rule, protected = self._name_rule()
         out = []
         for raw in self._segment(normalised):
             tok = raw.strip()
+            if tok in keep:
+                out.append(tok)
+                continue
             if (
                 len(tok) < self.min_len
                 or tok in stop
                 or _is_punct_or_space(tok)
                 or (not self.keep_numbers and _NUMBER.fullmatch(tok))
+                or (self.drop_names and tok not in protected and rule(tok))
             ):
                 continue
             out.append(tok)

@@ -1,0 +1,155 @@
+"""Section 五 items ready for mining: ``load_narratives()``.
+
+Each report's section 五 is split by :func:`toolkit.parsing.narrative.split_section`
+into problem and improvement items; this module adds what an analysis needs to
+trust them: the report's covariates, which items are bare headings, and which
+reports repeat an earlier one (template reuse, :func:`toolkit.mining.reuse.reuse_pairs`).
+
+Near-duplicate reports
+    A later report is a near duplicate of an earlier one when at least
+    :data:`DUPLICATE_THRESHOLD` (0.45) of its section 五 — cleaned for
+    comparison (template wording, enumerators and punctuation removed) — lies
+    in nearly verbatim runs of at least 30 characters also found in the earlier
+    report (the measure of :func:`~toolkit.mining.reuse.reused_share`, taken pair
+    by pair).  Every item of the later report then carries ``duplicate_of``,
+    the id of the earlier report (of several, the one it repeats most; ties go
+    to the earlier id).  "Later" is by report year, then by report id.  On the
+    shipped corpus the later reports' shares are either at least 0.50 (河北省
+    科学技术厅 2022 repeats 2021 at 0.97, 2018 repeats 2017 at 0.50; 河北省教育厅
+    2018 repeats 2016 at 0.62) or at most 0.37, and the threshold sits in that
+    gap.  Drop ``items[items.duplicate_of.isna()]`` to count each text once, or
+    weight the items.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ..corpus import corpus_dir, metadata_records
+from ..data.loaders import corpus_state, parse_corpus
+from ..parsing.narrative import split_section
+from .reuse import reuse_pairs
+
+__all__ = ["load_narratives", "NARRATIVE_COLUMNS", "DUPLICATE_THRESHOLD", "item_id"]
+
+#: Share of a later report's cleaned section 五 found nearly verbatim in an
+#: earlier report from which the later one is a near duplicate (see the module docstring).
+DUPLICATE_THRESHOLD = 0.45
+
+NARRATIVE_COLUMNS = ["item_id", "report_id", "agency", "year", "admin_level", "sector", "template", "part",
+                     "item", "text", "start", "end", "is_heading", "duplicate_of"]
+
+_PARTS = ["problem", "improvement"]
+_LEVELS = ["province", "city", "county"]
+_TEMPLATES = ["2021", "2019", "pre-2019"]
+
+# Frames already built this session, per corpus state and threshold (one state at a time).
+_FRAMES: dict[tuple, Any] = {}
+
+
+def item_id(report_id: str, part: str, item: int) -> str:
+    """The stable id of an item: ``<report_id>:<p|i><item>`` (``2023_5baa6a500d4520b8:p1``)."""
+    return f"{report_id}:{part[0]}{int(item)}"
+
+
+def _duplicates(texts: dict[str, str], years: dict[str, int | None], threshold: float) -> dict[str, str]:
+    """report_id -> the earlier report it nearly repeats."""
+    def order(rid: str) -> tuple:
+        year = years.get(rid)
+        return (year if year is not None else 10_000, rid)
+
+    best: dict[str, tuple[float, tuple, str]] = {}
+    pairs = reuse_pairs(texts)
+    for a, b, share_a, share_b in zip(pairs["report_a"], pairs["report_b"], pairs["reused_a"], pairs["reused_b"]):
+        (early, late), share = ((a, b), share_b) if order(a) < order(b) else ((b, a), share_a)
+        if share < threshold:
+            continue
+        candidate = (-share, order(early), early)  # the most repeated, then the earliest
+        if late not in best or candidate < best[late]:
+            best[late] = candidate
+    return {late: early for late, (_, _, early) in best.items()}
+
+
+def _build(corpus, threshold: float):
+    import pandas as pd
+
+    rows = []
+    texts: dict[str, str] = {}
+    years: dict[str, int | None] = {}
+    for p in sorted(parse_corpus(corpus), key=lambda p: p.report_id):
+        report = p.report
+        if report is None:
+            continue
+        items = split_section(report.sections.get("5"))
+        if not items:
+            continue
+        rid = p.report_id
+        texts[rid] = "\n".join(it.text for it in items)
+        years[rid] = report.year
+        base = {"report_id": rid, "agency": report.agency, "year": report.year,
+                "admin_level": p.meta.get("admin_level"), "sector": p.meta.get("sector"),
+                "template": report.template}
+        for it in items:
+            rows.append({"item_id": item_id(rid, it.part, it.item), **base, "part": it.part, "item": it.item,
+                         "text": it.text, "start": it.start, "end": it.end, "is_heading": it.is_heading})
+    duplicates = _duplicates(texts, years, threshold) if texts else {}
+    for row in rows:
+        row["duplicate_of"] = duplicates.get(row["report_id"])
+    frame = pd.DataFrame(rows, columns=NARRATIVE_COLUMNS)
+    frame = frame.astype({
+        "item_id": "string", "report_id": "string", "agency": "string", "year": "Int64",
+        "admin_level": pd.CategoricalDtype(_LEVELS), "sector": "string",
+        "template": pd.CategoricalDtype(_TEMPLATES), "part": pd.CategoricalDtype(_PARTS, ordered=True),
+        "item": "Int64", "text": "string", "start": "Int64", "end": "Int64", "is_heading": "boolean",
+        "duplicate_of": "string"})
+    return frame.sort_values(["report_id", "part", "item"], kind="stable", ignore_index=True)
+
+
+def load_narratives(corpus: str | os.PathLike | None = None, duplicate_threshold: float = DUPLICATE_THRESHOLD):
+    """Section 五 (存在的主要问题及改进情况), one row per item, ready for mining.
+
+    Each report's section is cut into a ``problem`` and an ``improvement``
+    part and each part into its enumerated items
+    (:mod:`toolkit.parsing.narrative`).  Item 0 of a part is the text before its
+    first enumerated item (sub-heading, lead-in); a part with no enumeration is
+    a single item 1.  Items that are only a heading (``（二）整改措施``,
+    ``改进措施：``) have ``is_heading`` true; the coding and topic tools skip them
+    by default.  A closing signature (organ name, date) is not part of any
+    item.  Items of a report that nearly repeats an earlier one carry
+    ``duplicate_of`` (reuse ≥ *duplicate_threshold*, see
+    :data:`DUPLICATE_THRESHOLD` and the module docstring).  A report with no
+    section 五 has no rows (the audit's ``section_present.5`` says so).
+
+    ============ ======== ===== ===============================================================
+    name         dtype    unit  meaning
+    ============ ======== ===== ===============================================================
+    item_id      string         stable id ``<report_id>:<p|i><item>``, e.g. ``2023_5baa…:p1``
+    report_id    string         id from ``metadata.csv``
+    agency       string         reporting organ
+    year         Int64    year  report year
+    admin_level  category       province / city / county (``metadata.csv``)
+    sector       string         policy sector (``metadata.csv``), e.g. 民政
+    template     category       ``2021``, ``2019`` or ``pre-2019`` (<NA>: no table found)
+    part         category       ``problem`` or ``improvement`` (ordered)
+    item         Int64          0 = lead-in, 1.. = enumerated items in order
+    text         string         the item's text, as published (artefacts such as ``**`` removed)
+    start        Int64    char  offset of the item in the section 五 text
+    end          Int64    char  offset just past the item (``section[start:end] == text``)
+    is_heading   boolean        the item is only a heading, no content
+    duplicate_of string         report_id of the earlier report this report nearly repeats; <NA> if none
+    ============ ======== ===== ===============================================================
+
+    Sorted by report_id, then problems before improvements, then item.  Built
+    from :func:`toolkit.data.parse_corpus` (its parse cache); the frame is kept
+    for the session and each call returns a copy.
+    """
+    if not 0 < duplicate_threshold <= 1:
+        raise ValueError(f"duplicate_threshold must be in (0, 1], got {duplicate_threshold!r}")
+    root = corpus_dir(corpus)
+    key = (corpus_state(root, metadata_records(root)), float(duplicate_threshold))
+    if key not in _FRAMES:
+        frame = _build(root, duplicate_threshold)
+        for stale in [k for k in _FRAMES if k[0] != key[0]]:
+            del _FRAMES[stale]
+        _FRAMES[key] = frame
+    return _FRAMES[key].copy()
