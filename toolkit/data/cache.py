@@ -34,8 +34,10 @@ log = logging.getLogger("toolkit")
 
 CACHE_FILE = "parsed.parquet"
 _PACKAGE = Path(__file__).resolve().parents[1]
-# What a parse depends on: the reading and parsing layers and the modules below them.
-_PARSER_SOURCES = ("reading", "parsing", "schema.py", "textnorm.py", "errors.py", "fileio.py")
+# What a parse depends on: the reading and parsing layers and the modules below them, and
+# the worker function whose result is cached.
+_PARSER_SOURCES = ("reading", "parsing", "schema.py", "textnorm.py", "errors.py", "fileio.py",
+                   "data/workers.py")
 
 
 def _source_files(parts) -> list[Path]:

@@ -1,6 +1,7 @@
 """Parsing reports in worker processes: the worker function, its result type, the pool."""
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from dataclasses import dataclass
@@ -8,9 +9,31 @@ from dataclasses import dataclass
 from ..errors import ReportError
 from ..parsing import Report, parse_file
 
-__all__ = ["ParseOutcome", "parse_path", "worker_pool", "n_workers"]
+__all__ = ["ParseOutcome", "parse_path", "worker_pool", "n_workers", "cap_warnings", "MAX_WARNINGS",
+           "MAX_WARNING_CHARS"]
 
 log = logging.getLogger("toolkit")
+
+
+#: Warnings kept per report, and characters kept per warning.  A warning that lists
+#: the values it could not place grows with the file (a row repeated a million
+#: times gave one 14 MB warning); what is cut is said, never silently dropped.
+MAX_WARNINGS = 100
+MAX_WARNING_CHARS = 1000
+
+
+def cap_warnings(report: Report) -> Report:
+    """*report* with at most :data:`MAX_WARNINGS` warnings of at most :data:`MAX_WARNING_CHARS`
+    characters each (the report itself if nothing needs cutting)."""
+    warnings = report.warnings
+    if len(warnings) <= MAX_WARNINGS and all(len(w) <= MAX_WARNING_CHARS for w in warnings):
+        return report
+    kept = [w if len(w) <= MAX_WARNING_CHARS
+            else f"{w[:MAX_WARNING_CHARS]}… (cut: the warning has {len(w):,} characters)"
+            for w in warnings[:MAX_WARNINGS - 1 if len(warnings) > MAX_WARNINGS else MAX_WARNINGS]]
+    if len(warnings) > MAX_WARNINGS:
+        kept.append(f"… and {len(warnings) - len(kept):,} more warnings (cut)")
+    return dataclasses.replace(report, warnings=kept)
 
 
 @dataclass(frozen=True)
@@ -24,7 +47,7 @@ class ParseOutcome:
 def parse_path(path: str) -> ParseOutcome:
     """Worker: parse one file; pure in the file's bytes.  Never raises for bad input."""
     try:
-        return ParseOutcome(parse_file(path), None)
+        return ParseOutcome(cap_warnings(parse_file(path)), None)
     except ReportError as exc:
         return ParseOutcome(None, exc.reason)
 
