@@ -158,11 +158,13 @@ class LockBusy(RuntimeError):
 class FolderLock:
     """An exclusive lock on a folder's contents, held by one process at a time.
 
-    The lock is the file *path*: it holds the holder's pid (so a waiting process
-    can say who holds it) and is locked with ``fcntl.flock``, which the system
-    releases when the holder dies, so a lock left by a killed process never
-    blocks anyone (a stale lock).  Where ``flock`` is missing, the file itself is
-    the lock and a file whose pid is no longer running is taken over.
+    *path* is a lock file, or the folder itself.  A lock file holds the holder's
+    pid (so a waiting process can say who holds it); a folder is locked as it is,
+    so nothing is added to it (a corpus stays exactly the files it lists).  Either
+    is locked with ``fcntl.flock``, which the system releases when the holder
+    dies, so a lock left by a killed process never blocks anyone (a stale lock).
+    Where ``flock`` is missing, a lock file is itself the lock (``.xxgk-lock``
+    inside a locked folder) and one whose pid is no longer running is taken over.
 
     A second process waits up to *timeout* seconds, then raises :class:`LockBusy`.
     """
@@ -170,6 +172,7 @@ class FolderLock:
     def __init__(self, path: str | os.PathLike, what: str, timeout: float = 30.0):
         self.path, self.what, self.timeout = Path(path), what, timeout
         self.fd: int | None = None
+        self.folder = self.path.is_dir()
 
     def _holder(self) -> str:
         try:
@@ -182,28 +185,37 @@ class FolderLock:
         import time
 
         deadline = time.monotonic() + self.timeout
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.folder:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         while True:
             if self._try():
                 return self
             if time.monotonic() >= deadline:
-                raise LockBusy(f"{self.path.parent}: {self.what} is in use by {self._holder()} "
-                               f"(lock {self.path.name}); try again when it has finished")
-            time.sleep(0.1)
+                where, lock = (self.path, "a lock on the folder") if self.folder else \
+                    (self.path.parent, f"lock {self.path.name}")
+                raise LockBusy(f"{where}: {self.what} is in use by {self._holder()} "
+                               f"({lock}); try again when it has finished")
+            time.sleep(0.05)
 
     def _try(self) -> bool:
         try:
             import fcntl
         except ImportError:  # pragma: no cover - not on POSIX
+            if self.folder:
+                self.path, self.folder = self.path / ".xxgk-lock", False
             return self._try_exclusive()
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        if self.folder:
+            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        else:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             os.close(fd)
             return False
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        if not self.folder:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
         self.fd = fd
         return True
 
@@ -217,16 +229,19 @@ class FolderLock:
                 self.path.unlink(missing_ok=True)  # stale: its holder is gone
             return False
         os.write(fd, f"{os.getpid()}\n".encode())
-        self.fd = fd
+        self.fd, self.exclusive = fd, True
         return True
 
     def __exit__(self, *exc) -> None:
         if self.fd is not None:
             try:
-                os.ftruncate(self.fd, 0)
+                if not self.folder:
+                    os.ftruncate(self.fd, 0)
             finally:
                 os.close(self.fd)
                 self.fd = None
+                if getattr(self, "exclusive", False):  # pragma: no cover - not on POSIX
+                    self.path.unlink(missing_ok=True)
 
 
 def _alive(pid: int) -> bool:  # pragma: no cover - used only without flock
