@@ -310,6 +310,10 @@ class HttpClient:
                 # ValueError: http.client rejects some malformed responses/URLs.
                 if isinstance(exc, ValueError) and not isinstance(exc, UnicodeError):
                     raise _Skip(f"invalid URL or response ({one_line(exc)})") from None
+                if isinstance(exc, http.client.HTTPException) and not isinstance(
+                        exc, (http.client.RemoteDisconnected, http.client.IncompleteRead)):
+                    # The server answered, but not in HTTP: asking again gives the same answer.
+                    raise _Skip(f"invalid HTTP response ({type(exc).__name__}: {one_line(exc)})") from None
                 why = "timed out" if _is_timeout(exc) else \
                     f"connection failed ({one_line(getattr(exc, 'reason', exc))})"
                 if attempt < retries:
@@ -400,12 +404,24 @@ def _suffix_for(url: str, headers, body: bytes) -> str | None:
     return suffix
 
 
-def _attachment_links(body: bytes, base_url: str) -> list[str]:
-    """Links on an HTML page to .pdf/.doc/.docx files that name an annual report (年度报告/年报)."""
+def _attachment_links(body: bytes, base_url: str, charset: str | None = None) -> list[str]:
+    """Links on an HTML page to .pdf/.doc/.docx files that name an annual report (年度报告/年报).
+
+    *charset* is the one the server declared (Content-Type); without it the page's own
+    ``<meta charset>`` is honoured.
+    """
+    import codecs
+
     import lxml.html
 
+    parser = None
+    if charset:
+        try:
+            parser = lxml.html.HTMLParser(encoding=codecs.lookup(charset).name)
+        except (LookupError, ValueError, lxml.etree.LxmlError):
+            parser = None  # a charset lxml does not know: let it read the page's meta
     try:
-        root = lxml.html.document_fromstring(body)  # the page's own charset (meta) is honoured
+        root = lxml.html.document_fromstring(body, parser=parser)
     except (ValueError, lxml.etree.ParserError):
         return []
     base = root.find(".//base")
@@ -487,7 +503,8 @@ def fetch(urls: Iterable[str], corpus: str | os.PathLike | None, delay: float = 
                 if suffix is None:
                     raise _Skip(f"unsupported content type {headers.get_content_type()!r}")
                 if suffix == ".html" and follow_attachments:
-                    new = [u for u in _attachment_links(body, final) if u not in seen and u not in queue]
+                    links = _attachment_links(body, final, headers.get_content_charset() if headers else None)
+                    new = [u for u in links if u not in seen and u not in queue]
                     if new:
                         queue.extend(new)
                         bar.total += len(new)
