@@ -57,6 +57,8 @@ OUTPUTS = ("reports", "tables", "audit", "parse_log")
 CHUNK = 1000
 #: Data rows an Excel sheet holds below its header row.
 EXCEL_MAX_ROWS = 1_048_575
+#: Seconds a build waits for another build writing the same output folder.
+LOCK_WAIT = 600.0
 #: Reports per cross-year bucket file (organs are hashed into buckets).
 _BUCKET_REPORTS = 2000
 _SHEETS = ("reports", "t2", "t3", "t4", "audit", "parse_log")
@@ -150,7 +152,7 @@ def build(corpus: str | os.PathLike | None = None, out: str | os.PathLike | None
     _check_out(out, root)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        lock = FolderLock(_siblings(out)[2], "the output folder")
+        lock = FolderLock(_siblings(out)[2], "the output folder (another xxgk build)", timeout=LOCK_WAIT)
         with lock:
             return _build_locked(root, out, jobs=jobs, cache=cache, excel=excel, progress=progress,
                                  chunk=chunk, extras=extras)

@@ -38,7 +38,7 @@ def read_manifest(cache_dir: Path) -> dict | None:
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: [[[[… nested past Python's limit
         return None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         return None
@@ -47,7 +47,12 @@ def read_manifest(cache_dir: Path) -> dict | None:
             and all(isinstance(k, str) and _is_stat(v, 3) and (v[2] is None or isinstance(v[2], str))
                     for k, v in files.items())
             and all(isinstance(k, str) and _is_stat(v, 2) for k, v in outputs.items())
-            and all(isinstance(data.get(k), str) for k in ("toolkit", "corpus", "metadata_sha256"))):
+            and all(isinstance(data.get(k), str) for k in ("toolkit", "corpus", "metadata_sha256"))
+            and isinstance(data.get("options"), dict)
+            and isinstance(data.get("summary"), list) and all(isinstance(v, str) for v in data["summary"])
+            and isinstance(data.get("skipped", []), list)
+            and all(isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v)
+                    for v in data.get("skipped", []))):
         return None
     return data
 

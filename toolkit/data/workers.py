@@ -64,14 +64,39 @@ def n_workers(jobs: int | None) -> int:
     return max(1, jobs)
 
 
+#: Seconds between a worker's checks that the process that started it is alive.
+PARENT_CHECK = 0.2
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker as soon as its parent is gone.
+
+    A parent killed with ``kill -9`` cannot shut its pool down; its workers are
+    then adopted by another process (their parent pid changes) and would wait
+    for work forever, and the resource tracker with them (it ends when the last
+    process holding its pipe does).  A daemon thread notices and exits.
+    """
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="xxgk-parent-watch", daemon=True).start()
+
+
 def worker_pool(workers: int):
-    """Processes that parse reports: spawned fresh, not forked.
+    """Processes that parse reports: spawned fresh, not forked, and ending with their parent.
 
     A forked worker would inherit the parent's pandas/pyarrow heap (and its
     threads, which fork does not copy safely); a spawned one imports only the
     parser, so a large build's memory is the parent's plus a few MiB per worker.
+    Each worker exits when its parent dies, however it died (see :func:`_exit_with_parent`).
     """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_exit_with_parent, initargs=(os.getpid(),))
