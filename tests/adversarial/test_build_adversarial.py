@@ -166,11 +166,12 @@ def test_build_waits_for_the_lock_then_says_who_holds_it(corpus, tmp_path, monke
 # ------------------------------------------------------------------ item 8: I/O faults
 
 
-def test_file_size_limit_is_a_one_line_error(built):
+@pytest.mark.parametrize("limit_bytes", [20_000, 199_000])  # in the tables; in the workbook (xlsxwriter)
+def test_file_size_limit_is_a_one_line_error(built, limit_bytes):
     corpus, out, before = built
 
     def limit():
-        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, resource.RLIM_INFINITY))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, resource.RLIM_INFINITY))
 
     run = run_cli("build", "--corpus", corpus, "--out", out, "--jobs", "1", "--no-cache", preexec_fn=limit,
                   timeout=120)
