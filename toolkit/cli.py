@@ -272,5 +272,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`xxgk audit | head`); silence the flush at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # an I/O fault (disk full, a file size limit, no permission): one line
+        where = f"{exc.filename}: " if exc.filename else ""
+        return _fail(f"{where}{exc.strerror or exc}")
     finally:
         logger.removeHandler(handler)

@@ -143,11 +143,14 @@ def atomic_write(path: str | os.PathLike, data: bytes, mode: int | None = None,
                 os.unlink(tmp)
         else:
             os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(exc, OSError) and exc.filename is None and exc.errno is not None:
+            # A failed write names no file; the error names the file being written.
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
         raise
 
 
@@ -210,9 +213,15 @@ class FolderLock:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        except BlockingIOError:  # held by another process
             os.close(fd)
             return False
+        except OSError as exc:  # a file system without locks (some network mounts)
+            import logging
+
+            logging.getLogger("toolkit").warning(
+                "%s: cannot lock %s (%s); go on without a lock: do not run two writers at once",
+                self.path, self.what, exc.strerror or exc)
         if not self.folder:
             os.ftruncate(fd, 0)
             os.write(fd, f"{os.getpid()}\n".encode())

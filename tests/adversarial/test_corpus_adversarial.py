@@ -244,3 +244,23 @@ def test_deleted_listed_file_is_mentioned_by_audit(corpus):
     assert run.rc == 0, run.err
     assert re.search(r"^note: 002_0a737c20a99ed187: listed file reports/002_0a737c20a99ed187\.txt is missing",
                      run.out, re.M), run.out
+
+
+def test_metadata_write_fault_is_one_line_and_leaves_the_corpus_whole(corpus, tmp_path):
+    """metadata.csv past a file size limit: EFBIG (not SIGXFSZ), one line, the copy removed."""
+    import resource
+
+    text = (corpus / "metadata.csv").read_text(encoding="utf-8")
+    long_title = "很长的标题" * 2000  # a 30 KB cell
+    (corpus / "metadata.csv").write_text(text.replace("2023年政府信息公开工作年度报告", long_title, 1),
+                                         encoding="utf-8")
+    assert (corpus / "metadata.csv").stat().st_size > 30_000
+    before = tree(corpus)
+    (src,) = reports(tmp_path / "src", CITIES[:1])
+    assert src.stat().st_size < 20_000
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (25_000, resource.RLIM_INFINITY))
+
+    run_cli("add", src, "--corpus", corpus, preexec_fn=limit).one_line_error("metadata.csv", "File too large")
+    assert tree(corpus) == before

@@ -201,3 +201,16 @@ def test_server_bytes_are_never_printed_raw(corpus, server):
     assert not [c for c in printed if not c.isprintable() and c != "\n"], repr(printed)
     assert len(run.out.splitlines()) == 4
     assert "invalid HTTP response" in run.out  # not retried as a connection failure
+
+
+def test_fetch_waits_for_the_corpus_lock_and_says_so(corpus, server, monkeypatch):
+    from toolkit.corpus import add as corpus_add
+    from toolkit.fileio import FolderLock
+
+    monkeypatch.setattr(corpus_add, "LOCK_WAIT", 0.3)
+    before = tree(corpus)
+    with FolderLock(corpus, "the corpus"):
+        result = fetch([f"{server.base}/{NAME}.txt"], corpus, delay=0, timeout=5, retries=0, progress=False)
+    (item,) = result.items
+    assert item.status == "skipped" and "not added" in item.reason and "in use" in item.reason
+    assert tree(corpus) == before

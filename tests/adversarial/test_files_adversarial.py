@@ -262,3 +262,20 @@ def test_build_names_a_listed_file_with_newline_on_one_line(corpus, tmp_path):
     assert run.rc == 0, run.err
     (line,) = [ln for ln in run.out.splitlines() if ln.startswith("skipped")]
     assert "two lines.txt" in line and "empty file" in line
+
+
+@pytest.mark.parametrize("error", [KeyError("w:val"), IndexError("list index out of range"), AssertionError(),
+                                   TypeError("unsupported operand"), ValueError("invalid literal for int()")])
+def test_any_reader_exception_names_the_file(tmp_path, monkeypatch, error):
+    from toolkit.reading import docx as docx_reader
+
+    def broken(data, source=None):
+        raise error
+
+    monkeypatch.setattr(docx_reader, "read_docx", broken)
+    path = tmp_path / "some.docx"
+    path.write_bytes(docx_report())
+    with pytest.raises(ReportError) as err:
+        read_document(path)
+    assert str(err.value).startswith(f"{path}: malformed DOCX ({type(error).__name__}")
+    assert "\n" not in str(err.value)
