@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from adv_support import CITIES, copy_corpus, metadata_rows, report_text, run_cli, tree
-from toolkit.corpus.fetch import fetch, iri_to_uri
+from toolkit.corpus.fetch import fetch
 
 NAME = "年度报告"
 
@@ -131,6 +131,8 @@ def test_iri_is_sent_percent_encoded(corpus, server):
 
 
 def test_iri_helper():
+    from toolkit.corpus.fetch import iri_to_uri
+
     assert iri_to_uri("http://例子.cn/年度报告.pdf?年=1") == \
         "http://xn--fsqu00a.cn/%E5%B9%B4%E5%BA%A6%E6%8A%A5%E5%91%8A.pdf?%E5%B9%B4=1"
     assert iri_to_uri("https://x.gov.cn/a%20b.html") == "https://x.gov.cn/a%20b.html"  # no double escape
