@@ -215,18 +215,26 @@ def quick_built(corpus, tmp_path):
     return corpus, out, {n: (out / n).read_bytes() for n in ("tables.csv", "audit.csv")}
 
 
-def test_damaged_cache_file_is_noted_and_rebuilt(quick_built):
+@pytest.mark.parametrize("seed", range(4))
+def test_damaged_cache_file_is_noted_and_rebuilt(quick_built, seed):
+    """Random bytes in the middle of the cache: unreadable Parquet, a bad zstd frame, or
+    strings that are not UTF-8 (which once escaped as a UnicodeDecodeError traceback)."""
+    import random
+
     corpus, out, clean = quick_built
     cache = out / ".cache" / "parsed.parquet"
-    data = bytearray(cache.read_bytes())
-    mid = len(data) // 2
-    data[mid:mid + 64] = os.urandom(64)
+    good = cache.read_bytes()
+    rng = random.Random(seed)
+    data = bytearray(good)
+    at = rng.randrange(len(data) // 4, 3 * len(data) // 4)
+    data[at:at + 64] = bytes(rng.randrange(256) for _ in range(64))
     cache.write_bytes(bytes(data))
     run = _rebuild(corpus, out)
     assert run.rc == 0 and "Traceback" not in run.err, run.err
     assert re.search(r"^xxgk: .*parse cache", run.err, re.M), run.err
     assert {n: (out / n).read_bytes() for n in clean} == clean
-    run = _rebuild(corpus, out)  # the cache was rebuilt: no note this time
+    assert cache.read_bytes() != bytes(data)  # rebuilt
+    run = _rebuild(corpus, out)  # no note this time
     assert run.rc == 0 and "cache" not in run.err, run.err
 
 

@@ -155,13 +155,15 @@ class ParseCache:
         if g not in self.groups:
             try:
                 table = self.file.read_row_group(g, columns=["sha256", "result", "check"])
+                # Damaged bytes can decode as Parquet and fail only here (not UTF-8).
+                self.groups[g] = {s: (r, c) for s, r, c in zip(table["sha256"].to_pylist(),
+                                                              table["result"].to_pylist(),
+                                                              table["check"].to_pylist())}
             except (OSError, ValueError, pa.ArrowException) as exc:
                 log.warning("%s: damaged parse cache block ignored (%s); its reports are parsed again",
                             self.path, exc)
                 self.where = {k: v for k, v in self.where.items() if v != g}
                 return None
-            self.groups[g] = {s: (r, c) for s, r, c in zip(table["sha256"].to_pylist(), table["result"].to_pylist(),
-                                                          table["check"].to_pylist())}
             while len(self.groups) > 2:  # entries are in report order: keep the groups at hand
                 self.groups.popitem(last=False)
         entry = self.groups[g].get(sha)
