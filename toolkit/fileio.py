@@ -178,6 +178,9 @@ class FolderLock:
         self.folder = self.path.is_dir()
 
     def _holder(self) -> str:
+        if self.folder:
+            pid = _flock_holder(self.path)
+            return f"process {pid}" if pid is not None else "another process"
         try:
             pid = self.path.read_text(encoding="utf-8").split()[0]
             return f"process {int(pid)}"
@@ -251,6 +254,27 @@ class FolderLock:
                 self.fd = None
                 if getattr(self, "exclusive", False):  # pragma: no cover - not on POSIX
                     self.path.unlink(missing_ok=True)
+
+
+def _flock_holder(path: Path) -> int | None:
+    """The pid holding an flock on *path*, from ``/proc/locks`` (Linux); ``None`` if unknown."""
+    try:
+        inode = os.stat(path).st_ino
+        with open("/proc/locks", encoding="ascii", errors="replace") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        fields = [f for f in line.split() if f != "->"]
+        # "1: FLOCK ADVISORY WRITE 1234 08:01:5678 0 EOF"; "->" marks a waiter, not the holder.
+        if "->" in line.split() or len(fields) < 6 or fields[1] != "FLOCK":
+            continue
+        try:
+            if int(fields[5].rsplit(":", 1)[1]) == inode:
+                return int(fields[4])
+        except (ValueError, IndexError):
+            continue
+    return None
 
 
 def _alive(pid: int) -> bool:  # pragma: no cover - used only without flock

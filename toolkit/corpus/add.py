@@ -30,12 +30,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
-
-import re
-from contextlib import contextmanager
 
 from ..errors import ReportError, one_line
 from ..fileio import FolderLock, atomic_write, read_bytes, sha256_bytes, sha256_file, umask
@@ -119,9 +118,11 @@ def check_source_url(url: str) -> str:
     return url
 
 
-# Temporary files atomic_write leaves when its process is killed (".NAME.xxxxxxxx.tmp"),
-# and the download folders of earlier versions of ``xxgk fetch``.
+# Temporary files atomic_write leaves when its process is killed (".NAME.xxxxxxxx.tmp": in
+# reports/, or of metadata.csv and datapackage.json), and the download folders of earlier
+# versions of ``xxgk fetch``.
 _LEFTOVER = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+_LEFTOVER_ROOT = re.compile(r"^\.(metadata\.csv|datapackage\.json)\.[a-z0-9_]{8}\.tmp$")
 _OLD_FETCH_DIR = re.compile(r"^\.xxgk-fetch-[a-z0-9_]{8}$")
 
 
@@ -143,7 +144,7 @@ class CorpusWriter:
 
     @contextmanager
     def locked(self):
-        with FolderLock(self.root, "the corpus (another xxgk add or fetch)", timeout=self.wait):
+        with FolderLock(self.root, "the corpus (xxgk add or fetch)", timeout=self.wait):
             if not self.meta.is_current():
                 self.meta = MetadataFile(self.root)
                 self._sizes = None
@@ -163,7 +164,8 @@ class CorpusWriter:
                 continue
             for name in names:
                 path = folder / name
-                if _LEFTOVER.match(name) and path.is_file() and not path.is_symlink():
+                pattern = _LEFTOVER_ROOT if folder == self.root else _LEFTOVER
+                if pattern.match(name) and path.is_file() and not path.is_symlink():
                     path.unlink(missing_ok=True)
                 elif folder == self.root and _OLD_FETCH_DIR.match(name) and path.is_dir() \
                         and not path.is_symlink():
