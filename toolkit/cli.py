@@ -219,10 +219,14 @@ def _fetch(args: argparse.Namespace) -> int:
 
     urls = list(args.urls or [])
     if args.from_file:
-        try:
-            lines = Path(args.from_file).read_text(encoding="utf-8-sig").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            return _fail(f"{args.from_file}: cannot read URL list ({getattr(exc, 'strerror', None) or exc})")
+        from .fileio import read_bytes
+
+        try:  # a regular file only: a FIFO given here would wait forever
+            lines = read_bytes(args.from_file, limit=64 * 2**20).decode("utf-8-sig").splitlines()
+        except ReportError as exc:
+            return _fail(f"{args.from_file}: cannot read URL list ({exc.reason})")
+        except UnicodeDecodeError as exc:
+            return _fail(f"{args.from_file}: cannot read URL list (not UTF-8 at byte {exc.start})")
         urls += [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
     if not urls:
         return _fail("fetch: give at least one URL or --from-file FILE", 2)

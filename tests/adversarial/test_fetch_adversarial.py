@@ -216,3 +216,14 @@ def test_fetch_waits_for_the_corpus_lock_and_says_so(corpus, server, monkeypatch
     (item,) = result.items
     assert item.status == "skipped" and "not added" in item.reason and "in use" in item.reason
     assert tree(corpus) == before
+
+
+def test_url_list_that_is_a_fifo_or_not_utf8(corpus, tmp_path):
+    import os
+
+    fifo = tmp_path / "urls.txt"
+    os.mkfifo(fifo)
+    run_cli("fetch", "--from-file", fifo, "--corpus", corpus, timeout=15).one_line_error(str(fifo), "FIFO")
+    gbk = tmp_path / "gbk.txt"
+    gbk.write_bytes("http://例子.cn/年度报告.pdf\n".encode("gbk"))
+    run_cli("fetch", "--from-file", gbk, "--corpus", corpus).one_line_error(str(gbk), "not UTF-8")
