@@ -230,3 +230,21 @@ def test_chart_by_organ_or_year(tmp_path, capsys, seed_corpus):
         assert stem.with_suffix(".png").stat().st_size > 10_000
     assert main(["chart", "outcomes", "--by", "year", "--out", str(tmp_path / "x")]) == 2
     assert "has no --by" in capsys.readouterr().err
+
+
+def test_audit_notes_fit_100_columns_too(tmp_path, capsys, seed_corpus):
+    import csv
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(seed_corpus, corpus)
+    # A second copy of one report under another id: the audit notes the same agency and year.
+    with open(corpus / "metadata.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    twin = dict(rows[0], report_id="zz_twin_of_000_with_a_long_identifier", file="reports/zz_twin.txt")
+    shutil.copyfile(corpus / rows[0]["file"], corpus / twin["file"])
+    with open(corpus / "metadata.csv", "a", encoding="utf-8", newline="") as fh:
+        csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n").writerow(twin)
+    assert main(["audit", "--corpus", str(corpus)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("note: ") and "same agency" in "\n".join(lines[:4])
+    assert max(_display_width(line) for line in lines) <= 100

@@ -271,15 +271,19 @@ def test_unreadable_corpus_raises(tmp_path):
 
 
 def test_cli_add(corpus, sources, capsys, tmp_path):
-    assert main(["add", str(sources), "--corpus", str(corpus), "--source-url", "https://x.gov.cn/r.html"]) == 0
+    # Exit 1: three of the inputs could not be read as reports (each named with its reason).
+    assert main(["add", str(sources), "--corpus", str(corpus), "--source-url", "https://x.gov.cn/r.html"]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out[-1] == "1 added, 3 skipped"
     skipped = [ln for ln in out if ln.startswith("skipped ")]
     assert len(skipped) == 3 and any("empty.txt" in ln for ln in skipped)
     assert rows(corpus)[-1]["source_url"] == "https://x.gov.cn/r.html"
-    # Running again: everything skipped, still exit 0.
-    assert main(["add", str(sources), "--corpus", str(corpus)]) == 0
+    # Running again: everything skipped; still 1 for the three unreadable files.
+    assert main(["add", str(sources), "--corpus", str(corpus)]) == 1
     assert capsys.readouterr().out.splitlines()[-1] == "0 added, 4 skipped"
+    # Only the good file again: already in the corpus is no error, exit 0.
+    assert main(["add", str(sources / "good.html"), "--corpus", str(corpus)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "0 added, 1 skipped"
     # Unreadable corpus: 1 with a one-line reason.
     assert main(["add", str(sources), "--corpus", str(tmp_path / "nope")]) == 1
     err = capsys.readouterr().err.strip().splitlines()

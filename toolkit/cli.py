@@ -2,8 +2,9 @@
 indicators, draw a chart, add and fetch reports.
 
 Exit codes: 0 success, 2 usage error, 1 when an input cannot be read (with a
-one-line ``xxgk: <file>: <reason>`` on stderr).  Bad input never gives a
-traceback; only a bug in xxgk itself does.
+one-line ``xxgk: <file>: <reason>`` on stderr; ``xxgk add``: when any file given
+was not added for a reason other than being in the corpus already).  Bad input
+and I/O faults never give a traceback; only a bug in xxgk itself does.
 """
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ import argparse
 import json
 import logging
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Sequence
 
@@ -69,7 +72,8 @@ def _parser() -> argparse.ArgumentParser:
     ad.add_argument("paths", nargs="+", metavar="FILE_OR_DIR",
                     help="report files (.txt .md .html .htm .docx .pdf) or folders (searched recursively)")
     ad.add_argument("--corpus", help=_CORPUS_HELP)
-    ad.add_argument("--source-url", help="URL the files were downloaded from (recorded in metadata.csv)")
+    ad.add_argument("--source-url", type=_source_url,
+                    help="http(s) URL the files were downloaded from (recorded in metadata.csv)")
     f = sub.add_parser("fetch", help="download reports politely and add them to the corpus")
     f.add_argument("urls", nargs="*", metavar="URL")
     f.add_argument("--from-file", metavar="FILE", help="read URLs from FILE, one per line (# comments)")
@@ -78,6 +82,15 @@ def _parser() -> argparse.ArgumentParser:
                    help="seconds between requests to the same host (default: 1)")
     f.add_argument("--timeout", type=_positive_float, default=20.0, help="seconds per request (default: 20)")
     return p
+
+
+def _source_url(value: str) -> str:
+    from .corpus.add import check_source_url
+
+    try:
+        return check_source_url(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(one_line(exc)) from None
 
 
 def _positive(value: str) -> int:
@@ -175,6 +188,8 @@ def _chart(args: argparse.Namespace) -> int:
         paths = plots.save(fig, args.out)
     except OSError as exc:
         return _fail(f"{exc.filename or args.out}: cannot write the chart ({exc.strerror or exc})")
+    except ValueError as exc:  # matplotlib: a path it cannot write to (a folder, no format)
+        return _fail(f"{args.out}: cannot write the chart ({exc})")
     for path in paths:
         print(path)
     return 0
@@ -281,7 +296,14 @@ def _audit_lines(findings, detail: bool, width: int = AUDIT_WIDTH) -> list[str]:
 
 def _audit(args: argparse.Namespace) -> int:
     from .data import audit
+    from .data.integrity import corpus_notes
 
+    for note in corpus_notes(args.corpus):
+        # Laid out for the same 100 columns as the findings: continuation lines indented.
+        wrapped = _wrap(one_line(note, 1000), AUDIT_WIDTH - 6, "") or [""]
+        print(f"note: {wrapped[0]}")
+        for line in wrapped[1:]:
+            print(f"      {line}")
     findings = audit(args.corpus)
     if args.failed:
         findings = findings[findings["passed"].eq(False).fillna(False).to_numpy(dtype=bool)]
@@ -310,10 +332,13 @@ def _add(args: argparse.Namespace) -> int:
     for a in result.added:
         note = f" ({a.parse_status}: {one_line(a.parse_note)})" if a.parse_note else ""
         print(f"added {one_line(a.path)} -> {a.file}{note}")
+        if a.note:
+            print(f"note: {one_line(a.file)}: {one_line(a.note)}")
     for s in result.skipped:
         print(f"skipped {one_line(s.path)}: {one_line(s.reason)}")
     print(f"{result.n_added} added, {result.n_skipped} skipped")
-    return 0
+    # 1 when an input could not be read or is not a report; one already in the corpus is no error.
+    return 1 if result.failed else 0
 
 
 def _fetch(args: argparse.Namespace) -> int:
@@ -321,10 +346,14 @@ def _fetch(args: argparse.Namespace) -> int:
 
     urls = list(args.urls or [])
     if args.from_file:
-        try:
-            lines = Path(args.from_file).read_text(encoding="utf-8-sig").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            return _fail(f"{args.from_file}: cannot read URL list ({getattr(exc, 'strerror', None) or exc})")
+        from .fileio import read_bytes
+
+        try:  # a regular file only: a FIFO given here would wait forever
+            lines = read_bytes(args.from_file, limit=64 * 2**20).decode("utf-8-sig").splitlines()
+        except ReportError as exc:
+            return _fail(f"{args.from_file}: cannot read URL list ({exc.reason})")
+        except UnicodeDecodeError as exc:
+            return _fail(f"{args.from_file}: cannot read URL list (not UTF-8 at byte {exc.start})")
         urls += [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
     if not urls:
         return _fail("fetch: give at least one URL or --from-file FILE", 2)
@@ -333,6 +362,8 @@ def _fetch(args: argparse.Namespace) -> int:
         where = item.url if item.final_url in (None, item.url) else f"{item.url} -> {item.final_url}"
         if item.status == "added":
             print(f"added {one_line(where)} as {item.report_id}")
+            if item.reason:
+                print(f"note: {item.report_id}: {one_line(item.reason)}")
         else:
             print(f"skipped {one_line(where)}: {one_line(item.reason)}")
     print(f"{len(result.added)} added, {len(result.skipped)} skipped, {result.requests} requests")
@@ -354,6 +385,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # argparse exits on --help (0) and on usage errors (2)
         return int(exc.code or 0)
+    # A file size limit (ulimit -f) makes a write fail with EFBIG, reported as an I/O error,
+    # rather than kill xxgk mid-write with SIGXFSZ.
+    if hasattr(signal, "SIGXFSZ") and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     # The library's notes (a cache rebuilt, --jobs capped) go to stderr, one line each.
     logger = logging.getLogger("toolkit")
     handler = logging.StreamHandler(sys.stderr)
@@ -369,5 +404,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`xxgk audit | head`); silence the flush at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # an I/O fault (disk full, a file size limit, no permission): one line
+        where = f"{exc.filename}: " if exc.filename else ""
+        return _fail(f"{where}{exc.strerror or exc}")
     finally:
         logger.removeHandler(handler)

@@ -148,11 +148,14 @@ def atomic_write(path: str | os.PathLike, data: bytes, mode: int | None = None,
                 os.unlink(tmp)
         else:
             os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(exc, OSError) and exc.filename is None and exc.errno is not None:
+            # A failed write names no file; the error names the file being written.
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
         raise
 
 
@@ -163,11 +166,13 @@ class LockBusy(RuntimeError):
 class FolderLock:
     """An exclusive lock on a folder's contents, held by one process at a time.
 
-    The lock is the file *path*: it holds the holder's pid (so a waiting process
-    can say who holds it) and is locked with ``fcntl.flock``, which the system
-    releases when the holder dies, so a lock left by a killed process never
-    blocks anyone (a stale lock).  Where ``flock`` is missing, the file itself is
-    the lock and a file whose pid is no longer running is taken over.
+    *path* is a lock file, or the folder itself.  A lock file holds the holder's
+    pid (so a waiting process can say who holds it); a folder is locked as it is,
+    so nothing is added to it (a corpus stays exactly the files it lists).  Either
+    is locked with ``fcntl.flock``, which the system releases when the holder
+    dies, so a lock left by a killed process never blocks anyone (a stale lock).
+    Where ``flock`` is missing, a lock file is itself the lock (``.xxgk-lock``
+    inside a locked folder) and one whose pid is no longer running is taken over.
 
     A second process waits up to *timeout* seconds, then raises :class:`LockBusy`.
     """
@@ -175,8 +180,12 @@ class FolderLock:
     def __init__(self, path: str | os.PathLike, what: str, timeout: float = 30.0):
         self.path, self.what, self.timeout = Path(path), what, timeout
         self.fd: int | None = None
+        self.folder = self.path.is_dir()
 
     def _holder(self) -> str:
+        if self.folder:
+            pid = _flock_holder(self.path)
+            return f"process {pid}" if pid is not None else "another process"
         try:
             pid = self.path.read_text(encoding="utf-8").split()[0]
             return f"process {int(pid)}"
@@ -187,28 +196,43 @@ class FolderLock:
         import time
 
         deadline = time.monotonic() + self.timeout
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.folder:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         while True:
             if self._try():
                 return self
             if time.monotonic() >= deadline:
-                raise LockBusy(f"{self.path.parent}: {self.what} is in use by {self._holder()} "
-                               f"(lock {self.path.name}); try again when it has finished")
-            time.sleep(0.1)
+                where, lock = (self.path, "a lock on the folder") if self.folder else \
+                    (self.path.parent, f"lock {self.path.name}")
+                raise LockBusy(f"{where}: {self.what} is in use by {self._holder()} "
+                               f"({lock}); try again when it has finished")
+            time.sleep(0.05)
 
     def _try(self) -> bool:
         try:
             import fcntl
         except ImportError:  # pragma: no cover - not on POSIX
+            if self.folder:
+                self.path, self.folder = self.path / ".xxgk-lock", False
             return self._try_exclusive()
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        if self.folder:
+            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        else:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        except BlockingIOError:  # held by another process
             os.close(fd)
             return False
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        except OSError as exc:  # a file system without locks (some network mounts)
+            import logging
+
+            logging.getLogger("toolkit").warning(
+                "%s: cannot lock %s (%s); go on without a lock: do not run two writers at once",
+                self.path, self.what, exc.strerror or exc)
+        if not self.folder:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
         self.fd = fd
         return True
 
@@ -222,16 +246,40 @@ class FolderLock:
                 self.path.unlink(missing_ok=True)  # stale: its holder is gone
             return False
         os.write(fd, f"{os.getpid()}\n".encode())
-        self.fd = fd
+        self.fd, self.exclusive = fd, True
         return True
 
     def __exit__(self, *exc) -> None:
         if self.fd is not None:
             try:
-                os.ftruncate(self.fd, 0)
+                if not self.folder:
+                    os.ftruncate(self.fd, 0)
             finally:
                 os.close(self.fd)
                 self.fd = None
+                if getattr(self, "exclusive", False):  # pragma: no cover - not on POSIX
+                    self.path.unlink(missing_ok=True)
+
+
+def _flock_holder(path: Path) -> int | None:
+    """The pid holding an flock on *path*, from ``/proc/locks`` (Linux); ``None`` if unknown."""
+    try:
+        inode = os.stat(path).st_ino
+        with open("/proc/locks", encoding="ascii", errors="replace") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        fields = [f for f in line.split() if f != "->"]
+        # "1: FLOCK ADVISORY WRITE 1234 08:01:5678 0 EOF"; "->" marks a waiter, not the holder.
+        if "->" in line.split() or len(fields) < 6 or fields[1] != "FLOCK":
+            continue
+        try:
+            if int(fields[5].rsplit(":", 1)[1]) == inode:
+                return int(fields[4])
+        except (ValueError, IndexError):
+            continue
+    return None
 
 
 def _alive(pid: int) -> bool:  # pragma: no cover - used only without flock

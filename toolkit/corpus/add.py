@@ -16,33 +16,48 @@ Adding a file (:func:`add_reports`):
    :data:`~toolkit.corpus.metadata.PROVENANCE_COLUMNS`.  If that write fails the
    copy is removed.
 
+Steps 3 and 4 run under a lock on the corpus folder (:class:`CorpusWriter`), so
+concurrent ``xxgk add``/``xxgk fetch`` runs each land every row: a writer that
+finds ``metadata.csv`` replaced by another re-reads it first, and checks again
+under the lock that the file is not already listed — by its sha256, or by its
+bytes when a listed row's sha256 does not match its file.  A report whose agency
+and year match a listed report (the same report in another format?) is added
+with a note naming that report (``xxgk audit`` lists such pairs).
+
 The source files a user gives are never modified.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import os
+import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
 from ..errors import ReportError, one_line
-from ..fileio import atomic_write, read_bytes, sha256_bytes, sha256_file, umask
+from ..fileio import FolderLock, atomic_write, read_bytes, sha256_bytes, sha256_file, umask
 from ..parsing import parse_document
 from ..parsing.metadata import infer_metadata
 from ..progress import progress_bar
 from ..reading import read_data, sniff
 from ..reading.sniff import suffix_for_kind
 from .location import corpus_dir
-from .metadata import MetadataFile
+from .metadata import MetadataError, MetadataFile, resolve_report_path
 
-__all__ = ["REPORT_SUFFIXES", "AddResult", "Added", "Skipped", "add_reports", "add_file", "today_utc"]
+__all__ = ["REPORT_SUFFIXES", "AddResult", "Added", "Skipped", "CorpusWriter", "add_reports", "add_file",
+           "add_bytes", "today_utc", "check_source_url", "LOCK_WAIT"]
 
 #: A file shorter than this (characters) with fewer template sections than
 #: _MIN_SECTIONS and no tables is a listing or notice page, not a report.
 _MIN_PROSE_CHARS = 800
 #: A file with fewer template sections than this and no tables is not added.
 _MIN_SECTIONS = 3
+
+#: Seconds a writer waits for another ``add``/``fetch`` on the same corpus (each holds the
+#: lock only while it copies one file and appends its row).
+LOCK_WAIT = 120.0
 
 #: File kinds taken when a directory is expanded.
 REPORT_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm", ".docx", ".pdf"})
@@ -55,12 +70,16 @@ class Added:
     file: str          # path relative to the corpus, e.g. reports/2023_0123456789abcdef.html
     parse_status: str  # ok | warnings
     parse_note: str
+    note: str = ""     # e.g. the listed report with the same agency and year
 
 
 @dataclass
 class Skipped:
     path: str
     reason: str
+    #: ``True`` when the file is already in the corpus (not an error: adding is idempotent);
+    #: ``False`` when it could not be read or is not a report.
+    present: bool = False
 
 
 @dataclass
@@ -75,6 +94,107 @@ class AddResult:
     @property
     def n_skipped(self) -> int:
         return len(self.skipped)
+
+    @property
+    def failed(self) -> list[Skipped]:
+        """The inputs not added for a reason other than being in the corpus already."""
+        return [s for s in self.skipped if not s.present]
+
+
+def check_source_url(url: str) -> str:
+    """*url* if it is an absolute http(s) URL of one line; ``ValueError`` saying why otherwise."""
+    import urllib.parse
+
+    if not isinstance(url, str) or not url or url != url.strip() or any(not c.isprintable() or c.isspace()
+                                                                        for c in url):
+        raise ValueError(f"source URL {one_line(repr(url))} has spaces or control characters")
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises for a port that is not a number
+    except ValueError as exc:
+        raise ValueError(f"source URL {url!r} is malformed ({exc})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"source URL {url!r} is not an http(s) URL with a host")
+    return url
+
+
+# Temporary files atomic_write leaves when its process is killed (".NAME.xxxxxxxx.tmp": in
+# reports/, or of metadata.csv and datapackage.json), and the download folders of earlier
+# versions of ``xxgk fetch``.
+_LEFTOVER = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+_LEFTOVER_ROOT = re.compile(r"^\.(metadata\.csv|datapackage\.json)\.[a-z0-9_]{8}\.tmp$")
+_OLD_FETCH_DIR = re.compile(r"^\.xxgk-fetch-[a-z0-9_]{8}$")
+
+
+class CorpusWriter:
+    """A corpus's ``metadata.csv`` and ``reports/``, written by one process at a time.
+
+    :meth:`locked` holds a lock on the corpus folder (``flock``, released by the
+    system if the holder dies) and yields the current :class:`MetadataFile`: if
+    another process replaced ``metadata.csv`` since it was read, it is read again.
+    """
+
+    def __init__(self, root: Path, wait: float | None = None):
+        self.root = Path(root)
+        self.meta = MetadataFile(self.root)
+        self.wait = LOCK_WAIT if wait is None else wait
+        self._sizes: dict[int, list[dict[str, str]]] | None = None
+        self._digests: dict[str, str | None] = {}
+        self._tidied = False
+
+    @contextmanager
+    def locked(self):
+        with FolderLock(self.root, "the corpus (xxgk add or fetch)", timeout=self.wait):
+            if not self.meta.is_current():
+                self.meta = MetadataFile(self.root)
+                self._sizes = None
+            if not self._tidied:
+                self._tidy()
+                self._tidied = True
+            yield self.meta
+
+    def _tidy(self) -> None:
+        """Remove what a killed writer left (under the lock, no writer is active)."""
+        import shutil
+
+        for folder in (self.root, self.root / "reports"):
+            try:
+                names = os.listdir(folder)
+            except OSError:
+                continue
+            for name in names:
+                path = folder / name
+                pattern = _LEFTOVER_ROOT if folder == self.root else _LEFTOVER
+                if pattern.match(name) and path.is_file() and not path.is_symlink():
+                    path.unlink(missing_ok=True)
+                elif folder == self.root and _OLD_FETCH_DIR.match(name) and path.is_dir() \
+                        and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)
+
+    def listed_with_bytes(self, digest: str, size: int) -> dict[str, str] | None:
+        """The listed row whose file holds these bytes though its sha256 cell says otherwise."""
+        if self._sizes is None:
+            self._sizes = {}
+            for row in self.meta.rows:
+                try:
+                    path = resolve_report_path(self.root, row.get("file", ""))
+                    st = os.stat(path)
+                except (MetadataError, OSError):
+                    continue
+                self._sizes.setdefault(st.st_size, []).append(row)
+        for row in self._sizes.get(size, []):
+            if row.get("sha256", "").strip().lower() == digest:
+                continue  # listed under its digest: meta.hashes already said so
+            rel = row["file"]
+            if rel not in self._digests:
+                self._digests[rel] = sha256_file(self.root / rel)
+            if self._digests[rel] == digest:
+                return row
+        return None
+
+    def appended(self, row: dict[str, str], size: int) -> None:
+        if self._sizes is not None:
+            self._sizes.setdefault(size, []).append(row)
 
 
 def _expand(paths: Iterable[str | os.PathLike]) -> list[tuple[Path, str | None]]:
@@ -107,17 +227,37 @@ def _stored_suffix(path: Path, data: bytes) -> str:
     return suffix_for_kind(sniff(data))
 
 
-def add_file(meta: MetadataFile, path: Path, source_url: str | None, original_name: str | None,
+def add_file(writer: CorpusWriter, path: Path, source_url: str | None, original_name: str | None,
              today: str) -> Added | Skipped:
-    """Add one file to the corpus whose metadata is *meta*: the step ``add`` and ``fetch`` share."""
+    """Add one file to the corpus of *writer*: the step ``add`` and ``fetch`` share."""
     label = str(path)
     try:
         data = read_bytes(path)
     except ReportError as exc:
         return Skipped(label, one_line(exc.reason))
+    return add_bytes(writer, data, label, path.name, source_url, original_name or path.name, today)
+
+
+def _same_organ_year(meta: MetadataFile, agency: str | None, year: int | None,
+                     adcode: str | None) -> dict[str, str] | None:
+    if not agency or year is None:
+        return None
+    for row in meta.rows:
+        if row.get("agency", "").strip() == agency.strip() and row.get("year", "").strip() == str(year):
+            other = row.get("adcode", "").strip()
+            if other and adcode and other != adcode:
+                continue  # two organs of one name in different places
+            return row
+    return None
+
+
+def add_bytes(writer: CorpusWriter, data: bytes, label: str, name: str, source_url: str | None,
+              original_name: str, today: str) -> Added | Skipped:
+    """Add a report's bytes (read from *label*, file name *name*) to the corpus of *writer*."""
+    path = Path(name)
     digest = sha256_bytes(data)
-    if digest in meta.hashes:
-        return Skipped(label, f"already in corpus (sha256 {digest[:16]}…)")
+    if digest in writer.meta.hashes:  # checked again under the lock
+        return Skipped(label, f"already in corpus (sha256 {digest[:16]}…)", present=True)
     if not data.strip():
         return Skipped(label, "empty file")
     try:
@@ -144,6 +284,22 @@ def add_file(meta: MetadataFile, path: Path, source_url: str | None, original_na
     agency = report.agency or inferred.get("agency")
     year = report.year if report.year is not None else inferred.get("year")
     suffix = _stored_suffix(path, data)
+    with writer.locked() as meta:
+        return _commit(writer, meta, data, digest, label, suffix, report, inferred, agency, year,
+                       source_url, original_name, today)
+
+
+def _commit(writer, meta, data, digest, label, suffix, report, inferred, agency, year, source_url,
+            original_name, today) -> Added | Skipped:
+    """Copy and list one parsed report; runs under the corpus lock with the current metadata."""
+    if digest in meta.hashes:
+        return Skipped(label, f"already in corpus (sha256 {digest[:16]}…)", present=True)
+    same_bytes = writer.listed_with_bytes(digest, len(data))
+    if same_bytes is not None:
+        return Skipped(label, f"already in corpus as {same_bytes['report_id']} ({same_bytes['file']}), whose "
+                              f"sha256 in metadata.csv does not match its file; correct that row",
+                       present=True)
+    twin = _same_organ_year(meta, agency, year, inferred.get("adcode"))
 
     reports_dir = meta.root / "reports"
     # A new id whose file name is free (or already holds these very bytes).
@@ -188,8 +344,8 @@ def add_file(meta: MetadataFile, path: Path, source_url: str | None, original_na
         "title": report.title or inferred.get("title") or "",
         "file": target.relative_to(meta.root).as_posix(),
         "sha256": digest,
-        "source": source_url or f"local file {original_name or path.name}",
-        "original_name": original_name or path.name,
+        "source": source_url or f"local file {original_name}",
+        "original_name": original_name,
         "source_url": source_url or "",
         "added": today,
         "parse_status": "warnings" if warnings else "ok",
@@ -204,7 +360,12 @@ def add_file(meta: MetadataFile, path: Path, source_url: str | None, original_na
             except FileNotFoundError:
                 pass
         raise
-    return Added(label, report_id, row["file"], row["parse_status"], row["parse_note"])
+    writer.appended(row, len(data))
+    note = ""
+    if twin is not None:
+        note = (f"same agency ({agency}) and year ({year}) as {twin['report_id']} ({twin['file']}): "
+                "the same report in another format? Remove one of them if so")
+    return Added(label, report_id, row["file"], row["parse_status"], row["parse_note"], note)
 
 
 def today_utc(today: str | _dt.date | None = None) -> str:
@@ -225,9 +386,13 @@ def add_reports(paths: Iterable[str | os.PathLike], corpus: str | os.PathLike | 
     folder or its ``metadata.csv`` cannot be read; an ``OSError`` while writing
     ``metadata.csv`` propagates after the file's copy has been removed.
     *progress*: show a bar on stderr (default: for more than 20 files on a terminal).
-    *today*: the ``added`` date (default: today, UTC).
+    *today*: the ``added`` date (default: today, UTC).  *source_url* must be an
+    http(s) URL (``ValueError`` otherwise).  Waits up to :data:`LOCK_WAIT` seconds
+    for another writer of the corpus, then raises :class:`~toolkit.fileio.LockBusy`.
     """
-    meta = MetadataFile(corpus_dir(corpus))
+    if source_url is not None:
+        check_source_url(source_url)
+    writer = CorpusWriter(corpus_dir(corpus))
     files = _expand(paths)
     day = today_utc(today)
     result = AddResult()
@@ -236,7 +401,7 @@ def add_reports(paths: Iterable[str | os.PathLike], corpus: str | os.PathLike | 
         if problem is not None:
             result.skipped.append(Skipped(str(path), problem))
         else:
-            outcome = add_file(meta, path, source_url, None, day)
+            outcome = add_file(writer, path, source_url, None, day)
             (result.added if isinstance(outcome, Added) else result.skipped).append(outcome)
         bar.update()
     bar.close()

@@ -5,17 +5,26 @@ policy lives: robots.txt is honoured per host, one request at a time, at least
 *delay* seconds between requests to the same host, retries with exponential
 backoff on 5xx and timeouts, a size cap, and redirects followed hop by hop (each
 hop is checked against robots.txt).  Each download is added through
-:func:`toolkit.corpus.add.add_file` with its final URL as ``source_url``.
+:func:`toolkit.corpus.add.add_bytes` with its final URL as ``source_url``,
+straight from memory: nothing is written to the corpus but the report and its
+row, so a killed fetch leaves no temporary folder there.
+
+URLs are IRIs as often as not (``…/年度报告.pdf``): each is sent as its URI form
+(host in IDNA, path and query percent-encoded as UTF-8).  Every request has an
+overall deadline of *timeout* seconds, headers and body included, so a server
+that drips its answer cannot hold a fetch longer than that.  A malformed URL is
+skipped with its reason; the run goes on.
 """
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import http.client
 import os
 import re
-import shutil
 import socket
-import tempfile
+import ssl
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -26,12 +35,13 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ..errors import one_line
+from ..fileio import LockBusy
 from ..progress import progress_bar
-from .add import Added, add_file, today_utc
+from .add import Added, CorpusWriter, add_bytes, today_utc
 from .location import corpus_dir
-from .metadata import MetadataFile
+from .metadata import MetadataError
 
-__all__ = ["Fetched", "FetchResult", "HttpClient", "fetch"]
+__all__ = ["Fetched", "FetchResult", "HttpClient", "fetch", "iri_to_uri"]
 
 
 @dataclass
@@ -80,6 +90,119 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None  # urllib then raises HTTPError(3xx); redirects are followed by hand
 
 
+def iri_to_uri(url: str) -> str:
+    """*url* with its host in IDNA and its path and query percent-encoded as UTF-8 (an IRI
+    such as ``http://例子.cn/年度报告.pdf`` as the URI a server expects); existing ``%XX``
+    escapes and ASCII URLs are left as they are, the fragment is dropped.
+
+    Raises ``ValueError`` naming what is wrong for a URL that cannot be a URI.
+    """
+    if any(not c.isprintable() for c in url):
+        raise ValueError("URL has control characters")
+    parts = urllib.parse.urlsplit(url)  # ValueError for http://[::1 and the like
+    host = parts.hostname
+    if not host:
+        raise ValueError("URL has no host")
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"bad port ({exc})") from None
+    if ":" in host:
+        netloc_host = f"[{host}]"
+    else:
+        try:
+            netloc_host = host.encode("idna").decode("ascii")
+        except UnicodeError as exc:
+            raise ValueError(f"host {host!r} is not a valid domain name ({exc})") from None
+    netloc = netloc_host + (f":{port}" if port is not None else "")
+    if parts.username is not None or parts.password is not None:
+        userinfo = urllib.parse.quote(urllib.parse.unquote(parts.username or ""), safe="")
+        if parts.password is not None:
+            userinfo += ":" + urllib.parse.quote(urllib.parse.unquote(parts.password), safe="")
+        netloc = f"{userinfo}@{netloc}"
+    path = urllib.parse.quote(parts.path, safe="/%:@!$&'()*+,;=~-._")
+    query = urllib.parse.quote(parts.query, safe="/?%:@!$&'()*+,;=~-._")
+    return urllib.parse.urlunsplit((parts.scheme.lower(), netloc, path, query, ""))
+
+
+class _WatchedHTTPConnection(http.client.HTTPConnection):
+    """An HTTP connection that hands its socket to *on_connect* (for the request deadline)."""
+
+    def __init__(self, *args, on_connect, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.on_connect = on_connect
+
+    def connect(self):
+        super().connect()
+        self.on_connect(self.sock)
+
+
+class _WatchedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args, on_connect, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.on_connect = on_connect
+
+    def connect(self):
+        super().connect()
+        self.on_connect(self.sock)
+
+
+class _WatchedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, on_connect):
+        super().__init__()
+        self.on_connect = on_connect
+
+    def http_open(self, req):
+        return self.do_open(functools.partial(_WatchedHTTPConnection, on_connect=self.on_connect), req)
+
+
+class _WatchedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, on_connect):
+        self.context = ssl.create_default_context()
+        super().__init__(context=self.context)
+        self.on_connect = on_connect
+
+    def https_open(self, req):
+        return self.do_open(functools.partial(_WatchedHTTPSConnection, on_connect=self.on_connect), req,
+                            context=self.context)
+
+
+class _Deadline:
+    """Closes the request's socket when its time is up: a dripped answer ends there."""
+
+    def __init__(self, seconds: float):
+        self.expired = threading.Event()
+        self.sock = None
+        self.lock = threading.Lock()
+        self.timer = threading.Timer(seconds, self._expire)
+        self.timer.daemon = True
+
+    def connected(self, sock) -> None:
+        with self.lock:
+            self.sock = sock
+            if self.expired.is_set():
+                self._shut()
+
+    def _expire(self) -> None:
+        with self.lock:
+            self.expired.set()
+            self._shut()
+
+    def _shut(self) -> None:
+        if self.sock is not None:
+            try:
+                self.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed
+
+    def __enter__(self) -> "_Deadline":
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.timer.cancel()
+
+
 def _is_timeout(exc: BaseException) -> bool:
     if isinstance(exc, (socket.timeout, TimeoutError)):
         return True
@@ -93,11 +216,17 @@ class HttpClient:
         self.delay, self.timeout, self.max_bytes = delay, timeout, max_bytes
         self.retries, self.user_agent = retries, user_agent
         self.clock, self.sleep = clock, sleep
-        self.opener = opener or urllib.request.build_opener(_NoRedirect)
+        self.deadline: _Deadline | None = None
+        self.opener = opener or urllib.request.build_opener(
+            _NoRedirect, _WatchedHTTPHandler(self._connected), _WatchedHTTPSHandler(self._connected))
         self.robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
         self.robots_status: dict[str, int] = {}
         self.last: dict[str, float] = {}
         self.requests = 0
+
+    def _connected(self, sock) -> None:
+        if self.deadline is not None:
+            self.deadline.connected(sock)
 
     @staticmethod
     def host(url: str) -> str:
@@ -112,32 +241,54 @@ class HttpClient:
             self.sleep(wait)
 
     def _once(self, url: str):
-        """One HTTP request: (status, headers, body or None for a redirect, location)."""
+        """One HTTP request: (status, headers, body or None for a redirect, location).
+
+        The whole exchange (connecting, headers, body) ends after ``timeout`` seconds.
+        """
         host = self.host(url)
-        req = urllib.request.Request(url, headers={"User-Agent": self.user_agent, "Accept": "*/*"})
-        self.requests += 1
         try:
-            try:
-                resp = self.opener.open(req, timeout=self.timeout)
-            except urllib.error.HTTPError as exc:
-                with exc:
-                    return exc.code, exc.headers, None, exc.headers.get("Location") if exc.headers else None
-            with resp:
-                length = resp.headers.get("Content-Length")
-                if length and length.strip().isdigit() and int(length) > self.max_bytes:
-                    raise _Skip(f"too large ({int(length)} bytes > limit {self.max_bytes})")
-                chunks, size = [], 0
-                while True:
-                    chunk = resp.read(65536)
-                    if not chunk:
-                        break
-                    size += len(chunk)
-                    if size > self.max_bytes:
-                        raise _Skip(f"too large (more than {self.max_bytes} bytes)")
-                    chunks.append(chunk)
-                return resp.status, resp.headers, b"".join(chunks), None
+            uri = iri_to_uri(url)
+        except ValueError as exc:
+            raise _Skip(f"malformed URL ({one_line(exc)})") from None
+        req = urllib.request.Request(uri, headers={"User-Agent": self.user_agent, "Accept": "*/*"})
+        self.requests += 1
+        self.deadline = _Deadline(self.timeout)
+        try:
+            with self.deadline:
+                try:
+                    status, headers, body, location = self._exchange(req)
+                except (OSError, http.client.HTTPException, ValueError):
+                    if self.deadline.expired.is_set():
+                        raise socket.timeout(f"no complete answer within {self.timeout:g} s") from None
+                    raise
+                if self.deadline.expired.is_set():  # the socket was shut: what was read is cut short
+                    raise socket.timeout(f"no complete answer within {self.timeout:g} s")
+                return status, headers, body, location
         finally:
+            self.deadline = None
             self.last[host] = self.clock()
+
+    def _exchange(self, req):
+        try:
+            resp = self.opener.open(req, timeout=self.timeout)
+        except urllib.error.HTTPError as exc:
+            with exc:
+                return exc.code, exc.headers, None, exc.headers.get("Location") if exc.headers else None
+        with resp:
+            length = resp.headers.get("Content-Length")
+            if length and length.strip().isdigit() and int(length) > self.max_bytes:
+                raise _Skip(f"too large ({int(length)} bytes > limit {self.max_bytes})")
+            chunks, size = [], 0
+            read = getattr(resp, "read1", resp.read)  # what has arrived, not a full 64 KiB
+            while True:
+                chunk = read(65536)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise _Skip(f"too large (more than {self.max_bytes} bytes)")
+                chunks.append(chunk)
+            return resp.status, resp.headers, b"".join(chunks), None
 
     def get(self, url: str, *, retries: int | None = None, check_robots: bool = True):
         """GET with retries on 5xx/timeouts/connection errors. Returns (status, headers, body)."""
@@ -159,6 +310,10 @@ class HttpClient:
                 # ValueError: http.client rejects some malformed responses/URLs.
                 if isinstance(exc, ValueError) and not isinstance(exc, UnicodeError):
                     raise _Skip(f"invalid URL or response ({one_line(exc)})") from None
+                if isinstance(exc, http.client.HTTPException) and not isinstance(
+                        exc, (http.client.RemoteDisconnected, http.client.IncompleteRead)):
+                    # The server answered, but not in HTTP: asking again gives the same answer.
+                    raise _Skip(f"invalid HTTP response ({type(exc).__name__}: {one_line(exc)})") from None
                 why = "timed out" if _is_timeout(exc) else \
                     f"connection failed ({one_line(getattr(exc, 'reason', exc))})"
                 if attempt < retries:
@@ -206,9 +361,13 @@ class HttpClient:
             if status in (301, 302, 303, 307, 308):
                 if not location:
                     raise _Skip(f"HTTP {status} redirect without a Location header")
-                nxt = urllib.parse.urljoin(current, location)
-                if urllib.parse.urlsplit(nxt).scheme not in ("http", "https"):
-                    raise _Skip(f"redirected to a non-HTTP URL ({nxt})")
+                try:
+                    nxt = urllib.parse.urljoin(current, location)
+                    scheme = urllib.parse.urlsplit(nxt).scheme
+                except ValueError as exc:
+                    raise _Skip(f"redirected to a malformed URL ({one_line(exc)})") from None
+                if scheme not in ("http", "https"):
+                    raise _Skip(f"redirected to a non-HTTP URL ({one_line(nxt)})")
                 current = nxt
                 continue
             if not 200 <= status < 300 or status == 204 or body is None:
@@ -245,31 +404,49 @@ def _suffix_for(url: str, headers, body: bytes) -> str | None:
     return suffix
 
 
-def _attachment_links(body: bytes, base_url: str) -> list[str]:
-    """Links on an HTML page to .pdf/.doc/.docx files that name an annual report (年度报告/年报)."""
+def _attachment_links(body: bytes, base_url: str, charset: str | None = None) -> list[str]:
+    """Links on an HTML page to .pdf/.doc/.docx files that name an annual report (年度报告/年报).
+
+    *charset* is the one the server declared (Content-Type); without it the page's own
+    ``<meta charset>`` is honoured.
+    """
+    import codecs
+
     import lxml.html
 
+    parser = None
+    if charset:
+        try:
+            parser = lxml.html.HTMLParser(encoding=codecs.lookup(charset).name)
+        except (LookupError, ValueError, lxml.etree.LxmlError):
+            parser = None  # a charset lxml does not know: let it read the page's meta
     try:
-        root = lxml.html.document_fromstring(body)  # the page's own charset (meta) is honoured
+        root = lxml.html.document_fromstring(body, parser=parser)
     except (ValueError, lxml.etree.ParserError):
         return []
     base = root.find(".//base")
     if base is not None and base.get("href"):
-        base_url = urllib.parse.urljoin(base_url, base.get("href").strip())
+        try:
+            base_url = urllib.parse.urljoin(base_url, base.get("href").strip())
+        except ValueError:
+            pass  # a malformed <base href>: links resolve against the page's own URL
     links: list[str] = []
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
         if not href:
             continue
-        path = urllib.parse.unquote(urllib.parse.urlsplit(href).path)
-        if not _ATTACHMENT.search(path):
+        try:
+            path = urllib.parse.unquote(urllib.parse.urlsplit(href).path)
+            if not _ATTACHMENT.search(path):
+                continue
+            words = "".join(a.itertext()) + " " + (a.get("title") or "") + " " + path
+            if not any(w in words for w in _ATTACHMENT_WORDS):
+                continue
+            absolute = urllib.parse.urldefrag(urllib.parse.urljoin(base_url, href))[0]
+            if urllib.parse.urlsplit(absolute).scheme in ("http", "https") and absolute not in links:
+                links.append(absolute)
+        except ValueError:  # a malformed link (http://[::1) on the page: not followed
             continue
-        words = "".join(a.itertext()) + " " + (a.get("title") or "") + " " + path
-        if not any(w in words for w in _ATTACHMENT_WORDS):
-            continue
-        absolute = urllib.parse.urldefrag(urllib.parse.urljoin(base_url, href))[0]
-        if urllib.parse.urlsplit(absolute).scheme in ("http", "https") and absolute not in links:
-            links.append(absolute)
     return links
 
 
@@ -284,14 +461,16 @@ def fetch(urls: Iterable[str], corpus: str | os.PathLike | None, delay: float = 
           progress: bool | None = None, today: str | _dt.date | None = None,
           clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
           follow_attachments: bool = True) -> FetchResult:
-    """Download report pages/files and add them to *corpus* through :func:`~toolkit.corpus.add.add_file`.
+    """Download report pages/files and add them to *corpus* through :func:`~toolkit.corpus.add.add_bytes`.
 
     Each URL (and each 年度报告/年报 .pdf/.doc/.docx attachment linked from an HTML page)
-    gives one :class:`Fetched` item: ``added`` or ``skipped`` with a one-line reason.
-    *clock*/*sleep* are injectable for tests.  Raises like :func:`~toolkit.corpus.add.add_reports` if the
-    corpus cannot be read (checked before any request is made).
+    gives one :class:`Fetched` item: ``added`` or ``skipped`` with a one-line reason
+    (a malformed URL too: the run goes on).  *timeout* is each request's overall
+    deadline in seconds.  *clock*/*sleep* are injectable for tests.  Raises like
+    :func:`~toolkit.corpus.add.add_reports` if the corpus cannot be read (checked
+    before any request is made).
     """
-    meta = MetadataFile(corpus_dir(corpus))  # fail early, before any network traffic
+    writer = CorpusWriter(corpus_dir(corpus))  # fail early, before any network traffic
     day = today_utc(today)
     client = HttpClient(delay=delay, timeout=timeout, max_bytes=max_bytes, retries=retries,
                         user_agent=user_agent, clock=clock, sleep=sleep)
@@ -299,7 +478,6 @@ def fetch(urls: Iterable[str], corpus: str | os.PathLike | None, delay: float = 
     seen: set[str] = set()
     result = FetchResult()
     bar = progress_bar(len(queue), "fetching", "url", progress if progress is not None else len(queue) > 1)
-    tmpdir = Path(tempfile.mkdtemp(prefix=".xxgk-fetch-", dir=meta.root))
     try:
         i = 0
         while i < len(queue):
@@ -311,7 +489,12 @@ def fetch(urls: Iterable[str], corpus: str | os.PathLike | None, delay: float = 
             seen.add(url)
             item = Fetched(url, None, "skipped")
             try:
-                if urllib.parse.urlsplit(url).scheme not in ("http", "https") or not urllib.parse.urlsplit(url).netloc:
+                try:
+                    parts = urllib.parse.urlsplit(url)
+                    iri_to_uri(url)
+                except ValueError as exc:
+                    raise _Skip(f"malformed URL ({one_line(exc)})") from None
+                if parts.scheme not in ("http", "https") or not parts.netloc:
                     raise _Skip("not an http(s) URL")
                 final, headers, body = client.download(url)
                 item.final_url = final
@@ -320,18 +503,22 @@ def fetch(urls: Iterable[str], corpus: str | os.PathLike | None, delay: float = 
                 if suffix is None:
                     raise _Skip(f"unsupported content type {headers.get_content_type()!r}")
                 if suffix == ".html" and follow_attachments:
-                    new = [u for u in _attachment_links(body, final) if u not in seen and u not in queue]
+                    links = _attachment_links(body, final, headers.get_content_charset() if headers else None)
+                    new = [u for u in links if u not in seen and u not in queue]
                     if new:
                         queue.extend(new)
                         bar.total += len(new)
                         bar.refresh()
-                local = tmpdir / f"{len(seen):04d}" / _safe_name(final, suffix)
-                local.parent.mkdir()
-                local.write_bytes(body)
-                # The same per-file step as add_reports / ``xxgk add``.
-                outcome = add_file(meta, local, final, local.name, day)
+                name = _safe_name(final, suffix)
+                # The same per-file step as add_reports / ``xxgk add``, from memory.
+                try:
+                    outcome = add_bytes(writer, body, final, name, final, name, day)
+                except (OSError, MetadataError, LockBusy) as exc:
+                    reason = getattr(exc, "strerror", None) or exc
+                    raise _Skip(f"downloaded but not added to the corpus ({one_line(reason)})") from None
                 if isinstance(outcome, Added):
                     item.status, item.report_id = "added", outcome.report_id
+                    item.reason = outcome.note
                 else:
                     item.reason = outcome.reason
             except _Skip as exc:
@@ -340,6 +527,5 @@ def fetch(urls: Iterable[str], corpus: str | os.PathLike | None, delay: float = 
             bar.update()
     finally:
         bar.close()
-        shutil.rmtree(tmpdir, ignore_errors=True)
         result.requests = client.requests
     return result

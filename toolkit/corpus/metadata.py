@@ -22,7 +22,8 @@ import re
 from pathlib import Path, PurePosixPath
 from typing import Any, Sequence
 
-from ..fileio import atomic_write
+from ..errors import ReportError
+from ..fileio import atomic_write, read_bytes
 
 __all__ = ["METADATA_COLUMNS", "PROVENANCE_COLUMNS", "MetadataError", "MetadataFile", "read_metadata",
            "metadata_records", "resolve_report_path"]
@@ -36,6 +37,8 @@ METADATA_COLUMNS: tuple[str, ...] = (
 PROVENANCE_COLUMNS: tuple[str, ...] = ("original_name", "source_url", "added", "parse_status", "parse_note")
 
 _INTEGER_COLUMNS = frozenset({"year"})
+#: Largest metadata.csv read (a million rows is about 300 MiB).
+_MAX_METADATA_BYTES = 1 << 30
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -84,6 +87,14 @@ def _real_folder(folder: str) -> str:
     return os.path.realpath(folder)
 
 
+def _stamp(path: Path) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
 def resolve_report_path(root: Path, file: str) -> Path:
     """The report file a ``file`` cell names, which must lie inside the corpus folder *root*.
 
@@ -114,12 +125,16 @@ class MetadataFile:
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root)
         self.path = self.root / "metadata.csv"
-        try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            raise MetadataError(f"{self.path}: metadata file not found (not a corpus folder?)") from None
-        except OSError as exc:
-            raise MetadataError(f"{self.path}: cannot read ({exc.strerror or exc})") from None
+        if not self.path.exists():
+            raise MetadataError(f"{self.path}: metadata file not found (not a corpus folder?)")
+        for _ in range(5):  # read a state of the file that did not change while being read
+            self.stamp = _stamp(self.path)
+            try:
+                raw = read_bytes(self.path, limit=_MAX_METADATA_BYTES)
+            except ReportError as exc:
+                raise MetadataError(str(exc)) from None
+            if _stamp(self.path) == self.stamp:
+                break
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -169,6 +184,10 @@ class MetadataFile:
         self.hashes = {r["sha256"].strip().lower() for r in self.rows} - {""}
         self.ids = set(ids)
 
+    def is_current(self) -> bool:
+        """Whether ``metadata.csv`` is still the file read (no other writer replaced it since)."""
+        return _stamp(self.path) == self.stamp
+
     # -- writing ---------------------------------------------------------------
 
     def append(self, row: dict[str, str]) -> None:
@@ -196,6 +215,7 @@ class MetadataFile:
                                               self.terminator).encode("utf-8")
             atomic_write(self.path, data)
         self.raw = data
+        self.stamp = _stamp(self.path)
         self.rows.append({c: row.get(c, "") for c in self.header})
         self.hashes.add(row["sha256"])
         self.ids.add(row["report_id"])

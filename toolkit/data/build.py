@@ -27,6 +27,7 @@ cache (:mod:`toolkit.data.cache`) and the manifest (:mod:`toolkit.data.manifest`
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -57,6 +58,8 @@ OUTPUTS = ("reports", "tables", "audit", "parse_log", "statements")
 CHUNK = 1000
 #: Data rows an Excel sheet holds below its header row.
 EXCEL_MAX_ROWS = 1_048_575
+#: Seconds a build waits for another build writing the same output folder.
+LOCK_WAIT = 600.0
 #: Reports per cross-year bucket file (organs are hashed into buckets).
 _BUCKET_REPORTS = 2000
 _SHEETS = ("reports", "t2", "t3", "t4", "audit", "parse_log", "statements")
@@ -150,13 +153,45 @@ def build(corpus: str | os.PathLike | None = None, out: str | os.PathLike | None
     _check_out(out, root)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        lock = FolderLock(_siblings(out)[2], "the output folder")
-        with lock:
+        lock = FolderLock(_siblings(out)[2], "the output folder (another xxgk build)", timeout=LOCK_WAIT)
+        with lock, _file_size_limit_raises():
             return _build_locked(root, out, jobs=jobs, cache=cache, excel=excel, progress=progress,
                                  chunk=chunk, extras=extras)
-    except OSError as exc:
-        where = exc.filename or out
-        raise BuildError(f"{where}: cannot write the build ({exc.strerror or exc})") from None
+    except Exception as exc:
+        # A write that failed (disk full, a file size limit, a folder in the way), however a
+        # library wrapped it (xlsxwriter's FileCreateError holds the OSError).
+        error = _os_error(exc)
+        if error is None:
+            raise
+        where = error.filename or out
+        raise BuildError(f"{where}: cannot write the build ({error.strerror or error})") from None
+
+
+def _os_error(exc: BaseException | None, depth: int = 0) -> OSError | None:
+    """The OSError *exc* is or wraps (as its first argument or its cause), if any."""
+    if exc is None or depth > 5:
+        return None
+    if isinstance(exc, OSError):
+        return exc
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
+    return _os_error(inner or exc.__cause__ or exc.__context__, depth + 1)
+
+
+@contextlib.contextmanager
+def _file_size_limit_raises():
+    """While building, a file size limit (``ulimit -f``) makes a write fail with EFBIG, reported
+    as an I/O error, instead of killing the process with SIGXFSZ between two outputs."""
+    import signal
+    import threading
+
+    if not hasattr(signal, "SIGXFSZ") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGXFSZ, previous)
 
 
 def _build_locked(root: Path, out: Path, *, jobs, cache, excel, progress, chunk, extras) -> BuildResult:

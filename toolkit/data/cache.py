@@ -34,8 +34,10 @@ log = logging.getLogger("toolkit")
 
 CACHE_FILE = "parsed.parquet"
 _PACKAGE = Path(__file__).resolve().parents[1]
-# What a parse depends on: the reading and parsing layers and the modules below them.
-_PARSER_SOURCES = ("reading", "parsing", "schema.py", "textnorm.py", "errors.py", "fileio.py")
+# What a parse depends on: the reading and parsing layers and the modules below them, and
+# the worker function whose result is cached.
+_PARSER_SOURCES = ("reading", "parsing", "schema.py", "textnorm.py", "errors.py", "fileio.py",
+                   "data/workers.py")
 
 
 def _source_files(parts) -> list[Path]:
@@ -155,13 +157,15 @@ class ParseCache:
         if g not in self.groups:
             try:
                 table = self.file.read_row_group(g, columns=["sha256", "result", "check"])
+                # Damaged bytes can decode as Parquet and fail only here (not UTF-8).
+                self.groups[g] = {s: (r, c) for s, r, c in zip(table["sha256"].to_pylist(),
+                                                              table["result"].to_pylist(),
+                                                              table["check"].to_pylist())}
             except (OSError, ValueError, pa.ArrowException) as exc:
                 log.warning("%s: damaged parse cache block ignored (%s); its reports are parsed again",
                             self.path, exc)
                 self.where = {k: v for k, v in self.where.items() if v != g}
                 return None
-            self.groups[g] = {s: (r, c) for s, r, c in zip(table["sha256"].to_pylist(), table["result"].to_pylist(),
-                                                          table["check"].to_pylist())}
             while len(self.groups) > 2:  # entries are in report order: keep the groups at hand
                 self.groups.popitem(last=False)
         found = self.groups[g].get(sha)

@@ -29,7 +29,7 @@ from .frames import (ParsedReport, apply_metadata, findings_frame, parse_log_fra
                      statements_frame, tables_frame)
 from .home import corpus_home
 from .manifest import FileHashes, outputs_hold, read_manifest
-from .workers import ParseOutcome, n_workers, parse_path, worker_pool
+from .workers import ParseOutcome, cap_warnings, n_workers, parse_path, worker_pool
 
 __all__ = ["parse_corpus", "load_reports", "load_tables", "load_parse_log", "load_statements", "audit",
            "parse_report", "corpus_state"]
@@ -186,7 +186,7 @@ def parse_report(path_or_text: str | os.PathLike):
     file; any other string is taken as the report's text.  Raises
     :class:`~toolkit.ReportError` naming the file when it cannot be read.
     """
-    return with_checks(_parse_one(path_or_text))
+    return with_checks(cap_warnings(_parse_one(path_or_text)))
 
 
 def load_reports(corpus: str | os.PathLike | None = None):

@@ -10,6 +10,7 @@ this shape (edited by hand, truncated) is treated as absent.
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 from ..fileio import atomic_write, file_stat, sha256_file
@@ -18,6 +19,8 @@ __all__ = ["FORMAT", "FileHashes", "read_manifest", "write_manifest", "outputs_h
 
 FORMAT = 2
 _MAX_MANIFEST_BYTES = 256 * 2**20
+log = logging.getLogger("toolkit")
+_NOTED: set[tuple] = set()  # manifests already said to be ignored (one note per file state)
 
 
 def stat_list(path: Path) -> list[int] | None:
@@ -31,14 +34,26 @@ def _is_stat(value, n: int) -> bool:
 
 
 def read_manifest(cache_dir: Path) -> dict | None:
-    """The manifest in *cache_dir*, or ``None`` when there is none or it is not well formed."""
+    """The manifest in *cache_dir*, or ``None`` when there is none or it is not well formed
+    (a note says so: everything it would vouch for is checked again)."""
     path = cache_dir / "manifest.json"
     st = file_stat(path)
-    if st is None or st[0] > _MAX_MANIFEST_BYTES:
+    if st is None:
+        return None
+    data = _parse(path, st)
+    if data is None and (str(path), st) not in _NOTED:
+        _NOTED.add((str(path), st))
+        log.warning("%s: not a manifest as xxgk writes it (edited or damaged); ignored, so everything "
+                    "is parsed and written again", path)
+    return data
+
+
+def _parse(path: Path, st: tuple[int, int]) -> dict | None:
+    if st[0] > _MAX_MANIFEST_BYTES:
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: [[[[… nested past Python's limit
         return None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         return None
@@ -47,7 +62,12 @@ def read_manifest(cache_dir: Path) -> dict | None:
             and all(isinstance(k, str) and _is_stat(v, 3) and (v[2] is None or isinstance(v[2], str))
                     for k, v in files.items())
             and all(isinstance(k, str) and _is_stat(v, 2) for k, v in outputs.items())
-            and all(isinstance(data.get(k), str) for k in ("toolkit", "corpus", "metadata_sha256"))):
+            and all(isinstance(data.get(k), str) for k in ("toolkit", "corpus", "metadata_sha256"))
+            and isinstance(data.get("options"), dict)
+            and isinstance(data.get("summary"), list) and all(isinstance(v, str) for v in data["summary"])
+            and isinstance(data.get("skipped", []), list)
+            and all(isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v)
+                    for v in data.get("skipped", []))):
         return None
     return data
 

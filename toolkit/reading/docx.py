@@ -6,9 +6,9 @@ import re
 import zipfile
 
 from ..errors import ReportError
-from .document import Document, Grid, assemble
+from .document import MAX_GRID_CELLS, Document, Grid, assemble
 
-__all__ = ["read_docx", "docx_grid", "MAX_DOCX_UNCOMPRESSED"]
+__all__ = ["read_docx", "docx_grid", "check_spans", "MAX_DOCX_UNCOMPRESSED"]
 
 MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024  # larger than any real report: a zip bomb
 
@@ -38,6 +38,7 @@ def read_docx(data: bytes, source: str | None = None) -> Document:
             if text:
                 blocks.append(text)
         elif tag == "tbl":
+            check_spans(child, source)
             blocks.append(docx_grid(Table(child, document)))
     text, grids = assemble(blocks)
     return Document(text, grids)
@@ -64,3 +65,36 @@ def docx_grid(table) -> Grid:
     return Grid([r + [None] * (width - len(r)) for r in rows])
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def check_spans(tbl, source: str | None = None) -> None:
+    """Refuse a ``<w:tbl>`` whose grid python-docx would expand beyond :data:`MAX_GRID_CELLS`.
+
+    python-docx builds each row's cells itself, one per spanned grid column, and
+    converts ``w:gridSpan`` with ``int()``: a span of 100,000,000 costs gigabytes
+    and a span of ``abc`` a bare ``ValueError``.  The spans are read from the XML
+    first, so a bad or huge one is refused with its value, before any is expanded.
+    """
+    rows = width = 0
+    for tr in tbl.iterchildren(f"{_W}tr"):
+        rows += 1
+        cells = 0
+        for tc in tr.iterchildren(f"{_W}tc"):
+            span = 1
+            for el in tc.iterchildren(f"{_W}tcPr"):
+                for gs in el.iterchildren(f"{_W}gridSpan"):
+                    raw = gs.get(f"{_W}val")
+                    if raw is None or not (raw.strip().isascii() and raw.strip().isdigit()) or int(raw) < 1:
+                        raise ReportError(source, f"DOCX table cell has an invalid column span "
+                                                  f"(w:gridSpan {raw!r}); not read")
+                    span = int(raw)
+            if span > MAX_GRID_CELLS:
+                raise ReportError(source, f"a DOCX table cell spans {span:,} columns, more than the "
+                                          f"{MAX_GRID_CELLS:,}-cell limit for one table; not read")
+            cells += span
+        width = max(width, cells)
+        # The grid is padded to its widest row: rows x width cells.
+        if rows * width > MAX_GRID_CELLS:
+            raise ReportError(source, f"a DOCX table expands to more than {MAX_GRID_CELLS:,} cells "
+                                      f"({rows:,}+ rows x {width:,} spanned columns); not read")
