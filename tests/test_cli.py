@@ -150,7 +150,9 @@ def test_chart_command_and_build_charts(tmp_path, capsys):
     assert "unknown chart" in capsys.readouterr().err
     assert main(["build", "--out", str(tmp_path / "b"), "--jobs", "1"]) == 0
     assert sorted(p.name for p in (tmp_path / "b" / "charts").glob("*.png")) == sorted(
-        f"{n}.png" for n in ("applications_by_applicant", "outcomes", "proactive_disclosure",
+        f"{n}.png" for n in ("applications_and_refusals_by_organ", "applications_and_refusals_by_year",
+                             "rates_by_organ", "rates_by_year", "applications_by_applicant", "outcomes",
+                             "proactive_disclosure_by_organ", "proactive_disclosure_by_year",
                              "appeals", "audit_summary"))
 
 
@@ -165,3 +167,84 @@ def test_build_skips_excel_when_a_sheet_is_too_big(tmp_path, capsys, monkeypatch
     assert (tmp_path / "o" / "tables.csv").is_file()
     assert main(["build", "--corpus", str(seed_corpus), "--out", str(tmp_path / "p"), "--no-excel"]) == 0
     assert "--no-excel" in capsys.readouterr().out and not (tmp_path / "p" / "xxgk.xlsx").exists()
+
+
+def _display_width(line: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+
+
+def test_audit_output_fits_100_columns(capsys):
+    for argv in (["audit"], ["audit", "--all"], ["audit", "--failed"]):
+        assert main([*argv, "--corpus", str(CORPUS)]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert lines and max(_display_width(line) for line in lines) <= 100, argv
+
+
+def test_audit_failed_lists_failed_checks_only(capsys, seed_corpus):
+    from toolkit.data import audit
+
+    assert main(["audit", "--corpus", str(seed_corpus), "--failed"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["report", "check", "expected", "actual"]
+    rows = [line.split() for line in lines[2:-1]]
+    findings = audit(seed_corpus)
+    failed = findings[findings["passed"].eq(False).fillna(False)]
+    assert [(r[0], r[1]) for r in rows] == list(zip(failed["report_id"], failed["check"]))
+    # 002 published its tables as images: its missing tables are failed checks.
+    assert ["002_0a737c20a99ed187", "table_present.t3", "-", "-"] in rows
+    assert lines[-1] == f"{len(failed)} failed checks in {failed['report_id'].nunique()} reports"
+    assert "n/a" not in "\n".join(lines)  # uncheckable findings are not failed ones
+
+
+def test_indicators_command_writes_csv_with_bom(tmp_path, capsys, seed_corpus):
+    out = tmp_path / "ind.csv"
+    assert main(["indicators", "--corpus", str(seed_corpus), "--out", str(out)]) == 0
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    frame = pd.read_csv(out, encoding="utf-8-sig", dtype={"report_id": str})
+    assert list(frame.columns) == ["report_id", "organ_id", "agency", "year", "template", "indicator",
+                                   "numerator", "denominator", "value", "ci_low", "ci_high", "source", "reason"]
+    row = frame[(frame["report_id"] == "003_03a04d677c33f02f") & (frame["indicator"] == "disclosure_rate")].iloc[0]
+    assert (row["numerator"], row["denominator"], row["value"]) == (1, 1, 1)  # 吴忠市: 1 of 1 granted
+    absent = frame[(frame["report_id"] == "002_0a737c20a99ed187") & (frame["indicator"] == "applications")].iloc[0]
+    assert pd.isna(absent["value"]) and "table 3 absent" in absent["reason"]  # empty, never 0
+    assert "ind.csv" in capsys.readouterr().out
+    for by, key in (("year", "year"), ("organ", "organ_id")):
+        assert main(["indicators", "--corpus", str(seed_corpus), "--by", by, "--out", str(out)]) == 0
+        summary = pd.read_csv(out, encoding="utf-8-sig")
+        assert summary.columns[0] == key and "n_missing" in summary.columns
+    assert main(["indicators", "--by", "region", "--out", str(out)]) == 2
+
+
+def test_chart_by_organ_or_year(tmp_path, capsys, seed_corpus):
+    from toolkit import cli, plots
+
+    assert list(cli._CHART_NAMES) == list(plots.CHARTS)  # the help text lists every chart
+    assert list(cli._BY_CHART_NAMES) == list(plots.BY_CHARTS)
+    for by in ("organ", "year"):
+        stem = tmp_path / f"apps_{by}"
+        assert main(["chart", "applications_and_refusals", "--by", by, "--corpus", str(seed_corpus),
+                     "--out", str(stem)]) == 0
+        assert stem.with_suffix(".png").stat().st_size > 10_000
+    assert main(["chart", "outcomes", "--by", "year", "--out", str(tmp_path / "x")]) == 2
+    assert "has no --by" in capsys.readouterr().err
+
+
+def test_audit_notes_fit_100_columns_too(tmp_path, capsys, seed_corpus):
+    import csv
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(seed_corpus, corpus)
+    # A second copy of one report under another id: the audit notes the same agency and year.
+    with open(corpus / "metadata.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    twin = dict(rows[0], report_id="zz_twin_of_000_with_a_long_identifier", file="reports/zz_twin.txt")
+    shutil.copyfile(corpus / rows[0]["file"], corpus / twin["file"])
+    with open(corpus / "metadata.csv", "a", encoding="utf-8", newline="") as fh:
+        csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n").writerow(twin)
+    assert main(["audit", "--corpus", str(corpus)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("note: ") and "same agency" in "\n".join(lines[:4])
+    assert max(_display_width(line) for line in lines) <= 100

@@ -12,11 +12,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _source_copy(target: Path) -> Path:
+    """The files a wheel is built from, copied: building in the checkout would leave build/ and
+    *.egg-info there, and the test run writes nothing into the checkout."""
+    import shutil
+
+    target.mkdir()
+    for name in ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md"):
+        if (ROOT / name).is_file():
+            shutil.copy2(ROOT / name, target / name)
+    for name in ("toolkit", "corpus"):
+        shutil.copytree(ROOT / name, target / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    return target
+
+
 def test_wheel_install_finds_the_shipped_corpus(tmp_path):
     wheels = tmp_path / "wheels"
+    source = _source_copy(tmp_path / "source")
     # No build isolation: the test runs offline with the setuptools of this environment.
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                    "-w", str(wheels), str(ROOT)], check=True, capture_output=True, cwd=tmp_path)
+                    "-w", str(wheels), str(source)], check=True, capture_output=True, cwd=tmp_path)
     wheel = next(wheels.glob("xxgk-*.whl"))
     env_dir = tmp_path / "fresh"
     venv.create(env_dir, with_pip=True)

@@ -19,6 +19,9 @@ RC_KEYS = ("font.family", "font.sans-serif", "axes.unicode_minus", "figure.facec
 # Which table each table-based chart draws from (for the expected report count).
 CHART_TABLE = {"applications_by_applicant": "t3", "outcomes": "t3",
                "proactive_disclosure": "t2", "appeals": "t4"}
+# Reports of the five seeds that contribute to the indicator charts, read by hand: 002 has no
+# table; 000, 001 and 004 received and handled no application, 003 one (granted).
+INDICATOR_SOURCES = {"applications_and_refusals": 4, "rates": 1}
 
 
 def _glyph_warnings(record) -> list[str]:
@@ -148,12 +151,18 @@ def test_source_line_counts_reports(name, tables, audit_frame):
     if name == "audit_summary":
         n = audit_frame["report_id"].nunique()
         assert n == 5  # the shipped corpus
+    elif name in INDICATOR_SOURCES:
+        n = INDICATOR_SOURCES[name]
     else:
         present = tables[tables["status"] != "table_absent"]  # absent tables contribute nothing
         n = present.loc[present["table"] == CHART_TABLE[name], "report_id"].nunique()
     assert f"（{n} 份）" in source
     assert source.startswith("数据来源：各机关政府信息公开工作年度报告")
-    assert source.endswith("xxgk")  # no missing values in the shipped corpus
+    if name == "applications_and_refusals":
+        # 002 published its tables as images: one report without a value, said so, not drawn as 0.
+        assert source.endswith("xxgk；缺失值未计入（1 份报告）")
+    else:
+        assert source.endswith("xxgk")  # no missing cell in the seeds' tables
 
 
 def test_source_override(tables):
@@ -174,7 +183,14 @@ def test_titles_and_axis_labels_bilingual(tables):
 
 
 def test_inputs_not_modified(tables, reports, audit_frame):
+    indicators = tk.indicators()
+    before = indicators.copy()
+    plots.applications_and_refusals(indicators)
+    plots.rates(indicators, by="organ")
+    assert_frame_equal(indicators, before)
     calls = {
+        "applications_and_refusals": lambda t, r, a: None,
+        "rates": lambda t, r, a: None,
         "applications_by_applicant": lambda t, r, a: plots.applications_by_applicant(t),
         "outcomes": lambda t, r, a: plots.outcomes(t),
         "proactive_disclosure": lambda t, r, a: plots.proactive_disclosure(t, r),
@@ -212,14 +228,16 @@ def test_outcome_groups_sum_to_total_handled(tables):
 
 def test_proactive_disclosure_uses_agency_names(tables, reports):
     fig = plots.proactive_disclosure(tables, reports)
-    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     present = tables[tables["status"] != "table_absent"]
     with_t2 = set(present.loc[present["table"] == "t2", "report_id"])
     agencies = set(reports.loc[reports["report_id"].isin(with_t2), "agency"])
-    assert set(ticks) == agencies
+    assert {t.split("\n")[0] for t in ticks} == agencies
+    # One report per organ in the seeds: each tick says so, with its year.
+    assert all(t.split("\n")[1].endswith("，1 份报告") for t in ticks)
     # Without load_reports() the report ids label the bars.
     fig = plots.proactive_disclosure(tables)
-    assert {t.get_text() for t in fig.axes[0].get_xticklabels()} == with_t2
+    assert {t.get_text() for t in fig.axes[0].get_yticklabels()} == with_t2
 
 
 def test_missing_values_excluded_and_noted(tables):
@@ -228,7 +246,11 @@ def test_missing_values_excluded_and_noted(tables):
     t.loc[sel, "value"] = pd.NA
     fig = plots.applications_by_applicant(t)
     assert "缺失值未计入" in _source_text(fig)
-    assert fig.axes[0].patches[0].get_height() == 0.0
+    # Every natural-person cell missing: no bar at all there (never a 0 bar), an n/a mark instead.
+    assert all(abs(p.get_x() + p.get_width() / 2) > 0.4 for p in fig.axes[0].patches)
+    assert len(fig.axes[0].patches) == 5
+    marks = [t for t in fig.axes[0].texts if t.get_text() == "n/a"]
+    assert len(marks) == 1 and marks[0].xy[0] == 0
     # A missing value in cells the chart does not use is not mentioned.
     t = tables.copy()
     t.loc[(t["table"] == "t4"), "value"] = pd.NA
@@ -308,9 +330,9 @@ def test_topic_terms_chart_renders_chinese_without_missing_glyphs():
     assert any("数据来源" in t and "5 份" in t for t in texts)
 
 
-def test_proactive_disclosure_sums_by_year_beyond_max_bars():
-    """With more reports than fit as bars, each year's reports are summed (categorical input too)."""
-    n = plots.MAX_REPORT_BARS + 5
+def test_proactive_disclosure_by_year_sums_each_years_reports():
+    """A year chart sums each year's reports; a missing cell is left out, never read as 0."""
+    n = 45
     ids = [f"r{i:03d}" for i in range(n)]
     years = [2021 if i < 20 else 2022 for i in range(n)]
     rows = []
@@ -322,10 +344,181 @@ def test_proactive_disclosure_sums_by_year_beyond_max_bars():
     tables = pd.DataFrame(rows).astype({"value": "Float64"})
     reports = pd.DataFrame({"report_id": ids, "agency": "某局", "year": years}).astype({"year": "Int64"})
     for frame in (tables, tables.astype({c: "category" for c in ("report_id", "table", "row", "column")})):
-        fig = plots.proactive_disclosure(frame, reports)
+        fig = plots.proactive_disclosure(frame, reports, by="year")
         ax = fig.axes[0]
-        assert [t.get_text() for t in ax.get_xticklabels()] == ["2021年\n20 份报告", "2022年\n25 份报告"]
-        heights = [round(p.get_height()) for p in ax.patches]
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["2021年\n20 份报告", "2022年\n25 份报告"]
+        widths = [round(p.get_width()) for p in ax.patches]
         # licensing 20×71, 25×71; penalty 20×2, 25×2; coercion 19×1 (one missing), 25×1
-        assert heights == [1420, 1775, 40, 50, 19, 25]
-        assert f"{n}" in _source_text(fig) and "缺失值未计入（1 个）" in _source_text(fig)
+        assert widths == [1420, 1775, 40, 50, 19, 25]
+        labels = [t.get_text() for t in ax.texts if t.get_gid() == "xxgk-value"]
+        assert "≥19" in labels and "25" in labels  # the sum that leaves a cell out is a lower bound
+        assert f"（{n} 份）" in _source_text(fig) and "缺失值未计入（1 个）" in _source_text(fig)
+        # The same reports by organ: one organ (某局), summed over both years.
+        fig = plots.proactive_disclosure(frame, reports, by="organ")
+        assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["某局\n2021–2022，45 份报告"]
+
+
+# ------------------------------------------------------------------ missing, labels, organ vs year
+
+SHIPPED = __import__("pathlib").Path(__file__).resolve().parents[1] / "corpus"
+VARIANTS = [(name, by) for name in plots.CHARTS
+            for by in ((None,) if name not in plots.BY_CHARTS else ("organ", "year"))]
+
+
+def _label_boxes(fig):
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    out = []
+    for ax in fig.axes:
+        texts = [t for t in ax.texts if t.get_visible() and t.get_text()
+                 and t.get_gid() in ("xxgk-value", "xxgk-na", "xxgk-inside")]
+        legend = ax.get_legend()
+        out.append(([t.get_window_extent(renderer).shrunk(0.98, 0.98) for t in texts],
+                    legend.get_window_extent(renderer) if legend is not None else None))
+    return out
+
+
+def _assert_no_collision(fig):
+    for boxes, legend in _label_boxes(fig):
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                assert not a.overlaps(b), (a, b)
+            if legend is not None:
+                assert not a.overlaps(legend), (a, legend)
+
+
+def test_collision_check_detects_overlap():
+    """Sanity check of the checker: two labels at one spot do collide."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    for _ in range(2):
+        ax.annotate("1,234", (0.5, 0.5), gid="xxgk-value")
+    with pytest.raises(AssertionError):
+        _assert_no_collision(fig)
+
+
+@pytest.mark.parametrize("name,by", VARIANTS)
+def test_value_labels_never_collide_nor_sit_under_the_legend(name, by):
+    _assert_no_collision(plots.render(name, SHIPPED, by=by))
+
+
+def test_crowded_charts_keep_labels_apart():
+    # Sixty organs with close, wide numbers, and six vertical bars with seven-digit labels.
+    rows, meta = [], []
+    for i in range(60):
+        rid = f"r{i:02d}"
+        meta.append({"report_id": rid, "agency": f"第{i}局", "organ_id": f"1:{i}", "year": 2022})
+        for j, key in enumerate(("licensing", "penalty", "coercion")):
+            rows.append({"report_id": rid, "table": "t2", "row": key, "column": "decisions",
+                         "value": 1_000_000 + 1000 * i + j})
+    tables = pd.DataFrame(rows).astype({"value": "Float64"})
+    reports = pd.DataFrame(meta).astype({"year": "Int64"})
+    fig = plots.proactive_disclosure(tables, reports, top=60)
+    _assert_no_collision(fig)
+    assert len(fig.axes[0].get_yticklabels()) == 60
+    wide = pd.DataFrame([{"report_id": "r", "table": "t3", "row": "new_received", "column": c,
+                          "value": 1_234_567.0 + k}
+                         for k, c in enumerate(("natural_person", "commercial", "research", "social_org",
+                                                "legal_service", "other_org"))]).astype({"value": "Float64"})
+    _assert_no_collision(plots.applications_by_applicant(wide))
+
+
+def _indicator_corpus():
+    """Hand-built indicators: organ A (two years), organ B (one), organ C (table 3 absent)."""
+    from toolkit.analysis import compute_indicators
+
+    reports = pd.DataFrame([
+        {"report_id": "a21", "agency": "甲局", "organ_id": "1:甲局", "year": 2021, "template": "2021",
+         "has_t2": True, "has_t3": True, "has_t4": True},
+        {"report_id": "a22", "agency": "甲局", "organ_id": "1:甲局", "year": 2022, "template": "2021",
+         "has_t2": True, "has_t3": True, "has_t4": True},
+        {"report_id": "b22", "agency": "乙局", "organ_id": "2:乙局", "year": 2022, "template": "2021",
+         "has_t2": True, "has_t3": True, "has_t4": True},
+        {"report_id": "c22", "agency": "丙局", "organ_id": "3:丙局", "year": 2022, "template": "2021",
+         "has_t2": True, "has_t3": False, "has_t4": True},
+    ]).astype({"year": "Int64", "has_t2": "boolean", "has_t3": "boolean", "has_t4": "boolean"})
+    from toolkit import schema
+
+    def t3(rid, values):
+        return [{"report_id": rid, "table": "t3", "row": r, "column": c, "value": values.get(r, 0) if c == "total"
+                 else 0, "status": "read"} for r, c in schema.cells("t3")]
+
+    rows = (t3("a21", {"new_received": 10, "granted": 8, "denied.third_party": 2, "total_handled": 10})
+            + t3("a22", {"new_received": 5, "granted": 5, "denied.state_secret": None, "total_handled": 5})
+            + t3("b22", {"new_received": 30, "granted": 30, "total_handled": 30}))
+    tables = pd.DataFrame(rows).astype({"value": "Float64"})
+    tables.loc[tables["value"].isna(), "status"] = "ambiguous"
+    return compute_indicators(reports, tables)
+
+
+def test_applications_and_refusals_ranks_organs_and_keeps_the_missing_one():
+    ind = _indicator_corpus()
+    fig = plots.applications_and_refusals(ind)
+    ax = fig.axes[0]
+    ticks = [t.get_text().split("\n")[0] for t in ax.get_yticklabels()]
+    assert ticks == ["乙局", "甲局", "丙局"]  # 30, then 10 + 5, then the organ with no table
+    values = [t.get_text() for t in ax.texts if t.get_gid() == "xxgk-value"]
+    # 甲局: 15 applications; refused 2 in 2021 and unknown in 2022 (a denied cell missing): ≥2.
+    assert "15" in values and "≥2" in values and "30" in values
+    na = [t for t in ax.texts if t.get_gid() == "xxgk-na"]
+    assert len(na) == 1 and na[0].xy[1] == 2  # one n/a for 丙局's whole row, never a 0 bar
+    source = _source_text(fig)
+    assert "（3 份）" in source and "缺失值未计入（2 份报告）" in source
+    _assert_no_collision(fig)
+    year = plots.applications_and_refusals(ind, by="year")
+    assert [t.get_text() for t in year.axes[0].get_yticklabels()] == ["2021年\n1 份报告", "2022年\n3 份报告"]
+
+
+def test_rates_chart_pools_with_intervals():
+    from toolkit.analysis import wilson_interval
+
+    fig = plots.rates(_indicator_corpus(), by="year")
+    labels = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "xxgk-value"]
+    # 2022 disclosure: (5 + 30) / (5 + 30) from a22 and b22; denial: only b22 (a22's denied cell missing).
+    assert "100%（35/35）" in labels and "0%（0/30）" in labels
+    lines = [line for line in fig.axes[0].lines if len(line.get_xdata()) == 2]
+    lo, hi = wilson_interval(35, 35)
+    assert any(abs(line.get_xdata()[0] - lo) < 1e-9 and abs(line.get_xdata()[1] - hi) < 1e-9 for line in lines)
+
+
+def test_by_only_for_organ_or_year_charts():
+    with pytest.raises(ValueError, match="not drawn by organ or year"):
+        plots.render("outcomes", by="year")
+    with pytest.raises(ValueError, match="organ"):
+        plots.proactive_disclosure(pd.DataFrame(columns=["report_id", "table", "row", "column", "value"]), by="region")
+    assert set(plots.BY_CHARTS) <= set(plots.CHARTS)
+
+
+def test_style_gives_chinese_glyphs_in_own_figures():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context(plots.style()):
+        fig = Figure()
+        FigureCanvasAgg(fig)
+        fig.add_subplot().set_title("依申请公开")
+    plots.apply_font(fig)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        fig.canvas.draw()
+    assert not _glyph_warnings(record)
+
+
+def test_stated_values_are_marked_in_the_chart():
+    from toolkit.analysis import compute_indicators
+
+    reports = pd.DataFrame([{"report_id": "s", "agency": "丁厅", "organ_id": "4:丁厅", "year": 2022,
+                             "template": None, "has_t2": False, "has_t3": False, "has_t4": False}]
+                           ).astype({"year": "Int64", "has_t2": "boolean", "has_t3": "boolean", "has_t4": "boolean"})
+    statements = pd.DataFrame([{"report_id": "s", "table": "t3", "row": "new_received", "column": "total",
+                                "value": 166.0, "sentence": "全年共收到信息公开申请166件。", "start": 0, "end": 14}])
+    empty = pd.DataFrame(columns=["report_id", "table", "row", "column", "value", "status"])
+    ind = compute_indicators(reports, empty, statements)
+    fig = plots.applications_and_refusals(ind)
+    labels = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "xxgk-value"]
+    assert labels == ["166*"]  # never silently mixed with tabled values
+    assert "标 * 者含报告正文所述数字" in _source_text(fig)

@@ -11,6 +11,7 @@ each layer importing only those below it::
     checks       the audit of one report; cross-year checks
     corpus       where a corpus is; metadata.csv; add; fetch
     data         parse cache, frames, load_* functions, build, data home
+    analysis     indicators, organ × year panel, missing-aware aggregation
     mining       section 五 items, tokenizer, topics, distinctive terms, template reuse,
                  codebook coding and agreement, keyword in context
     plots        publication charts
@@ -32,6 +33,9 @@ _LAZY = {
     "load_parse_log": "data",
     "load_statements": "data",
     "audit": "data", "parse_report": "data", "get_data_home": "data", "clear_data_home": "data",
+    "indicators": "analysis", "load_panel": "analysis", "aggregate": "analysis", "pooled_rate": "analysis",
+    "wilson_interval": "analysis", "rate_text": "analysis", "indicator_definitions": "analysis",
+    "summarise_indicators": "analysis",
     "Tokenizer": "mining.tokenizer", "load_stopwords": "mining.tokenizer",
     "TopicModel": "mining.topics", "choose_n_topics": "mining.topics", "distinctive_terms": "mining.topics",
     "similarity_pairs": "mining.reuse", "reused_share": "mining.reuse", "reuse_pairs": "mining.reuse",

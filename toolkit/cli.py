@@ -1,5 +1,5 @@
-"""The ``xxgk`` command line: build the dataset, parse one report, audit a corpus, draw a
-chart, add and fetch reports.
+"""The ``xxgk`` command line: build the dataset, parse one report, audit a corpus, compute the
+indicators, draw a chart, add and fetch reports.
 
 Exit codes: 0 success, 2 usage error, 1 when an input cannot be read (with a
 one-line ``xxgk: <file>: <reason>`` on stderr; ``xxgk add``: when any file given
@@ -25,6 +25,13 @@ from .fileio import LockBusy
 __all__ = ["main"]
 
 _CORPUS_HELP = "corpus folder (default: $XXGK_CORPUS, else the corpus shipped with xxgk)"
+# Kept here (not imported from plots) so that `xxgk --help` does not load matplotlib; a test
+# checks they match plots.CHARTS and plots.BY_CHARTS.
+_CHART_NAMES = ("applications_and_refusals", "rates", "applications_by_applicant", "outcomes",
+                "proactive_disclosure", "appeals", "audit_summary")
+_BY_CHART_NAMES = ("applications_and_refusals", "rates", "proactive_disclosure")
+#: The terminal width the audit's output is laid out for.
+AUDIT_WIDTH = 100
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,13 +52,22 @@ def _parser() -> argparse.ArgumentParser:
     pa.add_argument("file")
     pa.add_argument("--format", choices=("json", "text"), default="json")
     ch = sub.add_parser("chart", help="render one named chart to PNG (300 dpi) and SVG")
-    ch.add_argument("name", help="chart name: applications_by_applicant, outcomes, "
-                                 "proactive_disclosure, appeals, audit_summary")
+    ch.add_argument("name", help="chart name: " + ", ".join(_CHART_NAMES))
+    ch.add_argument("--by", choices=("organ", "year"),
+                    help="per organ or per year (charts " + ", ".join(_BY_CHART_NAMES) + ")")
     ch.add_argument("--out", required=True, help="output file or stem (FILE.png / FILE.svg are written)")
     ch.add_argument("--corpus", help=_CORPUS_HELP)
+    ind = sub.add_parser("indicators", help="write the indicators (rates with intervals, counts) as CSV")
+    ind.add_argument("--by", choices=("organ", "year"),
+                     help="total per organ or per year (default: one row per report and indicator)")
+    ind.add_argument("--out", required=True, help="CSV file to write (UTF-8 with BOM, opens in Excel)")
+    ind.add_argument("--corpus", help=_CORPUS_HELP)
     a = sub.add_parser("audit", help="print failed and uncheckable audit findings")
     a.add_argument("--corpus", help=_CORPUS_HELP)
-    a.add_argument("--all", action="store_true", help="print every finding, passed ones too")
+    shown = a.add_mutually_exclusive_group()
+    shown.add_argument("--failed", action="store_true",
+                       help="failed checks only, one short line each (report, check, expected, actual)")
+    shown.add_argument("--all", action="store_true", help="print every finding, passed ones too")
     ad = sub.add_parser("add", help="add report files (or folders of them) to the corpus")
     ad.add_argument("paths", nargs="+", metavar="FILE_OR_DIR",
                     help="report files (.txt .md .html .htm .docx .pdf) or folders (searched recursively)")
@@ -164,7 +180,10 @@ def _chart(args: argparse.Namespace) -> int:
 
     if args.name not in plots.CHARTS:
         return _fail(f"unknown chart {args.name!r}; charts: {', '.join(plots.CHARTS)}", 2)
-    fig = plots.render(args.name, args.corpus)
+    if args.by is not None and args.name not in plots.BY_CHARTS:
+        return _fail(f"chart {args.name!r} has no --by; charts drawn by organ or year: "
+                     f"{', '.join(plots.BY_CHARTS)}", 2)
+    fig = plots.render(args.name, args.corpus, by=args.by)
     try:
         paths = plots.save(fig, args.out)
     except OSError as exc:
@@ -176,25 +195,133 @@ def _chart(args: argparse.Namespace) -> int:
     return 0
 
 
-def _audit(args: argparse.Namespace) -> int:
+def _indicators(args: argparse.Namespace) -> int:
+    from .analysis import indicators, summarise_indicators
+    from .fileio import atomic_write
+
+    frame = indicators(args.corpus)
+    if args.by is not None:
+        frame = summarise_indicators(frame, args.by)
+    # UTF-8 with a byte-order mark so that Excel shows the Chinese names; <NA> is an empty cell.
+    data = frame.to_csv(index=False, lineterminator="\n", float_format="%.10g").encode("utf-8-sig")
+    out = Path(args.out)
+    try:
+        atomic_write(out, data)
+    except OSError as exc:
+        return _fail(f"{exc.filename or args.out}: cannot write the indicators ({exc.strerror or exc})")
+    print(f"{out}: {len(frame)} rows, {frame.shape[1]} columns")
+    return 0
+
+
+def _width(text: str) -> int:
+    """Columns *text* takes in a terminal (CJK characters take two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _fit(text: str, width: int) -> str:
+    """*text* cut to *width* terminal columns (with … when cut), padded to it."""
+    if _width(text) > width:
+        out = ""
+        for ch in text:
+            if _width(out + ch) > width - 1:
+                break
+            out += ch
+        text = out + "…"
+    return text + " " * (width - _width(text))
+
+
+def _wrap(text: str, width: int, indent: str) -> list[str]:
+    """*text* in lines of at most *width* terminal columns, each starting with *indent*;
+    broken at spaces, and inside a word only when the word alone is longer than a line."""
+    lines, line = [], indent
+    for word in text.split(" "):
+        sep = " " if line.strip() else ""
+        if _width(line + sep + word) <= width:
+            line += sep + word
+            continue
+        if line.strip():
+            lines.append(line)
+        while _width(indent + word) > width:
+            head = ""
+            for ch in word:
+                if _width(indent + head + ch) > width:
+                    break
+                head += ch
+            lines.append(indent + head)
+            word = word[len(head):]
+        line = indent + word
+    if line.strip():
+        lines.append(line)
+    return lines
+
+
+def _number(value) -> str:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):  # None, pandas NA
+        return "-"
+    if v != v:  # NaN
+        return "-"
+    return f"{v:,.0f}" if v.is_integer() else f"{v:,.4g}"
+
+
+def _audit_lines(findings, detail: bool, width: int = AUDIT_WIDTH) -> list[str]:
+    """The findings as lines of at most *width* columns: report, check, expected, actual[, result],
+    and with *detail* the finding's sentence wrapped below it."""
     import pandas as pd
 
+    rid_w = min(30, max([6] + [_width(str(r)) for r in findings["report_id"].astype(object)]))
+    check_w = min(40, max([5] + [_width(str(c)) for c in findings["check"].astype(object)]))
+    num_w = 10
+    head = f"{_fit('report', rid_w)}  {_fit('check', check_w)}  {'expected':>{num_w}}  {'actual':>{num_w}}"
+    if detail:
+        head += "  result"
+    lines = [head.rstrip(), "-" * min(width, _width(head.rstrip()))]
+    for rid, check, expected, actual, passed, text in zip(
+            findings["report_id"].astype(object), findings["check"].astype(object),
+            findings["expected"].astype(object), findings["actual"].astype(object),
+            findings["passed"].astype(object), findings["detail"].astype(object)):
+        line = (f"{_fit(str(rid), rid_w)}  {_fit(str(check), check_w)}  {_number(expected):>{num_w}}  "
+                f"{_number(actual):>{num_w}}")
+        if detail:
+            result = "n/a" if passed is None or passed is pd.NA else ("ok" if passed else "FAIL")
+            line += f"  {result}"
+        lines.append(line.rstrip())
+        if detail and text is not None and text is not pd.NA and str(text).strip():
+            lines.extend(_wrap(" ".join(str(text).split()), width, "    "))
+    return lines
+
+
+def _audit(args: argparse.Namespace) -> int:
     from .data import audit
     from .data.integrity import corpus_notes
 
     for note in corpus_notes(args.corpus):
-        print(f"note: {one_line(note, 1000)}")
+        # Laid out for the same 100 columns as the findings: continuation lines indented.
+        wrapped = _wrap(one_line(note, 1000), AUDIT_WIDTH - 6, "") or [""]
+        print(f"note: {wrapped[0]}")
+        for line in wrapped[1:]:
+            print(f"      {line}")
     findings = audit(args.corpus)
-    if not args.all:
-        # fillna(False) keeps the uncheckable (<NA>) findings along with the failed ones.
-        findings = findings[~findings["passed"].fillna(False)]
-    shown = findings[["report_id", "check", "expected", "actual", "detail"]]
-    if shown.empty:
-        print("no failed or uncheckable findings")
-        return 0
-    with pd.option_context("display.max_rows", None, "display.max_colwidth", 120,
-                           "display.width", 250):
-        print(shown.to_string(index=False))
+    if args.failed:
+        findings = findings[findings["passed"].eq(False).fillna(False).to_numpy(dtype=bool)]
+        if findings.empty:
+            print("no failed checks")
+            return 0
+        lines = _audit_lines(findings, detail=False)
+        lines.append(f"{len(findings)} failed checks in {findings['report_id'].nunique()} reports")
+    else:
+        if not args.all:
+            # fillna(False) keeps the uncheckable (<NA>) findings along with the failed ones.
+            findings = findings[~findings["passed"].fillna(False).to_numpy(dtype=bool)]
+        if findings.empty:
+            print("no failed or uncheckable findings")
+            return 0
+        lines = _audit_lines(findings, detail=True)
+    for line in lines:
+        print(line)
     return 0
 
 
@@ -243,7 +370,8 @@ def _fetch(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"build": _build, "parse": _parse, "audit": _audit, "chart": _chart, "add": _add, "fetch": _fetch}
+_COMMANDS = {"build": _build, "parse": _parse, "audit": _audit, "chart": _chart, "indicators": _indicators,
+             "add": _add, "fetch": _fetch}
 
 
 class _OneLine(logging.Formatter):

@@ -1,30 +1,47 @@
 """Publication charts of a corpus, with Chinese labels that render anywhere.
 
-Each chart function takes DataFrames from the loaders (never file paths),
-leaves them untouched and returns a :class:`matplotlib.figure.Figure` with
+Each chart function takes DataFrames from the loaders or from
+:func:`toolkit.indicators` (never file paths), leaves them untouched and returns
+a :class:`matplotlib.figure.Figure` with
 
 * a bilingual title (Chinese, with the English below it),
 * axis labels in Chinese with English,
 * a source line at the bottom left:
   ``数据来源：各机关政府信息公开工作年度报告（N 份）· xxgk`` where N is the
-  number of distinct reports the chart uses (override it with ``source=``);
-  when missing values (<NA>) were left out of a sum the line says so
-  (``…；缺失值未计入``).
+  number of distinct reports that contribute a value to what is drawn
+  (override it with ``source=``); when missing values (<NA>) were left out of
+  a sum the line says how many (``…；缺失值未计入（k 个）``).
 
-Empty data gives a figure that says 无数据 / No data instead of an exception.
+Missing is shown as missing: a bar with no value at all is not drawn and is
+marked ``n/a``; a total that leaves missing values out is labelled ``≥N`` (a
+lower bound).  Value labels never overlap one another and never sit under the
+legend (legends sit above the plot; labels that still do not fit are turned,
+then made smaller, then left out with a note).  Every sum goes through
+:func:`toolkit.analysis.aggregate`.  Empty data gives a figure that says
+无数据 / No data instead of an exception.
 
-=========================== ======================================== ==================
-name (``CHARTS`` key)       what it shows                            input
-=========================== ======================================== ==================
-``applications_by_applicant`` t3 new applications by applicant type  ``load_tables()``
-``outcomes``                t3 outcomes (total column), grouped      ``load_tables()``
-``proactive_disclosure``    t2 licensing/penalty/coercion decisions  ``load_tables()``,
-                            per report                               ``load_reports()``
-``appeals``                 t4 reconsideration/litigation results    ``load_tables()``
-``audit_summary``           audit checks passed/failed/not checkable ``audit()``
-=========================== ======================================== ==================
+=============================== ================================================ ================== ==========
+name (``CHARTS`` key)           what it shows                                    input              ``by``
+=============================== ================================================ ================== ==========
+``applications_and_refusals``   new applications per organ (or year) and how     ``indicators()``   organ,year
+                                many were refused (不予公开) or not answered
+                                (无法提供/不予处理)
+``rates``                       disclosure and denial rates with Wilson 95%      ``indicators()``   organ,year
+                                intervals, pooled per organ (or year)
+``applications_by_applicant``   t3 new applications by applicant type            ``load_tables()``  –
+``outcomes``                    t3 outcomes (total column), grouped              ``load_tables()``  –
+``proactive_disclosure``        t2 licensing/penalty/coercion decisions per      ``load_tables()``, organ,year
+                                organ (or year)                                  ``load_reports()``
+``appeals``                     t4 reconsideration/litigation results            ``load_tables()``  –
+``audit_summary``               audit checks passed/failed/not checkable         ``audit()``        –
+=============================== ================================================ ================== ==========
 
-``render(name, corpus=None)`` loads what a chart needs and draws it;
+Organ charts and year charts are separate (``by="organ"`` or ``by="year"``):
+an organ chart sums each organ's reports over the years (the tick label says
+how many reports and which years), a year chart sums each year's reports over
+organs.  Organ charts show the :data:`MAX_ORGANS` largest organs.
+
+``render(name, corpus=None, by=None)`` loads what a chart needs and draws it;
 ``save(fig, "out/chart")`` writes ``out/chart.png`` (300 dpi) and
 ``out/chart.svg`` (text as paths, so it needs no font to display).
 
@@ -34,6 +51,12 @@ import).  The user's global ``matplotlib.rcParams`` are never changed: every
 chart is built inside ``matplotlib.rc_context`` with :data:`STYLE`, and every
 text object of the figure carries the font family explicitly, so the figure
 still renders correctly when it is drawn or saved later, outside the context.
+For your own figures::
+
+    with matplotlib.rc_context(plots.style()):
+        fig, ax = plt.subplots()
+        ax.set_title("依申请公开")
+    plots.apply_font(fig)   # optional: keeps the glyphs when drawn outside the context
 """
 from __future__ import annotations
 
@@ -51,14 +74,20 @@ __all__ = [
     "STYLE",
     "PALETTE",
     "CHARTS",
+    "BY_CHARTS",
+    "MAX_ORGANS",
     "font_path",
     "font_family",
     "style",
+    "apply_font",
+    "applications_and_refusals",
+    "rates",
     "applications_by_applicant",
     "outcomes",
     "proactive_disclosure",
     "appeals",
     "audit_summary",
+    "topic_terms",
     "category_shares",
     "render",
     "save",
@@ -167,21 +196,35 @@ def style() -> dict[str, Any]:
     return rc
 
 
-def _new_figure(**kw) -> "Figure":
+# ------------------------------------------------------------------ figure scaffolding
+
+#: Inches above the plot for the title block and below it for the source line.
+TOP_BLOCK_IN, BOTTOM_BLOCK_IN = 0.99, 0.33
+VALUE_GID, NA_GID = "xxgk-value", "xxgk-na"
+NA_LABEL = "n/a"
+LABELS_DROPPED_NOTE = "部分数值标签因空间不足省略"
+LOWER_BOUND_NOTE = "标 ≥ 者有报告缺失，为下限"
+STATED_NOTE = "标 * 者含报告正文所述数字（表格缺失）"
+
+
+def _new_figure(height: float | None = None) -> "Figure":
     """A figure not registered with pyplot (no global state), drawable with Agg."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(layout="constrained", **kw)
+    width, default_height = STYLE["figure.figsize"]
+    height = max(default_height, height or default_height)
+    fig = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(fig)
-    # Leave room for the title block (top) and the source line (bottom).
-    fig.get_layout_engine().set(rect=(0.0, 0.06, 1.0, 0.82), h_pad=0.08, w_pad=0.08)
+    # Leave room for the title block (top) and the source line (bottom), fixed in inches.
+    bottom, top = BOTTOM_BLOCK_IN / height, (height - TOP_BLOCK_IN) / height
+    fig.get_layout_engine().set(rect=(0.0, bottom, 1.0, top - bottom), h_pad=0.08, w_pad=0.08)
     return fig
 
 
-def _finish(fig: "Figure") -> "Figure":
-    """Give every text object the font family explicitly, so drawing outside the
-    style context (e.g. in a notebook or at ``save`` time) still finds the glyphs."""
+def apply_font(fig: "Figure") -> "Figure":
+    """Give every text object of *fig* the Chinese font family explicitly, so drawing it outside
+    the style context (e.g. in a notebook or at ``save`` time) still finds the glyphs."""
     from matplotlib.text import Text
 
     families = _families()
@@ -200,16 +243,17 @@ def _finish(fig: "Figure") -> "Figure":
 
 
 def _header(fig: "Figure", zh: str, en: str, source: str) -> None:
-    fig.text(0.015, 0.975, zh, ha="left", va="top", fontsize=TITLE_SIZE, color=TEXT_COLOUR)
-    fig.text(0.015, 0.915, en, ha="left", va="top", fontsize=SUBTITLE_SIZE, color=MUTED_COLOUR)
-    fig.text(0.015, 0.015, source, ha="left", va="bottom", fontsize=SOURCE_SIZE,
+    height = fig.get_figheight()
+    fig.text(0.015, 1 - 0.1375 / height, zh, ha="left", va="top", fontsize=TITLE_SIZE, color=TEXT_COLOUR)
+    fig.text(0.015, 1 - 0.4675 / height, en, ha="left", va="top", fontsize=SUBTITLE_SIZE, color=MUTED_COLOUR)
+    fig.text(0.015, 0.0825 / height, source, ha="left", va="bottom", fontsize=SOURCE_SIZE,
              color=MUTED_COLOUR, gid="xxgk-source")
 
 
-def _source(n: int, missing: int, source: str | None) -> str:
+def _source(n: int, missing: int, source: str | None, unit: str = "个") -> str:
     text = SOURCE_TEMPLATE.format(n=n) if source is None else source
     if missing:
-        text += f"{MISSING_NOTE}（{missing} 个）"
+        text += f"{MISSING_NOTE}（{missing} {unit}）"
     return text
 
 
@@ -222,18 +266,30 @@ def _no_data(fig: "Figure") -> "Figure":
 
 
 def _chart(zh: str, en: str, n: int, missing: int, source: str | None,
-           draw: Callable[["Figure"], None] | None) -> "Figure":
-    """Build a figure inside the style context; *draw* None means no data."""
+           draw: Callable[["Figure"], None] | None, height: float | None = None,
+           missing_unit: str = "个") -> "Figure":
+    """Build a figure inside the style context; *draw* None means no data.  *missing* counts
+    values (``个``) or, for charts of indicators, reports (``份报告``)."""
     import matplotlib
 
     with matplotlib.rc_context(style()):
-        fig = _new_figure()
-        _header(fig, zh, en, _source(n, missing, source))
+        fig = _new_figure(height)
+        _header(fig, zh, en, _source(n, missing, source, missing_unit))
         if draw is None:
             _no_data(fig)
         else:
             draw(fig)
-        return _finish(fig)
+        apply_font(fig)
+        if draw is not None:
+            notes = _declutter(fig)
+            if any(getattr(ax, "xxgk_stated", False) for ax in fig.axes):
+                notes.insert(0, STATED_NOTE)
+            if any(getattr(ax, "xxgk_lower_bound", False) for ax in fig.axes):
+                notes.insert(0, LOWER_BOUND_NOTE)
+            if notes and source is None:
+                line = next(t for t in fig.texts if t.get_gid() == "xxgk-source")
+                line.set_text(line.get_text() + "；" + "；".join(notes))
+        return fig
 
 
 def _wrap(text: str, width: int = 14) -> str:
@@ -244,20 +300,15 @@ def _wrap(text: str, width: int = 14) -> str:
 
 def _integer_axis(ax: "Axes", horizontal: bool = False) -> None:
     """Counts: integer ticks only."""
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    (ax.xaxis if horizontal else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
+    axis = ax.xaxis if horizontal else ax.yaxis
+    axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))  # no 1e6 offset
 
 
 def _int(v: float) -> str:
     return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
-
-
-def _label_bars(ax: "Axes", containers, horizontal: bool = False) -> None:
-    for bars in containers:
-        ax.bar_label(bars, labels=[_int(b.get_width() if horizontal else b.get_height())
-                                   for b in bars],
-                     padding=3, fontsize=9, color=TEXT_COLOUR)
 
 
 def _headroom(ax: "Axes", top: float, horizontal: bool = False) -> None:
@@ -272,6 +323,128 @@ def _headroom(ax: "Axes", top: float, horizontal: bool = False) -> None:
 def _all_zero_note(ax: "Axes") -> None:
     ax.text(0.5, 0.5, "全部为 0 / All zero", ha="center", va="center", fontsize=12,
             color=MUTED_COLOUR, transform=ax.transAxes)
+
+
+def _legend_above(ax: "Axes", ncols: int = 3) -> None:
+    """The legend above the plot area, where no value label can be."""
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=ncols, fontsize=9, borderaxespad=0.0)
+
+
+def _value_label(ax: "Axes", x: float, y: float, text: str, horizontal: bool, *,
+                 colour: str = TEXT_COLOUR, gid: str = VALUE_GID):
+    """A value label just past the end of a bar at (x, y) (data coordinates)."""
+    if horizontal:
+        return ax.annotate(text, (y, x), xytext=(3, 0), textcoords="offset points", ha="left", va="center",
+                           fontsize=9, color=colour, gid=gid, annotation_clip=False)
+    return ax.annotate(text, (x, y), xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
+                       fontsize=9, color=colour, gid=gid, annotation_clip=False)
+
+
+def _bars(ax: "Axes", positions: Sequence[float], values: Sequence[float | None],
+          complete: Sequence[bool] | None = None, *, horizontal: bool = False, width: float = 0.65,
+          colour: str = PALETTE[0], label: str | None = None, labels: Sequence[str] | None = None,
+          mark_missing: Sequence[bool] | None = None, stated: Sequence[bool] | None = None):
+    """Bars with value labels; a value of None is missing: no bar, an ``n/a`` mark instead
+    (unless *mark_missing* is false there: the caller marks the whole group once).
+
+    A value that leaves missing inputs out (*complete* false) is labelled ``≥N``; one that rests
+    on a number stated in a report's text rather than its table (*stated*) is marked ``*``.
+    """
+    complete = list(complete) if complete is not None else [True] * len(values)
+    drawn = [(p, v) for p, v in zip(positions, values) if v is not None]
+    bar = ax.barh if horizontal else ax.bar
+    size = {"height": width} if horizontal else {"width": width}
+    container = bar([p for p, _v in drawn], [v for _p, v in drawn], color=colour, label=label, **size)
+    for i, (p, v) in enumerate(zip(positions, values)):
+        if v is None:
+            if mark_missing is None or mark_missing[i]:
+                _value_label(ax, p, 0.0, NA_LABEL, horizontal, colour=MUTED_COLOUR, gid=NA_GID)
+            continue
+        text = labels[i] if labels is not None else _int(v)
+        if not complete[i]:
+            text = f"≥{text}"
+            ax.xxgk_lower_bound = True
+        if stated is not None and stated[i]:
+            text += "*"
+            ax.xxgk_stated = True
+        _value_label(ax, p, v, text, horizontal)
+    return container
+
+
+def _overlaps(a, b) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+def _colliding(boxes: list) -> set[int]:
+    """Indices of boxes that overlap another (sweep over x, fine for thousands of labels)."""
+    order = sorted(range(len(boxes)), key=lambda i: boxes[i].x0)
+    hits: set[int] = set()
+    active: list[int] = []
+    for i in order:
+        active = [j for j in active if boxes[j].x1 > boxes[i].x0]
+        for j in active:
+            if _overlaps(boxes[i], boxes[j]):
+                hits.update((i, j))
+        active.append(i)
+    return hits
+
+
+def _declutter(fig: "Figure") -> list[str]:
+    """Make sure no two value labels overlap and none sits under a legend or outside its axes.
+
+    Steps, each tried only if the previous one leaves a collision: widen the
+    value axis (labels past the plot area), turn labels of vertical bars,
+    make them smaller, then leave the colliding ones out (with a note).
+    """
+    from matplotlib.transforms import Bbox
+
+    notes: list[str] = []
+    for ax in fig.axes:
+        labels = [t for t in ax.texts if t.get_gid() in (VALUE_GID, NA_GID)]
+        if not labels:
+            continue
+        horizontal = labels[0].get_ha() == "left"
+        for attempt in range(6):
+            fig.canvas.draw()
+            renderer = fig.canvas.get_renderer()
+            shown = [t for t in labels if t.get_visible()]
+            boxes = [t.get_window_extent(renderer).expanded(1.02, 1.05) for t in shown]
+            area = ax.get_window_extent(renderer)
+            legend = ax.get_legend()
+            legend_box = legend.get_window_extent(renderer) if legend is not None else None
+            outside = any((b.x1 > area.x1 + 1) if horizontal else (b.y1 > area.y1 + 1) for b in boxes)
+            under_legend = legend_box is not None and any(_overlaps(b, legend_box) for b in boxes)
+            hits = _colliding(boxes)
+            if not (outside or under_legend or hits):
+                break
+            if (outside or under_legend) and attempt < 3:
+                lo, hi = ax.get_xlim() if horizontal else ax.get_ylim()
+                (ax.set_xlim if horizontal else ax.set_ylim)(lo, lo + (hi - lo) * 1.15)
+                continue
+            if hits and not horizontal and attempt < 4 and shown[0].get_rotation() == 0:
+                for t in shown:
+                    t.set_rotation(90)
+                    t.set_va("bottom")
+                continue
+            if hits and attempt < 5 and shown[0].get_fontsize() > 7:
+                for t in shown:
+                    t.set_fontsize(7)
+                continue
+            # Last resort: keep the first label of each colliding run, leave the others out.
+            kept: list = [legend_box] if legend_box is not None else []
+            kept.append(Bbox.from_extents(area.x1 + 1, -1e9, 1e9, 1e9) if horizontal
+                        else Bbox.from_extents(-1e9, area.y1 + 1, 1e9, 1e9))
+            dropped = False
+            for t, b in sorted(zip(shown, boxes), key=lambda tb: (tb[1].x0, tb[1].y0)):
+                if any(_overlaps(b, k) for k in kept):
+                    t.set_visible(False)
+                    dropped = True
+                else:
+                    kept.append(b)
+            if dropped and LABELS_DROPPED_NOTE not in notes:
+                notes.append(LABELS_DROPPED_NOTE)
+            break
+    return notes
 
 
 # ------------------------------------------------------------------ data helpers
@@ -304,13 +477,36 @@ def _cells(tables, table: str, rows=None, columns=None):
     return tables.loc[sel.fillna(False).astype(bool)]
 
 
-def _sums(cells, by: str | list[str]):
-    """Sum of ``value`` per group with <NA> left out; returns (sums, n_missing)."""
-    values = cells["value"].astype("Float64")
-    missing = int(values.isna().sum())
-    sums = values.groupby([cells[b] for b in ([by] if isinstance(by, str) else by)],
-                          sort=False, observed=True).sum(min_count=0)
-    return sums.astype(float), missing
+def _sums(cells, by: str | list[str]) -> dict:
+    """{group key: (sum of the values present or None, complete)} through the missing-aware aggregate."""
+    from .analysis import aggregate
+
+    keys = [by] if isinstance(by, str) else list(by)
+    frame = cells[["report_id", "value"]].copy()
+    for k in keys:
+        frame[k] = cells[k].astype(object).to_numpy()
+    out = aggregate(frame, "value", keys, "sum")
+    result = {}
+    for row in out.itertuples(index=False):
+        key = tuple(getattr(row, k) for k in keys)
+        key = key[0] if len(keys) == 1 else key
+        result[key] = (None if _is_na(row.value) else float(row.value), bool(row.complete))
+    return result
+
+
+def _na_value():
+    import pandas as pd
+
+    return pd.NA
+
+
+def _missing_cells(cells) -> int:
+    return int(cells["value"].isna().sum())
+
+
+def _n_contributing(frame, value: str = "value") -> int:
+    """Reports with at least one value present: the reports that contribute to what is drawn."""
+    return int(frame.loc[frame[value].notna(), "report_id"].dropna().nunique())
 
 
 def _map_values(series, fn) -> "pd.Series":
@@ -324,11 +520,306 @@ def _map_values(series, fn) -> "pd.Series":
     return pd.Series(mapped[codes], index=series.index, dtype=object)
 
 
-def _n_reports(frame) -> int:
-    return int(frame["report_id"].dropna().nunique())
+def _years_text(years: Sequence[int]) -> str:
+    ys = sorted(set(int(y) for y in years))
+    if not ys:
+        return "年份不详"
+    return f"{ys[0]}" if len(ys) == 1 else f"{ys[0]}–{ys[-1]}"
 
 
-# ------------------------------------------------------------------ charts
+def _report_groups(report_ids: Sequence[str], reports, by: str) -> tuple[dict[str, Any], dict[Any, str], str]:
+    """(report_id -> group, group -> tick label, axis label) for an organ or year chart.
+
+    Organs are ``organ_id`` (else the agency, else the report id when *reports*
+    is missing); an organ's tick label is its latest name with the number of
+    reports and the years they cover.
+    """
+    meta: dict[str, dict] = {r: {} for r in report_ids}
+    if not _empty(reports) and "report_id" in reports.columns:
+        cols = [c for c in ("organ_id", "agency", "year") if c in reports.columns]
+        sub = reports.loc[reports["report_id"].isin(list(report_ids)), ["report_id", *cols]]
+        for rec in sub.astype(object).to_dict("records"):
+            meta[str(rec["report_id"])] = {k: (None if _is_na(v) else v) for k, v in rec.items()}
+    group_of: dict[str, Any] = {}
+    if by == "year":
+        for r in report_ids:
+            y = meta[r].get("year")
+            group_of[r] = int(y) if y is not None else -1
+        members: dict[Any, list[str]] = {}
+        for r, g in group_of.items():
+            members.setdefault(g, []).append(r)
+        labels = {g: (f"{g}年" if g != -1 else "年份不详") + f"\n{len(m):,} 份报告" for g, m in members.items()}
+        return group_of, labels, "报告年度 / Year"
+    for r in report_ids:
+        group_of[r] = meta[r].get("organ_id") or meta[r].get("agency") or r
+    members = {}
+    for r, g in group_of.items():
+        members.setdefault(g, []).append(r)
+    labels = {}
+    for g, rs in members.items():
+        named = sorted(((meta[r].get("year") or 0, meta[r].get("agency") or r) for r in rs))
+        years = [y for y, _a in named if y]
+        labels[g] = f"{named[-1][1]}\n{_years_text(years)}，{len(rs)} 份报告" if years else str(named[-1][1])
+    return group_of, labels, "报告机关 / Organ"
+
+
+def _is_na(value) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(value != value)
+    except TypeError:
+        return True
+
+
+#: Organ charts show this many organs at most (the largest first).
+MAX_ORGANS = 25
+
+
+def _bar_height(n_bars: int) -> float:
+    """Figure height (inches) giving each horizontal bar room for its label."""
+    return TOP_BLOCK_IN + BOTTOM_BLOCK_IN + 1.2 + 0.26 * n_bars
+
+
+def _grouped_hbars(ax: "Axes", groups: Sequence, labels: dict, series: Sequence[tuple[str, str, str]],
+                   sums: dict, stated: set | None = None) -> float:
+    """Grouped horizontal bars, one group per row; a row with no value at all is one ``n/a``.
+
+    *series* is (key, legend label, colour); *sums* maps (group, key) to (value or None, complete);
+    *stated* holds the (group, key) whose value rests on a number stated in the text.
+    Returns the largest value drawn.
+    """
+    k = len(series)
+    empty = [all(sums.get((g, key), (None, True))[0] is None for key, _l, _c in series) for g in groups]
+    top_value = 0.0
+    for i, (key, label, colour) in enumerate(series):
+        vals = [sums.get((g, key), (None, True)) for g in groups]
+        pos = [j + (i - (k - 1) / 2) * 0.8 / k for j in range(len(groups))]
+        _bars(ax, pos, [v for v, _c in vals], [c for _v, c in vals], horizontal=True, width=0.8 / k * 0.92,
+              colour=colour, label=label, mark_missing=[not e for e in empty],
+              stated=[(g, key) in (stated or set()) for g in groups])
+        top_value = max([top_value] + [v for v, _c in vals if v is not None])
+    for j, e in enumerate(empty):
+        if e:
+            _value_label(ax, j, 0.0, f"{NA_LABEL}（无可读数值 / no readable value）", True, colour=MUTED_COLOUR,
+                         gid=NA_GID)
+    ax.set_yticks(range(len(groups)), [labels[g] for g in groups], fontsize=9 if len(groups) <= 12 else 8)
+    ax.set_ylim(len(groups) - 0.5, -0.5)  # first group on top; rows without bars keep their place
+    return top_value
+
+
+# ------------------------------------------------------------------ charts on indicators
+
+_APP_SERIES = (
+    ("applications", "新收申请 / Applications", PALETTE[0]),
+    ("denied", "不予公开 / Refused", PALETTE[3]),
+    ("unanswered", "无法提供或不予处理 / Not provided", PALETTE[1]),
+)
+
+
+def _indicator_values(indicators, by: str, reports=None):
+    """Per report: group, applications, denied, unanswered (None when missing) from an indicators frame."""
+    _require(indicators, ("report_id", "indicator", "value", "numerator"), "indicators() frame expected")
+    import pandas as pd
+
+    wanted = {"applications": "value", "denial_rate": "numerator", "unavailable_rate": "numerator",
+              "not_processed_rate": "numerator"}
+    sub = indicators[indicators["indicator"].astype("string").isin(list(wanted))]
+    source = sub["source"].astype("string") if "source" in sub.columns else pd.Series(pd.NA, index=sub.index)
+    per: dict[str, dict[str, float | None]] = {}
+    stated: dict[str, set[str]] = {}
+    for rid, ind, value, num, src in zip(sub["report_id"].astype(object), sub["indicator"].astype(object),
+                                         sub["value"].astype(object), sub["numerator"].astype(object),
+                                         source.astype(object)):
+        # A rate's numerator is present only when all its cells were read (denominator 0 or not).
+        v = value if wanted[str(ind)] == "value" else num
+        per.setdefault(str(rid), {})[str(ind)] = None if _is_na(v) else float(v)
+        if not _is_na(v) and src == "stated":
+            stated.setdefault(str(rid), set()).add(str(ind))
+    rows = []
+    for rid, vals in per.items():
+        un, npr = vals.get("unavailable_rate"), vals.get("not_processed_rate")
+        said = stated.get(rid, set())
+        rows.append({"report_id": rid, "applications": vals.get("applications"),
+                     "denied": vals.get("denial_rate"),
+                     "unanswered": None if un is None or npr is None else un + npr,
+                     "stated": ",".join(sorted(
+                         {"applications": "applications", "denial_rate": "denied", "unavailable_rate": "unanswered",
+                          "not_processed_rate": "unanswered"}[n] for n in said))})
+    frame = pd.DataFrame(rows, columns=["report_id", "applications", "denied", "unanswered", "stated"])
+    for c in ("applications", "denied", "unanswered"):
+        frame[c] = pd.array(frame[c].tolist(), dtype="Float64")
+    meta = reports if reports is not None else indicators.drop_duplicates("report_id")
+    group_of, labels, axis = _report_groups(list(frame["report_id"]), meta, by)
+    frame["group"] = frame["report_id"].map(group_of)
+    return frame, labels, axis
+
+
+def applications_and_refusals(indicators: "pd.DataFrame", by: str = "organ", *, year: int | None = None,
+                              top: int | None = None, source: str | None = None) -> "Figure":
+    """Which organs receive the most applications, and how many are refused.
+
+    *indicators* is :func:`toolkit.indicators` (its ``applications``, and the
+    numerators of ``denial_rate``, ``unavailable_rate`` and
+    ``not_processed_rate``).  Horizontal bars per organ (``by="organ"``,
+    largest first, at most *top* = :data:`MAX_ORGANS`) or per year
+    (``by="year"``): new applications, those refused (不予公开) and those
+    not answered with the information (无法提供 or 不予处理), each summed
+    over the reports that have it.  An organ with no readable count is listed
+    with ``n/a`` rather than dropped; a sum that leaves a report out is
+    labelled ``≥N``.  *year* keeps one report year.
+    """
+    if by not in ("organ", "year"):
+        raise ValueError(f"by must be 'organ' or 'year', not {by!r}")
+    zh = "哪些机关收到的申请最多，多少被拒绝" if by == "organ" else "各年新收申请及拒绝情况"
+    en = ("Which organs receive the most applications, and how many are refused" if by == "organ"
+          else "Applications received and refused, by year")
+    if year is not None:
+        zh += f"（{year}年）"
+    if _empty(indicators):
+        return _chart(zh, en, 0, 0, source, None)
+    ind = indicators
+    if year is not None:
+        ind = ind[ind["year"] == year]
+        if _empty(ind):
+            return _chart(zh, en, 0, 0, source, None)
+    frame, labels, axis = _indicator_values(ind, by)
+    names = [s[0] for s in _APP_SERIES]
+    long = frame.melt(id_vars=["report_id", "group"], value_vars=names, var_name="series", value_name="value")
+    sums = _sums(long, ["group", "series"])
+    stated = {(g, key) for g, said in zip(frame["group"], frame["stated"]) for key in str(said).split(",") if key}
+    groups = list(dict.fromkeys(frame["group"]))
+    if by == "organ":
+        def order(g):
+            v = sums.get((g, "applications"), (None, True))[0]
+            return (v is None, -(v or 0.0), labels[g])
+        groups.sort(key=order)
+        groups = groups[: (top or MAX_ORGANS)]
+    else:
+        groups.sort(key=lambda g: (g == -1, g))
+    drawn = long[long["group"].isin(groups)]
+    n = _n_contributing(drawn)
+    missing = int(drawn.loc[drawn["value"].isna(), "report_id"].nunique())
+    if n == 0 and not groups:
+        return _chart(zh, en, 0, 0, source, None)
+
+    def draw(fig):
+        ax = fig.add_subplot()
+        top_value = _grouped_hbars(ax, groups, labels, _APP_SERIES, sums, stated)
+        _headroom(ax, top_value, horizontal=True)
+        _integer_axis(ax, horizontal=True)
+        if top_value == 0:
+            _all_zero_note(ax)
+        ax.set_xlabel("件 / Applications")
+        ax.set_ylabel(axis)
+        _legend_above(ax, ncols=3)
+
+    return _chart(zh, en, n, missing, source, draw, height=_bar_height(len(groups) * 1.6), missing_unit="份报告")
+
+
+#: Rates drawn by :func:`rates`: (indicator, zh, en, colour).
+RATE_SERIES = (
+    ("disclosure_rate", "公开率", "Disclosure rate", PALETTE[0]),
+    ("denial_rate", "不予公开率", "Denial rate", PALETTE[3]),
+)
+
+
+def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] | None = None,
+          source: str | None = None) -> "Figure":
+    """Pooled rates with Wilson 95% intervals per year (or organ): dots with whiskers.
+
+    *indicators* is :func:`toolkit.indicators`; *names* picks rate indicators
+    (default disclosure and denial rate).  Each rate is Σ numerator / Σ
+    denominator over the reports that have both
+    (:func:`toolkit.analysis.pooled_rate`); the label gives the rate and the
+    number of cases it rests on.  A group with no usable report is ``n/a``.
+    """
+    from .analysis import pooled_rate
+
+    if by not in ("organ", "year"):
+        raise ValueError(f"by must be 'organ' or 'year', not {by!r}")
+    series = [s for s in RATE_SERIES if names is None or s[0] in names]
+    if names is not None:
+        known = {s[0] for s in series}
+        series += [(n, n, n, PALETTE[(i + 2) % len(PALETTE)]) for i, n in enumerate(names) if n not in known]
+    zh = "公开率与不予公开率（95% 置信区间）" + ("：按年度" if by == "year" else "：按机关")
+    en = "Disclosure and denial rates with 95% intervals, by " + by
+    if _empty(indicators):
+        return _chart(zh, en, 0, 0, source, None)
+    _require(indicators, ("report_id", "indicator", "numerator", "denominator", "value"),
+             "indicators() frame expected")
+    wanted = [s[0] for s in series]
+    sub = indicators[indicators["indicator"].astype("string").isin(wanted)].copy()
+    if sub.empty:
+        return _chart(zh, en, 0, 0, source, None)
+    group_of, labels, axis = _report_groups(list(dict.fromkeys(sub["report_id"].astype(str))), sub
+                                            .drop_duplicates("report_id"), by)
+    sub["group"] = sub["report_id"].astype(str).map(group_of)
+    sub["indicator"] = sub["indicator"].astype("string")
+    # A rate that could not be formed (an input missing, broken arithmetic) is left out of the pool.
+    unusable = sub["value"].isna() & (sub["denominator"] != 0).fillna(True)
+    sub.loc[unusable, ["numerator", "denominator"]] = _na_value()
+    pooled = pooled_rate(sub, "numerator", "denominator", ["group", "indicator"])
+    got = {(r.group, r.indicator): r for r in pooled.itertuples(index=False)}
+    cases = sub.groupby("group")["denominator"].sum(min_count=1)  # only to order organs: most cases first
+
+    def order(g):
+        if by == "year":
+            return (g == -1, g, "")
+        c = cases.get(g)
+        return (_is_na(c), -(0.0 if _is_na(c) else float(c)), labels[g])
+
+    groups = sorted(set(sub["group"]), key=order)
+    # Reports with 0 cases add nothing to a pooled rate: they do not count as sources.
+    used = sub[sub["numerator"].notna() & (sub["denominator"] > 0).fillna(False)]
+    n = int(used["report_id"].nunique())
+    k = len(series)
+
+    def usable(g, key):
+        r = got.get((g, key))
+        return r is not None and not _is_na(r.value)
+
+    def draw(fig):
+        ax = fig.add_subplot()
+        empty = {g for g in groups if not any(usable(g, key) for key, *_rest in series)}
+        for j, g in enumerate(groups):
+            if g in empty:
+                _value_label(ax, j, 0.0, f"{NA_LABEL}（无可计算的比例 / no rate）", True, colour=MUTED_COLOUR,
+                             gid=NA_GID)
+        for i, (key, szh, sen, colour) in enumerate(series):
+            labelled = False
+            for j, g in enumerate(groups):
+                y = j + (i - (k - 1) / 2) * 0.7 / k
+                r = got.get((g, key))
+                if not usable(g, key):
+                    if g not in empty:
+                        _value_label(ax, y, 0.0, NA_LABEL, True, colour=MUTED_COLOUR, gid=NA_GID)
+                    continue
+                lo = float(r.ci_low) if not _is_na(r.ci_low) else float(r.value)
+                hi = float(r.ci_high) if not _is_na(r.ci_high) else float(r.value)
+                ax.plot([lo, hi], [y, y], color=colour, linewidth=2, solid_capstyle="butt")
+                ax.plot([float(r.value)], [y], "o", color=colour, markersize=6,
+                        label=None if labelled else f"{szh} / {sen}")
+                labelled = True
+                ax.annotate(f"{float(r.value):.0%}（{_int(float(r.numerator))}/{_int(float(r.denominator))}）",
+                            (hi, y), xytext=(4, 0), textcoords="offset points", ha="left", va="center",
+                            fontsize=8.5, color=TEXT_COLOUR, gid=VALUE_GID, annotation_clip=False)
+        ax.set_yticks(range(len(groups)), [labels[g] for g in groups], fontsize=9 if len(groups) <= 12 else 8)
+        ax.set_ylim(len(groups) - 0.5, -0.5)
+        ax.set_xlim(0, 1.3)
+        ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0", "25%", "50%", "75%", "100%"])
+        ax.grid(False)
+        ax.grid(True, axis="x")
+        ax.set_xlabel("比例（点）及 95% 置信区间（线）/ Rate (dot), 95% interval (line)")
+        ax.set_ylabel(axis)
+        handles = [h for h in ax.get_legend_handles_labels()[0]]
+        if handles:
+            _legend_above(ax, ncols=2)
+
+    return _chart(zh, en, n, 0, source, draw, height=_bar_height(len(groups) * 1.3))
+
+
+# ------------------------------------------------------------------ charts on tables
 
 def applications_by_applicant(tables: "pd.DataFrame", *, source: str | None = None) -> "Figure":
     """Bar chart: t3 ``new_received`` summed over reports, by applicant type.
@@ -343,23 +834,25 @@ def applications_by_applicant(tables: "pd.DataFrame", *, source: str | None = No
     cells = None if _empty(tables) else _cells(tables, "t3", ["new_received"], [c.key for c in cols])
     if _empty(cells):
         return _chart(zh, en, 0, 0, source, None)
-    sums, missing = _sums(cells, "column")
-    values = [float(sums.get(c.key, 0.0)) for c in cols]
+    sums = _sums(cells, "column")
+    got = [sums.get(c.key, (None, True)) for c in cols]
+    values = [v for v, _c in got]
+    top = max([v for v in values if v is not None], default=0.0)
 
     def draw(fig):
         ax = fig.add_subplot()
         labels = [f"{'其他组织' if c.key == 'other_org' else c.zh}\n{_wrap(c.en)}" for c in cols]
-        bars = ax.bar(range(len(cols)), values, color=PALETTE[0], width=0.65)
+        _bars(ax, range(len(cols)), values, [c for _v, c in got], colour=PALETTE[0])
         ax.set_xticks(range(len(cols)), labels, fontsize=9)
-        _label_bars(ax, [bars])
-        _headroom(ax, max(values))
+        ax.set_xlim(-0.5, len(cols) - 0.5)
+        _headroom(ax, top)
         _integer_axis(ax)
-        if max(values) == 0:
+        if top == 0:
             _all_zero_note(ax)
         ax.set_xlabel("申请人类型 / Applicant type")
         ax.set_ylabel("申请数（件）/ Applications")
 
-    return _chart(zh, en, _n_reports(cells), missing, source, draw)
+    return _chart(zh, en, _n_contributing(cells), _missing_cells(cells), source, draw)
 
 
 #: Outcome groups of table 3: (zh, en, row keys or prefix).
@@ -385,7 +878,8 @@ def outcomes(tables: "pd.DataFrame", *, source: str | None = None) -> "Figure":
 
     予以公开 and 部分公开 as they are; ``denied.*`` summed as 不予公开,
     ``unavailable.*`` as 无法提供, ``not_processed.*`` as 不予处理 and
-    ``other.*`` (also the 2019 template's ``other.all``) as 其他处理.
+    ``other.*`` (also the 2019 template's ``other.all``) as 其他处理.  Shares
+    are given only when no value is missing.
     """
     zh, en = "政府信息公开申请的办理结果", "How information disclosure applications were handled"
     cells = None if _empty(tables) else _cells(tables, "t3", columns=["total"])
@@ -394,124 +888,99 @@ def outcomes(tables: "pd.DataFrame", *, source: str | None = None) -> "Figure":
         cells = cells.loc[groups.notna().to_numpy()]
     if _empty(cells):
         return _chart(zh, en, 0, 0, source, None)
-    group = _map_values(cells["row"], lambda r: _outcome_group(str(r)))
-    values_f = cells["value"].astype("Float64")
-    missing = int(values_f.isna().sum())
-    sums = values_f.groupby(group.to_numpy()).sum(min_count=0).astype(float)
-    values = [float(sums.get(i, 0.0)) for i in range(len(OUTCOME_GROUPS))]
-    total = sum(values)
+    cells = cells.assign(group=_map_values(cells["row"], lambda r: _outcome_group(str(r))).to_numpy())
+    sums = _sums(cells, "group")
+    got = [sums.get(i, (None, True)) for i in range(len(OUTCOME_GROUPS))]
+    values = [v for v, _c in got]
+    present = [v for v in values if v is not None]
+    total = sum(present)
+    all_complete = all(c for _v, c in got) and len(present) == len(values)
 
     def draw(fig):
         ax = fig.add_subplot()
-        y = list(range(len(OUTCOME_GROUPS)))
         colours = [PALETTE[0], PALETTE[2], PALETTE[3], PALETTE[1], PALETTE[5], PALETTE[4]]
-        bars = ax.barh(y, values, color=colours, height=0.6)
-        ax.set_yticks(y, [f"{z}\n{e}" for z, e, _k in OUTCOME_GROUPS])
-        ax.invert_yaxis()
-        labels = [f"{_int(v)}（{v / total:.0%}）" if total else _int(v) for v in values]
-        ax.bar_label(bars, labels=labels, padding=3, fontsize=9, color=TEXT_COLOUR)
-        _headroom(ax, max(values) * 1.1, horizontal=True)
+        for i, ((v, c), colour) in enumerate(zip(got, colours)):
+            label = f"{_int(v)}（{v / total:.0%}）" if (v is not None and total and all_complete) else None
+            _bars(ax, [i], [v], [c], horizontal=True, width=0.6, colour=colour,
+                  labels=[label] if label else None)
+        ax.set_yticks(range(len(OUTCOME_GROUPS)), [f"{z}\n{e}" for z, e, _k in OUTCOME_GROUPS])
+        ax.set_ylim(len(OUTCOME_GROUPS) - 0.5, -0.5)
+        _headroom(ax, max(present, default=0.0) * 1.1, horizontal=True)
         _integer_axis(ax, horizontal=True)
         if total == 0:
             _all_zero_note(ax)
         ax.set_xlabel("申请数（件）/ Applications")
         ax.set_ylabel("办理结果 / Outcome")
 
-    return _chart(zh, en, _n_reports(cells), missing, source, draw)
+    return _chart(zh, en, _n_contributing(cells), _missing_cells(cells), source, draw)
 
 
 _DISCLOSURE_ROWS = ("licensing", "penalty", "coercion")
 
 
-def _agency_labels(report_ids: Sequence[str], reports) -> dict[str, str]:
-    """report_id -> agency name (with the year when an agency has several reports)."""
-    labels = {r: r for r in report_ids}
-    if _empty(reports) or "report_id" not in reports.columns or "agency" not in reports.columns:
-        return labels
-    meta = reports.loc[reports["report_id"].isin(list(report_ids))]
-    agencies = meta["agency"].astype(object)
-    repeated = set(agencies[agencies.duplicated(keep=False)].dropna())
-    for rid, agency, year in zip(meta["report_id"], agencies,
-                                 meta["year"] if "year" in meta.columns else [None] * len(meta)):
-        if agency is None or agency != agency:  # None or NaN/NA
-            continue
-        has_year = year is not None and not (isinstance(year, float) and year != year) \
-            and str(year) != "<NA>"
-        labels[rid] = f"{agency}（{year}）" if agency in repeated and has_year else str(agency)
-    return labels
+def proactive_disclosure(tables: "pd.DataFrame", reports: "pd.DataFrame | None" = None, by: str = "organ", *,
+                         top: int | None = None, source: str | None = None) -> "Figure":
+    """Grouped horizontal bars: t2 licensing / penalty / coercion decisions, per organ or per year.
 
-
-#: Above this many reports, :func:`proactive_disclosure` sums the reports of each year.
-MAX_REPORT_BARS = 40
-
-
-def proactive_disclosure(tables: "pd.DataFrame", reports: "pd.DataFrame | None" = None, *,
-                         source: str | None = None) -> "Figure":
-    """Grouped bars: t2 licensing / penalty / coercion decisions (本年处理决定数量) per report.
-
-    *tables* is ``load_tables()``; *reports* (``load_reports()``) gives the
-    agency names for the x axis (report ids without it).  With more than
-    :data:`MAX_REPORT_BARS` reports, bars are per report year instead (summed
-    over that year's reports; the year comes from *reports*, so without it
-    all reports form one group).
+    *tables* is ``load_tables()``; *reports* (``load_reports()``) says which
+    organ and year each report belongs to (without it each report is its own
+    organ, labelled by its id, and every report falls in 年份不详).
+    ``by="organ"`` sums each organ's reports (largest first, at most *top* =
+    :data:`MAX_ORGANS` organs); ``by="year"`` sums each year's reports.  The
+    2019 template's 处理决定数量 is the same count as the 2021 template's
+    本年处理决定数量, so both are drawn; pass only one template's reports to
+    keep them apart.
     """
     from . import schema
 
-    zh, en = "主动公开：行政许可、处罚、强制决定数量", \
-        "Proactive disclosure: licensing, penalty and coercion decisions"
+    if by not in ("organ", "year"):
+        raise ValueError(f"by must be 'organ' or 'year', not {by!r}")
+    zh = "主动公开：行政许可、处罚、强制决定数量" + ("（按机关）" if by == "organ" else "（按年度）")
+    en = "Proactive disclosure: licensing, penalty and coercion decisions, by " + by
     cells = None if _empty(tables) else _cells(tables, "t2", _DISCLOSURE_ROWS, ["decisions"])
     if _empty(cells):
         return _chart(zh, en, 0, 0, source, None)
     report_ids = list(dict.fromkeys(str(r) for r in cells["report_id"].dropna()))
-    if len(report_ids) <= MAX_REPORT_BARS:
-        sums, missing = _sums(cells, ["report_id", "row"])
-        groups = report_ids
-        labels = _agency_labels(report_ids, reports)
-        xlabel = "报告机关 / Reporting agency"
+    group_of, labels, axis = _report_groups(report_ids, reports, by)
+    cells = cells.assign(group=cells["report_id"].astype(object).map(lambda r: group_of.get(str(r))).to_numpy())
+    sums = _sums(cells, ["group", "row"])
+    groups = list(dict.fromkeys(group_of[r] for r in report_ids))
+    if by == "organ":
+        def total(g):
+            vals = [sums.get((g, k), (None, True))[0] for k in _DISCLOSURE_ROWS]
+            present = [v for v in vals if v is not None]
+            return (not present, -sum(present), labels[g])
+        groups.sort(key=total)
+        groups = groups[: (top or MAX_ORGANS)]
     else:
-        years = {}
-        if not _empty(reports) and {"report_id", "year"} <= set(reports.columns):
-            years = {str(r): int(y) for r, y in zip(reports["report_id"], reports["year"])
-                     if y is not None and y == y and str(y) != "<NA>"}
-        group = cells["report_id"].astype(object).map(lambda r: years.get(str(r), -1))
-        cells = cells.assign(group=group.to_numpy())
-        sums, missing = _sums(cells, ["group", "row"])
-        pairs = cells[["group", "report_id"]].astype({"report_id": object}).drop_duplicates()
-        n_reports = pairs.groupby("group").size().to_dict()
-        groups = sorted(n_reports, key=lambda g: (g == -1, g))
-        labels = {g: (f"{g}年" if g != -1 else "年份不详") + f"\n{n_reports[g]:,} 份报告" for g in groups}
-        xlabel = "报告年度（各年报告合计）/ Report year (sum over reports)"
+        groups.sort(key=lambda g: (g == -1, g))
+    drawn = cells[cells["group"].isin(groups)]
     rows = {r.key: r for r in schema.T2_ROWS}
-    top = float(sums.max()) if len(sums) else 0.0
+    present = [v for (g, _k), (v, _c) in sums.items() if g in groups and v is not None]
+    top_value = max(present, default=0.0)
+
+    short = {"licensing": "Licensing", "penalty": "Penalties", "coercion": "Coercion"}
+    series = [(key, f"{rows[key].zh} / {short[key]}", PALETTE[i]) for i, key in enumerate(_DISCLOSURE_ROWS)]
 
     def draw(fig):
         ax = fig.add_subplot()
-        n = len(_DISCLOSURE_ROWS)
-        width = 0.8 / n
-        for i, key in enumerate(_DISCLOSURE_ROWS):
-            vals = [float(sums.get((g, key), 0.0)) for g in groups]
-            xs = [j + (i - (n - 1) / 2) * width for j in range(len(groups))]
-            bars = ax.bar(xs, vals, width=width * 0.95, color=PALETTE[i],
-                          label=f"{rows[key].zh} / {rows[key].en}")
-            _label_bars(ax, [bars])
-        ax.set_xticks(range(len(groups)), [labels[g] for g in groups],
-                      fontsize=9 if len(groups) <= 6 else 8,
-                      rotation=0 if len(groups) <= 5 else 30,
-                      ha="center" if len(groups) <= 5 else "right")
-        _headroom(ax, top)
-        _integer_axis(ax)
-        if top == 0:
+        _grouped_hbars(ax, groups, labels, series, sums)
+        _headroom(ax, top_value, horizontal=True)
+        _integer_axis(ax, horizontal=True)
+        if top_value == 0:
             _all_zero_note(ax)
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel("本年处理决定数量（件）/ Decisions")
-        ax.legend(loc="upper left", ncols=3, fontsize=9)
+        ax.set_ylabel(axis)
+        ax.set_xlabel("本年处理决定数量（件）/ Decisions")
+        _legend_above(ax, ncols=3)
 
-    return _chart(zh, en, len(report_ids), missing, source, draw)
+    return _chart(zh, en, _n_contributing(drawn), _missing_cells(drawn), source, draw,
+                  height=_bar_height(len(groups) * 1.6))
 
 
 def appeals(tables: "pd.DataFrame", *, source: str | None = None) -> "Figure":
     """Stacked bars: t4 reconsideration and litigation cases, summed over reports,
-    stacked by result (维持 / 纠正 / 其他 / 尚未审结)."""
+    stacked by result (维持 / 纠正 / 其他 / 尚未审结).  A case type with no value is ``n/a``;
+    a total that leaves missing cells out is labelled ``≥N``."""
     from . import schema
 
     zh, en = "政府信息公开行政复议、行政诉讼结果", "Administrative reconsideration and litigation: results"
@@ -520,31 +989,38 @@ def appeals(tables: "pd.DataFrame", *, source: str | None = None) -> "Figure":
                                                [c.key for c in parts])
     if _empty(cells):
         return _chart(zh, en, 0, 0, source, None)
-    sums, missing = _sums(cells, ["row", "column"])
+    sums = _sums(cells, ["row", "column"])
+    by_row = _sums(cells, "row")
     rows = schema.T4_ROWS
-    totals = [sum(float(sums.get((r.key, c.key), 0.0)) for c in parts) for r in rows]
+    totals = [by_row.get(r.key, (None, True)) for r in rows]
+    top = max([v for v, _c in totals if v is not None], default=0.0)
 
     def draw(fig):
         ax = fig.add_subplot()
         x = list(range(len(rows)))
         bottom = [0.0] * len(rows)
         for i, c in enumerate(parts):
-            vals = [float(sums.get((r.key, c.key), 0.0)) for r in rows]
-            ax.bar(x, vals, bottom=bottom, width=0.55, color=PALETTE[i],
-                   label=f"{c.zh} / {c.en}")
+            vals = [sums.get((r.key, c.key), (None, True))[0] or 0.0 for r in rows]
+            keep = [j for j in x if totals[j][0] is not None]
+            ax.bar([x[j] for j in keep], [vals[j] for j in keep], bottom=[bottom[j] for j in keep], width=0.55,
+                   color=PALETTE[i], label=f"{c.zh} / {c.en}")
             bottom = [b + v for b, v in zip(bottom, vals)]
-        for xi, t in zip(x, totals):
-            ax.text(xi, t, _int(t), ha="center", va="bottom", fontsize=10, color=TEXT_COLOUR)
+        for xi, (t, complete) in zip(x, totals):
+            if t is None:
+                _value_label(ax, xi, 0.0, NA_LABEL, False, colour=MUTED_COLOUR, gid=NA_GID)
+            else:
+                _value_label(ax, xi, t, _int(t) if complete else f"≥{_int(t)}", False)
         ax.set_xticks(x, [f"{r.zh}\n{r.en}" for r in rows], fontsize=9)
-        _headroom(ax, max(totals))
+        ax.set_xlim(-0.5, len(rows) - 0.5)
+        _headroom(ax, top)
         _integer_axis(ax)
-        if max(totals) == 0:
+        if top == 0:
             _all_zero_note(ax)
         ax.set_xlabel("案件类型 / Case type")
         ax.set_ylabel("案件数（件）/ Cases")
-        ax.legend(loc="upper right", fontsize=9)
+        _legend_above(ax, ncols=4)
 
-    return _chart(zh, en, _n_reports(cells), missing, source, draw)
+    return _chart(zh, en, _n_contributing(cells), _missing_cells(cells), source, draw)
 
 
 #: Audit check families shown by :func:`audit_summary`: (id prefix, zh, en).
@@ -570,7 +1046,8 @@ def audit_summary(audit: "pd.DataFrame", *, source: str | None = None) -> "Figur
     """Stacked horizontal bars: per check family, findings passed / failed / not checkable.
 
     *audit* is ``toolkit.audit()``; ``passed`` <NA> counts as not checkable
-    (a missing table or cell), so nothing is left out.
+    (a missing table or cell), so nothing is left out.  A count too small for
+    its label inside its segment has the label left out (the axis gives it).
     """
     zh, en = "年度报告核查结果：按核查类别", "Audit of the reports: checks by family"
     if _empty(audit):
@@ -604,11 +1081,13 @@ def audit_summary(audit: "pd.DataFrame", *, source: str | None = None) -> "Figur
         left = [0.0] * len(families)
         for key, kzh, ken, colour in kinds:
             vals = [float(counts.get((f, key), 0)) for f, _z, _e in families]
-            bars = ax.barh(y, vals, left=left, height=0.6, color=colour,
-                           label=f"{kzh} / {ken}")
-            ax.bar_label(bars, labels=[_int(v) if v else "" for v in vals],
-                         label_type="center", fontsize=8.5,
-                         color="white" if key != "na" else TEXT_COLOUR)
+            bars = ax.barh(y, vals, left=left, height=0.6, color=colour, label=f"{kzh} / {ken}")
+            texts = ax.bar_label(bars, labels=[_int(v) if v else "" for v in vals], label_type="center",
+                                 fontsize=8.5, color="white" if key != "na" else TEXT_COLOUR)
+            for t, bar in zip(texts, bars):
+                t.set_gid("xxgk-inside")
+                t.xxgk_bar = bar  # the segment the label must fit in
+                t.xxgk_kind = kzh
             left = [a + v for a, v in zip(left, vals)]
         ax.set_yticks(y, [f"{z}\n{e}" for _f, z, e in families], fontsize=9)
         ax.invert_yaxis()
@@ -616,9 +1095,33 @@ def audit_summary(audit: "pd.DataFrame", *, source: str | None = None) -> "Figur
         _integer_axis(ax, horizontal=True)
         ax.set_xlabel("核查项数 / Checks")
         ax.set_ylabel("核查类别 / Check family")
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, fontsize=9)
+        _legend_above(ax, ncols=3)
+        hidden = _fit_inside_labels(fig, ax)
+        # A count too narrow for its segment is given after the bar instead.
+        for j in y:
+            if hidden.get(j):
+                _value_label(ax, j, left[j], "，".join(hidden[j]), True)
 
-    return _chart(zh, en, _n_reports(sub), 0, source, draw)
+    return _chart(zh, en, int(sub["report_id"].dropna().nunique()), 0, source, draw)
+
+
+def _fit_inside_labels(fig: "Figure", ax: "Axes") -> dict[int, list[str]]:
+    """Hide a label placed inside a bar segment when the segment is narrower than the label;
+    returns {bar index: ["未通过 15", …]} of the hidden ones."""
+    apply_font(fig)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    hidden: dict[int, list[str]] = {}
+    for t in ax.texts:
+        if t.get_gid() != "xxgk-inside" or not t.get_text():
+            continue
+        box = t.get_window_extent(renderer)
+        seg = t.xxgk_bar.get_window_extent(renderer)
+        if box.width > seg.width - 2 or box.height > seg.height:
+            t.set_visible(False)
+            index = round(t.xxgk_bar.get_y() + t.xxgk_bar.get_height() / 2)
+            hidden.setdefault(index, []).append(f"{t.xxgk_kind} {t.get_text()}")
+    return hidden
 
 
 def topic_terms(top_terms: "pd.DataFrame", n_reports: int, *, source: str | None = None) -> "Figure":
@@ -706,6 +1209,8 @@ def category_shares(shares: "pd.DataFrame", by: str, *, n_reports: int | None = 
 
 #: Chart name -> chart function.
 CHARTS: dict[str, Callable[..., "Figure"]] = {
+    "applications_and_refusals": applications_and_refusals,
+    "rates": rates,
     "applications_by_applicant": applications_by_applicant,
     "outcomes": outcomes,
     "proactive_disclosure": proactive_disclosure,
@@ -713,22 +1218,53 @@ CHARTS: dict[str, Callable[..., "Figure"]] = {
     "audit_summary": audit_summary,
 }
 
+#: Charts drawn per organ or per year (``by=``), with their default.
+BY_CHARTS: dict[str, str] = {"applications_and_refusals": "organ", "rates": "year",
+                             "proactive_disclosure": "organ"}
 
-def render(name: str, corpus: str | os.PathLike | None = None, **kwargs) -> "Figure":
+
+def _draw(name: str, frames: dict, by: str | None, **kwargs) -> "Figure":
+    if by is not None:
+        if name not in BY_CHARTS:
+            raise ValueError(f"chart {name!r} is not drawn by organ or year; "
+                             f"charts with by: {', '.join(BY_CHARTS)}")
+        kwargs["by"] = by
+    if name in ("applications_and_refusals", "rates"):
+        return CHARTS[name](frames["indicators"], **kwargs)
+    if name == "audit_summary":
+        return audit_summary(frames["audit"], **kwargs)
+    if name == "proactive_disclosure":
+        return proactive_disclosure(frames["tables"], frames["reports"], **kwargs)
+    return CHARTS[name](frames["tables"], **kwargs)
+
+
+def render(name: str, corpus: str | os.PathLike | None = None, by: str | None = None, **kwargs) -> "Figure":
     """Load what chart *name* needs from *corpus* (None: the shipped corpus) and draw it.
 
-    Extra keyword arguments (e.g. ``source=``) go to the chart function.
-    Raises ``KeyError`` listing the chart names for an unknown *name*.
+    *by* (``"organ"`` or ``"year"``) is for the charts in :data:`BY_CHARTS`;
+    extra keyword arguments (e.g. ``source=``) go to the chart function.
+    Raises ``KeyError`` listing the chart names for an unknown *name*, and
+    ``ValueError`` for *by* on a chart that has none.
     """
     if name not in CHARTS:
         raise KeyError(f"unknown chart {name!r}; charts: {', '.join(CHARTS)}")
-    from .data import audit, load_reports, load_tables
+    if by is not None and name not in BY_CHARTS:
+        raise ValueError(f"chart {name!r} is not drawn by organ or year; charts with by: {', '.join(BY_CHARTS)}")
+    frames: dict[str, Any] = {}
+    if name in ("applications_and_refusals", "rates"):
+        from .analysis import indicators
 
-    if name == "audit_summary":
-        return audit_summary(audit(corpus), **kwargs)
-    if name == "proactive_disclosure":
-        return proactive_disclosure(load_tables(corpus), load_reports(corpus), **kwargs)
-    return CHARTS[name](load_tables(corpus), **kwargs)
+        frames["indicators"] = indicators(corpus)
+    elif name == "audit_summary":
+        from .data import audit
+
+        frames["audit"] = audit(corpus)
+    else:
+        from .data import load_reports, load_tables
+
+        frames["tables"] = load_tables(corpus)
+        frames["reports"] = load_reports(corpus) if name == "proactive_disclosure" else None
+    return _draw(name, frames, by, **kwargs)
 
 
 def save(fig: "Figure", path_stem: str | os.PathLike,
@@ -756,40 +1292,62 @@ def save(fig: "Figure", path_stem: str | os.PathLike,
     return out
 
 
+#: The indicators the charts draw (the build computes only these).
+_CHART_INDICATORS = ("applications", "disclosure_rate", "denial_rate", "unavailable_rate", "not_processed_rate")
+
+
+def chart_files() -> list[str]:
+    """The chart file stems :func:`write_charts` writes: each chart, and for the charts drawn by
+    organ or year both variants (``NAME_by_organ``, ``NAME_by_year``)."""
+    stems = []
+    for name in CHARTS:
+        if name in BY_CHARTS:
+            stems += [f"{name}_by_organ", f"{name}_by_year"]
+        else:
+            stems.append(name)
+    return stems
+
+
 def write_charts(out: Path) -> list[str]:
     """Every registered chart into ``out/charts/``, drawn from the Parquet files a build just wrote
-    to *out* (only the cells the charts need); returns the paths written, relative to *out*."""
+    to *out* (only the cells the charts need); returns the paths written, relative to *out*.
+
+    Charts drawn by organ or year are written in both variants (:func:`chart_files`).
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
+    from .analysis import compute_indicators
     from .data.tabular import arrow_types
 
-    # Read a batch at a time, keep only the cells the charts draw, dictionary-encoded (categoricals
-    # in pandas): a few bytes per kept cell, never the whole table in memory.
-
+    # Read a batch at a time, keep only the cells the charts and indicators use, dictionary-encoded
+    # (categoricals in pandas): a few bytes per kept cell, never the whole table in memory.
     source = pq.ParquetFile(out / "tables.parquet", read_dictionary=["report_id", "table", "row", "column"])
     kept = []
-    for batch in source.iter_batches(batch_size=1 << 16, columns=["report_id", "table", "row", "column", "value"]):
+    for batch in source.iter_batches(batch_size=1 << 16,
+                                     columns=["report_id", "table", "row", "column", "value", "status"]):
         table, row, column = (pc.cast(batch.column(name), pa.string()) for name in ("table", "row", "column"))
         t3, t2, t4 = (pc.equal(table, t) for t in ("t3", "t2", "t4"))
         wanted = pc.or_(pc.or_(pc.and_(t3, pc.equal(row, "new_received")), pc.and_(t3, pc.equal(column, "total"))),
-                        pc.or_(pc.and_(t2, pc.equal(column, "decisions")), t4))
+                        pc.or_(t2, t4))
         kept.append(pa.Table.from_batches([batch.filter(wanted)]))
     tables = pa.concat_tables(kept).unify_dictionaries().to_pandas(types_mapper=arrow_types) if kept else \
         pq.read_table(out / "tables.parquet").to_pandas(types_mapper=arrow_types)
-    reports = pq.read_table(out / "reports.parquet", columns=["report_id", "agency", "year"]).to_pandas()
+    reports = pq.read_table(out / "reports.parquet").to_pandas()
     audit = pq.read_table(out / "audit.parquet", columns=["report_id", "check", "passed"],
                           read_dictionary=["report_id", "check"]).to_pandas(types_mapper=arrow_types)
+    statements = pq.read_table(out / "statements.parquet").to_pandas() \
+        if (out / "statements.parquet").is_file() else None
     pa.default_memory_pool().release_unused()  # the batches' buffers, back to the system
+    frames = {"tables": tables, "reports": reports, "audit": audit,
+              "indicators": compute_indicators(reports, tables, statements, names=_CHART_INDICATORS)}
     written = []
     for name in CHARTS:
-        if name == "audit_summary":
-            fig = audit_summary(audit)
-        elif name == "proactive_disclosure":
-            fig = proactive_disclosure(tables, reports)
-        else:
-            fig = CHARTS[name](tables)
-        for path in save(fig, out / "charts" / name):
-            written.append(path.relative_to(out).as_posix())
+        variants = [("organ", f"{name}_by_organ"), ("year", f"{name}_by_year")] if name in BY_CHARTS \
+            else [(None, name)]
+        for by, stem in variants:
+            fig = _draw(name, frames, by)
+            for path in save(fig, out / "charts" / stem):
+                written.append(path.relative_to(out).as_posix())
     return written

@@ -21,6 +21,7 @@ from typing import Any
 
 from .. import schema
 from ..checks import FINDING_KEYS
+from ..corpus.organs import organ_id
 from ..parsing import Report, mark_pre_template
 
 __all__ = ["ParsedReport", "apply_metadata", "REPORT_COLUMNS", "TABLE_COLUMNS", "PARSE_LOG_COLUMNS",
@@ -57,7 +58,7 @@ def apply_metadata(meta: dict[str, Any], report: Report) -> Report:
 
 _TEXT_COLUMNS = ("report_id", "agency", "province", "city", "county", "adcode", "sector",
                  "title", "file", "sha256")
-REPORT_COLUMNS = ["report_id", "agency", "province", "city", "county", "adcode", "admin_level",
+REPORT_COLUMNS = ["report_id", "agency", "organ_id", "province", "city", "county", "adcode", "admin_level",
                   "sector", "year", "title", "file", "sha256", "template", "has_t2", "has_t3",
                   "has_t4", "n_sections", "n_warnings", "status", "error"]
 TABLE_COLUMNS = ["report_id", "table", "row", "column", "value", "status", "row_zh", "column_zh", "row_en",
@@ -120,6 +121,12 @@ def _sorted(parsed: list[ParsedReport]) -> list[ParsedReport]:
 # ------------------------------------------------------------------ reports
 
 
+def _organ(cols: dict[str, list]) -> str | None:
+    """organ_id of the report whose values were just appended to *cols*."""
+    return organ_id(cols["agency"][-1], cols["adcode"][-1], cols["province"][-1], cols["city"][-1],
+                    cols["county"][-1])
+
+
 def reports_arrow(parsed: list[ParsedReport]):
     """load_reports' rows for *parsed*, as Arrow (sorted by report_id)."""
     import pyarrow as pa
@@ -134,8 +141,10 @@ def reports_arrow(parsed: list[ParsedReport]):
                 cols[c].append(None)
             cols["status"].append("error")
             cols["error"].append(p.error)
+            cols["organ_id"].append(_organ(cols))
             continue
         cols["agency"][-1], cols["year"][-1], cols["title"][-1] = report.agency, report.year, report.title
+        cols["organ_id"].append(_organ(cols))
         cols["template"].append(report.template)
         for t in ("t2", "t3", "t4"):
             cols[f"has_{t}"].append(report.tables.get(t) is not None)

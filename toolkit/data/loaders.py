@@ -197,6 +197,10 @@ def load_reports(corpus: str | os.PathLike | None = None):
     ============ ======== ===== ==============================================================
     report_id    string         id from ``metadata.csv``
     agency       string         reporting organ (metadata, else read from the title)
+    organ_id     string         the organ, stable across years: ``"<adcode>:<normalised name>"``
+                                (:func:`toolkit.corpus.organs.organ_id`: higher divisions
+                                dropped from the name, renamed organs mapped through
+                                ``toolkit/resources/organ_aliases.csv``); <NA> without agency
     province     string         省
     city         string         市 (for districts of 北京/天津/上海/重庆, the municipality)
     county       string         区/县

@@ -1,0 +1,355 @@
+"""Indicators, the panel, organ identity and the missing-aware aggregation.
+
+Expected values are worked out by hand from the hand-built frames below (and,
+for the Wilson interval, from its closed form), never from the code under test.
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+import toolkit as tk
+from toolkit import schema
+from toolkit.analysis import (INDICATORS, aggregate, compute_indicators, indicator_definitions, panel_frame, pooled_rate,
+                              summarise_indicators, wilson_interval)
+from toolkit.corpus.organs import OrganAlias, organ_id
+
+Z = 1.959963984540054
+
+
+# ------------------------------------------------------------------ hand-built frames
+
+def _report(rid, year=2022, template="2021", agency="某县民政局", adcode="100001", has=(True, True, True)):
+    return {"report_id": rid, "agency": agency, "organ_id": organ_id(agency, adcode), "year": year,
+            "template": template, "has_t2": has[0], "has_t3": has[1], "has_t4": has[2]}
+
+
+def _reports(*rows):
+    frame = pd.DataFrame(list(rows))
+    return frame.astype({"report_id": "string", "agency": "string", "organ_id": "string", "year": "Int64",
+                         "has_t2": "boolean", "has_t3": "boolean", "has_t4": "boolean"})
+
+
+def _tables(rid, template="2021", values=None, status=None, present=("t2", "t3", "t4")):
+    """Every template cell of the tables in *present*: 0 unless *values* says otherwise."""
+    values, status = values or {}, status or {}
+    rows = []
+    for t in ("t2", "t3", "t4"):
+        for r, c in schema.cells(t, template):
+            key = (t, r, c)
+            if t not in present:
+                rows.append((rid, t, r, c, None, "table_absent"))
+                continue
+            v = values.get(key, 0)
+            rows.append((rid, t, r, c, v, status.get(key, "read" if v is not None else "ambiguous")))
+    frame = pd.DataFrame(rows, columns=["report_id", "table", "row", "column", "value", "status"])
+    return frame.astype({"report_id": "string", "table": "string", "row": "string", "column": "string",
+                         "value": "Float64", "status": "string"})
+
+
+def _statements(*rows):
+    frame = pd.DataFrame(list(rows), columns=["report_id", "table", "row", "column", "value", "sentence",
+                                              "start", "end"])
+    return frame.astype({"report_id": "string", "table": "string", "row": "string", "column": "string",
+                         "value": "Float64", "sentence": "string", "start": "Int64", "end": "Int64"})
+
+
+def _row(frame, rid, indicator):
+    sel = frame[(frame["report_id"] == rid) & (frame["indicator"] == indicator)]
+    assert len(sel) == 1
+    return sel.iloc[0]
+
+
+# ------------------------------------------------------------------ Wilson
+
+def test_wilson_interval_against_the_closed_form():
+    # k = n = 1: p = 1, centre = (1 + z²/2)/(1 + z²), half = z/(1 + z²) · z/2,
+    # so low = 1/(1 + z²) = 0.206549… and high = 1.
+    low, high = wilson_interval(1, 1)
+    assert low == pytest.approx(1 / (1 + Z ** 2)) and low == pytest.approx(0.2065493, abs=1e-6)
+    assert high == pytest.approx(1.0)
+    # k = 3, n = 10 computed by hand: p = 0.3, z² = 3.841459
+    # centre = (0.3 + 0.1920729)/(1.3841459) = 0.3555073; half = 1.959964/1.3841459 ·
+    # sqrt(0.021 + 0.00960365) = 1.4160157 · 0.1749389 = 0.2477162
+    low, high = wilson_interval(3, 10)
+    assert low == pytest.approx(0.1077913, abs=1e-6) and high == pytest.approx(0.6032219, abs=1e-6)
+    assert wilson_interval(0, 0) == (None, None)
+    assert wilson_interval(5, 3) == (None, None)
+    assert wilson_interval(None, 3) == (None, None)
+
+
+# ------------------------------------------------------------------ indicators
+
+def test_total_handled_zero_gives_na_rate_with_reason():
+    ind = compute_indicators(_reports(_report("r1")), _tables("r1"))
+    row = _row(ind, "r1", "disclosure_rate")
+    assert row["value"] is pd.NA and row["ci_low"] is pd.NA and row["ci_high"] is pd.NA
+    assert row["denominator"] == 0
+    assert "denominator is 0" in row["reason"]
+    assert _row(ind, "r1", "applications")["value"] == 0  # a count of 0 is a count
+
+
+def test_one_of_one_granted_is_rate_one_with_wilson_interval():
+    values = {("t3", "new_received", "total"): 1, ("t3", "granted", "total"): 1,
+              ("t3", "total_handled", "total"): 1}
+    ind = compute_indicators(_reports(_report("r1")), _tables("r1", values=values))
+    row = _row(ind, "r1", "disclosure_rate")
+    assert (row["numerator"], row["denominator"], row["value"]) == (1, 1, 1.0)
+    assert row["ci_low"] == pytest.approx(1 / (1 + Z ** 2)) and row["ci_high"] == pytest.approx(1.0)
+    assert row["source"] == "table" and row["reason"] is pd.NA
+    assert _row(ind, "r1", "denial_rate")["value"] == 0.0
+
+
+def test_missing_input_gives_na_and_names_the_cell():
+    values = {("t3", "granted", "total"): 5, ("t3", "total_handled", "total"): 10,
+              ("t3", "denied.third_party", "total"): None}
+    ind = compute_indicators(_reports(_report("r1")), _tables("r1", values=values))
+    row = _row(ind, "r1", "denial_rate")
+    assert row["value"] is pd.NA
+    assert "denied.third_party/total" in row["reason"] and "ambiguous" in row["reason"]
+    assert _row(ind, "r1", "full_disclosure_rate")["value"] == 0.5  # other rates are unaffected
+    assert _row(ind, "r1", "refusals_legal_exemption")["value"] is pd.NA
+
+
+def test_all_denied_cells_missing_is_not_a_zero_denial_rate():
+    missing = {("t3", r, "total"): None for r in schema.t3_outcome_rows() if r.startswith("denied.")}
+    values = {("t3", "granted", "total"): 3, ("t3", "total_handled", "total"): 3, **missing}
+    ind = compute_indicators(_reports(_report("r1")), _tables("r1", values=values))
+    assert _row(ind, "r1", "denial_rate")["value"] is pd.NA
+
+
+def test_stated_fallback_is_marked_stated():
+    reports = _reports(_report("r1", has=(False, False, False)), _report("r2"))
+    tables = pd.concat([_tables("r1", present=()), _tables("r2", values={("t3", "new_received", "total"): 4})])
+    statements = _statements(
+        ("r1", "t3", "new_received", "total", 166, "全年共收到信息公开申请166件。", 10, 25),
+        # r2 has its table: a statement never replaces a table value.
+        ("r2", "t3", "new_received", "total", 99, "收到申请99件。", 0, 8))
+    ind = compute_indicators(reports, tables, statements)
+    row = _row(ind, "r1", "applications")
+    assert row["value"] == 166 and row["source"] == "stated" and row["reason"] is pd.NA
+    assert _row(ind, "r2", "applications")["value"] == 4
+    assert _row(ind, "r2", "applications")["source"] == "table"
+    # A rate whose other inputs are neither tabled nor stated stays missing.
+    rate = _row(ind, "r1", "disclosure_rate")
+    assert rate["value"] is pd.NA and "table 3 absent" in rate["reason"]
+    # Without statements the same report has no value.
+    assert _row(compute_indicators(reports, tables), "r1", "applications")["value"] is pd.NA
+
+
+def test_statements_that_disagree_give_na():
+    reports = _reports(_report("r1", has=(False, False, False)))
+    statements = _statements(("r1", "t3", "new_received", "total", 64, "收到申请64件。", 0, 8),
+                             ("r1", "t3", "new_received", "total", 78, "收到申请78件。", 20, 28))
+    row = _row(compute_indicators(reports, _tables("r1", present=()), statements), "r1", "applications")
+    assert row["value"] is pd.NA and "64, 78" in row["reason"]
+
+
+def test_2019_template_never_pooled_where_rows_differ():
+    values = {("t3", "other.all", "total"): 2, ("t3", "total_handled", "total"): 4,
+              ("t3", "granted", "total"): 2, ("t2", "licensing", "decisions"): 7}
+    ind = compute_indicators(_reports(_report("r1", year=2020, template="2019")),
+                             _tables("r1", "2019", values=values))
+    assert _row(ind, "r1", "other_rate")["value"] == 0.5  # (六) as one row, same group total
+    assert _row(ind, "r1", "licensing_decisions")["value"] == 7
+    for name in ("refusals_factual_operational", "refusals_legal_share", "fees_amount",
+                 "normative_docs_in_force"):
+        row = _row(ind, "r1", name)
+        assert row["value"] is pd.NA and "2019 template" in row["reason"]
+    table = indicator_definitions().set_index("indicator")
+    assert not table.loc["fees_amount", "comparable"] and table.loc["applications", "comparable"]
+    assert list(table.index) == [i.name for i in INDICATORS]
+
+
+def test_broken_arithmetic_gives_na_rate():
+    values = {("t3", "granted", "total"): 5, ("t3", "total_handled", "total"): 3}
+    row = _row(compute_indicators(_reports(_report("r1")), _tables("r1", values=values)), "r1",
+               "full_disclosure_rate")
+    assert row["value"] is pd.NA and "exceeds" in row["reason"]
+
+
+def test_row_left_out_of_table_2_is_missing_not_zero():
+    tables = _tables("r1", values={("t2", "licensing", "decisions"): 3})
+    tables = tables[~((tables["table"] == "t2") & (tables["row"] == "coercion"))]
+    ind = compute_indicators(_reports(_report("r1")), tables)
+    assert _row(ind, "r1", "licensing_decisions")["value"] == 3
+    row = _row(ind, "r1", "coercion_decisions")
+    assert row["value"] is pd.NA and "not in the report" in row["reason"]
+
+
+def test_unreadable_report_has_rows_with_reason():
+    rep = _report("r1", has=(None, None, None))
+    ind = compute_indicators(_reports(rep), _tables("r1", present=()).iloc[0:0])
+    assert len(ind) == len(INDICATORS)
+    assert ind["value"].isna().all() and ind["reason"].str.contains("could not be read").all()
+
+
+def test_compute_indicators_leaves_inputs_unchanged():
+    reports, tables = _reports(_report("r1")), _tables("r1")
+    before = (reports.copy(), tables.copy())
+    compute_indicators(reports, tables)
+    assert_frame_equal(reports, before[0])
+    assert_frame_equal(tables, before[1])
+
+
+def test_litigation_and_dispute_rates():
+    values = {("t3", "new_received", "total"): 20,
+              ("t4", "reconsideration", "upheld"): 2, ("t4", "reconsideration", "corrected"): 1,
+              ("t4", "reconsideration", "pending"): 1, ("t4", "reconsideration", "total"): 4,
+              ("t4", "litigation_direct", "corrected"): 1, ("t4", "litigation_direct", "other"): 1,
+              ("t4", "litigation_direct", "total"): 2, ("t4", "litigation_after", "upheld"): 2,
+              ("t4", "litigation_after", "total"): 2}
+    ind = compute_indicators(_reports(_report("r1")), _tables("r1", values=values))
+    rec = _row(ind, "r1", "reconsideration_correction_rate")
+    assert (rec["numerator"], rec["denominator"]) == (1, 3)  # pending is not decided
+    lit = _row(ind, "r1", "litigation_correction_rate")
+    assert (lit["numerator"], lit["denominator"]) == (1, 4)
+    dis = _row(ind, "r1", "dispute_rate")
+    assert (dis["numerator"], dis["denominator"], dis["value"]) == (8, 20, 0.4)
+
+
+# ------------------------------------------------------------------ aggregation
+
+def test_aggregate_never_reads_missing_as_zero():
+    frame = pd.DataFrame({"report_id": ["a", "b", "c", "d"], "g": ["x", "x", "x", "y"],
+                          "value": pd.array([1, None, 3, None], dtype="Float64")})
+    out = aggregate(frame, "value", "g").set_index("g")
+    assert out.loc["x", "value"] == 4 and out.loc["x", "n_reports"] == 2 and out.loc["x", "n_missing"] == 1
+    assert not out.loc["x", "complete"]
+    # A group with nothing present is <NA>, not 0.
+    assert out.loc["y", "value"] is pd.NA and out.loc["y", "n_reports"] == 0 and out.loc["y", "n_missing"] == 1
+    # The mean is over the values present: (1 + 3) / 2, not (1 + 0 + 3) / 3.
+    assert aggregate(frame[frame["g"] == "x"], "value", how="mean")["value"].iloc[0] == 2
+    total = aggregate(frame, "value")
+    assert total["value"].iloc[0] == 4 and total["n_missing"].iloc[0] == 2
+    assert frame["value"].isna().sum() == 2  # input unchanged
+
+
+def test_aggregate_counts_reports_not_cells():
+    frame = pd.DataFrame({"report_id": ["a", "a", "b"], "value": pd.array([1, 2, None], dtype="Float64")})
+    out = aggregate(frame, "value")
+    assert (out["n_reports"].iloc[0], out["n_missing"].iloc[0], out["n_values"].iloc[0]) == (1, 1, 2)
+
+
+def test_pooled_rate_uses_reports_with_both_values():
+    frame = pd.DataFrame({"report_id": ["a", "b", "c"],
+                          "numerator": pd.array([1, 2, None], dtype="Float64"),
+                          "denominator": pd.array([4, 6, 10], dtype="Float64")})
+    out = pooled_rate(frame)
+    assert out["value"].iloc[0] == pytest.approx(3 / 10) and out["n_reports"].iloc[0] == 2
+    assert out["n_missing"].iloc[0] == 1
+    assert (out["ci_low"].iloc[0], out["ci_high"].iloc[0]) == pytest.approx(wilson_interval(3, 10))
+    zero = pooled_rate(frame.assign(denominator=pd.array([0, 0, 0], dtype="Float64"),
+                                    numerator=pd.array([0, 0, 0], dtype="Float64")))
+    assert zero["value"].iloc[0] is pd.NA
+
+
+def test_summarise_by_year_pools_rates_and_keeps_templates_apart():
+    reports = _reports(_report("a", year=2021), _report("b", year=2021, agency="某市民政局", adcode="100000"),
+                       _report("c", year=2020, template="2019"))
+    t = {("t3", "granted", "total"): 1, ("t3", "total_handled", "total"): 2, ("t3", "new_received", "total"): 2}
+    tables = pd.concat([_tables("a", values=t), _tables("b", values={("t3", "new_received", "total"): None}),
+                        _tables("c", "2019", values=t)])
+    ind = compute_indicators(reports, tables)
+    out = summarise_indicators(ind, "year")
+    apps = out[out["indicator"] == "applications"].set_index("year")
+    assert apps.loc[2021, "value"] == 2 and apps.loc[2021, "n_reports"] == 1 and apps.loc[2021, "n_missing"] == 1
+    rate = out[(out["indicator"] == "full_disclosure_rate") & (out["year"] == 2021)].iloc[0]
+    # b handled 0 cases: it adds nothing to the pool (0/0) and is not "missing".
+    assert rate["value"] == 0.5 and rate["n_reports"] == 2 and rate["n_missing"] == 0
+    fees = out[out["indicator"] == "fees_amount"]
+    assert set(fees["template"]) == {"2021", "2019"}
+    by_organ = summarise_indicators(ind, "organ")
+    assert set(by_organ["organ_id"]) == {"100001:某县民政局", "100000:某市民政局"}
+
+
+# ------------------------------------------------------------------ organ identity
+
+def test_organ_id_drops_higher_divisions_and_applies_aliases():
+    assert organ_id("重庆市开州区民政局", "500154", "重庆市", "重庆市", "开州区") == "500154:开州区民政局"
+    assert organ_id("开州区民政局", "500154", "重庆市", "重庆市", "开州区") == "500154:开州区民政局"
+    assert organ_id("威海市文登区民政局", "371003", "山东省", "威海市", "文登区") == "371003:文登区民政局"
+    assert organ_id("吴忠市民政局", "640300", "宁夏回族自治区", "吴忠市", None) == "640300:吴忠市民政局"
+    # Short forms and 2018 renamings (alias table) map to one organ.
+    assert organ_id("河北省科技厅", "130000", "河北省") == organ_id("河北省科学技术厅", "130000", "河北省")
+    assert organ_id("某市环境保护局", "100000") == organ_id("某市生态环境局", "100000")
+    # Full-width and spaces do not make a new organ; another place does.
+    assert organ_id("河北省 教育厅", "130000") == "130000:河北省教育厅"
+    assert organ_id("河北省教育厅", "130000") != organ_id("河北省教育厅", "130100")
+    assert organ_id(None, "130000") is None and organ_id(pd.NA) is None
+    assert organ_id("某局", None) == "?:某局"
+
+
+def test_organ_id_custom_alias_table():
+    aliases = (OrganAlias("name", "130000", "河北省工业和信息化委员会", "河北省工业和信息化厅", "renamed 2018"),)
+    assert organ_id("河北省工业和信息化委员会", "130000", aliases=aliases) == "130000:河北省工业和信息化厅"
+    # Scoped to its adcode.
+    assert organ_id("河北省工业和信息化委员会", "130100", aliases=aliases) == "130100:河北省工业和信息化委员会"
+
+
+def test_load_reports_has_organ_id(seed_corpus):
+    reports = tk.load_reports(seed_corpus).set_index("report_id")
+    assert reports["organ_id"].dtype == "string"
+    assert reports.loc["001_0d529075b8579b4b", "organ_id"] == "500154:开州区民政局"
+    assert reports.loc["002_0a737c20a99ed187", "organ_id"] == "371003:文登区民政局"
+    assert reports["organ_id"].notna().all()
+
+
+def test_shipped_corpus_organ_ids_stable_across_years():
+    reports = tk.load_reports()
+    hebei = reports[reports["province"] == "河北省"]
+    assert hebei.groupby("agency")["organ_id"].nunique().eq(1).all()
+    assert hebei["organ_id"].nunique() == hebei["agency"].nunique() == 4
+
+
+# ------------------------------------------------------------------ panel
+
+def test_panel_keeps_gaps_and_changes_only_consecutive_years():
+    rows = [_report(f"r{y}", year=y) for y in (2019, 2020, 2022)]
+    reports = _reports(*[dict(r, template="2021") for r in rows])
+    tables = pd.concat([_tables(f"r{y}", values={("t3", "new_received", "total"): n})
+                        for y, n in ((2019, 5), (2020, 8), (2022, 3))])
+    panel = panel_frame(compute_indicators(reports, tables)).set_index("year")
+    assert list(panel.index) == [2019, 2020, 2021, 2022]
+    assert not panel.loc[2021, "has_report"] and panel.loc[2021, "applications"] is pd.NA
+    assert panel.loc[2020, "applications_change"] == 3
+    assert panel.loc[2019, "applications_change"] is pd.NA
+    assert panel.loc[2022, "applications_change"] is pd.NA  # 2021 is a gap: no change across it
+    assert panel.loc[2022, "n_reports"] == 1 and panel.loc[2021, "n_reports"] == 0
+
+
+def test_panel_marks_stated_values():
+    reports = _reports(_report("r1", has=(False, False, False)))
+    statements = _statements(("r1", "t3", "new_received", "total", 12, "收到申请12件。", 0, 8))
+    panel = panel_frame(compute_indicators(reports, _tables("r1", present=()), statements))
+    assert panel["applications"].iloc[0] == 12 and panel["stated"].iloc[0] == "applications"
+
+
+def test_load_panel_and_indicators_on_seeds(seed_corpus):
+    ind = tk.indicators(seed_corpus)
+    assert list(ind.columns) == ["report_id", "organ_id", "agency", "year", "template", "indicator",
+                                 "numerator", "denominator", "value", "ci_low", "ci_high", "source", "reason"]
+    # 003 (吴忠市民政局, read by hand): one application received, granted; handled 1.
+    row = _row(ind, "003_03a04d677c33f02f", "disclosure_rate")
+    assert (row["numerator"], row["denominator"], row["value"]) == (1, 1, 1.0)
+    # 000 (鸡东县民政局): no application handled, so no disclosure rate.
+    assert _row(ind, "000_390bec4f8b72bc77", "disclosure_rate")["value"] is pd.NA
+    # 002 published its tables as images: absent, never zeros.
+    assert _row(ind, "002_0a737c20a99ed187", "applications")["value"] is pd.NA
+    panel = tk.load_panel(seed_corpus)
+    assert len(panel) == 5 and panel["organ_id"].is_unique
+    assert math.isclose(panel.set_index("organ_id").loc["640300:吴忠市民政局", "applications"], 1)
+
+
+def test_rate_text_gives_interval_and_small_n_note():
+    from toolkit.analysis import rate_text
+
+    # 3 of 12: Wilson 95% interval by hand: p = 0.25, z²/n = 0.3201, centre = (0.25 + 0.160061)/1.320122
+    # = 0.310624, half = 1.484687 · sqrt(0.015625 + 0.006669) = 0.221706 → 8.9% to 53.2%.
+    assert rate_text(3, 12) == "25% (95% CI 9%–53%; 3 of 12 cases; small n)"
+    assert rate_text(60, 100).endswith("60 of 100 cases)")
+    assert rate_text(0, 0) == "n/a (no case)"
+    assert rate_text(pd.NA, 5) == "n/a (missing)"

@@ -1,0 +1,15 @@
+"""Analysis: indicators with their denominators, an organ × year panel, and the missing-aware
+aggregation every total and average across reports goes through.
+
+Sits between the data layer (the loaders) and the charts.  Everything here is a
+pure function of the loaders' frames, with a thin ``corpus=`` wrapper.
+"""
+from __future__ import annotations
+
+from .aggregate import SMALL_N, aggregate, pooled_rate, rate_text, wilson_interval
+from .indicators import (INDICATORS, Indicator, compute_indicators, indicator_definitions, indicators,
+                         summarise_indicators)
+from .panel import load_panel, panel_frame
+
+__all__ = ["aggregate", "pooled_rate", "wilson_interval", "rate_text", "SMALL_N", "INDICATORS", "Indicator", "compute_indicators",
+           "indicator_definitions", "indicators", "summarise_indicators", "load_panel", "panel_frame"]

@@ -1,0 +1,215 @@
+"""Totals and averages across reports that say how many reports they rest on.
+
+A value the parser could not read is ``<NA>``; a table a report does not
+contain is ``<NA>`` too.  pandas' ``sum()`` reads both as 0, which turns "we do
+not know" into "none".  Everything in the toolkit that totals or averages
+across reports (notebooks, charts, ``xxgk indicators --by``) goes through
+:func:`aggregate` or :func:`pooled_rate` instead:
+
+* a missing value is left out, never read as 0, and counted;
+* each result says how many reports contributed a value (``n_reports``) and
+  how many had a value missing (``n_missing``);
+* a group with no value at all gives ``<NA>``, not 0;
+* a rate of 0 cases (denominator 0) is ``<NA>``, not 0 or inf.
+
+Rates carry a Wilson score interval (:func:`wilson_interval`), which behaves
+well for small counts and for rates of 0 or 1, where the usual normal
+approximation gives intervals of width 0.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["aggregate", "pooled_rate", "wilson_interval", "rate_text", "Z95", "HOW", "SMALL_N"]
+
+#: The normal quantile for a two-sided 95% interval.
+Z95 = 1.959963984540054
+
+#: Below this many cases a rate is flagged as resting on a small number (:func:`rate_text`).
+SMALL_N = 30
+
+#: What :func:`aggregate` can compute per group.
+HOW = ("sum", "mean", "median", "min", "max")
+
+
+def wilson_interval(successes, trials, z: float = Z95) -> tuple[float, float] | tuple[None, None]:
+    """Wilson score interval for *successes* out of *trials* (95% by default).
+
+    Returns ``(low, high)``, or ``(None, None)`` when it is undefined: trials
+    missing or 0, successes missing, negative, or more than the trials.
+
+    >>> [round(x, 4) for x in wilson_interval(1, 1)]
+    [0.2065, 1.0]
+    """
+    if successes is None or trials is None:
+        return None, None
+    k, n = float(successes), float(trials)
+    if math.isnan(k) or math.isnan(n) or n <= 0 or k < 0 or k > n:
+        return None, None
+    p = k / n
+    z2 = z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def rate_text(numerator, denominator, small_n: int = SMALL_N) -> str:
+    """A rate as prose: ``"25% (95% CI 9–53%; 3 of 12 cases; small n)"``.
+
+    The interval is Wilson's (:func:`wilson_interval`); ``small n`` is added
+    below *small_n* cases.  A rate that cannot be formed says why:
+    ``"n/a (no case)"`` for a denominator of 0, ``"n/a (missing)"`` when
+    either number is missing.
+    """
+    try:
+        k, n = float(numerator), float(denominator)
+    except (TypeError, ValueError):  # None, pandas NA
+        return "n/a (missing)"
+    if math.isnan(k) or math.isnan(n):
+        return "n/a (missing)"
+    if n == 0:
+        return "n/a (no case)"
+    low, high = wilson_interval(k, n)
+    cases = f"{k:,.0f} of {n:,.0f} cases"
+    if low is None:
+        return f"{k / n:.0%} ({cases}; no interval: more cases counted than the total)"
+    note = "; small n" if n < small_n else ""
+    return f"{k / n:.0%} (95% CI {low:.0%}–{high:.0%}; {cases}{note})"
+
+
+def _keys(by) -> list[str]:
+    if by is None:
+        return []
+    return [by] if isinstance(by, str) else list(by)
+
+
+def _check(frame, columns: Sequence[str]) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise KeyError(f"aggregate: the frame has no column(s) {', '.join(missing)}")
+
+
+def aggregate(frame, value: str = "value", by: str | Sequence[str] | None = None, how: str = "sum",
+              unit: str = "report_id"):
+    """*how* of *value* per group of *by*, leaving missing values out and counting them.
+
+    *frame* holds one row per observation (one report's value, or one cell of
+    ``load_tables()``); *unit* names the column that identifies a report, so
+    that ``n_reports`` counts reports, not rows.  *by* is a column name, a list
+    of them, or ``None`` for one total.  Returns a new frame (*frame* is not
+    changed), one row per group, sorted by *by*:
+
+    ============== ======= ===================================================================
+    name           dtype   meaning
+    ============== ======= ===================================================================
+    *by* columns           the group
+    value          Float64 *how* of the values present; <NA> when no value is present
+    n_reports      Int64   reports that contributed at least one value
+    n_missing      Int64   reports with at least one value missing (left out, not read as 0)
+    n_values       Int64   values used
+    n_values_missing Int64 values missing
+    complete       boolean no value of the group is missing
+    ============== ======= ===================================================================
+
+    A report with some values present and some missing counts in both
+    ``n_reports`` and ``n_missing``: the total is a lower bound then, and
+    ``complete`` says so.
+    """
+    import pandas as pd
+
+    if how not in HOW:
+        raise ValueError(f"aggregate: how must be one of {', '.join(HOW)}, not {how!r}")
+    keys = _keys(by)
+    _check(frame, [value, *keys] + ([unit] if unit else []))
+    values = pd.to_numeric(frame[value], errors="raise").astype("Float64")
+    present = values.notna()
+    work = pd.DataFrame({k: frame[k].to_numpy() for k in keys}, index=frame.index)
+    work["_v"] = values
+    work["_present"] = present
+    work["_unit"] = frame[unit].to_numpy() if unit else range(len(frame))
+    if not keys:
+        work["_all"] = 0
+        keys_used = ["_all"]
+    else:
+        keys_used = keys
+    groups = work.groupby(keys_used, sort=True, dropna=False, observed=True)
+    got = work.loc[present].groupby(keys_used, sort=True, dropna=False, observed=True)
+    out = groups.size().to_frame("_rows")
+    stat = getattr(got["_v"], how)()
+    out["value"] = stat.reindex(out.index).astype("Float64")
+    out["n_reports"] = got["_unit"].nunique().reindex(out.index).fillna(0).astype("Int64")
+    missing = work.loc[~present].groupby(keys_used, sort=True, dropna=False, observed=True)
+    out["n_missing"] = missing["_unit"].nunique().reindex(out.index).fillna(0).astype("Int64")
+    out["n_values"] = got.size().reindex(out.index).fillna(0).astype("Int64")
+    out["n_values_missing"] = (out["_rows"] - out["n_values"]).astype("Int64")
+    out["complete"] = (out["n_values_missing"] == 0).astype("boolean")
+    out = out.drop(columns="_rows").reset_index()
+    if not keys:
+        out = out.drop(columns="_all")
+    return out
+
+
+def pooled_rate(frame, numerator: str = "numerator", denominator: str = "denominator",
+                by: str | Sequence[str] | None = None, unit: str = "report_id", z: float = Z95):
+    """Pooled rate Σ numerator / Σ denominator per group, over reports that have both.
+
+    A report counts only when its numerator and its denominator are both
+    present (a report missing either is counted in ``n_missing`` and left
+    out of both sums, so the rate never mixes reports).  Returns a new frame,
+    one row per group:
+
+    ============ ======= ====================================================================
+    name         dtype   meaning
+    ============ ======= ====================================================================
+    *by* columns         the group
+    numerator    Float64 Σ numerators of the reports used
+    denominator  Float64 Σ denominators of the reports used
+    value        Float64 numerator / denominator; <NA> when the denominator is 0 or no
+                         report has both
+    ci_low       Float64 Wilson 95% interval (<NA> when undefined, e.g. numerator > denominator)
+    ci_high      Float64
+    n_reports    Int64   reports used
+    n_missing    Int64   reports left out because the numerator or denominator is missing
+    ============ ======= ====================================================================
+    """
+    import pandas as pd
+
+    keys = _keys(by)
+    _check(frame, [numerator, denominator, *keys] + ([unit] if unit else []))
+    num = pd.to_numeric(frame[numerator]).astype("Float64")
+    den = pd.to_numeric(frame[denominator]).astype("Float64")
+    both = (num.notna() & den.notna()).to_numpy(dtype=bool)
+    work = pd.DataFrame({k: frame[k].to_numpy() for k in keys}, index=frame.index)
+    work["_num"], work["_den"], work["_both"] = num, den, both
+    work["_unit"] = frame[unit].to_numpy() if unit else range(len(frame))
+    keys_used = keys or ["_all"]
+    if not keys:
+        work["_all"] = 0
+    groups = work.groupby(keys_used, sort=True, dropna=False, observed=True)
+    used = work.loc[both].groupby(keys_used, sort=True, dropna=False, observed=True)
+    out = groups.size().to_frame("_rows")
+    out["numerator"] = used["_num"].sum().reindex(out.index).astype("Float64")
+    out["denominator"] = used["_den"].sum().reindex(out.index).astype("Float64")
+    out["n_reports"] = used["_unit"].nunique().reindex(out.index).fillna(0).astype("Int64")
+    left = work.loc[~both].groupby(keys_used, sort=True, dropna=False, observed=True)
+    out["n_missing"] = left["_unit"].nunique().reindex(out.index).fillna(0).astype("Int64")
+    values: list[Any] = []
+    lows: list[Any] = []
+    highs: list[Any] = []
+    for k, n in zip(out["numerator"], out["denominator"]):
+        if k is pd.NA or n is pd.NA or n == 0:
+            values.append(None), lows.append(None), highs.append(None)
+            continue
+        values.append(float(k) / float(n))
+        lo, hi = wilson_interval(k, n, z)
+        lows.append(lo), highs.append(hi)
+    out["value"] = pd.array(values, dtype="Float64")
+    out["ci_low"] = pd.array(lows, dtype="Float64")
+    out["ci_high"] = pd.array(highs, dtype="Float64")
+    out = out.drop(columns="_rows").reset_index()
+    if not keys:
+        out = out.drop(columns="_all")
+    cols = keys + ["numerator", "denominator", "value", "ci_low", "ci_high", "n_reports", "n_missing"]
+    return out[cols]

@@ -1,0 +1,593 @@
+"""The indicators the field computes from these reports, with their denominators.
+
+``indicators(corpus)`` returns one row per report and indicator.  The core,
+:func:`compute_indicators`, is a pure function of the three frames it reads
+(``load_reports()``, ``load_tables()``, ``load_statements()``), so it runs on
+any frames laid out the same way.
+
+Rules
+-----
+* **Missing is never zero.**  Any input cell that is missing (blank,
+  ambiguous, label not found, doubtful text, table absent, row left out)
+  gives ``value`` <NA> and a ``reason`` naming the cells and why.
+* **A denominator of 0 gives <NA>**, never 0 or inf.
+* **Rates carry a Wilson 95% interval** (``ci_low``, ``ci_high``; see
+  :func:`toolkit.analysis.wilson_interval`).  A proportion whose numerator
+  exceeds its denominator (the report's own arithmetic is broken) is <NA>
+  with that reason.
+* **Templates are never pooled where their rows differ.**  Each indicator
+  says, for the 2019 template (国办公开办函〔2019〕60号, report years
+  2019–2020) and the 2021 one, which cells it reads; where the 2019 template
+  has no such cells the value is <NA> with the reason.  The comparability
+  table below (also :func:`indicator_definitions`) says which indicators mean
+  the same thing under both templates.
+* **Stated values are marked.**  When a report does not contain a table
+  (``has_t2``/``has_t3``/``has_t4`` false: published as an image, a crawl
+  without it, a report before 2019), a cell is taken from
+  ``load_statements()`` (a number the narrative states about that cell, e.g.
+  收到政府信息公开申请166件) and the row's ``source`` is ``stated``.  Table
+  values and stated values are never mixed silently: ``source`` is ``stated``
+  as soon as one input is stated.  Statements are used only where the table is
+  absent, never to fill a cell the table has but could not be read.  When a
+  report states two different numbers for one cell, the value is <NA>.
+
+Indicators (cells are ``table row/column``; ``*`` means every row of a group)
+----------------------------------------------------------------------------
+
+=============================== ===== =========================================== ============================== ==========
+indicator                       kind  numerator (2021 template)                   denominator                    2019 tmpl.
+=============================== ===== =========================================== ============================== ==========
+applications                    count t3 new_received/total                        –                              same
+disclosure_rate                 rate  t3 granted + partially_granted /total        t3 total_handled/total         same
+full_disclosure_rate            rate  t3 granted/total                             t3 total_handled/total         same
+denial_rate                     rate  t3 denied.* /total (不予公开, 8 rows)         t3 total_handled/total         same
+unavailable_rate                rate  t3 unavailable.* /total (无法提供, 3 rows)    t3 total_handled/total         same
+not_processed_rate              rate  t3 not_processed.* /total (不予处理, 5 rows)  t3 total_handled/total         same
+other_rate                      rate  t3 other.* /total (其他处理, 3 rows)          t3 total_handled/total         other.all
+refusals_legal_exemption        count t3 denied.* /total                           –                              same
+refusals_factual_operational    count t3 unavailable.* + not_processed.* +        –                              <NA>
+                                      other.no_correction + other.no_fee /total
+refusals_legal_share            rate  refusals_legal_exemption                     legal + factual_operational    <NA>
+reconsideration_correction_rate rate  t4 reconsideration/corrected                 t4 reconsideration upheld +    same
+                                                                                   corrected + other (decided)
+litigation_correction_rate      rate  t4 litigation_direct + litigation_after      the two rows' upheld +         same
+                                      /corrected                                   corrected + other
+dispute_rate                    ratio t4 reconsideration + litigation_direct +     t3 new_received/total          same
+                                      litigation_after /total
+licensing_decisions             count t2 licensing/decisions                       –                              same
+penalty_decisions               count t2 penalty/decisions                         –                              same
+coercion_decisions              count t2 coercion/decisions                        –                              same
+fees_amount                     万元  t2 fees/amount                               –                              <NA>
+normative_docs_in_force         count t2 normative_docs/in_force                   –                              <NA>
+=============================== ===== =========================================== ============================== ==========
+
+Comparability across templates: ``same`` means the 2019 template has the same
+cells with the same meaning, so 2019 and 2021 values may be compared and
+pooled.  ``other_rate`` reads (六)其他处理 as one row (``other.all``) in 2019
+and as three rows in 2021; the group total means the same, so it is
+comparable.  Not comparable (<NA> for 2019-template reports):
+
+* ``refusals_factual_operational`` and ``refusals_legal_share``: the 2019
+  template's single (六)其他处理 row mixes 逾期不补正/逾期未缴费 (factual)
+  with 其他 (unclassifiable), so the factual group cannot be formed;
+* ``fees_amount``: the 2019 table 2 gives the number of fee items, not the
+  amount collected;
+* ``normative_docs_in_force``: the 2019 table 2 gives documents published
+  (对外公开总数量), not documents in force.
+
+The refusal split is the one used in the legal literature on these reports:
+*legal exemptions* are the eight 不予公开 grounds (国家秘密, 法律行政法规禁止,
+三安全一稳定, 第三方合法权益, 内部事务, 过程性信息, 行政执法案卷, 行政查询);
+*factual/operational* reasons are the 无法提供 and 不予处理 rows (本机关不掌握,
+没有现成信息, 补正后仍不明确, 信访举报投诉, 重复申请, 公开出版物, 大量反复申请,
+确认或重新出具) and the applicant's own default (逾期不补正, 逾期未缴费).
+(六)3.其他 is in neither group.
+
+``dispute_rate`` is a ratio, not a proportion: the disputes of a year may
+concern applications of earlier years, so it can exceed 1 (its interval is
+given only when it does not).
+"""
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import schema
+from .aggregate import wilson_interval
+
+__all__ = ["Indicator", "INDICATORS", "INDICATOR_COLUMNS", "indicator_definitions", "compute_indicators",
+           "indicators", "summarise_indicators"]
+
+Cell = tuple[str, str, str]  # (table, row, column)
+
+
+def _t3(rows: Iterable[str], column: str = "total") -> tuple[Cell, ...]:
+    return tuple(("t3", r, column) for r in rows)
+
+
+def _group(prefix: str, template: str = "2021") -> tuple[str, ...]:
+    return tuple(r for r in schema.t3_outcome_rows(template) if r.startswith(prefix))
+
+
+_DENIED = _group("denied.")
+_UNAVAILABLE = _group("unavailable.")
+_NOT_PROCESSED = _group("not_processed.")
+_HANDLED = _t3(["total_handled"])
+_FACTUAL = _t3(_UNAVAILABLE + _NOT_PROCESSED + ("other.no_correction", "other.no_fee"))
+_T4_DECIDED = ("upheld", "corrected", "other")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator: the cells it sums, per template (a template left out has no such cells)."""
+
+    name: str
+    kind: str  # count | amount | rate | ratio
+    unit: str
+    zh: str
+    en: str
+    numerator: dict[str, tuple[Cell, ...]]
+    denominator: dict[str, tuple[Cell, ...]] = field(default_factory=dict)
+    comparable: bool = True
+    note: str = ""
+
+    @property
+    def is_rate(self) -> bool:
+        return self.kind in ("rate", "ratio")
+
+
+def _both(cells: tuple[Cell, ...]) -> dict[str, tuple[Cell, ...]]:
+    return {"2021": cells, "2019": cells}
+
+
+_NOT_2019_OTHER = ("the 2019 template has (六)其他处理 as one row, which mixes 逾期不补正/逾期未缴费 with 其他, "
+                   "so the factual/operational group cannot be formed")
+
+#: Every indicator, in output order.
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("applications", "count", "件", "本年新收申请数", "New applications received",
+              _both(_t3(["new_received"]))),
+    Indicator("disclosure_rate", "rate", "share", "公开率（予以公开＋部分公开）", "Disclosure rate (full + partial)",
+              _both(_t3(["granted", "partially_granted"])), _both(_HANDLED)),
+    Indicator("full_disclosure_rate", "rate", "share", "全部公开率", "Full disclosure rate",
+              _both(_t3(["granted"])), _both(_HANDLED)),
+    Indicator("denial_rate", "rate", "share", "不予公开率", "Denial rate (不予公开)",
+              _both(_t3(_DENIED)), _both(_HANDLED)),
+    Indicator("unavailable_rate", "rate", "share", "无法提供率", "Unavailable rate (无法提供)",
+              _both(_t3(_UNAVAILABLE)), _both(_HANDLED)),
+    Indicator("not_processed_rate", "rate", "share", "不予处理率", "Not-processed rate (不予处理)",
+              _both(_t3(_NOT_PROCESSED)), _both(_HANDLED)),
+    Indicator("other_rate", "rate", "share", "其他处理率", "Other handling rate (其他处理)",
+              {"2021": _t3(_group("other.")), "2019": _t3(["other.all"])}, _both(_HANDLED),
+              note="(六)其他处理: three rows in 2021, one (other.all) in 2019; the group total means the same"),
+    Indicator("refusals_legal_exemption", "count", "件", "不予公开（法定豁免事由）", "Refusals on legal exemptions",
+              _both(_t3(_DENIED))),
+    Indicator("refusals_factual_operational", "count", "件", "无法提供、不予处理及逾期（事实/程序原因）",
+              "Refusals for factual or operational reasons", {"2021": _FACTUAL}, comparable=False,
+              note=_NOT_2019_OTHER),
+    Indicator("refusals_legal_share", "rate", "share", "拒绝中法定豁免所占比例",
+              "Share of refusals on legal exemptions", {"2021": _t3(_DENIED)},
+              {"2021": _t3(_DENIED) + _FACTUAL}, comparable=False, note=_NOT_2019_OTHER),
+    Indicator("reconsideration_correction_rate", "rate", "share", "行政复议纠正率",
+              "Reconsideration: share of decided cases corrected",
+              _both((("t4", "reconsideration", "corrected"),)),
+              _both(tuple(("t4", "reconsideration", c) for c in _T4_DECIDED))),
+    Indicator("litigation_correction_rate", "rate", "share", "行政诉讼纠正率",
+              "Litigation: share of decided cases corrected",
+              _both((("t4", "litigation_direct", "corrected"), ("t4", "litigation_after", "corrected"))),
+              _both(tuple(("t4", r, c) for r in ("litigation_direct", "litigation_after") for c in _T4_DECIDED))),
+    Indicator("dispute_rate", "ratio", "per application", "复议诉讼数与新收申请数之比",
+              "Reconsideration and litigation cases per new application",
+              _both(tuple(("t4", r, "total") for r in ("reconsideration", "litigation_direct", "litigation_after"))),
+              _both(_t3(["new_received"])),
+              note="a ratio: disputes may concern earlier years' applications, so it can exceed 1"),
+    Indicator("licensing_decisions", "count", "件", "行政许可处理决定数", "Licensing decisions",
+              _both((("t2", "licensing", "decisions"),))),
+    Indicator("penalty_decisions", "count", "件", "行政处罚决定数", "Penalty decisions",
+              _both((("t2", "penalty", "decisions"),))),
+    Indicator("coercion_decisions", "count", "件", "行政强制决定数", "Coercion decisions",
+              _both((("t2", "coercion", "decisions"),))),
+    Indicator("fees_amount", "amount", "万元", "行政事业性收费金额", "Administrative fees collected",
+              {"2021": (("t2", "fees", "amount"),)}, comparable=False,
+              note="the 2019 template gives the number of fee items, not the amount"),
+    Indicator("normative_docs_in_force", "count", "件", "现行有效行政规范性文件数", "Normative documents in force",
+              {"2021": (("t2", "normative_docs", "in_force"),)}, comparable=False,
+              note="the 2019 template gives documents published (对外公开总数量), not documents in force"),
+)
+
+_BY_NAME = {i.name: i for i in INDICATORS}
+
+INDICATOR_COLUMNS = ["report_id", "organ_id", "agency", "year", "template", "indicator", "numerator",
+                     "denominator", "value", "ci_low", "ci_high", "source", "reason"]
+
+_TABLE_NAMES = {"t2": "table 2", "t3": "table 3", "t4": "table 4"}
+
+
+def _cells_text(cells: tuple[Cell, ...]) -> str:
+    if not cells:
+        return "–"
+    table = cells[0][0]
+    parts = [f"{r}/{c}" for _t, r, c in cells]
+    return f"{table} " + " + ".join(parts)
+
+
+def indicator_definitions():
+    """The indicators as a frame: what each reads, per template, and whether 2019 and 2021 compare.
+
+    ============= ======= =================================================================
+    name          dtype   meaning
+    ============= ======= =================================================================
+    indicator     string  name (the ``indicator`` column of :func:`indicators`)
+    kind          string  ``count``, ``amount`` (万元), ``rate`` (a proportion) or ``ratio``
+    unit          string  件, 万元, share or per application
+    zh, en        string  labels
+    numerator     string  cells summed, 2021 template
+    denominator   string  cells summed, 2021 template (``–`` for counts)
+    in_2019       boolean the 2019 template has the cells
+    comparable    boolean 2019 and 2021 values mean the same and may be pooled
+    note          string  why not, or what differs
+    ============= ======= =================================================================
+    """
+    import pandas as pd
+
+    rows = []
+    for ind in INDICATORS:
+        rows.append({"indicator": ind.name, "kind": ind.kind, "unit": ind.unit, "zh": ind.zh, "en": ind.en,
+                     "numerator": _cells_text(ind.numerator.get("2021", ())),
+                     "denominator": _cells_text(ind.denominator.get("2021", ())),
+                     "in_2019": "2019" in ind.numerator, "comparable": ind.comparable, "note": ind.note})
+    frame = pd.DataFrame(rows)
+    return frame.astype({c: "string" for c in ("indicator", "kind", "unit", "zh", "en", "numerator",
+                                               "denominator", "note")} | {"in_2019": "boolean",
+                                                                          "comparable": "boolean"})
+
+
+# ------------------------------------------------------------------ the core
+
+def _missing(value) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(value != value)
+    except TypeError:  # pd.NA
+        return True
+
+
+def _flag(value) -> bool | None:
+    if _missing(value):
+        return None
+    return bool(value)
+
+
+def _summary_template(template, year) -> str:
+    """The template a report's row is summarised under: its own, else the one its year calls for."""
+    t = None if _missing(template) else str(template)
+    return t if t is not None else _effective_template(template, year)
+
+
+def _effective_template(template, year) -> str:
+    """Which template's keys to read: the report's own, else the one its year calls for."""
+    t = None if _missing(template) else str(template)
+    if t in ("2019", "2021"):
+        return t
+    if not _missing(year) and int(year) in (2019, 2020):
+        return "2019"
+    return "2021"
+
+
+class _Lookup:
+    """Cell values of the reports (table or statement) and why a cell is missing."""
+
+    def __init__(self, tables, statements, cells: set[Cell]):
+        import pandas as pd
+
+        rows = {r for _t, r, _c in cells}
+        cols = {c for _t, _r, c in cells}
+        sel = tables["row"].isin(rows) & tables["column"].isin(cols)
+        t = tables.loc[sel.fillna(False).astype(bool)]
+        status = t["status"].astype("string") if "status" in t.columns else pd.Series(
+            pd.NA, index=t.index, dtype="string")
+        self.cells: dict[tuple, tuple[Any, Any]] = {}
+        for rid, tab, row, col, value, st in zip(t["report_id"].astype(object), t["table"].astype(object),
+                                                 t["row"].astype(object), t["column"].astype(object),
+                                                 t["value"].astype("Float64").astype(object), status.astype(object)):
+            self.cells[(rid, tab, row, col)] = (None if _missing(value) else float(value),
+                                                None if _missing(st) else str(st))
+        self.stated: dict[tuple, set[float]] = {}
+        if statements is not None and len(statements):
+            s = statements
+            for rid, tab, row, col, value in zip(s["report_id"].astype(object), s["table"].astype(object),
+                                                 s["row"].astype(object), s["column"].astype(object),
+                                                 s["value"].astype("Float64").astype(object)):
+                if not _missing(value):
+                    self.stated.setdefault((rid, tab, row, col), set()).add(float(value))
+
+    def get(self, rid: str, cell: Cell, table_present: bool | None) -> tuple[float | None, str, str]:
+        """(value, source, why-missing) of one cell of one report."""
+        table, row, col = cell
+        if table_present is False:
+            values = self.stated.get((rid, table, row, col))
+            if not values:
+                return None, "", f"{_TABLE_NAMES[table]} absent from the report and not stated in its text"
+            if len(values) > 1:
+                return None, "stated", "the text states different numbers: " + ", ".join(
+                    f"{v:g}" for v in sorted(values))
+            return next(iter(values)), "stated", ""
+        if table_present is None:
+            return None, "", "the report could not be read"
+        found = self.cells.get((rid, table, row, col))
+        if found is None:
+            return None, "table", f"row {row} is not in the report's {_TABLE_NAMES[table]}"
+        value, status = found
+        if value is None:
+            return None, "table", status or "missing"
+        return value, "table", ""
+
+
+def _sum(lookup: _Lookup, rid: str, cells: tuple[Cell, ...], present: dict[str, bool | None]):
+    """Strict sum: (total or None, sources used, reasons for missing cells)."""
+    total = 0.0
+    sources: set[str] = set()
+    why: list[str] = []
+    for cell in cells:
+        value, source, reason = lookup.get(rid, cell, present.get(cell[0]))
+        if source:
+            sources.add(source)
+        if value is None:
+            why.append(f"{cell[0]} {cell[1]}/{cell[2]}: {reason}")
+        else:
+            total += value
+    return (None if why else total), sources, why
+
+
+@functools.lru_cache(maxsize=4096)
+def _reason_text(why: tuple[str, ...], limit: int = 3) -> str:
+    # Many cells often share one cause (a whole table absent): say it once.
+    causes: dict[str, list[str]] = {}
+    for w in why:
+        cell, _, cause = w.partition(": ")
+        causes.setdefault(cause, []).append(cell)
+    parts = []
+    for cause, cells in causes.items():
+        shown = ", ".join(cells[:limit]) + (f" and {len(cells) - limit} more" if len(cells) > limit else "")
+        parts.append(f"missing {shown} ({cause})")
+    return "; ".join(parts)
+
+
+def compute_indicators(reports, tables, statements=None, names: Sequence[str] | None = None):
+    """The indicators of every report in *reports*: a pure function of the three frames.
+
+    *reports* is ``load_reports()`` (needs report_id, agency, year, template,
+    has_t2, has_t3, has_t4; organ_id if present), *tables* is ``load_tables()``
+    (report_id, table, row, column, value, and status if present), *statements*
+    is ``load_statements()`` or ``None``; *names* keeps only those indicators.
+    None of the frames is changed.  The result is laid out as :func:`indicators`
+    describes.
+    """
+    import pandas as pd
+
+    chosen = INDICATORS if names is None else tuple(get_indicator(n) for n in names)
+    needed = {c for ind in chosen for spec in (ind.numerator, ind.denominator) for cells in spec.values()
+              for c in cells}
+    lookup = _Lookup(tables, statements, needed)
+    cols: dict[str, list] = {c: [] for c in INDICATOR_COLUMNS}
+    ordered = reports.sort_values("report_id", kind="stable")
+    organ = ordered["organ_id"] if "organ_id" in ordered.columns else pd.Series(pd.NA, index=ordered.index)
+    for rid, oid, agency, year, template, h2, h3, h4 in zip(
+            ordered["report_id"].astype(object), organ.astype(object), ordered["agency"].astype(object),
+            ordered["year"].astype(object), ordered["template"].astype(object), ordered["has_t2"].astype(object),
+            ordered["has_t3"].astype(object), ordered["has_t4"].astype(object)):
+        present = {"t2": _flag(h2), "t3": _flag(h3), "t4": _flag(h4)}
+        eff = _effective_template(template, year)
+        for ind in chosen:
+            num = den = value = lo = hi = None
+            source: str | None = None
+            reason = ""
+            if eff not in ind.numerator:
+                reason = f"not comparable in the {eff} template: {ind.note}"
+            else:
+                num, s1, why = _sum(lookup, rid, ind.numerator[eff], present)
+                sources = set(s1)
+                if ind.denominator:
+                    den, s2, why2 = _sum(lookup, rid, ind.denominator[eff], present)
+                    sources |= s2
+                    why += why2
+                source = "stated" if "stated" in sources else ("table" if sources else None)
+                if why:
+                    reason = _reason_text(tuple(why))
+                    num = num if ind.denominator else None
+                elif not ind.denominator:
+                    value = num
+                    num = None
+                elif den == 0:
+                    reason = "denominator is 0: no case to divide by"
+                elif ind.kind == "rate" and num > den:
+                    reason = (f"numerator {num:g} exceeds denominator {den:g}: the report's own arithmetic "
+                              "is broken")
+                else:
+                    value = num / den
+                    lo, hi = wilson_interval(num, den)
+            cols["report_id"].append(rid)
+            cols["organ_id"].append(oid)
+            cols["agency"].append(agency)
+            cols["year"].append(year)
+            cols["template"].append(template)
+            cols["indicator"].append(ind.name)
+            cols["numerator"].append(num)
+            cols["denominator"].append(den)
+            cols["value"].append(value)
+            cols["ci_low"].append(lo)
+            cols["ci_high"].append(hi)
+            cols["source"].append(source)
+            cols["reason"].append(reason or None)
+    return _typed(cols)
+
+
+def _typed(cols: dict[str, list]):
+    import pandas as pd
+
+    # The numeric columns hold floats or None; the text ones str, None or <NA> (pd.array takes both).
+    frame = pd.DataFrame({
+        "report_id": pd.array(cols["report_id"], dtype="string"),
+        "organ_id": pd.array(cols["organ_id"], dtype="string"),
+        "agency": pd.array(cols["agency"], dtype="string"),
+        "year": pd.array(cols["year"], dtype="Int64"),
+        "template": pd.Categorical([None if _missing(t) else str(t) for t in cols["template"]],
+                                   categories=["2021", "2019", "pre-2019"]),
+        "indicator": pd.Categorical(cols["indicator"], categories=[i.name for i in INDICATORS]),
+        **{c: pd.array(cols[c], dtype="Float64") for c in ("numerator", "denominator", "value",
+                                                           "ci_low", "ci_high")},
+        "source": pd.Categorical(cols["source"], categories=["table", "stated"]),
+        "reason": pd.array(cols["reason"], dtype="string"),
+    }, columns=INDICATOR_COLUMNS)
+    return frame
+
+
+def indicators(corpus: str | os.PathLike | None = None):
+    """The field's indicators for every report of a corpus: one row per report and indicator.
+
+    ``applications``; ``disclosure_rate``, ``full_disclosure_rate``,
+    ``denial_rate``, ``unavailable_rate``, ``not_processed_rate``, ``other_rate``
+    (outcomes of table 3 over (七)总计); ``refusals_legal_exemption``,
+    ``refusals_factual_operational`` and ``refusals_legal_share`` (the refusal
+    reasons split into legal exemptions and factual/operational reasons);
+    ``reconsideration_correction_rate``, ``litigation_correction_rate`` (纠正 over
+    decided cases), ``dispute_rate`` (复议 + 诉讼 cases per new application);
+    ``licensing_decisions``, ``penalty_decisions``, ``coercion_decisions``,
+    ``fees_amount`` and ``normative_docs_in_force`` (table 2).
+    :func:`indicator_definitions` gives each one's cells and whether it compares
+    across the 2019 and 2021 templates; the module docstring of
+    :mod:`toolkit.analysis.indicators` gives the full rules.
+
+    Rules: a missing input cell gives ``value`` <NA> and a ``reason``, never 0; a
+    denominator of 0 gives <NA>; rates carry a Wilson 95% interval; an indicator
+    the report's template lacks (2019: the factual refusals, fees, documents in
+    force) is <NA> with the reason; when the report does not contain a table, a
+    number its text states about the cell (``load_statements()``) is used and
+    ``source`` says ``stated``.
+
+    ============ ======== ========== =====================================================================
+    name         dtype    unit       meaning
+    ============ ======== ========== =====================================================================
+    report_id    string              id from ``metadata.csv``
+    organ_id     string              the organ, stable across years (``load_reports()``)
+    agency       string              reporting organ
+    year         Int64    year       report year
+    template     category            ``2021``, ``2019``, ``pre-2019`` or <NA> (no table found)
+    indicator    category            indicator name (:data:`INDICATORS` order)
+    numerator    Float64  件          rates: the cases counted (<NA> for counts and amounts)
+    denominator  Float64  件          rates: the cases they are counted among; <NA> for counts
+    value        Float64  件/万元/share the count, the amount or the rate; <NA> when an input is
+                                     missing, the denominator is 0 or the template lacks the cells
+    ci_low       Float64  share      Wilson 95% interval of a rate (<NA> for counts or when undefined)
+    ci_high      Float64  share
+    source       category            ``table`` (from ``load_tables()``) or ``stated`` (at least one input
+                                     from ``load_statements()`` because the table is absent); <NA>
+                                     when nothing was found
+    reason       string              why ``value`` is <NA> (cells and their status), else <NA>
+    ============ ======== ========== =====================================================================
+
+    Sorted by report_id, then indicator.  Every report listed in the corpus has
+    its rows, readable or not.
+    """
+    from ..data import load_reports, load_statements, load_tables
+
+    return compute_indicators(load_reports(corpus), load_tables(corpus), load_statements(corpus))
+
+
+def summarise_indicators(frame, by: str | None = "year"):
+    """Indicators totalled per year or per organ (or over everything), with how many reports each
+    rests on.
+
+    *frame* is :func:`indicators`' frame (not changed); *by* is ``"year"``,
+    ``"organ"`` or ``None`` (one row per indicator, over all reports).  Counts and amounts are summed over the reports that have a
+    value (:func:`~toolkit.analysis.aggregate`); rates are pooled (Σ numerator /
+    Σ denominator over the reports that have both, :func:`~toolkit.analysis.pooled_rate`)
+    with a Wilson interval.  Indicators that do not compare across templates
+    are kept apart per template; comparable ones have ``template`` ``all``.
+
+    ============ ======== ================================================================
+    name         dtype    meaning
+    ============ ======== ================================================================
+    year         Int64    (``by="year"``) report year
+    organ_id     string   (``by="organ"``) the organ
+    agency       string   (``by="organ"``) the organ's name in its latest report
+    indicator    category indicator name
+    template     string   ``all``, or ``2021``/``2019`` for indicators not comparable
+    value        Float64  sum (counts, amounts) or pooled rate; <NA> when no report has it
+    numerator    Float64  rates: Σ numerators of the reports used
+    denominator  Float64  rates: Σ denominators of the reports used
+    ci_low       Float64  rates: Wilson 95% interval of the pooled rate
+    ci_high      Float64
+    n_reports    Int64    reports that contributed a value
+    n_missing    Int64    reports whose value is <NA> (left out, never read as 0)
+    n_stated     Int64    contributing reports whose value is stated in the text, not tabled
+    ============ ======== ================================================================
+    """
+    import pandas as pd
+
+    from .aggregate import aggregate, pooled_rate
+
+    if by not in ("year", "organ", None):
+        raise ValueError(f"summarise_indicators: by must be 'year', 'organ' or None, not {by!r}")
+    keys = {"year": ["year"], "organ": ["organ_id"], None: []}[by]
+    work = frame.copy()
+    comparable = {i.name: i.comparable for i in INDICATORS}
+    # A report without tables (template <NA> or pre-2019) is read with its year's template keys.
+    work["template"] = [
+        "all" if comparable.get(str(ind), True) else _summary_template(t, y)
+        for ind, t, y in zip(work["indicator"].astype(object), work["template"].astype(object),
+                             work["year"].astype(object))]
+    work["indicator"] = work["indicator"].astype("string")
+    work["_stated"] = (work["source"].astype("string") == "stated").fillna(False) & work["value"].notna()
+    group = keys + ["indicator", "template"]
+    rates = {i.name for i in INDICATORS if i.is_rate}
+    is_rate = work["indicator"].isin(rates).to_numpy(dtype=bool)
+    parts = []
+    if (~is_rate).any():
+        counts = aggregate(work.loc[~is_rate], "value", group, "sum")
+        parts.append(counts[group + ["value", "n_reports", "n_missing"]])
+    if is_rate.any():
+        r = work.loc[is_rate].copy()
+        # A rate whose value is <NA> because the report's arithmetic is broken (numerator over
+        # denominator) is left out of the pool, like one with an input missing.
+        # A report with 0 cases (0/0) stays in: it adds nothing to either sum.
+        unusable = r["value"].isna() & (r["denominator"] != 0).fillna(True)
+        r.loc[unusable, ["numerator", "denominator"]] = pd.NA
+        parts.append(pooled_rate(r, "numerator", "denominator", group))
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=group)
+    stated = work.groupby(group, dropna=False, observed=True)["_stated"].sum().rename("n_stated").reset_index()
+    out = out.merge(stated, on=group, how="left")
+    for c in ("numerator", "denominator", "ci_low", "ci_high"):
+        if c not in out.columns:
+            out[c] = pd.NA
+    if by == "organ":
+        latest = (frame.dropna(subset=["organ_id"]).sort_values(["organ_id", "year"], kind="stable")
+                  .drop_duplicates("organ_id", keep="last")[["organ_id", "agency"]])
+        out = out.merge(latest, on="organ_id", how="left")
+        keys = ["organ_id", "agency"]
+    order = {i.name: k for k, i in enumerate(INDICATORS)}
+    out["_order"] = out["indicator"].map(order)
+    out = out.sort_values(keys[:1] + ["_order", "template"], kind="stable", ignore_index=True)
+    out = out.drop(columns="_order")
+    out["indicator"] = pd.Categorical(out["indicator"], categories=[i.name for i in INDICATORS])
+    columns = keys + ["indicator", "template", "value", "numerator", "denominator", "ci_low", "ci_high",
+                      "n_reports", "n_missing", "n_stated"]
+    dtypes = {"value": "Float64", "numerator": "Float64", "denominator": "Float64", "ci_low": "Float64",
+              "ci_high": "Float64", "n_reports": "Int64", "n_missing": "Int64", "n_stated": "Int64",
+              "template": "string"}
+    if by == "year":
+        dtypes["year"] = "Int64"
+    elif by == "organ":
+        dtypes.update(organ_id="string", agency="string")
+    return out[columns].astype(dtypes)
+
+
+def get_indicator(name: str) -> Indicator:
+    """The :class:`Indicator` called *name*; ``KeyError`` lists the names."""
+    if name not in _BY_NAME:
+        raise KeyError(f"unknown indicator {name!r}; indicators: {', '.join(_BY_NAME)}")
+    return _BY_NAME[name]
