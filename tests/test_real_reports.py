@@ -99,7 +99,10 @@ def test_empty_cells_dropped_are_missing_hebei_gxt_2019():
 def test_pre_2019_prose_report_has_no_tables():
     r = parse_file(REPORTS / "2016_ca0b1b687dff487a.txt")  # 河北省教育厅 2016
     assert r.tables == {"t2": None, "t3": None, "t4": None}
-    assert r.template is None
+    # No title line: the year is the statistics period's (自2016年1月1日起至2016年12月31日止),
+    # the agency the signature's (河北省教育厅, before the date 2017年2月24日).
+    assert (r.agency, r.year) == ("河北省教育厅", 2016)
+    assert r.template == "pre-2019"
 
 
 def test_pre_2019_marked_and_not_failed_by_audit():

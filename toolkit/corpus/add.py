@@ -108,8 +108,11 @@ def _stored_suffix(path: Path, data: bytes) -> str:
 
 
 def add_file(meta: MetadataFile, path: Path, source_url: str | None, original_name: str | None,
-             today: str) -> Added | Skipped:
-    """Add one file to the corpus whose metadata is *meta*: the step ``add`` and ``fetch`` share."""
+             today: str, charset: str | None = None) -> Added | Skipped:
+    """Add one file to the corpus whose metadata is *meta*: the step ``add`` and ``fetch`` share.
+
+    *charset*: the encoding the server declared for a downloaded file (see
+    :func:`toolkit.reading.read_data`)."""
     label = str(path)
     try:
         data = read_bytes(path)
@@ -121,7 +124,7 @@ def add_file(meta: MetadataFile, path: Path, source_url: str | None, original_na
     if not data.strip():
         return Skipped(label, "empty file")
     try:
-        doc = read_data(data, label, path.suffix)
+        doc = read_data(data, label, path.suffix, charset)
         report = parse_document(doc, report_id=path.stem, source=label)
     except ReportError as exc:
         reason = exc.reason

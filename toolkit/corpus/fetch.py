@@ -329,7 +329,9 @@ def fetch(urls: Iterable[str], corpus: str | os.PathLike | None, delay: float = 
                 local.parent.mkdir()
                 local.write_bytes(body)
                 # The same per-file step as add_reports / ``xxgk add``.
-                outcome = add_file(meta, local, final, local.name, day)
+                # The server's charset counts when the page does not declare its own.
+                charset = headers.get_content_charset() if headers is not None else None
+                outcome = add_file(meta, local, final, local.name, day, charset=charset)
                 if isinstance(outcome, Added):
                     item.status, item.report_id = "added", outcome.report_id
                 else:

@@ -1,0 +1,169 @@
+"""Numbers the narrative states about table cells (收到政府信息公开申请N件, 现行有效规范性文件N件 …).
+
+Precision first: a statement is kept only when what it measures is unambiguous —
+one verb and one noun naming one cell, the number right beside them.  Not kept:
+plans (将/计划/拟 …), last year's figures (上年/去年 …), numbers of section 五
+(problems and plans), 主动公开 counts (published is not made), cleanup results
+(保留N件 is not the stock in force), counts of 事项 (items are not decisions),
+and anything inside a run of table digits.
+
+Each statement is a dict ``{table, row, column, value, sentence, start, end}``;
+``sentence`` is ``text[start:end]`` of the clean report text.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+__all__ = ["find_statements", "cn_int", "STATEMENT_KINDS"]
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}
+_N = r"(\d+|[零〇一二两三四五六七八九十]{1,3})"
+_S = r"\s*"
+# A gap inside a statement: no sentence punctuation, no digits.
+_GAP = r"[^，。；;,.！!？?\n\d]"
+_UNIT = r"(?:件|份)"
+_FEE = r"(\d+(?:\.\d+)?)"
+
+
+def cn_int(token: str) -> int | None:
+    """Arabic (also full-width) digits or a Chinese numeral up to 99."""
+    token = token.strip()
+    if token.isdigit():
+        return int(token)
+    if "十" not in token:
+        return _CN_DIGITS.get(token) if len(token) == 1 else None
+    tens, _, ones = token.partition("十")
+    t = _CN_DIGITS.get(tens, None) if tens else 1
+    o = _CN_DIGITS.get(ones, None) if ones else 0
+    return None if t is None or o is None else t * 10 + o
+
+
+_APPLICATION = r"(?:政府)?信息公开(?:申请|请求)|依申请公开(?:申请|请求|事项)?"
+# (table, row, column, pattern); the pattern's first group is the number (or, for a
+# statement of zero, none).  Checked in this order; a phrase gives one statement per cell.
+_PATTERNS: tuple[tuple[str, str, str, str], ...] = (
+    ("t3", "new_received", "total",
+     rf"(?:收到|接到|受理|新收){_GAP}{{0,20}}?(?:{_APPLICATION})(?:共|合计|总计)?{_S}{_N}{_S}{_UNIT}"),
+    ("t3", "new_received", "total",
+     rf"(?:收到|接到|受理|新收)(?:了)?{_S}{_N}{_S}{_UNIT}{_GAP}{{0,12}}?(?:{_APPLICATION})"),
+    ("t3", "total_handled", "total", rf"办结{_S}(?:了)?{_S}{_N}{_S}{_UNIT}"),
+    ("t3", "total_handled", "total",
+     rf"(?:共|累计|全年)办理(?:依申请(?:政府信息)?公开|(?:政府)?信息公开申请|申请){_S}(?:共)?{_S}{_N}{_S}{_UNIT}"),
+    ("t3", "carried_over", "total", rf"上年(?:度)?结转(?:的)?(?:政府信息公开)?(?:申请)?{_S}{_N}{_S}{_UNIT}"),
+    ("t3", "carried_forward", "total",
+     rf"结转(?:至)?下(?:一)?年度?(?:继续办理)?(?:的)?(?:申请)?{_S}{_N}{_S}{_UNIT}"),
+    ("t2", "normative_docs", "made",
+     rf"(?:制发|印发|制定|新制定|出台)(?:了|的)?{_GAP}{{0,8}}?规范性文件(?:共)?{_S}{_N}{_S}(?:件|个|份)"),
+    ("t2", "normative_docs", "made", rf"(?:制发|印发|制定|出台)(?:了|的)?{_S}{_N}{_S}(?:件|个|份)(?:行政)?规范性文件"),
+    ("t2", "normative_docs", "in_force",
+     rf"现行有效(?:的)?(?:行政)?规范性文件(?:共|合计)?{_S}{_N}{_S}件"),
+    ("t2", "normative_docs", "in_force", rf"规范性文件{_GAP}{{0,6}}?现行有效(?:的)?(?:共)?{_S}{_N}{_S}件"),
+    ("t2", "normative_docs", "repealed", rf"废止(?:了)?{_GAP}{{0,8}}?规范性文件{_S}{_N}{_S}件"),
+    ("t2", "normative_docs", "repealed", rf"规范性文件{_S}\d+{_S}件{_S}[、，,]{_S}废止{_S}{_N}{_S}件"),
+    ("t2", "normative_docs", "repealed", rf"(?<![\d.]){_N}{_S}件(?:文件|规范性文件)?(?:予以|被)?废止"),
+    ("t2", "rules", "made", rf"(?:制发|制定|出台)(?:了|的)?{_GAP}{{0,6}}?规章{_S}{_N}{_S}件"),
+    ("t2", "fees", "amount", rf"收取行政事业性收费{_S}{_FEE}{_S}万元"),
+)
+# The same sentences stating zero.
+_ZERO_APPLICATIONS = re.compile(
+    rf"(?:未|没有)(?:收到|接到|受理)(?:过)?{_GAP}{{0,20}}?(?:依申请公开|信息公开申请|公开申请|申请)")
+_NO_CARRIED_OVER = re.compile(r"(?:无|没有)上年(?:度)?结转(?:的)?(?:政府信息公开)?申请")
+_NO_REVIEW = re.compile(rf"(?:未发生|没有发生|未收到|没有收到|未出现|无)(?P<gap>{_GAP}{{0,24}}?)"
+                        r"(?P<what>行政复议(?:[、和及或与]\s*(?:提起)?\s*(?:行政)?诉讼)?|行政诉讼)")
+_REVIEW_OUTCOMES = re.compile(r"纠错|纠正|败诉|撤销|确认违法")
+_ZERO_NOT_REVIEW = re.compile(r"^[^，。；;,\n]{0,8}(?:复议|诉讼)")
+
+_NORMATIVE_CONTEXT = re.compile(r"规范性文件")
+# Plans and last year's figures are not this year's cells.
+_FUTURE = re.compile(r"将|计划|拟|预计|争取|力争|下一步|明年|今后")
+_PAST = re.compile(r"(?:上年|去年|上一年|同期|比上年|较上年)[^，。；]{0,4}$")
+_SENTENCE_END = re.compile(r"[。；;！!？?\n]")
+_TABLE_DIGITS = re.compile(r"\d{7,}")
+
+#: (table, row, column) of every kind of statement the narrative is searched for.
+STATEMENT_KINDS: tuple[tuple[str, str, str], ...] = tuple(dict.fromkeys(
+    [(t, r, c) for t, r, c, _ in _PATTERNS]
+    + [("t3", "carried_over", "total"), ("t4", "reconsideration", "total"),
+       ("t4", "litigation_direct", "total"), ("t4", "litigation_after", "total")]))
+
+_COMPILED = tuple((t, r, c, re.compile(p)) for t, r, c, p in _PATTERNS)
+
+
+def _sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    pos = start
+    for m in _SENTENCE_END.finditer(text, start, end):
+        yield pos, m.end()
+        pos = m.end()
+    if pos < end:
+        yield pos, end
+
+
+def find_statements(text: str, spans: dict[str, tuple[int, int] | None], template: str | None = None) -> list[dict]:
+    """Statements in *text* (the clean report text) outside section 五.
+
+    *spans* are the sections' body spans (:func:`toolkit.parsing.sections.find_sections`);
+    text before section 1 (the preamble) is searched too.  Statements are in text order.
+    """
+    regions: list[tuple[int, int]] = []
+    found = sorted((s for n, s in spans.items() if s is not None and n != "5"), key=lambda s: s[0])
+    first = min((s[0] for s in spans.values() if s is not None), default=len(text))
+    regions.append((0, first))
+    regions.extend(found)
+    out: list[dict] = []
+    seen: set[tuple] = set()
+    for rs, re_ in regions:
+        for ss, se in _sentences(text, rs, re_):
+            sentence = text[ss:se]
+            if not sentence.strip() or _TABLE_DIGITS.search(sentence) or _FUTURE.search(sentence):
+                continue
+            for st in _in_sentence(sentence, template):
+                st["sentence"] = sentence.strip()
+                lead = len(sentence) - len(sentence.lstrip())
+                st["start"], st["end"] = ss + lead, ss + lead + len(sentence.strip())
+                key = (st["start"], st["table"], st["row"], st["column"], st["value"])
+                if key not in seen:
+                    seen.add(key)
+                    out.append(st)
+    return out
+
+
+def _in_sentence(sentence: str, template: str | None) -> Iterator[dict]:
+    taken: set[tuple[str, str, str, int]] = set()  # (table,row,column,match start): one per phrase
+    for table, row, column, rx in _COMPILED:
+        if table == "t2" and row == "normative_docs" and not _NORMATIVE_CONTEXT.search(sentence):
+            continue
+        if table == "t2" and row == "fees" and template == "2019":
+            continue  # the 2019 template's fee row has no amount
+        for m in rx.finditer(sentence):
+            if _PAST.search(sentence[:m.start()]):
+                continue
+            raw = m.group(1)
+            value = float(raw) if column == "amount" else cn_int(raw)
+            if value is None:
+                continue
+            mark = (table, row, column, m.start(1))
+            if mark in taken:
+                continue
+            taken.add(mark)
+            yield {"table": table, "row": row, "column": column, "value": value}
+    for m in _ZERO_APPLICATIONS.finditer(sentence):
+        if _PAST.search(sentence[:m.start()]) or _ZERO_NOT_REVIEW.match(sentence[m.end():]):
+            continue
+        if re.search(r"复议|诉讼", m.group(0)):
+            continue
+        yield {"table": "t3", "row": "new_received", "column": "total", "value": 0}
+        break
+    if _NO_CARRIED_OVER.search(sentence):
+        yield {"table": "t3", "row": "carried_over", "column": "total", "value": 0}
+    for m in _NO_REVIEW.finditer(sentence):
+        if _REVIEW_OUTCOMES.search(sentence[m.start():m.end() + 12]) or _PAST.search(sentence[:m.start()]):
+            continue
+        what = m.group("what")
+        if "复议" in what:
+            yield {"table": "t4", "row": "reconsideration", "column": "total", "value": 0}
+        if "诉讼" in what:
+            yield {"table": "t4", "row": "litigation_direct", "column": "total", "value": 0}
+            yield {"table": "t4", "row": "litigation_after", "column": "total", "value": 0}
+        break
