@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .. import schema
 from .rows import RowRead, fuzzy_row, row_patterns, t3_row_items
@@ -50,40 +51,42 @@ class _Line:
     shown: str
 
 
+# A run of two or more whole numbers on one line, separated by spaces, tabs or pipes.
+_RUN = re.compile(r"(?<![^\s|])\d+(?:[ \t|]+\d+)+(?![^\s|])")
+_SEVEN = re.compile(r"(?<![^\s|])\d+(?:[ \t|]+\d+){%d}(?![^\s|])" % (_NCOLS - 1))
+
+
 def value_lines(text: str) -> list[_Line]:
     """The lines of *text* that hold a run of two or more numbers, in order."""
     out = []
     for line in text.split("\n"):
-        if not line.strip() or _RULE.match(line):
+        runs = _RUN.findall(line)
+        if not runs or _RULE.match(line):
             continue
-        tokens = _TOKEN.findall(line)
-        runs: list[list[str]] = []
-        words: list[str] = []
-        current: list[str] = []
-        for tok in tokens:
-            if _INT.fullmatch(tok):
-                current.append(tok)
-                continue
-            if current:
-                runs.append(current)
-                current = []
-            words.append(tok)
-        if current:
-            runs.append(current)
-        runs = [r for r in runs if len(r) >= 2]
-        if not runs:
-            continue
-        label = " ".join(words)
-        if len(runs) == 1 and len(runs[0]) == _NCOLS:
-            out.append(_Line([int(t) for t in runs[0]], label, line.strip()))
+        label = " ".join(_TOKEN.findall(_RUN.sub(" ", line)))
+        values = _INT.findall(runs[0]) if len(runs) == 1 else []
+        if len(values) == _NCOLS:
+            out.append(_Line([int(t) for t in values], label, line.strip()))
         else:
             out.append(_Line(None, label, line.strip()))
     return out
 
 
-def _names(label: str, patterns, template: str) -> set[str]:
+@lru_cache(maxsize=None)
+def _signed(template: str, single_other: bool) -> tuple[tuple[str, re.Pattern, str], ...]:
+    """(row key, label pattern, two characters the label cannot be without)."""
+    items = {r.key: r for r in t3_row_items(template, single_other)}
+    out = []
+    for key, rx in row_patterns("t3", template, single_other):
+        words = "".join(ch for ch in items[key].zh if ch not in "“”\"'")
+        out.append((key, rx, words[:2]))
+    return tuple(out)
+
+
+def _names(label: str, template: str, single_other: bool) -> set[str]:
     """Row keys whose label appears in a line's words (exactly, else as a near copy)."""
-    found = {key for key, rx in patterns if rx.search(label)}
+    compact = re.sub(r"\s+", "", label)
+    found = {key for key, rx, sig in _signed(template, single_other) if sig in compact and rx.search(label)}
     if not found:
         key = fuzzy_row(label, template)
         if key is not None:
@@ -94,13 +97,14 @@ def _names(label: str, patterns, template: str) -> set[str]:
 def read_by_row_order(text: str, template: str, single_other: bool, warnings: list[str]) -> Aligned | None:
     """Rows of table 3 placed by their order (see the module docstring); None when the text is
     not laid out one row per line or its anchors contradict the template's order."""
+    if len(_SEVEN.findall(text)) < _MIN_VALUE_LINES:  # cheap test before reading line by line
+        return None
     lines = value_lines(text)
     if sum(ln.values is not None for ln in lines) < _MIN_VALUE_LINES:
         return None
-    patterns = row_patterns("t3", template, single_other)
     order = [r.key for r in t3_row_items(template, single_other)]
     index = {k: i for i, k in enumerate(order)}
-    names = [_names(ln.label, patterns, template) if ln.label else set() for ln in lines]
+    names = [_names(ln.label, template, single_other) if ln.label else set() for ln in lines]
     anchors: list[tuple[int, int]] = []  # (line number, row index)
     for i, found in enumerate(names):
         if len(found) == 1:
@@ -140,7 +144,8 @@ def read_by_row_order(text: str, template: str, single_other: bool, warnings: li
 
 def _row(line: _Line, key: str, warnings: list[str]) -> RowRead:
     if line.values is None:
-        warnings.append(f"t3.{key}: the line {line.shown!r} does not hold exactly {_NCOLS} numbers; "
-                        f"values left missing")
+        numbers = _INT.findall(_RUN.search(line.shown).group(0)) if _RUN.search(line.shown) else []
+        warnings.append(f"t3.{key}: found {len(numbers)} values ({' '.join(numbers)}) for {_NCOLS} cells "
+                        f"on the line {line.shown!r}; cannot tell which cell is blank, values left missing")
         return RowRead(status="ambiguous")
     return RowRead(values=list(line.values))

@@ -27,14 +27,35 @@ from .title import extract_title
 __all__ = ["parse_text", "parse_document", "parse_file", "parse_report", "mark_pre_template"]
 
 
-_PAGE_FOOTER = re.compile(r"(?m)^[ \t]*(?:[-—–－~]{1,3}[ \t]*\d{1,3}[ \t]*[-—–－~]{1,3}|第[ \t]*\d{1,3}[ \t]*页"
-                          r"(?:[ \t]*[,，/][ \t]*共[ \t]*\d{1,3}[ \t]*页)?)[ \t]*$"
-                          r"|(?<=\s)[—–][ \t]*\d{1,3}[ \t]*[—–](?=\s)")
+_FOOTER = re.compile(r"[-—–－~]{1,3}[ \t]*\d{1,3}[ \t]*[-—–－~]{1,3}|第[ \t]*\d{1,3}[ \t]*页"
+                     r"(?:[ \t]*[,，/][ \t]*共[ \t]*\d{1,3}[ \t]*页)?")
 
 
 def _blank_footers(text: str) -> str:
-    """Page footers (``- 2 -``, ``— 4 —``, ``第3页``) blanked out, offsets kept: they are not cells."""
-    return _PAGE_FOOTER.sub(lambda m: " " * len(m.group(0)), text)
+    """Page footers (``- 2 -``, ``— 4 —``, ``第3页``) blanked out, offsets kept: they are not cells.
+
+    A footer stands on a line of its own, or inline between spaces with em/en dashes
+    (markdown converted from PDF); ``208-15-30`` inside a row is not one."""
+    def blank(m: re.Match) -> str:
+        s, e = m.span()
+        before = text[text.rfind("\n", 0, s) + 1:s]
+        nl = text.find("\n", e)
+        after = text[e:len(text) if nl < 0 else nl]
+        own_line = not before.strip() and not after.strip()
+        inline = (m.group(0)[0] in "—–" and m.group(0)[-1] in "—–" and (not before or before[-1].isspace())
+                  and (not after or after[0].isspace()))
+        return " " * (e - s) if own_line or inline else m.group(0)
+
+    return _FOOTER.sub(blank, text)
+
+
+def _blank_footers_in_tables(norm: str, spans: dict) -> str:
+    """*norm* with page footers blanked where tables are read (sections 2–4, or all of it)."""
+    found = [spans[n] for n in ("2", "3", "4") if spans[n] is not None]
+    if not found or spans["3"] is None:
+        return _blank_footers(norm)
+    lo, hi = min(s for s, _ in found), max(e for _, e in found)
+    return norm[:lo] + _blank_footers(norm[lo:hi]) + norm[hi:]
 
 
 def parse_text(text: str, *, report_id: str | None = None, source: str | None = None,
@@ -62,14 +83,14 @@ def parse_text(text: str, *, report_id: str | None = None, source: str | None = 
         if body is None:
             warnings.append(f"section {n} ({schema.SECTIONS[n][0]}): heading not found")
     template = detect_template(norm)
-    reads = _read_tables(_blank_footers(norm), spans, grids, template, warnings)
+    reads = _read_tables(_blank_footers_in_tables(norm, spans), spans, grids, template, warnings)
     for key in ("t2", "t3", "t4"):
         if reads[key] is None:
             warnings.append(f"{key}: table not found in the text (absent, or published as an image); "
                             f"left absent")
     if all(t is None for t in reads.values()):
         template = None
-    statements = find_statements(plain, spans, template)
+    statements = find_statements(plain, spans, template, year)
     tables, cell_status, derived = resolve(reads, statements, template, warnings)
     return mark_pre_template(Report(report_id=report_id, source=source, title=title, agency=agency,
                                     year=year, template=template, sections=sections, tables=tables,

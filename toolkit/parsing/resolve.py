@@ -131,6 +131,8 @@ def _validate_inferred(read: TableRead, template: str | None, warnings: list[str
 
 def _derive(tables: dict, status: dict, template: str | None) -> dict:
     """Values the arithmetic implies for blank cells (never put into the tables)."""
+    if not any(code == "blank" for rows in status.values() for cols in rows.values() for code in cols.values()):
+        return {}
     out: dict[str, dict[str, dict]] = {}
     conflict: set[tuple] = set()
 

@@ -148,9 +148,18 @@ def fuzzy_row(text: str, template: str, keys=None) -> str | None:
 
 def single_other_row(text: str, template: str) -> bool:
     """Does this 2021 table 3 print (六)其他处理 as one row (none of its three sub-rows)?"""
-    if template == "2019" or not _OTHER_ALL_2021.search(text):
+    if template == "2019":
         return False
-    subrows = {k: rx for k, rx in row_patterns("t3", template) if k.startswith("other.")}
-    return not any(rx.search(text) for rx in subrows.values())
+    m = _OTHER_ALL_2021.search(text)
+    if m is None:
+        return False
+    # Its sub-rows, if printed, follow it closely (before (七)总计).
+    window = text[m.end():m.end() + 400]
+    return not any(rx.search(window) for rx in _other_subrows(template))
+
+
+@lru_cache(maxsize=None)
+def _other_subrows(template: str) -> tuple[re.Pattern, ...]:
+    return tuple(rx for k, rx in row_patterns("t3", template) if k.startswith("other."))
 
 

@@ -21,6 +21,10 @@ _FUZZY_HEADINGS = {
     "6": ("其他需要报告的事项",),
 }
 _FUZZY_MIN_RATIO = 0.85
+# A word each section's heading regexes (schema.SECTIONS) cannot match without.
+_HEADING_WORDS = ("总体情况", "概", "主动公开政府信息", "收到和处理政府信息公开申请", "行政复议", "问题", "其他需要报告的事项")
+# Longer lines are never a heading line (numeral + words + up to 14 more characters).
+_LONGEST_HEADING_LINE = 80
 # Table 4's column headers: where the table starts when its section heading is missing.
 _T4_WORDS = re.compile(r"结\s*果\s*维\s*持|尚\s*未\s*审\s*结|未经复议直接起诉|复议后起诉")
 _T4_LEAD = re.compile(r"行\s*政\s*复\s*议")
@@ -78,10 +82,18 @@ def find_sections(text: str) -> dict[str, tuple[int, int] | None]:
     Sections are taken in order.
     """
     starts: dict[str, tuple[int, int]] = {}  # number -> (heading start, body start)
-    offsets, pos = [], 0
-    for line in text.split("\n"):
-        offsets.append((pos, line))
-        pos += len(line) + 1
+    # Candidate heading lines: short lines holding a word every heading of some section has.
+    lines: dict[int, str] = {}
+    for word in _HEADING_WORDS:
+        i = text.find(word)
+        while i >= 0:
+            start = text.rfind("\n", 0, i) + 1
+            end = text.find("\n", i)
+            end = len(text) if end < 0 else end
+            if start not in lines and end - start <= _LONGEST_HEADING_LINE:
+                lines[start] = text[start:end]
+            i = text.find(word, end)
+    offsets = sorted(lines.items())
     cursor = 0
     for number in schema.SECTIONS:
         found = None

@@ -69,6 +69,7 @@ _PATTERNS: tuple[tuple[str, str, str, str], ...] = (
 # The same sentences stating zero.
 _ZERO_APPLICATIONS = re.compile(
     rf"(?:未|没有)(?:收到|接到|受理)(?:过)?{_GAP}{{0,20}}?(?:依申请公开|信息公开申请|公开申请|申请)")
+_NO_NORMATIVE = re.compile(r"(?:未|没有)(?:新)?(?:制定|制发|出台|印发)(?:新的|任何)?(?:行政)?规范性文件")
 _NO_CARRIED_OVER = re.compile(r"(?:无|没有)上年(?:度)?结转(?:的)?(?:政府信息公开)?申请")
 _NO_REVIEW = re.compile(rf"(?:未发生|没有发生|未收到|没有收到|未出现|无)(?P<gap>{_GAP}{{0,24}}?)"
                         r"(?P<what>行政复议(?:[、和及或与]\s*(?:提起)?\s*(?:行政)?诉讼)?|行政诉讼)")
@@ -85,26 +86,33 @@ _TABLE_DIGITS = re.compile(r"\d{7,}")
 #: (table, row, column) of every kind of statement the narrative is searched for.
 STATEMENT_KINDS: tuple[tuple[str, str, str], ...] = tuple(dict.fromkeys(
     [(t, r, c) for t, r, c, _ in _PATTERNS]
-    + [("t3", "carried_over", "total"), ("t4", "reconsideration", "total"),
+    + [("t2", "normative_docs", "made"), ("t3", "carried_over", "total"), ("t4", "reconsideration", "total"),
        ("t4", "litigation_direct", "total"), ("t4", "litigation_after", "total")]))
 
-_COMPILED = tuple((t, r, c, re.compile(p)) for t, r, c, p in _PATTERNS)
+# The words a pattern cannot match without: a sentence lacking them is not tried.
+_NEEDS = {("t3", "new_received"): ("收到", "接到", "受理", "新收"), ("t3", "total_handled"): ("办结", "办理"),
+          ("t3", "carried_over"): ("结转",), ("t3", "carried_forward"): ("结转",),
+          ("t2", "normative_docs"): ("规范性文件",), ("t2", "rules"): ("规章",), ("t2", "fees"): ("收费",)}
+_COMPILED = tuple((t, r, c, re.compile(p), _NEEDS[(t, r)]) for t, r, c, p in _PATTERNS)
 
 
-def _sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    pos = start
-    for m in _SENTENCE_END.finditer(text, start, end):
-        yield pos, m.end()
-        pos = m.end()
-    if pos < end:
-        yield pos, end
+# Words every statement holds: sentences without any are not looked at.
+_TRIGGER = re.compile(r"收到|接到|受理|新收|办结|办理|结转|规范性文件|规章|行政事业性收费|行政复议|行政诉讼")
+# A statement has a number, or says there was none.
+_NUMBER_OR_NONE = re.compile(r"\d|[零〇一二两三四五六七八九十]\s*(?:件|份|个)|未|没有|无")
+_ENDS = "。；;！!？?\n"
+_LONGEST_SENTENCE = 400  # characters looked back for a sentence's start
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月)")
 
 
-def find_statements(text: str, spans: dict[str, tuple[int, int] | None], template: str | None = None) -> list[dict]:
+def find_statements(text: str, spans: dict[str, tuple[int, int] | None], template: str | None = None,
+                    year: int | None = None) -> list[dict]:
     """Statements in *text* (the clean report text) outside section 五.
 
     *spans* are the sections' body spans (:func:`toolkit.parsing.sections.find_sections`);
-    text before section 1 (the preamble) is searched too.  Statements are in text order.
+    text before section 1 (the preamble) is searched too.  A sentence naming another
+    year than the report's *year* is about that year and is skipped.  Statements are
+    in text order.
     """
     regions: list[tuple[int, int]] = []
     found = sorted((s for n, s in spans.items() if s is not None and n != "5"), key=lambda s: s[0])
@@ -114,9 +122,20 @@ def find_statements(text: str, spans: dict[str, tuple[int, int] | None], templat
     out: list[dict] = []
     seen: set[tuple] = set()
     for rs, re_ in regions:
-        for ss, se in _sentences(text, rs, re_):
+        done = rs
+        for trig in _TRIGGER.finditer(text, rs, re_):
+            if trig.start() < done:
+                continue  # in the sentence just read
+            end = _SENTENCE_END.search(text, trig.end(), re_)
+            se = end.end() if end else re_
+            lo = max(rs, trig.start() - _LONGEST_SENTENCE)
+            ss = max(lo, max(text.rfind(ch, lo, trig.start()) + 1 for ch in _ENDS))
+            done = se
             sentence = text[ss:se]
-            if not sentence.strip() or _TABLE_DIGITS.search(sentence) or _FUTURE.search(sentence):
+            if not _NUMBER_OR_NONE.search(sentence) or _TABLE_DIGITS.search(sentence) or _FUTURE.search(sentence):
+                continue
+            years = {int(y) for y in _YEAR.findall(sentence)}
+            if year is not None and years and year not in years:
                 continue
             for st in _in_sentence(sentence, template):
                 st["sentence"] = sentence.strip()
@@ -131,7 +150,9 @@ def find_statements(text: str, spans: dict[str, tuple[int, int] | None], templat
 
 def _in_sentence(sentence: str, template: str | None) -> Iterator[dict]:
     taken: set[tuple[str, str, str, int]] = set()  # (table,row,column,match start): one per phrase
-    for table, row, column, rx in _COMPILED:
+    for table, row, column, rx, needs in _COMPILED:
+        if not any(w in sentence for w in needs):
+            continue
         if table == "t2" and row == "normative_docs" and not _NORMATIVE_CONTEXT.search(sentence):
             continue
         if table == "t2" and row == "fees" and template == "2019":
@@ -155,6 +176,8 @@ def _in_sentence(sentence: str, template: str | None) -> Iterator[dict]:
             continue
         yield {"table": "t3", "row": "new_received", "column": "total", "value": 0}
         break
+    if _NO_NORMATIVE.search(sentence):
+        yield {"table": "t2", "row": "normative_docs", "column": "made", "value": 0}
     if _NO_CARRIED_OVER.search(sentence):
         yield {"table": "t3", "row": "carried_over", "column": "total", "value": 0}
     for m in _NO_REVIEW.finditer(sentence):

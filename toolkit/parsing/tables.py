@@ -43,7 +43,7 @@ _AFTER_SUSPICIOUS = set("余多几左右件条个次人年月日号万亿元%+-�
 # Where a row's values end: the next sub-heading ((二)…, 二、…) or a prose sentence.
 _REGION_END = re.compile(r"\([一二三四五六七八九十]{1,3}\)|(?<![\d一二三四五六七八九十])[一二三四五六七八九十]{1,3}、"
                          r"|[\u4e00-\u9fff][,。;!?]|[,。;!?][\u4e00-\u9fff]")
-_FIRST_DIGIT = re.compile(r"\d")
+_FIRST_DIGIT = _DIGIT = re.compile(r"\d")
 
 
 def cut_region(region: str) -> str:
@@ -62,18 +62,17 @@ def value_tokens(region: str) -> tuple[list[str], list[str]]:
     mixes digits with other text (``290余``, ``2023年``) is doubtful, and so is
     any token holding U+FFFD (a byte that could not be decoded).
     """
-    region = _PAREN.sub(" ", region)
+    if "(" in region:
+        region = _PAREN.sub(" ", region)
     numbers, doubtful = [], []
-    for tok in _SPLIT.split(region):
-        if not tok:
+    for tok in region.replace("|", " ").split():
+        if _NUMBER.fullmatch(tok):
+            numbers.append(tok)
             continue
         if "\ufffd" in tok:
             doubtful.append(tok)
             continue
-        if not any(c.isdigit() for c in tok):
-            continue
-        if _NUMBER.fullmatch(tok):
-            numbers.append(tok)
+        if not _DIGIT.search(tok):
             continue
         # Jammed text glues digits to label words (申请0000000, 0000000三、本年度…).
         # That is layout; but a digit next to a quantity word or sign (290余,
@@ -402,21 +401,10 @@ def _read_text_t3(text: str, template: str, warnings: list[str]) -> TableRead | 
     out = TableRead({})
     local: dict[str, list[str]] = {}
     found = {k for k, _, _ in located}
-    for i, (key, _, end) in enumerate(located):
-        stop = located[i + 1][1] if i + 1 < len(located) else len(text)
-        numbers, doubtful = value_tokens(cut_region(text[end:stop]))
-        local[key] = []
-        read = read_rows(numbers, doubtful, [len(columns)], _sum_check, [False] * len(columns),
-                         f"t3.{key}", local[key])
-        out.set_row(key, columns, read)
-    for row in items:
-        if row.key not in found:
-            local[row.key] = [f"t3.{row.key}: row label not found; values left missing"]
-            out.missing_row(row.key, columns, "label_not_found")
     aligned = read_by_row_order(text, template, single, warnings)
     if aligned is not None:
-        # Labels stand apart from their numbers: the row order decides, the label
-        # regions (which may hold another row's numbers) do not.
+        # Rows stand one per line: the row order decides, not the label regions
+        # (which, where labels stand apart from their numbers, hold another row's).
         for row in items:
             key = row.key
             if key in aligned.rows:
@@ -430,6 +418,18 @@ def _read_text_t3(text: str, template: str, warnings: list[str]) -> TableRead | 
             else:
                 local[key] = [f"t3.{key}: row label not found; values left missing"]
                 out.missing_row(key, columns, "label_not_found")
+    else:
+        for i, (key, _, end) in enumerate(located):
+            stop = located[i + 1][1] if i + 1 < len(located) else len(text)
+            numbers, doubtful = value_tokens(cut_region(text[end:stop]))
+            local[key] = []
+            read = read_rows(numbers, doubtful, [len(columns)], _sum_check, [False] * len(columns),
+                             f"t3.{key}", local[key])
+            out.set_row(key, columns, read)
+        for row in items:
+            if row.key not in found:
+                local[row.key] = [f"t3.{row.key}: row label not found; values left missing"]
+                out.missing_row(row.key, columns, "label_not_found")
     for row in items:
         warnings.extend(local.get(row.key, ()))
     if single and template != "2019":

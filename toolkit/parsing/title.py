@@ -65,16 +65,16 @@ def _period_year(text: str) -> int | None:
 
 def extract_title(text: str) -> tuple[str | None, str | None, int | None]:
     """(title, agency, year) of a (normalized) report; Nones for what it does not state."""
-    raw_lines = text.split("\n")
+    raw_lines = text[:4000].split("\n")[:60]
     candidates: list[str] = []
     for ln in raw_lines[:15]:
         m = _CRAWLER_TITLE.match(ln)
         if m:
             candidates.append(re.sub(r"\s+", "", m.group("title")))
             break
-    lines = [_MARKDOWN.sub("", ln).strip() for ln in raw_lines]
-    lines = [ln for ln in lines if ln]
-    opening = [ln for ln in lines[:20] if not _SKIP_LINE.match(ln) and not _CRAWLER_TITLE.match(ln)]
+    head = [ln for ln in (_MARKDOWN.sub("", ln).strip() for ln in raw_lines) if ln][:20]
+    lines = [ln for ln in (ln.strip() for ln in text[-3000:].split("\n")[-40:]) if ln]  # the closing lines
+    opening = [ln for ln in head if not _SKIP_LINE.match(ln) and not _CRAWLER_TITLE.match(ln)]
     joined = ""
     for ln in opening[:4]:
         if len(ln) > 60:  # a sentence, not a title line
