@@ -145,6 +145,10 @@ def read_by_row_order(text: str, template: str, single_other: bool, warnings: li
 def _row(line: _Line, key: str, warnings: list[str]) -> RowRead:
     if line.values is None:
         numbers = _INT.findall(_RUN.search(line.shown).group(0)) if _RUN.search(line.shown) else []
+        if "\ufffd" in line.shown:
+            warnings.append(f"t3.{key}: the line {line.shown!r} holds a byte that could not be decoded; "
+                            f"values left missing")
+            return RowRead(status="doubtful_text")
         warnings.append(f"t3.{key}: found {len(numbers)} values ({' '.join(numbers)}) for {_NCOLS} cells "
                         f"on the line {line.shown!r}; cannot tell which cell is blank, values left missing")
         return RowRead(status="ambiguous")

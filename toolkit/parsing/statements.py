@@ -68,7 +68,8 @@ _PATTERNS: tuple[tuple[str, str, str, str], ...] = (
 )
 # The same sentences stating zero.
 _ZERO_APPLICATIONS = re.compile(
-    rf"(?:未|没有)(?:收到|接到|受理)(?:过)?{_GAP}{{0,20}}?(?:依申请公开|信息公开申请|公开申请|申请)")
+    rf"(?:未|没有)(?:收到|接到|受理)(?:过)?{_GAP}{{0,20}}?(?:依申请公开|信息公开申请|公开申请|申请)"
+    r"|无(?!论)(?:任何)?(?:政府)?(?:依申请公开|信息公开申请)")
 _NO_NORMATIVE = re.compile(r"(?:未|没有)(?:新)?(?:制定|制发|出台|印发)(?:新的|任何)?(?:行政)?规范性文件")
 _NO_CARRIED_OVER = re.compile(r"(?:无|没有)上年(?:度)?结转(?:的)?(?:政府信息公开)?申请")
 _NO_REVIEW = re.compile(rf"(?:未发生|没有发生|未收到|没有收到|未出现|无)(?P<gap>{_GAP}{{0,24}}?)"
@@ -97,7 +98,8 @@ _COMPILED = tuple((t, r, c, re.compile(p), _NEEDS[(t, r)]) for t, r, c, p in _PA
 
 
 # Words every statement holds: sentences without any are not looked at.
-_TRIGGER = re.compile(r"收到|接到|受理|新收|办结|办理|结转|规范性文件|规章|行政事业性收费|行政复议|行政诉讼")
+_TRIGGER = re.compile(r"收到|接到|受理|新收|办结|办理|结转|规范性文件|规章|行政事业性收费|行政复议|行政诉讼"
+                      r"|无(?:任何)?(?:政府)?(?:依申请|信息公开申请)")
 # A statement has a number, or says there was none.
 _NUMBER_OR_NONE = re.compile(r"\d|[零〇一二两三四五六七八九十]\s*(?:件|份|个)|未|没有|无")
 _ENDS = "。；;！!？?\n"

@@ -210,18 +210,42 @@ def _blocks(content, source: str | None) -> list[str | Grid]:
     return blocks
 
 
-def read_html(data: bytes, source: str | None = None, charset: str | None = None) -> Document:
-    """An HTML page's bytes as a Document.  *charset*: what the server declared (HTTP
-    Content-Type), used when the page itself does not say and the bytes decode with it."""
+_WRAPPER = r"</?(?:div|span|section|article|main|font|center|b|i|u|em|strong|small|big|blockquote)(?:\s[^<>]*)?/?>"
+_WRAPPERS = re.compile(rf"(?:{_WRAPPER}\s*)+", re.I)  # a run of them, replaced at once
+_BLOCK_WRAPPER = re.compile(r"</?(?:div|section|article|main|center|blockquote)\b", re.I)
+
+
+def _unwrap(m: re.Match) -> str:
+    return "<br>" if _BLOCK_WRAPPER.search(m.group(0)) else ""
+
+
+def _parse(text: str, source: str | None):
+    """(root, too_deep): the page parsed with libxml2 (huge_tree)."""
     import lxml.etree
     import lxml.html
 
-    text, warnings = decode_html(data, source, charset)
     parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True, remove_comments=True)
     try:
         root = lxml.html.document_fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
     except (ValueError, lxml.etree.ParserError) as exc:
         raise ReportError(source, f"not readable as HTML ({exc})") from None
+    too_deep = any("Excessive depth" in e.message for e in parser.error_log)
+    return root, too_deep
+
+
+def read_html(data: bytes, source: str | None = None, charset: str | None = None) -> Document:
+    """An HTML page's bytes as a Document.  *charset*: what the server declared (HTTP
+    Content-Type), used when the page itself does not say and the bytes decode with it."""
+    text, warnings = decode_html(data, source, charset)
+    root, too_deep = _parse(text, source)
+    if too_deep:
+        # libxml2 stops building the tree past a fixed depth and drops what is deeper.
+        # Wrapper tags carry no report content: without them the page is shallow.
+        root, too_deep = _parse(_WRAPPERS.sub(_unwrap, text), source)
+        if too_deep:
+            raise ReportError(source, "HTML nested too deeply to read (even without its wrapper tags); not read")
+        warnings.append("HTML nested deeper than the parser's limit: wrapper tags (div, span, font …) "
+                        "were ignored to read it whole")
     _drop_chrome(root)
     content = _content_root(root)
     text, grids = assemble(_blocks(content, source))
