@@ -65,7 +65,7 @@ def value_lines(text: str) -> list[_Line]:
             continue
         label = " ".join(_TOKEN.findall(_RUN.sub(" ", line)))
         values = _INT.findall(runs[0]) if len(runs) == 1 else []
-        if len(values) == _NCOLS:
+        if len(values) == _NCOLS and not any(len(v) > 1 and v[0] == "0" for v in values):
             out.append(_Line([int(t) for t in values], label, line.strip()))
         else:
             out.append(_Line(None, label, line.strip()))

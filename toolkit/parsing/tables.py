@@ -197,7 +197,8 @@ def read_rows(numbers: list[str], doubtful: list[str], sizes: list[int], check, 
     if doubtful:
         warnings.append(f"{where}: text {' '.join(doubtful)!r} mixes digits and words; values left missing")
         return RowRead(status="doubtful_text")
-    if len(numbers) == n:
+    leading_zero = any(len(t) > 1 and t[0] == "0" and t[1] != "." for t in numbers)
+    if len(numbers) == n and not leading_zero:
         vals = [_to_value(t, d) for t, d in zip(numbers, decimal)]
         if any(v is None for v in vals):
             warnings.append(f"{where}: a count has a decimal point ({' '.join(numbers)}); values left missing")
@@ -206,7 +207,7 @@ def read_rows(numbers: list[str], doubtful: list[str], sizes: list[int], check, 
     if not numbers:
         warnings.append(f"{where}: no values found (blank cells or table not extracted); left missing")
         return RowRead(status="blank")
-    if len(numbers) > n or not all(t.isdigit() for t in numbers):
+    if len(numbers) >= n or not all(t.isdigit() for t in numbers):
         warnings.append(f"{where}: found {len(numbers)} values ({' '.join(numbers)}) for {n} cells; "
                         f"cannot tell which cell is blank, values left missing")
         return RowRead(status="ambiguous")
@@ -491,8 +492,8 @@ def _grid_value(cell: str, decimal: bool):
         return None, True
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+", cell):
         cell = cell.replace(",", "")
-    if not _NUMBER.fullmatch(cell):
-        return None, False
+    if not _NUMBER.fullmatch(cell) or (len(cell) > 1 and cell[0] == "0" and cell[1] != "."):
+        return None, False  # 00, 012: not one clean number
     value = _to_value(cell, decimal)
     return value, value is not None
 
