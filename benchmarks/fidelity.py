@@ -40,6 +40,26 @@ WEAK: dict[str, set[tuple[str, str, str]]] = {
 
 
 @dataclass
+class StatementScore:
+    found: int = 0      # statements the parser made
+    hand: int = 0       # statements the hand reading records
+    matching: int = 0   # the same cell and value in both
+
+    def add(self, other: "StatementScore") -> None:
+        self.found += other.found
+        self.hand += other.hand
+        self.matching += other.matching
+
+
+def score_statements(truth: dict, statements: list[dict]) -> StatementScore:
+    from collections import Counter
+
+    want = Counter((s["table"], s["row"], s["column"], float(s["value"])) for s in truth.get("statements", []))
+    got = Counter((s["table"], s["row"], s["column"], float(s["value"])) for s in statements)
+    return StatementScore(sum(got.values()), sum(want.values()), sum((want & got).values()))
+
+
+@dataclass
 class Score:
     report_id: str
     valued: int = 0      # cells with a hand-read value
@@ -111,24 +131,26 @@ def report_file(corpus: Path, report_id: str) -> Path | None:
     return found[0] if found else None
 
 
-def score_all(truth_dir: Path = TRUTH, corpus: Path = CORPUS) -> tuple[list[Score], Score]:
-    """(per-report scores in report-id order, overall) for every truth file."""
+def score_all(truth_dir: Path = TRUTH, corpus: Path = CORPUS) -> tuple[list[Score], Score, StatementScore]:
+    """(per-report scores in report-id order, overall, statements) for every truth file."""
     from toolkit.parsing import parse_file
 
     scores = []
+    stated = StatementScore()
     for path in sorted(truth_dir.glob("*.json")):
         truth = json.loads(path.read_text(encoding="utf-8"))
         rid = path.stem
         f = report_file(corpus, rid)
-        tables = parse_file(f).tables if f is not None else {}
-        s = score_report(rid, truth, tables)
+        report = parse_file(f) if f is not None else None
+        s = score_report(rid, truth, report.tables if report is not None else {})
         if f is None:
             s.problems.insert(0, f"report file {rid}.* not in {corpus / 'reports'}")
+        stated.add(score_statements(truth, report.statements if report is not None else []))
         scores.append(s)
     total = Score("overall")
     for s in scores:
         total.add(s)
-    return scores, total
+    return scores, total, stated
 
 
 def _pct(x: float | None) -> str:
@@ -141,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, default=CORPUS)
     ap.add_argument("--cells", action="store_true", help="list every wrong and missing cell")
     args = ap.parse_args(argv)
-    scores, total = score_all(args.truth, args.corpus)
+    scores, total, stated = score_all(args.truth, args.corpus)
     head = f"{'report':<24} {'valued':>6} {'exact':>6} {'missing':>7} {'WRONG':>5} {'share':>6}   {'null':>4} {'held':>4}"
     print(head)
     print("-" * len(head))
@@ -153,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.cells and s is not total:
             for p in s.problems:
                 print(f"    {p}")
+    print(f"\nstatements (numbers the narrative states about a cell): parser {stated.found}, "
+          f"hand reading {stated.hand}, the same cell and value in both {stated.matching}")
     print("\nvalued: cells with a hand-read value; null: cells the hand reading leaves blank or uncertain "
           "(or not printed); held: of those, left missing by the parser (a number there is WRONG).")
     return 0

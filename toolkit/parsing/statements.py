@@ -81,7 +81,6 @@ _NORMATIVE_CONTEXT = re.compile(r"规范性文件")
 # Plans and last year's figures are not this year's cells.
 _FUTURE = re.compile(r"将|计划|拟|预计|争取|力争|下一步|明年|今后")
 _PAST = re.compile(r"(?:上年|去年|上一年|同期|比上年|较上年)[^，。；]{0,4}$")
-_SENTENCE_END = re.compile(r"[。；;！!？?\n]")
 _TABLE_DIGITS = re.compile(r"\d{7,}")
 
 #: (table, row, column) of every kind of statement the narrative is searched for.
@@ -102,8 +101,37 @@ _TRIGGER = re.compile(r"收到|接到|受理|新收|办结|办理|结转|规范�
                       r"|无(?:任何)?(?:政府)?(?:依申请|信息公开申请)")
 # A statement has a number, or says there was none.
 _NUMBER_OR_NONE = re.compile(r"\d|[零〇一二两三四五六七八九十]\s*(?:件|份|个)|未|没有|无")
-_ENDS = "。；;！!？?\n"
-_LONGEST_SENTENCE = 400  # characters looked back for a sentence's start
+_LONGEST_SENTENCE = 400  # characters looked at either side of a trigger word
+_BOUNDARY = re.compile(r"[。；;！!？?]|\n")
+_STOP_BEFORE_NEWLINE = set("。；;！!？?:：")
+_ENUMERATOR = re.compile(r"[ \t]*(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．](?!\d)|#)")
+
+
+def _hard_newline(text: str, i: int) -> bool:
+    """Does the newline at *i* end a sentence?  A line wrapped inside a paragraph (PDF text
+    layers) does not; one after an end mark, before a blank line, or around a heading does."""
+    before = text[:i].rstrip(" \t")
+    if not before or before[-1] in _STOP_BEFORE_NEWLINE or before[-1] == "\n":
+        return True
+    if text.startswith("\n", i + 1) or _ENUMERATOR.match(text, i + 1):
+        return True
+    line_start = text.rfind("\n", 0, i) + 1
+    line = text[line_start:i]
+    return bool(_ENUMERATOR.match(line)) and "，" not in line and "," not in line and len(line) <= 30
+
+
+def _sentence_at(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
+    """(start, end) of the sentence around text[start:end], within text[lo:hi]."""
+    se = min(hi, end + _LONGEST_SENTENCE)
+    for m in _BOUNDARY.finditer(text, end, se):
+        if m.group(0) != "\n" or _hard_newline(text, m.start()):
+            se = m.end()
+            break
+    ss = max(lo, start - _LONGEST_SENTENCE)
+    for m in _BOUNDARY.finditer(text, ss, start):
+        if m.group(0) != "\n" or _hard_newline(text, m.start()):
+            ss = m.end()
+    return ss, se
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月)")
 
 
@@ -128,18 +156,17 @@ def find_statements(text: str, spans: dict[str, tuple[int, int] | None], templat
         for trig in _TRIGGER.finditer(text, rs, re_):
             if trig.start() < done:
                 continue  # in the sentence just read
-            end = _SENTENCE_END.search(text, trig.end(), re_)
-            se = end.end() if end else re_
-            lo = max(rs, trig.start() - _LONGEST_SENTENCE)
-            ss = max(lo, max(text.rfind(ch, lo, trig.start()) + 1 for ch in _ENDS))
+            ss, se = _sentence_at(text, trig.start(), trig.end(), rs, re_)
             done = se
             sentence = text[ss:se]
-            if not _NUMBER_OR_NONE.search(sentence) or _TABLE_DIGITS.search(sentence) or _FUTURE.search(sentence):
+            # Lines wrapped inside a sentence (PDF text layers) are one sentence.
+            joined = sentence.replace("\n", "") if "\n" in sentence.strip() else sentence
+            if not _NUMBER_OR_NONE.search(joined) or _TABLE_DIGITS.search(joined) or _FUTURE.search(joined):
                 continue
-            years = {int(y) for y in _YEAR.findall(sentence)}
+            years = {int(y) for y in _YEAR.findall(joined)}
             if year is not None and years and year not in years:
                 continue
-            for st in _in_sentence(sentence, template):
+            for st in _in_sentence(joined, template):
                 st["sentence"] = sentence.strip()
                 lead = len(sentence) - len(sentence.lstrip())
                 st["start"], st["end"] = ss + lead, ss + lead + len(sentence.strip())
