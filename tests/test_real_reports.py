@@ -193,7 +193,7 @@ def test_first_pdf_hongze_2024_narrative_disagrees_with_its_table():
     r = parse_file(HONGZE)
     stated = [s for s in r.statements if (s["table"], s["row"], s["column"]) == ("t3", "new_received", "total")]
     assert [s["value"] for s in stated] == [17]
-    assert "受理政府信息公开申请 17 件" in stated[0]["sentence"]
+    assert "受理政府信息公开申请 17 件" in stated[0]["sentence"].replace("\n", "")  # wrapped in the PDF
     finding = next(f for f in check_report(r) if f["check"] == "text_vs_table.new_received")
     assert (finding["passed"], finding["expected"], finding["actual"]) == (False, 95, 17)
     # The audit sums (六)其他处理 as the one row it is printed as.
@@ -235,3 +235,23 @@ def test_first_markdown_from_pdf_shanghai_2025_statements():
         assert checks[check]["passed"] is True
     # 全年未发生因依申请公开被行政复议纠错或行政诉讼败诉情形 is about outcomes, not a count of zero.
     assert ("t4", "reconsideration", "total") not in stated
+
+
+def test_first_pdf_hongze_2024_from_its_text_layer_alone():
+    # The same PDF as plain text (pdfplumber's extract_text, page by page): header cells one
+    # character per line, numbers before or in the middle of their labels, t4's fifteen
+    # values on one line.  Read by row order to the same hand-read values.
+    import pdfplumber
+
+    from toolkit.parsing import parse_text
+
+    with pdfplumber.open(HONGZE) as pdf:
+        text = "\n".join(page.extract_text() or "" for page in pdf.pages)
+    assert "9 0 0 0 0 0 9\n计其他情形）" in text  # the layout this test is about
+    r = parse_text(text)
+    assert rows_of(r.tables["t2"]) == HONGZE_T2
+    t3 = rows_of(r.tables["t3"])
+    for key in ("other.no_correction", "other.no_fee", "other.other"):
+        assert t3.pop(key) == [None] * 7
+    assert t3 == HONGZE_T3
+    assert rows_of(r.tables["t4"]) == HONGZE_T4

@@ -36,6 +36,10 @@ _MIN_VALUE_LINES = 5
 _RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")  # |---|---|
 _TOKEN = re.compile(r"[^\s|]+")
 _INT = re.compile(r"\d+")
+_THOUSANDS = re.compile(r"(?<![\d,])\d{1,3}(?:,\d{3})+(?![\d,])")
+# A number that is not clean: glued to a Latin letter (an OCR misreading), a quantity word
+# or an undecodable byte, or a lone letter standing for a digit.
+_DOUBTFUL = re.compile(r"\d[A-Za-z\ufffd余多]|[A-Za-z\ufffd]\d|(?<![^\s|])[OolI](?![^\s|])")
 
 
 @dataclass
@@ -49,6 +53,7 @@ class _Line:
     values: list[int] | None   # the seven numbers, or None for an odd line
     label: str                 # the line's words (its numbers removed)
     shown: str
+    doubtful: bool = False     # digits glued to letters or quantity words (12S9, 290余, U+FFFD)
 
 
 # A run of two or more whole numbers on one line, separated by spaces, tabs or pipes.
@@ -60,15 +65,18 @@ def value_lines(text: str) -> list[_Line]:
     """The lines of *text* that hold a run of two or more numbers, in order."""
     out = []
     for line in text.split("\n"):
+        if "," in line:
+            line = _THOUSANDS.sub(lambda m: m.group(0).replace(",", ""), line)  # 1,295
         runs = _RUN.findall(line)
         if not runs or _RULE.match(line):
             continue
         label = " ".join(_TOKEN.findall(_RUN.sub(" ", line)))
         values = _INT.findall(runs[0]) if len(runs) == 1 else []
-        if len(values) == _NCOLS and not any(len(v) > 1 and v[0] == "0" for v in values):
+        doubtful = bool(_DOUBTFUL.search(line))
+        if len(values) == _NCOLS and not doubtful and not any(len(v) > 1 and v[0] == "0" for v in values):
             out.append(_Line([int(t) for t in values], label, line.strip()))
         else:
-            out.append(_Line(None, label, line.strip()))
+            out.append(_Line(None, label, line.strip(), doubtful))
     return out
 
 
@@ -121,6 +129,13 @@ def read_by_row_order(text: str, template: str, single_other: bool, warnings: li
         gap_rows = list(range(ri + 1, rj))
         if not gap_rows:
             continue
+        if not gap_lines and li >= 0 and lj < len(lines):
+            # Between two labelled rows and no numbers at all: these rows are printed blank.
+            for r in gap_rows:
+                warnings.append(f"t3.{order[r]}: no numbers between the rows labelled before and after it "
+                                f"(blank cells); left missing")
+                result.rows[order[r]] = RowRead(status="blank")
+            continue
         if len(gap_lines) != len(gap_rows):
             if gap_lines or li >= 0:
                 keys = ", ".join(order[r] for r in gap_rows)
@@ -145,9 +160,9 @@ def read_by_row_order(text: str, template: str, single_other: bool, warnings: li
 def _row(line: _Line, key: str, warnings: list[str]) -> RowRead:
     if line.values is None:
         numbers = _INT.findall(_RUN.search(line.shown).group(0)) if _RUN.search(line.shown) else []
-        if "\ufffd" in line.shown:
-            warnings.append(f"t3.{key}: the line {line.shown!r} holds a byte that could not be decoded; "
-                            f"values left missing")
+        if line.doubtful:
+            warnings.append(f"t3.{key}: the line {line.shown!r} mixes digits and letters or words "
+                            f"(or holds a byte that could not be decoded); values left missing")
             return RowRead(status="doubtful_text")
         warnings.append(f"t3.{key}: found {len(numbers)} values ({' '.join(numbers)}) for {_NCOLS} cells "
                         f"on the line {line.shown!r}; cannot tell which cell is blank, values left missing")

@@ -38,8 +38,11 @@ __all__ = ["split_digits", "detect_template", "read_text_table", "read_t4_text",
 _PAREN = re.compile(r"\([^()]*\)")
 _SPLIT = re.compile(r"[\s|]+")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_BEFORE_SUSPICIOUS = set("约近共计第超逾+-−±/.,%~\ufffd")
-_AFTER_SUSPICIOUS = set("余多几左右件条个次人年月日号万亿元%+-−/.,~、:\ufffd")
+_LATIN = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_BEFORE_SUSPICIOUS = set("约近共计第超逾+-−±/.,%~\ufffd" + _LATIN)
+_AFTER_SUSPICIOUS = set("余多几左右件条个次人年月日号万亿元%+-−/.,~、:\ufffd" + _LATIN)
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
+_OCR_DIGITS = frozenset({"O", "o", "l", "I"})
 # Where a row's values end: the next sub-heading ((二)…, 二、…) or a prose sentence.
 _REGION_END = re.compile(r"\([一二三四五六七八九十]{1,3}\)|(?<![\d一二三四五六七八九十])[一二三四五六七八九十]{1,3}、"
                          r"|[\u4e00-\u9fff][,。;!?]|[,。;!?][\u4e00-\u9fff]")
@@ -68,6 +71,12 @@ def value_tokens(region: str) -> tuple[list[str], list[str]]:
     for tok in region.replace("|", " ").split():
         if _NUMBER.fullmatch(tok):
             numbers.append(tok)
+            continue
+        if _THOUSANDS.fullmatch(tok):  # 1,295
+            numbers.append(tok.replace(",", ""))
+            continue
+        if tok in _OCR_DIGITS:  # a letter read for a digit (O for 0, l for 1): not a clean number
+            doubtful.append(tok)
             continue
         if "\ufffd" in tok:
             doubtful.append(tok)
@@ -408,7 +417,7 @@ def _read_text_t3(text: str, template: str, warnings: list[str]) -> TableRead | 
         # (which, where labels stand apart from their numbers, hold another row's).
         for row in items:
             key = row.key
-            if key in aligned.rows:
+            if key in aligned.rows and (key in found or aligned.rows[key].status != "blank"):
                 out.set_row(key, columns, aligned.rows[key])
                 if key in aligned.by_order:
                     out.inferred.add(key)
@@ -446,11 +455,18 @@ def _read_text_t3(text: str, template: str, warnings: list[str]) -> TableRead | 
 
 
 _T4_HEADER = re.compile(r"结果维持|结果\s*纠正|尚未\s*审结|复议后起诉|直接起诉")
+_T4_LEAD = re.compile(r"行\s*政\s*复\s*议\s*(?:行\s*政\s*诉\s*讼)?")
 
 
 def read_t4_text(text: str, warnings: list[str]) -> TableRead | None:
-    region = cut_region(text)
-    if not _T4_HEADER.search(text):
+    header = _T4_HEADER.search(text)
+    lead = None
+    if header is not None:  # the 行政复议 opening the header block, just before its first word
+        for lead in _T4_LEAD.finditer(text, max(0, header.start() - 30), header.start()):
+            pass
+    # Prose before the table (2023年，本机关…) is not the table: read from its headers on.
+    region = cut_region(text[(lead or header).start():] if header else text)
+    if not header:
         numbers, _ = value_tokens(region)
         if not numbers:
             return None
