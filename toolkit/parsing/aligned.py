@@ -34,12 +34,13 @@ __all__ = ["Aligned", "read_by_row_order", "value_lines"]
 _NCOLS = len(schema.T3_COLUMNS)
 _MIN_VALUE_LINES = 5
 _RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")  # |---|---|
-_TOKEN = re.compile(r"[^\s|]+")
 _INT = re.compile(r"\d+")
 _THOUSANDS = re.compile(r"(?<![\d,])\d{1,3}(?:,\d{3})+(?![\d,])")
 # A number that is not clean: glued to a Latin letter (an OCR misreading), a quantity word
 # or an undecodable byte, or a lone letter standing for a digit.
-_DOUBTFUL = re.compile(r"\d[A-Za-z\ufffd余多]|[A-Za-z\ufffd]\d|(?<![^\s|])[OolI](?![^\s|])")
+_DOUBTFUL = re.compile(r"\d[A-Za-z余多]|[A-Za-z]\d")
+_OCR_LETTERS = frozenset("OolI")
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass
@@ -67,12 +68,31 @@ def value_lines(text: str) -> list[_Line]:
     for line in text.split("\n"):
         if "," in line:
             line = _THOUSANDS.sub(lambda m: m.group(0).replace(",", ""), line)  # 1,295
-        runs = _RUN.findall(line)
+        tokens = line.replace("|", " ").split()
+        runs: list[list[str]] = []
+        words: list[str] = []
+        current: list[str] = []
+        doubtful = False
+        for tok in tokens:
+            if tok.isdigit() and tok.isascii():
+                current.append(tok)
+                continue
+            if len(current) >= 2:
+                runs.append(current)
+            elif current:
+                words.extend(current)
+            current = []
+            words.append(tok)
+            if tok in _OCR_LETTERS or ("\ufffd" in tok) or (_DIGIT.search(tok) and _DOUBTFUL.search(tok)):
+                doubtful = True
+        if len(current) >= 2:
+            runs.append(current)
+        elif current:
+            words.extend(current)
         if not runs or _RULE.match(line):
             continue
-        label = " ".join(_TOKEN.findall(_RUN.sub(" ", line)))
-        values = _INT.findall(runs[0]) if len(runs) == 1 else []
-        doubtful = bool(_DOUBTFUL.search(line))
+        label = " ".join(words)
+        values = runs[0] if len(runs) == 1 else []
         if len(values) == _NCOLS and not doubtful and not any(len(v) > 1 and v[0] == "0" for v in values):
             out.append(_Line([int(t) for t in values], label, line.strip()))
         else:

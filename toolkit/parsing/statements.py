@@ -109,15 +109,25 @@ _ENUMERATOR = re.compile(r"[ \t]*(?:[一二三四五六七八九十]+[、.．]|[
 
 def _hard_newline(text: str, i: int) -> bool:
     """Does the newline at *i* end a sentence?  A line wrapped inside a paragraph (PDF text
-    layers) does not; one after an end mark, before a blank line, or around a heading does."""
-    before = text[:i].rstrip(" \t")
-    if not before or before[-1] in _STOP_BEFORE_NEWLINE or before[-1] == "\n":
+    layers) does not; one after an end mark, before a blank line, around a heading or next
+    to a table row does."""
+    k = i - 1
+    while k >= 0 and text[k] in " \t":
+        k -= 1
+    if k < 0 or text[k] in _STOP_BEFORE_NEWLINE or text[k] == "\n":
         return True
     if text.startswith("\n", i + 1) or _ENUMERATOR.match(text, i + 1):
         return True
     line_start = text.rfind("\n", 0, i) + 1
+    nl = text.find("\n", i + 1)
+    nl = len(text) if nl < 0 else nl
+    for a, b in ((line_start, i), (i + 1, nl)):  # a table row (cells apart) on either side
+        if text.find("\t", a, b) >= 0 or text.find("|", a, b) >= 0:
+            return True
+    if i - line_start > 30:
+        return False
     line = text[line_start:i]
-    return bool(_ENUMERATOR.match(line)) and "，" not in line and "," not in line and len(line) <= 30
+    return bool(_ENUMERATOR.match(line)) and "，" not in line and "," not in line
 
 
 def _sentence_at(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
@@ -128,10 +138,12 @@ def _sentence_at(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int
             se = m.end()
             break
     ss = max(lo, start - _LONGEST_SENTENCE)
-    for m in _BOUNDARY.finditer(text, ss, start):
-        if m.group(0) != "\n" or _hard_newline(text, m.start()):
-            ss = m.end()
+    for b in reversed([m.start() for m in _BOUNDARY.finditer(text, ss, start)]):
+        if text[b] != "\n" or _hard_newline(text, b):
+            return b + 1, se
     return ss, se
+
+
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月)")
 
 

@@ -73,7 +73,6 @@ def extract_title(text: str) -> tuple[str | None, str | None, int | None]:
             candidates.append(re.sub(r"\s+", "", m.group("title")))
             break
     head = [ln for ln in (_MARKDOWN.sub("", ln).strip() for ln in raw_lines) if ln][:20]
-    lines = [ln for ln in (ln.strip() for ln in text[-3000:].split("\n")[-40:]) if ln]  # the closing lines
     opening = [ln for ln in head if not _SKIP_LINE.match(ln) and not _CRAWLER_TITLE.match(ln)]
     joined = ""
     for ln in opening[:4]:
@@ -94,7 +93,7 @@ def extract_title(text: str) -> tuple[str | None, str | None, int | None]:
                         candidates[-1])
         title = bare.group(0) if bare else None
     if agency is None:
-        agency = _signature(lines)
+        agency = _signature([ln for ln in (ln.strip() for ln in text[-3000:].split("\n")[-40:]) if ln])
     if year is None:
         year = _period_year(text)
     return title, agency, year
