@@ -5,8 +5,8 @@ the Hebei reports 2019–2023, 淮安市洪泽区 2024 (PDF) and 上海市人民
 - no WRONG number anywhere: a parsed value that differs from the hand reading, a number
   where the hand reading has none (a blank, an uncertain cell, a row not printed), or a
   number in a table the report does not contain;
-- the share of hand-read cells read exactly is at least the floor reached (98.5%;
-  measured 98.9%: 3,023 of 3,056 cells, the rest left missing).
+- the share of hand-read cells read exactly is at least the floor reached (99%;
+  measured 99.6%: 3,044 of 3,056 cells, the rest left missing).
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ if str(ROOT) not in sys.path:
 
 from benchmarks.fidelity import TRUTH, score_all, score_report  # noqa: E402
 
-EXACT_FLOOR = 0.985
+EXACT_FLOOR = 0.99
 
 
 def test_no_wrong_number_and_exact_share_at_the_floor():

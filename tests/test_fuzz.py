@@ -352,3 +352,32 @@ def test_mutated_real_layouts(i, data):
         else:
             text = text[:a] + text[b:b + 50] + text[a:b] + text[b + 50:]
     check(text)
+
+
+@given(st.lists(st.lists(st.one_of(st.none(), st.integers(0, 999)), min_size=7, max_size=7), min_size=3, max_size=6),
+       st.sampled_from([(3, 5), (2, 3), (3, 4)]), st.integers(0, 5), st.integers(0, 3))
+def test_runs_of_line_breaks_give_back_the_cells_or_nothing(rows, layout, row, extra):
+    """A table saved with bare line breaks (k after a cell, m after a row; a blank cell adds k):
+    a row is read back exactly as written, or not at all — never another number."""
+    from toolkit.parsing.runs import run_cells, run_layout
+
+    k, m = layout
+    text = ""
+    for i, cells in enumerate(rows):
+        text += f"第{i}行"
+        for c in cells:
+            text += "\n" * k + ("" if c is None else str(c))
+        text += "\n" * m
+    found = run_layout(text)
+    if found is None:
+        return
+    row = row % len(rows)
+    start = text.index(f"第{row}行") + len(f"第{row}行")
+    got = run_cells(text[start:], found, True, 7)
+    if got is not None:
+        assert [None if c is None else int(c) for c in got] == rows[row]
+    # A stray extra break anywhere in the row makes it unreadable or leaves it unchanged.
+    broken = text[:start] + "\n" * extra + text[start:]
+    got = run_cells(broken[start:], found, True, 7)
+    if got is not None and extra % k == 0:
+        assert all(c is None or int(c) in [v for v in rows[row] if v is not None] for c in got)

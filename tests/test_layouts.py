@@ -258,3 +258,32 @@ def test_every_missing_cell_has_a_reason_and_derived_values_only_on_request():
 ])
 def test_title_agency_year_from_what_the_page_gives(text, expected):
     assert extract_title(text) == expected
+
+
+def test_2019_signed_change_gives_only_the_previous_count():
+    t2 = ("第二十条第(一)项信息内容本年新制作数量本年新公开数量对外公开总数量规章000"
+          "第二十条第(五)项信息内容上一年项目数量本年增/减处理决定数量行政许可156-5997其他对外管理服务事项0+34636")
+    rep = parse_text(report(t3_lines(), t2=t2))
+    assert rep.tables["t2"]["licensing"] == {"previous": 156, "change": None, "decisions": None}
+    assert rep.tables["t2"]["other_services"] == {"previous": 0, "change": None, "decisions": None}
+    assert rep.status_of("t2", "licensing", "change") == "ambiguous"
+
+
+def test_cells_separated_by_runs_of_line_breaks():
+    # Saved from Word with bare line breaks: 3 after a cell, 5 after a row; a blank cell adds 3.
+    cell, row = "\n" * 3, "\n" * 5
+    lines = []
+    for k, lab in zip(T3_KEYS, LABELS):
+        values = [str(v) for v in ROWS[k]]
+        if k == "carried_over":
+            values[-1] = ""  # 总计 printed blank
+        lines.append(lab + cell + cell.join(values))
+    t3 = row.join(lines).replace(cell + row, "\n" * 8)
+    t4 = "行政复议" + cell + "结果维持" + cell + "总计" + row + cell * 4 + "2" + cell * 5 + "0" + cell * 5 + "0" + row
+    rep = parse_text(report(t3, t4=t4))
+    assert rep.tables["t3"]["carried_over"] == {**dict.fromkeys(T3_COLS[:-1], 0), "total": None}
+    assert rep.status_of("t3", "carried_over", "total") == "blank"
+    assert rep.tables["t3"]["new_received"]["total"] == 1295
+    assert rep.tables["t4"]["reconsideration"] == {"upheld": None, "corrected": None, "other": None,
+                                                   "pending": None, "total": 2}
+    assert rep.derived["t3"]["carried_over"]["total"] == 0  # 0+0+…+0, offered as derived only

@@ -128,7 +128,7 @@ def _read_tables(norm: str, spans: dict, grids, template: str, warnings: list[st
         # Labels of t3 are distinctive enough to find without the heading.
         reads["t3"] = read_text_table(t3_text if t3_text is not None else norm, "t3", template, warnings)
     if reads["t4"] is None:
-        reads["t4"] = read_t4_text(t4_text, warnings) if t4_text and t4_text.strip() else None
+        reads["t4"] = read_t4_text(t4_text, warnings, t3_text) if t4_text and t4_text.strip() else None
     return reads
 
 

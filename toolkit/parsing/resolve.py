@@ -43,6 +43,12 @@ def _implied(t3: dict, row: str, template: str | None) -> list[list[int]]:
     outs = outcome_rows(t3, template)
     n, co, th, cf = (_vec(t3, r) for r in ("new_received", "carried_over", "total_handled", "carried_forward"))
     found = []
+    if th is None and row != "total_handled":
+        # (七)总计 unread (its digits have no certain split): the sum of the outcome rows is
+        # what the template says it is.
+        parts = [_vec(t3, r) for r in outs]
+        if all(p is not None for p in parts):
+            th = [sum(p[j] for p in parts) for j in range(len(_COLS))]
 
     def add(*terms):
         if all(v is not None for _, v in terms):

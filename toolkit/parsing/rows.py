@@ -43,6 +43,9 @@ class TableRead:
 
     def set_row(self, key: str, cols, read: RowRead) -> None:
         self.table[key] = {c: (None if read.values is None else read.values[j]) for j, c in enumerate(cols)}
+        if read.values is not None and None in read.values:  # a row read in part
+            self.status[key] = {c: read.status or "ambiguous" for c, v in zip(cols, read.values) if v is None}
+            return
         if read.values is None:
             self.status[key] = {c: read.status or "ambiguous" for c in cols}
             if read.candidates:

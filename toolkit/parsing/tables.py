@@ -27,6 +27,7 @@ import re
 from .. import schema
 from ..textnorm import HALF_WIDTH
 from .aligned import read_by_row_order
+from .runs import run_cells, run_layout
 from .rows import (CJK_RUN, FUZZY_LABEL_RATIO, SUBNUMBER, RowRead, TableRead, fuzzy_row, row_patterns,
                    similar_label, single_other_row, t3_row_items)
 
@@ -381,12 +382,14 @@ def _read_text_t2(text: str, template: str, warnings: list[str]) -> TableRead | 
         local[key] = []
         read = read_rows(numbers, doubtful, [len(cols)], None, [c == "amount" for c in cols],
                          f"t2.{key}", local[key])
+        if read.values is None and cols[:2] == ("previous", "change"):
+            read = _signed_change(cut_region(text[end:stop]), key, cols, read, local[key])
         reads[key] = (cols, numbers, doubtful, read)
     # A run of digits too short for its cells shows that this text drops blank cells:
     # then no jammed run of the table can be split with certainty by counting digits.
     if any(r.short for *_, r in reads.values()):
         for key, (cols, numbers, doubtful, read) in reads.items():
-            if read.values is not None and len(numbers) < len(cols):
+            if read.values is not None and None not in read.values and len(numbers) < len(cols):
                 local[key] = []
                 reads[key] = (cols, numbers, doubtful,
                               read_rows(numbers, doubtful, [len(cols)], None, [c == "amount" for c in cols],
@@ -397,6 +400,22 @@ def _read_text_t2(text: str, template: str, warnings: list[str]) -> TableRead | 
             warnings.extend(local[key])
             out.set_row(key, cols, read)
     return out
+
+
+_SIGNED = re.compile(r"\s*(\d+)\s*[+\-−]\s*\d+(?:\.\d+)?(?![\d.])\s*")
+
+
+def _signed_change(region: str, key: str, cols, read: RowRead, warnings: list[str]) -> RowRead:
+    """2019 template, 上一年项目数量 | 本年增/减 | …: in ``156-5997`` the sign opens the change
+    cell, so the digits before it are the previous year's count, whatever the rest is."""
+    m = _SIGNED.match(region)
+    if m is None or (len(m.group(1)) > 1 and m.group(1)[0] == "0") or _DIGIT.search(region, m.end()) \
+            or region[m.end():m.end() + 1] in ("万", "元", "%", "余", "多"):
+        return read
+    warnings.append(f"t2.{key}: {m.group(0).strip()!r}: the sign opens 本年增/减, so 上一年项目数量 is "
+                    f"{m.group(1)}; the rest cannot be split with certainty and is left missing")
+    # The row's values: previous only; RowRead carries one status for the missing ones.
+    return RowRead(values=[int(m.group(1))] + [None] * (len(cols) - 1), status="ambiguous")
 
 
 def _read_text_t3(text: str, template: str, warnings: list[str]) -> TableRead | None:
@@ -429,12 +448,17 @@ def _read_text_t3(text: str, template: str, warnings: list[str]) -> TableRead | 
                 local[key] = [f"t3.{key}: row label not found; values left missing"]
                 out.missing_row(key, columns, "label_not_found")
     else:
+        layout = None
         for i, (key, _, end) in enumerate(located):
             stop = located[i + 1][1] if i + 1 < len(located) else len(text)
             numbers, doubtful = value_tokens(cut_region(text[end:stop]))
             local[key] = []
             read = read_rows(numbers, doubtful, [len(columns)], _sum_check, [False] * len(columns),
                              f"t3.{key}", local[key])
+            if read.values is None and read.status == "ambiguous" and numbers and len(numbers) < len(columns):
+                layout = layout if layout is not None else (run_layout(text) or False)
+                if layout:
+                    read = _read_by_runs(text[end:stop], layout, True, columns, f"t3.{key}", read, local[key])
             out.set_row(key, columns, read)
         for row in items:
             if row.key not in found:
@@ -458,7 +482,9 @@ _T4_HEADER = re.compile(r"结果维持|结果\s*纠正|尚未\s*审结|复议后
 _T4_LEAD = re.compile(r"行\s*政\s*复\s*议\s*(?:行\s*政\s*诉\s*讼)?")
 
 
-def read_t4_text(text: str, warnings: list[str]) -> TableRead | None:
+def read_t4_text(text: str, warnings: list[str], context: str | None = None) -> TableRead | None:
+    """Table 4 from its section text.  *context* (table 3's text) shows how the document
+    separates cells when table 4 alone has too few to tell (:mod:`toolkit.parsing.runs`)."""
     header = _T4_HEADER.search(text)
     lead = None
     if header is not None:  # the 行政复议 opening the header block, just before its first word
@@ -484,13 +510,48 @@ def read_t4_text(text: str, warnings: list[str]) -> TableRead | None:
             numbers, doubtful = numbers + peeled, []
     rows = [r.key for r in schema.T4_ROWS]
     cols = [c.key for c in schema.T4_COLUMNS]
-    read = read_rows(numbers, doubtful, [len(cols)] * len(rows), _sum_check, [False] * 15, "t4", warnings)
+    local: list[str] = []
+    read = read_rows(numbers, doubtful, [len(cols)] * len(rows), _sum_check, [False] * 15, "t4", local)
+    if read.values is None and header is not None and numbers and len(numbers) < 15:
+        layout = run_layout(text) or (run_layout(context) if context else None)
+        last = None
+        for last in _T4_HEADER_WORD.finditer(text, header.start()):
+            if _DIGIT.search(text, header.start(), last.start()):
+                break
+        if layout and last is not None:
+            by_runs = _read_by_runs(text[last.end():], layout, False, [f"{r}.{c}" for r in rows for c in cols],
+                                    "t4", read, [])
+            if by_runs is not read:
+                local = [f"t4: cells separated by runs of line breaks; blank cells counted from the runs "
+                         f"({sum(v is None for v in by_runs.values)} blank); left missing"]
+                read = by_runs
+    warnings.extend(local)
     out = TableRead({})
     for i, r in enumerate(rows):
         part = RowRead(values=None if read.values is None else read.values[i * 5:(i + 1) * 5],
                        status=read.status, inferred=read.inferred)
+        if part.values is not None and all(v is None for v in part.values):
+            part = RowRead(status=read.status)
         out.set_row(r, cols, part)
     return out
+
+
+_T4_HEADER_WORD = re.compile(r"总\s*计|审\s*结|起\s*诉|维\s*持|纠\s*正|结\s*果")
+
+
+def _read_by_runs(region: str, layout, row_start: bool, cols, where: str, read: RowRead,
+                  warnings: list[str]) -> RowRead:
+    """A row of a table whose cells are separated by runs of line breaks (:mod:`toolkit.parsing.runs`):
+    its blank cells counted from the runs, the others read by position; *read* when that fails."""
+    cells = run_cells(region, layout, row_start, len(cols))
+    if cells is None or any(c is not None and not c.isdigit() for c in cells) \
+            or all(c is None for c in cells):
+        return read
+    values = [None if c is None else int(c) for c in cells]
+    blanks = sum(v is None for v in values)
+    warnings[:] = [f"{where}: cells separated by runs of line breaks; {blanks} blank cell(s) counted from "
+                   f"the runs, left missing; the others read by position"]
+    return RowRead(values=values, status="blank")
 
 
 # ------------------------------------------------------------------ grids
