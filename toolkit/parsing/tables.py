@@ -730,7 +730,11 @@ def _read_grid_row(out: TableRead, table: str, key: str, cols, cells: list[str],
         local: list[str] = []
         check = _sum_check if table == "t3" else None
         read = read_rows(numbers, doubtful, [len(cols)], check, [c == "amount" for c in cols], where, local)
-        if read.values is not None and (check is None or len(cells) == len(cols) or not check(read.values)):
+        if read.values is None:
+            shown = " | ".join(c.replace(chr(10), " ") for c in cells)
+            local = [f"{where}: a cell holds several numbers ({shown}); they are never joined into one, "
+                     f"and the row's {len(numbers)} numbers do not fit its {len(cols)} cells; values left missing"]
+        elif check is None or len(cells) == len(cols) or not check(read.values):
             read = RowRead(status="ambiguous")
             local = [f"{where}: a cell holds several numbers ({' | '.join(c.replace(chr(10), ' ') for c in cells)}); "
                      f"they are never joined into one, and which cell each belongs to is not certain; "
