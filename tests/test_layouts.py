@@ -287,3 +287,11 @@ def test_cells_separated_by_runs_of_line_breaks():
     assert rep.tables["t4"]["reconsideration"] == {"upheld": None, "corrected": None, "other": None,
                                                    "pending": None, "total": 2}
     assert rep.derived["t3"]["carried_over"]["total"] == 0  # 0+0+…+0, offered as derived only
+
+
+def test_a_stray_line_of_numbers_is_not_placed_by_order():
+    lines = t3_lines().split("\n")
+    lines[11] = "1\t2\t3\t4\t5\t6\t7"  # 8.属于行政查询事项 lost; a line of column numbers in its place
+    rep = parse_text(report("\n".join(lines)))
+    assert set(rep.tables["t3"]["denied.inquiry"].values()) == {None}
+    assert rep.tables["t3"]["denied.enforcement_file"] == dict.fromkeys(T3_COLS, 0)

@@ -14,7 +14,8 @@ so labels cannot delimit rows.  Instead:
    template order, else nothing is read this way;
 3. between two anchors (and before the first, after the last) the value lines are
    given to the rows between them in order, only if there are exactly as many
-   lines as rows, and no such line names another row.
+   lines as rows and no such line names another row; a line so placed must keep
+   its own row sum (six columns = 总计).
 
 The layout is recognised only when at least five value lines are found.  Rows
 placed between anchors are marked as read by order, and
@@ -169,7 +170,13 @@ def read_by_row_order(text: str, template: str, single_other: bool, warnings: li
         for k, r in zip(gap_lines, gap_rows):
             key = order[r]
             read = _row(lines[k], key, warnings)
-            if read.values is not None:
+            if read.values is not None and sum(read.values[:-1]) != read.values[-1]:
+                # Placed by order only: its own sum must hold too (a header or a stray line
+                # of numbers would rarely add up).
+                warnings.append(f"t3.{key}: the line {lines[k].shown!r} placed here by row order does not "
+                                f"add up (six columns vs 总计); values left missing")
+                read = RowRead(status="ambiguous")
+            elif read.values is not None:
                 warnings.append(f"t3.{key}: its label stands apart from its numbers; "
                                 f"{lines[k].shown!r} read as this row by row order")
             result.rows[key] = read

@@ -41,7 +41,7 @@ _SPLIT = re.compile(r"[\s|]+")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _LATIN = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _BEFORE_SUSPICIOUS = set("约近共计第超逾+-−±/.,%~\ufffd" + _LATIN)
-_AFTER_SUSPICIOUS = set("余多几左右件条个次人年月日号万亿元%+-−/.,~、:\ufffd" + _LATIN)
+_AFTER_SUSPICIOUS = set("余多几左右件条个次人年月日号万亿元项家份场期篇%+-−/.,~、:\ufffd" + _LATIN)
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 _OCR_DIGITS = frozenset({"O", "o", "l", "I"})
 # Where a row's values end: the next sub-heading ((二)…, 二、…) or a prose sentence.
