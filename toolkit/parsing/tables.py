@@ -46,7 +46,7 @@ _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 _OCR_DIGITS = frozenset({"O", "o", "l", "I"})
 # Where a row's values end: the next sub-heading ((二)…, 二、…) or a prose sentence.
 _REGION_END = re.compile(r"\([一二三四五六七八九十]{1,3}\)|(?<![\d一二三四五六七八九十])[一二三四五六七八九十]{1,3}、"
-                         r"|[\u4e00-\u9fff][,。;!?]|[,。;!?][\u4e00-\u9fff]")
+                         r"|(?<=[\u4e00-\u9fff])[,。;!?]|[,。;!?](?=[\u4e00-\u9fff])")
 _FIRST_DIGIT = _DIGIT = re.compile(r"\d")
 
 
