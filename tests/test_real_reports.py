@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from toolkit.parsing import parse_file
 
@@ -255,3 +256,11 @@ def test_first_pdf_hongze_2024_from_its_text_layer_alone():
         assert t3.pop(key) == [None] * 7
     assert t3 == HONGZE_T3
     assert rows_of(r.tables["t4"]) == HONGZE_T4
+
+
+@pytest.mark.parametrize("path", sorted(p for p in REPORTS.glob("201[3-8]_*.txt")), ids=lambda p: p.stem)
+def test_prose_reports_before_the_template_have_no_tables(path):
+    # Before 2019 there were no tables; a sentence such as 受理政府信息公开行政复议1件 in
+    # section 四 is prose, never a table 4.
+    r = parse_file(path)
+    assert r.tables == {"t2": None, "t3": None, "t4": None}
