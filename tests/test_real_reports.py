@@ -264,3 +264,21 @@ def test_prose_reports_before_the_template_have_no_tables(path):
     # section 四 is prose, never a table 4.
     r = parse_file(path)
     assert r.tables == {"t2": None, "t3": None, "t4": None}
+
+
+def test_every_missing_cell_of_the_corpus_has_its_reason():
+    from toolkit import schema
+
+    for path in sorted(REPORTS.iterdir()):
+        r = parse_file(path)
+        for table, rows in r.tables.items():
+            for row, cols in (rows or {}).items():
+                for col, value in cols.items():
+                    if value is None:
+                        assert r.cell_status[table][row][col] in schema.CELL_STATUS, (path.name, table, row, col)
+                    else:
+                        assert col not in r.cell_status.get(table, {}).get(row, {}), (path.name, table, row, col)
+        for table, rows in r.derived.items():  # derived values only for cells the tables leave missing
+            for row, cols in rows.items():
+                for col in cols:
+                    assert r.tables[table][row][col] is None
