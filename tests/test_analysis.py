@@ -337,8 +337,11 @@ def test_load_panel_and_indicators_on_seeds(seed_corpus):
     assert (row["numerator"], row["denominator"], row["value"]) == (1, 1, 1.0)
     # 000 (鸡东县民政局): no application handled, so no disclosure rate.
     assert _row(ind, "000_390bec4f8b72bc77", "disclosure_rate")["value"] is pd.NA
-    # 002 published its tables as images: absent, never zeros.
-    assert _row(ind, "002_0a737c20a99ed187", "applications")["value"] is pd.NA
+    # 002 published its tables as images: absent, never zeros; its text states 2023年收到1件信息公开申请
+    # (read by hand), so applications is that number, marked as stated, and no rate is computed.
+    stated = _row(ind, "002_0a737c20a99ed187", "applications")
+    assert (stated["value"], stated["source"]) == (1, "stated")
+    assert _row(ind, "002_0a737c20a99ed187", "disclosure_rate")["value"] is pd.NA
     panel = tk.load_panel(seed_corpus)
     assert len(panel) == 5 and panel["organ_id"].is_unique
     assert math.isclose(panel.set_index("organ_id").loc["640300:吴忠市民政局", "applications"], 1)

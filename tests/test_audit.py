@@ -56,7 +56,11 @@ def findings(report: Report) -> dict[str, dict]:
 def test_consistent_report_passes_everything():
     result = check_report(make_report())
     assert [f["check"] for f in result] == list(CHECK_ORDER)
-    failed = [f for f in result if f["passed"] is not True]
+    # Kinds of statement the narrative does not make are no finding at all (not a failure, and
+    # not a row of "nothing stated" either); only applications received is always there.
+    assert [f["check"] for f in result if f["check"].startswith("text_vs_table.")] == ["text_vs_table.new_received"]
+    assert [f["check"] for f in result if f["passed"] is None] == []
+    failed = [f for f in result if f["passed"] is False]
     assert failed == []
     for f in result:
         assert set(f) == {"report_id", "check", "expected", "actual", "passed", "detail"}
@@ -169,7 +173,8 @@ def test_2019_template_uses_other_all_row():
     report = make_report(t3=t3, text1="收到信息公开申请2件")
     report.template = "2019"
     report.tables["t2"] = {r.key: {c: 0 for c in r.columns} for r in schema.T2_ROWS_2019}
-    assert [f for f in check_report(report) if f["passed"] is not True] == []
+    assert [f for f in check_report(report) if f["passed"] is not True
+            and f["detail"] != "No count stated in the text."] == []
 
 
 # ------------------------------------------------------------------ text vs table
@@ -294,3 +299,47 @@ def test_cross_year_carried_over_and_narrative_repeat():
     missing = dataclasses.replace(cur, tables={**cur.tables, "t3": None})
     miss = {f["check"]: f for f in cross_year_checks([(meta, prev), (meta, missing)])}
     assert miss["cross_year.carried_over.total"]["passed"] is None
+
+
+# ------------------------------------------------------------------ every statement against its cell
+
+STATED = ("本年度收到信息公开申请3件，办结2件，结转下年度继续办理1件。无上年结转政府信息公开申请。"
+          "全年制发规范性文件0件，现行有效规范性文件0件。收取行政事业性收费0.5万元。")
+
+
+def _stated_report(text: str) -> Report:
+    from toolkit.parsing.statements import find_statements
+
+    report = make_report(text1=text)
+    report.statements = find_statements(text, {"1": (0, len(text))})
+    return report
+
+
+def test_every_kind_of_statement_is_compared():
+    f = findings(_stated_report(STATED))
+    for check, table_value in [("text_vs_table.new_received", 3), ("text_vs_table.t3.total_handled.total", 2),
+                               ("text_vs_table.t3.carried_forward.total", 1),
+                               ("text_vs_table.t3.carried_over.total", 0),
+                               ("text_vs_table.t2.normative_docs.made", 0),
+                               ("text_vs_table.t2.normative_docs.in_force", 0),
+                               ("text_vs_table.t2.fees.amount", 0.5)]:
+        assert (f[check]["passed"], f[check]["expected"], f[check]["actual"]) == (True, table_value, table_value), check
+    assert "text_vs_table.t4.reconsideration.total" not in f  # nothing stated about it: no finding
+
+
+def test_a_statement_disagreeing_with_its_cell_fails():
+    f = findings(_stated_report(STATED.replace("办结2件", "办结5件")))
+    tvt = f["text_vs_table.t3.total_handled.total"]
+    assert (tvt["passed"], tvt["expected"], tvt["actual"]) == (False, 2, 5)
+    assert "办结5件" in tvt["detail"]
+    f = findings(_stated_report("2023年未发生因政府信息公开引发的行政复议、行政诉讼。"))
+    for row in ("reconsideration", "litigation_direct", "litigation_after"):
+        tvt = f[f"text_vs_table.t4.{row}.total"]
+        assert (tvt["passed"], tvt["expected"], tvt["actual"]) == (False, 2, 0)  # the table says 2
+
+
+def test_statement_of_an_unreadable_cell_is_not_checkable():
+    report = _stated_report(STATED)
+    report.tables["t3"]["total_handled"]["total"] = None
+    tvt = findings(report)["text_vs_table.t3.total_handled.total"]
+    assert tvt["passed"] is None and tvt["actual"] == 2 and "unreadable" in tvt["detail"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 import shutil
 import tempfile
 import threading
@@ -364,6 +365,9 @@ class Server:
                     return self._send(200, (FIXTURES / "robots.txt").read_bytes(), "text/plain")
                 if path in ("/report.html", "/gbk.html", "/private/x.html"):
                     return self._send(200, (FIXTURES / path.lstrip("/")).read_bytes())
+                if path == "/gbk-no-meta.html":  # the charset only in the HTTP header
+                    body = re.sub(rb"<meta[^>]*charset[^>]*>", b"", (FIXTURES / "gbk.html").read_bytes(), flags=re.I)
+                    return self._send(200, body, "text/html; charset=GBK")
                 if path == "/missing":
                     return self._send(404, b"not found")
                 if path == "/slow":
@@ -564,3 +568,25 @@ def test_cli_fetch(corpus, isolated, capsys):
     assert out[-1].startswith("2 added, 1 skipped")
     assert any(ln.startswith("skipped ") and "/missing" in ln and "HTTP 404" in ln for ln in out)
     assert_consistent(corpus)
+
+
+def test_fetch_passes_the_servers_charset_to_the_reader(corpus, isolated, monkeypatch):
+    """A page without <meta charset> is decoded with the charset of the HTTP Content-Type."""
+    import toolkit.corpus.add as add_module
+
+    seen = []
+    real = add_module.read_data
+
+    def spy(data, source=None, suffix="", charset=None):
+        seen.append(charset)
+        return real(data, source, suffix, charset)
+
+    monkeypatch.setattr(add_module, "read_data", spy)
+    fake = FakeTime()
+    with Server(fake, MAX) as srv:
+        result = fetch([f"{srv.base}/gbk-no-meta.html"], corpus, delay=1.0, timeout=0.5, max_bytes=MAX,
+                       today=TODAY, clock=fake.clock, sleep=fake.sleep, progress=False)
+    assert [i.status for i in result.items] == ["added"]
+    assert [c.lower() for c in seen] == ["gbk"]
+    meta = read_metadata(corpus).set_index("report_id")
+    assert meta.loc[result.items[0].report_id, "agency"] == "吴忠市民政局"

@@ -233,11 +233,21 @@ def test_jammed_row_resolved_only_by_arithmetic():
     # "10200012" has several splits; only 10|2|0|0|0|0|12 has the six columns summing to the total.
     assert list(t3["new_received"].values()) == [10, 2, 0, 0, 0, 0, 12]
     assert any("t3.new_received" in w and "arithmetic" in w for w in report.warnings)
-    # "111000012" balances both as 11|1|0|0|0|0|12 and 1|11|0|0|0|0|12: left missing.
-    assert set(t3["total_handled"].values()) == {None}
+    # "111000012" balances both as 11|1|0|0|0|0|12 and 1|11|0|0|0|0|12; the outcome rows,
+    # all read (granted 6|1, partial 1|0, not held 4|0), sum to 11|1|0|0|0|0|12: that split.
+    assert list(t3["total_handled"].values()) == [11, 1, 0, 0, 0, 0, 12]
     assert any("t3.total_handled" in w and "several splits" in w for w in report.warnings)
+    assert any("t3.total_handled" in w and "column sums" in w for w in report.warnings)
     assert list(t3["carried_forward"].values()) == [2, 1, 0, 0, 0, 0, 3]  # 7 digits, 7 cells
     assert list(t3["granted"].values()) == [6, 1, 0, 0, 0, 0, 7]
+    # With an outcome row and the carried-forward row unreadable (290余), neither the outcome
+    # sum nor the balance pins the split: left missing.
+    rows[3] = (rows[3][0], ["290余"] + [0] * 6)
+    rows[24] = (rows[24][0], ["290余"] + [0] * 6)
+    block = "".join(lab + "".join(map(str, vals)) for lab, vals in rows)
+    t3 = parse_text(_report("", block, "")).tables["t3"]
+    assert set(t3["partially_granted"].values()) == {None}
+    assert set(t3["total_handled"].values()) == {None}
 
 
 def test_jammed_row_with_no_certain_split_is_missing():
@@ -368,3 +378,17 @@ def test_normalize_and_title():
     assert extract_title("威海市文登区民政局\n\n2023年政府信息公开工作年度报告\n正文") == (
         "威海市文登区民政局2023年政府信息公开工作年度报告", "威海市文登区民政局", 2023)
     assert extract_title("根据《条例》规定，现将我局2023年政府信息公开工作年度报告公布如下，" * 2) == (None, None, None)
+
+
+def test_a_row_label_printed_twice_is_not_read():
+    """Two rows labelled 予以公开 with different numbers: which copy holds the row is not
+    certain, so neither is read (reading the first gave 1 where the other copy says 2)."""
+    text = (REPORTS / "003_03a04d677c33f02f.txt").read_text(encoding="utf-8")
+    line = next(ln for ln in text.splitlines() if "予以公开" in ln)
+    twice = text.replace(line, line + "\n" + line.replace("1", "2"), 1)
+    report = parse_text(twice)
+    assert set(report.tables["t3"]["granted"].values()) == {None}
+    assert set(report.cell_status["t3"]["granted"].values()) == {"ambiguous"}
+    assert any("t3.granted" in w and "twice" in w for w in report.warnings)
+    # Printed once, the same row is read.
+    assert parse_text(text).tables["t3"]["granted"]["total"] == 1

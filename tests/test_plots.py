@@ -21,7 +21,7 @@ CHART_TABLE = {"applications_by_applicant": "t3", "outcomes": "t3",
                "proactive_disclosure": "t2", "appeals": "t4"}
 # Reports of the five seeds that contribute to the indicator charts, read by hand: 002 has no
 # table; 000, 001 and 004 received and handled no application, 003 one (granted).
-INDICATOR_SOURCES = {"applications_and_refusals": 4, "rates": 1}
+INDICATOR_SOURCES = {"applications_and_refusals": 5, "rates": 1}
 
 
 def _glyph_warnings(record) -> list[str]:
@@ -159,8 +159,10 @@ def test_source_line_counts_reports(name, tables, audit_frame):
     assert f"（{n} 份）" in source
     assert source.startswith("数据来源：各机关政府信息公开工作年度报告")
     if name == "applications_and_refusals":
-        # 002 published its tables as images: one report without a value, said so, not drawn as 0.
-        assert source.endswith("xxgk；缺失值未计入（1 份报告）")
+        # 002 published its tables as images: its applications come from its text (2023年收到1件
+        # 信息公开申请), marked *, and its refusals, stated nowhere, are missing — said so, not drawn as 0.
+        assert "xxgk；缺失值未计入（1 份报告）" in source
+        assert source.endswith("标 * 者含报告正文所述数字（表格缺失）")
     else:
         assert source.endswith("xxgk")  # no missing cell in the seeds' tables
 

@@ -179,6 +179,33 @@ def test_html_blank_value_cell_is_none_not_zero(tmp_path, text_report):
             assert other == text_report.tables["t3"][key], key
 
 
+def test_html_word_pasted_cells(tmp_path, text_report):
+    # Word's HTML: a blank cell is <p><o:p>&nbsp;</o:p></p>; a number split over inline runs
+    # (<span>1</span><span>7</span>) is one number.
+    old = "<tr><td>3.要求提供公开出版物</td><td>0</td><td>0</td><td>0</td>"
+    new = ("<tr><td>3.要求提供公开出版物</td><td><p class=MsoNormal><span lang=EN-US>0</span></p></td><td>0</td>"
+           "<td><p class=MsoNormal><span lang=EN-US><o:p>&nbsp;</o:p></span></p></td>")
+    path = _html_variant(tmp_path, "word.html", old, new)
+    html = path.read_text(encoding="utf-8").replace("<td>17</td>", "<td><span>1</span><font>7</font></td>")
+    path.write_text(html, encoding="utf-8")
+    report = parse_file(path)
+    row = report.tables["t3"]["not_processed.publication"]
+    assert row["research"] is None and report.status_of("t3", "not_processed.publication", "research") == "blank"
+    assert row["natural_person"] == 0 and row["total"] == 0
+    assert report.tables["t2"]["licensing"] == {"decisions": 17}
+
+
+@pytest.mark.parametrize("cell", ["1<br>0", "<p>1</p><p>0</p>", "<table><tr><td>1</td><td>0</td></tr></table>"])
+def test_html_cell_with_two_lines_is_never_one_number(tmp_path, cell):
+    # 予以公开's 自然人 cell holds two numbers: never 10, never shifted into its neighbours.
+    old = '<td colspan="2">（一）予以公开</td><td>1</td>'
+    path = _html_variant(tmp_path, "two_lines.html", old, f'<td colspan="2">（一）予以公开</td><td>{cell}</td>')
+    report = parse_file(path)
+    assert set(report.tables["t3"]["granted"].values()) == {None}
+    assert report.status_of("t3", "granted", "natural_person") == "ambiguous"
+    assert any("t3.granted" in w and "never joined" in w for w in report.warnings)
+
+
 def test_html_t4_row_missing_a_cell_is_not_shifted(tmp_path):
     old = "<tr><td>0</td>" + "<td>0</td>" * 14 + "</tr>"
     path = _html_variant(tmp_path, "t4_short.html", old, "<tr>" + "<td>0</td>" * 14 + "</tr>")

@@ -273,8 +273,10 @@ def _audit_lines(findings, detail: bool, width: int = AUDIT_WIDTH) -> list[str]:
     import pandas as pd
 
     rid_w = min(30, max([6] + [_width(str(r)) for r in findings["report_id"].astype(object)]))
-    check_w = min(40, max([5] + [_width(str(c)) for c in findings["check"].astype(object)]))
     num_w = 10
+    # The check column takes what the others leave of the width (ids are cut with … beyond it).
+    room = width - rid_w - 2 * num_w - 6 - (len("  result") if detail else 0)
+    check_w = min(room, max([5] + [_width(str(c)) for c in findings["check"].astype(object)]))
     head = f"{_fit('report', rid_w)}  {_fit('check', check_w)}  {'expected':>{num_w}}  {'actual':>{num_w}}"
     if detail:
         head += "  result"

@@ -58,7 +58,9 @@ class Item:
 
 # Section number -> (canonical heading, English name, heading regexes).  The
 # regexes match the distinctive part of a heading; variants seen in published
-# reports (因政府信息公开工作被申请行政复议、提起行政诉讼情况, …) are covered.
+# reports (因政府信息公开工作被申请行政复议、提起行政诉讼情况, 存在的主要问题及下一年度
+# 工作安排, …) are covered.  A numbered heading with a typo (行政法复议) is found by
+# similarity to the canonical heading (toolkit.parsing.sections).
 SECTIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "1": ("总体情况", "Overview", (r"总体情况", r"概\s*述")),
     "2": ("主动公开政府信息情况", "Proactive disclosure", (r"主动公开政府信息(?:的)?情况",)),
@@ -75,7 +77,11 @@ SECTIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "5": (
         "存在的主要问题及改进情况",
         "Main problems and improvements",
-        (r"(?:存在的)?主要问题(?:及|和|与|以及)改进(?:情况|措施)",
+        (r"(?:存在的)?主要问题(?:及|和|与|以及)改进(?:情况|措施|计划|方向)",
+         # …及下一年度工作安排 / 及明年工作计划 / 和下一步工作打算
+         r"(?:存在的)?主要问题(?:及|和|与|以及)(?:下一年度|下一年|下年度|明年|今后|下一步)?的?"
+         r"工作(?:计划|打算|安排|思路|措施|重点)",
+         r"(?:存在的)?(?:主要)?问题(?:及|和|与|以及)整改(?:情况|措施)",
          # pre-2019 headings: 六、存在的问题及改进措施 / 六、存在的问题和下一步工作措施
          r"存在的问题(?:及|和|与|以及)(?:改进|下一步工作)(?:情况|措施)"),
     ),

@@ -38,15 +38,17 @@ def clean(text: str) -> str:
     return _ARTEFACTS.sub("", text)
 
 
-_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000\xa0]")
-_TO_HALF = {chr(k): chr(v) for k, v in HALF_WIDTH.items()}
+_FULL_WIDTH_RUN = re.compile("[\uff01-\uff5e\u3000\xa0]+")
+
+
+def _half(m: re.Match) -> str:
+    return m.group(0).translate(HALF_WIDTH)
 
 
 def half_width(text: str) -> str:
     """Full-width ASCII and ideographic/no-break spaces made half-width (same length)."""
-    # A report has a few dozen such characters in thousands: replacing only the matches
-    # is several times faster than str.translate, which looks up every character.
-    return _FULL_WIDTH.sub(lambda m: _TO_HALF[m.group()], text)
+    # Translating only the runs that need it: str.translate looks every character up.
+    return _FULL_WIDTH_RUN.sub(_half, text)
 
 
 def normalize(text: str) -> str:

@@ -15,13 +15,14 @@ The checks never change a number; a broken identity is a finding.
 """
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from typing import Iterable
 
 from .. import schema
 from ..parsing import Report
 from ..parsing.narrative import split_parts, split_section
+from ..parsing.resolve import outcome_rows
+from ..parsing.statements import STATEMENT_KINDS, find_statements
 from .findings import cell_value as _cell
 from .findings import finding as _finding
 from .findings import numbers_equal as _equal
@@ -63,10 +64,10 @@ def _verdict(rid: str, check: str, what: str, parts, whole, values: list, total)
 
 
 @lru_cache(maxsize=None)
-def _t3_specs(template: str | None) -> tuple[tuple[str, tuple, tuple, str], ...]:
-    """(check id, parts, whole, what) of the t3 row-sum and outcome-total checks of a template."""
+def _t3_specs(template: str | None, outcomes: tuple[str, ...]) -> tuple[tuple[str, tuple, tuple, str], ...]:
+    """(check id, parts, whole, what) of the t3 row-sum and outcome-total checks of a template,
+    the outcome totals summing *outcomes*."""
     rows, columns = schema.items("t3", template)
-    outcomes = schema.t3_outcome_rows(template or "2021")
     specs = [(f"t3.row_sum.{r.key}", tuple((r.key, c) for c in _APPLICANT_COLUMNS), (r.key, "total"),
               f"the t3 row sum for {r.key} ({r.zh})") for r in rows]
     specs += [(f"t3.outcomes.{c.key}", tuple((r, c.key) for r in outcomes), ("total_handled", c.key),
@@ -131,10 +132,11 @@ def _t3_checks(report: Report, rid: str) -> list[dict]:
     _rows, columns = schema.items("t3", report.template)
     # Identity: inflow (new + carried over) equals outflow (handled + carried forward).
     out = [_balance(rid, t3, c.key) for c in columns]
+    # A 2021 table printing (六)其他处理 as one row sums with it (other.all).
+    specs = _t3_specs(report.template, outcome_rows(t3 or {}, report.template))
     if t3 is None:
-        return out + [_sum_check(rid, check, None, "t3", parts, whole, what)
-                      for check, parts, whole, what in _t3_specs(report.template)]
-    for check, parts, whole, what in _t3_specs(report.template):
+        return out + [_sum_check(rid, check, None, "t3", parts, whole, what) for check, parts, whole, what in specs]
+    for check, parts, whole, what in specs:
         # Row sums read one row, outcome totals one column: a row lookup each, not a cell lookup.
         if check.startswith("t3.row_sum."):
             row = t3.get(whole[0]) or _EMPTY
@@ -176,84 +178,67 @@ def _t4_checks(report: Report, rid: str) -> list[dict]:
 
 # ----------------------------------------------------------------- text vs table
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-              "六": 6, "七": 7, "八": 8, "九": 9}
-_NUM = r"(\d+|[零〇一二两三四五六七八九十]{1,3})"
-# A gap inside a statement: no sentence punctuation, and nothing that turns the
-# statement into one about reconsideration/litigation or last year's backlog.
-_GAP = r"[^，。；;,.！!？?\n因复诉结转]{0,25}?"
-# "未收到…申请" followed closely by 复议/诉讼 is about reconsideration, not applications.
-_NOT_REVIEW = r"(?![^，。；;,\n]{0,8}(?:复议|诉讼))"
-_RECEIVED = [re.compile(p) for p in (
-    rf"收到(?:政府)?信息公开申请(?:共|合计|总计)?\s*{_NUM}\s*件",
-    rf"收到(?:各类|政府)?\s*{_NUM}\s*件(?:政府)?信息公开申请",
-    rf"新收{_GAP}申请\s*(?:共|合计|总计)?\s*{_NUM}\s*件",
-    rf"受理{_GAP}申请\s*(?:共|合计|总计)?\s*{_NUM}\s*件",
-)]
-_ZERO = [re.compile(p) for p in (
-    rf"(?:未|没有)(?:收到|接到){_GAP}申请(?!引|而|提起){_NOT_REVIEW}",
-    rf"无(?!论){_GAP}依申请公开{_NOT_REVIEW}",
-)]
-
-
-def _cn_int(token: str) -> int | None:
-    """Arabic (also full-width) digits or a Chinese numeral up to 99."""
-    if token.isdigit():
-        return int(token)
-    if "十" not in token:
-        return _CN_DIGITS.get(token) if len(token) == 1 else None
-    tens, _, ones = token.partition("十")
-    t = _CN_DIGITS.get(tens, None) if tens else 1
-    o = _CN_DIGITS.get(ones, None) if ones else 0
-    return None if t is None or o is None else t * 10 + o
+#: Statement kinds compared with their table cell, beyond new_received (its check keeps its id).
+_STATED_KINDS = tuple(k for k in STATEMENT_KINDS if k != ("t3", "new_received", "total"))
 
 
 def stated_new_received(text: str | None) -> tuple[int, str] | None:
-    """(count, quoted phrase) of the first statement in *text* about applications received.
+    """(count, quoted sentence) of the first statement in *text* about applications received.
 
     Only statements about applications *received* count (收到/新收/受理 … 申请 N 件,
     未收到 … 申请); 办理 N 件 is about handling and is ignored.  ``None`` when
-    the text states nothing.
+    the text states nothing.  (:func:`toolkit.parsing.statements.find_statements`)
     """
     if not text:
         return None
-    hits: list[tuple[int, int, str]] = []
-    for rx in _RECEIVED:
-        for m in rx.finditer(text):
-            n = _cn_int(m.group(1))
-            if n is not None:
-                hits.append((m.start(), n, m.group(0)))
-    for rx in _ZERO:
-        for m in rx.finditer(text):
-            # Quote to the end of the clause: the lazy match stops at the first 申请.
-            tail = re.match(r"[^，。；;,\n]{0,12}", text[m.end():]).group(0)
-            hits.append((m.start(), 0, m.group(0) + tail))
-    if not hits:
-        return None
-    _, n, phrase = min(hits)
-    return n, phrase
+    for st in find_statements(text, {"1": (0, len(text))}):
+        if (st["table"], st["row"], st["column"]) == ("t3", "new_received", "total"):
+            return int(st["value"]), st["sentence"]
+    return None
 
 
-def _text_check(report: Report, rid: str) -> dict:
-    """expected = t3 new_received/total (the table); actual = the count the narrative states."""
-    check = "text_vs_table.new_received"
-    stated = stated_new_received((report.sections or {}).get("1"))
-    if stated is None:
+def _compare(report: Report, rid: str, check: str, kind: tuple[str, str, str], said: list[dict]) -> dict:
+    """expected = the table's cell; actual = the value the narrative states (every statement
+    of the cell must agree with the table for the check to pass)."""
+    table, row, column = kind
+    if not said:
         return _finding(rid, check, None, None, None, "No count stated in the text.")
-    n, phrase = stated
-    t3 = (report.tables or {}).get("t3")
-    if t3 is None:
-        return _finding(rid, check, None, float(n), None,
-                        f"Cannot compare: table 3 is missing (the text says “{phrase}”).")
-    value = _cell(t3, "new_received", "total")
+    quoted = "; ".join(f"“{s['sentence'][:80]}”" for s in said[:2])
+    first = float(said[0]["value"])
+    t = (report.tables or {}).get(table)
+    if t is None:
+        return _finding(rid, check, None, first, None,
+                        f"Cannot compare: table {_TABLE_NO[table]} is missing (the text says {quoted}).")
+    value = _cell(t, row, column)
     if value is None:
-        return _finding(rid, check, None, float(n), None,
-                        f"Cannot compare: table 3 new_received/total is unreadable "
-                        f"(the text says “{phrase}”).")
-    ok = _equal(float(value), float(n))
-    return _finding(rid, check, float(value), float(n), ok,
-                    f"The text says “{phrase}” ({n}); table 3 new_received/total is {value:g}"
-                    f"{'' if ok else ', which disagrees'}.")
+        return _finding(rid, check, None, first, None,
+                        f"Cannot compare: table {_TABLE_NO[table]} {row}/{column} is unreadable "
+                        f"(the text says {quoted}).")
+    off = [s for s in said if not _equal(float(value), float(s["value"]))]
+    actual = float(off[0]["value"]) if off else first
+    ok = not off
+    return _finding(rid, check, float(value), actual, ok,
+                    f"The text says {quoted} ({actual:g}); table {_TABLE_NO[table]} {row}/{column} is "
+                    f"{value:g}{'' if ok else ', which disagrees'}.")
+
+
+def _text_checks(report: Report, rid: str) -> list[dict]:
+    """One check per kind of statement: the numbers the narrative states against the table."""
+    by_kind: dict[tuple, list[dict]] = {}
+    for st in report.statements or ():
+        by_kind.setdefault((st["table"], st["row"], st["column"]), []).append(st)
+    received = by_kind.get(("t3", "new_received", "total"))
+    if not received:
+        # A report built by hand (or cached before statements existed): section 1's text.
+        stated = stated_new_received((report.sections or {}).get("1"))
+        received = [] if stated is None else [{"value": stated[0], "sentence": stated[1]}]
+    out = [_compare(report, rid, "text_vs_table.new_received", ("t3", "new_received", "total"), received)]
+    # The other kinds only where the text states them: a sentence that is not there is no
+    # finding (dozens of "nothing stated" rows per report would bury the real ones).
+    for kind in _STATED_KINDS:
+        if by_kind.get(kind):
+            out.append(_compare(report, rid, "text_vs_table." + ".".join(kind), kind, by_kind[kind]))
+    return out
 
 
 def _narrative_checks(report: Report, rid: str) -> list[dict]:
@@ -290,7 +275,11 @@ def check_report(report: Report) -> list[dict]:
     sum of the outcome rows, actual = total_handled); ``t4.row_sum.<row>``
     (expected = upheld + corrected + other + pending, actual = total);
     ``text_vs_table.new_received`` (expected = t3 new_received/total, actual =
-    the count stated in section 1); ``narrative.parts`` (expected 2 parts of
+    the count the narrative states, :mod:`toolkit.parsing.statements`) and one
+    ``text_vs_table.<table>.<row>.<column>`` per other kind of statement the text
+    makes (total_handled, carried_over, carried_forward, normative documents made /
+    repealed / in force, rules made, fees, t4 totals; emitted only where the text
+    states that cell; every statement of the cell must agree); ``narrative.parts`` (expected 2 parts of
     section 5, actual parts found) and ``narrative.enumerated`` (whether its
     items are enumerated; False is a warning, not an error).  Arithmetic checks are emitted even when
     the table is missing, with ``passed=None``, so every report has the same
@@ -298,7 +287,7 @@ def check_report(report: Report) -> list[dict]:
     """
     rid = report.report_id
     return (_section_checks(report, rid) + _table_checks(report, rid) + _t3_checks(report, rid)
-            + _t4_checks(report, rid) + [_text_check(report, rid)]
+            + _t4_checks(report, rid) + _text_checks(report, rid)
             + _narrative_checks(report, rid))
 
 

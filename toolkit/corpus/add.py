@@ -228,14 +228,17 @@ def _stored_suffix(path: Path, data: bytes) -> str:
 
 
 def add_file(writer: CorpusWriter, path: Path, source_url: str | None, original_name: str | None,
-             today: str) -> Added | Skipped:
-    """Add one file to the corpus of *writer*: the step ``add`` and ``fetch`` share."""
+             today: str, charset: str | None = None) -> Added | Skipped:
+    """Add one file to the corpus of *writer*: the step ``add`` and ``fetch`` share.
+
+    *charset*: the encoding the server declared for a downloaded file (see
+    :func:`toolkit.reading.read_data`)."""
     label = str(path)
     try:
         data = read_bytes(path)
     except ReportError as exc:
         return Skipped(label, one_line(exc.reason))
-    return add_bytes(writer, data, label, path.name, source_url, original_name or path.name, today)
+    return add_bytes(writer, data, label, path.name, source_url, original_name or path.name, today, charset)
 
 
 def _same_organ_year(meta: MetadataFile, agency: str | None, year: int | None,
@@ -252,8 +255,9 @@ def _same_organ_year(meta: MetadataFile, agency: str | None, year: int | None,
 
 
 def add_bytes(writer: CorpusWriter, data: bytes, label: str, name: str, source_url: str | None,
-              original_name: str, today: str) -> Added | Skipped:
-    """Add a report's bytes (read from *label*, file name *name*) to the corpus of *writer*."""
+              original_name: str, today: str, charset: str | None = None) -> Added | Skipped:
+    """Add a report's bytes (read from *label*, file name *name*) to the corpus of *writer*;
+    *charset* is the encoding a server declared for them, if any."""
     path = Path(name)
     digest = sha256_bytes(data)
     if digest in writer.meta.hashes:  # checked again under the lock
@@ -261,7 +265,7 @@ def add_bytes(writer: CorpusWriter, data: bytes, label: str, name: str, source_u
     if not data.strip():
         return Skipped(label, "empty file")
     try:
-        doc = read_data(data, label, path.suffix)
+        doc = read_data(data, label, path.suffix, charset)
         report = parse_document(doc, report_id=path.stem, source=label)
     except ReportError as exc:
         reason = exc.reason

@@ -511,8 +511,10 @@ def fetch(urls: Iterable[str], corpus: str | os.PathLike | None, delay: float = 
                         bar.refresh()
                 name = _safe_name(final, suffix)
                 # The same per-file step as add_reports / ``xxgk add``, from memory.
+                # The server's charset counts when the page does not declare its own.
+                charset = headers.get_content_charset() if headers is not None else None
                 try:
-                    outcome = add_bytes(writer, body, final, name, final, name, day)
+                    outcome = add_bytes(writer, body, final, name, final, name, day, charset)
                 except (OSError, MetadataError, LockBusy) as exc:
                     reason = getattr(exc, "strerror", None) or exc
                     raise _Skip(f"downloaded but not added to the corpus ({one_line(reason)})") from None

@@ -17,7 +17,9 @@ from ..errors import ReportError
 from ..reading import Document, read_document
 from ..textnorm import clean, half_width
 from .report import Report
-from .sections import find_sections
+from .resolve import resolve
+from .sections import find_sections, find_t4_header
+from .statements import find_statements
 from .tables import (classify_grid, detect_template, read_grid_t4, read_grid_table, read_t4_text,
                      read_text_table)
 from .title import extract_title
@@ -25,11 +27,42 @@ from .title import extract_title
 __all__ = ["parse_text", "parse_document", "parse_file", "parse_report", "mark_pre_template"]
 
 
+_FOOTER = re.compile(r"[-—–－~]{1,3}[ \t]*\d{1,3}[ \t]*[-—–－~]{1,3}|第[ \t]*\d{1,3}[ \t]*页"
+                     r"(?:[ \t]*[,，/][ \t]*共[ \t]*\d{1,3}[ \t]*页)?")
+
+
+def _blank_footers(text: str) -> str:
+    """Page footers (``- 2 -``, ``— 4 —``, ``第3页``) blanked out, offsets kept: they are not cells.
+
+    A footer stands on a line of its own, or inline between spaces with em/en dashes
+    (markdown converted from PDF); ``208-15-30`` inside a row is not one."""
+    def blank(m: re.Match) -> str:
+        s, e = m.span()
+        before = text[text.rfind("\n", 0, s) + 1:s]
+        nl = text.find("\n", e)
+        after = text[e:len(text) if nl < 0 else nl]
+        own_line = not before.strip() and not after.strip()
+        inline = (m.group(0)[0] in "—–" and m.group(0)[-1] in "—–" and (not before or before[-1].isspace())
+                  and (not after or after[0].isspace()))
+        return " " * (e - s) if own_line or inline else m.group(0)
+
+    return _FOOTER.sub(blank, text)
+
+
+def _blank_footers_in_tables(norm: str, spans: dict) -> str:
+    """*norm* with page footers blanked where tables are read (sections 2–4, or all of it)."""
+    found = [spans[n] for n in ("2", "3", "4") if spans[n] is not None]
+    if not found or spans["3"] is None:
+        return _blank_footers(norm)
+    lo, hi = min(s for s, _ in found), max(e for _, e in found)
+    return norm[:lo] + _blank_footers(norm[lo:hi]) + norm[hi:]
+
+
 def parse_text(text: str, *, report_id: str | None = None, source: str | None = None,
                warnings: Iterable[str] = (), grids=()) -> Report:
     """Parse report text (already decoded).  Raises ReportError if it is not a report.
 
-    *grids* are the document's tables as :class:`toolkit.readers.Grid` (from
+    *grids* are the document's tables as :class:`toolkit.reading.Grid` (from
     HTML/DOCX/PDF); a table found in a grid is read by position, otherwise
     from the text.
     """
@@ -50,37 +83,53 @@ def parse_text(text: str, *, report_id: str | None = None, source: str | None = 
         if body is None:
             warnings.append(f"section {n} ({schema.SECTIONS[n][0]}): heading not found")
     template = detect_template(norm)
-    # Tables are read from the half-width text of each section.
-    tsec = {n: (norm[s:e] if s is not None else None) for n, (s, e) in
-            ((n, span or (None, None)) for n, span in spans.items())}
-    tables: dict = {}
+    reads = _read_tables(_blank_footers_in_tables(norm, spans), spans, grids, template, warnings)
+    for key in ("t2", "t3", "t4"):
+        if reads[key] is None:
+            warnings.append(f"{key}: table not found in the text (absent, or published as an image); "
+                            f"left absent")
+    if all(t is None for t in reads.values()):
+        template = None
+    statements = find_statements(plain, spans, template, year)
+    tables, cell_status, derived = resolve(reads, statements, template, warnings)
+    return mark_pre_template(Report(report_id=report_id, source=source, title=title, agency=agency,
+                                    year=year, template=template, sections=sections, tables=tables,
+                                    warnings=warnings, cell_status=cell_status, derived=derived,
+                                    statements=statements))
+
+
+def _read_tables(norm: str, spans: dict, grids, template: str, warnings: list[str]) -> dict:
+    """Tables 2–4 as read (:class:`~toolkit.parsing.tables.TableRead`, None when absent):
+    from grids by position when a grid holds the table, else from its section's text."""
     kinds: dict[str, list] = {"t2": [], "t3": [], "t4": []}
     for grid in grids:
         kind = classify_grid(grid, template)
         if kind:
             kinds[kind].append(grid)
-    tables["t2"] = read_grid_table(kinds["t2"], "t2", template, warnings) if kinds["t2"] else None
-    tables["t3"] = read_grid_table(kinds["t3"], "t3", template, warnings) if kinds["t3"] else None
-    tables["t4"] = read_grid_t4(kinds["t4"], warnings) if kinds["t4"] else None
-    if tables["t2"] is None:
-        t2_text = tsec["2"] or ""
-        tables["t2"] = read_text_table(t2_text, "t2", template, warnings) if t2_text else None
-    if tables["t3"] is None:
-        t3_text = tsec["3"]
-        if t3_text is None:
-            t3_text = norm  # labels of t3 are distinctive enough to find without the heading
-        tables["t3"] = read_text_table(t3_text, "t3", template, warnings)
-    if tables["t4"] is None:
-        tables["t4"] = read_t4_text(tsec["4"], warnings) if tsec["4"] and tsec["4"].strip() else None
-    for key, name in (("t2", "2"), ("t3", "3"), ("t4", "4")):
-        if tables[key] is None:
-            warnings.append(f"{key}: table not found in the text (absent, or published as an image); "
-                            f"left absent")
-    if all(t is None for t in tables.values()):
-        template = None
-    return mark_pre_template(Report(report_id=report_id, source=source, title=title, agency=agency,
-                                    year=year, template=template, sections=sections, tables=tables,
-                                    warnings=warnings))
+    reads: dict = {}
+    reads["t2"] = read_grid_table(kinds["t2"], "t2", template, warnings) if kinds["t2"] else None
+    reads["t3"] = read_grid_table(kinds["t3"], "t3", template, warnings) if kinds["t3"] else None
+    reads["t4"] = read_grid_t4(kinds["t4"], warnings) if kinds["t4"] else None
+    # Tables are read from the half-width text of each section.
+    tsec = {n: (norm[s:e] if s is not None else None) for n, (s, e) in
+            ((n, span or (None, None)) for n, span in spans.items())}
+    t3_text, t4_text = tsec["3"], tsec["4"]
+    if spans["4"] is None and spans["3"] is not None:
+        # Section 4's heading is missing: table 4 starts at its column headers, and
+        # table 3's last row ends there.
+        s3, e3 = spans["3"]
+        start = find_t4_header(norm, s3, e3)
+        if start is not None:
+            t3_text, t4_text = norm[s3:start], norm[start:e3]
+            warnings.append("section 4: heading not found; table 4 found by its column headers")
+    if reads["t2"] is None and tsec["2"]:
+        reads["t2"] = read_text_table(tsec["2"], "t2", template, warnings)
+    if reads["t3"] is None:
+        # Labels of t3 are distinctive enough to find without the heading.
+        reads["t3"] = read_text_table(t3_text if t3_text is not None else norm, "t3", template, warnings)
+    if reads["t4"] is None:
+        reads["t4"] = read_t4_text(t4_text, warnings, t3_text) if t4_text and t4_text.strip() else None
+    return reads
 
 
 def mark_pre_template(report: Report) -> Report:

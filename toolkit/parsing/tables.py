@@ -2,96 +2,87 @@
 
 The one rule: a number is assigned to a cell only when the parser is certain
 which cell it is.  Whatever cannot be read with certainty is left missing
-(``None``) and a warning says why.  A table the report does not contain is
-``None``, never zeros.
+(``None``), with a warning saying why and a reason code
+(:data:`toolkit.schema.CELL_STATUS`) in :attr:`TableRead.status`.  A table the
+report does not contain is ``None``, never zeros.
 
-How a table is read: within the table's section, row labels are located in
-template order; the text between one label and the next is that row's value
-region.  Parenthesised notes and words without digits in it are layout; the
-remaining tokens must be clean numbers.  If there are exactly as many numbers
-as cells they are assigned in order.  If instead there is one run of digits
-(cells that ran together with no separator), it is split into cells only when
+How a table is read from text: row labels are located (t3 in template order, t2
+in any order); the text between one label and the next is that row's value
+region, cut at the next sub-heading or prose sentence.  Parenthesised notes and
+words without digits in it are layout; the remaining tokens must be clean
+numbers.  If there are exactly as many numbers as cells they are assigned in
+order.  If instead the digits ran together (one run, or runs split by stray
+spaces where each token is one or more whole cells), the row is split only when
 exactly one split is possible, or exactly one split satisfies the template's
-arithmetic.  Anything else leaves the row missing, with a warning.
+arithmetic; several splits are kept as *candidates* that a number stated in the
+narrative or the column sums may pin later (:mod:`toolkit.parsing.resolve`).
+Anything else leaves the row missing.  Text whose table-3 rows stand one per
+line with their labels apart from their numbers (PDF text layers, markdown
+converted from PDF) is read by row order instead (:mod:`toolkit.parsing.aligned`).
 """
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from typing import Iterator
 
 from .. import schema
 from ..textnorm import HALF_WIDTH
+from .aligned import read_by_row_order
+from .runs import run_cells, run_layout
+from .rows import (CJK_RUN, FUZZY_LABEL_RATIO, SUBNUMBER, RowRead, TableRead, fuzzy_row, row_patterns,
+                   similar_label, single_other_row, t3_row_items)
 
-__all__ = ["split_digits", "detect_template", "read_text_table", "read_t4_text", "classify_grid", "read_grid_table", "read_grid_t4", "MAX_CELL_DIGITS"]
-
-# ------------------------------------------------------------------ labels
-
-_QUOTES = "“”\"'‘’「」"
-
-
-def _label_rx(label: str) -> str:
-    """Regex for a label tolerant of line breaks/spaces between characters and quote styles."""
-    parts = []
-    for ch in label:
-        parts.append(f"[{re.escape(_QUOTES)}]?" if ch in _QUOTES else re.escape(ch))
-    return r"\s*".join(parts)
-
-
-# Sub-item numbers (1. 2. …) that precede t3 labels: they must not be read as values.
-_T3_SUBNUMBER: dict[str, int] = {}
-for _group in ("denied", "unavailable", "not_processed", "other"):
-    for _i, _key in enumerate([r.key for r in schema.T3_ROWS if r.key.startswith(_group + ".")], 1):
-        _T3_SUBNUMBER[_key] = _i
-
-
-@lru_cache(maxsize=None)
-def _row_patterns(table: str, template: str) -> tuple[tuple[str, re.Pattern], ...]:
-    out = []
-    if table == "t2":
-        rows = schema.T2_ROWS if template == "2021" else schema.T2_ROWS_2019
-        for row in rows:
-            alts = "|".join(_label_rx(a) for a in (row.zh, *row.aliases))
-            out.append((row.key, re.compile(alts)))
-        return tuple(out)
-    for row in schema.t3_rows(template):
-        alts = "|".join(_label_rx(a) for a in (row.zh, *row.aliases))
-        n = _T3_SUBNUMBER.get(row.key)
-        if row.key == "other.other":
-            # "其他" alone is too common; require its sub-number.
-            rx = rf"3\s*[.、．]\s*(?:{alts})"
-        elif row.key == "total_handled":
-            rx = rf"(?:\(七\)\s*)?(?:{alts})"
-        elif n is not None:
-            rx = rf"(?:{n}\s*[.、．]\s*)?(?:{alts})"
-        else:
-            rx = rf"(?:\([一二三四五六七]\)\s*|[一二三四]\s*[、.．]\s*)?(?:{alts})"
-        out.append((row.key, re.compile(rx)))
-    return tuple(out)
-
+__all__ = ["split_digits", "detect_template", "read_text_table", "read_t4_text", "classify_grid",
+           "read_grid_table", "read_grid_t4", "MAX_CELL_DIGITS", "read_rows", "value_tokens", "cut_region"]
 
 # ------------------------------------------------------------------ numbers
 
 _PAREN = re.compile(r"\([^()]*\)")
 _SPLIT = re.compile(r"[\s|]+")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_BEFORE_SUSPICIOUS = set("约近共计第超逾+-−±/.,%~")
-_AFTER_SUSPICIOUS = set("余多几左右件条个次人年月日号万亿元%+-−/.,~、:")
+_LATIN = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_BEFORE_SUSPICIOUS = set("约近共计第超逾+-−±/.,%~\ufffd" + _LATIN)
+_AFTER_SUSPICIOUS = set("余多几左右件条个次人年月日号万亿元项家份场期篇%+-−/.,~、:\ufffd" + _LATIN)
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
+_OCR_DIGITS = frozenset({"O", "o", "l", "I"})
+# Where a row's values end: the next sub-heading ((二)…, 二、…) or a prose sentence.
+_REGION_END = re.compile(r"\([一二三四五六七八九十]{1,3}\)|(?<![\d一二三四五六七八九十])[一二三四五六七八九十]{1,3}、"
+                         r"|(?<=[\u4e00-\u9fff])[,。;!?]|[,。;!?](?=[\u4e00-\u9fff])")
+_FIRST_DIGIT = _DIGIT = re.compile(r"\d")
 
 
-def _value_tokens(region: str) -> tuple[list[str], list[str]]:
+def cut_region(region: str) -> str:
+    """A row's value region up to the next sub-heading or prose sentence after its first digit."""
+    first = _FIRST_DIGIT.search(region)
+    if first is None:
+        return region
+    end = _REGION_END.search(region, first.end())
+    return region if end is None else region[:end.start()]
+
+
+def value_tokens(region: str) -> tuple[list[str], list[str]]:
     """(number tokens, doubtful tokens) of a value region.
 
     Words without digits are layout (labels, headers, notes).  A token that
-    mixes digits with other text (``290余``, ``2023年``) is doubtful.
+    mixes digits with other text (``290余``, ``2023年``) is doubtful, and so is
+    any token holding U+FFFD (a byte that could not be decoded).
     """
-    region = _PAREN.sub(" ", region)
+    if "(" in region:
+        region = _PAREN.sub(" ", region)
     numbers, doubtful = [], []
-    for tok in _SPLIT.split(region):
-        if not tok or not any(c.isdigit() for c in tok):
-            continue
+    for tok in region.replace("|", " ").split():
         if _NUMBER.fullmatch(tok):
             numbers.append(tok)
+            continue
+        if _THOUSANDS.fullmatch(tok):  # 1,295
+            numbers.append(tok.replace(",", ""))
+            continue
+        if tok in _OCR_DIGITS:  # a letter read for a digit (O for 0, l for 1): not a clean number
+            doubtful.append(tok)
+            continue
+        if "\ufffd" in tok:
+            doubtful.append(tok)
+            continue
+        if not _DIGIT.search(tok):
             continue
         # Jammed text glues digits to label words (申请0000000, 0000000三、本年度…).
         # That is layout; but a digit next to a quantity word or sign (290余,
@@ -110,58 +101,74 @@ def _value_tokens(region: str) -> tuple[list[str], list[str]]:
 
 
 MAX_CELL_DIGITS = 9  # no table cell of these reports reaches a billion
+MAX_CANDIDATES = 64  # more possible splits than this: too ambiguous for anything to pin
 
 
-def split_digits(digits: str, sizes: list[int], check=None, limit: int = 200_000) -> list[list[int]]:
-    """All ways to cut a run of digits into consecutive groups of cells.
+def split_digits(digits: str, sizes: list[int], check=None, limit: int = 200_000, breaks=(),
+                 max_solutions: int = 2) -> list[list[int]]:
+    """Ways to cut a run of digits into consecutive groups of cells.
 
     *sizes* gives the number of cells of each group (one group per table row);
-    a cell never has a leading zero unless it is ``0``.  *check(group_values)*,
-    if given, must hold for every group.  Returns at most two solutions (enough
-    to know whether the split is unique); gives up (returns []) past *limit*
-    steps, which callers treat as "not certain".
+    a cell never has a leading zero unless it is ``0``.  *breaks* are positions in
+    *digits* where a cell must end (the boundaries of tokens separated by stray
+    spaces: each token is one or more whole cells).  *check(group_values)*, if
+    given, must hold for every group.  Returns at most *max_solutions* solutions
+    (two are enough to know whether the split is unique); gives up (returns [])
+    past *limit* steps, which callers treat as "not certain".
     """
     solutions: list[list[int]] = []
     steps = 0
+    n = len(digits)
     total_cells = sum(sizes)
+    if not sizes or not total_cells <= n <= total_cells * MAX_CELL_DIGITS:
+        return []
+    cut = sorted({b for b in breaks if 0 < b < n})
+    if len(cut) + 1 > total_cells:
+        return []
+    # next_break[i]: the first position after i where a cell must end.
+    bset = set(cut)
+    next_break = [n] * (n + 1)
+    nb = n
+    for i in range(n - 1, -1, -1):
+        if (i + 1) in bset:
+            nb = i + 1
+        next_break[i] = nb
 
-    def cells(s: str, k: int) -> Iterator[list[int]]:
+    def cells(pos: int, k: int, end: int):
         nonlocal steps
         if k == 0:
-            if not s:
+            if pos == end:
                 yield []
             return
-        for i in range(1, min(len(s) - k + 1, MAX_CELL_DIGITS) + 1):
+        longest = min(end - pos - (k - 1), MAX_CELL_DIGITS, next_break[pos] - pos)
+        for i in range(1, longest + 1):
             steps += 1
             if steps > limit:
                 return
-            head = s[:i]
-            if len(head) > 1 and head[0] == "0":
+            if i > 1 and digits[pos] == "0":
                 break
-            for rest in cells(s[i:], k - 1):
-                yield [int(head), *rest]
+            for rest in cells(pos + i, k - 1, end):
+                yield [int(digits[pos:pos + i]), *rest]
 
-    def groups(s: str, gi: int, acc: list[int]) -> None:
-        if len(solutions) > 1 or steps > limit:
+    def groups(pos: int, gi: int, acc: list[int]) -> None:
+        if len(solutions) >= max_solutions or steps > limit:
             return
         if gi == len(sizes):
-            if not s:
+            if pos == n:
                 solutions.append(acc)
             return
         remaining = sum(sizes[gi + 1:])
         last = gi == len(sizes) - 1
-        lo = len(s) if last else sizes[gi]
-        hi = min(len(s) - remaining, sizes[gi] * MAX_CELL_DIGITS)
-        for cut in range(lo, hi + 1):
-            for vals in cells(s[:cut], sizes[gi]):
+        lo = n if last else pos + sizes[gi]
+        hi = min(n - remaining, pos + sizes[gi] * MAX_CELL_DIGITS)
+        for end in range(lo, hi + 1):
+            for vals in cells(pos, sizes[gi], end):
                 if check is None or check(vals):
-                    groups(s[cut:], gi + 1, acc + vals)
-                if len(solutions) > 1 or steps > limit:
+                    groups(end, gi + 1, acc + vals)
+                if len(solutions) >= max_solutions or steps > limit:
                     return
 
-    if not total_cells <= len(digits) <= total_cells * MAX_CELL_DIGITS:
-        return []
-    groups(digits, 0, [])
+    groups(0, 0, [])
     return solutions if steps <= limit else []
 
 
@@ -175,54 +182,123 @@ def _sum_check(vals: list[int]) -> bool:
     return sum(vals[:-1]) == vals[-1]
 
 
-def _read_rows(numbers: list[str], doubtful: list[str], sizes: list[int], check, decimal: list[bool],
-               where: str, warnings: list[str]) -> list | None:
-    """Values for a block of consecutive cells (grouped into rows of *sizes*), or None."""
+def _breaks(tokens: list[str]) -> list[int]:
+    out, pos = [], 0
+    for tok in tokens[:-1]:
+        pos += len(tok)
+        out.append(pos)
+    return out
+
+
+def _fewer_cells_possible(digits: str, breaks: list[int], n: int, ntok: int) -> bool:
+    """Could the digits also be fewer than *n* whole cells (a blank cell dropped)?"""
+    return any(split_digits(digits, [k], breaks=breaks, max_solutions=1) for k in range(max(ntok, 1), n))
+
+
+def read_rows(numbers: list[str], doubtful: list[str], sizes: list[int], check, decimal: list[bool],
+              where: str, warnings: list[str], blanks_dropped: bool = False) -> RowRead:
+    """Values for a block of consecutive cells (grouped into rows of *sizes*), or why not.
+
+    *blanks_dropped*: the text is known to drop blank cells (another row's digits were
+    too few for its cells), so a split is certain only if no reading with fewer cells
+    exists either.
+    """
     n = sum(sizes)
     if doubtful:
         warnings.append(f"{where}: text {' '.join(doubtful)!r} mixes digits and words; values left missing")
-        return None
-    if len(numbers) == n:
+        return RowRead(status="doubtful_text")
+    leading_zero = any(len(t) > 1 and t[0] == "0" and t[1] != "." for t in numbers)
+    if len(numbers) == n and not leading_zero:
         vals = [_to_value(t, d) for t, d in zip(numbers, decimal)]
         if any(v is None for v in vals):
             warnings.append(f"{where}: a count has a decimal point ({' '.join(numbers)}); values left missing")
-            return None
-        return vals
+            return RowRead(status="doubtful_text")
+        return RowRead(values=vals)
     if not numbers:
         warnings.append(f"{where}: no values found (blank cells or table not extracted); left missing")
-        return None
+        return RowRead(status="blank")
+    if len(numbers) >= n or not all(t.isdigit() for t in numbers):
+        warnings.append(f"{where}: found {len(numbers)} values ({' '.join(numbers)}) for {n} cells; "
+                        f"cannot tell which cell is blank, values left missing")
+        return RowRead(status="ambiguous")
     runs = numbers
-    if (len(runs) == 1 or len(runs) == len(sizes)) and all(t.isdigit() for t in runs) and n > len(runs):
-        # Cells ran together with no separator.
-        groups = [sizes] if len(runs) == 1 else [[s] for s in sizes]
-        out: list[int] = []
-        for run, gsizes in zip(runs, groups):
-            sols = split_digits(run, gsizes)
-            if len(sols) != 1 and check is not None:
-                sols = split_digits(run, gsizes, check)
-                how = "the only split satisfying the template's arithmetic"
-            else:
-                how = "the only possible split"
-            if len(sols) != 1:
-                reason = "no split" if not sols else "several splits"
-                warnings.append(f"{where}: digits {run!r} ran together and {reason} fit(s) the cells "
-                                f"with certainty; values left missing")
-                return None
-            if len(run) > sum(gsizes):
-                warnings.append(f"{where}: digits {run!r} ran together; read as {sols[0]} ({how})")
-            out.extend(sols[0])
-        return out
-    warnings.append(f"{where}: found {len(numbers)} values ({' '.join(numbers)}) for {n} cells; "
-                    f"cannot tell which cell is blank, values left missing")
-    return None
+    if len(runs) == 1 or len(runs) == len(sizes) > 1:
+        return _read_jammed(runs, sizes, check, where, warnings, blanks_dropped)
+    return _read_spaced(runs, sizes, check, where, warnings)
+
+
+def _read_jammed(runs: list[str], sizes: list[int], check, where: str, warnings: list[str],
+                 blanks_dropped: bool) -> RowRead:
+    """Cells that ran together with no separator: one run, or one run per row."""
+    groups = [sizes] if len(runs) == 1 else [[s] for s in sizes]
+    out: list[int] = []
+    for run, gsizes in zip(runs, groups):
+        sols = split_digits(run, gsizes)
+        how = "the only possible split"
+        if len(sols) != 1 and check is not None:
+            sols = split_digits(run, gsizes, check)
+            how = "the only split satisfying the template's arithmetic"
+        if len(sols) == 1 and blanks_dropped and _fewer_cells_possible(run, [], sum(gsizes), 1):
+            warnings.append(f"{where}: this text drops blank cells (another row's digits are too few for "
+                            f"its cells), so {run!r} may also be fewer cells; values left missing")
+            return RowRead(status="ambiguous")
+        if len(sols) != 1:
+            reason = "no split" if not sols else "several splits"
+            warnings.append(f"{where}: digits {run!r} ran together and {reason} fit(s) the cells "
+                            f"with certainty; values left missing")
+            candidates: list[list] = []
+            if len(groups) == 1:
+                found = split_digits(run, gsizes, check, max_solutions=MAX_CANDIDATES + 1) if check else []
+                if not found:  # no split keeps the row's own sum: the source may break it
+                    found = split_digits(run, gsizes, max_solutions=MAX_CANDIDATES + 1)
+                candidates = found if len(found) <= MAX_CANDIDATES else []
+            return RowRead(status="ambiguous", candidates=candidates, short=len(run) < sum(gsizes))
+        if len(run) > sum(gsizes):
+            warnings.append(f"{where}: digits {run!r} ran together; read as {sols[0]} ({how})")
+        out.extend(sols[0])
+    return RowRead(values=out)
+
+
+def _read_spaced(tokens: list[str], sizes: list[int], check, where: str, warnings: list[str]) -> RowRead:
+    """Fewer tokens than cells, each token one or more whole cells (stray spaces in jammed text).
+
+    Read only when exactly one split satisfies the template's arithmetic, or when the
+    split is the only one even allowing for dropped blank cells.
+    """
+    digits = "".join(tokens)
+    breaks = _breaks(tokens)
+    n = sum(sizes)
+    shown = " ".join(tokens)
+    if check is not None:
+        sols = split_digits(digits, sizes, check, breaks=breaks)
+        if len(sols) == 1:
+            warnings.append(f"{where}: {shown!r} has fewer tokens than cells; read as {sols[0]} "
+                            f"(the only split of its tokens satisfying the template's arithmetic)")
+            return RowRead(values=sols[0], inferred=True)
+    else:
+        sols = split_digits(digits, sizes, breaks=breaks)
+        if len(sols) == 1 and not _fewer_cells_possible(digits, breaks, n, len(tokens)):
+            warnings.append(f"{where}: {shown!r} has fewer tokens than cells; read as {sols[0]} "
+                            f"(the only possible split)")
+            return RowRead(values=sols[0])
+    candidates: list[list] = []
+    if len(sizes) == 1:
+        found = split_digits(digits, sizes, check, breaks=breaks, max_solutions=MAX_CANDIDATES + 1) if check else []
+        if not found:
+            found = split_digits(digits, sizes, breaks=breaks, max_solutions=MAX_CANDIDATES + 1)
+        candidates = found if len(found) <= MAX_CANDIDATES else []
+    reason = "no split" if not sols else "several splits"
+    warnings.append(f"{where}: found {len(tokens)} values ({shown}) for {n} cells and {reason} fit(s) "
+                    f"with certainty; values left missing")
+    return RowRead(status="ambiguous", candidates=candidates)
 
 
 # ------------------------------------------------------------------ tables
 
 
-def _locate_rows(text: str, patterns) -> list[tuple[str, int, int]]:
+def _locate_rows(text: str, patterns, start: int = 0) -> list[tuple[str, int, int]]:
     """(row key, label start, label end) for each row label found, in template order."""
-    found, cursor = [], 0
+    found, cursor = [], start
     for key, rx in patterns:
         m = rx.search(text, cursor)
         if m:
@@ -231,62 +307,209 @@ def _locate_rows(text: str, patterns) -> list[tuple[str, int, int]]:
     return found
 
 
+def _locate_any_order(text: str, patterns, start: int = 0) -> list[tuple[str, int, int]]:
+    """Each row label's first occurrence from *start*, sorted by position (t2's boxes come
+    in any order in converted text); a label inside another label's match is dropped."""
+    hits = []
+    for key, rx in patterns:
+        m = rx.search(text, start)
+        if m:
+            hits.append((m.start(), -m.end(), key, m.end()))
+    hits.sort()
+    out, last_end = [], -1
+    for s, _, key, e in hits:
+        if s < last_end:
+            continue
+        out.append((key, s, e))
+        last_end = e
+    return out
+
+
+def _fill_fuzzy(text: str, located: list[tuple[str, int, int]], template: str, single_other: bool):
+    """Add sub-numbered t3 rows whose label has a typo, found between their neighbours."""
+    order = [r.key for r in t3_row_items(template, single_other)]
+    have = {k for k, _, _ in located}
+    out = list(located)
+    for key in order:
+        n = SUBNUMBER.get(key)
+        if key in have or n is None:
+            continue
+        i = order.index(key)
+        before = [x for x in out if order.index(x[0]) < i]
+        after = [x for x in out if order.index(x[0]) > i]
+        lo = max((e for _, _, e in before), default=0)
+        hi = min((s for _, s, _ in after), default=len(text))
+        hits = []
+        for m in re.finditer(rf"{n}\s*[.、．]\s*", text[lo:hi]):
+            run = CJK_RUN.match(text, lo + m.end())
+            if run and similar_label(schema.label("t3", "row", key, template=template), run.group(0)) >= FUZZY_LABEL_RATIO:
+                hits.append((lo + m.start(), run.end()))
+        if len(hits) == 1:
+            out.append((key, hits[0][0], hits[0][1]))
+            out.sort(key=lambda x: x[1])
+    return out
+
+
 _T2_HEADER = re.compile(r"第二十条|本年制发件数|现行有效件数|本年处理决定数量|本年收费金额|本年新制作数量|"
                         r"本年新公开数量|对外公开总数量|上一年项目数量|处理决定数量")
 
 
-def read_text_table(text: str, table: str, template: str, warnings: list[str]):
+def read_text_table(text: str, table: str, template: str, warnings: list[str]) -> TableRead | None:
     """Read t2 or t3 from its section text; None when no row label is present."""
-    patterns = _row_patterns(table, template)
-    located = _locate_rows(text, patterns)
-    minimum = 1 if table == "t2" else 3
-    if len(located) < minimum:
-        return None
-    if table == "t2" and not _T2_HEADER.search(text):
+    if table == "t2":
+        return _read_text_t2(text, template, warnings)
+    return _read_text_t3(text, template, warnings)
+
+
+def _read_text_t2(text: str, template: str, warnings: list[str]) -> TableRead | None:
+    header = _T2_HEADER.search(text)
+    if header is None:
         # Prose (pre-2019 reports) also mentions 行政许可 and 规章; without the
         # table's own headers these are words, not a table.
         return None
-    if table == "t2":
-        rows = {r.key: r for r in (schema.T2_ROWS if template == "2021" else schema.T2_ROWS_2019)}
-        columns_of = {k: r.columns for k, r in rows.items()}
-    else:
-        columns = [c.key for c in schema.T3_COLUMNS]
-        columns_of = {r.key: tuple(columns) for r in schema.t3_rows(template)}
-    result: dict[str, dict] = {}
-    found_keys = {k for k, _, _ in located}
+    patterns = row_patterns("t2", template)
+    located = _locate_any_order(text, patterns, header.start())
+    if not located:
+        return None
+    rows = {r.key: r for r in (schema.T2_ROWS if template == "2021" else schema.T2_ROWS_2019)}
+    out = TableRead({})
+    reads: dict[str, tuple] = {}
+    local: dict[str, list[str]] = {}
     for i, (key, _, end) in enumerate(located):
         stop = located[i + 1][1] if i + 1 < len(located) else len(text)
-        numbers, doubtful = _value_tokens(text[end:stop])
-        cols = columns_of[key]
-        decimal = [c == "amount" for c in cols]
-        check = _sum_check if table == "t3" else None
-        vals = _read_rows(numbers, doubtful, [len(cols)], check, decimal, f"{table}.{key}", warnings)
-        result[key] = {c: (None if vals is None else vals[j]) for j, c in enumerate(cols)}
-    if table == "t3":
-        for row in schema.t3_rows(template):
-            if row.key not in found_keys:
-                warnings.append(f"t3.{row.key}: row label not found; values left missing")
-                result[row.key] = {c: None for c in columns}
-        result = {r.key: result[r.key] for r in schema.t3_rows(template)}
+        numbers, doubtful = value_tokens(cut_region(text[end:stop]))
+        cols = rows[key].columns
+        local[key] = []
+        read = read_rows(numbers, doubtful, [len(cols)], None, [c == "amount" for c in cols],
+                         f"t2.{key}", local[key])
+        if read.values is None and cols[:2] == ("previous", "change"):
+            read = _signed_change(cut_region(text[end:stop]), key, cols, read, local[key])
+        reads[key] = (cols, numbers, doubtful, read)
+    # A run of digits too short for its cells shows that this text drops blank cells:
+    # then no jammed run of the table can be split with certainty by counting digits.
+    if any(r.short for *_, r in reads.values()):
+        for key, (cols, numbers, doubtful, read) in reads.items():
+            if read.values is not None and None not in read.values and len(numbers) < len(cols):
+                local[key] = []
+                reads[key] = (cols, numbers, doubtful,
+                              read_rows(numbers, doubtful, [len(cols)], None, [c == "amount" for c in cols],
+                                        f"t2.{key}", local[key], blanks_dropped=True))
+    for key in rows:
+        if key in reads:
+            cols, _, _, read = reads[key]
+            warnings.extend(local[key])
+            out.set_row(key, cols, read)
+    return out
+
+
+_SIGNED = re.compile(r"\s*(\d+)\s*[+\-−]\s*\d+(?:\.\d+)?(?![\d.])\s*")
+
+
+def _signed_change(region: str, key: str, cols, read: RowRead, warnings: list[str]) -> RowRead:
+    """2019 template, 上一年项目数量 | 本年增/减 | …: in ``156-5997`` the sign opens the change
+    cell, so the digits before it are the previous year's count, whatever the rest is."""
+    m = _SIGNED.match(region)
+    if m is None or (len(m.group(1)) > 1 and m.group(1)[0] == "0") or _DIGIT.search(region, m.end()) \
+            or region[m.end():m.end() + 1] in ("万", "元", "%", "余", "多"):
+        return read
+    warnings.append(f"t2.{key}: {m.group(0).strip()!r}: the sign opens 本年增/减, so 上一年项目数量 is "
+                    f"{m.group(1)}; the rest cannot be split with certainty and is left missing")
+    # The row's values: previous only; RowRead carries one status for the missing ones.
+    return RowRead(values=[int(m.group(1))] + [None] * (len(cols) - 1), status="ambiguous")
+
+
+def _read_text_t3(text: str, template: str, warnings: list[str]) -> TableRead | None:
+    single = single_other_row(text, template)
+    patterns = row_patterns("t3", template, single)
+    located = _locate_rows(text, patterns)
+    if len(located) < 3:
+        return None
+    located = _fill_fuzzy(text, located, template, single)
+    items = t3_row_items(template, single)
+    columns = tuple(c.key for c in schema.T3_COLUMNS)
+    out = TableRead({})
+    local: dict[str, list[str]] = {}
+    found = {k for k, _, _ in located}
+    aligned = read_by_row_order(text, template, single, warnings)
+    if aligned is not None:
+        # Rows stand one per line: the row order decides, not the label regions
+        # (which, where labels stand apart from their numbers, hold another row's).
+        for row in items:
+            key = row.key
+            if key in aligned.rows and (key in found or aligned.rows[key].status != "blank"):
+                out.set_row(key, columns, aligned.rows[key])
+                if key in aligned.by_order:
+                    out.inferred.add(key)
+            elif key in found:
+                local[key] = [f"t3.{key}: labels stand apart from the numbers and its row could not be "
+                              f"placed by order; values left missing"]
+                out.missing_row(key, columns, "ambiguous")
+            else:
+                local[key] = [f"t3.{key}: row label not found; values left missing"]
+                out.missing_row(key, columns, "label_not_found")
     else:
-        result = {k: result[k] for k in rows if k in result}
-    return result
+        layout = None
+        for i, (key, _, end) in enumerate(located):
+            stop = located[i + 1][1] if i + 1 < len(located) else len(text)
+            numbers, doubtful = value_tokens(cut_region(text[end:stop]))
+            local[key] = []
+            read = read_rows(numbers, doubtful, [len(columns)], _sum_check, [False] * len(columns),
+                             f"t3.{key}", local[key])
+            if read.values is None and read.status == "ambiguous" and numbers and len(numbers) < len(columns):
+                layout = layout if layout is not None else (run_layout(text) or False)
+                if layout:
+                    read = _read_by_runs(text[end:stop], layout, True, columns, f"t3.{key}", read, local[key])
+            out.set_row(key, columns, read)
+        for row in items:
+            if row.key not in found:
+                local[row.key] = [f"t3.{row.key}: row label not found; values left missing"]
+                out.missing_row(row.key, columns, "label_not_found")
+        # A row label printed twice inside the table: which copy holds the row is not certain.
+        rx = dict(patterns)
+        body_end = located[-1][2]
+        for key, _, end in located:
+            if rx[key].search(text, end, body_end):
+                local[key] = [f"t3.{key}: the row's label stands twice in the table; which copy holds "
+                              f"its values is not certain; values left missing"]
+                out.missing_row(key, columns, "ambiguous")
+    for row in items:
+        warnings.extend(local.get(row.key, ()))
+    if single and template != "2019":
+        for key in ("other.no_correction", "other.no_fee", "other.other"):
+            out.missing_row(key, columns, "label_not_found")
+        warnings.append("t3: (六)其他处理 is printed as one row (its three sub-rows are not); "
+                        "read as other.all")
+    order = [r.key for r in schema.t3_rows(template)]
+    if single and template != "2019":
+        order.insert(order.index("total_handled"), "other.all")
+    out.table = {k: out.table[k] for k in order if k in out.table}
+    return out
 
 
 _T4_HEADER = re.compile(r"结果维持|结果\s*纠正|尚未\s*审结|复议后起诉|直接起诉")
+_T4_LEAD = re.compile(r"行\s*政\s*复\s*议\s*(?:行\s*政\s*诉\s*讼)?")
 
 
-def read_t4_text(text: str, warnings: list[str]):
-    if not _T4_HEADER.search(text):
-        numbers, _ = _value_tokens(text)
+def read_t4_text(text: str, warnings: list[str], context: str | None = None) -> TableRead | None:
+    """Table 4 from its section text.  *context* (table 3's text) shows how the document
+    separates cells when table 4 alone has too few to tell (:mod:`toolkit.parsing.runs`)."""
+    header = _T4_HEADER.search(text)
+    lead = None
+    if header is not None:  # the 行政复议 opening the header block, just before its first word
+        for lead in _T4_LEAD.finditer(text, max(0, header.start() - 30), header.start()):
+            pass
+    # Prose before the table (2023年，本机关…) is not the table: read from its headers on.
+    region = cut_region(text[(lead or header).start():] if header else text)
+    if not header:
+        numbers, _ = value_tokens(region)
         if not numbers:
             return None
-    numbers, doubtful = _value_tokens(text)
+    numbers, doubtful = value_tokens(region)
     if doubtful:
         # A label jammed onto the digits (总计000…) is layout, not a doubtful number.
         peeled = []
         for tok in doubtful:
-            m = re.fullmatch(r"[^\d]+?(\d+)", tok)
+            m = re.fullmatch(r"[^\d\ufffd]+?(\d+)", tok)
             if m is None:
                 peeled = None
                 break
@@ -295,9 +518,48 @@ def read_t4_text(text: str, warnings: list[str]):
             numbers, doubtful = numbers + peeled, []
     rows = [r.key for r in schema.T4_ROWS]
     cols = [c.key for c in schema.T4_COLUMNS]
-    vals = _read_rows(numbers, doubtful, [len(cols)] * len(rows), _sum_check, [False] * 15, "t4", warnings)
-    return {r: {c: (None if vals is None else vals[i * len(cols) + j]) for j, c in enumerate(cols)}
-            for i, r in enumerate(rows)}
+    local: list[str] = []
+    read = read_rows(numbers, doubtful, [len(cols)] * len(rows), _sum_check, [False] * 15, "t4", local)
+    if read.values is None and header is not None and numbers and len(numbers) < 15:
+        layout = run_layout(text) or (run_layout(context) if context else None)
+        last = None
+        for last in _T4_HEADER_WORD.finditer(text, header.start()):
+            if _DIGIT.search(text, header.start(), last.start()):
+                break
+        if layout and last is not None:
+            by_runs = _read_by_runs(text[last.end():], layout, False, [f"{r}.{c}" for r in rows for c in cols],
+                                    "t4", read, [])
+            if by_runs is not read:
+                local = [f"t4: cells separated by runs of line breaks; blank cells counted from the runs "
+                         f"({sum(v is None for v in by_runs.values)} blank); left missing"]
+                read = by_runs
+    warnings.extend(local)
+    out = TableRead({})
+    for i, r in enumerate(rows):
+        part = RowRead(values=None if read.values is None else read.values[i * 5:(i + 1) * 5],
+                       status=read.status, inferred=read.inferred)
+        if part.values is not None and all(v is None for v in part.values):
+            part = RowRead(status=read.status)
+        out.set_row(r, cols, part)
+    return out
+
+
+_T4_HEADER_WORD = re.compile(r"总\s*计|审\s*结|起\s*诉|维\s*持|纠\s*正|结\s*果")
+
+
+def _read_by_runs(region: str, layout, row_start: bool, cols, where: str, read: RowRead,
+                  warnings: list[str]) -> RowRead:
+    """A row of a table whose cells are separated by runs of line breaks (:mod:`toolkit.parsing.runs`):
+    its blank cells counted from the runs, the others read by position; *read* when that fails."""
+    cells = run_cells(region, layout, row_start, len(cols))
+    if cells is None or any(c is not None and not c.isdigit() for c in cells) \
+            or all(c is None for c in cells):
+        return read
+    values = [None if c is None else int(c) for c in cells]
+    blanks = sum(v is None for v in values)
+    warnings[:] = [f"{where}: cells separated by runs of line breaks; {blanks} blank cell(s) counted from "
+                   f"the runs, left missing; the others read by position"]
+    return RowRead(values=values, status="blank")
 
 
 # ------------------------------------------------------------------ grids
@@ -315,19 +577,27 @@ def _grid_value(cell: str, decimal: bool):
         return None, True
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+", cell):
         cell = cell.replace(",", "")
-    if not _NUMBER.fullmatch(cell):
-        return None, False
+    if not _NUMBER.fullmatch(cell) or (len(cell) > 1 and cell[0] == "0" and cell[1] != "."):
+        return None, False  # 00, 012: not one clean number
     value = _to_value(cell, decimal)
     return value, value is not None
 
 
+def _cell_tokens(cell: str | None) -> list[str] | None:
+    """A cell's number tokens when it holds only numbers (one per line or word); None otherwise."""
+    if cell is None:
+        return None
+    toks = [t for t in re.split(r"\s+", cell.translate(HALF_WIDTH)) if t]
+    return toks if toks and all(_NUMBER.fullmatch(t) for t in toks) else None
+
+
 def classify_grid(grid, template: str) -> str | None:
     flat = "".join(c for row in grid.rows for c in row if c).translate(HALF_WIDTH)
-    if _GRID_T4.search(flat) and "结果维持" in flat.replace(" ", ""):
+    if _GRID_T4.search(flat) and "结果维持" in flat.replace(" ", "").replace("\n", ""):
         return "t4"
-    if len(_locate_rows(flat, _row_patterns("t3", template))) >= 3:
+    if len(_locate_rows(flat, row_patterns("t3", template))) >= 3:
         return "t3"
-    if _T2_HEADER.search(flat) and any(rx.search(flat) for _, rx in _row_patterns("t2", template)):
+    if _T2_HEADER.search(flat) and any(rx.search(flat) for _, rx in row_patterns("t2", template)):
         return "t2"
     return None
 
@@ -345,80 +615,166 @@ def _match_row(label: str, patterns) -> str | None:
     return hits[0][1] if len(hits) == 1 or hits[0][0] > hits[1][0] else None
 
 
-def read_grid_table(grids, table: str, template: str, warnings: list[str]):
+def _value_columns(grids, ncols_of) -> set[int] | None:
+    """Grid columns that hold the numbers: those where a clean number stands in some row.
+
+    None when the grids do not agree on a width (then cells are read by their order).
+    """
+    widths = {len(r) for g in grids for r in g.rows}
+    if len(widths) != 1:
+        return None
+    cols: set[int] = set()
+    for g in grids:
+        for row in g.rows:
+            for j, c in enumerate(row):
+                if c is not None and _grid_value(c, True)[0] is not None and j > 0:
+                    cols.add(j)
+    return cols or None
+
+
+def read_grid_table(grids, table: str, template: str, warnings: list[str]) -> TableRead | None:
     """Read t2 or t3 from grids by position; None when no grid holds the table."""
-    patterns = _row_patterns(table, template)
+    flat = "\n".join(c for g in grids for row in g.rows for c in row if c).translate(HALF_WIDTH)
+    single = table == "t3" and single_other_row(flat, template)
+    patterns = row_patterns(table, template, single)
     if table == "t2":
         columns_of = {r.key: r.columns for r in (schema.T2_ROWS if template == "2021" else schema.T2_ROWS_2019)}
     else:
-        columns_of = {r.key: tuple(c.key for c in schema.T3_COLUMNS) for r in schema.t3_rows(template)}
-    result: dict[str, dict] = {}
+        columns_of = {r.key: tuple(c.key for c in schema.T3_COLUMNS) for r in t3_row_items(template, single)}
+    out = TableRead({})
+    value_cols = _value_columns(grids, columns_of) if table == "t3" else None
+    if value_cols is not None and len(value_cols) != len(schema.T3_COLUMNS):
+        value_cols = None
     # A row whose label matched nothing but which has value cells: its label may
     # go on in the next row (a row broken across a PDF page).
     pending = None  # (label, real cells, positions of its value cells, row width)
+    unmatched: list[tuple[str, list[str]]] = []  # (label, value cells) of rows no label matched
     for grid in grids:
         for row in grid.rows:
-            real = [c for c in row if c is not None]
-            # Label cells come first; value cells are the numeric or blank ones after them.
-            split = next((i for i, c in enumerate(real) if i > 0 and _grid_value(c, True)[1]), len(real))
-            label = "".join(real[:split]).translate(HALF_WIDTH)
+            if value_cols is not None and all(row[j] is not None for j in value_cols):
+                value_pos = sorted(value_cols)
+                label = "".join(c for j, c in enumerate(row) if c and j not in value_cols)
+            else:
+                positions = [j for j, c in enumerate(row) if c is not None]
+                real = [row[j] for j in positions]
+                # Label cells come first; value cells are the numeric or blank ones after them.
+                split = next((i for i, c in enumerate(real) if i > 0 and (_grid_value(c, True)[1]
+                                                                          or _cell_tokens(c))), len(real))
+                label = "".join(real[:split])
+                value_pos = positions[split:]
+            label = label.translate(HALF_WIDTH)
+            cells = [row[j] for j in value_pos]
             key = _match_row(label, patterns) if label.strip() else None
             previous, pending = pending, None
             if key is None and previous is not None:
                 # The rest of the previous row's label, alone in the label columns, with
                 # only blank cells under the previous row's values: one row, read once.
-                p_label, p_real, p_value_pos, p_width = previous
+                p_label, p_cells, p_value_pos, p_width = previous
                 text_pos = [j for j, c in enumerate(row) if c and c.strip()]
                 rest = "".join(row[j] for j in text_pos).translate(HALF_WIDTH)
-                if (len(row) == p_width and text_pos and max(text_pos) < min(p_value_pos)
+                if (len(row) == p_width and text_pos and p_value_pos and max(text_pos) < min(p_value_pos)
                         and all(not (row[j] or "").strip() for j in p_value_pos)
                         and _match_row(rest, patterns) is None):
                     key = _match_row(p_label + rest, patterns)
                     if key is not None:
-                        real, split = p_real, len(p_real) - len(p_value_pos)
+                        cells = p_cells
                         warnings.append(f"{table}.{key}: label continued in the next table row "
                                         f"(row broken across a page); read as one row")
-            if key is None and split < len(real) and label.strip():
-                positions = [j for j, c in enumerate(row) if c is not None]
-                pending = (label, real, positions[split:], len(row))
-            if key is None or split == len(real) and table == "t3":
+            if key is None and cells and label.strip():
+                pending = (label, cells, value_pos, len(row))
+                if table == "t3" and any(_grid_value(c, True)[0] is not None or _cell_tokens(c) for c in cells):
+                    unmatched.append((label, cells))
+            if key is None or not cells and table == "t3":
                 continue
-            if key in result:
+            if key in out.table:
                 warnings.append(f"{table}.{key}: row appears twice in the table; values left missing")
-                result[key] = {c: None for c in columns_of[key]}
+                out.missing_row(key, columns_of[key], "ambiguous")
                 continue
-            cols = columns_of[key]
-            cells = real[split:]
-            if table == "t2" and len(cols) == 1 and len(cells) > 1:
-                # A one-value row drawn across the three-column width: the blanks are layout.
-                filled = [c for c in cells if c.strip()]
-                cells = filled if len(filled) == 1 else cells
-            where = f"{table}.{key}"
-            if len(cells) != len(cols):
-                warnings.append(f"{where}: the row has {len(cells)} value cells where the template has "
-                                f"{len(cols)}; values left missing")
-                result[key] = {c: None for c in cols}
-                continue
-            vals = {}
-            for col, cell in zip(cols, cells):
-                value, ok = _grid_value(cell, col == "amount")
-                if not ok:
-                    warnings.append(f"{where}.{col}: cell {cell!r} is not a number; left missing")
-                elif value is None:
-                    warnings.append(f"{where}.{col}: blank cell; left missing")
-                vals[col] = value
-            result[key] = vals
-    if not result:
+            _read_grid_row(out, table, key, columns_of[key], cells, warnings)
+    if table == "t3":
+        for label, cells in unmatched:
+            # A label with a typo (2.其他法律行政止公开): the one row it nearly spells,
+            # if that row is not otherwise in the table.
+            key = fuzzy_row(label, template, keys=[r for r in columns_of if r not in out.table])
+            if key is not None:
+                warnings.append(f"t3.{key}: label {label!r} read as this row (a near copy of its label)")
+                _read_grid_row(out, table, key, columns_of[key], cells, warnings)
+    if not out.table:
         return None
     if table == "t3":
-        for row in schema.t3_rows(template):
-            if row.key not in result:
-                warnings.append(f"t3.{row.key}: row label not found; values left missing")
-        return {r.key: result.get(r.key, {c: None for c in columns_of[r.key]}) for r in schema.t3_rows(template)}
-    return {k: result[k] for k in columns_of if k in result}
+        for key in columns_of:
+            if key not in out.table:
+                warnings.append(f"t3.{key}: row label not found; values left missing")
+                out.missing_row(key, columns_of[key], "label_not_found")
+        if single and template != "2019":
+            for key in ("other.no_correction", "other.no_fee", "other.other"):
+                out.missing_row(key, columns_of[key] if key in columns_of else tuple(columns_of["other.all"]),
+                                "label_not_found")
+            warnings.append("t3: (六)其他处理 is printed as one row (its three sub-rows are not); "
+                            "read as other.all")
+        order = [r.key for r in schema.t3_rows(template)]
+        if single and template != "2019":
+            order.insert(order.index("total_handled"), "other.all")
+        out.table = {k: out.table[k] for k in order if k in out.table}
+        return out
+    out.table = {k: out.table[k] for k in columns_of if k in out.table}
+    return out
 
 
-def read_grid_t4(grids, warnings: list[str]):
+def _read_grid_row(out: TableRead, table: str, key: str, cols, cells: list[str], warnings: list[str]) -> None:
+    where = f"{table}.{key}"
+    if table == "t2" and len(cols) == 1 and len(cells) > 1:
+        # A one-value row drawn across the three-column width: the blanks are layout.
+        filled = [c for c in cells if c.strip()]
+        cells = filled if len(filled) == 1 else cells
+    tokens = [_cell_tokens(c) for c in cells]
+    if any(t is not None and len(t) > 1 for t in tokens):
+        # A cell holding several numbers (1<br>2, two paragraphs, a nested table) is
+        # never one number: its tokens are read by the usual rules for text, and only
+        # if the row's own arithmetic then holds.
+        flat = [t for c, toks in zip(cells, tokens) for t in (toks if toks is not None else
+                                                                 ([c] if c.strip() else []))]
+        numbers, doubtful = value_tokens(" ".join(flat))
+        local: list[str] = []
+        check = _sum_check if table == "t3" else None
+        read = read_rows(numbers, doubtful, [len(cols)], check, [c == "amount" for c in cols], where, local)
+        if read.values is None:
+            shown = " | ".join(c.replace(chr(10), " ") for c in cells)
+            local = [f"{where}: a cell holds several numbers ({shown}); they are never joined into one, "
+                     f"and the row's {len(numbers)} numbers do not fit its {len(cols)} cells; values left missing"]
+        elif check is None or len(cells) == len(cols) or not check(read.values):
+            read = RowRead(status="ambiguous")
+            local = [f"{where}: a cell holds several numbers ({' | '.join(c.replace(chr(10), ' ') for c in cells)}); "
+                     f"they are never joined into one, and which cell each belongs to is not certain; "
+                     f"values left missing"]
+        elif read.values is not None:
+            local.append(f"{where}: a cell holds several numbers; read as {read.values} (one per cell, "
+                         f"the row's arithmetic holds)")
+            read.inferred = True
+        warnings.extend(local)
+        out.set_row(key, cols, read)
+        return
+    if len(cells) != len(cols):
+        warnings.append(f"{where}: the row has {len(cells)} value cells where the template has "
+                        f"{len(cols)}; values left missing")
+        out.missing_row(key, cols, "ambiguous")
+        return
+    vals, status = {}, {}
+    for col, cell in zip(cols, cells):
+        value, ok = _grid_value(cell, col == "amount")
+        if not ok:
+            warnings.append(f"{where}.{col}: cell {cell!r} is not a number; left missing")
+            status[col] = "doubtful_text"
+        elif value is None:
+            warnings.append(f"{where}.{col}: blank cell; left missing")
+            status[col] = "blank"
+        vals[col] = value
+    out.table[key] = vals
+    if status:
+        out.status[key] = status
+
+
+def read_grid_t4(grids, warnings: list[str]) -> TableRead | None:
     cols = [c.key for c in schema.T4_COLUMNS]
     rows = [r.key for r in schema.T4_ROWS]
     for grid in grids:
@@ -428,10 +784,13 @@ def read_grid_t4(grids, warnings: list[str]):
                 continue
             parsed = [_grid_value(c, False) for c in real]
             if all(ok for _, ok in parsed) and any(v is not None for v, _ in parsed):
+                out = TableRead({})
                 for i, (v, _) in enumerate(parsed):
                     if v is None:
                         warnings.append(f"t4.{rows[i // 5]}.{cols[i % 5]}: blank cell; left missing")
-                return {r: {c: parsed[i * 5 + j][0] for j, c in enumerate(cols)} for i, r in enumerate(rows)}
+                        out.status.setdefault(rows[i // 5], {})[cols[i % 5]] = "blank"
+                out.table = {r: {c: parsed[i * 5 + j][0] for j, c in enumerate(cols)} for i, r in enumerate(rows)}
+                return out
     return None
 
 
@@ -441,5 +800,3 @@ def detect_template(text: str) -> str:
     markers_2021 = ("本年制发件数", "现行有效件数", "本年处理决定数量", "本年收费金额")
     score = sum(m in text for m in markers_2019) - sum(m in text for m in markers_2021)
     return "2019" if score > 0 else "2021"
-
-

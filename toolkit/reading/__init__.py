@@ -1,7 +1,9 @@
 """Reading: a report file's bytes into one :class:`Document` — text plus table grids.
 
 Text files are decoded (UTF-8, UTF-8-BOM, UTF-16, GB18030/GBK … via
-charset-normalizer); HTML is read with lxml, DOCX with python-docx, PDF with
+charset-normalizer; a few stray invalid bytes in UTF-8 are replaced and
+reported); HTML is decoded the same way, honouring ``<meta charset>`` and the
+server's charset, then read with lxml, DOCX with python-docx, PDF with
 pdfplumber.  Tables become :class:`Grid` objects with rowspan/colspan
 expanded: a cell covered by another cell's span is ``None``, so the parser can
 read numbers by *position* and tell a blank cell ("" — never zero) from a
@@ -31,11 +33,14 @@ def read_document(path: str | Path) -> Document:
     return read_data(read_bytes(path), str(path), path.suffix)
 
 
-def read_data(data: bytes, source: str | None = None, suffix: str = "") -> Document:
+def read_data(data: bytes, source: str | None = None, suffix: str = "", charset: str | None = None) -> Document:
     """Read a report's bytes (named *source*, with file *suffix*) into a Document.
 
-    Any failure inside a reader library becomes a ReportError naming *source*:
-    one malformed file never stops a batch.
+    *charset* is the encoding a web server declared for the bytes (HTTP
+    ``Content-Type``; :mod:`toolkit.corpus.fetch` passes it): for HTML it counts after
+    the page's own ``<meta charset>``, for text it is tried before detection, and in
+    both only if the bytes decode with it.  Any failure inside a reader library
+    becomes a ReportError naming *source*: one malformed file never stops a batch.
     """
     if not data.strip():
         raise ReportError(source, "empty file")
@@ -52,9 +57,9 @@ def read_data(data: bytes, source: str | None = None, suffix: str = "") -> Docum
         elif kind == "html":
             from .html import read_html
 
-            doc = read_html(data, source)
+            doc = read_html(data, source, charset)
         else:
-            text, warnings = decode_bytes(data, source)
+            text, warnings = decode_bytes(data, source, charset)
             doc = Document(text, [], warnings)
     except ReportError:
         raise

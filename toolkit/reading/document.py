@@ -14,7 +14,8 @@ MAX_GRID_CELLS = 200_000
 @dataclass
 class Grid:
     """One table: ``rows[i][j]`` is the cell text, ``""`` when blank, ``None`` when no cell is
-    there (covered by another cell's span, or missing from a row shorter than the table)."""
+    there (covered by another cell's span, or missing from a row shorter than the table).
+    A cell holding several lines or blocks keeps them apart with ``"\n"``."""
 
     rows: list[list[str | None]]
     start: int = 0  # offsets of the table's rendering in Document.text
@@ -29,8 +30,9 @@ class Document:
 
 
 def grid_text(grid: Grid) -> str:
-    """A table as text: one line per row, real cells separated by tabs."""
-    return "\n".join("\t".join(c for c in row if c is not None) for row in grid.rows)
+    """A table as text: one line per row, real cells separated by tabs (a cell's own
+    lines separated by spaces)."""
+    return "\n".join("\t".join(c.replace("\n", " ") for c in row if c is not None) for row in grid.rows)
 
 
 def assemble(blocks: list[str | Grid]) -> tuple[str, list[Grid]]:

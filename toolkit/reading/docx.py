@@ -8,7 +8,7 @@ import zipfile
 from ..errors import ReportError
 from .document import MAX_GRID_CELLS, Document, Grid, assemble
 
-__all__ = ["read_docx", "docx_grid", "check_spans", "MAX_DOCX_UNCOMPRESSED"]
+__all__ = ["read_docx", "docx_grid", "docx_cell_text", "check_spans", "MAX_DOCX_UNCOMPRESSED"]
 
 MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024  # larger than any real report: a zip bomb
 
@@ -31,9 +31,16 @@ def read_docx(data: bytes, source: str | None = None) -> Document:
     except Exception as exc:  # python-docx raises many kinds on malformed parts
         raise ReportError(source, f"corrupt DOCX ({type(exc).__name__}: {exc})") from None
     blocks: list[str | Grid] = []
-    for child in document.element.body.iterchildren():
+    stack = [iter(document.element.body.iterchildren())]
+    while stack:  # body order; content controls (w:sdt) are opened, not skipped
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+            continue
         tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "p":
+        if tag in ("sdt", "sdtContent", "customXml"):
+            stack.append(iter(child.iterchildren()))
+        elif tag == "p":
             text = Paragraph(child, document).text.strip()
             if text:
                 blocks.append(text)
@@ -42,6 +49,28 @@ def read_docx(data: bytes, source: str | None = None) -> Document:
             blocks.append(docx_grid(Table(child, document)))
     text, grids = assemble(blocks)
     return Document(text, grids)
+
+
+def docx_cell_text(cell) -> str:
+    """A cell's paragraphs (and nested tables' cells) on lines of their own, never glued
+    together: two paragraphs ``1`` and ``2`` are ``"1\n2"``, not ``"12"``.  Runs within a
+    paragraph are one word (Word splits ``2023`` into runs freely)."""
+    from docx.text.paragraph import Paragraph
+
+    lines: list[str] = []
+    stack = [iter(cell._tc.iterchildren())]  # document order, any nesting depth
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+            continue
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.extend(Paragraph(child, cell).text.split("\n"))
+        elif tag in ("tbl", "tr", "tc", "sdt", "sdtContent", "customXml"):
+            stack.append(iter(child.iterchildren()))
+    out = (re.sub(r"\s+", " ", ln).strip() for ln in lines)
+    return "\n".join(ln for ln in out if ln)
 
 
 def docx_grid(table) -> Grid:
@@ -58,7 +87,7 @@ def docx_grid(table) -> Grid:
                 out.append(None)
             else:
                 seen[id(tc)] = tc
-                out.append(re.sub(r"\s+", " ", cell.text).strip())
+                out.append(docx_cell_text(cell))
         rows.append(out)
     width = max((len(r) for r in rows), default=0)
     # A short row is padded with None (no cell there), never with a blank cell.

@@ -1,22 +1,63 @@
-"""HTML pages into a Document: the article body's text, tables as grids (rowspan/colspan expanded)."""
+"""HTML pages into a Document: the article body's text, tables as grids (rowspan/colspan expanded).
+
+The page is decoded before lxml sees it (:func:`~toolkit.reading.decode.decode_html`:
+BOM, valid UTF-8, ``<meta charset>``, the HTTP charset, detection), parsed with
+``huge_tree`` (deeply nested pages are read whole, not cut at libxml2's depth
+limit), and walked without recursion.  A table cell keeps its lines apart
+(``1<br>2``, ``<p>1</p><p>2</p>``, a nested table): cell text is never glued
+into one number, while inline runs (``<span>20</span><span>23</span>``) stay one word.
+"""
 from __future__ import annotations
 
 import re
 
 from ..errors import ReportError
+from .decode import decode_html
 from .document import MAX_GRID_CELLS, Document, Grid, assemble
 
-__all__ = ["read_html", "html_grid"]
+__all__ = ["read_html", "html_grid", "cell_text"]
 
 _CHROME = re.compile(r"nav|menu|footer|header|breadcrumb|sidebar|banner|share|copyright|toolbar", re.I)
-_BLOCK = {"p", "div", "section", "article", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
-          "blockquote", "pre", "center", "dd", "dt", "dl", "form", "main"}
+_BLOCK = frozenset({"p", "div", "section", "article", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
+                    "blockquote", "pre", "center", "dd", "dt", "dl", "form", "main"})
+# Inside a table cell these also start a new line.
+_CELL_BREAK = _BLOCK | {"br", "table", "tr", "td", "th", "hr"}
 _SECTION_WORDS = ("总体情况", "主动公开政府信息", "收到和处理政府信息公开申请", "行政复议", "存在的主要问题", "其他需要报告")
+_DROP = ("script", "style", "noscript", "nav", "header", "footer", "aside")
+# A section heading is a short block (一、总体情况, 四、…行政复议、行政诉讼情况).
+_HEADING_MAX = 40
+_SPACES = re.compile(r"[ \t\r\f\v\xa0\u3000]+")
 
 
-def _cell_text(el) -> str:
-    text = "".join(el.itertext())
-    return re.sub(r"\s+", " ", text.replace("\xa0", " ")).strip()
+def _tag(el) -> str:
+    return el.tag.lower() if isinstance(el.tag, str) else ""
+
+
+def cell_text(cell) -> str:
+    """A table cell's text: inline runs joined, blocks and ``<br>`` on lines of their own.
+
+    Lines are stripped and empty lines dropped, so ``<o:p>&nbsp;</o:p>`` is blank;
+    ``1<br>2`` stays ``"1\\n2"`` (two tokens), never ``"12"``.
+    """
+    parts: list[str] = []
+    stack = [(cell, False)]
+    while stack:
+        el, closing = stack.pop()
+        tag = _tag(el)
+        if closing:
+            if tag in _CELL_BREAK:
+                parts.append("\n")
+            if el is not cell and el.tail:
+                parts.append(el.tail)
+            continue
+        if tag in _CELL_BREAK and el is not cell:
+            parts.append("\n")
+        if el.text and tag:
+            parts.append(el.text)
+        stack.append((el, True))
+        stack.extend((child, False) for child in reversed(el))
+    lines = (_SPACES.sub(" ", ln).strip() for ln in "".join(parts).split("\n"))
+    return "\n".join(ln for ln in lines if ln)
 
 
 def html_grid(table, source: str | None = None) -> Grid:
@@ -43,7 +84,7 @@ def html_grid(table, source: str | None = None) -> Grid:
                 colspan = max(1, min(int(cell.get("colspan", 1)), 50))
             except ValueError:
                 rowspan = colspan = 1
-            row.append(_cell_text(cell))
+            row.append(cell_text(cell))
             for dc in range(1, colspan):
                 row.append(None)
             for dr in range(1, rowspan):
@@ -64,11 +105,66 @@ def html_grid(table, source: str | None = None) -> Grid:
     return Grid([r + [None] * (width - len(r)) for r in rows])
 
 
+def _drop_chrome(root) -> None:
+    """Drop scripts, navigation and footers (by tag, or by class/id unless they hold the report)."""
+    for el in list(root.iter(*_DROP)):
+        if el.getparent() is not None:
+            el.drop_tree()
+    stack = [root]
+    while stack:
+        el = stack.pop()
+        if isinstance(el.tag, str) and el.getparent() is not None:
+            marker = f"{el.get('class', '')} {el.get('id', '')}"
+            if _CHROME.search(marker) and next(el.iter("table"), None) is None \
+                    and sum(w in "".join(el.itertext()) for w in _SECTION_WORDS) < 2:
+                el.drop_tree()
+                continue  # its subtree is gone: not visited
+        stack.extend(reversed(el))
+
+
 def _content_root(root):
-    """The smallest element holding most of the report's section headings (page chrome excluded)."""
+    """The smallest block holding the most section *headings* (short blocks naming a section).
+
+    A summary paragraph that names all six sections in one sentence is not a heading,
+    so it cannot win.  Linear in the page size (no text is joined per element).
+    """
+    elements = [el for el in root.iter() if isinstance(el.tag, str)]
+    size: dict = {}
+    for el in reversed(elements):  # children before parents
+        n = len(el.text or "")
+        for child in el:
+            n += size.get(child, 0) + len(child.tail or "")
+        size[el] = n
+    found: dict = {}
+    for el in elements:
+        if _tag(el) not in _BLOCK | {"td", "th", "span", "strong", "b", "font"} or size[el] > _HEADING_MAX * 3:
+            continue
+        text = re.sub(r"\s+", "", "".join(el.itertext()))
+        if not text or len(text) > _HEADING_MAX:
+            continue
+        hits = [i for i, w in enumerate(_SECTION_WORDS) if w in text]
+        if len(hits) == 1:
+            for anc in (el, *el.iterancestors()):
+                found.setdefault(anc, set()).add(hits[0])
+    candidates = _BLOCK | {"body", "td"}
+    best, best_key = root, (0, 0)
+    for el, secs in found.items():
+        if _tag(el) in candidates:
+            key = (len(secs), -size[el])
+            if key > best_key:
+                best, best_key = el, key
+    if best_key[0] >= 3:
+        return best
+    return _content_root_by_words(root, elements, size)
+
+
+def _content_root_by_words(root, elements, size):
+    """Fallback for pages without heading blocks: the smallest block naming most sections."""
+    if len(elements) > 20_000:  # joining every element's text would be quadratic
+        return root
     best, best_score, best_len = root, -1, 0
-    for el in root.iter():
-        if not isinstance(el.tag, str) or el.tag.lower() not in _BLOCK | {"body", "td"}:
+    for el in elements:
+        if _tag(el) not in _BLOCK | {"body", "td"}:
             continue
         text = "".join(el.itertext())
         score = sum(w in text for w in _SECTION_WORDS)
@@ -77,25 +173,8 @@ def _content_root(root):
     return best
 
 
-def read_html(data: bytes, source: str | None = None) -> Document:
-    import lxml.html
-
-    try:
-        root = lxml.html.document_fromstring(data)
-    except (ValueError, lxml.etree.ParserError) as exc:
-        raise ReportError(source, f"not readable as HTML ({exc})") from None
-    for el in list(root.iter("script", "style", "noscript", "nav", "header", "footer", "aside")):
-        if el.getparent() is not None:
-            el.drop_tree()
-    for el in list(root.iter()):
-        if not isinstance(el.tag, str) or el.getparent() is None:
-            continue
-        marker = f"{el.get('class', '')} {el.get('id', '')}"
-        # Navigation and footers by class/id, unless they hold the report itself.
-        if _CHROME.search(marker) and next(el.iter("table"), None) is None \
-                and sum(w in "".join(el.itertext()) for w in _SECTION_WORDS) < 2:
-            el.drop_tree()
-    content = _content_root(root)
+def _blocks(content, source: str | None) -> list[str | Grid]:
+    """Text lines and grids of *content* in document order (iterative: any depth)."""
     blocks: list[str | Grid] = []
     line: list[str] = []
 
@@ -105,30 +184,69 @@ def read_html(data: bytes, source: str | None = None) -> Document:
             blocks.append(text)
         line.clear()
 
-    def walk(el) -> None:
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+    stack = [(content, False)]
+    while stack:
+        el, closing = stack.pop()
+        tag = _tag(el)
+        if closing:
+            if tag in _BLOCK:
+                flush()
+            if el.tail and el is not content:
+                line.append(el.tail)
+            continue
         if tag == "table":
             flush()
             blocks.append(html_grid(el, source))
-            if el.tail:
+            if el.tail and el is not content:
                 line.append(el.tail)
-            return
-        if tag == "br":
-            flush()
-        elif tag in _BLOCK:
+            continue
+        if tag == "br" or tag in _BLOCK:
             flush()
         if el.text and tag:
             line.append(el.text)
-        for child in el:
-            walk(child)
-        if tag in _BLOCK:
-            flush()
-        if el.tail:
-            line.append(el.tail)
-
-    walk(content)
+        stack.append((el, True))
+        stack.extend((child, False) for child in reversed(el))
     flush()
-    text, grids = assemble(blocks)
-    return Document(text, grids)
+    return blocks
 
 
+_WRAPPER = r"</?(?:div|span|section|article|main|font|center|b|i|u|em|strong|small|big|blockquote)(?:\s[^<>]*)?/?>"
+_WRAPPERS = re.compile(rf"(?:{_WRAPPER}\s*)+", re.I)  # a run of them, replaced at once
+_BLOCK_WRAPPER = re.compile(r"</?(?:div|section|article|main|center|blockquote)\b", re.I)
+
+
+def _unwrap(m: re.Match) -> str:
+    return "<br>" if _BLOCK_WRAPPER.search(m.group(0)) else ""
+
+
+def _parse(text: str, source: str | None):
+    """(root, too_deep): the page parsed with libxml2 (huge_tree)."""
+    import lxml.etree
+    import lxml.html
+
+    parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True, remove_comments=True)
+    try:
+        root = lxml.html.document_fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
+    except (ValueError, lxml.etree.ParserError) as exc:
+        raise ReportError(source, f"not readable as HTML ({exc})") from None
+    too_deep = any("Excessive depth" in e.message for e in parser.error_log)
+    return root, too_deep
+
+
+def read_html(data: bytes, source: str | None = None, charset: str | None = None) -> Document:
+    """An HTML page's bytes as a Document.  *charset*: what the server declared (HTTP
+    Content-Type), used when the page itself does not say and the bytes decode with it."""
+    text, warnings = decode_html(data, source, charset)
+    root, too_deep = _parse(text, source)
+    if too_deep:
+        # libxml2 stops building the tree past a fixed depth and drops what is deeper.
+        # Wrapper tags carry no report content: without them the page is shallow.
+        root, too_deep = _parse(_WRAPPERS.sub(_unwrap, text), source)
+        if too_deep:
+            raise ReportError(source, "HTML nested too deeply to read (even without its wrapper tags); not read")
+        warnings.append("HTML nested deeper than the parser's limit: wrapper tags (div, span, font …) "
+                        "were ignored to read it whole")
+    _drop_chrome(root)
+    content = _content_root(root)
+    text, grids = assemble(_blocks(content, source))
+    return Document(text, grids, warnings)

@@ -34,6 +34,12 @@ def read_pdf(data: bytes, source: str | None = None) -> Document:
         raise ReportError(source, f"corrupt PDF ({type(inner).__name__})") from None
 
 
+def _cell(text: str) -> str:
+    """A cell's lines kept apart (``"1\n2"`` is two tokens, never ``12``), spaces collapsed."""
+    lines = (re.sub(r"\s+", " ", ln).strip() for ln in text.split("\n"))
+    return "\n".join(ln for ln in lines if ln)
+
+
 def _read_pdf(data: bytes, source: str | None) -> Document:
     import pdfplumber
 
@@ -66,8 +72,7 @@ def _read_pdf(data: bytes, source: str | None) -> Document:
                 y = max(y, t.bbox[3])
                 # pdfplumber gives None where a merged cell covers the position: keep it
                 # None (spanned), distinct from an empty cell "".
-                grid = Grid([[(None if c is None else re.sub(r"\s+", " ", c).strip()) for c in row]
-                             for row in t.extract()])
+                grid = Grid([[(None if c is None else _cell(c)) for c in row] for row in t.extract()])
                 if not grid.rows:
                     continue
                 any_text = True
