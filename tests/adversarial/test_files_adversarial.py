@@ -145,6 +145,18 @@ def test_html_spans_are_bounded(tmp_path):
         assert run.seconds < 10
 
 
+def test_html_one_wide_row_over_many_short_ones_is_bounded(tmp_path):
+    """One row of 199,000 cells over 1,000 one-cell rows passed the cell count, then padded
+    every row to the widest: about 199 M cells (7.7 s and 1.6 GB)."""
+    page = tmp_path / "wide.html"
+    page.write_text("<html><body><p>银川市民政局2023年政府信息公开工作年度报告</p><table><tr>"
+                    + "<td>1</td>" * 199_000 + "</tr>" + "<tr><td>1</td></tr>" * 1_000
+                    + "</table></body></html>", encoding="utf-8")
+    run = run_cli("parse", page, timeout=20)
+    run.one_line_error(str(page), "cells")
+    assert run.seconds < 10
+
+
 # ------------------------------------------------------------------ item 3: special files
 
 

@@ -100,6 +100,11 @@ def html_grid(table, source: str | None = None) -> Grid:
             raise ReportError(source, f"an HTML table expands to more than {MAX_GRID_CELLS:,} cells "
                                       f"(rowspan/colspan); not read")
     width = max((len(r) for r in rows), default=0)
+    # Padding every row to the widest one is the grid's real size: one very wide row over
+    # many short ones passes the count above and would pad to far more.
+    if width * len(rows) > MAX_GRID_CELLS:
+        raise ReportError(source, f"an HTML table of {len(rows):,} rows and {width:,} columns is more than "
+                                  f"{MAX_GRID_CELLS:,} cells; not read")
     # A row with fewer cells than the table is padded with None, not "": which of
     # its cells is missing is unknown, so its values must not be read by position.
     return Grid([r + [None] * (width - len(r)) for r in rows])
