@@ -726,7 +726,8 @@ RATE_SERIES = (
 
 def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] | None = None,
           source: str | None = None) -> "Figure":
-    """Pooled rates with Wilson 95% intervals per year (or organ): dots with whiskers.
+    """Pooled rates with Wilson 95% intervals per year (or organ, the :data:`MAX_ORGANS` organs
+    with the most cases): dots with whiskers.
 
     *indicators* is :func:`toolkit.indicators`; *names* picks rate indicators
     (default disclosure and denial rate).  Each rate is Σ numerator / Σ
@@ -770,6 +771,9 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
         return (_is_na(c), -(0.0 if _is_na(c) else float(c)), labels[g])
 
     groups = sorted(set(sub["group"]), key=order)
+    if by == "organ":
+        groups = groups[:MAX_ORGANS]  # the organs with the most cases, as the other organ charts
+        sub = sub[sub["group"].isin(groups)]
     # Reports with 0 cases add nothing to a pooled rate: they do not count as sources.
     used = sub[sub["numerator"].notna() & (sub["denominator"] > 0).fillna(False)]
     n = int(used["report_id"].nunique())
