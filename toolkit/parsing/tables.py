@@ -474,6 +474,12 @@ def _read_text_t3(text: str, template: str, warnings: list[str]) -> TableRead | 
                 out.missing_row(key, columns, "ambiguous")
     for row in items:
         warnings.extend(local.get(row.key, ()))
+    return _t3_in_order(out, template, single, columns, warnings)
+
+
+def _t3_in_order(out: TableRead, template: str, single: bool, columns, warnings: list[str]) -> TableRead:
+    """Table 3's rows in template order; where (六)其他处理 is printed as one row of a 2021 table,
+    its three sub-rows are missing (not printed) and ``other.all`` stands before (七)总计."""
     if single and template != "2019":
         for key in ("other.no_correction", "other.no_fee", "other.other"):
             out.missing_row(key, columns, "label_not_found")
@@ -706,17 +712,7 @@ def read_grid_table(grids, table: str, template: str, warnings: list[str]) -> Ta
             if key not in out.table:
                 warnings.append(f"t3.{key}: row label not found; values left missing")
                 out.missing_row(key, columns_of[key], "label_not_found")
-        if single and template != "2019":
-            for key in ("other.no_correction", "other.no_fee", "other.other"):
-                out.missing_row(key, columns_of[key] if key in columns_of else tuple(columns_of["other.all"]),
-                                "label_not_found")
-            warnings.append("t3: (六)其他处理 is printed as one row (its three sub-rows are not); "
-                            "read as other.all")
-        order = [r.key for r in schema.t3_rows(template)]
-        if single and template != "2019":
-            order.insert(order.index("total_handled"), "other.all")
-        out.table = {k: out.table[k] for k in order if k in out.table}
-        return out
+        return _t3_in_order(out, template, single, tuple(c.key for c in schema.T3_COLUMNS), warnings)
     out.table = {k: out.table[k] for k in columns_of if k in out.table}
     return out
 
