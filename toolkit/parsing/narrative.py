@@ -35,7 +35,7 @@ _IMPROVE_HEAD = re.compile(
 # alternative is a sentence about the coming year's plans, as pre-2019 reports
 # write it: "2018年，我厅将…", "2019年，省工信厅将重点做好…", "明年，我们将…".
 _IMPROVE_INLINE = re.compile(
-    r"改进措施\s*[:：]|整改措施\s*[:：]|下一步|今后|针对(?:上述|存在的|以上|这些)问题"
+    r"改进措施\s*[:：]|整改措施\s*[:：]|下一步|今后|针对(?:上述|存在的?|以上|这些)问题"
     r"|(?:(?<=[。；;\n])|^)[ \t]*(?:(?:19|20)\d\d|明)年[，,、]?[^。，,；;:：\n]{0,12}?将")
 # A part starts at the beginning of the sentence holding its marker when no
 # more than this many characters precede the marker in that sentence, and none
