@@ -1325,27 +1325,44 @@ def write_charts(out: Path) -> list[str]:
     from .analysis import compute_indicators
     from .data.tabular import arrow_types
 
-    # Read a batch at a time, keep only the cells the charts and indicators use, dictionary-encoded
-    # (categoricals in pandas): a few bytes per kept cell, never the whole table in memory.
-    source = pq.ParquetFile(out / "tables.parquet", read_dictionary=["report_id", "table", "row", "column"])
-    kept = []
-    for batch in source.iter_batches(batch_size=1 << 16,
-                                     columns=["report_id", "table", "row", "column", "value", "status"]):
-        table, row, column = (pc.cast(batch.column(name), pa.string()) for name in ("table", "row", "column"))
-        t3, t2, t4 = (pc.equal(table, t) for t in ("t3", "t2", "t4"))
-        wanted = pc.or_(pc.or_(pc.and_(t3, pc.equal(row, "new_received")), pc.and_(t3, pc.equal(column, "total"))),
-                        pc.or_(t2, t4))
-        kept.append(pa.Table.from_batches([batch.filter(wanted)]))
-    tables = pa.concat_tables(kept).unify_dictionaries().to_pandas(types_mapper=arrow_types) if kept else \
-        pq.read_table(out / "tables.parquet").to_pandas(types_mapper=arrow_types)
     reports = pq.read_table(out / "reports.parquet").to_pandas()
-    audit = pq.read_table(out / "audit.parquet", columns=["report_id", "check", "passed"],
-                          read_dictionary=["report_id", "check"]).to_pandas(types_mapper=arrow_types)
     statements = pq.read_table(out / "statements.parquet").to_pandas() \
         if (out / "statements.parquet").is_file() else None
+    # A row group (the build writes one per chunk of reports) at a time: keep only the cells
+    # the charts draw, dictionary-encoded, and the indicators of that chunk's reports; memory
+    # follows what is drawn, not the corpus's tables.
+    source = pq.ParquetFile(out / "tables.parquet", read_dictionary=["report_id", "table", "row", "column"])
+    kept, indicators = [], []
+    columns = ["report_id", "table", "row", "column", "value", "status"]
+    for g in range(source.num_row_groups):
+        chunk = source.read_row_group(g, columns=columns)
+        table, row, column = (pc.cast(chunk[name], pa.string()) for name in ("table", "row", "column"))
+        t3, t2, t4 = (pc.equal(table, t) for t in ("t3", "t2", "t4"))
+        wanted = pc.or_(pc.or_(pc.and_(t3, pc.equal(row, "new_received")), pc.and_(t3, pc.equal(column, "total"))),
+                        pc.or_(pc.and_(t2, pc.equal(column, "decisions")), t4))
+        kept.append(chunk.filter(wanted))
+        cells = chunk.filter(pc.or_(t3, pc.or_(t2, t4))).to_pandas(types_mapper=arrow_types)
+        ids = set(cells["report_id"].astype(str))
+        if ids:
+            mine = reports[reports["report_id"].astype(str).isin(ids)]
+            said = None if statements is None else statements[statements["report_id"].astype(str).isin(ids)]
+            indicators.append(compute_indicators(mine, cells, said, names=_CHART_INDICATORS))
+        del cells
+    tables = pa.concat_tables(kept).unify_dictionaries().to_pandas(types_mapper=arrow_types) if kept else \
+        pq.read_table(out / "tables.parquet").to_pandas(types_mapper=arrow_types)
+    # Reports with no table at all (no rows in tables.parquet) still have indicators: stated ones.
+    covered = {str(r) for frame in indicators for r in frame["report_id"].astype(str)}
+    rest = reports[~reports["report_id"].astype(str).isin(covered)]
+    if len(rest) or not indicators:
+        indicators.append(compute_indicators(rest, tables.iloc[0:0], statements, names=_CHART_INDICATORS))
+    import pandas as pd
+
+    indicator_frame = pd.concat(indicators, ignore_index=True).sort_values(
+        ["report_id"], kind="stable", ignore_index=True)
+    audit = pq.read_table(out / "audit.parquet", columns=["report_id", "check", "passed"],
+                          read_dictionary=["report_id", "check"]).to_pandas(types_mapper=arrow_types)
     pa.default_memory_pool().release_unused()  # the batches' buffers, back to the system
-    frames = {"tables": tables, "reports": reports, "audit": audit,
-              "indicators": compute_indicators(reports, tables, statements, names=_CHART_INDICATORS)}
+    frames = {"tables": tables, "reports": reports, "audit": audit, "indicators": indicator_frame}
     written = []
     for name in CHARTS:
         variants = [("organ", f"{name}_by_organ"), ("year", f"{name}_by_year")] if name in BY_CHARTS \
