@@ -256,3 +256,32 @@ def test_audit_notes_fit_100_columns_too(tmp_path, capsys, seed_corpus):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("note: ") and "same agency" in "\n".join(lines[:4])
     assert max(_display_width(line) for line in lines) <= 100
+
+
+def test_init_starts_a_corpus_that_add_and_build_accept(tmp_path, capsys):
+    corpus = tmp_path / "new"
+    assert main(["init", str(corpus)]) == 0
+    assert (corpus / "metadata.csv").read_text(encoding="utf-8").startswith("report_id,agency,")
+    html = Path(__file__).resolve().parent / "fixtures" / "003.html"
+    assert main(["add", str(html), "--corpus", str(corpus)]) == 0
+    assert main(["build", "--corpus", str(corpus), "--out", str(tmp_path / "out"), "--jobs", "1",
+                 "--no-charts"]) == 0
+    assert "1 reports listed" in capsys.readouterr().out
+    assert main(["init", str(corpus)]) == 1  # not an empty folder any more: refused, nothing changed
+    assert "not a new or empty folder" in capsys.readouterr().err
+
+
+def test_build_after_the_loaders_filled_the_data_home(tmp_path, capsys, seed_corpus, monkeypatch):
+    """The loaders keep their parse cache in the corpus's data-home folder; the build that
+    writes there afterwards must take it as its own folder (it once refused it as foreign)."""
+    import toolkit as tk
+
+    monkeypatch.setenv("XXGK_HOME", str(tmp_path / "home"))
+    assert len(tk.load_reports(seed_corpus)) == 5
+    assert main(["build", "--corpus", str(seed_corpus), "--jobs", "1", "--no-charts"]) == 0
+    assert "written to" in capsys.readouterr().out
+
+
+def test_version(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("xxgk ")

@@ -295,8 +295,12 @@ def test_cli_add(corpus, sources, capsys, tmp_path):
 
 def test_cli_fetch_usage(tmp_path, capsys):
     assert main(["fetch", "--corpus", str(tmp_path)]) == 2
-    assert main(["fetch", "--from-file", str(tmp_path / "none.txt")]) == 1
+    assert main(["fetch", "--from-file", str(tmp_path / "none.txt"), "--corpus", str(tmp_path)]) == 1
     assert main(["fetch", "http://x", "--delay", "-1"]) == 2
+    # Writing commands never fall back to the shipped corpus: naming none is a usage error.
+    assert main(["fetch", "http://127.0.0.1:9/x"]) == 2
+    assert main(["add", str(tmp_path)]) == 2
+    assert "--corpus" in capsys.readouterr().err
 
 
 # ====================================================================== fetch

@@ -35,8 +35,13 @@ AUDIT_WIDTH = 100
 
 
 def _parser() -> argparse.ArgumentParser:
+    from . import __version__
+
     p = argparse.ArgumentParser(prog="xxgk", description="Parse and audit 政府信息公开工作年度报告.")
+    p.add_argument("--version", action="version", version=f"xxgk {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
+    ini = sub.add_parser("init", help="start a new, empty corpus in a new or empty folder")
+    ini.add_argument("folder", help="the folder (created if missing)")
     b = sub.add_parser("build", help="parse and audit a corpus; write CSV, Parquet, Excel and charts")
     b.add_argument("--corpus", help=_CORPUS_HELP)
     b.add_argument("--out", help="output folder (default: the corpus's folder in the data home, "
@@ -199,16 +204,20 @@ def _indicators(args: argparse.Namespace) -> int:
     from .analysis import indicators, summarise_indicators
     from .fileio import atomic_write
 
+    out = Path(args.out)
+    if out.suffix.lower() != ".csv":
+        return _fail(f"{args.out}: --out names a .csv file (the indicators are written as CSV)", 2)
+    if out.is_dir():
+        return _fail(f"{args.out}: --out names a folder; give a .csv file", 2)
     frame = indicators(args.corpus)
     if args.by is not None:
         frame = summarise_indicators(frame, args.by)
     # UTF-8 with a byte-order mark so that Excel shows the Chinese names; <NA> is an empty cell.
     data = frame.to_csv(index=False, lineterminator="\n", float_format="%.10g").encode("utf-8-sig")
-    out = Path(args.out)
     try:
         atomic_write(out, data)
     except OSError as exc:
-        return _fail(f"{exc.filename or args.out}: cannot write the indicators ({exc.strerror or exc})")
+        return _fail(f"{args.out}: cannot write the indicators ({exc.strerror or exc})")
     print(f"{out}: {len(frame)} rows, {frame.shape[1]} columns")
     return 0
 
@@ -322,14 +331,35 @@ def _audit(args: argparse.Namespace) -> int:
             print("no failed or uncheckable findings")
             return 0
         lines = _audit_lines(findings, detail=True)
+        failed = int(findings["passed"].eq(False).fillna(False).sum())
+        lines.append(f"{failed} failed and {int(findings['passed'].isna().sum())} not checkable "
+                     f"findings in {findings['report_id'].nunique()} reports")
     for line in lines:
         print(line)
     return 0
 
 
+def _init(args: argparse.Namespace) -> int:
+    from .corpus import create_corpus
+
+    root = create_corpus(args.folder)
+    print(f"new corpus in {root}: add reports with `xxgk add FILE... --corpus {root}`")
+    return 0
+
+
+def _named(args: argparse.Namespace) -> str | None:
+    """Why a writing command cannot run on the corpus given (a usage error), or None."""
+    if args.corpus is None and not os.environ.get("XXGK_CORPUS"):
+        return (f"{args.command}: name the corpus to add to with --corpus DIR (or XXGK_CORPUS=DIR); the "
+                "corpus shipped with xxgk is not changed unless it is named (`xxgk init DIR` starts one)")
+    return None
+
+
 def _add(args: argparse.Namespace) -> int:
     from .corpus.add import add_reports
 
+    if (why := _named(args)) is not None:
+        return _fail(why, 2)
     result = add_reports(args.paths, args.corpus, source_url=args.source_url)
     for a in result.added:
         note = f" ({a.parse_status}: {one_line(a.parse_note)})" if a.parse_note else ""
@@ -346,6 +376,8 @@ def _add(args: argparse.Namespace) -> int:
 def _fetch(args: argparse.Namespace) -> int:
     from .corpus.fetch import fetch
 
+    if (why := _named(args)) is not None:
+        return _fail(why, 2)
     urls = list(args.urls or [])
     if args.from_file:
         from .fileio import read_bytes
@@ -372,7 +404,7 @@ def _fetch(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"build": _build, "parse": _parse, "audit": _audit, "chart": _chart, "indicators": _indicators,
+_COMMANDS = {"init": _init, "build": _build, "parse": _parse, "audit": _audit, "chart": _chart, "indicators": _indicators,
              "add": _add, "fetch": _fetch}
 
 

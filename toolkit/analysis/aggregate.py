@@ -52,7 +52,10 @@ def wilson_interval(successes, trials, z: float = Z95) -> tuple[float, float] | 
     z2 = z * z
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = z / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # At k = 0 (k = n) the bound is 0 (1) exactly; rounding would leave 1e-17 in a CSV.
+    low = 0.0 if k == 0 else max(0.0, centre - half)
+    high = 1.0 if k == n else min(1.0, centre + half)
+    return low, high
 
 
 def rate_text(numerator, denominator, small_n: int = SMALL_N) -> str:

@@ -43,7 +43,7 @@ from ..parsing.metadata import infer_metadata
 from ..progress import progress_bar
 from ..reading import read_data, sniff
 from ..reading.sniff import suffix_for_kind
-from .location import corpus_dir
+from .location import named_corpus
 from .metadata import MetadataError, MetadataFile, resolve_report_path
 
 __all__ = ["REPORT_SUFFIXES", "AddResult", "Added", "Skipped", "CorpusWriter", "add_reports", "add_file",
@@ -396,7 +396,7 @@ def add_reports(paths: Iterable[str | os.PathLike], corpus: str | os.PathLike | 
     """
     if source_url is not None:
         check_source_url(source_url)
-    writer = CorpusWriter(corpus_dir(corpus))
+    writer = CorpusWriter(named_corpus(corpus, "add"))
     files = _expand(paths)
     day = today_utc(today)
     result = AddResult()

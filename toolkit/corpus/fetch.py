@@ -38,7 +38,7 @@ from ..errors import one_line
 from ..fileio import LockBusy
 from ..progress import progress_bar
 from .add import Added, CorpusWriter, add_bytes, today_utc
-from .location import corpus_dir
+from .location import named_corpus
 from .metadata import MetadataError
 
 __all__ = ["Fetched", "FetchResult", "HttpClient", "fetch", "iri_to_uri"]
@@ -470,7 +470,7 @@ def fetch(urls: Iterable[str], corpus: str | os.PathLike | None, delay: float = 
     :func:`~toolkit.corpus.add.add_reports` if the corpus cannot be read (checked
     before any request is made).
     """
-    writer = CorpusWriter(corpus_dir(corpus))  # fail early, before any network traffic
+    writer = CorpusWriter(named_corpus(corpus, "fetch"))  # fail early, before any network traffic
     day = today_utc(today)
     client = HttpClient(delay=delay, timeout=timeout, max_bytes=max_bytes, retries=retries,
                         user_agent=user_agent, clock=clock, sleep=sleep)

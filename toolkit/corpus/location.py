@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["ENV_VAR", "CorpusNotFound", "corpus_dir", "shipped_corpus"]
+__all__ = ["ENV_VAR", "CorpusNotFound", "corpus_dir", "named_corpus", "shipped_corpus"]
 
 #: Environment variable naming a corpus folder to use when none is given.
 ENV_VAR = "XXGK_CORPUS"
@@ -52,7 +52,18 @@ def corpus_dir(corpus: str | os.PathLike | None = None) -> Path:
         where = "the corpus argument"
     path = Path(corpus).expanduser().resolve()
     if not path.is_dir():
-        raise CorpusNotFound(f"{path}: corpus folder not found ({where}); {_HINT}")
+        raise CorpusNotFound(f"{path}: corpus folder not found ({where}); {_HINT}; "
+                             f"start a new one with `xxgk init {path}`")
     if not (path / "metadata.csv").is_file():
-        raise CorpusNotFound(f"{path}: not a corpus folder (no metadata.csv); {_HINT}")
+        raise CorpusNotFound(f"{path}: not a corpus folder (no metadata.csv); {_HINT}; "
+                             f"an empty folder becomes one with `xxgk init {path}`")
     return path
+
+
+def named_corpus(corpus: str | os.PathLike | None, what: str) -> Path:
+    """The corpus a command that *writes* to it (``add``, ``fetch``) works on: *corpus*, else
+    ``$XXGK_CORPUS`` — never the shipped copy by default, which an install must not change."""
+    if corpus is None and not os.environ.get(ENV_VAR):
+        raise CorpusNotFound(f"{what}: name the corpus to add to ({_HINT}); the corpus shipped with "
+                             "xxgk is not changed unless it is named")
+    return corpus_dir(corpus)

@@ -25,7 +25,7 @@ from typing import Any, Sequence
 from ..errors import ReportError
 from ..fileio import atomic_write, read_bytes
 
-__all__ = ["METADATA_COLUMNS", "PROVENANCE_COLUMNS", "MetadataError", "MetadataFile", "read_metadata",
+__all__ = ["METADATA_COLUMNS", "PROVENANCE_COLUMNS", "MetadataError", "MetadataFile", "read_metadata", "create_corpus",
            "metadata_records", "resolve_report_path"]
 
 #: Columns of ``corpus/metadata.csv``, in file order.
@@ -273,3 +273,36 @@ def read_metadata(root: str | os.PathLike):
     data = {c: [_value(c, r.get(c, "")) for r in meta.rows] for c in columns}
     return pd.DataFrame({c: pd.array(v, dtype="Int64" if c in _INTEGER_COLUMNS else "string")
                          for c, v in data.items()}, columns=columns)
+
+
+def create_corpus(root: str | os.PathLike) -> Path:
+    """Start a new, empty corpus at *root* (a new or empty folder): ``reports/``, a
+    ``metadata.csv`` with the header only, and a ``datapackage.json`` describing its columns.
+
+    Raises :class:`MetadataError` naming the folder when it holds anything already.
+    """
+    from .location import shipped_corpus
+
+    root = Path(root).expanduser().resolve()
+    if root.exists() and (not root.is_dir() or any(root.iterdir())):
+        raise MetadataError(f"{root}: not a new or empty folder; a new corpus is started only in one")
+    (root / "reports").mkdir(parents=True, exist_ok=True)
+    columns = list(METADATA_COLUMNS) + list(PROVENANCE_COLUMNS)
+    # The field descriptions of the shipped corpus's descriptor, where this install carries it.
+    described: dict[str, dict] = {}
+    shipped = shipped_corpus()
+    if shipped is not None and (shipped / "datapackage.json").is_file():
+        package = json.loads((shipped / "datapackage.json").read_text(encoding="utf-8"))
+        for resource in package.get("resources", []):
+            for f in resource.get("schema", {}).get("fields", []):
+                described[f.get("name")] = f
+    fields = [described.get(c) or _PROVENANCE_FIELDS.get(c) or
+              {"name": c, "type": "integer" if c in _INTEGER_COLUMNS else "string"} for c in columns]
+    package = {"name": root.name.lower() or "xxgk-corpus", "title": "政府信息公开工作年度报告 corpus",
+               "resources": [{"name": "metadata", "path": "metadata.csv", "profile": "tabular-data-resource",
+                              "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+                              "schema": {"fields": fields, "primaryKey": "report_id"}}]}
+    atomic_write(root / "datapackage.json",
+                 (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    atomic_write(root / "metadata.csv", _csv_line(columns, "\n").encode("utf-8"))
+    return root

@@ -97,7 +97,10 @@ def _check_out(out: Path, root: Path) -> None:
         raise OutputInCorpus(f"{out}: refusing to write into the corpus folder {root}")
     if out.exists() and not out.is_dir():
         raise BuildError(f"{out}: the output folder names an existing file; give a folder with --out")
-    if out.is_dir() and any(out.iterdir()) and not (out / ".cache" / "manifest.json").is_file():
+    # A folder xxgk wrote has its .cache (a build's manifest, or the parse cache the loaders
+    # keep in the data home before any build); anything else is someone else's folder.
+    ours = (out / ".cache" / "manifest.json").is_file() or (out / ".cache" / CACHE_FILE).is_file()
+    if out.is_dir() and any(out.iterdir()) and not ours:
         raise BuildError(f"{out}: the output folder holds files xxgk did not write; "
                          "give a new or empty folder with --out")
 
@@ -295,6 +298,8 @@ def _build_locked(root: Path, out: Path, *, jobs, cache, excel, progress, chunk,
                  f"  written to {out}"]
         if excel_note:
             lines.append(f"  {excel_note}")
+        if not extras:
+            lines.append("  no charts drawn (--no-charts)")
         for meta in metas:  # files no worker could read: their stat (and hash) as they stand
             if meta.get("file") and meta["file"] not in hashes.now:
                 hashes(meta["file"])

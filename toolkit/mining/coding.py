@@ -340,9 +340,17 @@ def read_coding(path: str | os.PathLike, codebook=None):
     """
     import pandas as pd
 
+    import zipfile
+
     book = _resolve(codebook)
     allowed = {cat["id"] for cat in book} | {NONE}
-    sheet = pd.read_excel(path, sheet_name=_SHEET, dtype=object, engine="openpyxl")
+    try:
+        sheet = pd.read_excel(path, sheet_name=_SHEET, dtype=object, engine="openpyxl")
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        reason = "not an .xlsx workbook" if isinstance(exc, zipfile.BadZipFile) else \
+            f"no sheet {_SHEET!r}" if isinstance(exc, (KeyError, ValueError)) else (exc.strerror or str(exc))
+        raise ValueError(f"{path}: cannot read the coding sheet ({reason}); read_coding reads the "
+                         f"workbook export_for_coding wrote, once filled") from None
     missing = [c for c in ("item_id", "category") if c not in sheet.columns]
     if missing:
         raise ValueError(f"{path}: sheet {_SHEET!r} has no column {missing[0]!r}")
