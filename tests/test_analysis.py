@@ -247,6 +247,36 @@ def test_pooled_rate_uses_reports_with_both_values():
     assert zero["value"].iloc[0] is pd.NA
 
 
+def test_largest_contributor_gives_the_rate_without_the_biggest_report():
+    from toolkit.analysis import largest_contributor
+
+    # Hand-made: "big" has 90 of the 100 cases (9 granted); the others 5 + 5 cases (4 + 1 granted);
+    # "zero" handled nothing, "gap" has a missing numerator, "split" has two rows, one missing.
+    frame = pd.DataFrame({"report_id": ["big", "a", "b", "zero", "gap", "split", "split"],
+                          "year": [2021, 2021, 2022, 2022, 2022, 2022, 2022],
+                          "numerator": pd.array([9, 4, 1, 0, None, 1, None], dtype="Float64"),
+                          "denominator": pd.array([90, 5, 5, 0, 7, 2, 3], dtype="Float64")})
+    before = frame.copy()
+    out = largest_contributor(frame).iloc[0]
+    pd.testing.assert_frame_equal(frame, before)
+    assert (out["n_reports"], out["n_zero"], out["n_missing"]) == (3, 1, 2)
+    assert (out["numerator"], out["denominator"]) == (14, 100) and out["value"] == pytest.approx(0.14)
+    assert (out["ci_low"], out["ci_high"]) == pytest.approx(wilson_interval(14, 100))
+    assert out["largest"] == "big" and out["largest_share"] == pytest.approx(0.9)
+    assert (out["rest_numerator"], out["rest_denominator"]) == (5, 10) and out["rest_value"] == pytest.approx(0.5)
+    assert (out["rest_ci_low"], out["rest_ci_high"]) == pytest.approx(wilson_interval(5, 10))
+    # The reports' own rates: 0.1, 0.8, 0.2.
+    assert (out["median"], out["min"], out["max"]) == pytest.approx((0.2, 0.1, 0.8))
+    by_year = largest_contributor(frame, by="year").set_index("year")
+    # 2021: "big" and "a"; 2022: "b" alone (besides the report without a case and the missing ones).
+    assert by_year.loc[2021, "largest"] == "big" and by_year.loc[2021, "rest_value"] == pytest.approx(0.8)
+    one = by_year.loc[2022]
+    assert one["largest"] == "b" and one["largest_share"] == 1 and one["rest_value"] is pd.NA
+    assert (one["n_reports"], one["n_zero"], one["n_missing"]) == (1, 1, 2)
+    none = largest_contributor(frame[frame["report_id"].isin(["zero", "gap"])]).iloc[0]
+    assert none["value"] is pd.NA and none["largest"] is pd.NA and none["n_reports"] == 0
+
+
 def test_summarise_by_year_pools_rates_and_keeps_templates_apart():
     reports = _reports(_report("a", year=2021), _report("b", year=2021, agency="某市民政局", adcode="100000"),
                        _report("c", year=2020, template="2019"))

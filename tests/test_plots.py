@@ -487,6 +487,30 @@ def test_rates_chart_pools_with_intervals():
     assert any(abs(line.get_xdata()[0] - lo) < 1e-9 and abs(line.get_xdata()[1] - hi) < 1e-9 for line in lines)
 
 
+def test_rates_tick_labels_count_the_reports_that_contribute():
+    """A report without a rate (table absent, a cell missing) or with no case is not counted in the
+    tick label; the label says of how many reports the group has."""
+    from toolkit import schema
+    from toolkit.analysis import compute_indicators
+
+    ind = _indicator_corpus()
+    zero = compute_indicators(
+        pd.DataFrame([{"report_id": "d22", "agency": "丁局", "organ_id": "4:丁局", "year": 2022, "template": "2021",
+                       "has_t2": True, "has_t3": True, "has_t4": True}]).astype(
+            {"year": "Int64", "has_t2": "boolean", "has_t3": "boolean", "has_t4": "boolean"}),
+        pd.DataFrame([{"report_id": "d22", "table": "t3", "row": r, "column": c, "value": 0.0, "status": "read"}
+                      for r, c in schema.cells("t3")]).astype({"value": "Float64"}))
+    ind = pd.concat([ind, zero], ignore_index=True)
+    year = plots.rates(ind, by="year")
+    # 2022: a22 (disclosure rate) and b22 contribute; c22 has no table 3, d22 handled nothing.
+    assert [t.get_text() for t in year.axes[0].get_yticklabels()] == ["2021年\n1 份报告",
+                                                                       "2022年\n计入 2 份（共 4 份报告）"]
+    assert "（3 份）" in _source_text(year)
+    organ = [t.get_text() for t in plots.rates(ind, by="organ").axes[0].get_yticklabels()]
+    assert "甲局\n2021–2022，2 份报告" in organ and "乙局\n2022，1 份报告" in organ
+    assert "丙局\n2022，计入 0 份（共 1 份报告）" in organ and "丁局\n2022，计入 0 份（共 1 份报告）" in organ
+
+
 def test_by_only_for_organ_or_year_charts():
     with pytest.raises(ValueError, match="not drawn by organ or year"):
         plots.render("outcomes", by="year")

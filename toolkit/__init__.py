@@ -34,6 +34,7 @@ _LAZY = {
     "load_statements": "data",
     "audit": "data", "parse_report": "data", "get_data_home": "data", "clear_data_home": "data",
     "indicators": "analysis", "load_panel": "analysis", "aggregate": "analysis", "pooled_rate": "analysis",
+    "largest_contributor": "analysis",
     "wilson_interval": "analysis", "rate_text": "analysis", "indicator_definitions": "analysis",
     "summarise_indicators": "analysis",
     "Tokenizer": "mining.tokenizer", "load_stopwords": "mining.tokenizer",

@@ -527,12 +527,24 @@ def _years_text(years: Sequence[int]) -> str:
     return f"{ys[0]}" if len(ys) == 1 else f"{ys[0]}–{ys[-1]}"
 
 
-def _report_groups(report_ids: Sequence[str], reports, by: str) -> tuple[dict[str, Any], dict[Any, str], str]:
+def _count_label(members: Sequence[str], counted: set[str] | None) -> str:
+    """``N 份报告``, or ``计入 k 份（共 N 份报告）`` when only *counted* of the members contribute."""
+    if counted is None:
+        return f"{len(members):,} 份报告"
+    k = sum(1 for r in members if r in counted)
+    return f"{len(members):,} 份报告" if k == len(members) else f"计入 {k:,} 份（共 {len(members):,} 份报告）"
+
+
+def _report_groups(report_ids: Sequence[str], reports, by: str,
+                   counted: set[str] | None = None) -> tuple[dict[str, Any], dict[Any, str], str]:
     """(report_id -> group, group -> tick label, axis label) for an organ or year chart.
 
     Organs are ``organ_id`` (else the agency, else the report id when *reports*
     is missing); an organ's tick label is its latest name with the number of
-    reports and the years they cover.
+    reports and the years they cover.  With *counted* (the reports that
+    contribute to what is drawn) the label counts those and, when some of the
+    group's reports contribute nothing, says of how many (``计入 3 份（共 9 份报告）``);
+    an organ's years are then those of the contributing reports.
     """
     meta: dict[str, dict] = {r: {} for r in report_ids}
     if not _empty(reports) and "report_id" in reports.columns:
@@ -548,7 +560,8 @@ def _report_groups(report_ids: Sequence[str], reports, by: str) -> tuple[dict[st
         members: dict[Any, list[str]] = {}
         for r, g in group_of.items():
             members.setdefault(g, []).append(r)
-        labels = {g: (f"{g}年" if g != -1 else "年份不详") + f"\n{len(m):,} 份报告" for g, m in members.items()}
+        labels = {g: (f"{g}年" if g != -1 else "年份不详") + "\n" + _count_label(m, counted)
+                  for g, m in members.items()}
         return group_of, labels, "报告年度 / Year"
     for r in report_ids:
         group_of[r] = meta[r].get("organ_id") or meta[r].get("agency") or r
@@ -558,8 +571,10 @@ def _report_groups(report_ids: Sequence[str], reports, by: str) -> tuple[dict[st
     labels = {}
     for g, rs in members.items():
         named = sorted(((meta[r].get("year") or 0, meta[r].get("agency") or r) for r in rs))
-        years = [y for y, _a in named if y]
-        labels[g] = f"{named[-1][1]}\n{_years_text(years)}，{len(rs)} 份报告" if years else str(named[-1][1])
+        shown = [r for r in rs if counted is None or r in counted] or rs
+        years = [y for y in (meta[r].get("year") for r in shown) if y]
+        labels[g] = f"{named[-1][1]}\n{_years_text(years)}，{_count_label(rs, counted)}" if years \
+            else str(named[-1][1])
     return group_of, labels, "报告机关 / Organ"
 
 
@@ -734,6 +749,9 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
     denominator over the reports that have both
     (:func:`toolkit.analysis.pooled_rate`); the label gives the rate and the
     number of cases it rests on.  A group with no usable report is ``n/a``.
+    The tick label counts the reports that contribute a case (numerator and
+    denominator present, denominator above 0) and, when that is fewer than the
+    group's reports, of how many: ``2023年 / 计入 4 份（共 7 份报告）``.
     """
     from .analysis import pooled_rate
 
@@ -753,13 +771,17 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
     sub = indicators[indicators["indicator"].astype("string").isin(wanted)].copy()
     if sub.empty:
         return _chart(zh, en, 0, 0, source, None)
-    group_of, labels, axis = _report_groups(list(dict.fromkeys(sub["report_id"].astype(str))), sub
-                                            .drop_duplicates("report_id"), by)
-    sub["group"] = sub["report_id"].astype(str).map(group_of)
-    sub["indicator"] = sub["indicator"].astype("string")
     # A rate that could not be formed (an input missing, broken arithmetic) is left out of the pool.
     unusable = sub["value"].isna() & (sub["denominator"] != 0).fillna(True)
     sub.loc[unusable, ["numerator", "denominator"]] = _na_value()
+    # Reports with 0 cases add nothing to a pooled rate: they are not counted as contributing,
+    # neither in the tick labels nor in the source line.
+    contributing = set(sub.loc[sub["numerator"].notna() & (sub["denominator"] > 0).fillna(False),
+                               "report_id"].astype(str))
+    group_of, labels, axis = _report_groups(list(dict.fromkeys(sub["report_id"].astype(str))), sub
+                                            .drop_duplicates("report_id"), by, counted=contributing)
+    sub["group"] = sub["report_id"].astype(str).map(group_of)
+    sub["indicator"] = sub["indicator"].astype("string")
     pooled = pooled_rate(sub, "numerator", "denominator", ["group", "indicator"])
     got = {(r.group, r.indicator): r for r in pooled.itertuples(index=False)}
     cases = sub.groupby("group")["denominator"].sum(min_count=1)  # only to order organs: most cases first
@@ -774,9 +796,7 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
     if by == "organ":
         groups = groups[:MAX_ORGANS]  # the organs with the most cases, as the other organ charts
         sub = sub[sub["group"].isin(groups)]
-    # Reports with 0 cases add nothing to a pooled rate: they do not count as sources.
-    used = sub[sub["numerator"].notna() & (sub["denominator"] > 0).fillna(False)]
-    n = int(used["report_id"].nunique())
+    n = len(contributing & set(sub["report_id"].astype(str)))
     k = len(series)
 
     def usable(g, key):
@@ -931,9 +951,9 @@ def proactive_disclosure(tables: "pd.DataFrame", reports: "pd.DataFrame | None" 
     organ, labelled by its id, and every report falls in 年份不详).
     ``by="organ"`` sums each organ's reports (largest first, at most *top* =
     :data:`MAX_ORGANS` organs); ``by="year"`` sums each year's reports.  The
-    2019 template's 处理决定数量 is the same count as the 2021 template's
-    本年处理决定数量, so both are drawn; pass only one template's reports to
-    keep them apart.
+    2019 template's 处理决定数量 is drawn as if it were the 2021 template's
+    本年处理决定数量 (the columns share the name; nothing here shows that they
+    count the same thing); pass only one template's reports to keep them apart.
     """
     from . import schema
 

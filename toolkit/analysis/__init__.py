@@ -6,10 +6,10 @@ pure function of the loaders' frames, with a thin ``corpus=`` wrapper.
 """
 from __future__ import annotations
 
-from .aggregate import SMALL_N, aggregate, pooled_rate, rate_text, wilson_interval
+from .aggregate import SMALL_N, aggregate, largest_contributor, pooled_rate, rate_text, wilson_interval
 from .indicators import (INDICATORS, Indicator, compute_indicators, indicator_definitions, indicators,
                          summarise_indicators)
 from .panel import load_panel, panel_frame
 
-__all__ = ["aggregate", "pooled_rate", "wilson_interval", "rate_text", "SMALL_N", "INDICATORS", "Indicator", "compute_indicators",
-           "indicator_definitions", "indicators", "summarise_indicators", "load_panel", "panel_frame"]
+__all__ = ["aggregate", "pooled_rate", "largest_contributor", "wilson_interval", "rate_text", "SMALL_N",
+           "INDICATORS", "Indicator", "compute_indicators", "indicator_definitions", "indicators", "summarise_indicators", "load_panel", "panel_frame"]

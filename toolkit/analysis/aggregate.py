@@ -22,7 +22,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["aggregate", "pooled_rate", "wilson_interval", "rate_text", "Z95", "HOW", "SMALL_N"]
+__all__ = ["aggregate", "pooled_rate", "largest_contributor", "wilson_interval", "rate_text", "Z95", "HOW",
+           "SMALL_N"]
 
 #: The normal quantile for a two-sided 95% interval.
 Z95 = 1.959963984540054
@@ -216,3 +217,94 @@ def pooled_rate(frame, numerator: str = "numerator", denominator: str = "denomin
         out = out.drop(columns="_all")
     cols = keys + ["numerator", "denominator", "value", "ci_low", "ci_high", "n_reports", "n_missing"]
     return out[cols]
+
+
+def largest_contributor(frame, numerator: str = "numerator", denominator: str = "denominator",
+                        by: str | Sequence[str] | None = None, unit: str = "report_id", z: float = Z95):
+    """How far a pooled rate rests on one report: the rate with and without the report with the most
+    cases, and the spread of the reports' own rates.
+
+    A pooled rate (Σ numerator / Σ denominator, :func:`pooled_rate`) weighs each
+    report by its cases, so one large report can make it; and its Wilson
+    interval treats every case as independent, which cases of one organ in one
+    year are not.  This puts beside it what a reader needs to judge it.  Units
+    (reports) count as in :func:`pooled_rate`: a unit is used when every one of
+    its rows has both numbers; a unit with no case (denominator 0) adds
+    nothing.  Leave out rates that could not be formed (e.g. rows of
+    ``indicators()`` whose value is <NA> with a denominator above 0, where the
+    report's own arithmetic is broken) before calling it.  Returns a new frame
+    (*frame* is not changed), one row per group of *by* (one row when *by* is
+    ``None``):
+
+    =================== ======= =============================================================
+    name                dtype   meaning
+    =================== ======= =============================================================
+    *by* columns                the group
+    n_reports           Int64   units with at least one case (both numbers, denominator > 0)
+    n_zero              Int64   units with both numbers and no case (denominator 0)
+    n_missing           Int64   units left out: a numerator or denominator missing
+    numerator           Float64 Σ numerators of the units used
+    denominator         Float64 Σ denominators of the units used
+    value               Float64 the pooled rate; <NA> without a case
+    ci_low, ci_high     Float64 its Wilson interval
+    largest             string  the unit with the most cases (ties: the first in sorted order)
+    largest_numerator   Float64 its numerator
+    largest_denominator Float64 its denominator
+    largest_share       Float64 its share of the pooled denominator
+    rest_numerator      Float64 Σ numerators of the other units
+    rest_denominator    Float64 Σ denominators of the other units
+    rest_value          Float64 the pooled rate without the largest unit; <NA> when no other
+                                unit has a case
+    rest_ci_low         Float64 its Wilson interval
+    rest_ci_high        Float64
+    median              Float64 median of the units' own rates (units with a case)
+    min, max            Float64 the lowest and highest of those rates
+    =================== ======= =============================================================
+    """
+    import pandas as pd
+
+    keys = _keys(by)
+    _check(frame, [numerator, denominator, *keys] + ([unit] if unit else []))
+    num = pd.to_numeric(frame[numerator]).astype("Float64")
+    den = pd.to_numeric(frame[denominator]).astype("Float64")
+    work = pd.DataFrame({k: frame[k].to_numpy() for k in keys}, index=frame.index)
+    work["_unit"] = frame[unit].astype("string").to_numpy() if unit else [str(i) for i in range(len(frame))]
+    work["_num"], work["_den"] = num, den
+    work["_both"] = (num.notna() & den.notna()).to_numpy(dtype=bool)
+    per_unit = work.groupby(keys + ["_unit"], sort=True, dropna=False, observed=True).agg(
+        _num=("_num", "sum"), _den=("_den", "sum"), _both=("_both", "all")).reset_index()
+    rows = []
+    groups = per_unit.groupby(keys, sort=True, dropna=False, observed=True) if keys else [((), per_unit)]
+    for key, part in groups:
+        used = part[part["_both"]]
+        cases = used[used["_den"] > 0]
+        k, n = float(used["_num"].sum()), float(used["_den"].sum())
+        row: dict[str, Any] = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
+        row.update(n_reports=len(cases), n_zero=int((used["_den"] == 0).sum()),
+                   n_missing=int((~part["_both"]).sum()),
+                   numerator=k if len(used) else None, denominator=n if len(used) else None)
+        if n > 0:
+            row["value"] = k / n
+            row["ci_low"], row["ci_high"] = wilson_interval(k, n, z)
+            top = cases.sort_values(["_den", "_unit"], ascending=[False, True], kind="stable").iloc[0]
+            rk, rn = k - float(top["_num"]), n - float(top["_den"])
+            own = (cases["_num"] / cases["_den"]).astype(float)
+            row.update(largest=str(top["_unit"]), largest_numerator=float(top["_num"]),
+                       largest_denominator=float(top["_den"]), largest_share=float(top["_den"]) / n,
+                       rest_numerator=rk, rest_denominator=rn,
+                       median=float(own.median()), min=float(own.min()), max=float(own.max()))
+            if rn > 0:
+                row["rest_value"] = rk / rn
+                row["rest_ci_low"], row["rest_ci_high"] = wilson_interval(rk, rn, z)
+        rows.append(row)
+    floats = ["numerator", "denominator", "value", "ci_low", "ci_high", "largest_numerator", "largest_denominator",
+              "largest_share", "rest_numerator", "rest_denominator", "rest_value", "rest_ci_low", "rest_ci_high",
+              "median", "min", "max"]
+    cols = keys + ["n_reports", "n_zero", "n_missing"] + floats[:5] + ["largest"] + floats[5:]
+    out = pd.DataFrame(rows, columns=cols)
+    types = {c: "Float64" for c in floats} | {c: "Int64" for c in ("n_reports", "n_zero", "n_missing")}
+    types["largest"] = "string"
+    for c in floats:  # None -> <NA> before the cast (object columns of floats and None)
+        out[c] = pd.array([None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+                           for v in out[c]], dtype="Float64")
+    return out.astype(types)
