@@ -54,9 +54,9 @@ litigation_correction_rate      rate  t4 litigation_direct + litigation_after   
                                       /corrected                                   corrected + other
 dispute_rate                    ratio t4 reconsideration + litigation_direct +     t3 new_received/total          same
                                       litigation_after /total
-licensing_decisions             count t2 licensing/decisions                       –                              same
-penalty_decisions               count t2 penalty/decisions                         –                              same
-coercion_decisions              count t2 coercion/decisions                        –                              same
+licensing_decisions             count t2 licensing/decisions                       –                              label
+penalty_decisions               count t2 penalty/decisions                         –                              label
+coercion_decisions              count t2 coercion/decisions                        –                              label
 fees_amount                     万元  t2 fees/amount                               –                              <NA>
 normative_docs_in_force         count t2 normative_docs/in_force                   –                              <NA>
 =============================== ===== =========================================== ============================== ==========
@@ -65,7 +65,11 @@ Comparability across templates: ``same`` means the 2019 template has the same
 cells with the same meaning, so 2019 and 2021 values may be compared and
 pooled.  ``other_rate`` reads (六)其他处理 as one row (``other.all``) in 2019
 and as three rows in 2021; the group total means the same, so it is
-comparable.  Not comparable (<NA> for 2019-template reports):
+comparable.  ``label``: the decisions counts (处理决定数量) have the same label in
+both templates, but that organs counted the same things is not established (one
+organ of the corpus gives 16 in 2019 and 5,658 in 2021): values are given for
+both templates, to be compared within a template, not pooled across.  Not
+comparable (<NA> for 2019-template reports):
 
 * ``refusals_factual_operational`` and ``refusals_legal_share``: the 2019
   template's single (六)其他处理 row mixes 逾期不补正/逾期未缴费 (factual)
@@ -185,11 +189,14 @@ INDICATORS: tuple[Indicator, ...] = (
               _both(_t3(["new_received"])),
               note="a ratio: disputes may concern earlier years' applications, so it can exceed 1"),
     Indicator("licensing_decisions", "count", "件", "行政许可处理决定数", "Licensing decisions",
-              _both((("t2", "licensing", "decisions"),))),
+              _both((("t2", "licensing", "decisions"),)), comparable=False,
+              note="same label (处理决定数量) in both templates; that organs counted the same things is not established: compare within a template"),
     Indicator("penalty_decisions", "count", "件", "行政处罚决定数", "Penalty decisions",
-              _both((("t2", "penalty", "decisions"),))),
+              _both((("t2", "penalty", "decisions"),)), comparable=False,
+              note="same label (处理决定数量) in both templates; that organs counted the same things is not established: compare within a template"),
     Indicator("coercion_decisions", "count", "件", "行政强制决定数", "Coercion decisions",
-              _both((("t2", "coercion", "decisions"),))),
+              _both((("t2", "coercion", "decisions"),)), comparable=False,
+              note="same label (处理决定数量) in both templates; that organs counted the same things is not established: compare within a template"),
     Indicator("fees_amount", "amount", "万元", "行政事业性收费金额", "Administrative fees collected",
               {"2021": (("t2", "fees", "amount"),)}, comparable=False,
               note="the 2019 template gives the number of fee items, not the amount"),
