@@ -125,8 +125,8 @@ def iri_to_uri(url: str) -> str:
     return urllib.parse.urlunsplit((parts.scheme.lower(), netloc, path, query, ""))
 
 
-class _WatchedHTTPConnection(http.client.HTTPConnection):
-    """An HTTP connection that hands its socket to *on_connect* (for the request deadline)."""
+class _Watched:
+    """A connection that hands its socket to *on_connect* (for the request deadline)."""
 
     def __init__(self, *args, on_connect, **kwargs):
         super().__init__(*args, **kwargs)
@@ -137,14 +137,12 @@ class _WatchedHTTPConnection(http.client.HTTPConnection):
         self.on_connect(self.sock)
 
 
-class _WatchedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, *args, on_connect, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.on_connect = on_connect
+class _WatchedHTTPConnection(_Watched, http.client.HTTPConnection):
+    pass
 
-    def connect(self):
-        super().connect()
-        self.on_connect(self.sock)
+
+class _WatchedHTTPSConnection(_Watched, http.client.HTTPSConnection):
+    pass
 
 
 class _WatchedHTTPHandler(urllib.request.HTTPHandler):
