@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["Item", "split_parts", "split_items", "split_section", "is_heading", "signature_start"]
 
@@ -91,8 +92,15 @@ def split_parts(section: str) -> dict[str, tuple[int, int]]:
     searched for markers.  A section with no improvement marker is all
     ``problem``; an empty part is absent.
     """
+    return dict(_parts(section))
+
+
+# The audit splits a section into parts and then into items, which splits it into parts
+# again: the last few sections' parts are kept (a pure function of the text).
+@lru_cache(maxsize=8)
+def _parts(section: str) -> tuple[tuple[str, tuple[int, int]], ...]:
     if not section.strip():
-        return {}
+        return ()
     head = _SECTION_HEAD.match(section)
     floor = head.end() if head else 0
     cuts = []
@@ -111,7 +119,7 @@ def split_parts(section: str) -> dict[str, tuple[int, int]]:
         parts["problem"] = (0, cut)
     if section[cut:].strip():
         parts["improvement"] = (cut, len(section))
-    return parts
+    return tuple(parts.items())
 
 
 def _markers(numbered: str) -> list[re.Pattern]:
@@ -147,6 +155,11 @@ def is_heading(text: str) -> bool:
     """
     rest = _ENUMERATOR.sub("", text.strip())
     rest = _NOT_WORD.sub("", rest)
+    # Removing every heading word leaves nothing only if the words tile the text, so a text
+    # they cannot tile (most items, at their first characters) is no heading: a cheap test
+    # before the substitution, which scans the whole item.
+    if rest and _HEADING_WORDS.fullmatch(rest) is None:
+        return False
     return _HEADING_WORDS.sub("", rest) == ""
 
 

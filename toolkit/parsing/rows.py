@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from .. import schema
 
-__all__ = ["RowRead", "TableRead", "row_patterns", "fuzzy_row", "t3_row_items", "single_other_row",
+__all__ = ["RowRead", "TableRead", "row_patterns", "label_cores", "fuzzy_row", "t3_row_items", "single_other_row",
            "similar_label", "SUBNUMBER", "CJK_RUN", "FUZZY_LABEL_RATIO"]
 
 # ------------------------------------------------------------------ results
@@ -122,6 +122,21 @@ def row_patterns(table: str, template: str, single_other: bool = False) -> tuple
             rx = rf"(?:\([一二三四五六七]\)\s*|[一二三四]\s*[、.．]\s*)?(?:{alts})"
         out.append((row.key, re.compile(rx)))
     return tuple(out)
+
+
+@lru_cache(maxsize=None)
+def label_cores(template: str, single_other: bool = False) -> dict[str, re.Pattern]:
+    """Table 3's row labels without their optional sub-number: a row pattern matches inside
+    a span exactly when its core does there (the prefix may be empty), and the core, starting
+    with a literal, is searched many times faster (the duplicate-label check runs per row)."""
+    full = dict(row_patterns("t3", template, single_other))
+    out = {}
+    for row in t3_row_items(template, single_other):
+        if row.key == "other.other" or (row.key == "other.all" and template != "2019"):
+            out[row.key] = full[row.key]  # the prefix is required there
+        else:
+            out[row.key] = re.compile("|".join(_label_rx(a) for a in (row.zh, *row.aliases)))
+    return out
 
 
 CJK_RUN = re.compile(r"[\u4e00-\u9fff“”\"'‘’「」、]{3,40}")

@@ -28,7 +28,7 @@ from .. import schema
 from ..textnorm import HALF_WIDTH
 from .aligned import read_by_row_order
 from .runs import run_cells, run_layout
-from .rows import (CJK_RUN, FUZZY_LABEL_RATIO, SUBNUMBER, RowRead, TableRead, fuzzy_row, row_patterns,
+from .rows import (CJK_RUN, FUZZY_LABEL_RATIO, SUBNUMBER, RowRead, TableRead, fuzzy_row, label_cores, row_patterns,
                    similar_label, single_other_row, t3_row_items)
 
 __all__ = ["split_digits", "detect_template", "read_text_table", "read_t4_text", "classify_grid",
@@ -465,10 +465,10 @@ def _read_text_t3(text: str, template: str, warnings: list[str]) -> TableRead | 
                 local[row.key] = [f"t3.{row.key}: row label not found; values left missing"]
                 out.missing_row(row.key, columns, "label_not_found")
         # A row label printed twice inside the table: which copy holds the row is not certain.
-        rx = dict(patterns)
+        cores = label_cores(template, single)
         body_end = located[-1][2]
         for key, _, end in located:
-            if rx[key].search(text, end, body_end):
+            if cores[key].search(text, end, body_end):
                 local[key] = [f"t3.{key}: the row's label stands twice in the table; which copy holds "
                               f"its values is not certain; values left missing"]
                 out.missing_row(key, columns, "ambiguous")
