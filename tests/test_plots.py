@@ -137,6 +137,15 @@ def test_save_png_and_svg(tmp_path):
     assert "<text" not in text
 
 
+def test_save_is_byte_identical_across_renders(tmp_path):
+    # A rebuilt chart must not show up as changed: no date stamped in, no random SVG ids.
+    first = plots.save(plots.render("appeals"), tmp_path / "a" / "appeals")
+    second = plots.save(plots.render("appeals"), tmp_path / "b" / "appeals")
+    for a, b in zip(first, second):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    assert "<dc:date>" not in first[1].read_text(encoding="utf-8")
+
+
 def test_save_other_formats_and_suffix(tmp_path):
     fig = plots.render("appeals")
     paths = plots.save(fig, tmp_path / "chart.png", formats=("png",), dpi=72)

@@ -405,7 +405,7 @@ def _declutter(fig: "Figure") -> list[str]:
             continue
         horizontal = labels[0].get_ha() == "left"
         for attempt in range(6):
-            fig.canvas.draw()
+            fig.draw_without_rendering()  # layout and text extents, no pixels
             renderer = fig.canvas.get_renderer()
             shown = [t for t in labels if t.get_visible()]
             boxes = [t.get_window_extent(renderer).expanded(1.02, 1.05) for t in shown]
@@ -1133,7 +1133,7 @@ def _fit_inside_labels(fig: "Figure", ax: "Axes") -> dict[int, list[str]]:
     """Hide a label placed inside a bar segment when the segment is narrower than the label;
     returns {bar index: ["未通过 15", …]} of the hidden ones."""
     apply_font(fig)
-    fig.canvas.draw()
+    fig.draw_without_rendering()
     renderer = fig.canvas.get_renderer()
     hidden: dict[int, list[str]] = {}
     for t in ax.texts:
@@ -1297,6 +1297,7 @@ def save(fig: "Figure", path_stem: str | os.PathLike,
 
     PNG is written at *dpi* (300 by default); SVG with text as paths
     (``svg.fonttype = 'path'``) so it displays without the font installed.
+    The bytes depend only on the figure: no date, no random ids.
     Parent folders are created.  A *path_stem* ending in one of the formats'
     suffixes (``chart.png``) has it dropped.
     """
@@ -1307,11 +1308,13 @@ def save(fig: "Figure", path_stem: str | os.PathLike,
         stem = stem.with_suffix("")
     stem.parent.mkdir(parents=True, exist_ok=True)
     out = []
-    with matplotlib.rc_context({"svg.fonttype": "path", "savefig.facecolor": "white"}):
+    # Same figure, same bytes: SVG ids from a fixed salt (not random) and no date stamped in.
+    with matplotlib.rc_context({"svg.fonttype": "path", "savefig.facecolor": "white", "svg.hashsalt": "xxgk"}):
         for fmt in formats:
             fmt = fmt.lower().lstrip(".")
             path = stem.parent / f"{stem.name}.{fmt}"
-            fig.savefig(path, format=fmt, dpi=dpi, facecolor="white")
+            fig.savefig(path, format=fmt, dpi=dpi, facecolor="white",
+                        metadata={"Date": None} if fmt in ("svg", "pdf") else None)
             out.append(path)
     return out
 
@@ -1342,6 +1345,8 @@ def write_charts(out: Path) -> list[str]:
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
+    import pandas as pd
+
     from .analysis import compute_indicators
     from .data.tabular import arrow_types
 
@@ -1354,6 +1359,8 @@ def write_charts(out: Path) -> list[str]:
     source = pq.ParquetFile(out / "tables.parquet", read_dictionary=["report_id", "table", "row", "column"])
     kept, indicators = [], []
     columns = ["report_id", "table", "row", "column", "value", "status"]
+    report_ids = reports["report_id"].astype(str)
+    stated_ids = None if statements is None else statements["report_id"].astype(str)
     for g in range(source.num_row_groups):
         chunk = source.read_row_group(g, columns=columns)
         table, row, column = (pc.cast(chunk[name], pa.string()) for name in ("table", "row", "column"))
@@ -1361,21 +1368,24 @@ def write_charts(out: Path) -> list[str]:
         wanted = pc.or_(pc.or_(pc.and_(t3, pc.equal(row, "new_received")), pc.and_(t3, pc.equal(column, "total"))),
                         pc.or_(pc.and_(t2, pc.equal(column, "decisions")), t4))
         kept.append(chunk.filter(wanted))
-        cells = chunk.filter(pc.or_(t3, pc.or_(t2, t4))).to_pandas(types_mapper=arrow_types)
-        ids = set(cells["report_id"].astype(str))
+        tabled = chunk.filter(pc.or_(t3, pc.or_(t2, t4)))
+        # The chunk's report ids from Arrow (a Python loop over its ~200,000 cells took seconds).
+        ids = set(pc.unique(pc.cast(tabled["report_id"], pa.string())).to_pylist())
+        cells = tabled.to_pandas(types_mapper=arrow_types)
+        del tabled
         if ids:
-            mine = reports[reports["report_id"].astype(str).isin(ids)]
-            said = None if statements is None else statements[statements["report_id"].astype(str).isin(ids)]
+            mine = reports[report_ids.isin(ids)]
+            said = None if statements is None else statements[stated_ids.isin(ids)]
             indicators.append(compute_indicators(mine, cells, said, names=_CHART_INDICATORS))
         del cells
     tables = pa.concat_tables(kept).unify_dictionaries().to_pandas(types_mapper=arrow_types) if kept else \
         pq.read_table(out / "tables.parquet").to_pandas(types_mapper=arrow_types)
     # Reports with no table at all (no rows in tables.parquet) still have indicators: stated ones.
-    covered = {str(r) for frame in indicators for r in frame["report_id"].astype(str)}
-    rest = reports[~reports["report_id"].astype(str).isin(covered)]
+    covered = set(pd.concat([frame["report_id"].astype(str) for frame in indicators]).unique()) \
+        if indicators else set()
+    rest = reports[~report_ids.isin(covered)]
     if len(rest) or not indicators:
         indicators.append(compute_indicators(rest, tables.iloc[0:0], statements, names=_CHART_INDICATORS))
-    import pandas as pd
 
     indicator_frame = pd.concat(indicators, ignore_index=True).sort_values(
         ["report_id"], kind="stable", ignore_index=True)
