@@ -1341,11 +1341,10 @@ def write_charts(out: Path) -> list[str]:
 
     Charts drawn by organ or year are written in both variants (:func:`chart_files`).
     """
+    import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
-
-    import pandas as pd
 
     from .analysis import compute_indicators
     from .data.tabular import arrow_types
@@ -1357,7 +1356,7 @@ def write_charts(out: Path) -> list[str]:
     # the charts draw, dictionary-encoded, and the indicators of that chunk's reports; memory
     # follows what is drawn, not the corpus's tables.
     source = pq.ParquetFile(out / "tables.parquet", read_dictionary=["report_id", "table", "row", "column"])
-    kept, indicators = [], []
+    kept, indicators, covered = [], [], set()
     columns = ["report_id", "table", "row", "column", "value", "status"]
     report_ids = reports["report_id"].astype(str)
     stated_ids = None if statements is None else statements["report_id"].astype(str)
@@ -1377,12 +1376,11 @@ def write_charts(out: Path) -> list[str]:
             mine = reports[report_ids.isin(ids)]
             said = None if statements is None else statements[stated_ids.isin(ids)]
             indicators.append(compute_indicators(mine, cells, said, names=_CHART_INDICATORS))
+            covered |= ids
         del cells
     tables = pa.concat_tables(kept).unify_dictionaries().to_pandas(types_mapper=arrow_types) if kept else \
         pq.read_table(out / "tables.parquet").to_pandas(types_mapper=arrow_types)
     # Reports with no table at all (no rows in tables.parquet) still have indicators: stated ones.
-    covered = set(pd.concat([frame["report_id"].astype(str) for frame in indicators]).unique()) \
-        if indicators else set()
     rest = reports[~report_ids.isin(covered)]
     if len(rest) or not indicators:
         indicators.append(compute_indicators(rest, tables.iloc[0:0], statements, names=_CHART_INDICATORS))

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 
 from .. import schema
 from .rows import RowRead, fuzzy_row, row_patterns, t3_row_items
@@ -127,8 +128,7 @@ def read_by_row_order(text: str, template: str, single_other: bool, warnings: li
     """Rows of table 3 placed by their order (see the module docstring); None when the text is
     not laid out one row per line or its anchors contradict the template's order."""
     # A cheap test before reading line by line (stops at the fifth run).
-    runs = _SEVEN.finditer(text)
-    if sum(1 for _ in zip(range(_MIN_VALUE_LINES), runs)) < _MIN_VALUE_LINES:
+    if len(list(islice(_SEVEN.finditer(text), _MIN_VALUE_LINES))) < _MIN_VALUE_LINES:
         return None
     lines = value_lines(text)
     if sum(ln.values is not None for ln in lines) < _MIN_VALUE_LINES:

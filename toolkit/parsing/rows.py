@@ -97,46 +97,49 @@ def t3_row_items(template: str, single_other: bool = False) -> tuple[schema.Item
     return tuple(keep[:i] + [schema.T3_ROW_OTHER_2019] + keep[i:])
 
 
+def _alternatives(row: schema.Item) -> str:
+    """A row's label and its aliases as one regex alternation."""
+    return "|".join(_label_rx(a) for a in (row.zh, *row.aliases))
+
+
 @lru_cache(maxsize=None)
-def row_patterns(table: str, template: str, single_other: bool = False) -> tuple[tuple[str, re.Pattern], ...]:
+def _t3_labels(template: str, single_other: bool) -> tuple[tuple[str, str, str], ...]:
+    """(row key, label pattern, core) of table 3's rows.  The core is the label without an
+    optional sub-number: the pattern matches inside a span exactly when its core does there
+    (the prefix may be empty), and the core, starting with a literal, is searched many times
+    faster.  Where the prefix is required, the core is the pattern."""
     out = []
-    if table == "t2":
-        rows = schema.T2_ROWS if template == "2021" else schema.T2_ROWS_2019
-        for row in rows:
-            alts = "|".join(_label_rx(a) for a in (row.zh, *row.aliases))
-            out.append((row.key, re.compile(alts)))
-        return tuple(out)
     for row in t3_row_items(template, single_other):
-        alts = "|".join(_label_rx(a) for a in (row.zh, *row.aliases))
+        alts = _alternatives(row)
         n = SUBNUMBER.get(row.key)
         if row.key == "other.other":
             # "其他" alone is too common; require its sub-number.
-            rx = rf"3\s*[.、．]\s*(?:{alts})"
+            rx = core = rf"3\s*[.、．]\s*(?:{alts})"
         elif row.key == "other.all" and template != "2019":
-            rx = _OTHER_ALL_2021.pattern
+            rx = core = _OTHER_ALL_2021.pattern
         elif row.key == "total_handled":
-            rx = rf"(?:\(七\)\s*)?(?:{alts})"
+            rx, core = rf"(?:\(七\)\s*)?(?:{alts})", alts
         elif n is not None:
-            rx = rf"(?:{n}\s*[.、．]\s*)?(?:{alts})"
+            rx, core = rf"(?:{n}\s*[.、．]\s*)?(?:{alts})", alts
         else:
-            rx = rf"(?:\([一二三四五六七]\)\s*|[一二三四]\s*[、.．]\s*)?(?:{alts})"
-        out.append((row.key, re.compile(rx)))
+            rx, core = rf"(?:\([一二三四五六七]\)\s*|[一二三四]\s*[、.．]\s*)?(?:{alts})", alts
+        out.append((row.key, rx, core))
     return tuple(out)
 
 
 @lru_cache(maxsize=None)
+def row_patterns(table: str, template: str, single_other: bool = False) -> tuple[tuple[str, re.Pattern], ...]:
+    if table == "t2":
+        rows = schema.T2_ROWS if template == "2021" else schema.T2_ROWS_2019
+        return tuple((row.key, re.compile(_alternatives(row))) for row in rows)
+    return tuple((key, re.compile(rx)) for key, rx, _core in _t3_labels(template, single_other))
+
+
+@lru_cache(maxsize=None)
 def label_cores(template: str, single_other: bool = False) -> dict[str, re.Pattern]:
-    """Table 3's row labels without their optional sub-number: a row pattern matches inside
-    a span exactly when its core does there (the prefix may be empty), and the core, starting
-    with a literal, is searched many times faster (the duplicate-label check runs per row)."""
-    full = dict(row_patterns("t3", template, single_other))
-    out = {}
-    for row in t3_row_items(template, single_other):
-        if row.key == "other.other" or (row.key == "other.all" and template != "2019"):
-            out[row.key] = full[row.key]  # the prefix is required there
-        else:
-            out[row.key] = re.compile("|".join(_label_rx(a) for a in (row.zh, *row.aliases)))
-    return out
+    """Table 3's row labels without their optional sub-number (see :func:`_t3_labels`),
+    for the duplicate-label check, which runs per row."""
+    return {key: re.compile(core) for key, _rx, core in _t3_labels(template, single_other)}
 
 
 CJK_RUN = re.compile(r"[\u4e00-\u9fff“”\"'‘’「」、]{3,40}")
