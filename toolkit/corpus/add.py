@@ -39,7 +39,7 @@ from typing import Iterable
 from ..errors import ReportError, one_line
 from ..fileio import FolderLock, atomic_write, read_bytes, sha256_bytes, sha256_file, umask
 from ..parsing import parse_document
-from ..parsing.metadata import infer_metadata
+from ..parsing.metadata import place
 from ..progress import progress_bar
 from ..reading import read_data, sniff
 from ..reading.sniff import suffix_for_kind
@@ -284,9 +284,9 @@ def add_bytes(writer: CorpusWriter, data: bytes, label: str, name: str, source_u
                               f"no tables and only {len(text.strip())} characters "
                               "(a listing or notice page?)")
 
-    inferred = infer_metadata(text)
-    agency = report.agency or inferred.get("agency")
-    year = report.year if report.year is not None else inferred.get("year")
+    # The parse read the title, agency and year from this same text; the place follows from the agency.
+    inferred = place(report.agency)
+    agency, year = report.agency, report.year
     suffix = _stored_suffix(path, data)
     with writer.locked() as meta:
         return _commit(writer, meta, data, digest, label, suffix, report, inferred, agency, year,
@@ -315,11 +315,7 @@ def _commit(writer, meta, data, digest, label, suffix, report, inferred, agency,
         if candidate in meta.ids:
             continue
         if dest.exists():
-            try:
-                same = sha256_file(dest) == digest
-            except OSError:
-                same = False
-            if not same:
+            if sha256_file(dest) != digest:  # None when unreadable: not the same file
                 continue
             preexisting = True
         report_id, target = candidate, dest
@@ -345,7 +341,7 @@ def _commit(writer, meta, data, digest, label, suffix, report, inferred, agency,
         "admin_level": inferred.get("admin_level") or "",
         "sector": "",
         "year": "" if year is None else str(year),
-        "title": report.title or inferred.get("title") or "",
+        "title": report.title or "",
         "file": target.relative_to(meta.root).as_posix(),
         "sha256": digest,
         "source": source_url or f"local file {original_name}",

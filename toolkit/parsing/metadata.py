@@ -10,7 +10,7 @@ from typing import Any
 from ..textnorm import normalize
 from .title import extract_title
 
-__all__ = ["infer_metadata", "admin_level", "region", "load_cpca"]
+__all__ = ["infer_metadata", "place", "admin_level", "region", "load_cpca"]
 
 # cpca's placeholder for the districts/counties directly under a municipality.
 _MUNICIPALITY_PLACEHOLDERS = frozenset({"市辖区", "县"})
@@ -96,21 +96,14 @@ def infer_metadata(text: str) -> dict[str, Any]:
     ``city``, ``county``, ``adcode``, ``admin_level``. Anything that cannot be
     read from the text is ``None``; nothing is guessed.
     """
-    result: dict[str, Any] = {
-        "agency": None,
-        "year": None,
-        "title": None,
-        "province": None,
-        "city": None,
-        "county": None,
-        "adcode": None,
-        "admin_level": None,
-    }
     title, agency, year = extract_title(normalize(text))
-    result.update(title=title, agency=agency, year=year)
+    return {"agency": agency, "year": year, "title": title, **place(agency)}
+
+
+def place(agency: str | None) -> dict[str, Any]:
+    """``province``, ``city``, ``county``, ``adcode`` and ``admin_level`` of an organ's name
+    (see :func:`infer_metadata`); all ``None`` without a name."""
     if not agency:
-        return result
+        return {"province": None, "city": None, "county": None, "adcode": None, "admin_level": None}
     found = region(agency)
-    result.update(found)
-    result["admin_level"] = admin_level(found["adcode"])
-    return result
+    return {**found, "admin_level": admin_level(found["adcode"])}

@@ -25,10 +25,7 @@ _PARTS4 = ("upheld", "corrected", "other", "pending")
 def outcome_rows(t3: dict, template: str | None) -> tuple[str, ...]:
     """The outcome rows of this table 3 whose sum is (七)总计: the template's, or with
     (六)其他处理 as the one row ``other.all`` when a 2021 table prints it so."""
-    rows = schema.t3_outcome_rows(template or "2021")
-    if template != "2019" and "other.all" in t3:
-        rows = tuple(r for r in rows if not r.startswith("other.")) + ("other.all",)
-    return rows
+    return schema.t3_outcome_rows("2019" if template == "2019" or "other.all" in t3 else template or "2021")
 
 
 def _vec(t3: dict, row: str):

@@ -88,13 +88,9 @@ _OTHER_ALL_2021 = re.compile(r"\(\s*六\s*\)\s*其\s*他\s*处\s*理")
 
 @lru_cache(maxsize=None)
 def t3_row_items(template: str, single_other: bool = False) -> tuple[schema.Item, ...]:
-    """Table 3's rows; *single_other*: a 2021 table printing (六)其他处理 as one row."""
-    rows = schema.t3_rows(template)
-    if not single_other or template == "2019":
-        return rows
-    keep = [r for r in rows if not r.key.startswith("other.")]
-    i = [r.key for r in keep].index("total_handled")
-    return tuple(keep[:i] + [schema.T3_ROW_OTHER_2019] + keep[i:])
+    """Table 3's rows; *single_other*: a 2021 table printing (六)其他处理 as one row, which are
+    the 2019 template's rows."""
+    return schema.t3_rows("2019" if single_other else template)
 
 
 def _alternatives(row: schema.Item) -> str:

@@ -76,8 +76,6 @@ _NO_REVIEW = re.compile(rf"(?:未发生|没有发生|未收到|没有收到|未�
                         r"(?P<what>行政复议(?:[、和及或与]\s*(?:提起)?\s*(?:行政)?诉讼)?|行政诉讼)")
 _REVIEW_OUTCOMES = re.compile(r"纠错|纠正|败诉|撤销|确认违法")
 _ZERO_NOT_REVIEW = re.compile(r"^[^，。；;,\n]{0,8}(?:复议|诉讼)")
-
-_NORMATIVE_CONTEXT = re.compile(r"规范性文件")
 # Plans and last year's figures are not this year's cells.
 _FUTURE = re.compile(r"将|计划|拟|预计|争取|力争|下一步|明年|今后")
 _PAST = re.compile(r"(?:上年|去年|上一年|同期|比上年|较上年)[^，。；]{0,4}$")
@@ -193,8 +191,6 @@ def _in_sentence(sentence: str, template: str | None) -> Iterator[dict]:
     taken: set[tuple[str, str, str, int]] = set()  # (table,row,column,match start): one per phrase
     for table, row, column, rx, needs in _COMPILED:
         if not any(w in sentence for w in needs):
-            continue
-        if table == "t2" and row == "normative_docs" and not _NORMATIVE_CONTEXT.search(sentence):
             continue
         if table == "t2" and row == "fees" and template == "2019":
             continue  # the 2019 template's fee row has no amount

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 
 from .. import schema
-from ..textnorm import HALF_WIDTH
+from ..textnorm import half_width
 from .aligned import read_by_row_order
 from .runs import run_cells, run_layout
 from .rows import (CJK_RUN, FUZZY_LABEL_RATIO, SUBNUMBER, RowRead, TableRead, fuzzy_row, label_cores, row_patterns,
@@ -227,6 +227,16 @@ def read_rows(numbers: list[str], doubtful: list[str], sizes: list[int], check, 
     return _read_spaced(runs, sizes, check, where, warnings)
 
 
+def _candidates(digits: str, sizes: list[int], check, breaks=()) -> list[list[int]]:
+    """The splits a row's digits allow, for resolving it later against stated numbers or column
+    sums: those keeping its own sum, else (the source may break it) all; [] past
+    :data:`MAX_CANDIDATES`."""
+    found = split_digits(digits, sizes, check, breaks=breaks, max_solutions=MAX_CANDIDATES + 1) if check else []
+    if not found:
+        found = split_digits(digits, sizes, breaks=breaks, max_solutions=MAX_CANDIDATES + 1)
+    return found if len(found) <= MAX_CANDIDATES else []
+
+
 def _read_jammed(runs: list[str], sizes: list[int], check, where: str, warnings: list[str],
                  blanks_dropped: bool) -> RowRead:
     """Cells that ran together with no separator: one run, or one run per row."""
@@ -246,12 +256,7 @@ def _read_jammed(runs: list[str], sizes: list[int], check, where: str, warnings:
             reason = "no split" if not sols else "several splits"
             warnings.append(f"{where}: digits {run!r} ran together and {reason} fit(s) the cells "
                             f"with certainty; values left missing")
-            candidates: list[list] = []
-            if len(groups) == 1:
-                found = split_digits(run, gsizes, check, max_solutions=MAX_CANDIDATES + 1) if check else []
-                if not found:  # no split keeps the row's own sum: the source may break it
-                    found = split_digits(run, gsizes, max_solutions=MAX_CANDIDATES + 1)
-                candidates = found if len(found) <= MAX_CANDIDATES else []
+            candidates = _candidates(run, gsizes, check) if len(groups) == 1 else []
             return RowRead(status="ambiguous", candidates=candidates, short=len(run) < sum(gsizes))
         if len(run) > sum(gsizes):
             warnings.append(f"{where}: digits {run!r} ran together; read as {sols[0]} ({how})")
@@ -281,12 +286,7 @@ def _read_spaced(tokens: list[str], sizes: list[int], check, where: str, warning
             warnings.append(f"{where}: {shown!r} has fewer tokens than cells; read as {sols[0]} "
                             f"(the only possible split)")
             return RowRead(values=sols[0])
-    candidates: list[list] = []
-    if len(sizes) == 1:
-        found = split_digits(digits, sizes, check, breaks=breaks, max_solutions=MAX_CANDIDATES + 1) if check else []
-        if not found:
-            found = split_digits(digits, sizes, breaks=breaks, max_solutions=MAX_CANDIDATES + 1)
-        candidates = found if len(found) <= MAX_CANDIDATES else []
+    candidates = _candidates(digits, sizes, check, breaks) if len(sizes) == 1 else []
     reason = "no split" if not sols else "several splits"
     warnings.append(f"{where}: found {len(tokens)} values ({shown}) for {n} cells and {reason} fit(s) "
                     f"with certainty; values left missing")
@@ -506,11 +506,9 @@ def read_t4_text(text: str, warnings: list[str], context: str | None = None) -> 
             pass
     # Prose before the table (2023年，本机关…) is not the table: read from its headers on.
     region = cut_region(text[(lead or header).start():] if header else text)
-    if not header:
-        numbers, _ = value_tokens(region)
-        if not numbers:
-            return None
     numbers, doubtful = value_tokens(region)
+    if not header and not numbers:
+        return None
     if doubtful:
         # A label jammed onto the digits (总计000…) is layout, not a doubtful number.
         peeled = []
@@ -578,10 +576,10 @@ _GRID_T4 = re.compile(r"复议后起诉|未经复议直接起诉")
 
 def _grid_value(cell: str, decimal: bool):
     """(value, ok): a blank cell is (None, True); a cell that is not a clean number is (None, False)."""
-    cell = cell.translate(HALF_WIDTH).strip()
+    cell = half_width(cell).strip()
     if not cell:
         return None, True
-    if re.fullmatch(r"\d{1,3}(?:,\d{3})+", cell):
+    if _THOUSANDS.fullmatch(cell):
         cell = cell.replace(",", "")
     if not _NUMBER.fullmatch(cell) or (len(cell) > 1 and cell[0] == "0" and cell[1] != "."):
         return None, False  # 00, 012: not one clean number
@@ -593,12 +591,12 @@ def _cell_tokens(cell: str | None) -> list[str] | None:
     """A cell's number tokens when it holds only numbers (one per line or word); None otherwise."""
     if cell is None:
         return None
-    toks = [t for t in re.split(r"\s+", cell.translate(HALF_WIDTH)) if t]
+    toks = [t for t in re.split(r"\s+", half_width(cell)) if t]
     return toks if toks and all(_NUMBER.fullmatch(t) for t in toks) else None
 
 
 def classify_grid(grid, template: str) -> str | None:
-    flat = "".join(c for row in grid.rows for c in row if c).translate(HALF_WIDTH)
+    flat = half_width("".join(c for row in grid.rows for c in row if c))
     if _GRID_T4.search(flat) and "结果维持" in flat.replace(" ", "").replace("\n", ""):
         return "t4"
     if len(_locate_rows(flat, row_patterns("t3", template))) >= 3:
@@ -621,7 +619,7 @@ def _match_row(label: str, patterns) -> str | None:
     return hits[0][1] if len(hits) == 1 or hits[0][0] > hits[1][0] else None
 
 
-def _value_columns(grids, ncols_of) -> set[int] | None:
+def _value_columns(grids) -> set[int] | None:
     """Grid columns that hold the numbers: those where a clean number stands in some row.
 
     None when the grids do not agree on a width (then cells are read by their order).
@@ -640,7 +638,7 @@ def _value_columns(grids, ncols_of) -> set[int] | None:
 
 def read_grid_table(grids, table: str, template: str, warnings: list[str]) -> TableRead | None:
     """Read t2 or t3 from grids by position; None when no grid holds the table."""
-    flat = "\n".join(c for g in grids for row in g.rows for c in row if c).translate(HALF_WIDTH)
+    flat = half_width("\n".join(c for g in grids for row in g.rows for c in row if c))
     single = table == "t3" and single_other_row(flat, template)
     patterns = row_patterns(table, template, single)
     if table == "t2":
@@ -648,7 +646,7 @@ def read_grid_table(grids, table: str, template: str, warnings: list[str]) -> Ta
     else:
         columns_of = {r.key: tuple(c.key for c in schema.T3_COLUMNS) for r in t3_row_items(template, single)}
     out = TableRead({})
-    value_cols = _value_columns(grids, columns_of) if table == "t3" else None
+    value_cols = _value_columns(grids) if table == "t3" else None
     if value_cols is not None and len(value_cols) != len(schema.T3_COLUMNS):
         value_cols = None
     # A row whose label matched nothing but which has value cells: its label may
@@ -668,7 +666,7 @@ def read_grid_table(grids, table: str, template: str, warnings: list[str]) -> Ta
                                                                           or _cell_tokens(c))), len(real))
                 label = "".join(real[:split])
                 value_pos = positions[split:]
-            label = label.translate(HALF_WIDTH)
+            label = half_width(label)
             cells = [row[j] for j in value_pos]
             key = _match_row(label, patterns) if label.strip() else None
             previous, pending = pending, None
@@ -677,7 +675,7 @@ def read_grid_table(grids, table: str, template: str, warnings: list[str]) -> Ta
                 # only blank cells under the previous row's values: one row, read once.
                 p_label, p_cells, p_value_pos, p_width = previous
                 text_pos = [j for j, c in enumerate(row) if c and c.strip()]
-                rest = "".join(row[j] for j in text_pos).translate(HALF_WIDTH)
+                rest = half_width("".join(row[j] for j in text_pos))
                 if (len(row) == p_width and text_pos and p_value_pos and max(text_pos) < min(p_value_pos)
                         and all(not (row[j] or "").strip() for j in p_value_pos)
                         and _match_row(rest, patterns) is None):

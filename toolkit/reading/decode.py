@@ -85,15 +85,21 @@ def decode_bytes(data: bytes, source: str | None = None, charset: str | None = N
     Returns ``(text, warnings)``.  Raises ReportError naming *source* for empty or
     binary data, or data no common encoding decodes.
     """
+    return _decode(data, source, [charset], refuse_nul=True)
+
+
+def _decode(data: bytes, source: str | None, declared: list[str | None], refuse_nul: bool) -> tuple[str, list[str]]:
+    """What both decoders do: refuse empty data, honour a BOM, (text) refuse NUL bytes, then
+    the first of UTF-8, the *declared* charsets that decode, stray bytes replaced, detection."""
     warnings: list[str] = []
     if not data.strip():
         raise ReportError(source, "empty file")
     text = _bom(data, source, warnings)
     if text is not None:
         return text, warnings
-    if b"\x00" in data[:8192]:
+    if refuse_nul and b"\x00" in data[:8192]:
         raise ReportError(source, "binary file (contains NUL bytes), not report text")
-    return _declared_or_guessed(data, source, [charset], warnings), warnings
+    return _declared_or_guessed(data, source, declared, warnings), warnings
 
 
 def _declared_or_guessed(data: bytes, source: str | None, declared: list[str | None], warnings: list[str]) -> str:
@@ -125,13 +131,7 @@ def decode_html(data: bytes, source: str | None = None, charset: str | None = No
     A declared charset is used only if the bytes decode with it (a page that declares
     one encoding and is written in another is common).  Returns ``(text, warnings)``.
     """
-    warnings: list[str] = []
-    if not data.strip():
-        raise ReportError(source, "empty file")
-    text = _bom(data, source, warnings)
-    if text is not None:
-        return text, warnings
-    return _declared_or_guessed(data, source, [declared_charset(data), charset], warnings), warnings
+    return _decode(data, source, [declared_charset(data), charset], refuse_nul=False)
 
 
 _TRADITIONAL_MARKERS = "體開報資訊處說與為於會"

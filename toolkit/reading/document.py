@@ -1,9 +1,18 @@
 """The reading layer's result types: a document's text and its tables as grids."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-__all__ = ["Grid", "Document", "grid_text", "assemble", "MAX_GRID_CELLS"]
+__all__ = ["Grid", "Document", "grid_text", "assemble", "cell_lines", "MAX_GRID_CELLS"]
+
+
+def cell_lines(text: str) -> str:
+    """A table cell's lines kept apart (``"1\n2"`` is two tokens, never ``12``), spaces
+    collapsed, blank lines dropped."""
+    lines = (re.sub(r"\s+", " ", ln).strip() for ln in text.split("\n"))
+    return "\n".join(ln for ln in lines if ln)
+
 
 #: Largest table grid built from a document, after rowspan/colspan are expanded.
 #: A real report's largest table has about 30 rows by 10 columns; a grid this big

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 
 from ..errors import ReportError
-from .document import MAX_GRID_CELLS, Document, Grid, assemble
+from .document import MAX_GRID_CELLS, Document, Grid, assemble, cell_lines
 
 __all__ = ["read_docx", "docx_grid", "docx_cell_text", "check_spans", "MAX_DOCX_UNCOMPRESSED"]
 
@@ -69,8 +68,7 @@ def docx_cell_text(cell) -> str:
             lines.extend(Paragraph(child, cell).text.split("\n"))
         elif tag in ("tbl", "tr", "tc", "sdt", "sdtContent", "customXml"):
             stack.append(iter(child.iterchildren()))
-    out = (re.sub(r"\s+", " ", ln).strip() for ln in lines)
-    return "\n".join(ln for ln in out if ln)
+    return cell_lines("\n".join(lines))
 
 
 def docx_grid(table) -> Grid:

@@ -22,6 +22,9 @@ _BLOCK = frozenset({"p", "div", "section", "article", "li", "ul", "ol", "h1", "h
                     "blockquote", "pre", "center", "dd", "dt", "dl", "form", "main"})
 # Inside a table cell these also start a new line.
 _CELL_BREAK = _BLOCK | {"br", "table", "tr", "td", "th", "hr"}
+# Elements that may be a section heading, and those that may hold the article body.
+_HEADING_TAGS = _BLOCK | {"td", "th", "span", "strong", "b", "font"}
+_ROOT_TAGS = _BLOCK | {"body", "td"}
 _SECTION_WORDS = ("总体情况", "主动公开政府信息", "收到和处理政府信息公开申请", "行政复议", "存在的主要问题", "其他需要报告")
 _DROP = ("script", "style", "noscript", "nav", "header", "footer", "aside")
 # A section heading is a short block (一、总体情况, 四、…行政复议、行政诉讼情况).
@@ -142,7 +145,7 @@ def _content_root(root):
         size[el] = n
     found: dict = {}
     for el in elements:
-        if _tag(el) not in _BLOCK | {"td", "th", "span", "strong", "b", "font"} or size[el] > _HEADING_MAX * 3:
+        if _tag(el) not in _HEADING_TAGS or size[el] > _HEADING_MAX * 3:
             continue
         text = re.sub(r"\s+", "", "".join(el.itertext()))
         if not text or len(text) > _HEADING_MAX:
@@ -151,10 +154,9 @@ def _content_root(root):
         if len(hits) == 1:
             for anc in (el, *el.iterancestors()):
                 found.setdefault(anc, set()).add(hits[0])
-    candidates = _BLOCK | {"body", "td"}
     best, best_key = root, (0, 0)
     for el, secs in found.items():
-        if _tag(el) in candidates:
+        if _tag(el) in _ROOT_TAGS:
             key = (len(secs), -size[el])
             if key > best_key:
                 best, best_key = el, key
@@ -169,7 +171,7 @@ def _content_root_by_words(root, elements, size):
         return root
     best, best_score, best_len = root, -1, 0
     for el in elements:
-        if _tag(el) not in _BLOCK | {"body", "td"}:
+        if _tag(el) not in _ROOT_TAGS:
             continue
         text = "".join(el.itertext())
         score = sum(w in text for w in _SECTION_WORDS)

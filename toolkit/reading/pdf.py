@@ -3,10 +3,9 @@ joined across pages."""
 from __future__ import annotations
 
 import io
-import re
 
 from ..errors import ReportError
-from .document import Document, Grid, assemble
+from .document import Document, Grid, assemble, cell_lines
 
 __all__ = ["read_pdf"]
 
@@ -32,12 +31,6 @@ def read_pdf(data: bytes, source: str | None = None) -> Document:
         if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)):
             raise ReportError(source, "password-protected PDF; not read") from None
         raise ReportError(source, f"corrupt PDF ({type(inner).__name__})") from None
-
-
-def _cell(text: str) -> str:
-    """A cell's lines kept apart (``"1\n2"`` is two tokens, never ``12``), spaces collapsed."""
-    lines = (re.sub(r"\s+", " ", ln).strip() for ln in text.split("\n"))
-    return "\n".join(ln for ln in lines if ln)
 
 
 def _read_pdf(data: bytes, source: str | None) -> Document:
@@ -72,7 +65,7 @@ def _read_pdf(data: bytes, source: str | None) -> Document:
                 y = max(y, t.bbox[3])
                 # pdfplumber gives None where a merged cell covers the position: keep it
                 # None (spanned), distinct from an empty cell "".
-                grid = Grid([[(None if c is None else _cell(c)) for c in row] for row in t.extract()])
+                grid = Grid([[(None if c is None else cell_lines(c)) for c in row] for row in t.extract()])
                 if not grid.rows:
                     continue
                 any_text = True
