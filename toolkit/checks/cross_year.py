@@ -33,6 +33,14 @@ def cross_year_checks(reports: list[tuple[dict, Report]]) -> list[dict]:
             key = (meta.get("adcode") or "", report.agency)
             by_organ.setdefault(key, []).append((int(report.year), report))
     out: list[dict] = []
+    shingled: dict[int, frozenset] = {}  # a middle year is compared twice: shingle it once
+
+    def section5(report: Report) -> frozenset:
+        key = id(report)
+        if key not in shingled:
+            shingled[key] = frozenset(shingles(report.sections.get("5") or ""))
+        return shingled[key]
+
     for (_adcode, agency), series in sorted(by_organ.items()):
         series.sort(key=lambda t: t[0])
         for (y0, prev), (y1, cur) in zip(series, series[1:]):
@@ -53,7 +61,7 @@ def cross_year_checks(reports: list[tuple[dict, Report]]) -> list[dict]:
                                     f"{agency}: carried forward at the end of {y0} = {before:g}; "
                                     f"carried over into {y1} = {now:g}"
                                     f"{'' if ok else ', which disagrees'} ({c.zh})."))
-            a, b = shingles(prev.sections.get("5") or ""), shingles(cur.sections.get("5") or "")
+            a, b = section5(prev), section5(cur)
             if not a or not b:
                 out.append(_finding(rid, "cross_year.narrative_repeat", None, None, None,
                                     f"Cannot compare section 5 with {y0}: one of them is missing."))

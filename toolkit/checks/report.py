@@ -44,9 +44,9 @@ def _sum_check(rid: str, check: str, table: dict | None, tname: str,
         return _finding(rid, check, None, None, None,
                         f"Cannot check {what}: table {_TABLE_NO[tname]} is missing.")
     parts = tuple(parts)
-    rows = {r: table.get(r) or _EMPTY for r in {r for r, _ in parts} | {whole[0]}}
-    return _verdict(rid, check, what, parts, whole, [rows[r].get(c) for r, c in parts],
-                    rows[whole[0]].get(whole[1]))
+    row = table.get
+    return _verdict(rid, check, what, parts, whole, [(row(r) or _EMPTY).get(c) for r, c in parts],
+                    (row(whole[0]) or _EMPTY).get(whole[1]))
 
 
 def _verdict(rid: str, check: str, what: str, parts, whole, values: list, total) -> dict:
@@ -134,19 +134,7 @@ def _t3_checks(report: Report, rid: str) -> list[dict]:
     out = [_balance(rid, t3, c.key) for c in columns]
     # A 2021 table printing (六)其他处理 as one row sums with it (other.all).
     specs = _t3_specs(report.template, outcome_rows(t3 or {}, report.template))
-    if t3 is None:
-        return out + [_sum_check(rid, check, None, "t3", parts, whole, what) for check, parts, whole, what in specs]
-    for check, parts, whole, what in specs:
-        # Row sums read one row, outcome totals one column: a row lookup each, not a cell lookup.
-        if check.startswith("t3.row_sum."):
-            row = t3.get(whole[0]) or _EMPTY
-            values = [row.get(c) for _r, c in parts]
-            total = row.get(whole[1])
-        else:
-            values = [(t3.get(r) or _EMPTY).get(c) for r, c in parts]
-            total = (t3.get(whole[0]) or _EMPTY).get(whole[1])
-        out.append(_verdict(rid, check, what, parts, whole, values, total))
-    return out
+    return out + [_sum_check(rid, check, t3, "t3", parts, whole, what) for check, parts, whole, what in specs]
 
 
 def _balance(rid: str, t3: dict | None, column: str) -> dict:

@@ -27,7 +27,8 @@ __all__ = ["Task", "BatchResult", "process_batch", "cross_year_record"]
 @dataclass(frozen=True)
 class Task:
     """One listed report to process: its metadata row, the file (or why there is none), the
-    file's sha256 when known and the previous build's cached parse of those bytes (JSON), if any.
+    file's sha256 when known and the previous build's cached parse of those bytes (JSON, and its
+    verified check), if any.
     A file whose sha256 is not known is hashed by the worker as it reads it."""
 
     meta: dict[str, Any]
@@ -35,6 +36,7 @@ class Task:
     problem: str | None = None
     sha: str | None = None
     cached: str | None = None
+    cached_check: str | None = None
 
 
 @dataclass

@@ -247,7 +247,7 @@ def _build_locked(root: Path, out: Path, *, jobs, cache, excel, progress, chunk,
                         if sha in fresh:
                             new_cache.add(sha, *fresh[sha])
                         elif task.cached is not None:
-                            new_cache.add(sha, task.cached)
+                            new_cache.add(sha, task.cached, task.cached_check)
                     counts["ok"] += result.ok
                     counts["warnings"] += result.with_warnings
                     skipped.extend(result.skipped)
@@ -373,8 +373,8 @@ def _tasks(part: list[dict], root: Path, hashes: FileHashes, old_cache: ParseCac
         sha = hashes.known(meta["file"])
         if sha is None and len(old_cache):
             sha = hashes(meta["file"])
-        cached = old_cache.entry(sha) if sha is not None else None
-        tasks.append(Task(meta, str(path), None, sha, cached))
+        found = old_cache.entry(sha) if sha is not None else None
+        tasks.append(Task(meta, str(path), None, sha, *(found or (None, None))))
     return tasks
 
 
@@ -382,12 +382,18 @@ def _submit(part: list[dict], root: Path, hashes: FileHashes, old_cache: ParseCa
     """The chunk's tasks in batches, sent to the workers; an iterator of (tasks, result) in order."""
     tasks = _tasks(part, root, hashes, old_cache)
     size = max(1, min(BATCH, -(-len(tasks) // (workers * 2))))
-    batches = [tasks[i:i + size] for i in range(0, len(tasks), size)]
+    batches = list(_chunks(tasks, size))
     results = pool.map(process_batch, batches) if pool is not None else map(process_batch, batches)
     return zip(batches, results)
 
 
 # ------------------------------------------------------------------ audit staging
+
+
+def _by_report(table):
+    """*table*'s rows by report_id; a report's own rows keep their order (Arrow's sort is
+    stable), so a report's checks come before its cross-year ones."""
+    return table.sort_by([("report_id", "ascending")])
 
 
 class _Staging:
@@ -435,9 +441,7 @@ class _Staging:
                 tables.append(findings_arrow(rows))
         if not tables:
             return None
-        table = pa.concat_tables(tables)
-        table = table.append_column("_seq", pa.array(range(table.num_rows), pa.int64()))
-        return table.sort_by([("report_id", "ascending"), ("_seq", "ascending")]).drop_columns(["_seq"])
+        return _by_report(pa.concat_tables(tables))
 
     def audit_chunks(self):
         """audit()'s rows as Arrow, a staged batch at a time: its reports' checks, then their
@@ -460,9 +464,7 @@ class _Staging:
             table = staged.read_row_group(g)
             hi = bisect.bisect_right(ids, last)
             if hi > lo:
-                table = pa.concat_tables([table, cross.slice(lo, hi - lo)])
-                table = table.append_column("_seq", pa.array(range(table.num_rows), pa.int64()))
-                table = table.sort_by([("report_id", "ascending"), ("_seq", "ascending")]).drop_columns(["_seq"])
+                table = _by_report(pa.concat_tables([table, cross.slice(lo, hi - lo)]))
             lo = hi
             yield table
 

@@ -48,13 +48,18 @@ def _source_files(parts) -> list[Path]:
     return files
 
 
+def _hash_files(paths):
+    """sha256 over each file's path (relative to the package) and bytes, in the order given."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest
+
+
 @functools.lru_cache(maxsize=1)
 def parser_fingerprint() -> str:
     """Hash of the parser's own source: a cached parse is reused only by the same parser."""
-    digest = hashlib.sha256()
-    for path in _source_files(_PARSER_SOURCES):
-        digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
+    return _hash_files(_source_files(_PARSER_SOURCES)).hexdigest()[:16]
 
 
 @functools.lru_cache(maxsize=1)
@@ -62,11 +67,9 @@ def toolkit_fingerprint() -> str:
     """Hash of the toolkit's source and data, and of the libraries that shape the outputs."""
     from importlib.metadata import PackageNotFoundError, version
 
-    digest = hashlib.sha256()
-    for path in sorted(p for p in _PACKAGE.rglob("*") if p.is_file()
-                       and p.suffix in {".py", ".txt", ".json", ".csv"}
-                       and "__pycache__" not in p.parts and "_corpus" not in p.parts):
-        digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
+    digest = _hash_files(sorted(p for p in _PACKAGE.rglob("*") if p.is_file()
+                                and p.suffix in {".py", ".txt", ".json", ".csv"}
+                                and "__pycache__" not in p.parts and "_corpus" not in p.parts))
     for lib in ("pandas", "pyarrow", "matplotlib", "xlsxwriter", "mplfonts", "opencc-python-reimplemented"):
         try:
             digest.update(f"{lib}={version(lib)};".encode())
@@ -125,7 +128,6 @@ class ParseCache:
         self.where: dict[str, int] = {}
         self.groups: OrderedDict[int, dict[str, tuple[str, str]]] = OrderedDict()
         self.file = None
-        self.rejected = 0
         if path is None or not path.is_file():
             return
         import pyarrow as pa
@@ -147,8 +149,9 @@ class ParseCache:
     def __len__(self) -> int:
         return len(self.where)
 
-    def entry(self, sha: str | None) -> str | None:
-        """The verified cache JSON of the file with this sha256, or ``None``."""
+    def entry(self, sha: str | None) -> tuple[str, str] | None:
+        """(cache JSON, its check) of the file with this sha256, verified; ``None`` if there is
+        none (a writer given the check need not compute it again)."""
         g = self.where.get(sha) if sha else None
         if g is None:
             return None
@@ -173,21 +176,19 @@ class ParseCache:
             return None
         result, check = found
         if result is None or check != entry_check(sha, self.parser, result):
-            self.rejected += 1
             log.warning("%s: a cache entry failed verification (checksum); that report is parsed again",
                         self.path)
             return None
-        return result
+        return result, check
 
     def get(self, sha: str | None, path: Path) -> ParseOutcome | None:
         """The cached :class:`ParseOutcome` of the file at *path* (with this sha256), or ``None``."""
-        result = self.entry(sha)
-        if result is None:
+        found = self.entry(sha)
+        if found is None:
             return None
         try:
-            return decode(result, path)
+            return decode(found[0], path)
         except (ValueError, KeyError, TypeError) as exc:
-            self.rejected += 1
             log.warning("%s: cache entry for %s unreadable (%s); parsed again", self.path, path.name, exc)
             return None
 

@@ -28,7 +28,7 @@ __all__ = ["ParsedReport", "apply_metadata", "REPORT_COLUMNS", "TABLE_COLUMNS", 
            "AUDIT_COLUMNS", "STATEMENT_COLUMNS", "CATEGORIES", "reports_arrow",
            "tables_arrow", "parse_log_arrow", "findings_arrow", "statements_arrow", "to_pandas",
            "reports_frame", "tables_frame", "parse_log_frame", "findings_frame",
-           "statements_frame", "table_template", "label_categories"]
+           "statements_frame", "table_template"]
 
 
 @dataclass(frozen=True)
@@ -217,11 +217,6 @@ def _cell_index() -> tuple[dict[str, tuple[Any, Any]], dict[tuple[str, str], lis
         index = {v: i for i, v in enumerate(dictionary)}
         codes[name] = (pa.array(dictionary, pa.large_string()), np.array([index[v] for v in values], np.int16))
     return codes, blocks
-
-
-def label_categories(name: str) -> list[str]:
-    """The full category list of a label column of ``load_tables()`` (``row``, ``row_zh``, …)."""
-    return _cell_index()[0][name][0].to_pylist()
 
 
 @functools.lru_cache(maxsize=None)

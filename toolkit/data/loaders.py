@@ -32,7 +32,7 @@ from .manifest import FileHashes, outputs_hold, read_manifest
 from .workers import ParseOutcome, cap_warnings, n_workers, parse_path, worker_pool
 
 __all__ = ["parse_corpus", "load_reports", "load_tables", "load_parse_log", "load_statements", "audit",
-           "parse_report", "corpus_state"]
+           "parse_report", "corpus_state", "session_frame"]
 
 # Parses and frames already built this session, per corpus state.
 _PARSED: dict[tuple, list[ParsedReport]] = {}
@@ -151,19 +151,26 @@ def _from_build(root: Path, name: str, state: tuple):
         return None
 
 
-def _frame(name: str, corpus, build):
-    """The frame *name* of the corpus: from this session, the build, or a parse; a copy each call."""
+def session_frame(corpus, key, make):
+    """The frame *key* of the corpus, made once per corpus state by ``make(root, state)`` and
+    kept for the session (frames of an earlier state are dropped); a copy each call."""
     root = corpus_dir(corpus)
     state = corpus_state(root, metadata_records(root))
-    key = (state, name)
-    if key not in _FRAMES:
-        frame = _from_build(root, name, state)
-        if frame is None:
-            frame = build(parse_corpus(root))
-        for stale in [k for k in _FRAMES if k[0] != key[0]]:
+    if (state, key) not in _FRAMES:
+        frame = make(root, state)
+        for stale in [k for k in _FRAMES if k[0] != state]:
             del _FRAMES[stale]
-        _FRAMES[key] = frame
-    return _FRAMES[key].copy()
+        _FRAMES[(state, key)] = frame
+    return _FRAMES[(state, key)].copy()
+
+
+def _frame(name: str, corpus, build):
+    """The frame *name* of the corpus: from this session, the build, or a parse; a copy each call."""
+    def make(root: Path, state: tuple):
+        frame = _from_build(root, name, state)
+        return frame if frame is not None else build(parse_corpus(root))
+
+    return session_frame(corpus, name, make)
 
 
 def _audit_frame(parsed: list[ParsedReport]):

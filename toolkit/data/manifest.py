@@ -97,14 +97,18 @@ class FileHashes:
     def known(self, rel: str) -> str | None:
         """The file's sha256 if it is already known (hashed, or unchanged since the manifest),
         without reading the file; ``None`` otherwise."""
-        if rel in self.now:
-            return self.now[rel][2]
+        if rel not in self.now:
+            self._trust(rel)
+        return self.now[rel][2] if rel in self.now else None
+
+    def _trust(self, rel: str) -> list | None:
+        """The file's [size, mtime_ns] (``None`` if it cannot be read); records the manifest's
+        hash when they are unchanged."""
         stat = stat_list(self.root / rel)
         old = self.previous.get(rel)
         if stat is not None and old is not None and old[:2] == stat and old[2]:
             self.now[rel] = [*stat, old[2]]
-            return old[2]
-        return None
+        return stat
 
     def record(self, rel: str, file: list) -> None:
         """Record ``[size, mtime_ns, sha256]`` of a file read (and hashed) elsewhere."""
@@ -112,10 +116,7 @@ class FileHashes:
 
     def __call__(self, rel: str) -> str | None:
         if rel not in self.now:
-            stat = stat_list(self.root / rel)
-            old = self.previous.get(rel)
-            if stat is not None and old is not None and old[:2] == stat and old[2]:
-                self.now[rel] = [*stat, old[2]]
-            else:
+            stat = self._trust(rel)
+            if rel not in self.now:
                 self.now[rel] = [*(stat or [None, None]), sha256_file(self.root / rel) if stat else None]
         return self.now[rel][2]
