@@ -65,6 +65,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .analysis.aggregate import is_missing as _is_na
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from matplotlib.axes import Axes
@@ -494,12 +496,6 @@ def _sums(cells, by: str | list[str]) -> dict:
     return result
 
 
-def _na_value():
-    import pandas as pd
-
-    return pd.NA
-
-
 def _missing_cells(cells) -> int:
     return int(cells["value"].isna().sum())
 
@@ -578,15 +574,6 @@ def _report_groups(report_ids: Sequence[str], reports, by: str,
     return group_of, labels, "报告机关 / Organ"
 
 
-def _is_na(value) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(value != value)
-    except TypeError:
-        return True
-
-
 #: Organ charts show this many organs at most (the largest first).
 MAX_ORGANS = 25
 
@@ -632,7 +619,7 @@ _APP_SERIES = (
 )
 
 
-def _indicator_values(indicators, by: str, reports=None):
+def _indicator_values(indicators, by: str):
     """Per report: group, applications, denied, unanswered (None when missing) from an indicators frame."""
     _require(indicators, ("report_id", "indicator", "value", "numerator"), "indicators() frame expected")
     import pandas as pd
@@ -664,8 +651,7 @@ def _indicator_values(indicators, by: str, reports=None):
     frame = pd.DataFrame(rows, columns=["report_id", "applications", "denied", "unanswered", "stated"])
     for c in ("applications", "denied", "unanswered"):
         frame[c] = pd.array(frame[c].tolist(), dtype="Float64")
-    meta = reports if reports is not None else indicators.drop_duplicates("report_id")
-    group_of, labels, axis = _report_groups(list(frame["report_id"]), meta, by)
+    group_of, labels, axis = _report_groups(list(frame["report_id"]), indicators.drop_duplicates("report_id"), by)
     frame["group"] = frame["report_id"].map(group_of)
     return frame, labels, axis
 
@@ -753,7 +739,7 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
     denominator present, denominator above 0) and, when that is fewer than the
     group's reports, of how many: ``2023年 / 计入 4 份（共 7 份报告）``.
     """
-    from .analysis import pooled_rate
+    from .analysis.aggregate import pooled_rate, without_unformed_rates
 
     if by not in ("organ", "year"):
         raise ValueError(f"by must be 'organ' or 'year', not {by!r}")
@@ -768,12 +754,10 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
     _require(indicators, ("report_id", "indicator", "numerator", "denominator", "value"),
              "indicators() frame expected")
     wanted = [s[0] for s in series]
-    sub = indicators[indicators["indicator"].astype("string").isin(wanted)].copy()
+    sub = indicators[indicators["indicator"].astype("string").isin(wanted)]
     if sub.empty:
         return _chart(zh, en, 0, 0, source, None)
-    # A rate that could not be formed (an input missing, broken arithmetic) is left out of the pool.
-    unusable = sub["value"].isna() & (sub["denominator"] != 0).fillna(True)
-    sub.loc[unusable, ["numerator", "denominator"]] = _na_value()
+    sub = without_unformed_rates(sub)  # a copy; a rate that could not be formed is left out of the pool
     # Reports with 0 cases add nothing to a pooled rate: they are not counted as contributing,
     # neither in the tick labels nor in the source line.
     contributing = set(sub.loc[sub["numerator"].notna() & (sub["denominator"] > 0).fillna(False),
@@ -909,10 +893,10 @@ def outcomes(tables: "pd.DataFrame", *, source: str | None = None) -> "Figure":
     cells = None if _empty(tables) else _cells(tables, "t3", columns=["total"])
     if not _empty(cells):
         groups = _map_values(cells["row"], lambda r: _outcome_group(str(r)))
-        cells = cells.loc[groups.notna().to_numpy()]
+        keep = groups.notna().to_numpy()
+        cells = cells.loc[keep].assign(group=groups.to_numpy()[keep])
     if _empty(cells):
         return _chart(zh, en, 0, 0, source, None)
-    cells = cells.assign(group=_map_values(cells["row"], lambda r: _outcome_group(str(r))).to_numpy())
     sums = _sums(cells, "group")
     got = [sums.get(i, (None, True)) for i in range(len(OUTCOME_GROUPS))]
     values = [v for v, _c in got]
@@ -1248,10 +1232,7 @@ BY_CHARTS: dict[str, str] = {"applications_and_refusals": "organ", "rates": "yea
 
 
 def _draw(name: str, frames: dict, by: str | None, **kwargs) -> "Figure":
-    if by is not None:
-        if name not in BY_CHARTS:
-            raise ValueError(f"chart {name!r} is not drawn by organ or year; "
-                             f"charts with by: {', '.join(BY_CHARTS)}")
+    if by is not None:  # render() has checked that the chart is drawn by organ or year
         kwargs["by"] = by
     if name in ("applications_and_refusals", "rates"):
         return CHARTS[name](frames["indicators"], **kwargs)
@@ -1323,23 +1304,11 @@ def save(fig: "Figure", path_stem: str | os.PathLike,
 _CHART_INDICATORS = ("applications", "disclosure_rate", "denial_rate", "unavailable_rate", "not_processed_rate")
 
 
-def chart_files() -> list[str]:
-    """The chart file stems :func:`write_charts` writes: each chart, and for the charts drawn by
-    organ or year both variants (``NAME_by_organ``, ``NAME_by_year``)."""
-    stems = []
-    for name in CHARTS:
-        if name in BY_CHARTS:
-            stems += [f"{name}_by_organ", f"{name}_by_year"]
-        else:
-            stems.append(name)
-    return stems
-
-
 def write_charts(out: Path) -> list[str]:
     """Every registered chart into ``out/charts/``, drawn from the Parquet files a build just wrote
     to *out* (only the cells the charts need); returns the paths written, relative to *out*.
 
-    Charts drawn by organ or year are written in both variants (:func:`chart_files`).
+    Charts drawn by organ or year are written in both variants (``NAME_by_organ``, ``NAME_by_year``).
     """
     import pandas as pd
     import pyarrow as pa

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = ["aggregate", "pooled_rate", "largest_contributor", "wilson_interval", "rate_text", "Z95", "HOW",
-           "SMALL_N"]
+           "SMALL_N", "is_missing", "without_unformed_rates"]
 
 #: The normal quantile for a two-sided 95% interval.
 Z95 = 1.959963984540054
@@ -33,6 +33,30 @@ SMALL_N = 30
 
 #: What :func:`aggregate` can compute per group.
 HOW = ("sum", "mean", "median", "min", "max")
+
+
+def is_missing(value) -> bool:
+    """True for a value that is not there: ``None``, NaN, ``pd.NA``."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)
+    except TypeError:  # pd.NA
+        return True
+
+
+def without_unformed_rates(rates):
+    """A copy of indicator rows in which a rate that could not be formed (its ``value`` missing
+    while its ``denominator`` is not 0: an input missing, or the report's arithmetic broken,
+    numerator over denominator) has its numerator and denominator blanked, so that
+    :func:`pooled_rate` leaves it out.  A report with 0 cases (0/0) stays in: it adds nothing
+    to either sum."""
+    import pandas as pd
+
+    out = rates.copy()
+    unformed = out["value"].isna() & (out["denominator"] != 0).fillna(True)
+    out.loc[unformed, ["numerator", "denominator"]] = pd.NA
+    return out
 
 
 def wilson_interval(successes, trials, z: float = Z95) -> tuple[float, float] | tuple[None, None]:

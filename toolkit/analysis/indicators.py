@@ -100,7 +100,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import schema
-from .aggregate import wilson_interval
+from .aggregate import is_missing as _missing
+from .aggregate import wilson_interval, without_unformed_rates
 
 __all__ = ["Indicator", "INDICATORS", "INDICATOR_COLUMNS", "indicator_definitions", "compute_indicators",
            "indicators", "summarise_indicators"]
@@ -253,15 +254,6 @@ def indicator_definitions():
 
 
 # ------------------------------------------------------------------ the core
-
-def _missing(value) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(value != value)
-    except TypeError:  # pd.NA
-        return True
-
 
 def _flag(value) -> bool | None:
     if _missing(value):
@@ -558,13 +550,7 @@ def summarise_indicators(frame, by: str | None = "year"):
         counts = aggregate(work.loc[~is_rate], "value", group, "sum")
         parts.append(counts[group + ["value", "n_reports", "n_missing"]])
     if is_rate.any():
-        r = work.loc[is_rate].copy()
-        # A rate whose value is <NA> because the report's arithmetic is broken (numerator over
-        # denominator) is left out of the pool, like one with an input missing.
-        # A report with 0 cases (0/0) stays in: it adds nothing to either sum.
-        unusable = r["value"].isna() & (r["denominator"] != 0).fillna(True)
-        r.loc[unusable, ["numerator", "denominator"]] = pd.NA
-        parts.append(pooled_rate(r, "numerator", "denominator", group))
+        parts.append(pooled_rate(without_unformed_rates(work.loc[is_rate]), "numerator", "denominator", group))
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=group)
     stated = work.groupby(group, dropna=False, observed=True)["_stated"].sum().rename("n_stated").reset_index()
     out = out.merge(stated, on=group, how="left")

@@ -208,10 +208,11 @@ def code_items(items, codebook=None, include_headings: bool = False):
     book = _resolve(codebook)
     frame = _item_frame(items, include_headings)
     order = [cat["id"] for cat in book]
+    matchers = _matchers(book)
     rows = []
     for row in frame.itertuples(index=False):
         found = []
-        for rank, (cid, rxs) in enumerate(_matchers_cached(book)):
+        for rank, (cid, rxs) in enumerate(matchers):
             spans = _spans(str(row.text), rxs)
             if spans:
                 terms = list(dict.fromkeys(s[2] for s in spans))
@@ -226,18 +227,6 @@ def code_items(items, codebook=None, include_headings: bool = False):
     return out.astype({"item_id": "string", "report_id": "string", "part": part_dtype, "item": "Int64",
                        "category": pd.CategoricalDtype(order), "terms": "string", "score": "Int64",
                        "primary": "boolean"})
-
-
-_MATCHER_CACHE: dict[int, tuple[list, list]] = {}
-
-
-def _matchers_cached(book: list[dict[str, Any]]) -> list[tuple[str, list[re.Pattern]]]:
-    key = id(book)
-    hit = _MATCHER_CACHE.get(key)
-    if hit is None or hit[0] is not book:
-        _MATCHER_CACHE.clear()  # one codebook at a time; compiling is cheap
-        hit = _MATCHER_CACHE[key] = (book, _matchers(book))
-    return hit[1]
 
 
 def export_for_coding(items, path: str | os.PathLike, codebook=None, include_headings: bool = False,

@@ -23,10 +23,8 @@ Near-duplicate reports
 from __future__ import annotations
 
 import os
-from typing import Any
 
-from ..corpus import corpus_dir, metadata_records
-from ..data.loaders import corpus_state, parse_corpus
+from ..data.loaders import parse_corpus, session_frame
 from ..parsing.narrative import split_section
 from .reuse import reuse_pairs
 
@@ -42,9 +40,6 @@ NARRATIVE_COLUMNS = ["item_id", "report_id", "agency", "year", "admin_level", "s
 _PARTS = ["problem", "improvement"]
 _LEVELS = ["province", "city", "county"]
 _TEMPLATES = ["2021", "2019", "pre-2019"]
-
-# Frames already built this session, per corpus state and threshold (one state at a time).
-_FRAMES: dict[tuple, Any] = {}
 
 
 def item_id(report_id: str, part: str, item: int) -> str:
@@ -145,11 +140,5 @@ def load_narratives(corpus: str | os.PathLike | None = None, duplicate_threshold
     """
     if not 0 < duplicate_threshold <= 1:
         raise ValueError(f"duplicate_threshold must be in (0, 1], got {duplicate_threshold!r}")
-    root = corpus_dir(corpus)
-    key = (corpus_state(root, metadata_records(root)), float(duplicate_threshold))
-    if key not in _FRAMES:
-        frame = _build(root, duplicate_threshold)
-        for stale in [k for k in _FRAMES if k[0] != key[0]]:
-            del _FRAMES[stale]
-        _FRAMES[key] = frame
-    return _FRAMES[key].copy()
+    return session_frame(corpus, ("narratives", float(duplicate_threshold)),
+                         lambda root, _state: _build(root, duplicate_threshold))

@@ -100,6 +100,16 @@ def _read_word_list(path, default: str) -> frozenset[str]:
     return frozenset(unicodedata.normalize("NFKC", w) for w in _non_comment_lines(text))
 
 
+def _word_set(value, load, name: str) -> frozenset[str]:
+    """A word-list parameter resolved: ``None`` or a path is read with *load*, an iterable of
+    words is taken as given (NFKC, stripped)."""
+    if value is None or isinstance(value, (str, os.PathLike)):
+        return load(value)
+    if isinstance(value, Iterable):
+        return frozenset(unicodedata.normalize("NFKC", str(w)).strip() for w in value)
+    raise TypeError(f"{name} must be None, a path or an iterable of str, got {type(value).__name__}")
+
+
 def load_stopwords(path: str | os.PathLike | None = None) -> frozenset[str]:
     """Read a stopword list.
 
@@ -382,34 +392,14 @@ class Tokenizer(BaseEstimator):
     # -- lazy state -----------------------------------------------------
 
     def _resolved_stopwords(self) -> frozenset[str]:
-        words = getattr(self, "_stopword_set", None)
-        if words is None:
-            if self.stopwords is None or isinstance(self.stopwords, (str, os.PathLike)):
-                words = load_stopwords(self.stopwords)
-            elif isinstance(self.stopwords, Iterable):
-                words = frozenset(unicodedata.normalize("NFKC", str(w)).strip() for w in self.stopwords)
-            else:
-                raise TypeError(
-                    "stopwords must be None, a path or an iterable of str, "
-                    f"got {type(self.stopwords).__name__}"
-                )
-            self._stopword_set = words
-        return words
+        if getattr(self, "_stopword_set", None) is None:
+            self._stopword_set = _word_set(self.stopwords, load_stopwords, "stopwords")
+        return self._stopword_set
 
     def _resolved_keep_words(self) -> frozenset[str]:
-        words = getattr(self, "_keep_set", None)
-        if words is None:
-            if self.keep_words is None or isinstance(self.keep_words, (str, os.PathLike)):
-                words = load_negation_words(self.keep_words)
-            elif isinstance(self.keep_words, Iterable):
-                words = frozenset(unicodedata.normalize("NFKC", str(w)).strip() for w in self.keep_words)
-            else:
-                raise TypeError(
-                    "keep_words must be None, a path or an iterable of str, "
-                    f"got {type(self.keep_words).__name__}"
-                )
-            self._keep_set = words
-        return words
+        if getattr(self, "_keep_set", None) is None:
+            self._keep_set = _word_set(self.keep_words, load_negation_words, "keep_words")
+        return self._keep_set
 
     def _user_entries(self) -> list[tuple[str, int | None, str | None]]:
         if self.user_dict is None:

@@ -441,13 +441,13 @@ class TopicModel(TransformerMixin, BaseEstimator):
         if by not in items.columns:
             raise ValueError(f"items have no column {by!r}; covariates of load_narratives(): {SHARE_COVARIATES}")
         frame = items[_content_mask(items, self.include_headings)]
-        W = self.transform(frame)
+        X = self.vectorizer_.transform(_as_text_list(frame))  # as transform() does, kept for k-means
+        W = self._weights(X)
         if self.method == "nmf":
             totals = W.sum(axis=1)
             has = totals > 0
             shares = np.divide(W, totals[:, None], out=np.zeros_like(W), where=has[:, None])
         else:
-            X = self.vectorizer_.transform(_as_text_list(frame))
             has = np.asarray(X.getnnz(axis=1)) > 0
             shares = np.zeros_like(W)
             shares[np.arange(len(W)), np.argmax(W, axis=1)] = 1.0
