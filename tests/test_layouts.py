@@ -11,19 +11,10 @@ from toolkit.data.frames import ParsedReport, tables_frame
 from toolkit.parsing import parse_text
 from toolkit.parsing.title import extract_title
 
+from support import T3_LABELS as LABELS
+
 T3_KEYS = [r.key for r in schema.T3_ROWS]
 T3_COLS = [c.key for c in schema.T3_COLUMNS]
-LABELS = [
-    "一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量", "三、本年度办理结果 (一)予以公开",
-    "(二)部分公开", "(三)不予公开 1.属于国家秘密", "2.其他法律行政法规禁止公开", "3.危及“三安全一稳定”",
-    "4.保护第三方合法权益", "5.属于三类内部事务信息", "6.属于四类过程性信息", "7.属于行政执法案卷",
-    "8.属于行政查询事项", "(四)无法提供 1.本机关不掌握相关政府信息", "2.没有现成信息需要另行制作",
-    "3.补正后申请内容仍不明确", "(五)不予处理 1.信访举报投诉类申请", "2.重复申请", "3.要求提供公开出版物",
-    "4.无正当理由大量反复申请", "5.要求行政机关确认或重新出具已获取信息",
-    "(六)其他处理 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-    "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "3.其他", "(七)总计",
-    "四、结转下年度继续办理",
-]
 # 1,295 received, one of them carried forward; every identity holds.
 VALUES = {0: [1259, 36, 0, 0, 0, 0, 1295], 2: [1250, 36, 0, 0, 0, 0, 1286], 15: [8, 0, 0, 0, 0, 0, 8],
           23: [1258, 36, 0, 0, 0, 0, 1294], 24: [1, 0, 0, 0, 0, 0, 1]}

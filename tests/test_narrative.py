@@ -15,7 +15,9 @@ REPORTS = Path(__file__).resolve().parents[1] / "corpus" / "reports"
 
 
 def section5(prefix: str) -> str:
-    (path,) = REPORTS.glob(f"{prefix}_*.txt")
+    """Section 5 of the one shipped report whose id starts with *prefix* (a seed's ``000``, or a
+    whole report id)."""
+    (path,) = REPORTS.glob(f"{prefix}*.txt")
     return parse_file(path).sections["5"]
 
 
@@ -148,10 +150,6 @@ def test_load_narratives_near_duplicates_point_to_the_earlier_report():
 # -- fixes found on the Hebei reports (texts of the shipped corpus, read by hand) ---------------
 
 
-def section5_of(report_id: str) -> str:
-    return parse_file(REPORTS / f"{report_id}.txt").sections["5"]
-
-
 def parts_of(items):
     return [(i.part, i.item, i.is_heading) for i in items]
 
@@ -159,7 +157,7 @@ def parts_of(items):
 def test_enumerator_before_improvement_heading_goes_with_it():
     # 2020_bf9c…: "…解读形式还不够生动。（二）下一步改进措施一是…" — the "（二）" used to be
     # left behind as a problem item of its own.
-    items = split_section(section5_of("2020_bf9c24aed25d2db3"))
+    items = split_section(section5("2020_bf9c24aed25d2db3"))
     assert parts_of(items) == [("problem", 0, True), ("problem", 1, False), ("problem", 2, False),
                                ("improvement", 0, True), ("improvement", 1, False),
                                ("improvement", 2, False), ("improvement", 3, False)]
@@ -183,7 +181,7 @@ def test_enumerator_before_improvement_heading_goes_with_it():
     ("2013_188035148e085674", "2013年我厅将主要采取以下改进措施："),
 ])
 def test_improvement_part_starts_with_its_sentence(report_id, first_improvement):
-    items = split_section(section5_of(report_id))
+    items = split_section(section5(report_id))
     improvement = [i for i in items if i.part == "improvement"]
     assert improvement and improvement[0].text.startswith(first_improvement)
     problems = " ".join(i.text for i in items if i.part == "problem")
@@ -191,14 +189,14 @@ def test_improvement_part_starts_with_its_sentence(report_id, first_improvement)
 
 
 def test_2018_8efa_improvements_are_its_three_numbered_items():
-    items = split_section(section5_of("2018_8efaa70ea8e60d2f"))
+    items = split_section(section5("2018_8efaa70ea8e60d2f"))
     assert [(i.part, i.item) for i in items] == [("problem", 1), ("improvement", 0), ("improvement", 1),
                                                  ("improvement", 2), ("improvement", 3)]
     assert items[-1].text.startswith("（三）持续做好重点领域政府信息公开工作。")
 
 
 def test_signature_and_date_lines_are_trimmed():
-    section = section5_of("2013_188035148e085674")
+    section = section5("2013_188035148e085674")
     assert section.rstrip().endswith("河北省教育厅\n2014年1月16日")
     items = split_section(section)
     assert items[-1].text == "二是着力加强厅机关网站建设，改善栏目设置，提高网站浏览量和群众关注度。"

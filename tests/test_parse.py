@@ -13,6 +13,8 @@ from toolkit.parsing.tables import split_digits
 from toolkit.parsing.title import extract_title
 from toolkit.textnorm import normalize
 
+from support import T3_LABELS
+
 REPORTS = Path(__file__).resolve().parents[1] / "corpus" / "reports"
 SEED = {
     "000": REPORTS / "000_390bec4f8b72bc77.txt",
@@ -125,17 +127,6 @@ def _t3_block(rows: list[tuple[str, list[int]]], sep: str) -> str:
     return "\n".join(label + sep + sep.join(str(v) for v in vals) for label, vals in rows)
 
 
-T3_LABELS = [
-    "一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量", "三、本年度办理结果 (一)予以公开",
-    "(二)部分公开", "(三)不予公开 1.属于国家秘密", "2.其他法律行政法规禁止公开", "3.危及“三安全一稳定”",
-    "4.保护第三方合法权益", "5.属于三类内部事务信息", "6.属于四类过程性信息", "7.属于行政执法案卷",
-    "8.属于行政查询事项", "(四)无法提供 1.本机关不掌握相关政府信息", "2.没有现成信息需要另行制作",
-    "3.补正后申请内容仍不明确", "(五)不予处理 1.信访举报投诉类申请", "2.重复申请", "3.要求提供公开出版物",
-    "4.无正当理由大量反复申请", "5.要求行政机关确认或重新出具已获取信息",
-    "(六)其他处理 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-    "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "3.其他", "(七)总计",
-    "四、结转下年度继续办理",
-]
 # A t3 that satisfies every identity: 12 received (10 people, 2 firms), 3 carried over.
 T3_VALUES = {0: [10, 2, 0, 0, 0, 0, 12], 1: [3, 0, 0, 0, 0, 0, 3], 2: [6, 1, 0, 0, 0, 0, 7],
              3: [1, 0, 0, 0, 0, 0, 1], 12: [4, 0, 0, 0, 0, 0, 4], 23: [11, 1, 0, 0, 0, 0, 12],
