@@ -1,4 +1,7 @@
-"""Test data shared by several test modules."""
+"""Test data and a local web server shared by several test modules."""
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 #: Table 3's row labels as a 2021-template report prints them, one per row, in order.
 T3_LABELS = [
@@ -12,3 +15,44 @@ T3_LABELS = [
     "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "3.其他", "(七)总计",
     "四、结转下年度继续办理",
 ]
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """A request handler that logs nothing; ``_send`` answers (``default_type`` unless told)."""
+
+    default_type = "text/html"
+
+    def log_message(self, *args):
+        pass
+
+    def _send(self, status: int, body: bytes = b"", ctype: str | None = None, length=True, headers=()):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype or self.default_type)
+        for k, v in headers:
+            self.send_header(k, v)
+        if length:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+class LocalServer:
+    """A threaded HTTP server on 127.0.0.1 answering with *handler*, for ``with``; ``base`` is
+    its URL."""
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler]):
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()

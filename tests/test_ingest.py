@@ -11,9 +11,7 @@ import json
 import re
 import shutil
 import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -24,6 +22,8 @@ from toolkit.corpus import metadata as corpus_metadata
 from toolkit.corpus.add import add_reports
 from toolkit.corpus.fetch import fetch
 from toolkit.parsing import parse_file
+
+from support import LocalServer, QuietHandler
 
 ROOT = Path(__file__).parents[1]
 CORPUS = ROOT / "corpus"
@@ -336,7 +336,7 @@ def _docx_bytes(text: str) -> bytes:
     return buf.getvalue()
 
 
-class Server:
+class Server(LocalServer):
     def __init__(self, fake: FakeTime, max_bytes: int):
         self.fake = fake
         self.log: list[tuple[str, float]] = []
@@ -344,24 +344,7 @@ class Server:
         attachment = _docx_bytes((CORPUS / "reports" / "000_390bec4f8b72bc77.txt").read_text(encoding="utf-8"))
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):  # quiet
-                pass
-
-            def _send(self, status: int, body: bytes = b"", ctype: str = "text/html", length=True,
-                      headers=()):
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                for k, v in headers:
-                    self.send_header(k, v)
-                if length:
-                    self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                try:
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-
+        class Handler(QuietHandler):
             def do_GET(self):
                 path = self.path
                 server.log.append((path, server.fake.now))
@@ -399,18 +382,7 @@ class Server:
                     return self._send(200, attachment, "application/octet-stream")
                 return self._send(404, b"no")
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(Handler)
 
     def hits(self, path: str) -> int:
         return sum(1 for p, _ in self.log if p == path)

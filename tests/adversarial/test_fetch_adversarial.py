@@ -7,41 +7,27 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from adv_support import CITIES, copy_corpus, metadata_rows, report_text, run_cli, tree
+from support import LocalServer, QuietHandler
 from toolkit.corpus.fetch import fetch
 
 NAME = "年度报告"
 
 
-class Hostile:
+class Hostile(LocalServer):
     """A server whose paths each misbehave in one way; ``log`` holds the raw request paths."""
 
     def __init__(self):
         self.log: list[str] = []
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def _send(self, status, body=b"", ctype="text/html; charset=utf-8", headers=()):
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                for k, v in headers:
-                    self.send_header(k, v)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                try:
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
+        class Handler(QuietHandler):
+            default_type = "text/html; charset=utf-8"  # the page of Chinese links has no <meta charset>
 
             def do_GET(self):
                 path = self.path
@@ -92,18 +78,7 @@ class Hostile:
                 except (BrokenPipeError, ConnectionResetError):
                     return None
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(Handler)
 
 
 @pytest.fixture
