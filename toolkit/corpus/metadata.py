@@ -26,7 +26,7 @@ from ..errors import ReportError
 from ..fileio import atomic_write, read_bytes
 
 __all__ = ["METADATA_COLUMNS", "PROVENANCE_COLUMNS", "MetadataError", "MetadataFile", "read_metadata", "create_corpus",
-           "metadata_records", "resolve_report_path"]
+           "metadata_records", "resolve_report_path", "listed_path"]
 
 #: Columns of ``corpus/metadata.csv``, in file order.
 METADATA_COLUMNS: tuple[str, ...] = (
@@ -113,6 +113,15 @@ def resolve_report_path(root: Path, file: str) -> Path:
     if not real.startswith(real_root + os.sep):
         raise MetadataError(f"file {file!r} resolves outside the corpus ({real}); refused")
     return Path(path)
+
+
+def listed_path(root: Path, meta: dict) -> tuple[Path | None, str | None]:
+    """(the report file a metadata row names, None), or (None, the one-line reason it cannot be
+    read) -- :func:`resolve_report_path` for a batch that goes on."""
+    try:
+        return resolve_report_path(root, meta.get("file") or ""), None
+    except MetadataError as exc:
+        return None, str(exc)
 
 
 class MetadataFile:

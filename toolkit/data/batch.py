@@ -17,8 +17,8 @@ import json
 
 from ..checks import check_report
 from .cache import decode, encode, entry_check, parser_fingerprint
-from .frames import (ParsedReport, apply_metadata, findings_arrow, parse_log_arrow, reports_arrow,
-                     statements_arrow, tables_arrow)
+from .frames import (ParsedReport, findings_arrow, parse_log_arrow, reports_arrow,
+                     parsed_report, statements_arrow, tables_arrow)
 from .workers import ParseOutcome, parse_hashed
 
 __all__ = ["Task", "BatchResult", "process_batch", "cross_year_record"]
@@ -92,14 +92,11 @@ def process_batch(tasks: list[Task]) -> BatchResult:
             sha = file[2]
             result.fresh.append((sha, fresh, entry_check(sha, parser, fresh)))
         meta = task.meta
-        if outcome.report is None:
-            where = task.path if task.path is not None else meta.get("report_id")
-            p = ParsedReport(meta, None, f"{where}: {outcome.error}")
+        p = parsed_report(meta, outcome, task.path)
+        if p.report is None:
             result.skipped.append((meta.get("file") or str(meta["report_id"]), p.error))
         else:
-            report = apply_metadata(meta, outcome.report)
-            p = ParsedReport(meta, report, None)
-            if report.warnings:
+            if p.report.warnings:
                 result.with_warnings += 1
             else:
                 result.ok += 1

@@ -37,8 +37,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from ..checks import cross_year_checks
-from ..corpus import corpus_dir, metadata_records, resolve_report_path
-from ..corpus.metadata import MetadataError
+from ..corpus import corpus_dir, listed_path, metadata_records
 from ..fileio import FolderLock, sha256_file
 from ..parsing import Report
 from ..progress import progress_bar
@@ -362,10 +361,9 @@ BATCH = 50
 def _tasks(part: list[dict], root: Path, hashes: FileHashes, old_cache: ParseCache) -> list[Task]:
     tasks = []
     for meta in part:
-        try:
-            path = resolve_report_path(root, meta.get("file") or "")
-        except MetadataError as exc:
-            tasks.append(Task(meta, None, str(exc)))
+        path, problem = listed_path(root, meta)
+        if problem is not None:
+            tasks.append(Task(meta, None, problem))
             continue
         # The sha256 keys the cache: a file whose size and mtime still match the last build's
         # keeps its hash; otherwise it is hashed here only when there is a cache to look in,

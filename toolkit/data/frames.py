@@ -24,7 +24,7 @@ from ..checks import FINDING_KEYS
 from ..corpus.organs import organ_id
 from ..parsing import Report, mark_pre_template
 
-__all__ = ["ParsedReport", "apply_metadata", "REPORT_COLUMNS", "TABLE_COLUMNS", "PARSE_LOG_COLUMNS",
+__all__ = ["ParsedReport", "parsed_report", "apply_metadata", "REPORT_COLUMNS", "TABLE_COLUMNS", "PARSE_LOG_COLUMNS",
            "AUDIT_COLUMNS", "STATEMENT_COLUMNS", "CATEGORIES", "reports_arrow",
            "tables_arrow", "parse_log_arrow", "findings_arrow", "statements_arrow", "to_pandas",
            "reports_frame", "tables_frame", "parse_log_frame", "findings_frame",
@@ -43,6 +43,15 @@ class ParsedReport:
     @property
     def report_id(self) -> str:
         return str(self.meta["report_id"])
+
+
+def parsed_report(meta: dict[str, Any], outcome, path) -> ParsedReport:
+    """A metadata row with its parse outcome: the report with the row's metadata applied, or the
+    one-line error naming the file (*path*; without one, the report id)."""
+    if outcome.report is not None:
+        return ParsedReport(meta, apply_metadata(meta, outcome.report), None)
+    where = path if path is not None else meta.get("report_id")
+    return ParsedReport(meta, None, f"{where}: {outcome.error}")
 
 
 def apply_metadata(meta: dict[str, Any], report: Report) -> Report:

@@ -19,14 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from ..checks import check_report, cross_year_checks, with_checks
-from ..corpus import corpus_dir, metadata_records, resolve_report_path
-from ..corpus.metadata import MetadataError
+from ..corpus import corpus_dir, listed_path, metadata_records
 from ..fileio import file_stat, sha256_file
 from ..parsing import parse_report as _parse_one
 from ..progress import progress_bar
 from .cache import CACHE_FILE, CacheWriter, ParseCache, encode, toolkit_fingerprint
-from .frames import (ParsedReport, apply_metadata, findings_frame, parse_log_frame, reports_frame,
-                     statements_frame, tables_frame)
+from .frames import (ParsedReport, findings_frame, parse_log_frame, reports_frame,
+                     parsed_report, statements_frame, tables_frame)
 from .home import corpus_home
 from .manifest import FileHashes, outputs_hold, read_manifest
 from .workers import ParseOutcome, cap_warnings, n_workers, parse_path, worker_pool
@@ -43,21 +42,6 @@ def corpus_state(root: Path, metas: list[dict[str, Any]]) -> tuple:
     """A key that changes whenever ``metadata.csv`` or a listed file changes (size or mtime)."""
     return (str(root), file_stat(root / "metadata.csv"),
             tuple((m.get("file"), file_stat(root / m["file"]) if m.get("file") else None) for m in metas))
-
-
-def _outcome_for(root: Path, meta: dict[str, Any]) -> tuple[Path | None, str | None]:
-    """The report file a metadata row names, or the one-line reason it cannot be read."""
-    try:
-        return resolve_report_path(root, meta.get("file") or ""), None
-    except MetadataError as exc:
-        return None, str(exc)
-
-
-def _parsed(root: Path, meta: dict[str, Any], outcome: ParseOutcome, path: Path | None) -> ParsedReport:
-    if outcome.report is not None:
-        return ParsedReport(meta, apply_metadata(meta, outcome.report), None)
-    where = path if path is not None else meta.get("report_id")
-    return ParsedReport(meta, None, f"{where}: {outcome.error}")
 
 
 def parse_corpus(corpus: str | os.PathLike | None = None, progress: bool | None = None,
@@ -87,7 +71,7 @@ def parse_corpus(corpus: str | os.PathLike | None = None, progress: bool | None 
     digests: list[str | None] = [None] * len(metas)
     todo: list[int] = []
     for i, meta in enumerate(metas):
-        paths[i], problem = _outcome_for(root, meta)
+        paths[i], problem = listed_path(root, meta)
         if problem is not None:
             outcomes[i] = ParseOutcome(None, problem)
             continue
@@ -117,7 +101,7 @@ def parse_corpus(corpus: str | os.PathLike | None = None, progress: bool | None 
             writer.commit()
         except OSError:
             writer.discard()  # a cache that cannot be written only costs time next session
-    results = [_parsed(root, meta, outcome, path) for meta, outcome, path in zip(metas, outcomes, paths)]
+    results = [parsed_report(meta, outcome, path) for meta, outcome, path in zip(metas, outcomes, paths)]
     _PARSED.clear()  # one corpus state at a time: parses of an older state are stale
     _PARSED[key] = results
     return list(results)

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 
 from ..errors import ReportError
 from ..fileio import read_with_stat, sha256_bytes
-from ..parsing import Report, parse_document, parse_file
-from ..reading import read_data
+from ..parsing import Report, parse_bytes, parse_file
 
 __all__ = ["ParseOutcome", "parse_path", "parse_hashed", "worker_pool", "n_workers", "cap_warnings",
            "MAX_WARNINGS", "MAX_WARNING_CHARS"]
@@ -63,9 +62,7 @@ def parse_hashed(path: str) -> tuple[ParseOutcome, str | None, list[int] | None]
         return ParseOutcome(None, exc.reason), None, None
     sha = sha256_bytes(data)
     try:
-        name = os.path.basename(path)
-        report = parse_document(read_data(data, path, os.path.splitext(name)[1]),
-                                report_id=os.path.splitext(name)[0], source=path)
+        report = parse_bytes(data, path)
     except ReportError as exc:
         return ParseOutcome(None, exc.reason), sha, list(stat)
     return ParseOutcome(cap_warnings(report), None), sha, list(stat)

@@ -14,7 +14,8 @@ from typing import Iterable
 
 from .. import schema
 from ..errors import ReportError
-from ..reading import Document, read_document
+from ..fileio import read_bytes
+from ..reading import Document, read_data
 from ..textnorm import clean, half_width
 from .report import Report
 from .resolve import resolve
@@ -24,7 +25,7 @@ from .tables import (classify_grid, detect_template, read_grid_t4, read_grid_tab
                      read_text_table)
 from .title import extract_title
 
-__all__ = ["parse_text", "parse_document", "parse_file", "parse_report", "mark_pre_template"]
+__all__ = ["parse_text", "parse_document", "parse_file", "parse_bytes", "parse_report", "mark_pre_template"]
 
 
 _FOOTER = re.compile(r"[-—–－~]{1,3}[ \t]*\d{1,3}[ \t]*[-—–－~]{1,3}|第[ \t]*\d{1,3}[ \t]*页"
@@ -151,8 +152,14 @@ def parse_document(doc: Document, report_id: str | None = None, source: str | No
 
 def parse_file(path: str | Path) -> Report:
     """Parse one report file.  Raises ReportError naming the file if it cannot be read."""
+    return parse_bytes(read_bytes(Path(path)), path)
+
+
+def parse_bytes(data: bytes, path: str | Path) -> Report:
+    """Parse a report file's bytes, already read from *path* (its name gives the file type and
+    the report id).  Raises ReportError naming the file if they cannot be read."""
     path = Path(path)
-    return parse_document(read_document(path), report_id=path.stem, source=str(path))
+    return parse_document(read_data(data, str(path), path.suffix), report_id=path.stem, source=str(path))
 
 
 def parse_report(path_or_text: str | Path) -> Report:
