@@ -229,15 +229,20 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+def _head(text: str, cols: int) -> str:
+    """The longest start of *text* that fits in *cols* terminal columns."""
+    out = ""
+    for ch in text:
+        if _width(out + ch) > cols:
+            break
+        out += ch
+    return out
+
+
 def _fit(text: str, width: int) -> str:
     """*text* cut to *width* terminal columns (with … when cut), padded to it."""
     if _width(text) > width:
-        out = ""
-        for ch in text:
-            if _width(out + ch) > width - 1:
-                break
-            out += ch
-        text = out + "…"
+        text = _head(text, width - 1) + "…"
     return text + " " * (width - _width(text))
 
 
@@ -253,11 +258,7 @@ def _wrap(text: str, width: int, indent: str) -> list[str]:
         if line.strip():
             lines.append(line)
         while _width(indent + word) > width:
-            head = ""
-            for ch in word:
-                if _width(indent + head + ch) > width:
-                    break
-                head += ch
+            head = _head(word, width - _width(indent))
             lines.append(indent + head)
             word = word[len(head):]
         line = indent + word
@@ -349,7 +350,9 @@ def _init(args: argparse.Namespace) -> int:
 
 def _named(args: argparse.Namespace) -> str | None:
     """Why a writing command cannot run on the corpus given (a usage error), or None."""
-    if args.corpus is None and not os.environ.get("XXGK_CORPUS"):
+    from .corpus.location import is_named
+
+    if not is_named(args.corpus):
         return (f"{args.command}: name the corpus to add to with --corpus DIR (or XXGK_CORPUS=DIR); the "
                 "corpus shipped with xxgk is not changed unless it is named (`xxgk init DIR` starts one)")
     return None

@@ -28,7 +28,14 @@ __all__ = [
     "t3_rows",
     "t3_outcome_rows",
     "CELL_STATUS",
+    "TEMPLATES",
+    "ADMIN_LEVELS",
 ]
+
+#: The templates a report can follow: the 2021 and 2019 tables, or none before 2019.
+TEMPLATES: tuple[str, ...] = ("2021", "2019", "pre-2019")
+#: Administrative levels of the organs that publish reports.
+ADMIN_LEVELS: tuple[str, ...] = ("province", "city", "county")
 
 #: Why a cell of ``load_tables()`` has the value it has (the ``status`` column).
 CELL_STATUS: dict[str, str] = {

@@ -435,7 +435,7 @@ def _typed(cols: dict[str, list]):
         "agency": pd.array(cols["agency"], dtype="string"),
         "year": pd.array(cols["year"], dtype="Int64"),
         "template": pd.Categorical([None if _missing(t) else str(t) for t in cols["template"]],
-                                   categories=["2021", "2019", "pre-2019"]),
+                                   categories=list(schema.TEMPLATES)),
         "indicator": pd.Categorical(cols["indicator"], categories=[i.name for i in INDICATORS]),
         **{c: pd.array(cols[c], dtype="Float64") for c in ("numerator", "denominator", "value",
                                                            "ci_low", "ci_high")},

@@ -288,6 +288,10 @@ class HttpClient:
                 chunks.append(chunk)
             return resp.status, resp.headers, b"".join(chunks), None
 
+    def _backoff(self, attempt: int) -> float:
+        """Seconds to wait before retry *attempt* + 1: doubling, from the delay (at least 1 s)."""
+        return max(1.0, self.delay) * 2 ** attempt
+
     def get(self, url: str, *, retries: int | None = None, check_robots: bool = True):
         """GET with retries on 5xx/timeouts/connection errors. Returns (status, headers, body)."""
         retries = self.retries if retries is None else retries
@@ -315,11 +319,11 @@ class HttpClient:
                 why = "timed out" if _is_timeout(exc) else \
                     f"connection failed ({one_line(getattr(exc, 'reason', exc))})"
                 if attempt < retries:
-                    backoff = max(1.0, self.delay) * 2 ** attempt
+                    backoff = self._backoff(attempt)
                     continue
                 raise _Skip(f"{why} after {attempt + 1} attempt{'s' * (attempt > 0)}") from None
             if 500 <= status < 600 and attempt < retries:
-                backoff = max(1.0, self.delay) * 2 ** attempt
+                backoff = self._backoff(attempt)
                 continue
             return status, headers, body, location
         raise AssertionError("unreachable")
@@ -500,8 +504,10 @@ def fetch(urls: Iterable[str], corpus: str | os.PathLike | None, delay: float = 
                 suffix = _suffix_for(final, headers, body)
                 if suffix is None:
                     raise _Skip(f"unsupported content type {headers.get_content_type()!r}")
+                # The server's charset counts when the page does not declare its own.
+                charset = headers.get_content_charset() if headers is not None else None
                 if suffix == ".html" and follow_attachments:
-                    links = _attachment_links(body, final, headers.get_content_charset() if headers else None)
+                    links = _attachment_links(body, final, charset)
                     new = [u for u in links if u not in seen and u not in queue]
                     if new:
                         queue.extend(new)
@@ -509,8 +515,6 @@ def fetch(urls: Iterable[str], corpus: str | os.PathLike | None, delay: float = 
                         bar.refresh()
                 name = _safe_name(final, suffix)
                 # The same per-file step as add_reports / ``xxgk add``, from memory.
-                # The server's charset counts when the page does not declare its own.
-                charset = headers.get_content_charset() if headers is not None else None
                 try:
                     outcome = add_bytes(writer, body, final, name, final, name, day, charset)
                 except (OSError, MetadataError, LockBusy) as exc:

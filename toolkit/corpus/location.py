@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["ENV_VAR", "CorpusNotFound", "corpus_dir", "named_corpus", "shipped_corpus"]
+__all__ = ["ENV_VAR", "CorpusNotFound", "corpus_dir", "is_named", "named_corpus", "shipped_corpus"]
 
 #: Environment variable naming a corpus folder to use when none is given.
 ENV_VAR = "XXGK_CORPUS"
@@ -60,10 +60,16 @@ def corpus_dir(corpus: str | os.PathLike | None = None) -> Path:
     return path
 
 
+def is_named(corpus: str | os.PathLike | None) -> bool:
+    """Is a corpus named, by *corpus* or ``$XXGK_CORPUS``?  Commands that write to a corpus
+    run only on a named one."""
+    return corpus is not None or bool(os.environ.get(ENV_VAR))
+
+
 def named_corpus(corpus: str | os.PathLike | None, what: str) -> Path:
     """The corpus a command that *writes* to it (``add``, ``fetch``) works on: *corpus*, else
     ``$XXGK_CORPUS`` — never the shipped copy by default, which an install must not change."""
-    if corpus is None and not os.environ.get(ENV_VAR):
+    if not is_named(corpus):
         raise CorpusNotFound(f"{what}: name the corpus to add to ({_HINT}); the corpus shipped with "
                              "xxgk is not changed unless it is named")
     return corpus_dir(corpus)

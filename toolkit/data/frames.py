@@ -78,8 +78,8 @@ STATEMENT_COLUMNS = ["report_id", "table", "row", "column", "value", "sentence",
 
 #: The fixed category lists of the ``category`` columns, by column name.
 CATEGORIES: dict[str, list[str]] = {
-    "admin_level": ["province", "city", "county"],
-    "template": ["2021", "2019", "pre-2019"],
+    "admin_level": list(schema.ADMIN_LEVELS),
+    "template": list(schema.TEMPLATES),
     "status": list(schema.CELL_STATUS),  # tables; the reports frame's status is below
     "report_status": ["ok", "warnings", "error"],
     "level": ["warning", "error"],

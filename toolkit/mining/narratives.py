@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 
+from .. import schema
 from ..data.loaders import parse_corpus, session_frame
 from ..parsing.narrative import split_section
 from .reuse import reuse_pairs
@@ -38,8 +39,6 @@ NARRATIVE_COLUMNS = ["item_id", "report_id", "agency", "year", "admin_level", "s
                      "item", "text", "start", "end", "is_heading", "duplicate_of"]
 
 _PARTS = ["problem", "improvement"]
-_LEVELS = ["province", "city", "county"]
-_TEMPLATES = ["2021", "2019", "pre-2019"]
 
 
 def item_id(report_id: str, part: str, item: int) -> str:
@@ -93,8 +92,8 @@ def _build(corpus, threshold: float):
     frame = pd.DataFrame(rows, columns=NARRATIVE_COLUMNS)
     frame = frame.astype({
         "item_id": "string", "report_id": "string", "agency": "string", "year": "Int64",
-        "admin_level": pd.CategoricalDtype(_LEVELS), "sector": "string",
-        "template": pd.CategoricalDtype(_TEMPLATES), "part": pd.CategoricalDtype(_PARTS, ordered=True),
+        "admin_level": pd.CategoricalDtype(list(schema.ADMIN_LEVELS)), "sector": "string",
+        "template": pd.CategoricalDtype(list(schema.TEMPLATES)), "part": pd.CategoricalDtype(_PARTS, ordered=True),
         "item": "Int64", "text": "string", "start": "Int64", "end": "Int64", "is_heading": "boolean",
         "duplicate_of": "string"})
     return frame.sort_values(["report_id", "part", "item"], kind="stable", ignore_index=True)
