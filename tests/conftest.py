@@ -54,3 +54,11 @@ def make_seed_corpus(target: Path) -> Path:
 def seed_corpus(tmp_path_factory) -> Path:
     """A read-only (by convention) corpus of the five seeds; copy it before writing."""
     return make_seed_corpus(tmp_path_factory.mktemp("seeds") / "corpus")
+
+
+@pytest.fixture
+def corpus(tmp_path, seed_corpus) -> Path:
+    """A private copy of the seed corpus, for a test that writes to it."""
+    dest = tmp_path / "corpus"
+    shutil.copytree(seed_corpus, dest)
+    return dest

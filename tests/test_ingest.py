@@ -81,13 +81,6 @@ def assert_consistent(corpus: Path) -> None:
 
 
 @pytest.fixture
-def corpus(tmp_path, seed_corpus) -> Path:
-    dest = tmp_path / "corpus"
-    shutil.copytree(seed_corpus, dest)
-    return dest
-
-
-@pytest.fixture
 def sources(tmp_path) -> Path:
     """A folder of files to add: a good report, an empty file, a binary file, a non-report."""
     src = tmp_path / "src"

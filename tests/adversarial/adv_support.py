@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -119,7 +118,3 @@ def append_row(corpus: Path, **cells: str) -> None:
     with open(corpus / "metadata.csv", "a", encoding="utf-8", newline="") as fh:
         csv.writer(fh, lineterminator="\n").writerow([cells.get(c, "") for c in header])
 
-
-def copy_corpus(src: Path, dest: Path) -> Path:
-    shutil.copytree(src, dest)
-    return dest

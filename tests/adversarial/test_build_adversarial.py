@@ -23,17 +23,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from adv_support import append_row, copy_corpus, report_text, run_cli, tree
+from adv_support import append_row, report_text, run_cli, tree
 from toolkit.cli import main
 from toolkit.data import build as tb
 from toolkit.fileio import FolderLock
 
 QUICK = ("--jobs", "1", "--no-excel", "--no-charts")
-
-
-@pytest.fixture
-def corpus(tmp_path, seed_corpus):
-    return copy_corpus(seed_corpus, tmp_path / "corpus")
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from adv_support import (CITIES, CORPUS, ROOT, append_row, copy_corpus, metadata_rows, report_text, run_cli, sha,
+from adv_support import (CITIES, CORPUS, ROOT, append_row, metadata_rows, report_text, run_cli, sha,
                          tree)
 from toolkit.cli import main
 from toolkit.corpus import MetadataFile
@@ -25,11 +25,6 @@ from toolkit.corpus import add as corpus_add
 from toolkit.fileio import FolderLock
 
 FIXTURES = ROOT / "tests" / "fixtures"
-
-
-@pytest.fixture
-def corpus(tmp_path, seed_corpus):
-    return copy_corpus(seed_corpus, tmp_path / "corpus")
 
 
 def reports(folder: Path, cities, year: int = 2023) -> list[Path]:

@@ -12,7 +12,7 @@ import urllib.parse
 
 import pytest
 
-from adv_support import CITIES, copy_corpus, metadata_rows, report_text, run_cli, tree
+from adv_support import CITIES, metadata_rows, report_text, run_cli, tree
 from support import LocalServer, QuietHandler
 from toolkit.corpus.fetch import fetch
 
@@ -79,11 +79,6 @@ class Hostile(LocalServer):
                     return None
 
         super().__init__(Handler)
-
-
-@pytest.fixture
-def corpus(tmp_path, seed_corpus):
-    return copy_corpus(seed_corpus, tmp_path / "corpus")
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from adv_support import append_row, copy_corpus, report_text, run_cli
+from adv_support import append_row, report_text, run_cli
 from toolkit.errors import ReportError
 from toolkit.fileio import read_bytes
 from toolkit.reading import read_document
@@ -55,11 +55,6 @@ def with_first_gridspan(docx_bytes: bytes, span: str) -> bytes:
                 assert f'w:val="{span}"'.encode() in data
             z.writestr(info, data)
     return out.getvalue()
-
-
-@pytest.fixture
-def corpus(tmp_path, seed_corpus):
-    return copy_corpus(seed_corpus, tmp_path / "corpus")
 
 
 def _list(corpus: Path, name: str, data: bytes | None = None, file: str | None = None) -> str:
