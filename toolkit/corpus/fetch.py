@@ -479,7 +479,8 @@ def fetch(urls: Iterable[str], corpus: str | os.PathLike | None, delay: float = 
     queue = [u.strip() for u in urls if u and u.strip()]
     seen: set[str] = set()
     result = FetchResult()
-    bar = progress_bar(len(queue), "fetching", "url", progress if progress is not None else len(queue) > 1)
+    # A download takes seconds: two of them already earn a bar (on a terminal, like every bar).
+    bar = progress_bar(len(queue), "fetching", "url", progress, min_items=1)
     try:
         i = 0
         while i < len(queue):
