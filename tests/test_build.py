@@ -11,6 +11,7 @@ import pytest
 from toolkit.cli import main
 from toolkit.data import audit, batch, frames, loaders
 from toolkit.data import build as tb
+from toolkit.data import manifest as manifest_module
 from toolkit.data.tabular import read_frame
 from toolkit.plots import write_charts
 
@@ -130,7 +131,9 @@ def test_what_makes_a_build_stale(corpus, tmp_path, monkeypatch, change):
     elif change == "output":
         (out / "charts" / "outcomes.svg").write_text("edited", encoding="utf-8")
     else:
-        monkeypatch.setattr(tb, "toolkit_fingerprint", lambda: "another version")
+        # Another version of the toolkit: the fingerprint it writes and the one it compares.
+        for module in (tb, manifest_module):
+            monkeypatch.setattr(module, "toolkit_fingerprint", lambda: "another version")
     calls = _counting_parser(monkeypatch)
     result = _build(corpus, out, jobs=1, excel=excel)
     assert not result.up_to_date

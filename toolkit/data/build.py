@@ -45,7 +45,7 @@ from .cache import CACHE_FILE, CacheWriter, ParseCache, toolkit_fingerprint
 from .batch import Task, process_batch
 from .frames import findings_arrow, parse_log_arrow, reports_arrow, statements_arrow, tables_arrow
 from .home import corpus_home
-from .manifest import FileHashes, outputs_hold, read_manifest, stat_list, write_manifest
+from .manifest import FileHashes, build_of, read_manifest, stat_list, write_manifest
 from .tabular import TableSink
 from .workers import n_workers, worker_pool
 
@@ -340,12 +340,8 @@ def _count_by(table, column: str) -> dict[str, int]:
 
 def _up_to_date(manifest: dict | None, root: Path, out: Path, options: dict, metadata_sha: str | None,
                 hashes: FileHashes, metas: list[dict]) -> bool:
-    if not manifest or manifest["toolkit"] != toolkit_fingerprint() or manifest.get("options") != options \
-            or manifest["corpus"] != str(root) or metadata_sha is None \
-            or manifest["metadata_sha256"] != metadata_sha:
-        return False
-    # Outputs first: a deleted or edited output is cheaper to notice than a changed report.
-    if not outputs_hold(manifest, out):
+    # Outputs before reports: a deleted or edited output is cheaper to notice than a changed report.
+    if not build_of(manifest, root, out, metadata_sha) or manifest.get("options") != options:
         return False
     listed = {m["file"] for m in metas if m.get("file")}
     if listed != set(manifest["files"]):

@@ -23,11 +23,11 @@ from ..corpus import corpus_dir, listed_path, metadata_records
 from ..fileio import file_stat, sha256_file
 from ..parsing import parse_report as _parse_one
 from ..progress import progress_bar
-from .cache import CACHE_FILE, CacheWriter, ParseCache, encode, toolkit_fingerprint
+from .cache import CACHE_FILE, CacheWriter, ParseCache, encode
 from .frames import (ParsedReport, findings_frame, parse_log_frame, reports_frame,
                      parsed_report, statements_frame, tables_frame)
 from .home import corpus_home
-from .manifest import FileHashes, outputs_hold, read_manifest
+from .manifest import FileHashes, build_of, read_manifest
 from .workers import ParseOutcome, cap_warnings, n_workers, parse_path, worker_pool
 
 __all__ = ["parse_corpus", "load_reports", "load_tables", "load_parse_log", "load_statements", "audit",
@@ -118,11 +118,8 @@ def _from_build(root: Path, name: str, state: tuple):
     """
     out = corpus_home(root)
     manifest = read_manifest(out / ".cache")
-    if manifest is None or manifest["toolkit"] != toolkit_fingerprint() or manifest["corpus"] != str(root):
-        return None
-    if f"{name}.parquet" not in manifest["outputs"] or not outputs_hold(manifest, out):
-        return None
-    if manifest["metadata_sha256"] != sha256_file(root / "metadata.csv"):
+    if manifest is None or f"{name}.parquet" not in manifest["outputs"] \
+            or not build_of(manifest, root, out, sha256_file(root / "metadata.csv")):
         return None
     files = {rel: list(stat) if stat else None for rel, stat in state[2] if rel}
     if set(files) != set(manifest["files"]) or any(files[rel] != manifest["files"][rel][:2] for rel in files):

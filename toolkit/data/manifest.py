@@ -14,8 +14,9 @@ import logging
 from pathlib import Path
 
 from ..fileio import atomic_write, file_stat, sha256_file
+from .cache import toolkit_fingerprint
 
-__all__ = ["FORMAT", "FileHashes", "read_manifest", "write_manifest", "outputs_hold", "stat_list"]
+__all__ = ["FORMAT", "FileHashes", "read_manifest", "write_manifest", "outputs_hold", "build_of", "stat_list"]
 
 FORMAT = 2
 _MAX_MANIFEST_BYTES = 256 * 2**20
@@ -82,6 +83,16 @@ def write_manifest(cache_dir: Path, data: dict) -> None:
 def outputs_hold(manifest: dict, out: Path) -> bool:
     """Every output the manifest lists is still there, with its size and mtime."""
     return all(stat_list(out / rel) == stat for rel, stat in manifest["outputs"].items())
+
+
+def build_of(manifest: dict | None, root: Path, out: Path, metadata_sha: str | None) -> bool:
+    """Whether *manifest* is of a build of the corpus *root* by this toolkit, from the
+    ``metadata.csv`` whose sha256 is *metadata_sha*, with its outputs in *out* as it wrote them.
+    (Whether the report files are the ones it read is the caller's question: the build wants
+    their hashes, a loader their sizes and mtimes.)"""
+    return (manifest is not None and manifest["toolkit"] == toolkit_fingerprint()
+            and manifest["corpus"] == str(root) and metadata_sha is not None
+            and manifest["metadata_sha256"] == metadata_sha and outputs_hold(manifest, out))
 
 
 class FileHashes:
