@@ -496,9 +496,9 @@ def category_shares(items, by: str, coded=None, part: str | None = "problem", un
         is coded with it; the denominator is the group's reports with at
         least one such item. "item": the share of the group's items coded with it.
     confidence : float, default 0.95
-        Level of the Wilson score interval (``scipy.stats.binomtest(k,
-        n).proportion_ci(method="wilson")``), which stays inside [0, 1] and
-        behaves with the small counts these groups have.
+        Level of the Wilson score interval (:func:`toolkit.analysis.wilson_interval`,
+        the one the indicators carry), which stays inside [0, 1] and behaves
+        with the small counts these groups have.
 
     Returns
     -------
@@ -516,8 +516,11 @@ def category_shares(items, by: str, coded=None, part: str | None = "problem", un
     ci_high   Float64  upper bound
     ========= ======== ==========================================================
     """
+    from statistics import NormalDist
+
     import pandas as pd
-    from scipy.stats import binomtest
+
+    from ..analysis import wilson_interval
 
     if unit not in _SHARE_UNITS:
         raise ValueError(f"unit must be one of {_SHARE_UNITS}, got {unit!r}")
@@ -525,6 +528,7 @@ def category_shares(items, by: str, coded=None, part: str | None = "problem", un
         raise ValueError(f"part must be 'problem', 'improvement' or None, got {part!r}")
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
     book = _resolve(codebook)
     frame = _item_frame(items, include_headings=False)
     if by not in frame.columns:
@@ -553,8 +557,8 @@ def category_shares(items, by: str, coded=None, part: str | None = "problem", un
         for cat in book:
             k = len(named.get(cat["id"], ()))
             if n:
-                ci = binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
-                share, low, high = k / n, ci.low, ci.high
+                share = k / n
+                low, high = wilson_interval(k, n, z)
             else:
                 share = low = high = pd.NA
             rows.append((key, cat["id"], cat["zh"], k, n, share, low, high))
