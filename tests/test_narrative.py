@@ -8,7 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from toolkit.parsing.narrative import is_heading, signature_start, split_items, split_parts, split_section
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from toolkit.parsing.narrative import (is_enumerated, is_heading, signature_start, split_items, split_parts,
+                                      split_section)
 from toolkit.parsing import parse_file
 
 REPORTS = Path(__file__).resolve().parents[1] / "corpus" / "reports"
@@ -83,6 +87,29 @@ def test_missing_or_empty_or_unenumerated():
     items = split_section("工作中还存在一些不足，公开内容还不够丰富。")
     assert [(i.part, i.item) for i in items] == [("problem", 1)]
     assert split_parts("今后将加强培训。") == {"improvement": (0, len("今后将加强培训。"))}
+
+
+def test_is_enumerated_on_the_seeds_and_the_cases():
+    # By hand: seeds 000-003 number their items, 004 is prose (test_seed_004_prose).
+    assert [is_enumerated(section5(seed)) for seed in ("000", "001", "002", "003", "004")] == \
+        [True, True, True, True, False]
+    assert is_enumerated("存在问题：1.网站更新慢；2.解读不足。")
+    assert not is_enumerated("二是不足；一是不够。")  # out of order: no enumeration
+    assert not is_enumerated(None) and not is_enumerated("")
+
+
+# Pieces the enumeration and part markers are made of, and filler between them.
+_PIECES = ["一是", "二是", "三是", "（一）", "（二）", "(三)", "1.", "2、", "3．", "第一，", "第二是", "首先", "其次",
+           "最后", "统一是", "同二是", "12.5", "改进措施：", "下一步，", "今后将", "存在的主要问题", "。", "；",
+           "\n", "网站更新不及时", "解读", "\n\n某某局\n2024年1月15日"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=14))
+def test_is_enumerated_is_what_split_section_finds(pieces):
+    """The audit's shortcut gives exactly what the items say (an item numbered 2 or more)."""
+    section = "".join(pieces)
+    assert is_enumerated(section) == any(i.item > 1 for i in split_section(section))
 
 
 def test_split_items_sequence_is_ordered():

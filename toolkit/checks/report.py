@@ -20,7 +20,7 @@ from typing import Iterable
 
 from .. import schema
 from ..parsing import Report
-from ..parsing.narrative import split_parts, split_section
+from ..parsing.narrative import is_enumerated, split_parts
 from ..parsing.resolve import outcome_rows
 from ..parsing.statements import STATEMENT_KINDS, find_statements
 from .findings import cell_value as _cell
@@ -45,11 +45,8 @@ def _sum_check(rid: str, check: str, table: dict | None, tname: str,
                         f"Cannot check {what}: table {_TABLE_NO[tname]} is missing.")
     parts = tuple(parts)
     row = table.get
-    return _verdict(rid, check, what, parts, whole, [(row(r) or _EMPTY).get(c) for r, c in parts],
-                    (row(whole[0]) or _EMPTY).get(whole[1]))
-
-
-def _verdict(rid: str, check: str, what: str, parts, whole, values: list, total) -> dict:
+    values = [(row(r) or _EMPTY).get(c) for r, c in parts]
+    total = (row(whole[0]) or _EMPTY).get(whole[1])
     if total is None or None in values:
         missing = [f"{r}/{c}" for (r, c), v in zip((*parts, whole), (*values, total)) if v is None]
         return _finding(rid, check, None, total, None,
@@ -57,10 +54,14 @@ def _verdict(rid: str, check: str, what: str, parts, whole, values: list, total)
     expected = float(sum(values))
     actual = float(total)
     ok = _equal(expected, actual)
-    verdict = "holds" if ok else "does not hold"
     return _finding(rid, check, expected, actual, ok,
-                    f"{what[0].upper()}{what[1:]} {verdict}: components sum to {expected:g}, "
+                    f"{_capital(what)} {'holds' if ok else 'does not hold'}: components sum to {expected:g}, "
                     f"the report shows {actual:g}.")
+
+
+@lru_cache(maxsize=None)
+def _capital(what: str) -> str:
+    return what[0].upper() + what[1:]
 
 
 @lru_cache(maxsize=None)
@@ -73,6 +74,11 @@ def _t3_specs(template: str | None, outcomes: tuple[str, ...]) -> tuple[tuple[st
     specs += [(f"t3.outcomes.{c.key}", tuple((r, c.key) for r in outcomes), ("total_handled", c.key),
                f"the t3 outcome total for column {c.key} ({c.zh})") for c in columns]
     return tuple(specs)
+
+
+@lru_cache(maxsize=None)
+def _template_cells(table: str, template: str | None) -> tuple[tuple[str, str], ...]:
+    return tuple(schema.cells(table, template))
 
 
 _PRE = "Not checked: report year {year} predates the fixed template (2019); {what} not expected."
@@ -111,7 +117,7 @@ def _table_checks(report: Report, rid: str) -> list[dict]:
             complete_out.append(_finding(rid, check, None, None, None,
                                          f"Cannot check completeness: table {no} is missing."))
             continue
-        cells = schema.cells(t, report.template)
+        cells = _template_cells(t, report.template)
         if t == "t2":
             # A t2 row the report leaves out is absent, not incomplete.
             cells = [(r, c) for r, c in cells if r in table]
@@ -238,13 +244,12 @@ def _narrative_checks(report: Report, rid: str) -> list[dict]:
                 _finding(rid, "narrative.enumerated", None, None, None,
                          "Cannot split section 5: it is missing or empty.")]
     parts = split_parts(section)
-    items = split_section(section)
     found = sorted(parts, key=["problem", "improvement"].index)
     ok = len(found) == 2
     detail = ("Section 5 has a problem and an improvement part." if ok else
               f"Section 5 has only a {found[0]} part (no marker of the other was found)."
               if found else "Section 5 has no text.")
-    enumerated = any(i.item > 1 for i in items)
+    enumerated = is_enumerated(section)
     return [_finding(rid, "narrative.parts", 2.0, float(len(found)), ok, detail),
             _finding(rid, "narrative.enumerated", None, None, enumerated,
                      "Section 5 items are enumerated (一是/（一）/1. …)." if enumerated else

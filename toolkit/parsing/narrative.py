@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["Item", "split_parts", "split_items", "split_section", "is_heading", "signature_start"]
+__all__ = ["Item", "split_parts", "split_items", "split_section", "is_enumerated", "is_heading", "signature_start"]
 
 _CN = "一二三四五六七八九十"
 _IMPROVE_HEAD = re.compile(
@@ -257,3 +257,19 @@ def split_section(section: str | None) -> list[Item]:
     for part, (a, b) in split_parts(body).items():
         out.extend(split_items(body[a:b], offset=a, part=part))
     return out
+
+
+def is_enumerated(section: str | None) -> bool:
+    """Whether :func:`split_section` finds an enumeration (an item numbered 2 or more) in
+    *section*, without building its items: some part holds the first two markers of a
+    family, in order."""
+    if not section:
+        return False
+    body = section[:signature_start(section)]
+    for _part, (a, b) in _parts(body):
+        text = body[a:b]
+        for first, second, *_ in _FAMILIES:
+            m = first.search(text)
+            if m and second.search(text, m.end()):
+                return True
+    return False
