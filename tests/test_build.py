@@ -1,6 +1,7 @@
 """``xxgk build`` as a streaming, incremental build (toolkit.data.build)."""
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from pathlib import Path
@@ -73,8 +74,13 @@ def test_chunked_build_writes_the_loaders_frames(corpus, tmp_path):
 def test_parallel_chunked_and_cached_builds_equal_a_serial_one(corpus, tmp_path, monkeypatch):
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"
     assert main(["build", "--corpus", str(corpus), "--out", str(serial), "--jobs", "1", "--no-cache"]) == 0
-    tb.build(corpus, parallel, jobs=2, chunk=5)
+    # Charts rendered by two worker processes (figures pickled to them) against the serial ones.
+    tb.build(corpus, parallel, jobs=2, chunk=5, extras=[functools.partial(write_charts, jobs=2)])
     assert _bytes(parallel) == _bytes(serial)
+    charts = sorted(p.name for p in (serial / "charts").iterdir())
+    assert len(charts) == 20 and charts == sorted(p.name for p in (parallel / "charts").iterdir())
+    for name in charts:
+        assert (parallel / "charts" / name).read_bytes() == (serial / "charts" / name).read_bytes(), name
     # Force a rebuild (an output is gone); every report then comes from the parse cache.
     (parallel / "tables.csv").unlink()
     calls = _counting_parser(monkeypatch)

@@ -138,9 +138,11 @@ def _build(args: argparse.Namespace) -> int:
 
     extras = []
     if not args.no_charts:
+        import functools
+
         from .plots import write_charts
 
-        extras.append(write_charts)
+        extras.append(functools.partial(write_charts, jobs=args.jobs))
     try:
         result = build(args.corpus, args.out, jobs=args.jobs, cache=not args.no_cache,
                        excel=not args.no_excel, extras=extras)

@@ -306,7 +306,12 @@ def _integer_axis(ax: "Axes", horizontal: bool = False) -> None:
 
     axis = ax.xaxis if horizontal else ax.yaxis
     axis.set_major_locator(MaxNLocator(integer=True))
-    axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))  # no 1e6 offset
+    axis.set_major_formatter(FuncFormatter(_count_tick))  # no 1e6 offset
+
+
+def _count_tick(v: float, _pos) -> str:
+    # A module-level function, not a lambda: a figure handed to another process is pickled.
+    return f"{v:,.0f}"
 
 
 def _int(v: float) -> str:
@@ -1090,8 +1095,11 @@ def audit_summary(audit: "pd.DataFrame", *, source: str | None = None) -> "Figur
         for key, kzh, ken, colour in kinds:
             vals = [float(counts.get((f, key), 0)) for f, _z, _e in families]
             bars = ax.barh(y, vals, left=left, height=0.6, color=colour, label=f"{kzh} / {ken}")
-            texts = ax.bar_label(bars, labels=[_int(v) if v else "" for v in vals], label_type="center",
-                                 fontsize=8.5, color="white" if key != "na" else TEXT_COLOUR)
+            # Each label at its segment's centre (what bar_label(label_type="center") does, but as
+            # plain text: bar_label's centred labels hold a lambda, and a figure must pickle).
+            texts = [ax.text(a + v / 2, yi, _int(v) if v else "", ha="center", va="center", fontsize=8.5,
+                             color="white" if key != "na" else TEXT_COLOUR)
+                     for a, v, yi in zip(left, vals, y)]
             for t, bar in zip(texts, bars):
                 t.set_gid("xxgk-inside")
                 t.xxgk_bar = bar  # the segment the label must fit in
@@ -1304,12 +1312,42 @@ def save(fig: "Figure", path_stem: str | os.PathLike,
 _CHART_INDICATORS = ("applications", "disclosure_rate", "denial_rate", "unavailable_rate", "not_processed_rate")
 
 
-def write_charts(out: Path) -> list[str]:
+def _save_elsewhere(data: bytes, stem: str) -> list[str]:
+    """Worker side of :func:`write_charts`: save a pickled figure (the Chinese font registered
+    in this process first, so its text finds the same glyphs)."""
+    import pickle
+
+    font_family()
+    return [str(p) for p in save(pickle.loads(data), stem)]
+
+
+def write_charts(out: Path, jobs: int | None = None) -> list[str]:
     """Every registered chart into ``out/charts/``, drawn from the Parquet files a build just wrote
     to *out* (only the cells the charts need); returns the paths written, relative to *out*.
 
     Charts drawn by organ or year are written in both variants (``NAME_by_organ``, ``NAME_by_year``).
+    With more than one of *jobs* (``None``: all cores), this process lays the figures out while
+    worker processes render and encode them (PNG at 300 dpi and SVG cost most of a chart);
+    the files are the same bytes either way.
     """
+    from .data.workers import n_workers, worker_pool
+
+    n_stems = sum(2 if name in BY_CHARTS else 1 for name in CHARTS)
+    workers = min(n_workers(jobs), n_stems)
+    pool = worker_pool(workers) if workers > 1 else None
+    if pool is not None:  # the workers start (import matplotlib, register the font) while the data is read
+        for _ in range(workers):
+            pool.submit(font_family)
+    try:
+        return _write_charts(out, pool)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
+def _write_charts(out: Path, pool) -> list[str]:
+    import pickle
+
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -1360,12 +1398,21 @@ def write_charts(out: Path) -> list[str]:
                           read_dictionary=["report_id", "check"]).to_pandas(types_mapper=arrow_types)
     pa.default_memory_pool().release_unused()  # the batches' buffers, back to the system
     frames = {"tables": tables, "reports": reports, "audit": audit, "indicators": indicator_frame}
-    written = []
-    for name in CHARTS:
-        variants = [("organ", f"{name}_by_organ"), ("year", f"{name}_by_year")] if name in BY_CHARTS \
-            else [(None, name)]
-        for by, stem in variants:
-            fig = _draw(name, frames, by)
-            for path in save(fig, out / "charts" / stem):
-                written.append(path.relative_to(out).as_posix())
-    return written
+    stems = [(name, by, stem) for name in CHARTS
+             for by, stem in ([("organ", f"{name}_by_organ"), ("year", f"{name}_by_year")] if name in BY_CHARTS
+                              else [(None, name)])]
+    saved = []
+    for name, by, stem in stems:
+        fig = _draw(name, frames, by)
+        data = None
+        if pool is not None:
+            try:
+                data = pickle.dumps(fig)
+            except (AttributeError, TypeError, pickle.PicklingError):
+                pass  # an artist matplotlib cannot pickle (bar_label's centred labels): saved here
+        if data is None:
+            saved.append([str(p) for p in save(fig, out / "charts" / stem)])
+        else:
+            saved.append(pool.submit(_save_elsewhere, data, str(out / "charts" / stem)))
+    paths = [p for item in saved for p in (item if isinstance(item, list) else item.result())]
+    return [Path(p).relative_to(out).as_posix() for p in paths]

@@ -201,7 +201,7 @@ def _build_locked(root: Path, out: Path, *, jobs, cache, excel, progress, chunk,
 
     _recover(out)
     cache_dir = out / ".cache"
-    options = {"excel": bool(excel), "extras": [getattr(e, "__name__", str(e)) for e in extras]}
+    options = {"excel": bool(excel), "extras": [_extra_name(e) for e in extras]}
     manifest = read_manifest(cache_dir) if cache else None
     metadata_sha = sha256_file(root / "metadata.csv")
     metas = sorted(metadata_records(root), key=lambda m: str(m["report_id"]))  # raises on bad metadata
@@ -325,6 +325,13 @@ def _build_locked(root: Path, out: Path, *, jobs, cache, excel, progress, chunk,
         old_cache.close()
     _switch(stage, out)
     return BuildResult(out, False, lines, skipped)
+
+
+def _extra_name(extra) -> str:
+    """What the manifest records of an extra output: its function's name (a ``functools.partial``'s
+    arguments, such as ``jobs``, do not change what it writes)."""
+    func = getattr(extra, "func", extra)
+    return getattr(func, "__name__", None) or str(func)
 
 
 def _true(column) -> int:
