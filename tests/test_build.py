@@ -6,11 +6,12 @@ import os
 import shutil
 from pathlib import Path
 
+import matplotlib
 import pandas as pd
 import pytest
 
 from toolkit.cli import main
-from toolkit.data import audit, batch, frames, loaders
+from toolkit.data import audit, batch, frames, loaders, workers
 from toolkit.data import build as tb
 from toolkit.data import manifest as manifest_module
 from toolkit.data.tabular import read_frame
@@ -73,8 +74,12 @@ def test_chunked_build_writes_the_loaders_frames(corpus, tmp_path):
 
 def test_parallel_chunked_and_cached_builds_equal_a_serial_one(corpus, tmp_path, monkeypatch):
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"
-    assert main(["build", "--corpus", str(corpus), "--out", str(serial), "--jobs", "1", "--no-cache"]) == 0
-    # Charts rendered by two worker processes (figures pickled to them) against the serial ones.
+    # The serial build's charts are saved in this process, under a session setting that would
+    # change their bytes if it reached them; the parallel ones by two worker processes (figures
+    # pickled to them; two even on a one-core machine).
+    with matplotlib.rc_context({"savefig.bbox": "tight"}):
+        assert main(["build", "--corpus", str(corpus), "--out", str(serial), "--jobs", "1", "--no-cache"]) == 0
+    monkeypatch.setattr(workers, "n_workers", lambda jobs, warn=True: jobs or 2)
     tb.build(corpus, parallel, jobs=2, chunk=5, extras=[functools.partial(write_charts, jobs=2)])
     assert _bytes(parallel) == _bytes(serial)
     charts = sorted(p.name for p in (serial / "charts").iterdir())
@@ -122,6 +127,20 @@ def test_edited_report_is_the_only_one_parsed_again(corpus, tmp_path, monkeypatc
     cell = tables[(tables["report_id"] == "001_0d529075b8579b4b") & (tables["row"] == "licensing")
                   & (tables["column"] == "decisions")]
     assert cell["value"].tolist() == [72]
+
+
+def test_an_extra_with_other_arguments_makes_the_build_stale(corpus, tmp_path):
+    """An extra is recorded with its arguments (all but jobs): the same function asked for
+    something else is another build."""
+    def note(out, tag, jobs=1):
+        (out / "note.txt").write_text(tag, encoding="utf-8")
+        return ["note.txt"]
+
+    out = tmp_path / "out"
+    assert not tb.build(corpus, out, jobs=1, excel=False, extras=[functools.partial(note, tag="a")]).up_to_date
+    assert tb.build(corpus, out, jobs=1, excel=False, extras=[functools.partial(note, tag="a", jobs=2)]).up_to_date
+    assert not tb.build(corpus, out, jobs=1, excel=False, extras=[functools.partial(note, tag="b")]).up_to_date
+    assert (out / "note.txt").read_text(encoding="utf-8") == "b"
 
 
 @pytest.mark.parametrize("change", ["metadata", "option", "output", "toolkit"])

@@ -1312,28 +1312,41 @@ def save(fig: "Figure", path_stem: str | os.PathLike,
 _CHART_INDICATORS = ("applications", "disclosure_rate", "denial_rate", "unavailable_rate", "not_processed_rate")
 
 
+def _save_as_built(fig: "Figure", stem: str) -> list[str]:
+    """:func:`save` under matplotlib's own defaults, not the session's or a matplotlibrc's
+    (``savefig.bbox`` and the like would change the bytes): a build's charts are the same
+    wherever they are rendered."""
+    import matplotlib
+
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        return [str(p) for p in save(fig, stem)]
+
+
 def _save_elsewhere(data: bytes, stem: str) -> list[str]:
     """Worker side of :func:`write_charts`: save a pickled figure (the Chinese font registered
     in this process first, so its text finds the same glyphs)."""
     import pickle
 
     font_family()
-    return [str(p) for p in save(pickle.loads(data), stem)]
+    return _save_as_built(pickle.loads(data), stem)
 
 
-def write_charts(out: Path, jobs: int | None = None) -> list[str]:
+def write_charts(out: Path, jobs: int | None = 1) -> list[str]:
     """Every registered chart into ``out/charts/``, drawn from the Parquet files a build just wrote
     to *out* (only the cells the charts need); returns the paths written, relative to *out*.
 
     Charts drawn by organ or year are written in both variants (``NAME_by_organ``, ``NAME_by_year``).
-    With more than one of *jobs* (``None``: all cores), this process lays the figures out while
-    worker processes render and encode them (PNG at 300 dpi and SVG cost most of a chart);
-    the files are the same bytes either way.
+    With *jobs* above 1 (``None``: all cores; ``xxgk build`` passes its ``--jobs``), this process
+    lays the figures out while spawned worker processes render and encode them (PNG at 300 dpi
+    and SVG cost most of a chart) -- a script calling it so needs the
+    ``if __name__ == "__main__":`` guard that every spawned pool needs.  The files are the same
+    bytes either way, and whatever the session's matplotlib settings.
     """
     from .data.workers import n_workers, worker_pool
 
     n_stems = sum(2 if name in BY_CHARTS else 1 for name in CHARTS)
-    workers = min(n_workers(jobs), n_stems)
+    workers = min(n_workers(jobs, warn=False), n_stems)
     pool = worker_pool(workers) if workers > 1 else None
     if pool is not None:  # the workers start (import matplotlib, register the font) while the data is read
         for _ in range(workers):
@@ -1411,7 +1424,7 @@ def _write_charts(out: Path, pool) -> list[str]:
             except (AttributeError, TypeError, pickle.PicklingError):
                 pass  # an artist matplotlib cannot pickle (bar_label's centred labels): saved here
         if data is None:
-            saved.append([str(p) for p in save(fig, out / "charts" / stem)])
+            saved.append(_save_as_built(fig, str(out / "charts" / stem)))
         else:
             saved.append(pool.submit(_save_elsewhere, data, str(out / "charts" / stem)))
     paths = [p for item in saved for p in (item if isinstance(item, list) else item.result())]

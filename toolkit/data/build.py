@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import json
 import os
 import shutil
@@ -254,6 +255,9 @@ def _build_locked(root: Path, out: Path, *, jobs, cache, excel, progress, chunk,
                 new_cache.flush()
             pending = ahead
         bar.close()
+        if pool is not None:  # every report is in: the extras (the charts) may start processes of their own
+            pool.shutdown()
+            pool = None
         empty = {"reports": reports_arrow, "tables": tables_arrow, "parse_log": parse_log_arrow,
                  "statements": statements_arrow}
         for name, sink in sinks.items():
@@ -328,10 +332,14 @@ def _build_locked(root: Path, out: Path, *, jobs, cache, excel, progress, chunk,
 
 
 def _extra_name(extra) -> str:
-    """What the manifest records of an extra output: its function's name (a ``functools.partial``'s
-    arguments, such as ``jobs``, do not change what it writes)."""
-    func = getattr(extra, "func", extra)
-    return getattr(func, "__name__", None) or str(func)
+    """What the manifest records of an extra output: its function's name, with the arguments of a
+    ``functools.partial`` -- all but ``jobs``, which changes how fast it writes, not what."""
+    if isinstance(extra, functools.partial):
+        keywords = sorted((k, v) for k, v in extra.keywords.items() if k != "jobs")
+        args = ", ".join([*map(repr, extra.args), *(f"{k}={v!r}" for k, v in keywords)])
+        name = _extra_name(extra.func)
+        return f"{name}({args})" if args else name
+    return getattr(extra, "__name__", None) or str(extra)
 
 
 def _true(column) -> int:

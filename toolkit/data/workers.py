@@ -68,14 +68,15 @@ def parse_hashed(path: str) -> tuple[ParseOutcome, str | None, list[int] | None]
     return ParseOutcome(cap_warnings(report), None), sha, list(stat)
 
 
-def n_workers(jobs: int | None) -> int:
+def n_workers(jobs: int | None, warn: bool = True) -> int:
     """Worker processes for *jobs* (``None``: all cores), capped at the core count: more
-    processes than cores only cost memory and time."""
+    processes than cores only cost memory and time (*warn*: say so, once per command)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if jobs is None:
         return cores
     if jobs > cores:
-        log.warning("--jobs %d is more than the %d cores here; using %d", jobs, cores, cores)
+        if warn:
+            log.warning("--jobs %d is more than the %d cores here; using %d", jobs, cores, cores)
         return cores
     return max(1, jobs)
 
