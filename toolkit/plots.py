@@ -1345,20 +1345,28 @@ def write_charts(out: Path, jobs: int | None = 1) -> list[str]:
     """
     from .data.workers import n_workers, worker_pool
 
-    n_stems = sum(2 if name in BY_CHARTS else 1 for name in CHARTS)
-    workers = min(n_workers(jobs, warn=False), n_stems)
+    stems = _chart_stems()
+    workers = min(n_workers(jobs, warn=False), len(stems))
     pool = worker_pool(workers) if workers > 1 else None
     if pool is not None:  # the workers start (import matplotlib, register the font) while the data is read
         for _ in range(workers):
             pool.submit(font_family)
     try:
-        return _write_charts(out, pool)
+        return _write_charts(out, stems, pool)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
 
 
-def _write_charts(out: Path, pool) -> list[str]:
+def _chart_stems() -> list[tuple[str, str | None, str]]:
+    """(chart, by, file stem) of every file :func:`write_charts` writes: the charts drawn by organ
+    or year in both variants (``NAME_by_organ``, ``NAME_by_year``)."""
+    return [(name, by, stem) for name in CHARTS
+            for by, stem in ([("organ", f"{name}_by_organ"), ("year", f"{name}_by_year")] if name in BY_CHARTS
+                             else [(None, name)])]
+
+
+def _write_charts(out: Path, stems: list[tuple[str, str | None, str]], pool) -> list[str]:
     import pickle
 
     import pandas as pd
@@ -1411,9 +1419,6 @@ def _write_charts(out: Path, pool) -> list[str]:
                           read_dictionary=["report_id", "check"]).to_pandas(types_mapper=arrow_types)
     pa.default_memory_pool().release_unused()  # the batches' buffers, back to the system
     frames = {"tables": tables, "reports": reports, "audit": audit, "indicators": indicator_frame}
-    stems = [(name, by, stem) for name in CHARTS
-             for by, stem in ([("organ", f"{name}_by_organ"), ("year", f"{name}_by_year")] if name in BY_CHARTS
-                              else [(None, name)])]
     saved = []
     for name, by, stem in stems:
         fig = _draw(name, frames, by)
@@ -1422,7 +1427,7 @@ def _write_charts(out: Path, pool) -> list[str]:
             try:
                 data = pickle.dumps(fig)
             except (AttributeError, TypeError, pickle.PicklingError):
-                pass  # an artist matplotlib cannot pickle (bar_label's centred labels): saved here
+                pass  # an artist matplotlib cannot pickle (a lambda, say): this figure is saved here
         if data is None:
             saved.append(_save_as_built(fig, str(out / "charts" / stem)))
         else:
