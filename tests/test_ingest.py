@@ -296,6 +296,18 @@ def test_cli_fetch_usage(tmp_path, capsys):
     assert "--corpus" in capsys.readouterr().err
 
 
+def test_writing_to_no_named_corpus_is_refused_before_anything_is_read(tmp_path, monkeypatch):
+    """The library's refusal is the command line's usage error: one exception, one message."""
+    from toolkit.corpus import CorpusNotFound, CorpusNotNamed
+
+    monkeypatch.delenv("XXGK_CORPUS", raising=False)
+    with pytest.raises(CorpusNotNamed, match="name the corpus") as raised:
+        add_reports([tmp_path / "not read"], None)
+    assert isinstance(raised.value, CorpusNotFound)  # what callers caught before still catches it
+    with pytest.raises(CorpusNotNamed, match="fetch: name the corpus"):
+        fetch(["http://127.0.0.1:9/never"], None, progress=False)
+
+
 # ====================================================================== fetch
 
 

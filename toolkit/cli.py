@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 from typing import Sequence
 
-from .corpus import CorpusNotFound, MetadataError
+from .corpus import CorpusNotFound, CorpusNotNamed, MetadataError
 from .errors import ReportError, one_line
 from .fileio import LockBusy
 
@@ -350,21 +350,9 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
-def _named(args: argparse.Namespace) -> str | None:
-    """Why a writing command cannot run on the corpus given (a usage error), or None."""
-    from .corpus.location import is_named
-
-    if not is_named(args.corpus):
-        return (f"{args.command}: name the corpus to add to with --corpus DIR (or XXGK_CORPUS=DIR); the "
-                "corpus shipped with xxgk is not changed unless it is named (`xxgk init DIR` starts one)")
-    return None
-
-
 def _add(args: argparse.Namespace) -> int:
     from .corpus.add import add_reports
 
-    if (why := _named(args)) is not None:
-        return _fail(why, 2)
     result = add_reports(args.paths, args.corpus, source_url=args.source_url)
     for a in result.added:
         note = f" ({a.parse_status}: {one_line(a.parse_note)})" if a.parse_note else ""
@@ -381,8 +369,6 @@ def _add(args: argparse.Namespace) -> int:
 def _fetch(args: argparse.Namespace) -> int:
     from .corpus.fetch import fetch
 
-    if (why := _named(args)) is not None:
-        return _fail(why, 2)
     urls = list(args.urls or [])
     if args.from_file:
         from .fileio import read_bytes
@@ -437,6 +423,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         logger.setLevel(logging.INFO)
     try:
         return _COMMANDS[args.command](args)
+    except CorpusNotNamed as exc:  # a writing command given no corpus: a usage error
+        return _fail(exc, 2)
     except (ReportError, CorpusNotFound, MetadataError, LockBusy) as exc:
         return _fail(exc)
     except BrokenPipeError:

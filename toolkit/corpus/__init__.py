@@ -2,10 +2,10 @@
 (``xxgk add``) and fetching them (``xxgk fetch``, with its HTTP policy in one class)."""
 from __future__ import annotations
 
-from .location import ENV_VAR, CorpusNotFound, corpus_dir, shipped_corpus
+from .location import ENV_VAR, CorpusNotFound, CorpusNotNamed, corpus_dir, shipped_corpus
 from .metadata import (METADATA_COLUMNS, PROVENANCE_COLUMNS, MetadataError, MetadataFile, create_corpus,
                        listed_path, metadata_records, read_metadata, resolve_report_path)
 
-__all__ = ["ENV_VAR", "CorpusNotFound", "corpus_dir", "shipped_corpus", "METADATA_COLUMNS",
+__all__ = ["ENV_VAR", "CorpusNotFound", "CorpusNotNamed", "corpus_dir", "shipped_corpus", "METADATA_COLUMNS",
            "PROVENANCE_COLUMNS", "MetadataError", "MetadataFile", "create_corpus", "metadata_records", "read_metadata",
            "resolve_report_path", "listed_path"]

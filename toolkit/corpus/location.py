@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["ENV_VAR", "CorpusNotFound", "corpus_dir", "is_named", "named_corpus", "shipped_corpus"]
+__all__ = ["ENV_VAR", "CorpusNotFound", "CorpusNotNamed", "corpus_dir", "is_named", "named_corpus", "shipped_corpus"]
 
 #: Environment variable naming a corpus folder to use when none is given.
 ENV_VAR = "XXGK_CORPUS"
@@ -20,6 +20,10 @@ _HINT = f"pass corpus=DIR (command line: --corpus DIR) or set {ENV_VAR}=DIR"
 
 class CorpusNotFound(FileNotFoundError):
     """No corpus folder where one was asked for; the message says how to point elsewhere."""
+
+
+class CorpusNotNamed(CorpusNotFound):
+    """A command that writes to a corpus was given none (the command line's usage error)."""
 
 
 def shipped_corpus() -> Path | None:
@@ -70,6 +74,6 @@ def named_corpus(corpus: str | os.PathLike | None, what: str) -> Path:
     """The corpus a command that *writes* to it (``add``, ``fetch``) works on: *corpus*, else
     ``$XXGK_CORPUS`` — never the shipped copy by default, which an install must not change."""
     if not is_named(corpus):
-        raise CorpusNotFound(f"{what}: name the corpus to add to ({_HINT}); the corpus shipped with "
-                             "xxgk is not changed unless it is named")
+        raise CorpusNotNamed(f"{what}: name the corpus to add to ({_HINT}); the corpus shipped with "
+                             "xxgk is not changed unless it is named (`xxgk init DIR` starts one)")
     return corpus_dir(corpus)
