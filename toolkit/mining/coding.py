@@ -327,9 +327,9 @@ def read_coding(path: str | os.PathLike, codebook=None):
     Raises ``ValueError`` naming the file and the row when a category is not a
     codebook id or ``none``, or an item_id is missing or repeated.
     """
-    import pandas as pd
-
     import zipfile
+
+    import pandas as pd
 
     book = _resolve(codebook)
     allowed = {cat["id"] for cat in book} | {NONE}
