@@ -8,8 +8,8 @@ removes three kinds of words:
 * the packaged stopwords (``toolkit/resources/stopwords.txt``): function words,
   punctuation and the template's boilerplate (进一步, 加强, 一是 ...);
 * organ and place names, by rule rather than from a hand list
-  (:meth:`Tokenizer.is_name`): every place name of cpca's administrative
-  division table (河北省, 吴忠市, 文登区; the short forms cpca itself uses for
+  (:meth:`Tokenizer.is_name`): every place name of the packaged table of
+  administrative divisions (河北省, 吴忠市, 文登区; the short forms of
   provinces and prefecture-level divisions: 河北, 吴忠), and the corpus's own
   agency names with the place stripped and their abbreviations (教育厅,
   民政局; 科技厅 for 科学技术厅, 人社厅 for 人力资源和社会保障厅);
@@ -26,7 +26,7 @@ It plugs into scikit-learn::
     from toolkit.mining.tokenizer import Tokenizer
     CountVectorizer(tokenizer=Tokenizer(), token_pattern=None, lowercase=False)
 
-jieba (and cpca, for the names) are imported only when the first text is
+jieba (and the division table, for the names) are loaded only when the first text is
 tokenized, never at import time.  ``Tokenizer(backend="rjieba")`` segments with
 rjieba (the jieba-rs binding, ``pip install 'xxgk[fast]'``) instead: same
 tokens, several times faster.
@@ -63,6 +63,12 @@ _LEVEL_PREFIX = "省市县区"
 # Organ types that, after a place or a level character, name a government or
 # party organ rather than a concept (省委, 省政府, 吴忠市人民政府; 政府 alone stays).
 _GENERIC_ORGANS = frozenset({"人民政府", "政府", "党委", "委员会", "委", "人大", "政协", "人大常委会"})
+
+# Short forms of province and prefecture names: the administrative suffix removed
+# (河北省 → 河北, 吴忠市 → 吴忠), or the usual name of an autonomous region.
+_SHORT_SUFFIX = re.compile(r"(?:[省市]|特别行政区|自治区)$")
+_REGION_SHORT = {"内蒙古自治区": "内蒙古", "广西壮族自治区": "广西", "西藏自治区": "西藏",
+                 "新疆维吾尔自治区": "新疆", "宁夏回族自治区": "宁夏"}
 
 # Digits with optional decimal/thousands separators, sign and percent/permille
 # sign; matched after NFKC, so full-width digits are covered too.
@@ -142,25 +148,24 @@ def load_negation_words(path: str | os.PathLike | None = None) -> frozenset[str]
 
 @functools.lru_cache(maxsize=1)
 def place_names() -> frozenset[str]:
-    """Every place name of cpca's administrative division table, as the tokenizer drops them.
+    """Every place name of the packaged division table, as the tokenizer drops them.
 
-    Full names at every level (河北省, 石家庄市, 文登区, 卫辉市), and the short
-    forms cpca itself matches (its rule: 省/市/自治区/特别行政区 removed, 内蒙古 for
-    内蒙古自治区 …) for provinces and prefecture-level divisions only: county-level
-    short forms collide with ordinary words (合作市 → 合作, 东方市 → 东方), which
-    is why cpca keeps 区 and 县 too.  cpca's placeholders (市辖区, 县) and
-    one-character names are left out.
+    Full names at every level (河北省, 石家庄市, 文登区, 卫辉市; the table is
+    ``toolkit/resources/admin_divisions.csv``), and short forms for provinces and
+    prefecture-level divisions only: 省/市/自治区/特别行政区 removed from the end
+    (河北, 吴忠), and 内蒙古, 广西, 西藏, 宁夏, 新疆 for the five autonomous
+    regions.  County-level short forms collide with ordinary words (合作市 → 合作,
+    东方市 → 东方), and so would the short forms of autonomous prefectures
+    (海南藏族自治州 → 海南), so those keep their full names only.  One-character
+    names are left out.
     """
-    from ..parsing.metadata import load_cpca
+    from ..parsing.metadata import divisions
 
-    cpca = load_cpca()
-    matcher = cpca.matcher
     names = set()
-    for info in cpca.ad_2_addr_dict.values():
-        names.add(info.name)
-        if info.rank <= 1:  # province or prefecture level
-            names.add(matcher.special_abbre.get(info.name) or re.sub(matcher.stop_re, "", info.name))
-    names.discard("市辖区")
+    for d in divisions().values():
+        names.add(d.name)
+        if d.level in ("province", "city"):
+            names.add(_REGION_SHORT.get(d.name) or _SHORT_SUFFIX.sub("", d.name))
     return frozenset(unicodedata.normalize("NFKC", n) for n in names if len(n) >= 2)
 
 
@@ -307,7 +312,7 @@ class Tokenizer(BaseEstimator):
         two or more characters is also added to the segmenter's dictionary
         (frequency 5000), so 不及时 or 有待 come out as one token.
     drop_names : bool, default True
-        Drop organ and place names (`is_name`): cpca's place names
+        Drop organ and place names (`is_name`): the division table's place names
         (`place_names()`) and the agencies' names.
     agencies : None or iterable of str
         Agency names whose organ part and abbreviations are dropped when
