@@ -41,7 +41,7 @@ _ZONE_AFTER_SHORT = re.compile(r"^\w{0,8}?(?:" + "|".join(_ZONE_WORDS) + ")")
 # places that were recognised, and is not one of them: the organ belongs to a
 # division the table does not know (a typo, an OCR misreading, a placeholder),
 # so the place read so far would claim the wrong level.
-_DIVISION_LIKE = re.compile(r"^(?:\w{1,3}?(?:自治县|自治旗|县|区|旗)|\w{2}(?:市|州|盟)(?![场政容级民属委长]))")
+_DIVISION_LIKE = re.compile(r"^(?:\w{1,3}?(?:自治县|自治旗|县|区|旗)|\w{2}(?:市|州|盟)(?![场政容]))")
 # Words ending in 区/县/市 that are not the name of a division.
 _NOT_DIVISIONS = ("新区", "园区", "开发区", "保税区", "实验区", "试验区", "示范区", "合作区", "功能区", "景区",
                   "度假区", "管理区", "片区", "城区", "社区", "辖区", "市区", "县区", "郊区", "地区", "山区",
