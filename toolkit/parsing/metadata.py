@@ -159,7 +159,7 @@ def _resolve(name: str) -> dict[str, Any]:
     odd = _DIVISION_LIKE.match(rest)
     if odd and not odd.group(0).endswith(_NOT_DIVISIONS):
         where = f" of {last.name}" if last else ""
-        return _missing(f"{odd.group(0)} is not a division{where} in the 2024 list (a typo or a placeholder?)")
+        return _missing(f"{odd.group(0)} is not a division{where} in the 2024 list (a typo, an old name or a placeholder?)")
     if last is None:
         return _missing("no division name at the start of the organ's name")
     return _fields(last)
