@@ -26,8 +26,8 @@ It plugs into scikit-learn::
     from toolkit.mining.tokenizer import Tokenizer
     CountVectorizer(tokenizer=Tokenizer(), token_pattern=None, lowercase=False)
 
-jieba (and the division table, for the names) are loaded only when the first text is
-tokenized, never at import time.  ``Tokenizer(backend="rjieba")`` segments with
+jieba (and the division table, for the names) are loaded only when the first
+text is tokenized, never at import time.  ``Tokenizer(backend="rjieba")`` segments with
 rjieba (the jieba-rs binding, ``pip install 'xxgk[fast]'``) instead: same
 tokens, several times faster.
 """
@@ -155,8 +155,8 @@ def place_names() -> frozenset[str]:
     prefecture-level divisions only: 省/市/自治区/特别行政区 removed from the end
     (河北, 吴忠), and 内蒙古, 广西, 西藏, 宁夏, 新疆 for the five autonomous
     regions.  County-level short forms collide with ordinary words (合作市 → 合作,
-    东方市 → 东方), and so would the short forms of autonomous prefectures
-    (海南藏族自治州 → 海南), so those keep their full names only.  One-character
+    东方市 → 东方), and so would those of autonomous prefectures (红河哈尼族彝族自治州
+    → 红河), so those keep their full names only.  One-character
     names are left out.
     """
     from ..parsing.metadata import divisions
