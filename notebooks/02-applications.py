@@ -47,19 +47,30 @@ new = t3[t3["row"] == "new_received"].pivot(index="report_id", columns="column",
 new[[c.key for c in schema.T3_COLUMNS]].sort_values("total", ascending=False, na_position="last")
 
 # %% [markdown]
-# **Which organs receive the most applications**, summed over each organ's reports (an organ whose
-# count could not be read in any year stays in the list with `<NA>`, so it does not silently drop
-# out):
+# **Which organs receive the most applications**, per report-year (docs/METHODS.md: organs are never
+# ranked by sums over different numbers of years or sources). Only table values of the template
+# years count here — a count the narrative states, or one from before the template, is another
+# measure and is never added to them. Each organ's median per report is ranked, beside the number
+# of reports it rests on; `conflict` marks a count the report's own text contradicts. An organ
+# with no readable table count stays in the list with `<NA>`:
 
 # %%
-by_organ = tk.summarise_indicators(ind, by="organ")
-ranking = (by_organ[by_organ["indicator"] == "applications"]
-           .sort_values("value", ascending=False, na_position="last", kind="stable")
-           [["agency", "value", "n_reports", "n_missing", "n_stated"]])
+tabled = apps[(apps["source"] == "table") & (apps["year"] >= 2019)]
+per_organ = tabled.dropna(subset=["value"]).groupby("organ_id").agg(
+    per_report=("value", "median"), n_reports=("report_id", "nunique"), first_year=("year", "min"),
+    last_year=("year", "max"), conflict=("conflict", "any"))
+names = apps.sort_values("year").drop_duplicates("organ_id", keep="last").set_index("organ_id")["agency"]
+ranking = (per_organ.reindex(sorted(set(apps["organ_id"].dropna()))).assign(agency=names)
+           .sort_values("per_report", ascending=False, na_position="last", kind="stable")
+           [["agency", "per_report", "n_reports", "first_year", "last_year", "conflict"]]
+           .astype({"n_reports": "Int64", "first_year": "Int64", "last_year": "Int64"}))
 ranking
 
 # %%
-fig = plots.applications_and_refusals(ind, by="organ")
+# One report per organ (its latest template year with a table count), so that no organ's bar is a
+# sum over more years than another's.
+latest = tabled.dropna(subset=["value"]).sort_values("year").drop_duplicates("organ_id", keep="last")
+fig = plots.applications_and_refusals(ind[ind["report_id"].isin(latest["report_id"])], by="organ")
 fig
 
 # %% [markdown]
@@ -165,7 +176,6 @@ def name(rid):
 
 # Who applies.
 counted = apps[apps["value"].notna()]
-total_apps = tk.aggregate(apps, "value")
 persons = by_applicant.set_index("column")
 applicant_cells = t3[(t3["row"] == "new_received") & (t3["column"] != "total")]
 applicant_total = tk.aggregate(applicant_cells, "value").iloc[0]
@@ -173,22 +183,32 @@ no_type = sorted(set(applicant_cells.loc[applicant_cells["value"].isna(), "repor
 by_report = tk.aggregate(applicant_cells, "value", by="report_id").set_index("report_id")["value"]
 biggest = by_report.idxmax()
 biggest_persons = new.loc[biggest, "natural_person"]
-known = ranking[ranking["value"].notna()]
-unknown = ranking[ranking["value"].isna()]
-top = known.iloc[0] if len(known) else None
+known = ranking[ranking["per_report"].notna()]
+unknown = ranking[ranking["per_report"].isna()]
+conflicted = apps[apps["conflict"].fillna(False)]
+stated_said = tk.load_statements().merge(conflicted[["report_id"]], on="report_id")
+stated_said = stated_said[(stated_said["row"] == "new_received") & (stated_said["column"] == "total")]
 text = f"""**What it shows.** {len(counted)} of {len(apps)} reports give a readable count of new applications
-({(counted['source'] == 'table').sum()} from table 3, {(counted['source'] == 'stated').sum()} stated in the text):
-{total_apps['value'].iloc[0]:,.0f} applications in all. Natural persons filed {persons.loc['natural_person', 'value']:,.0f}
-of the {applicant_total['value']:,.0f} applications whose applicant type was read, in {applicant_total['n_reports']} reports
-({applicant_total['n_missing']} missing: {listing(name(r) for r in no_type)}); {name(biggest)} alone accounts for
-{biggest_persons:,.0f} of them ({by_report[biggest]:,.0f} of the {applicant_total['value']:,.0f})."""
-if top is not None:
-    text += (f" The organ with the most applications on record is {top['agency']} "
-             f"({top['value']:,.0f} over {top['n_reports']} report(s)")
-    text += f"; {top['n_missing']} of its reports have no readable count)." if top["n_missing"] else ")."
+({(counted['source'] == 'table').sum()} from table 3, {(counted['source'] == 'stated').sum()} stated in the text, of
+which {((counted['source'] == 'stated') & (counted['year'] < 2019)).sum()} from before the template); they span
+{counted['year'].nunique()} years and three ways of reporting, so no grand total is given. Natural persons filed
+{persons.loc['natural_person', 'value']:,.0f} of the {applicant_total['value']:,.0f} applications whose applicant type
+was read in a table, in {applicant_total['n_reports']} reports ({applicant_total['n_missing']} missing:
+{listing(name(r) for r in no_type)}); {name(biggest)} alone accounts for {biggest_persons:,.0f} of them
+({by_report[biggest]:,.0f} of the {applicant_total['value']:,.0f})."""
+if len(known):
+    top = known.iloc[0]
+    text += (f" Per report-year of table counts, {top['agency']} receives the most ({top['per_report']:,.0f} "
+             f"per report, median over {top['n_reports']} report(s), {top['first_year']}–{top['last_year']})")
+    text += (", then " + listing(f"{r.agency} ({r.per_report:,.0f} over {r.n_reports})"
+                                  for r in known.iloc[1:3].itertuples()) + "." if len(known) > 1 else ".")
+for r in conflicted.itertuples():
+    said = listing(f"{v:,.0f}" for v in sorted(set(stated_said.loc[stated_said['report_id'] == r.report_id, 'value'])))
+    text += (f" {name(r.report_id)}'s count is contradicted by its own text: table 3 gives {r.value:,.0f} new "
+             f"applications, the text {said}; every figure below that uses it carries the flag (`conflict`).")
 if len(unknown):
-    text += (f" No count could be read in any year for {listing(unknown['agency'])}: "
-             "the ranking covers only organs whose counts could be read, and these are not zero.")
+    text += (f" No table count could be read for {listing(unknown['agency'])}: "
+             "the ranking covers only organs whose table counts could be read, and these are not zero.")
 
 # Outcomes: the chart and the table count different sets of reports.
 chart_cells = t3[(t3["column"] == "total")].assign(
@@ -244,6 +264,11 @@ if len(alone):
              + (f", and {listing(str(y) for y in several['year'])} on {several['n_reports'].min()} to "
                 f"{several['n_reports'].max()} reports" if len(several) else "")
              + " — a difference between years is a difference between organs, not a trend.")
+    contradicted = set(ind.loc[ind["conflict"].fillna(False), "report_id"])
+    for y, rid in zip(alone["year"], alone["largest"]):
+        if rid in contradicted:
+            text += (f" The {y} figure rests on {name(rid)}, whose table 3 its own text contradicts (see above): "
+                     "read that year's rate and its rank with that caveat.")
 
 # Reports without a rate, and why.
 no_case = ind[(ind["indicator"] == "disclosure_rate") & (ind["denominator"] == 0).fillna(False)]

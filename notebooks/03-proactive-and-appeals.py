@@ -92,7 +92,11 @@ pd.crosstab(reports.set_index("report_id")["agency"], t4_read)
 t4_names = ["reconsideration_correction_rate", "litigation_correction_rate", "dispute_rate"]
 overall = tk.summarise_indicators(ind, by=None)
 t4_overall = overall[overall["indicator"].isin(t4_names)].set_index("indicator")
-t4_overall.assign(text=[tk.rate_text(k, n) for k, n in zip(t4_overall["numerator"], t4_overall["denominator"])])[
+# dispute_rate is a ratio (cases per new application; pending and carried-over cases count, 复议后起诉
+# twice), so it gets no interval (docs/METHODS.md).
+t4_overall.assign(text=[tk.rate_text(k, n) if i != "dispute_rate" else
+                        f"{k / n:.3f} per application ({k:,.0f} cases / {n:,.0f} applications; a ratio, no interval)"
+                        for i, k, n in zip(t4_overall.index, t4_overall["numerator"], t4_overall["denominator"])])[
     ["numerator", "denominator", "value", "ci_low", "ci_high", "n_reports", "n_missing", "text"]]
 
 # %%

@@ -160,6 +160,29 @@ fig = plots.category_shares(by_level, "level")
 fig
 
 # %% [markdown]
+# A category "most often named" is claimed only on one label per item (its primary category, the one
+# the agreement check covers) and with a paired test between the two leading categories over the same
+# reports (exact McNemar: only reports naming one of the two and not the other count):
+
+# %%
+from scipy.stats import binomtest
+
+prov_items = levels[(levels["level"] == "province") & (levels["part"].astype(str) == "problem")]
+prov_primary = coded[coded["primary"].fillna(False) & coded["item_id"].isin(prov_items["item_id"])]
+named = prov_primary.groupby("report_id")["category"].agg(lambda c: set(map(str, c)))
+prov_reports = sorted(set(prov_items["report_id"]))
+primary_counts = (pd.Series([c for r in prov_reports for c in named.get(r, set())], dtype="string")
+                  .value_counts().rename_axis("category").rename("reports").reset_index()
+                  .sort_values(["reports", "category"], ascending=[False, True], ignore_index=True))
+first, second = primary_counts["category"].iloc[0], primary_counts["category"].iloc[1]
+only_first = sum(first in named.get(r, set()) and second not in named.get(r, set()) for r in prov_reports)
+only_second = sum(second in named.get(r, set()) and first not in named.get(r, set()) for r in prov_reports)
+mcnemar_p = binomtest(min(only_first, only_second), only_first + only_second, 0.5).pvalue
+print(f"{len(prov_reports)} provincial reports with problem items; {first} vs {second}: "
+      f"{only_first} vs {only_second} discordant, exact McNemar p = {mcnemar_p:.3f}")
+primary_counts.head(6)
+
+# %% [markdown]
 # What else differs between the levels (so a difference cannot be read as an effect of level alone):
 
 # %%
@@ -248,6 +271,31 @@ print({k: terms.attrs[k] for k in ("min_count", "alpha", "n_tested")})
 terms.head(12).round(4)
 
 # %% [markdown]
+# The log-odds verdict turns on the prior (below: the number of terms passing at two priors), so the
+# test reported is a document-level one: for each of the same terms, Fisher's exact test on the items
+# that contain it, problem against improvement, Benjamini–Hochberg-adjusted over the terms tested.
+
+# %%
+from scipy.stats import false_discovery_control, fisher_exact
+
+by_prior = {p: int(tk.distinctive_terms(distinct, "part", tokenizer=tok, prior=p, top_n=None)["distinctive"].sum())
+            for p in (0.01, 0.1)}
+print("terms passing the log-odds test, by prior:", by_prior)
+item_terms = [set(tok(t)) for t in distinct["text"]]
+is_problem = (distinct["part"].astype(str) == "problem").to_numpy()
+n_problem, n_improvement = int(is_problem.sum()), int((~is_problem).sum())
+rows = []
+for term in dict.fromkeys(terms["term"]):
+    a = sum(term in s for s, p in zip(item_terms, is_problem) if p)
+    b = sum(term in s for s, p in zip(item_terms, is_problem) if not p)
+    rows.append((term, a, b, fisher_exact([[a, n_problem - a], [b, n_improvement - b]])[1]))
+fisher = pd.DataFrame(rows, columns=["term", "problem_items", "improvement_items", "p"])
+fisher["p_adj"] = false_discovery_control(fisher["p"].to_numpy(), method="bh")
+fisher["significant"] = fisher["p_adj"] < terms.attrs["alpha"]
+fisher = fisher.sort_values(["p", "term"], kind="stable", ignore_index=True)
+fisher.head(12)
+
+# %% [markdown]
 # ## 7. Template reuse across the corpus
 
 # %%
@@ -277,6 +325,8 @@ negation = [t for t in problem_side["term"] if t in tk.load_negation_words()]
 top_pair = pairs.iloc[0]
 cov = coverage.loc["all"]
 lead_ins = int((body.loc[~covered["coded"], "item"] == 0).sum())
+
+zh_of = dict(zip(tk.load_codebook()["id"], tk.load_codebook()["zh"]))
 
 def cite(r):
     return f"{r.zh} ({r.k}/{r.n}, 95% interval {r.ci_low:.0%}–{r.ci_high:.0%})"
@@ -319,8 +369,10 @@ the others. Against one human coder it agrees on {same} of {fit.n_items} items (
 these texts. The per-category kappas rest on {in_category.min()}–{in_category.max()} items each (those either coder put
 in the category), so one by one they say little.
 
-Provincial reports ({meta['province']['reports']}, {sectors('province')}, {years('province')}) most often name
-{cite(prov.iloc[0])}, {cite(prov.iloc[1])} and {cite(prov.iloc[2])}. City and county reports are
+Provincial reports ({meta['province']['reports']}, {sectors('province')}, {years('province')}): counting each problem
+item once, by its primary category, {zh_of[first]} is named in {primary_counts['reports'].iloc[0]} and {zh_of[second]} in
+{primary_counts['reports'].iloc[1]} of the {len(prov_reports)} reports; {'the first is named more often' if mcnemar_p < 0.05 else 'the two are not told apart, so no ranking is claimed'}
+(exact McNemar test over reports: {only_first} vs {only_second} discordant, p = {mcnemar_p:.2f}). City and county reports are
 {meta['city/county']['reports']} ({sectors('city/county')}, {years('city/county')}), so their intervals are wide;
 the two levels' intervals are apart for {len(apart)} of {len(low)} categories{(': ' + '、'.join(apart)) if apart else ''}.
 {'The levels share no sector, so a difference between them cannot be told apart from one between sectors or periods.'
@@ -332,8 +384,10 @@ terms come back with a mean similarity between {stab['stability'].min():.2f} and
 {len(substantive)} of {best_k} topics have top terms that name a subject rather than the general vocabulary of
 disclosure and deficiency{(': ' + '、'.join(substantive)) if substantive else ''}{'; the codebook categories, not the topics, are the measure to report' if len(substantive) < best_k else ''}.
 
-Problem and improvement wording: {n_dist} of {terms.attrs['n_tested']} tested terms pass the Benjamini–Hochberg
-correction at {terms.attrs['alpha']}. The five terms leaning most towards problems are {'、'.join(f"{r.term} (z = {r.z:.2f})" for r in problem_side.itertuples())}
-({len(negation)} of them deficiency words the tokenizer keeps{(': ' + '、'.join(negation)) if negation else ''}); on
-this corpus {'none of them is' if not problem_side['distinctive'].any() else 'some are'} distinctive by that test."""
+Problem and improvement wording: counting items ({n_problem} problem, {n_improvement} improvement items), Fisher's
+exact test finds {int(fisher['significant'].sum())} of {len(fisher)} tested terms distinctive after the
+Benjamini–Hochberg correction at {terms.attrs['alpha']}{(': ' + '、'.join(f"{r.term} ({r.problem_items} vs {r.improvement_items} items, adjusted p = {r.p_adj:.1g})" for r in fisher[fisher['significant']].itertuples())) if fisher['significant'].any() else ''}.
+The log-odds test passes {by_prior[0.01]} of them with a prior of 0.01 and {by_prior[0.1]} with 0.1: its verdict is set by
+the prior as much as by the data, so it only orders the terms ({len(negation)} of the five leaning most towards problems
+are deficiency words the tokenizer keeps{(': ' + '、'.join(negation)) if negation else ''})."""
 Markdown(text)

@@ -468,3 +468,17 @@ def test_summarise_by_province_on_the_shipped_corpus():
     hz = ind[(ind["agency"] == "淮安市洪泽区人民政府") & (ind["year"] == 2024)]
     # Its table 3 gives 95 new applications; its text says 受理政府信息公开申请 17 件.
     assert bool(hz.set_index("indicator").loc["applications", "conflict"]) is True
+
+
+def test_other_rate_reads_other_all_when_a_2021_report_prints_one_row():
+    values = {("t3", "granted", "total"): 5, ("t3", "total_handled", "total"): 10}
+    tables = _tables("r1", values=values)
+    tables = tables[~tables["row"].astype(str).str.startswith("other.")]
+    one_row = pd.DataFrame({"report_id": ["r1"], "table": ["t3"], "row": ["other.all"], "column": ["total"],
+                            "value": [2.0], "status": ["read"]}).astype(tables.dtypes.to_dict())
+    ind = compute_indicators(_reports(_report("r1")), pd.concat([tables, one_row], ignore_index=True))
+    row = _row(ind, "r1", "other_rate")
+    assert (row["numerator"], row["denominator"]) == (2, 10)
+    # without that row the rate is missing, with the reason
+    ind = compute_indicators(_reports(_report("r1")), tables)
+    assert _row(ind, "r1", "other_rate")["value"] is pd.NA

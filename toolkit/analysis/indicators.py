@@ -143,6 +143,9 @@ class Indicator:
     denominator: dict[str, tuple[Cell, ...]] = field(default_factory=dict)
     comparable: bool = True
     note: str = ""
+    #: Per template, cells read instead of the numerator's when none of its rows is in the report
+    #: (a 2021-template report that prints (六)其他处理 as one row, other.all).
+    fallback: dict[str, tuple[Cell, ...]] = field(default_factory=dict)
 
     @property
     def is_rate(self) -> bool:
@@ -172,7 +175,8 @@ INDICATORS: tuple[Indicator, ...] = (
               _both(_t3(_NOT_PROCESSED)), _both(_HANDLED)),
     Indicator("other_rate", "rate", "share", "其他处理率", "Other handling rate (其他处理)",
               {"2021": _t3(_group("other.")), "2019": _t3(["other.all"])}, _both(_HANDLED),
-              note="(六)其他处理: three rows in 2021, one (other.all) in 2019; the group total means the same"),
+              note="(六)其他处理: three rows in 2021, one (other.all) in 2019; the group total means the same",
+              fallback={"2021": _t3(["other.all"])}),
     Indicator("refusals_legal_exemption", "count", "件", "不予公开（法定豁免事由）", "Refusals on legal exemptions",
               _both(_t3(_DENIED))),
     Indicator("refusals_factual_operational", "count", "件", "无法提供、不予处理及逾期（事实/程序原因）",
@@ -402,6 +406,10 @@ def compute_indicators(reports, tables, statements=None, names: Sequence[str] | 
                 reason = f"not comparable in the {eff} template: {ind.note}"
             else:
                 num, s1, why, conflict = _sum(lookup, rid, ind.numerator[eff], present)
+                if why and eff in ind.fallback and all("is not in the report" in w for w in why):
+                    alt = _sum(lookup, rid, ind.fallback[eff], present)
+                    if not alt[2]:
+                        num, s1, why, conflict = alt
                 sources = set(s1)
                 if ind.denominator:
                     den, s2, why2, conflict2 = _sum(lookup, rid, ind.denominator[eff], present)
