@@ -88,8 +88,8 @@ pairs[["agency_a", "year_a", "year_b", "reused_a", "reused_b", "flagged"]].round
 
 # %%
 book = tk.load_codebook()
-pd.DataFrame([(c["id"], c["zh"], c["en"], len(c["keywords"]), len(c["patterns"])) for c in book],
-             columns=["id", "zh", "en", "keywords", "patterns"])
+book.assign(keywords=book["keywords"].map(len), patterns=book["patterns"].map(len))[
+    ["id", "zh", "en", "keywords", "patterns"]]
 
 # %%
 coded = tk.code_items(items)
@@ -139,7 +139,7 @@ print(f"items compared: {fit.n_items}; same primary category: {same} (95% interv
 
 # %%
 by_year = tk.category_shares(items, "year")
-order = [c["zh"] for c in book]
+order = list(book["zh"])
 by_year.assign(cell=by_year["k"].astype(str) + "/" + by_year["n"].astype(str)).pivot(
     index="zh", columns="year", values="cell").reindex(order)
 
@@ -207,7 +207,7 @@ deficiency[["report_id", "part", "left", "term", "right"]].head(12)
 
 # %%
 top = by_level[by_level["level"] == "province"].sort_values(["k", "category"], ascending=[False, True]).iloc[0]
-keyword = next(c for c in book if c["id"] == top["category"])["keywords"][0]
+keyword = book.set_index("id").loc[top["category"], "keywords"][0]
 in_context = tk.kwic(keyword, items, window=12)
 print(f"category: {top['zh']}; its first keyword: {keyword}; occurrences: {len(in_context)}")
 in_context[["report_id", "part", "left", "term", "right"]].head(8)
@@ -326,7 +326,7 @@ top_pair = pairs.iloc[0]
 cov = coverage.loc["all"]
 lead_ins = int((body.loc[~covered["coded"], "item"] == 0).sum())
 
-zh_of = dict(zip(tk.load_codebook()["id"], tk.load_codebook()["zh"]))
+zh_of = dict(zip(book["id"], book["zh"]))
 
 def cite(r):
     return f"{r.zh} ({r.k}/{r.n}, 95% interval {r.ci_low:.0%}–{r.ci_high:.0%})"
