@@ -129,7 +129,23 @@ agree_low, agree_high = tk.wilson_interval(same, fit.n_items)
 # A category's kappa rests on the items either coder put in it (the rest agree on "not this one").
 in_category = fit.per_category["manual"] + fit.per_category["automatic"] - fit.per_category["both"]
 print(f"items compared: {fit.n_items}; same primary category: {same} (95% interval {agree_low:.0%}–{agree_high:.0%}); "
-      f"Cohen's kappa: {fit.kappa:.2f}; items in a category, by either coder: {in_category.min()}–{in_category.max()}")
+      f"Cohen's kappa: {fit.kappa:.2f} (95% interval {fit.kappa_low:.2f}–{fit.kappa_high:.2f}, {fit.method}); "
+      f"items in a category, by either coder: {in_category.min()}–{in_category.max()}")
+
+# %% [markdown]
+# The rules against a hand coding of **every** content item of the corpus
+# (`tests/fixtures/codebook/hand_coding.csv`; its README says who coded, when, and the conventions):
+# each item was read and given every category it names, from the codebook's definitions, without
+# running the rules. Precision (of the items the rules put in a category, the share the reader put
+# there too) and recall (of the reader's items, the share the rules find), with Wilson intervals; the
+# last row pools all categories:
+
+# %%
+hand = pd.read_csv("../tests/fixtures/codebook/hand_coding.csv", dtype=str)
+assert set(hand["item_id"]) == set(body["item_id"])  # every content item, nothing else
+accuracy = tk.precision_recall(hand, coded)
+accuracy.assign(zh=accuracy["category"].map(dict(zip(book["id"], book["zh"]))))[
+    ["category", "zh", "reference", "rules", "tp", "precision", "p_low", "p_high", "recall", "r_low", "r_high"]].round(2)
 
 # %% [markdown]
 # ## 3. Categories by year and level
@@ -327,6 +343,11 @@ cov = coverage.loc["all"]
 lead_ins = int((body.loc[~covered["coded"], "item"] == 0).sum())
 
 zh_of = dict(zip(book["id"], book["zh"]))
+acc = accuracy.assign(zh=accuracy["category"].map(zh_of))
+pooled_acc = acc.set_index("category").loc["all"]
+per_cat = acc[acc["category"] != "all"]
+weakest_p = per_cat.sort_values(["precision", "category"], kind="stable").iloc[0]
+weakest_r = per_cat.sort_values(["recall", "category"], kind="stable").iloc[0]
 
 def cite(r):
     return f"{r.zh} ({r.k}/{r.n}, 95% interval {r.ci_low:.0%}–{r.ci_high:.0%})"
@@ -366,7 +387,12 @@ The codebook codes {int(cov['coded'])} of {int(cov['items'])} content items ({co
 {int(cov['items'] - cov['coded'])} it leaves uncoded, {lead_ins} are lead-in sentences (item 0), listed above with
 the others. Against one human coder it agrees on {same} of {fit.n_items} items ({same / fit.n_items:.0%}, 95% interval
 {agree_low:.0%}–{agree_high:.0%}; Cohen's kappa {fit.kappa:.2f}) — in-sample: the same person wrote the keywords on
-these texts. The per-category kappas rest on {in_category.min()}–{in_category.max()} items each (those either coder put
+these texts. Against a hand coding of all {len(hand)} content items (every category an item names), the rules'
+precision is {pooled_acc['precision']:.0%} (95% interval {pooled_acc['p_low']:.0%}–{pooled_acc['p_high']:.0%}) and their
+recall {pooled_acc['recall']:.0%} ({pooled_acc['r_low']:.0%}–{pooled_acc['r_high']:.0%}) over all categories; the weakest
+are {weakest_p['zh']} in precision ({weakest_p['precision']:.0%}, {weakest_p['tp']} of {weakest_p['rules']}) and
+{weakest_r['zh']} in recall ({weakest_r['recall']:.0%}, {weakest_r['tp']} of {weakest_r['reference']}). The reader worked
+from the definitions, not the keyword lists; still one reader, so this is no inter-coder reliability. The per-category kappas rest on {in_category.min()}–{in_category.max()} items each (those either coder put
 in the category), so one by one they say little.
 
 Provincial reports ({meta['province']['reports']}, {sectors('province')}, {years('province')}): counting each problem

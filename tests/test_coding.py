@@ -327,3 +327,34 @@ def test_sentences_about_achievements_are_not_coded():
                                                                        "政策解读的主动性有待进一步提高"]}))
     assert set(kept["item_id"]) == {"p", "q"}
     assert "exclude" in tk.load_codebook().columns
+
+
+def test_precision_recall_against_a_reference_counted_by_hand():
+    coded = tk.code_items(pd.DataFrame({"item_id": ["a", "b", "c"],
+                                        "text": ["政策解读不够", "网站栏目更新不及时", "人员少"]}))
+    rules = coded.groupby("item_id")["category"].agg(lambda c: set(map(str, c))).to_dict()
+    reference = pd.DataFrame({"item_id": ["a", "b", "c"],
+                              "categories": ["policy_interpretation", "timeliness", "staff_training"]})
+    out = tk.precision_recall(reference, coded).set_index("category")
+    # counted from the sets above, not from the function
+    for cat in ("policy_interpretation", "timeliness", "staff_training"):
+        mine = {i for i, cs in rules.items() if cat in cs}
+        theirs = set(reference.loc[reference["categories"] == cat, "item_id"])
+        assert out.loc[cat, "tp"] == len(mine & theirs)
+        assert out.loc[cat, "rules"] == len(mine) and out.loc[cat, "reference"] == len(theirs)
+    assert out.loc["all", "reference"] == 3
+    with pytest.raises(ValueError, match="not in the codebook"):
+        tk.precision_recall(reference.assign(categories="bogus"), coded)
+
+
+def test_hand_coding_covers_every_content_item_once():
+    hand = pd.read_csv(Path(__file__).parent / "fixtures" / "codebook" / "hand_coding.csv", dtype=str)
+    items = tk.load_narratives()
+    body = items[~items["is_heading"]]
+    assert sorted(hand["item_id"]) == sorted(body["item_id"])
+    ids = set(load_codebook()["id"]) | {NONE}
+    for cats, primary in zip(hand["categories"], hand["primary"]):
+        assert set(cats.split("|")) <= ids and primary in ids
+        assert primary == NONE or primary in cats.split("|")
+    # the text shipped is the item's text (the codes are checkable against it)
+    assert dict(zip(hand["item_id"], hand["text"])) == dict(zip(body["item_id"], body["text"]))

@@ -69,7 +69,7 @@ from ..fileio import atomic_write
 from .narratives import item_id as make_item_id
 
 __all__ = ["load_codebook", "code_items", "export_for_coding", "read_coding", "agreement", "Agreement",
-           "krippendorff_alpha", "category_shares", "NONE", "CODED_COLUMNS", "N_BOOT", "SEED"]
+           "krippendorff_alpha", "precision_recall", "category_shares", "NONE", "CODED_COLUMNS", "N_BOOT", "SEED"]
 
 #: The label a coder gives an item that no category fits.
 NONE = "none"
@@ -617,6 +617,68 @@ def krippendorff_alpha(*codings, codebook=None) -> float:
     if not ((~np.isnan(data)).sum(axis=0) >= 2).any():
         raise ValueError("krippendorff_alpha: no item was coded by two coders or more")
     return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
+
+
+def precision_recall(reference, coded, codebook=None):
+    """How well the rules (`code_items`) find each category, against a reference coding of the same
+    items made by a person reading them.
+
+    *reference* has ``item_id`` and ``categories`` (every category the item names, ids joined
+    by ``|``, or ``none``), one row per item — e.g.
+    ``tests/fixtures/codebook/hand_coding.csv``; *coded* is `code_items` output (an item
+    without rows there got no category).  Items are compared as sets of categories: for each
+    category, ``tp`` items both give it, ``fp`` items only the rules give it, ``fn`` items only
+    the reference gives it.  Returns one row per category (codebook order) and a final row
+    ``all`` (micro-averaged over categories):
+
+    ========= ======= ================================================================
+    category  string  category id, or ``all``
+    reference Int64   items the reference gives the category
+    rules     Int64   items the rules give it
+    tp        Int64   items both give it
+    precision Float64 tp / rules; <NA> when the rules never give it
+    p_low     Float64 Wilson 95% interval of the precision
+    p_high    Float64
+    recall    Float64 tp / reference; <NA> when the reference never gives it
+    r_low     Float64 Wilson 95% interval of the recall
+    r_high    Float64
+    ========= ======= ================================================================
+    """
+    import pandas as pd
+
+    from ..analysis import wilson_interval
+
+    book = _resolve(codebook)
+    labels = [cat["id"] for cat in book]
+    if not isinstance(reference, pd.DataFrame) or not {"item_id", "categories"} <= set(reference.columns):
+        raise TypeError("reference must be a DataFrame with columns item_id, categories")
+    ref = {str(i): {c for c in str(cs).split("|") if c and c != NONE}
+           for i, cs in zip(reference["item_id"], reference["categories"])}
+    unknown = sorted(set().union(*ref.values()) - set(labels)) if ref else []
+    if unknown:
+        raise ValueError(f"reference uses categories not in the codebook: {unknown}")
+    hits = coded[coded["item_id"].astype(str).isin(set(ref))]
+    got = hits.groupby(hits["item_id"].astype(str))["category"].agg(lambda c: set(map(str, c))).to_dict()
+    rows = []
+    totals = [0, 0, 0]
+    for cat in labels:
+        n_ref = sum(cat in cs for cs in ref.values())
+        n_rules = sum(cat in got.get(i, ()) for i in ref)
+        tp = sum(cat in cs and cat in got.get(i, ()) for i, cs in ref.items())
+        totals = [totals[0] + n_ref, totals[1] + n_rules, totals[2] + tp]
+        rows.append((cat, n_ref, n_rules, tp))
+    rows.append(("all", *totals))
+    out = []
+    for cat, n_ref, n_rules, tp in rows:
+        p = tp / n_rules if n_rules else None
+        r = tp / n_ref if n_ref else None
+        p_lo, p_hi = wilson_interval(tp, n_rules)
+        r_lo, r_hi = wilson_interval(tp, n_ref)
+        out.append((cat, n_ref, n_rules, tp, p, p_lo, p_hi, r, r_lo, r_hi))
+    frame = pd.DataFrame(out, columns=["category", "reference", "rules", "tp", "precision", "p_low", "p_high",
+                                       "recall", "r_low", "r_high"])
+    return frame.astype({"category": "string", "reference": "Int64", "rules": "Int64", "tp": "Int64",
+                         **{c: "Float64" for c in ("precision", "p_low", "p_high", "recall", "r_low", "r_high")}})
 
 
 _SHARE_UNITS = ("report", "item")
