@@ -35,13 +35,15 @@ t2_2019 = tables[(tables["table"] == "t2") & tables["report_id"].isin(on_2019)
 t2_2019.pivot(index="report_id", columns=["row", "column"], values="value")
 
 # %% [markdown]
-# Decisions per organ, 2021-template reports only (an organ's bars sum its reports; a missing
-# cell is left out and the total marked `≥`). The organs differ in kind and level (`admin_level` and
-# `sector` in `tk.load_reports()`), so a longer bar says what an organ decides, not how openly it
-# works:
+# Decisions per organ, 2021-template reports only, one report per organ — its latest — so that no
+# organ's bar sums more years than another's (docs/METHODS.md; a missing cell is left out and the total
+# marked `≥`). The organs differ in kind and level (`admin_level` and `sector` in `tk.load_reports()`),
+# so a longer bar says what an organ decides, not how openly it works:
 
 # %%
-fig = plots.proactive_disclosure(tables[tables["report_id"].isin(on_2021)], reports, by="organ")
+latest_2021 = (reports[reports["template"] == "2021"].sort_values("year", kind="stable")
+               .drop_duplicates("organ_id", keep="last")["report_id"])
+fig = plots.proactive_disclosure(tables[tables["report_id"].isin(latest_2021)], reports, by="organ")
 ranked = [t.get_text().split("\n")[0] for t in fig.axes[0].get_yticklabels()]  # the chart's order, top first
 fig
 
@@ -143,29 +145,32 @@ def kind(rid):
     return f"{meta.loc[rid, 'admin_level']} level, sector {meta.loc[rid, 'sector']}"
 
 
-# Table 2: what the chart ranks (each organ's decisions summed over its 2021-template reports).
+# Table 2: what the chart ranks (each organ's latest 2021-template report), and each organ's median
+# per report over all its 2021-template reports.
 decisions = t2[t2["row"].isin(["licensing", "penalty", "coercion"]) & (t2["column"] == "decisions")]
 volume = tk.aggregate(decisions, "value", by="row").set_index("row")
 all_three = tk.aggregate(decisions, "value").iloc[0]
-with_organ = decisions.merge(reports[["report_id", "organ_id"]], on="report_id")
-per_organ = tk.aggregate(with_organ, "value", by="organ_id").sort_values("value", ascending=False, na_position="last")
-top_organ = per_organ.iloc[0]
-top_reports = sorted(set(with_organ.loc[with_organ["organ_id"] == top_organ["organ_id"], "report_id"]))
-top_licensing = tk.aggregate(with_organ[(with_organ["organ_id"] == top_organ["organ_id"])
-                                        & (with_organ["row"] == "licensing")], "value").iloc[0]
-assert ranked[0] == meta.loc[top_reports[-1], "agency"], "the sentence must name the chart's first organ"
+per_report_total = tk.aggregate(decisions, "value", by="report_id").merge(
+    reports[["report_id", "organ_id", "year"]], on="report_id")
+latest_totals = per_report_total[per_report_total["report_id"].isin(latest_2021)].sort_values(
+    ["value", "report_id"], ascending=[False, True], na_position="last")
+top = latest_totals.iloc[0]
+top_licensing = decisions[(decisions["report_id"] == top["report_id"]) & (decisions["row"] == "licensing")]["value"].iloc[0]
+assert ranked[0] == meta.loc[top["report_id"], "agency"], "the sentence must name the chart's first organ"
+top_all = per_report_total[per_report_total["organ_id"] == top["organ_id"]].dropna(subset=["value"])
 per_report = decisions[decisions["row"] == "licensing"].dropna(subset=["value"]).sort_values("value", ascending=False)
 single = per_report.iloc[0]
 text = f"""**What it shows.** Over the reports on the 2021 template ({all_three['n_reports']} of them), licensing
-decisions make up {volume.loc['licensing', 'value'] / all_three['value']:.0%} of the {all_three['value']:,.0f} licensing,
-penalty and coercion decisions tabled ({all_three['n_missing']} report(s) with a cell missing, that cell left out). The
-chart ranks organs by their decisions summed over their reports: first is {meta.loc[top_reports[-1], 'agency']}, with
-{top_organ['value']:,.0f} decisions, {top_licensing['value']:,.0f} of them licensing, over {len(top_reports)} reports
-({years(top_reports)}; {kind(top_reports[-1])}). The largest licensing count in a single report is
-{name(single['report_id'])}'s {single['value']:,.0f} ({kind(single['report_id'])})."""
-if kind(single["report_id"]) != kind(top_reports[-1]):
+decisions make up {volume.loc['licensing', 'value'] / all_three['value']:.0%} of the licensing, penalty and coercion
+decisions tabled ({all_three['n_missing']} report(s) with a cell missing, that cell left out). The chart draws each organ's
+latest 2021-template report: first is {name(top['report_id'])}, with {'≥' if not top['complete'] else ''}{top['value']:,.0f}
+decisions, {top_licensing:,.0f} of them licensing ({kind(top['report_id'])}){
+'; it is the organ\'s only 2021-template report' if len(top_all) == 1 else
+f"; over its {len(top_all)} 2021-template reports ({years(list(top_all['report_id']))}) its median is {top_all['value'].median():,.0f} decisions per report"}.
+The largest licensing count in a single report is {name(single['report_id'])}'s {single['value']:,.0f} ({kind(single['report_id'])})."""
+if kind(single["report_id"]) != kind(top["report_id"]):
     text += (" These are different kinds of organ: how many licences an organ grants says what it decides, not how "
-             "openly it works, and a sum over several years is not a year's count.")
+             "openly it works.")
 valued = in_force.dropna(subset=["licensing_decisions"])
 bridged = sorted(set(valued.loc[valued["template"] == "2019", "organ_id"])
                  & set(valued.loc[valued["template"] == "2021", "organ_id"]))
@@ -195,10 +200,11 @@ def states_none(rid):
 since = since.where(~((since != "read") & since.index.to_series().map(states_none)), "the text states none")
 unread = since[~since.isin(["read", "the text states none"])]
 none_stated = since[since == "the text states none"]
-ranking = by_organ[by_organ["indicator"] == "applications"].sort_values("value", ascending=False, na_position="last")
-ranking = ranking.reset_index(drop=True)
+apps = ind[ind["indicator"] == "applications"]
 organ_since = meta["organ_id"].reindex(since.index)
-dark = [o for o in ranking["organ_id"] if (organ_since == o).any() and not (since[organ_since == o] == "read").any()]
+dark = [o for o in sorted(set(organ_since.dropna()))
+        if not (since[organ_since == o] == "read").any()]
+dark_names = apps.drop_duplicates("organ_id", keep="last").set_index("organ_id")["agency"]
 t4_cases = ind[ind["indicator"].isin(t4_names[:2]) & (ind["denominator"] > 0)]
 text += f"""
 
@@ -207,11 +213,15 @@ Table 4 could be read in {(since == 'read').sum()} of the {len(since)} reports o
 no reconsideration or litigation. In the other {len(unread)} ({'; '.join(f"{s}: {listing(name(r) for r in unread.index[unread == s])}"
 for s in sorted(set(unread)))}) disputes are unknown, not zero."""
 if dark:
-    top_dark = ranking[ranking["organ_id"] == dark[0]].iloc[0]
-    text += (f" No report of {listing(ranking.loc[ranking['organ_id'].isin(dark), 'agency'])} has a readable table 4, "
-             f"and {top_dark['agency']} ranks {int(top_dark.name) + 1} of {len(ranking)} organs by applications on record "
-             f"({top_dark['value']:,.0f} over {top_dark['n_reports']} reports, {top_dark['n_stated']} of them stated in "
-             "the text).")
+    text += f" No report of {listing(dark_names[o] for o in dark)} has a readable table 4."
+    for o in dark:
+        mine = apps[(apps["organ_id"] == o) & apps["value"].notna()]
+        tabled = mine[(mine["source"] == "table") & (mine["year"] >= 2019)]
+        if len(mine) and tabled.empty:
+            early = int((mine["year"] < 2019).sum())
+            text += (f" {dark_names[o]}'s application counts ({len(mine)} report{'s' if len(mine) > 1 else ''}) are all "
+                     f"stated in its text{f', {early} of them before the template' if early else ''}, so they are not "
+                     "ranked with table counts.")
 text += (f" Where table 4 was read, decided disputes appear in {t4_cases['report_id'].nunique()} reports of "
          f"{t4_cases['organ_id'].nunique()} organs ({listing(sorted(set(name(r) for r in t4_cases['report_id'])))}).")
 

@@ -386,7 +386,8 @@ audit measures repetition differently (against the same organ's previous year on
 The codebook codes {int(cov['coded'])} of {int(cov['items'])} content items ({cov['share']:.0%}); of the
 {int(cov['items'] - cov['coded'])} it leaves uncoded, {lead_ins} are lead-in sentences (item 0), listed above with
 the others. Against one human coder it agrees on {same} of {fit.n_items} items ({same / fit.n_items:.0%}, 95% interval
-{agree_low:.0%}–{agree_high:.0%}; Cohen's kappa {fit.kappa:.2f}) — in-sample: the same person wrote the keywords on
+{agree_low:.0%}–{agree_high:.0%}; Cohen's kappa {fit.kappa:.2f}, 95% interval {fit.kappa_low:.2f}–{fit.kappa_high:.2f} by
+bootstrap over items) — in-sample: the same person wrote the keywords on
 these texts. Against a hand coding of all {len(hand)} content items (every category an item names), the rules'
 precision is {pooled_acc['precision']:.0%} (95% interval {pooled_acc['p_low']:.0%}–{pooled_acc['p_high']:.0%}) and their
 recall {pooled_acc['recall']:.0%} ({pooled_acc['r_low']:.0%}–{pooled_acc['r_high']:.0%}) over all categories; the weakest

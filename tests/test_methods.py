@@ -74,3 +74,25 @@ def test_no_grand_total_of_applications_in_the_notebooks():
     text = (Path(__file__).resolve().parents[1] / "notebooks" / "02-applications.py").read_text(encoding="utf-8")
     assert "applications in all" not in text
     assert 'by_organ[by_organ["indicator"] == "applications"]' not in text  # no ranking by sums over years
+
+
+def test_linked_rates_of_an_organ_rest_on_the_same_reports(ind):
+    # Independently: per organ, pool granted/handled and (granted + partial)/handled over the
+    # reports where both rates could be formed (0/0 reports add nothing).
+    rates = ind[ind["indicator"].isin(["full_disclosure_rate", "disclosure_rate"])]
+    formed = rates[rates["value"].notna() | (rates["denominator"] == 0).fillna(False)]
+    both = formed.groupby("report_id")["indicator"].nunique()
+    both = set(both[both == 2].index)
+    summary = tk.summarise_indicators(ind, by="organ").set_index(["organ_id", "indicator"])
+    checked = 0
+    for organ, part in formed[formed["report_id"].isin(both)].groupby("organ_id"):
+        sums = part.groupby(part["indicator"].astype(str))[["numerator", "denominator"]].sum()
+        for name in ("full_disclosure_rate", "disclosure_rate"):
+            row = summary.loc[(organ, name)]
+            assert (row["numerator"], row["denominator"]) == tuple(sums.loc[name])
+        full, any_ = summary.loc[(organ, "full_disclosure_rate")], summary.loc[(organ, "disclosure_rate")]
+        assert full["n_reports"] == any_["n_reports"]
+        if full["denominator"] > 0:
+            assert full["value"] <= any_["value"]
+            checked += 1
+    assert checked >= 5
