@@ -160,13 +160,14 @@ assert ranked[0] == meta.loc[top["report_id"], "agency"], "the sentence must nam
 top_all = per_report_total[per_report_total["organ_id"] == top["organ_id"]].dropna(subset=["value"])
 per_report = decisions[decisions["row"] == "licensing"].dropna(subset=["value"]).sort_values("value", ascending=False)
 single = per_report.iloc[0]
+spread_note = ("; it is the organ's only 2021-template report" if len(top_all) == 1 else
+               f"; over its {len(top_all)} 2021-template reports ({years(list(top_all['report_id']))}) its median is "
+               f"{top_all['value'].median():,.0f} decisions per report")
 text = f"""**What it shows.** Over the reports on the 2021 template ({all_three['n_reports']} of them), licensing
 decisions make up {volume.loc['licensing', 'value'] / all_three['value']:.0%} of the licensing, penalty and coercion
 decisions tabled ({all_three['n_missing']} report(s) with a cell missing, that cell left out). The chart draws each organ's
 latest 2021-template report: first is {name(top['report_id'])}, with {'≥' if not top['complete'] else ''}{top['value']:,.0f}
-decisions, {top_licensing:,.0f} of them licensing ({kind(top['report_id'])}){
-'; it is the organ\'s only 2021-template report' if len(top_all) == 1 else
-f"; over its {len(top_all)} 2021-template reports ({years(list(top_all['report_id']))}) its median is {top_all['value'].median():,.0f} decisions per report"}.
+decisions, {top_licensing:,.0f} of them licensing ({kind(top['report_id'])}){spread_note}.
 The largest licensing count in a single report is {name(single['report_id'])}'s {single['value']:,.0f} ({kind(single['report_id'])})."""
 if kind(single["report_id"]) != kind(top["report_id"]):
     text += (" These are different kinds of organ: how many licences an organ grants says what it decides, not how "
