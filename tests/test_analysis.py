@@ -77,7 +77,9 @@ def test_wilson_interval_against_the_closed_form():
     low, high = wilson_interval(3, 10)
     assert low == pytest.approx(0.1077913, abs=1e-6) and high == pytest.approx(0.6032219, abs=1e-6)
     assert wilson_interval(0, 0) == (None, None)
-    assert wilson_interval(5, 3) == (None, None)
+    for k, n in ((5, 3), (-1, 3), (1.5, 3), (1, 2.5)):
+        with pytest.raises(ValueError, match="wilson_interval"):
+            wilson_interval(k, n)
     assert wilson_interval(None, 3) == (None, None)
 
 
@@ -361,7 +363,7 @@ def test_panel_marks_stated_values():
 def test_load_panel_and_indicators_on_seeds(seed_corpus):
     ind = tk.indicators(seed_corpus)
     assert list(ind.columns) == ["report_id", "organ_id", "agency", "year", "template", "indicator",
-                                 "numerator", "denominator", "value", "ci_low", "ci_high", "source", "reason"]
+                                 "numerator", "denominator", "value", "ci_low", "ci_high", "source", "conflict", "reason"]
     # 003 (吴忠市民政局, read by hand): one application received, granted; handled 1.
     row = _row(ind, "003_03a04d677c33f02f", "disclosure_rate")
     assert (row["numerator"], row["denominator"], row["value"]) == (1, 1, 1.0)
@@ -386,3 +388,97 @@ def test_rate_text_gives_interval_and_small_n_note():
     assert rate_text(60, 100).endswith("60 of 100 cases)")
     assert rate_text(0, 0) == "n/a (no case)"
     assert rate_text(pd.NA, 5) == "n/a (missing)"
+
+
+# ------------------------------------------------------------------ proportions, ratios, conflicts
+
+def test_pooled_rate_refuses_counts_no_proportion_is_made_of():
+    for k, n in ((5, 3), (-1, 3), (1.5, 3)):
+        frame = pd.DataFrame({"report_id": ["a", "b"], "numerator": [1, k], "denominator": [2, n]})
+        with pytest.raises(ValueError, match=r"pooled_rate \(b\)"):
+            pooled_rate(frame)
+    # a ratio (cases per application) may exceed 1 and gets no interval
+    frame = pd.DataFrame({"report_id": ["a", "b"], "numerator": [1, 5], "denominator": [2, 3]})
+    out = pooled_rate(frame, kind="ratio").iloc[0]
+    assert out["value"] == pytest.approx(6 / 5) and out["ci_low"] is pd.NA and out["ci_high"] is pd.NA
+
+
+def test_conflict_flags_a_table_cell_the_text_contradicts():
+    # Table 3 says 95 new applications; the text says 17 (as 洪泽 2024 does).
+    values = {("t3", "new_received", "total"): 95, ("t3", "granted", "total"): 50,
+              ("t3", "total_handled", "total"): 95, ("t4", "reconsideration", "total"): 6}
+    reports = _reports(_report("r1"), _report("r2", agency="某市民政局"))
+    tables = pd.concat([_tables("r1", values=values), _tables("r2", values=values)], ignore_index=True)
+    said = _statements(("r1", "t3", "new_received", "total", 17, "受理申请17件", 0, 8),
+                       ("r2", "t3", "new_received", "total", 95, "受理申请95件", 0, 8))
+    ind = compute_indicators(reports, tables, said)
+    assert bool(_row(ind, "r1", "applications")["conflict"]) is True
+    assert _row(ind, "r1", "applications")["value"] == 95  # the table's number stays, flagged
+    assert bool(_row(ind, "r1", "dispute_rate")["conflict"]) is True  # its denominator is the contradicted cell
+    assert bool(_row(ind, "r1", "disclosure_rate")["conflict"]) is False  # reads no contradicted cell
+    assert bool(_row(ind, "r2", "applications")["conflict"]) is False  # the text agrees
+    summary = summarise_indicators(ind, None)
+    assert summary.set_index("indicator").loc["applications", "n_conflict"] == 1
+
+
+def test_dispute_rate_is_a_ratio_without_interval():
+    values = {("t3", "new_received", "total"): 4, ("t4", "reconsideration", "total"): 3,
+              ("t4", "litigation_direct", "total"): 2}
+    ind = compute_indicators(_reports(_report("r1")), _tables("r1", values=values))
+    row = _row(ind, "r1", "dispute_rate")
+    assert row["value"] == pytest.approx(5 / 4) and row["ci_low"] is pd.NA and row["ci_high"] is pd.NA
+    summary = summarise_indicators(ind, None).set_index("indicator").loc["dispute_rate"]
+    assert summary["value"] == pytest.approx(5 / 4) and summary["ci_low"] is pd.NA
+    defs = indicator_definitions().set_index("indicator")
+    assert defs.loc["dispute_rate", "kind"] == "ratio"
+
+
+def test_summarise_by_any_report_column_and_linked_rates_on_the_same_reports():
+    # r1 (省 A): full 2 of 4, partial 1; r2 (省 A): full 3 of 5 but 部分公开 unreadable, so its
+    # disclosure rate is missing; r3 (省 B): full 1 of 2, partial 1.
+    def vals(granted, partial, handled):
+        return {("t3", "granted", "total"): granted, ("t3", "partially_granted", "total"): partial,
+                ("t3", "total_handled", "total"): handled}
+    reports = _reports(_report("r1"), _report("r2", agency="某市局"), _report("r3", agency="某区局"))
+    reports["province"] = ["省A", "省A", "省B"]
+    tables = pd.concat([_tables("r1", values=vals(2, 1, 4)), _tables("r2", values=vals(3, None, 5)),
+                        _tables("r3", values=vals(1, 1, 2))], ignore_index=True)
+    ind = compute_indicators(reports, tables)
+    out = summarise_indicators(ind, "province", reports=reports).set_index(["province", "indicator"])
+    # Both rates of province A rest on r1 alone: 2/4 full ≤ 3/4 any (not 5/9 full from r1 + r2).
+    assert out.loc[("省A", "full_disclosure_rate"), "value"] == pytest.approx(2 / 4)
+    assert out.loc[("省A", "disclosure_rate"), "value"] == pytest.approx(3 / 4)
+    assert out.loc[("省A", "full_disclosure_rate"), "n_reports"] == 1
+    assert out.loc[("省B", "disclosure_rate"), "value"] == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="by must be one of"):
+        summarise_indicators(ind, "colour")
+    # pooled_rate and aggregate take a report column through reports=
+    rates = ind[ind["indicator"] == "full_disclosure_rate"]
+    pooled = pooled_rate(rates, by="province", reports=reports).set_index("province")
+    assert pooled.loc["省A", "value"] == pytest.approx(5 / 9)
+    counts = aggregate(ind[ind["indicator"] == "refusals_legal_exemption"], by="province", reports=reports)
+    assert list(counts["province"]) == ["省A", "省B"] and list(counts["n_reports"]) == [2, 1]
+
+
+def test_summarise_by_province_on_the_shipped_corpus():
+    ind = tk.indicators()
+    out = summarise_indicators(ind, by="province")
+    reports = tk.load_reports()
+    assert set(out["province"].dropna()) == set(reports["province"].dropna())
+    hz = ind[(ind["agency"] == "淮安市洪泽区人民政府") & (ind["year"] == 2024)]
+    # Its table 3 gives 95 new applications; its text says 受理政府信息公开申请 17 件.
+    assert bool(hz.set_index("indicator").loc["applications", "conflict"]) is True
+
+
+def test_other_rate_reads_other_all_when_a_2021_report_prints_one_row():
+    values = {("t3", "granted", "total"): 5, ("t3", "total_handled", "total"): 10}
+    tables = _tables("r1", values=values)
+    tables = tables[~tables["row"].astype(str).str.startswith("other.")]
+    one_row = pd.DataFrame({"report_id": ["r1"], "table": ["t3"], "row": ["other.all"], "column": ["total"],
+                            "value": [2.0], "status": ["read"]}).astype(tables.dtypes.to_dict())
+    ind = compute_indicators(_reports(_report("r1")), pd.concat([tables, one_row], ignore_index=True))
+    row = _row(ind, "r1", "other_rate")
+    assert (row["numerator"], row["denominator"]) == (2, 10)
+    # without that row the rate is missing, with the reason
+    ind = compute_indicators(_reports(_report("r1")), tables)
+    assert _row(ind, "r1", "other_rate")["value"] is pd.NA

@@ -211,7 +211,7 @@ def test_indicators_command_writes_csv_with_bom(tmp_path, capsys, seed_corpus):
     assert data.startswith(b"\xef\xbb\xbf")
     frame = pd.read_csv(out, encoding="utf-8-sig", dtype={"report_id": str})
     assert list(frame.columns) == ["report_id", "organ_id", "agency", "year", "template", "indicator",
-                                   "numerator", "denominator", "value", "ci_low", "ci_high", "source", "reason"]
+                                   "numerator", "denominator", "value", "ci_low", "ci_high", "source", "conflict", "reason"]
     row = frame[(frame["report_id"] == "003_03a04d677c33f02f") & (frame["indicator"] == "disclosure_rate")].iloc[0]
     assert (row["numerator"], row["denominator"], row["value"]) == (1, 1, 1)  # 吴忠市: 1 of 1 granted
     absent = frame[(frame["report_id"] == "002_0a737c20a99ed187") & (frame["indicator"] == "disclosure_rate")].iloc[0]

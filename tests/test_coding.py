@@ -27,7 +27,9 @@ def coded(items):
 
 
 def test_codebook_ships_documented_categories_with_real_examples():
-    book = load_codebook()
+    frame = load_codebook()
+    assert isinstance(frame, pd.DataFrame)  # like every other load_*
+    book = frame.to_dict("records")
     ids = [c["id"] for c in book]
     assert len(ids) == 12 and len(set(ids)) == 12
     for needed in ("policy_interpretation", "timeliness", "content_scope", "platform_website", "request_handling",
@@ -126,7 +128,7 @@ def test_export_fill_reimport_and_agreement(items, coded, tmp_path):
     assert validation.type == "list" and "F2" in str(validation.sqref)
     listed = [r[0].value for r in wb["categories"].iter_rows(min_row=2)]
     assert validation.formula1 == f"categories!$A$2:$A${len(listed) + 1}"
-    assert listed == [c["id"] for c in load_codebook()] + [NONE]
+    assert listed == list(load_codebook()["id"]) + [NONE]
     # never overwrites a sheet someone may be filling
     with pytest.raises(FileExistsError):
         tk.export_for_coding(items, path)
@@ -140,7 +142,7 @@ def test_export_fill_reimport_and_agreement(items, coded, tmp_path):
     result = tk.agreement(manual, coded)
     assert result.n_items == 46
     per = result.per_category.set_index("category")
-    assert list(per.index) == [c["id"] for c in load_codebook()]
+    assert list(per.index) == list(load_codebook()["id"])
     assert per["manual"].sum() == 44  # the other 2 items were coded none
     assert per["kappa"].between(-1, 1).all()
     # the confusion table is the single-label comparison: its diagonal is the agreement
@@ -260,3 +262,99 @@ def test_category_shares_missing_group_and_chart():
     assert legend == ["2021（n = 2）", "2022（n = 1）"]
     with pytest.raises(ValueError, match="unit"):
         tk.category_shares(SMALL, "year", unit="sentence")
+
+
+def _filled(items, tmp_path, name, labels):
+    """A sheet as export_for_coding writes it, filled with *labels* by a 'coder', read back."""
+    import openpyxl
+
+    path = tk.export_for_coding(items, tmp_path / name)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["coding"]
+    for r, label in enumerate(labels, start=2):
+        ws.cell(row=r, column=6, value=label)
+    wb.save(path)
+    return tk.read_coding(path)
+
+
+def test_agreement_between_two_human_sheets_with_an_interval(items, tmp_path):
+    from sklearn.metrics import cohen_kappa_score
+
+    sample = items[~items["is_heading"]].head(12)
+    a = ["timeliness", "timeliness", "policy_interpretation", "none", "staff_training", "timeliness",
+         "policy_interpretation", "content_scope", "content_scope", "none", "staff_training", "timeliness"]
+    b = ["timeliness", "content_scope", "policy_interpretation", "none", "staff_training", "timeliness",
+         "policy_interpretation", "content_scope", "timeliness", "none", "staff_training", "timeliness"]
+    one, two = _filled(sample, tmp_path, "a.xlsx", a), _filled(sample, tmp_path, "b.xlsx", b)
+    assert "primary" not in two.columns  # a human sheet: no automatic primary column
+    result = tk.agreement(one, two)
+    assert result.n_items == 12
+    assert result.kappa == pytest.approx(cohen_kappa_score(a, b))
+    assert result.kappa_low < result.kappa <= result.kappa_high <= 1
+    assert "bootstrap" in result.method
+    per = result.per_category.set_index("category")
+    m = [x == "timeliness" for x in a]
+    n = [x == "timeliness" for x in b]
+    assert per.loc["timeliness", "kappa"] == pytest.approx(cohen_kappa_score(m, n))
+    assert per.loc["timeliness", "kappa_low"] <= per.loc["timeliness", "kappa"]
+    assert per.loc["staff_training", "kappa"] == 1.0
+    assert per.loc["timeliness", "matched"] is pd.NA  # no rules on either side
+    # same seed, same interval
+    assert tk.agreement(one, two).kappa_low == result.kappa_low
+    # three coders: Krippendorff's alpha (nominal), as the krippendorff package computes it
+    c = list(a)
+    c[0] = "none"
+    three = _filled(sample, tmp_path, "c.xlsx", c)
+    alpha = tk.krippendorff_alpha(one, two, three)
+    assert 0 < alpha < 1
+    assert tk.krippendorff_alpha(one, one) == pytest.approx(1.0)
+
+
+def test_export_over_an_existing_file_says_to_pass_overwrite(items, tmp_path):
+    path = tk.export_for_coding(items.head(3), tmp_path / "c.xlsx")
+    with pytest.raises(FileExistsError, match="overwrite=True"):
+        tk.export_for_coding(items.head(3), path)
+    tk.export_for_coding(items.head(3), path, overwrite=True)
+
+
+def test_sentences_about_achievements_are_not_coded():
+    texts = ["随着信息公开工作的体制机制不断健全", "公开力度不断加大", "我厅政务公开工作取得了一定成效",
+             "政策解读的主动性得到了进一步提高"]
+    got = tk.code_items(pd.DataFrame({"item_id": [f"x{i}" for i in range(len(texts))], "text": texts}))
+    assert got.empty, got
+    # A plan or a problem with the same words is still coded.
+    kept = tk.code_items(pd.DataFrame({"item_id": ["p", "q"], "text": ["进一步健全信息公开工作机制",
+                                                                       "政策解读的主动性有待进一步提高"]}))
+    assert set(kept["item_id"]) == {"p", "q"}
+    assert "exclude" in tk.load_codebook().columns
+
+
+def test_precision_recall_against_a_reference_counted_by_hand():
+    coded = tk.code_items(pd.DataFrame({"item_id": ["a", "b", "c"],
+                                        "text": ["政策解读不够", "网站栏目更新不及时", "人员少"]}))
+    rules = coded.groupby("item_id")["category"].agg(lambda c: set(map(str, c))).to_dict()
+    reference = pd.DataFrame({"item_id": ["a", "b", "c"],
+                              "categories": ["policy_interpretation", "timeliness", "staff_training"]})
+    out = tk.precision_recall(reference, coded).set_index("category")
+    # counted from the sets above, not from the function
+    for cat in ("policy_interpretation", "timeliness", "staff_training"):
+        mine = {i for i, cs in rules.items() if cat in cs}
+        theirs = set(reference.loc[reference["categories"] == cat, "item_id"])
+        assert out.loc[cat, "tp"] == len(mine & theirs)
+        assert out.loc[cat, "rules"] == len(mine) and out.loc[cat, "reference"] == len(theirs)
+    assert out.loc["all", "reference"] == 3
+    with pytest.raises(ValueError, match="not in the codebook"):
+        tk.precision_recall(reference.assign(categories="bogus"), coded)
+
+
+def test_hand_coding_covers_every_content_item_once():
+    hand = pd.read_csv(Path(__file__).parent / "fixtures" / "codebook" / "hand_coding.csv", dtype=str)
+    items = tk.load_narratives()
+    body = items[~items["is_heading"]]
+    assert sorted(hand["item_id"]) == sorted(body["item_id"])
+    ids = set(load_codebook()["id"]) | {NONE}
+    for cats, primary in zip(hand["categories"], hand["primary"]):
+        assert set(cats.split("|")) <= ids and primary in ids
+        assert primary == NONE or primary in cats.split("|")
+    # the text shipped is the item's text (the codes are checkable against it)
+    assert dict(zip(hand["item_id"], hand["text"])) == dict(zip(body["item_id"], body["text"]))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import jupytext
 import nbformat
 import pytest
 
@@ -28,6 +29,17 @@ def _draws_a_chart(source: str) -> bool:
 
 def test_notebooks_found():
     assert len(NOTEBOOKS) >= 6
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_matches_its_source(path):
+    # The .py (Jupytext percent format) is the source; the stored notebook is built from it by
+    # notebooks/build_notebooks.py. A cell edited in one and not the other is drift.
+    source = path.with_suffix(".py")
+    assert source.exists(), f"{path.name} has no source {source.name}"
+    built = [(c.cell_type, c.source) for c in jupytext.read(source, fmt="py:percent").cells]
+    stored = [(c.cell_type, c.source) for c in nbformat.read(path, as_version=4).cells]
+    assert stored == built, f"{path.name} differs from {source.name}: rebuild it (notebooks/build_notebooks.py)"
 
 
 def test_the_chart_detector():

@@ -43,6 +43,7 @@ _LAZY = {
     "load_negation_words": "mining.tokenizer",
     "load_codebook": "mining.coding", "code_items": "mining.coding", "export_for_coding": "mining.coding",
     "read_coding": "mining.coding", "agreement": "mining.coding", "category_shares": "mining.coding",
+    "krippendorff_alpha": "mining.coding", "precision_recall": "mining.coding",
     "kwic": "mining.kwic",
 }
 

@@ -932,7 +932,8 @@ _DISCLOSURE_ROWS = ("licensing", "penalty", "coercion")
 
 
 def proactive_disclosure(tables: "pd.DataFrame", reports: "pd.DataFrame | None" = None, by: str = "organ", *,
-                         top: int | None = None, source: str | None = None) -> "Figure":
+                         top: int | None = None, source: str | None = None,
+                         template: str | None = "2021") -> "Figure":
     """Grouped horizontal bars: t2 licensing / penalty / coercion decisions, per organ or per year.
 
     *tables* is ``load_tables()``; *reports* (``load_reports()``) says which
@@ -940,16 +941,35 @@ def proactive_disclosure(tables: "pd.DataFrame", reports: "pd.DataFrame | None" 
     organ, labelled by its id, and every report falls in 年份不详).
     ``by="organ"`` sums each organ's reports (largest first, at most *top* =
     :data:`MAX_ORGANS` organs); ``by="year"`` sums each year's reports.  The
-    2019 template's 处理决定数量 is drawn as if it were the 2021 template's
-    本年处理决定数量 (the columns share the name; nothing here shows that they
-    count the same thing); pass only one template's reports to keep them apart.
+    2019 template's 处理决定数量 and the 2021 template's 本年处理决定数量 share a
+    name, but nothing shows that they count the same thing, so one template is
+    drawn: *template* (default ``"2021"``; ``"2019"`` for the other) keeps the
+    reports of that template (*reports*' ``template``, else their year:
+    2019–2020 are the 2019 template).  ``template=None`` draws every report,
+    pooling the two; without *reports* nothing says a report's template and
+    every report is drawn.
     """
     from . import schema
 
     if by not in ("organ", "year"):
         raise ValueError(f"by must be 'organ' or 'year', not {by!r}")
+    if template not in ("2019", "2021", None):
+        raise ValueError(f"template must be '2019', '2021' or None, not {template!r}")
     zh = "主动公开：行政许可、处罚、强制决定数量" + ("（按机关）" if by == "organ" else "（按年度）")
     en = "Proactive disclosure: licensing, penalty and coercion decisions, by " + by
+    if template is not None:
+        zh += f"，{template}年模板"
+        en += f", {template} template"
+    if template is not None and not _empty(tables) and not _empty(reports) and "report_id" in reports.columns:
+        if "template" in reports.columns:
+            kept = reports["template"].astype("string") == template
+        else:
+            import pandas as pd
+
+            year = pd.to_numeric(reports["year"], errors="coerce")
+            kept = (year.between(2019, 2020) if template == "2019" else year >= 2021)
+        ids = set(reports.loc[kept.fillna(False).to_numpy(dtype=bool), "report_id"].astype(str))
+        tables = tables[tables["report_id"].astype(str).isin(ids).to_numpy(dtype=bool)]
     cells = None if _empty(tables) else _cells(tables, "t2", _DISCLOSURE_ROWS, ["decisions"])
     if _empty(cells):
         return _chart(zh, en, 0, 0, source, None)

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = ["aggregate", "pooled_rate", "largest_contributor", "wilson_interval", "rate_text", "Z95", "HOW",
-           "SMALL_N", "is_missing", "without_unformed_rates"]
+           "SMALL_N", "is_missing", "without_unformed_rates", "check_counts", "with_report_columns"]
 
 #: The normal quantile for a two-sided 95% interval.
 Z95 = 1.959963984540054
@@ -59,19 +59,38 @@ def without_unformed_rates(rates):
     return out
 
 
+def check_counts(successes, trials, what: str = "wilson_interval") -> None:
+    """Refuse counts no proportion can be formed from: a negative or non-integer count, or more
+    successes than trials (``ValueError`` naming both numbers).  Missing values pass (they give
+    no interval)."""
+    for name, v in (("numerator", successes), ("denominator", trials)):
+        if is_missing(v):
+            continue
+        x = float(v)
+        if x < 0 or not x.is_integer():
+            raise ValueError(f"{what}: the {name} must be a whole count of cases, not {v!r}")
+    if not is_missing(successes) and not is_missing(trials) and float(successes) > float(trials):
+        raise ValueError(f"{what}: numerator {float(successes):g} exceeds denominator {float(trials):g}; "
+                         "a proportion counts cases out of the cases it is drawn from (a ratio has no "
+                         "Wilson interval)")
+
+
 def wilson_interval(successes, trials, z: float = Z95) -> tuple[float, float] | tuple[None, None]:
     """Wilson score interval for *successes* out of *trials* (95% by default).
 
     Returns ``(low, high)``, or ``(None, None)`` when it is undefined: trials
-    missing or 0, successes missing, negative, or more than the trials.
+    or successes missing, or trials 0.  Counts no proportion can be formed
+    from — negative, non-integer, or more successes than trials — raise
+    ``ValueError`` (a ratio, such as ``dispute_rate``, gets no interval).
 
     >>> [round(x, 4) for x in wilson_interval(1, 1)]
     [0.2065, 1.0]
     """
-    if successes is None or trials is None:
+    if is_missing(successes) or is_missing(trials):
         return None, None
+    check_counts(successes, trials)
     k, n = float(successes), float(trials)
-    if math.isnan(k) or math.isnan(n) or n <= 0 or k < 0 or k > n:
+    if n == 0:
         return None, None
     p = k / n
     z2 = z * z
@@ -99,10 +118,10 @@ def rate_text(numerator, denominator, small_n: int = SMALL_N) -> str:
         return "n/a (missing)"
     if n == 0:
         return "n/a (no case)"
-    low, high = wilson_interval(k, n)
     cases = f"{k:,.0f} of {n:,.0f} cases"
-    if low is None:
+    if k > n:
         return f"{k / n:.0%} ({cases}; no interval: more cases counted than the total)"
+    low, high = wilson_interval(k, n)
     note = "; small n" if n < small_n else ""
     return f"{k / n:.0%} (95% CI {low:.0%}–{high:.0%}; {cases}{note})"
 
@@ -116,11 +135,28 @@ def _keys(by) -> list[str]:
 def _check(frame, columns: Sequence[str]) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise KeyError(f"aggregate: the frame has no column(s) {', '.join(missing)}")
+        raise KeyError(f"aggregate: the frame has no column(s) {', '.join(missing)}; a report column "
+                       "(province, city, admin_level, sector, …) is joined from reports= (load_reports())")
+
+
+def with_report_columns(frame, keys: Sequence[str], reports=None, unit: str = "report_id"):
+    """*frame*, or a copy with the *keys* it lacks joined from *reports* (``load_reports()``) on
+    *unit*, so that ``by=`` can name any report column (province, city, admin_level, sector …).
+    *frame* is not changed; without *reports* or a missing key it is returned as it is."""
+    wanted = [k for k in keys if k not in frame.columns]
+    if not wanted or reports is None or unit not in frame.columns or unit not in reports.columns:
+        return frame
+    have = [k for k in wanted if k in reports.columns]
+    if not have:
+        return frame
+    extra = reports[[unit, *have]].drop_duplicates(unit)
+    out = frame.merge(extra, on=unit, how="left", validate="many_to_one")
+    out.index = frame.index
+    return out
 
 
 def aggregate(frame, value: str = "value", by: str | Sequence[str] | None = None, how: str = "sum",
-              unit: str = "report_id"):
+              unit: str = "report_id", reports=None):
     """*how* of *value* per group of *by*, leaving missing values out and counting them.
 
     *frame* holds one row per observation (one report's value, or one cell of
@@ -143,13 +179,16 @@ def aggregate(frame, value: str = "value", by: str | Sequence[str] | None = None
 
     A report with some values present and some missing counts in both
     ``n_reports`` and ``n_missing``: the total is a lower bound then, and
-    ``complete`` says so.
+    ``complete`` says so.  *by* may name a report column the frame lacks
+    (province, city, admin_level, sector …): it is joined from *reports*
+    (``load_reports()``) on *unit*.
     """
     import pandas as pd
 
     if how not in HOW:
         raise ValueError(f"aggregate: how must be one of {', '.join(HOW)}, not {how!r}")
     keys = _keys(by)
+    frame = with_report_columns(frame, keys, reports, unit)
     _check(frame, [value, *keys] + ([unit] if unit else []))
     values = pd.to_numeric(frame[value], errors="raise").astype("Float64")
     present = values.notna()
@@ -180,7 +219,8 @@ def aggregate(frame, value: str = "value", by: str | Sequence[str] | None = None
 
 
 def pooled_rate(frame, numerator: str = "numerator", denominator: str = "denominator",
-                by: str | Sequence[str] | None = None, unit: str = "report_id", z: float = Z95):
+                by: str | Sequence[str] | None = None, unit: str = "report_id", z: float = Z95,
+                reports=None, kind: str = "rate"):
     """Pooled rate Σ numerator / Σ denominator per group, over reports that have both.
 
     A report counts only when its numerator and its denominator are both
@@ -201,14 +241,27 @@ def pooled_rate(frame, numerator: str = "numerator", denominator: str = "denomin
     n_reports    Int64   reports used
     n_missing    Int64   reports left out because the numerator or denominator is missing
     ============ ======= ====================================================================
+
+    *kind* ``"rate"`` (a proportion, the default): every row must be a whole,
+    non-negative count with numerator ≤ denominator, else ``ValueError`` names
+    the row.  ``"ratio"`` (e.g. ``dispute_rate``): no such check and no
+    interval (``ci_low``/``ci_high`` <NA>).  *by* may name a report column the
+    frame lacks; it is joined from *reports* (``load_reports()``) on *unit*.
     """
     import pandas as pd
 
+    if kind not in ("rate", "ratio"):
+        raise ValueError(f"pooled_rate: kind must be 'rate' or 'ratio', not {kind!r}")
     keys = _keys(by)
+    frame = with_report_columns(frame, keys, reports, unit)
     _check(frame, [numerator, denominator, *keys] + ([unit] if unit else []))
     num = pd.to_numeric(frame[numerator]).astype("Float64")
     den = pd.to_numeric(frame[denominator]).astype("Float64")
     both = (num.notna() & den.notna()).to_numpy(dtype=bool)
+    if kind == "rate":
+        for i, (k, n) in enumerate(zip(num.to_numpy(dtype=object)[both], den.to_numpy(dtype=object)[both])):
+            label = frame[unit].to_numpy()[both][i] if unit else i
+            check_counts(k, n, f"pooled_rate ({label})")
     work = pd.DataFrame({k: frame[k].to_numpy() for k in keys}, index=frame.index)
     work["_num"], work["_den"], work["_both"] = num, den, both
     work["_unit"] = frame[unit].to_numpy() if unit else range(len(frame))
@@ -231,7 +284,7 @@ def pooled_rate(frame, numerator: str = "numerator", denominator: str = "denomin
             values.append(None), lows.append(None), highs.append(None)
             continue
         values.append(float(k) / float(n))
-        lo, hi = wilson_interval(k, n, z)
+        lo, hi = wilson_interval(k, n, z) if kind == "rate" else (None, None)
         lows.append(lo), highs.append(hi)
     out["value"] = pd.array(values, dtype="Float64")
     out["ci_low"] = pd.array(lows, dtype="Float64")
@@ -241,6 +294,13 @@ def pooled_rate(frame, numerator: str = "numerator", denominator: str = "denomin
         out = out.drop(columns="_all")
     cols = keys + ["numerator", "denominator", "value", "ci_low", "ci_high", "n_reports", "n_missing"]
     return out[cols]
+
+
+def _interval(k: float, n: float, z: float):
+    """Wilson interval where one can be formed (a proportion), else none (a ratio, k > n)."""
+    if k < 0 or k > n or not float(k).is_integer() or not float(n).is_integer():
+        return None, None
+    return wilson_interval(k, n, z)
 
 
 def largest_contributor(frame, numerator: str = "numerator", denominator: str = "denominator",
@@ -270,7 +330,8 @@ def largest_contributor(frame, numerator: str = "numerator", denominator: str = 
     numerator           Float64 Σ numerators of the units used
     denominator         Float64 Σ denominators of the units used
     value               Float64 the pooled rate; <NA> without a case
-    ci_low, ci_high     Float64 its Wilson interval
+    ci_low, ci_high     Float64 its Wilson interval (<NA> for a ratio whose numerator exceeds
+                                its denominator)
     largest             string  the unit with the most cases (ties: the first in sorted order)
     largest_numerator   Float64 its numerator
     largest_denominator Float64 its denominator
@@ -309,7 +370,7 @@ def largest_contributor(frame, numerator: str = "numerator", denominator: str = 
                    numerator=k if len(used) else None, denominator=n if len(used) else None)
         if n > 0:
             row["value"] = k / n
-            row["ci_low"], row["ci_high"] = wilson_interval(k, n, z)
+            row["ci_low"], row["ci_high"] = _interval(k, n, z)
             top = cases.sort_values(["_den", "_unit"], ascending=[False, True], kind="stable").iloc[0]
             rk, rn = k - float(top["_num"]), n - float(top["_den"])
             own = (cases["_num"] / cases["_den"]).astype(float)
@@ -319,7 +380,7 @@ def largest_contributor(frame, numerator: str = "numerator", denominator: str = 
                        median=float(own.median()), min=float(own.min()), max=float(own.max()))
             if rn > 0:
                 row["rest_value"] = rk / rn
-                row["rest_ci_low"], row["rest_ci_high"] = wilson_interval(rk, rn, z)
+                row["rest_ci_low"], row["rest_ci_high"] = _interval(rk, rn, z)
         rows.append(row)
     floats = ["numerator", "denominator", "value", "ci_low", "ci_high", "largest_numerator", "largest_denominator",
               "largest_share", "rest_numerator", "rest_denominator", "rest_value", "rest_ci_low", "rest_ci_high",

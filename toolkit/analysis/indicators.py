@@ -11,10 +11,14 @@ Rules
   ambiguous, label not found, doubtful text, table absent, row left out)
   gives ``value`` <NA> and a ``reason`` naming the cells and why.
 * **A denominator of 0 gives <NA>**, never 0 or inf.
-* **Rates carry a Wilson 95% interval** (``ci_low``, ``ci_high``; see
-  :func:`toolkit.analysis.wilson_interval`).  A proportion whose numerator
-  exceeds its denominator (the report's own arithmetic is broken) is <NA>
-  with that reason.
+* **Proportions carry a Wilson 95% interval** (``ci_low``, ``ci_high``; see
+  :func:`toolkit.analysis.wilson_interval`); the ratio ``dispute_rate`` carries
+  none.  A proportion whose numerator exceeds its denominator (the report's
+  own arithmetic is broken) is <NA> with that reason.
+* **A report that contradicts itself is flagged.**  ``conflict`` is true when
+  an input cell read from the report's table is also stated in its text
+  (``load_statements()``) with a different number (e.g. a table giving 95
+  applications where the text says 17).
 * **Templates are never pooled where their rows differ.**  Each indicator
   says, for the 2019 template (国办公开办函〔2019〕60号, report years
   2019–2020) and the 2021 one, which cells it reads; where the 2019 template
@@ -88,8 +92,9 @@ The refusal split is the one used in the legal literature on these reports:
 (六)3.其他 is in neither group.
 
 ``dispute_rate`` is a ratio, not a proportion: the disputes of a year may
-concern applications of earlier years, so it can exceed 1 (its interval is
-given only when it does not).
+concern applications of earlier years (pending and carried-over cases count),
+复议后起诉 counts a dispute a second time, and it can exceed 1.  It has no
+interval.  docs/METHODS.md is the rulebook these definitions serve.
 """
 from __future__ import annotations
 
@@ -103,7 +108,7 @@ from .. import schema
 from .aggregate import is_missing as _missing
 from .aggregate import wilson_interval, without_unformed_rates
 
-__all__ = ["Indicator", "INDICATORS", "INDICATOR_COLUMNS", "indicator_definitions", "compute_indicators",
+__all__ = ["Indicator", "INDICATORS", "INDICATOR_COLUMNS", "LINKED_RATES", "SUMMARY_BY", "indicator_definitions", "compute_indicators",
            "indicators", "summarise_indicators"]
 
 Cell = tuple[str, str, str]  # (table, row, column)
@@ -138,6 +143,9 @@ class Indicator:
     denominator: dict[str, tuple[Cell, ...]] = field(default_factory=dict)
     comparable: bool = True
     note: str = ""
+    #: Per template, cells read instead of the numerator's when none of its rows is in the report
+    #: (a 2021-template report that prints (六)其他处理 as one row, other.all).
+    fallback: dict[str, tuple[Cell, ...]] = field(default_factory=dict)
 
     @property
     def is_rate(self) -> bool:
@@ -167,7 +175,8 @@ INDICATORS: tuple[Indicator, ...] = (
               _both(_t3(_NOT_PROCESSED)), _both(_HANDLED)),
     Indicator("other_rate", "rate", "share", "其他处理率", "Other handling rate (其他处理)",
               {"2021": _t3(_group("other.")), "2019": _t3(["other.all"])}, _both(_HANDLED),
-              note="(六)其他处理: three rows in 2021, one (other.all) in 2019; the group total means the same"),
+              note="(六)其他处理: three rows in 2021, one (other.all) in 2019; the group total means the same",
+              fallback={"2021": _t3(["other.all"])}),
     Indicator("refusals_legal_exemption", "count", "件", "不予公开（法定豁免事由）", "Refusals on legal exemptions",
               _both(_t3(_DENIED))),
     Indicator("refusals_factual_operational", "count", "件", "无法提供、不予处理及逾期（事实/程序原因）",
@@ -209,7 +218,7 @@ INDICATORS: tuple[Indicator, ...] = (
 _BY_NAME = {i.name: i for i in INDICATORS}
 
 INDICATOR_COLUMNS = ["report_id", "organ_id", "agency", "year", "template", "indicator", "numerator",
-                     "denominator", "value", "ci_low", "ci_high", "source", "reason"]
+                     "denominator", "value", "ci_low", "ci_high", "source", "conflict", "reason"]
 
 _TABLE_NAMES = {"t2": "table 2", "t3": "table 3", "t4": "table 4"}
 
@@ -325,12 +334,18 @@ class _Lookup:
             return None, "table", status or "missing"
         return value, "table", ""
 
+    def contradicted(self, rid: str, cell: Cell, value: float) -> bool:
+        """The text states a number for this table cell other than the table's *value*."""
+        stated = self.stated.get((rid, *cell))
+        return bool(stated) and any(v != value for v in stated)
+
 
 def _sum(lookup: _Lookup, rid: str, cells: tuple[Cell, ...], present: dict[str, bool | None]):
-    """Strict sum: (total or None, sources used, reasons for missing cells)."""
+    """Strict sum: (total or None, sources used, reasons for missing cells, cells the text contradicts)."""
     total = 0.0
     sources: set[str] = set()
     why: list[str] = []
+    conflict = False
     for cell in cells:
         value, source, reason = lookup.get(rid, cell, present.get(cell[0]))
         if source:
@@ -339,7 +354,8 @@ def _sum(lookup: _Lookup, rid: str, cells: tuple[Cell, ...], present: dict[str, 
             why.append(f"{cell[0]} {cell[1]}/{cell[2]}: {reason}")
         else:
             total += value
-    return (None if why else total), sources, why
+            conflict = conflict or (source == "table" and lookup.contradicted(rid, cell, value))
+    return (None if why else total), sources, why, conflict
 
 
 @functools.lru_cache(maxsize=4096)
@@ -385,15 +401,21 @@ def compute_indicators(reports, tables, statements=None, names: Sequence[str] | 
             num = den = value = lo = hi = None
             source: str | None = None
             reason = ""
+            conflict = False
             if eff not in ind.numerator:
                 reason = f"not comparable in the {eff} template: {ind.note}"
             else:
-                num, s1, why = _sum(lookup, rid, ind.numerator[eff], present)
+                num, s1, why, conflict = _sum(lookup, rid, ind.numerator[eff], present)
+                if why and eff in ind.fallback and all("is not in the report" in w for w in why):
+                    alt = _sum(lookup, rid, ind.fallback[eff], present)
+                    if not alt[2]:
+                        num, s1, why, conflict = alt
                 sources = set(s1)
                 if ind.denominator:
-                    den, s2, why2 = _sum(lookup, rid, ind.denominator[eff], present)
+                    den, s2, why2, conflict2 = _sum(lookup, rid, ind.denominator[eff], present)
                     sources |= s2
                     why += why2
+                    conflict = conflict or conflict2
                 source = "stated" if "stated" in sources else ("table" if sources else None)
                 if why:
                     reason = _reason_text(tuple(why))
@@ -403,12 +425,15 @@ def compute_indicators(reports, tables, statements=None, names: Sequence[str] | 
                     num = None
                 elif den == 0:
                     reason = "denominator is 0: no case to divide by"
+                elif ind.kind == "rate" and not (float(num).is_integer() and float(den).is_integer()):
+                    reason = f"numerator {num:g} or denominator {den:g} is not a whole count of cases"
                 elif ind.kind == "rate" and num > den:
                     reason = (f"numerator {num:g} exceeds denominator {den:g}: the report's own arithmetic "
                               "is broken")
                 else:
                     value = num / den
-                    lo, hi = wilson_interval(num, den)
+                    if ind.kind == "rate":  # a proportion; a ratio has no binomial interval
+                        lo, hi = wilson_interval(num, den)
             cols["report_id"].append(rid)
             cols["organ_id"].append(oid)
             cols["agency"].append(agency)
@@ -421,6 +446,7 @@ def compute_indicators(reports, tables, statements=None, names: Sequence[str] | 
             cols["ci_low"].append(lo)
             cols["ci_high"].append(hi)
             cols["source"].append(source)
+            cols["conflict"].append(conflict)
             cols["reason"].append(reason or None)
     return _typed(cols)
 
@@ -440,6 +466,7 @@ def _typed(cols: dict[str, list]):
         **{c: pd.array(cols[c], dtype="Float64") for c in ("numerator", "denominator", "value",
                                                            "ci_low", "ci_high")},
         "source": pd.Categorical(cols["source"], categories=["table", "stated"]),
+        "conflict": pd.array(cols["conflict"], dtype="boolean"),
         "reason": pd.array(cols["reason"], dtype="string"),
     }, columns=INDICATOR_COLUMNS)
     return frame
@@ -462,7 +489,8 @@ def indicators(corpus: str | os.PathLike | None = None):
     :mod:`toolkit.analysis.indicators` gives the full rules.
 
     Rules: a missing input cell gives ``value`` <NA> and a ``reason``, never 0; a
-    denominator of 0 gives <NA>; rates carry a Wilson 95% interval; an indicator
+    denominator of 0 gives <NA>; proportions carry a Wilson 95% interval (the
+    ratio ``dispute_rate`` none); an indicator
     the report's template lacks (2019: the factual refusals, fees, documents in
     force) is <NA> with the reason; when the report does not contain a table, a
     number its text states about the cell (``load_statements()``) is used and
@@ -481,11 +509,14 @@ def indicators(corpus: str | os.PathLike | None = None):
     denominator  Float64  件          rates: the cases they are counted among; <NA> for counts
     value        Float64  件/万元/share the count, the amount or the rate; <NA> when an input is
                                      missing, the denominator is 0 or the template lacks the cells
-    ci_low       Float64  share      Wilson 95% interval of a rate (<NA> for counts or when undefined)
+    ci_low       Float64  share      Wilson 95% interval of a proportion (<NA> for counts, for the ratio
+                                     ``dispute_rate``, or when undefined)
     ci_high      Float64  share
     source       category            ``table`` (from ``load_tables()``) or ``stated`` (at least one input
                                      from ``load_statements()`` because the table is absent); <NA>
                                      when nothing was found
+    conflict     boolean             an input cell read from the report's table is stated in its own
+                                     text with a different number (the report contradicts itself)
     reason       string              why ``value`` is <NA> (cells and their status), else <NA>
     ============ ======== ========== =====================================================================
 
@@ -497,43 +528,77 @@ def indicators(corpus: str | os.PathLike | None = None):
     return compute_indicators(load_reports(corpus), load_tables(corpus), load_statements(corpus))
 
 
-def summarise_indicators(frame, by: str | None = "year"):
-    """Indicators totalled per year or per organ (or over everything), with how many reports each
-    rests on.
+#: Linked proportions (the first can never exceed the second on one report): a summary pools
+#: each pair over the same reports, those where both are formed.
+LINKED_RATES = (("full_disclosure_rate", "disclosure_rate"),)
+
+#: ``by=`` names: a report column, or "organ" (organ_id, with the organ's latest name).
+SUMMARY_BY = ("year", "organ", "organ_id", "province", "city", "county", "admin_level", "sector", "template")
+
+
+def summarise_indicators(frame, by: str | None = "year", reports=None):
+    """Indicators totalled per group of reports (year, organ, province, …) or over everything,
+    with how many reports each rests on.
 
     *frame* is :func:`indicators`' frame (not changed); *by* is ``"year"``,
-    ``"organ"`` or ``None`` (one row per indicator, over all reports).  Counts and amounts are summed over the reports that have a
-    value (:func:`~toolkit.analysis.aggregate`); rates are pooled (Σ numerator /
-    Σ denominator over the reports that have both, :func:`~toolkit.analysis.pooled_rate`)
-    with a Wilson interval.  Indicators that do not compare across templates
-    are kept apart per template; comparable ones have ``template`` ``all``.
+    ``"organ"``, any other report column (``"province"``, ``"city"``,
+    ``"county"``, ``"admin_level"``, ``"sector"``, ``"template"``) or ``None``
+    (one row per indicator, over all reports).  A report column the frame
+    lacks is joined from *reports* (default: ``load_reports()`` of the shipped
+    corpus or ``$XXGK_CORPUS``, which must list every report of *frame*).
+    Counts and amounts are summed over the reports that have a value
+    (:func:`~toolkit.analysis.aggregate`); proportions are pooled (Σ numerator
+    / Σ denominator over the reports that have both,
+    :func:`~toolkit.analysis.pooled_rate`) with a Wilson interval; the ratio
+    ``dispute_rate`` is pooled the same way with no interval.  Linked rates
+    (``full_disclosure_rate`` ≤ ``disclosure_rate``) are pooled over the same
+    reports, those where both are formed, so the pair stays ordered.
+    Indicators that do not compare across templates are kept apart per
+    template; comparable ones have ``template`` ``all``.  (``by="template"``
+    groups by the report's own template: 2019 and 2021 apart.)
 
     ============ ======== ================================================================
     name         dtype    meaning
     ============ ======== ================================================================
-    year         Int64    (``by="year"``) report year
-    organ_id     string   (``by="organ"``) the organ
-    agency       string   (``by="organ"``) the organ's name in its latest report
+    *by*                  the group (``by="organ"``: ``organ_id`` and ``agency``, the organ's
+                          name in its latest report)
     indicator    category indicator name
     template     string   ``all``, or ``2021``/``2019`` for indicators not comparable
     value        Float64  sum (counts, amounts) or pooled rate; <NA> when no report has it
     numerator    Float64  rates: Σ numerators of the reports used
     denominator  Float64  rates: Σ denominators of the reports used
-    ci_low       Float64  rates: Wilson 95% interval of the pooled rate
+    ci_low       Float64  proportions: Wilson 95% interval of the pooled rate (<NA> for ratios)
     ci_high      Float64
     n_reports    Int64    reports that contributed a value
     n_missing    Int64    reports whose value is <NA> (left out, never read as 0)
     n_stated     Int64    contributing reports whose value is stated in the text, not tabled
+    n_conflict   Int64    contributing reports whose value rests on a cell their own text
+                          contradicts (``conflict``)
     ============ ======== ================================================================
     """
     import pandas as pd
 
-    from .aggregate import aggregate, pooled_rate
+    from .aggregate import aggregate, pooled_rate, with_report_columns
 
-    if by not in ("year", "organ", None):
-        raise ValueError(f"summarise_indicators: by must be 'year', 'organ' or None, not {by!r}")
-    keys = {"year": ["year"], "organ": ["organ_id"], None: []}[by]
+    if by is not None and by not in SUMMARY_BY:
+        raise ValueError(f"summarise_indicators: by must be one of {', '.join(SUMMARY_BY)} or None, not {by!r}")
+    key = {"organ": "organ_id"}.get(by, by)
+    keys = [] if key is None else [key]
     work = frame.copy()
+    if key is not None and key not in work.columns:
+        if reports is None:
+            from ..data import load_reports
+
+            reports = load_reports()
+        unknown = set(work["report_id"].dropna()) - set(reports["report_id"])
+        if unknown:
+            raise ValueError(f"summarise_indicators: by={by!r} needs the reports' {key}, and reports= does not "
+                             f"list {len(unknown)} of the frame's reports (e.g. {sorted(unknown)[0]}); pass "
+                             "reports=load_reports(corpus) for the corpus the frame came from")
+        work = with_report_columns(work, keys, reports)
+    if key == "template":
+        work["_group_template"] = work["template"].astype("string")
+        keys = ["_group_template"]
     comparable = {i.name: i.comparable for i in INDICATORS}
     # A report without tables (template <NA> or pre-2019) is read with its year's template keys.
     work["template"] = [
@@ -542,21 +607,38 @@ def summarise_indicators(frame, by: str | None = "year"):
                              work["year"].astype(object))]
     work["indicator"] = work["indicator"].astype("string")
     work["_stated"] = (work["source"].astype("string") == "stated").fillna(False) & work["value"].notna()
+    conflict = work["conflict"] if "conflict" in work.columns else pd.Series(False, index=work.index)
+    work["_conflict"] = conflict.fillna(False).astype(bool) & work["value"].notna()
     group = keys + ["indicator", "template"]
-    rates = {i.name for i in INDICATORS if i.is_rate}
-    is_rate = work["indicator"].isin(rates).to_numpy(dtype=bool)
+    kinds = {i.name: i.kind for i in INDICATORS}
+    kind = work["indicator"].map(kinds)
     parts = []
-    if (~is_rate).any():
-        counts = aggregate(work.loc[~is_rate], "value", group, "sum")
+    is_count = ~kind.isin(["rate", "ratio"]).to_numpy(dtype=bool)
+    if is_count.any():
+        counts = aggregate(work.loc[is_count], "value", group, "sum")
         parts.append(counts[group + ["value", "n_reports", "n_missing"]])
-    if is_rate.any():
-        parts.append(pooled_rate(without_unformed_rates(work.loc[is_rate]), "numerator", "denominator", group))
+    rates = without_unformed_rates(work.loc[(kind == "rate").to_numpy(dtype=bool)])
+    for small, large in LINKED_RATES:
+        formed = {n: set(rates.loc[(rates["indicator"] == n) & rates["denominator"].notna(), "report_id"])
+                  for n in (small, large)}
+        unpaired = rates["indicator"].isin([small, large]) & ~rates["report_id"].isin(formed[small] & formed[large])
+        rates.loc[unpaired, ["numerator", "denominator"]] = pd.NA
+        work.loc[rates.index[unpaired.to_numpy(dtype=bool)], ["_stated", "_conflict"]] = False
+    if len(rates):
+        parts.append(pooled_rate(rates, "numerator", "denominator", group))
+    ratios = work.loc[(kind == "ratio").to_numpy(dtype=bool)]
+    if len(ratios):
+        parts.append(pooled_rate(without_unformed_rates(ratios), "numerator", "denominator", group, kind="ratio"))
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=group)
-    stated = work.groupby(group, dropna=False, observed=True)["_stated"].sum().rename("n_stated").reset_index()
-    out = out.merge(stated, on=group, how="left")
+    flags = (work.groupby(group, dropna=False, observed=True)[["_stated", "_conflict"]].sum()
+             .rename(columns={"_stated": "n_stated", "_conflict": "n_conflict"}).reset_index())
+    out = out.merge(flags, on=group, how="left")
     for c in ("numerator", "denominator", "ci_low", "ci_high"):
         if c not in out.columns:
             out[c] = pd.NA
+    if key == "template":
+        out = out.rename(columns={"_group_template": "report_template"})
+        keys = ["report_template"]
     if by == "organ":
         latest = (frame.dropna(subset=["organ_id"]).sort_values(["organ_id", "year"], kind="stable")
                   .drop_duplicates("organ_id", keep="last")[["organ_id", "agency"]])
@@ -568,14 +650,16 @@ def summarise_indicators(frame, by: str | None = "year"):
     out = out.drop(columns="_order")
     out["indicator"] = pd.Categorical(out["indicator"], categories=[i.name for i in INDICATORS])
     columns = keys + ["indicator", "template", "value", "numerator", "denominator", "ci_low", "ci_high",
-                      "n_reports", "n_missing", "n_stated"]
+                      "n_reports", "n_missing", "n_stated", "n_conflict"]
     dtypes = {"value": "Float64", "numerator": "Float64", "denominator": "Float64", "ci_low": "Float64",
               "ci_high": "Float64", "n_reports": "Int64", "n_missing": "Int64", "n_stated": "Int64",
-              "template": "string"}
+              "n_conflict": "Int64", "template": "string"}
     if by == "year":
         dtypes["year"] = "Int64"
     elif by == "organ":
         dtypes.update(organ_id="string", agency="string")
+    elif key is not None:
+        dtypes[keys[0]] = "string"
     return out[columns].astype(dtypes)
 
 

@@ -40,13 +40,20 @@ Automatic coding (`code_items`)
     comes first in the text (the lead clause states an item's subject), then
     to codebook order.
 
-Manual coding (`export_for_coding`, `read_coding`) and `agreement`
+Manual coding (`export_for_coding`, `read_coding`), `agreement`, `krippendorff_alpha`
     An xlsx sheet lists the items with their stable ids and an empty
     ``category`` column restricted (Excel data validation) to the codebook's
     ids plus ``none``; a coder fills one category per item.  `agreement`
-    compares the filled sheet with `code_items`: Cohen's kappa per category
-    (present or not, over the items the coder coded) and, single-label, the
-    coder's category against the automatic primary one in a confusion table.
+    compares two filled sheets (two people), or a sheet with `code_items`
+    (the coder's category against the automatic primary one): Cohen's kappa
+    per category (present or not) and overall, each with a 95% percentile
+    bootstrap interval over items (fixed seed), and a confusion table.
+    `krippendorff_alpha` gives nominal alpha for three coders or more.
+
+Exclusions
+    Clauses stating an achievement (体制机制不断健全, 公开力度不断加大,
+    取得一定成效, 随着… background) are matched by the codebook's ``exclude``
+    patterns; no category is read from them.
 """
 from __future__ import annotations
 
@@ -62,7 +69,7 @@ from ..fileio import atomic_write
 from .narratives import item_id as make_item_id
 
 __all__ = ["load_codebook", "code_items", "export_for_coding", "read_coding", "agreement", "Agreement",
-           "category_shares", "NONE", "CODED_COLUMNS"]
+           "krippendorff_alpha", "precision_recall", "category_shares", "NONE", "CODED_COLUMNS", "N_BOOT", "SEED"]
 
 #: The label a coder gives an item that no category fits.
 NONE = "none"
@@ -72,23 +79,49 @@ _SHEET = "coding"
 _SHEET_COLUMNS = ["item_id", "report_id", "part", "item", "text", "category", "note"]
 
 
-def load_codebook(path: str | os.PathLike | None = None) -> list[dict[str, Any]]:
-    """The codebook: a list of categories (dicts with ``id``, ``zh``, ``en``,
-    ``definition``, ``keywords``, ``patterns``, ``examples``), in codebook order.
+def _codebook_text(path) -> tuple[str, str]:
+    if path is None:
+        return (resources.files("toolkit").joinpath("resources/codebook.json").read_text(encoding="utf-8"),
+                "toolkit/resources/codebook.json")
+    return Path(path).read_text(encoding="utf-8"), str(path)
+
+
+def _load_categories(path: str | os.PathLike | None = None) -> list[dict[str, Any]]:
+    """The codebook's categories as dicts, in codebook order, with the shared ``exclude`` rules
+    attached to each (see `load_codebook`)."""
+    text, where = _codebook_text(path)
+    data = json.loads(text)
+    exclude: list[str] = []
+    if isinstance(data, dict):
+        exclude = list(data.get("exclude", {}).get("patterns", []))
+        for pattern in exclude:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{where}: bad exclude pattern {pattern!r} ({exc})") from None
+        data = data.get("categories")
+    categories = _checked(data, where)
+    return [dict(cat, exclude=list(cat.get("exclude", exclude))) for cat in categories]
+
+
+def load_codebook(path: str | os.PathLike | None = None):
+    """The codebook as a DataFrame, one row per category in codebook order: ``id``, ``zh``,
+    ``en``, ``definition``, ``keywords`` (list), ``patterns`` (list), ``examples`` (list) and
+    ``exclude`` (list: the patterns of clauses no category is read from — sentences about
+    achievements, 机制不断健全, 公开力度不断加大).
 
     Default: the packaged ``toolkit/resources/codebook.json`` (see the module
-    docstring); *path*: a JSON file of the same shape.  Raises ``ValueError``
-    naming the category when an entry lacks a field, an id repeats, an id is
-    ``none``, or a pattern is not a valid regular expression.
+    docstring); *path*: a JSON file of the same shape (an object with
+    ``categories`` and ``exclude``, or a bare list of categories).  Raises
+    ``ValueError`` naming the category when an entry lacks a field, an id
+    repeats, an id is ``none``, or a pattern is not a valid regular expression.
     """
-    if path is None:
-        text = resources.files("toolkit").joinpath("resources/codebook.json").read_text(encoding="utf-8")
-        where = "toolkit/resources/codebook.json"
-    else:
-        text = Path(path).read_text(encoding="utf-8")
-        where = str(path)
-    categories = json.loads(text)
-    return _checked(categories, where)
+    import pandas as pd
+
+    categories = _load_categories(path)
+    columns = list(_REQUIRED) + ["exclude"]
+    frame = pd.DataFrame([{c: cat[c] for c in columns} for cat in categories], columns=columns)
+    return frame.astype({c: "string" for c in ("id", "zh", "en", "definition")})
 
 
 def _checked(categories: Any, where: str) -> list[dict[str, Any]]:
@@ -113,9 +146,13 @@ def _checked(categories: Any, where: str) -> list[dict[str, Any]]:
 
 
 def _resolve(codebook) -> list[dict[str, Any]]:
+    import pandas as pd
+
     if codebook is None or isinstance(codebook, (str, os.PathLike)):
-        return load_codebook(codebook)
-    return _checked(list(codebook), "codebook")
+        return _load_categories(codebook)
+    if isinstance(codebook, pd.DataFrame):
+        codebook = codebook.to_dict("records")
+    return [dict(cat, exclude=list(cat.get("exclude", []))) for cat in _checked(list(codebook), "codebook")]
 
 
 def _matchers(codebook: list[dict[str, Any]]) -> list[tuple[str, list[re.Pattern]]]:
@@ -126,11 +163,23 @@ def _matchers(codebook: list[dict[str, Any]]) -> list[tuple[str, list[re.Pattern
     return out
 
 
-def _spans(text: str, rxs: list[re.Pattern]) -> list[tuple[int, int, str]]:
+_CLAUSE = re.compile(r"[^，,；;。！!？?\n]+")
+
+
+def _excluded(text: str, patterns: list[str]) -> list[tuple[int, int]]:
+    """The clauses of *text* (between ，；。) that an exclude pattern matches: statements of
+    achievement (体制机制不断健全), whose topic words say nothing about a problem or a plan."""
+    if not patterns:
+        return []
+    rxs = [re.compile(p) for p in patterns]
+    return [(m.start(), m.end()) for m in _CLAUSE.finditer(text) if any(rx.search(m.group(0)) for rx in rxs)]
+
+
+def _spans(text: str, rxs: list[re.Pattern], skip: list[tuple[int, int]] = ()) -> list[tuple[int, int, str]]:
     found = []
     for rx in rxs:
         for m in rx.finditer(text):
-            if m.end() > m.start():
+            if m.end() > m.start() and not any(a <= m.start() < b for a, b in skip):
                 found.append((m.start(), m.end(), m.group(0)))
     return sorted(found)
 
@@ -209,11 +258,13 @@ def code_items(items, codebook=None, include_headings: bool = False):
     frame = _item_frame(items, include_headings)
     order = [cat["id"] for cat in book]
     matchers = _matchers(book)
+    exclude = sorted({p for cat in book for p in cat.get("exclude", [])})
     rows = []
     for row in frame.itertuples(index=False):
         found = []
+        skip = _excluded(str(row.text), exclude)
         for rank, (cid, rxs) in enumerate(matchers):
-            spans = _spans(str(row.text), rxs)
+            spans = _spans(str(row.text), rxs, skip)
             if spans:
                 terms = list(dict.fromkeys(s[2] for s in spans))
                 found.append((cid, terms, _merged(spans), spans[0][0], rank))
@@ -309,7 +360,11 @@ def export_for_coding(items, path: str | os.PathLike, codebook=None, include_hea
     rs.set_column(0, 0, 120)
     wb.close()
     out = Path(path)
-    atomic_write(out, buffer.getvalue(), overwrite=overwrite)
+    try:
+        atomic_write(out, buffer.getvalue(), overwrite=overwrite)
+    except FileExistsError:
+        raise FileExistsError(f"{out}: already exists (perhaps someone's coding); pass overwrite=True "
+                              "to replace it") from None
     return out
 
 
@@ -361,28 +416,93 @@ def read_coding(path: str | os.PathLike, codebook=None):
 
 
 class Agreement(NamedTuple):
-    """What `agreement` returns: ``per_category`` and ``confusion`` frames, the
-    single-label ``kappa`` and the number of items compared ``n_items``."""
+    """What `agreement` returns: ``per_category`` and ``confusion`` frames, the single-label
+    ``kappa``, the number of items compared ``n_items``, the 95% interval of the kappa
+    (``kappa_low``, ``kappa_high``) and how it was formed (``method``)."""
 
     per_category: Any
     confusion: Any
     kappa: float
     n_items: int
+    kappa_low: float | None = None
+    kappa_high: float | None = None
+    method: str = ""
+
+
+#: Bootstrap resamples of the items behind every kappa interval, and their seed.
+N_BOOT = 2000
+SEED = 0
+_METHOD = (f"percentile bootstrap over items ({N_BOOT} resamples, seed {SEED}); point estimate "
+           "sklearn.metrics.cohen_kappa_score")
+
+
+def _kappa_boot(x, y, n_boot: int = N_BOOT, seed: int = SEED) -> tuple[float | None, float | None]:
+    """95% percentile-bootstrap interval of Cohen's kappa of two integer label arrays, resampling
+    items with replacement (fixed seed).  Resamples in which kappa is undefined (one label on both
+    sides) are dropped; ``(None, None)`` when fewer than half remain."""
+    import numpy as np
+
+    x, y = np.asarray(x), np.asarray(y)
+    n = len(x)
+    if n < 2:
+        return None, None
+    idx = np.random.default_rng(seed).integers(0, n, size=(n_boot, n))
+    xs, ys = x[idx], y[idx]
+    po = (xs == ys).mean(axis=1)
+    pe = np.zeros(n_boot)
+    for label in np.union1d(x, y):
+        pe += (xs == label).mean(axis=1) * (ys == label).mean(axis=1)
+    ok = pe < 1 - 1e-12
+    if ok.sum() < n_boot / 2:
+        return None, None
+    kappa = (po[ok] - pe[ok]) / (1 - pe[ok])
+    low, high = np.percentile(kappa, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def _kappa(x, y) -> float | None:
+    """Cohen's kappa (sklearn); 1.0 when both sides agree on every item, <NA>-like None when
+    neither side varies and they differ (undefined)."""
+    from sklearn.metrics import cohen_kappa_score
+
+    if list(x) == list(y):
+        return 1.0
+    value = float(cohen_kappa_score(x, y))
+    return None if value != value else value
+
+
+def _coded(frame, name: str, book):
+    import pandas as pd
+
+    if isinstance(frame, (str, os.PathLike)):
+        frame = read_coding(frame, book)
+    if not isinstance(frame, pd.DataFrame) or any(c not in frame.columns for c in ("item_id", "category")):
+        raise TypeError(f"{name} must be a DataFrame with columns item_id, category (read_coding's), or a path")
+    coded = frame[frame["category"].notna()]
+    coded = coded.assign(item_id=coded["item_id"].astype(str), category=coded["category"].astype(str))
+    unknown = sorted(set(coded["category"]) - {cat["id"] for cat in book} - {NONE})
+    if unknown:
+        raise ValueError(f"{name} codes use categories not in the codebook: {unknown}")
+    if coded["item_id"].duplicated().any():
+        raise ValueError(f"{name} has more than one category for an item; agreement compares one code per item")
+    return coded
 
 
 def agreement(manual, automatic, codebook=None) -> Agreement:
-    """Agreement between a human coder and the automatic coding.
+    """Agreement between two codings of the same items: two people, or a person and the rules.
 
     Parameters
     ----------
     manual : DataFrame or path
-        The coder's codes: ``item_id`` and ``category`` (one row per item, as
+        A coder's codes: ``item_id`` and ``category`` (one row per item, as
         `read_coding` returns; a path to the filled xlsx is read with it).
         Rows with an empty category are not compared; ``none`` means "no
         category fits" and is compared.
-    automatic : DataFrame
-        `code_items` output for (at least) the same items; an item without
-        rows there has no automatic category.
+    automatic : DataFrame or path
+        Either a second coder's codes, laid out as *manual* (two people; the
+        items both coded are compared), or `code_items` output (it has a
+        ``primary`` column) for at least the same items, compared through each
+        item's primary category (``none`` when no rule matched).
     codebook : as in `code_items`; fixes the categories and their order.
 
     Returns
@@ -390,85 +510,175 @@ def agreement(manual, automatic, codebook=None) -> Agreement:
     Agreement (a named tuple):
 
     ``per_category`` — one row per category (codebook order), over the
-    ``n_items`` coded items, each with one label from each side: the coder's
-    category and the automatic primary category (``none`` if no match):
+    ``n_items`` items compared, each with one label from each side:
 
     ============ ======== =====================================================
     category     string   category id
-    manual       Int64    items the coder put in the category
-    automatic    Int64    items whose automatic primary category it is
+    manual       Int64    items the first coder put in the category
+    automatic    Int64    items the second side put there (the rules: primary)
     both         Int64    items in both
-    matched      Int64    items the coder put in the category that the
-                          automatic coding matched at all (primary or not):
-                          the recall of the keyword coding
+    matched      Int64    (rules only) items the coder put in the category that
+                          the rules matched at all, primary or not; else <NA>
     agreement    Float64  share of the items on which the two agree about the
                           category (both have it or neither has)
-    kappa        Float64  Cohen's kappa of the two, category against the rest
-                          (sklearn ``cohen_kappa_score``); <NA> when neither side
-                          uses the category (kappa is undefined)
+    kappa        Float64  Cohen's kappa, category against the rest (sklearn
+                          ``cohen_kappa_score``); <NA> when neither side uses it
+    kappa_low    Float64  95% interval of the kappa: percentile bootstrap over
+    kappa_high   Float64  items (``N_BOOT`` resamples, seed ``SEED``)
     ============ ======== =====================================================
 
-    ``confusion`` — items by the coder's category (rows) and the automatic
-    primary category (columns), codebook order plus ``none``, integer counts.
+    ``confusion`` — items by the first side's category (rows) and the second's
+    (columns), codebook order plus ``none``.
 
-    ``kappa`` — Cohen's kappa of the coder's category against the automatic
-    primary category (``none`` for an uncoded item), one label per item.
+    ``kappa`` — Cohen's kappa, one label per item (sklearn's point estimate),
+    with ``kappa_low``/``kappa_high`` (same bootstrap) and ``method``.
+    For three or more coders, see `krippendorff_alpha`.
     """
     import numpy as np
     import pandas as pd
-    from sklearn.metrics import cohen_kappa_score
 
     book = _resolve(codebook)
-    if isinstance(manual, (str, os.PathLike)):
-        manual = read_coding(manual, book)
-    for name, frame, cols in (("manual", manual, ("item_id", "category")),
-                              ("automatic", automatic, ("item_id", "category", "primary"))):
-        if not isinstance(frame, pd.DataFrame) or any(c not in frame.columns for c in cols):
-            raise TypeError(f"{name} must be a DataFrame with columns {', '.join(cols)}")
+    coded = _coded(manual, "manual", book)
+    rules = isinstance(automatic, pd.DataFrame) and "primary" in automatic.columns
     labels = [cat["id"] for cat in book]
-    coded = manual[manual["category"].notna()]
-    coded = coded.assign(item_id=coded["item_id"].astype(str), category=coded["category"].astype(str))
-    unknown = sorted(set(coded["category"]) - set(labels) - {NONE})
-    if unknown:
-        raise ValueError(f"manual codes use categories not in the codebook: {unknown}")
-    if coded["item_id"].duplicated().any():
-        raise ValueError("manual has more than one category for an item; agreement compares one code per item")
-    items = list(coded["item_id"])
-    if not items:
-        raise ValueError("manual has no coded item")
-    auto = automatic.assign(item_id=automatic["item_id"].astype(str), category=automatic["category"].astype(str))
-    auto = auto[auto["item_id"].isin(set(items))]
-    auto_sets = auto.groupby("item_id")["category"].agg(set).to_dict()
-    primary = auto[auto["primary"].fillna(False).astype(bool)].set_index("item_id")["category"].to_dict()
-    human = dict(zip(coded["item_id"], coded["category"]))
-
     order = labels + [NONE]
+    if rules:
+        if "category" not in automatic.columns or "item_id" not in automatic.columns:
+            raise TypeError("automatic must be a DataFrame with columns item_id, category, primary")
+        items = list(coded["item_id"])
+        auto = automatic.assign(item_id=automatic["item_id"].astype(str),
+                                category=automatic["category"].astype(str))
+        auto = auto[auto["item_id"].isin(set(items))]
+        auto_sets = auto.groupby("item_id")["category"].agg(set).to_dict()
+        primary = auto[auto["primary"].fillna(False).astype(bool)].set_index("item_id")["category"].to_dict()
+        other = {i: primary.get(i, NONE) for i in items}
+    else:
+        second = _coded(automatic, "automatic", book)
+        other = dict(zip(second["item_id"], second["category"]))
+        items = [i for i in coded["item_id"] if i in other]
+        auto_sets = None
+    if not items:
+        raise ValueError("manual has no coded item" if not len(coded) else "the two codings share no coded item")
+    human = dict(zip(coded["item_id"], coded["category"]))
     single_manual = [human[i] for i in items]
-    single_auto = [primary.get(i, NONE) for i in items]
+    single_auto = [other[i] for i in items]
     rows = []
-    for cat in labels:
+    for k, cat in enumerate(labels):
         m = np.array([label == cat for label in single_manual])
         a = np.array([label == cat for label in single_auto])
-        found = sum(1 for i in items if human[i] == cat and cat in auto_sets.get(i, ()))
+        found = (sum(1 for i in items if human[i] == cat and cat in auto_sets.get(i, ())) if rules else None)
         if not m.any() and not a.any():
-            kappa = pd.NA  # undefined: neither coder uses the category
-        elif (m == a).all():
-            kappa = 1.0  # perfect agreement (sklearn gives nan when both are constant)
+            kappa, low, high = pd.NA, pd.NA, pd.NA  # undefined: neither side uses the category
         else:
-            kappa = float(cohen_kappa_score(m, a))
-        rows.append((cat, int(m.sum()), int(a.sum()), int((m & a).sum()), found, float((m == a).mean()), kappa))
+            kappa = _kappa(m, a)
+            low, high = _kappa_boot(m.astype(int), a.astype(int), seed=SEED + k)
+        rows.append((cat, int(m.sum()), int(a.sum()), int((m & a).sum()), found, float((m == a).mean()),
+                     kappa, low, high))
     per_category = pd.DataFrame(rows, columns=["category", "manual", "automatic", "both", "matched",
-                                               "agreement", "kappa"])
+                                               "agreement", "kappa", "kappa_low", "kappa_high"])
     per_category = per_category.astype({"category": "string", "manual": "Int64", "automatic": "Int64",
                                         "both": "Int64", "matched": "Int64", "agreement": "Float64",
-                                        "kappa": "Float64"})
+                                        "kappa": "Float64", "kappa_low": "Float64", "kappa_high": "Float64"})
 
     confusion = pd.crosstab(pd.Categorical(single_manual, categories=order),
                             pd.Categorical(single_auto, categories=order), dropna=False)
     confusion.index.name, confusion.columns.name = "manual", "automatic"
     confusion = confusion.reindex(index=order, columns=order, fill_value=0).astype("int64")
+    from sklearn.metrics import cohen_kappa_score
+
     overall = float(cohen_kappa_score(single_manual, single_auto, labels=order))
-    return Agreement(per_category, confusion, overall, len(items))
+    code = {c: i for i, c in enumerate(order)}
+    low, high = _kappa_boot([code[c] for c in single_manual], [code[c] for c in single_auto])
+    return Agreement(per_category, confusion, overall, len(items), low, high, _METHOD)
+
+
+def krippendorff_alpha(*codings, codebook=None) -> float:
+    """Krippendorff's alpha (nominal) of three or more coders' codings of the same items.
+
+    Each coding is a DataFrame (``item_id``, ``category``, as `read_coding`
+    returns) or a path to a filled sheet.  An item a coder left empty is
+    missing for that coder (alpha uses every item at least two coders coded).
+    Computed with the ``krippendorff`` package (``level_of_measurement="nominal"``).
+    """
+    import krippendorff
+    import numpy as np
+
+    if len(codings) < 2:
+        raise ValueError("krippendorff_alpha needs at least two codings")
+    book = _resolve(codebook)
+    frames = [_coded(c, f"coding {i + 1}", book) for i, c in enumerate(codings)]
+    items = sorted(set().union(*(set(f["item_id"]) for f in frames)))
+    code = {c: float(i) for i, c in enumerate([cat["id"] for cat in book] + [NONE])}
+    data = np.full((len(frames), len(items)), np.nan)
+    where = {item: j for j, item in enumerate(items)}
+    for i, frame in enumerate(frames):
+        for item, cat in zip(frame["item_id"], frame["category"]):
+            data[i, where[item]] = code[cat]
+    if not ((~np.isnan(data)).sum(axis=0) >= 2).any():
+        raise ValueError("krippendorff_alpha: no item was coded by two coders or more")
+    return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
+
+
+def precision_recall(reference, coded, codebook=None):
+    """How well the rules (`code_items`) find each category, against a reference coding of the same
+    items made by a person reading them.
+
+    *reference* has ``item_id`` and ``categories`` (every category the item names, ids joined
+    by ``|``, or ``none``), one row per item — e.g.
+    ``tests/fixtures/codebook/hand_coding.csv``; *coded* is `code_items` output (an item
+    without rows there got no category).  Items are compared as sets of categories: for each
+    category, ``tp`` items both give it, ``fp`` items only the rules give it, ``fn`` items only
+    the reference gives it.  Returns one row per category (codebook order) and a final row
+    ``all`` (micro-averaged over categories):
+
+    ========= ======= ================================================================
+    category  string  category id, or ``all``
+    reference Int64   items the reference gives the category
+    rules     Int64   items the rules give it
+    tp        Int64   items both give it
+    precision Float64 tp / rules; <NA> when the rules never give it
+    p_low     Float64 Wilson 95% interval of the precision
+    p_high    Float64
+    recall    Float64 tp / reference; <NA> when the reference never gives it
+    r_low     Float64 Wilson 95% interval of the recall
+    r_high    Float64
+    ========= ======= ================================================================
+    """
+    import pandas as pd
+
+    from ..analysis import wilson_interval
+
+    book = _resolve(codebook)
+    labels = [cat["id"] for cat in book]
+    if not isinstance(reference, pd.DataFrame) or not {"item_id", "categories"} <= set(reference.columns):
+        raise TypeError("reference must be a DataFrame with columns item_id, categories")
+    ref = {str(i): {c for c in str(cs).split("|") if c and c != NONE}
+           for i, cs in zip(reference["item_id"], reference["categories"])}
+    unknown = sorted(set().union(*ref.values()) - set(labels)) if ref else []
+    if unknown:
+        raise ValueError(f"reference uses categories not in the codebook: {unknown}")
+    hits = coded[coded["item_id"].astype(str).isin(set(ref))]
+    got = hits.groupby(hits["item_id"].astype(str))["category"].agg(lambda c: set(map(str, c))).to_dict()
+    rows = []
+    totals = [0, 0, 0]
+    for cat in labels:
+        n_ref = sum(cat in cs for cs in ref.values())
+        n_rules = sum(cat in got.get(i, ()) for i in ref)
+        tp = sum(cat in cs and cat in got.get(i, ()) for i, cs in ref.items())
+        totals = [totals[0] + n_ref, totals[1] + n_rules, totals[2] + tp]
+        rows.append((cat, n_ref, n_rules, tp))
+    rows.append(("all", *totals))
+    out = []
+    for cat, n_ref, n_rules, tp in rows:
+        p = tp / n_rules if n_rules else None
+        r = tp / n_ref if n_ref else None
+        p_lo, p_hi = wilson_interval(tp, n_rules)
+        r_lo, r_hi = wilson_interval(tp, n_ref)
+        out.append((cat, n_ref, n_rules, tp, p, p_lo, p_hi, r, r_lo, r_hi))
+    frame = pd.DataFrame(out, columns=["category", "reference", "rules", "tp", "precision", "p_low", "p_high",
+                                       "recall", "r_low", "r_high"])
+    return frame.astype({"category": "string", "reference": "Int64", "rules": "Int64", "tp": "Int64",
+                         **{c: "Float64" for c in ("precision", "p_low", "p_high", "recall", "r_low", "r_high")}})
 
 
 _SHARE_UNITS = ("report", "item")
