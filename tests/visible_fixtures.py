@@ -24,15 +24,17 @@ AFTER = ["四、政府信息公开行政复议、行政诉讼情况", "本年无
 
 # ------------------------------------------------------------------ HTML
 
-def html_report(cell: str) -> bytes:
-    """A report page whose 本年新收/自然人 cell is the HTML *cell* (other cells plain)."""
+def html_report(cell: str, cells: dict | None = None, head_html: str = "") -> bytes:
+    """A report page whose 本年新收/自然人 cell is the HTML *cell* (other cells plain);
+    *cells* maps other (row, column) indexes of the value cells to their HTML."""
+    cells = {(0, 0): cell, **(cells or {})}
     head = "<tr><td>申请人情况</td>" + "".join(f"<td>{c}</td>" for c in COLUMNS) + "</tr>"
     body = []
     for i, (label, values) in enumerate(ROWS):
-        cells = [cell if (i == 0 and j == 0) else v for j, v in enumerate(values)]
-        body.append(f"<tr><td>{html_lib.escape(label)}</td>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        shown = [cells.get((i, j), v) for j, v in enumerate(values)]
+        body.append(f"<tr><td>{html_lib.escape(label)}</td>" + "".join(f"<td>{c}</td>" for c in shown) + "</tr>")
     paras = lambda lines: "".join(f"<p>{html_lib.escape(t)}</p>" for t in lines)  # noqa: E731
-    page = (f"<html><head><meta charset='utf-8'><title>{TITLE}</title></head><body><div class='article'>"
+    page = (f"<html><head><meta charset='utf-8'><title>{TITLE}</title>{head_html}</head><body><div class='article'>"
             f"{paras(BEFORE)}<table>{head}{''.join(body)}</table>{paras(AFTER)}</div></body></html>")
     return page.encode("utf-8")
 
@@ -51,10 +53,11 @@ def run(text: str, rpr: str = "") -> str:
     return f'<w:r>{props}<w:t xml:space="preserve">{text}</w:t></w:r>'
 
 
-def docx_report(cell_xml: str, styles_xml: str | None = None) -> bytes:
+def docx_report(cell_xml: str, styles_xml: str | None = None, cells: dict | None = None) -> bytes:
     """A report whose 本年新收/自然人 cell paragraph holds the raw WordprocessingML *cell_xml*
-    (runs and containers; the ``w``, ``mc``, ``w14`` and ``wps`` prefixes are declared).
-    *styles_xml*: extra ``w:style`` elements added to the styles part."""
+    (runs and containers; the ``w``, ``mc``, ``w14`` and ``wps`` prefixes are declared);
+    *cells* maps other (row, column) indexes of the value cells to the XML of their
+    body (paragraphs).  *styles_xml*: extra ``w:style`` elements added to the styles part."""
     import docx
     from lxml import etree
 
@@ -74,6 +77,12 @@ def docx_report(cell_xml: str, styles_xml: str | None = None) -> bytes:
     wrapper = etree.fromstring(f"<w:p {_NS}>{cell_xml}</w:p>")
     for child in list(wrapper):
         target.append(child)
+    for (i, j), body in (cells or {}).items():
+        tc = table.cell(i + 1, j + 1)._tc
+        for p in list(tc.iterchildren(f"{{{W_NS}}}p")):
+            tc.remove(p)
+        for child in etree.fromstring(f"<w:tc {_NS}>{body}</w:tc>"):
+            tc.append(child)
     for line in AFTER:
         document.add_paragraph(line)
     if styles_xml:
@@ -87,10 +96,12 @@ def docx_report(cell_xml: str, styles_xml: str | None = None) -> bytes:
 
 # ------------------------------------------------------------------ PDF
 
-def pdf_report(draw_cell) -> bytes:
+def pdf_report(draw_cell, cells: dict | None = None) -> bytes:
     """A one-page PDF report (reportlab, a CID font for the Chinese text) with table 3 drawn
     as ruled cells; ``draw_cell(canvas, x, y, font)`` draws the 本年新收/自然人 cell's text
-    with its baseline at (x, y), x the cell's left edge plus padding."""
+    with its baseline at (x, y), x the cell's left edge plus padding; *cells* maps other
+    (row, column) indexes of the value cells to such functions."""
+    cells = {(0, 0): draw_cell, **(cells or {})}
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -117,8 +128,8 @@ def pdf_report(draw_cell) -> bytes:
         c.drawString(x0 + 2, ry - 11, label[:40])
         for j, v in enumerate(values):
             cx = x0 + label_w + j * col_w
-            if i == 1 and j == 0:
-                draw_cell(c, cx + 4, ry - 11, font)
+            if i >= 1 and (i - 1, j) in cells:
+                cells[(i - 1, j)](c, cx + 4, ry - 11, font)
             else:
                 c.setFont(font, 9)
                 c.drawString(cx + 4, ry - 11, v)
