@@ -118,8 +118,8 @@ def shown_page(page):
     if not chars:
         return page
     invisible = _invisible_by_mode(page)
-    kept = [c for c in dedupe_chars(chars, tolerance=_DOUBLED)
-            if _key(c) not in invisible and not _same_as_ground(c, page)]
+    once = dedupe_chars(chars, tolerance=_DOUBLED) if _has_doubles(chars) else chars
+    kept = [c for c in once if not (invisible and _key(c) in invisible) and not _same_as_ground(c, page)]
     kept = _marks(kept)
     if len(kept) == len(chars) and all(a is b for a, b in zip(kept, chars)):
         return page
@@ -128,6 +128,19 @@ def shown_page(page):
     shown._objects = {kind: objs for kind, objs in page.objects.items()}
     shown._objects["char"] = kept
     return shown
+
+
+def _has_doubles(chars) -> bool:
+    """Could any glyph be drawn twice within :data:`_DOUBLED` points?  A linear test, so that
+    pdfplumber's dedupe_chars (which sorts and clusters) runs only on pages with doubles."""
+    seen: set = set()
+    for c in chars:
+        x, y = int(c["x0"] // _DOUBLED), int(c["top"] // _DOUBLED)
+        text = c["text"]
+        if any((text, x + dx, y + dy) in seen for dx in (-1, 0, 1) for dy in (-1, 0, 1)):
+            return True
+        seen.add((text, x, y))
+    return False
 
 
 def _key(c) -> tuple:
@@ -204,8 +217,9 @@ def _same_as_ground(c, page) -> bool:
 def _marks(chars: list) -> list:
     """*chars* with each small glyph that sits raised or lowered against the glyph it
     touches (left, else right) turned into a RAISED mark, kept on its neighbour's line."""
-    if len(chars) < 2:
-        return chars
+    sizes = [c.get("size") or 0 for c in chars]
+    if len(chars) < 2 or min(sizes) > _MARK_SIZE * max(sizes):
+        return chars  # no glyph is small enough beside another to be a mark
     by_x1 = sorted(chars, key=lambda c: c["x1"])
     ends = [c["x1"] for c in by_x1]
     by_x0 = sorted(chars, key=lambda c: c["x0"])
