@@ -169,6 +169,8 @@ HTML_READ = {
     "script": "<script>document.write('5')</script>20",
     "class hidden by the page's style": "<style>.k1{display:none}</style><span class='k1 z'>5</span>20",
     "inserted text": "<ins>2</ins>0",
+    "font-size:0 row, its child sized again": '<div style="font-size:0">5<span style="font-size:12px">20</span>7</div>',
+    "visibility:hidden, a child visible again": '<div style="visibility:hidden">5<b style="visibility:visible">20</b></div>',
 }
 
 

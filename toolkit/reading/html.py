@@ -41,6 +41,12 @@ _SPACES = re.compile(r"[ \t\r\f\v\xa0\u3000]+")
 _HIDING = re.compile(r"(?:^|[;{\s])(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)"
                      r"|(?:font-size|opacity)\s*:\s*(?:0+(?:\.0*)?|\.0+)(?:px|pt|em|rem|%)?\s*(?:!\s*important\s*)?(?:;|$|}))",
                      re.I)
+# Declarations that hide a whole subtree, and the inherited ones a descendant can undo.
+_GONE = re.compile(r"(?:^|[;{\s])(?:display\s*:\s*none|opacity\s*:\s*(?:0+(?:\.0*)?|\.0+)\s*(?:!\s*important\s*)?(?:;|$|}))",
+                   re.I)
+_FONT_SIZE = re.compile(r"(?:^|[;{\s])font-size\s*:\s*([^;}!]*)", re.I)
+_ZERO = re.compile(r"(?:0+(?:\.0*)?|\.0+)(?:px|pt|em|rem|%)?", re.I)
+_VISIBILITY = re.compile(r"(?:^|[;{\s])visibility\s*:\s*(visible|hidden|collapse)", re.I)
 _STRUCK_STYLE = re.compile(r"text-decoration(?:-line)?\s*:[^;]*line-through", re.I)
 _RAISED_STYLE = re.compile(r"vertical-align\s*:\s*(?:super|sub)\b", re.I)
 _CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
@@ -72,29 +78,46 @@ def _hidden_selectors(root) -> tuple[set[str], set[str]]:
 
 def _visible(root) -> None:
     """Keep only what the page shows: hidden elements dropped (their tail text stays), struck
-    and raised ones replaced by a mark."""
+    and raised ones replaced by a mark.
+
+    ``display:none`` and ``opacity:0`` hide a whole subtree.  ``font-size:0`` and
+    ``visibility:hidden`` are inherited but a descendant may undo them (``font-size:0``
+    on a row of inline blocks whose children set their own size is a common layout
+    trick): under them only the text no descendant brings back is dropped."""
     classes, ids = _hidden_selectors(root)
-    stack = list(reversed(root))
+    stack = [(child, False, False) for child in reversed(root)]
     while stack:
-        el = stack.pop()
+        el, zero_size, invisible = stack.pop()
         tag = _tag(el)
         if not tag or el.getparent() is None:
             continue
         style = el.get("style") or ""
-        if (tag in _HIDDEN_TAGS or el.get("hidden") is not None or (style and _HIDING.search(style))
+        if (tag in _HIDDEN_TAGS or el.get("hidden") is not None or (style and _GONE.search(style))
                 or (classes and classes.intersection((el.get("class") or "").split()))
                 or (ids and el.get("id") in ids)):
             el.drop_tree()
             continue
+        if style:
+            size = _FONT_SIZE.search(style)
+            if size:
+                zero_size = _ZERO.fullmatch(size.group(1).strip()) is not None
+            vis = _VISIBILITY.search(style)
+            if vis:
+                invisible = vis.group(1).lower() != "visible"
+        hidden = zero_size or invisible
         mark = _MARK_TAGS.get(tag)
         if mark is None and style:
             mark = STRUCK if _STRUCK_STYLE.search(style) else RAISED if _RAISED_STYLE.search(style) else None
         if mark is not None:
-            shown = "".join(el.itertext()).strip()
+            shown = "" if hidden else "".join(el.itertext()).strip()
             _put_before(el, mark if shown else "")
             el.drop_tree()
             continue
-        stack.extend(reversed(el))
+        if hidden:
+            el.text = None
+            for child in el:
+                child.tail = None
+        stack.extend((child, zero_size, invisible) for child in reversed(el))
 
 
 def _put_before(el, text: str) -> None:
