@@ -338,6 +338,17 @@ def test_docx_unseen_or_marked_digits_never_enter_the_number(junk, props, at):
         assert (value, status) == (20, "read")
 
 
+@pytest.mark.parametrize("text, settled", [
+    ("1." + STRUCK + "5", "1." + DOUBTFUL + "5"),
+    ("1," + RAISED + "295", "1," + DOUBTFUL + "295"),
+    ("1,295" + RAISED, "1,295"),
+    ("收到申请20" + RAISED + "件", "收到申请20件"),
+    ("注" + RAISED + " 见下表", "注 见下表"),
+])
+def test_settle_marks_beside_separators(text, settled):
+    assert settle_marks(text)[0] == settled
+
+
 def test_reader_text_carries_no_mark_characters():
     """Marks are settled inside the reading layer: no private-use stand-in leaves it."""
     for data, suffix in [(html_report("20<sup>1</sup> <s>x</s>"), ".html"),

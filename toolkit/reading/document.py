@@ -31,7 +31,8 @@ def settle_marks(text: str, cell: bool = False, where: str = "") -> tuple[str, l
     - a superscript/subscript mark right after a number is a footnote mark: the number
       stands (``20`` + superscript ``1`` is 20); struck text right before or after a
       number is no part of it (``5`` struck then ``20`` is 20);
-    - a mark between two digits, or a superscript/subscript before a number, leaves the
+    - a mark between two digits (or a digit and a decimal point or thousands comma), or
+      a superscript/subscript before a number, leaves the
       number doubtful: the mark becomes U+FFFD, so the number is never read as clean;
     - in a table cell (*cell*) whose only content is a mark, the cell shows a mark and
       no value: it is doubtful too, never blank.
@@ -55,7 +56,10 @@ def settle_marks(text: str, cell: bool = False, where: str = "") -> tuple[str, l
             before = next((c for c in reversed(tok[:i]) if c not in _MARKS), "")
             after = next((c for c in tok[i + 1:] if c not in _MARKS), "")
             digit_before, digit_after = before.isdigit(), after.isdigit()
-            if (digit_before and digit_after) or (ch == RAISED and digit_after):
+            # 1.~~0~~5 and 1,~~0~~95 are marks inside a number too.
+            inside = (digit_before or (before and before in ".,")) and (digit_after or (after and after in ".,")) \
+                and (digit_before or digit_after)
+            if inside or (ch == RAISED and digit_after):
                 doubtful.append(_MARK_NAMES[ch])
                 if not out or out[-1] != DOUBTFUL:
                     out.append(DOUBTFUL)

@@ -37,13 +37,13 @@ _DROP = ("script", "style", "noscript", "nav", "header", "footer", "aside")
 # A section heading is a short block (一、总体情况, 四、…行政复议、行政诉讼情况).
 _HEADING_MAX = 40
 _SPACES = re.compile(r"[ \t\r\f\v\xa0\u3000]+")
+_ZERO_VALUE = r"(?:0+(?:\.0*)?|\.0+)"
+_END = r"\s*(?:!\s*important\s*)?(?:;|$|})"
 # A CSS declaration that hides an element's text.
-_HIDING = re.compile(r"(?:^|[;{\s])(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)"
-                     r"|(?:font-size|opacity)\s*:\s*(?:0+(?:\.0*)?|\.0+)(?:px|pt|em|rem|%)?\s*(?:!\s*important\s*)?(?:;|$|}))",
-                     re.I)
+_HIDING = re.compile(rf"(?:^|[;{{\s])(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)"
+                     rf"|(?:font-size|opacity)\s*:\s*{_ZERO_VALUE}(?:px|pt|em|rem|%)?{_END})", re.I)
 # Declarations that hide a whole subtree, and the inherited ones a descendant can undo.
-_GONE = re.compile(r"(?:^|[;{\s])(?:display\s*:\s*none|opacity\s*:\s*(?:0+(?:\.0*)?|\.0+)\s*(?:!\s*important\s*)?(?:;|$|}))",
-                   re.I)
+_GONE = re.compile(rf"(?:^|[;{{\s])(?:display\s*:\s*none|opacity\s*:\s*{_ZERO_VALUE}{_END})", re.I)
 _FONT_SIZE = re.compile(r"(?:^|[;{\s])font-size\s*:\s*([^;}!]*)", re.I)
 _ZERO = re.compile(r"(?:0+(?:\.0*)?|\.0+)(?:px|pt|em|rem|%)?", re.I)
 _VISIBILITY = re.compile(r"(?:^|[;{\s])visibility\s*:\s*(visible|hidden|collapse)", re.I)
