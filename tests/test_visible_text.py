@@ -84,6 +84,8 @@ DOCX_READ = {
                                               '<w:r><w:fldChar w:fldCharType="separate"/></w:r>' + run("20")
                                               + '<w:r><w:fldChar w:fldCharType="end"/></w:r>',
     "hyperlink": '<w:hyperlink w:anchor="x">' + run("20") + "</w:hyperlink>",
+    "ruby: base text, not its guide": "<w:r><w:ruby><w:rubyPr/><w:rt>" + run("5") + "</w:rt><w:rubyBase>" + run("20")
+                                      + "</w:rubyBase></w:ruby></w:r>",
 }
 
 

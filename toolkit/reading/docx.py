@@ -77,7 +77,7 @@ _UNDERSTOOD = frozenset({
 # moved-to text are the accepted text; w:del and w:moveFrom (deleted, moved away) are
 # not opened, nor anything not named here (drawings, comments, properties).
 _INLINE_CONTAINERS = frozenset({"ins", "moveTo", "sdt", "sdtContent", "smartTag", "customXml", "hyperlink",
-                                "fldSimple", "dir", "bdo", "AlternateContent"})
+                                "fldSimple", "dir", "bdo", "AlternateContent", "rubyBase"})
 _BLOCK_CONTAINERS = frozenset({"sdt", "sdtContent", "customXml", "ins", "moveTo", "AlternateContent"})
 _TOGGLES = ("vanish", "webHidden", "strike", "dstrike")
 _MAX_DEPTH = 64  # nesting of containers and style inheritance: more is a broken or hostile file
@@ -90,7 +90,8 @@ def _local(el) -> str:
 
 def _opened(el) -> list:
     """The children read in place of a container: a content control's content only, one
-    branch of an mc:AlternateContent (its first understood mc:Choice, else its mc:Fallback)."""
+    branch of an mc:AlternateContent (its first understood mc:Choice, else its mc:Fallback),
+    a ruby's base text."""
     tag = _local(el)
     if tag == "sdt":
         return [c for c in el.iterchildren(f"{_W}sdtContent")]
@@ -102,6 +103,8 @@ def _opened(el) -> list:
             if needs and all(branch.nsmap.get(p) in _UNDERSTOOD for p in needs):
                 return list(branch)
         return []
+    if tag == "ruby":  # the base text; the small guide text above it (w:rt) is not the line's
+        return [c for base in el.iterchildren(f"{_W}rubyBase") for c in base]
     if tag in ("smartTag", "customXml"):
         return [c for c in el if _local(c) not in ("smartTagPr", "customXmlPr")]
     return list(el)
@@ -197,6 +200,9 @@ def paragraph_text(p, styles: Styles | None = None) -> str:
         if tag == "r":
             rpr = el.find(f"{_W}rPr")
             runs.append((el, {**para, **styles.of(_style_id(rpr, "rStyle")), **_run_props(rpr)}))
+            rubies = list(el.iterchildren(f"{_W}ruby"))
+            if rubies and len(stack) < _MAX_DEPTH:  # a ruby's base holds runs of its own
+                stack.append(iter([c for ruby in rubies for c in _opened(ruby)]))
         elif tag in _INLINE_CONTAINERS and len(stack) < _MAX_DEPTH:
             stack.append(iter(_opened(el)))
     # A raised or lowered run smaller than the paragraph's text is a mark (a footnote
