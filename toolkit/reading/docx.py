@@ -1,13 +1,20 @@
-"""DOCX files into a Document: paragraphs as text, tables as grids (merged cells once)."""
+"""DOCX files into a Document: paragraphs as text, tables as grids (merged cells once).
+
+Text is what the printed page shows (:func:`paragraph_text`), read from the XML with
+lxml rather than python-docx's ``Paragraph.text`` (plain runs and hyperlinks only):
+tracked changes as accepted, every run container opened, hidden runs dropped, and
+superscript/subscript or struck runs kept only as marks (:mod:`toolkit.reading.document`).
+"""
 from __future__ import annotations
 
 import io
 import zipfile
 
 from ..errors import ReportError
-from .document import MAX_GRID_CELLS, Document, Grid, assemble, cell_lines
+from .document import (MAX_GRID_CELLS, RAISED, STRUCK, Document, Grid, assemble, cell_lines,
+                       settle_marks, settle_row)
 
-__all__ = ["read_docx", "docx_grid", "docx_cell_text", "check_spans", "MAX_DOCX_UNCOMPRESSED"]
+__all__ = ["read_docx", "docx_grid", "docx_cell_text", "paragraph_text", "check_spans", "MAX_DOCX_UNCOMPRESSED"]
 
 MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024  # larger than any real report: a zip bomb
 
@@ -23,39 +30,247 @@ def read_docx(data: bytes, source: str | None = None) -> Document:
         raise ReportError(source, "corrupt DOCX (not a valid zip archive)") from None
     import docx
     from docx.table import Table
-    from docx.text.paragraph import Paragraph
 
     try:
         document = docx.Document(io.BytesIO(data))
+        styles = Styles(document.styles.element)
     except Exception as exc:  # python-docx raises many kinds on malformed parts
         raise ReportError(source, f"corrupt DOCX ({type(exc).__name__}: {exc})") from None
     blocks: list[str | Grid] = []
+    notes: list[str] = []
     stack = [iter(document.element.body.iterchildren())]
     while stack:  # body order; content controls (w:sdt) are opened, not skipped
         child = next(stack[-1], None)
         if child is None:
             stack.pop()
             continue
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag in ("sdt", "sdtContent", "customXml"):
-            stack.append(iter(child.iterchildren()))
+        tag = _local(child)
+        if tag in _BLOCK_CONTAINERS:
+            stack.append(iter(_opened(child)))
         elif tag == "p":
-            text = Paragraph(child, document).text.strip()
-            if text:
-                blocks.append(text)
+            text, found = settle_marks(paragraph_text(child, styles).strip())
+            notes.extend(found)
+            if text.strip():
+                blocks.append(text.strip())
         elif tag == "tbl":
             check_spans(child, source)
-            blocks.append(docx_grid(Table(child, document)))
+            blocks.append(docx_grid(Table(child, document), styles, notes))
     text, grids = assemble(blocks)
-    return Document(text, grids)
+    return Document(text, grids, notes)
 
 
-def docx_cell_text(cell) -> str:
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+# Word's own extensions whose runs are ordinary runs: an mc:Choice requiring only these
+# is read; any other (drawing shapes, math, …) gives way to its mc:Fallback.
+_UNDERSTOOD = frozenset({
+    "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    "http://schemas.microsoft.com/office/word/2010/wordml",
+    "http://schemas.microsoft.com/office/word/2012/wordml",
+    "http://schemas.microsoft.com/office/word/2015/wordml/symex",
+    "http://schemas.microsoft.com/office/word/2016/wordml/cid",
+    "http://schemas.microsoft.com/office/word/2018/wordml",
+    "http://schemas.microsoft.com/office/word/2018/wordml/cex",
+    "http://schemas.microsoft.com/office/word/2020/wordml/sdtdatahash",
+})
+# Elements whose content is read as if it stood in their place.  Insertions and
+# moved-to text are the accepted text; w:del and w:moveFrom (deleted, moved away) are
+# not opened, nor anything not named here (drawings, comments, properties).
+_INLINE_CONTAINERS = frozenset({"ins", "moveTo", "sdt", "sdtContent", "smartTag", "customXml", "hyperlink",
+                                "fldSimple", "dir", "bdo", "AlternateContent", "rubyBase"})
+_BLOCK_CONTAINERS = frozenset({"sdt", "sdtContent", "customXml", "ins", "moveTo", "AlternateContent"})
+_TOGGLES = ("vanish", "webHidden", "strike", "dstrike")
+_MAX_DEPTH = 64  # nesting of containers and style inheritance: more is a broken or hostile file
+
+
+def _local(el) -> str:
+    tag = el.tag
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _opened(el) -> list:
+    """The children read in place of a container: a content control's content only, one
+    branch of an mc:AlternateContent (its first understood mc:Choice, else its mc:Fallback),
+    a ruby's base text."""
+    tag = _local(el)
+    if tag == "sdt":
+        return [c for c in el.iterchildren(f"{_W}sdtContent")]
+    if tag == "AlternateContent":
+        for branch in el.iterchildren(f"{_MC}Choice", f"{_MC}Fallback"):
+            if branch.tag == f"{_MC}Fallback":
+                return list(branch)
+            needs = (branch.get("Requires") or "").split()
+            if needs and all(branch.nsmap.get(p) in _UNDERSTOOD for p in needs):
+                return list(branch)
+        return []
+    if tag == "ruby":  # the base text; the small guide text above it (w:rt) is not the line's
+        return [c for base in el.iterchildren(f"{_W}rubyBase") for c in base]
+    if tag in ("smartTag", "customXml"):
+        return [c for c in el if _local(c) not in ("smartTagPr", "customXmlPr")]
+    return list(el)
+
+
+def _on(el) -> bool:
+    """A toggle property's value (``<w:strike/>`` is on, ``w:val="0"``/``false``/``off`` is off)."""
+    return (el.get(f"{_W}val") or "true").lower() not in ("0", "false", "off")
+
+
+def _run_props(rpr) -> dict:
+    """The properties of one ``w:rPr`` that decide visibility and marks."""
+    out: dict = {}
+    if rpr is None:
+        return out
+    for el in rpr:
+        tag = _local(el)
+        if tag in _TOGGLES:
+            out[tag] = _on(el)
+        elif tag == "vertAlign":
+            out[tag] = el.get(f"{_W}val") or "baseline"
+        elif tag in ("position", "sz"):
+            try:
+                out[tag] = int(el.get(f"{_W}val") or "")
+            except ValueError:
+                pass
+    return out
+
+
+class Styles:
+    """Run properties (hidden, struck, raised, size) that paragraph and character styles give."""
+
+    def __init__(self, styles_el) -> None:
+        self._own: dict[str, tuple[str | None, dict]] = {}
+        self.defaults: dict = {}
+        if styles_el is None:
+            return
+        for dd in styles_el.iterchildren(f"{_W}docDefaults"):
+            for rd in dd.iterchildren(f"{_W}rPrDefault"):
+                self.defaults = _run_props(rd.find(f"{_W}rPr"))
+        for st in styles_el.iterchildren(f"{_W}style"):
+            sid = st.get(f"{_W}styleId")
+            if sid is None:
+                continue
+            based = st.find(f"{_W}basedOn")
+            self._own[sid] = (None if based is None else based.get(f"{_W}val"), _run_props(st.find(f"{_W}rPr")))
+        self._cache: dict = {}
+
+    def of(self, style_id: str | None) -> dict:
+        """A style's run properties with those it is based on (nearest wins)."""
+        if style_id is None or style_id not in self._own:
+            return {}
+        if style_id in self._cache:
+            return self._cache[style_id]
+        chain, sid = [], style_id
+        while sid in self._own and sid not in chain and len(chain) < _MAX_DEPTH:
+            chain.append(sid)
+            sid = self._own[sid][0]
+        props: dict = {}
+        for sid in reversed(chain):
+            props.update(self._own[sid][1])
+        self._cache[style_id] = props
+        return props
+
+
+def _style_id(pr, tag: str) -> str | None:
+    if pr is None:
+        return None
+    el = pr.find(f"{_W}{tag}")
+    return None if el is None else el.get(f"{_W}val")
+
+
+def paragraph_text(p, styles: Styles | None = None) -> str:
+    """The text a ``<w:p>`` shows once printed, with marks (:data:`RAISED`, :data:`STRUCK`)
+    in place of superscript/subscript, raised small and struck runs.
+
+    Tracked changes read as accepted (insertions and moved-to text in, deletions and
+    moved-from text out); content controls, smart tags, custom XML, hyperlinks and
+    simple fields opened; a complex field's result read, its instruction not; of an
+    mc:AlternateContent one branch; runs hidden directly or by their style (w:vanish,
+    w:webHidden) dropped.
+    """
+    styles = styles or Styles(None)
+    para = {**styles.defaults, **styles.of(_style_id(p.find(f"{_W}pPr"), "pStyle"))}
+    runs: list[tuple[object, dict]] = []
+    stack = [iter(_opened(p))]
+    while stack:
+        el = next(stack[-1], None)
+        if el is None:
+            stack.pop()
+            continue
+        tag = _local(el)
+        if tag == "r":
+            rpr = el.find(f"{_W}rPr")
+            runs.append((el, {**para, **styles.of(_style_id(rpr, "rStyle")), **_run_props(rpr)}))
+            rubies = list(el.iterchildren(f"{_W}ruby"))
+            if rubies and len(stack) < _MAX_DEPTH:  # a ruby's base holds runs of its own
+                stack.append(iter([c for ruby in rubies for c in _opened(ruby)]))
+        elif tag in _INLINE_CONTAINERS and len(stack) < _MAX_DEPTH:
+            stack.append(iter(_opened(el)))
+    # A raised or lowered run smaller than the paragraph's text is a mark (a footnote
+    # number set by hand), not part of the line.
+    base = max((pr.get("sz", 0) for _, pr in runs if not pr.get("position")), default=0)
+    pieces: list[str] = []
+    fields: list[bool] = []  # open complex fields: True once past their separator (the result)
+    for r, pr in runs:
+        mark = None
+        if pr.get("strike") or pr.get("dstrike"):
+            mark = STRUCK
+        if pr.get("vertAlign") in ("superscript", "subscript") or (
+                pr.get("position") and pr.get("sz") is not None and pr["sz"] < base):
+            mark = RAISED
+        hidden = pr.get("vanish") or pr.get("webHidden")
+        text: list[str] = []
+        for el in _run_content(r):
+            tag = _local(el)
+            if tag == "fldChar":
+                kind = el.get(f"{_W}fldCharType")
+                if kind == "begin":
+                    fields.append(False)
+                elif kind == "separate" and fields:
+                    fields[-1] = True
+                elif kind == "end" and fields:
+                    fields.pop()
+                continue
+            if hidden or not all(fields):
+                continue  # hidden, or a field's instruction
+            if tag == "t":
+                text.append(el.text or "")
+            elif tag in ("tab", "ptab"):
+                text.append("\t")
+            elif tag == "cr" or (tag == "br" and el.get(f"{_W}type") in (None, "textWrapping")):
+                text.append("\n")
+            elif tag == "noBreakHyphen":
+                text.append("-")
+            elif tag in ("footnoteReference", "endnoteReference"):
+                text.append(RAISED)  # Word prints the note's number raised
+        shown = "".join(text)
+        if mark and shown.strip():
+            if not pieces or pieces[-1] != mark:
+                pieces.append(mark)
+        else:
+            pieces.append(shown)
+    return "".join(pieces)
+
+
+def _run_content(r) -> list:
+    """A run's content elements in order, an mc:AlternateContent inside it read as one branch."""
+    out: list = []
+    stack = [iter(r)]
+    while stack:
+        el = next(stack[-1], None)
+        if el is None:
+            stack.pop()
+        elif _local(el) == "AlternateContent" and len(stack) < _MAX_DEPTH:
+            stack.append(iter(_opened(el)))
+        else:
+            out.append(el)
+    return out
+
+
+def docx_cell_text(cell, styles: Styles | None = None) -> str:
     """A cell's paragraphs (and nested tables' cells) on lines of their own, never glued
     together: two paragraphs ``1`` and ``2`` are ``"1\n2"``, not ``"12"``.  Runs within a
-    paragraph are one word (Word splits ``2023`` into runs freely)."""
-    from docx.text.paragraph import Paragraph
-
+    paragraph are one word (Word splits ``2023`` into runs freely).  Marks are left in
+    (:func:`paragraph_text`); a deleted row of a nested table is not read."""
     lines: list[str] = []
     stack = [iter(cell._tc.iterchildren())]  # document order, any nesting depth
     while stack:
@@ -63,21 +278,35 @@ def docx_cell_text(cell) -> str:
         if child is None:
             stack.pop()
             continue
-        tag = child.tag.rsplit("}", 1)[-1]
+        tag = _local(child)
         if tag == "p":
-            lines.extend(Paragraph(child, cell).text.split("\n"))
-        elif tag in ("tbl", "tr", "tc", "sdt", "sdtContent", "customXml"):
-            stack.append(iter(child.iterchildren()))
+            lines.extend(paragraph_text(child, styles).split("\n"))
+        elif tag == "tr" and _deleted_row(child):
+            continue
+        elif (tag in ("tbl", "tr", "tc") or tag in _BLOCK_CONTAINERS) and len(stack) < _MAX_DEPTH:
+            stack.append(iter(_opened(child)))
     return cell_lines("\n".join(lines))
 
 
-def docx_grid(table) -> Grid:
-    """A python-docx table as a grid: a merged cell keeps its text once, the rest is None."""
+def _deleted_row(tr) -> bool:
+    """A table row deleted as a tracked change (``w:trPr/w:del``): not in the accepted table."""
+    pr = tr.find(f"{_W}trPr")
+    return pr is not None and pr.find(f"{_W}del") is not None
+
+
+def docx_grid(table, styles: Styles | None = None, notes: list[str] | None = None) -> Grid:
+    """A python-docx table as a grid: a merged cell keeps its text once, the rest is None.
+
+    Rows deleted as tracked changes are left out; each cell's marks are settled
+    (:func:`~toolkit.reading.document.settle_marks`), with a note in *notes* naming
+    the row for each mark beside a number."""
     rows: list[list[str | None]] = []
     # The <w:tc> elements already read.  They are kept alive here: lxml proxies of
     # freed elements would otherwise hand their id() to new cells.
     seen: dict[int, object] = {}
     for row in table.rows:
+        if _deleted_row(row._tr):
+            continue
         out: list[str | None] = []
         for cell in row.cells:
             tc = cell._tc
@@ -85,14 +314,11 @@ def docx_grid(table) -> Grid:
                 out.append(None)
             else:
                 seen[id(tc)] = tc
-                out.append(docx_cell_text(cell))
-        rows.append(out)
+                out.append(docx_cell_text(cell, styles))
+        rows.append(settle_row(out, notes))
     width = max((len(r) for r in rows), default=0)
     # A short row is padded with None (no cell there), never with a blank cell.
     return Grid([r + [None] * (width - len(r)) for r in rows])
-
-
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def check_spans(tbl, source: str | None = None) -> None:

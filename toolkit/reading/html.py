@@ -6,6 +6,13 @@ BOM, valid UTF-8, ``<meta charset>``, the HTTP charset, detection), parsed with
 limit), and walked without recursion.  A table cell keeps its lines apart
 (``1<br>2``, ``<p>1</p><p>2</p>``, a nested table): cell text is never glued
 into one number, while inline runs (``<span>20</span><span>23</span>``) stay one word.
+
+Only what the page shows is read (:func:`_visible`): elements hidden by an inline style
+(``display:none``, ``visibility:hidden``, ``font-size:0``, ``opacity:0``), by a simple
+class or id rule of the page's own ``<style>``, by the ``hidden`` attribute, and
+``<template>`` are dropped; ``<del>``/``<s>``/``<strike>`` (and ``line-through``) and
+``<sup>``/``<sub>`` become marks that never join a number
+(:func:`~toolkit.reading.document.settle_marks`).
 """
 from __future__ import annotations
 
@@ -13,7 +20,7 @@ import re
 
 from ..errors import ReportError
 from .decode import decode_html
-from .document import MAX_GRID_CELLS, Document, Grid, assemble
+from .document import MAX_GRID_CELLS, RAISED, STRUCK, Document, Grid, assemble, settle_marks, settle_row
 
 __all__ = ["read_html", "html_grid", "cell_text"]
 
@@ -30,10 +37,98 @@ _DROP = ("script", "style", "noscript", "nav", "header", "footer", "aside")
 # A section heading is a short block (一、总体情况, 四、…行政复议、行政诉讼情况).
 _HEADING_MAX = 40
 _SPACES = re.compile(r"[ \t\r\f\v\xa0\u3000]+")
+_ZERO_VALUE = r"(?:0+(?:\.0*)?|\.0+)"
+_END = r"\s*(?:!\s*important\s*)?(?:;|$|})"
+# A CSS declaration that hides an element's text.
+_HIDING = re.compile(rf"(?:^|[;{{\s])(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)"
+                     rf"|(?:font-size|opacity)\s*:\s*{_ZERO_VALUE}(?:px|pt|em|rem|%)?{_END})", re.I)
+# Declarations that hide a whole subtree, and the inherited ones a descendant can undo.
+_GONE = re.compile(rf"(?:^|[;{{\s])(?:display\s*:\s*none|opacity\s*:\s*{_ZERO_VALUE}{_END})", re.I)
+_FONT_SIZE = re.compile(r"(?:^|[;{\s])font-size\s*:\s*([^;}!]*)", re.I)
+_ZERO = re.compile(r"(?:0+(?:\.0*)?|\.0+)(?:px|pt|em|rem|%)?", re.I)
+_VISIBILITY = re.compile(r"(?:^|[;{\s])visibility\s*:\s*(visible|hidden|collapse)", re.I)
+_STRUCK_STYLE = re.compile(r"text-decoration(?:-line)?\s*:[^;]*line-through", re.I)
+_RAISED_STYLE = re.compile(r"vertical-align\s*:\s*(?:super|sub)\b", re.I)
+_CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_SIMPLE_SELECTOR = re.compile(r"[a-z0-9]*([.#])([\w-]+)", re.I)
+_MARK_TAGS = {"del": STRUCK, "s": STRUCK, "strike": STRUCK, "sup": RAISED, "sub": RAISED}
+_HIDDEN_TAGS = frozenset({"template", "script", "style", "noscript"})
 
 
 def _tag(el) -> str:
     return el.tag.lower() if isinstance(el.tag, str) else ""
+
+
+def _hidden_selectors(root) -> tuple[set[str], set[str]]:
+    """(classes, ids) that the page's own stylesheets hide with a one-class or one-id rule
+    (``.x{display:none}``, ``span#y{visibility:hidden}``): a known trick to plant digits."""
+    classes: set[str] = set()
+    ids: set[str] = set()
+    for style in root.iter("style"):
+        css = re.sub(r"/\*.*?\*/", "", style.text or "", flags=re.S)
+        for selectors, body in _CSS_RULE.findall(css):
+            if not _HIDING.search(body):
+                continue
+            for sel in selectors.split(","):
+                m = _SIMPLE_SELECTOR.fullmatch(sel.strip())
+                if m:
+                    (classes if m.group(1) == "." else ids).add(m.group(2))
+    return classes, ids
+
+
+def _visible(root) -> None:
+    """Keep only what the page shows: hidden elements dropped (their tail text stays), struck
+    and raised ones replaced by a mark.
+
+    ``display:none`` and ``opacity:0`` hide a whole subtree.  ``font-size:0`` and
+    ``visibility:hidden`` are inherited but a descendant may undo them (``font-size:0``
+    on a row of inline blocks whose children set their own size is a common layout
+    trick): under them only the text no descendant brings back is dropped."""
+    classes, ids = _hidden_selectors(root)
+    stack = [(child, False, False) for child in reversed(root)]
+    while stack:
+        el, zero_size, invisible = stack.pop()
+        tag = _tag(el)
+        if not tag or el.getparent() is None:
+            continue
+        style = el.get("style") or ""
+        if (tag in _HIDDEN_TAGS or el.get("hidden") is not None or (style and _GONE.search(style))
+                or (classes and classes.intersection((el.get("class") or "").split()))
+                or (ids and el.get("id") in ids)):
+            el.drop_tree()
+            continue
+        if style:
+            size = _FONT_SIZE.search(style)
+            if size:
+                zero_size = _ZERO.fullmatch(size.group(1).strip()) is not None
+            vis = _VISIBILITY.search(style)
+            if vis:
+                invisible = vis.group(1).lower() != "visible"
+        hidden = zero_size or invisible
+        mark = _MARK_TAGS.get(tag)
+        if mark is None and style:
+            mark = STRUCK if _STRUCK_STYLE.search(style) else RAISED if _RAISED_STYLE.search(style) else None
+        if mark is not None:
+            shown = "" if hidden else "".join(el.itertext()).strip()
+            _put_before(el, mark if shown else "")
+            el.drop_tree()
+            continue
+        if hidden:
+            el.text = None
+            for child in el:
+                child.tail = None
+        stack.extend((child, zero_size, invisible) for child in reversed(el))
+
+
+def _put_before(el, text: str) -> None:
+    if not text:
+        return
+    prev = el.getprevious()
+    if prev is not None:
+        prev.tail = (prev.tail or "") + text
+    else:
+        parent = el.getparent()
+        parent.text = (parent.text or "") + text
 
 
 def cell_text(cell) -> str:
@@ -63,10 +158,12 @@ def cell_text(cell) -> str:
     return "\n".join(ln for ln in lines if ln)
 
 
-def html_grid(table, source: str | None = None) -> Grid:
+def html_grid(table, source: str | None = None, notes: list[str] | None = None) -> Grid:
     """Expand an lxml ``<table>`` into a grid (rowspan/colspan; spanned cells are None).
 
-    Raises ReportError when the expanded grid would pass :data:`MAX_GRID_CELLS`.
+    Marks in a cell are settled (:func:`~toolkit.reading.document.settle_row`; notes on
+    marks beside numbers go to *notes*).  Raises ReportError when the expanded grid would
+    pass :data:`MAX_GRID_CELLS`.
     """
     rows: list[list[str | None]] = []
     cells = 0
@@ -97,7 +194,7 @@ def html_grid(table, source: str | None = None) -> Grid:
         while pending.pop((r, c), False):
             row.append(None)
             c += 1
-        rows.append(row)
+        rows.append(settle_row(row, notes))
         cells += len(row)
         if cells + len(pending) > MAX_GRID_CELLS:
             raise ReportError(source, f"an HTML table expands to more than {MAX_GRID_CELLS:,} cells "
@@ -180,13 +277,15 @@ def _content_root_by_words(root, elements, size):
     return best
 
 
-def _blocks(content, source: str | None) -> list[str | Grid]:
+def _blocks(content, source: str | None, notes: list[str]) -> list[str | Grid]:
     """Text lines and grids of *content* in document order (iterative: any depth)."""
     blocks: list[str | Grid] = []
     line: list[str] = []
 
     def flush() -> None:
-        text = re.sub(r"[ \t\xa0]+", " ", "".join(line)).strip()
+        text, found = settle_marks("".join(line))
+        notes.extend(found)
+        text = re.sub(r"[ \t\xa0]+", " ", text).strip()
         if text:
             blocks.append(text)
         line.clear()
@@ -203,7 +302,7 @@ def _blocks(content, source: str | None) -> list[str | Grid]:
             continue
         if tag == "table":
             flush()
-            blocks.append(html_grid(el, source))
+            blocks.append(html_grid(el, source, notes))
             if el.tail and el is not content:
                 line.append(el.tail)
             continue
@@ -245,6 +344,9 @@ def read_html(data: bytes, source: str | None = None, charset: str | None = None
     Content-Type), used when the page itself does not say and the bytes decode with it."""
     text, warnings = decode_html(data, source, charset)
     root, too_deep = _parse(text, source)
+    if too_deep and _HIDING.search(text):
+        # Reading it whole means dropping wrapper tags, and with them the styles that hide text.
+        raise ReportError(source, "HTML nested too deeply to read, and it hides text with styles; not read")
     if too_deep:
         # libxml2 stops building the tree past a fixed depth and drops what is deeper.
         # Wrapper tags carry no report content: without them the page is shallow.
@@ -253,7 +355,8 @@ def read_html(data: bytes, source: str | None = None, charset: str | None = None
             raise ReportError(source, "HTML nested too deeply to read (even without its wrapper tags); not read")
         warnings.append("HTML nested deeper than the parser's limit: wrapper tags (div, span, font …) "
                         "were ignored to read it whole")
+    _visible(root)
     _drop_chrome(root)
     content = _content_root(root)
-    text, grids = assemble(_blocks(content, source))
+    text, grids = assemble(_blocks(content, source, warnings))
     return Document(text, grids, warnings)
