@@ -93,7 +93,7 @@ def _no_sleep(_seconds):
 
 def test_iri_is_sent_percent_encoded(corpus, server):
     url = f"{server.base}/{NAME}.txt"
-    result = fetch([url], corpus, delay=0, timeout=5, retries=0, progress=False, sleep=_no_sleep)
+    result = fetch([url], corpus, delay=0, timeout=5, retries=0, progress=False, allow_private=True, sleep=_no_sleep)
     (item,) = result.items
     assert item.status == "added", item.reason
     assert f"/{urllib.parse.quote(NAME)}.txt" in server.log
@@ -112,7 +112,7 @@ def test_iri_helper():
 
 def test_attachment_links_with_chinese_names_fail_fast_and_bad_links_are_ignored(corpus, server):
     start = time.monotonic()
-    result = fetch([f"{server.base}/list/{NAME}.html"], corpus, delay=0, timeout=5, retries=3, progress=False,
+    result = fetch([f"{server.base}/list/{NAME}.html"], corpus, delay=0, timeout=5, retries=3, progress=False, allow_private=True,
                    sleep=_no_sleep)
     assert time.monotonic() - start < 10
     pdfs = [i for i in result.items if i.url.endswith(".pdf")]
@@ -124,7 +124,7 @@ def test_attachment_links_with_chinese_names_fail_fast_and_bad_links_are_ignored
 def test_dripped_answer_ends_at_the_deadline(corpus, server, path):
     """A response dripped over 20 s once passed --timeout 5."""
     start = time.monotonic()
-    result = fetch([server.base + path], corpus, delay=0, timeout=1, retries=1, progress=False, sleep=_no_sleep)
+    result = fetch([server.base + path], corpus, delay=0, timeout=1, retries=1, progress=False, allow_private=True, sleep=_no_sleep)
     elapsed = time.monotonic() - start
     (item,) = result.items
     assert item.status == "skipped" and "timed out after 2 attempts" in item.reason, item.reason
@@ -134,7 +134,7 @@ def test_dripped_answer_ends_at_the_deadline(corpus, server, path):
 def test_malformed_url_does_not_stop_the_run(corpus, server):
     good = f"{server.base}/{NAME}.txt"
     run = run_cli("fetch", "http://[::1", good, "http://x.cn:port/", "--corpus", corpus, "--delay", "0",
-                  "--timeout", "5")
+                  "--timeout", "5", "--allow-private")
     assert run.rc == 0 and "Traceback" not in run.err, run.err
     lines = run.out.splitlines()
     assert lines[0].startswith("skipped http://[::1: malformed URL")
@@ -145,7 +145,7 @@ def test_malformed_url_does_not_stop_the_run(corpus, server):
 
 def test_bad_redirect_is_skipped(corpus, server):
     result = fetch([server.base + "/bad-redirect", f"{server.base}/{NAME}.txt"], corpus, delay=0, timeout=5,
-                   retries=0, progress=False, sleep=_no_sleep)
+                   retries=0, progress=False, allow_private=True, sleep=_no_sleep)
     assert [i.status for i in result.items] == ["skipped", "added"]
     assert re.search("malformed URL|invalid URL", result.items[0].reason), result.items[0].reason
 
@@ -153,7 +153,7 @@ def test_bad_redirect_is_skipped(corpus, server):
 def test_killed_fetch_leaves_nothing_in_the_corpus(corpus, server):
     before = tree(corpus)
     proc = subprocess.Popen([sys.executable, "-m", "toolkit", "fetch", server.base + "/hang", "--corpus",
-                             str(corpus), "--delay", "0", "--timeout", "20"],
+                             str(corpus), "--delay", "0", "--timeout", "20", "--allow-private"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 20
     while "/hang" not in server.log and time.monotonic() < deadline:
@@ -167,7 +167,7 @@ def test_killed_fetch_leaves_nothing_in_the_corpus(corpus, server):
 
 def test_server_bytes_are_never_printed_raw(corpus, server):
     run = run_cli("fetch", server.base + "/nul-status", server.base + "/nul-location", server.base + "/nul-type",
-                  "--corpus", corpus, "--delay", "0", "--timeout", "5", timeout=60)
+                  "--corpus", corpus, "--delay", "0", "--timeout", "5", "--allow-private", timeout=60)
     assert run.rc == 0 and "Traceback" not in run.err, run.err
     printed = run.out + run.err.replace("\r", "")  # the progress bar's own carriage returns
     assert not [c for c in printed if not c.isprintable() and c != "\n"], repr(printed)
@@ -182,7 +182,7 @@ def test_fetch_waits_for_the_corpus_lock_and_says_so(corpus, server, monkeypatch
     monkeypatch.setattr(corpus_add, "LOCK_WAIT", 0.3)
     before = tree(corpus)
     with FolderLock(corpus, "the corpus"):
-        result = fetch([f"{server.base}/{NAME}.txt"], corpus, delay=0, timeout=5, retries=0, progress=False)
+        result = fetch([f"{server.base}/{NAME}.txt"], corpus, delay=0, timeout=5, retries=0, progress=False, allow_private=True)
     (item,) = result.items
     assert item.status == "skipped" and "not added" in item.reason and "in use" in item.reason
     assert tree(corpus) == before
