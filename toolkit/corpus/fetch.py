@@ -136,7 +136,7 @@ def _address_kind(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | No
                 return _address_kind(inner) + " (inside an IPv6 address)"
     for attr, kind in (("is_unspecified", "unspecified"), ("is_loopback", "loopback"),
                        ("is_link_local", "link-local"), ("is_multicast", "multicast"),
-                       ("is_private", "private"), ("is_reserved", "reserved")):
+                       ("is_reserved", "reserved"), ("is_private", "private")):
         if getattr(ip, attr):
             return kind
     return None if ip.is_global else "non-public"
@@ -376,8 +376,14 @@ class HttpClient:
         parts = urllib.parse.urlsplit(uri)
         # Checked before any request is counted or sent, for a clear reason; the connection
         # itself is then made only to an address this check passes.
-        resolve_public(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80),
-                       allow_private=self.allow_private)
+        try:
+            resolve_public(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80),
+                           allow_private=self.allow_private)
+        except _Unreachable:
+            # Behind a proxy (http_proxy/https_proxy) the proxy resolves the name, which need not
+            # resolve here; a name that does resolve here is still held to the rule above.
+            if not _proxied(uri):
+                raise
         if self.max_requests is not None and self.requests >= self.max_requests:
             self.capped = True
             raise _Capped(f"not fetched: the limit of {self.max_requests} requests (--max-requests) "
@@ -530,6 +536,12 @@ class HttpClient:
                 raise _Skip(f"HTTP {status}{' ' + reason if reason else ''}")
             return current, headers, body
         raise _Skip(f"more than {_MAX_REDIRECTS} redirects")
+
+
+def _proxied(uri: str) -> bool:
+    """Whether urllib sends *uri* through a proxy from the environment."""
+    scheme, host = urllib.parse.urlsplit(uri).scheme, urllib.parse.urlsplit(uri).hostname or ""
+    return scheme in urllib.request.getproxies() and not urllib.request.proxy_bypass(host)
 
 
 def _retry_after(headers) -> float:
