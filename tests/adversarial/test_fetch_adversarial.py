@@ -437,3 +437,23 @@ def test_the_stored_suffix_comes_from_the_bytes(corpus):
     assert files["/report.txt"].endswith(".pdf")
     assert files["/page"].endswith(".html")
     assert image.status == "skipped" and "not a report format" in image.reason
+
+
+def test_the_connection_is_checked_again_where_it_is_made(corpus, monkeypatch):
+    """A name that resolves to a public address when checked and to a private one a moment later
+    (DNS rebinding) is refused at the connection, not connected to."""
+    import toolkit.corpus.fetch as fetch_module
+
+    real, calls = fetch_module.resolve_public, []
+
+    def rebinding(host, port, allow_private=False):
+        calls.append(host)
+        return real(host, port, allow_private=allow_private or len(calls) == 1)  # public the first time only
+
+    monkeypatch.setattr(fetch_module, "resolve_public", rebinding)
+    with Site() as site:
+        result = fetch([f"{site.base}/{NAME}.txt"], corpus, delay=0, timeout=5, retries=0, progress=False,
+                       sleep=_no_sleep)
+    (item,) = result.items
+    assert item.status == "skipped" and item.reason.startswith("refused: 127.0.0.1 is a loopback"), item.reason
+    assert calls == ["127.0.0.1", "127.0.0.1"] and site.log == []
