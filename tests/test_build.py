@@ -232,3 +232,52 @@ def test_loaders_see_an_edited_report(corpus):
     sel = lambda t: t[(t["report_id"] == "001_0d529075b8579b4b") & (t["row"] == "licensing")  # noqa: E731
                       & (t["column"] == "decisions")]["value"].tolist()
     assert sel(before) == [71] and sel(after) == [72]
+
+
+def _edit_keeping_size_and_mtime(target: Path, old: str, new: str) -> None:
+    """Replace *old* by *new* (same length) and give the file back its atime and mtime, as
+    ``touch -r`` would: only the inode change time tells the edit."""
+    st = target.stat()
+    text = target.read_text(encoding="utf-8")
+    assert text.count(old) == 1 and len(old.encode()) == len(new.encode())
+    target.write_text(text.replace(old, new), encoding="utf-8")
+    os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
+    after = target.stat()
+    assert (after.st_size, after.st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+
+
+def _licensing(frame: pd.DataFrame) -> list:
+    return frame[(frame["report_id"] == "001_0d529075b8579b4b") & (frame["row"] == "licensing")
+                 & (frame["column"] == "decisions")]["value"].tolist()
+
+
+def test_an_edit_with_its_old_mtime_put_back_is_noticed(corpus, tmp_path, monkeypatch, capsys):
+    """An edit that keeps the size and restores the mtime is still an edit: the build, the
+    loaders (reading the build from the data home) and the audit all see it."""
+    monkeypatch.setenv("XXGK_HOME", str(tmp_path / "home"))
+    assert main(["build", "--corpus", str(corpus), "--jobs", "1", "--no-charts", "--no-excel"]) == 0
+    assert _licensing(loaders.load_tables(corpus)) == [71]
+    capsys.readouterr()
+    _edit_keeping_size_and_mtime(corpus / "reports" / "001_0d529075b8579b4b.txt", "行政许可 |\n71", "行政许可 |\n72")
+
+    assert _licensing(loaders.load_tables(corpus)) == [72]  # not the build's (stale) tables
+    assert main(["audit", "--corpus", str(corpus)]) == 0
+    out = capsys.readouterr().out
+    assert "001_0d529075b8579b4b: reports/001_0d529075b8579b4b.txt does not match its sha256" in out
+    # (The loader above already parsed the edited file into the shared parse cache.)
+    assert main(["build", "--corpus", str(corpus), "--jobs", "1", "--no-charts", "--no-excel"]) == 0
+    assert "up to date" not in capsys.readouterr().out
+    from toolkit.data.home import corpus_home
+
+    assert _licensing(read_frame(corpus_home(corpus) / "tables.parquet")) == [72]
+
+
+def test_an_unchanged_corpus_is_not_hashed_again(corpus, tmp_path, monkeypatch):
+    """Size, mtime and ctime all unchanged: the manifest's hashes are trusted, no file is read."""
+    out = tmp_path / "out"
+    tb.build(corpus, out, jobs=1, excel=False)
+    hashed = []
+    real = manifest_module.sha256_file
+    monkeypatch.setattr(manifest_module, "sha256_file", lambda p: hashed.append(Path(p).name) or real(p))
+    assert tb.build(corpus, out, jobs=1, excel=False).up_to_date
+    assert hashed == []

@@ -305,7 +305,7 @@ def test_writing_to_no_named_corpus_is_refused_before_anything_is_read(tmp_path,
         add_reports([tmp_path / "not read"], None)
     assert isinstance(raised.value, CorpusNotFound)  # what callers caught before still catches it
     with pytest.raises(CorpusNotNamed, match="fetch: name the corpus"):
-        fetch(["http://127.0.0.1:9/never"], None, progress=False)
+        fetch(["http://127.0.0.1:9/never"], None, progress=False, allow_private=True)
 
 
 # ====================================================================== fetch
@@ -418,7 +418,7 @@ def test_fetch_end_to_end(corpus, isolated):
         urls = [f"{b}/report.html", f"{b}/gbk.html", f"{b}/missing", f"{b}/slow", f"{b}/private/x.html",
                 f"{b}/big", f"{b}/big-declared", f"{b}/flaky", f"{b}/redirect", "ftp://example.org/x.pdf"]
         result = fetch(urls, corpus, delay=1.0, timeout=0.5, max_bytes=MAX, retries=3, today=TODAY,
-                       clock=fake.clock, sleep=fake.sleep, progress=False)
+                       clock=fake.clock, sleep=fake.sleep, progress=False, allow_private=True)
     by_url = {item.url.replace(b, ""): item for item in result.items}
     assert [i.status for i in result.items].count("added") == 3
     assert by_url["/report.html"].status == "added"
@@ -466,7 +466,7 @@ def test_fetch_end_to_end(corpus, isolated):
     # Idempotent: fetching the same URLs again adds nothing.
     with Server(FakeTime(), MAX) as srv2:
         again = fetch([f"{srv2.base}/report.html", f"{srv2.base}/gbk.html"], corpus, delay=0, timeout=5,
-                      clock=fake.clock, sleep=fake.sleep, progress=False, today=TODAY)
+                      clock=fake.clock, sleep=fake.sleep, progress=False, allow_private=True, today=TODAY)
     assert [i.status for i in again.items] == ["skipped", "skipped"]
     assert all("already in corpus" in i.reason for i in again.items)
 
@@ -475,7 +475,7 @@ def test_fetch_redirect_records_final_url(corpus, isolated):
     fake = FakeTime()
     with Server(fake, MAX) as srv:
         result = fetch([f"{srv.base}/redirect"], corpus, delay=0.5, timeout=5, today=TODAY,
-                       clock=fake.clock, sleep=fake.sleep, progress=False)
+                       clock=fake.clock, sleep=fake.sleep, progress=False, allow_private=True)
         (item,) = result.items
         assert item.status == "added"
         assert item.final_url == f"{srv.base}/report.html"
@@ -485,7 +485,7 @@ def test_fetch_redirect_records_final_url(corpus, isolated):
         assert [p for p, _ in srv.log] == ["/robots.txt", "/redirect", "/report.html"]
         # The same report by its direct URL is a duplicate.
         again = fetch([f"{srv.base}/report.html"], corpus, delay=0.5, timeout=5, today=TODAY,
-                      clock=fake.clock, sleep=fake.sleep, progress=False)
+                      clock=fake.clock, sleep=fake.sleep, progress=False, allow_private=True)
         assert again.items[0].status == "skipped" and "already in corpus" in again.items[0].reason
     assert_consistent(corpus)
 
@@ -494,7 +494,7 @@ def test_fetch_follows_annual_report_attachments(corpus, isolated):
     fake = FakeTime()
     with Server(fake, MAX) as srv:
         result = fetch([f"{srv.base}/list.html"], corpus, delay=1.0, timeout=5, today=TODAY,
-                       clock=fake.clock, sleep=fake.sleep, progress=False)
+                       clock=fake.clock, sleep=fake.sleep, progress=False, allow_private=True)
     by_url = {i.url.replace(srv.base, ""): i for i in result.items}
     assert set(by_url) == {"/list.html", "/files/annual.docx"}  # guide.pdf and 网页版 not followed
     assert by_url["/list.html"].status == "skipped"  # the listing page itself is not a report
@@ -512,7 +512,7 @@ def test_fetch_follows_annual_report_attachments(corpus, isolated):
 
 def test_fetch_unreadable_corpus_makes_no_request(tmp_path):
     with pytest.raises(FileNotFoundError):
-        fetch(["http://127.0.0.1:9/never"], tmp_path / "missing", progress=False)
+        fetch(["http://127.0.0.1:9/never"], tmp_path / "missing", progress=False, allow_private=True)
 
 
 def test_rewrite_keeps_quoted_cells_byte_identical(corpus):
@@ -542,7 +542,7 @@ def test_cli_fetch(corpus, isolated, capsys):
     with Server(FakeTime(), MAX) as srv:
         urls.write_text(f"# reports\n{srv.base}/report.html\n\n{srv.base}/missing\n", encoding="utf-8")
         code = main(["fetch", "--from-file", str(urls), f"{srv.base}/gbk.html", "--corpus", str(corpus),
-                     "--delay", "0", "--timeout", "5"])
+                     "--delay", "0", "--timeout", "5", "--allow-private"])
         urls.unlink()
     assert code == 0
     out = capsys.readouterr().out.splitlines()
@@ -566,7 +566,7 @@ def test_fetch_passes_the_servers_charset_to_the_reader(corpus, isolated, monkey
     fake = FakeTime()
     with Server(fake, MAX) as srv:
         result = fetch([f"{srv.base}/gbk-no-meta.html"], corpus, delay=1.0, timeout=0.5, max_bytes=MAX,
-                       today=TODAY, clock=fake.clock, sleep=fake.sleep, progress=False)
+                       today=TODAY, clock=fake.clock, sleep=fake.sleep, progress=False, allow_private=True)
     assert [i.status for i in result.items] == ["added"]
     assert [c.lower() for c in seen] == ["gbk"]
     meta = read_metadata(corpus).set_index("report_id")

@@ -86,6 +86,15 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--delay", type=_non_negative, default=1.0,
                    help="seconds between requests to the same host (default: 1)")
     f.add_argument("--timeout", type=_positive_float, default=20.0, help="seconds per request (default: 20)")
+    f.add_argument("--max-requests", type=_positive, default=50, metavar="N",
+                   help="at most N HTTP requests in all, robots.txt, redirects and retries included (default: 50)")
+    f.add_argument("--max-links", type=_positive, default=20, metavar="N",
+                   help="follow at most N report attachment links from one page (default: 20)")
+    f.add_argument("--follow-offsite", action="store_true",
+                   help="follow attachment links to other sites too (default: only the page's own host, "
+                        "with or without www.)")
+    f.add_argument("--allow-private", action="store_true",
+                   help="fetch from loopback, private and link-local addresses too (default: refused)")
     return p
 
 
@@ -382,7 +391,8 @@ def _fetch(args: argparse.Namespace) -> int:
         urls += [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
     if not urls:
         return _fail("fetch: give at least one URL or --from-file FILE", 2)
-    result = fetch(urls, args.corpus, delay=args.delay, timeout=args.timeout)
+    result = fetch(urls, args.corpus, delay=args.delay, timeout=args.timeout, max_requests=args.max_requests,
+                   max_links=args.max_links, follow_offsite=args.follow_offsite, allow_private=args.allow_private)
     for item in result.items:
         where = item.url if item.final_url in (None, item.url) else f"{item.url} -> {item.final_url}"
         if item.status == "added":
@@ -391,6 +401,8 @@ def _fetch(args: argparse.Namespace) -> int:
                 print(f"note: {item.report_id}: {one_line(item.reason)}")
         else:
             print(f"skipped {one_line(where)}: {one_line(item.reason)}")
+    for note in result.notes:
+        print(f"note: {one_line(note)}")
     print(f"{len(result.added)} added, {len(result.skipped)} skipped, {result.requests} requests")
     return 0
 

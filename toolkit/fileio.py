@@ -28,8 +28,9 @@ def read_bytes(path: str | os.PathLike, limit: int = MAX_FILE_BYTES) -> bytes:
     return read_with_stat(path, limit)[0]
 
 
-def read_with_stat(path: str | os.PathLike, limit: int = MAX_FILE_BYTES) -> tuple[bytes, tuple[int, int]]:
-    """The bytes of a regular file, at most *limit* of them, and its ``(size, mtime_ns)`` when read.
+def read_with_stat(path: str | os.PathLike, limit: int = MAX_FILE_BYTES) -> tuple[bytes, tuple[int, int, int]]:
+    """The bytes of a regular file, at most *limit* of them, and its ``(size, mtime_ns, ctime_ns)``
+    when read (see :func:`file_stat`).
 
     Raises :class:`~toolkit.errors.ReportError` naming the file when it is not a
     regular file (a FIFO, a device such as ``/dev/zero``, a folder), larger than
@@ -67,7 +68,7 @@ def read_with_stat(path: str | os.PathLike, limit: int = MAX_FILE_BYTES) -> tupl
                 raise ReportError(name, f"file is more than the {limit / 2**20:.0f} MiB limit "
                                         f"for one report; not read")
             chunks.append(chunk)
-        return b"".join(chunks), (st.st_size, st.st_mtime_ns)
+        return b"".join(chunks), (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     finally:
         os.close(fd)
 
@@ -97,13 +98,18 @@ def sha256_file(path: str | os.PathLike) -> str | None:
     return digest.hexdigest()
 
 
-def file_stat(path: str | os.PathLike) -> tuple[int, int] | None:
-    """``(size, mtime_ns)`` of a file, ``None`` when it does not exist or cannot be read."""
+def file_stat(path: str | os.PathLike) -> tuple[int, int, int] | None:
+    """``(size, mtime_ns, ctime_ns)`` of a file, ``None`` when it does not exist or cannot be read.
+
+    The inode change time is there because an edit can give a file back its size and
+    mtime (``touch -r``, ``os.utime``) but never its ctime: size, mtime and ctime all
+    unchanged is what lets a caller trust a hash it recorded without reading the file.
+    """
     try:
         st = os.stat(path)
     except (OSError, ValueError):
         return None
-    return st.st_size, st.st_mtime_ns
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns
 
 
 def umask() -> int:

@@ -26,6 +26,7 @@ import pytest
 from adv_support import append_row, report_text, run_cli, tree
 from toolkit.cli import main
 from toolkit.data import build as tb
+from toolkit.data.manifest import FORMAT
 from toolkit.fileio import FolderLock
 
 QUICK = ("--jobs", "1", "--no-excel", "--no-charts")
@@ -274,8 +275,8 @@ def test_edited_cache_value_never_reaches_the_tables(quick_built):
 @pytest.mark.parametrize("manifest", [
     "{not json",
     "[" * 200_000 + "]" * 200_000,
-    json.dumps({"format": 2}),
-    json.dumps({"format": 2, "files": {}, "outputs": {}, "toolkit": "x", "corpus": "y", "metadata_sha256": "z"}),
+    json.dumps({"format": FORMAT}),
+    json.dumps({"format": FORMAT, "files": {}, "outputs": {}, "toolkit": "x", "corpus": "y", "metadata_sha256": "z"}),
     "MATCHING-BUT-NO-SUMMARY",
     "MATCHING-SUMMARY-NOT-A-LIST",
     "MATCHING-OUTPUT-IS-DEV-ZERO",

@@ -1,10 +1,35 @@
 """Download reports politely and add them to a corpus (``xxgk fetch``).
 
 All HTTP goes through :class:`HttpClient`, the one place where the politeness
-policy lives: robots.txt is honoured per host, one request at a time, at least
-*delay* seconds between requests to the same host, retries with exponential
-backoff on 5xx and timeouts, a size cap, and redirects followed hop by hop (each
-hop is checked against robots.txt).  Each download is added through
+and safety policy lives:
+
+- robots.txt is honoured per host as RFC 9309 reads it (Protego: ``*`` and ``$``
+  in paths, the longest match deciding, ``Crawl-delay``); a robots.txt that
+  answers 5xx, 401/403 or cannot be reached at all means the whole host is off
+  limits;
+- one request at a time, at least *delay* seconds (or the host's
+  ``Crawl-delay``, whichever is longer) between requests to the same host;
+- retries only of what can recover (timeouts, 5xx, 429, a dropped connection)
+  with exponential backoff; a refused connection, an unreachable network or an
+  unknown host fails at once;
+- every hop of every request (robots.txt and redirects included) to a host all
+  of whose addresses are public: loopback, private, link-local, shared
+  (100.64/10), reserved, multicast and unspecified addresses -- in any spelling
+  a resolver accepts (``2130706433``, ``0177.0.0.1``, ``[::ffff:127.0.0.1]``,
+  6to4) -- are refused unless *allow_private*; the connection is then made to the
+  very address that was checked, so a name that resolves differently a moment
+  later cannot slip through;
+- at most *max_requests* HTTP requests in a run, and at most *max_links*
+  attachment links followed from one page, each limit said when reached;
+- a size cap, and redirects followed hop by hop.
+
+Attachment links (年度报告/年报 .pdf/.doc/.docx) are followed only on the page's
+own site unless *follow_offsite*: the same host name, where ``www.`` in front
+counts as the same site (``www.x.gov.cn`` and ``x.gov.cn``) but any other
+subdomain does not, and port and scheme do not matter (``http`` and ``https`` of
+one host are one operator).  The stored file's suffix comes from its bytes
+(:func:`toolkit.reading.sniff.sniff`), not the server's ``Content-Type``: a PDF
+served as ``text/plain`` is stored as ``.pdf``.  Each download is added through
 :func:`toolkit.corpus.add.add_bytes` with its final URL as ``source_url``,
 straight from memory: nothing is written to the corpus but the report and its
 row, so a killed fetch leaves no temporary folder there.
@@ -18,8 +43,10 @@ skipped with its reason; the run goes on.
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import functools
 import http.client
+import ipaddress
 import os
 import re
 import socket
@@ -29,7 +56,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import urllib.robotparser
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -37,6 +63,7 @@ from typing import Any, Callable, Iterable
 from ..errors import one_line
 from ..fileio import LockBusy
 from ..progress import progress_bar
+from ..reading.sniff import sniff, suffix_for_kind
 from .add import Added, CorpusWriter, add_bytes, today_utc
 from .location import named_corpus
 from .metadata import MetadataError
@@ -59,6 +86,7 @@ class Fetched:
 class FetchResult:
     items: list[Fetched] = field(default_factory=list)
     requests: int = 0  # HTTP requests made (robots.txt, redirects and retries included)
+    notes: list[str] = field(default_factory=list)  # limits reached, links not followed: one line each
 
     @property
     def added(self) -> list[Fetched]:
@@ -69,20 +97,77 @@ class FetchResult:
         return [i for i in self.items if i.status == "skipped"]
 
 
-_CONTENT_TYPES = {
-    "text/html": ".html", "application/xhtml+xml": ".html", "application/pdf": ".pdf",
-    "application/x-pdf": ".pdf",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
-    "application/msword": ".doc", "text/plain": ".txt",
-}
-_URL_SUFFIXES = {".html", ".htm", ".shtml", ".pdf", ".docx", ".doc", ".txt"}
+_HTML_TYPES = {"text/html", "application/xhtml+xml"}
+_HTML_SUFFIXES = {".html", ".htm", ".shtml"}
+#: An OLE2 compound file: a legacy Word .doc (or .xls/.ppt), which no reader reads.
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ATTACHMENT = re.compile(r"\.(pdf|docx?)$", re.I)
 _ATTACHMENT_WORDS = ("年度报告", "年报")
 _MAX_REDIRECTS = 10
+#: Seconds a 429's Retry-After is honoured up to (a longer one is waited for this long).
+_MAX_RETRY_AFTER = 120.0
+#: Connection errors that asking again will not mend: fail at once.
+_FAIL_FAST = {errno.ECONNREFUSED, errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EADDRNOTAVAIL}
 
 
 class _Skip(Exception):
     """A URL is skipped; the message is the one-line reason."""
+
+
+class _Refused(_Skip):
+    """The host resolves to an address xxgk does not fetch from (loopback, private, ...)."""
+
+
+class _Unreachable(_Skip):
+    """No connection can be made to the host (refused, unknown name): not retried."""
+
+
+class _Capped(_Skip):
+    """The run's request limit is reached."""
+
+
+def _address_kind(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """What makes *ip* an address xxgk does not fetch from ("loopback", "private", ...), or
+    ``None`` for a public one.  An IPv6 address carrying an IPv4 one (IPv4-mapped, 6to4,
+    Teredo) is judged by that too."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        for inner in (ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())):
+            if inner is not None and _address_kind(inner) is not None:
+                return _address_kind(inner) + " (inside an IPv6 address)"
+    for attr, kind in (("is_unspecified", "unspecified"), ("is_loopback", "loopback"),
+                       ("is_link_local", "link-local"), ("is_multicast", "multicast"),
+                       ("is_reserved", "reserved"), ("is_private", "private")):
+        if getattr(ip, attr):
+            return kind
+    return None if ip.is_global else "non-public"
+
+
+def resolve_public(host: str, port: int, allow_private: bool = False) -> list[tuple]:
+    """The addresses *host* resolves to, as ``getaddrinfo`` gives them (so every spelling of
+    an address the resolver accepts is judged by what it means).
+
+    Raises :class:`_Refused` naming the address when any of them is not public (unless
+    *allow_private*), :class:`_Unreachable` when the name does not resolve.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise _Unreachable(f"host {host} not found ({one_line(getattr(exc, 'strerror', None) or exc)})") from None
+    if not infos:
+        raise _Unreachable(f"host {host} not found")
+    if not allow_private:
+        for info in infos:
+            address = str(info[4][0])
+            try:
+                ip = ipaddress.ip_address(address.split("%", 1)[0])  # fe80::1%eth0: the scope is not the address
+            except ValueError:
+                raise _Refused(f"refused: {host} resolves to {address!r}, not an IP address") from None
+            kind = _address_kind(ip)
+            if kind is not None:
+                shown = host if host == address else f"{host} ({address})"
+                raise _Refused(f"refused: {shown} is a {kind} address; xxgk fetches only from public "
+                               "addresses (--allow-private to fetch from this one)")
+    return infos
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -126,11 +211,31 @@ def iri_to_uri(url: str) -> str:
 
 
 class _Watched:
-    """A connection that hands its socket to *on_connect* (for the request deadline)."""
+    """A connection that hands its socket to *on_connect* (for the request deadline) and
+    connects through *resolve*: ``resolve(host, port)`` gives the addresses it may use."""
 
-    def __init__(self, *args, on_connect, **kwargs):
+    def __init__(self, *args, on_connect, resolve, **kwargs):
         super().__init__(*args, **kwargs)
-        self.on_connect = on_connect
+        self.on_connect, self.resolve = on_connect, resolve
+        self._create_connection = self._connect_checked
+
+    def _connect_checked(self, address, timeout, source_address=None):
+        # Connect to an address the check passed, not whatever the name resolves to next.
+        host, port = address
+        error: OSError | None = None
+        for family, socktype, proto, _name, sockaddr in self.resolve(host, port):
+            sock = socket.socket(family, socktype, proto)
+            try:
+                if timeout is not socket._GLOBAL_DEFAULT_TIMEOUT:
+                    sock.settimeout(timeout)
+                if source_address:
+                    sock.bind(source_address)
+                sock.connect(sockaddr)
+                return sock
+            except OSError as exc:
+                error = exc
+                sock.close()
+        raise error if error is not None else OSError(f"no address for {host}")
 
     def connect(self):
         super().connect()
@@ -146,23 +251,24 @@ class _WatchedHTTPSConnection(_Watched, http.client.HTTPSConnection):
 
 
 class _WatchedHTTPHandler(urllib.request.HTTPHandler):
-    def __init__(self, on_connect):
+    def __init__(self, on_connect, resolve):
         super().__init__()
-        self.on_connect = on_connect
+        self.on_connect, self.resolve = on_connect, resolve
 
     def http_open(self, req):
-        return self.do_open(functools.partial(_WatchedHTTPConnection, on_connect=self.on_connect), req)
+        return self.do_open(functools.partial(_WatchedHTTPConnection, on_connect=self.on_connect,
+                                              resolve=self.resolve), req)
 
 
 class _WatchedHTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, on_connect):
+    def __init__(self, on_connect, resolve):
         self.context = ssl.create_default_context()
         super().__init__(context=self.context)
-        self.on_connect = on_connect
+        self.on_connect, self.resolve = on_connect, resolve
 
     def https_open(self, req):
-        return self.do_open(functools.partial(_WatchedHTTPSConnection, on_connect=self.on_connect), req,
-                            context=self.context)
+        return self.do_open(functools.partial(_WatchedHTTPSConnection, on_connect=self.on_connect,
+                                              resolve=self.resolve), req, context=self.context)
 
 
 class _Deadline:
@@ -208,33 +314,52 @@ def _is_timeout(exc: BaseException) -> bool:
 
 
 class HttpClient:
-    """One request at a time; politeness per host (robots.txt, delay), retries, size cap."""
+    """One request at a time; politeness per host (robots.txt, delay, Crawl-delay), retries,
+    size cap, public addresses only (unless *allow_private*), at most *max_requests* requests."""
 
-    def __init__(self, *, delay, timeout, max_bytes, retries, user_agent, clock, sleep, opener=None):
+    def __init__(self, *, delay, timeout, max_bytes, retries, user_agent, clock, sleep, opener=None,
+                 allow_private: bool = False, max_requests: int | None = None):
         self.delay, self.timeout, self.max_bytes = delay, timeout, max_bytes
         self.retries, self.user_agent = retries, user_agent
         self.clock, self.sleep = clock, sleep
+        self.allow_private, self.max_requests = allow_private, max_requests
         self.deadline: _Deadline | None = None
+        self.target: str | None = None  # the host of the request being made (IDNA form)
         self.opener = opener or urllib.request.build_opener(
-            _NoRedirect, _WatchedHTTPHandler(self._connected), _WatchedHTTPSHandler(self._connected))
-        self.robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
-        self.robots_status: dict[str, int] = {}
+            _NoRedirect, _WatchedHTTPHandler(self._connected, self._resolve),
+            _WatchedHTTPSHandler(self._connected, self._resolve))
+        self.robots: dict[str, Any] = {}  # host -> Protego rules, or None (everything allowed)
+        self.robots_refusal: dict[str, str] = {}  # host -> why the whole host is off limits
         self.last: dict[str, float] = {}
         self.requests = 0
+        self.capped = False
 
     def _connected(self, sock) -> None:
         if self.deadline is not None:
             self.deadline.connected(sock)
+
+    def _resolve(self, host: str, port: int) -> list[tuple]:
+        # A proxy (from the environment) is the user's own choice of address: only the
+        # request's own host is held to the public-address rule.
+        check = self.target is not None and host.lower() == self.target
+        return resolve_public(host, port, allow_private=self.allow_private or not check)
 
     @staticmethod
     def host(url: str) -> str:
         parts = urllib.parse.urlsplit(url)
         return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
 
+    def host_delay(self, host: str) -> float:
+        """Seconds between requests to *host*: the delay asked for, or the host's robots.txt
+        ``Crawl-delay`` for xxgk when that is longer."""
+        rules = self.robots.get(host)
+        crawl = rules.crawl_delay(self.user_agent) if rules not in (None, False) else None
+        return max(self.delay, float(crawl)) if crawl is not None else self.delay
+
     def _wait(self, host: str, at_least: float = 0.0) -> None:
         wait = at_least
         if host in self.last:
-            wait = max(wait, self.delay - (self.clock() - self.last[host]))
+            wait = max(wait, self.host_delay(host) - (self.clock() - self.last[host]))
         if wait > 0:
             self.sleep(wait)
 
@@ -248,9 +373,25 @@ class HttpClient:
             uri = iri_to_uri(url)
         except ValueError as exc:
             raise _Skip(f"malformed URL ({one_line(exc)})") from None
+        parts = urllib.parse.urlsplit(uri)
+        # Checked before any request is counted or sent, for a clear reason; the connection
+        # itself is then made only to an address this check passes.
+        try:
+            resolve_public(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80),
+                           allow_private=self.allow_private)
+        except _Unreachable:
+            # Behind a proxy (http_proxy/https_proxy) the proxy resolves the name, which need not
+            # resolve here; a name that does resolve here is still held to the rule above.
+            if not _proxied(uri):
+                raise
+        if self.max_requests is not None and self.requests >= self.max_requests:
+            self.capped = True
+            raise _Capped(f"not fetched: the limit of {self.max_requests} requests (--max-requests) "
+                          "was reached")
         req = urllib.request.Request(uri, headers={"User-Agent": self.user_agent, "Accept": "*/*"})
         self.requests += 1
         self.deadline = _Deadline(self.timeout)
+        self.target = (parts.hostname or "").lower()
         try:
             with self.deadline:
                 try:
@@ -264,6 +405,7 @@ class HttpClient:
                 return status, headers, body, location
         finally:
             self.deadline = None
+            self.target = None
             self.last[host] = self.clock()
 
     def _exchange(self, req):
@@ -293,15 +435,17 @@ class HttpClient:
         return max(1.0, self.delay) * 2 ** attempt
 
     def get(self, url: str, *, retries: int | None = None, check_robots: bool = True):
-        """GET with retries on 5xx/timeouts/connection errors. Returns (status, headers, body)."""
+        """GET with retries of what can recover: timeouts, 5xx, 429 and a dropped connection,
+        with exponential backoff (a 429's ``Retry-After`` honoured up to 120 s).  A refused
+        connection, an unreachable network or an unknown host fails at once.
+        Returns (status, headers, body, location)."""
         retries = self.retries if retries is None else retries
         host = self.host(url)
         backoff = 0.0
         for attempt in range(retries + 1):
             if check_robots and not self.allowed(url):
-                if host in self.robots_status:
-                    raise _Skip(f"{host}/robots.txt answered HTTP {self.robots_status[host]}; "
-                                "not fetching from this host")
+                if host in self.robots_refusal:
+                    raise _Skip(f"{host}/robots.txt {self.robots_refusal[host]}; not fetching from this host")
                 raise _Skip(f"disallowed by {host}/robots.txt")
             self._wait(host, backoff)
             try:
@@ -316,24 +460,32 @@ class HttpClient:
                         exc, (http.client.RemoteDisconnected, http.client.IncompleteRead)):
                     # The server answered, but not in HTTP: asking again gives the same answer.
                     raise _Skip(f"invalid HTTP response ({type(exc).__name__}: {one_line(exc)})") from None
-                why = "timed out" if _is_timeout(exc) else \
-                    f"connection failed ({one_line(getattr(exc, 'reason', exc))})"
+                reason = getattr(exc, "reason", exc)
+                if isinstance(reason, _Skip):  # raised while connecting (the address check)
+                    raise reason from None
+                why = "timed out" if _is_timeout(exc) else f"connection failed ({one_line(reason)})"
+                if isinstance(reason, OSError) and reason.errno in _FAIL_FAST:
+                    raise _Unreachable(why) from None  # nobody listens there: asking again will not help
                 if attempt < retries:
                     backoff = self._backoff(attempt)
                     continue
                 raise _Skip(f"{why} after {attempt + 1} attempt{'s' * (attempt > 0)}") from None
-            if 500 <= status < 600 and attempt < retries:
+            if (status == 429 or 500 <= status < 600) and attempt < retries:
                 backoff = self._backoff(attempt)
+                if status == 429:
+                    backoff = max(backoff, _retry_after(headers))
                 continue
             return status, headers, body, location
         raise AssertionError("unreachable")
 
     def allowed(self, url: str) -> bool:
+        """Whether robots.txt of *url*'s host lets xxgk fetch it (fetched once per host)."""
+        from protego import Protego
+
         host = self.host(url)
         if host not in self.robots:
             robots_url = host + "/robots.txt"
-            parser = urllib.robotparser.RobotFileParser(robots_url)
-            status, body = None, None
+            status, body, failure = None, None, None
             try:
                 current = robots_url
                 for _ in range(5):  # RFC 9309: follow at least five redirects
@@ -341,22 +493,29 @@ class HttpClient:
                     if status not in (301, 302, 303, 307, 308) or not location:
                         break
                     current = urllib.parse.urljoin(current, location)
-            except _Skip:
-                status, body = None, None  # no answer: the page request reports its own error
+            except (_Refused, _Capped):
+                raise  # said for the page itself; the host's robots.txt stays unknown
+            except _Skip as exc:
+                status, body, failure = None, None, str(exc)
             if status == 200 and body is not None:
-                parser.parse(body.decode("utf-8", errors="replace").splitlines())
-                self.robots[host] = parser
+                self.robots[host] = Protego.parse(body.decode("utf-8", errors="replace"))
+            elif failure is not None:
+                # RFC 9309: a robots.txt that cannot be reached means complete disallow.
+                self.robots[host] = False
+                self.robots_refusal[host] = f"could not be fetched ({one_line(failure)})"
             elif status is not None and (status in (401, 403) or status >= 500):
-                parser.disallow_all = True  # RFC 9309: server error = complete disallow
-                self.robots[host] = parser
-                self.robots_status[host] = status
+                self.robots[host] = False  # server error (RFC 9309), or access refused: complete disallow
+                self.robots_refusal[host] = f"answered HTTP {status}"
             else:
-                self.robots[host] = None  # 404 and other 4xx, or unreachable: everything allowed
-        parser = self.robots[host]
-        return parser is None or parser.can_fetch(self.user_agent, url)
+                self.robots[host] = None  # 404 and other 4xx: everything allowed
+        rules = self.robots[host]
+        if rules is False:
+            return False
+        return rules is None or rules.can_fetch(url, self.user_agent)
 
     def download(self, url: str) -> tuple[str, Any, bytes]:
-        """Follow redirects hop by hop; return (final URL, headers, body) of a 200 response."""
+        """Follow redirects hop by hop (each checked as a request of its own: address, robots.txt,
+        the request limit); return (final URL, headers, body) of a 200 response."""
         current = url
         for _ in range(_MAX_REDIRECTS + 1):
             status, headers, body, location = self.get(current)
@@ -379,6 +538,22 @@ class HttpClient:
         raise _Skip(f"more than {_MAX_REDIRECTS} redirects")
 
 
+def _proxied(uri: str) -> bool:
+    """Whether urllib sends *uri* through a proxy from the environment."""
+    scheme, host = urllib.parse.urlsplit(uri).scheme, urllib.parse.urlsplit(uri).hostname or ""
+    return scheme in urllib.request.getproxies() and not urllib.request.proxy_bypass(host)
+
+
+def _retry_after(headers) -> float:
+    """A 429's ``Retry-After`` in seconds (a number of seconds only), at most 120; 0 without one."""
+    value = (headers.get("Retry-After") if headers is not None else None) or ""
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        return 0.0
+    return min(max(seconds, 0.0), _MAX_RETRY_AFTER) if seconds == seconds else 0.0
+
+
 def _http_reason(status: int) -> str:
     from http import HTTPStatus
 
@@ -389,21 +564,24 @@ def _http_reason(status: int) -> str:
 
 
 def _suffix_for(url: str, headers, body: bytes) -> str | None:
-    ctype = (headers.get_content_type() if headers is not None else "") or ""
-    suffix = _CONTENT_TYPES.get(ctype.lower())
+    """The suffix the download is stored under, from its bytes (:func:`~toolkit.reading.sniff.sniff`):
+    a PDF, DOCX or HTML page is one whatever the server calls it.  Bytes with no such mark are
+    an HTML page when the server or the URL says so (markup whose first tag lies past the
+    sniffer's window), text when the server says ``text/*`` or the URL ends ``.txt``, and a
+    legacy Word ``.doc`` by its OLE2 signature (the corpus then says it is not supported);
+    anything else is ``None`` (not a report format)."""
+    kind = sniff(body)
+    if kind != "text":
+        return suffix_for_kind(kind)
+    if body[:8] == _OLE2:
+        return ".doc"
+    ctype = ((headers.get_content_type() if headers is not None else "") or "").lower()
     url_suffix = Path(urllib.parse.unquote(urllib.parse.urlsplit(url).path)).suffix.lower()
-    if suffix is None or (suffix in (".txt",) and url_suffix in (".html", ".htm")):
-        if url_suffix in _URL_SUFFIXES:
-            suffix = ".html" if url_suffix in (".htm", ".shtml") else url_suffix
-    if suffix is None:
-        head = body[:4096].lstrip()
-        if head.startswith(b"%PDF-"):
-            suffix = ".pdf"
-        elif head.startswith(b"PK"):
-            suffix = ".docx"
-        elif re.search(rb"<(html|body|table)[\s>]", head, re.I):
-            suffix = ".html"
-    return suffix
+    if ctype in _HTML_TYPES or url_suffix in _HTML_SUFFIXES:
+        return ".html"
+    if ctype.startswith("text/") or url_suffix == ".txt":
+        return ".txt"
+    return None
 
 
 def _attachment_links(body: bytes, base_url: str, charset: str | None = None) -> list[str]:
@@ -458,27 +636,41 @@ def _safe_name(url: str, suffix: str) -> str:
     return stem + suffix
 
 
+def _site(url: str) -> str:
+    """The site a URL belongs to: its host name, lower case, without a trailing dot or a
+    leading ``www.`` (port and scheme do not count)."""
+    host = (urllib.parse.urlsplit(url).hostname or "").rstrip(".")
+    return host[4:] if host.startswith("www.") else host
+
+
 def fetch(urls: Iterable[str], corpus: str | os.PathLike | None, delay: float = 1.0, timeout: float = 20,
           max_bytes: int = 20 * 2**20, retries: int = 3, user_agent: str = "xxgk/0.1 (+research)", *,
           progress: bool | None = None, today: str | _dt.date | None = None,
           clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
-          follow_attachments: bool = True) -> FetchResult:
+          follow_attachments: bool = True, follow_offsite: bool = False, allow_private: bool = False,
+          max_requests: int | None = 50, max_links: int | None = 20) -> FetchResult:
     """Download report pages/files and add them to *corpus* through :func:`~toolkit.corpus.add.add_bytes`.
 
-    Each URL (and each 年度报告/年报 .pdf/.doc/.docx attachment linked from an HTML page)
-    gives one :class:`Fetched` item: ``added`` or ``skipped`` with a one-line reason
-    (a malformed URL too: the run goes on).  *timeout* is each request's overall
-    deadline in seconds.  *clock*/*sleep* are injectable for tests.  Raises like
-    :func:`~toolkit.corpus.add.add_reports` if the corpus cannot be read (checked
-    before any request is made).
+    Each URL (and each 年度报告/年报 .pdf/.doc/.docx attachment linked from an HTML page:
+    on the page's own site unless *follow_offsite*, at most *max_links* per page) gives one
+    :class:`Fetched` item: ``added`` or ``skipped`` with a one-line reason (a malformed URL
+    too: the run goes on).  *timeout* is each request's overall deadline in seconds; at most
+    *max_requests* HTTP requests are made in all (``None``: no limit); hosts at loopback,
+    private, link-local and other non-public addresses are refused unless *allow_private*.
+    What was cut short is said in :attr:`FetchResult.notes`.  *clock*/*sleep* are
+    injectable for tests (every wait, ``Crawl-delay`` included, goes through *sleep*).
+    Raises like :func:`~toolkit.corpus.add.add_reports` if the corpus cannot be read
+    (checked before any request is made).
     """
     writer = CorpusWriter(named_corpus(corpus, "fetch"))  # fail early, before any network traffic
     day = today_utc(today)
     client = HttpClient(delay=delay, timeout=timeout, max_bytes=max_bytes, retries=retries,
-                        user_agent=user_agent, clock=clock, sleep=sleep)
+                        user_agent=user_agent, clock=clock, sleep=sleep, allow_private=allow_private,
+                        max_requests=max_requests)
     queue = [u.strip() for u in urls if u and u.strip()]
     seen: set[str] = set()
     result = FetchResult()
+    capped = 0
     # A download takes seconds: two of them already earn a bar (on a terminal, like every bar).
     bar = progress_bar(len(queue), "fetching", "url", progress, min_items=1)
     try:
@@ -504,12 +696,13 @@ def fetch(urls: Iterable[str], corpus: str | os.PathLike | None, delay: float = 
                 seen.add(final)
                 suffix = _suffix_for(final, headers, body)
                 if suffix is None:
-                    raise _Skip(f"unsupported content type {headers.get_content_type()!r}")
+                    raise _Skip(f"not a report format (neither PDF, DOCX, HTML nor text; served as "
+                                f"{headers.get_content_type()!r})")
                 # The server's charset counts when the page does not declare its own.
                 charset = headers.get_content_charset() if headers is not None else None
                 if suffix == ".html" and follow_attachments:
-                    links = _attachment_links(body, final, charset)
-                    new = [u for u in links if u not in seen and u not in queue]
+                    new = _follow(_attachment_links(body, final, charset), url, final, queue, seen,
+                                  follow_offsite, max_links, result.notes)
                     if new:
                         queue.extend(new)
                         bar.total += len(new)
@@ -526,6 +719,9 @@ def fetch(urls: Iterable[str], corpus: str | os.PathLike | None, delay: float = 
                     item.reason = outcome.note
                 else:
                     item.reason = outcome.reason
+            except _Capped as exc:
+                item.reason = str(exc)
+                capped += 1
             except _Skip as exc:
                 item.reason = str(exc)
             result.items.append(item)
@@ -533,4 +729,26 @@ def fetch(urls: Iterable[str], corpus: str | os.PathLike | None, delay: float = 
     finally:
         bar.close()
         result.requests = client.requests
+    if capped:
+        result.notes.append(f"stopped at {max_requests} requests (--max-requests): {capped} "
+                            f"URL{'s' * (capped > 1)} not fetched")
     return result
+
+
+def _follow(links: list[str], url: str, final: str, queue: list[str], seen: set[str], follow_offsite: bool,
+            max_links: int | None, notes: list[str]) -> list[str]:
+    """The attachment links of the page *final* (asked for as *url*) to queue: new ones, on its
+    own site unless *follow_offsite*, at most *max_links*; a note for what is left out."""
+    new = [u for u in links if u not in seen and u not in queue]
+    if not follow_offsite:
+        site = _site(final)
+        offsite = [u for u in new if _site(u) != site]
+        if offsite:
+            notes.append(f"{one_line(url)}: {len(offsite)} attachment link{'s' * (len(offsite) > 1)} to "
+                         f"other sites not followed (--follow-offsite to follow them)")
+            new = [u for u in new if _site(u) == site]
+    if max_links is not None and len(new) > max_links:
+        notes.append(f"{one_line(url)}: {len(new)} attachment links, only the first {max_links} followed "
+                     "(--max-links)")
+        new = new[:max_links]
+    return new

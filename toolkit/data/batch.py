@@ -46,7 +46,7 @@ class BatchResult:
     tables: dict[str, Any]
     # (sha256, cache JSON, check) of each report parsed now
     fresh: list[tuple[str, str, str]] = field(default_factory=list)
-    # per task: [size, mtime_ns, sha256] of the bytes the worker read, or None (not read by it)
+    # per task: [size, mtime_ns, ctime_ns, sha256] of the bytes the worker read, or None (not read by it)
     files: list[list | None] = field(default_factory=list)
     # what the cross-year checks need, per readable report: (adcode, agency, JSON line)
     organs: list[tuple[str, str, str]] = field(default_factory=list)
@@ -65,7 +65,7 @@ def cross_year_record(report) -> dict:
 
 def _outcome(task: Task) -> tuple[ParseOutcome, str | None, list | None]:
     """The task's parse outcome; when it was parsed now, its cache JSON and the file's
-    ``[size, mtime_ns, sha256]``."""
+    ``[size, mtime_ns, ctime_ns, sha256]``."""
     if task.problem is not None:
         return ParseOutcome(None, task.problem), None, None
     if task.cached is not None:
@@ -89,7 +89,7 @@ def process_batch(tasks: list[Task]) -> BatchResult:
         outcome, fresh, file = _outcome(task)
         result.files.append(file)
         if fresh is not None:
-            sha = file[2]
+            sha = file[-1]
             result.fresh.append((sha, fresh, entry_check(sha, parser, fresh)))
         meta = task.meta
         p = parsed_report(meta, outcome, task.path)

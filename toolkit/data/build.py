@@ -243,7 +243,7 @@ def _build_locked(root: Path, out: Path, *, jobs, cache, excel, progress, chunk,
                     for task, file in zip(tasks, result.files):
                         if file is not None:
                             hashes.record(task.meta["file"], file)
-                        sha = file[2] if file is not None else task.sha
+                        sha = file[-1] if file is not None else task.sha
                         if sha in fresh:
                             new_cache.add(sha, *fresh[sha])
                         elif task.cached is not None:
@@ -361,7 +361,7 @@ def _up_to_date(manifest: dict | None, root: Path, out: Path, options: dict, met
     listed = {m["file"] for m in metas if m.get("file")}
     if listed != set(manifest["files"]):
         return False
-    return all(hashes(rel) == old[2] for rel, old in manifest["files"].items())
+    return all(hashes(rel) == old[-1] for rel, old in manifest["files"].items())
 
 
 #: Reports per batch handed to a worker: large enough that sending it costs little,
@@ -376,7 +376,7 @@ def _tasks(part: list[dict], root: Path, hashes: FileHashes, old_cache: ParseCac
         if problem is not None:
             tasks.append(Task(meta, None, problem))
             continue
-        # The sha256 keys the cache: a file whose size and mtime still match the last build's
+        # The sha256 keys the cache: a file whose size, mtime and ctime still match the last build's
         # keeps its hash; otherwise it is hashed here only when there is a cache to look in,
         # and else by the worker that reads it anyway.
         sha = hashes.known(meta["file"])

@@ -9,8 +9,9 @@
 - two listed reports with the same agency and year (and no different adcode):
   probably one report added twice in two formats, whose numbers would count twice.
 
-File hashes come from the build's manifest while a file's size and mtime are
-unchanged, so a corpus that was built is not read again.
+File hashes come from the build's manifest while a file's size, mtime and inode
+change time are unchanged, so a corpus that was built is not read again, and an
+edit whose old mtime was put back (``touch -r``) is still noticed.
 """
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ this order of preference:
    for each caller, so nobody's changes leak into another's frame);
 2. the outputs ``xxgk build`` wrote into the data home (:mod:`toolkit.data.home`)
    when its manifest still matches the corpus (same toolkit, same
-   ``metadata.csv``, same size and mtime of every listed file);
+   ``metadata.csv``, same size, mtime and ctime of every listed file);
 3. a parse of the corpus through the parse cache the build uses (only new or
    changed files are parsed).
 """
@@ -39,7 +39,8 @@ _FRAMES: dict[tuple, Any] = {}
 
 
 def corpus_state(root: Path, metas: list[dict[str, Any]]) -> tuple:
-    """A key that changes whenever ``metadata.csv`` or a listed file changes (size or mtime)."""
+    """A key that changes whenever ``metadata.csv`` or a listed file changes (size, mtime or
+    inode change time: an edit whose old mtime was put back still moves the ctime)."""
     return (str(root), file_stat(root / "metadata.csv"),
             tuple((m.get("file"), file_stat(root / m["file"]) if m.get("file") else None) for m in metas))
 
@@ -113,8 +114,8 @@ def parse_corpus(corpus: str | os.PathLike | None = None, progress: bool | None 
 def _from_build(root: Path, name: str, state: tuple):
     """*name*'s frame read from the corpus's build in the data home, or None if it does not match.
 
-    *state* is :func:`corpus_state` of the corpus as it stands: every listed file's size and
-    mtime must be the ones the build recorded.
+    *state* is :func:`corpus_state` of the corpus as it stands: every listed file's size,
+    mtime and ctime must be the ones the build recorded.
     """
     out = corpus_home(root)
     manifest = read_manifest(out / ".cache")
@@ -122,7 +123,7 @@ def _from_build(root: Path, name: str, state: tuple):
             or not build_of(manifest, root, out, sha256_file(root / "metadata.csv")):
         return None
     files = {rel: list(stat) if stat else None for rel, stat in state[2] if rel}
-    if set(files) != set(manifest["files"]) or any(files[rel] != manifest["files"][rel][:2] for rel in files):
+    if set(files) != set(manifest["files"]) or any(files[rel] != manifest["files"][rel][:3] for rel in files):
         return None
     from .tabular import read_frame
 

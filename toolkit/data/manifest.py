@@ -2,7 +2,10 @@
 
 ``OUT/.cache/manifest.json`` records the toolkit's fingerprint, the build
 options, the corpus folder, ``metadata.csv``'s sha256, every report file's
-``[size, mtime_ns, sha256]`` and every output's ``[size, mtime_ns]``.  A build
+``[size, mtime_ns, ctime_ns, sha256]`` and every output's ``[size, mtime_ns]``.  A
+report's recorded hash is trusted only while its size, mtime *and* inode change
+time are all unchanged: an edit that restores the old size and mtime (``touch
+-r``) still moves the ctime, so the file is hashed again.  A build
 whose manifest still holds has nothing to do; a loader whose corpus matches it
 reads the build's outputs instead of parsing.  A manifest that is not exactly of
 this shape (edited by hand, truncated) is treated as absent.
@@ -16,22 +19,30 @@ from pathlib import Path
 from ..fileio import atomic_write, file_stat, sha256_file
 from .cache import toolkit_fingerprint
 
-__all__ = ["FORMAT", "FileHashes", "read_manifest", "write_manifest", "outputs_hold", "build_of", "stat_list"]
+__all__ = ["FORMAT", "FileHashes", "read_manifest", "write_manifest", "outputs_hold", "build_of", "stat_list",
+           "file_state"]
 
-FORMAT = 2
+FORMAT = 3  # 3: report files carry their ctime_ns
 _MAX_MANIFEST_BYTES = 256 * 2**20
 log = logging.getLogger("toolkit")
 _NOTED: set[tuple] = set()  # manifests already said to be ignored (one note per file state)
 
 
 def stat_list(path: Path) -> list[int] | None:
+    """An output's ``[size, mtime_ns]`` (outputs are the build's own; only reports need their ctime)."""
     st = file_stat(path)
     return None if st is None else [st[0], st[1]]
 
 
+def file_state(path: Path) -> list[int] | None:
+    """A report file's ``[size, mtime_ns, ctime_ns]``, ``None`` when it cannot be read."""
+    st = file_stat(path)
+    return None if st is None else list(st)
+
+
 def _is_stat(value, n: int) -> bool:
     return (isinstance(value, list) and len(value) == n
-            and all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in value[:2]))
+            and all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in value[:min(n, 3)]))
 
 
 def read_manifest(cache_dir: Path) -> dict | None:
@@ -42,14 +53,27 @@ def read_manifest(cache_dir: Path) -> dict | None:
     if st is None:
         return None
     data = _parse(path, st)
-    if data is None and (str(path), st) not in _NOTED:
+    if data is None and not _older_format(path) and (str(path), st) not in _NOTED:
         _NOTED.add((str(path), st))
         log.warning("%s: not a manifest as xxgk writes it (edited or damaged); ignored, so everything "
                     "is parsed and written again", path)
     return data
 
 
-def _parse(path: Path, st: tuple[int, int]) -> dict | None:
+def _older_format(path: Path) -> bool:
+    """Whether *path* is a manifest an earlier xxgk wrote (ignored without a warning: the next
+    build writes it anew)."""
+    try:
+        if path.stat().st_size > _MAX_MANIFEST_BYTES:
+            return False
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return False
+    fmt = data.get("format") if isinstance(data, dict) else None
+    return isinstance(fmt, int) and not isinstance(fmt, bool) and 1 <= fmt < FORMAT
+
+
+def _parse(path: Path, st: tuple[int, ...]) -> dict | None:
     if st[0] > _MAX_MANIFEST_BYTES:
         return None
     try:
@@ -60,7 +84,7 @@ def _parse(path: Path, st: tuple[int, int]) -> dict | None:
         return None
     files, outputs = data.get("files"), data.get("outputs")
     if not (isinstance(files, dict) and isinstance(outputs, dict)
-            and all(isinstance(k, str) and _is_stat(v, 3) and (v[2] is None or isinstance(v[2], str))
+            and all(isinstance(k, str) and _is_stat(v, 4) and (v[3] is None or isinstance(v[3], str))
                     for k, v in files.items())
             and all(isinstance(k, str) and _is_stat(v, 2) for k, v in outputs.items())
             and all(isinstance(data.get(k), str) for k in ("toolkit", "corpus", "metadata_sha256"))
@@ -96,10 +120,10 @@ def build_of(manifest: dict | None, root: Path, out: Path, metadata_sha: str | N
 
 
 class FileHashes:
-    """sha256 of corpus files, trusting a manifest's hash while size and mtime are unchanged.
+    """sha256 of corpus files, trusting a manifest's hash while size, mtime and ctime are unchanged.
 
-    ``now`` maps each file asked for to ``[size, mtime_ns, sha256]`` (``None``s when
-    it cannot be read), ready for the next manifest.
+    ``now`` maps each file asked for to ``[size, mtime_ns, ctime_ns, sha256]`` (``None``s
+    when it cannot be read), ready for the next manifest.
     """
 
     def __init__(self, root: Path, previous: dict[str, list] | None = None):
@@ -110,24 +134,24 @@ class FileHashes:
         without reading the file; ``None`` otherwise."""
         if rel not in self.now:
             self._trust(rel)
-        return self.now[rel][2] if rel in self.now else None
+        return self.now[rel][3] if rel in self.now else None
 
     def _trust(self, rel: str) -> list | None:
-        """The file's [size, mtime_ns] (``None`` if it cannot be read); records the manifest's
-        hash when they are unchanged."""
-        stat = stat_list(self.root / rel)
+        """The file's [size, mtime_ns, ctime_ns] (``None`` if it cannot be read); records the
+        manifest's hash when all three are unchanged."""
+        stat = file_state(self.root / rel)
         old = self.previous.get(rel)
-        if stat is not None and old is not None and old[:2] == stat and old[2]:
-            self.now[rel] = [*stat, old[2]]
+        if stat is not None and old is not None and old[:3] == stat and old[3]:
+            self.now[rel] = [*stat, old[3]]
         return stat
 
     def record(self, rel: str, file: list) -> None:
-        """Record ``[size, mtime_ns, sha256]`` of a file read (and hashed) elsewhere."""
+        """Record ``[size, mtime_ns, ctime_ns, sha256]`` of a file read (and hashed) elsewhere."""
         self.now[rel] = list(file)
 
     def __call__(self, rel: str) -> str | None:
         if rel not in self.now:
             stat = self._trust(rel)
             if rel not in self.now:
-                self.now[rel] = [*(stat or [None, None]), sha256_file(self.root / rel) if stat else None]
-        return self.now[rel][2]
+                self.now[rel] = [*(stat or [None, None, None]), sha256_file(self.root / rel) if stat else None]
+        return self.now[rel][3]

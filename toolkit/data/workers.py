@@ -55,7 +55,7 @@ def parse_path(path: str) -> ParseOutcome:
 
 def parse_hashed(path: str) -> tuple[ParseOutcome, str | None, list[int] | None]:
     """Worker: parse one file read once, and say which bytes were parsed:
-    ``(outcome, sha256, [size, mtime_ns])`` (the last two ``None`` when unreadable)."""
+    ``(outcome, sha256, [size, mtime_ns, ctime_ns])`` (the last two ``None`` when unreadable)."""
     try:
         data, stat = read_with_stat(path)
     except ReportError as exc:
