@@ -53,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--no-cache", action="store_true",
                    help="parse every file again (default: reuse the parse cache; an unchanged corpus is "
                         "reported up to date)")
+    se = sub.add_parser("serve", help="browse the built database (xxgk.db) in Datasette at 127.0.0.1 "
+                                      "(needs pip install 'xxgk[serve]')")
+    se.add_argument("--corpus", help=_CORPUS_HELP)
+    se.add_argument("--out", help="the build's output folder (default: the corpus's folder in the data home)")
+    se.add_argument("--port", type=_port, default=8001, help="port (default: 8001)")
+    se.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     pa = sub.add_parser("parse", help="parse one report file")
     pa.add_argument("file")
     pa.add_argument("--format", choices=("json", "text"), default="json")
@@ -108,6 +114,13 @@ def _positive(value: str) -> int:
     return n
 
 
+def _port(value: str) -> int:
+    n = _positive(value)
+    if n > 65535:
+        raise argparse.ArgumentTypeError("a port is at most 65535")
+    return n
+
+
 def _non_negative(value: str) -> float:
     try:
         x = float(value)
@@ -136,13 +149,15 @@ def _fail(message: object, code: int = 1) -> int:
 def _build(args: argparse.Namespace) -> int:
     from .data.build import BuildError, OutputInCorpus, build
 
+    import functools
+
     extras = []
     if not args.no_charts:
-        import functools
 
         from .plots import write_charts
 
         extras.append(functools.partial(write_charts, jobs=args.jobs))
+    extras.append(_database_extra(args.corpus))
     try:
         result = build(args.corpus, args.out, jobs=args.jobs, cache=not args.no_cache,
                        excel=not args.no_excel, extras=extras)
@@ -154,6 +169,44 @@ def _build(args: argparse.Namespace) -> int:
         print(line)
     for file, error in result.skipped:
         print(f"skipped {one_line(file)}: {one_line(error)}")
+    return 0
+
+
+def _database_extra(corpus):
+    """The build's extra that writes xxgk.db (the corpus passed on, so it reads the same metadata)."""
+    import functools
+
+    from .analysis.database import write_database
+
+    return functools.partial(write_database, corpus=corpus)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .analysis.database import DB_FILE, datasette_metadata
+    from .corpus import corpus_dir
+    from .data.home import corpus_home
+
+    try:
+        from datasette.app import Datasette
+    except ImportError:
+        return _fail("xxgk serve needs Datasette: pip install 'xxgk[serve]'")
+    out = Path(args.out).expanduser() if args.out else corpus_home(corpus_dir(args.corpus))
+    db = out / DB_FILE
+    if not db.is_file():
+        where = f" --out {args.out}" if args.out else ""
+        return _fail(f"{db}: no database here; run `xxgk build{where}` first")
+    import asyncio
+
+    import uvicorn
+
+    app = Datasette([str(db)], immutables=[], metadata=datasette_metadata(),
+                    settings={"default_page_size": 50, "sql_time_limit_ms": 3000}).app()
+    print(f"serving {db} at http://{args.host}:{args.port}/ (Ctrl-C stops)", flush=True)
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning")
+    try:
+        asyncio.run(uvicorn.Server(config).serve())
+    except KeyboardInterrupt:
+        pass
     return 0
 
 
@@ -395,7 +448,7 @@ def _fetch(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"init": _init, "build": _build, "parse": _parse, "audit": _audit, "chart": _chart, "indicators": _indicators,
+_COMMANDS = {"init": _init, "build": _build, "serve": _serve, "parse": _parse, "audit": _audit, "chart": _chart, "indicators": _indicators,
              "add": _add, "fetch": _fetch}
 
 
