@@ -129,3 +129,15 @@ def test_serve_without_a_build_says_what_to_run(tmp_path, capsys):
 
 def test_serve_port_is_checked():
     assert cli.main(["serve", "--port", "70000"]) == 2
+
+
+def test_serve_without_datasette_names_the_extra(built, tmp_path):
+    # A datasette package that cannot be imported, first on the path of a fresh interpreter.
+    fake = tmp_path / "site" / "datasette"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise ImportError('not installed')\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    done = subprocess.run([sys.executable, "-m", "toolkit", "serve", "--out", str(built)], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == ["xxgk: xxgk serve needs Datasette: pip install 'xxgk[serve]'"]

@@ -30,6 +30,17 @@ _CORPUS_HELP = "corpus folder (default: $XXGK_CORPUS, else the corpus shipped wi
 _CHART_NAMES = ("applications_and_refusals", "rates", "applications_by_applicant", "outcomes",
                 "proactive_disclosure", "appeals", "audit_summary")
 _BY_CHART_NAMES = ("applications_and_refusals", "rates", "proactive_disclosure")
+#: One line per chart for `xxgk chart --help` (a test checks the names match plots.CHARTS).
+_CHART_HELP = {
+    "applications_and_refusals": "new applications and how many were refused or not answered (--by)",
+    "rates": "disclosure and denial rates with Wilson 95% intervals, pooled per group (--by)",
+    "applications_by_applicant": "table 3 new applications by applicant type",
+    "outcomes": "table 3 outcomes (total column), grouped",
+    "proactive_disclosure": "table 2 licensing, penalty and coercion decisions (--by)",
+    "appeals": "table 4 reconsideration and litigation cases by result",
+    "audit_summary": "audit checks passed, failed and not checkable",
+}
+_BY_CHOICES = ("organ", "year", "province", "admin_level", "sector")
 #: The terminal width the audit's output is laid out for.
 AUDIT_WIDTH = 100
 
@@ -62,10 +73,20 @@ def _parser() -> argparse.ArgumentParser:
     pa = sub.add_parser("parse", help="parse one report file")
     pa.add_argument("file")
     pa.add_argument("--format", choices=("json", "text"), default="json")
-    ch = sub.add_parser("chart", help="render one named chart to PNG (300 dpi) and SVG")
+    width = max(map(len, _CHART_HELP))
+    ch = sub.add_parser("chart", help="render one named chart to PNG (300 dpi) and SVG",
+                        formatter_class=argparse.RawDescriptionHelpFormatter,
+                        description="Render one chart as FILE.png (300 dpi) and FILE.svg, and list the reports "
+                                    "it draws on in FILE.sources.csv.\n\ncharts:\n"
+                                    + "\n".join(f"  {n:<{width}}  {h}" for n, h in _CHART_HELP.items()))
     ch.add_argument("name", help="chart name: " + ", ".join(_CHART_NAMES))
-    ch.add_argument("--by", choices=("organ", "year"),
-                    help="per organ or per year (charts " + ", ".join(_BY_CHART_NAMES) + ")")
+    ch.add_argument("--by", choices=_BY_CHOICES,
+                    help="grouped per organ, year, province, administrative level or sector "
+                         "(charts " + ", ".join(_BY_CHART_NAMES) + ")")
+    ch.add_argument("--organ", help="only this organ's reports: an organ_id or a name matching one organ")
+    ch.add_argument("--province", help="only this province's reports (e.g. 河北省)")
+    ch.add_argument("--year", type=_year, help="only this report year")
+    ch.add_argument("--title", help="the chart's Chinese title line (default: the chart's, naming the selection)")
     ch.add_argument("--out", required=True, help="output file or stem (FILE.png / FILE.svg are written)")
     ch.add_argument("--corpus", help=_CORPUS_HELP)
     ind = sub.add_parser("indicators", help="write the indicators (rates with intervals, counts) as CSV")
@@ -114,6 +135,13 @@ def _positive(value: str) -> int:
     return n
 
 
+def _year(value: str) -> int:
+    n = _positive(value)
+    if not 1900 <= n <= 2999:
+        raise argparse.ArgumentTypeError(f"not a report year: {value!r}")
+    return n
+
+
 def _port(value: str) -> int:
     n = _positive(value)
     if n > 65535:
@@ -156,7 +184,9 @@ def _build(args: argparse.Namespace) -> int:
 
         from .plots import write_charts
 
-        extras.append(functools.partial(write_charts, jobs=args.jobs))
+        from .corpus import corpus_dir
+
+        extras.append(functools.partial(write_charts, jobs=args.jobs, corpus=str(corpus_dir(args.corpus))))
     extras.append(_database_extra(args.corpus))
     try:
         result = build(args.corpus, args.out, jobs=args.jobs, cache=not args.no_cache,
@@ -241,9 +271,19 @@ def _chart(args: argparse.Namespace) -> int:
     if args.name not in plots.CHARTS:
         return _fail(f"unknown chart {args.name!r}; charts: {', '.join(plots.CHARTS)}", 2)
     if args.by is not None and args.name not in plots.BY_CHARTS:
-        return _fail(f"chart {args.name!r} has no --by; charts drawn by organ or year: "
+        return _fail(f"chart {args.name!r} has no --by; charts drawn by a grouping: "
                      f"{', '.join(plots.BY_CHARTS)}", 2)
-    fig = plots.render(args.name, args.corpus, by=args.by)
+    try:
+        fig = plots.render(args.name, args.corpus, by=args.by, organ=args.organ, province=args.province,
+                           year=args.year, title=args.title)
+    except plots.AmbiguousOrgan as exc:
+        print(f"xxgk: --organ {args.organ!r} matches {len({i for i, _n in exc.candidates})} organs; "
+              "give one of these organ_ids:", file=sys.stderr)
+        for organ_id, name in exc.candidates:
+            print(f"  {organ_id}  {name}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # a selection that matches nothing
+        return _fail(exc, 2)
     try:
         paths = plots.save(fig, args.out)
     except OSError as exc:
