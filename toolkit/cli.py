@@ -100,6 +100,9 @@ def _parser() -> argparse.ArgumentParser:
     shown.add_argument("--failed", action="store_true",
                        help="failed checks only, one short line each (report, check, expected, actual)")
     shown.add_argument("--all", action="store_true", help="print every finding, passed ones too")
+    a.add_argument("--report", action="append", metavar="REPORT_ID",
+                   help="only this report's findings (repeat for more)")
+    a.add_argument("--organ", help="only this organ's reports: an organ_id or a name matching one organ")
     ad = sub.add_parser("add", help="add report files (or folders of them) to the corpus")
     ad.add_argument("paths", nargs="+", metavar="FILE_OR_DIR",
                     help="report files (.txt .md .html .htm .docx .pdf) or folders (searched recursively)")
@@ -189,8 +192,10 @@ def _build(args: argparse.Namespace) -> int:
         extras.append(functools.partial(write_charts, jobs=args.jobs, corpus=str(corpus_dir(args.corpus))))
     extras.append(_database_extra(args.corpus))
     try:
+        from .analysis.database import built_indicators
+
         result = build(args.corpus, args.out, jobs=args.jobs, cache=not args.no_cache,
-                       excel=not args.no_excel, extras=extras)
+                       excel=not args.no_excel, extras=extras, sheets=[("indicators", built_indicators)])
     except OutputInCorpus as exc:
         return _fail(exc, 2)
     except BuildError as exc:
@@ -307,8 +312,11 @@ def _indicators(args: argparse.Namespace) -> int:
     frame = indicators(args.corpus)
     if args.by is not None:
         frame = summarise_indicators(frame, args.by)
-    # UTF-8 with a byte-order mark so that Excel shows the Chinese names; <NA> is an empty cell.
-    data = frame.to_csv(index=False, lineterminator="\n", float_format="%.10g").encode("utf-8-sig")
+    # The build's CSV writer: UTF-8 with a byte-order mark (Excel shows the Chinese names), text
+    # quoted, <NA> an empty cell, numbers in their shortest exact form.
+    from .data.tabular import csv_bytes
+
+    data = csv_bytes(frame)
     try:
         atomic_write(out, data)
     except OSError as exc:
@@ -372,52 +380,96 @@ def _number(value) -> str:
     return f"{v:,.0f}" if v.is_integer() else f"{v:,.4g}"
 
 
-def _audit_lines(findings, detail: bool, width: int = AUDIT_WIDTH) -> list[str]:
-    """The findings as lines of at most *width* columns: report, check, expected, actual[, result],
-    and with *detail* the finding's sentence wrapped below it."""
+def _audit_lines(findings, detail: bool, width: int = AUDIT_WIDTH, who: dict | None = None) -> list[str]:
+    """The findings grouped by report, in at most *width* columns: a line naming the report (its
+    organ and year from *who*, report_id -> (organ, year), and its counts), then a line per
+    finding (check, expected, actual[, result]), with *detail* the finding's sentence below it."""
     import pandas as pd
 
-    rid_w = min(30, max([6] + [_width(str(r)) for r in findings["report_id"].astype(object)]))
-    num_w = 10
-    # The check column takes what the others leave of the width (ids are cut with … beyond it).
-    room = width - rid_w - 2 * num_w - 6 - (len("  result") if detail else 0)
+    who = who or {}
+    num_w, indent = 10, "  "
+    room = width - len(indent) - 2 * num_w - 4 - (len("  result") if detail else 0)
     check_w = min(room, max([5] + [_width(str(c)) for c in findings["check"].astype(object)]))
-    head = f"{_fit('report', rid_w)}  {_fit('check', check_w)}  {'expected':>{num_w}}  {'actual':>{num_w}}"
+    head = f"{indent}{_fit('check', check_w)}  {'expected':>{num_w}}  {'actual':>{num_w}}"
     if detail:
         head += "  result"
     lines = [head.rstrip(), "-" * min(width, _width(head.rstrip()))]
-    for rid, check, expected, actual, passed, text in zip(
-            findings["report_id"].astype(object), findings["check"].astype(object),
-            findings["expected"].astype(object), findings["actual"].astype(object),
-            findings["passed"].astype(object), findings["detail"].astype(object)):
-        line = (f"{_fit(str(rid), rid_w)}  {_fit(str(check), check_w)}  {_number(expected):>{num_w}}  "
-                f"{_number(actual):>{num_w}}")
-        if detail:
-            result = "n/a" if passed is None or passed is pd.NA else ("ok" if passed else "FAIL")
-            line += f"  {result}"
-        lines.append(line.rstrip())
-        if detail and text is not None and text is not pd.NA and str(text).strip():
-            lines.extend(_wrap(" ".join(str(text).split()), width, "    "))
+    rows = list(zip(findings["report_id"].astype(object), findings["check"].astype(object),
+                    findings["expected"].astype(object), findings["actual"].astype(object),
+                    findings["passed"].astype(object), findings["detail"].astype(object)))
+    groups: dict[str, list] = {}
+    for row in rows:
+        groups.setdefault(str(row[0]), []).append(row)
+    for rid, found in groups.items():
+        organ, year = who.get(rid, (None, None))
+        failed = sum(1 for r in found if r[4] is False)
+        unknown = sum(1 for r in found if r[4] is None or r[4] is pd.NA)
+        counts = [f"{failed} failed"] + ([f"{unknown} not checkable"] if unknown else [])
+        if detail and len(found) > failed + unknown:
+            counts.append(f"{len(found) - failed - unknown} passed")
+        named = " ".join(str(x) for x in (organ, f"{year}年" if year is not None else None) if x is not None)
+        title = f"{rid}  {named}" if named else rid
+        lines.extend(_wrap(f"{title} ({', '.join(counts)})", width, ""))
+        for _rid, check, expected, actual, passed, text in found:
+            line = (f"{indent}{_fit(str(check), check_w)}  {_number(expected):>{num_w}}  "
+                    f"{_number(actual):>{num_w}}")
+            if detail:
+                result = "n/a" if passed is None or passed is pd.NA else ("ok" if passed else "FAIL")
+                line += f"  {result}"
+            lines.append(line.rstrip())
+            if detail and text is not None and text is not pd.NA and str(text).strip():
+                lines.extend(_wrap(" ".join(str(text).split()), width, indent + "    "))
     return lines
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from .data import audit
+    from .data import audit, load_reports
     from .data.integrity import corpus_notes
 
-    for note in corpus_notes(args.corpus):
-        # Laid out for the same 100 columns as the findings: continuation lines indented.
-        wrapped = _wrap(one_line(note, 1000), AUDIT_WIDTH - 6, "") or [""]
-        print(f"note: {wrapped[0]}")
-        for line in wrapped[1:]:
-            print(f"      {line}")
+    import pandas as pd
+
+    reports = load_reports(args.corpus)
+    who = {str(r): (None if pd.isna(a) else str(a), None if pd.isna(y) else int(y))
+           for r, a, y in zip(reports["report_id"].astype(object), reports["agency"].astype(object),
+                              reports["year"].astype(object))}
+    keep = None
+    if args.report:
+        unknown = [r for r in args.report if r not in who]
+        if unknown:
+            return _fail(f"--report {unknown[0]!r}: no such report in the corpus", 2)
+        keep = set(args.report)
+    if args.organ:
+        from .analysis.selection import AmbiguousOrgan, OrganNotFound, resolve_organ
+
+        try:
+            organ_id = resolve_organ(reports, args.organ)
+        except AmbiguousOrgan as exc:
+            print(f"xxgk: --organ {args.organ!r} matches {len({i for i, _n in exc.candidates})} organs; "
+                  "give one of these organ_ids:", file=sys.stderr)
+            for candidate, name in exc.candidates:
+                print(f"  {candidate}  {name}", file=sys.stderr)
+            return 2
+        except OrganNotFound as exc:
+            return _fail(exc, 2)
+        mine = set(reports.loc[(reports["organ_id"].astype("string") == organ_id).fillna(False),
+                               "report_id"].astype(str))
+        keep = mine if keep is None else keep & mine
+    if keep is None:  # the corpus's notes concern the whole corpus, not a selection
+        for note in corpus_notes(args.corpus):
+            # Laid out for the same 100 columns as the findings: continuation lines indented.
+            wrapped = _wrap(one_line(note, 1000), AUDIT_WIDTH - 6, "") or [""]
+            print(f"note: {wrapped[0]}")
+            for line in wrapped[1:]:
+                print(f"      {line}")
     findings = audit(args.corpus)
+    if keep is not None:
+        findings = findings[findings["report_id"].astype(str).isin(keep).to_numpy(dtype=bool)]
     if args.failed:
         findings = findings[findings["passed"].eq(False).fillna(False).to_numpy(dtype=bool)]
         if findings.empty:
             print("no failed checks")
             return 0
-        lines = _audit_lines(findings, detail=False)
+        lines = _audit_lines(findings, detail=False, who=who)
         lines.append(f"{len(findings)} failed checks in {findings['report_id'].nunique()} reports")
     else:
         if not args.all:
@@ -426,7 +478,7 @@ def _audit(args: argparse.Namespace) -> int:
         if findings.empty:
             print("no failed or uncheckable findings")
             return 0
-        lines = _audit_lines(findings, detail=True)
+        lines = _audit_lines(findings, detail=True, who=who)
         failed = int(findings["passed"].eq(False).fillna(False).sum())
         lines.append(f"{failed} failed and {int(findings['passed'].isna().sum())} not checkable "
                      f"findings in {findings['report_id'].nunique()} reports")

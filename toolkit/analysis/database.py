@@ -29,7 +29,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-__all__ = ["write_database", "datasette_metadata", "DB_FILE", "TABLES", "VIEWS", "QUERIES", "FTS_TOKENIZER",
+__all__ = ["write_database", "built_indicators", "datasette_metadata", "DB_FILE", "TABLES", "VIEWS", "QUERIES", "FTS_TOKENIZER",
            "database_frames"]
 
 DB_FILE = "xxgk.db"
@@ -293,8 +293,7 @@ def database_frames(out: str | os.PathLike, corpus: str | os.PathLike | None = N
     out, root = Path(out), corpus_dir(corpus)
     reports = read_frame(out / "reports.parquet")
     tables = read_frame(out / "tables.parquet")
-    statements = read_frame(out / "statements.parquet")
-    indicators = compute_indicators(reports, tables, statements)
+    indicators = compute_indicators(reports, tables, read_frame(out / "statements.parquet"))
     meta = {str(m["report_id"]): m for m in metadata_records(root)}
     with_meta = reports.copy()
     for column, key in (("source", "source"), ("source_url", "source_url"), ("retrieved", "added")):
@@ -307,8 +306,19 @@ def database_frames(out: str | os.PathLike, corpus: str | os.PathLike | None = N
     report_text = pd.DataFrame(texts, columns=list(_TEXT_COLUMNS)).astype(
         {"report_id": "string", "agency": "string", "year": "Int64", "text": "string"})
     return {"reports": with_meta, "tables": tables, "indicators": indicators,
-            "narratives": narratives_frame(parsed), "statements": statements,
+            "narratives": narratives_frame(parsed), "statements": read_frame(out / "statements.parquet"),
             "audit": read_frame(out / "audit.parquet"), "report_text": report_text}
+
+
+def built_indicators(out: str | os.PathLike):
+    """:func:`toolkit.indicators` of the build in *out*, from the Parquet files it wrote (the
+    workbook's ``indicators`` sheet)."""
+    from ..data.tabular import read_frame
+    from .indicators import compute_indicators
+
+    out = Path(out)
+    return compute_indicators(read_frame(out / "reports.parquet"), read_frame(out / "tables.parquet"),
+                              read_frame(out / "statements.parquet"))
 
 
 def write_database(out: Path, corpus: str | os.PathLike | None = None) -> list[str]:
