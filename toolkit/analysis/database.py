@@ -334,6 +334,10 @@ def write_database(out: Path, corpus: str | os.PathLike | None = None) -> list[s
     tmp = out / f"{DB_FILE}.tmp"
     tmp.unlink(missing_ok=True)
     db = sqlite_utils.Database(tmp)
+    # A temporary file renamed into place when whole: no journal or sync is needed while it is
+    # written (they cost most of the write).
+    db.execute("PRAGMA journal_mode = OFF")
+    db.execute("PRAGMA synchronous = OFF")
     try:
         for name, frame in frames.items():
             table = db[name]
