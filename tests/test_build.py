@@ -80,10 +80,11 @@ def test_parallel_chunked_and_cached_builds_equal_a_serial_one(corpus, tmp_path,
     with matplotlib.rc_context({"savefig.bbox": "tight"}):
         assert main(["build", "--corpus", str(corpus), "--out", str(serial), "--jobs", "1", "--no-cache"]) == 0
     monkeypatch.setattr(workers, "n_workers", lambda jobs, warn=True: jobs or 2)
-    tb.build(corpus, parallel, jobs=2, chunk=5, extras=[functools.partial(write_charts, jobs=2)])
+    tb.build(corpus, parallel, jobs=2, chunk=5, extras=[functools.partial(write_charts, jobs=2, corpus=str(corpus))])
     assert _bytes(parallel) == _bytes(serial)
     charts = sorted(p.name for p in (serial / "charts").iterdir())
-    assert len(charts) == 20 and charts == sorted(p.name for p in (parallel / "charts").iterdir())
+    # Ten charts, each as PNG, SVG and the list of the reports it cites (NAME.sources.csv).
+    assert len(charts) == 30 and charts == sorted(p.name for p in (parallel / "charts").iterdir())
     for name in charts:
         assert (parallel / "charts" / name).read_bytes() == (serial / "charts" / name).read_bytes(), name
     # Force a rebuild (an output is gone); every report then comes from the parse cache.

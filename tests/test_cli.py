@@ -64,7 +64,15 @@ def test_build_shipped_corpus(tmp_path, capsys):
         assert (out / f"{name}.csv").read_bytes().startswith(b"\xef\xbb\xbf")
         assert len(pd.read_parquet(out / f"{name}.parquet").columns) >= 4
     book = openpyxl.load_workbook(out / "xxgk.xlsx", read_only=True)
-    assert book.sheetnames == ["reports", "t2", "t3", "t4", "audit", "parse_log", "statements"]
+    assert book.sheetnames == ["reports", "t2", "t3", "t4", "audit", "parse_log", "statements", "indicators"]
+    # The indicators sheet holds tk.indicators(): its first row of data, cell by cell.
+    import toolkit as tk
+
+    first = tk.indicators(CORPUS).astype(object).iloc[0].tolist()
+    header, row = list(book["indicators"].iter_rows(min_row=1, max_row=2, values_only=True))
+    assert list(header) == list(tk.indicators(CORPUS).columns)
+    assert [None if v is pd.NA else v for v in first] == list(row)
+    assert book["indicators"].max_row == len(tk.indicators(CORPUS)) + 1
     reports = pd.read_csv(out / "reports.csv", encoding="utf-8-sig", dtype=str)
     listed = pd.read_csv(CORPUS / "metadata.csv", dtype=str)
     assert len(reports) == len(listed) and set(reports["status"]) <= {"ok", "warnings"}
@@ -193,13 +201,21 @@ def test_audit_failed_lists_failed_checks_only(capsys, seed_corpus):
 
     assert main(["audit", "--corpus", str(seed_corpus), "--failed"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["report", "check", "expected", "actual"]
-    rows = [line.split() for line in lines[2:-1]]
+    assert lines[0].split() == ["check", "expected", "actual"]
+    # Grouped by report: a line naming the report, its organ and year, then its failed checks.
+    rows, report = [], None
+    for line in lines[2:-1]:
+        if line.startswith("  "):
+            rows.append([report, *line.split()])
+        else:
+            report = line.split()[0]
     findings = audit(seed_corpus)
     failed = findings[findings["passed"].eq(False).fillna(False)]
     assert [(r[0], r[1]) for r in rows] == list(zip(failed["report_id"], failed["check"]))
     # 002 published its tables as images: its missing tables are failed checks.
     assert ["002_0a737c20a99ed187", "table_present.t3", "-", "-"] in rows
+    # metadata.csv: 002 is 威海市文登区民政局's 2023 report.
+    assert any(line.startswith("002_0a737c20a99ed187  威海市文登区民政局 2023年 (") for line in lines)
     assert lines[-1] == f"{len(failed)} failed checks in {failed['report_id'].nunique()} reports"
     assert "n/a" not in "\n".join(lines)  # uncheckable findings are not failed ones
 
@@ -285,3 +301,41 @@ def test_build_after_the_loaders_filled_the_data_home(tmp_path, capsys, seed_cor
 def test_version(capsys):
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.startswith("xxgk ")
+
+
+def test_audit_filters_by_report_and_organ(capsys):
+    from toolkit.data import audit, load_reports
+
+    assert main(["audit", "--corpus", str(CORPUS), "--all", "--report", "000_390bec4f8b72bc77"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    heads = [line for line in out[2:-1] if not line.startswith(" ")]
+    assert heads[0].startswith("000_390bec4f8b72bc77  鸡东县民政局 2023年 (") and len(heads) == 1
+    findings = audit(CORPUS)
+    assert out[-1].endswith("findings in 1 reports")
+    n = int((findings["report_id"] == "000_390bec4f8b72bc77").sum())
+    assert len([line for line in out if line.startswith("  ") and not line.startswith("      ")]) == n + 1
+    assert main(["audit", "--corpus", str(CORPUS), "--failed", "--organ", "河北省教育厅"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    reports = load_reports(CORPUS)
+    mine = set(reports.loc[reports["agency"] == "河北省教育厅", "report_id"])
+    heads = [line.split()[0] for line in out[2:-1] if not line.startswith(" ")]
+    assert heads and set(heads) <= mine and all("河北省教育厅" in line for line in out[2:-1]
+                                                if not line.startswith(" "))
+    assert main(["audit", "--corpus", str(CORPUS), "--organ", "河北省"]) == 2
+    assert "matches 4 organs" in capsys.readouterr().err
+    assert main(["audit", "--corpus", str(CORPUS), "--report", "no_such_report"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_indicators_csv_follows_the_build_csv_rule(tmp_path, seed_corpus):
+    from toolkit.data.tabular import csv_bytes
+    import toolkit as tk
+
+    out = tmp_path / "ind.csv"
+    assert main(["indicators", "--corpus", str(seed_corpus), "--out", str(out)]) == 0
+    data = out.read_bytes()
+    assert data == csv_bytes(tk.indicators(seed_corpus))  # the build's writer, not a second one
+    lines = data[3:].decode("utf-8").splitlines()
+    assert lines[0].startswith('"report_id","organ_id","agency","year",')
+    # Text quoted, the year a bare number, like the build's reports.csv.
+    assert lines[1].startswith('"000_390bec4f8b72bc77","230321:鸡东县民政局","鸡东县民政局",2023,"2021",')

@@ -123,8 +123,8 @@ def test_save_png_and_svg(tmp_path):
 
     fig = plots.render("outcomes")
     paths = plots.save(fig, tmp_path / "sub" / "dir" / "outcomes")
-    assert [p.suffix for p in paths] == [".png", ".svg"]
-    png, svg = paths
+    assert [p.name for p in paths] == ["outcomes.png", "outcomes.svg", "outcomes.sources.csv"]
+    png, svg, _sources = paths
     assert png.exists() and svg.exists()
     with Image.open(png) as im:
         dpi = im.info["dpi"]
@@ -133,8 +133,35 @@ def test_save_png_and_svg(tmp_path):
         assert im.size == (2700, 1650)
     text = svg.read_text(encoding="utf-8")
     assert svg.stat().st_size > 1000 and "<svg" in text
-    # svg.fonttype 'path': glyphs are outlines, not <text> needing an installed font.
-    assert "<text" not in text
+    # svg.fonttype 'none': labels stay <text> a graphics desk can edit, naming CJK font fallbacks.
+    import re
+
+    labels = re.findall(r"<text[^>]*>([^<]*)</text>", text)
+    # The title, its English line, the outcome labels and the axis title, as written in outcomes().
+    for label in ("政府信息公开申请的办理结果", "How information disclosure applications were handled",
+                  "予以公开", "Granted", "不予处理", "办理结果 / Outcome"):
+        assert label in labels, label
+    assert any(t.startswith("数据来源：") and "outcomes.sources.csv" in t for t in labels)
+    assert "<path" in text  # the bars are still drawn
+    families = re.findall(r"font-family: ([^;\"]*)", text)
+    assert families and set(families) == {", ".join(
+        f"'{f}'" if f != "sans-serif" else f for f in plots.SVG_FONT_FAMILIES)}
+    assert "'Noto Sans CJK SC'" in families[0] and "'Microsoft YaHei'" in families[0]
+
+
+def test_svg_text_setting_leaves_png_bytes_unchanged(tmp_path):
+    import io
+
+    import matplotlib
+
+    fig = plots.render("appeals")
+    png = plots.save(fig, tmp_path / "appeals", formats=("png",), dpi=72)[0].read_bytes()
+    for fonttype in ("path", "none"):
+        buffer = io.BytesIO()
+        with matplotlib.rc_context({"svg.fonttype": fonttype, "savefig.facecolor": "white",
+                                    "svg.hashsalt": "xxgk"}):
+            fig.savefig(buffer, format="png", dpi=72, facecolor="white")
+        assert buffer.getvalue() == png, fonttype
 
 
 def test_save_is_byte_identical_across_renders(tmp_path):
@@ -149,7 +176,7 @@ def test_save_is_byte_identical_across_renders(tmp_path):
 def test_save_other_formats_and_suffix(tmp_path):
     fig = plots.render("appeals")
     paths = plots.save(fig, tmp_path / "chart.png", formats=("png",), dpi=72)
-    assert paths == [tmp_path / "chart.png"]
+    assert paths == [tmp_path / "chart.png", tmp_path / "chart.sources.csv"]
     assert paths[0].stat().st_size > 0
 
 
@@ -520,7 +547,7 @@ def test_rates_tick_labels_count_the_reports_that_contribute():
 
 
 def test_by_only_for_organ_or_year_charts():
-    with pytest.raises(ValueError, match="not drawn by organ or year"):
+    with pytest.raises(ValueError, match="not drawn by a grouping"):
         plots.render("outcomes", by="year")
     with pytest.raises(ValueError, match="organ"):
         plots.proactive_disclosure(pd.DataFrame(columns=["report_id", "table", "row", "column", "value"]), by="region")

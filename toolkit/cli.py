@@ -30,6 +30,17 @@ _CORPUS_HELP = "corpus folder (default: $XXGK_CORPUS, else the corpus shipped wi
 _CHART_NAMES = ("applications_and_refusals", "rates", "applications_by_applicant", "outcomes",
                 "proactive_disclosure", "appeals", "audit_summary")
 _BY_CHART_NAMES = ("applications_and_refusals", "rates", "proactive_disclosure")
+#: One line per chart for `xxgk chart --help` (a test checks the names match plots.CHARTS).
+_CHART_HELP = {
+    "applications_and_refusals": "new applications and how many were refused or not answered (--by)",
+    "rates": "disclosure and denial rates with Wilson 95% intervals, pooled per group (--by)",
+    "applications_by_applicant": "table 3 new applications by applicant type",
+    "outcomes": "table 3 outcomes (total column), grouped",
+    "proactive_disclosure": "table 2 licensing, penalty and coercion decisions (--by)",
+    "appeals": "table 4 reconsideration and litigation cases by result",
+    "audit_summary": "audit checks passed, failed and not checkable",
+}
+_BY_CHOICES = ("organ", "year", "province", "admin_level", "sector")
 #: The terminal width the audit's output is laid out for.
 AUDIT_WIDTH = 100
 
@@ -53,13 +64,29 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--no-cache", action="store_true",
                    help="parse every file again (default: reuse the parse cache; an unchanged corpus is "
                         "reported up to date)")
+    se = sub.add_parser("serve", help="browse the built database (xxgk.db) in Datasette at 127.0.0.1 "
+                                      "(needs pip install 'xxgk[serve]')")
+    se.add_argument("--corpus", help=_CORPUS_HELP)
+    se.add_argument("--out", help="the build's output folder (default: the corpus's folder in the data home)")
+    se.add_argument("--port", type=_port, default=8001, help="port (default: 8001)")
+    se.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     pa = sub.add_parser("parse", help="parse one report file")
     pa.add_argument("file")
     pa.add_argument("--format", choices=("json", "text"), default="json")
-    ch = sub.add_parser("chart", help="render one named chart to PNG (300 dpi) and SVG")
+    width = max(map(len, _CHART_HELP))
+    ch = sub.add_parser("chart", help="render one named chart to PNG (300 dpi) and SVG",
+                        formatter_class=argparse.RawDescriptionHelpFormatter,
+                        description="Render one chart as FILE.png (300 dpi) and FILE.svg, and list the reports "
+                                    "it draws on in FILE.sources.csv.\n\ncharts:\n"
+                                    + "\n".join(f"  {n:<{width}}  {h}" for n, h in _CHART_HELP.items()))
     ch.add_argument("name", help="chart name: " + ", ".join(_CHART_NAMES))
-    ch.add_argument("--by", choices=("organ", "year"),
-                    help="per organ or per year (charts " + ", ".join(_BY_CHART_NAMES) + ")")
+    ch.add_argument("--by", choices=_BY_CHOICES,
+                    help="grouped per organ, year, province, administrative level or sector "
+                         "(charts " + ", ".join(_BY_CHART_NAMES) + ")")
+    ch.add_argument("--organ", help="only this organ's reports: an organ_id or a name matching one organ")
+    ch.add_argument("--province", help="only this province's reports (e.g. 河北省)")
+    ch.add_argument("--year", type=_year, help="only this report year")
+    ch.add_argument("--title", help="the chart's Chinese title line (default: the chart's, naming the selection)")
     ch.add_argument("--out", required=True, help="output file or stem (FILE.png / FILE.svg are written)")
     ch.add_argument("--corpus", help=_CORPUS_HELP)
     ind = sub.add_parser("indicators", help="write the indicators (rates with intervals, counts) as CSV")
@@ -73,6 +100,9 @@ def _parser() -> argparse.ArgumentParser:
     shown.add_argument("--failed", action="store_true",
                        help="failed checks only, one short line each (report, check, expected, actual)")
     shown.add_argument("--all", action="store_true", help="print every finding, passed ones too")
+    a.add_argument("--report", action="append", metavar="REPORT_ID",
+                   help="only this report's findings (repeat for more)")
+    a.add_argument("--organ", help="only this organ's reports: an organ_id or a name matching one organ")
     ad = sub.add_parser("add", help="add report files (or folders of them) to the corpus")
     ad.add_argument("paths", nargs="+", metavar="FILE_OR_DIR",
                     help="report files (.txt .md .html .htm .docx .pdf) or folders (searched recursively)")
@@ -117,6 +147,20 @@ def _positive(value: str) -> int:
     return n
 
 
+def _year(value: str) -> int:
+    n = _positive(value)
+    if not 1900 <= n <= 2999:
+        raise argparse.ArgumentTypeError(f"not a report year: {value!r}")
+    return n
+
+
+def _port(value: str) -> int:
+    n = _positive(value)
+    if n > 65535:
+        raise argparse.ArgumentTypeError("a port is at most 65535")
+    return n
+
+
 def _non_negative(value: str) -> float:
     try:
         x = float(value)
@@ -145,16 +189,22 @@ def _fail(message: object, code: int = 1) -> int:
 def _build(args: argparse.Namespace) -> int:
     from .data.build import BuildError, OutputInCorpus, build
 
+    import functools
+
     extras = []
     if not args.no_charts:
-        import functools
 
         from .plots import write_charts
 
-        extras.append(functools.partial(write_charts, jobs=args.jobs))
+        from .corpus import corpus_dir
+
+        extras.append(functools.partial(write_charts, jobs=args.jobs, corpus=str(corpus_dir(args.corpus))))
+    extras.append(_database_extra(args.corpus))
     try:
+        from .analysis.database import built_indicators
+
         result = build(args.corpus, args.out, jobs=args.jobs, cache=not args.no_cache,
-                       excel=not args.no_excel, extras=extras)
+                       excel=not args.no_excel, extras=extras, sheets=[("indicators", built_indicators)])
     except OutputInCorpus as exc:
         return _fail(exc, 2)
     except BuildError as exc:
@@ -163,6 +213,44 @@ def _build(args: argparse.Namespace) -> int:
         print(line)
     for file, error in result.skipped:
         print(f"skipped {one_line(file)}: {one_line(error)}")
+    return 0
+
+
+def _database_extra(corpus):
+    """The build's extra that writes xxgk.db (the corpus passed on, so it reads the same metadata)."""
+    import functools
+
+    from .analysis.database import write_database
+
+    return functools.partial(write_database, corpus=corpus)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .analysis.database import DB_FILE, datasette_metadata
+    from .corpus import corpus_dir
+    from .data.home import corpus_home
+
+    try:
+        from datasette.app import Datasette
+    except ImportError:
+        return _fail("xxgk serve needs Datasette: pip install 'xxgk[serve]'")
+    out = Path(args.out).expanduser() if args.out else corpus_home(corpus_dir(args.corpus))
+    db = out / DB_FILE
+    if not db.is_file():
+        where = f" --out {args.out}" if args.out else ""
+        return _fail(f"{db}: no database here; run `xxgk build{where}` first")
+    import asyncio
+
+    import uvicorn
+
+    app = Datasette([str(db)], immutables=[], metadata=datasette_metadata(),
+                    settings={"default_page_size": 50, "sql_time_limit_ms": 3000}).app()
+    print(f"serving {db} at http://{args.host}:{args.port}/ (Ctrl-C stops)", flush=True)
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning")
+    try:
+        asyncio.run(uvicorn.Server(config).serve())
+    except KeyboardInterrupt:
+        pass
     return 0
 
 
@@ -197,9 +285,19 @@ def _chart(args: argparse.Namespace) -> int:
     if args.name not in plots.CHARTS:
         return _fail(f"unknown chart {args.name!r}; charts: {', '.join(plots.CHARTS)}", 2)
     if args.by is not None and args.name not in plots.BY_CHARTS:
-        return _fail(f"chart {args.name!r} has no --by; charts drawn by organ or year: "
+        return _fail(f"chart {args.name!r} has no --by; charts drawn by a grouping: "
                      f"{', '.join(plots.BY_CHARTS)}", 2)
-    fig = plots.render(args.name, args.corpus, by=args.by)
+    try:
+        fig = plots.render(args.name, args.corpus, by=args.by, organ=args.organ, province=args.province,
+                           year=args.year, title=args.title)
+    except plots.AmbiguousOrgan as exc:
+        print(f"xxgk: --organ {args.organ!r} matches {len({i for i, _n in exc.candidates})} organs; "
+              "give one of these organ_ids:", file=sys.stderr)
+        for organ_id, name in exc.candidates:
+            print(f"  {organ_id}  {name}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # a selection that matches nothing
+        return _fail(exc, 2)
     try:
         paths = plots.save(fig, args.out)
     except OSError as exc:
@@ -223,8 +321,11 @@ def _indicators(args: argparse.Namespace) -> int:
     frame = indicators(args.corpus)
     if args.by is not None:
         frame = summarise_indicators(frame, args.by)
-    # UTF-8 with a byte-order mark so that Excel shows the Chinese names; <NA> is an empty cell.
-    data = frame.to_csv(index=False, lineterminator="\n", float_format="%.10g").encode("utf-8-sig")
+    # The build's CSV writer: UTF-8 with a byte-order mark (Excel shows the Chinese names), text
+    # quoted, <NA> an empty cell, numbers in their shortest exact form.
+    from .data.tabular import csv_bytes
+
+    data = csv_bytes(frame)
     try:
         atomic_write(out, data)
     except OSError as exc:
@@ -288,52 +389,96 @@ def _number(value) -> str:
     return f"{v:,.0f}" if v.is_integer() else f"{v:,.4g}"
 
 
-def _audit_lines(findings, detail: bool, width: int = AUDIT_WIDTH) -> list[str]:
-    """The findings as lines of at most *width* columns: report, check, expected, actual[, result],
-    and with *detail* the finding's sentence wrapped below it."""
+def _audit_lines(findings, detail: bool, width: int = AUDIT_WIDTH, who: dict | None = None) -> list[str]:
+    """The findings grouped by report, in at most *width* columns: a line naming the report (its
+    organ and year from *who*, report_id -> (organ, year), and its counts), then a line per
+    finding (check, expected, actual[, result]), with *detail* the finding's sentence below it."""
     import pandas as pd
 
-    rid_w = min(30, max([6] + [_width(str(r)) for r in findings["report_id"].astype(object)]))
-    num_w = 10
-    # The check column takes what the others leave of the width (ids are cut with … beyond it).
-    room = width - rid_w - 2 * num_w - 6 - (len("  result") if detail else 0)
+    who = who or {}
+    num_w, indent = 10, "  "
+    room = width - len(indent) - 2 * num_w - 4 - (len("  result") if detail else 0)
     check_w = min(room, max([5] + [_width(str(c)) for c in findings["check"].astype(object)]))
-    head = f"{_fit('report', rid_w)}  {_fit('check', check_w)}  {'expected':>{num_w}}  {'actual':>{num_w}}"
+    head = f"{indent}{_fit('check', check_w)}  {'expected':>{num_w}}  {'actual':>{num_w}}"
     if detail:
         head += "  result"
     lines = [head.rstrip(), "-" * min(width, _width(head.rstrip()))]
-    for rid, check, expected, actual, passed, text in zip(
-            findings["report_id"].astype(object), findings["check"].astype(object),
-            findings["expected"].astype(object), findings["actual"].astype(object),
-            findings["passed"].astype(object), findings["detail"].astype(object)):
-        line = (f"{_fit(str(rid), rid_w)}  {_fit(str(check), check_w)}  {_number(expected):>{num_w}}  "
-                f"{_number(actual):>{num_w}}")
-        if detail:
-            result = "n/a" if passed is None or passed is pd.NA else ("ok" if passed else "FAIL")
-            line += f"  {result}"
-        lines.append(line.rstrip())
-        if detail and text is not None and text is not pd.NA and str(text).strip():
-            lines.extend(_wrap(" ".join(str(text).split()), width, "    "))
+    rows = list(zip(findings["report_id"].astype(object), findings["check"].astype(object),
+                    findings["expected"].astype(object), findings["actual"].astype(object),
+                    findings["passed"].astype(object), findings["detail"].astype(object)))
+    groups: dict[str, list] = {}
+    for row in rows:
+        groups.setdefault(str(row[0]), []).append(row)
+    for rid, found in groups.items():
+        organ, year = who.get(rid, (None, None))
+        failed = sum(1 for r in found if r[4] is False)
+        unknown = sum(1 for r in found if r[4] is None or r[4] is pd.NA)
+        counts = [f"{failed} failed"] + ([f"{unknown} not checkable"] if unknown else [])
+        if detail and len(found) > failed + unknown:
+            counts.append(f"{len(found) - failed - unknown} passed")
+        named = " ".join(str(x) for x in (organ, f"{year}年" if year is not None else None) if x is not None)
+        title = f"{rid}  {named}" if named else rid
+        lines.extend(_wrap(f"{title} ({', '.join(counts)})", width, ""))
+        for _rid, check, expected, actual, passed, text in found:
+            line = (f"{indent}{_fit(str(check), check_w)}  {_number(expected):>{num_w}}  "
+                    f"{_number(actual):>{num_w}}")
+            if detail:
+                result = "n/a" if passed is None or passed is pd.NA else ("ok" if passed else "FAIL")
+                line += f"  {result}"
+            lines.append(line.rstrip())
+            if detail and text is not None and text is not pd.NA and str(text).strip():
+                lines.extend(_wrap(" ".join(str(text).split()), width, indent + "    "))
     return lines
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from .data import audit
+    from .data import audit, load_reports
     from .data.integrity import corpus_notes
 
-    for note in corpus_notes(args.corpus):
-        # Laid out for the same 100 columns as the findings: continuation lines indented.
-        wrapped = _wrap(one_line(note, 1000), AUDIT_WIDTH - 6, "") or [""]
-        print(f"note: {wrapped[0]}")
-        for line in wrapped[1:]:
-            print(f"      {line}")
+    import pandas as pd
+
+    reports = load_reports(args.corpus)
+    who = {str(r): (None if pd.isna(a) else str(a), None if pd.isna(y) else int(y))
+           for r, a, y in zip(reports["report_id"].astype(object), reports["agency"].astype(object),
+                              reports["year"].astype(object))}
+    keep = None
+    if args.report:
+        unknown = [r for r in args.report if r not in who]
+        if unknown:
+            return _fail(f"--report {unknown[0]!r}: no such report in the corpus", 2)
+        keep = set(args.report)
+    if args.organ:
+        from .analysis.selection import AmbiguousOrgan, OrganNotFound, resolve_organ
+
+        try:
+            organ_id = resolve_organ(reports, args.organ)
+        except AmbiguousOrgan as exc:
+            print(f"xxgk: --organ {args.organ!r} matches {len({i for i, _n in exc.candidates})} organs; "
+                  "give one of these organ_ids:", file=sys.stderr)
+            for candidate, name in exc.candidates:
+                print(f"  {candidate}  {name}", file=sys.stderr)
+            return 2
+        except OrganNotFound as exc:
+            return _fail(exc, 2)
+        mine = set(reports.loc[(reports["organ_id"].astype("string") == organ_id).fillna(False),
+                               "report_id"].astype(str))
+        keep = mine if keep is None else keep & mine
+    if keep is None:  # the corpus's notes concern the whole corpus, not a selection
+        for note in corpus_notes(args.corpus):
+            # Laid out for the same 100 columns as the findings: continuation lines indented.
+            wrapped = _wrap(one_line(note, 1000), AUDIT_WIDTH - 6, "") or [""]
+            print(f"note: {wrapped[0]}")
+            for line in wrapped[1:]:
+                print(f"      {line}")
     findings = audit(args.corpus)
+    if keep is not None:
+        findings = findings[findings["report_id"].astype(str).isin(keep).to_numpy(dtype=bool)]
     if args.failed:
         findings = findings[findings["passed"].eq(False).fillna(False).to_numpy(dtype=bool)]
         if findings.empty:
             print("no failed checks")
             return 0
-        lines = _audit_lines(findings, detail=False)
+        lines = _audit_lines(findings, detail=False, who=who)
         lines.append(f"{len(findings)} failed checks in {findings['report_id'].nunique()} reports")
     else:
         if not args.all:
@@ -342,7 +487,7 @@ def _audit(args: argparse.Namespace) -> int:
         if findings.empty:
             print("no failed or uncheckable findings")
             return 0
-        lines = _audit_lines(findings, detail=True)
+        lines = _audit_lines(findings, detail=True, who=who)
         failed = int(findings["passed"].eq(False).fillna(False).sum())
         lines.append(f"{failed} failed and {int(findings['passed'].isna().sum())} not checkable "
                      f"findings in {findings['report_id'].nunique()} reports")
@@ -407,7 +552,7 @@ def _fetch(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"init": _init, "build": _build, "parse": _parse, "audit": _audit, "chart": _chart, "indicators": _indicators,
+_COMMANDS = {"init": _init, "build": _build, "serve": _serve, "parse": _parse, "audit": _audit, "chart": _chart, "indicators": _indicators,
              "add": _add, "fetch": _fetch}
 
 

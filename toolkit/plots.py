@@ -43,7 +43,7 @@ organs.  Organ charts show the :data:`MAX_ORGANS` largest organs.
 
 ``render(name, corpus=None, by=None)`` loads what a chart needs and draws it;
 ``save(fig, "out/chart")`` writes ``out/chart.png`` (300 dpi) and
-``out/chart.svg`` (text as paths, so it needs no font to display).
+``out/chart.svg`` (text as ``<text>``, editable, naming CJK font fallbacks).
 
 Fonts: the Chinese font is Noto Sans CJK SC as shipped inside the ``mplfonts``
 package; it is registered with matplotlib on first use (nothing happens at
@@ -66,6 +66,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .analysis.aggregate import is_missing as _is_na
+from .analysis.selection import AmbiguousOrgan, OrganNotFound, resolve_organ, select_reports
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -139,7 +140,7 @@ STYLE: dict[str, Any] = {
     "legend.frameon": False,
     "font.size": 10,
     "text.color": TEXT_COLOUR,
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",
 }
 
 TITLE_SIZE, SUBTITLE_SIZE, SOURCE_SIZE = 15, 11, 8.5
@@ -246,8 +247,10 @@ def apply_font(fig: "Figure") -> "Figure":
 
 def _header(fig: "Figure", zh: str, en: str, source: str) -> None:
     height = fig.get_figheight()
-    fig.text(0.015, 1 - 0.1375 / height, zh, ha="left", va="top", fontsize=TITLE_SIZE, color=TEXT_COLOUR)
-    fig.text(0.015, 1 - 0.4675 / height, en, ha="left", va="top", fontsize=SUBTITLE_SIZE, color=MUTED_COLOUR)
+    fig.text(0.015, 1 - 0.1375 / height, zh, ha="left", va="top", fontsize=TITLE_SIZE, color=TEXT_COLOUR,
+             gid="xxgk-title")
+    fig.text(0.015, 1 - 0.4675 / height, en, ha="left", va="top", fontsize=SUBTITLE_SIZE, color=MUTED_COLOUR,
+             gid="xxgk-subtitle")
     fig.text(0.015, 0.0825 / height, source, ha="left", va="bottom", fontsize=SOURCE_SIZE,
              color=MUTED_COLOUR, gid="xxgk-source")
 
@@ -267,15 +270,20 @@ def _no_data(fig: "Figure") -> "Figure":
     return fig
 
 
-def _chart(zh: str, en: str, n: int, missing: int, source: str | None,
+def _chart(zh: str, en: str, n: "int | Sequence[str]", missing: int, source: str | None,
            draw: Callable[["Figure"], None] | None, height: float | None = None,
            missing_unit: str = "个") -> "Figure":
     """Build a figure inside the style context; *draw* None means no data.  *missing* counts
-    values (``个``) or, for charts of indicators, reports (``份报告``)."""
+    values (``个``) or, for charts of indicators, reports (``份报告``).  *n* is the number of
+    reports drawn on, or their ids (kept as ``fig.xxgk_reports`` for :func:`cite`)."""
     import matplotlib
 
+    ids = None
+    if not isinstance(n, int):
+        ids, n = list(n), len(n)
     with matplotlib.rc_context(style()):
         fig = _new_figure(height)
+        fig.xxgk_reports = ids
         _header(fig, zh, en, _source(n, missing, source, missing_unit))
         if draw is None:
             _no_data(fig)
@@ -507,7 +515,12 @@ def _missing_cells(cells) -> int:
 
 def _n_contributing(frame, value: str = "value") -> int:
     """Reports with at least one value present: the reports that contribute to what is drawn."""
-    return int(frame.loc[frame[value].notna(), "report_id"].dropna().nunique())
+    return len(_contributing(frame, value))
+
+
+def _contributing(frame, value: str = "value") -> list[str]:
+    """The ids of the reports with at least one value present, sorted (the figure cites them)."""
+    return sorted(set(frame.loc[frame[value].notna(), "report_id"].dropna().astype(str)))
 
 
 def _map_values(series, fn) -> "pd.Series":
@@ -549,7 +562,8 @@ def _report_groups(report_ids: Sequence[str], reports, by: str,
     """
     meta: dict[str, dict] = {r: {} for r in report_ids}
     if not _empty(reports) and "report_id" in reports.columns:
-        cols = [c for c in ("organ_id", "agency", "year") if c in reports.columns]
+        cols = [c for c in ("organ_id", "agency", "year", "province", "admin_level", "sector")
+                if c in reports.columns]
         sub = reports.loc[reports["report_id"].isin(list(report_ids)), ["report_id", *cols]]
         for rec in sub.astype(object).to_dict("records"):
             meta[str(rec["report_id"])] = {k: (None if _is_na(v) else v) for k, v in rec.items()}
@@ -564,6 +578,22 @@ def _report_groups(report_ids: Sequence[str], reports, by: str,
         labels = {g: (f"{g}年" if g != -1 else "年份不详") + "\n" + _count_label(m, counted)
                   for g, m in members.items()}
         return group_of, labels, "报告年度 / Year"
+    if by in GROUP_AXES and by != "organ":
+        unknown = GROUP_UNKNOWN[by]
+        for r in report_ids:
+            value = meta[r].get(by)
+            group_of[r] = str(value) if value is not None else unknown
+        members = {}
+        for r, g in group_of.items():
+            members.setdefault(g, []).append(r)
+        labels = {}
+        for g, rs in members.items():
+            shown = [r for r in rs if counted is None or r in counted] or rs
+            years = [y for y in (meta[r].get("year") for r in shown) if y]
+            name = ADMIN_LEVEL_ZH.get(g, g) if by == "admin_level" else g
+            labels[g] = f"{name}\n{_years_text(years)}，{_count_label(rs, counted)}" if years \
+                else f"{name}\n{_count_label(rs, counted)}"
+        return group_of, labels, GROUP_AXES[by]
     for r in report_ids:
         group_of[r] = meta[r].get("organ_id") or meta[r].get("agency") or r
     members = {}
@@ -581,6 +611,22 @@ def _report_groups(report_ids: Sequence[str], reports, by: str,
 
 #: Organ charts show this many organs at most (the largest first).
 MAX_ORGANS = 25
+
+#: What a chart drawn ``by=`` groups reports by: the axis label of each grouping.
+GROUP_AXES: dict[str, str] = {"organ": "报告机关 / Organ", "year": "报告年度 / Year",
+                              "province": "省份 / Province", "admin_level": "行政层级 / Administrative level",
+                              "sector": "领域 / Sector"}
+#: The group of reports whose province, level or sector is not recorded.
+GROUP_UNKNOWN = {"province": "省份不详", "admin_level": "层级不详", "sector": "领域不详"}
+#: Title suffixes (Chinese, English) of each grouping.
+GROUP_TITLES = {"organ": ("按机关", "by organ"), "year": ("按年度", "by year"), "province": ("按省份", "by province"),
+                "admin_level": ("按行政层级", "by administrative level"), "sector": ("按领域", "by sector")}
+ADMIN_LEVEL_ZH = {"province": "省级", "city": "市级", "county": "县级"}
+
+
+def _check_by(by: str) -> None:
+    if by not in GROUP_AXES:
+        raise ValueError(f"by must be one of {', '.join(GROUP_AXES)}, not {by!r}")
 
 
 def _bar_height(n_bars: int) -> float:
@@ -675,11 +721,12 @@ def applications_and_refusals(indicators: "pd.DataFrame", by: str = "organ", *, 
     with ``n/a`` rather than dropped; a sum that leaves a report out is
     labelled ``≥N``.  *year* keeps one report year.
     """
-    if by not in ("organ", "year"):
-        raise ValueError(f"by must be 'organ' or 'year', not {by!r}")
-    zh = "哪些机关收到的申请最多，多少被拒绝" if by == "organ" else "各年新收申请及拒绝情况"
-    en = ("Which organs receive the most applications, and how many are refused" if by == "organ"
-          else "Applications received and refused, by year")
+    _check_by(by)
+    zh = {"organ": "哪些机关收到的申请最多，多少被拒绝", "year": "各年新收申请及拒绝情况"}.get(
+        by, f"新收申请及拒绝情况（{GROUP_TITLES[by][0]}）")
+    en = {"organ": "Which organs receive the most applications, and how many are refused",
+          "year": "Applications received and refused, by year"}.get(
+        by, f"Applications received and refused, {GROUP_TITLES[by][1]}")
     if year is not None:
         zh += f"（{year}年）"
     if _empty(indicators):
@@ -695,7 +742,7 @@ def applications_and_refusals(indicators: "pd.DataFrame", by: str = "organ", *, 
     sums = _sums(long, ["group", "series"])
     stated = {(g, key) for g, said in zip(frame["group"], frame["stated"]) for key in str(said).split(",") if key}
     groups = list(dict.fromkeys(frame["group"]))
-    if by == "organ":
+    if by != "year":
         def order(g):
             v = sums.get((g, "applications"), (None, True))[0]
             return (v is None, -(v or 0.0), labels[g])
@@ -704,7 +751,7 @@ def applications_and_refusals(indicators: "pd.DataFrame", by: str = "organ", *, 
     else:
         groups.sort(key=lambda g: (g == -1, g))
     drawn = long[long["group"].isin(groups)]
-    n = _n_contributing(drawn)
+    n = _contributing(drawn)
     missing = int(drawn.loc[drawn["value"].isna(), "report_id"].nunique())
     if n == 0 and not groups:
         return _chart(zh, en, 0, 0, source, None)
@@ -746,14 +793,13 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
     """
     from .analysis.aggregate import pooled_rate, without_unformed_rates
 
-    if by not in ("organ", "year"):
-        raise ValueError(f"by must be 'organ' or 'year', not {by!r}")
+    _check_by(by)
     series = [s for s in RATE_SERIES if names is None or s[0] in names]
     if names is not None:
         known = {s[0] for s in series}
         series += [(n, n, n, PALETTE[(i + 2) % len(PALETTE)]) for i, n in enumerate(names) if n not in known]
-    zh = "公开率与不予公开率（95% 置信区间）" + ("：按年度" if by == "year" else "：按机关")
-    en = "Disclosure and denial rates with 95% intervals, by " + by
+    zh = "公开率与不予公开率（95% 置信区间）：" + GROUP_TITLES[by][0]
+    en = "Disclosure and denial rates with 95% intervals, " + GROUP_TITLES[by][1]
     if _empty(indicators):
         return _chart(zh, en, 0, 0, source, None)
     _require(indicators, ("report_id", "indicator", "numerator", "denominator", "value"),
@@ -782,10 +828,10 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
         return (_is_na(c), -(0.0 if _is_na(c) else float(c)), labels[g])
 
     groups = sorted(set(sub["group"]), key=order)
-    if by == "organ":
+    if by != "year":
         groups = groups[:MAX_ORGANS]  # the organs with the most cases, as the other organ charts
         sub = sub[sub["group"].isin(groups)]
-    n = len(contributing & set(sub["report_id"].astype(str)))
+    n = sorted(contributing & set(sub["report_id"].astype(str)))
     k = len(series)
 
     def usable(g, key):
@@ -865,7 +911,7 @@ def applications_by_applicant(tables: "pd.DataFrame", *, source: str | None = No
         ax.set_xlabel("申请人类型 / Applicant type")
         ax.set_ylabel("申请数（件）/ Applications")
 
-    return _chart(zh, en, _n_contributing(cells), _missing_cells(cells), source, draw)
+    return _chart(zh, en, _contributing(cells), _missing_cells(cells), source, draw)
 
 
 #: Outcome groups of table 3: (zh, en, row keys or prefix).
@@ -925,7 +971,7 @@ def outcomes(tables: "pd.DataFrame", *, source: str | None = None) -> "Figure":
         ax.set_xlabel("申请数（件）/ Applications")
         ax.set_ylabel("办理结果 / Outcome")
 
-    return _chart(zh, en, _n_contributing(cells), _missing_cells(cells), source, draw)
+    return _chart(zh, en, _contributing(cells), _missing_cells(cells), source, draw)
 
 
 _DISCLOSURE_ROWS = ("licensing", "penalty", "coercion")
@@ -951,12 +997,11 @@ def proactive_disclosure(tables: "pd.DataFrame", reports: "pd.DataFrame | None" 
     """
     from . import schema
 
-    if by not in ("organ", "year"):
-        raise ValueError(f"by must be 'organ' or 'year', not {by!r}")
+    _check_by(by)
     if template not in ("2019", "2021", None):
         raise ValueError(f"template must be '2019', '2021' or None, not {template!r}")
-    zh = "主动公开：行政许可、处罚、强制决定数量" + ("（按机关）" if by == "organ" else "（按年度）")
-    en = "Proactive disclosure: licensing, penalty and coercion decisions, by " + by
+    zh = f"主动公开：行政许可、处罚、强制决定数量（{GROUP_TITLES[by][0]}）"
+    en = "Proactive disclosure: licensing, penalty and coercion decisions, " + GROUP_TITLES[by][1]
     if template is not None:
         zh += f"，{template}年模板"
         en += f", {template} template"
@@ -978,7 +1023,7 @@ def proactive_disclosure(tables: "pd.DataFrame", reports: "pd.DataFrame | None" 
     cells = cells.assign(group=cells["report_id"].astype(object).map(lambda r: group_of.get(str(r))).to_numpy())
     sums = _sums(cells, ["group", "row"])
     groups = list(dict.fromkeys(group_of[r] for r in report_ids))
-    if by == "organ":
+    if by != "year":
         def total(g):
             vals = [sums.get((g, k), (None, True))[0] for k in _DISCLOSURE_ROWS]
             present = [v for v in vals if v is not None]
@@ -1006,7 +1051,7 @@ def proactive_disclosure(tables: "pd.DataFrame", reports: "pd.DataFrame | None" 
         ax.set_xlabel("本年处理决定数量（件）/ Decisions")
         _legend_above(ax, ncols=3)
 
-    return _chart(zh, en, _n_contributing(drawn), _missing_cells(drawn), source, draw,
+    return _chart(zh, en, _contributing(drawn), _missing_cells(drawn), source, draw,
                   height=_bar_height(len(groups) * 1.6))
 
 
@@ -1053,7 +1098,7 @@ def appeals(tables: "pd.DataFrame", *, source: str | None = None) -> "Figure":
         ax.set_ylabel("案件数（件）/ Cases")
         _legend_above(ax, ncols=4)
 
-    return _chart(zh, en, _n_contributing(cells), _missing_cells(cells), source, draw)
+    return _chart(zh, en, _contributing(cells), _missing_cells(cells), source, draw)
 
 
 #: Audit check families shown by :func:`audit_summary`: (id prefix, zh, en).
@@ -1138,7 +1183,7 @@ def audit_summary(audit: "pd.DataFrame", *, source: str | None = None) -> "Figur
             if hidden.get(j):
                 _value_label(ax, j, left[j], "，".join(hidden[j]), True)
 
-    return _chart(zh, en, int(sub["report_id"].dropna().nunique()), 0, source, draw)
+    return _chart(zh, en, sorted(set(sub["report_id"].dropna().astype(str))), 0, source, draw)
 
 
 def _fit_inside_labels(fig: "Figure", ax: "Axes") -> dict[int, list[str]]:
@@ -1271,60 +1316,189 @@ def _draw(name: str, frames: dict, by: str | None, **kwargs) -> "Figure":
     return CHARTS[name](frames["tables"], **kwargs)
 
 
-def render(name: str, corpus: str | os.PathLike | None = None, by: str | None = None, **kwargs) -> "Figure":
+def render(name: str, corpus: str | os.PathLike | None = None, by: str | None = None, *,
+           organ: str | None = None, province: str | None = None, year: int | None = None,
+           title: str | None = None, **kwargs) -> "Figure":
     """Load what chart *name* needs from *corpus* (None: the shipped corpus) and draw it.
 
-    *by* (``"organ"`` or ``"year"``) is for the charts in :data:`BY_CHARTS`;
-    extra keyword arguments (e.g. ``source=``) go to the chart function.
-    Raises ``KeyError`` listing the chart names for an unknown *name*, and
-    ``ValueError`` for *by* on a chart that has none.
+    *by* (one of :data:`GROUP_AXES`: organ, year, province, admin_level, sector) is for the
+    charts in :data:`BY_CHARTS`.  *organ*, *province* and *year* draw only those reports
+    (:func:`select_reports`) and the title says so (``…——河北省教育厅``); *title* replaces the
+    Chinese title line.  The figure keeps the reports it draws on (``fig.xxgk_sources``,
+    their title, organ, year, URL and retrieval date) for :func:`save` to cite.  Extra keyword
+    arguments (e.g. ``source=``) go to the chart function.  Raises ``KeyError`` listing the
+    chart names for an unknown *name*, ``ValueError`` for *by* on a chart that has none or a
+    selection that matches nothing (:class:`AmbiguousOrgan` lists the candidates).
     """
+    from .data import load_reports
+
     if name not in CHARTS:
         raise KeyError(f"unknown chart {name!r}; charts: {', '.join(CHARTS)}")
     if by is not None and name not in BY_CHARTS:
-        raise ValueError(f"chart {name!r} is not drawn by organ or year; charts with by: {', '.join(BY_CHARTS)}")
+        raise ValueError(f"chart {name!r} is not drawn by a grouping; charts with by: {', '.join(BY_CHARTS)}")
+    if by is not None:
+        _check_by(by)
+    reports = load_reports(corpus)
+    selected = None
+    label_zh = label_en = None
+    if organ is not None or province is not None or year is not None:
+        selected, label_zh, label_en = select_reports(reports, organ=organ, province=province, year=year)
+
+    def only(frame):
+        return frame if selected is None else frame[frame["report_id"].astype(str).isin(selected)]
+
     frames: dict[str, Any] = {}
     if name in ("applications_and_refusals", "rates"):
         from .analysis import indicators
 
-        frames["indicators"] = indicators(corpus)
+        ind = only(indicators(corpus))
+        if by in ("province", "admin_level", "sector"):
+            ind = ind.merge(reports[["report_id", by]].astype({by: "string"}), on="report_id", how="left")
+        frames["indicators"] = ind
     elif name == "audit_summary":
         from .data import audit
 
-        frames["audit"] = audit(corpus)
+        frames["audit"] = only(audit(corpus))
     else:
-        from .data import load_reports, load_tables
+        from .data import load_tables
 
-        frames["tables"] = load_tables(corpus)
-        frames["reports"] = load_reports(corpus) if name == "proactive_disclosure" else None
-    return _draw(name, frames, by, **kwargs)
+        frames["tables"] = only(load_tables(corpus))
+        frames["reports"] = only(reports) if name == "proactive_disclosure" else None
+    fig = _draw(name, frames, by, **kwargs)
+    _retitle(fig, label_zh, label_en, title)
+    fig.xxgk_sources = sources_frame(corpus, getattr(fig, "xxgk_reports", None) or [], reports)
+    return fig
+
+
+def _retitle(fig: "Figure", zh: str | None, en: str | None, title: str | None) -> None:
+    """Name the selection in the title (and subtitle); *title* replaces the Chinese line."""
+    head = next((t for t in fig.texts if t.get_gid() == "xxgk-title"), None)
+    sub = next((t for t in fig.texts if t.get_gid() == "xxgk-subtitle"), None)
+    if head is None or sub is None:
+        return
+    if zh:
+        head.set_text(f"{zh}：{head.get_text()}")
+        sub.set_text(f"{en}: {sub.get_text()}")
+    if title is not None:
+        head.set_text(title)
+
+
+#: Columns of a chart's ``.sources.csv``.
+SOURCE_COLUMNS = ["report_id", "title", "organ", "year", "url", "retrieved"]
+#: A source line names at most this many reports; beyond, it gives their number and the list's file.
+MAX_CITED = 3
+
+
+def sources_frame(corpus, report_ids: Sequence[str], reports: "pd.DataFrame | None" = None, *,
+                  metadata: bool = True) -> "pd.DataFrame":
+    """The reports *report_ids* as a chart cites them: title, organ, year, URL, retrieval date
+    (``metadata.csv``'s ``source_url`` and ``added``; empty when not recorded, or when
+    *metadata* is False)."""
+    import pandas as pd
+
+    from .corpus import corpus_dir, metadata_records
+    from .data import load_reports
+
+    if reports is None:
+        reports = load_reports(corpus)
+    meta = {str(m["report_id"]): m for m in metadata_records(corpus_dir(corpus))} if metadata else {}
+    info = {str(r): (t, a, y) for r, t, a, y in zip(reports["report_id"], reports["title"], reports["agency"],
+                                                   reports["year"])}
+    rows = []
+    for rid in sorted(set(report_ids)):
+        title, agency, year = info.get(rid, (None, None, None))
+        m = meta.get(rid, {})
+        rows.append([rid, None if _is_na(title) else title, None if _is_na(agency) else agency,
+                     None if _is_na(year) else int(year), m.get("source_url") or None, m.get("added") or None])
+    return pd.DataFrame(rows, columns=SOURCE_COLUMNS).astype(
+        {"report_id": "string", "title": "string", "organ": "string", "year": "Int64", "url": "string",
+         "retrieved": "string"})
+
+
+def cite(fig: "Figure", sources: "pd.DataFrame", sources_file: str) -> None:
+    """Make *fig*'s source line name the reports it draws on -- by organ and year
+    (``河北省教育厅2022年、2023年政府信息公开工作年度报告``) when :data:`MAX_CITED` or fewer,
+    else their number -- and *sources_file*, the list beside the chart with titles and URLs."""
+    line = next((t for t in fig.texts if t.get_gid() == "xxgk-source"), None)
+    if line is None or sources is None or sources.empty:
+        return
+    head, sep, rest = line.get_text().partition("· xxgk")
+    if len(sources) <= MAX_CITED:
+        by_organ: dict[str, list[str]] = {}
+        for rid, organ, year in zip(sources["report_id"], sources["organ"], sources["year"]):
+            name = str(rid) if _is_na(organ) else str(organ)
+            by_organ.setdefault(name, []).append("年份不详" if _is_na(year) else f"{int(year)}年")
+        named = "；".join(f"{organ}{'、'.join(years)}" for organ, years in by_organ.items())
+        cited = f"数据来源：{named}政府信息公开工作年度报告（见 {sources_file}）"
+    else:
+        cited = f"数据来源：各机关政府信息公开工作年度报告（{len(sources)} 份，见 {sources_file}）"
+    if head.startswith("数据来源：") and sep:  # the default line: keep its notes after "· xxgk"
+        line.set_text(f"{cited}{sep}{rest}")
+
+
+#: The font families an SVG names for its text, in order: the font the PNG is drawn with, the
+#: same design under its other names, the Chinese system fonts of macOS, Windows and Linux,
+#: then any sans-serif.
+SVG_FONT_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
+                     "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "SimHei", "WenQuanYi Micro Hei",
+                     "DejaVu Sans", "sans-serif")
+
+
+def _svg_fonts(svg: bytes) -> bytes:
+    """Name :data:`SVG_FONT_FAMILIES` in every ``font-family`` of *svg* (matplotlib names only the
+    families the figure's text was given)."""
+    import re
+
+    families = ", ".join(f"'{f}'" if f != "sans-serif" else f for f in SVG_FONT_FAMILIES)
+    return re.sub(rb"font-family: [^;\"]*", b"font-family: " + families.encode("utf-8"), svg)
 
 
 def save(fig: "Figure", path_stem: str | os.PathLike,
          formats: Sequence[str] = ("png", "svg"), dpi: int = 300) -> list[Path]:
     """Save *fig* as ``<path_stem>.<format>`` for each format; returns the paths.
 
-    PNG is written at *dpi* (300 by default); SVG with text as paths
-    (``svg.fonttype = 'path'``) so it displays without the font installed.
-    The bytes depend only on the figure: no date, no random ids.
-    Parent folders are created.  A *path_stem* ending in one of the formats'
+    PNG is written at *dpi* (300 by default).  SVG keeps its text as ``<text>`` elements
+    (``svg.fonttype = 'none'``), so a graphics desk can edit a label; each names the
+    Chinese font families of :data:`SVG_FONT_FAMILIES`, in order, so the file displays with
+    whichever of them the reader has.  The bytes depend only on the figure: no date, no
+    random ids.  Parent folders are created.  A *path_stem* ending in one of the formats'
     suffixes (``chart.png``) has it dropped.
+
+    A figure drawn by :func:`render` knows the reports it draws on (``fig.xxgk_sources``):
+    its source line then names them (:func:`cite`) and ``<path_stem>.sources.csv`` lists
+    them (title, organ, year, URL, retrieval date; the build's CSV rules), returned last.
     """
+    import io
+
     import matplotlib
 
     stem = Path(path_stem)
     if stem.suffix.lstrip(".").lower() in {f.lower().lstrip(".") for f in formats}:
         stem = stem.with_suffix("")
     stem.parent.mkdir(parents=True, exist_ok=True)
+    sources = getattr(fig, "xxgk_sources", None)
+    sources_path = stem.parent / f"{stem.name}.sources.csv"
+    if sources is not None:
+        cite(fig, sources, sources_path.name)
     out = []
     # Same figure, same bytes: SVG ids from a fixed salt (not random) and no date stamped in.
-    with matplotlib.rc_context({"svg.fonttype": "path", "savefig.facecolor": "white", "svg.hashsalt": "xxgk"}):
+    with matplotlib.rc_context({"svg.fonttype": "none", "savefig.facecolor": "white", "svg.hashsalt": "xxgk"}):
         for fmt in formats:
             fmt = fmt.lower().lstrip(".")
             path = stem.parent / f"{stem.name}.{fmt}"
-            fig.savefig(path, format=fmt, dpi=dpi, facecolor="white",
-                        metadata={"Date": None} if fmt in ("svg", "pdf") else None)
+            if fmt == "svg":
+                buffer = io.BytesIO()
+                fig.savefig(buffer, format=fmt, dpi=dpi, facecolor="white", metadata={"Date": None})
+                path.write_bytes(_svg_fonts(buffer.getvalue()))
+            else:
+                fig.savefig(path, format=fmt, dpi=dpi, facecolor="white",
+                            metadata={"Date": None} if fmt == "pdf" else None)
             out.append(path)
+    if sources is not None:
+        from .data.tabular import csv_bytes
+
+        sources_path.write_bytes(csv_bytes(sources))
+        out.append(sources_path)
     return out
 
 
@@ -1352,7 +1526,7 @@ def _save_elsewhere(data: bytes, stem: str) -> list[str]:
     return _save_as_built(pickle.loads(data), stem)
 
 
-def write_charts(out: Path, jobs: int | None = 1) -> list[str]:
+def write_charts(out: Path, jobs: int | None = 1, corpus: str | os.PathLike | None = None) -> list[str]:
     """Every registered chart into ``out/charts/``, drawn from the Parquet files a build just wrote
     to *out* (only the cells the charts need); returns the paths written, relative to *out*.
 
@@ -1362,6 +1536,10 @@ def write_charts(out: Path, jobs: int | None = 1) -> list[str]:
     and SVG cost most of a chart) -- a script calling it so needs the
     ``if __name__ == "__main__":`` guard that every spawned pool needs.  The files are the same
     bytes either way, and whatever the session's matplotlib settings.
+
+    Each chart is cited (:func:`save`): its source line names the reports it draws on and
+    ``NAME.sources.csv`` beside it lists them, with their URLs and retrieval dates from the
+    ``metadata.csv`` of *corpus* (``xxgk build`` passes the corpus it built; None: without them).
     """
     from .data.workers import n_workers, worker_pool
 
@@ -1372,7 +1550,7 @@ def write_charts(out: Path, jobs: int | None = 1) -> list[str]:
         for _ in range(workers):
             pool.submit(font_family)
     try:
-        return _write_charts(out, stems, pool)
+        return _write_charts(out, stems, pool, corpus)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
@@ -1386,7 +1564,7 @@ def _chart_stems() -> list[tuple[str, str | None, str]]:
                              else [(None, name)])]
 
 
-def _write_charts(out: Path, stems: list[tuple[str, str | None, str]], pool) -> list[str]:
+def _write_charts(out: Path, stems: list[tuple[str, str | None, str]], pool, corpus=None) -> list[str]:
     import pickle
 
     import pandas as pd
@@ -1442,6 +1620,7 @@ def _write_charts(out: Path, stems: list[tuple[str, str | None, str]], pool) -> 
     saved = []
     for name, by, stem in stems:
         fig = _draw(name, frames, by)
+        fig.xxgk_sources = sources_frame(corpus, fig.xxgk_reports or [], reports, metadata=corpus is not None)
         data = None
         if pool is not None:
             try:

@@ -133,7 +133,8 @@ def _chunks(items: list, size: int) -> Iterator[list]:
 def build(corpus: str | os.PathLike | None = None, out: str | os.PathLike | None = None, *,
           jobs: int | None = None, cache: bool = True, excel: bool = True,
           progress: bool | None = None, chunk: int = CHUNK,
-          extras: Sequence[Callable[[Path], list[str]]] = ()) -> BuildResult:
+          extras: Sequence[Callable[[Path], list[str]]] = (),
+          sheets: Sequence[tuple[str, Callable[[Path], "pd.DataFrame"]]] = ()) -> BuildResult:
     """Parse and audit *corpus*; write its tables, audit, parse log and workbook to *out*.
 
     *out* defaults to the corpus's folder in the data home
@@ -143,6 +144,8 @@ def build(corpus: str | os.PathLike | None = None, out: str | os.PathLike | None
     again; the cache is still refreshed).  *excel* False skips ``xxgk.xlsx``.
     Each of *extras* is called with the staging folder before the switch and
     returns the paths (relative to it) it wrote there — the charts, for one.
+    Each of *sheets* is (name, function of the staging folder returning a frame): a further
+    sheet of ``xxgk.xlsx`` after the build's own (the indicators, for one).
 
     Raises :class:`~toolkit.corpus.CorpusNotFound` or
     :class:`~toolkit.corpus.metadata.MetadataError` naming the path when the
@@ -159,7 +162,7 @@ def build(corpus: str | os.PathLike | None = None, out: str | os.PathLike | None
         lock = FolderLock(_siblings(out)[2], "the output folder (another xxgk build)", timeout=LOCK_WAIT)
         with lock, _file_size_limit_raises():
             return _build_locked(root, out, jobs=jobs, cache=cache, excel=excel, progress=progress,
-                                 chunk=chunk, extras=extras)
+                                 chunk=chunk, extras=extras, sheets=sheets)
     except Exception as exc:
         # A write that failed (disk full, a file size limit, a folder in the way), however a
         # library wrapped it (xlsxwriter's FileCreateError holds the OSError).
@@ -197,12 +200,14 @@ def _file_size_limit_raises():
         signal.signal(signal.SIGXFSZ, previous)
 
 
-def _build_locked(root: Path, out: Path, *, jobs, cache, excel, progress, chunk, extras) -> BuildResult:
+def _build_locked(root: Path, out: Path, *, jobs, cache, excel, progress, chunk, extras, sheets=()) -> BuildResult:
     import pyarrow as pa
 
     _recover(out)
     cache_dir = out / ".cache"
     options = {"excel": bool(excel), "extras": [_extra_name(e) for e in extras]}
+    if sheets:  # recorded only when asked for, so that builds without them stay up to date
+        options["sheets"] = [f"{name}={_extra_name(make)}" for name, make in sheets]
     manifest = read_manifest(cache_dir) if cache else None
     metadata_sha = sha256_file(root / "metadata.csv")
     metas = sorted(metadata_records(root), key=lambda m: str(m["report_id"]))  # raises on bad metadata
@@ -288,7 +293,7 @@ def _build_locked(root: Path, out: Path, *, jobs, cache, excel, progress, chunk,
             excel_note = ("xxgk.xlsx not written: " + ", ".join(f"sheet {n} has {k:,} rows" for n, k in too_big.items())
                           + f", more than an Excel sheet holds ({EXCEL_MAX_ROWS:,}); use the CSV or Parquet files")
         if excel_note is None:
-            _write_workbook(stage)
+            _write_workbook(stage, sheets)
             written.append("xxgk.xlsx")
         for extra in extras:
             written += extra(stage)
@@ -507,10 +512,11 @@ def _wide_table(tables, reports, table: str):
     return wide[["report_id", "agency", "year", "row", "row_zh", "row_en", *values.columns, "missing"]]
 
 
-def _write_workbook(out: Path) -> None:
+def _write_workbook(out: Path, sheets: Sequence[tuple[str, Callable[[Path], "pd.DataFrame"]]] = ()) -> None:
     """xxgk.xlsx: the reports, each table laid out wide (a row per report and table row), the
-    audit, the parse log and the statements; written row by row (constant memory)."""
-    import pandas as pd
+    audit, the parse log and the statements, then *sheets* (name, frame of *out*); written row by
+    row (constant memory).  A further sheet with more rows than Excel holds says so in its first
+    cell instead."""
     import xlsxwriter
 
     from .tabular import read_frame
@@ -528,12 +534,25 @@ def _write_workbook(out: Path) -> None:
                 frame = reports
             else:
                 frame = read_frame(out / f"{sheet}.parquet")
+            _write_sheet(book.add_worksheet(sheet), frame)
+        for sheet, make in sheets:
+            frame = make(out)
             ws = book.add_worksheet(sheet)
-            ws.write_row(0, 0, list(frame.columns))
-            columns = [[None if v is pd.NA or v is None or v != v else v for v in frame[c].astype(object).tolist()]
-                       for c in frame.columns]
-            for i, row in enumerate(zip(*columns), start=1):
-                ws.write_row(i, 0, row)
+            if len(frame) > EXCEL_MAX_ROWS:
+                ws.write_string(0, 0, f"{len(frame):,} rows, more than an Excel sheet holds: "
+                                      f"see the CSV or xxgk.db")
+            else:
+                _write_sheet(ws, frame)
     finally:
         book.close()
     os.replace(tmp, out / "xxgk.xlsx")
+
+
+def _write_sheet(ws, frame) -> None:
+    import pandas as pd
+
+    ws.write_row(0, 0, list(frame.columns))
+    columns = [[None if v is pd.NA or v is None or v != v else v for v in frame[c].astype(object).tolist()]
+               for c in frame.columns]
+    for i, row in enumerate(zip(*columns), start=1):
+        ws.write_row(i, 0, row)

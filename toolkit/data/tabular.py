@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["TableSink", "read_frame", "arrow_types", "CSV_BOM"]
+__all__ = ["TableSink", "read_frame", "arrow_types", "CSV_BOM", "csv_bytes"]
 
 CSV_BOM = b"\xef\xbb\xbf"
 
@@ -77,3 +77,20 @@ def arrow_types(arrow_type):
 
     return {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype(),
             pa.float64(): pd.Float64Dtype(), pa.bool_(): pd.BooleanDtype()}.get(arrow_type)
+
+
+def csv_bytes(frame) -> bytes:
+    """*frame* as the build writes a CSV (the contract above), through :class:`TableSink` itself,
+    so that every CSV xxgk writes -- the build's, ``xxgk indicators --out``, a chart's
+    ``.sources.csv`` -- follows one rule.  The sink works in a temporary folder, removed after."""
+    import tempfile
+
+    import pyarrow as pa
+
+    with tempfile.TemporaryDirectory(prefix="xxgk-csv-") as tmp:
+        sink = TableSink(Path(tmp), "frame")
+        try:
+            sink.write(pa.Table.from_pandas(frame, preserve_index=False))
+        finally:
+            sink.close()
+        return (Path(tmp) / "frame.csv").read_bytes()

@@ -29,7 +29,7 @@ from ..data.loaders import parse_corpus, session_frame
 from ..parsing.narrative import split_section
 from .reuse import reuse_pairs
 
-__all__ = ["load_narratives", "NARRATIVE_COLUMNS", "DUPLICATE_THRESHOLD", "item_id"]
+__all__ = ["load_narratives", "narratives_frame", "NARRATIVE_COLUMNS", "DUPLICATE_THRESHOLD", "item_id"]
 
 #: Share of a later report's cleaned section 五 found nearly verbatim in an
 #: earlier report from which the later one is a near duplicate (see the module docstring).
@@ -65,12 +65,18 @@ def _duplicates(texts: dict[str, str], years: dict[str, int | None], threshold: 
 
 
 def _build(corpus, threshold: float):
+    return narratives_frame(parse_corpus(corpus), threshold)
+
+
+def narratives_frame(parsed, threshold: float = DUPLICATE_THRESHOLD):
+    """:func:`load_narratives`'s frame from parsed reports (:func:`toolkit.data.parse_corpus`'s
+    list, or the build's parses read back from its cache)."""
     import pandas as pd
 
     rows = []
     texts: dict[str, str] = {}
     years: dict[str, int | None] = {}
-    for p in sorted(parse_corpus(corpus), key=lambda p: p.report_id):
+    for p in sorted(parsed, key=lambda p: p.report_id):
         report = p.report
         if report is None:
             continue

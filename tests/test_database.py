@@ -1,0 +1,153 @@
+"""xxgk.db: the build's SQLite database holds the loaders' frames, the indicators and the section 五
+items, searchable in Chinese."""
+from __future__ import annotations
+
+import csv
+import math
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import toolkit as tk
+from toolkit import cli
+from toolkit.analysis.database import DB_FILE, QUERIES, TABLES, VIEWS, datasette_metadata
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("db") / "out"
+    assert cli.main(["build", "--corpus", str(CORPUS), "--out", str(out), "--no-charts", "--no-excel",
+                     "--jobs", "2"]) == 0
+    return out
+
+
+@pytest.fixture
+def db(built):
+    con = sqlite3.connect(built / DB_FILE)
+    yield con
+    con.close()
+
+
+def _plain(value):
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, (bool,)):
+        return int(value)
+    return value
+
+
+def test_the_build_writes_the_database_and_lists_it(built):
+    assert (built / DB_FILE).is_file()
+    assert not (built / f"{DB_FILE}.tmp").exists()
+    import json
+
+    manifest = json.loads((built / ".cache" / "manifest.json").read_text(encoding="utf-8"))
+    assert DB_FILE in manifest["outputs"]
+
+
+def test_indicators_in_the_database_equal_tk_indicators(db):
+    expected = tk.indicators(CORPUS)
+    got = pd.read_sql("SELECT * FROM indicators", db)
+    assert list(got.columns) == list(expected.columns)
+    assert len(got) == len(expected) > 0
+    rows_expected = [tuple(_plain(v) for v in row) for row in expected.astype(object).itertuples(index=False)]
+    rows_got = [tuple(_plain(v) for v in row) for row in got.astype(object).itertuples(index=False)]
+    assert rows_got == rows_expected
+
+
+def test_fts_search_for_a_term_finds_the_items_kwic_finds(db):
+    kw = tk.kwic("政策解读", tk.load_narratives(CORPUS))
+    expected = sorted(set(kw["item_id"]))
+    found = sorted(r[0] for r in db.execute(
+        "SELECT n.item_id FROM narratives n JOIN narratives_fts f ON f.rowid = n.rowid "
+        "WHERE narratives_fts MATCH ? AND NOT n.is_heading", ['"政策解读"']))
+    assert len(expected) >= 3  # the shipped corpus's reports say it (grep -c 政策解读 corpus/reports/*)
+    assert found == expected
+    # The canned query users run in Datasette gives the same items (headings are never
+    # only "政策解读", so they add none).
+    canned = sorted(r[0] for r in db.execute(QUERIES["search_narratives"][2], {"term": "政策解读"}))
+    assert canned == expected
+
+
+def test_a_two_character_term_needs_the_phrase_query(db):
+    # The trigram index cannot match fewer than three characters (docs/DATABASE.md);
+    # the phrase query (a substring scan) finds them.
+    assert db.execute("SELECT count(*) FROM narratives_fts WHERE narratives_fts MATCH ?",
+                      ['"公开"']).fetchone()[0] == 0
+    by_phrase = {r[0] for r in db.execute(QUERIES["phrase_in_narratives"][2], {"phrase": "公开"})}
+    items = tk.load_narratives(CORPUS)
+    assert by_phrase == set(items.loc[items["text"].str.contains("公开", regex=False), "item_id"])
+
+
+def test_report_text_is_searchable(db):
+    term = "依申请公开"
+    hits = {r[0] for r in db.execute(
+        "SELECT t.report_id FROM report_text t JOIN report_text_fts f ON f.rowid = t.rowid "
+        "WHERE report_text_fts MATCH ?", [f'"{term}"'])}
+    texts = dict(db.execute("SELECT report_id, text FROM report_text"))
+    assert hits == {rid for rid, text in texts.items() if term in text}
+    assert 0 < len(hits) < len(texts) + 1
+
+
+def test_reports_carry_title_url_retrieval_date_and_region_from_metadata(db):
+    with open(CORPUS / "metadata.csv", encoding="utf-8", newline="") as fh:
+        rows = {r["report_id"]: r for r in csv.DictReader(fh)}
+    got = {r[0]: r[1:] for r in db.execute(
+        "SELECT report_id, title, source_url, retrieved, agency, province, admin_level FROM reports")}
+    assert set(got) == set(rows)
+    for rid, row in rows.items():
+        title, url, retrieved, agency, province, level = got[rid]
+        assert (url or "") == row["source_url"]
+        assert (retrieved or "") == row["added"]
+        assert province == (row["province"] or None)
+        assert level == (row["admin_level"] or None)
+    with_url = [rid for rid, row in rows.items() if row["source_url"]]
+    assert with_url  # the Hebei reports were added with their URLs
+
+
+def test_missing_cells_are_null_never_zero(db):
+    n_missing = db.execute("SELECT count(*) FROM tables WHERE status != 'read'").fetchone()[0]
+    assert n_missing > 0
+    assert db.execute("SELECT count(*) FROM tables WHERE status != 'read' AND value IS NOT NULL").fetchone()[0] == 0
+    tables = tk.load_tables(CORPUS)
+    assert n_missing == int((tables["status"] != "read").sum())
+
+
+def test_indexes_views_and_queries(db):
+    indexed = {(r[0], r[1]) for r in db.execute(
+        "SELECT m.name, i.name FROM sqlite_master m, pragma_index_list(m.name) i WHERE m.type = 'table'")}
+    names = {t: [i for tt, i in indexed if tt == t] for t in ("reports", "indicators", "narratives")}
+    for column in ("organ_id", "year", "province"):
+        assert any(column in i for i in names["reports"]), column
+    assert any("organ_id" in i for i in names["indicators"])
+    views = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
+    assert views == set(VIEWS)
+    hebei = db.execute("SELECT DISTINCT organ_id FROM reports WHERE agency = '河北省教育厅'").fetchall()
+    assert len(hebei) == 1
+    years = [r[0] for r in db.execute(QUERIES["organ_indicators"][2], {"organ": "河北省教育厅"})
+             if True]
+    assert len(years) > 0
+    refusals = pd.read_sql("SELECT * FROM refusals_by_reason_by_province", db)
+    assert set(refusals["province"].dropna()) >= {"河北省"}
+    # A sum never turns missing values into zeros: cases is NULL where no report has a value.
+    none = refusals[refusals["reports_with_value"] == 0]
+    assert none["cases"].isna().all()
+
+
+def test_every_table_and_column_is_described_in_chinese_and_english(db):
+    meta = datasette_metadata()
+    tables = meta["databases"]["xxgk"]["tables"]
+    assert meta["source"] and meta["license"]
+    for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
+                              "AND name NOT LIKE '%_fts%' AND name NOT LIKE 'sqlite_%'"):
+        assert name in tables, name
+        columns = [r[1] for r in db.execute(f"PRAGMA table_info([{name}])")]
+        described = tables[name]["columns"]
+        assert [c for c in columns if c not in described] == [], name
+        for c in columns:
+            assert " / " in described[c] and any("\u4e00" <= ch <= "\u9fff" for ch in described[c]), (name, c)
+    assert set(TABLES) <= set(tables)

@@ -1,0 +1,387 @@
+"""``xxgk.db``: the dataset as one SQLite database, for browsing in Datasette or any SQLite tool.
+
+:func:`write_database` is one of the build's extra outputs: it reads back the
+Parquet files a build just wrote (the loaders' frames exactly), computes the
+indicators from them (:func:`toolkit.analysis.compute_indicators`, what
+:func:`toolkit.indicators` returns) and the section 五 items from the build's
+parse cache (what :func:`toolkit.load_narratives` returns), and writes
+
+============== ===============================================================
+reports        ``load_reports()`` plus ``source``, ``source_url`` and
+               ``retrieved`` from ``metadata.csv``
+tables         ``load_tables()`` (tidy: one row per cell, with its status)
+indicators     ``indicators()`` (every column it returns)
+narratives     ``load_narratives()``
+statements     ``load_statements()``
+audit          ``audit()``
+report_text    each report's sections as published, one row per report
+============== ===============================================================
+
+with indexes on organ, year and region, FTS5 indexes on ``narratives.text``
+and ``report_text.text`` (SQLite's ``trigram`` tokenizer: see
+``docs/DATABASE.md`` for why) and the views of :data:`VIEWS`.  Missing values
+are NULL, never 0.  :func:`datasette_metadata` describes every table and
+column in Chinese and English for ``xxgk serve``.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+__all__ = ["write_database", "built_indicators", "datasette_metadata", "DB_FILE", "TABLES", "VIEWS", "QUERIES", "FTS_TOKENIZER",
+           "database_frames"]
+
+DB_FILE = "xxgk.db"
+#: Chinese has no spaces between words; the trigram tokenizer indexes every run of three
+#: characters, so a search finds a term wherever it occurs, as ``kwic`` does.
+FTS_TOKENIZER = "trigram"
+
+_SOURCE = "各机关政府信息公开工作年度报告 / The organs' annual government information disclosure reports"
+_LICENSE = "未声明：报告由各机关依《政府信息公开条例》第五十条公开发布 / Not stated by the publishers " \
+           "(official reports published under Art. 50 of the Regulations on Open Government Information)"
+
+# name: (zh, en, unit) of every column the database holds, table by table.
+_C = dict[str, tuple[str, str, str]]
+_REPORT_COLUMNS: _C = {
+    "report_id": ("报告编号（metadata.csv）", "Report id from metadata.csv", ""),
+    "agency": ("发布机关", "Reporting organ", ""),
+    "organ_id": ("机关编号（跨年度稳定）", "Organ id, stable across years", ""),
+    "province": ("省级行政区", "Province", ""),
+    "city": ("地级行政区", "City (prefecture)", ""),
+    "county": ("县级行政区", "County", ""),
+    "adcode": ("行政区划代码（六位）", "Six-digit administrative division code", ""),
+    "admin_level": ("行政层级：province/city/county", "Administrative level: province, city or county", ""),
+    "sector": ("领域（如民政）", "Policy sector (e.g. 民政 civil affairs)", ""),
+    "year": ("报告年度", "Report year", "年 / year"),
+    "title": ("报告标题", "Report title", ""),
+    "file": ("语料库中的文件（相对路径）", "File in the corpus (relative path)", ""),
+    "sha256": ("文件 SHA-256", "SHA-256 of the file", ""),
+    "template": ("表格模板：2021、2019、pre-2019", "Table template: 2021, 2019 or pre-2019", ""),
+    "has_t2": ("含表二（主动公开）", "Contains table 2 (proactive disclosure)", "0/1"),
+    "has_t3": ("含表三（依申请公开）", "Contains table 3 (applications)", "0/1"),
+    "has_t4": ("含表四（复议诉讼）", "Contains table 4 (reconsideration, litigation)", "0/1"),
+    "n_sections": ("读到的章节数", "Sections found", "个 / sections"),
+    "n_warnings": ("解析警告数", "Parser warnings", "条 / warnings"),
+    "status": ("解析状态：ok/warnings/error", "Parse status: ok, warnings or error", ""),
+    "error": ("无法读取的原因", "Why the file could not be read", ""),
+    "source": ("来源说明（metadata.csv）", "Source note from metadata.csv", ""),
+    "source_url": ("原文网址", "URL the report was downloaded from", ""),
+    "retrieved": ("获取日期（加入语料库之日，UTC）", "Retrieval date (the day it was added to the corpus, UTC)",
+                  "YYYY-MM-DD"),
+}
+_TABLE_COLUMNS: _C = {
+    "report_id": _REPORT_COLUMNS["report_id"],
+    "table": ("表：t2/t3/t4", "Table: t2, t3 or t4", ""),
+    "row": ("行（模板键）", "Row (template key)", ""),
+    "column": ("列（模板键）", "Column (template key)", ""),
+    "value": ("数值，读不准则为空", "The number as published; NULL when it could not be read with certainty",
+              "件/万元 (per row)"),
+    "status": ("单元格状态（read、blank、ambiguous、table_absent 等）",
+               "Cell status (read, blank, ambiguous, table_absent, …): why a value is NULL", ""),
+    "row_zh": ("行名（中文）", "Row label in Chinese", ""),
+    "column_zh": ("列名（中文）", "Column label in Chinese", ""),
+    "row_en": ("行名（英文）", "Row label in English", ""),
+    "column_en": ("列名（英文）", "Column label in English", ""),
+}
+_INDICATOR_COLUMNS: _C = {
+    "report_id": _REPORT_COLUMNS["report_id"],
+    "organ_id": _REPORT_COLUMNS["organ_id"],
+    "agency": _REPORT_COLUMNS["agency"],
+    "year": _REPORT_COLUMNS["year"],
+    "template": _REPORT_COLUMNS["template"],
+    "indicator": ("指标名", "Indicator name", ""),
+    "numerator": ("比例的分子", "Rates: the cases counted", "件 / cases"),
+    "denominator": ("比例的分母", "Rates: the cases they are counted among", "件 / cases"),
+    "value": ("指标值（计数、金额或比例）", "The count, amount or rate", "件/万元/比例"),
+    "ci_low": ("Wilson 95% 置信区间下限", "Wilson 95% interval, lower end", "比例 / share"),
+    "ci_high": ("Wilson 95% 置信区间上限", "Wilson 95% interval, upper end", "比例 / share"),
+    "source": ("来源：table（表格）或 stated（正文所述）", "Source: table, or stated in the text", ""),
+    "reason": ("值为空的原因", "Why value is NULL", ""),
+    "conflict": ("表格与正文所述数字不一致", "The table and a number the text states disagree", ""),
+}
+_NARRATIVE_COLUMNS: _C = {
+    "item_id": ("条目编号 <report_id>:<p|i><序号>", "Item id <report_id>:<p|i><item>", ""),
+    "report_id": _REPORT_COLUMNS["report_id"],
+    "agency": _REPORT_COLUMNS["agency"],
+    "year": _REPORT_COLUMNS["year"],
+    "admin_level": _REPORT_COLUMNS["admin_level"],
+    "sector": _REPORT_COLUMNS["sector"],
+    "template": _REPORT_COLUMNS["template"],
+    "part": ("部分：problem（问题）或 improvement（改进）", "Part: problem or improvement", ""),
+    "item": ("序号（0 为引言）", "Item number (0: lead-in)", ""),
+    "text": ("条目原文", "The item's text as published", ""),
+    "start": ("在第五部分中的起始位置", "Offset of the item in section 五", "字符 / characters"),
+    "end": ("在第五部分中的结束位置", "Offset just past the item", "字符 / characters"),
+    "is_heading": ("仅为标题", "The item is only a heading", "0/1"),
+    "duplicate_of": ("与之几乎重复的较早报告", "Earlier report this report nearly repeats", ""),
+}
+_STATEMENT_COLUMNS: _C = {
+    "report_id": _REPORT_COLUMNS["report_id"],
+    "table": _TABLE_COLUMNS["table"],
+    "row": _TABLE_COLUMNS["row"],
+    "column": _TABLE_COLUMNS["column"],
+    "value": ("正文所述数字", "The number the text states about the cell", "件/万元"),
+    "sentence": ("所在句子", "The sentence stating it", ""),
+    "start": ("句子在报告正文中的起始位置", "Offset of the sentence in the report's clean text", "字符 / characters"),
+    "end": ("句子结束位置", "Offset just past the sentence", "字符 / characters"),
+}
+_AUDIT_COLUMNS: _C = {
+    "report_id": _REPORT_COLUMNS["report_id"],
+    "check": ("核查项", "Check name", ""),
+    "expected": ("应得数值", "Value the template's arithmetic expects", "件"),
+    "actual": ("实际数值", "Value found", "件"),
+    "passed": ("通过：1 通过、0 未通过、空为无法核查", "Passed: 1 yes, 0 no, NULL not checkable", "0/1"),
+    "detail": ("说明", "Explanation", ""),
+}
+_TEXT_COLUMNS: _C = {
+    "report_id": _REPORT_COLUMNS["report_id"],
+    "agency": _REPORT_COLUMNS["agency"],
+    "year": _REPORT_COLUMNS["year"],
+    "text": ("报告各部分原文", "The report's sections as published", ""),
+}
+
+#: table: (zh, en, {column: (zh, en, unit)}).
+TABLES: dict[str, tuple[str, str, _C]] = {
+    "reports": ("报告：每份报告一行，含标题、原文网址、获取日期、机关、地区、层级",
+                "Reports: one row per report, with title, source URL, retrieval date, organ, region and level",
+                _REPORT_COLUMNS),
+    "tables": ("表格数据：每个单元格一行，含状态", "Table cells, tidy: one row per cell, with its status",
+               _TABLE_COLUMNS),
+    "indicators": ("指标：每份报告每个指标一行，含分子分母、置信区间、来源",
+                   "Indicators: one row per report and indicator, with n, interval and source",
+                   _INDICATOR_COLUMNS),
+    "narratives": ("第五部分（存在的主要问题及改进情况）的条目", "Section 五 (problems and improvements), one row per item",
+                   _NARRATIVE_COLUMNS),
+    "statements": ("正文中关于表格单元格的数字", "Numbers the report's text states about table cells",
+                   _STATEMENT_COLUMNS),
+    "audit": ("核查结果（勾稽关系）", "Audit findings (the template's arithmetic)", _AUDIT_COLUMNS),
+    "report_text": ("报告原文（各部分）", "Report text (its sections)", _TEXT_COLUMNS),
+}
+
+#: name: (zh, en, SQL) of the views.
+VIEWS: dict[str, tuple[str, str, str]] = {
+    "organ_indicators_by_year": (
+        "某机关各年度指标", "An organ's indicators by year",
+        """SELECT i.organ_id, i.agency, r.province, r.city, r.county, r.admin_level, i.indicator, i.year,
+       i.value, i.numerator, i.denominator, i.ci_low, i.ci_high, i.source, i.reason, i.report_id
+FROM indicators i JOIN reports r ON r.report_id = i.report_id
+ORDER BY i.organ_id, i.indicator, i.year, i.report_id"""),
+    "refusals_by_reason_by_province": (
+        "各省不予公开、无法提供、不予处理的理由（表三合计列）",
+        "Refusals by reason by province (table 3, total column)",
+        """SELECT r.province, t.row AS reason, t.row_zh AS reason_zh, t.row_en AS reason_en,
+       SUM(t.value) AS cases, COUNT(t.value) AS reports_with_value,
+       COUNT(*) - COUNT(t.value) AS reports_missing
+FROM tables t JOIN reports r ON r.report_id = t.report_id
+WHERE t."table" = 't3' AND t."column" = 'total'
+  AND (t.row LIKE 'denied.%' OR t.row LIKE 'unavailable.%' OR t.row LIKE 'not_processed.%')
+GROUP BY r.province, t.row, t.row_zh, t.row_en
+ORDER BY r.province, t.row"""),
+}
+_VIEW_COLUMNS: dict[str, _C] = {
+    "organ_indicators_by_year": {**{c: _INDICATOR_COLUMNS[c] for c in (
+        "organ_id", "agency", "indicator", "year", "value", "numerator", "denominator", "ci_low", "ci_high",
+        "source", "reason", "report_id")}, **{c: _REPORT_COLUMNS[c] for c in (
+            "province", "city", "county", "admin_level")}},
+    "refusals_by_reason_by_province": {
+        "province": _REPORT_COLUMNS["province"],
+        "reason": ("理由（表三行键）", "Reason (table 3 row key)", ""),
+        "reason_zh": ("理由（中文）", "Reason in Chinese", ""),
+        "reason_en": ("理由（英文）", "Reason in English", ""),
+        "cases": ("件数合计（仅计有数值的报告，为下限）",
+                  "Cases summed over the reports with a value (a lower bound when some are missing)", "件 / cases"),
+        "reports_with_value": ("有数值的报告数", "Reports with a value", "份 / reports"),
+        "reports_missing": ("数值缺失的报告数（未计入）", "Reports whose value is missing (not counted)",
+                            "份 / reports"),
+    },
+}
+
+#: Canned queries for Datasette: name: (title, description, SQL).
+QUERIES: dict[str, tuple[str, str, str]] = {
+    "search_narratives": (
+        "搜索第五部分条目 / Search section 五 items",
+        "全文检索（三字及以上；一两个字请用 phrase 查询）/ Full-text search, 3 characters or more "
+        "(for 1–2 characters use the phrase query)",
+        """SELECT n.item_id, n.agency, n.year, n.part, n.item, n.text
+FROM narratives n JOIN narratives_fts f ON f.rowid = n.rowid
+WHERE narratives_fts MATCH '"' || replace(:term, '"', '""') || '"'
+ORDER BY n.report_id, n.part, n.item"""),
+    "phrase_in_narratives": (
+        "任意长度的词语 / A phrase of any length in section 五 items",
+        "子串匹配，适用于两个字的词如 公开 / Substring match, for 2-character terms such as 公开",
+        """SELECT item_id, agency, year, part, item, text FROM narratives
+WHERE instr(text, :phrase) > 0 ORDER BY report_id, part, item"""),
+    "organ_indicators": (
+        "某机关各年度指标 / An organ's indicators by year",
+        "机关名称或编号 / Organ name or id",
+        """SELECT * FROM organ_indicators_by_year
+WHERE organ_id = :organ OR agency = :organ ORDER BY indicator, year"""),
+    "refusals_in_province": (
+        "某省的拒绝理由 / Refusals by reason in one province",
+        "省份全称，如 河北省 / Full province name, e.g. 河北省",
+        """SELECT * FROM refusals_by_reason_by_province WHERE province = :province ORDER BY cases DESC"""),
+}
+
+_INDEXES = {
+    "reports": [["organ_id"], ["year"], ["province"], ["province", "city", "county"], ["admin_level"]],
+    "tables": [["report_id"], ["table", "row", "column"]],
+    "indicators": [["organ_id"], ["year"], ["indicator"], ["report_id"]],
+    "narratives": [["report_id"], ["year"]],
+    "statements": [["report_id"]],
+    "audit": [["report_id"], ["check"]],
+}
+_PRIMARY_KEYS = {"reports": "report_id", "narratives": "item_id", "report_text": "report_id"}
+
+
+def _sql_type(dtype) -> type:
+    import pandas as pd
+
+    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_integer_dtype(dtype):
+        return int
+    if pd.api.types.is_float_dtype(dtype):
+        return float
+    return str
+
+
+def _records(frame) -> list[dict[str, Any]]:
+    """Rows as plain Python values: missing is None (NULL), booleans 0/1, categories their labels."""
+    import pandas as pd
+
+    columns = {}
+    for c in frame.columns:
+        kind = _sql_type(frame[c].dtype)
+        values = frame[c].astype(object).tolist()
+        columns[c] = [None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else kind(v)
+                      for v in values]
+    return [dict(zip(columns, row)) for row in zip(*columns.values())]
+
+
+def _parsed(out: Path, root: Path) -> list:
+    """The build's parses of every listed report, read back from the parse cache it just wrote
+    (a file missing from it, if any, is parsed again)."""
+    from ..corpus import listed_path, metadata_records
+    from ..data.cache import CACHE_FILE, ParseCache
+    from ..data.frames import parsed_report
+    from ..data.workers import ParseOutcome, parse_path
+    from ..fileio import sha256_file
+
+    cache = ParseCache(out / ".cache" / CACHE_FILE)
+    parsed = []
+    try:
+        for meta in metadata_records(root):
+            path, problem = listed_path(root, meta)
+            if problem is not None:
+                parsed.append(parsed_report(meta, ParseOutcome(None, problem), None))
+                continue
+            outcome = cache.get(sha256_file(path), path) or parse_path(str(path))
+            parsed.append(parsed_report(meta, outcome, path))
+    finally:
+        cache.close()
+    return parsed
+
+
+def database_frames(out: str | os.PathLike, corpus: str | os.PathLike | None = None) -> dict[str, Any]:
+    """The frames :func:`write_database` writes, from the build in *out* of *corpus*."""
+    import pandas as pd
+
+    from ..corpus import corpus_dir, metadata_records
+    from ..data.tabular import read_frame
+    from ..mining.narratives import narratives_frame
+    from .indicators import compute_indicators
+
+    out, root = Path(out), corpus_dir(corpus)
+    reports = read_frame(out / "reports.parquet")
+    tables = read_frame(out / "tables.parquet")
+    indicators = compute_indicators(reports, tables, read_frame(out / "statements.parquet"))
+    meta = {str(m["report_id"]): m for m in metadata_records(root)}
+    with_meta = reports.copy()
+    for column, key in (("source", "source"), ("source_url", "source_url"), ("retrieved", "added")):
+        with_meta[column] = pd.array([meta.get(str(r), {}).get(key) or None for r in reports["report_id"]],
+                                     dtype="string")
+    parsed = _parsed(out, root)
+    texts = [{"report_id": p.report_id, "agency": p.report.agency, "year": p.report.year,
+              "text": "\n\n".join(s for s in p.report.sections.values() if s)}
+             for p in sorted(parsed, key=lambda p: p.report_id) if p.report is not None]
+    report_text = pd.DataFrame(texts, columns=list(_TEXT_COLUMNS)).astype(
+        {"report_id": "string", "agency": "string", "year": "Int64", "text": "string"})
+    return {"reports": with_meta, "tables": tables, "indicators": indicators,
+            "narratives": narratives_frame(parsed), "statements": read_frame(out / "statements.parquet"),
+            "audit": read_frame(out / "audit.parquet"), "report_text": report_text}
+
+
+def built_indicators(out: str | os.PathLike):
+    """:func:`toolkit.indicators` of the build in *out*, from the Parquet files it wrote (the
+    workbook's ``indicators`` sheet)."""
+    from ..data.tabular import read_frame
+    from .indicators import compute_indicators
+
+    out = Path(out)
+    return compute_indicators(read_frame(out / "reports.parquet"), read_frame(out / "tables.parquet"),
+                              read_frame(out / "statements.parquet"))
+
+
+def write_database(out: Path, corpus: str | os.PathLike | None = None) -> list[str]:
+    """Write ``out/xxgk.db`` from the build in *out* of *corpus*; returns ``["xxgk.db"]``.
+
+    Written to a temporary file beside it and renamed into place, so a failed write leaves no
+    half database.
+    """
+    import sqlite_utils
+
+    out = Path(out)
+    frames = database_frames(out, corpus)
+    tmp = out / f"{DB_FILE}.tmp"
+    tmp.unlink(missing_ok=True)
+    db = sqlite_utils.Database(tmp)
+    # A temporary file renamed into place when whole: no journal or sync is needed while it is
+    # written (they cost most of the write).
+    db.execute("PRAGMA journal_mode = OFF")
+    db.execute("PRAGMA synchronous = OFF")
+    try:
+        for name, frame in frames.items():
+            table = db[name]
+            table.create({c: _sql_type(frame[c].dtype) for c in frame.columns}, pk=_PRIMARY_KEYS.get(name))
+            table.insert_all(_records(frame), batch_size=2000)
+            for columns in _INDEXES.get(name, []):
+                table.create_index(columns)
+        for name in ("narratives", "report_text"):
+            db[name].enable_fts(["text"], fts_version="FTS5", tokenize=FTS_TOKENIZER)
+        for name, (_zh, _en, sql) in VIEWS.items():
+            db.create_view(name, sql)
+        db.vacuum()
+    finally:
+        db.close()
+    os.replace(tmp, out / DB_FILE)
+    return [DB_FILE]
+
+
+def datasette_metadata() -> dict[str, Any]:
+    """Datasette metadata for ``xxgk.db``: every table, view and column described in Chinese and
+    English with its unit, the source and licence, and the canned queries."""
+    def columns(spec: _C) -> dict[str, str]:
+        return {c: f"{zh} / {en}" + (f"（单位 unit: {unit}）" if unit else "") for c, (zh, en, unit) in spec.items()}
+
+    tables: dict[str, Any] = {}
+    for name, (zh, en, spec) in TABLES.items():
+        tables[name] = {"title": f"{zh.split('：')[0]} / {en.split(':')[0]}", "description": f"{zh} / {en}",
+                        "columns": columns(spec), "units": {c: u for c, (_z, _e, u) in spec.items() if u}}
+    for name, (zh, en, _sql) in VIEWS.items():
+        tables[name] = {"title": f"{zh} / {en}", "description": f"{zh} / {en}（视图 view）",
+                        "columns": columns(_VIEW_COLUMNS[name])}
+    for name in ("narratives", "report_text"):
+        tables[name]["fts_table"] = f"{name}_fts"
+        tables[name]["fts_pk"] = "rowid"
+    # Datasette's units key expects Pint units; ours are Chinese words, so they stay in the text.
+    for spec in tables.values():
+        spec.pop("units", None)
+    queries = {name: {"title": title, "description": description, "sql": sql}
+               for name, (title, description, sql) in QUERIES.items()}
+    return {
+        "title": "xxgk：政府信息公开工作年度报告数据 / Government information disclosure annual reports",
+        "description": "由 xxgk 从各机关公开发布的年度报告解析而得；缺失值为空，从不记为 0。 / Parsed by xxgk "
+                       "from the reports the organs published; a missing value is NULL, never 0.",
+        "source": _SOURCE,
+        "license": _LICENSE,
+        "databases": {"xxgk": {"source": _SOURCE, "license": _LICENSE, "tables": tables, "queries": queries}},
+    }
