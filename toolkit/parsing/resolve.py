@@ -5,12 +5,12 @@
 2. A table-3 row with several splits (or none keeping its own sum, the source's
    error) is read when exactly one split equals what the column identities imply
    from fully read rows (the column sums); the audit then reports any broken row sum.
-3. A row the column sums chose (step 2) is dropped again when a column identity it
-   takes part in does not hold: its split rested on arithmetic the source breaks.
-   A row whose reading its own numbers settle (seven clean cells, the only split
+3. A row whose reading its own numbers settle (seven clean cells, the only split
    keeping its own row sum, a line placed by row order that keeps its sum, a split
-   the narrative pins) keeps the numbers it prints; a broken column identity is then
-   a finding about the report (the audit reports it), never a reason to withhold them.
+   the narrative pins) keeps the numbers it prints even where a column identity it
+   takes part in fails: that is a finding about the report (the audit reports it),
+   never a reason to withhold them.  Only a row whose split the identity would have
+   to choose stays missing when the identity is broken (step 2 finds no split).
 4. Every missing cell gets its reason code; values the arithmetic implies for
    *blank* cells are offered in ``derived`` only, never in the tables.
 """
@@ -90,9 +90,7 @@ def _pin_by_statements(name: str, read: TableRead, statements: list[dict], warni
             read.inferred.add(row)
 
 
-def _pin_by_column_sums(read: TableRead, template: str | None, warnings: list[str]) -> set[str]:
-    """Rows whose split the column sums chose (see the module docstring); returns their keys."""
-    pinned: set[str] = set()
+def _pin_by_column_sums(read: TableRead, template: str | None, warnings: list[str]) -> None:
     changed = True
     while changed and read.candidates:
         changed = False
@@ -107,9 +105,7 @@ def _pin_by_column_sums(read: TableRead, template: str | None, warnings: list[st
             read.table[row] = dict(zip(_COLS, values))
             read.status.pop(row, None)
             del read.candidates[row]
-            pinned.add(row)
             changed = True
-    return pinned
 
 
 def _identities(t3: dict, template: str | None):
@@ -126,18 +122,11 @@ def _identities(t3: dict, template: str | None):
             yield rows, sum(v(r) for r in outs) == v("total_handled")
 
 
-def _validate_pinned(read: TableRead, pinned: set[str], template: str | None, warnings: list[str]) -> None:
-    """Drop the rows the column sums chose where a column identity they take part in fails;
-    say which rows kept by their own arithmetic take part in a failing identity."""
-    failing = [rows for rows, holds in _identities(read.table, template) if not holds]
-    if not failing:
-        return
-    bad = {r for rows in failing for r in rows if r in pinned}
-    for row in sorted(bad):
-        warnings.append(f"t3.{row}: its split was chosen by the column sums, but a column identity it takes "
-                        f"part in does not hold; values left missing")
-        read.missing_row(row, _COLS, "ambiguous")
-    kept = sorted({r for rows in failing for r in rows if r in read.inferred and r not in bad})
+def _note_broken_identities(read: TableRead, template: str | None, warnings: list[str]) -> None:
+    """Say which rows read by their own arithmetic or by row order take part in a column
+    identity the printed table breaks: they keep their numbers (a finding, not a reason)."""
+    failing = [rows for rows, holds in _identities(read.table, template) if not holds] if read.inferred else []
+    kept = sorted({r for rows in failing for r in rows if r in read.inferred})
     if kept:
         warnings.append(f"t3: a column identity does not hold in the printed table; {', '.join(kept)} kept "
                         f"as printed (each row's own arithmetic settles its reading; the audit reports the "
@@ -209,8 +198,8 @@ def resolve(reads: dict[str, TableRead | None], statements: list[dict], template
             _pin_by_statements(name, read, statements, warnings)
     t3 = reads.get("t3")
     if t3 is not None:
-        pinned = _pin_by_column_sums(t3, template, warnings)
-        _validate_pinned(t3, pinned, template, warnings)
+        _pin_by_column_sums(t3, template, warnings)
+        _note_broken_identities(t3, template, warnings)
     tables = {name: (None if read is None else read.table) for name, read in reads.items()}
     status: dict[str, dict[str, dict[str, str]]] = {}
     for name, read in reads.items():

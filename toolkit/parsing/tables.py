@@ -31,7 +31,7 @@ from .runs import run_cells, run_layout
 from .rows import (CJK_RUN, FUZZY_LABEL_RATIO, SUBNUMBER, RowRead, TableRead, fuzzy_row, label_cores, row_patterns,
                    similar_label, single_other_row, t3_row_items)
 
-__all__ = ["split_digits", "detect_template", "read_text_table", "read_t4_text", "classify_grid",
+__all__ = ["split_digits", "detect_template", "t3_template", "read_text_table", "read_t4_text", "classify_grid",
            "read_grid_table", "read_grid_t4", "MAX_CELL_DIGITS", "read_rows", "value_tokens", "cut_region"]
 
 # ------------------------------------------------------------------ numbers
@@ -794,3 +794,16 @@ def detect_template(text: str) -> str:
     markers_2021 = ("本年制发件数", "现行有效件数", "本年处理决定数量", "本年收费金额")
     score = sum(m in text for m in markers_2019) - sum(m in text for m in markers_2021)
     return "2019" if score > 0 else "2021"
+
+
+# The 2021 template's (六)其他处理 sub-rows; the 2019 template has none.
+_T3_2021_SUBROWS = re.compile(r"逾\s*期\s*不\s*补\s*正|逾\s*期\s*未\s*按\s*收\s*费\s*通\s*知")
+
+
+def t3_template(text: str, template: str) -> str:
+    """Table 3's own template: ``"2021"`` when *text* (table 3's) prints the 2021 sub-rows of
+    (六)其他处理, else the report's *template* (a report of a transition year may print the
+    2019 table 2 beside the 2021 table 3)."""
+    if template == "2019" and _T3_2021_SUBROWS.search(text):
+        return "2021"
+    return template
