@@ -22,7 +22,7 @@ from .resolve import resolve
 from .sections import find_sections, find_t4_header
 from .statements import find_statements
 from .tables import (classify_grid, detect_template, read_grid_t4, read_grid_table, read_t4_text,
-                     read_text_table, t3_template)
+                     read_text_table, t3_fragment, t3_template)
 from .title import extract_title
 
 __all__ = ["parse_text", "parse_document", "parse_file", "parse_bytes", "parse_report", "mark_pre_template"]
@@ -59,6 +59,24 @@ def _blank_footers_in_tables(norm: str, spans: dict) -> str:
     return norm[:lo] + _blank_footers(norm[lo:hi]) + norm[hi:]
 
 
+_FIRST_HEADING = re.compile(r"^[ \t#*]*(?:一|1)[ \t]*[、.．][ \t]*(?:\*\*)?[ \t]*总体情况", re.M)
+_TITLE_LINE = re.compile(r"^[^\n]{0,60}(?:政府信息公开|政务公开)[^\n]{0,30}年度?报告[^\n]{0,20}$", re.M)
+_T2_HEADING = re.compile(r"主动公开政府信息(?:的)?情况")
+
+
+def _second_report(norm: str) -> tuple[int, str] | None:
+    """(line number, title) of a second report in *norm* — its own title and then its own
+    一、总体情况 and table headings after the first report's — else None."""
+    heads = list(_FIRST_HEADING.finditer(norm))
+    for first, second in zip(heads, heads[1:]):
+        titles = list(_TITLE_LINE.finditer(norm, first.end(), second.start()))
+        if titles and _T2_HEADING.search(norm, second.end()) and _T2_HEADING.search(norm, first.end(),
+                                                                                     titles[-1].start()):
+            title = titles[-1]
+            return norm.count("\n", 0, title.start()) + 1, title.group(0).strip()
+    return None
+
+
 def parse_text(text: str, *, report_id: str | None = None, source: str | None = None,
                warnings: Iterable[str] = (), grids=()) -> Report:
     """Parse report text (already decoded).  Raises ReportError if it is not a report.
@@ -72,6 +90,11 @@ def parse_text(text: str, *, report_id: str | None = None, source: str | None = 
     norm = half_width(plain)
     if not norm.strip():
         raise ReportError(source, "empty file")
+    second = _second_report(norm)
+    if second is not None:
+        # Read as one, the second report would be swallowed into the first one's section 六.
+        raise ReportError(source, f"two reports in one file: a second report ({second[1][:60]}) begins on line "
+                                  f"{second[0]}; split it into two files")
     spans = find_sections(norm)
     title, agency, year = extract_title(norm)
     n_found = sum(s is not None for s in spans.values())
@@ -108,8 +131,17 @@ def _read_tables(norm: str, spans: dict, grids, template: str, warnings: list[st
     table's template): from grids when a grid holds the table, else from its section's text.
     Table 3's template is its own (:func:`~toolkit.parsing.tables.t3_template`)."""
     kinds: dict[str, list] = {"t2": [], "t3": [], "t4": []}
-    for grid in grids:
-        kind = classify_grid(grid, template)
+    kind_of = [classify_grid(grid, template) for grid in grids]
+    # A table 3 split over pages: a piece of fewer than three rows next to the rest is table 3 too.
+    changed = True
+    while changed:
+        changed = False
+        for i, grid in enumerate(grids):
+            if kind_of[i] is None and any(0 <= j < len(grids) and kind_of[j] == "t3" for j in (i - 1, i + 1)) \
+                    and t3_fragment(grid, template):
+                kind_of[i] = "t3"
+                changed = True
+    for grid, kind in zip(grids, kind_of):
         if kind:
             kinds[kind].append(grid)
     reads: dict = {}

@@ -31,7 +31,7 @@ from .runs import run_cells, run_layout
 from .rows import (CJK_RUN, FUZZY_LABEL_RATIO, SUBNUMBER, RowRead, TableRead, fuzzy_row, label_cores, row_patterns,
                    similar_label, single_other_row, t3_row_items)
 
-__all__ = ["split_digits", "detect_template", "t3_template", "read_text_table", "read_t4_text", "classify_grid",
+__all__ = ["split_digits", "detect_template", "t3_template", "t3_fragment", "read_text_table", "read_t4_text", "classify_grid",
            "read_grid_table", "read_grid_t4", "MAX_CELL_DIGITS", "read_rows", "value_tokens", "cut_region"]
 
 # ------------------------------------------------------------------ numbers
@@ -606,6 +606,15 @@ def classify_grid(grid, template: str) -> str | None:
     return None
 
 
+def t3_fragment(grid, template: str) -> bool:
+    """Could *grid* be a short piece of table 3 (a table split over pages whose first or last
+    piece has fewer than three rows)?  It names at least one row of table 3 (总计 only as
+    (七)总计: a lone 总计 heads many tables)."""
+    flat = half_width("".join(c for row in grid.rows for c in row if c))
+    keys = {k for single in (False, True) for k, _, _ in _locate_rows(flat, row_patterns("t3", template, single))}
+    return bool(keys - {"total_handled"}) or bool(re.search(r"\(七\)\s*总\s*计", flat))
+
+
 def _match_row(label: str, patterns) -> str | None:
     """The one row key whose label best matches *label* (longest match); None if none or a tie."""
     hits = []
@@ -636,6 +645,49 @@ def _value_columns(grids) -> set[int] | None:
     return cols or None
 
 
+# Applicant columns of table 3 by their header words (whitespace removed; 社会组织 and
+# 公益组织 are short forms of 社会公益组织 seen in published tables).
+_T3_HEADER_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("natural_person", ("自然人",)), ("commercial", ("商业企业",)), ("research", ("科研机构",)),
+    ("social_org", ("社会公益组织", "社会组织", "公益组织")), ("legal_service", ("法律服务机构",)),
+    ("other_org", ("其他",)), ("total", ("总计", "合计")),
+)
+# Words of the header's grouping cells, which hold a column word (其他) without naming a column.
+_T3_HEADER_GROUPS = re.compile(r"法人或其他组织|法人或者其他组织|申请人情况")
+
+
+def _t3_column_map(grid, patterns) -> tuple[dict[int, str] | None, str | None]:
+    """(grid column → applicant column key, from the header rows above the first row of
+    table 3; None when the grid has no header — fewer than three column words) and, when
+    a header is there but does not name the seven columns once each, why (the map is then
+    None)."""
+    header: dict[int, str] = {}
+    for row in grid.rows:
+        label = half_width("".join(c for c in row if c and not _grid_value(c, True)[1]))
+        if label.strip() and _match_row(label, patterns) is not None:
+            break
+        for j, c in enumerate(row):
+            if c:
+                header[j] = header.get(j, "") + re.sub(r"\s+", "", half_width(c))
+    found: dict[int, str] = {}
+    for j, words in header.items():
+        words = _T3_HEADER_GROUPS.sub("", words)
+        keys = {k for k, alts in _T3_HEADER_WORDS if any(a in words for a in alts)}
+        if len(keys) > 1:
+            return None, f"the header cell {words!r} names several columns"
+        if keys:
+            found[j] = keys.pop()
+    keys = list(found.values())
+    if len(set(keys)) < 3:
+        # A word or two (其他 in a label broken across a page) is no header.
+        return None, None
+    want = [c.key for c in schema.T3_COLUMNS]
+    if sorted(keys) != sorted(want):
+        shown = ", ".join(dict.fromkeys(keys))
+        return None, f"the header names {shown or 'none'} where the template has seven columns, each once"
+    return found, None
+
+
 def read_grid_table(grids, table: str, template: str, warnings: list[str]) -> TableRead | None:
     """Read t2 or t3 from grids by position; None when no grid holds the table."""
     flat = half_width("\n".join(c for g in grids for row in g.rows for c in row if c))
@@ -649,11 +701,28 @@ def read_grid_table(grids, table: str, template: str, warnings: list[str]) -> Ta
     value_cols = _value_columns(grids) if table == "t3" else None
     if value_cols is not None and len(value_cols) != len(schema.T3_COLUMNS):
         value_cols = None
+    column_map: dict[int, dict[int, str]] = {}  # grid index → its header's column map
+    if table == "t3":
+        shared, shared_width = None, None
+        for gi, grid in enumerate(grids):
+            found, why = _t3_column_map(grid, patterns)
+            if why is not None:
+                warnings.append(f"t3: the applicant columns cannot be matched by their header ({why}); "
+                                f"values left missing (columns are never read by position)")
+                return _t3_columns_unmatched(template, single, warnings)
+            widths = {len(r) for r in grid.rows}
+            if found is not None:
+                column_map[gi] = shared = found
+                shared_width = widths
+            elif shared is not None and widths == shared_width:
+                # A later page's piece without its own header: the same columns.
+                column_map[gi] = shared
     # A row whose label matched nothing but which has value cells: its label may
     # go on in the next row (a row broken across a PDF page).
     pending = None  # (label, real cells, positions of its value cells, row width)
     unmatched: list[tuple[str, list[str]]] = []  # (label, value cells) of rows no label matched
-    for grid in grids:
+    for gi, grid in enumerate(grids):
+        by_header = column_map.get(gi)
         for row in grid.rows:
             if value_cols is not None and all(row[j] is not None for j in value_cols):
                 value_pos = sorted(value_cols)
@@ -667,6 +736,10 @@ def read_grid_table(grids, table: str, template: str, warnings: list[str]) -> Ta
                 label = "".join(real[:split])
                 value_pos = positions[split:]
             label = half_width(label)
+            if by_header is not None and set(value_pos) == set(by_header):
+                # Cells in the template's column order, each found under its header.
+                at = {k: j for j, k in by_header.items()}
+                value_pos = [at[c.key] for c in schema.T3_COLUMNS]
             cells = [row[j] for j in value_pos]
             key = _match_row(label, patterns) if label.strip() else None
             previous, pending = pending, None
@@ -713,6 +786,15 @@ def read_grid_table(grids, table: str, template: str, warnings: list[str]) -> Ta
         return _t3_in_order(out, template, single, tuple(c.key for c in schema.T3_COLUMNS), warnings)
     out.table = {k: out.table[k] for k in columns_of if k in out.table}
     return out
+
+
+def _t3_columns_unmatched(template: str, single: bool, warnings: list[str]) -> TableRead:
+    """Table 3 present, every cell missing: its columns could not be matched by header."""
+    out = TableRead({})
+    columns = tuple(c.key for c in schema.T3_COLUMNS)
+    for row in t3_row_items(template, single):
+        out.missing_row(row.key, columns, "label_not_found")
+    return _t3_in_order(out, template, single, columns, warnings)
 
 
 def _read_grid_row(out: TableRead, table: str, key: str, cols, cells: list[str], warnings: list[str]) -> None:
