@@ -23,6 +23,7 @@ converted from PDF) is read by row order instead (:mod:`toolkit.parsing.aligned`
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .. import schema
 from ..textnorm import half_width
@@ -656,16 +657,15 @@ _T3_HEADER_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 _T3_HEADER_GROUPS = re.compile(r"法人或其他组织|法人或者其他组织|申请人情况")
 
 
-def _t3_column_map(grid, patterns) -> tuple[dict[int, str] | None, str | None]:
+def _t3_column_map(grid) -> tuple[dict[int, str] | None, str | None]:
     """(grid column → applicant column key, from the header rows above the first row of
-    table 3; None when the grid has no header — fewer than three column words) and, when
+    numbers; None when the grid has no header — fewer than three column words) and, when
     a header is there but does not name the seven columns once each, why (the map is then
     None)."""
     header: dict[int, str] = {}
     for row in grid.rows:
-        label = half_width("".join(c for c in row if c and not _grid_value(c, True)[1]))
-        if label.strip() and _match_row(label, patterns) is not None:
-            break
+        if any(c and _grid_value(c, True)[0] is not None for c in row):
+            break  # the first row of numbers: the header is above it
         for j, c in enumerate(row):
             if c:
                 header[j] = header.get(j, "") + re.sub(r"\s+", "", half_width(c))
@@ -705,7 +705,7 @@ def read_grid_table(grids, table: str, template: str, warnings: list[str]) -> Ta
     if table == "t3":
         shared, shared_width = None, None
         for gi, grid in enumerate(grids):
-            found, why = _t3_column_map(grid, patterns)
+            found, why = _t3_column_map(grid)
             if why is not None:
                 warnings.append(f"t3: the applicant columns cannot be matched by their header ({why}); "
                                 f"values left missing (columns are never read by position)")
@@ -721,9 +721,16 @@ def read_grid_table(grids, table: str, template: str, warnings: list[str]) -> Ta
     # go on in the next row (a row broken across a PDF page).
     pending = None  # (label, real cells, positions of its value cells, row width)
     unmatched: list[tuple[str, list[str]]] = []  # (label, value cells) of rows no label matched
+    t2_words = _t2_column_words(template) if table == "t2" else ()
     for gi, grid in enumerate(grids):
         by_header = column_map.get(gi)
+        t2_header: dict[int, str] | None = None  # the last t2 header row: grid column → column key
         for row in grid.rows:
+            if table == "t2" and not any(c and _grid_value(c, True)[0] is not None for c in row):
+                found = _t2_header(row, t2_words)
+                if found is not None:
+                    t2_header = found
+                    continue
             if value_cols is not None and all(row[j] is not None for j in value_cols):
                 value_pos = sorted(value_cols)
                 label = "".join(c for j, c in enumerate(row) if c and j not in value_cols)
@@ -763,6 +770,20 @@ def read_grid_table(grids, table: str, template: str, warnings: list[str]) -> Ta
                     unmatched.append((label, cells))
             if key is None or not cells and table == "t3":
                 continue
+            if table == "t2" and t2_header is not None and len(columns_of[key]) > 1 \
+                    and len(value_pos) == len(t2_header) == len(columns_of[key]):
+                named = [t2_header.get(j) for j in value_pos]
+                if not set(named) & set(columns_of[key]):
+                    named = list(columns_of[key])  # another block's header (this one's was not found)
+                    value_pos = list(value_pos)
+                    t2_header = dict(zip(value_pos, named))
+                if sorted(map(str, named)) != sorted(columns_of[key]):
+                    warnings.append(f"t2.{key}: the columns above it ({', '.join(map(str, named))}) are not "
+                                    f"this row's; values left missing (columns are never read by position)")
+                    out.missing_row(key, columns_of[key], "label_not_found")
+                    continue
+                at = dict(zip(named, value_pos))
+                cells = [row[at[c]] for c in columns_of[key]]
             if key in out.table:
                 warnings.append(f"{table}.{key}: row appears twice in the table; values left missing")
                 out.missing_row(key, columns_of[key], "ambiguous")
@@ -786,6 +807,27 @@ def read_grid_table(grids, table: str, template: str, warnings: list[str]) -> Ta
         return _t3_in_order(out, template, single, tuple(c.key for c in schema.T3_COLUMNS), warnings)
     out.table = {k: out.table[k] for k in columns_of if k in out.table}
     return out
+
+
+@lru_cache(maxsize=None)
+def _t2_column_words(template: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(column key, its header words without spaces) of table 2 in *template*."""
+    cols = schema.T2_COLUMNS if template == "2021" else schema.T2_COLUMNS_2019
+    return tuple((c.key, tuple(w.replace("/", "") for w in (c.zh, *c.aliases))) for c in cols)
+
+
+def _t2_header(row, words) -> dict[int, str] | None:
+    """Grid column → column key of a t2 header row (信息内容 | 本年制发件数 | …); None if the
+    row names fewer than two columns."""
+    found = {}
+    for j, c in enumerate(row):
+        if not c:
+            continue
+        text = re.sub(r"[\s/／]+", "", half_width(c))
+        keys = [k for k, ws in words if any(w == text or (len(text) > len(w) and text.endswith(w)) for w in ws)]
+        if len(keys) == 1:
+            found[j] = keys[0]
+    return found if len(found) >= 2 else None
 
 
 def _t3_columns_unmatched(template: str, single: bool, warnings: list[str]) -> TableRead:
@@ -850,22 +892,71 @@ def _read_grid_row(out: TableRead, table: str, key: str, cols, cells: list[str],
         out.status[key] = status
 
 
+_T4_ROW_WORDS = (("litigation_after", ("复议后起诉",)), ("litigation_direct", ("直接起诉",)),
+                 ("reconsideration", ("行政复议",)))
+_T4_COLUMN_WORDS = (("upheld", ("维持",)), ("corrected", ("纠正",)), ("other", ("其他",)),
+                    ("pending", ("审结",)), ("total", ("总计", "合计")))
+
+
+def _t4_column_map(header_rows, positions: list[int]) -> tuple[list[tuple[str, str]] | None, str | None]:
+    """((row key, column key) of each value position, from the header rows above table 4's
+    values; None when there is no header — fewer than three words) and, when a header is
+    there but does not name the fifteen cells once each, why."""
+    words = {j: "" for j in positions}
+    for row in header_rows:
+        group = None
+        for j, c in enumerate(row):
+            if c is None:
+                # Covered by a span: a group heading (行政复议, 复议后起诉) spans the columns
+                # to its right; a column word spanning down stays in its own column.
+                text = group or ""
+            else:
+                text = re.sub(r"\s+", "", half_width(c))
+                group = text if any(w in text for _, ws in _T4_ROW_WORDS for w in ws) else None
+            if j in words:
+                words[j] += text
+    pairs, named = [], 0
+    for j in positions:
+        w = words[j]
+        rows = [k for k, ws in _T4_ROW_WORDS if any(x in w for x in ws)]
+        cols = [k for k, ws in _T4_COLUMN_WORDS if any(x in w for x in ws)]
+        named += bool(rows) + bool(cols)
+        # 复议后起诉 also holds 复议, 直接起诉 sits under 行政诉讼: the most specific group wins.
+        pairs.append((rows[0] if rows else None, cols[0] if len(cols) == 1 else None))
+    if named < 3:
+        return None, None
+    want = {(r.key, c.key) for r in schema.T4_ROWS for c in schema.T4_COLUMNS}
+    if None in {x for p in pairs for x in p} or set(pairs) != want or len(pairs) != len(want):
+        return None, "the header does not name each of its fifteen cells once"
+    return pairs, None
+
+
 def read_grid_t4(grids, warnings: list[str]) -> TableRead | None:
     cols = [c.key for c in schema.T4_COLUMNS]
     rows = [r.key for r in schema.T4_ROWS]
     for grid in grids:
-        for row in grid.rows:
-            real = [c for c in row if c is not None]
+        for ri, row in enumerate(grid.rows):
+            positions = [j for j, c in enumerate(row) if c is not None]
+            real = [row[j] for j in positions]
             if len(real) != 15:
                 continue
             parsed = [_grid_value(c, False) for c in real]
             if all(ok for _, ok in parsed) and any(v is not None for v, _ in parsed):
+                pairs, why = _t4_column_map(grid.rows[:ri], positions)
                 out = TableRead({})
-                for i, (v, _) in enumerate(parsed):
-                    if v is None:
-                        warnings.append(f"t4.{rows[i // 5]}.{cols[i % 5]}: blank cell; left missing")
-                        out.status.setdefault(rows[i // 5], {})[cols[i % 5]] = "blank"
-                out.table = {r: {c: parsed[i * 5 + j][0] for j, c in enumerate(cols)} for i, r in enumerate(rows)}
+                if why is not None:
+                    warnings.append(f"t4: the columns cannot be matched by their header ({why}); values left "
+                                    f"missing (columns are never read by position)")
+                    for r in rows:
+                        out.missing_row(r, cols, "label_not_found")
+                    return out
+                order = [(r, c) for r in rows for c in cols]
+                value_at = dict(zip(pairs, parsed)) if pairs is not None else dict(zip(order, parsed))
+                for r, c in order:
+                    if value_at[(r, c)][0] is None:
+                        warnings.append(f"t4.{r}.{c}: blank cell; left missing")
+                        out.status.setdefault(r, {})[c] = "blank"
+                out.table = {r: {c: value_at[(r, c)][0] for c in cols} for r in rows}
                 return out
     return None
 
