@@ -819,7 +819,7 @@ def _t2_column_words(template: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
 def _t2_header(row, words) -> dict[int, str] | None:
     """Grid column → column key of a t2 header row (信息内容 | 本年制发件数 | …); None if the
     row names fewer than two columns."""
-    found = {}
+    found, other = {}, {}
     for j, c in enumerate(row):
         if not c:
             continue
@@ -827,7 +827,9 @@ def _t2_header(row, words) -> dict[int, str] | None:
         keys = [k for k, ws in words if any(w == text or (len(text) > len(w) and text.endswith(w)) for w in ws)]
         if len(keys) == 1:
             found[j] = keys[0]
-    return found if len(found) >= 2 else None
+        elif j > 0:  # a header word naming no column (信息内容 heads the labels, in the first)
+            other[j] = f"?{text}"
+    return {**found, **other} if len(found) >= 2 else None
 
 
 def _t3_columns_unmatched(template: str, single: bool, warnings: list[str]) -> TableRead:
