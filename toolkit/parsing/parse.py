@@ -67,6 +67,8 @@ _T2_HEADING = re.compile(r"主动公开政府信息(?:的)?情况")
 def _second_report(norm: str) -> tuple[int, str] | None:
     """(line number, title) of a second report in *norm* — its own title and then its own
     一、总体情况 and table headings after the first report's — else None."""
+    if norm.count("总体情况") < 2:
+        return None
     heads = list(_FIRST_HEADING.finditer(norm))
     for first, second in zip(heads, heads[1:]):
         titles = list(_TITLE_LINE.finditer(norm, first.end(), second.start()))

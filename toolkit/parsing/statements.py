@@ -98,8 +98,11 @@ _COMPILED = tuple((t, r, c, re.compile(p), _NEEDS[(t, r)]) for t, r, c, p in _PA
 
 
 # Words every statement holds: sentences without any are not looked at.
-_TRIGGER = re.compile(r"收到|接到|受理|新收|办结|办理|结转|规范性文件|规章|行政事业性收费|行政复议|行政诉讼|其他处理"
+_TRIGGER = re.compile(r"收到|接到|受理|新收|办结|办理|结转|规范性文件|规章|行政事业性收费|行政复议|行政诉讼"
                       r"|无(?:任何)?(?:政府)?(?:依申请|信息公开申请)")
+# … and 其他处理, only where table 3 has (六)其他处理 as one cell (a 2021 table's label would
+# otherwise send every report's table text through the sentence reader for nothing).
+_TRIGGER_OTHER = re.compile(_TRIGGER.pattern + "|其他处理")
 # A statement has a number, or says there was none.
 _NUMBER_OR_NONE = re.compile(r"\d|[零〇一二两三四五六七八九十]\s*(?:件|份|个)|未|没有|无")
 _LONGEST_SENTENCE = 400  # characters looked at either side of a trigger word
@@ -171,9 +174,10 @@ def find_statements(text: str, spans: dict[str, tuple[int, int] | None], templat
     out: list[dict] = []
     seen: set[tuple] = set()
     one_other = other_all or (t3_template or template) == "2019"
+    trigger = _TRIGGER_OTHER if one_other else _TRIGGER
     for rs, re_ in regions:
         done = rs
-        for trig in _TRIGGER.finditer(text, rs, re_):
+        for trig in trigger.finditer(text, rs, re_):
             if trig.start() < done:
                 continue  # in the sentence just read
             ss, se = _sentence_at(text, trig.start(), trig.end(), rs, re_)
