@@ -291,3 +291,18 @@ def test_a_batch_carries_on_past_a_file_with_two_reports(tmp_path):
     bad, good = (parse_path(str(tmp_path / n)) for n in ("bad.txt", "good.txt"))
     assert bad.report is None and bad.error.startswith("two reports in one file")
     assert good.error is None and good.report.tables["t3"]["granted"]["total"] == 26
+
+
+def test_text_t3_columns_swapped_in_header_and_data_are_read_by_header():
+    order = [0, 2, 1, 3, 4, 5, 6]  # 科研机构 printed before 商业企业, header and data alike
+    header = ("申请人情况\n自然人\t法人或其他组织\t总计\n科研机构\t商业企业\t社会公益组织\t法律服务机构\t其他\n")
+    lines = "\n".join(lab + "\t" + "\t".join(str(ROWS[k][i]) for i in order) for k, lab in zip(T3_KEYS, T3_LABELS))
+    rep = parse_text(text_report(header + lines))
+    assert rep.tables["t3"]["new_received"] == dict(zip(T3_COLS, [20, 3, 1, 0, 2, 1, 27]))
+    assert t3_values(rep) == ROWS
+
+
+def test_text_t3_header_in_template_order_with_grouping_row_is_read_as_printed():
+    header = "申请人情况\n自然人\t法人或其他组织\t总计\n商业\n企业\t科研机构\t社会组织\t法律服务机构\t其他\n"
+    rep = parse_text(text_report(header + t3_lines()))
+    assert t3_values(rep) == ROWS

@@ -475,7 +475,45 @@ def _read_text_t3(text: str, template: str, warnings: list[str]) -> TableRead | 
                 out.missing_row(key, columns, "ambiguous")
     for row in items:
         warnings.extend(local.get(row.key, ()))
+    printed = _text_org_order(text[max(0, located[0][1] - _HEADER_SPAN):located[0][1]])
+    if printed is not None and printed != list(columns[1:6]):
+        warnings.append(f"t3: the header prints the organisations' columns in the order {', '.join(printed)}; "
+                        f"values read by header")
+        _reorder_columns(out, ["natural_person", *printed, "total"], columns)
     return _t3_in_order(out, template, single, columns, warnings)
+
+
+_HEADER_SPAN = 400  # characters before table 3's first row label where its header stands
+_ORG_WORDS = {"commercial": r"商\s*业\s*企\s*业", "research": r"科\s*研\s*机\s*构",
+              "social_org": r"社\s*会\s*(?:公\s*益\s*)?组\s*织|公\s*益\s*组\s*织",
+              "legal_service": r"法\s*律\s*服\s*务\s*机\s*构", "other_org": r"其\s*他"}
+_ORG_GROUP = re.compile(r"法\s*人\s*或\s*(?:者\s*)?其\s*他\s*组\s*织")
+
+
+def _text_org_order(header: str) -> list[str] | None:
+    """The five organisation columns in the order a text table's header prints them, when
+    each of their words stands there exactly once; else None (then the cells keep the
+    template's order: the header says nothing certain)."""
+    header = _ORG_GROUP.sub(lambda m: " " * len(m.group(0)), header)
+    at = {}
+    for key, rx in _ORG_WORDS.items():
+        hits = list(re.finditer(rx, header))
+        if len(hits) != 1:
+            return None
+        at[key] = hits[0].start()
+    return sorted(at, key=at.get)
+
+
+def _reorder_columns(out: TableRead, printed: list[str], columns) -> None:
+    """*out*'s rows, read in the *printed* column order, put under their columns' keys."""
+    where = [printed.index(c) for c in columns]
+    for row, cells in out.table.items():
+        vals = list(cells.values())
+        out.table[row] = {c: vals[i] for c, i in zip(columns, where)}
+    for row, codes in out.status.items():
+        out.status[row] = {printed[columns.index(c)]: s for c, s in codes.items()}
+    for row, cands in out.candidates.items():
+        out.candidates[row] = [[cand[i] for i in where] for cand in cands]
 
 
 def _t3_in_order(out: TableRead, template: str, single: bool, columns, warnings: list[str]) -> TableRead:
