@@ -484,23 +484,29 @@ def _read_text_t3(text: str, template: str, warnings: list[str]) -> TableRead | 
 
 
 _HEADER_SPAN = 400  # characters before table 3's first row label where its header stands
-_ORG_WORDS = {"commercial": r"商\s*业\s*企\s*业", "research": r"科\s*研\s*机\s*构",
-              "social_org": r"社\s*会\s*(?:公\s*益\s*)?组\s*织|公\s*益\s*组\s*织",
-              "legal_service": r"法\s*律\s*服\s*务\s*机\s*构", "other_org": r"其\s*他"}
-_ORG_GROUP = re.compile(r"法\s*人\s*或\s*(?:者\s*)?其\s*他\s*组\s*织")
+# The organisation columns' header words; the grouping cell 法人或其他组织 comes first in the
+# alternation, so its 其他 is never taken for the 其他 column.
+_ORG_HEADER = re.compile(r"(?P<group>法\s*人\s*或\s*(?:者\s*)?其\s*他\s*组\s*织)"
+                         r"|(?P<commercial>商\s*业\s*企\s*业)|(?P<research>科\s*研\s*机\s*构)"
+                         r"|(?P<social_org>社\s*会\s*(?:公\s*益\s*)?组\s*织|公\s*益\s*组\s*织)"
+                         r"|(?P<legal_service>法\s*律\s*服\s*务\s*机\s*构)|(?P<other_org>其\s*他)")
+_ORG_KEYS = ("commercial", "research", "social_org", "legal_service", "other_org")
 
 
 def _text_org_order(header: str) -> list[str] | None:
     """The five organisation columns in the order a text table's header prints them, when
     each of their words stands there exactly once; else None (then the cells keep the
     template's order: the header says nothing certain)."""
-    header = _ORG_GROUP.sub(lambda m: " " * len(m.group(0)), header)
-    at = {}
-    for key, rx in _ORG_WORDS.items():
-        hits = list(re.finditer(rx, header))
-        if len(hits) != 1:
+    at: dict[str, int] = {}
+    for m in _ORG_HEADER.finditer(header):
+        key = m.lastgroup
+        if key == "group":
+            continue
+        if key in at:
             return None
-        at[key] = hits[0].start()
+        at[key] = m.start()
+    if len(at) != len(_ORG_KEYS):
+        return None
     return sorted(at, key=at.get)
 
 
