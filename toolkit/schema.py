@@ -42,7 +42,8 @@ CELL_STATUS: dict[str, str] = {
     "read": "the value was printed and read with certainty",
     "blank": "the source prints the cell blank (unknown, never zero)",
     "ambiguous": "numbers are there but could not be assigned to cells with certainty",
-    "label_not_found": "the row's label was not found in the table",
+    "label_not_found": "the row's label was not found in the table, or the column's header does not name "
+                       "the template's columns (columns are matched by header, never by position)",
     "doubtful_text": "the cell mixes digits and words (290余, 2023年, 约5): not a clean number",
     "table_absent": "the report does not contain the table (absent, or published as an image)",
     "derived": "not printed; implied by the template's arithmetic (offered only when asked for)",

@@ -69,7 +69,8 @@ Comparability across templates: ``same`` means the 2019 template has the same
 cells with the same meaning, so 2019 and 2021 values may be compared and
 pooled.  ``other_rate`` reads (六)其他处理 as one row (``other.all``) in 2019
 and as three rows in 2021; the group total means the same, so it is
-comparable.  ``label``: the decisions counts (处理决定数量) have the same label in
+comparable.  A 2021 table printing (六) as one row is read by ``other.all``,
+and a 2021 table 3 in a report whose table 2 is the 2019 form by its three rows.  ``label``: the decisions counts (处理决定数量) have the same label in
 both templates, but that organs counted the same things is not established (one
 organ of the corpus gives 16 in 2019 and 5,658 in 2021): values are given for
 both templates, to be compared within a template, not pooled across.  Not
@@ -143,9 +144,9 @@ class Indicator:
     denominator: dict[str, tuple[Cell, ...]] = field(default_factory=dict)
     comparable: bool = True
     note: str = ""
-    #: Per template, cells read instead of the numerator's when none of its rows is in the report
-    #: (a 2021-template report that prints (六)其他处理 as one row, other.all).
-    fallback: dict[str, tuple[Cell, ...]] = field(default_factory=dict)
+    # Cells meaning the same as the numerator's, summed when those are not all there: (六)其他处理
+    # as one row in a 2021 table, or a 2021 table 3 in a report whose table 2 is the 2019 form.
+    alternative: dict[str, tuple[Cell, ...]] = field(default_factory=dict)
 
     @property
     def is_rate(self) -> bool:
@@ -176,7 +177,7 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("other_rate", "rate", "share", "其他处理率", "Other handling rate (其他处理)",
               {"2021": _t3(_group("other.")), "2019": _t3(["other.all"])}, _both(_HANDLED),
               note="(六)其他处理: three rows in 2021, one (other.all) in 2019; the group total means the same",
-              fallback={"2021": _t3(["other.all"])}),
+              alternative={"2021": _t3(["other.all"]), "2019": _t3(_group("other."))}),
     Indicator("refusals_legal_exemption", "count", "件", "不予公开（法定豁免事由）", "Refusals on legal exemptions",
               _both(_t3(_DENIED))),
     Indicator("refusals_factual_operational", "count", "件", "无法提供、不予处理及逾期（事实/程序原因）",
@@ -406,8 +407,8 @@ def compute_indicators(reports, tables, statements=None, names: Sequence[str] | 
                 reason = f"not comparable in the {eff} template: {ind.note}"
             else:
                 num, s1, why, conflict = _sum(lookup, rid, ind.numerator[eff], present)
-                if why and eff in ind.fallback and all("is not in the report" in w for w in why):
-                    alt = _sum(lookup, rid, ind.fallback[eff], present)
+                if why and eff in ind.alternative:
+                    alt = _sum(lookup, rid, ind.alternative[eff], present)
                     if not alt[2]:
                         num, s1, why, conflict = alt
                 sources = set(s1)

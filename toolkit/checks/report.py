@@ -117,7 +117,7 @@ def _table_checks(report: Report, rid: str) -> list[dict]:
             complete_out.append(_finding(rid, check, None, None, None,
                                          f"Cannot check completeness: table {no} is missing."))
             continue
-        cells = _template_cells(t, report.template)
+        cells = _template_cells(t, report.template_of(t))
         if t == "t2":
             # A t2 row the report leaves out is absent, not incomplete.
             cells = [(r, c) for r, c in cells if r in table]
@@ -135,11 +135,12 @@ def _table_checks(report: Report, rid: str) -> list[dict]:
 
 def _t3_checks(report: Report, rid: str) -> list[dict]:
     t3 = (report.tables or {}).get("t3")
-    _rows, columns = schema.items("t3", report.template)
+    template = report.template_of("t3")
+    _rows, columns = schema.items("t3", template)
     # Identity: inflow (new + carried over) equals outflow (handled + carried forward).
     out = [_balance(rid, t3, c.key) for c in columns]
     # A 2021 table printing (六)其他处理 as one row sums with it (other.all).
-    specs = _t3_specs(report.template, outcome_rows(t3 or {}, report.template))
+    specs = _t3_specs(template, outcome_rows(t3 or {}, template))
     return out + [_sum_check(rid, check, t3, "t3", parts, whole, what) for check, parts, whole, what in specs]
 
 

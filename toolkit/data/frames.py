@@ -192,6 +192,16 @@ def table_template(report: Report) -> str | None:
     return "2019" if report.year in (2019, 2020) else "2021"
 
 
+def _block_template(report: Report, table: str, template: str) -> str:
+    """Whose rows *table* of *report* is listed with: the table's own template (a transition
+    year's 2021 table 3 beside a 2019 table 2), and for a 2021 table 3 printing (六)其他处理
+    as the one row ``other.all`` the 2019 rows (the same rows, with ``other.all``)."""
+    own = (report.templates or {}).get(table) or template
+    if table == "t3" and own == "2021" and "other.all" in (report.tables.get("t3") or {}):
+        return "2019"
+    return own
+
+
 _LABELS = ("table", "row", "column", "row_zh", "column_zh", "row_en", "column_en")
 
 
@@ -258,8 +268,8 @@ def tables_arrow(parsed: list[ParsedReport], derived: bool = False):
             continue
         n = 0
         for t in ("t2", "t3", "t4"):
-            block = blocks[(t, template)]
             table = report.tables.get(t)
+            block = blocks[(t, template if table is None else _block_template(report, t, template))]
             if table is None:
                 first, last = block[0][1], block[-1][1] + len(block[-1][2])
                 take.extend(range(first, last))

@@ -200,7 +200,9 @@ def load_reports(corpus: str | os.PathLike | None = None):
     title        string         report title
     file         string         report file, relative to the corpus folder
     sha256       string         SHA-256 of the file as published
-    template     category       ``2021`` or ``2019`` (table template); ``pre-2019`` for report
+    template     category       ``2021`` or ``2019`` (the template of table 2, which decides the
+                                report's; each table's own is in ``load_tables()``'s rows and
+                                ``xxgk parse``'s ``templates``); ``pre-2019`` for report
                                 years before the fixed template (narrative only); <NA> when
                                 no table was found
     has_t2       boolean        table 2 found (<NA> when the report could not be read)
@@ -234,7 +236,12 @@ def load_tables(corpus: str | os.PathLike | None = None, derived: bool = False):
     ========== ======= ========== ===========================================================
     report_id  string             id from ``metadata.csv``
     table      string             ``t2``, ``t3`` or ``t4``
-    row        string             row key (docs/DESIGN.md; 2019-template keys for 2019 reports)
+    row        string             row key (docs/DESIGN.md) in the table's own template: 2019-template
+                                  keys for a 2019 table (a transition year may print a 2019
+                                  table 2 beside a 2021 table 3; ``xxgk parse``'s JSON says
+                                  which in ``templates``); a 2021 table 3 printing
+                                  (六)其他处理 as one row lists ``other.all`` in place of
+                                  its three sub-rows
     column     string             column key
     value      Float64 件 or 万元  the number; 万元 for t2 ``amount`` (decimal), else a count
     status     category           why the value is what it is (see above and ``toolkit.schema.CELL_STATUS``)

@@ -22,7 +22,7 @@ from .resolve import resolve
 from .sections import find_sections, find_t4_header
 from .statements import find_statements
 from .tables import (classify_grid, detect_template, read_grid_t4, read_grid_table, read_t4_text,
-                     read_text_table)
+                     read_text_table, t3_fragment, t3_template)
 from .title import extract_title
 
 __all__ = ["parse_text", "parse_document", "parse_file", "parse_bytes", "parse_report", "mark_pre_template"]
@@ -59,6 +59,26 @@ def _blank_footers_in_tables(norm: str, spans: dict) -> str:
     return norm[:lo] + _blank_footers(norm[lo:hi]) + norm[hi:]
 
 
+_FIRST_HEADING = re.compile(r"^[ \t#*]*(?:一|1)[ \t]*[、.．][ \t]*(?:\*\*)?[ \t]*总体情况", re.M)
+_TITLE_LINE = re.compile(r"^[^\n]{0,60}(?:政府信息公开|政务公开)[^\n]{0,30}年度?报告[^\n]{0,20}$", re.M)
+_T2_HEADING = re.compile(r"主动公开政府信息(?:的)?情况")
+
+
+def _second_report(norm: str) -> tuple[int, str] | None:
+    """(line number, title) of a second report in *norm* — its own title and then its own
+    一、总体情况 and table headings after the first report's — else None."""
+    if norm.count("总体情况") < 2:
+        return None
+    heads = list(_FIRST_HEADING.finditer(norm))
+    for first, second in zip(heads, heads[1:]):
+        titles = list(_TITLE_LINE.finditer(norm, first.end(), second.start()))
+        if titles and _T2_HEADING.search(norm, second.end()) and _T2_HEADING.search(norm, first.end(),
+                                                                                     titles[-1].start()):
+            title = titles[-1]
+            return norm.count("\n", 0, title.start()) + 1, title.group(0).strip()
+    return None
+
+
 def parse_text(text: str, *, report_id: str | None = None, source: str | None = None,
                warnings: Iterable[str] = (), grids=()) -> Report:
     """Parse report text (already decoded).  Raises ReportError if it is not a report.
@@ -72,6 +92,11 @@ def parse_text(text: str, *, report_id: str | None = None, source: str | None = 
     norm = half_width(plain)
     if not norm.strip():
         raise ReportError(source, "empty file")
+    second = _second_report(norm)
+    if second is not None:
+        # Read as one, the second report would be swallowed into the first one's section 六.
+        raise ReportError(source, f"two reports in one file: a second report ({second[1][:60]}) begins on line "
+                                  f"{second[0]}; split it into two files")
     spans = find_sections(norm)
     title, agency, year = extract_title(norm)
     n_found = sum(s is not None for s in spans.values())
@@ -84,32 +109,48 @@ def parse_text(text: str, *, report_id: str | None = None, source: str | None = 
         if body is None:
             warnings.append(f"section {n} ({schema.SECTIONS[n][0]}): heading not found")
     template = detect_template(norm)
-    reads = _read_tables(_blank_footers_in_tables(norm, spans), spans, grids, template, warnings)
+    reads, templates = _read_tables(_blank_footers_in_tables(norm, spans), spans, grids, template, warnings)
     for key in ("t2", "t3", "t4"):
         if reads[key] is None:
             warnings.append(f"{key}: table not found in the text (absent, or published as an image); "
                             f"left absent")
     if all(t is None for t in reads.values()):
         template = None
-    statements = find_statements(plain, spans, template, year)
-    tables, cell_status, derived = resolve(reads, statements, template, warnings)
+        templates = {}
+    else:
+        templates = {k: (v if reads[k] is not None else None) for k, v in templates.items()}
+    statements = find_statements(plain, spans, template, year, t3_template=templates.get("t3"),
+                                 other_all=reads["t3"] is not None and "other.all" in reads["t3"].table)
+    tables, cell_status, derived = resolve(reads, statements, templates.get("t3") or template, warnings)
     return mark_pre_template(Report(report_id=report_id, source=source, title=title, agency=agency,
                                     year=year, template=template, sections=sections, tables=tables,
                                     warnings=warnings, cell_status=cell_status, derived=derived,
-                                    statements=statements))
+                                    statements=statements, templates=templates))
 
 
-def _read_tables(norm: str, spans: dict, grids, template: str, warnings: list[str]) -> dict:
-    """Tables 2–4 as read (:class:`~toolkit.parsing.tables.TableRead`, None when absent):
-    from grids by position when a grid holds the table, else from its section's text."""
+def _read_tables(norm: str, spans: dict, grids, template: str, warnings: list[str]) -> tuple[dict, dict]:
+    """(tables 2–4 as read (:class:`~toolkit.parsing.tables.TableRead`, None when absent), each
+    table's template): from grids when a grid holds the table, else from its section's text.
+    Table 3's template is its own (:func:`~toolkit.parsing.tables.t3_template`)."""
     kinds: dict[str, list] = {"t2": [], "t3": [], "t4": []}
-    for grid in grids:
-        kind = classify_grid(grid, template)
+    kind_of = [classify_grid(grid, template) for grid in grids]
+    # A table 3 split over pages: a piece of fewer than three rows next to the rest is table 3 too.
+    changed = True
+    while changed:
+        changed = False
+        for i, grid in enumerate(grids):
+            if kind_of[i] is None and any(0 <= j < len(grids) and kind_of[j] == "t3" for j in (i - 1, i + 1)) \
+                    and t3_fragment(grid, template):
+                kind_of[i] = "t3"
+                changed = True
+    for grid, kind in zip(grids, kind_of):
         if kind:
             kinds[kind].append(grid)
     reads: dict = {}
     reads["t2"] = read_grid_table(kinds["t2"], "t2", template, warnings) if kinds["t2"] else None
-    reads["t3"] = read_grid_table(kinds["t3"], "t3", template, warnings) if kinds["t3"] else None
+    t3_grid_text = "\n".join(c for g in kinds["t3"] for row in g.rows for c in row if c)
+    t3tmpl = t3_template(half_width(t3_grid_text), template) if kinds["t3"] else template
+    reads["t3"] = read_grid_table(kinds["t3"], "t3", t3tmpl, warnings) if kinds["t3"] else None
     reads["t4"] = read_grid_t4(kinds["t4"], warnings) if kinds["t4"] else None
     # Tables are read from the half-width text of each section.
     tsec = {n: (norm[s:e] if s is not None else None) for n, (s, e) in
@@ -127,10 +168,15 @@ def _read_tables(norm: str, spans: dict, grids, template: str, warnings: list[st
         reads["t2"] = read_text_table(tsec["2"], "t2", template, warnings)
     if reads["t3"] is None:
         # Labels of t3 are distinctive enough to find without the heading.
-        reads["t3"] = read_text_table(t3_text if t3_text is not None else norm, "t3", template, warnings)
+        region = t3_text if t3_text is not None else norm
+        t3tmpl = t3_template(region, template)
+        reads["t3"] = read_text_table(region, "t3", t3tmpl, warnings)
+    if t3tmpl != template and reads["t3"] is not None:
+        warnings.append(f"t3: printed in the {t3tmpl} template's form (its (六)其他处理 has sub-rows), while "
+                        f"table 2 follows the {template} template; table 3 read as {t3tmpl}")
     if reads["t4"] is None:
         reads["t4"] = read_t4_text(t4_text, warnings, t3_text) if t4_text and t4_text.strip() else None
-    return reads
+    return reads, {"t2": template, "t3": t3tmpl, "t4": template}
 
 
 def mark_pre_template(report: Report) -> Report:

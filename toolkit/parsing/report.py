@@ -17,7 +17,11 @@ class Report:
 
     ``tables[name]`` is ``None`` when the report does not contain that table
     (never zeros).  ``template`` is ``"2021"``, ``"2019"`` or ``None`` (no
-    tables found).  ``warnings`` says what could not be read and why.
+    tables found): the report's, decided by table 2's form.  ``templates`` gives
+    each table's own (``{"t2": …, "t3": …, "t4": …}``): a report of a transition
+    year may print the 2019 table 2 beside the 2021 table 3; a 2021 table 3 may
+    still print (六)其他处理 as the one row ``other.all``.  ``warnings`` says what
+    could not be read and why.
 
     ``cell_status[table][row][column]`` gives the reason code
     (:data:`toolkit.schema.CELL_STATUS`) of a cell whose value is ``None``;
@@ -40,6 +44,11 @@ class Report:
     cell_status: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
     derived: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     statements: list[dict[str, Any]] = field(default_factory=list)
+    templates: dict[str, str | None] = field(default_factory=dict)
+
+    def template_of(self, table: str) -> str | None:
+        """The template of one table: its own when decided, else the report's."""
+        return self.templates.get(table) or self.template
 
     def status_of(self, table: str, row: str, column: str) -> str:
         """Reason code of one cell: ``read`` when it has a value, ``table_absent`` when the
@@ -63,6 +72,7 @@ class Report:
             "agency": self.agency,
             "year": self.year,
             "template": self.template,
+            "templates": dict(self.templates),
             "sections": dict(self.sections),
             "tables": {k: (None if v is None else {r: dict(c) for r, c in v.items()})
                        for k, v in self.tables.items()},

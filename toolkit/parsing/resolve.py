@@ -5,9 +5,12 @@
 2. A table-3 row with several splits (or none keeping its own sum, the source's
    error) is read when exactly one split equals what the column identities imply
    from fully read rows (the column sums); the audit then reports any broken row sum.
-3. Rows read by weaker means (stray spaces, row order, a multi-number cell or a
-   statement) are dropped again when a column identity they
-   take part in does not hold: a wrong number is worse than a missing one.
+3. A row whose reading its own numbers settle (seven clean cells, the only split
+   keeping its own row sum, a line placed by row order that keeps its sum, a split
+   the narrative pins) keeps the numbers it prints even where a column identity it
+   takes part in fails: that is a finding about the report (the audit reports it),
+   never a reason to withhold them.  Only a row whose split the identity would have
+   to choose stays missing when the identity is broken (step 2 finds no split).
 4. Every missing cell gets its reason code; values the arithmetic implies for
    *blank* cells are offered in ``derived`` only, never in the tables.
 """
@@ -119,17 +122,15 @@ def _identities(t3: dict, template: str | None):
             yield rows, sum(v(r) for r in outs) == v("total_handled")
 
 
-def _validate_inferred(read: TableRead, template: str | None, warnings: list[str]) -> None:
-    if not read.inferred:
-        return
-    bad: set[str] = set()
-    for rows, holds in _identities(read.table, template):
-        if not holds:
-            bad.update(r for r in rows if r in read.inferred)
-    for row in sorted(bad):
-        warnings.append(f"t3.{row}: read by splitting, by row order or from the narrative, but a column identity "
-                        f"it takes part in does not hold; values left missing")
-        read.missing_row(row, _COLS, "ambiguous")
+def _note_broken_identities(read: TableRead, template: str | None, warnings: list[str]) -> None:
+    """Say which rows read by their own arithmetic or by row order take part in a column
+    identity the printed table breaks: they keep their numbers (a finding, not a reason)."""
+    failing = [rows for rows, holds in _identities(read.table, template) if not holds] if read.inferred else []
+    kept = sorted({r for rows in failing for r in rows if r in read.inferred})
+    if kept:
+        warnings.append(f"t3: a column identity does not hold in the printed table; {', '.join(kept)} kept "
+                        f"as printed (each row's own arithmetic settles its reading; the audit reports the "
+                        f"identity)")
 
 
 def _derive(tables: dict, status: dict, template: str | None) -> dict:
@@ -198,7 +199,7 @@ def resolve(reads: dict[str, TableRead | None], statements: list[dict], template
     t3 = reads.get("t3")
     if t3 is not None:
         _pin_by_column_sums(t3, template, warnings)
-        _validate_inferred(t3, template, warnings)
+        _note_broken_identities(t3, template, warnings)
     tables = {name: (None if read is None else read.table) for name, read in reads.items()}
     status: dict[str, dict[str, dict[str, str]]] = {}
     for name, read in reads.items():

@@ -32,8 +32,8 @@ class TableRead:
 
     ``table[row][col]`` is the value or None; ``status[row][col]`` the reason code of
     each None cell; ``candidates[row]`` the possible splits of a jammed row left
-    missing; ``inferred`` the rows read by arithmetic or by row order (checked
-    against the column identities before they are kept).
+    missing; ``inferred`` the rows read by their own arithmetic or by row order (kept
+    as printed when a column identity fails; the warnings name them).
     """
 
     table: dict[str, dict]

@@ -65,6 +65,8 @@ _PATTERNS: tuple[tuple[str, str, str, str], ...] = (
     ("t2", "normative_docs", "repealed", rf"(?<![\d.]){_N}{_S}件(?:文件|规范性文件)?(?:予以|被)?废止"),
     ("t2", "rules", "made", rf"(?:制发|制定|出台)(?:了|的)?{_GAP}{{0,6}}?规章{_S}{_N}{_S}件"),
     ("t2", "fees", "amount", rf"收取行政事业性收费{_S}{_FEE}{_S}万元"),
+    # (六)其他处理 as one cell: the 2019 template's row, or a 2021 table printing it as one row.
+    ("t3", "other.all", "total", rf"其他处理(?:的)?(?:申请)?(?:共|合计)?{_S}{_N}{_S}{_UNIT}"),
 )
 # The same sentences stating zero.
 _ZERO_APPLICATIONS = re.compile(
@@ -90,13 +92,17 @@ STATEMENT_KINDS: tuple[tuple[str, str, str], ...] = tuple(dict.fromkeys(
 # The words a pattern cannot match without: a sentence lacking them is not tried.
 _NEEDS = {("t3", "new_received"): ("收到", "接到", "受理", "新收"), ("t3", "total_handled"): ("办结", "办理"),
           ("t3", "carried_over"): ("结转",), ("t3", "carried_forward"): ("结转",),
-          ("t2", "normative_docs"): ("规范性文件",), ("t2", "rules"): ("规章",), ("t2", "fees"): ("收费",)}
+          ("t2", "normative_docs"): ("规范性文件",), ("t2", "rules"): ("规章",), ("t2", "fees"): ("收费",),
+          ("t3", "other.all"): ("其他处理",)}
 _COMPILED = tuple((t, r, c, re.compile(p), _NEEDS[(t, r)]) for t, r, c, p in _PATTERNS)
 
 
 # Words every statement holds: sentences without any are not looked at.
 _TRIGGER = re.compile(r"收到|接到|受理|新收|办结|办理|结转|规范性文件|规章|行政事业性收费|行政复议|行政诉讼"
                       r"|无(?:任何)?(?:政府)?(?:依申请|信息公开申请)")
+# … and 其他处理, only where table 3 has (六)其他处理 as one cell (a 2021 table's label would
+# otherwise send every report's table text through the sentence reader for nothing).
+_TRIGGER_OTHER = re.compile(_TRIGGER.pattern + "|其他处理")
 # A statement has a number, or says there was none.
 _NUMBER_OR_NONE = re.compile(r"\d|[零〇一二两三四五六七八九十]\s*(?:件|份|个)|未|没有|无")
 _LONGEST_SENTENCE = 400  # characters looked at either side of a trigger word
@@ -146,8 +152,14 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月)")
 
 
 def find_statements(text: str, spans: dict[str, tuple[int, int] | None], template: str | None = None,
-                    year: int | None = None) -> list[dict]:
+                    year: int | None = None, *, t3_template: str | None = None,
+                    other_all: bool = False) -> list[dict]:
     """Statements in *text* (the clean report text) outside section 五.
+
+    ``其他处理N件`` is a statement about ``other.all`` only where table 3 has that one
+    row: its template (*t3_template*, else *template*) is 2019, or *other_all* (a 2021
+    table printing (六)其他处理 as one row); a 2021 table's three sub-rows have no cell
+    it could be about.
 
     *spans* are the sections' body spans (:func:`toolkit.parsing.sections.find_sections`);
     text before section 1 (the preamble) is searched too.  A sentence naming another
@@ -161,9 +173,11 @@ def find_statements(text: str, spans: dict[str, tuple[int, int] | None], templat
     regions.extend(found)
     out: list[dict] = []
     seen: set[tuple] = set()
+    one_other = other_all or (t3_template or template) == "2019"
+    trigger = _TRIGGER_OTHER if one_other else _TRIGGER
     for rs, re_ in regions:
         done = rs
-        for trig in _TRIGGER.finditer(text, rs, re_):
+        for trig in trigger.finditer(text, rs, re_):
             if trig.start() < done:
                 continue  # in the sentence just read
             ss, se = _sentence_at(text, trig.start(), trig.end(), rs, re_)
@@ -176,7 +190,7 @@ def find_statements(text: str, spans: dict[str, tuple[int, int] | None], templat
             years = {int(y) for y in _YEAR.findall(joined)}
             if year is not None and years and year not in years:
                 continue
-            for st in _in_sentence(joined, template):
+            for st in _in_sentence(joined, template, one_other):
                 st["sentence"] = sentence.strip()
                 lead = len(sentence) - len(sentence.lstrip())
                 st["start"], st["end"] = ss + lead, ss + lead + len(sentence.strip())
@@ -187,10 +201,12 @@ def find_statements(text: str, spans: dict[str, tuple[int, int] | None], templat
     return out
 
 
-def _in_sentence(sentence: str, template: str | None) -> Iterator[dict]:
+def _in_sentence(sentence: str, template: str | None, one_other: bool = False) -> Iterator[dict]:
     taken: set[tuple[str, str, str, int]] = set()  # (table,row,column,match start): one per phrase
     for table, row, column, rx, needs in _COMPILED:
         if not any(w in sentence for w in needs):
+            continue
+        if row == "other.all" and not one_other:
             continue
         if table == "t2" and row == "fees" and template == "2019":
             continue  # the 2019 template's fee row has no amount

@@ -23,6 +23,7 @@ converted from PDF) is read by row order instead (:mod:`toolkit.parsing.aligned`
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .. import schema
 from ..textnorm import half_width
@@ -31,7 +32,7 @@ from .runs import run_cells, run_layout
 from .rows import (CJK_RUN, FUZZY_LABEL_RATIO, SUBNUMBER, RowRead, TableRead, fuzzy_row, label_cores, row_patterns,
                    similar_label, single_other_row, t3_row_items)
 
-__all__ = ["split_digits", "detect_template", "read_text_table", "read_t4_text", "classify_grid",
+__all__ = ["split_digits", "detect_template", "t3_template", "t3_fragment", "read_text_table", "read_t4_text", "classify_grid",
            "read_grid_table", "read_grid_t4", "MAX_CELL_DIGITS", "read_rows", "value_tokens", "cut_region"]
 
 # ------------------------------------------------------------------ numbers
@@ -474,7 +475,51 @@ def _read_text_t3(text: str, template: str, warnings: list[str]) -> TableRead | 
                 out.missing_row(key, columns, "ambiguous")
     for row in items:
         warnings.extend(local.get(row.key, ()))
+    printed = _text_org_order(text[max(0, located[0][1] - _HEADER_SPAN):located[0][1]])
+    if printed is not None and printed != list(columns[1:6]):
+        warnings.append(f"t3: the header prints the organisations' columns in the order {', '.join(printed)}; "
+                        f"values read by header")
+        _reorder_columns(out, ["natural_person", *printed, "total"], columns)
     return _t3_in_order(out, template, single, columns, warnings)
+
+
+_HEADER_SPAN = 400  # characters before table 3's first row label where its header stands
+# The organisation columns' header words; the grouping cell 法人或其他组织 comes first in the
+# alternation, so its 其他 is never taken for the 其他 column.
+_ORG_HEADER = re.compile(r"(?P<group>法\s*人\s*或\s*(?:者\s*)?其\s*他\s*组\s*织)"
+                         r"|(?P<commercial>商\s*业\s*企\s*业)|(?P<research>科\s*研\s*机\s*构)"
+                         r"|(?P<social_org>社\s*会\s*(?:公\s*益\s*)?组\s*织|公\s*益\s*组\s*织)"
+                         r"|(?P<legal_service>法\s*律\s*服\s*务\s*机\s*构)|(?P<other_org>其\s*他)")
+_ORG_KEYS = ("commercial", "research", "social_org", "legal_service", "other_org")
+
+
+def _text_org_order(header: str) -> list[str] | None:
+    """The five organisation columns in the order a text table's header prints them, when
+    each of their words stands there exactly once; else None (then the cells keep the
+    template's order: the header says nothing certain)."""
+    at: dict[str, int] = {}
+    for m in _ORG_HEADER.finditer(header):
+        key = m.lastgroup
+        if key == "group":
+            continue
+        if key in at:
+            return None
+        at[key] = m.start()
+    if len(at) != len(_ORG_KEYS):
+        return None
+    return sorted(at, key=at.get)
+
+
+def _reorder_columns(out: TableRead, printed: list[str], columns) -> None:
+    """*out*'s rows, read in the *printed* column order, put under their columns' keys."""
+    where = [printed.index(c) for c in columns]
+    for row, cells in out.table.items():
+        vals = list(cells.values())
+        out.table[row] = {c: vals[i] for c, i in zip(columns, where)}
+    for row, codes in out.status.items():
+        out.status[row] = {printed[columns.index(c)]: s for c, s in codes.items()}
+    for row, cands in out.candidates.items():
+        out.candidates[row] = [[cand[i] for i in where] for cand in cands]
 
 
 def _t3_in_order(out: TableRead, template: str, single: bool, columns, warnings: list[str]) -> TableRead:
@@ -606,6 +651,15 @@ def classify_grid(grid, template: str) -> str | None:
     return None
 
 
+def t3_fragment(grid, template: str) -> bool:
+    """Could *grid* be a short piece of table 3 (a table split over pages whose first or last
+    piece has fewer than three rows)?  It names at least one row of table 3 (总计 only as
+    (七)总计: a lone 总计 heads many tables)."""
+    flat = half_width("".join(c for row in grid.rows for c in row if c))
+    keys = {k for single in (False, True) for k, _, _ in _locate_rows(flat, row_patterns("t3", template, single))}
+    return bool(keys - {"total_handled"}) or bool(re.search(r"\(七\)\s*总\s*计", flat))
+
+
 def _match_row(label: str, patterns) -> str | None:
     """The one row key whose label best matches *label* (longest match); None if none or a tie."""
     hits = []
@@ -636,6 +690,48 @@ def _value_columns(grids) -> set[int] | None:
     return cols or None
 
 
+# Applicant columns of table 3 by their header words (whitespace removed; 社会组织 and
+# 公益组织 are short forms of 社会公益组织 seen in published tables).
+_T3_HEADER_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("natural_person", ("自然人",)), ("commercial", ("商业企业",)), ("research", ("科研机构",)),
+    ("social_org", ("社会公益组织", "社会组织", "公益组织")), ("legal_service", ("法律服务机构",)),
+    ("other_org", ("其他",)), ("total", ("总计", "合计")),
+)
+# Words of the header's grouping cells, which hold a column word (其他) without naming a column.
+_T3_HEADER_GROUPS = re.compile(r"法人或其他组织|法人或者其他组织|申请人情况")
+
+
+def _t3_column_map(grid) -> tuple[dict[int, str] | None, str | None]:
+    """(grid column → applicant column key, from the header rows above the first row of
+    numbers; None when the grid has no header — fewer than three column words) and, when
+    a header is there but does not name the seven columns once each, why (the map is then
+    None)."""
+    header: dict[int, str] = {}
+    for row in grid.rows:
+        if any(c and _grid_value(c, True)[0] is not None for c in row):
+            break  # the first row of numbers: the header is above it
+        for j, c in enumerate(row):
+            if c:
+                header[j] = header.get(j, "") + re.sub(r"\s+", "", half_width(c))
+    found: dict[int, str] = {}
+    for j, words in header.items():
+        words = _T3_HEADER_GROUPS.sub("", words)
+        keys = {k for k, alts in _T3_HEADER_WORDS if any(a in words for a in alts)}
+        if len(keys) > 1:
+            return None, f"the header cell {words!r} names several columns"
+        if keys:
+            found[j] = keys.pop()
+    keys = list(found.values())
+    if len(set(keys)) < 3:
+        # A word or two (其他 in a label broken across a page) is no header.
+        return None, None
+    want = [c.key for c in schema.T3_COLUMNS]
+    if sorted(keys) != sorted(want):
+        shown = ", ".join(dict.fromkeys(keys))
+        return None, f"the header names {shown or 'none'} where the template has seven columns, each once"
+    return found, None
+
+
 def read_grid_table(grids, table: str, template: str, warnings: list[str]) -> TableRead | None:
     """Read t2 or t3 from grids by position; None when no grid holds the table."""
     flat = half_width("\n".join(c for g in grids for row in g.rows for c in row if c))
@@ -649,12 +745,36 @@ def read_grid_table(grids, table: str, template: str, warnings: list[str]) -> Ta
     value_cols = _value_columns(grids) if table == "t3" else None
     if value_cols is not None and len(value_cols) != len(schema.T3_COLUMNS):
         value_cols = None
+    column_map: dict[int, dict[int, str]] = {}  # grid index → its header's column map
+    if table == "t3":
+        shared, shared_width = None, None
+        for gi, grid in enumerate(grids):
+            found, why = _t3_column_map(grid)
+            if why is not None:
+                warnings.append(f"t3: the applicant columns cannot be matched by their header ({why}); "
+                                f"values left missing (columns are never read by position)")
+                return _t3_columns_unmatched(template, single, warnings)
+            widths = {len(r) for r in grid.rows}
+            if found is not None:
+                column_map[gi] = shared = found
+                shared_width = widths
+            elif shared is not None and widths == shared_width:
+                # A later page's piece without its own header: the same columns.
+                column_map[gi] = shared
     # A row whose label matched nothing but which has value cells: its label may
     # go on in the next row (a row broken across a PDF page).
     pending = None  # (label, real cells, positions of its value cells, row width)
     unmatched: list[tuple[str, list[str]]] = []  # (label, value cells) of rows no label matched
-    for grid in grids:
+    t2_words = _t2_column_words(template) if table == "t2" else ()
+    for gi, grid in enumerate(grids):
+        by_header = column_map.get(gi)
+        t2_header: dict[int, str] | None = None  # the last t2 header row: grid column → column key
         for row in grid.rows:
+            if table == "t2" and not any(c and _grid_value(c, True)[0] is not None for c in row):
+                found = _t2_header(row, t2_words)
+                if found is not None:
+                    t2_header = found
+                    continue
             if value_cols is not None and all(row[j] is not None for j in value_cols):
                 value_pos = sorted(value_cols)
                 label = "".join(c for j, c in enumerate(row) if c and j not in value_cols)
@@ -667,6 +787,10 @@ def read_grid_table(grids, table: str, template: str, warnings: list[str]) -> Ta
                 label = "".join(real[:split])
                 value_pos = positions[split:]
             label = half_width(label)
+            if by_header is not None and set(value_pos) == set(by_header):
+                # Cells in the template's column order, each found under its header.
+                at = {k: j for j, k in by_header.items()}
+                value_pos = [at[c.key] for c in schema.T3_COLUMNS]
             cells = [row[j] for j in value_pos]
             key = _match_row(label, patterns) if label.strip() else None
             previous, pending = pending, None
@@ -690,6 +814,20 @@ def read_grid_table(grids, table: str, template: str, warnings: list[str]) -> Ta
                     unmatched.append((label, cells))
             if key is None or not cells and table == "t3":
                 continue
+            if table == "t2" and t2_header is not None and len(columns_of[key]) > 1 \
+                    and len(value_pos) == len(t2_header) == len(columns_of[key]):
+                named = [t2_header.get(j) for j in value_pos]
+                if not set(named) & set(columns_of[key]):
+                    named = list(columns_of[key])  # another block's header (this one's was not found)
+                    value_pos = list(value_pos)
+                    t2_header = dict(zip(value_pos, named))
+                if sorted(map(str, named)) != sorted(columns_of[key]):
+                    warnings.append(f"t2.{key}: the columns above it ({', '.join(map(str, named))}) are not "
+                                    f"this row's; values left missing (columns are never read by position)")
+                    out.missing_row(key, columns_of[key], "label_not_found")
+                    continue
+                at = dict(zip(named, value_pos))
+                cells = [row[at[c]] for c in columns_of[key]]
             if key in out.table:
                 warnings.append(f"{table}.{key}: row appears twice in the table; values left missing")
                 out.missing_row(key, columns_of[key], "ambiguous")
@@ -713,6 +851,38 @@ def read_grid_table(grids, table: str, template: str, warnings: list[str]) -> Ta
         return _t3_in_order(out, template, single, tuple(c.key for c in schema.T3_COLUMNS), warnings)
     out.table = {k: out.table[k] for k in columns_of if k in out.table}
     return out
+
+
+@lru_cache(maxsize=None)
+def _t2_column_words(template: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(column key, its header words without spaces) of table 2 in *template*."""
+    cols = schema.T2_COLUMNS if template == "2021" else schema.T2_COLUMNS_2019
+    return tuple((c.key, tuple(w.replace("/", "") for w in (c.zh, *c.aliases))) for c in cols)
+
+
+def _t2_header(row, words) -> dict[int, str] | None:
+    """Grid column → column key of a t2 header row (信息内容 | 本年制发件数 | …); None if the
+    row names fewer than two columns."""
+    found, other = {}, {}
+    for j, c in enumerate(row):
+        if not c:
+            continue
+        text = re.sub(r"[\s/／]+", "", half_width(c))
+        keys = [k for k, ws in words if any(w == text or (len(text) > len(w) and text.endswith(w)) for w in ws)]
+        if len(keys) == 1:
+            found[j] = keys[0]
+        elif j > 0:  # a header word naming no column (信息内容 heads the labels, in the first)
+            other[j] = f"?{text}"
+    return {**found, **other} if len(found) >= 2 else None
+
+
+def _t3_columns_unmatched(template: str, single: bool, warnings: list[str]) -> TableRead:
+    """Table 3 present, every cell missing: its columns could not be matched by header."""
+    out = TableRead({})
+    columns = tuple(c.key for c in schema.T3_COLUMNS)
+    for row in t3_row_items(template, single):
+        out.missing_row(row.key, columns, "label_not_found")
+    return _t3_in_order(out, template, single, columns, warnings)
 
 
 def _read_grid_row(out: TableRead, table: str, key: str, cols, cells: list[str], warnings: list[str]) -> None:
@@ -768,22 +938,71 @@ def _read_grid_row(out: TableRead, table: str, key: str, cols, cells: list[str],
         out.status[key] = status
 
 
+_T4_ROW_WORDS = (("litigation_after", ("复议后起诉",)), ("litigation_direct", ("直接起诉",)),
+                 ("reconsideration", ("行政复议",)))
+_T4_COLUMN_WORDS = (("upheld", ("维持",)), ("corrected", ("纠正",)), ("other", ("其他",)),
+                    ("pending", ("审结",)), ("total", ("总计", "合计")))
+
+
+def _t4_column_map(header_rows, positions: list[int]) -> tuple[list[tuple[str, str]] | None, str | None]:
+    """((row key, column key) of each value position, from the header rows above table 4's
+    values; None when there is no header — fewer than three words) and, when a header is
+    there but does not name the fifteen cells once each, why."""
+    words = {j: "" for j in positions}
+    for row in header_rows:
+        group = None
+        for j, c in enumerate(row):
+            if c is None:
+                # Covered by a span: a group heading (行政复议, 复议后起诉) spans the columns
+                # to its right; a column word spanning down stays in its own column.
+                text = group or ""
+            else:
+                text = re.sub(r"\s+", "", half_width(c))
+                group = text if any(w in text for _, ws in _T4_ROW_WORDS for w in ws) else None
+            if j in words:
+                words[j] += text
+    pairs, named = [], 0
+    for j in positions:
+        w = words[j]
+        rows = [k for k, ws in _T4_ROW_WORDS if any(x in w for x in ws)]
+        cols = [k for k, ws in _T4_COLUMN_WORDS if any(x in w for x in ws)]
+        named += bool(rows) + bool(cols)
+        # 复议后起诉 also holds 复议, 直接起诉 sits under 行政诉讼: the most specific group wins.
+        pairs.append((rows[0] if rows else None, cols[0] if len(cols) == 1 else None))
+    if named < 3:
+        return None, None
+    want = {(r.key, c.key) for r in schema.T4_ROWS for c in schema.T4_COLUMNS}
+    if None in {x for p in pairs for x in p} or set(pairs) != want or len(pairs) != len(want):
+        return None, "the header does not name each of its fifteen cells once"
+    return pairs, None
+
+
 def read_grid_t4(grids, warnings: list[str]) -> TableRead | None:
     cols = [c.key for c in schema.T4_COLUMNS]
     rows = [r.key for r in schema.T4_ROWS]
     for grid in grids:
-        for row in grid.rows:
-            real = [c for c in row if c is not None]
+        for ri, row in enumerate(grid.rows):
+            positions = [j for j, c in enumerate(row) if c is not None]
+            real = [row[j] for j in positions]
             if len(real) != 15:
                 continue
             parsed = [_grid_value(c, False) for c in real]
             if all(ok for _, ok in parsed) and any(v is not None for v, _ in parsed):
+                pairs, why = _t4_column_map(grid.rows[:ri], positions)
                 out = TableRead({})
-                for i, (v, _) in enumerate(parsed):
-                    if v is None:
-                        warnings.append(f"t4.{rows[i // 5]}.{cols[i % 5]}: blank cell; left missing")
-                        out.status.setdefault(rows[i // 5], {})[cols[i % 5]] = "blank"
-                out.table = {r: {c: parsed[i * 5 + j][0] for j, c in enumerate(cols)} for i, r in enumerate(rows)}
+                if why is not None:
+                    warnings.append(f"t4: the columns cannot be matched by their header ({why}); values left "
+                                    f"missing (columns are never read by position)")
+                    for r in rows:
+                        out.missing_row(r, cols, "label_not_found")
+                    return out
+                order = [(r, c) for r in rows for c in cols]
+                value_at = dict(zip(pairs, parsed)) if pairs is not None else dict(zip(order, parsed))
+                for r, c in order:
+                    if value_at[(r, c)][0] is None:
+                        warnings.append(f"t4.{r}.{c}: blank cell; left missing")
+                        out.status.setdefault(r, {})[c] = "blank"
+                out.table = {r: {c: value_at[(r, c)][0] for c in cols} for r in rows}
                 return out
     return None
 
@@ -794,3 +1013,16 @@ def detect_template(text: str) -> str:
     markers_2021 = ("本年制发件数", "现行有效件数", "本年处理决定数量", "本年收费金额")
     score = sum(m in text for m in markers_2019) - sum(m in text for m in markers_2021)
     return "2019" if score > 0 else "2021"
+
+
+# The 2021 template's (六)其他处理 sub-rows; the 2019 template has none.
+_T3_2021_SUBROWS = re.compile(r"逾\s*期\s*不\s*补\s*正|逾\s*期\s*未\s*按\s*收\s*费\s*通\s*知")
+
+
+def t3_template(text: str, template: str) -> str:
+    """Table 3's own template: ``"2021"`` when *text* (table 3's) prints the 2021 sub-rows of
+    (六)其他处理, else the report's *template* (a report of a transition year may print the
+    2019 table 2 beside the 2021 table 3)."""
+    if template == "2019" and _T3_2021_SUBROWS.search(text):
+        return "2021"
+    return template
