@@ -79,6 +79,13 @@ def _parser() -> argparse.ArgumentParser:
     ad.add_argument("--corpus", help=_CORPUS_HELP)
     ad.add_argument("--source-url", type=_source_url,
                     help="http(s) URL the files were downloaded from (recorded in metadata.csv)")
+    ad.add_argument("--agency", help="the reporting organ, in place of what the report's text gives "
+                                     "(one file only; its region follows from the name)")
+    ad.add_argument("--year", type=_year, help="the year the report is for (one file only)")
+    ad.add_argument("--title", help="the report's title (one file only)")
+    ad.add_argument("--replace", action="store_true",
+                    help="list a file already in the corpus again, from this parse and the options above "
+                         "(default: such a file is skipped)")
     f = sub.add_parser("fetch", help="download reports politely and add them to the corpus")
     f.add_argument("urls", nargs="*", metavar="URL")
     f.add_argument("--from-file", metavar="FILE", help="read URLs from FILE, one per line (# comments)")
@@ -95,6 +102,15 @@ def _source_url(value: str) -> str:
     try:
         return check_source_url(value)
     except ValueError as exc:
+        raise argparse.ArgumentTypeError(one_line(exc)) from None
+
+
+def _year(value: str) -> int:
+    from .corpus.add import OverrideError, check_year
+
+    try:
+        return check_year(value)
+    except OverrideError as exc:
         raise argparse.ArgumentTypeError(one_line(exc)) from None
 
 
@@ -350,20 +366,42 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add(args: argparse.Namespace) -> int:
-    from .corpus.add import add_reports
+def _missing_line(added) -> str:
+    """The one line saying what a report was added without, and how to give it."""
+    what = ", ".join(added.missing)
+    fixes = [f"--{name} {hint}" for name, hint in (("agency", "NAME"), ("year", "YYYY")) if name in added.missing]
+    if fixes:
+        how = f"give it: xxgk add {added.path} --replace {' '.join(fixes)}"
+    else:  # the agency is there, but names no place xxgk knows
+        how = "the agency's name gives no place xxgk knows; its numbers fall out of groupings by region"
+    return f"warning: {one_line(added.file)}: could not find {what}; {one_line(how)}"
 
-    result = add_reports(args.paths, args.corpus, source_url=args.source_url)
+
+def _add(args: argparse.Namespace) -> int:
+    from .corpus.add import OverrideError, Overrides, add_reports
+
+    overrides = Overrides(args.agency, args.year, args.title)
+    try:
+        result = add_reports(args.paths, args.corpus, source_url=args.source_url, overrides=overrides,
+                             replace=args.replace)
+    except OverrideError as exc:
+        return _fail(exc, 2)
     for a in result.added:
         note = f" ({a.parse_status}: {one_line(a.parse_note)})" if a.parse_note else ""
-        print(f"added {one_line(a.path)} -> {a.file}{note}")
+        verb = f"replaced {a.replaced} by" if a.replaced else "added"
+        print(f"{verb} {one_line(a.path)} -> {a.file}{note}")
         if a.note:
             print(f"note: {one_line(a.file)}: {one_line(a.note)}")
+        if a.missing:
+            print(_missing_line(a))
     for s in result.skipped:
-        print(f"skipped {one_line(s.path)}: {one_line(s.reason)}")
+        hint = "; --replace lists it again from this parse" if s.present else ""
+        print(f"skipped {one_line(s.path)}: {one_line(s.reason)}{hint}")
     print(f"{result.n_added} added, {result.n_skipped} skipped")
-    # 1 when an input could not be read or is not a report; one already in the corpus is no error.
-    return 1 if result.failed else 0
+    # 1 when an input could not be read or is not a report; one already in the corpus is no error,
+    # unless the user asked to set its agency, year or title (which did not happen).
+    refused = bool(overrides) and any(s.present for s in result.skipped)
+    return 1 if result.failed or refused else 0
 
 
 def _fetch(args: argparse.Namespace) -> int:
