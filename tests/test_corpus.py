@@ -216,7 +216,7 @@ def test_add_refuses_a_listed_file_unless_replace(new_corpus, capsys):
     assert main(["add", str(src / "hebei2013.txt"), "--year", "2013", "--corpus", corpus]) == 1  # not done
     out = capsys.readouterr().out.splitlines()
     skipped = [line for line in out if line.startswith("skipped")]
-    assert len(skipped) == 2 and all("already in corpus as nd_188035148e085674" in s and "--replace" in s
+    assert len(skipped) == 2 and all("already in corpus (listed as nd_188035148e085674" in s and "--replace" in s
                                      for s in skipped)
     assert (new_corpus / "metadata.csv").read_bytes() == before
     # With --replace the row is made again: the year given, the source and sector kept.

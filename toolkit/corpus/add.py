@@ -322,7 +322,7 @@ def _listed(meta: MetadataFile, digest: str) -> dict[str, str] | None:
 
 
 def _already(label: str, row: dict[str, str]) -> Skipped:
-    return Skipped(label, f"already in corpus as {row['report_id']} ({row['file']}, sha256 "
+    return Skipped(label, f"already in corpus (listed as {row['report_id']}, {row['file']}, sha256 "
                           f"{row['sha256'].strip()[:16]}…)", present=True)
 
 
