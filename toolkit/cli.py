@@ -20,7 +20,7 @@ from typing import Sequence
 
 from .corpus import CorpusNotFound, CorpusNotNamed, MetadataError
 from .errors import ReportError, one_line
-from .fileio import LockBusy
+from .fileio import LockBusy, OutputInCorpus
 
 __all__ = ["main"]
 
@@ -150,7 +150,7 @@ def _fail(message: object, code: int = 1) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .data.build import BuildError, OutputInCorpus, build
+    from .data.build import BuildError, build
 
     extras = []
     if not args.no_charts:
@@ -162,8 +162,6 @@ def _build(args: argparse.Namespace) -> int:
     try:
         result = build(args.corpus, args.out, jobs=args.jobs, cache=not args.no_cache,
                        excel=not args.no_excel, extras=extras)
-    except OutputInCorpus as exc:
-        return _fail(exc, 2)
     except BuildError as exc:
         return _fail(exc)
     for line in result.lines:
@@ -206,6 +204,7 @@ def _chart(args: argparse.Namespace) -> int:
     if args.by is not None and args.name not in plots.BY_CHARTS:
         return _fail(f"chart {args.name!r} has no --by; charts drawn by organ or year: "
                      f"{', '.join(plots.BY_CHARTS)}", 2)
+    _outside_corpus(Path(args.out).expanduser().resolve().parent, args.corpus)  # where FILE.png goes
     fig = plots.render(args.name, args.corpus, by=args.by)
     try:
         paths = plots.save(fig, args.out)
@@ -218,22 +217,32 @@ def _chart(args: argparse.Namespace) -> int:
     return 0
 
 
+def _outside_corpus(path: Path, corpus: str | None) -> None:
+    """Raise OutputInCorpus when *path* is in the corpus the command reads (main() makes it a
+    usage error)."""
+    from .corpus import corpus_dir
+    from .fileio import outside_corpus
+
+    outside_corpus(path, corpus_dir(corpus))
+
+
 def _indicators(args: argparse.Namespace) -> int:
     from .analysis import indicators, summarise_indicators
-    from .fileio import atomic_write
+    from .data.tabular import write_csv
 
     out = Path(args.out)
     if out.suffix.lower() != ".csv":
         return _fail(f"{args.out}: --out names a .csv file (the indicators are written as CSV)", 2)
     if out.is_dir():
         return _fail(f"{args.out}: --out names a folder; give a .csv file", 2)
+    _outside_corpus(out, args.corpus)
     frame = indicators(args.corpus)
     if args.by is not None:
         frame = summarise_indicators(frame, args.by)
-    # UTF-8 with a byte-order mark so that Excel shows the Chinese names; <NA> is an empty cell.
-    data = frame.to_csv(index=False, lineterminator="\n", float_format="%.10g").encode("utf-8-sig")
     try:
-        atomic_write(out, data)
+        # The CSV contract of the build's tables (UTF-8 with a byte-order mark so that Excel shows
+        # the Chinese names; <NA> an empty cell; formula-like text defused).
+        write_csv(frame, out)
     except OSError as exc:
         return _fail(f"{args.out}: cannot write the indicators ({exc.strerror or exc})")
     print(f"{out}: {len(frame)} rows, {frame.shape[1]} columns")
@@ -461,7 +470,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         logger.setLevel(logging.INFO)
     try:
         return _COMMANDS[args.command](args)
-    except CorpusNotNamed as exc:  # a writing command given no corpus: a usage error
+    except (CorpusNotNamed, OutputInCorpus) as exc:  # no corpus named to write, an output inside it
         return _fail(exc, 2)
     except (ReportError, CorpusNotFound, MetadataError, LockBusy) as exc:
         return _fail(exc)

@@ -536,10 +536,10 @@ def summarise_indicators(frame, by: str | None = "year"):
     work = frame.copy()
     comparable = {i.name: i.comparable for i in INDICATORS}
     # A report without tables (template <NA> or pre-2019) is read with its year's template keys.
-    work["template"] = [
+    work["template"] = pd.array([
         "all" if comparable.get(str(ind), True) else _summary_template(t, y)
         for ind, t, y in zip(work["indicator"].astype(object), work["template"].astype(object),
-                             work["year"].astype(object))]
+                             work["year"].astype(object))], dtype="string")
     work["indicator"] = work["indicator"].astype("string")
     work["_stated"] = (work["source"].astype("string") == "stated").fillna(False) & work["value"].notna()
     group = keys + ["indicator", "template"]
@@ -551,11 +551,12 @@ def summarise_indicators(frame, by: str | None = "year"):
         parts.append(counts[group + ["value", "n_reports", "n_missing"]])
     if is_rate.any():
         parts.append(pooled_rate(without_unformed_rates(work.loc[is_rate]), "numerator", "denominator", group))
-    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=group)
+    # No report at all: the group columns with their dtypes, so the merges below meet like types.
+    out = pd.concat(parts, ignore_index=True) if parts else work[group].iloc[:0].reset_index(drop=True)
     stated = work.groupby(group, dropna=False, observed=True)["_stated"].sum().rename("n_stated").reset_index()
     out = out.merge(stated, on=group, how="left")
-    for c in ("numerator", "denominator", "ci_low", "ci_high"):
-        if c not in out.columns:
+    for c in ("value", "numerator", "denominator", "ci_low", "ci_high", "n_reports", "n_missing"):
+        if c not in out.columns:  # no rate (or no count, or no report at all) among the rows
             out[c] = pd.NA
     if by == "organ":
         latest = (frame.dropna(subset=["organ_id"]).sort_values(["organ_id", "year"], kind="stable")
