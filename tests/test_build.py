@@ -251,12 +251,13 @@ def test_a_build_adds_nothing_beside_its_output_folder(seed_corpus, tmp_path):
 
 def test_a_switch_that_fails_leaves_nothing_beside_out(seed_corpus, tmp_path, monkeypatch):
     """The last step puts the staged outputs in place; when that rename fails (a read-only folder),
-    the staging folder goes and nothing is left beside --out or in the data home."""
+    the staging folder goes, the previous outputs stay, and nothing is left beside --out or in the
+    data home."""
     out = tmp_path / "out"
     real = Path.rename
 
     def read_only(self, target):
-        if Path(target) == out:
+        if Path(target) == out and not self.name.endswith("old"):  # the staged outputs cannot go in place
             raise OSError(30, "Read-only file system", str(target))
         return real(self, target)
 
@@ -265,6 +266,16 @@ def test_a_switch_that_fails_leaves_nothing_beside_out(seed_corpus, tmp_path, mo
         tb.build(seed_corpus, out, jobs=1, excel=False)
     monkeypatch.undo()
     assert [p.name for p in tmp_path.iterdir()] == []
+    assert [p.name for p in tb.lock_file(out).parent.iterdir()] == ["lock"]
+    # With earlier outputs in place: the first rename moves them aside, the second fails, and
+    # they come back whole.
+    tb.build(seed_corpus, out, jobs=1, excel=False)
+    before = _bytes(out)
+    monkeypatch.setattr(Path, "rename", read_only)
+    with pytest.raises(tb.BuildError, match="Read-only file system"):
+        tb.build(seed_corpus, out, jobs=1, excel=False, cache=False)
+    monkeypatch.undo()
+    assert _bytes(out) == before and [p.name for p in tmp_path.iterdir()] == ["out"]
     assert [p.name for p in tb.lock_file(out).parent.iterdir()] == ["lock"]
 
 
