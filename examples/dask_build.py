@@ -71,12 +71,14 @@ def main(argv=None) -> int:
     import pandas as pd
 
     from toolkit.corpus import corpus_dir
+    from toolkit.fileio import OutputInCorpus, outside_corpus
     from toolkit.data.frames import tables_frame
 
     root = corpus_dir(args.corpus)
-    out = Path(args.out).resolve()
-    if out == root or root in out.parents:
-        print(f"refusing to write into the corpus folder {root}", file=sys.stderr)
+    try:
+        out = outside_corpus(args.out, root)  # the one check every xxgk command makes
+    except OutputInCorpus as exc:
+        print(exc, file=sys.stderr)
         return 2
     t0 = time.perf_counter()
     results = parse_with_dask(root, args.workers, args.distributed)

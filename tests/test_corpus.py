@@ -134,3 +134,139 @@ def test_infer_metadata_full_width_digits():
     assert meta["year"] == 2021
     assert meta["agency"] == "北京市民政局"
     assert meta["admin_level"] == "province"
+
+
+# ------------------------------------------------------------------ xxgk add: what it could not find, overrides
+
+# 河北省教育厅's 2022 report opens with its preamble (no title line, no signature the parser reads);
+# its 2013 report opens "2013年，我厅…" with no title and no statistics period.
+HEBEI_2022 = REPORTS / "2022_4fc3b7f70d2ff347.txt"
+HEBEI_2013 = REPORTS / "2013_188035148e085674.txt"
+WORD_EXPORT = Path(__file__).parent / "fixtures" / "word_export.html"
+
+
+def _rows(corpus: Path) -> list[dict[str, str]]:
+    with open(corpus / "metadata.csv", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture
+def new_corpus(tmp_path, capsys):
+    """A corpus just made with ``xxgk init``, and copies of the two 河北省教育厅 files a user would add."""
+    from toolkit.cli import main
+
+    assert main(["init", str(tmp_path / "mine")]) == 0
+    for src, name in ((HEBEI_2022, "hebei2022.txt"), (HEBEI_2013, "hebei2013.txt")):
+        (tmp_path / name).write_bytes(src.read_bytes())
+    capsys.readouterr()
+    return tmp_path / "mine"
+
+
+def test_add_says_what_it_could_not_find(new_corpus, capsys):
+    from toolkit.cli import main
+
+    src = new_corpus.parent
+    assert main(["add", str(src / "hebei2022.txt"), str(src / "hebei2013.txt"), "--corpus", str(new_corpus)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    warnings = [line for line in out if line.startswith("warning: ")]
+    assert warnings == [
+        f"warning: reports/2022_4fc3b7f70d2ff347.txt: could not find agency, region; give it: xxgk add "
+        f"{src / 'hebei2022.txt'} --replace --agency NAME",
+        f"warning: reports/nd_188035148e085674.txt: could not find year; give it: xxgk add "
+        f"{src / 'hebei2013.txt'} --replace --year YYYY"]
+
+
+def test_add_replace_with_agency_and_year_fixes_the_rows(new_corpus, capsys):
+    from toolkit.cli import main
+
+    src, corpus = new_corpus.parent, str(new_corpus)
+    assert main(["add", str(src / "hebei2022.txt"), str(src / "hebei2013.txt"), "--corpus", corpus]) == 0
+    assert main(["add", str(src / "hebei2013.txt"), "--replace", "--year", "2013", "--corpus", corpus]) == 0
+    assert main(["add", str(src / "hebei2022.txt"), "--replace", "--agency", "河北省教育厅", "--corpus", corpus]) == 0
+    out = capsys.readouterr().out
+    assert "replaced nd_188035148e085674 by" in out and "replaced 2022_4fc3b7f70d2ff347 by" in out
+    rows = {r["sha256"][:16]: r for r in _rows(new_corpus)}
+    # The rows stay in the order they were added, with the values the user gave.
+    assert [r["report_id"] for r in _rows(new_corpus)] == ["2022_4fc3b7f70d2ff347", "2013_188035148e085674"]
+    assert rows["188035148e085674"]["year"] == "2013"
+    assert rows["188035148e085674"]["file"] == "reports/2013_188035148e085674.txt"
+    assert (rows["4fc3b7f70d2ff347"]["agency"], rows["4fc3b7f70d2ff347"]["province"],
+            rows["4fc3b7f70d2ff347"]["adcode"]) == ("河北省教育厅", "河北省", "130000")
+    # The 2013 copy was renamed with its id: reports/ holds exactly the listed files.
+    assert sorted(p.name for p in (new_corpus / "reports").iterdir()) == [
+        "2013_188035148e085674.txt", "2022_4fc3b7f70d2ff347.txt"]
+    assert (new_corpus / "reports" / "2013_188035148e085674.txt").read_bytes() == HEBEI_2013.read_bytes()
+    # The loaders read them as the user said.
+    from toolkit import load_reports
+
+    reports = load_reports(new_corpus).set_index("report_id")
+    assert reports.loc["2013_188035148e085674", "year"] == 2013
+    assert reports.loc["2022_4fc3b7f70d2ff347", "agency"] == "河北省教育厅"
+
+
+def test_add_refuses_a_listed_file_unless_replace(new_corpus, capsys):
+    from toolkit.cli import main
+
+    src, corpus = new_corpus.parent, str(new_corpus)
+    assert main(["add", str(src / "hebei2013.txt"), "--corpus", corpus, "--source-url",
+                 "https://jyt.example.gov.cn/2013.html"]) == 0
+    before = (new_corpus / "metadata.csv").read_bytes()
+    capsys.readouterr()
+    assert main(["add", str(src / "hebei2013.txt"), "--corpus", corpus]) == 0  # idempotent: no error
+    assert main(["add", str(src / "hebei2013.txt"), "--year", "2013", "--corpus", corpus]) == 1  # not done
+    out = capsys.readouterr().out.splitlines()
+    skipped = [line for line in out if line.startswith("skipped")]
+    assert len(skipped) == 2 and all("already in corpus (listed as nd_188035148e085674" in s and "--replace" in s
+                                     for s in skipped)
+    assert (new_corpus / "metadata.csv").read_bytes() == before
+    # With --replace the row is made again: the year given, the source and sector kept.
+    assert main(["add", str(src / "hebei2013.txt"), "--year", "2013", "--title", "河北省教育厅2013年度政府信息公开总结",
+                 "--replace", "--corpus", corpus]) == 0
+    (row,) = _rows(new_corpus)
+    assert (row["report_id"], row["year"], row["title"]) == (
+        "2013_188035148e085674", "2013", "河北省教育厅2013年度政府信息公开总结")
+    assert row["source_url"] == "https://jyt.example.gov.cn/2013.html"
+    assert row["original_name"] == "hebei2013.txt"
+
+
+@pytest.mark.parametrize("args, reason", [
+    (["a.txt", "b.txt", "--agency", "河北省教育厅"], "2 paths given"),
+    (["folder", "--year", "2013"], "is a folder"),
+    (["a.txt", "b.txt", "--title", "x"], "2 paths given"),
+])
+def test_overrides_are_for_exactly_one_file(new_corpus, capsys, args, reason):
+    from toolkit.cli import main
+
+    src = new_corpus.parent
+    (src / "folder").mkdir()
+    (src / "a.txt").write_bytes(HEBEI_2022.read_bytes())
+    (src / "b.txt").write_bytes(HEBEI_2013.read_bytes())
+    (src / "folder" / "c.txt").write_bytes(HEBEI_2013.read_bytes())
+    argv = [str(src / a) if a in ("a.txt", "b.txt", "folder") else a for a in args]
+    assert main(["add", *argv, "--corpus", str(new_corpus)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith("xxgk: ") and reason in err[0] and "exactly one file" in err[0]
+    assert _rows(new_corpus) == []
+
+
+@pytest.mark.parametrize("year", ["1890", "20x3", "13"])
+def test_year_override_must_be_a_year(new_corpus, capsys, year):
+    from toolkit.cli import main
+
+    assert main(["add", str(new_corpus.parent / "hebei2013.txt"), "--year", year,
+                 "--corpus", str(new_corpus)]) == 2
+    assert "is not a report year" in capsys.readouterr().err
+    assert _rows(new_corpus) == []
+
+
+def test_html_title_element_gives_title_agency_and_year(new_corpus, capsys):
+    """A Word-exported page whose body has no title line: its <title> names the report (the site's
+    name after the dash is not part of it)."""
+    from toolkit.cli import main
+
+    assert main(["add", str(WORD_EXPORT), "--corpus", str(new_corpus)]) == 0
+    out = capsys.readouterr().out
+    assert "could not find agency" not in out and "year" not in out
+    (row,) = _rows(new_corpus)
+    assert (row["title"], row["agency"], row["year"]) == (
+        "沭阳县发展和改革局2023年政府信息公开年度报告", "沭阳县发展和改革局", "2023")

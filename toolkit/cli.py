@@ -20,7 +20,7 @@ from typing import Sequence
 
 from .corpus import CorpusNotFound, CorpusNotNamed, MetadataError
 from .errors import ReportError, one_line
-from .fileio import LockBusy
+from .fileio import LockBusy, OutputInCorpus
 
 __all__ = ["main"]
 
@@ -109,6 +109,13 @@ def _parser() -> argparse.ArgumentParser:
     ad.add_argument("--corpus", help=_CORPUS_HELP)
     ad.add_argument("--source-url", type=_source_url,
                     help="http(s) URL the files were downloaded from (recorded in metadata.csv)")
+    ad.add_argument("--agency", help="the reporting organ, in place of what the report's text gives "
+                                     "(one file only; its region follows from the name)")
+    ad.add_argument("--year", type=_year, help="the year the report is for (one file only)")
+    ad.add_argument("--title", help="the report's title (one file only)")
+    ad.add_argument("--replace", action="store_true",
+                    help="list a file already in the corpus again, from this parse and the options above "
+                         "(default: such a file is skipped)")
     f = sub.add_parser("fetch", help="download reports politely and add them to the corpus")
     f.add_argument("urls", nargs="*", metavar="URL")
     f.add_argument("--from-file", metavar="FILE", help="read URLs from FILE, one per line (# comments)")
@@ -134,6 +141,15 @@ def _source_url(value: str) -> str:
     try:
         return check_source_url(value)
     except ValueError as exc:
+        raise argparse.ArgumentTypeError(one_line(exc)) from None
+
+
+def _year(value: str) -> int:
+    from .corpus.add import OverrideError, check_year
+
+    try:
+        return check_year(value)
+    except OverrideError as exc:
         raise argparse.ArgumentTypeError(one_line(exc)) from None
 
 
@@ -187,7 +203,7 @@ def _fail(message: object, code: int = 1) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .data.build import BuildError, OutputInCorpus, build
+    from .data.build import BuildError, build
 
     import functools
 
@@ -205,8 +221,6 @@ def _build(args: argparse.Namespace) -> int:
 
         result = build(args.corpus, args.out, jobs=args.jobs, cache=not args.no_cache,
                        excel=not args.no_excel, extras=extras, sheets=[("indicators", built_indicators)])
-    except OutputInCorpus as exc:
-        return _fail(exc, 2)
     except BuildError as exc:
         return _fail(exc)
     for line in result.lines:
@@ -287,6 +301,7 @@ def _chart(args: argparse.Namespace) -> int:
     if args.by is not None and args.name not in plots.BY_CHARTS:
         return _fail(f"chart {args.name!r} has no --by; charts drawn by a grouping: "
                      f"{', '.join(plots.BY_CHARTS)}", 2)
+    _outside_corpus(Path(args.out).expanduser().resolve().parent, args.corpus)  # where FILE.png goes
     try:
         fig = plots.render(args.name, args.corpus, by=args.by, organ=args.organ, province=args.province,
                            year=args.year, title=args.title)
@@ -309,25 +324,32 @@ def _chart(args: argparse.Namespace) -> int:
     return 0
 
 
+def _outside_corpus(path: Path, corpus: str | None) -> None:
+    """Raise OutputInCorpus when *path* is in the corpus the command reads (main() makes it a
+    usage error)."""
+    from .corpus import corpus_dir
+    from .fileio import outside_corpus
+
+    outside_corpus(path, corpus_dir(corpus))
+
+
 def _indicators(args: argparse.Namespace) -> int:
     from .analysis import indicators, summarise_indicators
-    from .fileio import atomic_write
+    from .data.tabular import write_csv
 
     out = Path(args.out)
     if out.suffix.lower() != ".csv":
         return _fail(f"{args.out}: --out names a .csv file (the indicators are written as CSV)", 2)
     if out.is_dir():
         return _fail(f"{args.out}: --out names a folder; give a .csv file", 2)
+    _outside_corpus(out, args.corpus)
     frame = indicators(args.corpus)
     if args.by is not None:
         frame = summarise_indicators(frame, args.by)
-    # The build's CSV writer: UTF-8 with a byte-order mark (Excel shows the Chinese names), text
-    # quoted, <NA> an empty cell, numbers in their shortest exact form.
-    from .data.tabular import csv_bytes
-
-    data = csv_bytes(frame)
     try:
-        atomic_write(out, data)
+        # The CSV contract of the build's tables (UTF-8 with a byte-order mark so that Excel shows
+        # the Chinese names; <NA> an empty cell; formula-like text defused).
+        write_csv(frame, out)
     except OSError as exc:
         return _fail(f"{args.out}: cannot write the indicators ({exc.strerror or exc})")
     print(f"{out}: {len(frame)} rows, {frame.shape[1]} columns")
@@ -504,20 +526,42 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add(args: argparse.Namespace) -> int:
-    from .corpus.add import add_reports
+def _missing_line(added) -> str:
+    """The one line saying what a report was added without, and how to give it."""
+    what = ", ".join(added.missing)
+    fixes = [f"--{name} {hint}" for name, hint in (("agency", "NAME"), ("year", "YYYY")) if name in added.missing]
+    if fixes:
+        how = f"give it: xxgk add {added.path} --replace {' '.join(fixes)}"
+    else:  # the agency is there, but names no place xxgk knows
+        how = "the agency's name gives no place xxgk knows; its numbers fall out of groupings by region"
+    return f"warning: {one_line(added.file)}: could not find {what}; {one_line(how)}"
 
-    result = add_reports(args.paths, args.corpus, source_url=args.source_url)
+
+def _add(args: argparse.Namespace) -> int:
+    from .corpus.add import OverrideError, Overrides, add_reports
+
+    overrides = Overrides(args.agency, args.year, args.title)
+    try:
+        result = add_reports(args.paths, args.corpus, source_url=args.source_url, overrides=overrides,
+                             replace=args.replace)
+    except OverrideError as exc:
+        return _fail(exc, 2)
     for a in result.added:
         note = f" ({a.parse_status}: {one_line(a.parse_note)})" if a.parse_note else ""
-        print(f"added {one_line(a.path)} -> {a.file}{note}")
+        verb = f"replaced {a.replaced} by" if a.replaced else "added"
+        print(f"{verb} {one_line(a.path)} -> {a.file}{note}")
         if a.note:
             print(f"note: {one_line(a.file)}: {one_line(a.note)}")
+        if a.missing:
+            print(_missing_line(a))
     for s in result.skipped:
-        print(f"skipped {one_line(s.path)}: {one_line(s.reason)}")
+        hint = "; --replace lists it again from this parse" if s.present else ""
+        print(f"skipped {one_line(s.path)}: {one_line(s.reason)}{hint}")
     print(f"{result.n_added} added, {result.n_skipped} skipped")
-    # 1 when an input could not be read or is not a report; one already in the corpus is no error.
-    return 1 if result.failed else 0
+    # 1 when an input could not be read or is not a report; one already in the corpus is no error,
+    # unless the user asked to set its agency, year or title (which did not happen).
+    refused = bool(overrides) and any(s.present for s in result.skipped)
+    return 1 if result.failed or refused else 0
 
 
 def _fetch(args: argparse.Namespace) -> int:
@@ -580,7 +624,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         logger.setLevel(logging.INFO)
     try:
         return _COMMANDS[args.command](args)
-    except CorpusNotNamed as exc:  # a writing command given no corpus: a usage error
+    except (CorpusNotNamed, OutputInCorpus) as exc:  # no corpus named to write, an output inside it
         return _fail(exc, 2)
     except (ReportError, CorpusNotFound, MetadataError, LockBusy) as exc:
         return _fail(exc)

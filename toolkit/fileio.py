@@ -16,7 +16,7 @@ from pathlib import Path
 from .errors import ReportError
 
 __all__ = ["MAX_FILE_BYTES", "read_bytes", "read_with_stat", "sha256_file", "sha256_bytes", "file_stat", "atomic_write",
-           "umask", "FolderLock", "LockBusy"]
+           "umask", "FolderLock", "LockBusy", "OutputInCorpus", "outside_corpus"]
 
 #: Largest report file read (bytes).  Real reports are well under 20 MiB; a larger
 #: "report" is a mistake or an attack, and reading it would cost memory for nothing.
@@ -163,6 +163,26 @@ def atomic_write(path: str | os.PathLike, data: bytes, mode: int | None = None,
             # A failed write names no file; the error names the file being written.
             raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
         raise
+
+
+class OutputInCorpus(ValueError):
+    """An output path is the corpus folder or lies inside it (no command writes there but ``add``
+    and ``fetch``, which write the corpus itself)."""
+
+
+def outside_corpus(path: str | os.PathLike, corpus_root: str | os.PathLike) -> Path:
+    """*path* resolved (symlinks followed), when it is neither the corpus folder *corpus_root* nor
+    inside it; raises :class:`OutputInCorpus` naming both otherwise.
+
+    Every command that writes an output the user names (``build``, ``indicators``,
+    ``chart``) checks each path it is about to write with this one function.
+    """
+    out = Path(path).expanduser().resolve()
+    root = Path(corpus_root).expanduser().resolve()
+    if out == root or root in out.parents:
+        raise OutputInCorpus(f"{out}: refusing to write into the corpus folder {root}; "
+                             "give an output outside it")
+    return out
 
 
 class LockBusy(RuntimeError):

@@ -74,8 +74,10 @@ def _alive(pid: int) -> bool:
 
 
 def _no_leftovers(out: Path) -> None:
-    assert not [p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.xxgk-")
-                and not p.name.endswith("-lock")]
+    """Nothing beside *out* but the outputs (no staging folder, no lock), and in the data home's
+    folder for *out* only its lock."""
+    assert not [p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.xxgk-")]
+    assert [p.name for p in tb.lock_file(out).parent.iterdir()] == ["lock"]
 
 
 # ------------------------------------------------------------------ item 7: kill -9
@@ -152,7 +154,7 @@ def test_two_builds_into_one_folder(corpus, tmp_path):
 def test_build_waits_for_the_lock_then_says_who_holds_it(corpus, tmp_path, monkeypatch, capsys):
     out = tmp_path / "out"
     monkeypatch.setattr(tb, "LOCK_WAIT", 0.3)
-    with FolderLock(tmp_path / f".{out.name}.xxgk-lock", "x"):
+    with FolderLock(tb.lock_file(out), "x"):
         assert main(["build", "--corpus", str(corpus), "--out", str(out), *QUICK]) == 1
     err = capsys.readouterr().err.splitlines()
     assert err[-1].startswith("xxgk: ") and f"process {os.getpid()}" in err[-1] and "in use" in err[-1]
@@ -173,6 +175,37 @@ def test_file_size_limit_is_a_one_line_error(built, limit_bytes):
                   timeout=120)
     run.one_line_error("cannot write the build", "File too large")
     assert tree(out) == before
+    _no_leftovers(out)
+
+
+# A disk that fills up as the Parquet footers are written: every ParquetWriter's close fails with
+# ENOSPC, as pyarrow's does when the footer does not fit (its writer then stays open, and closing it
+# again when it is collected fails again).
+_FULL_AT_CLOSE = """
+import errno, sys
+import pyarrow.parquet as pq
+from toolkit.cli import main
+
+class FullDisk(pq.ParquetWriter):
+    def close(self):
+        if self.is_open:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        super().close()
+
+pq.ParquetWriter = FullDisk
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_full_disk_is_one_line_and_nothing_is_left(corpus, tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-c", _FULL_AT_CLOSE, "build", "--corpus", str(corpus), "--out",
+                           str(out), *QUICK], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    assert "Exception ignored" not in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith("xxgk: ") and "cannot write the build (No space left on device)" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus"]  # nothing beside --out
     _no_leftovers(out)
 
 

@@ -602,10 +602,10 @@ def summarise_indicators(frame, by: str | None = "year", reports=None):
         keys = ["_group_template"]
     comparable = {i.name: i.comparable for i in INDICATORS}
     # A report without tables (template <NA> or pre-2019) is read with its year's template keys.
-    work["template"] = [
+    work["template"] = pd.array([
         "all" if comparable.get(str(ind), True) else _summary_template(t, y)
         for ind, t, y in zip(work["indicator"].astype(object), work["template"].astype(object),
-                             work["year"].astype(object))]
+                             work["year"].astype(object))], dtype="string")
     work["indicator"] = work["indicator"].astype("string")
     work["_stated"] = (work["source"].astype("string") == "stated").fillna(False) & work["value"].notna()
     conflict = work["conflict"] if "conflict" in work.columns else pd.Series(False, index=work.index)
@@ -630,12 +630,13 @@ def summarise_indicators(frame, by: str | None = "year", reports=None):
     ratios = work.loc[(kind == "ratio").to_numpy(dtype=bool)]
     if len(ratios):
         parts.append(pooled_rate(without_unformed_rates(ratios), "numerator", "denominator", group, kind="ratio"))
-    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=group)
+    # No report at all: the group columns with their dtypes, so the merges below meet like types.
+    out = pd.concat(parts, ignore_index=True) if parts else work[group].iloc[:0].reset_index(drop=True)
     flags = (work.groupby(group, dropna=False, observed=True)[["_stated", "_conflict"]].sum()
              .rename(columns={"_stated": "n_stated", "_conflict": "n_conflict"}).reset_index())
     out = out.merge(flags, on=group, how="left")
-    for c in ("numerator", "denominator", "ci_low", "ci_high"):
-        if c not in out.columns:
+    for c in ("value", "numerator", "denominator", "ci_low", "ci_high", "n_reports", "n_missing"):
+        if c not in out.columns:  # no rate (or no count, or no report at all) among the rows
             out[c] = pd.NA
     if key == "template":
         out = out.rename(columns={"_group_template": "report_template"})

@@ -2,21 +2,27 @@
 
 Adding a file (:func:`add_reports`):
 
-1. its SHA-256 is computed; a file already listed in ``metadata.csv`` is skipped
-   (adding is idempotent);
+1. its SHA-256 is computed; a file already listed in ``metadata.csv`` (the same
+   ``sha256``) is refused (adding is idempotent) unless *replace* is given: then
+   its row is made again from this parse, in the same place in ``metadata.csv``
+   (see :func:`add_reports`);
 2. it is read and parsed exactly as :func:`toolkit.parsing.parse_file` does; a file
    that is not a report is skipped with the parser's one-line reason, and so is a
    page that only *names* a report (fewer than 3 of the 6 sections and no tables:
    a listing page or notice).  A report without tables is still added;
 3. it is copied byte for byte to ``reports/<year|nd>_<sha256[:16]><suffix>`` (temp
    file in ``reports/`` + ``os.replace``; an existing file is never overwritten);
-4. one row is appended to ``metadata.csv`` through :class:`~toolkit.corpus.metadata.MetadataFile`
+4. the agency, year and title the parse found are replaced by those the user gives
+   (:class:`Overrides`, for one file only), and the place follows from the agency;
+   what is still missing (agency, year, region) is reported with the result
+   (:attr:`Added.missing`);
+5. one row is appended to ``metadata.csv`` through :class:`~toolkit.corpus.metadata.MetadataFile`
    (the one strict reader and writer the build uses too): the columns of
    :data:`~toolkit.corpus.metadata.METADATA_COLUMNS` then the provenance columns
    :data:`~toolkit.corpus.metadata.PROVENANCE_COLUMNS`.  If that write fails the
    copy is removed.
 
-Steps 3 and 4 run under a lock on the corpus folder (:class:`CorpusWriter`), so
+Steps 3 and 5 run under a lock on the corpus folder (:class:`CorpusWriter`), so
 concurrent ``xxgk add``/``xxgk fetch`` runs each land every row: a writer that
 finds ``metadata.csv`` replaced by another re-reads it first, and checks again
 under the lock that the file is not already listed — by its sha256, or by its
@@ -46,8 +52,8 @@ from ..reading.sniff import suffix_for_kind
 from .location import named_corpus
 from .metadata import MetadataError, MetadataFile, resolve_report_path
 
-__all__ = ["REPORT_SUFFIXES", "AddResult", "Added", "Skipped", "CorpusWriter", "add_reports", "add_file",
-           "add_bytes", "today_utc", "check_source_url", "LOCK_WAIT"]
+__all__ = ["REPORT_SUFFIXES", "AddResult", "Added", "Skipped", "CorpusWriter", "Overrides", "OverrideError",
+           "add_reports", "add_file", "add_bytes", "today_utc", "check_source_url", "check_year", "LOCK_WAIT"]
 
 #: A file shorter than this (characters) with fewer template sections than
 #: _MIN_SECTIONS and no tables is a listing or notice page, not a report.
@@ -63,6 +69,50 @@ LOCK_WAIT = 120.0
 REPORT_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm", ".docx", ".pdf"})
 
 
+#: Years a report may be for (the regulations took effect in 2008; a few places reported earlier).
+YEARS = range(2000, 2100)
+
+
+class OverrideError(ValueError):
+    """Overrides given for more than one file, or not valid; the message says which."""
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """What the user says of one report, in place of what the parse found (``None``: the parse's)."""
+
+    agency: str | None = None
+    year: int | None = None
+    title: str | None = None
+
+    def __bool__(self) -> bool:
+        return any(v is not None for v in (self.agency, self.year, self.title))
+
+
+def check_year(year) -> int:
+    """*year* as an int when it is a four-digit year in :data:`YEARS`; ``OverrideError`` otherwise."""
+    try:
+        value = int(str(year).strip())
+    except ValueError:
+        value = None
+    if value is None or not str(year).strip().isdigit() or value not in YEARS:
+        raise OverrideError(f"year {str(year)!r} is not a report year ({YEARS.start}-{YEARS.stop - 1})")
+    return value
+
+
+def _check_overrides(overrides: Overrides) -> Overrides:
+    """*overrides* with their text stripped; ``OverrideError`` for an empty or multi-line text or
+    a year that is not one."""
+    texts = {}
+    for name in ("agency", "title"):
+        value = getattr(overrides, name)
+        texts[name] = None if value is None else str(value).strip()
+        if texts[name] is not None and (not texts[name] or not texts[name].isprintable()):
+            raise OverrideError(f"{name} {one_line(repr(value))} is empty or not one line of text")
+    year = None if overrides.year is None else check_year(overrides.year)
+    return Overrides(texts["agency"], year, texts["title"])
+
+
 @dataclass
 class Added:
     path: str          # the file given (or downloaded)
@@ -71,6 +121,12 @@ class Added:
     parse_status: str  # ok | warnings
     parse_note: str
     note: str = ""     # e.g. the listed report with the same agency and year
+    #: What neither the parse nor the user gave, of ``agency``, ``year`` and ``region`` (the
+    #: place the agency's name gives): the row's cells are empty and its numbers fall out of
+    #: every grouping by organ, year or region.
+    missing: tuple[str, ...] = ()
+    #: The report_id of the row this one replaced (``replace=True``), else ``""``.
+    replaced: str = ""
 
 
 @dataclass
@@ -228,24 +284,28 @@ def _stored_suffix(path: Path, data: bytes) -> str:
 
 
 def add_file(writer: CorpusWriter, path: Path, source_url: str | None, original_name: str | None,
-             today: str, charset: str | None = None) -> Added | Skipped:
+             today: str, charset: str | None = None, *, overrides: Overrides = Overrides(),
+             replace: bool = False) -> Added | Skipped:
     """Add one file to the corpus of *writer*: the step ``add`` and ``fetch`` share.
 
     *charset*: the encoding the server declared for a downloaded file (see
-    :func:`toolkit.reading.read_data`)."""
+    :func:`toolkit.reading.read_data`); *overrides* and *replace*: see :func:`add_reports`."""
     label = str(path)
     try:
         data = read_bytes(path)
     except ReportError as exc:
         return Skipped(label, one_line(exc.reason))
-    return add_bytes(writer, data, label, path.name, source_url, original_name or path.name, today, charset)
+    return add_bytes(writer, data, label, path.name, source_url, original_name or path.name, today, charset,
+                     overrides=overrides, replace=replace)
 
 
 def _same_organ_year(meta: MetadataFile, agency: str | None, year: int | None,
-                     adcode: str | None) -> dict[str, str] | None:
+                     adcode: str | None, but: str | None = None) -> dict[str, str] | None:
     if not agency or year is None:
         return None
     for row in meta.rows:
+        if row["report_id"] == but:
+            continue  # the row being replaced
         if row.get("agency", "").strip() == agency.strip() and row.get("year", "").strip() == str(year):
             other = row.get("adcode", "").strip()
             if other and adcode and other != adcode:
@@ -254,14 +314,29 @@ def _same_organ_year(meta: MetadataFile, agency: str | None, year: int | None,
     return None
 
 
+def _listed(meta: MetadataFile, digest: str) -> dict[str, str] | None:
+    """The first row of *meta* listing the file with this sha256."""
+    if digest not in meta.hashes:
+        return None
+    return next(r for r in meta.rows if r["sha256"].strip().lower() == digest)
+
+
+def _already(label: str, row: dict[str, str]) -> Skipped:
+    return Skipped(label, f"already in corpus (listed as {row['report_id']}, {row['file']}, sha256 "
+                          f"{row['sha256'].strip()[:16]}…)", present=True)
+
+
 def add_bytes(writer: CorpusWriter, data: bytes, label: str, name: str, source_url: str | None,
-              original_name: str, today: str, charset: str | None = None) -> Added | Skipped:
+              original_name: str, today: str, charset: str | None = None, *,
+              overrides: Overrides = Overrides(), replace: bool = False) -> Added | Skipped:
     """Add a report's bytes (read from *label*, file name *name*) to the corpus of *writer*;
-    *charset* is the encoding a server declared for them, if any."""
+    *charset* is the encoding a server declared for them, if any; *overrides* and *replace*:
+    see :func:`add_reports`."""
     path = Path(name)
     digest = sha256_bytes(data)
-    if digest in writer.meta.hashes:  # checked again under the lock
-        return Skipped(label, f"already in corpus (sha256 {digest[:16]}…)", present=True)
+    listed = _listed(writer.meta, digest)
+    if listed is not None and not replace:  # checked again under the lock
+        return _already(label, listed)
     if not data.strip():
         return Skipped(label, "empty file")
     try:
@@ -284,26 +359,31 @@ def add_bytes(writer: CorpusWriter, data: bytes, label: str, name: str, source_u
                               f"no tables and only {len(text.strip())} characters "
                               "(a listing or notice page?)")
 
-    # The parse read the title, agency and year from this same text; the place follows from the agency.
-    inferred = place(report.agency)
-    agency, year = report.agency, report.year
+    # The parse read the title, agency and year from this same text, unless the user gave them;
+    # the place follows from the agency.
+    agency = overrides.agency or report.agency
+    year = overrides.year if overrides.year is not None else report.year
+    title = overrides.title or report.title
+    inferred = place(agency)
     suffix = _stored_suffix(path, data)
     with writer.locked() as meta:
-        return _commit(writer, meta, data, digest, label, suffix, report, inferred, agency, year,
-                       source_url, original_name, today)
+        return _commit(writer, meta, data, digest, label, suffix, report, inferred, agency, year, title,
+                       source_url, original_name, today, replace)
 
 
-def _commit(writer, meta, data, digest, label, suffix, report, inferred, agency, year, source_url,
-            original_name, today) -> Added | Skipped:
+def _commit(writer, meta, data, digest, label, suffix, report, inferred, agency, year, title, source_url,
+            original_name, today, replace) -> Added | Skipped:
     """Copy and list one parsed report; runs under the corpus lock with the current metadata."""
-    if digest in meta.hashes:
-        return Skipped(label, f"already in corpus (sha256 {digest[:16]}…)", present=True)
+    old = _listed(meta, digest)
+    if old is not None and not replace:
+        return _already(label, old)
     same_bytes = writer.listed_with_bytes(digest, len(data))
     if same_bytes is not None:
         return Skipped(label, f"already in corpus as {same_bytes['report_id']} ({same_bytes['file']}), whose "
                               f"sha256 in metadata.csv does not match its file; correct that row",
                        present=True)
-    twin = _same_organ_year(meta, agency, year, inferred.get("adcode"))
+    old_id = old["report_id"] if old is not None else None
+    twin = _same_organ_year(meta, agency, year, inferred.get("adcode"), but=old_id)
 
     reports_dir = meta.root / "reports"
     # A new id whose file name is free (or already holds these very bytes).
@@ -312,7 +392,7 @@ def _commit(writer, meta, data, digest, label, suffix, report, inferred, agency,
     for n in (16, 24, 32, 64):
         candidate = f"{year if year is not None else 'nd'}_{digest[:n]}"
         dest = reports_dir / f"{candidate}{suffix}"
-        if candidate in meta.ids:
+        if candidate in meta.ids and candidate != old_id:
             continue
         if dest.exists():
             if sha256_file(dest) != digest:  # None when unreadable: not the same file
@@ -341,7 +421,7 @@ def _commit(writer, meta, data, digest, label, suffix, report, inferred, agency,
         "admin_level": inferred.get("admin_level") or "",
         "sector": "",
         "year": "" if year is None else str(year),
-        "title": report.title or "",
+        "title": title or "",
         "file": target.relative_to(meta.root).as_posix(),
         "sha256": digest,
         "source": source_url or f"local file {original_name}",
@@ -351,8 +431,16 @@ def _commit(writer, meta, data, digest, label, suffix, report, inferred, agency,
         "parse_status": "warnings" if warnings else "ok",
         "parse_note": one_line(warnings[0]) if warnings else "",
     }
+    if old is not None:
+        # Listed again from this parse: what add does not read from the report (the sector) and,
+        # unless a new source URL is given, where the file came from stay as they were.
+        kept = ["sector"] + ([] if source_url else ["source", "original_name", "source_url", "added"])
+        row.update({c: old.get(c, "") for c in kept})
     try:
-        meta.append(row)
+        if old is None:
+            meta.append(row)
+        else:
+            meta.replace(old_id, row)
     except BaseException:
         if not preexisting:
             try:
@@ -360,12 +448,20 @@ def _commit(writer, meta, data, digest, label, suffix, report, inferred, agency,
             except FileNotFoundError:
                 pass
         raise
+    if old is not None and old["file"] != row["file"] and not any(r["file"] == old["file"] for r in meta.rows):
+        try:  # its bytes are in the new copy; no row lists the old name any more
+            resolve_report_path(meta.root, old["file"]).unlink()
+        except (MetadataError, OSError):
+            pass  # a listed path outside the corpus, or gone already: nothing of ours to remove
     writer.appended(row, len(data))
     note = ""
     if twin is not None:
         note = (f"same agency ({agency}) and year ({year}) as {twin['report_id']} ({twin['file']}): "
                 "the same report in another format? Remove one of them if so")
-    return Added(label, report_id, row["file"], row["parse_status"], row["parse_note"], note)
+    missing = tuple(name for name, found in (("agency", agency), ("year", year), ("region", row["adcode"]))
+                    if found is None or found == "")
+    return Added(label, report_id, row["file"], row["parse_status"], row["parse_note"], note, missing,
+                 old_id or "")
 
 
 def today_utc(today: str | _dt.date | None = None) -> str:
@@ -377,10 +473,19 @@ def today_utc(today: str | _dt.date | None = None) -> str:
 
 def add_reports(paths: Iterable[str | os.PathLike], corpus: str | os.PathLike | None,
                 source_url: str | None = None, progress: bool | None = None, *,
-                today: str | _dt.date | None = None) -> AddResult:
+                today: str | _dt.date | None = None, overrides: Overrides | None = None,
+                replace: bool = False) -> AddResult:
     """Add report files (directories are walked recursively) to *corpus*.
 
-    Returns an :class:`AddResult` with what was added and what was skipped and why.
+    A file already listed (the same sha256) is skipped (``present``) unless
+    *replace*: then its row is made again from this parse (and *overrides*), in
+    its place in ``metadata.csv``; the sector, and unless *source_url* is given
+    the provenance columns, are kept; a new report_id renames its copy.
+    *overrides* (:class:`Overrides`) set the agency, year and title in place of
+    the parse's; they describe one report, so *paths* must then be one file
+    (:class:`OverrideError` otherwise, or for a year that is not one).
+    Returns an :class:`AddResult` with what was added and what was skipped and why;
+    each :class:`Added` says what is still missing (agency, year, region).
     Raises :class:`~toolkit.corpus.location.CorpusNotFound` or
     :class:`~toolkit.corpus.metadata.MetadataError` naming the path if the corpus
     folder or its ``metadata.csv`` cannot be read; an ``OSError`` while writing
@@ -392,6 +497,11 @@ def add_reports(paths: Iterable[str | os.PathLike], corpus: str | os.PathLike | 
     """
     if source_url is not None:
         check_source_url(source_url)
+    paths = list(paths)
+    overrides = _check_overrides(overrides or Overrides())
+    if overrides and (len(paths) != 1 or Path(paths[0]).is_dir()):
+        given = f"{paths[0]} is a folder" if len(paths) == 1 else f"{len(paths)} paths given"
+        raise OverrideError(f"--agency, --year and --title describe one report: give exactly one file ({given})")
     writer = CorpusWriter(named_corpus(corpus, "add"))
     files = _expand(paths)
     day = today_utc(today)
@@ -401,7 +511,7 @@ def add_reports(paths: Iterable[str | os.PathLike], corpus: str | os.PathLike | 
         if problem is not None:
             result.skipped.append(Skipped(str(path), problem))
         else:
-            outcome = add_file(writer, path, source_url, None, day)
+            outcome = add_file(writer, path, source_url, None, day, overrides=overrides, replace=replace)
             (result.added if isinstance(outcome, Added) else result.skipped).append(outcome)
         bar.update()
     bar.close()

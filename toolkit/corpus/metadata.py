@@ -229,6 +229,32 @@ class MetadataFile:
         self.hashes.add(row["sha256"])
         self.ids.add(row["report_id"])
 
+    def replace(self, report_id: str, row: dict[str, str]) -> None:
+        """Put *row* in place of the row of *report_id* (same position), atomically.  The file is
+        rewritten: every other row's cells as they were, the provenance columns added if missing."""
+        index = next((i for i, r in enumerate(self.rows) if r["report_id"].strip() == report_id), None)
+        if index is None:
+            raise MetadataError(f"{self.path}: report_id {report_id!r} is not listed")
+        if row["report_id"] != report_id and row["report_id"] in self.ids:
+            raise MetadataError(f"{self.path}: report_id {row['report_id']!r} is already listed")
+        header = self.header + [c for c in PROVENANCE_COLUMNS if c not in self.header]
+        rows = [{c: r.get(c, "") for c in header} for r in self.rows]
+        rows[index] = {c: row.get(c, "") for c in header}
+        data = "".join([_csv_line(header, self.terminator)]
+                       + [_csv_line([r[c] for c in header], self.terminator) for r in rows]).encode("utf-8")
+        old_raw = self.raw
+        atomic_write(self.path, data)
+        if header != self.header:
+            try:
+                self._update_datapackage(header)
+            except BaseException:
+                atomic_write(self.path, old_raw)  # keep csv and descriptor in step
+                raise
+        self.header, self.raw, self.rows = header, data, rows
+        self.stamp = _stamp(self.path)
+        self.hashes = {r["sha256"].strip().lower() for r in rows} - {""}
+        self.ids = {r["report_id"].strip() for r in rows}
+
     def _update_datapackage(self, header: list[str]) -> None:
         """Describe the provenance columns in datapackage.json (if there is one)."""
         path = self.root / "datapackage.json"

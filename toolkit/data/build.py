@@ -13,11 +13,14 @@ few keys per report, so memory does not grow with the corpus's text:
   with the cross-year findings, chunk by chunk, into ``audit.*``;
 - the workbook and any extra outputs (the charts) read back what they need.
 
-Everything is written into a staging folder beside the output folder; at the end
-the two are switched with two renames, so a build that fails or is killed leaves
-the previous outputs whole (a switch interrupted between its two renames is
-finished by the next build).  One build at a time writes an output folder (a
-lock file in its parent folder).
+Everything is written into a staging folder in the data home (beside the output
+folder only when the data home is on another file system); at the end the two
+are switched with two renames, so a build that fails or is killed leaves the
+previous outputs whole (a switch interrupted between its two renames is finished
+by the next build), and a build that fails removes its staging folder.  One
+build at a time writes an output folder (a lock file in the data home; see
+:mod:`toolkit.data.home`): nothing but the outputs is ever added beside or in
+the folder the user names.
 
 The outputs are the loaders' frames exactly (``load_reports()``,
 ``load_tables()``, ``audit()``, ``load_parse_log()``), each as CSV (see
@@ -39,18 +42,19 @@ from typing import Callable, Iterator, Sequence
 
 from ..checks import cross_year_checks
 from ..corpus import corpus_dir, listed_path, metadata_records
-from ..fileio import FolderLock, sha256_file
+from ..fileio import FolderLock, OutputInCorpus, outside_corpus, sha256_file
 from ..parsing import Report
 from ..progress import progress_bar
 from .cache import CACHE_FILE, CacheWriter, ParseCache, toolkit_fingerprint
 from .batch import Task, process_batch
 from .frames import findings_arrow, parse_log_arrow, reports_arrow, statements_arrow, tables_arrow
-from .home import corpus_home
+from .home import build_area, corpus_home, note_unwritable
+from .listing import each_file_once
 from .manifest import FileHashes, build_of, read_manifest, stat_list, write_manifest
-from .tabular import TableSink
+from .tabular import TableSink, close_all, parquet_writer
 from .workers import n_workers, worker_pool
 
-__all__ = ["build", "BuildResult", "BuildError", "OutputInCorpus", "OUTPUTS", "CHUNK", "EXCEL_MAX_ROWS"]
+__all__ = ["build", "BuildResult", "BuildError", "OutputInCorpus", "lock_file", "OUTPUTS", "CHUNK", "EXCEL_MAX_ROWS"]
 
 #: The four tables a build writes, each as ``NAME.csv`` and ``NAME.parquet``.
 OUTPUTS = ("reports", "tables", "audit", "parse_log", "statements")
@@ -69,10 +73,6 @@ class BuildError(RuntimeError):
     """A build cannot run or cannot write its outputs; the message is one line naming the path."""
 
 
-class OutputInCorpus(BuildError):
-    """The output folder is the corpus folder or inside it (a build never writes there)."""
-
-
 @dataclasses.dataclass
 class BuildResult:
     """What a build did: ``lines`` is the summary ``xxgk build`` prints."""
@@ -86,15 +86,49 @@ class BuildResult:
 # ------------------------------------------------------------------ the output folder
 
 
-def _siblings(out: Path) -> tuple[Path, Path, Path]:
-    """(staging folder, previous-outputs folder, lock file) beside *out*."""
-    return (out.parent / f".{out.name}.xxgk-stage", out.parent / f".{out.name}.xxgk-old",
-            out.parent / f".{out.name}.xxgk-lock")
+@dataclasses.dataclass(frozen=True)
+class _Places:
+    """Where a build of *out* works: its staging folder and the folder the previous outputs are
+    moved to during the switch (both on *out*'s file system, since the switch renames them), and
+    its lock (a lock file, or *out*'s parent folder itself)."""
+
+    stage: Path
+    old: Path
+    lock: Path
+
+
+def _beside(out: Path) -> tuple[Path, Path]:
+    """The staging and previous-outputs folders beside *out*: used only when the data home is on
+    another file system (or cannot be written), and by the versions before the data home held them."""
+    return out.parent / f".{out.name}.xxgk-stage", out.parent / f".{out.name}.xxgk-old"
+
+
+def _places(out: Path) -> _Places:
+    """The data home's build folder for *out* holds the lock, and the staging folders when it is on
+    *out*'s file system; otherwise they go beside *out*.  A data home that cannot be written (or
+    lies inside *out*) leaves the lock to *out*'s parent folder itself: nothing is added there."""
+    try:
+        area = build_area(out)
+    except OSError as exc:
+        note_unwritable(exc, "the build locks its output's parent folder and stages beside it")
+        return _Places(*_beside(out), out.parent)
+    if area == out or out in area.parents:  # the data home inside the output folder
+        return _Places(*_beside(out), out.parent)
+    if os.stat(area).st_dev != os.stat(out.parent).st_dev:
+        return _Places(*_beside(out), area / "lock")
+    return _Places(area / "stage", area / "old", area / "lock")
+
+
+def lock_file(out: str | os.PathLike) -> Path:
+    """The lock file builds into the output folder *out* hold (in the data home; *out*'s parent
+    folder itself when the data home cannot be written)."""
+    out = Path(out).expanduser().resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return _places(out).lock
 
 
 def _check_out(out: Path, root: Path) -> None:
-    if out == root or root in out.parents:
-        raise OutputInCorpus(f"{out}: refusing to write into the corpus folder {root}")
+    outside_corpus(out, root)
     if out.exists() and not out.is_dir():
         raise BuildError(f"{out}: the output folder names an existing file; give a folder with --out")
     # A folder xxgk wrote has its .cache (a build's manifest, or the parse cache the loaders
@@ -105,21 +139,36 @@ def _check_out(out: Path, root: Path) -> None:
                          "give a new or empty folder with --out")
 
 
-def _recover(out: Path) -> None:
-    """Finish or undo what a killed build left: a half-done switch, a staging folder."""
-    stage, old, _lock = _siblings(out)
-    if not out.exists() and old.is_dir():
-        old.rename(out)  # killed between the two renames: the previous outputs come back
-    shutil.rmtree(old, ignore_errors=True)
-    shutil.rmtree(stage, ignore_errors=True)
+def _recover(out: Path, places: _Places) -> None:
+    """Finish or undo what a killed build left: a half-done switch, a staging folder (where this
+    build stages, and beside *out*, where builds staged before the data home held them)."""
+    for stage, old in dict.fromkeys([(places.stage, places.old), _beside(out)]):
+        if not out.exists() and old.is_dir():
+            old.rename(out)  # killed between the two renames: the previous outputs come back
+        shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(stage, ignore_errors=True)
+    legacy = out.parent / f".{out.name}.xxgk-lock"  # the lock file of those versions, empty once released
+    with contextlib.suppress(OSError):
+        if legacy.is_file() and not legacy.is_symlink() and legacy.stat().st_size == 0:
+            legacy.unlink()
 
 
-def _switch(stage: Path, out: Path) -> None:
-    _stage, old, _lock = _siblings(out)
-    if out.exists():
-        out.rename(old)
-    stage.rename(out)
-    shutil.rmtree(old, ignore_errors=True)
+def _switch(places: _Places, out: Path) -> None:
+    """Put the staged outputs in place of *out* with two renames; the staging folder is removed
+    when the switch fails (the previous outputs are back in place then)."""
+    moved = False
+    try:
+        if out.exists():
+            out.rename(places.old)
+            moved = True
+        places.stage.rename(out)
+    except BaseException:
+        if moved and not out.exists():
+            with contextlib.suppress(OSError):
+                places.old.rename(out)
+        shutil.rmtree(places.stage, ignore_errors=True)
+        raise
+    shutil.rmtree(places.old, ignore_errors=True)
 
 
 # ------------------------------------------------------------------ the build
@@ -159,9 +208,10 @@ def build(corpus: str | os.PathLike | None = None, out: str | os.PathLike | None
     _check_out(out, root)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        lock = FolderLock(_siblings(out)[2], "the output folder (another xxgk build)", timeout=LOCK_WAIT)
+        places = _places(out)
+        lock = FolderLock(places.lock, "the output folder (another xxgk build)", timeout=LOCK_WAIT)
         with lock, _file_size_limit_raises():
-            return _build_locked(root, out, jobs=jobs, cache=cache, excel=excel, progress=progress,
+            return _build_locked(root, out, places, jobs=jobs, cache=cache, excel=excel, progress=progress,
                                  chunk=chunk, extras=extras, sheets=sheets)
     except Exception as exc:
         # A write that failed (disk full, a file size limit, a folder in the way), however a
@@ -200,37 +250,44 @@ def _file_size_limit_raises():
         signal.signal(signal.SIGXFSZ, previous)
 
 
-def _build_locked(root: Path, out: Path, *, jobs, cache, excel, progress, chunk, extras, sheets=()) -> BuildResult:
+def _build_locked(root: Path, out: Path, places: _Places, *, jobs, cache, excel, progress, chunk,
+                  extras, sheets=()) -> BuildResult:
     import pyarrow as pa
 
-    _recover(out)
+    _recover(out, places)
     cache_dir = out / ".cache"
     options = {"excel": bool(excel), "extras": [_extra_name(e) for e in extras]}
     if sheets:  # recorded only when asked for, so that builds without them stay up to date
         options["sheets"] = [f"{name}={_extra_name(make)}" for name, make in sheets]
     manifest = read_manifest(cache_dir) if cache else None
     metadata_sha = sha256_file(root / "metadata.csv")
-    metas = sorted(metadata_records(root), key=lambda m: str(m["report_id"]))  # raises on bad metadata
+    listed = metadata_records(root)  # raises on bad metadata
+    # Each file once (a file listed twice would count twice); every listed file is in the manifest.
+    metas = sorted(each_file_once(listed), key=lambda m: str(m["report_id"]))
     hashes = FileHashes(root, (manifest or {}).get("files"))
-    if _up_to_date(manifest, root, out, options, metadata_sha, hashes, metas):
+    if _up_to_date(manifest, root, out, options, metadata_sha, hashes, listed):
         lines = [f"up to date: nothing changed since the last build of {root}", *manifest["summary"]]
         return BuildResult(out, True, lines, [tuple(s) for s in manifest.get("skipped", [])])
 
-    stage = _siblings(out)[0]
-    stage.mkdir(parents=True)
-    work = stage / ".cache" / "work"
-    work.mkdir(parents=True)
+    stage = places.stage
     old_cache = ParseCache(cache_dir / CACHE_FILE if cache else None)
     new_cache = CacheWriter(stage / ".cache" / CACHE_FILE)
-    sinks = {name: TableSink(stage, name) for name in ("reports", "tables", "parse_log", "statements")}
-    staged = _Staging(work, len(metas))
+    sinks: dict[str, TableSink] = {}
+    staged = None
     bar = progress_bar(len(metas), "building", "report", progress)
-    workers = min(n_workers(jobs), max(1, len(metas)))
-    pool = worker_pool(workers) if workers > 1 else None
+    pool = None
     counts = {"ok": 0, "warnings": 0}
     table_rows: dict[str, int] = {}
     skipped: list[tuple[str, str]] = []
     try:
+        stage.mkdir(parents=True)
+        work = stage / ".cache" / "work"
+        work.mkdir(parents=True)
+        for name in ("reports", "tables", "parse_log", "statements"):
+            sinks[name] = TableSink(stage, name)
+        staged = _Staging(work, len(metas))
+        workers = min(n_workers(jobs), max(1, len(metas)))
+        pool = worker_pool(workers) if workers > 1 else None
         pending = None
         for part in [*_chunks(metas, chunk), None]:
             # Hand the next chunk to the workers before writing this one, so both go on at once.
@@ -308,7 +365,7 @@ def _build_locked(root: Path, out: Path, *, jobs, cache, excel, progress, chunk,
             lines.append(f"  {excel_note}")
         if not extras:
             lines.append("  no charts drawn (--no-charts)")
-        for meta in metas:  # files no worker could read: their stat (and hash) as they stand
+        for meta in listed:  # files no worker read (unreadable, listed twice): their stat and hash as they stand
             if meta.get("file") and meta["file"] not in hashes.now:
                 hashes(meta["file"])
         write_manifest(stage / ".cache", {
@@ -319,20 +376,22 @@ def _build_locked(root: Path, out: Path, *, jobs, cache, excel, progress, chunk,
             "summary": lines, "skipped": skipped,
         })
     except BaseException:
-        for sink in sinks.values():
-            sink.close()
-        staged.close()
-        new_cache.discard()
+        # The build has failed: every file is closed (a close that fails too is of no interest
+        # now), the workers stop, and the staging folder goes.
         if pool is not None:
             pool.shutdown(cancel_futures=True)
             pool = None
+        with contextlib.suppress(OSError, pa.ArrowException):
+            close_all(*(sink.close for sink in sinks.values()), *([staged.close] if staged else []))
+        new_cache.discard()
         shutil.rmtree(stage, ignore_errors=True)
         raise
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
         old_cache.close()
-    _switch(stage, out)
+        bar.close()
+    _switch(places, out)
     return BuildResult(out, False, lines, skipped)
 
 
@@ -421,8 +480,6 @@ class _Staging:
         self.writer = None
 
     def add(self, findings, organs: list[tuple[str, str, str]], last_id) -> None:
-        import pyarrow.parquet as pq
-
         # Every readable report is staged; cross_year_checks itself decides which ones it compares.
         for adcode, agency, line in organs:
             k = zlib.crc32(f"{adcode}\0{agency}".encode()) % self.n_buckets
@@ -430,7 +487,7 @@ class _Staging:
                 self.buckets[k] = (self.work / f"organs-{k:03d}.jsonl").open("w", encoding="utf-8")
             self.buckets[k].write(line + "\n")
         if self.writer is None:
-            self.writer = pq.ParquetWriter(self.work / "findings.parquet", findings.schema)
+            self.writer = parquet_writer(self.work / "findings.parquet", findings.schema)
         self.writer.write_table(findings)
         self.bounds.append(str(last_id))
 
@@ -468,8 +525,8 @@ class _Staging:
         if self.writer is None:
             yield findings_arrow([])
             return
-        self.writer.close()
-        self.writer = None
+        writer, self.writer = self.writer, None
+        writer.close()
         cross = self._cross_year()
         ids = cross["report_id"].to_pylist() if cross is not None else []
         staged = pq.ParquetFile(self.work / "findings.parquet")
@@ -483,12 +540,10 @@ class _Staging:
             yield table
 
     def close(self) -> None:
-        for fh in self.buckets:
-            if fh is not None and not fh.closed:
-                fh.close()
-        if self.writer is not None:
-            self.writer.close()
-            self.writer = None
+        """Close every file, even when one fails (the first error is raised)."""
+        writer, self.writer = self.writer, None
+        close_all(*(fh.close for fh in self.buckets if fh is not None and not fh.closed),
+                   *([writer.close] if writer is not None else []))
 
 
 def _wide_table(tables, reports, table: str):

@@ -25,6 +25,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from ..parsing import Report
+from .tabular import parquet_writer
 from .workers import ParseOutcome
 
 __all__ = ["ParseCache", "CacheWriter", "encode", "decode", "entry_check", "parser_fingerprint",
@@ -223,22 +224,21 @@ class CacheWriter:
         if not self.batch:
             return
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         table = pa.table({"sha256": [d for d, _, _ in self.batch], "parser": [self.parser] * len(self.batch),
                           "result": [r for _, r, _ in self.batch], "check": [c for _, _, c in self.batch]})
         if self.writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.writer = pq.ParquetWriter(self.tmp, table.schema, compression="zstd")
+            self.writer = parquet_writer(self.tmp, table.schema, compression="zstd")
         self.writer.write_table(table)
         self.rows += len(self.batch)
         self.batch = []
 
     def close(self) -> None:
         self.flush()
-        if self.writer is not None:
-            self.writer.close()
-            self.writer = None
+        writer, self.writer = self.writer, None
+        if writer is not None:
+            writer.close()
 
     def commit(self) -> None:
         self.close()
@@ -246,7 +246,15 @@ class CacheWriter:
             os.replace(self.tmp, self.path)
 
     def discard(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            self.writer = None
-        self.tmp.unlink(missing_ok=True)
+        """Remove the file being written; a failure to close it (a full disk) does not matter then."""
+        writer, self.writer = self.writer, None
+        try:
+            if writer is not None:
+                writer.close()
+        except OSError:
+            pass  # the file is removed below: what it failed to hold is not wanted
+        finally:
+            try:
+                self.tmp.unlink()
+            except (FileNotFoundError, NotADirectoryError):
+                pass  # never written: its folder could not even be made

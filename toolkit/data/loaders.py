@@ -26,7 +26,8 @@ from ..progress import progress_bar
 from .cache import CACHE_FILE, CacheWriter, ParseCache, encode
 from .frames import (ParsedReport, findings_frame, parse_log_frame, reports_frame,
                      parsed_report, statements_frame, tables_frame)
-from .home import corpus_home
+from .home import corpus_home, note_unwritable
+from .listing import each_file_once
 from .manifest import FileHashes, build_of, read_manifest
 from .workers import ParseOutcome, cap_warnings, n_workers, parse_path, worker_pool
 
@@ -59,10 +60,11 @@ def parse_corpus(corpus: str | os.PathLike | None = None, progress: bool | None 
     :class:`~toolkit.corpus.metadata.MetadataError`, both naming the path.
     """
     root = corpus_dir(corpus)
-    metas = metadata_records(root)
-    key = corpus_state(root, metas)
+    listed = metadata_records(root)
+    key = corpus_state(root, listed)
     if key in _PARSED:
         return list(_PARSED[key])
+    metas = each_file_once(listed)  # a file listed twice would count twice
     cache_dir = corpus_home(root) / ".cache" if cache else None
     old = ParseCache(cache_dir / CACHE_FILE) if cache_dir is not None else None
     manifest = read_manifest(cache_dir) if cache_dir is not None else None
@@ -100,8 +102,9 @@ def parse_corpus(corpus: str | os.PathLike | None = None, progress: bool | None 
                 if digest is not None:
                     writer.add(digest, encode(outcome))
             writer.commit()
-        except OSError:
+        except OSError as exc:
             writer.discard()  # a cache that cannot be written only costs time next session
+            note_unwritable(exc, "reports are parsed without keeping a parse cache")
     results = [parsed_report(meta, outcome, path) for meta, outcome, path in zip(metas, outcomes, paths)]
     _PARSED.clear()  # one corpus state at a time: parses of an older state are stale
     _PARSED[key] = results

@@ -80,12 +80,13 @@ def _second_report(norm: str) -> tuple[int, str] | None:
 
 
 def parse_text(text: str, *, report_id: str | None = None, source: str | None = None,
-               warnings: Iterable[str] = (), grids=()) -> Report:
+               warnings: Iterable[str] = (), grids=(), page_title: str | None = None) -> Report:
     """Parse report text (already decoded).  Raises ReportError if it is not a report.
 
     *grids* are the document's tables as :class:`toolkit.reading.Grid` (from
     HTML/DOCX/PDF); a table found in a grid is read by position, otherwise
-    from the text.
+    from the text.  *page_title* is the title the file gives beside its text (an
+    HTML ``<title>``), read when the text's own opening names no report.
     """
     warnings = list(warnings)
     plain = clean(text)
@@ -98,7 +99,7 @@ def parse_text(text: str, *, report_id: str | None = None, source: str | None = 
         raise ReportError(source, f"two reports in one file: a second report ({second[1][:60]}) begins on line "
                                   f"{second[0]}; split it into two files")
     spans = find_sections(norm)
-    title, agency, year = extract_title(norm)
+    title, agency, year = extract_title(norm, half_width(clean(page_title)) if page_title else None)
     n_found = sum(s is not None for s in spans.values())
     if n_found < 3 and not (title or (re.search("信息公开|政务公开", norm[:2000]) and re.search("报告|年报|总结", norm[:2000]))):
         raise ReportError(source, "not a government information disclosure annual report "
@@ -193,7 +194,8 @@ def mark_pre_template(report: Report) -> Report:
 
 def parse_document(doc: Document, report_id: str | None = None, source: str | None = None) -> Report:
     """Parse a :class:`~toolkit.reading.Document` (text, grids and the reader's warnings)."""
-    return parse_text(doc.text, report_id=report_id, source=source, warnings=doc.warnings, grids=doc.grids)
+    return parse_text(doc.text, report_id=report_id, source=source, warnings=doc.warnings, grids=doc.grids,
+                      page_title=doc.title)
 
 
 def parse_file(path: str | Path) -> Report:

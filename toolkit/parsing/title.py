@@ -2,7 +2,8 @@
 
 In order: a crawler's header line (``标题: …`` before ``=== 正文 ===``); the opening
 lines (a markdown ``#`` heading's markup dropped; the title may be broken across
-lines, agency before or after the year).  When the text has no title, the
+lines, agency before or after the year); the page's own title (an HTML
+``<title>``, whose site name after the report's title is not kept).  When the text has no title, the
 agency comes from the closing signature line (an organ's name beside the date)
 and the year from a statistics period covering one full calendar year
 (统计期限为2023年1月1日至2023年12月31日).  Nothing is guessed.
@@ -63,8 +64,9 @@ def _period_year(text: str) -> int | None:
     return None
 
 
-def extract_title(text: str) -> tuple[str | None, str | None, int | None]:
-    """(title, agency, year) of a (normalized) report; Nones for what it does not state."""
+def extract_title(text: str, page_title: str | None = None) -> tuple[str | None, str | None, int | None]:
+    """(title, agency, year) of a (normalized) report; Nones for what it does not state.
+    *page_title*: the title the file gives beside its text (normalized too), if any."""
     raw_lines = text[:4000].split("\n")[:60]
     candidates: list[str] = []
     for ln in raw_lines[:15]:
@@ -82,6 +84,8 @@ def extract_title(text: str) -> tuple[str | None, str | None, int | None]:
         if re.search(r"报告|年报|总结", ln):
             break
     candidates.append(re.sub(r"\s+", "", joined))
+    if page_title:
+        candidates.append(re.sub(r"\s+", "", page_title))
     title = agency = year = None
     for cand in candidates:
         found = _match(cand)
@@ -90,7 +94,7 @@ def extract_title(text: str) -> tuple[str | None, str | None, int | None]:
             break
     if title is None:
         bare = re.match(r"[^,.:;。，：；]{0,40}?信息公开[^,.:;。，：；]{0,12}?(?:年度报告|报告|年报|总结)",
-                        candidates[-1])
+                        re.sub(r"\s+", "", joined))
         title = bare.group(0) if bare else None
     if agency is None:
         agency = _signature([ln for ln in (ln.strip() for ln in text[-3000:].split("\n")[-40:]) if ln])

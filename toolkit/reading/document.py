@@ -132,6 +132,8 @@ class Document:
     text: str
     grids: list[Grid] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: The title the file gives beside its text (an HTML page's ``<title>``), if any.
+    title: str | None = None
 
 
 def grid_text(grid: Grid) -> str:

@@ -355,8 +355,9 @@ def read_html(data: bytes, source: str | None = None, charset: str | None = None
             raise ReportError(source, "HTML nested too deeply to read (even without its wrapper tags); not read")
         warnings.append("HTML nested deeper than the parser's limit: wrapper tags (div, span, font …) "
                         "were ignored to read it whole")
+    title = root.findtext(".//head/title") or root.findtext(".//title")
     _visible(root)
     _drop_chrome(root)
     content = _content_root(root)
     text, grids = assemble(_blocks(content, source, warnings))
-    return Document(text, grids, warnings)
+    return Document(text, grids, warnings, _SPACES.sub(" ", title).strip() or None if title else None)
