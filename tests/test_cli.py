@@ -376,7 +376,7 @@ def test_indicators_of_an_empty_corpus_are_header_only_csvs(tmp_path, capsys):
     assert main(["init", str(corpus)]) == 0
     expected = {
         None: ["report_id", "organ_id", "agency", "year", "template", "indicator", "numerator", "denominator",
-               "value", "ci_low", "ci_high", "source", "reason", "conflict"],
+               "value", "ci_low", "ci_high", "source", "conflict", "reason"],
         "organ": ["organ_id", "agency", "indicator", "template", "value", "numerator", "denominator", "ci_low",
                   "ci_high", "n_reports", "n_missing", "n_stated", "n_conflict"],
         "year": ["year", "indicator", "template", "value", "numerator", "denominator", "ci_low", "ci_high",
