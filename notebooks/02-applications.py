@@ -133,7 +133,7 @@ pd.DataFrame(spread).T[["n_reports", "n_zero", "n_missing", "numerator", "denomi
 # %% [markdown]
 # Pooled by year, on the table values of the template years (2019 on) only: a count the narrative
 # states (table 3 absent) or one from before the template is another measure and is never added to
-# them (docs/METHODS.md §2.1); the stated counts are listed apart below. The organs differ from year
+# them (docs/METHODS.md, "Compare like with like"); the stated counts are listed apart below. The organs differ from year
 # to year, so a difference between years is a difference between organs as much as a change over
 # time; `n_conflict` counts the reports whose own text contradicts their table 3, and the third
 # table says which report each year rests on most:

@@ -143,7 +143,7 @@ print(f"items compared: {fit.n_items}; same primary category: {same} (95% interv
 # share the reference put there too) and recall (of the reference's items, the share the rules find),
 # each per category with a Wilson interval; the last row pools all categories, and its Wilson interval
 # treats every category assignment as independent, which assignments to one item are not — so the cell
-# after it bootstraps the pooled figures over items (2,000 resamples, seed 0):
+# after it bootstraps the pooled figures over items, resampling whole items with a fixed seed:
 
 # %%
 hand = pd.read_csv("../tests/fixtures/codebook/hand_coding.csv", dtype=str)
@@ -425,7 +425,7 @@ not by a person but by an AI assistant reading each item, the same session that 
 so not independent of the rules — the rules' precision is {pooled_acc['precision']:.0%} and their recall
 {pooled_acc['recall']:.0%} over all {pooled_acc['rules']} rule and {pooled_acc['reference']} reference assignments. Their
 Wilson intervals ({pooled_acc['p_low']:.0%}–{pooled_acc['p_high']:.0%} and {pooled_acc['r_low']:.0%}–{pooled_acc['r_high']:.0%})
-treat every assignment as independent, which assignments to one item are not; resampling whole items (2,000 bootstrap
+treat every assignment as independent, which assignments to one item are not; resampling whole items ({len(draws):,} bootstrap
 resamples) gives {boot['precision'][0]:.0%}–{boot['precision'][1]:.0%} and {boot['recall'][0]:.0%}–{boot['recall'][1]:.0%}.
 Per category, precision runs from {per_cat['precision'].min():.0%} to {per_cat['precision'].max():.0%} and recall from
 {per_cat['recall'].min():.0%} to {per_cat['recall'].max():.0%} (each with its Wilson interval in the table above); the weakest

@@ -59,7 +59,7 @@ fig
 # %% [markdown]
 # The same by year, on table values of the template years only (2019 on): a count the narrative
 # states because table 3 is absent, or one from before the template, is another measure and is never
-# added to a table count in one bar (docs/METHODS.md §2.1); the stated counts are listed after the
+# added to a table count in one bar (docs/METHODS.md, "Compare like with like"); the stated counts are listed after the
 # chart. Then the rates behind it with their 95% intervals:
 
 # %%
