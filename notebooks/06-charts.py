@@ -157,6 +157,24 @@ fig
 
 # %%
 drawn_by = sorted(plots.BY_CHARTS)
+# The report whose own text contradicts its table 3 is in the organ and rate charts: say so, with both numbers.
+flagged_apps = ind[(ind["indicator"] == "applications") & ind["conflict"].fillna(False)]
+said = tk.load_statements()
+said = said[(said["row"] == "new_received") & (said["column"] == "total")]
+
+
+def charts_with(rid):
+    places = [label for label, ids in (("the organ bars", set(latest["report_id"])),
+                                       ("the by-year bars", set(by_table["report_id"]))) if rid in ids]
+    return ", ".join(places) + (" and " if places else "") + "the rates by organ"
+
+
+conflict_note = "".join(
+    f" {r.agency}（{r.year}） is drawn in {charts_with(r.report_id)} with its table's numbers "
+    f"({r.value:,.0f} new applications), but its own text says "
+    f"{'、'.join(f'{v:,.0f}' for v in sorted(set(said.loc[said['report_id'] == r.report_id, 'value'])))}: every "
+    f"indicator read from its table 3 carries `conflict`."
+    for r in flagged_apps.itertuples())
 
 
 def listing_kinds(names):
@@ -171,7 +189,7 @@ are drawn per organ or per year, never mixing the two in one axis. {len(saved)} 
 ({listing_kinds(saved)}; the PNGs at 300 dpi, the SVGs keeping their labels as editable `<text>` elements, from
 {min(svg_text.values())} to {max(svg_text.values())} per file, not as outlines), to a temporary folder removed afterwards.
 The by-year bars of applications and refusals above draw table values of 2019 on only; the {len(stated_apps)} counts stated
-in the text are listed apart, added to no bar. The Chinese
+in the text are listed apart, added to no bar.{conflict_note} The Chinese
 labels use {font.stem} shipped inside the `mplfonts` package, so they render on a machine with no Chinese fonts
 installed; your own matplotlib settings are left untouched. The hand-made panel chart draws the
 {drawn['organ_id'].nunique()} organs with a value in at least two years since 2019 ({n_drawn} reports; {n_gaps} more of

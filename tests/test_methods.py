@@ -271,3 +271,14 @@ def test_hand_coding_is_disclosed_as_an_ai_reading_with_item_level_intervals():
 def test_nb06_does_not_call_its_svgs_outlines():
     text = _outputs("06-charts")[-1]
     assert "text as outlines" not in text and "`<text>` elements" in text
+
+
+def test_nb06_names_the_contradicted_report_it_draws():
+    rid = _hongze_2024()
+    t, said = tk.load_tables(), tk.load_statements()
+    table = t[(t["report_id"] == rid) & (t["table"] == "t3") & (t["row"] == "new_received") & (t["column"] == "total")]
+    text_says = said[(said["report_id"] == rid) & (said["row"] == "new_received") & (said["column"] == "total")]
+    text = _outputs("06-charts")[-1]
+    assert (f"淮安市洪泽区人民政府（2024） is drawn in" in text
+            and f"({float(table['value'].iloc[0]):,.0f} new applications), but its own text says "
+                f"{float(text_says['value'].iloc[0]):,.0f}" in text)
