@@ -131,23 +131,36 @@ pd.DataFrame(spread).T[["n_reports", "n_zero", "n_missing", "numerator", "denomi
                         "largest_share", "rest_numerator", "rest_denominator", "rest_value", "median", "min", "max"]]
 
 # %% [markdown]
-# Pooled by year. The organs differ from year to year, so a difference between years is a
-# difference between organs as much as a change over time; the second table says which report each
-# year rests on most:
+# Pooled by year, on the table values of the template years (2019 on) only: a count the narrative
+# states (table 3 absent) or one from before the template is another measure and is never added to
+# them (docs/METHODS.md, "Compare like with like"); the stated counts are listed apart below. The organs differ from year
+# to year, so a difference between years is a difference between organs as much as a change over
+# time; `n_conflict` counts the reports whose own text contradicts their table 3, and the third
+# table says which report each year rests on most:
 
 # %%
-by_year = tk.summarise_indicators(ind, by="year")
+# Rows with a stated input are dropped; rows with no value at all stay, so that n_missing counts them.
+by_table = ind[(ind["source"] != "stated").fillna(True) & (ind["year"] >= 2019)]
+by_year = tk.summarise_indicators(by_table, by="year")
 by_year[by_year["indicator"].isin(["applications", "disclosure_rate", "denial_rate"])
         & (by_year["n_reports"] > 0)].round(3)
 
 # %%
-year_spread = tk.largest_contributor(masked[masked["indicator"] == "disclosure_rate"], by="year")
+stated_apps = apps[(apps["source"] == "stated") & apps["value"].notna()].sort_values(["year", "agency"])
+stated_apps[["agency", "year", "template", "value"]]
+
+# %%
+masked_table = masked[masked["report_id"].isin(by_table["report_id"]) & (masked["source"] != "stated").fillna(True)]
+year_spread = tk.largest_contributor(masked_table[masked_table["indicator"] == "disclosure_rate"], by="year")
 year_spread = year_spread[year_spread["n_reports"] > 0].assign(
     largest_agency=lambda f: f["largest"].map(ind.drop_duplicates("report_id").set_index("report_id")["agency"]))
 year_spread[["year", "n_reports", "n_zero", "n_missing", "value", "largest_agency", "largest_share", "rest_value"]].round(3)
 
+# %% [markdown]
+# The rates by year, drawn from the same table values (2019 on, nothing stated):
+
 # %%
-fig = plots.rates(ind, by="year")
+fig = plots.rates(by_table, by="year")
 fig
 
 # %%
@@ -183,29 +196,52 @@ no_type = sorted(set(applicant_cells.loc[applicant_cells["value"].isna(), "repor
 by_report = tk.aggregate(applicant_cells, "value", by="report_id").set_index("report_id")["value"]
 biggest = by_report.idxmax()
 biggest_persons = new.loc[biggest, "natural_person"]
+rest_reports = by_report.drop(biggest).dropna()
+rest_persons = new.loc[rest_reports.index, "natural_person"].sum()
+rest_total = rest_reports.sum()
 known = ranking[ranking["per_report"].notna()]
 unknown = ranking[ranking["per_report"].isna()]
 conflicted = apps[apps["conflict"].fillna(False)]
+flagged_ids = set(ind.loc[ind["conflict"].fillna(False), "report_id"])
 stated_said = tk.load_statements().merge(conflicted[["report_id"]], on="report_id")
 stated_said = stated_said[(stated_said["row"] == "new_received") & (stated_said["column"] == "total")]
-text = f"""**What it shows.** {len(counted)} of {len(apps)} reports give a readable count of new applications
+text = "**What it shows.**"
+for r in conflicted.itertuples():
+    said = listing(f"{v:,.0f}" for v in sorted(set(stated_said.loc[stated_said['report_id'] == r.report_id, 'value'])))
+    flagged_here = ind[(ind["report_id"] == r.report_id) & ind["conflict"].fillna(False)]
+    text += (f" First, one report contradicts itself: {name(r.report_id)}'s table 3 gives {r.value:,.0f} new "
+             f"applications, its text {said}. The template's identities tie every cell of table 3 to that one, so "
+             f"all of them are in doubt, and each of the {len(flagged_here)} indicators read from it carries the flag "
+             f"`conflict` ({listing(f'`{i}`' for i in flagged_here['indicator'].astype(str))}); the table's numbers "
+             "stay the values, and every figure below that includes the report names it.")
+text += f""" {len(counted)} of {len(apps)} reports give a readable count of new applications
 ({(counted['source'] == 'table').sum()} from table 3, {(counted['source'] == 'stated').sum()} stated in the text, of
 which {((counted['source'] == 'stated') & (counted['year'] < 2019)).sum()} from before the template); they span
 {counted['year'].nunique()} years and three ways of reporting, so no grand total is given. Natural persons filed
 {persons.loc['natural_person', 'value']:,.0f} of the {applicant_total['value']:,.0f} applications whose applicant type
 was read in a table, in {applicant_total['n_reports']} reports ({applicant_total['n_missing']} missing:
 {listing(name(r) for r in no_type)}); {name(biggest)} alone accounts for {biggest_persons:,.0f} of them
-({by_report[biggest]:,.0f} of the {applicant_total['value']:,.0f})."""
+({by_report[biggest]:,.0f} of the {applicant_total['value']:,.0f}). Without it, natural persons filed
+{rest_persons:,.0f} of {rest_total:,.0f} ({rest_persons / rest_total:.0%}) over {len(rest_reports)} reports."""
+in_total = sorted(set(by_report.dropna().index) & flagged_ids)
+if in_total:
+    text += (f" These totals include {listing(name(x) for x in in_total)}, whose table 3 is contradicted by its text "
+             f"(`conflict`; its applicant cells add up to {listing(f'{by_report[x]:,.0f}' for x in in_total)}).")
 if len(known):
     top = known.iloc[0]
     text += (f" Per report-year of table counts, {top['agency']} receives the most ({top['per_report']:,.0f} "
              f"per report, median over {top['n_reports']} report(s), {top['first_year']}–{top['last_year']})")
-    text += (", then " + listing(f"{r.agency} ({r.per_report:,.0f} over {r.n_reports})"
+    text += (", then " + listing(f"{r.agency} ({r.per_report:,.0f} over {r.n_reports}"
+                                  + ("; `conflict`: its text contradicts it" if r.conflict else "") + ")"
                                   for r in known.iloc[1:3].itertuples()) + "." if len(known) > 1 else ".")
-for r in conflicted.itertuples():
-    said = listing(f"{v:,.0f}" for v in sorted(set(stated_said.loc[stated_said['report_id'] == r.report_id, 'value'])))
-    text += (f" {name(r.report_id)}'s count is contradicted by its own text: table 3 gives {r.value:,.0f} new "
-             f"applications, the text {said}; every figure below that uses it carries the flag (`conflict`).")
+    if bool(top["conflict"]):
+        text += f" The first count, {top['agency']}'s, is one its own text contradicts (`conflict`)."
+    ranked_flagged = known[known["conflict"].fillna(False)]
+    if len(ranked_flagged):
+        places = listing(f"{a} at rank {list(known.index).index(o) + 1}"
+                         for o, a in zip(ranked_flagged.index, ranked_flagged["agency"]))
+        text += (f" The ranking places {places} on a table its own text contradicts: the rank is the table's, "
+                 "and the text states another number.")
 if len(unknown):
     text += (f" No table count could be read for {listing(unknown['agency'])}: "
              "the ranking covers only organs whose table counts could be read, and these are not zero.")
@@ -235,6 +271,10 @@ of {handled['value'].iloc[0]:,.0f} handled — so that its groups can be checked
 the pooled shares are largely its own: {outcome_sums.loc['unavailable (无法提供)', 'value'] / handled['value'].iloc[0]:.0%}
 unavailable (无法提供) pooled, {outcome_spread.loc['unavailable (无法提供)', 'rest_value']:.0%} without it, and a median of
 {outcome_spread.loc['unavailable (无法提供)', 'median']:.0%} over the reports."""
+flagged_complete = sorted(set(check.index) & flagged_ids)
+if flagged_complete:
+    text += (f" The {len(check)} reports include {listing(name(x) for x in flagged_complete)}, flagged `conflict` "
+             "(above): its outcome cells are in the sums and the shares.")
 
 # Rates.
 d, r = spread["disclosure_rate"], spread["denial_rate"]
@@ -254,6 +294,15 @@ and {tk.rate_text(r['rest_numerator'], r['rest_denominator'])}. The reports' own
 organ in one year are not. Per report, rates rest on a median of {per_report_n.median():,.0f} handled applications, and
 {(per_report_n < SMALL_N).sum()} of the {len(per_report_n)} reports with a rate handled fewer than {SMALL_N}: read their
 rates with the intervals."""
+if d["n_conflict"]:
+    clean = {n: tk.largest_contributor(masked[(masked["indicator"] == n) & ~masked["conflict"].fillna(False)]).iloc[0]
+             for n in rate_names}
+    in_pool = sorted(set(with_case["report_id"]) & flagged_ids)
+    text += (f" {d['n_conflict']} of the {d['n_reports']} reports pooled is flagged `conflict` "
+             f"({listing(name(x) for x in in_pool)}: its table 3 is contradicted by its text, and its rates rest on "
+             f"(七)总计, which the template's identity ties to the contradicted count); without it the rates are"
+             f" {tk.rate_text(clean['disclosure_rate']['numerator'], clean['disclosure_rate']['denominator'])} and "
+             f"{tk.rate_text(clean['denial_rate']['numerator'], clean['denial_rate']['denominator'])}.")
 
 # By year: which reports each year rests on.
 alone = year_spread[year_spread["n_reports"] == 1]
@@ -269,6 +318,12 @@ if len(alone):
         if rid in contradicted:
             text += (f" The {y} figure rests on {name(rid)}, whose table 3 its own text contradicts (see above): "
                      "read that year's rate and its rank with that caveat.")
+year_flags = by_year[(by_year["indicator"] == "disclosure_rate") & (by_year["n_conflict"] > 0)]
+text += (" The by-year table and chart use table values of 2019 on only; "
+         f"{len(stated_apps)} counts stated in the text ({stated_apps['year'].min()}–{stated_apps['year'].max()}, "
+         f"{(stated_apps['year'] < 2019).sum()} of them before the template) are listed apart and added to nothing"
+         + (f"; the pooled disclosure rate of {listing(str(y) for y in year_flags['year'])} includes a report flagged "
+            "`conflict` (`n_conflict`)." if len(year_flags) else "."))
 
 # Reports without a rate, and why.
 no_case = ind[(ind["indicator"] == "disclosure_rate") & (ind["denominator"] == 0).fillna(False)]

@@ -87,27 +87,35 @@ pd.crosstab(reports.set_index("report_id")["agency"], t4_read)
 # %% [markdown]
 # Correction rates with Wilson 95% intervals, pooled over the reports whose table 4 was read (table 4
 # is the same in both templates). A rate rests on the cases *decided* (维持 + 纠正 + 其他; pending cases
-# are not decided). `tk.largest_contributor` puts beside each pooled rate the report with the most
-# decided cases and the rate without it:
+# are not decided). `tk.largest_contributor` puts beside each pooled figure the report with the most
+# decided cases (for the dispute ratio: the most applications), the figure without it, the median of
+# the reports' own rates, and `n_conflict`, the reports whose own text contradicts a cell the figure
+# rests on:
 
 # %%
 t4_names = ["reconsideration_correction_rate", "litigation_correction_rate", "dispute_rate"]
 overall = tk.summarise_indicators(ind, by=None)
 t4_overall = overall[overall["indicator"].isin(t4_names)].set_index("indicator")
+usable = ind["value"].notna() | (ind["denominator"] == 0).fillna(False)  # 0 cases, or a rate that could be formed
+masked = ind.assign(numerator=ind["numerator"].where(usable), denominator=ind["denominator"].where(usable))
+spread = {n: tk.largest_contributor(masked[masked["indicator"] == n]).iloc[0] for n in t4_names}
+dr = spread["dispute_rate"]
 # dispute_rate is a ratio (cases per new application; pending and carried-over cases count, 复议后起诉
 # twice), so it gets no interval (docs/METHODS.md).
 t4_overall.assign(text=[tk.rate_text(k, n) if i != "dispute_rate" else
-                        f"{k / n:.3f} per application ({k:,.0f} cases / {n:,.0f} applications; a ratio, no interval)"
+                        f"{k / n:.3f} per application ({k:,.0f} cases / {n:,.0f} applications; a ratio, no interval); "
+                        f"without the report with the most applications {dr['rest_value']:.3f} "
+                        f"({dr['rest_numerator']:,.0f} / {dr['rest_denominator']:,.0f})"
                         for i, k, n in zip(t4_overall.index, t4_overall["numerator"], t4_overall["denominator"])])[
-    ["numerator", "denominator", "value", "ci_low", "ci_high", "n_reports", "n_missing", "text"]]
+    ["numerator", "denominator", "value", "ci_low", "ci_high", "n_reports", "n_missing", "n_stated", "n_conflict",
+     "text"]]
 
 # %%
-usable = ind["value"].notna() | (ind["denominator"] == 0).fillna(False)  # 0 cases, or a rate that could be formed
-masked = ind.assign(numerator=ind["numerator"].where(usable), denominator=ind["denominator"].where(usable))
-spread = {n: tk.largest_contributor(masked[masked["indicator"] == n]).iloc[0] for n in t4_names[:2]}
-pd.DataFrame(spread).T[["n_reports", "n_zero", "numerator", "denominator", "value", "largest", "largest_numerator",
+spread_table = pd.DataFrame(spread).T
+spread_table.loc["dispute_rate", ["rest_ci_low", "rest_ci_high"]] = pd.NA  # a ratio: no binomial interval
+spread_table[["n_reports", "n_zero", "numerator", "denominator", "value", "largest", "largest_numerator",
                         "largest_denominator", "rest_numerator", "rest_denominator", "rest_value", "rest_ci_low",
-                        "rest_ci_high"]]
+                        "rest_ci_high", "median", "min", "max", "n_conflict"]]
 
 # %%
 by_organ = tk.summarise_indicators(ind, by="organ")
@@ -163,9 +171,22 @@ single = per_report.iloc[0]
 spread_note = ("; it is the organ's only 2021-template report" if len(top_all) == 1 else
                f"; over its {len(top_all)} 2021-template reports ({years(list(top_all['report_id']))}) its median is "
                f"{top_all['value'].median():,.0f} decisions per report")
+# How far the licensing share rests on one report: the report with the most decisions, the share
+# without it, and the median of the reports' own shares.
+per_row = decisions.pivot_table(index="report_id", columns="row", values="value", aggfunc="sum", dropna=False)
+own_total = per_report_total.set_index("report_id")["value"].dropna()
+heaviest = own_total.sort_index().idxmax()
+rest_share = ((volume.loc["licensing", "value"] - per_row.loc[heaviest, "licensing"])
+              / (all_three["value"] - own_total[heaviest]))
+with_decisions = own_total[own_total > 0].index
+own_share = (per_row.loc[with_decisions, "licensing"] / own_total[with_decisions]).dropna()
 text = f"""**What it shows.** Over the reports on the 2021 template ({all_three['n_reports']} of them), licensing
 decisions make up {volume.loc['licensing', 'value'] / all_three['value']:.0%} of the licensing, penalty and coercion
-decisions tabled ({all_three['n_missing']} report(s) with a cell missing, that cell left out). The chart draws each organ's
+decisions tabled ({all_three['n_missing']} report(s) with a cell missing, that cell left out). The report with the
+most decisions, {name(heaviest)}, tables {own_total[heaviest]:,.0f} of the {all_three['value']:,.0f} decisions
+({own_total[heaviest] / all_three['value']:.0%}), {per_row.loc[heaviest, 'licensing']:,.0f} of them licensing; without it
+licensing makes up {rest_share:.1%}, and the median of the reports' own shares is {own_share.median():.1%} (over the
+{len(own_share)} reports with a decision). The chart draws each organ's
 latest 2021-template report: first is {name(top['report_id'])}, with {'≥' if not top['complete'] else ''}{top['value']:,.0f}
 decisions, {top_licensing:,.0f} of them licensing ({kind(top['report_id'])}){spread_note}.
 The largest licensing count in a single report is {name(single['report_id'])}'s {single['value']:,.0f} ({kind(single['report_id'])})."""
@@ -235,7 +256,8 @@ for label, n in (("reconsideration", t4_names[0]), ("litigation", t4_names[1])):
              f"cases ({sp['n_reports']} reports with a decided case, {sp['n_zero']} with none; {sp['n_missing']} "
              f"without a readable table 4 or before the template); {name(sp['largest'])} supplies {sp['largest_denominator']:,.0f} of the "
              f"{sp['denominator']:,.0f} ({sp['largest_numerator']:,.0f} corrected), and without it the rate is "
-             f"{tk.rate_text(sp['rest_numerator'], sp['rest_denominator'])}.")
+             f"{tk.rate_text(sp['rest_numerator'], sp['rest_denominator'])}; the median of the "
+             f"{sp['n_reports']} reports' own rates is {sp['median']:.0%} (from {sp['min']:.0%} to {sp['max']:.0%}).")
 largest = {spread[n]["largest"] for n in t4_names[:2]}
 for rid in sorted(largest):
     section4 = tk.parse_report(resolve_report_path(root, files[rid])).sections.get("4") or ""
@@ -243,6 +265,18 @@ for rid in sorted(largest):
     if note:
         text += (f" {name(rid)}'s table 4 counts cases carried over from the year before (“{note.group(0)}”), so its "
                  "cases are not all of the report year.")
+flagged = ind[(ind["indicator"] == "dispute_rate") & ind["conflict"].fillna(False) & ind["value"].notna()]
+said_apps = tk.load_statements()
+said_apps = said_apps[(said_apps["row"] == "new_received") & (said_apps["column"] == "total")]
+text += (f" The dispute ratio — cases per new application, a ratio with no interval — is {dr['value']:.3f} "
+         f"({dr['numerator']:,.0f} cases / {dr['denominator']:,.0f} applications, {dr['n_reports']} reports); "
+         f"{name(dr['largest'])} supplies {dr['largest_numerator']:,.0f} of the cases and {dr['largest_denominator']:,.0f} "
+         f"of the applications, and without it the ratio is {dr['rest_value']:.3f} ({dr['rest_numerator']:,.0f} / "
+         f"{dr['rest_denominator']:,.0f}); the median of the reports' own ratios is {dr['median']:.3f}.")
+for r in flagged.itertuples():
+    said = listing(f"{v:,.0f}" for v in sorted(set(said_apps.loc[said_apps["report_id"] == r.report_id, "value"])))
+    text += (f" {dr['n_conflict']} of those reports is flagged `conflict`: {name(r.report_id)}'s denominator, "
+             f"{r.denominator:,.0f} new applications in its table 3, is contradicted by its own text ({said}).")
 organs = t4_cases["organ_id"].nunique()
 text += (f" Each interval treats every decided case as independent, which cases of one organ in one year are not: "
          f"with decided cases from {t4_cases['report_id'].nunique()} reports of {organs} organs, these rates describe "

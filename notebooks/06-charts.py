@@ -29,13 +29,19 @@ list(plots.CHARTS), plots.BY_CHARTS
 import tempfile
 from pathlib import Path
 
+import re
+
 saved = []
+svg_text = {}  # <text> elements per SVG: labels kept as editable text, not outlines
 with tempfile.TemporaryDirectory(prefix="xxgk-charts-") as folder:
     for name in plots.CHARTS:
         for by in (("organ", "year") if name in plots.BY_CHARTS else (None,)):
             stem = name if by is None else f"{name}_by_{by}"
-            saved += [p.name for p in plots.save(plots.render(name, by=by), Path(folder) / stem)]
-len(saved), saved[:4]
+            for p in plots.save(plots.render(name, by=by), Path(folder) / stem):
+                saved.append(p.name)
+                if p.suffix == ".svg":
+                    svg_text[p.name] = len(re.findall(r"<text\b", p.read_text(encoding="utf-8")))
+len(saved), saved[:4], min(svg_text.values())
 
 # %% [markdown]
 # **Which organs receive the most applications, and how many are refused** — the chart a
@@ -51,11 +57,19 @@ fig = plots.applications_and_refusals(ind[ind["report_id"].isin(latest["report_i
 fig
 
 # %% [markdown]
-# The same by year, and the rates behind it with their 95% intervals:
+# The same by year, on table values of the template years only (2019 on): a count the narrative
+# states because table 3 is absent, or one from before the template, is another measure and is never
+# added to a table count in one bar (docs/METHODS.md, "Compare like with like"); the stated counts are listed after the
+# chart. Then the rates behind it with their 95% intervals:
 
 # %%
-fig = plots.render("applications_and_refusals", by="year")
+by_table = ind[(ind["source"] != "stated").fillna(True) & (ind["year"] >= 2019)]
+fig = plots.applications_and_refusals(by_table, by="year")
 fig
+
+# %%
+stated_apps = ind[(ind["indicator"] == "applications") & (ind["source"] == "stated") & ind["value"].notna()]
+stated_apps.sort_values(["year", "agency"])[["agency", "year", "template", "value"]]
 
 # %% [markdown]
 # By organ, each rate pools the reports of the organ that have a case; the tick label counts those
@@ -143,11 +157,39 @@ fig
 
 # %%
 drawn_by = sorted(plots.BY_CHARTS)
+# The report whose own text contradicts its table 3 is in the organ and rate charts: say so, with both numbers.
+flagged_apps = ind[(ind["indicator"] == "applications") & ind["conflict"].fillna(False)]
+said = tk.load_statements()
+said = said[(said["row"] == "new_received") & (said["column"] == "total")]
+
+
+def charts_with(rid):
+    places = [label for label, ids in (("the organ bars", set(latest["report_id"])),
+                                       ("the by-year bars", set(by_table["report_id"]))) if rid in ids]
+    return ", ".join(places) + (" and " if places else "") + "the rates by organ"
+
+
+conflict_note = "".join(
+    f" {r.agency}（{r.year}） is drawn in {charts_with(r.report_id)} with its table's numbers "
+    f"({r.value:,.0f} new applications), but its own text says "
+    f"{'、'.join(f'{v:,.0f}' for v in sorted(set(said.loc[said['report_id'] == r.report_id, 'value'])))}: every "
+    f"indicator read from its table 3 carries `conflict`."
+    for r in flagged_apps.itertuples())
+
+
+def listing_kinds(names):
+    kinds = pd.Series([n.split(".", 1)[1] for n in names]).value_counts().sort_index()
+    return ", ".join(f"{k} .{ext}" for ext, k in kinds.items())
+
+
 font = Path(plots.font_path())
 assert font.name.startswith("NotoSansCJK") and "mplfonts" in font.parts
 Markdown(f"""**What it shows.** {len(plots.CHARTS)} charts; {len(drawn_by)} of them ({', '.join(f'`{n}`' for n in drawn_by)})
-are drawn per organ or per year, never mixing the two in one axis. {len(saved)} files were written (a PNG at 300 dpi
-and an SVG with text as outlines for each chart and variant), to a temporary folder removed afterwards. The Chinese
+are drawn per organ or per year, never mixing the two in one axis. {len(saved)} files were written for the {len(svg_text)} charts and variants
+({listing_kinds(saved)}; the PNGs at 300 dpi, the SVGs keeping their labels as editable `<text>` elements, from
+{min(svg_text.values())} to {max(svg_text.values())} per file, not as outlines), to a temporary folder removed afterwards.
+The by-year bars of applications and refusals above draw table values of 2019 on only; the {len(stated_apps)} counts stated
+in the text are listed apart, added to no bar.{conflict_note} The Chinese
 labels use {font.stem} shipped inside the `mplfonts` package, so they render on a machine with no Chinese fonts
 installed; your own matplotlib settings are left untouched. The hand-made panel chart draws the
 {drawn['organ_id'].nunique()} organs with a value in at least two years since 2019 ({n_drawn} reports; {n_gaps} more of

@@ -415,7 +415,10 @@ def test_conflict_flags_a_table_cell_the_text_contradicts():
     assert bool(_row(ind, "r1", "applications")["conflict"]) is True
     assert _row(ind, "r1", "applications")["value"] == 95  # the table's number stays, flagged
     assert bool(_row(ind, "r1", "dispute_rate")["conflict"]) is True  # its denominator is the contradicted cell
-    assert bool(_row(ind, "r1", "disclosure_rate")["conflict"]) is False  # reads no contradicted cell
+    # (七)总计 is tied to 本年新收 by the template's identity (new + carried = handled + forward), so a
+    # rate over it rests on the contradiction too; table 4 is tied to no cell of table 3.
+    assert bool(_row(ind, "r1", "disclosure_rate")["conflict"]) is True
+    assert bool(_row(ind, "r1", "reconsideration_correction_rate")["conflict"]) is False
     assert bool(_row(ind, "r2", "applications")["conflict"]) is False  # the text agrees
     summary = summarise_indicators(ind, None)
     assert summary.set_index("indicator").loc["applications", "n_conflict"] == 1

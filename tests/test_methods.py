@@ -96,3 +96,189 @@ def test_linked_rates_of_an_organ_rest_on_the_same_reports(ind):
             assert full["value"] <= any_["value"]
             checked += 1
     assert checked >= 5
+
+
+# ---------------------------------------------------------------- helpers read the executed notebooks
+
+NOTEBOOKS = __import__("pathlib").Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def _outputs(stem: str) -> list[str]:
+    """Every output text (Markdown or plain) of an executed notebook, one string per output."""
+    import json
+
+    nb = json.loads((NOTEBOOKS / f"{stem}.ipynb").read_text(encoding="utf-8"))
+    texts = []
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            text = data.get("text/markdown") or data.get("text/plain") or out.get("text", "")
+            texts.append("".join(text) if isinstance(text, list) else text)
+    return texts
+
+
+def _hongze_2024() -> str:
+    reports = tk.load_reports()
+    return reports.loc[(reports["agency"] == "淮安市洪泽区人民政府") & (reports["year"] == 2024), "report_id"].iloc[0]
+
+
+# The indicators that read a cell of table 3 (docs/METHODS.md §1, read off the definitions table by hand).
+READS_T3 = {"applications", "disclosure_rate", "full_disclosure_rate", "denial_rate", "unavailable_rate",
+            "not_processed_rate", "other_rate", "refusals_legal_exemption", "refusals_factual_operational",
+            "refusals_legal_share", "dispute_rate"}
+
+
+def test_a_contradicted_table3_cell_flags_every_indicator_that_reads_table3(ind):
+    rid = _hongze_2024()
+    t, said = tk.load_tables(), tk.load_statements()
+    keys = ["report_id", "table", "row", "column"]
+    both = said.merge(t, on=keys, suffixes=("_s", "_t"))
+    both = both[both["value_t"].notna() & (both["value_s"].astype(float) != both["value_t"].astype(float))]
+    mine = both[both["report_id"] == rid]
+    # read by hand: the only contradicted cell is table 3 本年新收 总计 (95 in the table, 17 in the text)
+    assert set(zip(mine["table"], mine["row"], mine["column"])) == {("t3", "new_received", "total")}
+    flags = ind[ind["report_id"] == rid].set_index(ind.loc[ind["report_id"] == rid, "indicator"].astype(str))["conflict"]
+    assert {n for n, f in flags.items() if f} == READS_T3
+    # table 4 and table 2 are not tied to table 3 by any identity: their indicators stay unflagged
+    assert not flags.loc[["reconsideration_correction_rate", "litigation_correction_rate", "licensing_decisions"]].any()
+
+
+def test_summaries_count_the_contradicted_report(ind):
+    rid = _hongze_2024()
+    rates = ind[(ind["indicator"] == "disclosure_rate") & (ind["year"] == 2024) & ind["value"].notna()]
+    expected = int(rates["report_id"].eq(rid).sum())
+    assert expected == 1
+    by_year = tk.summarise_indicators(ind, by="year")
+    row = by_year[(by_year["year"] == 2024) & (by_year["indicator"] == "disclosure_rate")].iloc[0]
+    assert row["n_conflict"] == expected
+    usable = ind[(ind["indicator"] == "disclosure_rate") & ind["value"].notna()]
+    assert tk.largest_contributor(usable).iloc[0]["n_conflict"] == 1
+    assert tk.largest_contributor(usable.drop(columns="conflict")).iloc[0]["n_conflict"] is pd.NA
+
+
+def test_nb02_by_year_pools_table_values_of_2019_on_only():
+    import re
+
+    reports, t = tk.load_reports(), tk.load_tables()
+    tabled = reports[reports["has_t3"].fillna(False).astype(bool) & (reports["year"] >= 2019)]
+    cells = t[(t["table"] == "t3") & (t["row"] == "new_received") & (t["column"] == "total")]
+    cells = cells.merge(tabled[["report_id", "year"]], on="report_id").dropna(subset=["value"])
+    expected = cells.groupby("year")["value"].sum().astype(float).to_dict()
+    shown = {}
+    for text in _outputs("02-applications"):
+        if "n_conflict" in text and "applications" in text and "denial_rate" in text:
+            for year, value in re.findall(r"^\s*\d+\s+(\d{4})\s+applications\s+all\s+([\d.]+)", text, re.M):
+                shown[int(year)] = float(value)
+    assert shown == expected
+    assert shown[2019] == 16 and min(shown) == 2019  # no stated or pre-template count on the axis
+
+
+def test_nb03_says_what_the_licensing_share_rests_on():
+    reports, t = tk.load_reports(), tk.load_tables()
+    on_2021 = reports.loc[reports["template"] == "2021", "report_id"]
+    d = t[(t["table"] == "t2") & t["report_id"].isin(on_2021) & t["row"].isin(["licensing", "penalty", "coercion"])
+          & (t["column"] == "decisions")].dropna(subset=["value"])
+    per = d.pivot_table(index="report_id", columns="row", values="value", aggfunc="sum")
+    total = per.sum(axis=1)
+    heavy = total.idxmax()
+    rest = (per["licensing"].sum() - per.loc[heavy, "licensing"]) / (total.sum() - total[heavy])
+    own = (per["licensing"] / total)[total > 0].dropna()
+    text = _outputs("03-proactive-and-appeals")[-1]
+    assert reports.set_index("report_id").loc[heavy, "agency"] == "淮安市洪泽区人民政府"
+    assert f"{total[heavy]:,.0f} of the {total.sum():,.0f} decisions" in text
+    assert f"without it\nlicensing makes up {rest:.1%}" in text or f"without it licensing makes up {rest:.1%}" in text
+    assert f"{own.median():.1%}" in text and round(rest, 3) == 0.992
+
+
+def _t4(reports, t):
+    """Per report with a readable table 4: decided and corrected cases of each dispute row, and the totals."""
+    has = reports.loc[reports["has_t4"].fillna(False).astype(bool), "report_id"]
+    cells = t[(t["table"] == "t4") & t["report_id"].isin(has)]
+    return cells.pivot_table(index="report_id", columns=["row", "column"], values="value", aggfunc="first",
+                             dropna=False)
+
+
+def test_nb03_correction_rates_have_the_reports_own_median():
+    reports, t = tk.load_reports(), tk.load_tables()
+    wide = _t4(reports, t)
+    text = _outputs("03-proactive-and-appeals")[-1]
+    for label, rows in (("reconsideration", ["reconsideration"]), ("litigation", ["litigation_direct", "litigation_after"])):
+        dec = sum(wide[(r, c)] for r in rows for c in ("upheld", "corrected", "other"))
+        cor = sum(wide[(r, "corrected")] for r in rows)
+        ok = dec.notna() & cor.notna() & (dec > 0)
+        own = (cor[ok] / dec[ok]).astype(float)
+        assert f"the median of the {ok.sum()} reports' own rates is {own.median():.0%}" in text, label
+    assert "the median of the 5 reports' own rates is 14%" in text
+
+
+def test_nb03_dispute_ratio_without_its_largest_report_and_the_conflict_named():
+    reports, t = tk.load_reports(), tk.load_tables()
+    wide = _t4(reports, t)
+    cases = sum(wide[(r, "total")] for r in ("reconsideration", "litigation_direct", "litigation_after"))
+    apps = t[(t["table"] == "t3") & (t["row"] == "new_received") & (t["column"] == "total")].set_index("report_id")["value"]
+    frame = pd.DataFrame({"cases": cases, "apps": apps.reindex(cases.index)}).dropna()
+    big = frame["apps"].idxmax()
+    rest = frame.drop(big).sum()
+    text = _outputs("03-proactive-and-appeals")[-1]
+    assert f"without it the ratio is {rest['cases'] / rest['apps']:.3f} ({rest['cases']:,.0f} / {rest['apps']:,.0f})" in text
+    assert (rest["cases"], rest["apps"]) == (42, 270)
+    assert "淮安市洪泽区人民政府（2024）'s denominator, 95 new applications" in text and "(17)" in text
+
+
+def test_nb02_applicant_share_without_the_largest_report():
+    t = tk.load_tables()
+    cells = t[(t["table"] == "t3") & (t["row"] == "new_received") & (t["column"] != "total")
+              & (t["status"] != "table_absent")]
+    per = cells.pivot_table(index="report_id", columns="column", values="value", aggfunc="first")
+    total = cells.groupby("report_id")["value"].sum(min_count=1).dropna()
+    big = total.idxmax()
+    rest_total = total.drop(big).sum()
+    rest_persons = per.loc[total.drop(big).index, "natural_person"].sum()
+    text = _outputs("02-applications")[-1]
+    assert (rest_persons, rest_total) == (259, 270)
+    assert f"{rest_persons:,.0f} of {rest_total:,.0f} ({rest_persons / rest_total:.0%})" in text
+    # the contradicted report is named before its applicant cells enter a figure
+    assert text.index("contradicts itself") < text.index("1,565")
+
+
+def test_nb05_illustrates_the_primary_label_leader_not_the_any_match_one():
+    items = tk.load_narratives()
+    body = items[~items["is_heading"] & items["duplicate_of"].isna()]
+    prov = body[(body["admin_level"] == "province") & (body["part"].astype(str) == "problem")]
+    coded = tk.code_items(items)
+    primary = coded[coded["primary"].fillna(False) & coded["item_id"].isin(prov["item_id"])]
+    reports_per = primary.groupby(primary["category"].astype(str))["report_id"].nunique().sort_index()
+    leader = reports_per.sort_values(ascending=False, kind="stable").index[0]
+    anymatch = coded[coded["item_id"].isin(prov["item_id"])].groupby(coded["category"].astype(str))["report_id"].nunique()
+    assert leader == "policy_interpretation" and reports_per[leader] == 6
+    assert anymatch.idxmax() != leader  # the two ways of counting disagree, so the choice matters
+    zh = tk.load_codebook().set_index("id").loc[leader, "zh"]
+    shown = [x for x in _outputs("05-problems-and-improvements") if x.startswith("category: ")]
+    assert shown and shown[0].startswith(f"category: {zh} (primary label in 6 of {prov['report_id'].nunique()}")
+
+
+def test_hand_coding_is_disclosed_as_an_ai_reading_with_item_level_intervals():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    nb05 = "\n".join(_outputs("05-problems-and-improvements"))
+    assert "not by a person but by an AI assistant" in nb05 and "bootstrap" in nb05
+    for path in (root / "README.md", root / "tests" / "fixtures" / "codebook" / "README.md"):
+        text = " ".join(path.read_text(encoding="utf-8").split())
+        assert "AI assistant" in text and "not independent" in text and "exclude" in text, path
+
+
+def test_nb06_does_not_call_its_svgs_outlines():
+    text = _outputs("06-charts")[-1]
+    assert "text as outlines" not in text and "`<text>` elements" in text
+
+
+def test_nb06_names_the_contradicted_report_it_draws():
+    rid = _hongze_2024()
+    t, said = tk.load_tables(), tk.load_statements()
+    table = t[(t["report_id"] == rid) & (t["table"] == "t3") & (t["row"] == "new_received") & (t["column"] == "total")]
+    text_says = said[(said["report_id"] == rid) & (said["row"] == "new_received") & (said["column"] == "total")]
+    text = _outputs("06-charts")[-1]
+    assert (f"淮安市洪泽区人民政府（2024） is drawn in" in text
+            and f"({float(table['value'].iloc[0]):,.0f} new applications), but its own text says "
+                f"{float(text_says['value'].iloc[0]):,.0f}" in text)

@@ -344,6 +344,9 @@ def largest_contributor(frame, numerator: str = "numerator", denominator: str = 
     rest_ci_high        Float64
     median              Float64 median of the units' own rates (units with a case)
     min, max            Float64 the lowest and highest of those rates
+    n_conflict          Int64   units used whose rows carry ``conflict`` (the report's text
+                                contradicts a cell the rate rests on, :func:`indicators`);
+                                <NA> when *frame* has no ``conflict`` column
     =================== ======= =============================================================
     """
     import pandas as pd
@@ -356,8 +359,12 @@ def largest_contributor(frame, numerator: str = "numerator", denominator: str = 
     work["_unit"] = frame[unit].astype("string").to_numpy() if unit else [str(i) for i in range(len(frame))]
     work["_num"], work["_den"] = num, den
     work["_both"] = (num.notna() & den.notna()).to_numpy(dtype=bool)
+    flagged = "conflict" in frame.columns
+    work["_conflict"] = (frame["conflict"].astype("boolean").fillna(False).to_numpy(dtype=bool) if flagged
+                         else False)
     per_unit = work.groupby(keys + ["_unit"], sort=True, dropna=False, observed=True).agg(
-        _num=("_num", "sum"), _den=("_den", "sum"), _both=("_both", "all")).reset_index()
+        _num=("_num", "sum"), _den=("_den", "sum"), _both=("_both", "all"),
+        _conflict=("_conflict", "any")).reset_index()
     rows = []
     groups = per_unit.groupby(keys, sort=True, dropna=False, observed=True) if keys else [((), per_unit)]
     for key, part in groups:
@@ -367,7 +374,8 @@ def largest_contributor(frame, numerator: str = "numerator", denominator: str = 
         row: dict[str, Any] = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
         row.update(n_reports=len(cases), n_zero=int((used["_den"] == 0).sum()),
                    n_missing=int((~part["_both"]).sum()),
-                   numerator=k if len(used) else None, denominator=n if len(used) else None)
+                   numerator=k if len(used) else None, denominator=n if len(used) else None,
+                   n_conflict=int(used["_conflict"].sum()) if flagged else None)
         if n > 0:
             row["value"] = k / n
             row["ci_low"], row["ci_high"] = _interval(k, n, z)
@@ -385,9 +393,11 @@ def largest_contributor(frame, numerator: str = "numerator", denominator: str = 
     floats = ["numerator", "denominator", "value", "ci_low", "ci_high", "largest_numerator", "largest_denominator",
               "largest_share", "rest_numerator", "rest_denominator", "rest_value", "rest_ci_low", "rest_ci_high",
               "median", "min", "max"]
-    cols = keys + ["n_reports", "n_zero", "n_missing"] + floats[:5] + ["largest"] + floats[5:]
+    cols = keys + ["n_reports", "n_zero", "n_missing"] + floats[:5] + ["largest"] + floats[5:] + ["n_conflict"]
     out = pd.DataFrame(rows, columns=cols)
-    types = {c: "Float64" for c in floats} | {c: "Int64" for c in ("n_reports", "n_zero", "n_missing")}
+    out["n_conflict"] = pd.array(out["n_conflict"].tolist(), dtype="Int64")
+    types = {c: "Float64" for c in floats} | {c: "Int64" for c in ("n_reports", "n_zero", "n_missing",
+                                                                   "n_conflict")}
     types["largest"] = "string"
     for c in floats:  # None -> <NA> before the cast (object columns of floats and None)
         out[c] = pd.array([None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)

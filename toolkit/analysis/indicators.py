@@ -18,7 +18,12 @@ Rules
 * **A report that contradicts itself is flagged.**  ``conflict`` is true when
   an input cell read from the report's table is also stated in its text
   (``load_statements()``) with a different number (e.g. a table giving 95
-  applications where the text says 17).
+  applications where the text says 17), or is tied to such a cell by the
+  template's sum identities: in table 3 every cell (per column 本年新收 +
+  上年结转 = 总计 + 结转下年度, 总计 the sum of the outcome rows; per row 总计
+  the sum of the applicant columns), so one contradicted cell flags every
+  indicator that reads table 3 (the rates over 总计 and ``dispute_rate``
+  included); in table 4 the cells of one row; in table 2 the cell alone.
 * **Templates are never pooled where their rows differ.**  Each indicator
   says, for the 2019 template (国办公开办函〔2019〕60号, report years
   2019–2020) and the 2021 one, which cells it reads; where the 2019 template
@@ -313,6 +318,16 @@ class _Lookup:
                                                  s["value"].astype("Float64").astype(object)):
                 if not _missing(value):
                     self.stated.setdefault((rid, tab, row, col), set()).add(float(value))
+        # The identity groups (``_tied``) in which a table cell is contradicted by the text; any
+        # stated cell counts, whether or not an indicator reads it.
+        self.contradicted_groups: set[tuple] = set()
+        if self.stated:
+            keys = ["report_id", "table", "row", "column"]
+            said = pd.DataFrame([(*k, v) for k, vs in self.stated.items() for v in vs], columns=keys + ["said"])
+            both = said.merge(tables[keys + ["value"]].astype({"value": "Float64"}), on=keys, how="inner")
+            both = both[both["value"].notna() & (both["value"].astype(float) != both["said"])]
+            for rid, tab, row, col in zip(both["report_id"], both["table"], both["row"], both["column"]):
+                self.contradicted_groups.add((rid, *_tied((tab, row, col))))
 
     def get(self, rid: str, cell: Cell, table_present: bool | None) -> tuple[float | None, str, str]:
         """(value, source, why-missing) of one cell of one report."""
@@ -335,10 +350,25 @@ class _Lookup:
             return None, "table", status or "missing"
         return value, "table", ""
 
-    def contradicted(self, rid: str, cell: Cell, value: float) -> bool:
-        """The text states a number for this table cell other than the table's *value*."""
-        stated = self.stated.get((rid, *cell))
-        return bool(stated) and any(v != value for v in stated)
+    def contradicted(self, rid: str, cell: Cell) -> bool:
+        """The text contradicts this table cell, or a cell the template's identities tie it to."""
+        return (rid, *_tied(cell)) in self.contradicted_groups
+
+
+def _tied(cell: Cell) -> tuple:
+    """The group of cells the template's sum identities tie *cell* to (a contradiction in one
+    leaves every other cell of the group in doubt).
+
+    Table 3: every cell — per column, 本年新收 + 上年结转 = 总计 + 结转下年度 and 总计 is the sum of
+    the outcome rows; per row, 总计 is the sum of the applicant columns.  Table 4: the cells of one
+    row (维持 + 纠正 + 其他 + 尚未审结 = 总计).  Table 2: the cell alone (no identity ties its cells).
+    """
+    table, row, col = cell
+    if table == "t3":
+        return (table,)
+    if table == "t4":
+        return (table, row)
+    return (table, row, col)
 
 
 def _sum(lookup: _Lookup, rid: str, cells: tuple[Cell, ...], present: dict[str, bool | None]):
@@ -355,7 +385,7 @@ def _sum(lookup: _Lookup, rid: str, cells: tuple[Cell, ...], present: dict[str, 
             why.append(f"{cell[0]} {cell[1]}/{cell[2]}: {reason}")
         else:
             total += value
-            conflict = conflict or (source == "table" and lookup.contradicted(rid, cell, value))
+            conflict = conflict or (source == "table" and lookup.contradicted(rid, cell))
     return (None if why else total), sources, why, conflict
 
 
@@ -517,7 +547,8 @@ def indicators(corpus: str | os.PathLike | None = None):
                                      from ``load_statements()`` because the table is absent); <NA>
                                      when nothing was found
     conflict     boolean             an input cell read from the report's table is stated in its own
-                                     text with a different number (the report contradicts itself)
+                                     text with a different number, or is tied to such a cell by the
+                                     template's identities (the report contradicts itself)
     reason       string              why ``value`` is <NA> (cells and their status), else <NA>
     ============ ======== ========== =====================================================================
 
