@@ -163,13 +163,6 @@ def _positive(value: str) -> int:
     return n
 
 
-def _year(value: str) -> int:
-    n = _positive(value)
-    if not 1900 <= n <= 2999:
-        raise argparse.ArgumentTypeError(f"not a report year: {value!r}")
-    return n
-
-
 def _port(value: str) -> int:
     n = _positive(value)
     if n > 65535:
