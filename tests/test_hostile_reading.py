@@ -1,0 +1,91 @@
+"""Pages built to deceive a text extractor: each shows table 3 with 本年新收 = 20 3 1 0 2 1 27
+to a reader, while its text holds digits a reader does not see (hidden by a stylesheet
+rule, painted in the colour of the ground, moved off screen, clipped, overprinted …).
+
+The expected value of the 自然人 cell is what the page shows: 20, or missing as
+``doubtful_text`` where a reader cannot tell the number.  Never another number.
+"""
+from __future__ import annotations
+
+import pytest
+
+from toolkit.parsing import parse_bytes
+
+from test_visible_text import assert_doubtful, assert_read, natural_person
+from visible_fixtures import docx_report, html_report, pdf_report, run
+
+
+def _styled(css: str, cell: str) -> str:
+    return f"<style>{css}</style>{cell}"
+
+
+# ------------------------------------------------------------------ HTML
+
+HTML_READ = {
+    "descendant selector": _styled("table td span.x{display:none}", '<span class="x">5</span>20'),
+    "two classes": _styled(".a.b{display:none}", '<span class="a b">5</span>20'),
+    "child selector": _styled("td > span{display:none}", "<span>5</span>20"),
+    "attribute selector": _styled("[data-h]{display:none}", '<span data-h="1">5</span>20'),
+    "tag selector": _styled("i{visibility:hidden}", "<i>5</i>20"),
+    "comment inside the declaration": '<span style="display:/**/none">5</span>20',
+    "print-only rule does not hide on screen": _styled("@media print{.x{display:none}}", '<span class="x">2</span>0'),
+    "screen rule hides": _styled("@media screen{.x{display:none}}", '<span class="x">5</span>20'),
+    "inline style beats a class rule": _styled(".x{display:none}", '<span class="x" style="display:inline">2</span>0'),
+    "!important rule beats inline": _styled(".x{display:none !important}", '<span class="x" style="display:inline">5</span>20'),
+    "hover rule is not the page's state": _styled(".x:hover{display:none}", '<span class="x">2</span>0'),
+    "white text": '<span style="color:#fff">5</span>20',
+    "white by name": '<span style="color:white">5</span>20',
+    "white by rgb()": '<span style="color:rgb(255,255,255)">5</span>20',
+    "transparent": '<span style="color:transparent">5</span>20',
+    "alpha 0": '<span style="color:rgba(0,0,0,0)">5</span>20',
+    "font color attribute": '<font color="#FFFFFF">5</font>20',
+    "white by class": _styled(".w{color:#ffffff}", '<span class="w">5</span>20'),
+    "colour of its own background": '<span style="background-color:#c00;color:#cc0000">5</span>20',
+    "white child of white text with dark colour restored": '<span style="color:#fff">5<span style="color:#000">20</span></span>',
+    "white on a black ground is seen": '<span style="background:#000;color:#fff">20</span>',
+    "opacity 0%": '<span style="opacity:0%">5</span>20',
+    "font:0/0 a": '<span style="font:0/0 a">5</span>20',
+    "off screen": '<span style="position:absolute;left:-9999px">5</span>20',
+    "text-indent": '<span style="display:inline-block;text-indent:-9999px">5</span>20',
+    "clip rect": '<span style="position:absolute;clip:rect(0 0 0 0)">5</span>20',
+    "clip-path": '<span style="clip-path:inset(50%);position:absolute">5</span>20',
+    "zero width, overflow hidden": '<span style="display:inline-block;width:0;overflow:hidden">5</span>20',
+    "screen-reader-only class": _styled(".sr-only{position:absolute;width:1px;height:1px;margin:-1px;"
+                                        "overflow:hidden;clip:rect(0,0,0,0)}", '<span class="sr-only">5</span>20'),
+    "scale(0)": '<span style="display:inline-block;transform:scale(0)">5</span>20',
+    "ruby annotation": "<ruby>20<rt>5</rt></ruby>",
+    "closed details": "<details><summary>20</summary>5</details>",
+    "select shows its chosen option": "<select><option>20</option><option>5</option></select>",
+    "iframe fallback": "<iframe>5</iframe>20",
+    "object fallback": '<object data="x.svg">5</object>20',
+    "aria-hidden is still shown": '<span aria-hidden="true">2</span>0',
+}
+
+
+@pytest.mark.parametrize("case", sorted(HTML_READ))
+def test_html_hostile_reads_20(case):
+    assert_read(html_report(HTML_READ[case]), ".html")
+
+
+def test_html_white_text_in_a_black_table_is_seen():
+    page = html_report('<font color="white">20</font>').replace(b"<table>", b'<table bgcolor="#000000">', 1)
+    assert_read(page, ".html")
+
+
+def test_html_raised_by_vertical_align_top_is_a_mark():
+    assert_read(html_report('20<span style="vertical-align:top;font-size:8px">1</span>'), ".html",
+                mark_note="superscript")
+
+
+def test_html_cell_struck_by_a_class_rule_is_doubtful():
+    page = html_report("20").replace(b"<td>20</td>", b'<td class="k">20</td>', 1)
+    page = page.replace(b"</head>", b"<style>td.k{text-decoration:line-through}</style></head>")
+    assert_doubtful(page, ".html", "struck")
+
+
+@pytest.mark.parametrize("cell", ["<textarea>5</textarea>20", '<svg width="9" height="9"><text>5</text></svg>20'])
+def test_html_widget_beside_a_number_is_never_joined(cell):
+    report = parse_bytes(html_report(cell), "case.html")
+    value = report.tables["t3"]["new_received"]["natural_person"]
+    status = report.cell_status["t3"]["new_received"]["natural_person"]
+    assert value is None and status in ("doubtful_text", "ambiguous")
