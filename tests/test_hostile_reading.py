@@ -89,3 +89,105 @@ def test_html_widget_beside_a_number_is_never_joined(cell):
     value = report.tables["t3"]["new_received"]["natural_person"]
     status = report.cell_status["t3"]["new_received"]["natural_person"]
     assert value is None and status in ("doubtful_text", "ambiguous")
+
+
+# ------------------------------------------------------------------ DOCX
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _edit_docx(data: bytes, edit) -> bytes:
+    """*data* with ``edit(table)`` applied to its python-docx table 3."""
+    import io
+
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    edit(document.tables[0])
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _shade(pr, fill: str) -> None:
+    from lxml import etree
+
+    shd = etree.SubElement(pr, f"{W}shd")
+    shd.set(f"{W}val", "clear")
+    shd.set(f"{W}color", "auto")
+    shd.set(f"{W}fill", fill)
+
+
+DOCX_READ = {
+    "specVanish": run("5", "<w:specVanish/>") + run("20"),
+    "white": run("5", '<w:color w:val="FFFFFF"/>') + run("20"),
+    "near white": run("5", '<w:color w:val="FEFEFE"/>') + run("20"),
+    "theme background colour": run("5", '<w:color w:val="000000" w:themeColor="background1"/>') + run("20"),
+    "colour of its own shading": run("5", '<w:color w:val="FF0000"/><w:shd w:val="clear" w:color="auto" w:fill="FF0000"/>')
+                                 + run("20"),
+    "colour of its highlight": run("5", '<w:color w:val="FFFF00"/><w:highlight w:val="yellow"/>') + run("20"),
+    "white on its own black shading is seen": run("20", '<w:color w:val="FFFFFF"/>'
+                                                        '<w:shd w:val="clear" w:color="auto" w:fill="000000"/>'),
+    "half-point text": run("5", '<w:sz w:val="1"/>') + run("20"),
+    "squeezed to 1% width": run("5", '<w:w w:val="1"/>') + run("20"),
+    "whole cell lowered is not a mark": run("20", '<w:position w:val="-6"/>'),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DOCX_READ))
+def test_docx_hostile_reads_20(case):
+    assert_read(docx_report(DOCX_READ[case]), ".docx")
+
+
+def test_docx_full_size_digit_raised_after_the_number_is_a_mark():
+    assert_read(docx_report(run("20") + run("1", '<w:position w:val="6"/>')), ".docx", mark_note="superscript")
+
+
+def test_docx_grey_text_on_a_grey_cell_is_not_read():
+    data = _edit_docx(docx_report(run("5", '<w:color w:val="808080"/>') + run("20")),
+                      lambda t: _shade(t.cell(1, 1)._tc.get_or_add_tcPr(), "808080"))
+    assert_read(data, ".docx")
+
+
+def test_docx_white_text_on_a_black_cell_is_seen():
+    data = _edit_docx(docx_report(run("20", '<w:color w:val="FFFFFF"/>')),
+                      lambda t: _shade(t.cell(1, 1)._tc.get_or_add_tcPr(), "000000"))
+    assert_read(data, ".docx")
+
+
+def test_docx_cell_deleted_as_tracked_change_is_not_read():
+    """A deleted cell holding 99 before the 自然人 cell, the row's last cell removed: read
+    by position, 99 would be the 自然人 value.  The accepted row has six value cells."""
+    import copy
+
+    from lxml import etree
+
+    def edit(table):
+        tc = table.cell(1, 1)._tc
+        ghost = copy.deepcopy(tc)
+        for t in ghost.iter(f"{W}t"):
+            t.text = "99"
+        etree.SubElement(ghost.get_or_add_tcPr(), f"{W}cellDel", {f"{W}id": "9", f"{W}author": "a"})
+        tc.addprevious(ghost)
+        tr = table.rows[1]._tr
+        tr.remove(tr.findall(f"{W}tc")[-1])
+
+    report = parse_bytes(_edit_docx(docx_report(run("20")), edit), "case.docx")
+    assert report.tables["t3"]["new_received"]["natural_person"] is None
+    assert report.cell_status["t3"]["new_received"]["natural_person"] == "ambiguous"
+
+
+def test_docx_cell_deleted_as_tracked_change_closes_up_the_row():
+    import copy
+
+    from lxml import etree
+
+    def edit(table):
+        tc = table.cell(1, 1)._tc
+        ghost = copy.deepcopy(tc)
+        for t in ghost.iter(f"{W}t"):
+            t.text = "99"
+        etree.SubElement(ghost.get_or_add_tcPr(), f"{W}cellDel", {f"{W}id": "9", f"{W}author": "a"})
+        tc.addprevious(ghost)
+
+    assert_read(_edit_docx(docx_report(run("20")), edit), ".docx")

@@ -79,7 +79,23 @@ _UNDERSTOOD = frozenset({
 _INLINE_CONTAINERS = frozenset({"ins", "moveTo", "sdt", "sdtContent", "smartTag", "customXml", "hyperlink",
                                 "fldSimple", "dir", "bdo", "AlternateContent", "rubyBase"})
 _BLOCK_CONTAINERS = frozenset({"sdt", "sdtContent", "customXml", "ins", "moveTo", "AlternateContent"})
-_TOGGLES = ("vanish", "webHidden", "strike", "dstrike")
+_TOGGLES = ("vanish", "webHidden", "specVanish", "strike", "dstrike", "outline", "emboss", "imprint", "shadow")
+# Effects that draw a glyph's outline or shadow: text with them is seen whatever its colour.
+_OUTLINED = ("outline", "emboss", "imprint", "shadow")
+# Text smaller than this (half-points: 2 pt) or squeezed below this width (per cent) cannot
+# be read on the page; it is dropped like hidden text.
+_TINY_SIZE = 4
+_TINY_WIDTH = 10
+# A run raised or lowered by this share of its size is a mark even at full size.
+_SHIFT = 0.25
+_HIGHLIGHT = {"white": "FFFFFF", "black": "000000", "yellow": "FFFF00", "green": "00FF00", "cyan": "00FFFF",
+              "magenta": "FF00FF", "blue": "0000FF", "red": "FF0000", "darkBlue": "000080", "darkCyan": "008080",
+              "darkGreen": "008000", "darkMagenta": "800080", "darkRed": "800000", "darkYellow": "808000",
+              "darkGray": "808080", "lightGray": "C0C0C0"}
+# Theme colours that are the page's own background colour in every Office theme.
+_THEME_BACKGROUND = frozenset({"background1", "light1"})
+_WHITE = (255, 255, 255)
+_SAME_COLOUR = 13  # per channel, out of 255: the HTML and PDF readers' tolerance
 _MAX_DEPTH = 64  # nesting of containers and style inheritance: more is a broken or hostile file
 
 
@@ -126,12 +142,61 @@ def _run_props(rpr) -> dict:
             out[tag] = _on(el)
         elif tag == "vertAlign":
             out[tag] = el.get(f"{_W}val") or "baseline"
-        elif tag in ("position", "sz"):
+        elif tag == "color":
+            theme = el.get(f"{_W}themeColor")
+            out[tag] = "FFFFFF" if theme in _THEME_BACKGROUND else (None if theme else el.get(f"{_W}val"))
+        elif tag == "shd":
+            out[tag] = _shading(el)
+        elif tag == "highlight":
+            out[tag] = _HIGHLIGHT.get(el.get(f"{_W}val") or "", "unknown")
+        elif tag in ("position", "sz", "w"):
             try:
                 out[tag] = int(el.get(f"{_W}val") or "")
             except ValueError:
                 pass
     return out
+
+
+def _hex(value: str | None):
+    """An ``RRGGBB`` colour as (r, g, b); None for ``auto`` or anything else."""
+    if not value or len(value) != 6:
+        return None
+    try:
+        return tuple(int(value[i:i + 2], 16) for i in (0, 2, 4))
+    except ValueError:
+        return None
+
+
+def _shading(shd) -> str | None:
+    """The colour a ``w:shd`` paints: its fill (``clear``), its pattern colour (``solid``);
+    ``"unknown"`` for a pattern of both, None for no shading."""
+    val = shd.get(f"{_W}val")
+    if val in (None, "clear", "nil"):
+        fill = shd.get(f"{_W}fill")
+        return None if fill in (None, "auto") else fill
+    if val == "solid":
+        colour = shd.get(f"{_W}color")
+        return None if colour in (None, "auto") else colour
+    return "unknown"
+
+
+def ground_of(*elements) -> tuple | None:
+    """The colour behind text: the first shading set among the *elements* (``w:pPr``, ``w:tcPr``,
+    ``w:tblPr`` …, nearest first), else the white page; None when it cannot be told."""
+    for el in elements:
+        shd = None if el is None else el.find(f"{_W}shd")
+        if shd is not None:
+            colour = _shading(shd)
+            if colour is not None:
+                return _hex(colour)
+    return _WHITE
+
+
+def _unseen(colour: str | None, ground: tuple | None) -> bool:
+    rgb = _hex(colour)
+    if rgb is None or ground is None:
+        return False
+    return all(abs(a - b) <= _SAME_COLOUR for a, b in zip(rgb, ground))
 
 
 class Styles:
@@ -177,7 +242,7 @@ def _style_id(pr, tag: str) -> str | None:
     return None if el is None else el.get(f"{_W}val")
 
 
-def paragraph_text(p, styles: Styles | None = None) -> str:
+def paragraph_text(p, styles: Styles | None = None, ground: tuple | None = _WHITE) -> str:
     """The text a ``<w:p>`` shows once printed, with marks (:data:`RAISED`, :data:`STRUCK`)
     in place of superscript/subscript, raised small and struck runs.
 
@@ -185,10 +250,15 @@ def paragraph_text(p, styles: Styles | None = None) -> str:
     moved-from text out); content controls, smart tags, custom XML, hyperlinks and
     simple fields opened; a complex field's result read, its instruction not; of an
     mc:AlternateContent one branch; runs hidden directly or by their style (w:vanish,
-    w:webHidden) dropped.
+    w:webHidden, w:specVanish), in the colour of the ground behind them (their own
+    highlight or shading, the paragraph's, else *ground*: the cell's, else the white page)
+    or too small to read dropped.
     """
     styles = styles or Styles(None)
-    para = {**styles.defaults, **styles.of(_style_id(p.find(f"{_W}pPr"), "pStyle"))}
+    ppr = p.find(f"{_W}pPr")
+    para = {**styles.defaults, **styles.of(_style_id(ppr, "pStyle"))}
+    if ppr is not None and ppr.find(f"{_W}shd") is not None:
+        ground = ground_of(ppr)
     runs: list[tuple[object, dict]] = []
     stack = [iter(_opened(p))]
     while stack:
@@ -205,19 +275,32 @@ def paragraph_text(p, styles: Styles | None = None) -> str:
                 stack.append(iter([c for ruby in rubies for c in _opened(ruby)]))
         elif tag in _INLINE_CONTAINERS and len(stack) < _MAX_DEPTH:
             stack.append(iter(_opened(el)))
-    # A raised or lowered run smaller than the paragraph's text is a mark (a footnote
-    # number set by hand), not part of the line.
-    base = max((pr.get("sz", 0) for _, pr in runs if not pr.get("position")), default=0)
+    # A run raised or lowered from the line (the position most of its text has) is a mark
+    # (a footnote number set by hand), not part of the line, when it is smaller than the
+    # line's text or moved by a quarter of its size.
+    weight: dict[int, int] = {}
+    for r, pr in runs:
+        chars = sum(len(t.text or "") for t in r.iter(f"{_W}t"))
+        weight[pr.get("position", 0)] = weight.get(pr.get("position", 0), 0) + chars
+    line = max(weight, key=lambda k: (weight[k], k == 0), default=0)
+    base = max((pr.get("sz", 0) for _, pr in runs if pr.get("position", 0) == line), default=0)
     pieces: list[str] = []
     fields: list[bool] = []  # open complex fields: True once past their separator (the result)
     for r, pr in runs:
         mark = None
         if pr.get("strike") or pr.get("dstrike"):
             mark = STRUCK
-        if pr.get("vertAlign") in ("superscript", "subscript") or (
-                pr.get("position") and pr.get("sz") is not None and pr["sz"] < base):
+        size = pr.get("sz") or base or 21
+        shift = pr.get("position", 0) - line
+        if pr.get("vertAlign") in ("superscript", "subscript") or (shift and (
+                (pr.get("sz") is not None and pr["sz"] < base) or abs(shift) >= _SHIFT * size)):
             mark = RAISED
-        hidden = pr.get("vanish") or pr.get("webHidden")
+        back = pr.get("highlight") or pr.get("shd")
+        behind = ground if back is None else (None if back == "unknown" else _hex(back))
+        hidden = pr.get("vanish") or pr.get("webHidden") or pr.get("specVanish") \
+            or (pr.get("sz") is not None and pr["sz"] < _TINY_SIZE) \
+            or (pr.get("w") is not None and pr["w"] < _TINY_WIDTH) \
+            or (not any(pr.get(k) for k in _OUTLINED) and _unseen(pr.get("color"), behind))
         text: list[str] = []
         for el in _run_content(r):
             tag = _local(el)
@@ -272,7 +355,10 @@ def docx_cell_text(cell, styles: Styles | None = None) -> str:
     paragraph are one word (Word splits ``2023`` into runs freely).  Marks are left in
     (:func:`paragraph_text`); a deleted row of a nested table is not read."""
     lines: list[str] = []
-    stack = [iter(cell._tc.iterchildren())]  # document order, any nesting depth
+    tc = cell._tc
+    tbl = next(tc.iterancestors(f"{_W}tbl"), None)
+    ground = ground_of(tc.find(f"{_W}tcPr"), None if tbl is None else tbl.find(f"{_W}tblPr"))
+    stack = [iter(tc.iterchildren())]  # document order, any nesting depth
     while stack:
         child = next(stack[-1], None)
         if child is None:
@@ -280,7 +366,7 @@ def docx_cell_text(cell, styles: Styles | None = None) -> str:
             continue
         tag = _local(child)
         if tag == "p":
-            lines.extend(paragraph_text(child, styles).split("\n"))
+            lines.extend(paragraph_text(child, styles, ground).split("\n"))
         elif tag == "tr" and _deleted_row(child):
             continue
         elif (tag in ("tbl", "tr", "tc") or tag in _BLOCK_CONTAINERS) and len(stack) < _MAX_DEPTH:
@@ -294,10 +380,16 @@ def _deleted_row(tr) -> bool:
     return pr is not None and pr.find(f"{_W}del") is not None
 
 
+def _deleted_cell(tc) -> bool:
+    """A table cell deleted as a tracked change (``w:tcPr/w:cellDel``)."""
+    pr = tc.find(f"{_W}tcPr")
+    return pr is not None and pr.find(f"{_W}cellDel") is not None
+
+
 def docx_grid(table, styles: Styles | None = None, notes: list[str] | None = None) -> Grid:
     """A python-docx table as a grid: a merged cell keeps its text once, the rest is None.
 
-    Rows deleted as tracked changes are left out; each cell's marks are settled
+    Rows and cells deleted as tracked changes are left out; each cell's marks are settled
     (:func:`~toolkit.reading.document.settle_marks`), with a note in *notes* naming
     the row for each mark beside a number."""
     rows: list[list[str | None]] = []
@@ -310,6 +402,8 @@ def docx_grid(table, styles: Styles | None = None, notes: list[str] | None = Non
         out: list[str | None] = []
         for cell in row.cells:
             tc = cell._tc
+            if _deleted_cell(tc):
+                continue  # a cell deleted as a tracked change: the accepted row closes up
             if id(tc) in seen:
                 out.append(None)
             else:
