@@ -191,3 +191,95 @@ def test_docx_cell_deleted_as_tracked_change_closes_up_the_row():
         tc.addprevious(ghost)
 
     assert_read(_edit_docx(docx_report(run("20")), edit), ".docx")
+
+
+# ------------------------------------------------------------------ PDF
+
+def _clipped_five(c, x, y, font):
+    c.saveState()
+    path = c.beginPath()
+    path.rect(x + 5, y - 3, 40, 14)
+    c.clipPath(path, stroke=0, fill=0)
+    c.setFont(font, 9)
+    c.drawString(x - 1, y, "5")
+    c.drawString(x + 6, y, "20")
+    c.restoreState()
+
+
+def _transparent_five(c, x, y, font):
+    c.setFont(font, 9)
+    c.saveState()
+    c.setFillAlpha(0)
+    c.drawString(x, y, "5")
+    c.restoreState()
+    c.setFont(font, 9)
+    c.drawString(x + 6, y, "20")
+
+
+def _white_outline_five(c, x, y, font):
+    t = c.beginText(x, y)
+    t.setFont(font, 9)
+    t.setTextRenderMode(1)
+    c.setStrokeColorRGB(1, 1, 1)
+    t.textOut("5")
+    t.setTextRenderMode(0)
+    t.textOut("20")
+    c.drawText(t)
+
+
+def _squeezed_five(c, x, y, font):
+    t = c.beginText(x, y)
+    t.setFont(font, 9)
+    t.setHorizScale(1)
+    t.textOut("5")
+    t.setHorizScale(100)
+    t.textOut("20")
+    c.drawText(t)
+
+
+def _raised_one_apart(c, x, y, font):
+    """A footnote 1 raised 2.5 pt after the 0: within pdfplumber's word gap."""
+    c.setFont(font, 9)
+    c.drawString(x, y, "20")
+    c.setFont(font, 5)
+    c.drawString(x + 10.5, y + 4, "1")
+
+
+def _struck_five(c, x, y, font):
+    c.setFont(font, 9)
+    c.drawString(x, y, "5")
+    c.line(x - 1, y + 3, x + 6, y + 3)
+    c.drawString(x + 6, y, "20")
+
+
+PDF_READ = {
+    "clipped away": _clipped_five,
+    "fill alpha 0": _transparent_five,
+    "white outline": _white_outline_five,
+    "horizontal scale 1%": _squeezed_five,
+}
+
+
+@pytest.mark.parametrize("case", sorted(PDF_READ))
+def test_pdf_hostile_reads_20(case):
+    assert_read(pdf_report(PDF_READ[case]), ".pdf")
+
+
+def test_pdf_raised_small_glyph_a_little_apart_is_a_mark():
+    assert_read(pdf_report(_raised_one_apart), ".pdf", mark_note="superscript")
+
+
+def test_pdf_digit_struck_by_a_drawn_line_is_a_mark():
+    assert_read(pdf_report(_struck_five), ".pdf", mark_note="struck")
+
+
+@pytest.mark.parametrize("dx", [0.3, 5.2])
+def test_pdf_digit_drawn_over_another_is_doubtful(dx):
+    """A 5 drawn over the 2 (or the 0) of 20: the page shows a blot, never 250 or 205."""
+    def draw(c, x, y, font):
+        c.setFont(font, 9)
+        c.drawString(x, y, "20")
+        c.drawString(x + dx, y, "5")
+
+    value, status, _ = natural_person(pdf_report(draw), ".pdf")
+    assert (value, status) == (None, "doubtful_text")
