@@ -283,3 +283,25 @@ def test_pdf_digit_drawn_over_another_is_doubtful(dx):
 
     value, status, _ = natural_person(pdf_report(draw), ".pdf")
     assert (value, status) == (None, "doubtful_text")
+
+
+# ------------------------------------------------------------------ HTML: what the page adds or lays apart
+
+def test_html_colour_from_a_css_variable():
+    assert_read(html_report(_styled(":root{--w:#fff}.x{color:var(--w)}", '<span class="x">5</span>20')), ".html")
+
+
+def test_html_generated_content_is_on_the_page():
+    """``::after{content:'5'}`` draws a 5 after the 20: the page shows 205, and so does the reading."""
+    value, status, _ = natural_person(html_report(_styled(".x::after{content:'5'}", '<span class="x">20</span>')),
+                                      ".html")
+    assert (value, status) == (205, "read")
+
+
+@pytest.mark.parametrize("cell", ['<span style="float:right">5</span>20',
+                                  '<span style="position:absolute;left:0;top:0">5</span>20',
+                                  '<span style="display:block">2</span>0'])
+def test_html_box_laid_out_apart_is_never_joined(cell):
+    report = parse_bytes(html_report(cell), "case.html")
+    assert report.tables["t3"]["new_received"]["natural_person"] is None
+    assert report.cell_status["t3"]["new_received"]["natural_person"] in ("doubtful_text", "ambiguous")

@@ -10,20 +10,21 @@ and order, the inline style above them, ``!important`` above both); :func:`hides
 :func:`parse_colour` and :func:`font_size_is_zero` interpret them.  Rules inside
 ``@media`` apply only when the media list names ``screen`` or ``all`` without conditions
 (a rule for print, or for a narrow window, is not what a reader of the page on a desktop
-sees).  Selectors with pseudo-elements or state pseudo-classes (``:hover``) never match.
+sees).  Selectors with state pseudo-classes (``:hover``) never match; of pseudo-elements
+only ``::before``/``::after`` with a ``content`` count (their text is on the page).
 """
 from __future__ import annotations
 
 import re
 
-__all__ = ["declared", "hides_subtree", "parse_colour", "font_size_is_zero", "PROPERTIES"]
+__all__ = ["declared", "hides_subtree", "parse_colour", "font_size_is_zero", "generated_text", "PROPERTIES"]
 
 #: Properties that decide whether an element's text is seen.
 PROPERTIES = frozenset({
     "display", "visibility", "opacity", "font-size", "font", "color", "background", "background-color",
     "position", "left", "top", "right", "bottom", "margin-left", "margin-top", "text-indent", "clip", "clip-path",
     "width", "height", "max-width", "max-height", "overflow", "overflow-x", "overflow-y", "transform",
-    "vertical-align", "text-decoration", "text-decoration-line",
+    "vertical-align", "text-decoration", "text-decoration-line", "float", "content",
 })
 
 
@@ -36,11 +37,36 @@ def _declarations(tokens) -> dict[str, tuple[str, bool]]:
         if d.type != "declaration":
             continue
         name = d.lower_name
-        if name in PROPERTIES:
+        if name == "content":
+            value = _content(d.value)
+            if name not in out or d.important or not out[name][1]:
+                out[name] = (value, d.important)
+        elif name in PROPERTIES or name.startswith("--"):
             value = " ".join(tinycss2.serialize(d.value).split()).lower()
             if name not in out or d.important or not out[name][1]:
                 out[name] = (value, d.important)
     return out
+
+
+def _content(tokens) -> tuple:
+    """A ``content`` value as its parts: strings, and ``("attr", name)`` for ``attr(name)``;
+    counters, images and quotes are left out (they are not the page's digits)."""
+    parts: list = []
+    for t in tokens:
+        if t.type == "string":
+            parts.append(t.value)
+        elif t.type == "function" and t.lower_name == "attr":
+            names = [a.value for a in t.arguments if a.type == "ident"]
+            if names:
+                parts.append(("attr", names[0].lower()))
+    return tuple(parts)
+
+
+def generated_text(value, el) -> str:
+    """The text a ``content`` value (from :func:`_content`) puts on the page for *el*."""
+    if not isinstance(value, tuple):
+        return ""
+    return "".join(p if isinstance(p, str) else (el.get(p[1]) or "") for p in value)
 
 
 def inline(style: str) -> dict[str, tuple[str, bool]]:
@@ -94,7 +120,8 @@ def declared(root) -> dict:
             except SelectorError:
                 continue
             for sel in parsed:
-                if sel.pseudo_element is not None:
+                pseudo = sel.pseudo_element
+                if pseudo is not None and (pseudo not in ("before", "after") or "content" not in decls):
                     continue
                 try:
                     xpath = translator.selector_to_xpath(sel)
@@ -105,6 +132,13 @@ def declared(root) -> dict:
                 spec = sel.specificity()
                 for el in matched:
                     props = won.setdefault(el, {})
+                    if pseudo is not None:  # text the page draws before/after the element's own
+                        name = f"::{pseudo}"
+                        value, important = decls["content"]
+                        prio = (important, 0, spec, order)
+                        if name not in props or props[name][0] < prio:
+                            props[name] = (prio, value)
+                        continue
                     for name, (value, important) in decls.items():
                         prio = (important, 0, spec, order)
                         if name not in props or props[name][0] < prio:
@@ -115,10 +149,36 @@ def declared(root) -> dict:
             continue
         props = won.setdefault(el, {})
         for name, (value, important) in inline(style).items():
+            if name == "content":
+                continue  # content applies to pseudo-elements only
             prio = (important, 1, (0, 0, 0), 0)
             if name not in props or props[name][0] < prio:
                 props[name] = (prio, value)
-    return {el: {k: v for k, (_, v) in props.items()} for el, props in won.items()}
+    # Custom properties (--x) are taken page-wide: a name given two different values is left
+    # unresolved, and a colour made of it is unknown (taken as seen).
+    values: dict[str, set] = {}
+    for props in won.values():
+        for name, (_, value) in props.items():
+            if name.startswith("--"):
+                values.setdefault(name, set()).add(value)
+    custom = {name: next(iter(vs)) for name, vs in values.items() if len(vs) == 1}
+    return {el: {k: _resolve(v, custom) for k, (_, v) in props.items() if not k.startswith("--")}
+            for el, props in won.items()}
+
+
+_VAR = re.compile(r"var\(\s*(--[\w-]+)\s*(?:,\s*([^()]*))?\)")
+
+
+def _resolve(value, custom: dict):
+    """*value* with each ``var(--x, fallback)`` replaced by the page's one value of ``--x``."""
+    if not isinstance(value, str) or "var(" not in value:
+        return value
+    for _ in range(8):  # a variable may name another
+        new = _VAR.sub(lambda m: custom.get(m.group(1), m.group(2) if m.group(2) is not None else m.group(0)), value)
+        if new == value:
+            break
+        value = new
+    return value
 
 
 _NUMBER = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))(px|pt|em|rem|%|vw|vh)?$")

@@ -20,7 +20,8 @@ import re
 
 from ..errors import ReportError
 from .decode import decode_html
-from .css import CLEAR, background_colour, declared, font_size_is_zero, hides_subtree, parse_colour
+from .css import (CLEAR, background_colour, declared, font_size_is_zero, generated_text, hides_subtree,
+                  parse_colour)
 from .document import MAX_GRID_CELLS, RAISED, STRUCK, Document, Grid, assemble, settle_marks, settle_row
 
 __all__ = ["read_html", "html_grid", "cell_text"]
@@ -52,6 +53,8 @@ _HIDDEN_TAGS = frozenset({"template", "script", "style", "noscript", "rt", "rp",
 _INLINE = frozenset({"span", "font", "b", "i", "u", "em", "strong", "small", "big", "a", "sup", "sub", "label",
                      "code", "mark", "var", "cite", "q", "abbr", "ins", "tt", "kbd", "samp"})
 _BASELINE = frozenset({"baseline", "middle", "inherit", "initial", "unset", "revert", "0", "0px"})
+_BLOCK_DISPLAY = frozenset({"block", "flex", "grid", "table", "list-item", "flow-root", "table-row",
+                            "table-caption"})
 WHITE = (255, 255, 255)
 # Text this close to its ground in every channel is not seen (the PDF reader's 0.05).
 _SAME_COLOUR = 13
@@ -73,6 +76,19 @@ def _unseen(colour, ground) -> bool:
     if colour is None or ground is None or ground == CLEAR:
         return False
     return all(abs(a - b) <= _SAME_COLOUR for a, b in zip(colour, ground))
+
+
+def _generated(el, props: dict) -> None:
+    """Put the text of the element's ``::before``/``::after`` (``content``) where the page shows it."""
+    before = generated_text(props.get("::before"), el)
+    after = generated_text(props.get("::after"), el)
+    if before:
+        el.text = before + (el.text or "")
+    if after:
+        if len(el):
+            el[-1].tail = (el[-1].tail or "") + after
+        else:
+            el.text = (el.text or "") + after
 
 
 def _closed_parts(el) -> None:
@@ -116,6 +132,13 @@ def _visible(root) -> None:
             el.drop_tree()
             continue
         _closed_parts(el)
+        if props:
+            _generated(el, props)
+            if tag not in _CELL_BREAK and tag not in _MARK_TAGS and (
+                    props.get("display") in _BLOCK_DISPLAY or props.get("float") in ("left", "right")
+                    or props.get("position") in ("absolute", "fixed")):
+                el.tag = "div"  # laid out as a box of its own, off the line: never joined to it
+                tag = "div"
         zero = font_size_is_zero(props)
         if zero is not None:
             zero_size = zero
