@@ -44,7 +44,8 @@ _END = r"\s*(?:!\s*important\s*)?(?:;|$|})"
 # A CSS declaration that may hide text: a page nested too deeply that holds one is refused.
 _HIDING = re.compile(rf"(?:^|[;{{\s])(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)"
                      rf"|(?:font-size|opacity)\s*:\s*{_ZERO_VALUE}(?:px|pt|em|rem|%)?{_END}"
-                     rf"|color\s*:|clip|-\d{{3,}}px)", re.I)
+                     rf"|color\s*:\s*(?:#f|white|transparent|rgba?\(\s*2[0-5]\d)|font\s*:\s*0)"
+                     rf"|clip|:\s*-\d{{3,}}(?:\.\d*)?(?:px|pt|em)|scale[xy]?\(\s*0", re.I)
 _MARK_TAGS = {"del": STRUCK, "s": STRUCK, "strike": STRUCK, "sup": RAISED, "sub": RAISED}
 _HIDDEN_TAGS = frozenset({"template", "script", "style", "noscript", "rt", "rp", "iframe", "object", "embed",
                           "video", "audio", "canvas", "noembed", "noframes", "datalist"})
