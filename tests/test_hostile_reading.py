@@ -305,3 +305,17 @@ def test_html_box_laid_out_apart_is_never_joined(cell):
     report = parse_bytes(html_report(cell), "case.html")
     assert report.tables["t3"]["new_received"]["natural_person"] is None
     assert report.cell_status["t3"]["new_received"]["natural_person"] in ("doubtful_text", "ambiguous")
+
+
+@pytest.mark.parametrize("cell", ['<span style="filter:opacity(0)">5</span>20',
+                                  '<span style="display:inline-block;content-visibility:hidden">5</span>20',
+                                  '<span style="font-size:1px">5</span>20'])
+def test_html_filtered_or_unreadably_small_text_is_not_read(cell):
+    assert_read(html_report(cell), ".html")
+
+
+def test_html_white_text_with_a_shadow_is_seen():
+    """A shadow draws the white 5 on the white page: it is printed, and 520 is what shows."""
+    value, status, _ = natural_person(html_report('<span style="color:#fff;text-shadow:0 0 2px #000">5</span>20'),
+                                      ".html")
+    assert (value, status) == (520, "read")

@@ -24,8 +24,11 @@ PROPERTIES = frozenset({
     "display", "visibility", "opacity", "font-size", "font", "color", "background", "background-color",
     "position", "left", "top", "right", "bottom", "margin-left", "margin-top", "text-indent", "clip", "clip-path",
     "width", "height", "max-width", "max-height", "overflow", "overflow-x", "overflow-y", "transform",
-    "vertical-align", "text-decoration", "text-decoration-line", "float", "content",
+    "vertical-align", "text-decoration", "text-decoration-line", "float", "content", "filter",
+    "content-visibility", "text-shadow", "-webkit-text-stroke",
 })
+#: Text under this size (px: 2 pt) cannot be read on the page: it counts as size 0.
+TINY_PX = 8 / 3
 
 
 def _declarations(tokens) -> dict[str, tuple[str, bool]]:
@@ -200,8 +203,8 @@ def _length(value: str | None) -> float | None:
 
 
 def font_size_is_zero(props: dict) -> bool | None:
-    """Does the element set a zero font size (``font-size:0``, ``font:0/0 a``)?  None when it
-    sets none."""
+    """Does the element set a zero (or unreadably small, under :data:`TINY_PX`) font size
+    (``font-size:0``, ``font:0/0 a``)?  None when it sets none."""
     size = props.get("font-size")
     if size is None and "font" in props:
         for token in props["font"].split():
@@ -211,7 +214,8 @@ def font_size_is_zero(props: dict) -> bool | None:
                 break
     if size is None:
         return None
-    return _length(size) == 0
+    px = _length(size)
+    return px is not None and px < TINY_PX
 
 
 def _number(value: str | None) -> float | None:
@@ -225,7 +229,9 @@ def hides_subtree(props: dict) -> bool:
     """Do these declarations hide the element and all it holds, whatever its descendants say:
     ``display:none``, ``opacity:0``, moved far off screen, clipped or scaled to nothing,
     a zero-size box that hides its overflow?"""
-    if props.get("display") == "none":
+    if props.get("display") == "none" or props.get("content-visibility") == "hidden":
+        return True
+    if re.search(r"\bopacity\(\s*0(?:\.0*)?%?\s*\)", props.get("filter", "")):
         return True
     if _number(props.get("opacity")) == 0:
         return True
@@ -310,6 +316,13 @@ def parse_colour(value: str | None):
             return CLEAR
         return tuple(int(round(c)) for c in rgb)
     return None
+
+
+def outlined(props: dict) -> bool:
+    """Is the text drawn with a shadow or an outline, which shows it whatever its colour?"""
+    shadow = props.get("text-shadow")
+    stroke = props.get("-webkit-text-stroke")
+    return bool(shadow and shadow != "none") or bool(stroke and _length(stroke.split()[0]) not in (0.0, None))
 
 
 def background_colour(props: dict):

@@ -21,7 +21,7 @@ import re
 from ..errors import ReportError
 from .decode import decode_html
 from .css import (CLEAR, background_colour, declared, font_size_is_zero, generated_text, hides_subtree,
-                  parse_colour)
+                  outlined, parse_colour)
 from .document import MAX_GRID_CELLS, RAISED, STRUCK, Document, Grid, assemble, settle_marks, settle_row
 
 __all__ = ["read_html", "html_grid", "cell_text"]
@@ -146,7 +146,9 @@ def _visible(root) -> None:
         vis = props.get("visibility")
         if vis in ("visible", "hidden", "collapse"):
             invisible = vis != "visible"
-        if "color" in props:
+        if props and outlined(props):
+            colour = None  # a shadow or outline shows the text whatever its colour
+        elif "color" in props:
             colour = parse_colour(props["color"])
         elif tag == "font" and el.get("color"):
             colour = _attr_colour(el, "color")
