@@ -319,3 +319,25 @@ def test_html_white_text_with_a_shadow_is_seen():
     value, status, _ = natural_person(html_report('<span style="color:#fff;text-shadow:0 0 2px #000">5</span>20'),
                                       ".html")
     assert (value, status) == (520, "read")
+
+
+# ------------------------------------------------------------------ glyphs shown out of text order, or over each other
+
+@pytest.mark.parametrize("cell", ['<bdo dir="rtl">02</bdo>',
+                                  '<span style="unicode-bidi:bidi-override;direction:rtl">02</span>'])
+def test_html_right_to_left_override_reads_as_shown(cell):
+    """Text order 02, shown 20 under the override: the page's 20 is read."""
+    assert_read(html_report(cell), ".html")
+
+
+def test_docx_right_to_left_override_reads_as_shown():
+    assert_read(docx_report('<w:bdo w:val="rtl">' + run("02") + "</w:bdo>"), ".docx")
+
+
+@pytest.mark.parametrize("data, suffix", [
+    (lambda: html_report('<span style="letter-spacing:-0.6em">5</span>20'), ".html"),
+    (lambda: docx_report(run("5", '<w:spacing w:val="-200"/>') + run("20")), ".docx"),
+])
+def test_digit_condensed_over_the_next_is_doubtful(data, suffix):
+    value, status, _ = natural_person(data(), suffix)
+    assert (value, status) == (None, "doubtful_text")

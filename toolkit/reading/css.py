@@ -25,7 +25,7 @@ PROPERTIES = frozenset({
     "position", "left", "top", "right", "bottom", "margin-left", "margin-top", "text-indent", "clip", "clip-path",
     "width", "height", "max-width", "max-height", "overflow", "overflow-x", "overflow-y", "transform",
     "vertical-align", "text-decoration", "text-decoration-line", "float", "content", "filter",
-    "content-visibility", "text-shadow", "-webkit-text-stroke",
+    "content-visibility", "text-shadow", "-webkit-text-stroke", "letter-spacing", "direction", "unicode-bidi",
 })
 #: Text under this size (px: 2 pt) cannot be read on the page: it counts as size 0.
 TINY_PX = 8 / 3
@@ -316,6 +316,18 @@ def parse_colour(value: str | None):
             return CLEAR
         return tuple(int(round(c)) for c in rgb)
     return None
+
+
+def overlapping(props: dict) -> bool:
+    """Is the letter spacing so negative (-0.3 em or less) that each glyph is drawn over the next?"""
+    value = (props.get("letter-spacing") or "").strip()
+    m = _NUMBER.match(value)
+    if not m:
+        return False
+    if m.group(2) in ("em", "rem"):
+        return float(m.group(1)) <= -0.3
+    px = _length(value)
+    return px is not None and px <= -0.3 * 16
 
 
 def outlined(props: dict) -> bool:

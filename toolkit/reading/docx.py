@@ -8,10 +8,11 @@ superscript/subscript or struck runs kept only as marks (:mod:`toolkit.reading.d
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
 
 from ..errors import ReportError
-from .document import (MAX_GRID_CELLS, RAISED, STRUCK, Document, Grid, assemble, cell_lines,
+from .document import (DOUBTFUL, MAX_GRID_CELLS, RAISED, STRUCK, Document, Grid, assemble, cell_lines,
                        settle_marks, settle_row)
 
 __all__ = ["read_docx", "docx_grid", "docx_cell_text", "paragraph_text", "check_spans", "MAX_DOCX_UNCOMPRESSED"]
@@ -86,6 +87,9 @@ _OUTLINED = ("outline", "emboss", "imprint", "shadow")
 # be read on the page; it is dropped like hidden text.
 _TINY_SIZE = 4
 _TINY_WIDTH = 10
+# Character spacing (twips) at or below -OVERLAP x the run's size (half-points), i.e. -0.3 of
+# the font size, draws each glyph over the next.
+_OVERLAP = 3
 # A run raised or lowered by this share of its size is a mark even at full size.
 _SHIFT = 0.25
 _HIGHLIGHT = {"white": "FFFFFF", "black": "000000", "yellow": "FFFF00", "green": "00FF00", "cyan": "00FFFF",
@@ -149,7 +153,7 @@ def _run_props(rpr) -> dict:
             out[tag] = _shading(el)
         elif tag == "highlight":
             out[tag] = _HIGHLIGHT.get(el.get(f"{_W}val") or "", "unknown")
-        elif tag in ("position", "sz", "w"):
+        elif tag in ("position", "sz", "w", "spacing"):
             try:
                 out[tag] = int(el.get(f"{_W}val") or "")
             except ValueError:
@@ -261,20 +265,30 @@ def paragraph_text(p, styles: Styles | None = None, ground: tuple | None = _WHIT
         ground = ground_of(ppr)
     runs: list[tuple[object, dict]] = []
     stack = [iter(_opened(p))]
+    # The right-to-left override (w:bdo w:val="rtl") each level is inside, if any: its
+    # characters are shown in reverse order (12 is printed 21).
+    overrides: list = [None]
     while stack:
         el = next(stack[-1], None)
         if el is None:
             stack.pop()
+            overrides.pop()
             continue
         tag = _local(el)
         if tag == "r":
             rpr = el.find(f"{_W}rPr")
-            runs.append((el, {**para, **styles.of(_style_id(rpr, "rStyle")), **_run_props(rpr)}))
+            props = {**para, **styles.of(_style_id(rpr, "rStyle")), **_run_props(rpr)}
+            if overrides[-1] is not None:
+                props["override"] = overrides[-1]
+            runs.append((el, props))
             rubies = list(el.iterchildren(f"{_W}ruby"))
             if rubies and len(stack) < _MAX_DEPTH:  # a ruby's base holds runs of its own
                 stack.append(iter([c for ruby in rubies for c in _opened(ruby)]))
+                overrides.append(overrides[-1])
         elif tag in _INLINE_CONTAINERS and len(stack) < _MAX_DEPTH:
             stack.append(iter(_opened(el)))
+            rtl = tag == "bdo" and (el.get(f"{_W}val") or "").lower() == "rtl"
+            overrides.append(el if rtl else overrides[-1] if tag != "bdo" else None)
     # A run raised or lowered from the line (the position most of its text has) is a mark
     # (a footnote number set by hand), not part of the line, when it is smaller than the
     # line's text or moved by a quarter of its size.
@@ -326,12 +340,21 @@ def paragraph_text(p, styles: Styles | None = None, ground: tuple | None = _WHIT
             elif tag in ("footnoteReference", "endnoteReference"):
                 text.append(RAISED)  # Word prints the note's number raised
         shown = "".join(text)
+        size = pr.get("sz") or base or 21
+        if pr.get("spacing") is not None and pr["spacing"] <= -_OVERLAP * size and any(c.isdigit() for c in shown):
+            # Condensed so far that each glyph is drawn over the next: a blot, not a number.
+            shown = DOUBTFUL
+        owner = pr.get("override")
         if mark and shown.strip():
-            if not pieces or pieces[-1] != mark:
-                pieces.append(mark)
+            if not pieces or pieces[-1] != (mark, owner):
+                pieces.append((mark, owner))
         else:
-            pieces.append(shown)
-    return "".join(pieces)
+            pieces.append((shown, owner))
+    out: list[str] = []
+    for owner, group in itertools.groupby(pieces, key=lambda piece: id(piece[1]) if piece[1] is not None else None):
+        text = "".join(t for t, _ in group)
+        out.append(text[::-1] if owner is not None else text)
+    return "".join(out)
 
 
 def _run_content(r) -> list:

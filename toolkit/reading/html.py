@@ -21,8 +21,8 @@ import re
 from ..errors import ReportError
 from .decode import decode_html
 from .css import (CLEAR, background_colour, declared, font_size_is_zero, generated_text, hides_subtree,
-                  outlined, parse_colour)
-from .document import MAX_GRID_CELLS, RAISED, STRUCK, Document, Grid, assemble, settle_marks, settle_row
+                  outlined, overlapping, parse_colour)
+from .document import DOUBTFUL, MAX_GRID_CELLS, RAISED, STRUCK, Document, Grid, assemble, settle_marks, settle_row
 
 __all__ = ["read_html", "html_grid", "cell_text"]
 
@@ -77,6 +77,33 @@ def _unseen(colour, ground) -> bool:
     if colour is None or ground is None or ground == CLEAR:
         return False
     return all(abs(a - b) <= _SAME_COLOUR for a, b in zip(colour, ground))
+
+
+def _reordered(el, tag: str, props: dict) -> bool:
+    """Settle an element whose glyphs the page does not show in text order: under a
+    right-to-left override (``<bdo dir=rtl>``, ``unicode-bidi:bidi-override;direction:rtl``)
+    its text reversed, as shown (12 is printed 21); condensed so that each glyph overprints the
+    next, a blot (U+FFFD) if it holds a digit.  True when its content was replaced.  Its
+    descendants' own hiding is applied first only when it has none."""
+    rtl = (tag == "bdo" and (el.get("dir") or "").lower() == "rtl") or (
+        "override" in props.get("unicode-bidi", "") and props.get("direction") == "rtl")
+    blot = overlapping(props)
+    if not (rtl or blot):
+        return False
+    text = "".join(el.itertext())
+    if blot and any(c.isdigit() for c in text):
+        shown = DOUBTFUL
+    elif rtl and len(el) == 0:
+        shown = text[::-1]
+    elif rtl and any(c.isdigit() for c in text):
+        shown = DOUBTFUL  # nested markup under the override: its order is not worked out here
+    else:
+        return False
+    for child in list(el):
+        child.tail = None
+        child.drop_tree()
+    el.text = shown
+    return True
 
 
 def _generated(el, props: dict) -> None:
@@ -174,6 +201,8 @@ def _visible(root) -> None:
             shown = "" if hidden else "".join(el.itertext()).strip()
             _put_before(el, (mark or STRUCK) if shown else "")
             el.drop_tree()
+            continue
+        if not hidden and (props or tag == "bdo") and _reordered(el, tag, props):
             continue
         if hidden:
             el.text = None
