@@ -341,3 +341,25 @@ def test_docx_right_to_left_override_reads_as_shown():
 def test_digit_condensed_over_the_next_is_doubtful(data, suffix):
     value, status, _ = natural_person(data(), suffix)
     assert (value, status) == (None, "doubtful_text")
+
+
+# ------------------------------------------------------------------ stylesheets built to stall the reader
+
+@pytest.mark.parametrize("css, body", [
+    ("".join("div " * 30 + f"span.x{i}{{display:none}}" for i in range(300)), ""),
+    ("*:not(a) *:not(b) *{color:red}\n" * 200, "<div><p><span>x</span></p></div>" * 4000),
+])
+def test_html_stylesheet_too_costly_to_apply_is_refused(css, body):
+    """Applying these would take minutes: the page is refused with one line naming it, since
+    what it hides cannot be told, rather than read without its styles."""
+    import time
+
+    from toolkit.errors import ReportError
+    from toolkit.reading import read_data
+
+    page = html_report("20").replace(b"</head>", f"<style>{css}</style></head>".encode())
+    page = page.replace(b"</body>", (body + "</body>").encode())
+    start = time.perf_counter()
+    with pytest.raises(ReportError, match=r"^hostile\.html: the page's stylesheet .*not read$"):
+        read_data(page, "hostile.html", ".html")
+    assert time.perf_counter() - start < 20

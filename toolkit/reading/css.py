@@ -1,5 +1,5 @@
 """What a page's CSS says about each element's visibility: the cascade of its own ``<style>``
-rules (any selector, via cssselect) and inline styles, for the few properties that decide
+rules (any selector, matched with cssselect2 as WeasyPrint does) and inline styles, for the few properties that decide
 whether text is seen.
 
 A page can hide digits in many ways a browser honours and a text extractor does not: a
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["declared", "hides_subtree", "parse_colour", "font_size_is_zero", "generated_text", "PROPERTIES"]
+__all__ = ["CostlyStyles", "declared", "hides_subtree", "parse_colour", "font_size_is_zero", "generated_text", "PROPERTIES"]
 
 #: Properties that decide whether an element's text is seen.
 PROPERTIES = frozenset({
@@ -109,43 +109,55 @@ def _rules(css: str):
 
 def declared(root) -> dict:
     """element -> {property: value} of the winning declarations (stylesheet and inline)."""
-    from cssselect import HTMLTranslator, SelectorError, parse
-    from cssselect.xpath import ExpressionError
+    import cssselect2
+    from cssselect2.parser import SelectorError
 
-    translator = HTMLTranslator()
-    # element -> property -> (priority, value); priority = (important, inline, specificity, order)
-    won: dict = {}
-    order = 0
+    matcher = cssselect2.Matcher()
+    rules = 0
+    compiled_once: dict[str, list] = {}
+    parts = 0
     for style in root.iter("style"):
         for selectors, decls in _rules(style.text or ""):
+            if selectors not in compiled_once:
+                longest = max(len(sel.split()) for sel in selectors.split(","))
+                parts += len(selectors.split())
+                if len(selectors) > MAX_SELECTOR_CHARS or longest > MAX_SELECTOR_PARTS or parts > MAX_PARTS:
+                    raise CostlyStyles(f"the page's stylesheet has selectors too long to apply (one of "
+                                       f"{len(selectors):,} characters and {longest} parts, {parts:,} parts in all)")
             try:
-                parsed = parse(selectors)
+                if selectors not in compiled_once:
+                    compiled_once[selectors] = cssselect2.compile_selector_list(selectors)
+                compiled = compiled_once[selectors]
             except SelectorError:
-                continue
-            for sel in parsed:
-                pseudo = sel.pseudo_element
-                if pseudo is not None and (pseudo not in ("before", "after") or "content" not in decls):
-                    continue
-                try:
-                    xpath = translator.selector_to_xpath(sel)
-                    matched = root.xpath(xpath)
-                except (ExpressionError, SelectorError, ValueError):
+                continue  # a browser drops a rule whose selector it cannot parse
+            for sel in compiled:
+                if sel.never_matches or (sel.pseudo_element is not None and (
+                        sel.pseudo_element not in ("before", "after") or "content" not in decls)):
                     continue  # :hover and the like: a state the printed page is not in
-                order += 1
-                spec = sel.specificity()
-                for el in matched:
-                    props = won.setdefault(el, {})
-                    if pseudo is not None:  # text the page draws before/after the element's own
-                        name = f"::{pseudo}"
-                        value, important = decls["content"]
-                        prio = (important, 0, spec, order)
-                        if name not in props or props[name][0] < prio:
-                            props[name] = (prio, value)
-                        continue
-                    for name, (value, important) in decls.items():
-                        prio = (important, 0, spec, order)
-                        if name not in props or props[name][0] < prio:
-                            props[name] = (prio, value)
+                matcher.add_selector(sel, decls)
+                rules += 1
+    # element -> property -> (priority, value); priority = (important, inline, specificity, order)
+    won: dict = {}
+    if rules:
+        elements = sum(1 for el in root.iter() if isinstance(el.tag, str))
+        everywhere = len(matcher.other_selectors)  # rules every element is tried against
+        if elements * everywhere > MAX_MATCH_WORK:
+            raise CostlyStyles(f"the page's stylesheet tries {everywhere:,} rules on each of its {elements:,} "
+                               f"elements (more than {MAX_MATCH_WORK:,} tries)")
+        for wrapper in cssselect2.ElementWrapper.from_html_root(root).iter_subtree():
+            matches = matcher.match(wrapper)
+            if not matches:
+                continue
+            props = won.setdefault(wrapper.etree_element, {})
+            for spec, order, pseudo, decls in matches:
+                if pseudo is not None:  # text the page draws before/after the element's own
+                    items = [(f"::{pseudo}", decls["content"])]
+                else:
+                    items = decls.items()
+                for name, (value, important) in items:
+                    prio = (important, 0, spec, order)
+                    if name not in props or props[name][0] < prio:
+                        props[name] = (prio, value)
     for el in root.iter():
         style = el.get("style") if isinstance(el.tag, str) else None
         if not style:
@@ -182,6 +194,21 @@ def _resolve(value, custom: dict):
             break
         value = new
     return value
+
+
+class CostlyStyles(ValueError):
+    """A page whose stylesheet would take too long to apply (a hostile one): not read, since
+    what it hides cannot be told."""
+
+
+#: Limits on applying a page's stylesheet, far above any real page's: one selector's length
+#: and number of parts (cssselect2 compiles a selector in time quadratic in its parts), the
+#: parts of all its distinct selectors, and
+#: elements x rules keyed on no class, id or tag (each is tried on every element).
+MAX_SELECTOR_CHARS = 2_000
+MAX_SELECTOR_PARTS = 16
+MAX_PARTS = 50_000
+MAX_MATCH_WORK = 2_000_000
 
 
 _NUMBER = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))(px|pt|em|rem|%|vw|vh)?$")

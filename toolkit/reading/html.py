@@ -20,7 +20,7 @@ import re
 
 from ..errors import ReportError
 from .decode import decode_html
-from .css import (CLEAR, background_colour, declared, font_size_is_zero, generated_text, hides_subtree,
+from .css import (CLEAR, CostlyStyles, background_colour, declared, font_size_is_zero, generated_text, hides_subtree,
                   outlined, overlapping, parse_colour)
 from .document import DOUBTFUL, MAX_GRID_CELLS, RAISED, STRUCK, Document, Grid, assemble, settle_marks, settle_row
 
@@ -452,7 +452,10 @@ def read_html(data: bytes, source: str | None = None, charset: str | None = None
             raise ReportError(source, "HTML nested too deeply to read (even without its wrapper tags); not read")
         warnings.append("HTML nested deeper than the parser's limit: wrapper tags (div, span, font …) "
                         "were ignored to read it whole")
-    _visible(root)
+    try:
+        _visible(root)
+    except CostlyStyles as exc:
+        raise ReportError(source, f"{exc}; not read") from None
     _drop_chrome(root)
     content = _content_root(root)
     text, grids = assemble(_blocks(content, source, warnings))

@@ -131,7 +131,7 @@ def shown_page(page):
         return page
     once = dedupe_chars(chars, tolerance=_DOUBLED) if _has_doubles(chars) else chars
     kept = [c for c in once if not (unseen and _key(c) in unseen)
-            and not (_key(c) not in outlined and _same_as_ground(c, page))]
+            and not (_same_as_ground(c, page) and _key(c) not in outlined)]
     kept = _marks(_struck(_overprinted(kept), page))
     if len(kept) == len(chars) and all(a is b for a, b in zip(kept, chars)):
         return page
@@ -215,13 +215,20 @@ def _unseen_glyphs(page) -> tuple[set, set]:
             super().set_current_state(tuple(base))
 
         def do_gs(self, name):
-            try:
-                states = resolve1(resolve1(self.resources or {}).get("ExtGState")) or {}
-                params = resolve1(states.get(literal_name(name))) or {}
-                fill, stroke = resolve1(params.get("ca", self.extra[1])), resolve1(params.get("CA", self.extra[2]))
-                self.extra = (self.extra[0], float(fill), float(stroke))
-            except (AttributeError, TypeError, ValueError):
-                pass  # a broken graphics state: the glyphs are taken as seen
+            cache = self.__dict__.setdefault("alphas", {})
+            key = literal_name(name)
+            if key not in cache:
+                try:
+                    states = resolve1(resolve1(self.resources or {}).get("ExtGState")) or {}
+                    params = resolve1(states.get(key)) or {}
+                    fill, stroke = resolve1(params.get("ca")), resolve1(params.get("CA"))
+                    cache[key] = (None if fill is None else float(fill), None if stroke is None else float(stroke))
+                except (AttributeError, TypeError, ValueError):
+                    cache[key] = (None, None)  # a broken graphics state: the glyphs are taken as seen
+            fill, stroke = cache[key]
+            if fill is not None or stroke is not None:
+                self.extra = (self.extra[0], self.extra[1] if fill is None else fill,
+                              self.extra[2] if stroke is None else stroke)
 
         def do_W(self):
             self.pending_clip = True
@@ -264,10 +271,13 @@ def _unseen_glyphs(page) -> tuple[set, set]:
             adv = super().render_char(*args, **kwargs)
             ch = self.cur_item._objs[-1]
             clip, fill_alpha, stroke_alpha = self.state.extra if self.state is not None else (None, 1.0, 1.0)
-            fills, strokes = self.mode in (0, 2, 4, 6), self.mode in (1, 2, 5, 6)
-            stroke = _rgb(getattr(ch.graphicstate, "scolor", None))
-            seen_fill = fills and fill_alpha > 0
-            seen_stroke = strokes and stroke_alpha > 0 and not (stroke is not None and min(stroke) > 0.95)
+            seen_fill = fill_alpha > 0 and self.mode in (0, 2, 4, 6)
+            if seen_fill and clip is None and self.scale >= _TINY_SCALE:
+                return adv  # the common case: filled, unclipped, unsqueezed
+            seen_stroke = False
+            if self.mode in (1, 2, 5, 6) and stroke_alpha > 0:
+                stroke = _rgb(getattr(ch.graphicstate, "scolor", None))
+                seen_stroke = not (stroke is not None and min(stroke) > 0.95)
             cx, cy = (ch.x0 + ch.x1) / 2, (ch.y0 + ch.y1) / 2
             key = (round(ch.x0, 2), round(ch.y0, 2), ch.get_text())
             if not (seen_fill or seen_stroke) or abs(self.scale) < _TINY_SCALE or (
@@ -348,7 +358,8 @@ def _overprinted(chars: list) -> list:
     doubtful: set[int] = set()
     for n, i in enumerate(by_x0):
         a = chars[i]
-        for j in by_x0[n + 1:]:
+        for m in range(n + 1, len(by_x0)):
+            j = by_x0[m]
             b = chars[j]
             if b["x0"] >= a["x1"]:
                 break
