@@ -363,3 +363,36 @@ def test_html_stylesheet_too_costly_to_apply_is_refused(css, body):
     with pytest.raises(ReportError, match=r"^hostile\.html: the page's stylesheet .*not read$"):
         read_data(page, "hostile.html", ".html")
     assert time.perf_counter() - start < 20
+
+
+# ------------------------------------------------------------------ grounds the reader cannot work out are taken as seen
+
+def test_docx_white_text_in_a_table_shaded_by_its_style_is_seen():
+    from lxml import etree
+
+    style = ('<w:style w:type="table" w:styleId="Dark"><w:name w:val="Dark"/><w:tcPr>'
+             '<w:shd w:val="clear" w:color="auto" w:fill="1F3864"/></w:tcPr></w:style>')
+
+    def edit(table):
+        tblpr = table._tbl.tblPr
+        st = tblpr.find(f"{W}tblStyle")
+        if st is None:
+            st = etree.SubElement(tblpr, f"{W}tblStyle")
+        st.set(f"{W}val", "Dark")
+
+    assert_read(_edit_docx(docx_report(run("20", '<w:color w:val="FFFFFF"/>'), style), edit), ".docx")
+
+
+def test_docx_white_digit_in_a_paragraph_shaded_by_its_style_is_seen():
+    style = ('<w:style w:type="paragraph" w:styleId="DarkP"><w:name w:val="DarkP"/><w:pPr>'
+             '<w:shd w:val="clear" w:color="auto" w:fill="000000"/></w:pPr></w:style>')
+    xml = '<w:pPr><w:pStyle w:val="DarkP"/></w:pPr>' + run("5", '<w:color w:val="FFFFFF"/>') + run("20")
+    value, status, _ = natural_person(docx_report(xml, style), ".docx")
+    assert (value, status) == (520, "read")
+
+
+def test_html_page_centred_by_a_negative_margin_is_read():
+    page = html_report("20").replace(b"<div class='article'>",
+                                     b"<div class='article' style='position:absolute;left:50%;margin-left:-600px;"
+                                     b"width:1200px'>")
+    assert_read(page, ".html")

@@ -275,10 +275,10 @@ def hides_subtree(props: dict) -> bool:
                 top, right, bottom, left = edges
                 if bottom - top <= 1 or right - left <= 1:
                     return True
-    for side in ("margin-left", "margin-top", "text-indent"):
-        px = _length(props.get(side))
-        if px is not None and px <= _FAR:
-            return True
+    # (A large negative margin is left alone: left:50% with margin-left:-490px centres a page.)
+    px = _length(props.get("text-indent"))
+    if px is not None and px <= _FAR:
+        return True
     clip_path = props.get("clip-path", "")
     m = re.fullmatch(r"inset\(\s*([\d.]+)%.*\)", clip_path)
     if (m and float(m.group(1)) >= 50) or re.fullmatch(r"circle\(\s*0(?:px|%)?\b.*\)", clip_path):

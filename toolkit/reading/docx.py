@@ -184,16 +184,16 @@ def _shading(shd) -> str | None:
     return "unknown"
 
 
-def ground_of(*elements) -> tuple | None:
+def ground_of(*elements, default: tuple | None = _WHITE) -> tuple | None:
     """The colour behind text: the first shading set among the *elements* (``w:pPr``, ``w:tcPr``,
-    ``w:tblPr`` …, nearest first), else the white page; None when it cannot be told."""
+    ``w:tblPr`` …, nearest first), else *default* (the white page); None when it cannot be told."""
     for el in elements:
         shd = None if el is None else el.find(f"{_W}shd")
         if shd is not None:
             colour = _shading(shd)
             if colour is not None:
                 return _hex(colour)
-    return _WHITE
+    return default
 
 
 def _unseen(colour: str | None, ground: tuple | None) -> bool:
@@ -208,6 +208,7 @@ class Styles:
 
     def __init__(self, styles_el) -> None:
         self._own: dict[str, tuple[str | None, dict]] = {}
+        self._shading: set[str] = set()
         self.defaults: dict = {}
         if styles_el is None:
             return
@@ -218,9 +219,21 @@ class Styles:
             sid = st.get(f"{_W}styleId")
             if sid is None:
                 continue
+            if any(_shading(shd) not in (None, "FFFFFF") for shd in st.iter(f"{_W}shd")):
+                self._shading.add(sid)
             based = st.find(f"{_W}basedOn")
             self._own[sid] = (None if based is None else based.get(f"{_W}val"), _run_props(st.find(f"{_W}rPr")))
         self._cache: dict = {}
+
+    def shades(self, style_id: str | None) -> bool:
+        """Does the style, or one it is based on, shade anything (a table style's header row …)?"""
+        seen: list[str] = []
+        while style_id in self._own and style_id not in seen and len(seen) < _MAX_DEPTH:
+            if style_id in self._shading:
+                return True
+            seen.append(style_id)
+            style_id = self._own[style_id][0]
+        return False
 
     def of(self, style_id: str | None) -> dict:
         """A style's run properties with those it is based on (nearest wins)."""
@@ -263,6 +276,8 @@ def paragraph_text(p, styles: Styles | None = None, ground: tuple | None = _WHIT
     para = {**styles.defaults, **styles.of(_style_id(ppr, "pStyle"))}
     if ppr is not None and ppr.find(f"{_W}shd") is not None:
         ground = ground_of(ppr)
+    elif styles.shades(_style_id(ppr, "pStyle")):
+        ground = None  # shaded by its style: not worked out here, so any colour is taken as seen
     runs: list[tuple[object, dict]] = []
     stack = [iter(_opened(p))]
     # The right-to-left override (w:bdo w:val="rtl") each level is inside, if any: its
@@ -380,7 +395,11 @@ def docx_cell_text(cell, styles: Styles | None = None) -> str:
     lines: list[str] = []
     tc = cell._tc
     tbl = next(tc.iterancestors(f"{_W}tbl"), None)
-    ground = ground_of(tc.find(f"{_W}tcPr"), None if tbl is None else tbl.find(f"{_W}tblPr"))
+    tblpr = None if tbl is None else tbl.find(f"{_W}tblPr")
+    # A table style that shades cells (a dark header row, banded rows) is not worked out here:
+    # under it the ground is unknown, and text of any colour is taken as seen.
+    shaded = styles is not None and styles.shades(_style_id(tblpr, "tblStyle"))
+    ground = ground_of(tc.find(f"{_W}tcPr"), tblpr, default=None if shaded else _WHITE)
     stack = [iter(tc.iterchildren())]  # document order, any nesting depth
     while stack:
         child = next(stack[-1], None)
