@@ -8,10 +8,11 @@ superscript/subscript or struck runs kept only as marks (:mod:`toolkit.reading.d
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
 
 from ..errors import ReportError
-from .document import (MAX_GRID_CELLS, RAISED, STRUCK, Document, Grid, assemble, cell_lines,
+from .document import (DOUBTFUL, MAX_GRID_CELLS, RAISED, STRUCK, Document, Grid, assemble, cell_lines,
                        settle_marks, settle_row)
 
 __all__ = ["read_docx", "docx_grid", "docx_cell_text", "paragraph_text", "check_spans", "MAX_DOCX_UNCOMPRESSED"]
@@ -79,7 +80,26 @@ _UNDERSTOOD = frozenset({
 _INLINE_CONTAINERS = frozenset({"ins", "moveTo", "sdt", "sdtContent", "smartTag", "customXml", "hyperlink",
                                 "fldSimple", "dir", "bdo", "AlternateContent", "rubyBase"})
 _BLOCK_CONTAINERS = frozenset({"sdt", "sdtContent", "customXml", "ins", "moveTo", "AlternateContent"})
-_TOGGLES = ("vanish", "webHidden", "strike", "dstrike")
+_TOGGLES = ("vanish", "webHidden", "specVanish", "strike", "dstrike", "outline", "emboss", "imprint", "shadow")
+# Effects that draw a glyph's outline or shadow: text with them is seen whatever its colour.
+_OUTLINED = ("outline", "emboss", "imprint", "shadow")
+# Text smaller than this (half-points: 2 pt) or squeezed below this width (per cent) cannot
+# be read on the page; it is dropped like hidden text.
+_TINY_SIZE = 4
+_TINY_WIDTH = 10
+# Character spacing (twips) at or below -OVERLAP x the run's size (half-points), i.e. -0.3 of
+# the font size, draws each glyph over the next.
+_OVERLAP = 3
+# A run raised or lowered by this share of its size is a mark even at full size.
+_SHIFT = 0.25
+_HIGHLIGHT = {"white": "FFFFFF", "black": "000000", "yellow": "FFFF00", "green": "00FF00", "cyan": "00FFFF",
+              "magenta": "FF00FF", "blue": "0000FF", "red": "FF0000", "darkBlue": "000080", "darkCyan": "008080",
+              "darkGreen": "008000", "darkMagenta": "800080", "darkRed": "800000", "darkYellow": "808000",
+              "darkGray": "808080", "lightGray": "C0C0C0"}
+# Theme colours that are the page's own background colour in every Office theme.
+_THEME_BACKGROUND = frozenset({"background1", "light1"})
+_WHITE = (255, 255, 255)
+_SAME_COLOUR = 13  # per channel, out of 255: the HTML and PDF readers' tolerance
 _MAX_DEPTH = 64  # nesting of containers and style inheritance: more is a broken or hostile file
 
 
@@ -126,7 +146,14 @@ def _run_props(rpr) -> dict:
             out[tag] = _on(el)
         elif tag == "vertAlign":
             out[tag] = el.get(f"{_W}val") or "baseline"
-        elif tag in ("position", "sz"):
+        elif tag == "color":
+            theme = el.get(f"{_W}themeColor")
+            out[tag] = "FFFFFF" if theme in _THEME_BACKGROUND else (None if theme else el.get(f"{_W}val"))
+        elif tag == "shd":
+            out[tag] = _shading(el)
+        elif tag == "highlight":
+            out[tag] = _HIGHLIGHT.get(el.get(f"{_W}val") or "", "unknown")
+        elif tag in ("position", "sz", "w", "spacing"):
             try:
                 out[tag] = int(el.get(f"{_W}val") or "")
             except ValueError:
@@ -134,11 +161,54 @@ def _run_props(rpr) -> dict:
     return out
 
 
+def _hex(value: str | None):
+    """An ``RRGGBB`` colour as (r, g, b); None for ``auto`` or anything else."""
+    if not value or len(value) != 6:
+        return None
+    try:
+        return tuple(int(value[i:i + 2], 16) for i in (0, 2, 4))
+    except ValueError:
+        return None
+
+
+def _shading(shd) -> str | None:
+    """The colour a ``w:shd`` paints: its fill (``clear``), its pattern colour (``solid``);
+    ``"unknown"`` for a pattern of both, None for no shading."""
+    val = shd.get(f"{_W}val")
+    if val in (None, "clear", "nil"):
+        fill = shd.get(f"{_W}fill")
+        return None if fill in (None, "auto") else fill
+    if val == "solid":
+        colour = shd.get(f"{_W}color")
+        return None if colour in (None, "auto") else colour
+    return "unknown"
+
+
+def ground_of(*elements, default: tuple | None = _WHITE) -> tuple | None:
+    """The colour behind text: the first shading set among the *elements* (``w:pPr``, ``w:tcPr``,
+    ``w:tblPr`` …, nearest first), else *default* (the white page); None when it cannot be told."""
+    for el in elements:
+        shd = None if el is None else el.find(f"{_W}shd")
+        if shd is not None:
+            colour = _shading(shd)
+            if colour is not None:
+                return _hex(colour)
+    return default
+
+
+def _unseen(colour: str | None, ground: tuple | None) -> bool:
+    rgb = _hex(colour)
+    if rgb is None or ground is None:
+        return False
+    return all(abs(a - b) <= _SAME_COLOUR for a, b in zip(rgb, ground))
+
+
 class Styles:
     """Run properties (hidden, struck, raised, size) that paragraph and character styles give."""
 
     def __init__(self, styles_el) -> None:
         self._own: dict[str, tuple[str | None, dict]] = {}
+        self._shading: set[str] = set()
         self.defaults: dict = {}
         if styles_el is None:
             return
@@ -149,9 +219,21 @@ class Styles:
             sid = st.get(f"{_W}styleId")
             if sid is None:
                 continue
+            if any(_shading(shd) not in (None, "FFFFFF") for shd in st.iter(f"{_W}shd")):
+                self._shading.add(sid)
             based = st.find(f"{_W}basedOn")
             self._own[sid] = (None if based is None else based.get(f"{_W}val"), _run_props(st.find(f"{_W}rPr")))
         self._cache: dict = {}
+
+    def shades(self, style_id: str | None) -> bool:
+        """Does the style, or one it is based on, shade anything (a table style's header row …)?"""
+        seen: list[str] = []
+        while style_id in self._own and style_id not in seen and len(seen) < _MAX_DEPTH:
+            if style_id in self._shading:
+                return True
+            seen.append(style_id)
+            style_id = self._own[style_id][0]
+        return False
 
     def of(self, style_id: str | None) -> dict:
         """A style's run properties with those it is based on (nearest wins)."""
@@ -177,7 +259,7 @@ def _style_id(pr, tag: str) -> str | None:
     return None if el is None else el.get(f"{_W}val")
 
 
-def paragraph_text(p, styles: Styles | None = None) -> str:
+def paragraph_text(p, styles: Styles | None = None, ground: tuple | None = _WHITE) -> str:
     """The text a ``<w:p>`` shows once printed, with marks (:data:`RAISED`, :data:`STRUCK`)
     in place of superscript/subscript, raised small and struck runs.
 
@@ -185,39 +267,69 @@ def paragraph_text(p, styles: Styles | None = None) -> str:
     moved-from text out); content controls, smart tags, custom XML, hyperlinks and
     simple fields opened; a complex field's result read, its instruction not; of an
     mc:AlternateContent one branch; runs hidden directly or by their style (w:vanish,
-    w:webHidden) dropped.
+    w:webHidden, w:specVanish), in the colour of the ground behind them (their own
+    highlight or shading, the paragraph's, else *ground*: the cell's, else the white page)
+    or too small to read dropped.
     """
     styles = styles or Styles(None)
-    para = {**styles.defaults, **styles.of(_style_id(p.find(f"{_W}pPr"), "pStyle"))}
+    ppr = p.find(f"{_W}pPr")
+    para = {**styles.defaults, **styles.of(_style_id(ppr, "pStyle"))}
+    if ppr is not None and ppr.find(f"{_W}shd") is not None:
+        ground = ground_of(ppr)
+    elif styles.shades(_style_id(ppr, "pStyle")):
+        ground = None  # shaded by its style: not worked out here, so any colour is taken as seen
     runs: list[tuple[object, dict]] = []
     stack = [iter(_opened(p))]
+    # The right-to-left override (w:bdo w:val="rtl") each level is inside, if any: its
+    # characters are shown in reverse order (12 is printed 21).
+    overrides: list = [None]
     while stack:
         el = next(stack[-1], None)
         if el is None:
             stack.pop()
+            overrides.pop()
             continue
         tag = _local(el)
         if tag == "r":
             rpr = el.find(f"{_W}rPr")
-            runs.append((el, {**para, **styles.of(_style_id(rpr, "rStyle")), **_run_props(rpr)}))
+            props = {**para, **styles.of(_style_id(rpr, "rStyle")), **_run_props(rpr)}
+            if overrides[-1] is not None:
+                props["override"] = overrides[-1]
+            runs.append((el, props))
             rubies = list(el.iterchildren(f"{_W}ruby"))
             if rubies and len(stack) < _MAX_DEPTH:  # a ruby's base holds runs of its own
                 stack.append(iter([c for ruby in rubies for c in _opened(ruby)]))
+                overrides.append(overrides[-1])
         elif tag in _INLINE_CONTAINERS and len(stack) < _MAX_DEPTH:
             stack.append(iter(_opened(el)))
-    # A raised or lowered run smaller than the paragraph's text is a mark (a footnote
-    # number set by hand), not part of the line.
-    base = max((pr.get("sz", 0) for _, pr in runs if not pr.get("position")), default=0)
+            rtl = tag == "bdo" and (el.get(f"{_W}val") or "").lower() == "rtl"
+            overrides.append(el if rtl else overrides[-1] if tag != "bdo" else None)
+    # A run raised or lowered from the line (the position most of its text has) is a mark
+    # (a footnote number set by hand), not part of the line, when it is smaller than the
+    # line's text or moved by a quarter of its size.
+    weight: dict[int, int] = {}
+    for r, pr in runs:
+        chars = sum(len(t.text or "") for t in r.iter(f"{_W}t"))
+        weight[pr.get("position", 0)] = weight.get(pr.get("position", 0), 0) + chars
+    line = max(weight, key=lambda k: (weight[k], k == 0), default=0)
+    base = max((pr.get("sz", 0) for _, pr in runs if pr.get("position", 0) == line), default=0)
     pieces: list[str] = []
     fields: list[bool] = []  # open complex fields: True once past their separator (the result)
     for r, pr in runs:
         mark = None
         if pr.get("strike") or pr.get("dstrike"):
             mark = STRUCK
-        if pr.get("vertAlign") in ("superscript", "subscript") or (
-                pr.get("position") and pr.get("sz") is not None and pr["sz"] < base):
+        size = pr.get("sz") or base or 21
+        shift = pr.get("position", 0) - line
+        if pr.get("vertAlign") in ("superscript", "subscript") or (shift and (
+                (pr.get("sz") is not None and pr["sz"] < base) or abs(shift) >= _SHIFT * size)):
             mark = RAISED
-        hidden = pr.get("vanish") or pr.get("webHidden")
+        back = pr.get("highlight") or pr.get("shd")
+        behind = ground if back is None else (None if back == "unknown" else _hex(back))
+        hidden = pr.get("vanish") or pr.get("webHidden") or pr.get("specVanish") \
+            or (pr.get("sz") is not None and pr["sz"] < _TINY_SIZE) \
+            or (pr.get("w") is not None and pr["w"] < _TINY_WIDTH) \
+            or (not any(pr.get(k) for k in _OUTLINED) and _unseen(pr.get("color"), behind))
         text: list[str] = []
         for el in _run_content(r):
             tag = _local(el)
@@ -243,12 +355,21 @@ def paragraph_text(p, styles: Styles | None = None) -> str:
             elif tag in ("footnoteReference", "endnoteReference"):
                 text.append(RAISED)  # Word prints the note's number raised
         shown = "".join(text)
+        size = pr.get("sz") or base or 21
+        if pr.get("spacing") is not None and pr["spacing"] <= -_OVERLAP * size and any(c.isdigit() for c in shown):
+            # Condensed so far that each glyph is drawn over the next: a blot, not a number.
+            shown = DOUBTFUL
+        owner = pr.get("override")
         if mark and shown.strip():
-            if not pieces or pieces[-1] != mark:
-                pieces.append(mark)
+            if not pieces or pieces[-1] != (mark, owner):
+                pieces.append((mark, owner))
         else:
-            pieces.append(shown)
-    return "".join(pieces)
+            pieces.append((shown, owner))
+    out: list[str] = []
+    for owner, group in itertools.groupby(pieces, key=lambda piece: id(piece[1]) if piece[1] is not None else None):
+        text = "".join(t for t, _ in group)
+        out.append(text[::-1] if owner is not None else text)
+    return "".join(out)
 
 
 def _run_content(r) -> list:
@@ -272,7 +393,14 @@ def docx_cell_text(cell, styles: Styles | None = None) -> str:
     paragraph are one word (Word splits ``2023`` into runs freely).  Marks are left in
     (:func:`paragraph_text`); a deleted row of a nested table is not read."""
     lines: list[str] = []
-    stack = [iter(cell._tc.iterchildren())]  # document order, any nesting depth
+    tc = cell._tc
+    tbl = next(tc.iterancestors(f"{_W}tbl"), None)
+    tblpr = None if tbl is None else tbl.find(f"{_W}tblPr")
+    # A table style that shades cells (a dark header row, banded rows) is not worked out here:
+    # under it the ground is unknown, and text of any colour is taken as seen.
+    shaded = styles is not None and styles.shades(_style_id(tblpr, "tblStyle"))
+    ground = ground_of(tc.find(f"{_W}tcPr"), tblpr, default=None if shaded else _WHITE)
+    stack = [iter(tc.iterchildren())]  # document order, any nesting depth
     while stack:
         child = next(stack[-1], None)
         if child is None:
@@ -280,7 +408,7 @@ def docx_cell_text(cell, styles: Styles | None = None) -> str:
             continue
         tag = _local(child)
         if tag == "p":
-            lines.extend(paragraph_text(child, styles).split("\n"))
+            lines.extend(paragraph_text(child, styles, ground).split("\n"))
         elif tag == "tr" and _deleted_row(child):
             continue
         elif (tag in ("tbl", "tr", "tc") or tag in _BLOCK_CONTAINERS) and len(stack) < _MAX_DEPTH:
@@ -294,10 +422,16 @@ def _deleted_row(tr) -> bool:
     return pr is not None and pr.find(f"{_W}del") is not None
 
 
+def _deleted_cell(tc) -> bool:
+    """A table cell deleted as a tracked change (``w:tcPr/w:cellDel``)."""
+    pr = tc.find(f"{_W}tcPr")
+    return pr is not None and pr.find(f"{_W}cellDel") is not None
+
+
 def docx_grid(table, styles: Styles | None = None, notes: list[str] | None = None) -> Grid:
     """A python-docx table as a grid: a merged cell keeps its text once, the rest is None.
 
-    Rows deleted as tracked changes are left out; each cell's marks are settled
+    Rows and cells deleted as tracked changes are left out; each cell's marks are settled
     (:func:`~toolkit.reading.document.settle_marks`), with a note in *notes* naming
     the row for each mark beside a number."""
     rows: list[list[str | None]] = []
@@ -310,6 +444,8 @@ def docx_grid(table, styles: Styles | None = None, notes: list[str] | None = Non
         out: list[str | None] = []
         for cell in row.cells:
             tc = cell._tc
+            if _deleted_cell(tc):
+                continue  # a cell deleted as a tracked change: the accepted row closes up
             if id(tc) in seen:
                 out.append(None)
             else:

@@ -20,7 +20,9 @@ import re
 
 from ..errors import ReportError
 from .decode import decode_html
-from .document import MAX_GRID_CELLS, RAISED, STRUCK, Document, Grid, assemble, settle_marks, settle_row
+from .css import (CLEAR, CostlyStyles, background_colour, declared, font_size_is_zero, generated_text, hides_subtree,
+                  outlined, overlapping, parse_colour)
+from .document import DOUBTFUL, MAX_GRID_CELLS, RAISED, STRUCK, Document, Grid, assemble, settle_marks, settle_row
 
 __all__ = ["read_html", "html_grid", "cell_text"]
 
@@ -28,7 +30,7 @@ _CHROME = re.compile(r"nav|menu|footer|header|breadcrumb|sidebar|banner|share|co
 _BLOCK = frozenset({"p", "div", "section", "article", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
                     "blockquote", "pre", "center", "dd", "dt", "dl", "form", "main"})
 # Inside a table cell these also start a new line.
-_CELL_BREAK = _BLOCK | {"br", "table", "tr", "td", "th", "hr"}
+_CELL_BREAK = _BLOCK | {"br", "table", "tr", "td", "th", "hr", "textarea", "select", "button", "svg", "math"}
 # Elements that may be a section heading, and those that may hold the article body.
 _HEADING_TAGS = _BLOCK | {"td", "th", "span", "strong", "b", "font"}
 _ROOT_TAGS = _BLOCK | {"body", "td"}
@@ -39,85 +41,180 @@ _HEADING_MAX = 40
 _SPACES = re.compile(r"[ \t\r\f\v\xa0\u3000]+")
 _ZERO_VALUE = r"(?:0+(?:\.0*)?|\.0+)"
 _END = r"\s*(?:!\s*important\s*)?(?:;|$|})"
-# A CSS declaration that hides an element's text.
+# A CSS declaration that may hide text: a page nested too deeply that holds one is refused.
 _HIDING = re.compile(rf"(?:^|[;{{\s])(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)"
-                     rf"|(?:font-size|opacity)\s*:\s*{_ZERO_VALUE}(?:px|pt|em|rem|%)?{_END})", re.I)
-# Declarations that hide a whole subtree, and the inherited ones a descendant can undo.
-_GONE = re.compile(rf"(?:^|[;{{\s])(?:display\s*:\s*none|opacity\s*:\s*{_ZERO_VALUE}{_END})", re.I)
-_FONT_SIZE = re.compile(r"(?:^|[;{\s])font-size\s*:\s*([^;}!]*)", re.I)
-_ZERO = re.compile(r"(?:0+(?:\.0*)?|\.0+)(?:px|pt|em|rem|%)?", re.I)
-_VISIBILITY = re.compile(r"(?:^|[;{\s])visibility\s*:\s*(visible|hidden|collapse)", re.I)
-_STRUCK_STYLE = re.compile(r"text-decoration(?:-line)?\s*:[^;]*line-through", re.I)
-_RAISED_STYLE = re.compile(r"vertical-align\s*:\s*(?:super|sub)\b", re.I)
-_CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
-_SIMPLE_SELECTOR = re.compile(r"[a-z0-9]*([.#])([\w-]+)", re.I)
+                     rf"|(?:font-size|opacity)\s*:\s*{_ZERO_VALUE}(?:px|pt|em|rem|%)?{_END}"
+                     rf"|color\s*:\s*(?:#f|white|transparent|rgba?\(\s*2[0-5]\d)|font\s*:\s*0)"
+                     rf"|clip|:\s*-\d{{3,}}(?:\.\d*)?(?:px|pt|em)|scale[xy]?\(\s*0", re.I)
 _MARK_TAGS = {"del": STRUCK, "s": STRUCK, "strike": STRUCK, "sup": RAISED, "sub": RAISED}
-_HIDDEN_TAGS = frozenset({"template", "script", "style", "noscript"})
+_HIDDEN_TAGS = frozenset({"template", "script", "style", "noscript", "rt", "rp", "iframe", "object", "embed",
+                          "video", "audio", "canvas", "noembed", "noframes", "datalist"})
+# Inline elements: a vertical-align other than baseline raises or lowers their text beside
+# the line's (on a block or a cell it aligns the box, not the text).
+_INLINE = frozenset({"span", "font", "b", "i", "u", "em", "strong", "small", "big", "a", "sup", "sub", "label",
+                     "code", "mark", "var", "cite", "q", "abbr", "ins", "tt", "kbd", "samp"})
+_BASELINE = frozenset({"baseline", "middle", "inherit", "initial", "unset", "revert", "0", "0px"})
+_BLOCK_DISPLAY = frozenset({"block", "flex", "grid", "table", "list-item", "flow-root", "table-row",
+                            "table-caption"})
+WHITE = (255, 255, 255)
+# Text this close to its ground in every channel is not seen (the PDF reader's 0.05).
+_SAME_COLOUR = 13
 
 
 def _tag(el) -> str:
     return el.tag.lower() if isinstance(el.tag, str) else ""
 
 
-def _hidden_selectors(root) -> tuple[set[str], set[str]]:
-    """(classes, ids) that the page's own stylesheets hide with a one-class or one-id rule
-    (``.x{display:none}``, ``span#y{visibility:hidden}``): a known trick to plant digits."""
-    classes: set[str] = set()
-    ids: set[str] = set()
-    for style in root.iter("style"):
-        css = re.sub(r"/\*.*?\*/", "", style.text or "", flags=re.S)
-        for selectors, body in _CSS_RULE.findall(css):
-            if not _HIDING.search(body):
-                continue
-            for sel in selectors.split(","):
-                m = _SIMPLE_SELECTOR.fullmatch(sel.strip())
-                if m:
-                    (classes if m.group(1) == "." else ids).add(m.group(2))
-    return classes, ids
+def _attr_colour(el, name: str):
+    value = el.get(name)
+    return parse_colour(value) if value else None
+
+
+def _unseen(colour, ground) -> bool:
+    """Is text of *colour* invisible on *ground*?  Unknown colours are taken as seen."""
+    if colour == CLEAR:
+        return True
+    if colour is None or ground is None or ground == CLEAR:
+        return False
+    return all(abs(a - b) <= _SAME_COLOUR for a, b in zip(colour, ground))
+
+
+def _reordered(el, tag: str, props: dict) -> bool:
+    """Settle an element whose glyphs the page does not show in text order: under a
+    right-to-left override (``<bdo dir=rtl>``, ``unicode-bidi:bidi-override;direction:rtl``)
+    its text reversed, as shown (12 is printed 21); condensed so that each glyph overprints the
+    next, a blot (U+FFFD) if it holds a digit.  True when its content was replaced.  Its
+    descendants' own hiding is applied first only when it has none."""
+    rtl = (tag == "bdo" and (el.get("dir") or "").lower() == "rtl") or (
+        "override" in props.get("unicode-bidi", "") and props.get("direction") == "rtl")
+    blot = overlapping(props)
+    if not (rtl or blot):
+        return False
+    text = "".join(el.itertext())
+    if blot and any(c.isdigit() for c in text):
+        shown = DOUBTFUL
+    elif rtl and len(el) == 0:
+        shown = text[::-1]
+    elif rtl and any(c.isdigit() for c in text):
+        shown = DOUBTFUL  # nested markup under the override: its order is not worked out here
+    else:
+        return False
+    for child in list(el):
+        child.tail = None
+        child.drop_tree()
+    el.text = shown
+    return True
+
+
+def _generated(el, props: dict) -> None:
+    """Put the text of the element's ``::before``/``::after`` (``content``) where the page shows it."""
+    before = generated_text(props.get("::before"), el)
+    after = generated_text(props.get("::after"), el)
+    if before:
+        el.text = before + (el.text or "")
+    if after:
+        if len(el):
+            el[-1].tail = (el[-1].tail or "") + after
+        else:
+            el.text = (el.text or "") + after
+
+
+def _closed_parts(el) -> None:
+    """A closed ``<details>`` shows its ``<summary>`` only; a ``<select>`` its chosen option."""
+    tag = _tag(el)
+    if tag == "details" and el.get("open") is None:
+        el.text = None
+        for child in list(el):
+            child.tail = None
+            if _tag(child) != "summary":
+                child.drop_tree()
+    elif tag == "select":
+        options = [o for o in el.iter("option")]
+        chosen = next((o for o in options if o.get("selected") is not None), options[0] if options else None)
+        for o in options:
+            if o is not chosen:
+                o.drop_tree()
 
 
 def _visible(root) -> None:
     """Keep only what the page shows: hidden elements dropped (their tail text stays), struck
     and raised ones replaced by a mark.
 
-    ``display:none`` and ``opacity:0`` hide a whole subtree.  ``font-size:0`` and
-    ``visibility:hidden`` are inherited but a descendant may undo them (``font-size:0``
-    on a row of inline blocks whose children set their own size is a common layout
-    trick): under them only the text no descendant brings back is dropped."""
-    classes, ids = _hidden_selectors(root)
-    stack = [(child, False, False) for child in reversed(root)]
+    Each element's styles are its own ``<style>`` rules and inline style, cascaded
+    (:func:`toolkit.reading.css.declared`).  ``display:none``, ``opacity:0``, an element
+    moved off screen, clipped or scaled to nothing hide a whole subtree.  ``font-size:0``,
+    ``visibility:hidden`` and a text colour that is transparent or the colour of the ground
+    behind it (the nearest background set, else the white page) are inherited but a
+    descendant may undo them (``font-size:0`` on a row of inline blocks whose children set
+    their own size is a common layout trick): under them only the text no descendant
+    brings back is dropped."""
+    props_of = declared(root)
+    stack = [(child, False, False, None, WHITE, False) for child in reversed(root)]
     while stack:
-        el, zero_size, invisible = stack.pop()
+        el, zero_size, invisible, colour, ground, struck = stack.pop()
         tag = _tag(el)
         if not tag or el.getparent() is None:
             continue
-        style = el.get("style") or ""
-        if (tag in _HIDDEN_TAGS or el.get("hidden") is not None or (style and _GONE.search(style))
-                or (classes and classes.intersection((el.get("class") or "").split()))
-                or (ids and el.get("id") in ids)):
+        props = props_of.get(el, {})
+        if tag in _HIDDEN_TAGS or el.get("hidden") is not None or (props and hides_subtree(props)):
             el.drop_tree()
             continue
-        if style:
-            size = _FONT_SIZE.search(style)
-            if size:
-                zero_size = _ZERO.fullmatch(size.group(1).strip()) is not None
-            vis = _VISIBILITY.search(style)
-            if vis:
-                invisible = vis.group(1).lower() != "visible"
-        hidden = zero_size or invisible
+        _closed_parts(el)
+        if props:
+            _generated(el, props)
+            if tag not in _CELL_BREAK and tag not in _MARK_TAGS and (
+                    props.get("display") in _BLOCK_DISPLAY or props.get("float") in ("left", "right")
+                    or props.get("position") in ("absolute", "fixed")):
+                el.tag = "div"  # laid out as a box of its own, off the line: never joined to it
+                tag = "div"
+        zero = font_size_is_zero(props)
+        if zero is not None:
+            zero_size = zero
+        vis = props.get("visibility")
+        if vis in ("visible", "hidden", "collapse"):
+            invisible = vis != "visible"
+        if props and outlined(props):
+            colour = None  # a shadow or outline shows the text whatever its colour
+        elif "color" in props:
+            colour = parse_colour(props["color"])
+        elif tag == "font" and el.get("color"):
+            colour = _attr_colour(el, "color")
+        bg = background_colour(props)
+        if bg is None and el.get("bgcolor"):
+            bg = _attr_colour(el, "bgcolor") or "unknown"
+        if bg is not None and bg != CLEAR:
+            ground = None if bg == "unknown" else bg
+        hidden = zero_size or invisible or _unseen(colour, ground)
         mark = _MARK_TAGS.get(tag)
-        if mark is None and style:
-            mark = STRUCK if _STRUCK_STYLE.search(style) else RAISED if _RAISED_STYLE.search(style) else None
-        if mark is not None:
+        inline = tag in _INLINE or mark is not None
+        if props:
+            decoration = props.get("text-decoration-line") or props.get("text-decoration") or ""
+            align = props.get("vertical-align")
+            if "line-through" in decoration:
+                if inline:
+                    mark = STRUCK
+                else:  # a struck cell, row or block: each piece of its text is struck
+                    struck = True
+            elif mark is None and align and tag in _INLINE and align not in _BASELINE:
+                mark = RAISED
+        if mark is not None or (struck and inline):
             shown = "" if hidden else "".join(el.itertext()).strip()
-            _put_before(el, mark if shown else "")
+            _put_before(el, (mark or STRUCK) if shown else "")
             el.drop_tree()
+            continue
+        if not hidden and (props or tag == "bdo") and _reordered(el, tag, props):
             continue
         if hidden:
             el.text = None
             for child in el:
                 child.tail = None
-        stack.extend((child, zero_size, invisible) for child in reversed(el))
+        elif struck:
+            if el.text and el.text.strip():
+                el.text = STRUCK
+            for child in el:
+                if child.tail and child.tail.strip():
+                    child.tail = STRUCK
+        stack.extend((child, zero_size, invisible, colour, ground, struck) for child in reversed(el))
 
 
 def _put_before(el, text: str) -> None:
@@ -356,7 +453,10 @@ def read_html(data: bytes, source: str | None = None, charset: str | None = None
         warnings.append("HTML nested deeper than the parser's limit: wrapper tags (div, span, font …) "
                         "were ignored to read it whole")
     title = root.findtext(".//head/title") or root.findtext(".//title")
-    _visible(root)
+    try:
+        _visible(root)
+    except CostlyStyles as exc:
+        raise ReportError(source, f"{exc}; not read") from None
     _drop_chrome(root)
     content = _content_root(root)
     text, grids = assemble(_blocks(content, source, warnings))

@@ -14,7 +14,7 @@ import io
 import re
 
 from ..errors import ReportError
-from .document import RAISED, Document, Grid, assemble, cell_lines, settle_marks, settle_row
+from .document import DOUBTFUL, RAISED, STRUCK, Document, Grid, assemble, cell_lines, settle_marks, settle_row
 
 __all__ = ["read_pdf"]
 
@@ -104,7 +104,18 @@ _DOUBLED = 1.0
 # is moved by at least this share of the neighbour's size.
 _MARK_SIZE = 0.8
 _MARK_SHIFT = 0.2
-_INVISIBLE_MODES = re.compile(rb"(?<![\d.])[37]\s+Tr\b")
+# A mark is looked for as far from its neighbour as pdfplumber joins glyphs into a word
+# (its default x_tolerance): any nearer glyph would otherwise join the number.
+_MARK_GAP = 3.0
+# A line through a glyph's middle (not its top or bottom STRIKE_BAND share of its height, where
+# borders and underlines run), at most BAR points thick, strikes it out.
+_STRIKE_BAND = 0.25
+_BAR = 1.5
+# Text squeezed below this horizontal scaling (per cent) cannot be read.
+_TINY_SCALE = 10.0
+# Two different glyphs overlapping by more than this share of the narrower one's width
+# (and of its height) are drawn over each other: which one shows cannot be told.
+_OVERPRINT = 0.5
 
 
 def shown_page(page):
@@ -114,13 +125,14 @@ def shown_page(page):
     from pdfplumber.page import FilteredPage
     from pdfplumber.utils import dedupe_chars
 
+    unseen, outlined = _unseen_glyphs(page)
     chars = page.chars
     if not chars:
         return page
-    invisible = _invisible_by_mode(page)
     once = dedupe_chars(chars, tolerance=_DOUBLED) if _has_doubles(chars) else chars
-    kept = [c for c in once if not (invisible and _key(c) in invisible) and not _same_as_ground(c, page)]
-    kept = _marks(kept)
+    kept = [c for c in once if not (unseen and _key(c) in unseen)
+            and not (_same_as_ground(c, page) and _key(c) not in outlined)]
+    kept = _marks(_struck(_overprinted(kept), page))
     if len(kept) == len(chars) and all(a is b for a, b in zip(kept, chars)):
         return page
     # pdfplumber's own way to derive a page with other chars (Page.dedupe_chars).
@@ -147,40 +159,144 @@ def _key(c) -> tuple:
     return round(c["x0"], 2), round(c["y0"], 2), c["text"]
 
 
-def _invisible_by_mode(page) -> set:
-    """Glyphs drawn in text render mode 3 or 7 (neither filled nor stroked): pdfplumber does
-    not say which, so the page's content is run again, only when its streams set such a mode."""
+def _unseen_glyphs(page) -> tuple[set, set]:
+    """(unseen, outlined): the keys of the glyphs a reader cannot see, and of those drawn as
+    outlines only (their fill colour is not what shows).
+
+    pdfplumber does not say how a glyph is drawn, so the page is interpreted here once, with
+    the graphics state pdfminer leaves out tracked, and the result handed to pdfplumber as
+    the page's layout (pdfplumber's own cache; it then makes its objects from it).  Unseen:
+    text render mode 3 or 7 (neither filled nor stroked), a fill (or, for outlines, stroke)
+    alpha of 0 set by an ExtGState, an outline stroked in white, horizontal scaling under
+    :data:`_TINY_SCALE` per cent, a glyph whose centre lies outside the clipping path (its
+    bounding box)."""
+    if hasattr(page, "_layout"):
+        return set(), set()
+    from pdfminer.pdfinterp import PDFPageInterpreter
     from pdfminer.pdftypes import resolve1
+    from pdfminer.psparser import literal_name
+    from pdfminer.utils import apply_matrix_pt
+    from pdfplumber.page import PDFPageAggregatorWithMarkedContent
 
     try:
-        streams = resolve1(page.page_obj.attrs.get("Contents"))
-        streams = streams if isinstance(streams, list) else [streams]
-        if not any(_INVISIBLE_MODES.search(resolve1(st).get_data()) for st in streams if st is not None):
-            return set()
-    except (AttributeError, TypeError):
-        return set()
-    from pdfminer.converter import PDFPageAggregator
-    from pdfminer.pdfinterp import PDFPageInterpreter
+        from pdfplumber.utils.exceptions import PdfminerException
+    except ImportError:  # pdfplumber < 0.11: pdfminer's errors go through as they are
+        PdfminerException = None
 
-    class ModeRecorder(PDFPageAggregator):
+    class State(PDFPageInterpreter):
+        """pdfminer's interpreter with the clipping box and the alpha values kept (and saved
+        and restored with q/Q); a form XObject starts from its caller's."""
+
+        inherited = (None, 1.0, 1.0)
+
+        def subinterp(self):
+            interp = super().subinterp()
+            interp.inherited = self.extra
+            return interp
+
+        def init_state(self, ctm):
+            super().init_state(ctm)
+            self.extra = self.inherited  # (clip box or None, fill alpha, stroke alpha)
+            self.pending_clip = False
+
+        def render_contents(self, *args, **kwargs):
+            outer = getattr(self.device, "state", None)
+            self.device.state = self
+            try:
+                return super().render_contents(*args, **kwargs)
+            finally:
+                self.device.state = outer
+
+        def get_current_state(self):
+            return (*super().get_current_state(), self.extra)
+
+        def set_current_state(self, state):
+            *base, self.extra = state
+            super().set_current_state(tuple(base))
+
+        def do_gs(self, name):
+            cache = self.__dict__.setdefault("alphas", {})
+            key = literal_name(name)
+            if key not in cache:
+                try:
+                    states = resolve1(resolve1(self.resources or {}).get("ExtGState")) or {}
+                    params = resolve1(states.get(key)) or {}
+                    fill, stroke = resolve1(params.get("ca")), resolve1(params.get("CA"))
+                    cache[key] = (None if fill is None else float(fill), None if stroke is None else float(stroke))
+                except (AttributeError, TypeError, ValueError):
+                    cache[key] = (None, None)  # a broken graphics state: the glyphs are taken as seen
+            fill, stroke = cache[key]
+            if fill is not None or stroke is not None:
+                self.extra = (self.extra[0], self.extra[1] if fill is None else fill,
+                              self.extra[2] if stroke is None else stroke)
+
+        def do_W(self):
+            self.pending_clip = True
+
+        do_W_a = do_W
+
+        def _end_path(self):
+            if self.pending_clip and self.curpath:
+                pts = [apply_matrix_pt(self.ctm, (seg[i], seg[i + 1]))
+                       for seg in self.curpath for i in range(1, len(seg) - 1, 2)]
+                if pts:
+                    xs, ys = [x for x, _ in pts], [y for _, y in pts]
+                    box = (min(xs), min(ys), max(xs), max(ys))
+                    old = self.extra[0]
+                    if old is not None:
+                        box = (max(box[0], old[0]), max(box[1], old[1]), min(box[2], old[2]), min(box[3], old[3]))
+                    self.extra = (box, *self.extra[1:])
+            self.pending_clip = False
+
+    def ending(base):
+        # pdfminer passes an operator as many operands as its method takes arguments: self only.
+        def painter(self):
+            self._end_path()
+            return base(self)
+        return painter
+
+    for op in ("n", "f", "F", "f_a", "S", "s", "B", "B_a", "b", "b_a"):
+        setattr(State, f"do_{op}", ending(getattr(PDFPageInterpreter, f"do_{op}")))
+
+    class Recorder(PDFPageAggregatorWithMarkedContent):
+        state = None
         mode = 0
-        invisible: list = []
+        scale = 100.0
 
         def render_string(self, textstate, seq, ncs, graphicstate):
-            self.mode = textstate.render
+            self.mode, self.scale = textstate.render, textstate.scaling
             return super().render_string(textstate, seq, ncs, graphicstate)
 
         def render_char(self, *args, **kwargs):
             adv = super().render_char(*args, **kwargs)
-            if self.mode in (3, 7):
-                self.invisible.append(self.cur_item._objs[-1])
+            ch = self.cur_item._objs[-1]
+            clip, fill_alpha, stroke_alpha = self.state.extra if self.state is not None else (None, 1.0, 1.0)
+            seen_fill = fill_alpha > 0 and self.mode in (0, 2, 4, 6)
+            if seen_fill and clip is None and self.scale >= _TINY_SCALE:
+                return adv  # the common case: filled, unclipped, unsqueezed
+            seen_stroke = False
+            if self.mode in (1, 2, 5, 6) and stroke_alpha > 0:
+                stroke = _rgb(getattr(ch.graphicstate, "scolor", None))
+                seen_stroke = not (stroke is not None and min(stroke) > 0.95)
+            cx, cy = (ch.x0 + ch.x1) / 2, (ch.y0 + ch.y1) / 2
+            key = (round(ch.x0, 2), round(ch.y0, 2), ch.get_text())
+            if not (seen_fill or seen_stroke) or abs(self.scale) < _TINY_SCALE or (
+                    clip is not None and not (clip[0] - 0.5 <= cx <= clip[2] + 0.5 and clip[1] - 0.5 <= cy <= clip[3] + 0.5)):
+                self.unseen.add(key)
+            elif not seen_fill:
+                self.outlined.add(key)
             return adv
 
-    device = ModeRecorder(page.pdf.rsrcmgr, pageno=page.page_number)
-    device.invisible = []
-    PDFPageInterpreter(page.pdf.rsrcmgr, device).process_page(page.page_obj)
-    # pdfplumber's y0 is pdfminer's, measured from the page's bottom edge
-    return {(round(ch.x0, 2), round(ch.y0, 2), ch.get_text()) for ch in device.invisible}
+    device = Recorder(page.pdf.rsrcmgr, pageno=page.page_number, laparams=page.pdf.laparams)
+    device.unseen, device.outlined = set(), set()
+    try:
+        State(page.pdf.rsrcmgr, device).process_page(page.page_obj)
+    except Exception as exc:  # as pdfplumber's own Page.layout does: one wrapped error
+        if PdfminerException is None:
+            raise
+        raise PdfminerException(exc) from None
+    page._layout = device.get_result()
+    return device.unseen, device.outlined
 
 
 def _rgb(colour) -> tuple | None:
@@ -214,6 +330,55 @@ def _same_as_ground(c, page) -> bool:
     return ground is not None and all(abs(a - b) < 0.05 for a, b in zip(fill, ground))
 
 
+def _struck(chars: list, page) -> list:
+    """*chars* with each glyph crossed by a horizontal line through its middle band (a line
+    or a thin filled rectangle covering most of its width) turned into a STRUCK mark."""
+    bars = sorted(((o["top"] + o["bottom"]) / 2, o["x0"], o["x1"]) for o in (*page.lines, *page.rects)
+                  if o["bottom"] - o["top"] <= _BAR and o["x1"] - o["x0"] > 0)
+    if not bars:
+        return chars
+    ys = [b[0] for b in bars]
+    out = []
+    for c in chars:
+        high = c["bottom"] - c["top"]
+        lo, hi = c["top"] + _STRIKE_BAND * high, c["bottom"] - _STRIKE_BAND * high
+        wide = c["x1"] - c["x0"]
+        crossed = not c["text"].isspace() and wide > 0 and any(
+            min(x1, c["x1"]) - max(x0, c["x0"]) > _OVERPRINT * wide
+            for _, x0, x1 in bars[bisect.bisect_left(ys, lo):bisect.bisect_right(ys, hi)])
+        out.append({**c, "text": STRUCK} if crossed else c)
+    return out
+
+
+def _overprinted(chars: list) -> list:
+    """*chars* with each digit drawn over a different glyph (a 5 over the 2 of 20) replaced,
+    with the glyph under it, by one U+FFFD: the number is doubtful, never read as both."""
+    by_x0 = sorted(range(len(chars)), key=lambda i: chars[i]["x0"])
+    drop: set[int] = set()
+    doubtful: set[int] = set()
+    for n, i in enumerate(by_x0):
+        a = chars[i]
+        for m in range(n + 1, len(by_x0)):
+            j = by_x0[m]
+            b = chars[j]
+            if b["x0"] >= a["x1"]:
+                break
+            if a["text"] == b["text"] or not (a["text"].isdigit() or b["text"].isdigit()) \
+                    or a["text"].isspace() or b["text"].isspace():
+                continue
+            wide = min(a["x1"] - a["x0"], b["x1"] - b["x0"])
+            high = min(a["bottom"] - a["top"], b["bottom"] - b["top"])
+            over_x = min(a["x1"], b["x1"]) - max(a["x0"], b["x0"])
+            over_y = min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
+            if wide > 0 and high > 0 and over_x > _OVERPRINT * wide and over_y > _OVERPRINT * high:
+                doubtful.add(i)
+                drop.add(j)
+    if not doubtful:
+        return chars
+    return [{**c, "text": DOUBTFUL} if i in doubtful else c
+            for i, c in enumerate(chars) if i not in drop or i in doubtful]
+
+
 def _marks(chars: list) -> list:
     """*chars* with each small glyph that sits raised or lowered against the glyph it
     touches (left, else right) turned into a RAISED mark, kept on its neighbour's line."""
@@ -229,9 +394,9 @@ def _marks(chars: list) -> list:
         size = c.get("size") or 0
         near = None
         if size:
-            lo, hi = c["x0"] - 2, c["x0"] + 0.5
+            lo, hi = c["x0"] - _MARK_GAP, c["x0"] + 0.5
             left = by_x1[bisect.bisect_left(ends, lo):bisect.bisect_right(ends, hi)]
-            lo, hi = c["x1"] - 0.5, c["x1"] + 2
+            lo, hi = c["x1"] - 0.5, c["x1"] + _MARK_GAP
             right = by_x0[bisect.bisect_left(starts, lo):bisect.bisect_right(starts, hi)]
             for group in (left, right):
                 big = [n for n in group if n is not c and n["top"] < c["bottom"] and c["top"] < n["bottom"]

@@ -1,0 +1,383 @@
+"""What a page's CSS says about each element's visibility: the cascade of its own ``<style>``
+rules (any selector, matched with cssselect2 as WeasyPrint does) and inline styles, for the few properties that decide
+whether text is seen.
+
+A page can hide digits in many ways a browser honours and a text extractor does not: a
+class rule with a descendant selector, ``color`` equal to the background, an element moved
+far off screen, clipped to nothing or scaled to zero.  :func:`declared` gives, per element,
+the winning declaration of each property that matters (stylesheet rules by specificity
+and order, the inline style above them, ``!important`` above both); :func:`hides_subtree`,
+:func:`parse_colour` and :func:`font_size_is_zero` interpret them.  Rules inside
+``@media`` apply only when the media list names ``screen`` or ``all`` without conditions
+(a rule for print, or for a narrow window, is not what a reader of the page on a desktop
+sees).  Selectors with state pseudo-classes (``:hover``) never match; of pseudo-elements
+only ``::before``/``::after`` with a ``content`` count (their text is on the page).
+"""
+from __future__ import annotations
+
+import re
+
+__all__ = ["CostlyStyles", "declared", "hides_subtree", "parse_colour", "font_size_is_zero", "generated_text", "PROPERTIES"]
+
+#: Properties that decide whether an element's text is seen.
+PROPERTIES = frozenset({
+    "display", "visibility", "opacity", "font-size", "font", "color", "background", "background-color",
+    "position", "left", "top", "right", "bottom", "margin-left", "margin-top", "text-indent", "clip", "clip-path",
+    "width", "height", "max-width", "max-height", "overflow", "overflow-x", "overflow-y", "transform",
+    "vertical-align", "text-decoration", "text-decoration-line", "float", "content", "filter",
+    "content-visibility", "text-shadow", "-webkit-text-stroke", "letter-spacing", "direction", "unicode-bidi",
+})
+#: Text under this size (px: 2 pt) cannot be read on the page: it counts as size 0.
+TINY_PX = 8 / 3
+
+
+def _declarations(tokens) -> dict[str, tuple[str, bool]]:
+    """name -> (value, important) of the properties in :data:`PROPERTIES`; later wins."""
+    import tinycss2
+
+    out: dict[str, tuple[str, bool]] = {}
+    for d in tokens:
+        if d.type != "declaration":
+            continue
+        name = d.lower_name
+        if name == "content":
+            value = _content(d.value)
+            if name not in out or d.important or not out[name][1]:
+                out[name] = (value, d.important)
+        elif name in PROPERTIES or name.startswith("--"):
+            value = " ".join(tinycss2.serialize(d.value).split()).lower()
+            if name not in out or d.important or not out[name][1]:
+                out[name] = (value, d.important)
+    return out
+
+
+def _content(tokens) -> tuple:
+    """A ``content`` value as its parts: strings, and ``("attr", name)`` for ``attr(name)``;
+    counters, images and quotes are left out (they are not the page's digits)."""
+    parts: list = []
+    for t in tokens:
+        if t.type == "string":
+            parts.append(t.value)
+        elif t.type == "function" and t.lower_name == "attr":
+            names = [a.value for a in t.arguments if a.type == "ident"]
+            if names:
+                parts.append(("attr", names[0].lower()))
+    return tuple(parts)
+
+
+def generated_text(value, el) -> str:
+    """The text a ``content`` value (from :func:`_content`) puts on the page for *el*."""
+    if not isinstance(value, tuple):
+        return ""
+    return "".join(p if isinstance(p, str) else (el.get(p[1]) or "") for p in value)
+
+
+def inline(style: str) -> dict[str, tuple[str, bool]]:
+    """An inline ``style`` attribute's declarations (comments, case and spacing undone)."""
+    import tinycss2
+
+    return _declarations(tinycss2.parse_blocks_contents(style, skip_comments=True, skip_whitespace=True))
+
+
+def _media_applies(prelude: str) -> bool:
+    queries = [q.strip().lower() for q in prelude.split(",")]
+    return any(q in ("screen", "all", "only screen") for q in queries)
+
+
+def _rules(css: str):
+    """(selector text, declarations) of the rules that apply on screen, in source order."""
+    import tinycss2
+
+    stack = [iter(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))]
+    while stack:
+        node = next(stack[-1], None)
+        if node is None:
+            stack.pop()
+            continue
+        if node.type == "qualified-rule":
+            decls = _declarations(tinycss2.parse_blocks_contents(node.content, skip_comments=True,
+                                                                  skip_whitespace=True))
+            if decls:
+                yield tinycss2.serialize(node.prelude).strip(), decls
+        elif node.type == "at-rule" and node.content is not None and len(stack) < 16:
+            prelude = tinycss2.serialize(node.prelude)
+            if node.lower_at_keyword in ("supports", "layer") or (
+                    node.lower_at_keyword == "media" and _media_applies(prelude)):
+                stack.append(iter(tinycss2.parse_stylesheet(node.content, skip_comments=True,
+                                                            skip_whitespace=True)))
+
+
+def declared(root) -> dict:
+    """element -> {property: value} of the winning declarations (stylesheet and inline)."""
+    import cssselect2
+    from cssselect2.parser import SelectorError
+
+    matcher = cssselect2.Matcher()
+    rules = 0
+    compiled_once: dict[str, list] = {}
+    parts = 0
+    for style in root.iter("style"):
+        for selectors, decls in _rules(style.text or ""):
+            if selectors not in compiled_once:
+                longest = max(len(sel.split()) for sel in selectors.split(","))
+                parts += len(selectors.split())
+                if len(selectors) > MAX_SELECTOR_CHARS or longest > MAX_SELECTOR_PARTS or parts > MAX_PARTS:
+                    raise CostlyStyles(f"the page's stylesheet has selectors too long to apply (one of "
+                                       f"{len(selectors):,} characters and {longest} parts, {parts:,} parts in all)")
+            try:
+                if selectors not in compiled_once:
+                    compiled_once[selectors] = cssselect2.compile_selector_list(selectors)
+                compiled = compiled_once[selectors]
+            except SelectorError:
+                continue  # a browser drops a rule whose selector it cannot parse
+            for sel in compiled:
+                if sel.never_matches or (sel.pseudo_element is not None and (
+                        sel.pseudo_element not in ("before", "after") or "content" not in decls)):
+                    continue  # :hover and the like: a state the printed page is not in
+                matcher.add_selector(sel, decls)
+                rules += 1
+    # element -> property -> (priority, value); priority = (important, inline, specificity, order)
+    won: dict = {}
+    if rules:
+        elements = sum(1 for el in root.iter() if isinstance(el.tag, str))
+        everywhere = len(matcher.other_selectors)  # rules every element is tried against
+        if elements * everywhere > MAX_MATCH_WORK:
+            raise CostlyStyles(f"the page's stylesheet tries {everywhere:,} rules on each of its {elements:,} "
+                               f"elements (more than {MAX_MATCH_WORK:,} tries)")
+        for wrapper in cssselect2.ElementWrapper.from_html_root(root).iter_subtree():
+            matches = matcher.match(wrapper)
+            if not matches:
+                continue
+            props = won.setdefault(wrapper.etree_element, {})
+            for spec, order, pseudo, decls in matches:
+                if pseudo is not None:  # text the page draws before/after the element's own
+                    items = [(f"::{pseudo}", decls["content"])]
+                else:
+                    items = decls.items()
+                for name, (value, important) in items:
+                    prio = (important, 0, spec, order)
+                    if name not in props or props[name][0] < prio:
+                        props[name] = (prio, value)
+    for el in root.iter():
+        style = el.get("style") if isinstance(el.tag, str) else None
+        if not style:
+            continue
+        props = won.setdefault(el, {})
+        for name, (value, important) in inline(style).items():
+            if name == "content":
+                continue  # content applies to pseudo-elements only
+            prio = (important, 1, (0, 0, 0), 0)
+            if name not in props or props[name][0] < prio:
+                props[name] = (prio, value)
+    # Custom properties (--x) are taken page-wide: a name given two different values is left
+    # unresolved, and a colour made of it is unknown (taken as seen).
+    values: dict[str, set] = {}
+    for props in won.values():
+        for name, (_, value) in props.items():
+            if name.startswith("--"):
+                values.setdefault(name, set()).add(value)
+    custom = {name: next(iter(vs)) for name, vs in values.items() if len(vs) == 1}
+    return {el: {k: _resolve(v, custom) for k, (_, v) in props.items() if not k.startswith("--")}
+            for el, props in won.items()}
+
+
+_VAR = re.compile(r"var\(\s*(--[\w-]+)\s*(?:,\s*([^()]*))?\)")
+
+
+def _resolve(value, custom: dict):
+    """*value* with each ``var(--x, fallback)`` replaced by the page's one value of ``--x``."""
+    if not isinstance(value, str) or "var(" not in value:
+        return value
+    for _ in range(8):  # a variable may name another
+        new = _VAR.sub(lambda m: custom.get(m.group(1), m.group(2) if m.group(2) is not None else m.group(0)), value)
+        if new == value:
+            break
+        value = new
+    return value
+
+
+class CostlyStyles(ValueError):
+    """A page whose stylesheet would take too long to apply (a hostile one): not read, since
+    what it hides cannot be told."""
+
+
+#: Limits on applying a page's stylesheet, far above any real page's: one selector's length
+#: and number of parts (cssselect2 compiles a selector in time quadratic in its parts), the
+#: parts of all its distinct selectors, and
+#: elements x rules keyed on no class, id or tag (each is tried on every element).
+MAX_SELECTOR_CHARS = 2_000
+MAX_SELECTOR_PARTS = 16
+MAX_PARTS = 50_000
+MAX_MATCH_WORK = 2_000_000
+
+
+_NUMBER = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))(px|pt|em|rem|%|vw|vh)?$")
+_PX = {None: 1.0, "px": 1.0, "pt": 4 / 3, "em": 16.0, "rem": 16.0, "%": None, "vw": 19.2, "vh": 10.8}
+_FAR = -500.0  # px: an element this far left or up is off any screen
+
+
+def _length(value: str | None) -> float | None:
+    """A CSS length in px (em as 16 px), None when not a plain length."""
+    if not value:
+        return None
+    m = _NUMBER.match(value.strip())
+    if not m:
+        return None
+    scale = _PX.get(m.group(2))
+    if scale is None:
+        return 0.0 if float(m.group(1)) == 0 else None
+    return float(m.group(1)) * scale
+
+
+def font_size_is_zero(props: dict) -> bool | None:
+    """Does the element set a zero (or unreadably small, under :data:`TINY_PX`) font size
+    (``font-size:0``, ``font:0/0 a``)?  None when it sets none."""
+    size = props.get("font-size")
+    if size is None and "font" in props:
+        for token in props["font"].split():
+            token = token.split("/")[0]
+            if _NUMBER.match(token):
+                size = token
+                break
+    if size is None:
+        return None
+    px = _length(size)
+    return px is not None and px < TINY_PX
+
+
+def _number(value: str | None) -> float | None:
+    m = _NUMBER.match((value or "").strip())
+    if not m:
+        return None
+    return float(m.group(1)) / (100 if m.group(2) == "%" else 1)
+
+
+def hides_subtree(props: dict) -> bool:
+    """Do these declarations hide the element and all it holds, whatever its descendants say:
+    ``display:none``, ``opacity:0``, moved far off screen, clipped or scaled to nothing,
+    a zero-size box that hides its overflow?"""
+    if props.get("display") == "none" or props.get("content-visibility") == "hidden":
+        return True
+    if re.search(r"\bopacity\(\s*0(?:\.0*)?%?\s*\)", props.get("filter", "")):
+        return True
+    if _number(props.get("opacity")) == 0:
+        return True
+    if props.get("position") in ("absolute", "fixed"):
+        for side in ("left", "top", "right", "bottom"):
+            px = _length(props.get(side))
+            if px is not None and (px <= _FAR if side in ("left", "top") else px >= -_FAR * 4):
+                return True
+        clip = props.get("clip", "")
+        m = re.fullmatch(r"rect\(([^)]*)\)", clip)
+        if m:
+            edges = [_length(v) for v in re.split(r"[\s,]+", m.group(1).strip())]
+            if len(edges) == 4 and None not in edges:
+                top, right, bottom, left = edges
+                if bottom - top <= 1 or right - left <= 1:
+                    return True
+    # (A large negative margin is left alone: left:50% with margin-left:-490px centres a page.)
+    px = _length(props.get("text-indent"))
+    if px is not None and px <= _FAR:
+        return True
+    clip_path = props.get("clip-path", "")
+    m = re.fullmatch(r"inset\(\s*([\d.]+)%.*\)", clip_path)
+    if (m and float(m.group(1)) >= 50) or re.fullmatch(r"circle\(\s*0(?:px|%)?\b.*\)", clip_path):
+        return True
+    transform = props.get("transform", "")
+    if re.search(r"\bscale[xy]?\(\s*0(?:\.0*)?\s*[,)]|\bscale\(\s*[\d.]+\s*,\s*0(?:\.0*)?\s*\)", transform) \
+            or re.search(r"\bmatrix\(\s*0(?:\.0*)?\s*,\s*0(?:\.0*)?\s*,\s*0(?:\.0*)?\s*,\s*0(?:\.0*)?\s*,", transform):
+        return True
+    overflow = {props.get(k) for k in ("overflow", "overflow-x", "overflow-y")}
+    if overflow & {"hidden", "clip"}:
+        for side in ("width", "height", "max-width", "max-height"):
+            px = _length(props.get(side))
+            if px is not None and px <= 1:
+                return True
+    return False
+
+
+_NAMED = {
+    "white": (255, 255, 255), "black": (0, 0, 0), "red": (255, 0, 0), "green": (0, 128, 0),
+    "blue": (0, 0, 255), "yellow": (255, 255, 0), "gray": (128, 128, 128), "grey": (128, 128, 128),
+    "silver": (192, 192, 192), "maroon": (128, 0, 0), "navy": (0, 0, 128), "purple": (128, 0, 128),
+    "teal": (0, 128, 128), "olive": (128, 128, 0), "lime": (0, 255, 0), "aqua": (0, 255, 255),
+    "fuchsia": (255, 0, 255), "orange": (255, 165, 0), "whitesmoke": (245, 245, 245), "snow": (255, 250, 250),
+    "ivory": (255, 255, 240), "ghostwhite": (248, 248, 255), "azure": (240, 255, 255),
+}
+#: A colour with no alpha: what "transparent" and rgba(…, 0) parse to.
+CLEAR = "clear"
+
+
+def parse_colour(value: str | None):
+    """(r, g, b) in 0..255, :data:`CLEAR` for a fully transparent colour, None when unknown
+    (a variable, a gradient, ``currentColor``, a named colour not listed here)."""
+    if not value:
+        return None
+    v = value.strip().lower()
+    if v == "transparent":
+        return CLEAR
+    if v in _NAMED:
+        return _NAMED[v]
+    m = re.fullmatch(r"#([0-9a-f]{3,8})", v)
+    if m:
+        h = m.group(1)
+        if len(h) in (3, 4):
+            h = "".join(c * 2 for c in h)
+        if len(h) not in (6, 8):
+            return None
+        if len(h) == 8 and int(h[6:], 16) == 0:
+            return CLEAR
+        return tuple(int(h[i:i + 2], 16) for i in (0, 2, 4))
+    m = re.fullmatch(r"rgba?\(([^)]*)\)", v)
+    if m:
+        parts = [p for p in re.split(r"[\s,/]+", m.group(1).strip()) if p]
+        try:
+            rgb = [float(p[:-1]) * 2.55 if p.endswith("%") else float(p) for p in parts[:3]]
+            alpha = None if len(parts) < 4 else (float(parts[3][:-1]) / 100 if parts[3].endswith("%")
+                                                 else float(parts[3]))
+        except ValueError:
+            return None
+        if len(rgb) != 3:
+            return None
+        if alpha == 0:
+            return CLEAR
+        return tuple(int(round(c)) for c in rgb)
+    return None
+
+
+def overlapping(props: dict) -> bool:
+    """Is the letter spacing so negative (-0.3 em or less) that each glyph is drawn over the next?"""
+    value = (props.get("letter-spacing") or "").strip()
+    m = _NUMBER.match(value)
+    if not m:
+        return False
+    if m.group(2) in ("em", "rem"):
+        return float(m.group(1)) <= -0.3
+    px = _length(value)
+    return px is not None and px <= -0.3 * 16
+
+
+def outlined(props: dict) -> bool:
+    """Is the text drawn with a shadow or an outline, which shows it whatever its colour?"""
+    shadow = props.get("text-shadow")
+    stroke = props.get("-webkit-text-stroke")
+    return bool(shadow and shadow != "none") or bool(stroke and _length(stroke.split()[0]) not in (0.0, None))
+
+
+def background_colour(props: dict):
+    """The colour an element paints behind its text (``background-color``, or the colour in a
+    ``background`` shorthand); None when it paints none or it cannot be told (an image)."""
+    value = props.get("background-color")
+    if value is None and "background" in props:
+        bg = props["background"]
+        if "url(" in bg or "gradient" in bg:
+            return "unknown"
+        for token in re.findall(r"#[0-9a-f]{3,8}\b|rgba?\([^)]*\)|[a-z]+", bg):
+            colour = parse_colour(token)
+            if colour is not None:
+                return colour
+        return None
+    colour = parse_colour(value)
+    if value is not None and colour is None:
+        return "unknown"
+    return colour
