@@ -40,6 +40,8 @@ class Report:
     cell_status: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
     derived: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     statements: list[dict[str, Any]] = field(default_factory=list)
+    # Read by OCR from a scanned page or image (toolkit.parsing.ocr_tables vouched for its numbers).
+    ocr: bool = False
 
     def status_of(self, table: str, row: str, column: str) -> str:
         """Reason code of one cell: ``read`` when it has a value, ``table_absent`` when the

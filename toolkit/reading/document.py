@@ -36,6 +36,8 @@ class Document:
     text: str
     grids: list[Grid] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Read by OCR (a scanned page): its numbers enter the data only when vouched for.
+    ocr: bool = False
 
 
 def grid_text(grid: Grid) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from ..errors import ReportError
+from ..errors import NoTextLayer, ReportError
 from .document import Document, Grid, assemble, cell_lines
 
 __all__ = ["read_pdf"]
@@ -79,7 +79,7 @@ def _read_pdf(data: bytes, source: str | None) -> Document:
         if carry is not None:
             blocks.append(carry)
     if not any_text:
-        raise ReportError(source, "PDF has no text layer (scanned?); nothing could be read")
+        raise NoTextLayer(source, "PDF has no text layer (scanned?); nothing could be read")
     text, grids = assemble(blocks)
     return Document(text, grids)
 
