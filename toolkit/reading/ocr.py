@@ -36,7 +36,7 @@ OCR_HINT = "scanned/image report: install the OCR extra to read it (pip install 
 #: Suffixes of the image files read by OCR.
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff"})
 #: A recognized number scoring below this is not taken as read (left missing, reading logged).
-LOW_SCORE = 0.5
+LOW_SCORE = 0.3
 #: Appended to a low-scoring number in its grid cell: the parser then refuses the cell.
 LOW_MARK = "?"
 #: Resolution a PDF page without a text layer is rasterised at.
@@ -109,16 +109,16 @@ def skew_angle(gray) -> float:
     import numpy as np
 
     ink = _binary(gray)
-    h, w = gray.shape
-    lines = cv2.HoughLinesP(ink, 1, np.pi / 1800, threshold=200, minLineLength=w // 4, maxLineGap=8)
-    angles = []
+    # Half size is enough for a tenth of a degree, and four times faster.
+    small = cv2.resize(ink, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    small = (small > 96).astype(np.uint8) * 255
+    near = np.radians(5)
+    lines = cv2.HoughLines(small, 1, np.pi / 1800, threshold=small.shape[1] // 3,
+                           min_theta=np.pi / 2 - near, max_theta=np.pi / 2 + near)
     if lines is not None:
-        for x0, y0, x1, y1 in lines.reshape(-1, 4):
-            a = np.degrees(np.arctan2(y1 - y0, x1 - x0))
-            if abs(a) < 5:
-                angles.append(a)
-    if angles:
-        return -float(np.median(angles))
+        # The strongest lines (a table's rules), as angles from the horizontal.
+        thetas = lines.reshape(-1, 2)[:15, 1]
+        return -float(np.degrees(np.median(thetas) - np.pi / 2))
     pts = cv2.findNonZero(ink)
     if pts is None:
         return 0.0
@@ -134,7 +134,7 @@ def prepare(bgr):
     clean = remove_red(bgr)
     gray = cv2.cvtColor(clean, cv2.COLOR_BGR2GRAY)
     angle = skew_angle(gray)
-    if abs(angle) >= 0.1:
+    if abs(angle) >= 0.15:
         h, w = gray.shape
         m = cv2.getRotationMatrix2D((w / 2, h / 2), -angle, 1.0)
         clean = cv2.warpAffine(clean, m, (w, h), flags=cv2.INTER_CUBIC, borderValue=(255, 255, 255))
@@ -286,7 +286,7 @@ def page_document(bgr, page: int = 1) -> tuple[list[str | Grid], list[str]]:
     import cv2
 
     clean, angle = prepare(bgr)
-    log = [f"OCR: page {page} turned {angle:.1f}° straight"] if abs(angle) >= 0.1 else []
+    log = [f"OCR: page {page} turned {angle:.1f}° straight"] if abs(angle) >= 0.15 else []
     lines = recognise(clean)
     tables = _tables(cv2.cvtColor(clean, cv2.COLOR_BGR2GRAY))
     blocks: list[tuple[float, str | Grid]] = []
