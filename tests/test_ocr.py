@@ -1,26 +1,31 @@
 """OCR of scanned pages: numbers enter the data only when the table's arithmetic vouches for them.
 
 The pages are rendered from real reports' tables (true values read by hand, in
-tests/truth) and degraded as scans are (tests/ocr_pages.py); every value a test
+tests/truth) and degraded as scans are (benchmarks/scans.py); every value a test
 expects comes from the truth file, never from the OCR.
 """
 from __future__ import annotations
 
 import functools
 import json
+import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import ocr_pages as pages
-from toolkit import schema
-from toolkit.errors import ReportError
-from toolkit.parsing import parse_bytes
-from toolkit.parsing.ocr_tables import identities, vouch_report, vouched
-from toolkit.parsing.report import Report
-from toolkit.reading import ocr, read_data
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import scans as pages  # noqa: E402
+from toolkit import schema  # noqa: E402
+from toolkit.errors import ReportError  # noqa: E402
+from toolkit.parsing import parse_bytes  # noqa: E402
+from toolkit.parsing.ocr_tables import identities, vouch_report, vouched  # noqa: E402
+from toolkit.parsing.report import Report  # noqa: E402
+from toolkit.reading import ocr, read_data  # noqa: E402
 
 TRUTH = Path(__file__).parent / "truth"
 # Reports with complete, self-consistent tables 3 and 4 (large, small and zero-heavy numbers).

@@ -239,8 +239,41 @@ def _reread(image, ys, xs, want: list[tuple[int, int]]) -> dict[tuple[int, int],
         where.append((i, j))
     if not crops:
         return {}
-    res, _ = engine().text_rec(crops)
-    return {w: (r[0].strip(), float(r[1])) for w, r in zip(where, res)}
+    return dict(zip(where, read_digits(crops)))
+
+
+def read_digits(crops) -> list[tuple[str, float]]:
+    """Each crop read as digits only: the recognizer's output restricted to 0–9 (and CTC's blank).
+
+    A lone 0 is as much an O or a 。 to a general recognizer; in a column of counts it can only
+    be a digit.  The score is the mean, over the kept characters, of the digit's probability
+    among the digits and the blank.  Which number it is stays for the arithmetic to vouch for.
+    """
+    import numpy as np
+
+    rec = engine().text_rec
+    chars = list(rec.postprocess_op.character)
+    digits = [i for i, ch in enumerate(chars) if len(ch) == 1 and ch in "0123456789"]
+    allowed = np.array([0, *digits])  # index 0 is CTC's blank
+    _, height, width = rec.rec_image_shape
+    out: list[tuple[str, float]] = []
+    batch = 16
+    for k in range(0, len(crops), batch):
+        part = crops[k:k + batch]
+        ratio = max(width / height, *(c.shape[1] / c.shape[0] for c in part))
+        norm = np.stack([rec.resize_norm_img(c, ratio) for c in part]).astype(np.float32)
+        probs = rec.session(norm)[0][:, :, allowed]
+        probs = probs / np.maximum(probs.sum(axis=2, keepdims=True), 1e-9)
+        best, conf = probs.argmax(axis=2), probs.max(axis=2)
+        for seq, p in zip(best, conf):
+            text, scores, prev = [], [], 0
+            for idx, pr in zip(seq, p):
+                if idx != 0 and idx != prev:
+                    text.append(chars[allowed[idx]])
+                    scores.append(float(pr))
+                prev = idx
+            out.append(("".join(text), float(np.mean(scores)) if scores else 0.0))
+    return out
 
 
 def _table_grid(lines: list[Line], ys: list[int], xs: list[int], log: list[str], where: str,

@@ -1,4 +1,4 @@
-"""Scanned-looking pages rendered from a report's true table values, for the OCR tests.
+"""Scanned-looking pages rendered from a report's true table values (the OCR tests and benchmark).
 
 A page is drawn as the 2021 template prints tables 3 and 4 (ruled cells, spanned
 labels, the three-row header), then degraded as scans are: rotation, blur, JPEG
@@ -268,3 +268,36 @@ def to_bytes(pages: list[Image.Image], fmt: str) -> bytes:
     else:
         pages[0].save(buf, fmt)
     return buf.getvalue()
+
+
+def bench_page(repeat: int = 3) -> dict:
+    """Seconds to OCR one A4 page at 200 dpi (tables 3 and 4 of a real report, rendered), engine
+    loaded once beforehand; the median of *repeat* runs, and the cells the arithmetic vouched for."""
+    import json
+    import statistics
+    import time
+
+    import numpy as np
+
+    from toolkit.parsing import parse_document
+    from toolkit.reading import ocr
+
+    truth = json.loads((Path(__file__).resolve().parents[1] / "tests" / "truth" /
+                        "2025_fb8bfcf9bb4fc033.json").read_text(encoding="utf-8"))
+    page = render_pages(truth, dpi=200)[0]
+    bgr = np.asarray(page)[..., ::-1].copy()
+    t0 = time.perf_counter()
+    ocr.engine()
+    load = time.perf_counter() - t0
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        blocks, log = ocr.page_document(bgr)
+        times.append(time.perf_counter() - t0)
+    from toolkit.reading.document import Document, assemble
+
+    text, grids = assemble(blocks)
+    report = parse_document(Document(text, grids, log, ocr=True))
+    verified = next(w for w in report.warnings if w.startswith("OCR: ") and "verified" in w)
+    return {"seconds": statistics.median(times), "runs": times, "engine_load": load, "verified": verified,
+            "size": page.size}
