@@ -157,8 +157,9 @@ def recognise(bgr) -> list[Line]:
 # ------------------------------------------------------------------ tables from ruling lines
 
 
-def _positions(profile, min_len: int) -> list[int]:
-    """Centres of the runs of *profile* (a line mask summed along one axis) at least *min_len*."""
+def _positions(profile, min_len: int, gap: int = 3) -> list[int]:
+    """Centres of the runs of *profile* (a line mask summed along one axis) at least *min_len*;
+    runs closer than *gap* are one line (a blurred rule is thresholded as its two edges)."""
     import numpy as np
 
     on = np.flatnonzero(profile >= min_len)
@@ -166,7 +167,7 @@ def _positions(profile, min_len: int) -> list[int]:
         return []
     out, start, prev = [], on[0], on[0]
     for p in on[1:]:
-        if p > prev + 3:
+        if p > prev + gap:
             out.append((start + prev) // 2)
             start = p
         prev = p
@@ -193,8 +194,13 @@ def _tables(gray) -> list[tuple[list[int], list[int]]]:
             continue
         hs = horiz[y:y + bh, x:x + bw]
         vs = vert[y:y + bh, x:x + bw]
-        ys = [y + p for p in _positions((hs > 0).sum(axis=1), seg)]
-        xs = [x + p for p in _positions((vs > 0).sum(axis=0), seg // 2)]
+        xs = [x + p for p in _positions((vs > 0).sum(axis=0), seg // 2, seg // 4)]
+        # A rule crosses a column's rule; a blurred line of text, however long, stays in its cell.
+        reach = max(6, seg // 5)
+        ys = [y + p for p in _positions((hs > 0).sum(axis=1), seg, seg // 4)
+              if len(xs) < 2 or p in (0, bh - 1) or any(
+                  hs[max(0, p - 2):p + 3, max(0, xk - x - reach)].any()
+                  and hs[max(0, p - 2):p + 3, min(bw - 1, xk - x + reach)].any() for xk in xs)]
         if len(ys) >= 2 and len(xs) >= 2:
             out.append((ys, xs))
     out.sort(key=lambda t: t[0][0])
@@ -215,7 +221,8 @@ def _is_number(text: str) -> bool:
 
 def _digit_like(text: str) -> bool:
     """Empty, or what a number misread looks like (digits, or a letter or two: O for 0, l for 1)."""
-    return not text or any(ch.isdigit() for ch in text) or (len(text) <= 2 and text.isascii())
+    return not text or any(ch.isdigit() for ch in text) or \
+        (len(text) <= 2 and not any("\u4e00" <= ch <= "\u9fff" for ch in text))
 
 
 def _reread(image, ys, xs, want: list[tuple[int, int]]) -> dict[tuple[int, int], tuple[str, float]]:
@@ -224,11 +231,11 @@ def _reread(image, ys, xs, want: list[tuple[int, int]]) -> dict[tuple[int, int],
     import numpy as np
 
     crops, where = [], []
-    m = 5
+    m = 7
     for i, j in want:
         y0, x0 = ys[i] + m, xs[j] + m
         crop = image[y0:ys[i + 1] - m + 1, x0:xs[j + 1] - m + 1]
-        ink = np.argwhere(crop.min(axis=2) < 128) if crop.size else np.empty((0, 2))
+        ink = np.argwhere(crop.min(axis=2) < 170) if crop.size else np.empty((0, 2))
         if len(ink) < 12:
             continue  # no ink: the cell is blank
         # Tight around the ink, with a margin of half its height: a lone 1 is read as 1, not as a comma.
