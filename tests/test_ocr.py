@@ -243,3 +243,14 @@ def test_add_image_only_pdf_shows_in_load_tables_as_ocr(tmp_path):
     assert len(read) >= 0.9 * 25 * 7
     for _, cell in read.iterrows():
         assert cell["value"] == t["tables"]["t3"][cell["row"]][cell["column"]]
+
+
+def test_image_files_are_sniffed_by_suffix_and_by_their_first_bytes():
+    from toolkit.reading import sniff
+
+    png = pages.to_bytes(pages.render_pages(truth(SMALL), dpi=30), "PNG")
+    jpg = pages.to_bytes(pages.render_pages(truth(SMALL), dpi=30), "JPEG")
+    tif = pages.to_bytes(pages.render_pages(truth(SMALL), dpi=30), "TIFF")
+    assert [sniff(png), sniff(jpg), sniff(tif)] == ["png", "jpeg", "tiff"]
+    assert sniff(png, ".PNG") == "png" and sniff(b"x", ".tiff") == "tiff" and sniff(b"x", ".jpeg") == "jpeg"
+    assert sniff("报告".encode()) == "text"
