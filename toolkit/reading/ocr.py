@@ -20,8 +20,10 @@ leaves it missing, and its reading is logged.
 """
 from __future__ import annotations
 
+import copy
 import functools
 import io
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from ..errors import ReportError
@@ -321,8 +323,26 @@ def _table_grid(lines: list[Line], ys: list[int], xs: list[int], log: list[str],
     return Grid([[r[j] for j in keep] for r in rows])
 
 
+#: Pages read in this process, by their pixels: a scan added and then loaded (``xxgk add``, then
+#: ``load_tables()`` in the same session) is recognised once.  Bounded; entries are copied out.
+_PAGES: OrderedDict = OrderedDict()
+_MAX_PAGES = 32
+
+
 def page_document(bgr, page: int = 1) -> tuple[list[str | Grid], list[str]]:
     """One page's blocks (text lines and table grids, top to bottom) and the OCR log."""
+    import hashlib
+
+    key = (hashlib.sha256(bgr.tobytes()).hexdigest(), bgr.shape, page)
+    if key not in _PAGES:
+        _PAGES[key] = _page_document(bgr, page)
+        while len(_PAGES) > _MAX_PAGES:
+            _PAGES.popitem(last=False)
+    _PAGES.move_to_end(key)
+    return copy.deepcopy(_PAGES[key])
+
+
+def _page_document(bgr, page: int) -> tuple[list[str | Grid], list[str]]:
     import cv2
 
     clean, angle = prepare(bgr)
