@@ -29,8 +29,8 @@ def sniff(data: bytes, suffix: str = "") -> str:
     if suffix in _IMAGE_SUFFIX:
         return _IMAGE_SUFFIX[suffix]
     for magic, kind in _IMAGE_MAGIC:
-        if head.startswith(magic):
-            return kind
+        if head.startswith(magic) and suffix not in (".txt", ".md", ".html", ".htm"):
+            return kind  # (a file named as text stays text: a binary one is refused as such)
     if suffix == ".docx" or (head[:2] == b"PK" and suffix not in (".html", ".htm", ".txt")):
         return "docx"
     if suffix == ".pdf" or head.lstrip()[:5] == b"%PDF-":
