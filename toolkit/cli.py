@@ -105,7 +105,8 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--organ", help="only this organ's reports: an organ_id or a name matching one organ")
     ad = sub.add_parser("add", help="add report files (or folders of them) to the corpus")
     ad.add_argument("paths", nargs="+", metavar="FILE_OR_DIR",
-                    help="report files (.txt .md .html .htm .docx .pdf) or folders (searched recursively)")
+                    help="report files (.txt .md .html .htm .docx .pdf; scanned .pdf and, named one by one, "
+                         ".png .jpg .tif by OCR with the [ocr] extra) or folders (searched recursively)")
     ad.add_argument("--corpus", help=_CORPUS_HELP)
     ad.add_argument("--source-url", type=_source_url,
                     help="http(s) URL the files were downloaded from (recorded in metadata.csv)")

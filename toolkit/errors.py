@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ReportError", "one_line"]
+__all__ = ["ReportError", "NoTextLayer", "one_line"]
 
 
 def one_line(text: object, limit: int = 300) -> str:
@@ -28,3 +28,7 @@ class ReportError(ValueError):
         self.source = source
         self.reason = one_line(reason, 500)
         super().__init__(f"{one_line(source, 500)}: {self.reason}" if source else self.reason)
+
+
+class NoTextLayer(ReportError):
+    """A PDF whose pages carry no text (a scan): only OCR can read it."""

@@ -47,6 +47,8 @@ CELL_STATUS: dict[str, str] = {
     "doubtful_text": "the cell mixes digits and words (290余, 2023年, 约5): not a clean number",
     "table_absent": "the report does not contain the table (absent, or published as an image)",
     "derived": "not printed; implied by the template's arithmetic (offered only when asked for)",
+    "ocr_unverified": "read by OCR from a scanned page, but the table's arithmetic does not vouch for it "
+                      "(or the recognizer was unsure); the reading is in the parse log",
 }
 
 

@@ -71,7 +71,7 @@ REPORT_COLUMNS = ["report_id", "agency", "organ_id", "province", "city", "county
                   "sector", "year", "title", "file", "sha256", "template", "has_t2", "has_t3",
                   "has_t4", "n_sections", "n_warnings", "status", "error"]
 TABLE_COLUMNS = ["report_id", "table", "row", "column", "value", "status", "row_zh", "column_zh", "row_en",
-                 "column_en"]
+                 "column_en", "source"]
 PARSE_LOG_COLUMNS = ["report_id", "file", "level", "message"]
 AUDIT_COLUMNS = list(FINDING_KEYS)
 STATEMENT_COLUMNS = ["report_id", "table", "row", "column", "value", "sentence", "start", "end"]
@@ -83,6 +83,8 @@ CATEGORIES: dict[str, list[str]] = {
     "status": list(schema.CELL_STATUS),  # tables; the reports frame's status is below
     "report_status": ["ok", "warnings", "error"],
     "level": ["warning", "error"],
+    # How a report's cells were read: its text (or text layer), or OCR of a scanned page.
+    "source": ["text", "ocr"],
 }
 
 
@@ -259,6 +261,7 @@ def tables_arrow(parsed: list[ParsedReport], derived: bool = False):
     ids: list[str] = []
     values: list[Any] = []
     status: list[int] = []
+    sources: list[int] = []
     for p in _sorted(parsed):
         report = p.report
         if report is None:
@@ -299,6 +302,7 @@ def tables_arrow(parsed: list[ParsedReport], derived: bool = False):
                         status.append(code[report.status_of(t, r, c)])
                     values.append(v)
         ids.extend([p.report_id] * n)
+        sources.extend([1 if report.ocr else 0] * n)
     import numpy as np
 
     positions = np.array(take, np.int64)
@@ -311,6 +315,7 @@ def tables_arrow(parsed: list[ParsedReport], derived: bool = False):
         "status": pa.DictionaryArray.from_arrays(pa.array(status, pa.int8()), _dictionary("status")),
         "row_zh": label["row_zh"], "column_zh": label["column_zh"],
         "row_en": label["row_en"], "column_en": label["column_en"],
+        "source": pa.DictionaryArray.from_arrays(pa.array(sources, pa.int8()), _dictionary("source")),
     })
 
 

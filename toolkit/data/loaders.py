@@ -228,7 +228,8 @@ def load_tables(corpus: str | os.PathLike | None = None, derived: bool = False):
     Every cell carries ``status``, the reason code of its value: ``read``; or,
     for a value <NA> (never zero), ``blank`` (printed blank), ``ambiguous``
     (numbers there but not assignable with certainty), ``label_not_found``,
-    ``doubtful_text`` (``290余``, ``2023年``) or ``table_absent`` (the report
+    ``doubtful_text`` (``290余``, ``2023年``), ``ocr_unverified`` (read by OCR but
+    not vouched for by the table's arithmetic) or ``table_absent`` (the report
     does not contain the table: every template cell listed, all <NA>; reports
     before 2019 list none).  With ``derived=True`` a missing cell whose value
     the template's arithmetic implies gets that value and status ``derived``
@@ -252,6 +253,10 @@ def load_tables(corpus: str | os.PathLike | None = None, derived: bool = False):
     column_zh  string             column label (Chinese)
     row_en     string             row label (English)
     column_en  string             column label (English)
+    source     category           how the report was read: ``text`` (its text, HTML, DOCX or PDF
+                                  text layer) or ``ocr`` (a scanned page or image read by OCR;
+                                  a number is ``read`` only when the table's arithmetic vouches
+                                  for it, else <NA> with status ``ocr_unverified``)
     ========== ======= ========== ===========================================================
 
     Sorted by report_id, table, then template row and column order.

@@ -193,9 +193,17 @@ def mark_pre_template(report: Report) -> Report:
 
 
 def parse_document(doc: Document, report_id: str | None = None, source: str | None = None) -> Report:
-    """Parse a :class:`~toolkit.reading.Document` (text, grids and the reader's warnings)."""
-    return parse_text(doc.text, report_id=report_id, source=source, warnings=doc.warnings, grids=doc.grids,
-                      page_title=doc.title)
+    """Parse a :class:`~toolkit.reading.Document` (text, grids and the reader's warnings).
+
+    A document read by OCR keeps only the numbers its tables' arithmetic vouches for
+    (:func:`toolkit.parsing.ocr_tables.vouch_report`)."""
+    report = parse_text(doc.text, report_id=report_id, source=source, warnings=doc.warnings, grids=doc.grids,
+                        page_title=doc.title)
+    if doc.ocr:
+        from .ocr_tables import vouch_report
+
+        report = vouch_report(report)
+    return report
 
 
 def parse_file(path: str | Path) -> Report:

@@ -49,6 +49,8 @@ class Report:
     def template_of(self, table: str) -> str | None:
         """The template of one table: its own when decided, else the report's."""
         return self.templates.get(table) or self.template
+    # Read by OCR from a scanned page or image (toolkit.parsing.ocr_tables vouched for its numbers).
+    ocr: bool = False
 
     def status_of(self, table: str, row: str, column: str) -> str:
         """Reason code of one cell: ``read`` when it has a value, ``table_absent`` when the

@@ -4,7 +4,8 @@ Text files are decoded (UTF-8, UTF-8-BOM, UTF-16, GB18030/GBK … via
 charset-normalizer; a few stray invalid bytes in UTF-8 are replaced and
 reported); HTML is decoded the same way, honouring ``<meta charset>`` and the
 server's charset, then read with lxml, DOCX with python-docx, PDF with
-pdfplumber.  Tables become :class:`Grid` objects with rowspan/colspan
+pdfplumber; a scanned PDF page or an image file by offline OCR
+(:mod:`toolkit.reading.ocr`, the ``[ocr]`` extra).  Tables become :class:`Grid` objects with rowspan/colspan
 expanded: a cell covered by another cell's span is ``None``, so the parser can
 read numbers by *position* and tell a blank cell ("" — never zero) from a
 spanned one.  Traditional characters are converted to simplified for parsing
@@ -14,17 +15,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import ReportError
+from ..errors import NoTextLayer, ReportError
 from ..fileio import read_bytes
 from .decode import decode_bytes, is_traditional, to_simplified
 from .document import Document, Grid, grid_text
-from .sniff import sniff
+from .sniff import IMAGE_KINDS, sniff
 
 __all__ = ["Document", "Grid", "grid_text", "read_document", "read_data", "decode_bytes", "sniff"]
 
 
 def read_document(path: str | Path) -> Document:
-    """Read a report file (.txt/.md, .html/.htm, .docx, .pdf) into a Document.
+    """Read a report file (.txt/.md, .html/.htm, .docx, .pdf; .png/.jpg/.tif by OCR) into a Document.
 
     Only regular files are read, up to :data:`toolkit.fileio.MAX_FILE_BYTES`.
     Raises ReportError naming the file for unreadable input.
@@ -53,7 +54,16 @@ def read_data(data: bytes, source: str | None = None, suffix: str = "", charset:
         elif kind == "pdf":
             from .pdf import read_pdf
 
-            doc = read_pdf(data, source)
+            try:
+                doc = read_pdf(data, source)
+            except NoTextLayer:
+                from .ocr import read_scanned_pdf
+
+                doc = read_scanned_pdf(data, source)
+        elif kind in IMAGE_KINDS:
+            from .ocr import read_image
+
+            doc = read_image(data, source)
         elif kind == "html":
             from .html import read_html
 

@@ -134,6 +134,8 @@ class Document:
     warnings: list[str] = field(default_factory=list)
     #: The title the file gives beside its text (an HTML page's ``<title>``), if any.
     title: str | None = None
+    # Read by OCR (a scanned page): its numbers enter the data only when vouched for.
+    ocr: bool = False
 
 
 def grid_text(grid: Grid) -> str:

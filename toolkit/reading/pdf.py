@@ -13,7 +13,7 @@ import bisect
 import io
 import re
 
-from ..errors import ReportError
+from ..errors import NoTextLayer, ReportError
 from .document import DOUBTFUL, RAISED, STRUCK, Document, Grid, assemble, cell_lines, settle_marks, settle_row
 
 __all__ = ["read_pdf"]
@@ -93,7 +93,7 @@ def _read_pdf(data: bytes, source: str | None) -> Document:
         if carry is not None:
             blocks.append(carry)
     if not any_text:
-        raise ReportError(source, "PDF has no text layer (scanned?); nothing could be read")
+        raise NoTextLayer(source, "PDF has no text layer (scanned?); nothing could be read")
     text, grids = assemble(blocks)
     return Document(text, grids, notes)
 
