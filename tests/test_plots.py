@@ -335,8 +335,10 @@ def test_unknown_chart_and_wrong_frame(tables):
 
 
 def test_missing_font_package_raises(monkeypatch):
-    monkeypatch.setattr(plots, "FONT_PACKAGE", "no_such_font_package_xyz")
-    monkeypatch.setattr(plots, "_FONT", None)
+    from toolkit.plots import theme
+
+    monkeypatch.setattr(theme, "FONT_PACKAGE", "no_such_font_package_xyz")
+    monkeypatch.setattr(theme, "_FONT", None)
     with pytest.raises(RuntimeError, match="no_such_font_package_xyz|mplfonts"):
         plots.render("outcomes")
 

@@ -47,14 +47,16 @@ def is_missing(value) -> bool:
 
 def without_unformed_rates(rates):
     """A copy of indicator rows in which a rate that could not be formed (its ``value`` missing
-    while its ``denominator`` is not 0: an input missing, or the report's arithmetic broken,
-    numerator over denominator) has its numerator and denominator blanked, so that
+    while it is not 0/0: an input missing, or the report's arithmetic broken, numerator over
+    denominator, a denominator of 0 included) has its numerator and denominator blanked, so that
     :func:`pooled_rate` leaves it out.  A report with 0 cases (0/0) stays in: it adds nothing
     to either sum."""
     import pandas as pd
 
     out = rates.copy()
-    unformed = out["value"].isna() & (out["denominator"] != 0).fillna(True)
+    # 0/0 is a report with no case; k/0 with k above 0 is arithmetic the report broke.
+    no_case = ((out["denominator"] == 0) & (out["numerator"] == 0)).fillna(False)
+    unformed = out["value"].isna() & ~no_case
     out.loc[unformed, ["numerator", "denominator"]] = pd.NA
     return out
 
