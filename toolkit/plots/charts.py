@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..analysis.aggregate import is_missing as _is_na
-from .layout import (GROUP_TITLES, MAX_ORGANS, NA_GID, NA_LABEL, VALUE_GID, all_zero_note, bar_height,
+from .layout import (GROUP_TITLES, group_means, table_or_stated, MAX_ORGANS, NA_GID, NA_LABEL, VALUE_GID, all_zero_note, bar_height,
                      chart_figure, check_by, contributing_ids, draw_bars, fit_inside_labels, group_sums,
                      grouped_hbars, headroom, integer_axis, is_empty, legend_above, map_values, n_missing_cells,
                      number_text, report_groups, require_columns, select_cells, value_label, wrap_label)
@@ -69,20 +69,29 @@ def applications_and_refusals(indicators: "pd.DataFrame", by: str = "organ", *, 
 
     *indicators* is :func:`toolkit.indicators` (its ``applications``, and the
     numerators of ``denial_rate``, ``unavailable_rate`` and
-    ``not_processed_rate``).  Horizontal bars per organ (``by="organ"``,
-    largest first, at most *top* = :data:`MAX_ORGANS`) or per year
-    (``by="year"``): new applications, those refused (不予公开) and those
-    not answered with the information (无法提供 or 不予处理), each summed
-    over the reports that have it.  An organ with no readable count is listed
-    with ``n/a`` rather than dropped; a sum that leaves a report out is
-    labelled ``≥N``.  *year* keeps one report year.
+    ``not_processed_rate``).  Horizontal bars: new applications, those refused
+    (不予公开) and those not answered with the information (无法提供 or 不予处理).
+
+    Organs (``by="organ"``, also province, admin_level, sector) are compared
+    like with like: each bar is the group's **mean per report** over the
+    reports that have the value, the tick label says how many reports and which
+    years, and a bar resting on fewer reports than its row says gives its own
+    count (``2（1 份）``).  The *top* (:data:`MAX_ORGANS`) groups with the most
+    applications per report are drawn, the rest summarised in one row (其余 N
+    个机关).  ``by="year"`` sums each year's reports (a sum that leaves a
+    report out is labelled ``≥N``).  Numbers a report states in its text
+    (its table absent) are marked ``*`` and never added to table values: a
+    group with table values of a series draws only those.  An organ with no
+    readable count is listed with ``n/a`` rather than dropped.  *year* keeps
+    one report year.
     """
     check_by(by)
-    zh = {"organ": "哪些机关收到的申请最多，多少被拒绝", "year": "各年新收申请及拒绝情况"}.get(
-        by, f"新收申请及拒绝情况（{GROUP_TITLES[by][0]}）")
-    en = {"organ": "Which organs receive the most applications, and how many are refused",
+    per = by != "year"
+    zh = {"organ": "哪些机关收到的申请最多，多少被拒绝（每份报告平均）", "year": "各年新收申请及拒绝情况"}.get(
+        by, f"新收申请及拒绝情况（{GROUP_TITLES[by][0]}，每份报告平均）")
+    en = {"organ": "Which organs receive the most applications, and how many are refused (mean per report)",
           "year": "Applications received and refused, by year"}.get(
-        by, f"Applications received and refused, {GROUP_TITLES[by][1]}")
+        by, f"Applications received and refused, {GROUP_TITLES[by][1]} (mean per report)")
     if year is not None:
         zh += f"（{year}年）"
     if is_empty(indicators):
@@ -94,36 +103,41 @@ def applications_and_refusals(indicators: "pd.DataFrame", by: str = "organ", *, 
             return chart_figure(zh, en, 0, 0, source, None)
     frame, labels, axis = _indicator_values(ind, by)
     names = [s[0] for s in _APP_SERIES]
-    long = frame.melt(id_vars=["report_id", "group"], value_vars=names, var_name="series", value_name="value")
-    sums = group_sums(long, ["group", "series"])
-    stated = {(g, key) for g, said in zip(frame["group"], frame["stated"]) for key in str(said).split(",") if key}
-    groups = list(dict.fromkeys(frame["group"]))
-    if by != "year":
-        def order(g):
-            v = sums.get((g, "applications"), (None, True))[0]
-            return (v is None, -(v or 0.0), labels[g])
-        groups.sort(key=order)
-        groups = groups[: (top or MAX_ORGANS)]
+    long = frame.melt(id_vars=["report_id", "group", "stated"], value_vars=names, var_name="series",
+                      value_name="value")
+    long["stated"] = [key in str(said).split(",") for key, said in zip(long["series"], long["stated"])]
+    if per:
+        counted = set(table_or_stated(long)["report_id"].astype(str))
+        _ids, labels, axis = report_groups(list(frame["report_id"]), ind.drop_duplicates("report_id"), by,
+                                           counted=counted)
+        groups, sums, texts, stated, _drawn = group_means(
+            long, names, labels, by, top or MAX_ORGANS, lambda got: got.get("applications", -1.0))
+        drawn = long  # every group is drawn: in a row of its own or in the summary row
     else:
-        groups.sort(key=lambda g: (g == -1, g))
-    drawn = long[long["group"].isin(groups)]
-    n = contributing_ids(drawn)
+        used = table_or_stated(long)
+        sums = group_sums(long[long.index.isin(used.index) | long["value"].isna()], ["group", "series"])
+        stated = {(g, key) for g, key, st in zip(used["group"], used["series"], used["stated"]) if st}
+        texts = None
+        groups = sorted(dict.fromkeys(frame["group"]), key=lambda g: (g == -1, g))
+        drawn = long[long["group"].isin(groups)]
+    n = sorted(set(table_or_stated(drawn)["report_id"].astype(str)))
     missing = int(drawn.loc[drawn["value"].isna(), "report_id"].nunique())
-    if n == 0 and not groups:
+    if not n and not groups:
         return chart_figure(zh, en, 0, 0, source, None)
 
     def draw(fig):
         ax = fig.add_subplot()
-        top_value = grouped_hbars(ax, groups, labels, _APP_SERIES, sums, stated)
+        top_value = grouped_hbars(ax, groups, labels, _APP_SERIES, sums, stated, texts)
         headroom(ax, top_value, horizontal=True)
         integer_axis(ax, horizontal=True)
         if top_value == 0:
             all_zero_note(ax)
-        ax.set_xlabel("件 / Applications")
+        ax.set_xlabel("每份报告平均件数 / Applications per report" if per else "件 / Applications")
         ax.set_ylabel(axis)
         legend_above(ax, ncols=3)
 
-    return chart_figure(zh, en, n, missing, source, draw, height=bar_height(len(groups) * 1.6), missing_unit="份报告")
+    return chart_figure(zh, en, n, missing, source, draw, height=bar_height(len(groups) * 1.6),
+                        missing_unit="份报告")
 
 
 #: Rates drawn by :func:`rates`: (indicator, zh, en, colour).
@@ -341,8 +355,12 @@ def proactive_disclosure(tables: "pd.DataFrame", reports: "pd.DataFrame | None" 
     *tables* is ``load_tables()``; *reports* (``load_reports()``) says which
     organ and year each report belongs to (without it each report is its own
     organ, labelled by its id, and every report falls in 年份不详).
-    ``by="organ"`` sums each organ's reports (largest first, at most *top* =
-    :data:`MAX_ORGANS` organs); ``by="year"`` sums each year's reports.  The
+    ``by="organ"`` (also province, admin_level, sector) compares like with like:
+    each bar is the group's mean per report over the reports that have the cell
+    (the tick label says how many reports and which years; a bar resting on
+    fewer gives its own count); the *top* (:data:`MAX_ORGANS`) groups with the
+    most decisions per report are drawn and the rest summarised in one row.
+    ``by="year"`` sums each year's reports.  The
     2019 template's 处理决定数量 and the 2021 template's 本年处理决定数量 share a
     name, but nothing shows that they count the same thing, so one template is
     drawn: *template* (default ``"2021"``; ``"2019"`` for the other) keeps the
@@ -356,8 +374,10 @@ def proactive_disclosure(tables: "pd.DataFrame", reports: "pd.DataFrame | None" 
     check_by(by)
     if template not in ("2019", "2021", None):
         raise ValueError(f"template must be '2019', '2021' or None, not {template!r}")
-    zh = f"主动公开：行政许可、处罚、强制决定数量（{GROUP_TITLES[by][0]}）"
-    en = "Proactive disclosure: licensing, penalty and coercion decisions, " + GROUP_TITLES[by][1]
+    mean = "" if by == "year" else "，每份报告平均"
+    zh = f"主动公开：行政许可、处罚、强制决定数量（{GROUP_TITLES[by][0]}{mean}）"
+    en = "Proactive disclosure: licensing, penalty and coercion decisions, " + GROUP_TITLES[by][1] \
+        + ("" if by == "year" else ", mean per report")
     if template is not None:
         zh += f"，{template}年模板"
         en += f", {template} template"
@@ -375,20 +395,20 @@ def proactive_disclosure(tables: "pd.DataFrame", reports: "pd.DataFrame | None" 
     if is_empty(cells):
         return chart_figure(zh, en, 0, 0, source, None)
     report_ids = list(dict.fromkeys(str(r) for r in cells["report_id"].dropna()))
-    group_of, labels, axis = report_groups(report_ids, reports, by)
+    per = by != "year"
+    counted = set(cells.loc[cells["value"].notna().to_numpy(dtype=bool), "report_id"].astype(str)) if per else None
+    group_of, labels, axis = report_groups(report_ids, reports, by, counted=counted)
     cells = cells.assign(group=cells["report_id"].astype(object).map(lambda r: group_of.get(str(r))).to_numpy())
-    sums = group_sums(cells, ["group", "row"])
-    groups = list(dict.fromkeys(group_of[r] for r in report_ids))
-    if by != "year":
-        def total(g):
-            vals = [sums.get((g, k), (None, True))[0] for k in _DISCLOSURE_ROWS]
-            present = [v for v in vals if v is not None]
-            return (not present, -sum(present), labels[g])
-        groups.sort(key=total)
-        groups = groups[: (top or MAX_ORGANS)]
+    texts = None
+    if per:  # like with like: each group's mean per report, the rest in one row
+        long = cells.assign(series=cells["row"].astype(str).to_numpy(), stated=False)
+        groups, sums, texts, _stated, _drawn = group_means(long, list(_DISCLOSURE_ROWS), labels, by,
+                                                           top or MAX_ORGANS, lambda got: sum(got.values()))
+        drawn = cells
     else:
-        groups.sort(key=lambda g: (g == -1, g))
-    drawn = cells[cells["group"].isin(groups)]
+        sums = group_sums(cells, ["group", "row"])
+        groups = sorted(dict.fromkeys(group_of[r] for r in report_ids), key=lambda g: (g == -1, g))
+        drawn = cells[cells["group"].isin(groups)]
     rows = {r.key: r for r in schema.T2_ROWS}
     present = [v for (g, _k), (v, _c) in sums.items() if g in groups and v is not None]
     top_value = max(present, default=0.0)
@@ -398,17 +418,18 @@ def proactive_disclosure(tables: "pd.DataFrame", reports: "pd.DataFrame | None" 
 
     def draw(fig):
         ax = fig.add_subplot()
-        grouped_hbars(ax, groups, labels, series, sums)
+        grouped_hbars(ax, groups, labels, series, sums, texts=texts)
         headroom(ax, top_value, horizontal=True)
         integer_axis(ax, horizontal=True)
         if top_value == 0:
             all_zero_note(ax)
         ax.set_ylabel(axis)
-        ax.set_xlabel("本年处理决定数量（件）/ Decisions")
+        ax.set_xlabel("每份报告平均处理决定数量（件）/ Decisions per report" if per
+                      else "本年处理决定数量（件）/ Decisions")
         legend_above(ax, ncols=3)
 
     return chart_figure(zh, en, contributing_ids(drawn), n_missing_cells(drawn), source, draw,
-                  height=bar_height(len(groups) * 1.6))
+                        height=bar_height(len(groups) * 1.6))
 
 
 def appeals(tables: "pd.DataFrame", *, source: str | None = None) -> "Figure":

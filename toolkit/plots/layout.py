@@ -430,12 +430,12 @@ def bar_height(n_bars: int) -> float:
 
 
 def grouped_hbars(ax: "Axes", groups: Sequence, labels: dict, series: Sequence[tuple[str, str, str]],
-                   sums: dict, stated: set | None = None) -> float:
+                   sums: dict, stated: set | None = None, texts: dict | None = None) -> float:
     """Grouped horizontal bars, one group per row; a row with no value at all is one ``n/a``.
 
     *series* is (key, legend label, colour); *sums* maps (group, key) to (value or None, complete);
-    *stated* holds the (group, key) whose value rests on a number stated in the text.
-    Returns the largest value drawn.
+    *stated* holds the (group, key) whose value rests on a number stated in the text; *texts*
+    gives the value label of a (group, key) (default: the value).  Returns the largest value drawn.
     """
     k = len(series)
     empty = [all(sums.get((g, key), (None, True))[0] is None for key, _l, _c in series) for g in groups]
@@ -443,9 +443,11 @@ def grouped_hbars(ax: "Axes", groups: Sequence, labels: dict, series: Sequence[t
     for i, (key, label, colour) in enumerate(series):
         vals = [sums.get((g, key), (None, True)) for g in groups]
         pos = [j + (i - (k - 1) / 2) * 0.8 / k for j in range(len(groups))]
+        shown = [(texts or {}).get((g, key)) or (number_text(v) if v is not None else "")
+                 for g, (v, _c) in zip(groups, vals)]
         draw_bars(ax, pos, [v for v, _c in vals], [c for _v, c in vals], horizontal=True, width=0.8 / k * 0.92,
-              colour=colour, label=label, mark_missing=[not e for e in empty],
-              stated=[(g, key) in (stated or set()) for g in groups])
+                  colour=colour, label=label, mark_missing=[not e for e in empty], labels=shown,
+                  stated=[(g, key) in (stated or set()) for g in groups])
         top_value = max([top_value] + [v for v, _c in vals if v is not None])
     for j, e in enumerate(empty):
         if e:
@@ -474,3 +476,76 @@ def fit_inside_labels(fig: "Figure", ax: "Axes") -> dict[int, list[str]]:
             hidden.setdefault(index, []).append(f"{t.xxgk_kind} {t.get_text()}")
     return hidden
 
+
+
+#: The group that summarises the organs (or provinces …) beyond the ones drawn.
+OTHERS = "__others__"
+#: Unit words of each grouping, for the summary row (其余 N 个机关 / N others).
+GROUP_UNITS = {"organ": ("个机关", "organs"), "province": ("个省份", "provinces"),
+               "admin_level": ("个层级", "levels"), "sector": ("个领域", "sectors"), "year": ("个年度", "years")}
+
+
+def table_or_stated(long: "pd.DataFrame") -> "pd.DataFrame":
+    """The present values of *long* (report_id, group, series, value, stated), with a group's stated
+    values of a series left out when any of its reports has that series from a table: a figure
+    never adds a number stated in a report's text to numbers read from tables."""
+    present = long[long["value"].notna().to_numpy(dtype=bool)]
+    stated = present["stated"].astype(bool).to_numpy()
+    tabled = present.loc[~stated, ["group", "series"]].drop_duplicates()
+    has_table = present[["group", "series"]].merge(tabled.assign(_t=True), how="left", on=["group", "series"])
+    drop = stated & has_table["_t"].fillna(False).astype(bool).to_numpy()
+    return present.loc[~drop]
+
+
+def group_means(long: "pd.DataFrame", keys: Sequence[str], labels: dict, by: str, top: int,
+                rank: Callable[[dict], float]) -> tuple[list, dict, dict, set, set]:
+    """Each group's mean per report of each series in *keys* (like with like: organs of many reports
+    and of one compare per report), the *top* groups with the largest ``rank({key: mean})`` first
+    and the rest in one summary row (:data:`OTHERS`, its label added to *labels*).
+
+    *long* has report_id, group, series, value (missing: NA) and stated.  A mean is over the
+    reports that have the value (table values, or, in a group without any, stated ones).  Returns
+    (groups in order, {(group, key): (mean, True)}, {(group, key): bar label} where a bar rests on
+    fewer reports than its group's row says, the (group, key) resting on stated values, the ids of
+    the reports drawn).
+    """
+    used = table_or_stated(long)
+    stats = used.groupby(["group", "series"], sort=False)["value"].agg(["mean", "count"])
+    means = {k: float(v) for k, v in stats["mean"].items()}
+    counts = {k: int(v) for k, v in stats["count"].items()}
+    all_groups = list(dict.fromkeys(long["group"]))
+
+    def order(g):
+        got = {key: means[(g, key)] for key in keys if (g, key) in means}
+        return (not got, -rank(got) if got else 0.0, str(labels.get(g, g)))
+
+    all_groups.sort(key=order)
+    shown, rest = all_groups[:top], all_groups[top:]
+    if len(rest) == 1:  # one group more: draw it rather than a summary of one
+        shown, rest = all_groups, []
+    if rest:
+        part = used[used["group"].isin(rest).to_numpy(dtype=bool)]
+        other = part.groupby("series", sort=False)["value"].agg(["mean", "count"])
+        for key, row in other.iterrows():
+            means[(OTHERS, key)], counts[(OTHERS, key)] = float(row["mean"]), int(row["count"])
+        members = long.loc[long["group"].isin(rest).to_numpy(dtype=bool), "report_id"].astype(str).unique().tolist()
+        counted = set(part["report_id"].astype(str))
+        zh_unit, en_unit = GROUP_UNITS.get(by, ("组", "groups"))
+        labels[OTHERS] = f"其余 {len(rest)} {zh_unit} / {len(rest)} other {en_unit}\n{count_label(members, counted)}"
+        shown = shown + [OTHERS]
+    drawn = used[used["group"].isin(shown[:top] + rest).to_numpy(dtype=bool)]
+    rows = drawn.groupby("group", sort=False)["report_id"].nunique().to_dict()
+    if rest:
+        rows[OTHERS] = int(used.loc[used["group"].isin(rest).to_numpy(dtype=bool), "report_id"].nunique())
+    texts = {}
+    for (g, key), k in counts.items():
+        if g in shown and k < rows.get(g, 0):
+            texts[(g, key)] = f"{number_text(means[(g, key)])}（{k} 份）"
+    stated = {(g, s) for g, s in zip(used["group"], used["series"])
+              if g in shown} & {(g, s) for g, s, st in zip(used["group"], used["series"], used["stated"]) if st}
+    if rest:
+        stated |= {(OTHERS, s) for s, st in zip(used.loc[used["group"].isin(rest).to_numpy(dtype=bool), "series"],
+                                                used.loc[used["group"].isin(rest).to_numpy(dtype=bool), "stated"])
+                   if st}
+    sums = {(g, key): (means[(g, key)], True) for (g, key) in means if g in shown}
+    return shown, sums, texts, stated, set(drawn["report_id"].astype(str))
