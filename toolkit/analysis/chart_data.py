@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["built_frames", "indicator_cells", "cell_filter"]
+__all__ = ["built_frames", "built_indicators_of", "indicator_cells", "cell_filter"]
 
 Cell = tuple[str, str | None, str | None]  # (table, row or None: all rows, column or None: all columns)
 
@@ -64,11 +64,34 @@ def cell_filter(cells: Iterable[Cell]):
     return expr
 
 
+def built_indicators_of(out: str | Path, report_ids: Sequence[str] | None, indicators: Sequence[str]) -> "pd.DataFrame":
+    """The *indicators* of the reports *report_ids* (None: all) of the build in *out*, computed from
+    the cells they read and the statements (reports are independent: a corpus's indicators are
+    the concatenation of its parts')."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from ..data.tabular import arrow_types
+    from .indicators import compute_indicators
+
+    out = Path(out)
+    only = None if report_ids is None else pc.field("report_id").isin(list(report_ids))
+    reports = pq.read_table(out / "reports.parquet", filters=only).to_pandas()
+    statements = pq.read_table(out / "statements.parquet", filters=only).to_pandas() \
+        if (out / "statements.parquet").is_file() else None
+    wanted = cell_filter(sorted(indicator_cells(indicators)))
+    cells = pq.read_table(out / "tables.parquet", columns=["report_id", "table", "row", "column", "value", "status"],
+                          filters=wanted if only is None else wanted & only,
+                          read_dictionary=["report_id", "table", "row", "column"])
+    return compute_indicators(reports, cells.unify_dictionaries().to_pandas(types_mapper=arrow_types), statements,
+                              names=list(indicators))
+
+
 def built_frames(out: str | Path, cells: Sequence[Cell] = (), indicators: Sequence[str] = (),
                  audit: bool = True) -> "dict[str, pd.DataFrame | None]":
     """``reports``, ``tables`` (only *cells*), ``indicators`` (only *indicators*, computed over every
-    report from the cells they read and the statements) and ``audit`` (report_id, check, passed)
-    of the build in *out*."""
+    report from the cells they read and the statements; see :func:`built_indicators_of` to compute
+    them in parts) and ``audit`` (report_id, check, passed) of the build in *out*."""
     import pandas as pd
     import pyarrow.parquet as pq
 

@@ -217,25 +217,44 @@ def write_charts(out: Path, jobs: int | None = 1, corpus: str | os.PathLike | No
         for _ in range(workers):
             pool.submit(font_family)
     try:
-        return _write_charts(out, stems, pool, corpus)
+        return _write_charts(out, stems, pool, corpus, workers)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
 
 
-def _write_charts(out: Path, stems: list[tuple[Chart, str | None, str]], pool, corpus=None) -> list[str]:
+def _write_charts(out: Path, stems: list[tuple[Chart, str | None, str]], pool, corpus=None,
+                  workers: int = 1) -> list[str]:
     import pickle
 
-    from ..analysis.chart_data import built_frames
+    import pandas as pd
+
+    from ..analysis.chart_data import built_frames, built_indicators_of
 
     charts = list(dict.fromkeys(chart for chart, _by, _stem in stems))
-    frames = built_frames(out, chart_cells(charts), chart_indicators(charts),
+    names = chart_indicators(charts)
+    parts = []
+    if names and pool is not None:
+        # The indicators are computed in parts by the workers while this process lays out the
+        # charts drawn from tables; reports are independent, so the parts add up to the whole.
+        import pyarrow.parquet as pq
+
+        ids = sorted(pq.read_table(out / "reports.parquet", columns=["report_id"]).column(0).to_pylist())
+        size = -(-len(ids) // workers) if ids else 1
+        parts = [pool.submit(built_indicators_of, str(out), ids[i:i + size], names)
+                 for i in range(0, len(ids), size)]
+    frames = built_frames(out, chart_cells(charts), () if parts else names,
                           audit=any("audit" in c.inputs for c in charts))
     reports = frames["reports"]
     # Every report's citation once; each chart takes the rows of the reports it draws on.
     cited = sources_frame(corpus, reports["report_id"].astype(str).tolist(), reports, metadata=corpus is not None)
-    saved = []
-    for chart, by, stem in stems:
+    saved: dict[str, Any] = {}
+    # Charts that need no indicators first: their figures are laid out while the indicators are computed.
+    for chart, by, stem in sorted(stems, key=lambda s: bool(s[0].indicators and parts)):
+        if chart.indicators and parts and frames.get("indicators") is None:
+            found = [f.result() for f in parts]
+            frames["indicators"] = pd.concat(found, ignore_index=True).sort_values(
+                ["report_id"], kind="stable", ignore_index=True) if found else built_indicators_of(out, [], names)
         fig = _draw(chart, frames, by)
         ids = fig.xxgk_reports or []
         fig.xxgk_sources = cited[cited["report_id"].isin(ids).to_numpy(dtype=bool)].reset_index(drop=True)
@@ -246,8 +265,9 @@ def _write_charts(out: Path, stems: list[tuple[Chart, str | None, str]], pool, c
             except (AttributeError, TypeError, pickle.PicklingError):
                 pass  # an artist matplotlib cannot pickle (a lambda, say): this figure is saved here
         if data is None:
-            saved.append(_save_as_built(fig, str(out / "charts" / stem)))
+            saved[stem] = _save_as_built(fig, str(out / "charts" / stem))
         else:
-            saved.append(pool.submit(_save_elsewhere, data, str(out / "charts" / stem)))
-    paths = [p for item in saved for p in (item if isinstance(item, list) else item.result())]
+            saved[stem] = pool.submit(_save_elsewhere, data, str(out / "charts" / stem))
+    paths = [p for _chart, _by, stem in stems
+             for p in (saved[stem] if isinstance(saved[stem], list) else saved[stem].result())]
     return [Path(p).relative_to(out).as_posix() for p in paths]
