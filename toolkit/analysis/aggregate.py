@@ -261,9 +261,17 @@ def pooled_rate(frame, numerator: str = "numerator", denominator: str = "denomin
     den = pd.to_numeric(frame[denominator]).astype("Float64")
     both = (num.notna() & den.notna()).to_numpy(dtype=bool)
     if kind == "rate":
-        for i, (k, n) in enumerate(zip(num.to_numpy(dtype=object)[both], den.to_numpy(dtype=object)[both])):
+        import numpy as np
+
+        # Checked on arrays (a corpus has tens of thousands of rows); the first bad row is named.
+        ks = num.to_numpy(dtype="float64", na_value=np.nan)[both]
+        ns = den.to_numpy(dtype="float64", na_value=np.nan)[both]
+        bad = np.flatnonzero((ks < 0) | (ns < 0) | (ks % 1 != 0) | (ns % 1 != 0) | (ks > ns))
+        if len(bad):
+            i = int(bad[0])
             label = frame[unit].to_numpy()[both][i] if unit else i
-            check_counts(k, n, f"pooled_rate ({label})")
+            check_counts(num.to_numpy(dtype=object)[both][i], den.to_numpy(dtype=object)[both][i],
+                         f"pooled_rate ({label})")
     work = pd.DataFrame({k: frame[k].to_numpy() for k in keys}, index=frame.index)
     work["_num"], work["_den"], work["_both"] = num, den, both
     work["_unit"] = frame[unit].to_numpy() if unit else range(len(frame))
