@@ -305,6 +305,42 @@ t = time.perf_counter(); f = getattr(tk, name)(sys.argv[1]); print(time.perf_cou
                best < 1)
 
 
+def bench_charts(args, workdir: Path) -> None:
+    """The charts of a build, at the corpus size and at a tenth of it: their cost should not grow
+    with the corpus (they are drawn from aggregates, a bounded number of bars)."""
+    small = max(args.n // 10, 100)
+    print(f"[charts] write_charts (--jobs 2) on builds of {small} and {args.n} reports, fresh processes, "
+          "median of 3", flush=True)
+    code = r"""
+import sys, time
+from pathlib import Path
+from toolkit.plots import write_charts
+if __name__ == "__main__":
+    t = time.perf_counter(); n = len(write_charts(Path(sys.argv[1]), jobs=2)); print(time.perf_counter() - t, n)
+"""
+    figures = {}
+    for n in (small, args.n):
+        root = corpus(workdir, n)
+        out = workdir / f"charts_build_{n}"
+        if not (out / "tables.parquet").is_file():
+            subprocess.run([*XXGK, "build", "--corpus", str(root), "--out", str(out), "--jobs", "2", "--no-charts",
+                            "--no-excel"], check=True, capture_output=True)
+        times = []
+        for _ in range(3):
+            res = subprocess.run([sys.executable, "-c", code, str(out)], capture_output=True, text=True)
+            if res.returncode:
+                print(res.stderr[-2000:])
+                record(f"charts ({n})", "FAILED", "", "", False)
+                return
+            t, files = res.stdout.split()
+            times.append(float(t))
+        figures[n] = statistics.median(times)
+        print(f"  {n} reports: median {figures[n]:.1f} s of {[round(t, 1) for t in times]}; {files} files")
+    ratio = figures[args.n] / figures[small]
+    record(f"charts {args.n} vs {small}", f"{figures[args.n]:.1f} s vs {figures[small]:.1f} s", f"{ratio:.2f}x",
+           "<= 1.3x", ratio <= 1.3)
+
+
 def _texts(workdir: Path, args) -> list[str]:
     from toolkit.parsing import parse_text
 
@@ -430,8 +466,8 @@ def bench_ocr(args, workdir: Path) -> None:
            f"{r['verified']}; engine load {r['engine_load']:.1f} s", "<= 5 s", r["seconds"] <= 5)
 
 
-BENCHMARKS = {"parse": bench_parse, "build": bench_build, "load": bench_load, "tokenize": bench_tokenize,
-              "memory": bench_memory, "ocr": bench_ocr}
+BENCHMARKS = {"parse": bench_parse, "build": bench_build, "load": bench_load, "charts": bench_charts,
+              "tokenize": bench_tokenize, "memory": bench_memory, "ocr": bench_ocr}
 
 
 def machine() -> str:

@@ -36,8 +36,9 @@ t2_2019.pivot(index="report_id", columns=["row", "column"], values="value")
 
 # %% [markdown]
 # Decisions per organ, 2021-template reports only, one report per organ — its latest — so that no
-# organ's bar sums more years than another's (docs/METHODS.md; a missing cell is left out and the total
-# marked `≥`). The organs differ in kind and level (`admin_level` and `sector` in `tk.load_reports()`),
+# organ's bar rests on more years than another's (docs/METHODS.md; the chart draws each organ's mean per
+# report, here its one report's count, and a cell that could not be read is marked `n/a`,
+# never 0). The organs differ in kind and level (`admin_level` and `sector` in `tk.load_reports()`),
 # so a longer bar says what an organ decides, not how openly it works:
 
 # %%

@@ -46,8 +46,10 @@ len(saved), saved[:4], min(svg_text.values())
 # %% [markdown]
 # **Which organs receive the most applications, and how many are refused** — the chart a
 # journalist asks for (`xxgk chart applications_and_refusals --by organ --out FILE` on the command
-# line sums each organ's reports). To compare organs like with like (docs/METHODS.md), it is drawn
-# here from one report per organ: its latest template year with a table count.
+# line draws each organ's mean per report over all its reports, the tick label giving how many and
+# which years, and sums up the organs beyond those drawn in one row). To compare organs on one footing
+# (docs/METHODS.md), it is drawn here from one report per organ: its latest template year with a
+# table count.
 
 # %%
 ind = tk.indicators()

@@ -485,3 +485,19 @@ def test_other_rate_reads_other_all_when_a_2021_report_prints_one_row():
     # without that row the rate is missing, with the reason
     ind = compute_indicators(_reports(_report("r1")), tables)
     assert _row(ind, "r1", "other_rate")["value"] is pd.NA
+
+
+def test_a_rate_over_zero_cases_with_cases_counted_is_left_out_of_the_pool():
+    # A report whose table says 2 refused of 0 handled: its arithmetic is broken, the rate unformed.
+    import pandas as pd
+
+    from toolkit.analysis.aggregate import pooled_rate, without_unformed_rates
+
+    rows = pd.DataFrame({"report_id": ["broken", "none", "fine"], "numerator": [2, 0, 3],
+                         "denominator": [0, 0, 10], "value": [pd.NA, pd.NA, 0.3]}).astype(
+        {"numerator": "Float64", "denominator": "Float64", "value": "Float64"})
+    kept = without_unformed_rates(rows)
+    assert kept["numerator"].isna().tolist() == [True, False, False]
+    pooled = pooled_rate(kept)
+    assert pooled["numerator"].iloc[0] == 3 and pooled["denominator"].iloc[0] == 10
+    assert pooled["n_reports"].iloc[0] == 2 and pooled["n_missing"].iloc[0] == 1

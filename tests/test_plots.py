@@ -335,8 +335,10 @@ def test_unknown_chart_and_wrong_frame(tables):
 
 
 def test_missing_font_package_raises(monkeypatch):
-    monkeypatch.setattr(plots, "FONT_PACKAGE", "no_such_font_package_xyz")
-    monkeypatch.setattr(plots, "_FONT", None)
+    from toolkit.plots import theme
+
+    monkeypatch.setattr(theme, "FONT_PACKAGE", "no_such_font_package_xyz")
+    monkeypatch.setattr(theme, "_FONT", None)
     with pytest.raises(RuntimeError, match="no_such_font_package_xyz|mplfonts"):
         plots.render("outcomes")
 
@@ -497,10 +499,12 @@ def test_applications_and_refusals_ranks_organs_and_keeps_the_missing_one():
     fig = plots.applications_and_refusals(ind)
     ax = fig.axes[0]
     ticks = [t.get_text().split("\n")[0] for t in ax.get_yticklabels()]
-    assert ticks == ["乙局", "甲局", "丙局"]  # 30, then 10 + 5, then the organ with no table
+    assert ticks == ["乙局", "甲局", "丙局"]  # 30 per report, then (10 + 5) / 2, then the organ with no table
     values = [t.get_text() for t in ax.texts if t.get_gid() == "xxgk-value"]
-    # 甲局: 15 applications; refused 2 in 2021 and unknown in 2022 (a denied cell missing): ≥2.
-    assert "15" in values and "≥2" in values and "30" in values
+    # 甲局: 7.5 applications per report; refused 2 in 2021 and unknown in 2022 (a denied cell
+    # missing): a mean over the one report that has it, which the bar says.
+    assert "7.5" in values and "2（1 份）" in values and "30" in values
+    assert "甲局\n2021–2022，2 份报告" in [t.get_text() for t in ax.get_yticklabels()]
     na = [t for t in ax.texts if t.get_gid() == "xxgk-na"]
     assert len(na) == 1 and na[0].xy[1] == 2  # one n/a for 丙局's whole row, never a 0 bar
     source = _source_text(fig)
@@ -583,3 +587,37 @@ def test_stated_values_are_marked_in_the_chart():
     labels = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "xxgk-value"]
     assert labels == ["166*"]  # never silently mixed with tabled values
     assert "标 * 者含报告正文所述数字" in _source_text(fig)
+
+
+def _organ_counts(per_organ: dict[str, list[float]]):
+    """Indicators with only ``applications``: organ -> its reports' counts (one report a year from 2015)."""
+    rows = []
+    for organ, counts in per_organ.items():
+        for i, k in enumerate(counts):
+            rows.append({"report_id": f"{organ}{i}", "organ_id": f"1:{organ}", "agency": organ, "year": 2015 + i,
+                         "template": "2021", "indicator": "applications", "numerator": k, "denominator": pd.NA,
+                         "value": k, "source": "table"})
+    return pd.DataFrame(rows).astype({"year": "Int64", "numerator": "Float64", "denominator": "Float64",
+                                      "value": "Float64"})
+
+
+def test_organs_are_ranked_per_report_not_by_sums_over_different_numbers_of_reports():
+    # 教育厅: 119 over six reports (19.8 a report); 洪泽: 95 in one.  By sums 教育厅 would lead.
+    ind = _organ_counts({"教育厅": [20, 20, 20, 20, 20, 19], "洪泽": [95]})
+    ax = plots.applications_and_refusals(ind).axes[0]
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert ticks == ["洪泽\n2015，1 份报告", "教育厅\n2015–2020，6 份报告"]
+    values = [t.get_text() for t in ax.texts if t.get_gid() == "xxgk-value"]
+    assert values[:2] == ["95", "19.8"]
+
+
+def test_organs_beyond_the_top_are_summarised_in_one_row():
+    ind = _organ_counts({f"局{i:02d}": [float(100 - i)] * (1 + i % 2) for i in range(30)})
+    ax = plots.applications_and_refusals(ind, top=5).axes[0]
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(ticks) == 6 and ticks[0].startswith("局00")
+    # The other 25 organs: 局05 … 局29, the 13 odd ones with two reports, the 12 even with one = 38.
+    assert ticks[-1] == "其余 25 个机关 / 25 other organs\n38 份报告"
+    values = [t.get_text() for t in ax.texts if t.get_gid() == "xxgk-value"]
+    # Their mean per report: (71 + … + 95, and the odd ones' second reports 95, 93, … 71) / 38 = 3154 / 38.
+    assert values[5] == "83"

@@ -25,22 +25,6 @@ from .fileio import LockBusy, OutputInCorpus
 __all__ = ["main"]
 
 _CORPUS_HELP = "corpus folder (default: $XXGK_CORPUS, else the corpus shipped with xxgk)"
-# Kept here (not imported from plots) so that `xxgk --help` does not load matplotlib; a test
-# checks they match plots.CHARTS and plots.BY_CHARTS.
-_CHART_NAMES = ("applications_and_refusals", "rates", "applications_by_applicant", "outcomes",
-                "proactive_disclosure", "appeals", "audit_summary")
-_BY_CHART_NAMES = ("applications_and_refusals", "rates", "proactive_disclosure")
-#: One line per chart for `xxgk chart --help` (a test checks the names match plots.CHARTS).
-_CHART_HELP = {
-    "applications_and_refusals": "new applications and how many were refused or not answered (--by)",
-    "rates": "disclosure and denial rates with Wilson 95% intervals, pooled per group (--by)",
-    "applications_by_applicant": "table 3 new applications by applicant type",
-    "outcomes": "table 3 outcomes (total column), grouped",
-    "proactive_disclosure": "table 2 licensing, penalty and coercion decisions (--by)",
-    "appeals": "table 4 reconsideration and litigation cases by result",
-    "audit_summary": "audit checks passed, failed and not checkable",
-}
-_BY_CHOICES = ("organ", "year", "province", "admin_level", "sector")
 #: The terminal width the audit's output is laid out for.
 AUDIT_WIDTH = 100
 
@@ -73,16 +57,21 @@ def _parser() -> argparse.ArgumentParser:
     pa = sub.add_parser("parse", help="parse one report file")
     pa.add_argument("file")
     pa.add_argument("--format", choices=("json", "text"), default="json")
-    width = max(map(len, _CHART_HELP))
+    # The chart registry is light (no matplotlib, no pandas): `xxgk --help` stays fast.
+    from .plots.registry import GROUPINGS, REGISTRY
+
+    width = max(map(len, REGISTRY))
     ch = sub.add_parser("chart", help="render one named chart to PNG (300 dpi) and SVG",
                         formatter_class=argparse.RawDescriptionHelpFormatter,
                         description="Render one chart as FILE.png (300 dpi) and FILE.svg, and list the reports "
                                     "it draws on in FILE.sources.csv.\n\ncharts:\n"
-                                    + "\n".join(f"  {n:<{width}}  {h}" for n, h in _CHART_HELP.items()))
-    ch.add_argument("name", help="chart name: " + ", ".join(_CHART_NAMES))
-    ch.add_argument("--by", choices=_BY_CHOICES,
+                                    + "\n".join(f"  {n:<{width}}  {c.en}" + (" (--by)" if c.by else "")
+                                                 for n, c in REGISTRY.items()))
+    ch.add_argument("name", help="chart name: " + ", ".join(REGISTRY))
+    grouped = [n for n, c in REGISTRY.items() if c.by]
+    ch.add_argument("--by", choices=[g for g in GROUPINGS if any(g in c.by for c in REGISTRY.values())],
                     help="grouped per organ, year, province, administrative level or sector "
-                         "(charts " + ", ".join(_BY_CHART_NAMES) + ")")
+                         "(charts " + ", ".join(grouped) + ")")
     ch.add_argument("--organ", help="only this organ's reports: an organ_id or a name matching one organ")
     ch.add_argument("--province", help="only this province's reports (e.g. 河北省)")
     ch.add_argument("--year", type=_year, help="only this report year")

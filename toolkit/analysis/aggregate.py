@@ -47,14 +47,16 @@ def is_missing(value) -> bool:
 
 def without_unformed_rates(rates):
     """A copy of indicator rows in which a rate that could not be formed (its ``value`` missing
-    while its ``denominator`` is not 0: an input missing, or the report's arithmetic broken,
-    numerator over denominator) has its numerator and denominator blanked, so that
+    while it is not 0/0: an input missing, or the report's arithmetic broken, numerator over
+    denominator, a denominator of 0 included) has its numerator and denominator blanked, so that
     :func:`pooled_rate` leaves it out.  A report with 0 cases (0/0) stays in: it adds nothing
     to either sum."""
     import pandas as pd
 
     out = rates.copy()
-    unformed = out["value"].isna() & (out["denominator"] != 0).fillna(True)
+    # 0/0 is a report with no case; k/0 with k above 0 is arithmetic the report broke.
+    no_case = ((out["denominator"] == 0) & (out["numerator"] == 0)).fillna(False)
+    unformed = out["value"].isna() & ~no_case
     out.loc[unformed, ["numerator", "denominator"]] = pd.NA
     return out
 
@@ -259,9 +261,17 @@ def pooled_rate(frame, numerator: str = "numerator", denominator: str = "denomin
     den = pd.to_numeric(frame[denominator]).astype("Float64")
     both = (num.notna() & den.notna()).to_numpy(dtype=bool)
     if kind == "rate":
-        for i, (k, n) in enumerate(zip(num.to_numpy(dtype=object)[both], den.to_numpy(dtype=object)[both])):
+        import numpy as np
+
+        # Checked on arrays (a corpus has tens of thousands of rows); the first bad row is named.
+        ks = num.to_numpy(dtype="float64", na_value=np.nan)[both]
+        ns = den.to_numpy(dtype="float64", na_value=np.nan)[both]
+        bad = np.flatnonzero((ks < 0) | (ns < 0) | (ks % 1 != 0) | (ns % 1 != 0) | (ks > ns))
+        if len(bad):
+            i = int(bad[0])
             label = frame[unit].to_numpy()[both][i] if unit else i
-            check_counts(k, n, f"pooled_rate ({label})")
+            check_counts(num.to_numpy(dtype=object)[both][i], den.to_numpy(dtype=object)[both][i],
+                         f"pooled_rate ({label})")
     work = pd.DataFrame({k: frame[k].to_numpy() for k in keys}, index=frame.index)
     work["_num"], work["_den"], work["_both"] = num, den, both
     work["_unit"] = frame[unit].to_numpy() if unit else range(len(frame))

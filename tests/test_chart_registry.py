@@ -1,0 +1,76 @@
+"""The chart registry: a chart is one function plus one entry, and it sees only the cells it declares."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from toolkit import cli, plots
+from toolkit.data import build as tb
+from toolkit.plots import registry
+from toolkit.plots.registry import Cells, Chart
+
+SEEN: list[set] = []
+
+
+def dummy_chart(tables, *, source=None):
+    """Natural persons' new applications: records the cells it was handed."""
+    SEEN.append(set(zip(tables["table"].astype(str), tables["row"].astype(str), tables["column"].astype(str))))
+    return plots.applications_by_applicant(tables, source=source)
+
+
+DUMMY = Chart("dummy_natural_persons", dummy_chart, "自然人新收申请（测试）", "natural persons' new applications (test)",
+              inputs=("tables",), cells=(Cells("t3", ("new_received",), ("natural_person",)),))
+
+
+@pytest.fixture
+def only_dummy(monkeypatch):
+    """The registry holding the dummy chart alone (restored afterwards)."""
+    for name in list(registry.REGISTRY):
+        monkeypatch.delitem(registry.REGISTRY, name)
+    monkeypatch.setitem(registry.REGISTRY, DUMMY.name, DUMMY)
+    SEEN.clear()
+    return DUMMY
+
+
+def test_a_registered_chart_is_written_by_the_build_and_sees_only_its_cells(tmp_path, corpus, only_dummy):
+    out = tmp_path / "out"
+    result = tb.build(corpus, out, excel=False, extras=[plots.write_charts])
+    assert not result.skipped
+    written = sorted(p.name for p in (out / "charts").iterdir())
+    assert written == [f"{DUMMY.name}.png", f"{DUMMY.name}.sources.csv", f"{DUMMY.name}.svg"]
+    assert SEEN and SEEN[-1] == {("t3", "new_received", "natural_person")}
+    # The same cells when drawn from the corpus by render(): never more than the build keeps.
+    fig = plots.render(DUMMY.name, corpus)
+    assert SEEN[-1] == {("t3", "new_received", "natural_person")}
+    cited = pd.read_csv(out / "charts" / f"{DUMMY.name}.sources.csv", encoding="utf-8-sig")
+    assert sorted(cited["report_id"].astype(str)) == sorted(fig.xxgk_sources["report_id"].astype(str))
+    assert plots.CHARTS[DUMMY.name] is dummy_chart and DUMMY.name not in plots.BY_CHARTS
+
+
+def test_a_registered_chart_is_in_the_cli_help_and_drawn_by_it(tmp_path, capsys, only_dummy, seed_corpus):
+    assert cli.main(["chart", "--help"]) == 0
+    out = capsys.readouterr().out
+    line = next(ln for ln in out.splitlines() if ln.strip().startswith(DUMMY.name + " "))
+    assert DUMMY.en in line
+    assert cli.main(["chart", DUMMY.name, "--corpus", str(seed_corpus), "--out", str(tmp_path / "d")]) == 0
+    assert (tmp_path / "d.png").stat().st_size > 10_000
+    assert cli.main(["chart", DUMMY.name, "--by", "year", "--out", str(tmp_path / "e")]) == 2
+
+
+def test_the_registry_refuses_an_incomplete_declaration():
+    with pytest.raises(ValueError, match="declare the cells"):
+        Chart("x", dummy_chart, "x", "x", inputs=("tables",))
+    with pytest.raises(ValueError, match="inputs"):
+        Chart("x", dummy_chart, "x", "x", inputs=("pdf",))
+    with pytest.raises(ValueError, match="registered already"):
+        registry.register(registry.REGISTRY["rates"])
+
+
+def test_the_build_keeps_every_cell_a_registered_chart_declares():
+    cells = set(plots.chart_cells())
+    for chart in plots.REGISTRY.values():
+        for c in chart.cells:
+            for row in c.rows or (None,):
+                for column in c.columns or (None,):
+                    assert (c.table, row, column) in cells
+    assert set(plots.chart_indicators()) == {n for c in plots.REGISTRY.values() for n in c.indicators}

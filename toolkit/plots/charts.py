@@ -1,0 +1,649 @@
+"""The chart functions.  Each takes DataFrames (from the loaders, :func:`toolkit.indicators`
+or the build's aggregates; never file paths), leaves them untouched and returns a
+:class:`matplotlib.figure.Figure`; :mod:`toolkit.plots.registry` declares what each needs."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from ..analysis.aggregate import is_missing as _is_na
+from .layout import (GROUP_TITLES, group_means, table_or_stated, MAX_ORGANS, NA_GID, NA_LABEL, VALUE_GID, all_zero_note, bar_height,
+                     chart_figure, check_by, contributing_ids, draw_bars, fit_inside_labels, group_sums,
+                     grouped_hbars, headroom, integer_axis, is_empty, legend_above, map_values, n_missing_cells,
+                     number_text, report_groups, require_columns, select_cells, value_label, wrap_label)
+from .theme import FAIL_COLOUR, MUTED_COLOUR, NA_COLOUR, PALETTE, PASS_COLOUR, TEXT_COLOUR
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+# ------------------------------------------------------------------ charts on indicators
+
+_APP_SERIES = (
+    ("applications", "新收申请 / Applications", PALETTE[0]),
+    ("denied", "不予公开 / Refused", PALETTE[3]),
+    ("unanswered", "无法提供或不予处理 / Not provided", PALETTE[1]),
+)
+
+
+def _indicator_values(indicators, by: str):
+    """Per report: group, applications, denied, unanswered (None when missing) from an indicators frame."""
+    require_columns(indicators, ("report_id", "indicator", "value", "numerator"), "indicators() frame expected")
+    import pandas as pd
+
+    wanted = {"applications": "value", "denial_rate": "numerator", "unavailable_rate": "numerator",
+              "not_processed_rate": "numerator"}
+    sub = indicators[indicators["indicator"].astype("string").isin(list(wanted))]
+    source = sub["source"].astype("string") if "source" in sub.columns else pd.Series(pd.NA, index=sub.index)
+    per: dict[str, dict[str, float | None]] = {}
+    stated: dict[str, set[str]] = {}
+    for rid, ind, value, num, src in zip(sub["report_id"].astype(object), sub["indicator"].astype(object),
+                                         sub["value"].astype(object), sub["numerator"].astype(object),
+                                         source.astype(object)):
+        # A rate's numerator is present only when all its cells were read (denominator 0 or not).
+        v = value if wanted[str(ind)] == "value" else num
+        per.setdefault(str(rid), {})[str(ind)] = None if _is_na(v) else float(v)
+        if not _is_na(v) and src == "stated":
+            stated.setdefault(str(rid), set()).add(str(ind))
+    rows = []
+    for rid, vals in per.items():
+        un, npr = vals.get("unavailable_rate"), vals.get("not_processed_rate")
+        said = stated.get(rid, set())
+        rows.append({"report_id": rid, "applications": vals.get("applications"),
+                     "denied": vals.get("denial_rate"),
+                     "unanswered": None if un is None or npr is None else un + npr,
+                     "stated": ",".join(sorted(
+                         {"applications": "applications", "denial_rate": "denied", "unavailable_rate": "unanswered",
+                          "not_processed_rate": "unanswered"}[n] for n in said))})
+    frame = pd.DataFrame(rows, columns=["report_id", "applications", "denied", "unanswered", "stated"])
+    for c in ("applications", "denied", "unanswered"):
+        frame[c] = pd.array(frame[c].tolist(), dtype="Float64")
+    group_of, labels, axis = report_groups(list(frame["report_id"]), indicators.drop_duplicates("report_id"), by)
+    frame["group"] = frame["report_id"].map(group_of)
+    return frame, labels, axis
+
+
+def applications_and_refusals(indicators: "pd.DataFrame", by: str = "organ", *, year: int | None = None,
+                              top: int | None = None, source: str | None = None) -> "Figure":
+    """Which organs receive the most applications, and how many are refused.
+
+    *indicators* is :func:`toolkit.indicators` (its ``applications``, and the
+    numerators of ``denial_rate``, ``unavailable_rate`` and
+    ``not_processed_rate``).  Horizontal bars: new applications, those refused
+    (不予公开) and those not answered with the information (无法提供 or 不予处理).
+
+    Organs (``by="organ"``, also province, admin_level, sector) are compared
+    like with like: each bar is the group's **mean per report** over the
+    reports that have the value, the tick label says how many reports and which
+    years, and a bar resting on fewer reports than its row says gives its own
+    count (``2（1 份）``).  The *top* (:data:`MAX_ORGANS`) groups with the most
+    applications per report are drawn, the rest summarised in one row (其余 N
+    个机关).  ``by="year"`` sums each year's reports (a sum that leaves a
+    report out is labelled ``≥N``).  Numbers a report states in its text
+    (its table absent) are marked ``*`` and never added to table values: a
+    group with table values of a series draws only those.  An organ with no
+    readable count is listed with ``n/a`` rather than dropped.  *year* keeps
+    one report year.
+    """
+    check_by(by)
+    per = by != "year"
+    zh = {"organ": "哪些机关收到的申请最多，多少被拒绝（每份报告平均）", "year": "各年新收申请及拒绝情况"}.get(
+        by, f"新收申请及拒绝情况（{GROUP_TITLES[by][0]}，每份报告平均）")
+    en = {"organ": "Which organs receive the most applications, and how many are refused (mean per report)",
+          "year": "Applications received and refused, by year"}.get(
+        by, f"Applications received and refused, {GROUP_TITLES[by][1]} (mean per report)")
+    if year is not None:
+        zh += f"（{year}年）"
+    if is_empty(indicators):
+        return chart_figure(zh, en, 0, 0, source, None)
+    ind = indicators
+    if year is not None:
+        ind = ind[ind["year"] == year]
+        if is_empty(ind):
+            return chart_figure(zh, en, 0, 0, source, None)
+    frame, labels, axis = _indicator_values(ind, by)
+    names = [s[0] for s in _APP_SERIES]
+    long = frame.melt(id_vars=["report_id", "group", "stated"], value_vars=names, var_name="series",
+                      value_name="value")
+    long["stated"] = [key in str(said).split(",") for key, said in zip(long["series"], long["stated"])]
+    if per:
+        counted = set(table_or_stated(long)["report_id"].astype(str))
+        _ids, labels, axis = report_groups(list(frame["report_id"]), ind.drop_duplicates("report_id"), by,
+                                           counted=counted)
+        groups, sums, texts, stated, _drawn = group_means(
+            long, names, labels, by, top or MAX_ORGANS, lambda got: got.get("applications", -1.0))
+        drawn = long  # every group is drawn: in a row of its own or in the summary row
+    else:
+        used = table_or_stated(long)
+        sums = group_sums(long[long.index.isin(used.index) | long["value"].isna()], ["group", "series"])
+        stated = {(g, key) for g, key, st in zip(used["group"], used["series"], used["stated"]) if st}
+        texts = None
+        groups = sorted(dict.fromkeys(frame["group"]), key=lambda g: (g == -1, g))
+        drawn = long[long["group"].isin(groups)]
+    n = sorted(set(table_or_stated(drawn)["report_id"].astype(str)))
+    missing = int(drawn.loc[drawn["value"].isna(), "report_id"].nunique())
+    if not n and not groups:
+        return chart_figure(zh, en, 0, 0, source, None)
+
+    def draw(fig):
+        ax = fig.add_subplot()
+        top_value = grouped_hbars(ax, groups, labels, _APP_SERIES, sums, stated, texts)
+        headroom(ax, top_value, horizontal=True)
+        integer_axis(ax, horizontal=True)
+        if top_value == 0:
+            all_zero_note(ax)
+        ax.set_xlabel("每份报告平均件数 / Applications per report" if per else "件 / Applications")
+        ax.set_ylabel(axis)
+        legend_above(ax, ncols=3)
+
+    return chart_figure(zh, en, n, missing, source, draw, height=bar_height(len(groups) * 1.6),
+                        missing_unit="份报告")
+
+
+#: Rates drawn by :func:`rates`: (indicator, zh, en, colour).
+RATE_SERIES = (
+    ("disclosure_rate", "公开率", "Disclosure rate", PALETTE[0]),
+    ("denial_rate", "不予公开率", "Denial rate", PALETTE[3]),
+)
+
+
+def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] | None = None,
+          source: str | None = None) -> "Figure":
+    """Pooled rates with Wilson 95% intervals per year (or organ, the :data:`MAX_ORGANS` organs
+    with the most cases): dots with whiskers.
+
+    *indicators* is :func:`toolkit.indicators`; *names* picks rate indicators
+    (default disclosure and denial rate).  Each rate is Σ numerator / Σ
+    denominator over the reports that have both
+    (:func:`toolkit.analysis.pooled_rate`); the label gives the rate and the
+    number of cases it rests on.  A group with no usable report is ``n/a``.
+    The tick label counts the reports that contribute a case (numerator and
+    denominator present, denominator above 0) and, when that is fewer than the
+    group's reports, of how many: ``2023年 / 计入 4 份（共 7 份报告）``.
+    """
+    from ..analysis.aggregate import pooled_rate, without_unformed_rates
+
+    check_by(by)
+    series = [s for s in RATE_SERIES if names is None or s[0] in names]
+    if names is not None:
+        known = {s[0] for s in series}
+        series += [(n, n, n, PALETTE[(i + 2) % len(PALETTE)]) for i, n in enumerate(names) if n not in known]
+    zh = "公开率与不予公开率（95% 置信区间）：" + GROUP_TITLES[by][0]
+    en = "Disclosure and denial rates with 95% intervals, " + GROUP_TITLES[by][1]
+    if is_empty(indicators):
+        return chart_figure(zh, en, 0, 0, source, None)
+    require_columns(indicators, ("report_id", "indicator", "numerator", "denominator", "value"),
+             "indicators() frame expected")
+    wanted = [s[0] for s in series]
+    sub = indicators[indicators["indicator"].astype("string").isin(wanted)]
+    if sub.empty:
+        return chart_figure(zh, en, 0, 0, source, None)
+    sub = without_unformed_rates(sub)  # a copy; a rate that could not be formed is left out of the pool
+    # Reports with 0 cases add nothing to a pooled rate: they are not counted as contributing,
+    # neither in the tick labels nor in the source line.
+    contributing = set(sub.loc[sub["numerator"].notna() & (sub["denominator"] > 0).fillna(False),
+                               "report_id"].astype(str))
+    group_of, labels, axis = report_groups(list(dict.fromkeys(sub["report_id"].astype(str))), sub
+                                            .drop_duplicates("report_id"), by, counted=contributing)
+    sub["group"] = sub["report_id"].astype(str).map(group_of)
+    sub["indicator"] = sub["indicator"].astype("string")
+    pooled = pooled_rate(sub, "numerator", "denominator", ["group", "indicator"])
+    got = {(r.group, r.indicator): r for r in pooled.itertuples(index=False)}
+    cases = sub.groupby("group")["denominator"].sum(min_count=1)  # only to order organs: most cases first
+
+    def order(g):
+        if by == "year":
+            return (g == -1, g, "")
+        c = cases.get(g)
+        return (_is_na(c), -(0.0 if _is_na(c) else float(c)), labels[g])
+
+    groups = sorted(set(sub["group"]), key=order)
+    if by != "year":
+        groups = groups[:MAX_ORGANS]  # the organs with the most cases, as the other organ charts
+        sub = sub[sub["group"].isin(groups)]
+    n = sorted(contributing & set(sub["report_id"].astype(str)))
+    k = len(series)
+
+    def usable(g, key):
+        r = got.get((g, key))
+        return r is not None and not _is_na(r.value)
+
+    def draw(fig):
+        ax = fig.add_subplot()
+        empty = {g for g in groups if not any(usable(g, key) for key, *_rest in series)}
+        for j, g in enumerate(groups):
+            if g in empty:
+                value_label(ax, j, 0.0, f"{NA_LABEL}（无可计算的比例 / no rate）", True, colour=MUTED_COLOUR,
+                             gid=NA_GID)
+        for i, (key, szh, sen, colour) in enumerate(series):
+            labelled = False
+            for j, g in enumerate(groups):
+                y = j + (i - (k - 1) / 2) * 0.7 / k
+                r = got.get((g, key))
+                if not usable(g, key):
+                    if g not in empty:
+                        value_label(ax, y, 0.0, NA_LABEL, True, colour=MUTED_COLOUR, gid=NA_GID)
+                    continue
+                lo = float(r.ci_low) if not _is_na(r.ci_low) else float(r.value)
+                hi = float(r.ci_high) if not _is_na(r.ci_high) else float(r.value)
+                ax.plot([lo, hi], [y, y], color=colour, linewidth=2, solid_capstyle="butt")
+                ax.plot([float(r.value)], [y], "o", color=colour, markersize=6,
+                        label=None if labelled else f"{szh} / {sen}")
+                labelled = True
+                ax.annotate(f"{float(r.value):.0%}（{number_text(float(r.numerator))}/{number_text(float(r.denominator))}）",
+                            (hi, y), xytext=(4, 0), textcoords="offset points", ha="left", va="center",
+                            fontsize=8.5, color=TEXT_COLOUR, gid=VALUE_GID, annotation_clip=False)
+        ax.set_yticks(range(len(groups)), [labels[g] for g in groups], fontsize=9 if len(groups) <= 12 else 8)
+        ax.set_ylim(len(groups) - 0.5, -0.5)
+        ax.set_xlim(0, 1.3)
+        ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0", "25%", "50%", "75%", "100%"])
+        ax.grid(False)
+        ax.grid(True, axis="x")
+        ax.set_xlabel("比例（点）及 95% 置信区间（线）/ Rate (dot), 95% interval (line)")
+        ax.set_ylabel(axis)
+        handles = [h for h in ax.get_legend_handles_labels()[0]]
+        if handles:
+            legend_above(ax, ncols=2)
+
+    return chart_figure(zh, en, n, 0, source, draw, height=bar_height(len(groups) * 1.3))
+
+
+# ------------------------------------------------------------------ charts on tables
+
+def applications_by_applicant(tables: "pd.DataFrame", *, source: str | None = None) -> "Figure":
+    """Bar chart: t3 ``new_received`` summed over reports, by applicant type.
+
+    *tables* is ``load_tables()``; the six applicant columns (自然人 … 其他) in
+    template order, labels from :data:`toolkit.schema.T3_COLUMNS`.
+    """
+    from .. import schema
+
+    zh, en = "新收政府信息公开申请：按申请人类型", "New information disclosure applications by applicant type"
+    cols = [c for c in schema.T3_COLUMNS if c.key != "total"]
+    cells = None if is_empty(tables) else select_cells(tables, "t3", ["new_received"], [c.key for c in cols])
+    if is_empty(cells):
+        return chart_figure(zh, en, 0, 0, source, None)
+    sums = group_sums(cells, "column")
+    got = [sums.get(c.key, (None, True)) for c in cols]
+    values = [v for v, _c in got]
+    top = max([v for v in values if v is not None], default=0.0)
+
+    def draw(fig):
+        ax = fig.add_subplot()
+        labels = [f"{'其他组织' if c.key == 'other_org' else c.zh}\n{wrap_label(c.en)}" for c in cols]
+        draw_bars(ax, range(len(cols)), values, [c for _v, c in got], colour=PALETTE[0])
+        ax.set_xticks(range(len(cols)), labels, fontsize=9)
+        ax.set_xlim(-0.5, len(cols) - 0.5)
+        headroom(ax, top)
+        integer_axis(ax)
+        if top == 0:
+            all_zero_note(ax)
+        ax.set_xlabel("申请人类型 / Applicant type")
+        ax.set_ylabel("申请数（件）/ Applications")
+
+    return chart_figure(zh, en, contributing_ids(cells), n_missing_cells(cells), source, draw)
+
+
+#: Outcome groups of table 3: (zh, en, row keys or prefix).
+OUTCOME_GROUPS: tuple[tuple[str, str, str], ...] = (
+    ("予以公开", "Granted", "granted"),
+    ("部分公开", "Partially granted", "partially_granted"),
+    ("不予公开", "Denied", "denied."),
+    ("无法提供", "Unavailable", "unavailable."),
+    ("不予处理", "Not processed", "not_processed."),
+    ("其他处理", "Other handling", "other."),
+)
+
+
+def _outcome_group(row: str) -> int | None:
+    for i, (_zh, _en, key) in enumerate(OUTCOME_GROUPS):
+        if row == key or (key.endswith(".") and row.startswith(key)):
+            return i
+    return None
+
+
+def outcomes(tables: "pd.DataFrame", *, source: str | None = None) -> "Figure":
+    """Horizontal bars: how t3 applications were handled (``total`` column, summed).
+
+    予以公开 and 部分公开 as they are; ``denied.*`` summed as 不予公开,
+    ``unavailable.*`` as 无法提供, ``not_processed.*`` as 不予处理 and
+    ``other.*`` (also the 2019 template's ``other.all``) as 其他处理.  Shares
+    are given only when no value is missing.
+    """
+    zh, en = "政府信息公开申请的办理结果", "How information disclosure applications were handled"
+    cells = None if is_empty(tables) else select_cells(tables, "t3", columns=["total"])
+    if not is_empty(cells):
+        groups = map_values(cells["row"], lambda r: _outcome_group(str(r)))
+        keep = groups.notna().to_numpy()
+        cells = cells.loc[keep].assign(group=groups.to_numpy()[keep])
+    if is_empty(cells):
+        return chart_figure(zh, en, 0, 0, source, None)
+    sums = group_sums(cells, "group")
+    got = [sums.get(i, (None, True)) for i in range(len(OUTCOME_GROUPS))]
+    values = [v for v, _c in got]
+    present = [v for v in values if v is not None]
+    total = sum(present)
+    all_complete = all(c for _v, c in got) and len(present) == len(values)
+
+    def draw(fig):
+        ax = fig.add_subplot()
+        colours = [PALETTE[0], PALETTE[2], PALETTE[3], PALETTE[1], PALETTE[5], PALETTE[4]]
+        for i, ((v, c), colour) in enumerate(zip(got, colours)):
+            label = f"{number_text(v)}（{v / total:.0%}）" if (v is not None and total and all_complete) else None
+            draw_bars(ax, [i], [v], [c], horizontal=True, width=0.6, colour=colour,
+                  labels=[label] if label else None)
+        ax.set_yticks(range(len(OUTCOME_GROUPS)), [f"{z}\n{e}" for z, e, _k in OUTCOME_GROUPS])
+        ax.set_ylim(len(OUTCOME_GROUPS) - 0.5, -0.5)
+        headroom(ax, max(present, default=0.0) * 1.1, horizontal=True)
+        integer_axis(ax, horizontal=True)
+        if total == 0:
+            all_zero_note(ax)
+        ax.set_xlabel("申请数（件）/ Applications")
+        ax.set_ylabel("办理结果 / Outcome")
+
+    return chart_figure(zh, en, contributing_ids(cells), n_missing_cells(cells), source, draw)
+
+
+_DISCLOSURE_ROWS = ("licensing", "penalty", "coercion")
+
+
+def proactive_disclosure(tables: "pd.DataFrame", reports: "pd.DataFrame | None" = None, by: str = "organ", *,
+                         top: int | None = None, source: str | None = None,
+                         template: str | None = "2021") -> "Figure":
+    """Grouped horizontal bars: t2 licensing / penalty / coercion decisions, per organ or per year.
+
+    *tables* is ``load_tables()``; *reports* (``load_reports()``) says which
+    organ and year each report belongs to (without it each report is its own
+    organ, labelled by its id, and every report falls in 年份不详).
+    ``by="organ"`` (also province, admin_level, sector) compares like with like:
+    each bar is the group's mean per report over the reports that have the cell
+    (the tick label says how many reports and which years; a bar resting on
+    fewer gives its own count); the *top* (:data:`MAX_ORGANS`) groups with the
+    most decisions per report are drawn and the rest summarised in one row.
+    ``by="year"`` sums each year's reports.  The
+    2019 template's 处理决定数量 and the 2021 template's 本年处理决定数量 share a
+    name, but nothing shows that they count the same thing, so one template is
+    drawn: *template* (default ``"2021"``; ``"2019"`` for the other) keeps the
+    reports of that template (*reports*' ``template``, else their year:
+    2019–2020 are the 2019 template).  ``template=None`` draws every report,
+    pooling the two; without *reports* nothing says a report's template and
+    every report is drawn.
+    """
+    from .. import schema
+
+    check_by(by)
+    if template not in ("2019", "2021", None):
+        raise ValueError(f"template must be '2019', '2021' or None, not {template!r}")
+    mean = "" if by == "year" else "，每份报告平均"
+    zh = f"主动公开：行政许可、处罚、强制决定数量（{GROUP_TITLES[by][0]}{mean}）"
+    en = "Proactive disclosure: licensing, penalty and coercion decisions, " + GROUP_TITLES[by][1] \
+        + ("" if by == "year" else ", mean per report")
+    if template is not None:
+        zh += f"，{template}年模板"
+        en += f", {template} template"
+    if template is not None and not is_empty(tables) and not is_empty(reports) and "report_id" in reports.columns:
+        if "template" in reports.columns:
+            kept = reports["template"].astype("string") == template
+        else:
+            import pandas as pd
+
+            year = pd.to_numeric(reports["year"], errors="coerce")
+            kept = (year.between(2019, 2020) if template == "2019" else year >= 2021)
+        ids = set(reports.loc[kept.fillna(False).to_numpy(dtype=bool), "report_id"].astype(str))
+        tables = tables[tables["report_id"].astype(str).isin(ids).to_numpy(dtype=bool)]
+    cells = None if is_empty(tables) else select_cells(tables, "t2", _DISCLOSURE_ROWS, ["decisions"])
+    if is_empty(cells):
+        return chart_figure(zh, en, 0, 0, source, None)
+    report_ids = list(dict.fromkeys(str(r) for r in cells["report_id"].dropna()))
+    per = by != "year"
+    counted = set(cells.loc[cells["value"].notna().to_numpy(dtype=bool), "report_id"].astype(str)) if per else None
+    group_of, labels, axis = report_groups(report_ids, reports, by, counted=counted)
+    cells = cells.assign(group=cells["report_id"].astype(object).map(lambda r: group_of.get(str(r))).to_numpy())
+    texts = None
+    if per:  # like with like: each group's mean per report, the rest in one row
+        long = cells.assign(series=cells["row"].astype(str).to_numpy(), stated=False)
+        groups, sums, texts, _stated, _drawn = group_means(long, list(_DISCLOSURE_ROWS), labels, by,
+                                                           top or MAX_ORGANS, lambda got: sum(got.values()))
+        drawn = cells
+    else:
+        sums = group_sums(cells, ["group", "row"])
+        groups = sorted(dict.fromkeys(group_of[r] for r in report_ids), key=lambda g: (g == -1, g))
+        drawn = cells[cells["group"].isin(groups)]
+    rows = {r.key: r for r in schema.T2_ROWS}
+    present = [v for (g, _k), (v, _c) in sums.items() if g in groups and v is not None]
+    top_value = max(present, default=0.0)
+
+    short = {"licensing": "Licensing", "penalty": "Penalties", "coercion": "Coercion"}
+    series = [(key, f"{rows[key].zh} / {short[key]}", PALETTE[i]) for i, key in enumerate(_DISCLOSURE_ROWS)]
+
+    def draw(fig):
+        ax = fig.add_subplot()
+        grouped_hbars(ax, groups, labels, series, sums, texts=texts)
+        headroom(ax, top_value, horizontal=True)
+        integer_axis(ax, horizontal=True)
+        if top_value == 0:
+            all_zero_note(ax)
+        ax.set_ylabel(axis)
+        ax.set_xlabel("每份报告平均处理决定数量（件）/ Decisions per report" if per
+                      else "本年处理决定数量（件）/ Decisions")
+        legend_above(ax, ncols=3)
+
+    return chart_figure(zh, en, contributing_ids(drawn), n_missing_cells(drawn), source, draw,
+                        height=bar_height(len(groups) * 1.6))
+
+
+def appeals(tables: "pd.DataFrame", *, source: str | None = None) -> "Figure":
+    """Stacked bars: t4 reconsideration and litigation cases, summed over reports,
+    stacked by result (维持 / 纠正 / 其他 / 尚未审结).  A case type with no value is ``n/a``;
+    a total that leaves missing cells out is labelled ``≥N``."""
+    from .. import schema
+
+    zh, en = "政府信息公开行政复议、行政诉讼结果", "Administrative reconsideration and litigation: results"
+    parts = [c for c in schema.T4_COLUMNS if c.key != "total"]
+    cells = None if is_empty(tables) else select_cells(tables, "t4", [r.key for r in schema.T4_ROWS],
+                                               [c.key for c in parts])
+    if is_empty(cells):
+        return chart_figure(zh, en, 0, 0, source, None)
+    sums = group_sums(cells, ["row", "column"])
+    by_row = group_sums(cells, "row")
+    rows = schema.T4_ROWS
+    totals = [by_row.get(r.key, (None, True)) for r in rows]
+    top = max([v for v, _c in totals if v is not None], default=0.0)
+
+    def draw(fig):
+        ax = fig.add_subplot()
+        x = list(range(len(rows)))
+        bottom = [0.0] * len(rows)
+        for i, c in enumerate(parts):
+            vals = [sums.get((r.key, c.key), (None, True))[0] or 0.0 for r in rows]
+            keep = [j for j in x if totals[j][0] is not None]
+            ax.bar([x[j] for j in keep], [vals[j] for j in keep], bottom=[bottom[j] for j in keep], width=0.55,
+                   color=PALETTE[i], label=f"{c.zh} / {c.en}")
+            bottom = [b + v for b, v in zip(bottom, vals)]
+        for xi, (t, complete) in zip(x, totals):
+            if t is None:
+                value_label(ax, xi, 0.0, NA_LABEL, False, colour=MUTED_COLOUR, gid=NA_GID)
+            else:
+                value_label(ax, xi, t, number_text(t) if complete else f"≥{number_text(t)}", False)
+        ax.set_xticks(x, [f"{r.zh}\n{r.en}" for r in rows], fontsize=9)
+        ax.set_xlim(-0.5, len(rows) - 0.5)
+        headroom(ax, top)
+        integer_axis(ax)
+        if top == 0:
+            all_zero_note(ax)
+        ax.set_xlabel("案件类型 / Case type")
+        ax.set_ylabel("案件数（件）/ Cases")
+        legend_above(ax, ncols=4)
+
+    return chart_figure(zh, en, contributing_ids(cells), n_missing_cells(cells), source, draw)
+
+
+#: Audit check families shown by :func:`audit_summary`: (id prefix, zh, en).
+AUDIT_FAMILIES: tuple[tuple[str, str, str], ...] = (
+    ("section_present", "报告部分存在", "Section present"),
+    ("table_present", "表格存在", "Table present"),
+    ("table_complete", "表格数据完整", "Table complete"),
+    ("t3.balance", "表三收支平衡", "T3 balance"),
+    ("t3.row_sum", "表三行合计", "T3 row sums"),
+    ("t3.outcomes", "表三办理结果合计", "T3 outcome totals"),
+    ("t4.row_sum", "表四行合计", "T4 row sums"),
+    ("text_vs_table", "正文与表格一致", "Text vs table"),
+    ("narrative", "问题与改进可拆分", "Section 5 split"),
+)
+
+
+def _family(check: str) -> str:
+    parts = check.split(".")
+    return ".".join(parts[:2]) if parts[0] in ("t3", "t4") else parts[0]
+
+
+def audit_summary(audit: "pd.DataFrame", *, source: str | None = None) -> "Figure":
+    """Stacked horizontal bars: per check family, findings passed / failed / not checkable.
+
+    *audit* is ``toolkit.audit()``; ``passed`` <NA> counts as not checkable
+    (a missing table or cell), so nothing is left out.  A count too small for
+    its label inside its segment has the label left out (the axis gives it).
+    """
+    zh, en = "年度报告核查结果：按核查类别", "Audit of the reports: checks by family"
+    if is_empty(audit):
+        return chart_figure(zh, en, 0, 0, source, None)
+    require_columns(audit, ("report_id", "check", "passed"), "audit() frame expected")
+    import numpy as np
+    import pandas as pd
+
+    # Counted on small integer codes: an audit of 100,000 reports has millions of findings.
+    names = [f for f, _z, _e in AUDIT_FAMILIES]
+    check_codes, checks = pd.factorize(audit["check"])
+    fam_of = np.array([names.index(f) if (f := _family(str(c))) in names else -1 for c in checks] + [-1],
+                      dtype=np.int16)
+    fam = fam_of[check_codes]
+    keep = fam >= 0
+    if not keep.any():
+        return chart_figure(zh, en, 0, 0, source, None)
+    passed = audit["passed"].astype("boolean")
+    status = np.where(passed.isna().to_numpy(), 2,
+                      np.where(passed.fillna(False).to_numpy(dtype=bool), 0, 1)).astype(np.int16)
+    tally = np.bincount(fam[keep].astype(np.int32) * 3 + status[keep], minlength=3 * len(names))
+    counts = {(names[i // 3], ("passed", "failed", "na")[i % 3]): int(k) for i, k in enumerate(tally)}
+    families = [f for i, f in enumerate(AUDIT_FAMILIES) if tally[3 * i:3 * i + 3].sum()]
+    sub = audit.loc[keep, ["report_id"]]
+    kinds = (("passed", "通过", "Passed", PASS_COLOUR), ("failed", "未通过", "Failed", FAIL_COLOUR),
+             ("na", "无法核查", "Not checkable", NA_COLOUR))
+
+    def draw(fig):
+        ax = fig.add_subplot()
+        y = list(range(len(families)))
+        left = [0.0] * len(families)
+        for key, kzh, ken, colour in kinds:
+            vals = [float(counts.get((f, key), 0)) for f, _z, _e in families]
+            bars = ax.barh(y, vals, left=left, height=0.6, color=colour, label=f"{kzh} / {ken}")
+            # Each label at its segment's centre (what bar_label(label_type="center") does, but as
+            # plain text: bar_label's centred labels hold a lambda, and a figure must pickle).
+            texts = [ax.text(a + v / 2, yi, number_text(v) if v else "", ha="center", va="center", fontsize=8.5,
+                             color="white" if key != "na" else TEXT_COLOUR)
+                     for a, v, yi in zip(left, vals, y)]
+            for t, bar in zip(texts, bars):
+                t.set_gid("xxgk-inside")
+                t.xxgk_bar = bar  # the segment the label must fit in
+                t.xxgk_kind = kzh
+            left = [a + v for a, v in zip(left, vals)]
+        ax.set_yticks(y, [f"{z}\n{e}" for _f, z, e in families], fontsize=9)
+        ax.invert_yaxis()
+        headroom(ax, max(left) / 1.1, horizontal=True)
+        integer_axis(ax, horizontal=True)
+        ax.set_xlabel("核查项数 / Checks")
+        ax.set_ylabel("核查类别 / Check family")
+        legend_above(ax, ncols=3)
+        hidden = fit_inside_labels(fig, ax)
+        # A count too narrow for its segment is given after the bar instead.
+        for j in y:
+            if hidden.get(j):
+                value_label(ax, j, left[j], "，".join(hidden[j]), True)
+
+    return chart_figure(zh, en, sorted(set(sub["report_id"].dropna().astype(str))), 0, source, draw)
+
+
+
+def topic_terms(top_terms: "pd.DataFrame", n_reports: int, *, source: str | None = None) -> "Figure":
+    """Small multiples: the top terms of each topic with their weights.
+
+    *top_terms* is ``TopicModel.top_terms()`` (topic, label, rank, term,
+    weight); *n_reports* is how many reports the texts came from (for the
+    source line).
+    """
+    zh, en = "问题与改进：主题及其关键词", "Problems and improvements: topics and their top terms"
+    if is_empty(top_terms):
+        return chart_figure(zh, en, 0, 0, source, None)
+    require_columns(top_terms, ("topic", "label", "rank", "term", "weight"), "TopicModel.top_terms() frame expected")
+    topics = sorted(int(t) for t in top_terms["topic"].dropna().unique())
+
+    def draw(fig):
+        axes = fig.subplots(1, len(topics), sharex=False, squeeze=False)[0]
+        for ax, topic, colour in zip(axes, topics, PALETTE * (len(topics) // len(PALETTE) + 1)):
+            sub = top_terms[top_terms["topic"] == topic].sort_values("rank")
+            ax.barh(range(len(sub)), sub["weight"].astype(float).to_numpy(), color=colour, height=0.6)
+            ax.set_yticks(range(len(sub)), sub["term"].astype(str).tolist(), fontsize=9)
+            ax.invert_yaxis()
+            ax.set_title(f"主题 {topic}：{sub['label'].iloc[0]}", fontsize=10, loc="left")
+            ax.set_xlabel("权重 / Weight", fontsize=9)
+            ax.grid(False)
+            ax.grid(True, axis="x")
+
+    return chart_figure(zh, en, n_reports, 0, source, draw)
+
+
+def category_shares(shares: "pd.DataFrame", by: str, *, n_reports: int | None = None,
+                    source: str | None = None) -> "Figure":
+    """Dot plot of how often each codebook category is named, by group, with intervals.
+
+    *shares* is ``toolkit.category_shares(items, by)`` (``by``, category, zh, k,
+    n, share, ci_low, ci_high): one row of dots per category, one colour per
+    group of *by*, each dot the share with its interval as a line; the legend
+    gives each group's denominator n.  Groups with n = 0 are left out.
+    *n_reports* is the number of reports behind the chart (source line);
+    default: the sum of the groups' n when the unit is reports.
+    """
+    part = shares.attrs.get("part", "problem")
+    zh, en = {"problem": ("问题类别：提及各类问题的比例", "Problem categories"),
+              "improvement": ("改进类别：提及各类改进的比例", "Improvement categories")}.get(
+        part, ("问题与改进类别：提及各类的比例", "Problem and improvement categories"))
+    level = shares.attrs.get("confidence", 0.95)
+    en = f"{en}: share naming each, with its {level:.0%} Wilson interval"
+    if is_empty(shares):
+        return chart_figure(zh, en, 0, 0, source, None)
+    require_columns(shares, (by, "category", "zh", "k", "n", "share", "ci_low", "ci_high"),
+             "toolkit.category_shares() frame expected")
+    data = shares[shares["n"].fillna(0) > 0]
+    groups = list(dict.fromkeys(data[by].tolist()))
+    cats = list(dict.fromkeys(data["category"].astype(str).tolist()))
+    names = dict(zip(data["category"].astype(str), data["zh"].astype(str)))
+    unit = shares.attrs.get("unit", "report")
+    if n_reports is None:
+        n_reports = int(data.drop_duplicates(by)["n"].sum()) if unit == "report" else 0
+    if not groups:
+        return chart_figure(zh, en, n_reports, 0, source, None)
+
+    def draw(fig):
+        ax = fig.add_subplot()
+        step = 0.7 / max(len(groups), 1)
+        for g, (group, colour) in enumerate(zip(groups, PALETTE * (len(groups) // len(PALETTE) + 1))):
+            sub = data[data[by] == group].set_index(data.loc[data[by] == group, "category"].astype(str))
+            ys = [c + (g - (len(groups) - 1) / 2) * step for c in range(len(cats))]
+            x = sub.reindex(cats)["share"].astype(float).to_numpy() * 100
+            lo = sub.reindex(cats)["ci_low"].astype(float).to_numpy() * 100
+            hi = sub.reindex(cats)["ci_high"].astype(float).to_numpy() * 100
+            n = int(sub["n"].iloc[0])
+            ax.hlines(ys, lo, hi, color=colour, linewidth=1.6, alpha=0.8)
+            ax.plot(x, ys, "o", color=colour, markersize=5, label=f"{group}（n = {n}）")
+        ax.set_yticks(range(len(cats)), [names[c] for c in cats])
+        ax.invert_yaxis()
+        ax.set_xlim(-2, 102)  # dots at 0% and 100% stay whole
+        ax.set_xlabel("提及该类的报告比例 % / Share of reports naming the category, %" if unit == "report"
+                      else "条目比例 % / Share of items, %")
+        ax.grid(False)
+        ax.grid(True, axis="x")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+
+    return chart_figure(zh, en, n_reports, 0, source, draw)
+
+

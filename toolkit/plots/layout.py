@@ -1,0 +1,551 @@
+"""How a chart is laid out: the figure with its title block and source line, bars and their
+value labels (kept apart, never under the legend), and the shaping of frames into groups
+(organs, years, provinces …) with tick labels that say how many reports each rests on."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..analysis.aggregate import is_missing as _is_na
+from .theme import (MISSING_NOTE, MUTED_COLOUR, NO_DATA, PALETTE, SOURCE_SIZE, SOURCE_TEMPLATE, STYLE,
+                    SUBTITLE_SIZE, TEXT_COLOUR, TITLE_SIZE, apply_font, style)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+# ------------------------------------------------------------------ figure scaffolding
+
+#: Inches above the plot for the title block and below it for the source line.
+TOP_BLOCK_IN, BOTTOM_BLOCK_IN = 0.99, 0.33
+VALUE_GID, NA_GID = "xxgk-value", "xxgk-na"
+NA_LABEL = "n/a"
+LABELS_DROPPED_NOTE = "部分数值标签因空间不足省略"
+LOWER_BOUND_NOTE = "标 ≥ 者有报告缺失，为下限"
+STATED_NOTE = "标 * 者含报告正文所述数字（表格缺失）"
+
+
+def new_figure(height: float | None = None) -> "Figure":
+    """A figure not registered with pyplot (no global state), drawable with Agg."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    width, default_height = STYLE["figure.figsize"]
+    height = max(default_height, height or default_height)
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    # Leave room for the title block (top) and the source line (bottom), fixed in inches.
+    bottom, top = BOTTOM_BLOCK_IN / height, (height - TOP_BLOCK_IN) / height
+    fig.get_layout_engine().set(rect=(0.0, bottom, 1.0, top - bottom), h_pad=0.08, w_pad=0.08)
+    return fig
+
+def header(fig: "Figure", zh: str, en: str, source: str) -> None:
+    height = fig.get_figheight()
+    fig.text(0.015, 1 - 0.1375 / height, zh, ha="left", va="top", fontsize=TITLE_SIZE, color=TEXT_COLOUR,
+             gid="xxgk-title")
+    fig.text(0.015, 1 - 0.4675 / height, en, ha="left", va="top", fontsize=SUBTITLE_SIZE, color=MUTED_COLOUR,
+             gid="xxgk-subtitle")
+    fig.text(0.015, 0.0825 / height, source, ha="left", va="bottom", fontsize=SOURCE_SIZE,
+             color=MUTED_COLOUR, gid="xxgk-source")
+
+
+def source_line(n: int, missing: int, source: str | None, unit: str = "个") -> str:
+    text = SOURCE_TEMPLATE.format(n=n) if source is None else source
+    if missing:
+        text += f"{MISSING_NOTE}（{missing} {unit}）"
+    return text
+
+
+def no_data(fig: "Figure") -> "Figure":
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, NO_DATA, ha="center", va="center", fontsize=16,
+            color=MUTED_COLOUR, transform=ax.transAxes)
+    return fig
+
+
+def chart_figure(zh: str, en: str, n: "int | Sequence[str]", missing: int, source: str | None,
+           draw: Callable[["Figure"], None] | None, height: float | None = None,
+           missing_unit: str = "个") -> "Figure":
+    """Build a figure inside the style context; *draw* None means no data.  *missing* counts
+    values (``个``) or, for charts of indicators, reports (``份报告``).  *n* is the number of
+    reports drawn on, or their ids (kept as ``fig.xxgk_reports`` for :func:`cite`)."""
+    import matplotlib
+
+    ids = None
+    if not isinstance(n, int):
+        ids, n = list(n), len(n)
+    with matplotlib.rc_context(style()):
+        fig = new_figure(height)
+        fig.xxgk_reports = ids
+        header(fig, zh, en, source_line(n, missing, source, missing_unit))
+        if draw is None:
+            no_data(fig)
+        else:
+            draw(fig)
+        apply_font(fig)
+        if draw is not None:
+            notes = declutter(fig)
+            if any(getattr(ax, "xxgk_stated", False) for ax in fig.axes):
+                notes.insert(0, STATED_NOTE)
+            if any(getattr(ax, "xxgk_lower_bound", False) for ax in fig.axes):
+                notes.insert(0, LOWER_BOUND_NOTE)
+            if notes and source is None:
+                line = next(t for t in fig.texts if t.get_gid() == "xxgk-source")
+                line.set_text(line.get_text() + "；" + "；".join(notes))
+        return fig
+
+
+def wrap_label(text: str, width: int = 14) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def integer_axis(ax: "Axes", horizontal: bool = False) -> None:
+    """Counts: integer ticks only."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    axis = ax.xaxis if horizontal else ax.yaxis
+    axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_formatter(FuncFormatter(count_tick))  # no 1e6 offset
+
+
+def count_tick(v: float, _pos) -> str:
+    # A module-level function, not a lambda: a figure handed to another process is pickled.
+    return f"{v:,.0f}"
+
+
+def number_text(v: float) -> str:
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
+
+
+def headroom(ax: "Axes", top: float, horizontal: bool = False) -> None:
+    """Room for value labels; a sensible axis when everything is zero."""
+    lim = top * 1.15 if top > 0 else 1.0
+    (ax.set_xlim if horizontal else ax.set_ylim)(0, lim)
+    grid_axis = "x" if horizontal else "y"
+    ax.grid(False)
+    ax.grid(True, axis=grid_axis)
+
+
+def all_zero_note(ax: "Axes") -> None:
+    ax.text(0.5, 0.5, "全部为 0 / All zero", ha="center", va="center", fontsize=12,
+            color=MUTED_COLOUR, transform=ax.transAxes)
+
+
+def legend_above(ax: "Axes", ncols: int = 3) -> None:
+    """The legend above the plot area, where no value label can be."""
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=ncols, fontsize=9, borderaxespad=0.0)
+
+
+def value_label(ax: "Axes", x: float, y: float, text: str, horizontal: bool, *,
+                 colour: str = TEXT_COLOUR, gid: str = VALUE_GID):
+    """A value label just past the end of a bar at (x, y) (data coordinates)."""
+    if horizontal:
+        return ax.annotate(text, (y, x), xytext=(3, 0), textcoords="offset points", ha="left", va="center",
+                           fontsize=9, color=colour, gid=gid, annotation_clip=False)
+    return ax.annotate(text, (x, y), xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
+                       fontsize=9, color=colour, gid=gid, annotation_clip=False)
+
+
+def draw_bars(ax: "Axes", positions: Sequence[float], values: Sequence[float | None],
+          complete: Sequence[bool] | None = None, *, horizontal: bool = False, width: float = 0.65,
+          colour: str = PALETTE[0], label: str | None = None, labels: Sequence[str] | None = None,
+          mark_missing: Sequence[bool] | None = None, stated: Sequence[bool] | None = None):
+    """Bars with value labels; a value of None is missing: no bar, an ``n/a`` mark instead
+    (unless *mark_missing* is false there: the caller marks the whole group once).
+
+    A value that leaves missing inputs out (*complete* false) is labelled ``≥N``; one that rests
+    on a number stated in a report's text rather than its table (*stated*) is marked ``*``.
+    """
+    complete = list(complete) if complete is not None else [True] * len(values)
+    drawn = [(p, v) for p, v in zip(positions, values) if v is not None]
+    bar = ax.barh if horizontal else ax.bar
+    size = {"height": width} if horizontal else {"width": width}
+    container = bar([p for p, _v in drawn], [v for _p, v in drawn], color=colour, label=label, **size)
+    for i, (p, v) in enumerate(zip(positions, values)):
+        if v is None:
+            if mark_missing is None or mark_missing[i]:
+                value_label(ax, p, 0.0, NA_LABEL, horizontal, colour=MUTED_COLOUR, gid=NA_GID)
+            continue
+        text = labels[i] if labels is not None else number_text(v)
+        if not complete[i]:
+            text = f"≥{text}"
+            ax.xxgk_lower_bound = True
+        if stated is not None and stated[i]:
+            text += "*"
+            ax.xxgk_stated = True
+        value_label(ax, p, v, text, horizontal)
+    return container
+
+
+def overlaps(a, b) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+def colliding(boxes: list) -> set[int]:
+    """Indices of boxes that overlap another (sweep over x, fine for thousands of labels)."""
+    order = sorted(range(len(boxes)), key=lambda i: boxes[i].x0)
+    hits: set[int] = set()
+    active: list[int] = []
+    for i in order:
+        active = [j for j in active if boxes[j].x1 > boxes[i].x0]
+        for j in active:
+            if overlaps(boxes[i], boxes[j]):
+                hits.update((i, j))
+        active.append(i)
+    return hits
+
+
+def declutter(fig: "Figure") -> list[str]:
+    """Make sure no two value labels overlap and none sits under a legend or outside its axes.
+
+    Steps, each tried only if the previous one leaves a collision: widen the
+    value axis (labels past the plot area), turn labels of vertical bars,
+    make them smaller, then leave the colliding ones out (with a note).
+    """
+    from matplotlib.transforms import Bbox
+
+    notes: list[str] = []
+    for ax in fig.axes:
+        labels = [t for t in ax.texts if t.get_gid() in (VALUE_GID, NA_GID)]
+        if not labels:
+            continue
+        horizontal = labels[0].get_ha() == "left"
+        for attempt in range(6):
+            fig.draw_without_rendering()  # layout and text extents, no pixels
+            renderer = fig.canvas.get_renderer()
+            shown = [t for t in labels if t.get_visible()]
+            boxes = [t.get_window_extent(renderer).expanded(1.02, 1.05) for t in shown]
+            area = ax.get_window_extent(renderer)
+            legend = ax.get_legend()
+            legend_box = legend.get_window_extent(renderer) if legend is not None else None
+            outside = any((b.x1 > area.x1 + 1) if horizontal else (b.y1 > area.y1 + 1) for b in boxes)
+            under_legend = legend_box is not None and any(overlaps(b, legend_box) for b in boxes)
+            hits = colliding(boxes)
+            if not (outside or under_legend or hits):
+                break
+            if (outside or under_legend) and attempt < 3:
+                lo, hi = ax.get_xlim() if horizontal else ax.get_ylim()
+                (ax.set_xlim if horizontal else ax.set_ylim)(lo, lo + (hi - lo) * 1.15)
+                continue
+            if hits and not horizontal and attempt < 4 and shown[0].get_rotation() == 0:
+                for t in shown:
+                    t.set_rotation(90)
+                    t.set_va("bottom")
+                continue
+            if hits and attempt < 5 and shown[0].get_fontsize() > 7:
+                for t in shown:
+                    t.set_fontsize(7)
+                continue
+            # Last resort: keep the first label of each colliding run, leave the others out.
+            kept: list = [legend_box] if legend_box is not None else []
+            kept.append(Bbox.from_extents(area.x1 + 1, -1e9, 1e9, 1e9) if horizontal
+                        else Bbox.from_extents(-1e9, area.y1 + 1, 1e9, 1e9))
+            dropped = False
+            for t, b in sorted(zip(shown, boxes), key=lambda tb: (tb[1].x0, tb[1].y0)):
+                if any(overlaps(b, k) for k in kept):
+                    t.set_visible(False)
+                    dropped = True
+                else:
+                    kept.append(b)
+            if dropped and LABELS_DROPPED_NOTE not in notes:
+                notes.append(LABELS_DROPPED_NOTE)
+            break
+    return notes
+
+
+# ------------------------------------------------------------------ data helpers
+
+def is_empty(frame) -> bool:
+    return frame is None or len(frame) == 0
+
+
+def require_columns(frame, columns: Iterable[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{what}: the frame lacks column(s) {', '.join(missing)}; "
+                         f"pass the DataFrame returned by the toolkit loader.")
+
+
+TIDY = ("report_id", "table", "row", "column", "value")
+
+
+def select_cells(tables, table: str, rows=None, columns=None):
+    """Rows of the tidy frame for *table* (optionally filtered), as a new frame."""
+    require_columns(tables, TIDY, "load_tables() frame expected")
+    sel = tables["table"] == table
+    if "status" in tables.columns:
+        # A table a report does not contain is not a contribution of missing cells.
+        sel &= tables["status"].astype("string") != "table_absent"
+    if rows is not None:
+        sel &= tables["row"].isin(list(rows))
+    if columns is not None:
+        sel &= tables["column"].isin(list(columns))
+    return tables.loc[sel.fillna(False).astype(bool)]
+
+
+def group_sums(cells, by: str | list[str]) -> dict:
+    """{group key: (sum of the values present or None, complete)} through the missing-aware aggregate."""
+    from ..analysis import aggregate
+
+    keys = [by] if isinstance(by, str) else list(by)
+    frame = cells[["report_id", "value"]].copy()
+    for k in keys:
+        frame[k] = cells[k].astype(object).to_numpy()
+    out = aggregate(frame, "value", keys, "sum")
+    result = {}
+    for row in out.itertuples(index=False):
+        key = tuple(getattr(row, k) for k in keys)
+        key = key[0] if len(keys) == 1 else key
+        result[key] = (None if _is_na(row.value) else float(row.value), bool(row.complete))
+    return result
+
+
+def n_missing_cells(cells) -> int:
+    return int(cells["value"].isna().sum())
+
+
+def n_contributing(frame, value: str = "value") -> int:
+    """Reports with at least one value present: the reports that contribute to what is drawn."""
+    return len(contributing_ids(frame, value))
+
+
+def contributing_ids(frame, value: str = "value") -> list[str]:
+    """The ids of the reports with at least one value present, sorted (the figure cites them)."""
+    return sorted(set(frame.loc[frame[value].notna(), "report_id"].dropna().astype(str)))
+
+
+def map_values(series, fn) -> "pd.Series":
+    """*fn* of each value, computed once per distinct value (a corpus has few distinct keys)."""
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(series)
+    mapped = np.array([fn(u) for u in uniques] + [None], dtype=object)
+    # code -1 (missing) takes the None; dtype=object keeps pandas from re-inferring strings
+    return pd.Series(mapped[codes], index=series.index, dtype=object)
+
+
+def years_text(years: Sequence[int]) -> str:
+    ys = sorted(set(int(y) for y in years))
+    if not ys:
+        return "年份不详"
+    return f"{ys[0]}" if len(ys) == 1 else f"{ys[0]}–{ys[-1]}"
+
+
+def count_label(members: Sequence[str], counted: set[str] | None) -> str:
+    """``N 份报告``, or ``计入 k 份（共 N 份报告）`` when only *counted* of the members contribute."""
+    if counted is None:
+        return f"{len(members):,} 份报告"
+    k = sum(1 for r in members if r in counted)
+    return f"{len(members):,} 份报告" if k == len(members) else f"计入 {k:,} 份（共 {len(members):,} 份报告）"
+
+
+def report_groups(report_ids: Sequence[str], reports, by: str,
+                   counted: set[str] | None = None) -> tuple[dict[str, Any], dict[Any, str], str]:
+    """(report_id -> group, group -> tick label, axis label) for an organ or year chart.
+
+    Organs are ``organ_id`` (else the agency, else the report id when *reports*
+    is missing); an organ's tick label is its latest name with the number of
+    reports and the years they cover.  With *counted* (the reports that
+    contribute to what is drawn) the label counts those and, when some of the
+    group's reports contribute nothing, says of how many (``计入 3 份（共 9 份报告）``);
+    an organ's years are then those of the contributing reports.
+    """
+    meta: dict[str, dict] = {r: {} for r in report_ids}
+    if not is_empty(reports) and "report_id" in reports.columns:
+        cols = [c for c in ("organ_id", "agency", "year", "province", "admin_level", "sector")
+                if c in reports.columns]
+        sub = reports.loc[reports["report_id"].isin(list(report_ids)), ["report_id", *cols]]
+        for rec in sub.astype(object).to_dict("records"):
+            meta[str(rec["report_id"])] = {k: (None if _is_na(v) else v) for k, v in rec.items()}
+    group_of: dict[str, Any] = {}
+    if by == "year":
+        for r in report_ids:
+            y = meta[r].get("year")
+            group_of[r] = int(y) if y is not None else -1
+        members: dict[Any, list[str]] = {}
+        for r, g in group_of.items():
+            members.setdefault(g, []).append(r)
+        labels = {g: (f"{g}年" if g != -1 else "年份不详") + "\n" + count_label(m, counted)
+                  for g, m in members.items()}
+        return group_of, labels, "报告年度 / Year"
+    if by in GROUP_AXES and by != "organ":
+        unknown = GROUP_UNKNOWN[by]
+        for r in report_ids:
+            value = meta[r].get(by)
+            group_of[r] = str(value) if value is not None else unknown
+        members = {}
+        for r, g in group_of.items():
+            members.setdefault(g, []).append(r)
+        labels = {}
+        for g, rs in members.items():
+            shown = [r for r in rs if counted is None or r in counted] or rs
+            years = [y for y in (meta[r].get("year") for r in shown) if y]
+            name = ADMIN_LEVEL_ZH.get(g, g) if by == "admin_level" else g
+            labels[g] = f"{name}\n{years_text(years)}，{count_label(rs, counted)}" if years \
+                else f"{name}\n{count_label(rs, counted)}"
+        return group_of, labels, GROUP_AXES[by]
+    for r in report_ids:
+        group_of[r] = meta[r].get("organ_id") or meta[r].get("agency") or r
+    members = {}
+    for r, g in group_of.items():
+        members.setdefault(g, []).append(r)
+    labels = {}
+    for g, rs in members.items():
+        named = sorted(((meta[r].get("year") or 0, meta[r].get("agency") or r) for r in rs))
+        shown = [r for r in rs if counted is None or r in counted] or rs
+        years = [y for y in (meta[r].get("year") for r in shown) if y]
+        labels[g] = f"{named[-1][1]}\n{years_text(years)}，{count_label(rs, counted)}" if years \
+            else str(named[-1][1])
+    return group_of, labels, "报告机关 / Organ"
+
+
+#: Organ charts show this many organs at most (the largest first).
+MAX_ORGANS = 25
+
+#: What a chart drawn ``by=`` groups reports by: the axis label of each grouping.
+GROUP_AXES: dict[str, str] = {"organ": "报告机关 / Organ", "year": "报告年度 / Year",
+                              "province": "省份 / Province", "admin_level": "行政层级 / Administrative level",
+                              "sector": "领域 / Sector"}
+#: The group of reports whose province, level or sector is not recorded.
+GROUP_UNKNOWN = {"province": "省份不详", "admin_level": "层级不详", "sector": "领域不详"}
+#: Title suffixes (Chinese, English) of each grouping.
+GROUP_TITLES = {"organ": ("按机关", "by organ"), "year": ("按年度", "by year"), "province": ("按省份", "by province"),
+                "admin_level": ("按行政层级", "by administrative level"), "sector": ("按领域", "by sector")}
+ADMIN_LEVEL_ZH = {"province": "省级", "city": "市级", "county": "县级"}
+
+
+def check_by(by: str) -> None:
+    if by not in GROUP_AXES:
+        raise ValueError(f"by must be one of {', '.join(GROUP_AXES)}, not {by!r}")
+
+
+def bar_height(n_bars: int) -> float:
+    """Figure height (inches) giving each horizontal bar room for its label."""
+    return TOP_BLOCK_IN + BOTTOM_BLOCK_IN + 1.2 + 0.26 * n_bars
+
+
+def grouped_hbars(ax: "Axes", groups: Sequence, labels: dict, series: Sequence[tuple[str, str, str]],
+                   sums: dict, stated: set | None = None, texts: dict | None = None) -> float:
+    """Grouped horizontal bars, one group per row; a row with no value at all is one ``n/a``.
+
+    *series* is (key, legend label, colour); *sums* maps (group, key) to (value or None, complete);
+    *stated* holds the (group, key) whose value rests on a number stated in the text; *texts*
+    gives the value label of a (group, key) (default: the value).  Returns the largest value drawn.
+    """
+    k = len(series)
+    empty = [all(sums.get((g, key), (None, True))[0] is None for key, _l, _c in series) for g in groups]
+    top_value = 0.0
+    for i, (key, label, colour) in enumerate(series):
+        vals = [sums.get((g, key), (None, True)) for g in groups]
+        pos = [j + (i - (k - 1) / 2) * 0.8 / k for j in range(len(groups))]
+        shown = [(texts or {}).get((g, key)) or (number_text(v) if v is not None else "")
+                 for g, (v, _c) in zip(groups, vals)]
+        draw_bars(ax, pos, [v for v, _c in vals], [c for _v, c in vals], horizontal=True, width=0.8 / k * 0.92,
+                  colour=colour, label=label, mark_missing=[not e for e in empty], labels=shown,
+                  stated=[(g, key) in (stated or set()) for g in groups])
+        top_value = max([top_value] + [v for v, _c in vals if v is not None])
+    for j, e in enumerate(empty):
+        if e:
+            value_label(ax, j, 0.0, f"{NA_LABEL}（无可读数值 / no readable value）", True, colour=MUTED_COLOUR,
+                         gid=NA_GID)
+    ax.set_yticks(range(len(groups)), [labels[g] for g in groups], fontsize=9 if len(groups) <= 12 else 8)
+    ax.set_ylim(len(groups) - 0.5, -0.5)  # first group on top; rows without bars keep their place
+    return top_value
+
+
+def fit_inside_labels(fig: "Figure", ax: "Axes") -> dict[int, list[str]]:
+    """Hide a label placed inside a bar segment when the segment is narrower than the label;
+    returns {bar index: ["未通过 15", …]} of the hidden ones."""
+    apply_font(fig)
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    hidden: dict[int, list[str]] = {}
+    for t in ax.texts:
+        if t.get_gid() != "xxgk-inside" or not t.get_text():
+            continue
+        box = t.get_window_extent(renderer)
+        seg = t.xxgk_bar.get_window_extent(renderer)
+        if box.width > seg.width - 2 or box.height > seg.height:
+            t.set_visible(False)
+            index = round(t.xxgk_bar.get_y() + t.xxgk_bar.get_height() / 2)
+            hidden.setdefault(index, []).append(f"{t.xxgk_kind} {t.get_text()}")
+    return hidden
+
+
+
+#: The group that summarises the organs (or provinces …) beyond the ones drawn.
+OTHERS = "__others__"
+#: Unit words of each grouping, for the summary row (其余 N 个机关 / N others).
+GROUP_UNITS = {"organ": ("个机关", "organs"), "province": ("个省份", "provinces"),
+               "admin_level": ("个层级", "levels"), "sector": ("个领域", "sectors"), "year": ("个年度", "years")}
+
+
+def table_or_stated(long: "pd.DataFrame") -> "pd.DataFrame":
+    """The present values of *long* (report_id, group, series, value, stated), with a group's stated
+    values of a series left out when any of its reports has that series from a table: a figure
+    never adds a number stated in a report's text to numbers read from tables."""
+    present = long[long["value"].notna().to_numpy(dtype=bool)]
+    stated = present["stated"].astype(bool).to_numpy()
+    tabled = present.loc[~stated, ["group", "series"]].drop_duplicates()
+    has_table = present[["group", "series"]].merge(tabled.assign(_t=True), how="left", on=["group", "series"])
+    drop = stated & has_table["_t"].fillna(False).astype(bool).to_numpy()
+    return present.loc[~drop]
+
+
+def group_means(long: "pd.DataFrame", keys: Sequence[str], labels: dict, by: str, top: int,
+                rank: Callable[[dict], float]) -> tuple[list, dict, dict, set, set]:
+    """Each group's mean per report of each series in *keys* (like with like: organs of many reports
+    and of one compare per report), the *top* groups with the largest ``rank({key: mean})`` first
+    and the rest in one summary row (:data:`OTHERS`, its label added to *labels*).
+
+    *long* has report_id, group, series, value (missing: NA) and stated.  A mean is over the
+    reports that have the value (table values, or, in a group without any, stated ones).  Returns
+    (groups in order, {(group, key): (mean, True)}, {(group, key): bar label} where a bar rests on
+    fewer reports than its group's row says, the (group, key) resting on stated values, the ids of
+    the reports drawn).
+    """
+    used = table_or_stated(long)
+    stats = used.groupby(["group", "series"], sort=False)["value"].agg(["mean", "count"])
+    means = {k: float(v) for k, v in stats["mean"].items()}
+    counts = {k: int(v) for k, v in stats["count"].items()}
+    all_groups = list(dict.fromkeys(long["group"]))
+
+    def order(g):
+        got = {key: means[(g, key)] for key in keys if (g, key) in means}
+        return (not got, -rank(got) if got else 0.0, str(labels.get(g, g)))
+
+    all_groups.sort(key=order)
+    shown, rest = all_groups[:top], all_groups[top:]
+    if len(rest) == 1:  # one group more: draw it rather than a summary of one
+        shown, rest = all_groups, []
+    if rest:
+        part = used[used["group"].isin(rest).to_numpy(dtype=bool)]
+        other = part.groupby("series", sort=False)["value"].agg(["mean", "count"])
+        for key, row in other.iterrows():
+            means[(OTHERS, key)], counts[(OTHERS, key)] = float(row["mean"]), int(row["count"])
+        members = long.loc[long["group"].isin(rest).to_numpy(dtype=bool), "report_id"].astype(str).unique().tolist()
+        counted = set(part["report_id"].astype(str))
+        zh_unit, en_unit = GROUP_UNITS.get(by, ("组", "groups"))
+        labels[OTHERS] = f"其余 {len(rest)} {zh_unit} / {len(rest)} other {en_unit}\n{count_label(members, counted)}"
+        shown = shown + [OTHERS]
+    drawn = used[used["group"].isin(shown[:top] + rest).to_numpy(dtype=bool)]
+    rows = drawn.groupby("group", sort=False)["report_id"].nunique().to_dict()
+    if rest:
+        rows[OTHERS] = int(used.loc[used["group"].isin(rest).to_numpy(dtype=bool), "report_id"].nunique())
+    texts = {}
+    for (g, key), k in counts.items():
+        if g in shown and k < rows.get(g, 0):
+            texts[(g, key)] = f"{number_text(means[(g, key)])}（{k} 份）"
+    stated = {(g, s) for g, s in zip(used["group"], used["series"])
+              if g in shown} & {(g, s) for g, s, st in zip(used["group"], used["series"], used["stated"]) if st}
+    if rest:
+        stated |= {(OTHERS, s) for s, st in zip(used.loc[used["group"].isin(rest).to_numpy(dtype=bool), "series"],
+                                                used.loc[used["group"].isin(rest).to_numpy(dtype=bool), "stated"])
+                   if st}
+    sums = {(g, key): (means[(g, key)], True) for (g, key) in means if g in shown}
+    return shown, sums, texts, stated, set(drawn["report_id"].astype(str))

@@ -1,0 +1,273 @@
+"""Drawing the registered charts: :func:`render` (one chart of a corpus) and
+:func:`write_charts` (every chart of a build, from the build's Parquet files)."""
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..analysis.aggregate import is_missing as _is_na
+from ..analysis.selection import select_reports
+from .layout import check_by
+from .registry import REGISTRY, Cells, Chart, chart_spec
+from .theme import SOURCE_COLUMNS, font_family, save
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+__all__ = ["render", "write_charts", "sources_frame", "chart_cells", "chart_indicators"]
+
+
+def chart_cells(charts: Sequence[Chart] | None = None) -> list[tuple[str, str | None, str | None]]:
+    """The (table, row or None, column or None) cells *charts* (default: every registered chart)
+    declare, each once."""
+    out: list[tuple[str, str | None, str | None]] = []
+    for chart in (REGISTRY.values() if charts is None else charts):
+        for c in chart.cells:
+            for row in (c.rows or (None,)):
+                for column in (c.columns or (None,)):
+                    if (c.table, row, column) not in out:
+                        out.append((c.table, row, column))
+    return out
+
+
+def chart_indicators(charts: Sequence[Chart] | None = None) -> list[str]:
+    """The indicators *charts* (default: every registered chart) declare, each once."""
+    return list(dict.fromkeys(n for c in (REGISTRY.values() if charts is None else charts) for n in c.indicators))
+
+
+def _declared_cells(tables, cells: Sequence[Cells]):
+    """The rows of *tables* among *cells* (a chart sees only the cells it declares)."""
+    if tables is None or len(tables) == 0 or "table" not in tables.columns:
+        return tables
+    import numpy as np
+
+    keep = np.zeros(len(tables), dtype=bool)
+    table = tables["table"].astype(object).to_numpy()
+    row = tables["row"].astype(object).to_numpy() if "row" in tables.columns else None
+    column = tables["column"].astype(object).to_numpy() if "column" in tables.columns else None
+    for c in cells:
+        sel = table == c.table
+        if c.rows is not None and row is not None:
+            sel &= np.isin(row, list(c.rows))
+        if c.columns is not None and column is not None:
+            sel &= np.isin(column, list(c.columns))
+        keep |= sel
+    return tables.loc[keep]
+
+
+def _draw(chart: Chart, frames: dict, by: str | None, **kwargs) -> "Figure":
+    """*chart* drawn from *frames*: its inputs in order, tables cut to the cells it declares."""
+    args = []
+    for name in chart.inputs:
+        frame = frames.get(name)
+        if name == "tables":
+            frame = _declared_cells(frame, chart.cells)
+        elif name == "indicators" and frame is not None and chart.indicators:
+            frame = frame[frame["indicator"].astype("string").isin(list(chart.indicators)).to_numpy(dtype=bool)]
+        args.append(frame)
+    if chart.by:
+        kwargs["by"] = by or chart.default_by
+    return chart.draw(*args, **kwargs)
+
+
+def render(name: str, corpus: str | os.PathLike | None = None, by: str | None = None, *,
+           organ: str | None = None, province: str | None = None, year: int | None = None,
+           title: str | None = None, **kwargs) -> "Figure":
+    """Load what chart *name* needs from *corpus* (None: the shipped corpus) and draw it.
+
+    What a chart needs is what :data:`REGISTRY` declares for it: its inputs, indicators and
+    cells (a chart sees no other cell, as under ``xxgk build``).  *by* (one of the chart's
+    declared groupings: organ, year, province, admin_level, sector) is for the charts in
+    :data:`BY_CHARTS`.  *organ*, *province* and *year* draw only those reports
+    (:func:`select_reports`) and the title says so (``…——河北省教育厅``); *title* replaces the
+    Chinese title line.  The figure keeps the reports it draws on (``fig.xxgk_sources``,
+    their title, organ, year, URL and retrieval date) for :func:`save` to cite.  Extra keyword
+    arguments (e.g. ``source=``) go to the chart function.  Raises ``KeyError`` listing the
+    chart names for an unknown *name*, ``ValueError`` for *by* on a chart that has none or a
+    selection that matches nothing (:class:`AmbiguousOrgan` lists the candidates).
+    """
+    from ..data import load_reports
+
+    chart = chart_spec(name)
+    if by is not None and not chart.by:
+        charts = [n for n, c in REGISTRY.items() if c.by]
+        raise ValueError(f"chart {name!r} is not drawn by a grouping; charts with by: {', '.join(charts)}")
+    if by is not None:
+        check_by(by)
+        if by not in chart.by:
+            raise ValueError(f"chart {name!r} is drawn by {', '.join(chart.by)}, not {by!r}")
+    asked = {"organ": organ, "province": province, "year": year}
+    refused = [k for k, v in asked.items() if v is not None and k not in chart.filters]
+    if refused:
+        raise ValueError(f"chart {name!r} takes no {', '.join(refused)} selection")
+    reports = load_reports(corpus)
+    selected = None
+    label_zh = label_en = None
+    if organ is not None or province is not None or year is not None:
+        selected, label_zh, label_en = select_reports(reports, organ=organ, province=province, year=year)
+
+    def only(frame):
+        return frame if selected is None else frame[frame["report_id"].astype(str).isin(selected)]
+
+    frames: dict[str, Any] = {"reports": only(reports)}
+    if "indicators" in chart.inputs:
+        from ..analysis import indicators
+
+        ind = only(indicators(corpus))
+        if by in ("province", "admin_level", "sector"):
+            ind = ind.merge(reports[["report_id", by]].astype({by: "string"}), on="report_id", how="left")
+        frames["indicators"] = ind
+    if "audit" in chart.inputs:
+        from ..data import audit
+
+        frames["audit"] = only(audit(corpus))
+    if "tables" in chart.inputs:
+        from ..data import load_tables
+
+        frames["tables"] = only(load_tables(corpus))
+    fig = _draw(chart, frames, by, **kwargs)
+    _retitle(fig, label_zh, label_en, title)
+    fig.xxgk_sources = sources_frame(corpus, getattr(fig, "xxgk_reports", None) or [], reports)
+    return fig
+
+
+def _retitle(fig: "Figure", zh: str | None, en: str | None, title: str | None) -> None:
+    """Name the selection in the title (and subtitle); *title* replaces the Chinese line."""
+    head = next((t for t in fig.texts if t.get_gid() == "xxgk-title"), None)
+    sub = next((t for t in fig.texts if t.get_gid() == "xxgk-subtitle"), None)
+    if head is None or sub is None:
+        return
+    if zh:
+        head.set_text(f"{zh}：{head.get_text()}")
+        sub.set_text(f"{en}: {sub.get_text()}")
+    if title is not None:
+        head.set_text(title)
+
+def sources_frame(corpus, report_ids: Sequence[str], reports: "pd.DataFrame | None" = None, *,
+                  metadata: bool = True) -> "pd.DataFrame":
+    """The reports *report_ids* as a chart cites them: title, organ, year, URL, retrieval date
+    (``metadata.csv``'s ``source_url`` and ``added``; empty when not recorded, or when
+    *metadata* is False)."""
+    import pandas as pd
+
+    from ..corpus import corpus_dir, metadata_records
+    from ..data import load_reports
+
+    if reports is None:
+        reports = load_reports(corpus)
+    meta = {str(m["report_id"]): m for m in metadata_records(corpus_dir(corpus))} if metadata else {}
+    info = {str(r): (t, a, y) for r, t, a, y in zip(reports["report_id"], reports["title"], reports["agency"],
+                                                   reports["year"])}
+    rows = []
+    for rid in sorted(set(report_ids)):
+        title, agency, year = info.get(rid, (None, None, None))
+        m = meta.get(rid, {})
+        rows.append([rid, None if _is_na(title) else title, None if _is_na(agency) else agency,
+                     None if _is_na(year) else int(year), m.get("source_url") or None, m.get("added") or None])
+    return pd.DataFrame(rows, columns=SOURCE_COLUMNS).astype(
+        {"report_id": "string", "title": "string", "organ": "string", "year": "Int64", "url": "string",
+         "retrieved": "string"})
+
+
+def _save_as_built(fig: "Figure", stem: str) -> list[str]:
+    """:func:`save` under matplotlib's own defaults, not the session's or a matplotlibrc's
+    (``savefig.bbox`` and the like would change the bytes): a build's charts are the same
+    wherever they are rendered."""
+    import matplotlib
+
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        return [str(p) for p in save(fig, stem)]
+
+
+def _save_elsewhere(data: bytes, stem: str) -> list[str]:
+    """Worker side of :func:`write_charts`: save a pickled figure (the Chinese font registered
+    in this process first, so its text finds the same glyphs)."""
+    import pickle
+
+    font_family()
+    return _save_as_built(pickle.loads(data), stem)
+
+
+def write_charts(out: Path, jobs: int | None = 1, corpus: str | os.PathLike | None = None) -> list[str]:
+    """Every registered chart into ``out/charts/``, drawn from the Parquet files a build just wrote
+    to *out* (only the cells and indicators the registry declares); returns the paths written,
+    relative to *out*.
+
+    Charts drawn by a grouping are written once per grouping the registry says the build writes
+    (``NAME_by_organ``, ``NAME_by_year``).  With *jobs* above 1 (``None``: all cores; ``xxgk build``
+    passes its ``--jobs``), this process lays the figures out while spawned worker processes
+    render and encode them (PNG at 300 dpi and SVG cost most of a chart) -- a script calling it
+    so needs the ``if __name__ == "__main__":`` guard that every spawned pool needs.  The files
+    are the same bytes either way, and whatever the session's matplotlib settings.
+
+    Each chart is cited (:func:`save`): its source line names the reports it draws on and
+    ``NAME.sources.csv`` beside it lists them, with their URLs and retrieval dates from the
+    ``metadata.csv`` of *corpus* (``xxgk build`` passes the corpus it built; None: without them).
+    """
+    from ..data.workers import n_workers, worker_pool
+
+    stems = [(chart, by, stem) for chart in REGISTRY.values() for by, stem in chart.stems()]
+    workers = min(n_workers(jobs, warn=False), len(stems))
+    pool = worker_pool(workers) if workers > 1 else None
+    if pool is not None:  # the workers start (import matplotlib, register the font) while the data is read
+        for _ in range(workers):
+            pool.submit(font_family)
+    try:
+        return _write_charts(out, stems, pool, corpus, workers)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
+def _write_charts(out: Path, stems: list[tuple[Chart, str | None, str]], pool, corpus=None,
+                  workers: int = 1) -> list[str]:
+    import pickle
+
+    import pandas as pd
+
+    from ..analysis.chart_data import built_frames, built_indicators_of
+
+    charts = list(dict.fromkeys(chart for chart, _by, _stem in stems))
+    names = chart_indicators(charts)
+    parts = []
+    if names and pool is not None:
+        # The indicators are computed in parts by the workers while this process lays out the
+        # charts drawn from tables; reports are independent, so the parts add up to the whole.
+        import pyarrow.parquet as pq
+
+        ids = sorted(pq.read_table(out / "reports.parquet", columns=["report_id"]).column(0).to_pylist())
+        size = -(-len(ids) // workers) if ids else 1
+        parts = [pool.submit(built_indicators_of, str(out), ids[i:i + size], names)
+                 for i in range(0, len(ids), size)]
+    frames = built_frames(out, chart_cells(charts), () if parts else names,
+                          audit=any("audit" in c.inputs for c in charts))
+    reports = frames["reports"]
+    # Every report's citation once; each chart takes the rows of the reports it draws on.
+    cited = sources_frame(corpus, reports["report_id"].astype(str).tolist(), reports, metadata=corpus is not None)
+    saved: dict[str, Any] = {}
+    # Charts that need no indicators first: their figures are laid out while the indicators are computed.
+    for chart, by, stem in sorted(stems, key=lambda s: bool(s[0].indicators and parts)):
+        if chart.indicators and parts and frames.get("indicators") is None:
+            found = [f.result() for f in parts]
+            frames["indicators"] = pd.concat(found, ignore_index=True).sort_values(
+                ["report_id"], kind="stable", ignore_index=True) if found else built_indicators_of(out, [], names)
+        fig = _draw(chart, frames, by)
+        ids = fig.xxgk_reports or []
+        fig.xxgk_sources = cited[cited["report_id"].isin(ids).to_numpy(dtype=bool)].reset_index(drop=True)
+        data = None
+        if pool is not None:
+            try:
+                data = pickle.dumps(fig)
+            except (AttributeError, TypeError, pickle.PicklingError):
+                pass  # an artist matplotlib cannot pickle (a lambda, say): this figure is saved here
+        if data is None:
+            saved[stem] = _save_as_built(fig, str(out / "charts" / stem))
+        else:
+            saved[stem] = pool.submit(_save_elsewhere, data, str(out / "charts" / stem))
+    paths = [p for _chart, _by, stem in stems
+             for p in (saved[stem] if isinstance(saved[stem], list) else saved[stem].result())]
+    return [Path(p).relative_to(out).as_posix() for p in paths]
