@@ -33,7 +33,7 @@ from .runs import run_cells, run_layout
 from .rows import (CJK_RUN, FUZZY_LABEL_RATIO, SUBNUMBER, RowRead, TableRead, fuzzy_row, label_cores, row_patterns,
                    similar_label, single_other_row, t3_row_items)
 
-__all__ = ["split_digits", "detect_template", "t3_template", "t3_fragment", "read_text_table", "read_t4_text", "classify_grid",
+__all__ = ["split_digits", "detect_template", "t3_template", "t3_fragment", "t3_header_grid", "read_text_table", "read_t4_text", "classify_grid",
            "read_grid_table", "read_grid_t4", "MAX_CELL_DIGITS", "read_rows", "value_tokens", "cut_region"]
 
 # ------------------------------------------------------------------ numbers
@@ -544,12 +544,16 @@ def _spaced(word: str) -> str:
 # Table 3's header words; the grouping cell 法人或其他组织 comes first in the alternation,
 # so its 其他 is never taken for the 其他 column.
 T3_HEADER = Vocabulary(
-    words=((_spaced("法人或") + r"(?:者\s*)?" + _spaced("其他组织"), "group", "group"),
+    words=((_spaced("法人或") + r"(?:者\s*)?其\s*[他它]\s*" + _spaced("组织"), "group", "group"),
            (_spaced("自然人"), "natural_person", "top"),
            (_spaced("商业企业"), "commercial", "org"), (_spaced("科研机构"), "research", "org"),
            ("|".join(map(_spaced, ("社会公益组织", "社会组织", "公益组织"))), "social_org", "org"),
-           (_spaced("法律服务机构"), "legal_service", "org"), (_spaced("其他"), "other_org", "org"),
-           (_spaced("总计") + "|" + _spaced("合计"), "total", "top")),
+           (_spaced("法律服务机构") + "|" + _spaced("法律服务"), "legal_service", "org"),
+           (_spaced("其他") + "|" + _spaced("其它"), "other_org", "org"),
+           (_spaced("总计") + "|" + _spaced("合计"), "total", "top"),
+           # Short forms seen in published headers (after the full words: 商业企业 is read whole).
+           (_spaced("个人"), "natural_person", "top"), (_spaced("企业"), "commercial", "org"),
+           (_spaced("科研"), "research", "org")),
     groups={"group": ("org", 5)})
 _T3_KEYS = tuple(c.key for c in schema.T3_COLUMNS)
 _T3_HEADER_START = re.compile(_SP.join("申请人情况"))
@@ -602,6 +606,9 @@ def _text_t3_header(before: str) -> tuple[list[str] | None, str | None]:
         return by_cell, None
     leaves = header_leaves(before, T3_HEADER)
     printed, why = _t3_order(leaves)
+    if cells and printed is None and why is None and len(leaves or ()) >= 3:
+        return None, (f"the header names {', '.join(leaf[-1] for leaf in leaves)} where the template has "
+                      f"seven columns, each once")
     if cells or printed is None and why is None:
         return printed, why
     # Text not laid out in cells (a PDF text layer): a two-row header's words come row
@@ -833,6 +840,15 @@ def classify_grid(grid, template: str) -> str | None:
     return None
 
 
+def t3_header_grid(grid) -> bool:
+    """Is *grid* table 3's header printed as a table of its own (its column words, no
+    numbers but a numbering row)?"""
+    if any(c and _grid_value(c, True)[0] is not None for row in grid.rows if not _numbering_row(row) for c in row):
+        return False
+    found, why = _t3_column_map(grid)
+    return found is not None
+
+
 def t3_fragment(grid, template: str) -> bool:
     """Could *grid* be a short piece of table 3 (a table split over pages whose first or last
     piece has fewer than three rows)?  It names at least one row of table 3 (总计 only as
@@ -883,13 +899,26 @@ _T3_HEADER_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 _T3_HEADER_GROUPS = re.compile(r"法人或其他组织|法人或者其他组织|申请人情况")
 
 
+_NUMBERING = re.compile(r"栏次|行次|列次|序号|编号")
+
+
+def _numbering_row(row) -> bool:
+    """A row numbering the columns (栏次 | 1 | 2 | … ), printed above or below the header."""
+    nums = [c.strip() for c in row if c and c.strip().isdigit()]
+    text = [c for c in row if c and c.strip() and not c.strip().isdigit()]
+    return bool(nums) and nums == [str(i) for i in range(1, len(nums) + 1)] \
+        and all(_NUMBERING.search(c) for c in text)
+
+
 def _t3_column_map(grid) -> tuple[dict[int, str] | None, str | None]:
     """(grid column → applicant column key, from the header rows above the first row of
-    numbers; None when the grid has no header — fewer than three column words) and, when
-    a header is there but does not name the seven columns once each, why (the map is then
-    None)."""
+    numbers; None when the grid has no header words, or only some in the template's
+    order) and, when a header is there but does not name the seven columns once each,
+    why (the map is then None)."""
     header: dict[int, str] = {}
     for row in grid.rows:
+        if _numbering_row(row):
+            continue
         if any(c and _grid_value(c, True)[0] is not None for c in row):
             break  # the first row of numbers: the header is above it
         for j, c in enumerate(row):
@@ -897,21 +926,20 @@ def _t3_column_map(grid) -> tuple[dict[int, str] | None, str | None]:
                 header[j] = header.get(j, "") + re.sub(r"\s+", "", half_width(c))
     found: dict[int, str] = {}
     for j, words in header.items():
-        words = _T3_HEADER_GROUPS.sub("", words)
-        keys = {k for k, alts in _T3_HEADER_WORDS if any(a in words for a in alts)}
-        if len(keys) > 1:
-            return None, f"the header cell {words!r} names several columns"
+        keys = [leaf[-1] for leaf in (header_leaves(words, T3_HEADER) or [])]
+        if len(set(keys)) > 1:
+            return None, f"the header cell {simplified(words)!r} names several columns"
         if keys:
-            found[j] = keys.pop()
-    keys = list(found.values())
-    if len(set(keys)) < 3:
-        # A word or two (其他 in a label broken across a page) is no header.
+            found[j] = keys[0]
+    keys = [found[j] for j in sorted(found)]
+    if sorted(keys) == sorted(_T3_KEYS):
+        return found, None
+    if len(keys) < 3 and in_template_order(keys, _T3_KEYS):
+        # No header, or a word or two (其他 in a label broken across a page) that says
+        # nothing against the template's order.
         return None, None
-    want = [c.key for c in schema.T3_COLUMNS]
-    if sorted(keys) != sorted(want):
-        shown = ", ".join(dict.fromkeys(keys))
-        return None, f"the header names {shown or 'none'} where the template has seven columns, each once"
-    return found, None
+    shown = ", ".join(keys)
+    return None, f"the header names {shown or 'none'} where the template has seven columns, each once"
 
 
 def read_grid_table(grids, table: str, template: str, warnings: list[str]) -> TableRead | None:
@@ -928,6 +956,7 @@ def read_grid_table(grids, table: str, template: str, warnings: list[str]) -> Ta
     if value_cols is not None and len(value_cols) != len(schema.T3_COLUMNS):
         value_cols = None
     column_map: dict[int, dict[int, str]] = {}  # grid index → its header's column map
+    ranked: dict[int, list[str]] = {}  # grid index → the header's column order (a piece of another width)
     if table == "t3":
         shared, shared_width = None, None
         for gi, grid in enumerate(grids):
@@ -943,6 +972,10 @@ def read_grid_table(grids, table: str, template: str, warnings: list[str]) -> Ta
             elif shared is not None and widths == shared_width:
                 # A later page's piece without its own header: the same columns.
                 column_map[gi] = shared
+            elif shared is not None:
+                # A piece drawn with another width (its label columns merged or split):
+                # its seven value cells stand in the header's order.
+                ranked[gi] = [shared[j] for j in sorted(shared)]
     # A row whose label matched nothing but which has value cells: its label may
     # go on in the next row (a row broken across a PDF page).
     pending = None  # (label, real cells, positions of its value cells, row width)
@@ -973,6 +1006,13 @@ def read_grid_table(grids, table: str, template: str, warnings: list[str]) -> Ta
                 # Cells in the template's column order, each found under its header.
                 at = {k: j for j, k in by_header.items()}
                 value_pos = [at[c.key] for c in schema.T3_COLUMNS]
+            elif by_header is not None and len(value_pos) == len(by_header):
+                # A row drawn with other label cells (merged, split) under the header:
+                # its seven value cells stand in the header's order.
+                printed = [by_header[j] for j in sorted(by_header)]
+                value_pos = [value_pos[printed.index(c.key)] for c in schema.T3_COLUMNS]
+            elif gi in ranked and len(value_pos) == len(ranked[gi]):
+                value_pos = [value_pos[ranked[gi].index(c.key)] for c in schema.T3_COLUMNS]
             cells = [row[j] for j in value_pos]
             key = _match_row(label, patterns) if label.strip() else None
             previous, pending = pending, None
@@ -1050,7 +1090,10 @@ def _t2_header(row, words) -> dict[int, str] | None:
         if not c:
             continue
         text = re.sub(r"[\s/／]+", "", half_width(c))
-        keys = [k for k, ws in words if any(w == text or (len(text) > len(w) and text.endswith(w)) for w in ws)]
+        text = simplified(text)
+        keys = [k for k, ws in words if any(w == text or (len(text) > len(w) and text.endswith(w))
+                                            or (len(text) >= 4 and w.startswith(text) and w[len(text):] in ("件数", "数量"))
+                                            for w in ws)]
         if len(keys) == 1:
             found[j] = keys[0]
         elif j > 0:  # a header word naming no column (信息内容 heads the labels, in the first)
