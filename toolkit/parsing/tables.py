@@ -1242,7 +1242,9 @@ def detect_template(text: str) -> str:
 
 
 # The 2021 template's (六)其他处理 sub-rows; the 2019 template has none.
-_T3_2021_SUBROWS = re.compile(r"逾\s*期\s*不\s*补\s*正|逾\s*期\s*未\s*按\s*收\s*费\s*通\s*知")
+_T3_2021_SUBROWS = re.compile(r"逾\s*期\s*不\s*补\s*正|逾\s*期\s*未\s*按\s*收\s*费\s*通\s*知"
+                              # (六)其他处理 opening a numbered sub-row (1.申请人…), however worded
+                              r"|\(\s*六\s*\)\s*其\s*他\s*处\s*理\s*1\s*[.．、]\s*[\u4e00-\u9fff]")
 
 
 def t3_template(text: str, template: str) -> str:
