@@ -7,10 +7,11 @@ lines that it can hold (up to its width), in the order the groups stand; a word 
 no open group holds stands on its own.  The tree read left to right gives the
 columns' order.  Traditional characters are read as simplified (OpenCC).
 
-The callers' rule: a header whose words name every column once gives the order; a
-header with some column words that do not name every column once leaves the cells
-missing (never read by position); only a table with no header words at all keeps the
-template's order.
+The callers' rule (toolkit/parsing/tables.py): a header whose words name every column
+once gives the order; a header naming a column twice, or columns against the template's
+order, leaves the cells missing (never read by position); cells keep the template's
+order only where no column word is printed or the words printed stand once each in the
+template's order without being a full header (a short header, words a text layer broke).
 """
 from __future__ import annotations
 
@@ -122,9 +123,6 @@ def header_leaves(text: str, vocab: Vocabulary) -> list[tuple[str, ...]] | None:
     return leaves
 
 
-_CELL = re.compile(r"[^\t|]*")
-
-
 def column_leaves(text: str, vocab: Vocabulary) -> list[str] | None:
     """The header's column words ordered by the cell each stands in, when *text* is laid out
     in cells (tab- or ``|``-separated lines, as a spreadsheet or markdown table is saved)
@@ -132,11 +130,10 @@ def column_leaves(text: str, vocab: Vocabulary) -> list[str] | None:
     text = simplified(text)
     at: dict[int, str] = {}
     for line in text.split("\n"):
-        cells = [m.start() for m in _CELL.finditer(line)]
         found = [(m, vocab.words[int(m.lastgroup[1:])]) for m in vocab.pattern.finditer(line)]
         if not found:
             continue
-        if len(cells) < 2 or len(line.split("\t")) < 2 and len(line.split("|")) < 2:
+        if "\t" not in line and "|" not in line:
             return None
         for m, (_, name, _) in found:
             if name in vocab.groups:

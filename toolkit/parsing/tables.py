@@ -444,7 +444,7 @@ def _text_t2_header(before: str, template: str) -> list[str] | None:
         found = [m.lastgroup for m in words.finditer(re.sub("[/／]", "", line))]
         if found:
             block[:0] = found
-        elif block and (line.strip() and "信息内容" not in line.replace(" ", "") or "信息内容" in line):
+        elif block and line.strip():
             break  # the header's lines (one word a line, as PDF text prints them) end here
     return block or None
 
