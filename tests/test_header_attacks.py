@@ -195,3 +195,14 @@ def test_2021_t3_with_other_sub_rows_worded_differently_is_not_read_as_2019():
     other_all = (rep.tables["t3"].get("other.all") or {}).get("total")
     assert other_all in (1, None)
     assert rep.tables["t3"]["other.other"]["total"] == 1
+
+
+def test_html_t4_header_only_traditional_in_another_order(tmp_path):
+    # 結果糾正 printed before 結果維持 in the reconsideration block (data alike).
+    t4 = F.T4_HTML.replace('<td rowspan="2">结果维持</td><td rowspan="2">结果纠正</td>',
+                           '<td rowspan="2">結果糾正</td><td rowspan="2">結果維持</td>')
+    t4 = t4.replace("<td>3</td><td>1</td><td>2</td>", "<td>1</td><td>3</td><td>2</td>", 1)
+    t4 = t4.replace("行政复议", "行政復議").replace("行政诉讼", "行政訴訟").replace("复议后起诉", "復議後起訴")
+    path = tmp_path / "t4.html"
+    path.write_text(F.html_report().replace(F.T4_HTML, t4), encoding="utf-8")
+    t4_exact(parse_file(path))

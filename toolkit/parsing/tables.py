@@ -1183,7 +1183,7 @@ def _t4_column_map(header_rows, positions: list[int]) -> tuple[list[tuple[str, s
                 # to its right; a column word spanning down stays in its own column.
                 text = group or ""
             else:
-                text = re.sub(r"\s+", "", half_width(c))
+                text = simplified(re.sub(r"\s+", "", half_width(c)))
                 group = text if any(w in text for _, ws in _T4_ROW_WORDS for w in ws) else None
             if j in words:
                 words[j] += text
