@@ -22,7 +22,7 @@ from .resolve import resolve
 from .sections import find_sections, find_t4_header
 from .statements import find_statements
 from .tables import (classify_grid, detect_template, read_grid_t4, read_grid_table, read_t4_text,
-                     read_text_table, t3_fragment, t3_template)
+                     read_text_table, t3_fragment, t3_header_grid, t3_template)
 from .title import extract_title
 
 __all__ = ["parse_text", "parse_document", "parse_file", "parse_bytes", "parse_report", "mark_pre_template"]
@@ -144,6 +144,10 @@ def _read_tables(norm: str, spans: dict, grids, template: str, warnings: list[st
                     and t3_fragment(grid, template):
                 kind_of[i] = "t3"
                 changed = True
+    for i, grid in enumerate(grids):
+        # Table 3's header printed as a table of its own, just above the table.
+        if kind_of[i] is None and i + 1 < len(grids) and kind_of[i + 1] == "t3" and t3_header_grid(grid):
+            kind_of[i] = "t3"
     for grid, kind in zip(grids, kind_of):
         if kind:
             kinds[kind].append(grid)

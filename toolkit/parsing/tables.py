@@ -28,11 +28,12 @@ from functools import lru_cache
 from .. import schema
 from ..textnorm import half_width
 from .aligned import read_by_row_order
+from .headers import Vocabulary, column_leaves, header_leaves, laid_in_cells, simplified
 from .runs import run_cells, run_layout
 from .rows import (CJK_RUN, FUZZY_LABEL_RATIO, SUBNUMBER, RowRead, TableRead, fuzzy_row, label_cores, row_patterns,
                    similar_label, single_other_row, t3_row_items)
 
-__all__ = ["split_digits", "detect_template", "t3_template", "t3_fragment", "read_text_table", "read_t4_text", "classify_grid",
+__all__ = ["split_digits", "detect_template", "t3_template", "t3_fragment", "t3_header_grid", "read_text_table", "read_t4_text", "classify_grid",
            "read_grid_table", "read_grid_t4", "MAX_CELL_DIGITS", "read_rows", "value_tokens", "cut_region"]
 
 # ------------------------------------------------------------------ numbers
@@ -395,12 +396,57 @@ def _read_text_t2(text: str, template: str, warnings: list[str]) -> TableRead | 
                 reads[key] = (cols, numbers, doubtful,
                               read_rows(numbers, doubtful, [len(cols)], None, [c == "amount" for c in cols],
                                         f"t2.{key}", local[key], blanks_dropped=True))
+    starts = {key: start for key, start, _ in located}
     for key in rows:
         if key in reads:
             cols, _, _, read = reads[key]
             warnings.extend(local[key])
+            printed = _text_t2_header(text[header.start():starts[key]], template) if len(cols) > 1 else None
+            if printed is not None and sorted(printed) != sorted(cols) and in_template_order(printed, cols):
+                printed = None  # some of its columns, in the template's order
+            if printed is not None and sorted(printed) != sorted(cols):
+                warnings.append(f"t2.{key}: the columns above it ({', '.join(printed)}) are not this row's; "
+                                f"values left missing (columns are never read by position)")
+                out.missing_row(key, cols, "label_not_found")
+                continue
+            if printed is not None and printed != list(cols) and read.values is not None:
+                warnings.append(f"t2.{key}: the header prints its columns in the order {', '.join(printed)}; "
+                                f"values read by header")
+                read = RowRead(values=[read.values[printed.index(c)] for c in cols], status=read.status,
+                               inferred=read.inferred)
+            elif printed is not None and printed != list(cols):
+                read = RowRead(status=read.status or "ambiguous")
             out.set_row(key, cols, read)
     return out
+
+
+@lru_cache(maxsize=None)
+def _t2_text_words(template: str) -> re.Pattern:
+    """Table 2's column words (and their short forms without 件数/数量) as one pattern."""
+    alts = []
+    for key, words in _t2_column_words(template):
+        forms = {w for w in words} | {w[:-2] for w in words if w.endswith(("件数", "数量")) and len(w) >= 6}
+        alts.append(f"(?P<{key}>" + "|".join(_spaced(w) for w in sorted(forms, key=len, reverse=True)) + ")")
+    return re.compile("|".join(alts))
+
+
+def _text_t2_header(before: str, template: str) -> list[str] | None:
+    """The column keys of the last header line of table 2 in *before* (the text above a row),
+    in printed order; None when no line there names a column."""
+    words = _t2_text_words(template)
+    lead = None
+    for lead in re.finditer(_SP.join("信息内容"), before):
+        pass
+    if lead is not None:  # the row's block opens with 信息内容: its header is what follows
+        return [m.lastgroup for m in words.finditer(re.sub("[/／]", "", simplified(before[lead.end():])))] or None
+    block: list[str] = []
+    for line in reversed(simplified(before).split("\n")):
+        found = [m.lastgroup for m in words.finditer(re.sub("[/／]", "", line))]
+        if found:
+            block[:0] = found
+        elif block and line.strip():
+            break  # the header's lines (one word a line, as PDF text prints them) end here
+    return block or None
 
 
 _SIGNED = re.compile(r"\s*(\d+)\s*[+\-−]\s*\d+(?:\.\d+)?(?![\d.])\s*")
@@ -475,39 +521,107 @@ def _read_text_t3(text: str, template: str, warnings: list[str]) -> TableRead | 
                 out.missing_row(key, columns, "ambiguous")
     for row in items:
         warnings.extend(local.get(row.key, ()))
-    printed = _text_org_order(text[max(0, located[0][1] - _HEADER_SPAN):located[0][1]])
-    if printed is not None and printed != list(columns[1:6]):
-        warnings.append(f"t3: the header prints the organisations' columns in the order {', '.join(printed)}; "
+    printed, why = _text_t3_header(text[max(0, located[0][1] - _HEADER_SPAN):located[0][1]])
+    if why is not None:
+        warnings.append(f"t3: the applicant columns cannot be matched by their header ({why}); "
+                        f"values left missing (columns are never read by position)")
+        return _t3_columns_unmatched(template, single, warnings, "ambiguous" if "twice" in why else "label_not_found")
+    if printed is not None and printed != list(columns):
+        warnings.append(f"t3: the header prints the columns in the order {', '.join(printed)}; "
                         f"values read by header")
-        _reorder_columns(out, ["natural_person", *printed, "total"], columns)
+        _reorder_columns(out, printed, columns)
     return _t3_in_order(out, template, single, columns, warnings)
 
 
 _HEADER_SPAN = 400  # characters before table 3's first row label where its header stands
-# The organisation columns' header words; the grouping cell 法人或其他组织 comes first in the
-# alternation, so its 其他 is never taken for the 其他 column.
-_ORG_HEADER = re.compile(r"(?P<group>法\s*人\s*或\s*(?:者\s*)?其\s*他\s*组\s*织)"
-                         r"|(?P<commercial>商\s*业\s*企\s*业)|(?P<research>科\s*研\s*机\s*构)"
-                         r"|(?P<social_org>社\s*会\s*(?:公\s*益\s*)?组\s*织|公\s*益\s*组\s*织)"
-                         r"|(?P<legal_service>法\s*律\s*服\s*务\s*机\s*构)|(?P<other_org>其\s*他)")
-_ORG_KEYS = ("commercial", "research", "social_org", "legal_service", "other_org")
+_SP = r"\s*"
 
 
-def _text_org_order(header: str) -> list[str] | None:
-    """The five organisation columns in the order a text table's header prints them, when
-    each of their words stands there exactly once; else None (then the cells keep the
-    template's order: the header says nothing certain)."""
-    at: dict[str, int] = {}
-    for m in _ORG_HEADER.finditer(header):
-        key = m.lastgroup
-        if key == "group":
-            continue
-        if key in at:
-            return None
-        at[key] = m.start()
-    if len(at) != len(_ORG_KEYS):
-        return None
-    return sorted(at, key=at.get)
+def _spaced(word: str) -> str:
+    return _SP.join(map(re.escape, word))
+
+
+# Table 3's header words; the grouping cell 法人或其他组织 comes first in the alternation,
+# so its 其他 is never taken for the 其他 column.
+T3_HEADER = Vocabulary(
+    words=((_spaced("法人或") + r"(?:者\s*)?其\s*[他它]\s*" + _spaced("组织"), "group", "group"),
+           (_spaced("自然人"), "natural_person", "top"),
+           (_spaced("商业企业"), "commercial", "org"), (_spaced("科研机构"), "research", "org"),
+           ("|".join(map(_spaced, ("社会公益组织", "社会组织", "公益组织"))), "social_org", "org"),
+           (_spaced("法律服务机构") + "|" + _spaced("法律服务"), "legal_service", "org"),
+           (_spaced("其他") + "|" + _spaced("其它"), "other_org", "org"),
+           (_spaced("总计") + "|" + _spaced("合计"), "total", "top"),
+           # Short forms seen in published headers (after the full words: 商业企业 is read whole).
+           (_spaced("个人"), "natural_person", "top"), (_spaced("企业"), "commercial", "org"),
+           (_spaced("科研"), "research", "org")),
+    groups={"group": ("org", 5)})
+_T3_KEYS = tuple(c.key for c in schema.T3_COLUMNS)
+_T3_HEADER_START = re.compile(_SP.join("申请人情况"))
+
+
+def _t3_order(leaves) -> tuple[list[str] | None, str | None]:
+    """Table 3's columns in printed order from *leaves* (:func:`header_leaves`); (None, None)
+    without header words; (None, why) when they do not name the seven columns once each."""
+    if leaves is None:
+        return None, None
+    keys = [leaf[-1] for leaf in leaves]
+    if sorted(keys) == sorted(_T3_KEYS):
+        return keys, None
+    if in_template_order(keys, _T3_KEYS):
+        return None, None  # a header naming some columns, in the template's order: nothing against it
+    if len(set(keys)) < len(keys):
+        twice = sorted({k for k in keys if keys.count(k) > 1})
+        return None, f"the header names {', '.join(twice)} twice"
+    return None, f"the header names {', '.join(keys) or 'no column'} where the template has seven " \
+                 f"columns, each once"
+
+
+def in_template_order(printed, template) -> bool:
+    """Do the header words *printed* (some of the template's columns) stand once each and in
+    the *template*'s order?  Then a header that names only some columns (a short form,
+    words lost in a text layer) says nothing against the template's order."""
+    return len(set(printed)) == len(printed) and all(p in template for p in printed) \
+        and [t for t in template if t in printed] == list(printed)
+
+
+def _text_t3_header(before: str) -> tuple[list[str] | None, str | None]:
+    """Table 3's columns in the order its text header prints them, from the text *before*
+    the first row label (from 申请人情况 on, when printed)."""
+    start = None
+    for start in _T3_HEADER_START.finditer(before):
+        pass
+    if start is not None:
+        before = before[before.rfind("\n", 0, start.start()) + 1:]
+    else:
+        # No 申请人情况: the header begins on the line of its first unambiguous word
+        # (其他 and 总计 also stand in prose and other tables).
+        first = re.search(_SP.join("自然人") + "|" + _spaced("法人或") + "|" + _spaced("商业企业")
+                          + "|" + _spaced("科研机构"), before)
+        if first is None:
+            return None, None
+        before = before[before.rfind("\n", 0, first.start()) + 1:]
+    cells = laid_in_cells(before, T3_HEADER)
+    by_cell = column_leaves(before, T3_HEADER) if cells else None
+    if by_cell is not None and sorted(by_cell) == sorted(_T3_KEYS):
+        return by_cell, None
+    leaves = header_leaves(before, T3_HEADER)
+    printed, why = _t3_order(leaves)
+    if cells and printed is None and why is None and len(leaves or ()) >= 3:
+        return None, (f"the header names {', '.join(leaf[-1] for leaf in leaves)} where the template has "
+                      f"seven columns, each once")
+    if cells or printed is None and why is None:
+        return printed, why
+    # Text not laid out in cells (a PDF text layer): a two-row header's words come row
+    # after row, and words broken across lines are lost.
+    if printed is not None and (printed[0], printed[-1]) != (_T3_KEYS[0], _T3_KEYS[-1]):
+        return None, (f"the header's words stand in the order {', '.join(printed)}, but the text is not "
+                      f"laid out in cells, so where 自然人 and 总计 stand is not certain")
+    keys = [leaf[-1] for leaf in leaves]
+    if why is not None and len(set(keys)) == len(keys):
+        # Some column words, each once, scattered by the text layer: they say nothing
+        # certain about the order (the cells keep the template's).
+        return None, None
+    return printed, why
 
 
 def _reorder_columns(out: TableRead, printed: list[str], columns) -> None:
@@ -535,6 +649,52 @@ def _t3_in_order(out: TableRead, template: str, single: bool, columns, warnings:
         order.insert(order.index("total_handled"), "other.all")
     out.table = {k: out.table[k] for k in order if k in out.table}
     return out
+
+
+# Table 4's header: 行政复议 over five result columns, 行政诉讼 over its two groups, each
+# over five result columns.
+T4_HEADER = Vocabulary(
+    words=((_spaced("未经复议直接起诉") + "|" + _spaced("直接起诉"), "litigation_direct", "litigation"),
+           (_spaced("复议后起诉"), "litigation_after", "litigation"),
+           (_spaced("行政复议"), "reconsideration", "group"), (_spaced("行政诉讼"), "litigation", "group"),
+           (_spaced("结果维持") + "|" + _spaced("维持"), "upheld", "result"),
+           (_spaced("结果纠正") + "|" + _spaced("纠正"), "corrected", "result"),
+           (_spaced("其他结果") + "|" + _spaced("其他"), "other", "result"),
+           (_spaced("尚未审结") + "|" + _spaced("审结"), "pending", "result"),
+           (_spaced("总计") + "|" + _spaced("合计"), "total", "result")),
+    groups={"reconsideration": ("result", 5), "litigation": ("litigation", 2),
+            "litigation_direct": ("result", 5), "litigation_after": ("result", 5)})
+
+
+def _t4_in_template_order(pairs, want) -> bool:
+    """Do the header's cells stand once each in the template's order, a cell whose row the
+    header does not say (结果维持 … 总计 printed once over all three groups) standing for
+    any row?"""
+    at = 0
+    for row, col in pairs:
+        while at < len(want) and not (want[at][1] == col and row in (None, want[at][0])):
+            at += 1
+        if at == len(want):
+            return False
+        at += 1
+    return True
+
+
+def _text_t4_header(header: str) -> tuple[list[tuple[str, str]] | None, str | None]:
+    """(row key, column key) of table 4's fifteen values in the order its text *header*
+    prints them; (None, None) without header words; (None, why) when the header does not
+    name each cell once."""
+    leaves = header_leaves(header, T4_HEADER)
+    if leaves is None:
+        return None, None
+    rows = {r.key for r in schema.T4_ROWS}
+    pairs = [(next((p for p in reversed(leaf[:-1]) if p in rows), None), leaf[-1]) for leaf in leaves]
+    want = [(r.key, c.key) for r in schema.T4_ROWS for c in schema.T4_COLUMNS]
+    if sorted(pairs, key=str) == sorted(want, key=str):
+        return pairs, None
+    if _t4_in_template_order(pairs, want):
+        return None, None
+    return None, "the header does not name each of its fifteen cells once, in an order that can be told"
 
 
 _T4_HEADER = re.compile(r"结果维持|结果\s*纠正|尚未\s*审结|复议后起诉|直接起诉")
@@ -584,6 +744,35 @@ def read_t4_text(text: str, warnings: list[str], context: str | None = None) -> 
                 read = by_runs
     warnings.extend(local)
     out = TableRead({})
+    if header is not None:
+        start = text.rfind("\n", 0, (lead or header).start()) + 1
+        before = text.rfind("\n", 0, max(0, start - 1)) + 1
+        if start and re.fullmatch(r"[\s|]*(?:(?:行\s*政\s*复\s*议|行\s*政\s*诉\s*讼)[\s|]*)+", text[before:start]):
+            start = before  # a line of group headings only (行政诉讼 | 行政复议) above
+        end = _DIGIT.search(text, header.start())
+        head = text[start:end.start() if end else len(text)]
+        pairs, why = _text_t4_header(head)
+        if why is not None and not laid_in_cells(head, T4_HEADER):
+            # A text layer's words broken across lines (结果\n维持): nothing certain is said
+            # about the order, so the cells keep the template's.
+            warnings.append(f"t4: the header's words cannot be told apart ({why}); cells read in the "
+                            f"template's order")
+            why = None
+        if why is not None:
+            warnings.append(f"t4: the columns cannot be matched by their header ({why}); values left "
+                            f"missing (columns are never read by position)")
+            for r in rows:
+                out.missing_row(r, cols, "label_not_found")
+            return out
+        if pairs is not None and read.values is not None and len(read.values) == len(pairs):
+            order = [(r, c) for r in rows for c in cols]
+            if pairs != order:
+                warnings.append("t4: the header prints the cells in another order than the template's; "
+                                "values read by header")
+                at = dict(zip(pairs, read.values))
+                read = RowRead(values=[at[p] for p in order], status=read.status, inferred=read.inferred)
+        elif pairs is not None and pairs != [(r, c) for r in rows for c in cols]:
+            read = RowRead(status=read.status or "ambiguous")  # candidates were split in template order
     for i, r in enumerate(rows):
         part = RowRead(values=None if read.values is None else read.values[i * 5:(i + 1) * 5],
                        status=read.status, inferred=read.inferred)
@@ -651,6 +840,15 @@ def classify_grid(grid, template: str) -> str | None:
     return None
 
 
+def t3_header_grid(grid) -> bool:
+    """Is *grid* table 3's header printed as a table of its own (its column words, no
+    numbers but a numbering row)?"""
+    if any(c and _grid_value(c, True)[0] is not None for row in grid.rows if not _numbering_row(row) for c in row):
+        return False
+    found, why = _t3_column_map(grid)
+    return found is not None
+
+
 def t3_fragment(grid, template: str) -> bool:
     """Could *grid* be a short piece of table 3 (a table split over pages whose first or last
     piece has fewer than three rows)?  It names at least one row of table 3 (总计 only as
@@ -701,13 +899,26 @@ _T3_HEADER_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 _T3_HEADER_GROUPS = re.compile(r"法人或其他组织|法人或者其他组织|申请人情况")
 
 
+_NUMBERING = re.compile(r"栏次|行次|列次|序号|编号")
+
+
+def _numbering_row(row) -> bool:
+    """A row numbering the columns (栏次 | 1 | 2 | … ), printed above or below the header."""
+    nums = [c.strip() for c in row if c and c.strip().isdigit()]
+    text = [c for c in row if c and c.strip() and not c.strip().isdigit()]
+    return bool(nums) and nums == [str(i) for i in range(1, len(nums) + 1)] \
+        and all(_NUMBERING.search(c) for c in text)
+
+
 def _t3_column_map(grid) -> tuple[dict[int, str] | None, str | None]:
     """(grid column → applicant column key, from the header rows above the first row of
-    numbers; None when the grid has no header — fewer than three column words) and, when
-    a header is there but does not name the seven columns once each, why (the map is then
-    None)."""
+    numbers; None when the grid has no header words, or only some in the template's
+    order) and, when a header is there but does not name the seven columns once each,
+    why (the map is then None)."""
     header: dict[int, str] = {}
     for row in grid.rows:
+        if _numbering_row(row):
+            continue
         if any(c and _grid_value(c, True)[0] is not None for c in row):
             break  # the first row of numbers: the header is above it
         for j, c in enumerate(row):
@@ -715,21 +926,20 @@ def _t3_column_map(grid) -> tuple[dict[int, str] | None, str | None]:
                 header[j] = header.get(j, "") + re.sub(r"\s+", "", half_width(c))
     found: dict[int, str] = {}
     for j, words in header.items():
-        words = _T3_HEADER_GROUPS.sub("", words)
-        keys = {k for k, alts in _T3_HEADER_WORDS if any(a in words for a in alts)}
-        if len(keys) > 1:
-            return None, f"the header cell {words!r} names several columns"
+        keys = [leaf[-1] for leaf in (header_leaves(words, T3_HEADER) or [])]
+        if len(set(keys)) > 1:
+            return None, f"the header cell {simplified(words)!r} names several columns"
         if keys:
-            found[j] = keys.pop()
-    keys = list(found.values())
-    if len(set(keys)) < 3:
-        # A word or two (其他 in a label broken across a page) is no header.
+            found[j] = keys[0]
+    keys = [found[j] for j in sorted(found)]
+    if sorted(keys) == sorted(_T3_KEYS):
+        return found, None
+    if len(keys) < 3 and in_template_order(keys, _T3_KEYS):
+        # No header, or a word or two (其他 in a label broken across a page) that says
+        # nothing against the template's order.
         return None, None
-    want = [c.key for c in schema.T3_COLUMNS]
-    if sorted(keys) != sorted(want):
-        shown = ", ".join(dict.fromkeys(keys))
-        return None, f"the header names {shown or 'none'} where the template has seven columns, each once"
-    return found, None
+    shown = ", ".join(keys)
+    return None, f"the header names {shown or 'none'} where the template has seven columns, each once"
 
 
 def read_grid_table(grids, table: str, template: str, warnings: list[str]) -> TableRead | None:
@@ -746,6 +956,7 @@ def read_grid_table(grids, table: str, template: str, warnings: list[str]) -> Ta
     if value_cols is not None and len(value_cols) != len(schema.T3_COLUMNS):
         value_cols = None
     column_map: dict[int, dict[int, str]] = {}  # grid index → its header's column map
+    ranked: dict[int, list[str]] = {}  # grid index → the header's column order (a piece of another width)
     if table == "t3":
         shared, shared_width = None, None
         for gi, grid in enumerate(grids):
@@ -761,6 +972,10 @@ def read_grid_table(grids, table: str, template: str, warnings: list[str]) -> Ta
             elif shared is not None and widths == shared_width:
                 # A later page's piece without its own header: the same columns.
                 column_map[gi] = shared
+            elif shared is not None:
+                # A piece drawn with another width (its label columns merged or split):
+                # its seven value cells stand in the header's order.
+                ranked[gi] = [shared[j] for j in sorted(shared)]
     # A row whose label matched nothing but which has value cells: its label may
     # go on in the next row (a row broken across a PDF page).
     pending = None  # (label, real cells, positions of its value cells, row width)
@@ -791,6 +1006,13 @@ def read_grid_table(grids, table: str, template: str, warnings: list[str]) -> Ta
                 # Cells in the template's column order, each found under its header.
                 at = {k: j for j, k in by_header.items()}
                 value_pos = [at[c.key] for c in schema.T3_COLUMNS]
+            elif by_header is not None and len(value_pos) == len(by_header):
+                # A row drawn with other label cells (merged, split) under the header:
+                # its seven value cells stand in the header's order.
+                printed = [by_header[j] for j in sorted(by_header)]
+                value_pos = [value_pos[printed.index(c.key)] for c in schema.T3_COLUMNS]
+            elif gi in ranked and len(value_pos) == len(ranked[gi]):
+                value_pos = [value_pos[ranked[gi].index(c.key)] for c in schema.T3_COLUMNS]
             cells = [row[j] for j in value_pos]
             key = _match_row(label, patterns) if label.strip() else None
             previous, pending = pending, None
@@ -868,7 +1090,10 @@ def _t2_header(row, words) -> dict[int, str] | None:
         if not c:
             continue
         text = re.sub(r"[\s/／]+", "", half_width(c))
-        keys = [k for k, ws in words if any(w == text or (len(text) > len(w) and text.endswith(w)) for w in ws)]
+        text = simplified(text)
+        keys = [k for k, ws in words if any(w == text or (len(text) > len(w) and text.endswith(w))
+                                            or (len(text) >= 4 and w.startswith(text) and w[len(text):] in ("件数", "数量"))
+                                            for w in ws)]
         if len(keys) == 1:
             found[j] = keys[0]
         elif j > 0:  # a header word naming no column (信息内容 heads the labels, in the first)
@@ -876,12 +1101,13 @@ def _t2_header(row, words) -> dict[int, str] | None:
     return {**found, **other} if len(found) >= 2 else None
 
 
-def _t3_columns_unmatched(template: str, single: bool, warnings: list[str]) -> TableRead:
+def _t3_columns_unmatched(template: str, single: bool, warnings: list[str],
+                          status: str = "label_not_found") -> TableRead:
     """Table 3 present, every cell missing: its columns could not be matched by header."""
     out = TableRead({})
     columns = tuple(c.key for c in schema.T3_COLUMNS)
     for row in t3_row_items(template, single):
-        out.missing_row(row.key, columns, "label_not_found")
+        out.missing_row(row.key, columns, status)
     return _t3_in_order(out, template, single, columns, warnings)
 
 
@@ -957,7 +1183,7 @@ def _t4_column_map(header_rows, positions: list[int]) -> tuple[list[tuple[str, s
                 # to its right; a column word spanning down stays in its own column.
                 text = group or ""
             else:
-                text = re.sub(r"\s+", "", half_width(c))
+                text = simplified(re.sub(r"\s+", "", half_width(c)))
                 group = text if any(w in text for _, ws in _T4_ROW_WORDS for w in ws) else None
             if j in words:
                 words[j] += text
@@ -1016,7 +1242,9 @@ def detect_template(text: str) -> str:
 
 
 # The 2021 template's (六)其他处理 sub-rows; the 2019 template has none.
-_T3_2021_SUBROWS = re.compile(r"逾\s*期\s*不\s*补\s*正|逾\s*期\s*未\s*按\s*收\s*费\s*通\s*知")
+_T3_2021_SUBROWS = re.compile(r"逾\s*期\s*不\s*补\s*正|逾\s*期\s*未\s*按\s*收\s*费\s*通\s*知"
+                              # (六)其他处理 opening a numbered sub-row (1.申请人…), however worded
+                              r"|\(\s*六\s*\)\s*其\s*他\s*处\s*理\s*1\s*[.．、]\s*[\u4e00-\u9fff]")
 
 
 def t3_template(text: str, template: str) -> str:
