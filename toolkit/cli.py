@@ -137,10 +137,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def _files_help() -> str:
     """The ``add`` files' help, from the format registry."""
-    from .reading.formats import formats
+    from .reading.formats import registered
 
-    walked = " ".join(s for f in formats() if f.walked and f.reader is not None for s in f.suffixes)
-    by_ocr = " ".join(s for f in formats() if f.ocr and not f.walked for s in f.suffixes)
+    walked = " ".join(s for f in registered() if f.walked and f.reader is not None for s in f.suffixes)
+    by_ocr = " ".join(s for f in registered() if f.ocr and not f.walked for s in f.suffixes)
     return (f"report files ({walked}; scanned .pdf and, named one by one, {by_ocr} by OCR with the "
             "[ocr] extra) or folders (searched recursively)")
 

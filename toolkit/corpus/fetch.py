@@ -63,7 +63,7 @@ from typing import Any, Callable, Iterable
 from ..errors import one_line
 from ..fileio import LockBusy
 from ..progress import progress_bar
-from ..reading.formats import FALLBACK, attachment_suffixes, format_of, formats
+from ..reading.formats import FALLBACK, attachment_suffixes, format_of, registered
 from ..reading.sniff import sniff, suffix_for_kind
 from .add import Added, CorpusWriter, add_bytes, today_utc
 from .location import named_corpus
@@ -571,7 +571,7 @@ def _suffix_for(url: str, headers, body: bytes) -> str | None:
         return suffix_for_kind(kind)
     ctype = ((headers.get_content_type() if headers is not None else "") or "").lower()
     url_suffix = Path(urllib.parse.unquote(urllib.parse.urlsplit(url).path)).suffix.lower()
-    for f in formats():
+    for f in registered():
         if f.trust_name and (ctype in f.mime_types or url_suffix in f.suffixes):
             return f.stored_suffix
     if ctype.startswith("text/"):
@@ -581,7 +581,7 @@ def _suffix_for(url: str, headers, body: bytes) -> str | None:
 
 def _kinds_read() -> str:
     """"neither PDF, DOCX, … nor text": the kinds a download may be, from the format registry."""
-    kinds = [f.kind.upper() for f in formats() if f.reader is not None and f.kind != FALLBACK]
+    kinds = [f.kind.upper() for f in registered() if f.reader is not None and f.kind != FALLBACK]
     return f"neither {', '.join(kinds)} nor {FALLBACK}"
 
 

@@ -20,7 +20,7 @@ from typing import Callable
 from ..errors import NoTextLayer, ReportError
 from .document import Document
 
-__all__ = ["Format", "FORMATS", "FALLBACK", "formats", "register_format", "format_of", "format_named",
+__all__ = ["Format", "FORMATS", "FALLBACK", "registered", "register_format", "format_of", "format_named",
            "walked_suffixes", "read_suffixes", "attachment_suffixes", "starts_with"]
 
 #: A reader: (bytes, source name, server-declared charset or None) -> Document.
@@ -156,7 +156,7 @@ FORMATS: tuple[Format, ...] = (
 )
 
 
-def formats() -> tuple[Format, ...]:
+def registered() -> tuple[Format, ...]:
     """The registered formats, in sniffing order (the fallback, text, last)."""
     return FORMATS
 

@@ -23,7 +23,7 @@ def sniff(data: bytes, suffix: str = "") -> str:
     if named is not None and named.kind != _formats.FALLBACK and named.name_decides:
         return named.kind
     text_name = named is not None and named.kind == _formats.FALLBACK
-    for f in _formats.formats():
+    for f in _formats.registered():
         if f.magic is not None and (f.beats_text_name or not text_name) and f.magic(data):
             return f.kind
     return _formats.FALLBACK
