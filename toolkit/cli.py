@@ -139,8 +139,8 @@ def _files_help() -> str:
     """The ``add`` files' help, from the format registry."""
     from .reading.formats import registered
 
-    walked = " ".join(s for f in registered() if f.walked and f.reader is not None for s in f.suffixes)
-    by_ocr = " ".join(s for f in registered() if f.ocr and not f.walked for s in f.suffixes)
+    walked = " ".join(s for f in registered() if not f.by_name_only and f.reader is not None for s in f.suffixes)
+    by_ocr = " ".join(s for f in registered() if f.ocr and f.by_name_only for s in f.suffixes)
     return (f"report files ({walked}; scanned .pdf and, named one by one, {by_ocr} by OCR with the "
             "[ocr] extra) or folders (searched recursively)")
 

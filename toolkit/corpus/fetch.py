@@ -562,13 +562,13 @@ def _http_reason(status: int) -> str:
 def _suffix_for(url: str, headers, body: bytes) -> str | None:
     """The suffix the download is stored under, from its bytes (:func:`~toolkit.reading.sniff.sniff`):
     a PDF, DOCX or HTML page (or any registered kind with a mark) is one whatever the server
-    calls it.  Bytes with no such mark are a kind that can be told only by name (HTML whose
+    calls it, unless it is read only from a file named one by one (an image).  Bytes with no such mark are a kind that can be told only by name (HTML whose
     first tag lies past the sniffer's window, text) when the server's type or the URL's suffix
     names it, text when the server says ``text/*``; anything else is ``None`` (not a report
     format)."""
     kind = sniff(body)
     if kind != FALLBACK:
-        return suffix_for_kind(kind)
+        return None if format_of(kind).by_name_only else suffix_for_kind(kind)
     ctype = ((headers.get_content_type() if headers is not None else "") or "").lower()
     url_suffix = Path(urllib.parse.unquote(urllib.parse.urlsplit(url).path)).suffix.lower()
     for f in registered():
@@ -581,7 +581,8 @@ def _suffix_for(url: str, headers, body: bytes) -> str | None:
 
 def _kinds_read() -> str:
     """"neither PDF, DOCX, … nor text": the kinds a download may be, from the format registry."""
-    kinds = [f.kind.upper() for f in registered() if f.reader is not None and f.kind != FALLBACK]
+    kinds = [f.kind.upper() for f in registered() if f.reader is not None and not f.by_name_only
+             and f.kind != FALLBACK]
     return f"neither {', '.join(kinds)} nor {FALLBACK}"
 
 

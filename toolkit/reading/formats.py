@@ -46,8 +46,9 @@ class Format:
     name_decides: bool = True
     #: The bytes' mark wins over a text name (.txt/.md): a PDF saved as .txt is read as a PDF.
     beats_text_name: bool = False
-    #: Taken when ``xxgk add`` walks a folder (images are added only when named one by one).
-    walked: bool = True
+    #: Read only from a file the user names one by one: never taken by ``xxgk add``'s folder
+    #: walk nor kept from an ``xxgk fetch`` download (images: OCR is slow and needs the extra).
+    by_name_only: bool = False
     #: A link to a file with this suffix that names a report is followed by ``xxgk fetch``.
     attachment: bool = False
     #: A download without any mark is this kind when the server's type or the URL's suffix says so.
@@ -138,16 +139,16 @@ FALLBACK = "text"
 #: Registry order is sniffing order: the first kind whose mark the bytes carry wins.
 FORMATS: tuple[Format, ...] = (
     Format("png", (".png",), ("image/png",), starts_with(b"\x89PNG\r\n\x1a\n"), _read_image,
-           walked=False, ocr=True),
+           by_name_only=True, ocr=True),
     Format("jpeg", (".jpg", ".jpeg"), ("image/jpeg",), starts_with(b"\xff\xd8\xff"), _read_image,
-           walked=False, ocr=True),
+           by_name_only=True, ocr=True),
     Format("tiff", (".tif", ".tiff"), ("image/tiff",), starts_with(b"II*\x00", b"MM\x00*"), _read_image,
-           walked=False, ocr=True),
+           by_name_only=True, ocr=True),
     Format("docx", (".docx",), ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",),
            _is_docx, _read_docx, attachment=True),
     # Legacy Word (an OLE2 compound file): recognised so that it is refused with advice.
     Format("doc", (".doc",), ("application/msword",), starts_with(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), None,
-           name_decides=False, walked=False, attachment=True,
+           name_decides=False, attachment=True,
            refusal="legacy Word .doc is not supported; save it as .docx"),
     Format("pdf", (".pdf",), ("application/pdf",), _is_pdf, _read_pdf, beats_text_name=True, attachment=True),
     Format("html", (".html", ".htm", ".shtml"), ("text/html", "application/xhtml+xml"), _is_html, _read_html,
@@ -193,7 +194,7 @@ def format_named(suffix: str) -> Format | None:
 
 def walked_suffixes() -> frozenset[str]:
     """Suffixes ``xxgk add`` takes when it walks a folder."""
-    return frozenset(s for f in FORMATS if f.walked and f.reader is not None for s in f.suffixes)
+    return frozenset(s for f in FORMATS if not f.by_name_only and f.reader is not None for s in f.suffixes)
 
 
 def read_suffixes() -> frozenset[str]:
