@@ -94,8 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--organ", help="only this organ's reports: an organ_id or a name matching one organ")
     ad = sub.add_parser("add", help="add report files (or folders of them) to the corpus")
     ad.add_argument("paths", nargs="+", metavar="FILE_OR_DIR",
-                    help="report files (.txt .md .html .htm .docx .pdf; scanned .pdf and, named one by one, "
-                         ".png .jpg .tif by OCR with the [ocr] extra) or folders (searched recursively)")
+                    help=_files_help())
     ad.add_argument("--corpus", help=_CORPUS_HELP)
     ad.add_argument("--source-url", type=_source_url,
                     help="http(s) URL the files were downloaded from (recorded in metadata.csv)")
@@ -123,6 +122,16 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--allow-private", action="store_true",
                    help="fetch from loopback, private and link-local addresses too (default: refused)")
     return p
+
+
+def _files_help() -> str:
+    """The ``add`` files' help, from the format registry."""
+    from .reading.formats import registered
+
+    walked = " ".join(s for f in registered() if not f.by_name_only and f.reader is not None for s in f.suffixes)
+    by_ocr = " ".join(s for f in registered() if f.ocr and f.by_name_only for s in f.suffixes)
+    return (f"report files ({walked}; scanned .pdf and, named one by one, {by_ocr} by OCR with the "
+            "[ocr] extra) or folders (searched recursively)")
 
 
 def _source_url(value: str) -> str:

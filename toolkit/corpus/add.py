@@ -48,11 +48,12 @@ from ..parsing import parse_document
 from ..parsing.metadata import place
 from ..progress import progress_bar
 from ..reading import read_data, sniff
+from ..reading.formats import walked_suffixes
 from ..reading.sniff import suffix_for_kind
 from .location import named_corpus
 from .metadata import MetadataError, MetadataFile, resolve_report_path
 
-__all__ = ["REPORT_SUFFIXES", "AddResult", "Added", "Skipped", "CorpusWriter", "Overrides", "OverrideError",
+__all__ = ["AddResult", "Added", "Skipped", "CorpusWriter", "Overrides", "OverrideError",
            "add_reports", "add_file", "add_bytes", "today_utc", "check_source_url", "check_year", "LOCK_WAIT"]
 
 #: A file shorter than this (characters) with fewer template sections than
@@ -64,9 +65,6 @@ _MIN_SECTIONS = 3
 #: Seconds a writer waits for another ``add``/``fetch`` on the same corpus (each holds the
 #: lock only while it copies one file and appends its row).
 LOCK_WAIT = 120.0
-
-#: File kinds taken when a directory is expanded.
-REPORT_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm", ".docx", ".pdf"})
 
 
 #: Years a report may be for (the regulations took effect in 2008; a few places reported earlier).
@@ -256,12 +254,13 @@ class CorpusWriter:
 def _expand(paths: Iterable[str | os.PathLike]) -> list[tuple[Path, str | None]]:
     """Files to add: (path, reason to skip or None).  Directories are walked recursively."""
     out: list[tuple[Path, str | None]] = []
+    suffixes = walked_suffixes()  # the registry's: images only when named one by one
     for given in paths:
         p = Path(given)
         if p.is_dir():
             found = sorted(
                 (f for f in p.rglob("*")
-                 if f.is_file() and f.suffix.lower() in REPORT_SUFFIXES
+                 if f.is_file() and f.suffix.lower() in suffixes
                  and not any(part.startswith(".") for part in f.relative_to(p).parts)
                  and not f.name.startswith("~$")),
                 key=lambda f: f.as_posix())
@@ -343,10 +342,7 @@ def add_bytes(writer: CorpusWriter, data: bytes, label: str, name: str, source_u
         doc = read_data(data, label, path.suffix, charset)
         report = parse_document(doc, report_id=path.stem, source=label)
     except ReportError as exc:
-        reason = exc.reason
-        if path.suffix.lower() == ".doc":
-            reason += " (legacy Word .doc is not supported; save it as .docx)"
-        return Skipped(label, one_line(reason))
+        return Skipped(label, one_line(exc.reason))
     text = doc.text
 
     n_sections = sum(1 for body in report.sections.values() if body is not None)

@@ -63,6 +63,7 @@ from typing import Any, Callable, Iterable
 from ..errors import one_line
 from ..fileio import LockBusy
 from ..progress import progress_bar
+from ..reading.formats import FALLBACK, attachment_suffixes, format_of, registered
 from ..reading.sniff import sniff, suffix_for_kind
 from .add import Added, CorpusWriter, add_bytes, today_utc
 from .location import named_corpus
@@ -97,11 +98,6 @@ class FetchResult:
         return [i for i in self.items if i.status == "skipped"]
 
 
-_HTML_TYPES = {"text/html", "application/xhtml+xml"}
-_HTML_SUFFIXES = {".html", ".htm", ".shtml"}
-#: An OLE2 compound file: a legacy Word .doc (or .xls/.ppt), which no reader reads.
-_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ATTACHMENT = re.compile(r"\.(pdf|docx?)$", re.I)
 _ATTACHMENT_WORDS = ("年度报告", "年报")
 _MAX_REDIRECTS = 10
 #: Seconds a 429's Retry-After is honoured up to (a longer one is waited for this long).
@@ -565,23 +561,29 @@ def _http_reason(status: int) -> str:
 
 def _suffix_for(url: str, headers, body: bytes) -> str | None:
     """The suffix the download is stored under, from its bytes (:func:`~toolkit.reading.sniff.sniff`):
-    a PDF, DOCX or HTML page is one whatever the server calls it.  Bytes with no such mark are
-    an HTML page when the server or the URL says so (markup whose first tag lies past the
-    sniffer's window), text when the server says ``text/*`` or the URL ends ``.txt``, and a
-    legacy Word ``.doc`` by its OLE2 signature (the corpus then says it is not supported);
-    anything else is ``None`` (not a report format)."""
+    a PDF, DOCX or HTML page (or any registered kind with a mark) is one whatever the server
+    calls it, unless it is read only from a file named one by one (an image).  Bytes with no such mark are a kind that can be told only by name (HTML whose
+    first tag lies past the sniffer's window, text) when the server's type or the URL's suffix
+    names it, text when the server says ``text/*``; anything else is ``None`` (not a report
+    format)."""
     kind = sniff(body)
-    if kind != "text":
-        return suffix_for_kind(kind)
-    if body[:8] == _OLE2:
-        return ".doc"
+    if kind != FALLBACK:
+        return None if format_of(kind).by_name_only else suffix_for_kind(kind)
     ctype = ((headers.get_content_type() if headers is not None else "") or "").lower()
     url_suffix = Path(urllib.parse.unquote(urllib.parse.urlsplit(url).path)).suffix.lower()
-    if ctype in _HTML_TYPES or url_suffix in _HTML_SUFFIXES:
-        return ".html"
-    if ctype.startswith("text/") or url_suffix == ".txt":
-        return ".txt"
+    for f in registered():
+        if f.trust_name and (ctype in f.mime_types or url_suffix in f.suffixes):
+            return f.stored_suffix
+    if ctype.startswith("text/"):
+        return suffix_for_kind(FALLBACK)
     return None
+
+
+def _kinds_read() -> str:
+    """"neither PDF, DOCX, … nor text": the kinds a download may be, from the format registry."""
+    kinds = [f.kind.upper() for f in registered() if f.reader is not None and not f.by_name_only
+             and f.kind != FALLBACK]
+    return f"neither {', '.join(kinds)} nor {FALLBACK}"
 
 
 def _attachment_links(body: bytes, base_url: str, charset: str | None = None) -> list[str]:
@@ -611,13 +613,14 @@ def _attachment_links(body: bytes, base_url: str, charset: str | None = None) ->
         except ValueError:
             pass  # a malformed <base href>: links resolve against the page's own URL
     links: list[str] = []
+    suffixes = attachment_suffixes()
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
         if not href:
             continue
         try:
             path = urllib.parse.unquote(urllib.parse.urlsplit(href).path)
-            if not _ATTACHMENT.search(path):
+            if not path.lower().endswith(suffixes):
                 continue
             words = "".join(a.itertext()) + " " + (a.get("title") or "") + " " + path
             if not any(w in words for w in _ATTACHMENT_WORDS):
@@ -696,11 +699,10 @@ def fetch(urls: Iterable[str], corpus: str | os.PathLike | None, delay: float = 
                 seen.add(final)
                 suffix = _suffix_for(final, headers, body)
                 if suffix is None:
-                    raise _Skip(f"not a report format (neither PDF, DOCX, HTML nor text; served as "
-                                f"{headers.get_content_type()!r})")
+                    raise _Skip(f"not a report format ({_kinds_read()}; served as {headers.get_content_type()!r})")
                 # The server's charset counts when the page does not declare its own.
                 charset = headers.get_content_charset() if headers is not None else None
-                if suffix == ".html" and follow_attachments:
+                if suffix == format_of("html").stored_suffix and follow_attachments:
                     new = _follow(_attachment_links(body, final, charset), url, final, queue, seen,
                                   follow_offsite, max_links, result.notes)
                     if new:

@@ -16,6 +16,7 @@ from .. import schema
 from ..errors import ReportError
 from ..fileio import read_bytes
 from ..reading import Document, read_data
+from ..reading.formats import read_suffixes
 from ..textnorm import clean, half_width
 from .report import Report
 from .resolve import resolve
@@ -238,7 +239,7 @@ def parse_report(path_or_text: str | Path) -> Report:
             is_file = False
         if is_file:
             return parse_file(candidate)
-        if len(path_or_text) < 260 and candidate.suffix.lower() in {".txt", ".html", ".htm", ".md", ".docx", ".pdf"}:
+        if len(path_or_text) < 260 and candidate.suffix.lower() in read_suffixes():
             raise ReportError(path_or_text, "no such file")
     if not isinstance(path_or_text, str):
         raise TypeError(f"parse_report expects a path or text, not {type(path_or_text).__name__}")

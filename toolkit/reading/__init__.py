@@ -15,17 +15,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import NoTextLayer, ReportError
+from ..errors import ReportError
 from ..fileio import read_bytes
 from .decode import decode_bytes, is_traditional, to_simplified
 from .document import Document, Grid, grid_text
-from .sniff import IMAGE_KINDS, sniff
+from .formats import Format, format_of, register_format
+from .sniff import sniff
 
-__all__ = ["Document", "Grid", "grid_text", "read_document", "read_data", "decode_bytes", "sniff"]
+__all__ = ["Document", "Grid", "grid_text", "read_document", "read_data", "decode_bytes", "sniff",
+           "Format", "register_format"]
 
 
 def read_document(path: str | Path) -> Document:
-    """Read a report file (.txt/.md, .html/.htm, .docx, .pdf; .png/.jpg/.tif by OCR) into a Document.
+    """Read a report file (.txt/.md, .html/.htm, .docx, .pdf; .png/.jpg/.tif by OCR; any kind in
+    :mod:`toolkit.reading.formats`) into a Document.
 
     Only regular files are read, up to :data:`toolkit.fileio.MAX_FILE_BYTES`.
     Raises ReportError naming the file for unreadable input.
@@ -47,30 +50,7 @@ def read_data(data: bytes, source: str | None = None, suffix: str = "", charset:
         raise ReportError(source, "empty file")
     kind = sniff(data, suffix)
     try:
-        if kind == "docx":
-            from .docx import read_docx
-
-            doc = read_docx(data, source)
-        elif kind == "pdf":
-            from .pdf import read_pdf
-
-            try:
-                doc = read_pdf(data, source)
-            except NoTextLayer:
-                from .ocr import read_scanned_pdf
-
-                doc = read_scanned_pdf(data, source)
-        elif kind in IMAGE_KINDS:
-            from .ocr import read_image
-
-            doc = read_image(data, source)
-        elif kind == "html":
-            from .html import read_html
-
-            doc = read_html(data, source, charset)
-        else:
-            text, warnings = decode_bytes(data, source, charset)
-            doc = Document(text, [], warnings)
+        doc = format_of(kind).read(data, source, charset)
     except ReportError:
         raise
     except MemoryError:

@@ -1,44 +1,34 @@
-"""The one file-type sniffer: which reader a file's bytes need."""
+"""The one file-type sniffer: which reader a file's bytes need (kinds from :mod:`.formats`)."""
 from __future__ import annotations
 
-import re
+from . import formats as _formats
 
-__all__ = ["KINDS", "IMAGE_KINDS", "sniff", "suffix_for_kind"]
-
-#: Reader kinds, and the suffix a file of that kind is stored under.
-KINDS = {"docx": ".docx", "pdf": ".pdf", "html": ".html", "text": ".txt",
-         "png": ".png", "jpeg": ".jpg", "tiff": ".tif"}
-#: Kinds that are images: read by OCR (the ``[ocr]`` extra).
-IMAGE_KINDS = frozenset({"png", "jpeg", "tiff"})
-_IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"), (b"II*\x00", "tiff"),
-                (b"MM\x00*", "tiff"))
-_IMAGE_SUFFIX = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".tif": "tiff", ".tiff": "tiff"}
-_HTML_HINT = re.compile(rb"<(html|body|table)[\s>]", re.I)
+__all__ = ["sniff", "suffix_for_kind"]
 
 
 def sniff(data: bytes, suffix: str = "") -> str:
-    """``"docx"``, ``"pdf"``, ``"html"``, ``"text"`` or an image kind (``"png"``, ``"jpeg"``,
-    ``"tiff"``) from the file's suffix and first bytes.
+    """The kind of a file (``"docx"``, ``"pdf"``, ``"html"``, ``"text"``, an image kind
+    ``"png"``/``"jpeg"``/``"tiff"``, or any registered kind) from its suffix and bytes.
 
-    The suffix decides for ``.docx``/``.pdf``/``.html``/``.htm``; otherwise the bytes
-    do (a zip is a DOCX, ``%PDF-`` a PDF, an ``<html>``/``<body>``/``<table>`` tag
-    near the start an HTML page), and anything else is text.
+    A registered suffix decides (``.docx``, ``.pdf``, ``.html``, ``.png`` …), except a
+    text name (``.txt``/``.md``) and a suffix that is often given to other bytes (``.doc``).
+    Otherwise the first format, in registry order, whose mark the bytes carry: a zip
+    holding ``word/document.xml`` is a DOCX (an OFD or XLSX zip is not), ``%PDF-`` a PDF,
+    an ``<html>``/``<body>``/``<table>`` tag near the start an HTML page, PNG/JPEG/TIFF
+    signatures an image.  In a file named as text only the marks of PDF and HTML count
+    (a binary file named as text is refused as such).  Anything else is text.
     """
     suffix = suffix.lower()
-    head = data[:4096]
-    if suffix in _IMAGE_SUFFIX:
-        return _IMAGE_SUFFIX[suffix]
-    for magic, kind in _IMAGE_MAGIC:
-        if head.startswith(magic) and suffix not in (".txt", ".md", ".html", ".htm"):
-            return kind  # (a file named as text stays text: a binary one is refused as such)
-    if suffix == ".docx" or (head[:2] == b"PK" and suffix not in (".html", ".htm", ".txt")):
-        return "docx"
-    if suffix == ".pdf" or head.lstrip()[:5] == b"%PDF-":
-        return "pdf"
-    if suffix in (".html", ".htm") or _HTML_HINT.search(head):
-        return "html"
-    return "text"
+    named = _formats.format_named(suffix)
+    if named is not None and named.kind != _formats.FALLBACK and named.name_decides:
+        return named.kind
+    text_name = named is not None and named.kind == _formats.FALLBACK
+    for f in _formats.registered():
+        if f.magic is not None and (f.beats_text_name or not text_name) and f.magic(data):
+            return f.kind
+    return _formats.FALLBACK
 
 
 def suffix_for_kind(kind: str) -> str:
-    return KINDS[kind]
+    """The suffix a file of *kind* is stored under when its own name gives none."""
+    return _formats.format_of(kind).stored_suffix
