@@ -338,13 +338,10 @@ def test_an_unwritable_data_home_costs_the_cache_not_the_result(seed_corpus, tmp
     (tmp_path / "file").write_text("x", encoding="utf-8")
     monkeypatch.setenv("XXGK_HOME", str(tmp_path / "file" / "home"))
     monkeypatch.setattr(home_module, "_NOTED", set())
-    monkeypatch.setattr(loaders, "_PARSED", {})
-    monkeypatch.setattr(loaders, "_FRAMES", {})
     with caplog.at_level(logging.WARNING, logger="toolkit"):
-        pd.testing.assert_frame_equal(loaders.load_reports(seed_corpus), expected)
-        monkeypatch.setattr(loaders, "_PARSED", {})
-        monkeypatch.setattr(loaders, "_FRAMES", {})
-        assert len(loaders.load_tables(seed_corpus)) > 0
+        # A fresh handle each time: nothing kept from an earlier call hides the data home.
+        pd.testing.assert_frame_equal(loaders.CorpusData(seed_corpus).load_reports(), expected)
+        assert len(loaders.CorpusData(seed_corpus).load_tables()) > 0
         out = tmp_path / "out"
         tb.build(seed_corpus, out, jobs=1, excel=False)
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]

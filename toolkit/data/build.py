@@ -48,7 +48,7 @@ from ..progress import progress_bar
 from .cache import CACHE_FILE, CacheWriter, ParseCache, toolkit_fingerprint
 from .batch import Task, process_batch
 from .frames import findings_arrow, parse_log_arrow, reports_arrow, statements_arrow, tables_arrow
-from .home import build_area, corpus_home, note_unwritable
+from .home import build_area, corpus_home, note_unwritable, resolve_data_home
 from .listing import each_file_once
 from .manifest import FileHashes, build_of, read_manifest, stat_list, write_manifest
 from .tabular import TableSink, close_all, parquet_writer
@@ -103,14 +103,14 @@ def _beside(out: Path) -> tuple[Path, Path]:
     return out.parent / f".{out.name}.xxgk-stage", out.parent / f".{out.name}.xxgk-old"
 
 
-def _places(out: Path) -> _Places:
+def _places(out: Path, data_home: Path | None = None) -> _Places:
     """The data home's build folder for *out* holds the lock, and the staging folders when it is on
     *out*'s file system; otherwise they go beside *out*.  A data home that cannot be written (or
     lies inside *out*) leaves the lock to *out*'s parent folder itself: nothing is added there."""
     try:
-        area = build_area(out)
+        area = build_area(out, data_home)
     except OSError as exc:
-        note_unwritable(exc, "the build locks its output's parent folder and stages beside it")
+        note_unwritable(exc, "the build locks its output's parent folder and stages beside it", data_home)
         return _Places(*_beside(out), out.parent)
     if area == out or out in area.parents:  # the data home inside the output folder
         return _Places(*_beside(out), out.parent)
@@ -119,12 +119,12 @@ def _places(out: Path) -> _Places:
     return _Places(area / "stage", area / "old", area / "lock")
 
 
-def lock_file(out: str | os.PathLike) -> Path:
+def lock_file(out: str | os.PathLike, data_home: str | os.PathLike | None = None) -> Path:
     """The lock file builds into the output folder *out* hold (in the data home; *out*'s parent
     folder itself when the data home cannot be written)."""
     out = Path(out).expanduser().resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    return _places(out).lock
+    return _places(out, resolve_data_home(data_home)).lock
 
 
 def _check_out(out: Path, root: Path) -> None:
@@ -183,11 +183,13 @@ def build(corpus: str | os.PathLike | None = None, out: str | os.PathLike | None
           jobs: int | None = None, cache: bool = True, excel: bool = True,
           progress: bool | None = None, chunk: int = CHUNK,
           extras: Sequence[Callable[[Path], list[str]]] = (),
-          sheets: Sequence[tuple[str, Callable[[Path], "pd.DataFrame"]]] = ()) -> BuildResult:
+          sheets: Sequence[tuple[str, Callable[[Path], "pd.DataFrame"]]] = (),
+          data_home: str | os.PathLike | None = None) -> BuildResult:
     """Parse and audit *corpus*; write its tables, audit, parse log and workbook to *out*.
 
-    *out* defaults to the corpus's folder in the data home
-    (:func:`toolkit.data.home.corpus_home`), where the loaders look for it.
+    *out* defaults to the corpus's folder in the data home *data_home*
+    (:func:`toolkit.data.home.corpus_home`), where the loaders look for it; the
+    build's lock and staging folders are in that data home too.
     *jobs* worker processes parse (``None``: all cores, and never more).  With
     *cache* False the previous build's cache is not used (every file is parsed
     again; the cache is still refreshed).  *excel* False skips ``xxgk.xlsx``.
@@ -204,11 +206,12 @@ def build(corpus: str | os.PathLike | None = None, out: str | os.PathLike | None
     build is writing *out*.
     """
     root = corpus_dir(corpus)
-    out = corpus_home(root) if out is None else Path(out).expanduser().resolve()
+    home = resolve_data_home(data_home)
+    out = corpus_home(root, home) if out is None else Path(out).expanduser().resolve()
     _check_out(out, root)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        places = _places(out)
+        places = _places(out, home)
         lock = FolderLock(places.lock, "the output folder (another xxgk build)", timeout=LOCK_WAIT)
         with lock, _file_size_limit_raises():
             return _build_locked(root, out, places, jobs=jobs, cache=cache, excel=excel, progress=progress,
