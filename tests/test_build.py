@@ -5,6 +5,7 @@ import functools
 import hashlib
 import os
 import shutil
+import time
 from pathlib import Path
 
 import matplotlib
@@ -388,3 +389,38 @@ def test_a_file_listed_twice_counts_once(seed_corpus, tmp_path, caplog):
             dict(first, report_id="003_third", sha256=""))
     tb.build(corpus, out, jobs=1, excel=False)
     assert len(read_frame(out / "reports.parquet")) == 5
+
+
+# ------------------------------------------------------------------ what a build reports
+
+
+def test_a_build_reports_facts_and_the_command_line_words_them(seed_corpus, tmp_path, capsys):
+    out = tmp_path / "out"
+    result = tb.build(seed_corpus, out, jobs=1, excel=False)
+    # The five seeds, all readable (each file opens and has its tables).
+    assert (result.listed, result.parsed, result.skipped) == (5, 5, [])
+    assert (result.excel, result.too_big, result.up_to_date) == (False, {}, False)
+    assert result.checks == len(read_frame(out / "audit.parquet"))
+    assert "xxgk.xlsx" not in result.written and "tables.parquet" in result.written
+    assert not hasattr(result, "lines")  # the wording is the command line's
+    again = tb.build(seed_corpus, out, jobs=1, excel=False)
+    assert again.up_to_date
+    facts = ("listed", "parsed", "with_warnings", "checks", "failed", "unchecked", "excel", "too_big", "skipped")
+    assert [getattr(again, k) for k in facts] == [getattr(result, k) for k in facts]
+
+    assert main(["build", "--corpus", str(seed_corpus), "--out", str(tmp_path / "cli"), "--jobs", "1",
+                 "--no-charts", "--no-excel"]) == 0
+    said = capsys.readouterr().out.splitlines()
+    assert said[0] == f"5 reports listed in {seed_corpus}"
+    assert "  xxgk.xlsx not written (--no-excel)" in said and "  no charts drawn (--no-charts)" in said
+
+
+def test_two_builds_of_one_corpus_write_the_same_bytes(seed_corpus, tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    tb.build(seed_corpus, one, jobs=1)
+    time.sleep(1.1)  # a timestamp written into an output would now differ
+    tb.build(seed_corpus, two, jobs=1)
+    files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file() and p.name != "manifest.json")
+    assert Path("xxgk.xlsx") in files
+    assert files == sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file() and p.name != "manifest.json")
+    assert [f for f in files if (one / f).read_bytes() != (two / f).read_bytes()] == []

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime
 import functools
 import json
 import os
@@ -62,6 +63,8 @@ OUTPUTS = ("reports", "tables", "audit", "parse_log", "statements")
 CHUNK = 1000
 #: Data rows an Excel sheet holds below its header row.
 EXCEL_MAX_ROWS = 1_048_575
+#: The creation date written into xxgk.xlsx (any fixed one: the build date is not the data's).
+WORKBOOK_DATE = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
 #: Seconds a build waits for another build writing the same output folder.
 LOCK_WAIT = 600.0
 #: Reports per cross-year bucket file (organs are hashed into buckets).
@@ -676,6 +679,8 @@ def _write_workbook(out: Path, sheets: Sequence[tuple[str, Callable[[Path], "pd.
     tmp = out / "xxgk.xlsx.tmp"
     book = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
                                           "strings_to_urls": False, "strings_to_numbers": False})
+    # A fixed creation date: the workbook's bytes depend on the corpus only, not on when it was built.
+    book.set_properties({"created": WORKBOOK_DATE})
     try:
         reports = read_frame(out / "reports.parquet")
         tables = read_frame(out / "tables.parquet")
