@@ -5,6 +5,7 @@ import functools
 import hashlib
 import os
 import shutil
+import time
 from pathlib import Path
 
 import matplotlib
@@ -338,13 +339,10 @@ def test_an_unwritable_data_home_costs_the_cache_not_the_result(seed_corpus, tmp
     (tmp_path / "file").write_text("x", encoding="utf-8")
     monkeypatch.setenv("XXGK_HOME", str(tmp_path / "file" / "home"))
     monkeypatch.setattr(home_module, "_NOTED", set())
-    monkeypatch.setattr(loaders, "_PARSED", {})
-    monkeypatch.setattr(loaders, "_FRAMES", {})
     with caplog.at_level(logging.WARNING, logger="toolkit"):
-        pd.testing.assert_frame_equal(loaders.load_reports(seed_corpus), expected)
-        monkeypatch.setattr(loaders, "_PARSED", {})
-        monkeypatch.setattr(loaders, "_FRAMES", {})
-        assert len(loaders.load_tables(seed_corpus)) > 0
+        # A fresh handle each time: nothing kept from an earlier call hides the data home.
+        pd.testing.assert_frame_equal(loaders.CorpusData(seed_corpus).load_reports(), expected)
+        assert len(loaders.CorpusData(seed_corpus).load_tables()) > 0
         out = tmp_path / "out"
         tb.build(seed_corpus, out, jobs=1, excel=False)
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
@@ -391,3 +389,38 @@ def test_a_file_listed_twice_counts_once(seed_corpus, tmp_path, caplog):
             dict(first, report_id="003_third", sha256=""))
     tb.build(corpus, out, jobs=1, excel=False)
     assert len(read_frame(out / "reports.parquet")) == 5
+
+
+# ------------------------------------------------------------------ what a build reports
+
+
+def test_a_build_reports_facts_and_the_command_line_words_them(seed_corpus, tmp_path, capsys):
+    out = tmp_path / "out"
+    result = tb.build(seed_corpus, out, jobs=1, excel=False)
+    # The five seeds, all readable (each file opens and has its tables).
+    assert (result.listed, result.parsed, result.skipped) == (5, 5, [])
+    assert (result.excel, result.too_big, result.up_to_date) == (False, {}, False)
+    assert result.checks == len(read_frame(out / "audit.parquet"))
+    assert "xxgk.xlsx" not in result.written and "tables.parquet" in result.written
+    assert not hasattr(result, "lines")  # the wording is the command line's
+    again = tb.build(seed_corpus, out, jobs=1, excel=False)
+    assert again.up_to_date
+    facts = ("listed", "parsed", "with_warnings", "checks", "failed", "unchecked", "excel", "too_big", "skipped")
+    assert [getattr(again, k) for k in facts] == [getattr(result, k) for k in facts]
+
+    assert main(["build", "--corpus", str(seed_corpus), "--out", str(tmp_path / "cli"), "--jobs", "1",
+                 "--no-charts", "--no-excel"]) == 0
+    said = capsys.readouterr().out.splitlines()
+    assert said[0] == f"5 reports listed in {seed_corpus}"
+    assert "  xxgk.xlsx not written (--no-excel)" in said and "  no charts drawn (--no-charts)" in said
+
+
+def test_two_builds_of_one_corpus_write_the_same_bytes(seed_corpus, tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    tb.build(seed_corpus, one, jobs=1)
+    time.sleep(1.1)  # a timestamp written into an output would now differ
+    tb.build(seed_corpus, two, jobs=1)
+    files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file() and p.name != "manifest.json")
+    assert Path("xxgk.xlsx") in files
+    assert files == sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file() and p.name != "manifest.json")
+    assert [f for f in files if (one / f).read_bytes() != (two / f).read_bytes()] == []

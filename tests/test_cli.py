@@ -132,7 +132,7 @@ def test_cache_is_keyed_by_content(tmp_path, monkeypatch):
     corpus = tmp_path / "corpus"
     shutil.copytree(Path(__file__).resolve().parents[1] / "corpus", corpus)
     first = loaders.parse_corpus(corpus)
-    loaders._PARSED.clear()
+    loaders.corpus_handle(corpus).clear()
     calls = []
     real = loaders.parse_path
     monkeypatch.setattr(loaders, "parse_path", lambda p: calls.append(p) or real(p))
@@ -143,7 +143,7 @@ def test_cache_is_keyed_by_content(tmp_path, monkeypatch):
     target = corpus / "reports" / "001_0d529075b8579b4b.txt"
     target.write_text(target.read_text(encoding="utf-8").replace("行政许可 |\n71", "行政许可 |\n72"),
                       encoding="utf-8")
-    loaders._PARSED.clear()
+    loaders.corpus_handle(corpus).clear()
     changed = loaders.parse_corpus(corpus)
     assert [Path(c).name for c in calls] == ["001_0d529075b8579b4b.txt"]
     report = next(p.report for p in changed if p.report_id == "001_0d529075b8579b4b")

@@ -2,7 +2,8 @@
 disclosure annual reports).
 
 Loaders return one DataFrame each (``load_reports``, ``load_tables``,
-``load_narratives``, ``load_parse_log``, ``audit``).  The package is layered,
+``load_narratives``, ``load_parse_log``, ``audit``); ``Corpus(path, data_home)`` is
+a handle with the same loaders, the indicators and the build as methods.  The package is layered,
 each layer importing only those below it::
 
     errors, schema, textnorm, fileio, progress   the template as data; text and file helpers
@@ -33,7 +34,7 @@ _LAZY = {
     "load_parse_log": "data",
     "load_statements": "data",
     "audit": "data", "parse_report": "data", "get_data_home": "data", "clear_data_home": "data",
-    "indicators": "analysis", "load_panel": "analysis", "aggregate": "analysis", "pooled_rate": "analysis",
+    "Corpus": "analysis", "indicators": "analysis", "load_panel": "analysis", "aggregate": "analysis", "pooled_rate": "analysis",
     "largest_contributor": "analysis",
     "wilson_interval": "analysis", "rate_text": "analysis", "indicator_definitions": "analysis",
     "summarise_indicators": "analysis",

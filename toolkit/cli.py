@@ -215,11 +215,32 @@ def _build(args: argparse.Namespace) -> int:
                        excel=not args.no_excel, extras=extras, sheets=[("indicators", built_indicators)])
     except BuildError as exc:
         return _fail(exc)
-    for line in result.lines:
+    for line in _build_summary(result, charts=not args.no_charts):
         print(line)
     for file, error in result.skipped:
         print(f"skipped {one_line(file)}: {one_line(error)}")
     return 0
+
+
+def _build_summary(result, charts: bool) -> list[str]:
+    """What ``xxgk build`` says of a build (*charts*: whether it was asked to draw them)."""
+    from .data.build import EXCEL_MAX_ROWS
+
+    lines = [f"up to date: nothing changed since the last build of {result.corpus}"] if result.up_to_date else []
+    lines += [f"{result.listed} reports listed in {result.corpus}",
+              f"  parsed: {result.parsed} ({result.with_warnings} with warnings)",
+              f"  skipped (unreadable): {len(result.skipped)}",
+              f"  audit: {result.failed} checks failed, {result.unchecked} not checkable, of {result.checks}",
+              f"  written to {result.out}"]
+    if result.too_big:
+        lines.append("  xxgk.xlsx not written: "
+                     + ", ".join(f"sheet {n} has {k:,} rows" for n, k in result.too_big.items())
+                     + f", more than an Excel sheet holds ({EXCEL_MAX_ROWS:,}); use the CSV or Parquet files")
+    elif not result.excel:
+        lines.append("  xxgk.xlsx not written (--no-excel)")
+    if not charts:
+        lines.append("  no charts drawn (--no-charts)")
+    return lines
 
 
 def _database_extra(corpus):

@@ -10,6 +10,7 @@ from .aggregate import SMALL_N, aggregate, largest_contributor, pooled_rate, rat
 from .indicators import (INDICATORS, Indicator, compute_indicators, indicator_definitions, indicators,
                          summarise_indicators)
 from .panel import load_panel, panel_frame
+from .handle import Corpus
 
 __all__ = ["aggregate", "pooled_rate", "largest_contributor", "wilson_interval", "rate_text", "SMALL_N",
-           "INDICATORS", "Indicator", "compute_indicators", "indicator_definitions", "indicators", "summarise_indicators", "load_panel", "panel_frame"]
+           "INDICATORS", "Indicator", "compute_indicators", "indicator_definitions", "indicators", "summarise_indicators", "load_panel", "panel_frame", "Corpus"]

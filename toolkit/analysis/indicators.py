@@ -503,7 +503,7 @@ def _typed(cols: dict[str, list]):
     return frame
 
 
-def indicators(corpus: str | os.PathLike | None = None):
+def indicators(corpus: str | os.PathLike | None = None, *, data_home: str | os.PathLike | None = None):
     """The field's indicators for every report of a corpus: one row per report and indicator.
 
     ``applications``; ``disclosure_rate``, ``full_disclosure_rate``,
@@ -555,9 +555,10 @@ def indicators(corpus: str | os.PathLike | None = None):
     Sorted by report_id, then indicator.  Every report listed in the corpus has
     its rows, readable or not.
     """
-    from ..data import load_reports, load_statements, load_tables
+    from ..data.loaders import corpus_handle
 
-    return compute_indicators(load_reports(corpus), load_tables(corpus), load_statements(corpus))
+    handle = corpus_handle(corpus, data_home)
+    return compute_indicators(handle.load_reports(), handle.load_tables(), handle.load_statements())
 
 
 #: Linked proportions (the first can never exceed the second on one report): a summary pools

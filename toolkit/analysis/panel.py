@@ -79,7 +79,7 @@ def panel_frame(indicator_frame):
     return out.reset_index(drop=True)
 
 
-def load_panel(corpus: str | os.PathLike | None = None):
+def load_panel(corpus: str | os.PathLike | None = None, *, data_home: str | os.PathLike | None = None):
     """One row per organ and year: the main values and indicators, and their year-on-year change.
 
     Built from :func:`~toolkit.analysis.indicators` (the values and the rules
@@ -112,4 +112,4 @@ def load_panel(corpus: str | os.PathLike | None = None):
     """
     from .indicators import indicators
 
-    return panel_frame(indicators(corpus))
+    return panel_frame(indicators(corpus, data_home=data_home))

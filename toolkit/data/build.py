@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime
 import functools
 import json
 import os
@@ -48,13 +49,13 @@ from ..progress import progress_bar
 from .cache import CACHE_FILE, CacheWriter, ParseCache, toolkit_fingerprint
 from .batch import Task, process_batch
 from .frames import findings_arrow, parse_log_arrow, reports_arrow, statements_arrow, tables_arrow
-from .home import build_area, corpus_home, note_unwritable
+from .home import build_area, corpus_home, note_unwritable, resolve_data_home
 from .listing import each_file_once
 from .manifest import FileHashes, build_of, read_manifest, stat_list, write_manifest
 from .tabular import TableSink, close_all, parquet_writer
 from .workers import n_workers, worker_pool
 
-__all__ = ["build", "BuildResult", "BuildError", "OutputInCorpus", "lock_file", "OUTPUTS", "CHUNK", "EXCEL_MAX_ROWS"]
+__all__ = ["build", "BuildResult", "SUMMARY_COUNTS", "BuildError", "OutputInCorpus", "lock_file", "OUTPUTS", "CHUNK", "EXCEL_MAX_ROWS"]
 
 #: The four tables a build writes, each as ``NAME.csv`` and ``NAME.parquet``.
 OUTPUTS = ("reports", "tables", "audit", "parse_log", "statements")
@@ -62,6 +63,8 @@ OUTPUTS = ("reports", "tables", "audit", "parse_log", "statements")
 CHUNK = 1000
 #: Data rows an Excel sheet holds below its header row.
 EXCEL_MAX_ROWS = 1_048_575
+#: The creation date written into xxgk.xlsx (any fixed one: the build date is not the data's).
+WORKBOOK_DATE = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
 #: Seconds a build waits for another build writing the same output folder.
 LOCK_WAIT = 600.0
 #: Reports per cross-year bucket file (organs are hashed into buckets).
@@ -73,14 +76,28 @@ class BuildError(RuntimeError):
     """A build cannot run or cannot write its outputs; the message is one line naming the path."""
 
 
+#: The counts a :class:`BuildResult` carries, kept in the manifest for an up-to-date build.
+SUMMARY_COUNTS = ("listed", "parsed", "with_warnings", "checks", "failed", "unchecked")
+
+
 @dataclasses.dataclass
 class BuildResult:
-    """What a build did: ``lines`` is the summary ``xxgk build`` prints."""
+    """What a build did, as facts (``xxgk build`` words them); an up-to-date build carries those
+    of the build that wrote the outputs."""
 
-    out: Path
-    up_to_date: bool
-    lines: list[str]
+    out: Path  # the output folder
+    corpus: Path  # the corpus folder
+    up_to_date: bool  # nothing changed since the last build: nothing was written
+    listed: int  # reports listed in metadata.csv (a file listed twice counts once)
+    parsed: int  # reports read, with or without parser warnings
+    with_warnings: int  # of those, reports with parser warnings
     skipped: list[tuple[str, str]]  # (file, reason) of reports that could not be read
+    checks: int  # audit findings (rows of audit.*)
+    failed: int  # of those, checks that failed
+    unchecked: int  # of those, checks that could not be made (a missing cell or table)
+    excel: bool  # xxgk.xlsx written
+    too_big: dict[str, int]  # sheet -> rows, for sheets longer than Excel holds (xxgk.xlsx not written)
+    written: list[str]  # outputs, relative to *out*
 
 
 # ------------------------------------------------------------------ the output folder
@@ -103,14 +120,14 @@ def _beside(out: Path) -> tuple[Path, Path]:
     return out.parent / f".{out.name}.xxgk-stage", out.parent / f".{out.name}.xxgk-old"
 
 
-def _places(out: Path) -> _Places:
+def _places(out: Path, data_home: Path | None = None) -> _Places:
     """The data home's build folder for *out* holds the lock, and the staging folders when it is on
     *out*'s file system; otherwise they go beside *out*.  A data home that cannot be written (or
     lies inside *out*) leaves the lock to *out*'s parent folder itself: nothing is added there."""
     try:
-        area = build_area(out)
+        area = build_area(out, data_home)
     except OSError as exc:
-        note_unwritable(exc, "the build locks its output's parent folder and stages beside it")
+        note_unwritable(exc, "the build locks its output's parent folder and stages beside it", data_home)
         return _Places(*_beside(out), out.parent)
     if area == out or out in area.parents:  # the data home inside the output folder
         return _Places(*_beside(out), out.parent)
@@ -119,12 +136,12 @@ def _places(out: Path) -> _Places:
     return _Places(area / "stage", area / "old", area / "lock")
 
 
-def lock_file(out: str | os.PathLike) -> Path:
+def lock_file(out: str | os.PathLike, data_home: str | os.PathLike | None = None) -> Path:
     """The lock file builds into the output folder *out* hold (in the data home; *out*'s parent
     folder itself when the data home cannot be written)."""
     out = Path(out).expanduser().resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    return _places(out).lock
+    return _places(out, resolve_data_home(data_home)).lock
 
 
 def _check_out(out: Path, root: Path) -> None:
@@ -183,11 +200,13 @@ def build(corpus: str | os.PathLike | None = None, out: str | os.PathLike | None
           jobs: int | None = None, cache: bool = True, excel: bool = True,
           progress: bool | None = None, chunk: int = CHUNK,
           extras: Sequence[Callable[[Path], list[str]]] = (),
-          sheets: Sequence[tuple[str, Callable[[Path], "pd.DataFrame"]]] = ()) -> BuildResult:
+          sheets: Sequence[tuple[str, Callable[[Path], "pd.DataFrame"]]] = (),
+          data_home: str | os.PathLike | None = None) -> BuildResult:
     """Parse and audit *corpus*; write its tables, audit, parse log and workbook to *out*.
 
-    *out* defaults to the corpus's folder in the data home
-    (:func:`toolkit.data.home.corpus_home`), where the loaders look for it.
+    *out* defaults to the corpus's folder in the data home *data_home*
+    (:func:`toolkit.data.home.corpus_home`), where the loaders look for it; the
+    build's lock and staging folders are in that data home too.
     *jobs* worker processes parse (``None``: all cores, and never more).  With
     *cache* False the previous build's cache is not used (every file is parsed
     again; the cache is still refreshed).  *excel* False skips ``xxgk.xlsx``.
@@ -204,11 +223,12 @@ def build(corpus: str | os.PathLike | None = None, out: str | os.PathLike | None
     build is writing *out*.
     """
     root = corpus_dir(corpus)
-    out = corpus_home(root) if out is None else Path(out).expanduser().resolve()
+    home = resolve_data_home(data_home)
+    out = corpus_home(root, home) if out is None else Path(out).expanduser().resolve()
     _check_out(out, root)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        places = _places(out)
+        places = _places(out, home)
         lock = FolderLock(places.lock, "the output folder (another xxgk build)", timeout=LOCK_WAIT)
         with lock, _file_size_limit_raises():
             return _build_locked(root, out, places, jobs=jobs, cache=cache, excel=excel, progress=progress,
@@ -255,51 +275,125 @@ def _build_locked(root: Path, out: Path, places: _Places, *, jobs, cache, excel,
     import pyarrow as pa
 
     _recover(out, places)
-    cache_dir = out / ".cache"
+    plan = _plan(root, out, cache, excel, extras, sheets)
+    done = _up_to_date_result(plan)
+    if done is not None:
+        return done
+
+    stage = places.stage
+    old_cache = ParseCache(out / ".cache" / CACHE_FILE if cache else None)
+    new_cache = CacheWriter(stage / ".cache" / CACHE_FILE)
+    sinks: dict[str, TableSink] = {}
+    staged: list[_Staging] = []
+    try:
+        parsed = _parse_and_stage(plan, stage, old_cache, new_cache, sinks, staged,
+                                  jobs=jobs, chunk=chunk, progress=progress)
+        audit = _audit_and_cross_year(stage, staged[0], sinks)
+        written, too_big = _write_exports(stage, sinks, parsed.table_rows, excel, sheets)
+        written += _write_extras(stage, extras)
+        result = BuildResult(out=out, corpus=root, up_to_date=False, listed=len(plan.metas),
+                             parsed=parsed.ok + parsed.with_warnings, with_warnings=parsed.with_warnings,
+                             skipped=parsed.skipped, checks=audit[0], failed=audit[1], unchecked=audit[2],
+                             excel=bool(excel) and not too_big, too_big=too_big, written=written)
+        _write_build_manifest(plan, stage, result)
+    except BaseException:
+        # The build has failed: every file is closed (a close that fails too is of no interest
+        # now), the workers have stopped, and the staging folder goes.
+        with contextlib.suppress(OSError, pa.ArrowException):
+            close_all(*(sink.close for sink in sinks.values()), *(s.close for s in staged))
+        new_cache.discard()
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    finally:
+        old_cache.close()
+    _switch(places, out)
+    return result
+
+
+@dataclasses.dataclass
+class _Plan:
+    """What a build reads before writing anything: the corpus, its listing and the last build's manifest."""
+
+    root: Path
+    out: Path
+    options: dict
+    manifest: dict | None
+    metadata_sha: str | None
+    listed: list[dict]  # metadata.csv's rows
+    metas: list[dict]  # each file once, in report_id order
+    hashes: FileHashes
+
+
+def _plan(root: Path, out: Path, cache: bool, excel: bool, extras, sheets) -> _Plan:
     options = {"excel": bool(excel), "extras": [_extra_name(e) for e in extras]}
     if sheets:  # recorded only when asked for, so that builds without them stay up to date
         options["sheets"] = [f"{name}={_extra_name(make)}" for name, make in sheets]
-    manifest = read_manifest(cache_dir) if cache else None
+    manifest = read_manifest(out / ".cache") if cache else None
     metadata_sha = sha256_file(root / "metadata.csv")
     listed = metadata_records(root)  # raises on bad metadata
     # Each file once (a file listed twice would count twice); every listed file is in the manifest.
     metas = sorted(each_file_once(listed), key=lambda m: str(m["report_id"]))
     hashes = FileHashes(root, (manifest or {}).get("files"))
-    if _up_to_date(manifest, root, out, options, metadata_sha, hashes, listed):
-        lines = [f"up to date: nothing changed since the last build of {root}", *manifest["summary"]]
-        return BuildResult(out, True, lines, [tuple(s) for s in manifest.get("skipped", [])])
+    return _Plan(root, out, options, manifest, metadata_sha, listed, metas, hashes)
 
-    stage = places.stage
-    old_cache = ParseCache(cache_dir / CACHE_FILE if cache else None)
-    new_cache = CacheWriter(stage / ".cache" / CACHE_FILE)
-    sinks: dict[str, TableSink] = {}
-    staged = None
+
+# ------------------------------------------------------------------ phase 1: up to date?
+
+
+def _up_to_date_result(plan: _Plan) -> BuildResult | None:
+    """The last build's result when nothing it read or wrote has changed since; else None."""
+    manifest = plan.manifest
+    if not _up_to_date(manifest, plan.root, plan.out, plan.options, plan.metadata_sha, plan.hashes, plan.listed):
+        return None
+    summary = manifest["summary"]
+    return BuildResult(out=plan.out, corpus=plan.root, up_to_date=True,
+                       skipped=[tuple(s) for s in manifest.get("skipped", [])],
+                       too_big=dict(summary["too_big"]), written=list(manifest["outputs"]),
+                       **{k: summary[k] for k in SUMMARY_COUNTS}, excel=summary["excel"])
+
+
+# ------------------------------------------------------------------ phase 2: parse and stage
+
+
+@dataclasses.dataclass
+class _Parsed:
+    ok: int = 0
+    with_warnings: int = 0
+    skipped: list = dataclasses.field(default_factory=list)  # (file, reason)
+    table_rows: dict = dataclasses.field(default_factory=dict)  # rows of tables.* per table
+
+
+def _parse_and_stage(plan: _Plan, stage: Path, old_cache: ParseCache, new_cache: CacheWriter,
+                     sinks: dict[str, TableSink], staged: list, *, jobs, chunk, progress) -> _Parsed:
+    """Parse the reports a chunk at a time and write reports, tables, parse_log and statements into
+    *stage* (through *sinks*, closed at the end), the parse cache, and the audit's per-report
+    findings and cross-year keys (the :class:`_Staging` appended to *staged*)."""
+    import pyarrow as pa
+
+    metas, hashes = plan.metas, plan.hashes
+    parsed = _Parsed()
+    stage.mkdir(parents=True)
+    work = stage / ".cache" / "work"
+    work.mkdir(parents=True)
+    for name in ("reports", "tables", "parse_log", "statements"):
+        sinks[name] = TableSink(stage, name)
+    staged.append(_Staging(work, len(metas)))
     bar = progress_bar(len(metas), "building", "report", progress)
-    pool = None
-    counts = {"ok": 0, "warnings": 0}
-    table_rows: dict[str, int] = {}
-    skipped: list[tuple[str, str]] = []
+    workers = min(n_workers(jobs), max(1, len(metas)))
+    pool = worker_pool(workers) if workers > 1 else None
     try:
-        stage.mkdir(parents=True)
-        work = stage / ".cache" / "work"
-        work.mkdir(parents=True)
-        for name in ("reports", "tables", "parse_log", "statements"):
-            sinks[name] = TableSink(stage, name)
-        staged = _Staging(work, len(metas))
-        workers = min(n_workers(jobs), max(1, len(metas)))
-        pool = worker_pool(workers) if workers > 1 else None
         pending = None
         for part in [*_chunks(metas, chunk), None]:
             # Hand the next chunk to the workers before writing this one, so both go on at once.
-            ahead = _submit(part, root, hashes, old_cache, pool, workers) if part is not None else None
+            ahead = _submit(part, plan.root, hashes, old_cache, pool, workers) if part is not None else None
             if pending is not None:
                 done = list(pending)  # this chunk's batches, in report order
                 for name, sink in sinks.items():
                     sink.write(pa.concat_tables([result.tables[name] for _, result in done]))
                 for t, k in _count_by(pa.concat_tables([r.tables["tables"] for _, r in done]), "table").items():
-                    table_rows[t] = table_rows.get(t, 0) + k
-                staged.add(pa.concat_tables([r.tables["findings"] for _, r in done]),
-                           [o for _, r in done for o in r.organs], done[-1][0][-1].meta["report_id"])
+                    parsed.table_rows[t] = parsed.table_rows.get(t, 0) + k
+                staged[0].add(pa.concat_tables([r.tables["findings"] for _, r in done]),
+                              [o for _, r in done for o in r.organs], done[-1][0][-1].meta["report_id"])
                 for tasks, result in done:
                     fresh = {sha: (entry, check) for sha, entry, check in result.fresh}
                     for task, file in zip(tasks, result.files):
@@ -310,89 +404,95 @@ def _build_locked(root: Path, out: Path, places: _Places, *, jobs, cache, excel,
                             new_cache.add(sha, *fresh[sha])
                         elif task.cached is not None:
                             new_cache.add(sha, task.cached, task.cached_check)
-                    counts["ok"] += result.ok
-                    counts["warnings"] += result.with_warnings
-                    skipped.extend(result.skipped)
+                    parsed.ok += result.ok
+                    parsed.with_warnings += result.with_warnings
+                    parsed.skipped.extend(result.skipped)
                     bar.update(len(tasks))
                 new_cache.flush()
             pending = ahead
-        bar.close()
-        if pool is not None:  # every report is in: the extras (the charts) may start processes of their own
-            pool.shutdown()
-            pool = None
-        empty = {"reports": reports_arrow, "tables": tables_arrow, "parse_log": parse_log_arrow,
-                 "statements": statements_arrow}
-        for name, sink in sinks.items():
-            if sink.schema is None:  # no report listed: the files still exist, with their columns
-                sink.write(empty[name]([]))
-            sink.close()
-        new_cache.commit()
-        sinks["audit"] = TableSink(stage, "audit")
-        failed = unchecked = 0
-        for table in staged.audit_chunks():
-            sinks["audit"].write(table)
-            passed = table["passed"]
-            failed += passed.length() - passed.null_count - _true(passed)
-            unchecked += passed.null_count
-        sinks["audit"].close()
-        staged.close()
-        shutil.rmtree(work)
-
-        written = [f"{name}.{ext}" for name in OUTPUTS for ext in ("csv", "parquet")]
-        excel_note = None
-        rows = {"reports": sinks["reports"].rows, "audit": sinks["audit"].rows,
-                "parse_log": sinks["parse_log"].rows, "statements": sinks["statements"].rows,
-                **{t: table_rows.get(t, 0) for t in ("t2", "t3", "t4")}}
-        too_big = {name: rows[name] for name in _SHEETS if rows[name] > EXCEL_MAX_ROWS}
-        if not excel:
-            excel_note = "xxgk.xlsx not written (--no-excel)"
-        elif too_big:
-            excel_note = ("xxgk.xlsx not written: " + ", ".join(f"sheet {n} has {k:,} rows" for n, k in too_big.items())
-                          + f", more than an Excel sheet holds ({EXCEL_MAX_ROWS:,}); use the CSV or Parquet files")
-        if excel_note is None:
-            _write_workbook(stage, sheets)
-            written.append("xxgk.xlsx")
-        for extra in extras:
-            written += extra(stage)
-
-        total = sinks["audit"].rows
-        lines = [f"{len(metas)} reports listed in {root}",
-                 f"  parsed: {counts['ok'] + counts['warnings']} ({counts['warnings']} with warnings)",
-                 f"  skipped (unreadable): {len(skipped)}",
-                 f"  audit: {failed} checks failed, {unchecked} not checkable, of {total}",
-                 f"  written to {out}"]
-        if excel_note:
-            lines.append(f"  {excel_note}")
-        if not extras:
-            lines.append("  no charts drawn (--no-charts)")
-        for meta in listed:  # files no worker read (unreadable, listed twice): their stat and hash as they stand
-            if meta.get("file") and meta["file"] not in hashes.now:
-                hashes(meta["file"])
-        write_manifest(stage / ".cache", {
-            "toolkit": toolkit_fingerprint(), "options": options,
-            "corpus": str(root), "metadata_sha256": metadata_sha,
-            "files": {rel: hashes.now[rel] for rel in sorted(hashes.now)},
-            "outputs": {rel: stat_list(stage / rel) for rel in written},
-            "summary": lines, "skipped": skipped,
-        })
     except BaseException:
-        # The build has failed: every file is closed (a close that fails too is of no interest
-        # now), the workers stop, and the staging folder goes.
         if pool is not None:
             pool.shutdown(cancel_futures=True)
-            pool = None
-        with contextlib.suppress(OSError, pa.ArrowException):
-            close_all(*(sink.close for sink in sinks.values()), *([staged.close] if staged else []))
-        new_cache.discard()
-        shutil.rmtree(stage, ignore_errors=True)
         raise
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-        old_cache.close()
         bar.close()
-    _switch(places, out)
-    return BuildResult(out, False, lines, skipped)
+    if pool is not None:  # every report is in: the extras (the charts) may start processes of their own
+        pool.shutdown()
+    empty = {"reports": reports_arrow, "tables": tables_arrow, "parse_log": parse_log_arrow,
+             "statements": statements_arrow}
+    for name, sink in sinks.items():
+        if sink.schema is None:  # no report listed: the files still exist, with their columns
+            sink.write(empty[name]([]))
+        sink.close()
+    new_cache.commit()
+    return parsed
+
+
+# ------------------------------------------------------------------ phase 3: audit and cross-year
+
+
+def _audit_and_cross_year(stage: Path, staged: "_Staging", sinks: dict[str, TableSink]) -> tuple[int, int, int]:
+    """Write ``audit.*``: each report's findings, then its cross-year ones; (findings, failed,
+    not checkable)."""
+    sinks["audit"] = TableSink(stage, "audit")
+    failed = unchecked = 0
+    for table in staged.audit_chunks():
+        sinks["audit"].write(table)
+        passed = table["passed"]
+        failed += passed.length() - passed.null_count - _true(passed)
+        unchecked += passed.null_count
+    sinks["audit"].close()
+    staged.close()
+    shutil.rmtree(staged.work)
+    return sinks["audit"].rows, failed, unchecked
+
+
+# ------------------------------------------------------------------ phase 4: frames and exports
+
+
+def _write_exports(stage: Path, sinks: dict[str, TableSink], table_rows: dict[str, int], excel: bool,
+                   sheets) -> tuple[list[str], dict[str, int]]:
+    """The frames' files written, and ``xxgk.xlsx`` when asked for and every sheet fits;
+    (the outputs written, the sheets too big for Excel with their rows)."""
+    written = [f"{name}.{ext}" for name in OUTPUTS for ext in ("csv", "parquet")]
+    rows = {"reports": sinks["reports"].rows, "audit": sinks["audit"].rows,
+            "parse_log": sinks["parse_log"].rows, "statements": sinks["statements"].rows,
+            **{t: table_rows.get(t, 0) for t in ("t2", "t3", "t4")}}
+    too_big = {name: rows[name] for name in _SHEETS if rows[name] > EXCEL_MAX_ROWS} if excel else {}
+    if excel and not too_big:
+        _write_workbook(stage, sheets)
+        written.append("xxgk.xlsx")
+    return written, too_big
+
+
+# ------------------------------------------------------------------ phase 5: extras
+
+
+def _write_extras(stage: Path, extras) -> list[str]:
+    """Each extra output (the charts, the database) written into *stage*; the paths they wrote."""
+    written: list[str] = []
+    for extra in extras:
+        written += extra(stage)
+    return written
+
+
+# ------------------------------------------------------------------ phase 6: manifest
+
+
+def _write_build_manifest(plan: _Plan, stage: Path, result: BuildResult) -> None:
+    """What the build read and wrote, for the next build's up-to-date check and the loaders."""
+    hashes = plan.hashes
+    for meta in plan.listed:  # files no worker read (unreadable, listed twice): their stat and hash as they stand
+        if meta.get("file") and meta["file"] not in hashes.now:
+            hashes(meta["file"])
+    summary = {k: getattr(result, k) for k in SUMMARY_COUNTS}
+    write_manifest(stage / ".cache", {
+        "toolkit": toolkit_fingerprint(), "options": plan.options,
+        "corpus": str(plan.root), "metadata_sha256": plan.metadata_sha,
+        "files": {rel: hashes.now[rel] for rel in sorted(hashes.now)},
+        "outputs": {rel: stat_list(stage / rel) for rel in result.written},
+        "summary": {**summary, "excel": result.excel, "too_big": result.too_big}, "skipped": result.skipped,
+    })
 
 
 def _extra_name(extra) -> str:
@@ -579,6 +679,8 @@ def _write_workbook(out: Path, sheets: Sequence[tuple[str, Callable[[Path], "pd.
     tmp = out / "xxgk.xlsx.tmp"
     book = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
                                           "strings_to_urls": False, "strings_to_numbers": False})
+    # A fixed creation date: the workbook's bytes depend on the corpus only, not on when it was built.
+    book.set_properties({"created": WORKBOOK_DATE})
     try:
         reports = read_frame(out / "reports.parquet")
         tables = read_frame(out / "tables.parquet")

@@ -25,7 +25,7 @@ import re
 import shutil
 from pathlib import Path
 
-__all__ = ["HOME_ENV", "get_data_home", "clear_data_home", "corpus_home", "build_area", "note_unwritable"]
+__all__ = ["HOME_ENV", "resolve_data_home", "get_data_home", "clear_data_home", "corpus_home", "build_area", "note_unwritable"]
 
 #: Environment variable naming the data home.
 HOME_ENV = "XXGK_HOME"
@@ -35,7 +35,8 @@ log = logging.getLogger("toolkit")
 _NOTED: set[str] = set()
 
 
-def _home_path(data_home: str | os.PathLike | None) -> Path:
+def resolve_data_home(data_home: str | os.PathLike | None = None) -> Path:
+    """The data home's absolute path (not created): *data_home*, ``$XXGK_HOME`` or ``~/xxgk_data``."""
     if data_home is None:
         data_home = os.environ.get(HOME_ENV) or Path("~") / "xxgk_data"
     return Path(data_home).expanduser().resolve()
@@ -43,14 +44,14 @@ def _home_path(data_home: str | os.PathLike | None) -> Path:
 
 def get_data_home(data_home: str | os.PathLike | None = None) -> Path:
     """The data home folder (created if missing): *data_home*, ``$XXGK_HOME`` or ``~/xxgk_data``."""
-    path = _home_path(data_home)
+    path = resolve_data_home(data_home)
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
 def clear_data_home(data_home: str | os.PathLike | None = None) -> None:
     """Delete the data home and everything in it (caches and build outputs)."""
-    shutil.rmtree(_home_path(data_home), ignore_errors=True)
+    shutil.rmtree(resolve_data_home(data_home), ignore_errors=True)
 
 
 def _key(path: Path, fallback: str) -> tuple[str, str]:
@@ -63,7 +64,7 @@ def corpus_home(corpus_root: str | os.PathLike, data_home: str | os.PathLike | N
     """The folder of the data home that belongs to the corpus at *corpus_root* (neither it nor the
     data home is created)."""
     name, digest = _key(Path(corpus_root).resolve(), "corpus")
-    return _home_path(data_home) / f"{name}-{digest[:8]}"
+    return resolve_data_home(data_home) / f"{name}-{digest[:8]}"
 
 
 def build_area(out: str | os.PathLike, data_home: str | os.PathLike | None = None) -> Path:
@@ -72,14 +73,14 @@ def build_area(out: str | os.PathLike, data_home: str | os.PathLike | None = Non
     Raises ``OSError`` when the data home cannot be written."""
     out = Path(out).resolve()
     name, digest = _key(out, "out")
-    area = _home_path(data_home) / ".builds" / f"{name}-{digest[:12]}"
+    area = resolve_data_home(data_home) / ".builds" / f"{name}-{digest[:12]}"
     area.mkdir(parents=True, exist_ok=True)
     return area
 
 
 def note_unwritable(error: OSError, consequence: str, data_home: str | os.PathLike | None = None) -> None:
     """Log once per process and data home that it cannot be written (*error*), and what that costs."""
-    home = str(_home_path(data_home))
+    home = str(resolve_data_home(data_home))
     if home in _NOTED:
         return
     _NOTED.add(home)

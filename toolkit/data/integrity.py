@@ -42,7 +42,7 @@ def _file_problem(root: Path, rel: str | None) -> str | None:
     return None
 
 
-def corpus_notes(corpus: str | os.PathLike | None = None) -> list[str]:
+def corpus_notes(corpus: str | os.PathLike | None = None, data_home: str | os.PathLike | None = None) -> list[str]:
     """One line per problem of the corpus as a whole (see the module docstring), in metadata order.
 
     Raises :class:`~toolkit.corpus.CorpusNotFound` or
@@ -50,7 +50,7 @@ def corpus_notes(corpus: str | os.PathLike | None = None) -> list[str]:
     """
     root = corpus_dir(corpus)
     metas = metadata_records(root)
-    manifest = read_manifest(corpus_home(root) / ".cache")
+    manifest = read_manifest(corpus_home(root, data_home) / ".cache")
     previous = manifest["files"] if manifest is not None and manifest["corpus"] == str(root) else None
     hashes = FileHashes(root, previous)
     notes: list[str] = []

@@ -4,8 +4,9 @@ A corpus is a folder with ``metadata.csv`` and the report files it lists.  Each
 loader returns one frame (its column dictionary is in its docstring), built in
 this order of preference:
 
-1. the frames already built in this session for the same corpus state (a copy
-   for each caller, so nobody's changes leak into another's frame);
+1. the frames its corpus handle (:class:`CorpusData`; the module-level loaders use
+   :func:`corpus_handle`'s) already built for the same corpus state (a copy for
+   each caller, so nobody's changes leak into another's frame);
 2. the outputs ``xxgk build`` wrote into the data home (:mod:`toolkit.data.home`)
    when its manifest still matches the corpus (same toolkit, same
    ``metadata.csv``, same size, mtime and ctime of every listed file);
@@ -26,17 +27,13 @@ from ..progress import progress_bar
 from .cache import CACHE_FILE, CacheWriter, ParseCache, encode
 from .frames import (ParsedReport, findings_frame, parse_log_frame, reports_frame,
                      parsed_report, statements_frame, tables_frame)
-from .home import corpus_home, note_unwritable
+from .home import corpus_home, note_unwritable, resolve_data_home
 from .listing import each_file_once
 from .manifest import FileHashes, build_of, read_manifest
 from .workers import ParseOutcome, cap_warnings, n_workers, parse_path, worker_pool
 
-__all__ = ["parse_corpus", "load_reports", "load_tables", "load_parse_log", "load_statements", "audit",
-           "parse_report", "corpus_state", "session_frame"]
-
-# Parses and frames already built this session, per corpus state.
-_PARSED: dict[tuple, list[ParsedReport]] = {}
-_FRAMES: dict[tuple, Any] = {}
+__all__ = ["CorpusData", "corpus_handle", "parse_corpus", "load_reports", "load_tables", "load_parse_log",
+           "load_statements", "audit", "parse_report", "corpus_state"]
 
 
 def corpus_state(root: Path, metas: list[dict[str, Any]]) -> tuple:
@@ -46,8 +43,199 @@ def corpus_state(root: Path, metas: list[dict[str, Any]]) -> tuple:
             tuple((m.get("file"), file_stat(root / m["file"]) if m.get("file") else None) for m in metas))
 
 
+# parse()'s default jobs: the handle's own.
+_OWN_JOBS = object()
+
+
+class CorpusData:
+    """One corpus and one data home, with the parses and frames made for them in this session.
+
+    *path* is the corpus folder (``None``: ``$XXGK_CORPUS``, else the shipped corpus);
+    *data_home* the data home (``None``: ``$XXGK_HOME``, else ``~/xxgk_data``; see
+    :mod:`toolkit.data.home`), both resolved when the handle is made.  *jobs* worker
+    processes parse for the loaders and the build (``None``: the loaders parse in this
+    process, the build uses every core).  Everything the handle keeps is for the corpus as
+    it stands: an edit of ``metadata.csv`` or of a listed file drops it at the next call.
+
+    Raises :class:`~toolkit.corpus.CorpusNotFound` naming the path.
+    """
+
+    def __init__(self, path: str | os.PathLike | None = None, data_home: str | os.PathLike | None = None,
+                 jobs: int | None = None):
+        self.path = corpus_dir(path)
+        self.data_home = resolve_data_home(data_home)
+        self.jobs = jobs
+        # Parses and frames of one corpus state at a time (those of an earlier state are stale).
+        self._parsed: dict[tuple, list[ParsedReport]] = {}
+        self._frames: dict[tuple, Any] = {}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self.path)!r}, data_home={str(self.data_home)!r})"
+
+    @property
+    def home(self) -> Path:
+        """This corpus's folder in the data home: the default build output, holding the parse cache."""
+        return corpus_home(self.path, self.data_home)
+
+    def clear(self) -> None:
+        """Forget the parses and frames kept so far (the next call reads the build or the cache again)."""
+        self._parsed.clear()
+        self._frames.clear()
+
+    def state(self) -> tuple:
+        """:func:`corpus_state` of the corpus as it stands."""
+        return corpus_state(self.path, metadata_records(self.path))
+
+    def parse(self, progress: bool | None = None, jobs: int | None | object = _OWN_JOBS,
+              cache: bool = True) -> list[ParsedReport]:
+        """See :func:`parse_corpus`; *jobs* defaults to the handle's (one process when it has none)."""
+        root = self.path
+        listed = metadata_records(root)
+        key = corpus_state(root, listed)
+        if key in self._parsed:
+            return list(self._parsed[key])
+        if jobs is _OWN_JOBS:
+            jobs = self.jobs or 1
+        metas = each_file_once(listed)  # a file listed twice would count twice
+        cache_dir = self.home / ".cache" if cache else None
+        old = ParseCache(cache_dir / CACHE_FILE) if cache_dir is not None else None
+        manifest = read_manifest(cache_dir) if cache_dir is not None else None
+        hashes = FileHashes(root, (manifest or {}).get("files"))
+        outcomes: list[ParseOutcome | None] = [None] * len(metas)
+        paths: list[Path | None] = [None] * len(metas)
+        digests: list[str | None] = [None] * len(metas)
+        todo: list[int] = []
+        for i, meta in enumerate(metas):
+            paths[i], problem = listed_path(root, meta)
+            if problem is not None:
+                outcomes[i] = ParseOutcome(None, problem)
+                continue
+            if old is not None:
+                digests[i] = hashes(meta["file"])
+                outcomes[i] = old.get(digests[i], paths[i])
+            if outcomes[i] is None:
+                todo.append(i)
+        bar = progress_bar(len(todo), "parsing reports", "report", progress)
+        workers = min(n_workers(jobs), len(todo))
+        if workers > 1:
+            with worker_pool(workers) as pool:
+                for i, outcome in zip(todo, pool.map(parse_path, [str(paths[i]) for i in todo], chunksize=16)):
+                    outcomes[i] = outcome
+                    bar.update()
+        else:
+            for i in todo:
+                outcomes[i] = parse_path(str(paths[i]))
+                bar.update()
+        bar.close()
+        if cache_dir is not None and todo:
+            writer = CacheWriter(cache_dir / CACHE_FILE)
+            try:
+                for digest, outcome in zip(digests, outcomes):
+                    if digest is not None:
+                        writer.add(digest, encode(outcome))
+                writer.commit()
+            except OSError as exc:
+                writer.discard()  # a cache that cannot be written only costs time next session
+                note_unwritable(exc, "reports are parsed without keeping a parse cache", self.data_home)
+        results = [parsed_report(meta, outcome, path) for meta, outcome, path in zip(metas, outcomes, paths)]
+        self._parsed.clear()  # one corpus state at a time: parses of an older state are stale
+        self._parsed[key] = results
+        return list(results)
+
+    def frame(self, key, make):
+        """The frame *key* of the corpus, made once per corpus state by ``make(state)`` and kept
+        by the handle (frames of an earlier state are dropped); a copy each call."""
+        state = self.state()
+        if (state, key) not in self._frames:
+            frame = make(state)
+            for stale in [k for k in self._frames if k[0] != state]:
+                del self._frames[stale]
+            self._frames[(state, key)] = frame
+        return self._frames[(state, key)].copy()
+
+    def _loaded(self, name: str, build):
+        """The frame *name*: kept by the handle, else from the build, else from a parse."""
+        def make(state: tuple):
+            frame = self._from_build(name, state)
+            return frame if frame is not None else build(self.parse())
+
+        return self.frame(name, make)
+
+    def _from_build(self, name: str, state: tuple):
+        """*name*'s frame read from the corpus's build in the data home, or None if it does not match.
+
+        *state* is :func:`corpus_state` of the corpus as it stands: every listed file's size,
+        mtime and ctime must be the ones the build recorded.
+        """
+        root, out = self.path, self.home
+        manifest = read_manifest(out / ".cache")
+        if manifest is None or f"{name}.parquet" not in manifest["outputs"] \
+                or not build_of(manifest, root, out, sha256_file(root / "metadata.csv")):
+            return None
+        files = {rel: list(stat) if stat else None for rel, stat in state[2] if rel}
+        if set(files) != set(manifest["files"]) or any(files[rel] != manifest["files"][rel][:3] for rel in files):
+            return None
+        from .tabular import read_frame
+
+        try:
+            return read_frame(out / f"{name}.parquet")
+        except (OSError, ValueError):
+            return None
+
+    def load_reports(self):
+        """:func:`load_reports` of this corpus."""
+        return self._loaded("reports", reports_frame)
+
+    def load_tables(self, derived: bool = False):
+        """:func:`load_tables` of this corpus."""
+        if derived:
+            return tables_frame(self.parse(), derived=True)
+        return self._loaded("tables", tables_frame)
+
+    def load_parse_log(self):
+        """:func:`load_parse_log` of this corpus."""
+        return self._loaded("parse_log", parse_log_frame)
+
+    def load_statements(self):
+        """:func:`load_statements` of this corpus."""
+        return self._loaded("statements", statements_frame)
+
+    def audit(self):
+        """:func:`audit` of this corpus."""
+        return self._loaded("audit", _audit_frame)
+
+    def build(self, out: str | os.PathLike | None = None, **options):
+        """:func:`toolkit.data.build.build` of this corpus, into *out* (default :attr:`home`, where the
+        loaders look), with the handle's data home and jobs; *options* as that function takes."""
+        from .build import build
+
+        options.setdefault("jobs", self.jobs)
+        return build(self.path, out, data_home=self.data_home, **options)
+
+
+#: Handles the module-level loaders made, by (corpus folder, data home); the least recently
+#: used goes first beyond this many, with its parses and frames.
+HANDLES_KEPT = 4
+_HANDLES: dict[tuple[Path, Path], CorpusData] = {}
+
+
+def corpus_handle(corpus: str | os.PathLike | CorpusData | None = None,
+                  data_home: str | os.PathLike | None = None) -> CorpusData:
+    """The handle the module-level functions use for *corpus* and *data_home*: *corpus* itself when
+    it is a handle, else the one kept for that corpus folder and data home (made on first use)."""
+    if isinstance(corpus, CorpusData):
+        return corpus
+    key = (corpus_dir(corpus), resolve_data_home(data_home))
+    handle = _HANDLES.pop(key, None) or CorpusData(*key)
+    _HANDLES[key] = handle  # most recently used last
+    while len(_HANDLES) > HANDLES_KEPT:
+        del _HANDLES[next(iter(_HANDLES))]
+    return handle
+
+
 def parse_corpus(corpus: str | os.PathLike | None = None, progress: bool | None = None,
-                 jobs: int | None = 1, cache: bool = True) -> list[ParsedReport]:
+                 jobs: int | None = 1, cache: bool = True, *,
+                 data_home: str | os.PathLike | None = None) -> list[ParsedReport]:
     """Parse every report listed in the corpus's ``metadata.csv``, in metadata order.
 
     A file that cannot be read is recorded with its one-line reason and the batch
@@ -59,103 +247,10 @@ def parse_corpus(corpus: str | os.PathLike | None = None, progress: bool | None 
     Raises :class:`~toolkit.corpus.CorpusNotFound` or
     :class:`~toolkit.corpus.metadata.MetadataError`, both naming the path.
     """
-    root = corpus_dir(corpus)
-    listed = metadata_records(root)
-    key = corpus_state(root, listed)
-    if key in _PARSED:
-        return list(_PARSED[key])
-    metas = each_file_once(listed)  # a file listed twice would count twice
-    cache_dir = corpus_home(root) / ".cache" if cache else None
-    old = ParseCache(cache_dir / CACHE_FILE) if cache_dir is not None else None
-    manifest = read_manifest(cache_dir) if cache_dir is not None else None
-    hashes = FileHashes(root, (manifest or {}).get("files"))
-    outcomes: list[ParseOutcome | None] = [None] * len(metas)
-    paths: list[Path | None] = [None] * len(metas)
-    digests: list[str | None] = [None] * len(metas)
-    todo: list[int] = []
-    for i, meta in enumerate(metas):
-        paths[i], problem = listed_path(root, meta)
-        if problem is not None:
-            outcomes[i] = ParseOutcome(None, problem)
-            continue
-        if old is not None:
-            digests[i] = hashes(meta["file"])
-            outcomes[i] = old.get(digests[i], paths[i])
-        if outcomes[i] is None:
-            todo.append(i)
-    bar = progress_bar(len(todo), "parsing reports", "report", progress)
-    workers = min(n_workers(jobs), len(todo))
-    if workers > 1:
-        with worker_pool(workers) as pool:
-            for i, outcome in zip(todo, pool.map(parse_path, [str(paths[i]) for i in todo], chunksize=16)):
-                outcomes[i] = outcome
-                bar.update()
-    else:
-        for i in todo:
-            outcomes[i] = parse_path(str(paths[i]))
-            bar.update()
-    bar.close()
-    if cache_dir is not None and todo:
-        writer = CacheWriter(cache_dir / CACHE_FILE)
-        try:
-            for digest, outcome in zip(digests, outcomes):
-                if digest is not None:
-                    writer.add(digest, encode(outcome))
-            writer.commit()
-        except OSError as exc:
-            writer.discard()  # a cache that cannot be written only costs time next session
-            note_unwritable(exc, "reports are parsed without keeping a parse cache")
-    results = [parsed_report(meta, outcome, path) for meta, outcome, path in zip(metas, outcomes, paths)]
-    _PARSED.clear()  # one corpus state at a time: parses of an older state are stale
-    _PARSED[key] = results
-    return list(results)
+    return corpus_handle(corpus, data_home).parse(progress, jobs, cache)
 
 
 # ------------------------------------------------------------------ frames
-
-
-def _from_build(root: Path, name: str, state: tuple):
-    """*name*'s frame read from the corpus's build in the data home, or None if it does not match.
-
-    *state* is :func:`corpus_state` of the corpus as it stands: every listed file's size,
-    mtime and ctime must be the ones the build recorded.
-    """
-    out = corpus_home(root)
-    manifest = read_manifest(out / ".cache")
-    if manifest is None or f"{name}.parquet" not in manifest["outputs"] \
-            or not build_of(manifest, root, out, sha256_file(root / "metadata.csv")):
-        return None
-    files = {rel: list(stat) if stat else None for rel, stat in state[2] if rel}
-    if set(files) != set(manifest["files"]) or any(files[rel] != manifest["files"][rel][:3] for rel in files):
-        return None
-    from .tabular import read_frame
-
-    try:
-        return read_frame(out / f"{name}.parquet")
-    except (OSError, ValueError):
-        return None
-
-
-def session_frame(corpus, key, make):
-    """The frame *key* of the corpus, made once per corpus state by ``make(root, state)`` and
-    kept for the session (frames of an earlier state are dropped); a copy each call."""
-    root = corpus_dir(corpus)
-    state = corpus_state(root, metadata_records(root))
-    if (state, key) not in _FRAMES:
-        frame = make(root, state)
-        for stale in [k for k in _FRAMES if k[0] != state]:
-            del _FRAMES[stale]
-        _FRAMES[(state, key)] = frame
-    return _FRAMES[(state, key)].copy()
-
-
-def _frame(name: str, corpus, build):
-    """The frame *name* of the corpus: from this session, the build, or a parse; a copy each call."""
-    def make(root: Path, state: tuple):
-        frame = _from_build(root, name, state)
-        return frame if frame is not None else build(parse_corpus(root))
-
-    return session_frame(corpus, name, make)
 
 
 def _audit_frame(parsed: list[ParsedReport]):
@@ -181,7 +276,7 @@ def parse_report(path_or_text: str | os.PathLike):
     return with_checks(cap_warnings(_parse_one(path_or_text)))
 
 
-def load_reports(corpus: str | os.PathLike | None = None):
+def load_reports(corpus: str | os.PathLike | None = None, *, data_home: str | os.PathLike | None = None):
     """One row per report listed in the corpus: metadata and parse status.
 
     ============ ======== ===== ==============================================================
@@ -219,10 +314,11 @@ def load_reports(corpus: str | os.PathLike | None = None):
 
     Sorted by report_id.
     """
-    return _frame("reports", corpus, reports_frame)
+    return corpus_handle(corpus, data_home).load_reports()
 
 
-def load_tables(corpus: str | os.PathLike | None = None, derived: bool = False):
+def load_tables(corpus: str | os.PathLike | None = None, derived: bool = False, *,
+                data_home: str | os.PathLike | None = None):
     """Tidy table values: one row per template cell of each table a report contains.
 
     Every cell carries ``status``, the reason code of its value: ``read``; or,
@@ -261,12 +357,10 @@ def load_tables(corpus: str | os.PathLike | None = None, derived: bool = False):
 
     Sorted by report_id, table, then template row and column order.
     """
-    if derived:
-        return tables_frame(parse_corpus(corpus), derived=True)
-    return _frame("tables", corpus, tables_frame)
+    return corpus_handle(corpus, data_home).load_tables(derived)
 
 
-def load_parse_log(corpus: str | os.PathLike | None = None):
+def load_parse_log(corpus: str | os.PathLike | None = None, *, data_home: str | os.PathLike | None = None):
     """What the parser skipped or could not read, and why.
 
     ========= ======== ==== ===========================================================
@@ -281,10 +375,10 @@ def load_parse_log(corpus: str | os.PathLike | None = None):
 
     Sorted by report_id, in the order the parser logged.
     """
-    return _frame("parse_log", corpus, parse_log_frame)
+    return corpus_handle(corpus, data_home).load_parse_log()
 
 
-def audit(corpus: str | os.PathLike | None = None):
+def audit(corpus: str | os.PathLike | None = None, *, data_home: str | os.PathLike | None = None):
     """Audit every readable report of a corpus; one row per finding.
 
     Reports that could not be parsed have no findings (see ``load_parse_log``).
@@ -307,10 +401,10 @@ def audit(corpus: str | os.PathLike | None = None):
     emits them, then the report's :func:`toolkit.checks.cross_year_checks` (same
     organ, previous year).
     """
-    return _frame("audit", corpus, _audit_frame)
+    return corpus_handle(corpus, data_home).audit()
 
 
-def load_statements(corpus: str | os.PathLike | None = None):
+def load_statements(corpus: str | os.PathLike | None = None, *, data_home: str | os.PathLike | None = None):
     """Numbers the narrative states about table cells, one row per statement.
 
     Statements such as 收到政府信息公开申请N件 (t3 new_received/total) or
@@ -334,4 +428,4 @@ def load_statements(corpus: str | os.PathLike | None = None):
 
     Sorted by report_id, then position in the text.
     """
-    return _frame("statements", corpus, statements_frame)
+    return corpus_handle(corpus, data_home).load_statements()

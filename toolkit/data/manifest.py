@@ -22,7 +22,7 @@ from .cache import toolkit_fingerprint
 __all__ = ["FORMAT", "FileHashes", "read_manifest", "write_manifest", "outputs_hold", "build_of", "stat_list",
            "file_state"]
 
-FORMAT = 3  # 3: report files carry their ctime_ns
+FORMAT = 4  # 3: report files carry their ctime_ns; 4: the summary is counts, not sentences
 _MAX_MANIFEST_BYTES = 256 * 2**20
 log = logging.getLogger("toolkit")
 _NOTED: set[tuple] = set()  # manifests already said to be ignored (one note per file state)
@@ -73,6 +73,20 @@ def _older_format(path: Path) -> bool:
     return isinstance(fmt, int) and not isinstance(fmt, bool) and 1 <= fmt < FORMAT
 
 
+def _count(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+
+def _is_summary(summary) -> bool:
+    """A build's summary as :func:`toolkit.data.build` records it: its counts, whether it wrote the
+    workbook, and the sheets too long for one."""
+    counts = ("listed", "parsed", "with_warnings", "checks", "failed", "unchecked")
+    return (isinstance(summary, dict) and set(summary) == {*counts, "excel", "too_big"}
+            and all(_count(summary[k]) for k in counts) and isinstance(summary["excel"], bool)
+            and isinstance(summary["too_big"], dict)
+            and all(isinstance(k, str) and _count(v) for k, v in summary["too_big"].items()))
+
+
 def _parse(path: Path, st: tuple[int, ...]) -> dict | None:
     if st[0] > _MAX_MANIFEST_BYTES:
         return None
@@ -89,7 +103,7 @@ def _parse(path: Path, st: tuple[int, ...]) -> dict | None:
             and all(isinstance(k, str) and _is_stat(v, 2) for k, v in outputs.items())
             and all(isinstance(data.get(k), str) for k in ("toolkit", "corpus", "metadata_sha256"))
             and isinstance(data.get("options"), dict)
-            and isinstance(data.get("summary"), list) and all(isinstance(v, str) for v in data["summary"])
+            and _is_summary(data.get("summary"))
             and isinstance(data.get("skipped", []), list)
             and all(isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v)
                     for v in data.get("skipped", []))):

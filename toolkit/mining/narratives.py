@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 
 from .. import schema
-from ..data.loaders import parse_corpus, session_frame
+from ..data.loaders import corpus_handle
 from ..parsing.narrative import split_section
 from .reuse import reuse_pairs
 
@@ -62,10 +62,6 @@ def _duplicates(texts: dict[str, str], years: dict[str, int | None], threshold: 
         if late not in best or candidate < best[late]:
             best[late] = candidate
     return {late: early for late, (_, _, early) in best.items()}
-
-
-def _build(corpus, threshold: float):
-    return narratives_frame(parse_corpus(corpus), threshold)
 
 
 def narratives_frame(parsed, threshold: float = DUPLICATE_THRESHOLD):
@@ -105,7 +101,8 @@ def narratives_frame(parsed, threshold: float = DUPLICATE_THRESHOLD):
     return frame.sort_values(["report_id", "part", "item"], kind="stable", ignore_index=True)
 
 
-def load_narratives(corpus: str | os.PathLike | None = None, duplicate_threshold: float = DUPLICATE_THRESHOLD):
+def load_narratives(corpus: str | os.PathLike | None = None, duplicate_threshold: float = DUPLICATE_THRESHOLD, *,
+                    data_home: str | os.PathLike | None = None):
     """Section 五 (存在的主要问题及改进情况), one row per item, ready for mining.
 
     Each report's section is cut into a ``problem`` and an ``improvement``
@@ -141,9 +138,11 @@ def load_narratives(corpus: str | os.PathLike | None = None, duplicate_threshold
 
     Sorted by report_id, then problems before improvements, then item.  Built
     from :func:`toolkit.data.parse_corpus` (its parse cache); the frame is kept
-    for the session and each call returns a copy.
+    by the corpus handle (:class:`toolkit.Corpus`; *corpus* may be one) and each
+    call returns a copy.
     """
     if not 0 < duplicate_threshold <= 1:
         raise ValueError(f"duplicate_threshold must be in (0, 1], got {duplicate_threshold!r}")
-    return session_frame(corpus, ("narratives", float(duplicate_threshold)),
-                         lambda root, _state: _build(root, duplicate_threshold))
+    handle = corpus_handle(corpus, data_home)
+    return handle.frame(("narratives", float(duplicate_threshold)),
+                        lambda _state: narratives_frame(handle.parse(), duplicate_threshold))
