@@ -70,5 +70,5 @@ def test_wheel_install_finds_the_shipped_corpus(tmp_path):
     import pandas as pd
 
     sheets = pd.read_excel(tmp_path / "out" / "xxgk.xlsx", sheet_name=None)
-    assert set(sheets) == {"reports", "t2", "t3", "t4", "audit", "parse_log", "statements"}
+    assert set(sheets) == {"reports", "t2", "t3", "t4", "audit", "parse_log", "statements", "indicators"}
     assert len(sheets["reports"]) == listed
