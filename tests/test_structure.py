@@ -108,7 +108,7 @@ def test_the_cycle_finder_finds_a_cycle():
 
 # Each layer may import only the layers listed for it (and itself).
 LAYERS = {
-    "base": {"toolkit.errors", "toolkit.schema", "toolkit.textnorm", "toolkit.fileio", "toolkit.progress"},
+    "base": {"toolkit.errors", "toolkit.schema", "toolkit.textnorm", "toolkit.fileio", "toolkit.progress", "toolkit.stats"},
     "reading": {"toolkit.reading"},
     "parsing": {"toolkit.parsing"},
     "checks": {"toolkit.checks"},

@@ -646,7 +646,7 @@ def precision_recall(reference, coded, codebook=None):
     """
     import pandas as pd
 
-    from ..analysis import wilson_interval
+    from ..stats import wilson_interval
 
     book = _resolve(codebook)
     labels = [cat["id"] for cat in book]
@@ -730,7 +730,7 @@ def category_shares(items, by: str, coded=None, part: str | None = "problem", un
 
     import pandas as pd
 
-    from ..analysis import wilson_interval
+    from ..stats import wilson_interval
 
     if unit not in _SHARE_UNITS:
         raise ValueError(f"unit must be one of {_SHARE_UNITS}, got {unit!r}")
