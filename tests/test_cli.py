@@ -240,6 +240,13 @@ def test_indicators_command_writes_csv_with_bom(tmp_path, capsys, seed_corpus):
         summary = pd.read_csv(out, encoding="utf-8-sig")
         assert summary.columns[0] == key and "n_missing" in summary.columns
     assert main(["indicators", "--by", "region", "--out", str(out)]) == 2
+    # By province, on the corpus named (not the shipped one): 吴忠市 (宁夏) granted 1 of its 1.
+    assert main(["indicators", "--corpus", str(seed_corpus), "--by", "province", "--out", str(out)]) == 0
+    summary = pd.read_csv(out, encoding="utf-8-sig")
+    assert summary.columns[0] == "province"
+    assert set(summary["province"]) == {"黑龙江省", "重庆市", "山东省", "宁夏回族自治区", "河南省"}
+    ningxia = summary[(summary["province"] == "宁夏回族自治区") & (summary["indicator"] == "disclosure_rate")]
+    assert ningxia[["numerator", "denominator", "n_reports"]].values.tolist() == [[1, 1, 1]]
 
 
 def test_chart_by_organ_or_year(tmp_path, capsys, seed_corpus):

@@ -171,9 +171,9 @@ def test_add_says_what_it_could_not_find(new_corpus, capsys):
     warnings = [line for line in out if line.startswith("warning: ")]
     assert warnings == [
         f"warning: reports/2022_4fc3b7f70d2ff347.txt: could not find agency, region; give it: xxgk add "
-        f"{src / 'hebei2022.txt'} --replace --agency NAME",
+        f"{src / 'hebei2022.txt'} --corpus {new_corpus} --replace --agency NAME",
         f"warning: reports/nd_188035148e085674.txt: could not find year; give it: xxgk add "
-        f"{src / 'hebei2013.txt'} --replace --year YYYY"]
+        f"{src / 'hebei2013.txt'} --corpus {new_corpus} --replace --year YYYY"]
 
 
 def test_add_replace_with_agency_and_year_fixes_the_rows(new_corpus, capsys):

@@ -18,6 +18,7 @@ import threading
 from pathlib import Path
 from typing import Sequence
 
+from . import schema
 from .corpus import CorpusNotFound, CorpusNotNamed, MetadataError
 from .errors import ReportError, one_line
 from .fileio import LockBusy, OutputInCorpus
@@ -79,8 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     ch.add_argument("--out", required=True, help="output file or stem (FILE.png / FILE.svg are written)")
     ch.add_argument("--corpus", help=_CORPUS_HELP)
     ind = sub.add_parser("indicators", help="write the indicators (rates with intervals, counts) as CSV")
-    ind.add_argument("--by", choices=("organ", "year"),
-                     help="total per organ or per year (default: one row per report and indicator)")
+    ind.add_argument("--by", choices=schema.SUMMARY_BY,
+                     help="totals and pooled rates per group of reports (default: one row per report and "
+                          "indicator)")
     ind.add_argument("--out", required=True, help="CSV file to write (UTF-8 with BOM, opens in Excel)")
     ind.add_argument("--corpus", help=_CORPUS_HELP)
     a = sub.add_parser("audit", help="print failed and uncheckable audit findings")
@@ -358,7 +360,9 @@ def _indicators(args: argparse.Namespace) -> int:
     _outside_corpus(out, args.corpus)
     frame = indicators(args.corpus)
     if args.by is not None:
-        frame = summarise_indicators(frame, args.by)
+        from .data import load_reports
+
+        frame = summarise_indicators(frame, args.by, reports=load_reports(args.corpus))
     try:
         # The CSV contract of the build's tables (UTF-8 with a byte-order mark so that Excel shows
         # the Chinese names; <NA> an empty cell; formula-like text defused).
@@ -539,12 +543,13 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
-def _missing_line(added) -> str:
-    """The one line saying what a report was added without, and how to give it."""
+def _missing_line(added, corpus: str | None) -> str:
+    """The one line saying what a report was added without, and the command that gives it."""
     what = ", ".join(added.missing)
     fixes = [f"--{name} {hint}" for name, hint in (("agency", "NAME"), ("year", "YYYY")) if name in added.missing]
     if fixes:
-        how = f"give it: xxgk add {added.path} --replace {' '.join(fixes)}"
+        where = f" --corpus {corpus}" if corpus else ""
+        how = f"give it: xxgk add {added.path}{where} --replace {' '.join(fixes)}"
     else:  # the agency is there, but names no place xxgk knows
         how = "the agency's name gives no place xxgk knows; its numbers fall out of groupings by region"
     return f"warning: {one_line(added.file)}: could not find {what}; {one_line(how)}"
@@ -566,11 +571,13 @@ def _add(args: argparse.Namespace) -> int:
         if a.note:
             print(f"note: {one_line(a.file)}: {one_line(a.note)}")
         if a.missing:
-            print(_missing_line(a))
+            print(_missing_line(a, args.corpus))
     for s in result.skipped:
         hint = "; --replace lists it again from this parse" if s.present else ""
         print(f"skipped {one_line(s.path)}: {one_line(s.reason)}{hint}")
-    print(f"{result.n_added} added, {result.n_skipped} skipped")
+    n_replaced = sum(1 for a in result.added if a.replaced)
+    print(f"{result.n_added - n_replaced} added, {n_replaced} replaced, {result.n_skipped} skipped"
+          if n_replaced else f"{result.n_added} added, {result.n_skipped} skipped")
     # 1 when an input could not be read or is not a report; one already in the corpus is no error,
     # unless the user asked to set its agency, year or title (which did not happen).
     refused = bool(overrides) and any(s.present for s in result.skipped)

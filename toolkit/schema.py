@@ -253,3 +253,7 @@ def label(table: str, kind: str, key: str, lang: str = "zh", template: str | Non
         if item.key == key:
             return item.zh if lang == "zh" else item.en
     raise KeyError(f"{table}: no {kind} {key!r} in the {template or '2021'} template")
+
+#: The groupings a summary of indicators can be made by (``summarise_indicators(by=...)``,
+#: ``xxgk indicators --by``): a report column, or "organ" (organ_id, with the organ's latest name).
+SUMMARY_BY = ("year", "organ", "organ_id", "province", "city", "county", "admin_level", "sector", "template")

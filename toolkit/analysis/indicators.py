@@ -566,7 +566,7 @@ def indicators(corpus: str | os.PathLike | None = None, *, data_home: str | os.P
 LINKED_RATES = (("full_disclosure_rate", "disclosure_rate"),)
 
 #: ``by=`` names: a report column, or "organ" (organ_id, with the organ's latest name).
-SUMMARY_BY = ("year", "organ", "organ_id", "province", "city", "county", "admin_level", "sector", "template")
+SUMMARY_BY = schema.SUMMARY_BY
 
 
 def summarise_indicators(frame, by: str | None = "year", reports=None):
