@@ -621,3 +621,23 @@ def test_organs_beyond_the_top_are_summarised_in_one_row():
     values = [t.get_text() for t in ax.texts if t.get_gid() == "xxgk-value"]
     # Their mean per report: (71 + … + 95, and the odd ones' second reports 95, 93, … 71) / 38 = 3154 / 38.
     assert values[5] == "83"
+
+
+def test_a_long_source_line_is_broken_to_fit_the_figure():
+    """A source line that names a long sources file and several notes is broken at its clauses
+    and stays inside the figure, in PNG as in SVG (never cut at the right edge)."""
+    from toolkit.plots.layout import chart_figure
+    from toolkit.plots.theme import fit_source
+
+    source = ("数据来源：各机关政府信息公开工作年度报告（22 份，见 a_very_long_chart_file_name_for_testing.sources.csv）"
+              "· xxgk；缺失值未计入（24 份报告）；标 * 者含报告正文所述数字（表格缺失）；标 ≥ 者为下限")
+    fig = chart_figure("标题", "Title", 3, 0, source, lambda f: f.add_subplot().bar([0], [1]))
+    fit_source(fig)
+    fig.canvas.draw()
+    line = next(t for t in fig.texts if t.get_gid() == "xxgk-source")
+    box = line.get_window_extent(fig.canvas.get_renderer())
+    assert "\n" in line.get_text()
+    assert box.x1 <= fig.bbox.x1 and box.y0 >= 0
+    assert line.get_text().replace("\n", "") == source  # broken, nothing dropped
+    axes_box = fig.axes[0].get_tightbbox(fig.canvas.get_renderer())
+    assert box.y1 <= axes_box.y0  # the lines it takes do not run into the chart

@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..analysis.aggregate import is_missing as _is_na
-from .theme import (MISSING_NOTE, MUTED_COLOUR, NO_DATA, PALETTE, SOURCE_SIZE, SOURCE_TEMPLATE, STYLE,
-                    SUBTITLE_SIZE, TEXT_COLOUR, TITLE_SIZE, apply_font, style)
+from .theme import (BOTTOM_BLOCK_IN, MISSING_NOTE, MUTED_COLOUR, NO_DATA, PALETTE, SOURCE_SIZE, SOURCE_TEMPLATE,
+                    STYLE, SUBTITLE_SIZE, TEXT_COLOUR, TITLE_SIZE, apply_font, fit_source, style)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
 # ------------------------------------------------------------------ figure scaffolding
 
 #: Inches above the plot for the title block and below it for the source line.
-TOP_BLOCK_IN, BOTTOM_BLOCK_IN = 0.99, 0.33
+TOP_BLOCK_IN = 0.99
 VALUE_GID, NA_GID = "xxgk-value", "xxgk-na"
 NA_LABEL = "n/a"
 LABELS_DROPPED_NOTE = "部分数值标签因空间不足省略"
@@ -94,6 +94,7 @@ def chart_figure(zh: str, en: str, n: "int | Sequence[str]", missing: int, sourc
             if notes and source is None:
                 line = next(t for t in fig.texts if t.get_gid() == "xxgk-source")
                 line.set_text(line.get_text() + "；" + "；".join(notes))
+        fit_source(fig)
         return fig
 
 

@@ -140,6 +140,51 @@ def apply_font(fig: "Figure") -> "Figure":
         t.set_fontfamily(families)
     return fig
 
+#: Inches kept below the plot for the source line (one line); the title block's are in layout.
+BOTTOM_BLOCK_IN = 0.33
+#: Height of each further line of the source line, inches.
+_SOURCE_LINE_IN = SOURCE_SIZE * 1.35 / 72
+
+
+def _ems(text: str) -> float:
+    """Width of *text* in ems: a CJK (wide) character is one, anything else about half."""
+    import unicodedata
+
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.55 for c in text)
+
+
+def fit_source(fig: "Figure") -> None:
+    """Break the source line at its clauses (；, ·) so that it fits the figure's width, and give
+    the layout the room the extra lines take: a source line is never cut at the right edge."""
+    line = next((t for t in fig.texts if t.get_gid() == "xxgk-source"), None)
+    if line is None:
+        return
+    text = line.get_text().replace("\n", "")  # fitted again after cite() lengthens it
+    room = (fig.get_figwidth() * 72 * 0.97) / SOURCE_SIZE  # ems across, less the left margin
+    lines: list[str] = []
+    for clause in _clauses(text):
+        if lines and _ems(lines[-1] + clause) <= room:
+            lines[-1] += clause
+        else:
+            lines.append(clause)
+    line.set_text("\n".join(lines))
+    extra = (len(lines) - 1) * _SOURCE_LINE_IN
+    height = fig.get_figheight()
+    engine = fig.get_layout_engine()
+    if engine is not None and hasattr(engine, "get") and "rect" in engine.get():
+        x, y, w, h = engine.get()["rect"]
+        top = y + h
+        bottom = (BOTTOM_BLOCK_IN + extra) / height
+        engine.set(rect=(x, bottom, w, top - bottom))
+
+
+def _clauses(text: str) -> list[str]:
+    """*text* cut after each ；and before each ·, the places a reader expects a break."""
+    import re
+
+    return [part for part in re.split(r"(?<=；)|(?=· )", text) if part]
+
+
 #: Columns of a chart's ``.sources.csv``.
 SOURCE_COLUMNS = ["report_id", "title", "organ", "year", "url", "retrieved"]
 #: A source line names at most this many reports; beyond, it gives their number and the list's file.
@@ -163,6 +208,7 @@ def cite(fig: "Figure", sources: "pd.DataFrame", sources_file: str) -> None:
         cited = f"数据来源：各机关政府信息公开工作年度报告（{len(sources)} 份，见 {sources_file}）"
     if head.startswith("数据来源：") and sep:  # the default line: keep its notes after "· xxgk"
         line.set_text(f"{cited}{sep}{rest}")
+        fit_source(fig)
 
 
 #: The font families an SVG names for its text, in order: the font the PNG is drawn with, the
