@@ -310,8 +310,8 @@ def _empty(path: Path):
     return to_pandas(pq.ParquetFile(path).schema_arrow.empty_table())
 
 
-def _parsed_chunks(out: Path, root: Path, size: int = CHUNK_REPORTS) -> Iterator[list]:
-    """The build's parses of every listed report, *size* at a time in the order of
+def _parsed_chunks(out: Path, root: Path) -> Iterator[list]:
+    """The build's parses of every listed report, :data:`CHUNK_REPORTS` at a time in the order of
     ``metadata.csv`` (the order the parse cache holds them in), read back from the parse cache
     it just wrote (a file missing from it, if any, is parsed again)."""
     from ..corpus import listed_path, metadata_records
@@ -330,7 +330,7 @@ def _parsed_chunks(out: Path, root: Path, size: int = CHUNK_REPORTS) -> Iterator
             else:
                 outcome = cache.get(sha256_file(path), path) or parse_path(str(path))
                 chunk.append(parsed_report(meta, outcome, path))
-            if len(chunk) == size:
+            if len(chunk) == CHUNK_REPORTS:
                 yield chunk
                 chunk = []
         if chunk:
@@ -362,8 +362,8 @@ def _text_frame(rows: list[dict]):
         {"report_id": "string", "agency": "string", "year": "Int64", "text": "string"})
 
 
-def _indicator_frames(out: Path, size: int = CHUNK_REPORTS) -> Iterator[Any]:
-    """:func:`toolkit.indicators` of the build in *out*, *size* reports at a time in report_id
+def _indicator_frames(out: Path) -> Iterator[Any]:
+    """:func:`toolkit.indicators` of the build in *out*, :data:`CHUNK_REPORTS` reports at a time in report_id
     order (each report's indicators depend on its own cells and statements only, so the parts
     laid end to end are the whole)."""
     import pyarrow.compute as pc
@@ -376,8 +376,8 @@ def _indicator_frames(out: Path, size: int = CHUNK_REPORTS) -> Iterator[Any]:
         return to_pandas(pq.read_table(out / f"{name}.parquet", filters=only))
 
     ids = sorted(set(pq.ParquetFile(out / "reports.parquet").read(columns=["report_id"])["report_id"].to_pylist()))
-    for i in range(0, max(len(ids), 1), size):
-        only = pc.field("report_id").isin(ids[i:i + size])
+    for i in range(0, max(len(ids), 1), CHUNK_REPORTS):
+        only = pc.field("report_id").isin(ids[i:i + CHUNK_REPORTS])
         yield compute_indicators(part("reports", only), part("tables", only), part("statements", only))
 
 
