@@ -27,7 +27,7 @@ def indicator_cells(names: Iterable[str]) -> set[tuple[str, str, str]]:
     cells: set[tuple[str, str, str]] = set()
     for name in names:
         ind = get_indicator(name)
-        for part in (ind.numerator, ind.denominator, ind.fallback):
+        for part in (ind.numerator, ind.denominator, ind.alternative):
             for group in part.values():
                 cells.update(group)
     return cells
