@@ -151,3 +151,28 @@ def test_every_table_and_column_is_described_in_chinese_and_english(db):
         for c in columns:
             assert " / " in described[c] and any("\u4e00" <= ch <= "\u9fff" for ch in described[c]), (name, c)
     assert set(TABLES) <= set(tables)
+
+
+def test_the_database_is_the_same_whatever_the_chunk_and_batch_sizes(built, tmp_path, monkeypatch):
+    # The database is written a few reports and rows at a time (bounded memory); chunks of 4
+    # reports and batches of 7 rows cut the shipped corpus at many places, and every table must
+    # come out row for row as the build's one (written in a single chunk), near duplicates included.
+    import shutil
+
+    from toolkit.analysis import database
+
+    out = tmp_path / "out"
+    shutil.copytree(built, out, ignore=shutil.ignore_patterns(DB_FILE))
+    monkeypatch.setattr(database, "CHUNK_REPORTS", 4)
+    monkeypatch.setattr(database, "BATCH_ROWS", 7)
+    assert database.write_database(out, CORPUS) == [DB_FILE]
+    whole, chunked = sqlite3.connect(built / DB_FILE), sqlite3.connect(out / DB_FILE)
+    try:
+        for name in [*TABLES, "narratives_fts", "report_text_fts"]:
+            expected = whole.execute(f"SELECT rowid, * FROM [{name}]").fetchall()
+            assert chunked.execute(f"SELECT rowid, * FROM [{name}]").fetchall() == expected, name
+        assert whole.execute("SELECT count(*) FROM reports").fetchone()[0] > 4 * 3
+        assert whole.execute("SELECT count(*) FROM narratives WHERE duplicate_of IS NOT NULL").fetchone()[0] > 0
+    finally:
+        whole.close()
+        chunked.close()

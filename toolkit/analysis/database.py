@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from collections.abc import Iterator
+from itertools import islice
 from typing import Any
 
 __all__ = ["write_database", "built_indicators", "datasette_metadata", "DB_FILE", "TABLES", "VIEWS", "QUERIES", "FTS_TOKENIZER",
@@ -83,6 +85,9 @@ _TABLE_COLUMNS: _C = {
     "column_zh": ("列名（中文）", "Column label in Chinese", ""),
     "row_en": ("行名（英文）", "Row label in English", ""),
     "column_en": ("列名（英文）", "Column label in English", ""),
+    "source": ("读取方式：text（文本层）或 ocr（扫描件识别，仅在表内勾稽关系核实时计为 read）",
+               "How the report was read: text (its text layer) or ocr (a scan; a number counts as read "
+               "only when the table's arithmetic vouches for it)", ""),
 }
 _INDICATOR_COLUMNS: _C = {
     "report_id": _REPORT_COLUMNS["report_id"],
@@ -234,6 +239,12 @@ _INDEXES = {
 _PRIMARY_KEYS = {"reports": "report_id", "narratives": "item_id", "report_text": "report_id"}
 
 
+#: Rows per INSERT batch, and reports per chunk read from the parse cache or given to the
+#: indicators: what is held in memory at once, whatever the corpus's size.
+BATCH_ROWS = 5000
+CHUNK_REPORTS = 1000
+
+
 def _sql_type(dtype) -> type:
     import pandas as pd
 
@@ -244,22 +255,65 @@ def _sql_type(dtype) -> type:
     return str
 
 
-def _records(frame) -> list[dict[str, Any]]:
-    """Rows as plain Python values: missing is None (NULL), booleans 0/1, categories their labels."""
+def _rows(frame) -> Iterator[tuple]:
+    """Rows as tuples of plain Python values: missing is None (NULL), booleans 0/1, categories
+    their labels."""
     import pandas as pd
 
-    columns = {}
+    columns = []
     for c in frame.columns:
         kind = _sql_type(frame[c].dtype)
         values = frame[c].astype(object).tolist()
-        columns[c] = [None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else kind(v)
-                      for v in values]
-    return [dict(zip(columns, row)) for row in zip(*columns.values())]
+        columns.append([None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else kind(v)
+                        for v in values])
+    return zip(*columns)
 
 
-def _parsed(out: Path, root: Path) -> list:
-    """The build's parses of every listed report, read back from the parse cache it just wrote
-    (a file missing from it, if any, is parsed again)."""
+class _Writer:
+    """One table of the database, created from its first frame's columns and filled frame by
+    frame (executemany, one transaction per batch)."""
+
+    def __init__(self, db, name: str, empty, pk: str | None = None):
+        self.db, self.name = db, name
+        self.columns = list(empty.columns)
+        db[name].create({c: _sql_type(empty[c].dtype) for c in self.columns}, pk=pk)
+        self.sql = (f"INSERT INTO [{name}] ({', '.join(f'[{c}]' for c in self.columns)}) "
+                    f"VALUES ({', '.join('?' for _ in self.columns)})")
+
+    def write(self, frame) -> None:
+        rows = _rows(frame[self.columns])
+        with self.db.conn:
+            while True:
+                batch = list(islice(rows, BATCH_ROWS))
+                if not batch:
+                    break
+                self.db.conn.executemany(self.sql, batch)
+
+
+def _frames(path: Path) -> Iterator[Any]:
+    """The Parquet file the build wrote at *path*, as typed frames of up to BATCH_ROWS rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from ..data.frames import to_pandas
+
+    file = pq.ParquetFile(path)
+    for batch in file.iter_batches(batch_size=BATCH_ROWS):
+        yield to_pandas(pa.Table.from_batches([batch], schema=file.schema_arrow))
+
+
+def _empty(path: Path):
+    import pyarrow.parquet as pq
+
+    from ..data.frames import to_pandas
+
+    return to_pandas(pq.ParquetFile(path).schema_arrow.empty_table())
+
+
+def _parsed_chunks(out: Path, root: Path) -> Iterator[list]:
+    """The build's parses of every listed report, :data:`CHUNK_REPORTS` at a time in the order of
+    ``metadata.csv`` (the order the parse cache holds them in), read back from the parse cache
+    it just wrote (a file missing from it, if any, is parsed again)."""
     from ..corpus import listed_path, metadata_records
     from ..data.cache import CACHE_FILE, ParseCache
     from ..data.frames import parsed_report
@@ -267,47 +321,152 @@ def _parsed(out: Path, root: Path) -> list:
     from ..fileio import sha256_file
 
     cache = ParseCache(out / ".cache" / CACHE_FILE)
-    parsed = []
     try:
+        chunk = []
         for meta in metadata_records(root):
             path, problem = listed_path(root, meta)
             if problem is not None:
-                parsed.append(parsed_report(meta, ParseOutcome(None, problem), None))
-                continue
-            outcome = cache.get(sha256_file(path), path) or parse_path(str(path))
-            parsed.append(parsed_report(meta, outcome, path))
+                chunk.append(parsed_report(meta, ParseOutcome(None, problem), None))
+            else:
+                outcome = cache.get(sha256_file(path), path) or parse_path(str(path))
+                chunk.append(parsed_report(meta, outcome, path))
+            if len(chunk) == CHUNK_REPORTS:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
     finally:
         cache.close()
-    return parsed
 
 
-def database_frames(out: str | os.PathLike, corpus: str | os.PathLike | None = None) -> dict[str, Any]:
-    """The frames :func:`write_database` writes, from the build in *out* of *corpus*."""
+def _reports_frame(out: Path, root: Path):
+    """``load_reports()`` plus source, source_url and retrieved from ``metadata.csv``."""
     import pandas as pd
 
-    from ..corpus import corpus_dir, metadata_records
+    from ..corpus import metadata_records
     from ..data.tabular import read_frame
-    from ..mining.narratives import narratives_frame
-    from .indicators import compute_indicators
 
-    out, root = Path(out), corpus_dir(corpus)
     reports = read_frame(out / "reports.parquet")
-    tables = read_frame(out / "tables.parquet")
-    indicators = compute_indicators(reports, tables, read_frame(out / "statements.parquet"))
     meta = {str(m["report_id"]): m for m in metadata_records(root)}
     with_meta = reports.copy()
     for column, key in (("source", "source"), ("source_url", "source_url"), ("retrieved", "added")):
         with_meta[column] = pd.array([meta.get(str(r), {}).get(key) or None for r in reports["report_id"]],
                                      dtype="string")
-    parsed = _parsed(out, root)
+    return with_meta
+
+
+def _text_frame(rows: list[dict]):
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=list(_TEXT_COLUMNS)).astype(
+        {"report_id": "string", "agency": "string", "year": "Int64", "text": "string"})
+
+
+def _indicator_frames(out: Path) -> Iterator[Any]:
+    """:func:`toolkit.indicators` of the build in *out*, :data:`CHUNK_REPORTS` reports at a time in report_id
+    order (each report's indicators depend on its own cells and statements only, so the parts
+    laid end to end are the whole)."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from ..data.frames import to_pandas
+    from .indicators import compute_indicators
+
+    def part(name: str, only):
+        return to_pandas(pq.read_table(out / f"{name}.parquet", filters=only))
+
+    ids = sorted(set(pq.ParquetFile(out / "reports.parquet").read(columns=["report_id"])["report_id"].to_pylist()))
+    for i in range(0, max(len(ids), 1), CHUNK_REPORTS):
+        only = pc.field("report_id").isin(ids[i:i + CHUNK_REPORTS])
+        yield compute_indicators(part("reports", only), part("tables", only), part("statements", only))
+
+
+def _insert_sorted(db, name: str, staging: str, order: str, join: str = "", pick: str | None = None) -> None:
+    """Copy *staging* into *name* in the order the loaders' frames have (SQLite sorts on disk),
+    then drop it."""
+    columns = [c.name for c in db[name].columns]
+    select = pick or ", ".join(f"s.[{c}]" for c in columns)
+    with db.conn:
+        db.execute(f"INSERT INTO [{name}] ({', '.join(f'[{c}]' for c in columns)}) "
+                   f"SELECT {select} FROM [{staging}] s {join} ORDER BY {order}")
+        db.execute(f"DROP TABLE [{staging}]")
+
+
+def _write_tables(db, out: Path, root: Path) -> None:
+    """Every table of :data:`TABLES`, each streamed: the Parquet files a batch of rows at a time,
+    the indicators and the parse cache a chunk of reports at a time."""
+    from ..mining.narratives import items_frame, near_duplicates, report_items
+
+    reports = _reports_frame(out, root)
+    _Writer(db, "reports", reports, pk=_PRIMARY_KEYS["reports"]).write(reports)
+    del reports
+    tables = _Writer(db, "tables", _empty(out / "tables.parquet"))
+    for frame in _frames(out / "tables.parquet"):
+        tables.write(frame)
+    indicators = None
+    for frame in _indicator_frames(out):
+        indicators = indicators or _Writer(db, "indicators", frame)
+        indicators.write(frame)
+    # Section 五 items and the reports' text, read from the parse cache in its order into staging
+    # tables, then copied in report_id order; near duplicates need every report's items, so they
+    # are found from their texts (kept, the rest is not) and joined in as the items are copied.
+    empty_items = items_frame([])
+    _Writer(db, "narratives", empty_items, pk=_PRIMARY_KEYS["narratives"])
+    for name in ("statements", "audit"):
+        writer = _Writer(db, name, _empty(out / f"{name}.parquet"))
+        for frame in _frames(out / f"{name}.parquet"):
+            writer.write(frame)
+    _Writer(db, "report_text", _text_frame([]), pk=_PRIMARY_KEYS["report_text"])
+    items = _Writer(db, "_items", empty_items)
+    texts = _Writer(db, "_texts", _text_frame([]))
+    compared: dict[str, str] = {}
+    years: dict[str, int | None] = {}
+    for chunk in _parsed_chunks(out, root):
+        rows, text_rows = [], []
+        for p in chunk:
+            if p.report is None:
+                continue
+            text_rows.append({"report_id": p.report_id, "agency": p.report.agency, "year": p.report.year,
+                              "text": "\n\n".join(s for s in p.report.sections.values() if s)})
+            found, text = report_items(p)
+            if text is not None:
+                compared[p.report_id] = text
+                years[p.report_id] = p.report.year
+                rows.extend(found)
+        items.write(items_frame(rows))
+        texts.write(_text_frame(text_rows))
+    duplicates = near_duplicates(dict(sorted(compared.items())), years)
+    del compared
+    db["_duplicates"].create({"report_id": str, "duplicate_of": str})
+    with db.conn:
+        db.conn.executemany("INSERT INTO _duplicates VALUES (?, ?)", sorted(duplicates.items()))
+    columns = [c.name for c in db["narratives"].columns]
+    _insert_sorted(db, "narratives", "_items",
+                   "s.report_id, CASE s.part WHEN 'problem' THEN 0 WHEN 'improvement' THEN 1 END, s.item, s.rowid",
+                   join="LEFT JOIN _duplicates d ON d.report_id = s.report_id",
+                   pick=", ".join("d.duplicate_of" if c == "duplicate_of" else f"s.[{c}]" for c in columns))
+    db.execute("DROP TABLE _duplicates")
+    _insert_sorted(db, "report_text", "_texts", "s.report_id, s.rowid")
+
+
+def database_frames(out: str | os.PathLike, corpus: str | os.PathLike | None = None) -> dict[str, Any]:
+    """The tables :func:`write_database` writes, from the build in *out* of *corpus*, as the
+    loaders' frames, all in memory at once (for checking on a small corpus; the database itself
+    is written a chunk at a time)."""
+
+    from ..corpus import corpus_dir
+    from ..data.tabular import read_frame
+    from ..mining.narratives import narratives_frame
+
+    out, root = Path(out), corpus_dir(corpus)
+    parsed = [p for chunk in _parsed_chunks(out, root) for p in chunk]
     texts = [{"report_id": p.report_id, "agency": p.report.agency, "year": p.report.year,
               "text": "\n\n".join(s for s in p.report.sections.values() if s)}
              for p in sorted(parsed, key=lambda p: p.report_id) if p.report is not None]
-    report_text = pd.DataFrame(texts, columns=list(_TEXT_COLUMNS)).astype(
-        {"report_id": "string", "agency": "string", "year": "Int64", "text": "string"})
-    return {"reports": with_meta, "tables": tables, "indicators": indicators,
-            "narratives": narratives_frame(parsed), "statements": read_frame(out / "statements.parquet"),
-            "audit": read_frame(out / "audit.parquet"), "report_text": report_text}
+    return {"reports": _reports_frame(out, root), "tables": read_frame(out / "tables.parquet"),
+            "indicators": built_indicators(out), "narratives": narratives_frame(parsed),
+            "statements": read_frame(out / "statements.parquet"), "audit": read_frame(out / "audit.parquet"),
+            "report_text": _text_frame(texts)}
 
 
 def built_indicators(out: str | os.PathLike):
@@ -321,17 +480,12 @@ def built_indicators(out: str | os.PathLike):
                               read_frame(out / "statements.parquet"))
 
 
-def write_database(out: Path, corpus: str | os.PathLike | None = None) -> list[str]:
-    """Write ``out/xxgk.db`` from the build in *out* of *corpus*; returns ``["xxgk.db"]``.
-
-    Written to a temporary file beside it and renamed into place, so a failed write leaves no
-    half database.
-    """
+def _write(out: Path, corpus, target: Path) -> Path:
     import sqlite_utils
 
-    out = Path(out)
-    frames = database_frames(out, corpus)
-    tmp = out / f"{DB_FILE}.tmp"
+    from ..corpus import corpus_dir
+
+    tmp = target.with_name(f"{target.name}.tmp")
     tmp.unlink(missing_ok=True)
     db = sqlite_utils.Database(tmp)
     # A temporary file renamed into place when whole: no journal or sync is needed while it is
@@ -339,12 +493,12 @@ def write_database(out: Path, corpus: str | os.PathLike | None = None) -> list[s
     db.execute("PRAGMA journal_mode = OFF")
     db.execute("PRAGMA synchronous = OFF")
     try:
-        for name, frame in frames.items():
-            table = db[name]
-            table.create({c: _sql_type(frame[c].dtype) for c in frame.columns}, pk=_PRIMARY_KEYS.get(name))
-            table.insert_all(_records(frame), batch_size=2000)
-            for columns in _INDEXES.get(name, []):
-                table.create_index(columns)
+        _write_tables(db, out, corpus_dir(corpus))
+        # Indexes and full-text indexes built once the rows are in: one sort each, not an
+        # update per row.
+        for name, indexes in _INDEXES.items():
+            for columns in indexes:
+                db[name].create_index(columns)
         for name in ("narratives", "report_text"):
             db[name].enable_fts(["text"], fts_version="FTS5", tokenize=FTS_TOKENIZER)
         for name, (_zh, _en, sql) in VIEWS.items():
@@ -352,7 +506,19 @@ def write_database(out: Path, corpus: str | os.PathLike | None = None) -> list[s
         db.vacuum()
     finally:
         db.close()
-    os.replace(tmp, out / DB_FILE)
+    os.replace(tmp, target)
+    return target
+
+
+def write_database(out: Path, corpus: str | os.PathLike | None = None) -> list[str]:
+    """Write ``out/xxgk.db`` from the build in *out* of *corpus*; returns ``["xxgk.db"]``.
+
+    Every table is streamed (see :func:`_write_tables`), so memory stays bounded whatever the
+    corpus's size.  Written to a temporary file beside it and renamed into place, so a failed
+    write leaves no half database.
+    """
+    out = Path(out)
+    _write(out, corpus, out / DB_FILE)
     return [DB_FILE]
 
 

@@ -64,41 +64,62 @@ def _duplicates(texts: dict[str, str], years: dict[str, int | None], threshold: 
     return {late: early for late, (_, _, early) in best.items()}
 
 
-def narratives_frame(parsed, threshold: float = DUPLICATE_THRESHOLD):
-    """:func:`load_narratives`'s frame from parsed reports (:func:`toolkit.data.parse_corpus`'s
-    list, or the build's parses read back from its cache)."""
+def report_items(p) -> tuple[list[dict], str | None]:
+    """The item rows of one parsed report (``duplicate_of`` not yet set) and its items' text as
+    compared for near duplicates (None: no section 五 items)."""
+    report = p.report
+    if report is None:
+        return [], None
+    items = split_section(report.sections.get("5"))
+    if not items:
+        return [], None
+    rid = p.report_id
+    base = {"report_id": rid, "agency": report.agency, "year": report.year,
+            "admin_level": p.meta.get("admin_level"), "sector": p.meta.get("sector"),
+            "template": report.template}
+    rows = [{"item_id": item_id(rid, it.part, it.item), **base, "part": it.part, "item": it.item,
+             "text": it.text, "start": it.start, "end": it.end, "is_heading": it.is_heading} for it in items]
+    return rows, "\n".join(it.text for it in items)
+
+
+def near_duplicates(texts: dict[str, str], years: dict[str, int | None],
+                    threshold: float = DUPLICATE_THRESHOLD) -> dict[str, str]:
+    """report_id -> the earlier report it nearly repeats, from each report's items' text
+    (:func:`report_items`) and year; *texts* in report_id order."""
+    return _duplicates(texts, years, threshold) if texts else {}
+
+
+def items_frame(rows: list[dict]):
+    """Item rows (:func:`report_items`, with ``duplicate_of``) as :func:`load_narratives`'s typed
+    frame, in the order given."""
     import pandas as pd
 
-    rows = []
-    texts: dict[str, str] = {}
-    years: dict[str, int | None] = {}
-    for p in sorted(parsed, key=lambda p: p.report_id):
-        report = p.report
-        if report is None:
-            continue
-        items = split_section(report.sections.get("5"))
-        if not items:
-            continue
-        rid = p.report_id
-        texts[rid] = "\n".join(it.text for it in items)
-        years[rid] = report.year
-        base = {"report_id": rid, "agency": report.agency, "year": report.year,
-                "admin_level": p.meta.get("admin_level"), "sector": p.meta.get("sector"),
-                "template": report.template}
-        for it in items:
-            rows.append({"item_id": item_id(rid, it.part, it.item), **base, "part": it.part, "item": it.item,
-                         "text": it.text, "start": it.start, "end": it.end, "is_heading": it.is_heading})
-    duplicates = _duplicates(texts, years, threshold) if texts else {}
-    for row in rows:
-        row["duplicate_of"] = duplicates.get(row["report_id"])
     frame = pd.DataFrame(rows, columns=NARRATIVE_COLUMNS)
-    frame = frame.astype({
+    return frame.astype({
         "item_id": "string", "report_id": "string", "agency": "string", "year": "Int64",
         "admin_level": pd.CategoricalDtype(list(schema.ADMIN_LEVELS)), "sector": "string",
         "template": pd.CategoricalDtype(list(schema.TEMPLATES)), "part": pd.CategoricalDtype(_PARTS, ordered=True),
         "item": "Int64", "text": "string", "start": "Int64", "end": "Int64", "is_heading": "boolean",
         "duplicate_of": "string"})
-    return frame.sort_values(["report_id", "part", "item"], kind="stable", ignore_index=True)
+
+
+def narratives_frame(parsed, threshold: float = DUPLICATE_THRESHOLD):
+    """:func:`load_narratives`'s frame from parsed reports (:func:`toolkit.data.parse_corpus`'s
+    list, or the build's parses read back from its cache)."""
+    rows = []
+    texts: dict[str, str] = {}
+    years: dict[str, int | None] = {}
+    for p in sorted(parsed, key=lambda p: p.report_id):
+        items, text = report_items(p)
+        if text is None:
+            continue
+        texts[p.report_id] = text
+        years[p.report_id] = p.report.year
+        rows.extend(items)
+    duplicates = near_duplicates(texts, years, threshold)
+    for row in rows:
+        row["duplicate_of"] = duplicates.get(row["report_id"])
+    return items_frame(rows).sort_values(["report_id", "part", "item"], kind="stable", ignore_index=True)
 
 
 def load_narratives(corpus: str | os.PathLike | None = None, duplicate_threshold: float = DUPLICATE_THRESHOLD, *,
