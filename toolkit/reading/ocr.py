@@ -117,7 +117,7 @@ def skew_angle(gray) -> float:
     near = np.radians(5)
     lines = cv2.HoughLines(small, 1, np.pi / 1800, threshold=small.shape[1] // 3,
                            min_theta=np.pi / 2 - near, max_theta=np.pi / 2 + near)
-    if lines is not None:
+    if lines is not None and len(lines):
         # The strongest lines (a table's rules), as angles from the horizontal.
         thetas = lines.reshape(-1, 2)[:15, 1]
         return -float(np.degrees(np.median(thetas) - np.pi / 2))
@@ -390,7 +390,7 @@ def _document(pages, source: str | None, progress: bool | None = None) -> Docume
         else:
             merged.append(b)
     if not any(isinstance(b, Grid) or b.strip() for b in merged):
-        raise ReportError(source, "OCR found no text on the page(s); nothing could be read")
+        raise ReportError(source, "no text layer, and OCR found no text on the page(s); nothing could be read")
     text, grids = assemble(merged)
     return Document(text, grids, log, ocr=True)
 
