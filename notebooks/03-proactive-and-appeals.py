@@ -278,6 +278,9 @@ for r in flagged.itertuples():
     said = listing(f"{v:,.0f}" for v in sorted(set(said_apps.loc[said_apps["report_id"] == r.report_id, "value"])))
     text += (f" {dr['n_conflict']} of those reports is flagged `conflict`: {name(r.report_id)}'s denominator, "
              f"{r.denominator:,.0f} new applications in its table 3, is contradicted by its own text ({said}).")
+    if abs(r.value - dr["median"]) < 1e-12:
+        text += (f" The median is that report's own ratio ({r.numerator:,.0f} / {r.denominator:,.0f}), so it too "
+                 "rests on the contradicted count.")
 organs = t4_cases["organ_id"].nunique()
 text += (f" Each interval treats every decided case as independent, which cases of one organ in one year are not: "
          f"with decided cases from {t4_cases['report_id'].nunique()} reports of {organs} organs, these rates describe "
