@@ -576,6 +576,20 @@ def _t3_order(leaves) -> tuple[list[str] | None, str | None]:
                  f"columns, each once"
 
 
+def _by_elimination(found: dict[int, str], unnamed: list[int], template) -> None:
+    """Name the one header cell whose words name no column (a misprint, an OCR misreading of
+    社会公益组织) when every other column is named once, in the template's order, and the one
+    column left is the template's at that place: a reader infers it the same way.  Anything
+    else is left as it is (and the header stays unmatched)."""
+    keys = [found[j] for j in sorted(found)]
+    missing = [k for k in template if k not in keys]
+    if len(unnamed) != 1 or len(missing) != 1 or len(set(keys)) != len(keys) or len(keys) != len(template) - 1:
+        return
+    trial = {**found, unnamed[0]: missing[0]}
+    if [trial[j] for j in sorted(trial)] == list(template):
+        found[unnamed[0]] = missing[0]
+
+
 def in_template_order(printed, template) -> bool:
     """Do the header words *printed* (some of the template's columns) stand once each and in
     the *template*'s order?  Then a header that names only some columns (a short form,
@@ -916,11 +930,14 @@ def _t3_column_map(grid) -> tuple[dict[int, str] | None, str | None]:
     order) and, when a header is there but does not name the seven columns once each,
     why (the map is then None)."""
     header: dict[int, str] = {}
+    value_columns: list[int] = []
     for row in grid.rows:
         if _numbering_row(row):
             continue
         if any(c and _grid_value(c, True)[0] is not None for c in row):
-            break  # the first row of numbers: the header is above it
+            # The first row of numbers: the header is above it.
+            value_columns = [j for j, c in enumerate(row) if c and _grid_value(c, True)[0] is not None]
+            break
         for j, c in enumerate(row):
             if c:
                 header[j] = header.get(j, "") + re.sub(r"\s+", "", half_width(c))
@@ -931,6 +948,7 @@ def _t3_column_map(grid) -> tuple[dict[int, str] | None, str | None]:
             return None, f"the header cell {simplified(words)!r} names several columns"
         if keys:
             found[j] = keys[0]
+    _by_elimination(found, [j for j in value_columns if j not in found], _T3_KEYS)
     keys = [found[j] for j in sorted(found)]
     if sorted(keys) == sorted(_T3_KEYS):
         return found, None
@@ -1199,8 +1217,31 @@ def _t4_column_map(header_rows, positions: list[int]) -> tuple[list[tuple[str, s
         return None, None
     want = {(r.key, c.key) for r in schema.T4_ROWS for c in schema.T4_COLUMNS}
     if None in {x for p in pairs for x in p} or set(pairs) != want or len(pairs) != len(want):
-        return None, "the header does not name each of its fifteen cells once"
+        blocks = _t4_blocks(words, positions, [c for _, c in pairs])
+        if blocks is None:
+            return None, "the header does not name each of its fifteen cells once"
+        return blocks, None
     return pairs, None
+
+
+def _t4_blocks(words: dict[int, str], positions: list[int], cols: list[str | None]):
+    """Table 4's cells when its group headings were not drawn as spans (a scan's grid, where
+    行政复议 stands in the middle of the five cells it heads): the result words name the five
+    columns in the template's order three times over, and each block of five holds the words
+    of exactly one group, the three in the template's order.  None otherwise."""
+    template_cols = [c.key for c in schema.T4_COLUMNS]
+    template_rows = [r.key for r in schema.T4_ROWS]
+    if len(positions) != 15 or cols != template_cols * 3:
+        return None
+    found = []
+    for b in range(3):
+        text = "".join(words[j] for j in positions[5 * b:5 * b + 5])
+        # The most specific heading in the block (复议后起诉 holds 复议; 行政诉讼 heads two blocks).
+        rows = [k for k, ws in _T4_ROW_WORDS if any(w in text for w in ws)]
+        found.append(rows[0] if rows else None)
+    if found != template_rows:
+        return None
+    return [(found[i // 5], template_cols[i % 5]) for i in range(15)]
 
 
 def read_grid_t4(grids, warnings: list[str]) -> TableRead | None:
