@@ -26,6 +26,44 @@ _APP_SERIES = (
 )
 
 
+#: The first report year of the table templates (国办公开办函〔2019〕60号): earlier reports give
+#: narrative counts only, never drawn beside table counts.
+TEMPLATE_FROM = 2019
+STATED_LEFT_OUT = "另有 {n} 份报告仅有正文所述数字，未计入 / {n} reports with stated counts only, not drawn"
+_APP_INDICATORS = {"applications": "value", "denial_rate": "numerator", "unavailable_rate": "numerator",
+                   "not_processed_rate": "numerator"}
+
+
+def _table_values_only(indicators):
+    """The rows of *indicators* read from template tables (report year 2019 on, ``source`` not
+    ``stated``), without the reports left with no value of :data:`_APP_INDICATORS`; and how many
+    reports that had a value (a stated or pre-template count) were left out that way.  The other
+    reports of an organ left with no table value are left out too."""
+    import pandas as pd
+
+    year = pd.to_numeric(indicators["year"], errors="coerce") if "year" in indicators.columns else \
+        pd.Series(float("nan"), index=indicators.index)
+    pre = (year.notna() & (year < TEMPLATE_FROM)).to_numpy(dtype=bool)
+    stated = (indicators["source"].astype("string") == "stated").fillna(False).to_numpy(dtype=bool) \
+        if "source" in indicators.columns else pd.Series(False, index=indicators.index).to_numpy(dtype=bool)
+    kind = indicators["indicator"].astype("string")
+    wanted = kind.isin(list(_APP_INDICATORS)).fillna(False).to_numpy(dtype=bool)
+    value = indicators["value"].where(kind == "applications", indicators["numerator"])
+    present = wanted & value.notna().to_numpy(dtype=bool)
+    rid = indicators["report_id"].astype(str).to_numpy()
+    kept = ~pre & ~stated
+    had = set(rid[present])
+    has = set(rid[present & kept])
+    pre_ids = set(rid[pre])
+    left_out = had - has
+    # An organ with stated counts only is not drawn at all (not even as a row of n/a).
+    organ = indicators["organ_id"].astype(str).to_numpy() if "organ_id" in indicators.columns else rid
+    stated_organs = set(organ[pd.Series(rid).isin(left_out).to_numpy(dtype=bool)]) - set(organ[present & kept])
+    drop = left_out | pre_ids | set(rid[pd.Series(organ).isin(stated_organs).to_numpy(dtype=bool)])
+    keep = kept & ~pd.Series(rid).isin(drop).to_numpy(dtype=bool)
+    return indicators[keep], len(left_out)
+
+
 def _indicator_values(indicators, by: str):
     """Per report: group, applications, denied, unanswered (None when missing) from an indicators frame."""
     require_columns(indicators, ("report_id", "indicator", "value", "numerator"), "indicators() frame expected")
@@ -64,7 +102,8 @@ def _indicator_values(indicators, by: str):
 
 
 def applications_and_refusals(indicators: "pd.DataFrame", by: str = "organ", *, year: int | None = None,
-                              top: int | None = None, source: str | None = None) -> "Figure":
+                              top: int | None = None, source: str | None = None,
+                              table_only: bool = True) -> "Figure":
     """Which organs receive the most applications, and how many are refused.
 
     *indicators* is :func:`toolkit.indicators` (its ``applications``, and the
@@ -101,6 +140,13 @@ def applications_and_refusals(indicators: "pd.DataFrame", by: str = "organ", *, 
         ind = ind[ind["year"] == year]
         if is_empty(ind):
             return chart_figure(zh, en, 0, 0, source, None)
+    notes = []
+    if table_only:
+        ind, left_out = _table_values_only(ind)
+        if left_out:
+            notes.append(STATED_LEFT_OUT.format(n=left_out))
+        if is_empty(ind):
+            return chart_figure(zh, en, 0, 0, source, None, notes=notes)
     frame, labels, axis = _indicator_values(ind, by)
     names = [s[0] for s in _APP_SERIES]
     long = frame.melt(id_vars=["report_id", "group", "stated"], value_vars=names, var_name="series",
@@ -123,7 +169,7 @@ def applications_and_refusals(indicators: "pd.DataFrame", by: str = "organ", *, 
     n = sorted(set(table_or_stated(drawn)["report_id"].astype(str)))
     missing = int(drawn.loc[drawn["value"].isna(), "report_id"].nunique())
     if not n and not groups:
-        return chart_figure(zh, en, 0, 0, source, None)
+        return chart_figure(zh, en, 0, 0, source, None, notes=notes)
 
     def draw(fig):
         ax = fig.add_subplot()
@@ -137,7 +183,7 @@ def applications_and_refusals(indicators: "pd.DataFrame", by: str = "organ", *, 
         legend_above(ax, ncols=3)
 
     return chart_figure(zh, en, n, missing, source, draw, height=bar_height(len(groups) * 1.6),
-                        missing_unit="份报告")
+                        missing_unit="份报告", notes=notes)
 
 
 #: Rates drawn by :func:`rates`: (indicator, zh, en, colour).
