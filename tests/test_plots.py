@@ -682,7 +682,7 @@ def test_applications_by_year_draws_only_table_values_of_template_years(shipped_
         got = [t.get_text() for t in ax.texts if t.get_gid() == "xxgk-value" and abs(t.xy[1] - (row - 0.8 / 3)) < 0.05]
         want = expected.get(int(tick[:4]))
         # (≥: a sum that leaves a report with no readable count out)
-        assert [float(g.lstrip("≥").replace(",", "")) for g in got] == ([] if want is None else [want]), (tick, got)
+        assert [float(g.strip("≥†").replace(",", "")) for g in got] == ([] if want is None else [want]), (tick, got)
     left_out = _stated_only_reports(ind)
     assert len(left_out) >= 10  # 人社厅 2017–2022, the pre-template years of four more organs …
     assert f"另有 {len(left_out)} 份报告仅有正文所述数字，未计入" in _source_text(fig).replace("\n", "")
@@ -707,3 +707,24 @@ def test_applications_by_organ_draws_no_stated_or_pre_template_counts(shipped_in
     assert float(bars[0].get_text()) == app["value"].mean() == 29  # 116 / 4: the applications bar
     n = len(_stated_only_reports(ind))
     assert f"另有 {n} 份报告仅有正文所述数字，未计入" in _source_text(fig).replace("\n", "")
+
+
+def test_a_bar_resting_on_a_contradicted_cell_is_marked(shipped_indicators):
+    ind = shipped_indicators
+    app = ind[(ind["indicator"] == "applications") & ind["value"].notna() & (ind["source"] == "table")
+              & (ind["year"] >= 2019)]
+    hit = app[app["conflict"].astype(bool)]
+    assert list(hit["agency"]) == ["淮安市洪泽区人民政府"] and list(hit["value"]) == [95]  # text: 17
+    for by in ("organ", "year"):
+        fig = plots.applications_and_refusals(ind, by=by)
+        ax = fig.axes[0]
+        marked = [t.get_text() for t in ax.texts if t.get_gid() == "xxgk-value" and t.get_text().endswith("†")]
+        if by == "organ":  # 洪泽 has one report: its bar is its table's 95
+            assert "95†" in marked
+        else:  # 2024: 洪泽 and 开州 (0)
+            want = app.loc[app["year"] == 2024, "value"].sum()
+            assert f"{want:.0f}†" in marked
+        assert "† 报告正文与表格不一致" in _source_text(fig).replace("\n", "")
+    # A chart without a contradicted value says nothing of it.
+    clean = plots.applications_and_refusals(ind[ind["report_id"] != hit["report_id"].iloc[0]], by="year")
+    assert "†" not in _source_text(clean) + "".join(t.get_text() for t in clean.axes[0].texts)

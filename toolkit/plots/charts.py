@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..analysis.aggregate import is_missing as _is_na
-from .layout import (GROUP_TITLES, group_means, table_or_stated, MAX_ORGANS, NA_GID, NA_LABEL, VALUE_GID, all_zero_note, bar_height,
+from .layout import (OTHERS, GROUP_TITLES, group_means, table_or_stated, MAX_ORGANS, NA_GID, NA_LABEL, VALUE_GID, all_zero_note, bar_height,
                      chart_figure, check_by, contributing_ids, draw_bars, fit_inside_labels, group_sums,
                      grouped_hbars, headroom, integer_axis, is_empty, legend_above, map_values, n_missing_cells,
                      number_text, report_groups, require_columns, select_cells, value_label, wrap_label)
@@ -29,6 +29,8 @@ _APP_SERIES = (
 #: The first report year of the table templates (国办公开办函〔2019〕60号): earlier reports give
 #: narrative counts only, never drawn beside table counts.
 TEMPLATE_FROM = 2019
+CONFLICT_MARK = "†"
+CONFLICT_NOTE = "† 报告正文与表格不一致 / † the report's text contradicts its table"
 STATED_LEFT_OUT = "另有 {n} 份报告仅有正文所述数字，未计入 / {n} reports with stated counts only, not drawn"
 _APP_INDICATORS = {"applications": "value", "denial_rate": "numerator", "unavailable_rate": "numerator",
                    "not_processed_rate": "numerator"}
@@ -73,16 +75,23 @@ def _indicator_values(indicators, by: str):
               "not_processed_rate": "numerator"}
     sub = indicators[indicators["indicator"].astype("string").isin(list(wanted))]
     source = sub["source"].astype("string") if "source" in sub.columns else pd.Series(pd.NA, index=sub.index)
+    conflict = sub["conflict"].astype("boolean").fillna(False) if "conflict" in sub.columns else \
+        pd.Series(False, index=sub.index)
     per: dict[str, dict[str, float | None]] = {}
     stated: dict[str, set[str]] = {}
-    for rid, ind, value, num, src in zip(sub["report_id"].astype(object), sub["indicator"].astype(object),
-                                         sub["value"].astype(object), sub["numerator"].astype(object),
-                                         source.astype(object)):
+    contradicted: dict[str, set[str]] = {}
+    for rid, ind, value, num, src, con in zip(sub["report_id"].astype(object), sub["indicator"].astype(object),
+                                              sub["value"].astype(object), sub["numerator"].astype(object),
+                                              source.astype(object), conflict.astype(bool)):
         # A rate's numerator is present only when all its cells were read (denominator 0 or not).
         v = value if wanted[str(ind)] == "value" else num
         per.setdefault(str(rid), {})[str(ind)] = None if _is_na(v) else float(v)
         if not _is_na(v) and src == "stated":
             stated.setdefault(str(rid), set()).add(str(ind))
+        if not _is_na(v) and con:
+            contradicted.setdefault(str(rid), set()).add(str(ind))
+    series_of = {"applications": "applications", "denial_rate": "denied", "unavailable_rate": "unanswered",
+                 "not_processed_rate": "unanswered"}
     rows = []
     for rid, vals in per.items():
         un, npr = vals.get("unavailable_rate"), vals.get("not_processed_rate")
@@ -90,10 +99,9 @@ def _indicator_values(indicators, by: str):
         rows.append({"report_id": rid, "applications": vals.get("applications"),
                      "denied": vals.get("denial_rate"),
                      "unanswered": None if un is None or npr is None else un + npr,
-                     "stated": ",".join(sorted(
-                         {"applications": "applications", "denial_rate": "denied", "unavailable_rate": "unanswered",
-                          "not_processed_rate": "unanswered"}[n] for n in said))})
-    frame = pd.DataFrame(rows, columns=["report_id", "applications", "denied", "unanswered", "stated"])
+                     "stated": ",".join(sorted({series_of[n] for n in said})),
+                     "conflict": ",".join(sorted({series_of[n] for n in contradicted.get(rid, set())}))})
+    frame = pd.DataFrame(rows, columns=["report_id", "applications", "denied", "unanswered", "stated", "conflict"])
     for c in ("applications", "denied", "unanswered"):
         frame[c] = pd.array(frame[c].tolist(), dtype="Float64")
     group_of, labels, axis = report_groups(list(frame["report_id"]), indicators.drop_duplicates("report_id"), by)
@@ -149,9 +157,10 @@ def applications_and_refusals(indicators: "pd.DataFrame", by: str = "organ", *, 
             return chart_figure(zh, en, 0, 0, source, None, notes=notes)
     frame, labels, axis = _indicator_values(ind, by)
     names = [s[0] for s in _APP_SERIES]
-    long = frame.melt(id_vars=["report_id", "group", "stated"], value_vars=names, var_name="series",
+    long = frame.melt(id_vars=["report_id", "group", "stated", "conflict"], value_vars=names, var_name="series",
                       value_name="value")
     long["stated"] = [key in str(said).split(",") for key, said in zip(long["series"], long["stated"])]
+    long["conflict"] = [key in str(said).split(",") for key, said in zip(long["series"], long["conflict"])]
     if per:
         counted = set(table_or_stated(long)["report_id"].astype(str))
         _ids, labels, axis = report_groups(list(frame["report_id"]), ind.drop_duplicates("report_id"), by,
@@ -168,6 +177,15 @@ def applications_and_refusals(indicators: "pd.DataFrame", by: str = "organ", *, 
         drawn = long[long["group"].isin(groups)]
     n = sorted(set(table_or_stated(drawn)["report_id"].astype(str)))
     missing = int(drawn.loc[drawn["value"].isna(), "report_id"].nunique())
+    used = table_or_stated(drawn)
+    used = used[used["conflict"].astype(bool).to_numpy()]
+    marked = {(g if g in groups else OTHERS, key) for g, key in zip(used["group"], used["series"])}
+    marked = {gk for gk in marked if gk[0] in groups and sums.get(gk, (None, True))[0] is not None}
+    if marked:
+        texts = dict(texts or {})
+        for gk in marked:
+            texts[gk] = (texts.get(gk) or number_text(sums[gk][0])) + CONFLICT_MARK
+        notes.append(CONFLICT_NOTE)
     if not n and not groups:
         return chart_figure(zh, en, 0, 0, source, None, notes=notes)
 
