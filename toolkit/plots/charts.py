@@ -131,6 +131,14 @@ def applications_and_refusals(indicators: "pd.DataFrame", by: str = "organ", *, 
     group with table values of a series draws only those.  An organ with no
     readable count is listed with ``n/a`` rather than dropped.  *year* keeps
     one report year.
+
+    By default (*table_only*) only table values of the template years (2019 on)
+    are drawn: numbers stated in a report's text and the narrative counts of
+    earlier reports are left out, and the source line says how many reports
+    that leaves out (an organ with stated counts only is not drawn).
+    ``table_only=False`` draws stated values too, marked ``*``.  A bar resting on
+    a value the report's own text contradicts (``conflict`` in the indicators)
+    is marked ``†`` and the source line says what the mark means.
     """
     check_by(by)
     per = by != "year"
