@@ -728,3 +728,26 @@ def test_a_bar_resting_on_a_contradicted_cell_is_marked(shipped_indicators):
     # A chart without a contradicted value says nothing of it.
     clean = plots.applications_and_refusals(ind[ind["report_id"] != hit["report_id"].iloc[0]], by="year")
     assert "†" not in _source_text(clean) + "".join(t.get_text() for t in clean.axes[0].texts)
+
+
+def test_table_charts_mark_a_report_whose_text_contradicts_its_table(shipped_indicators):
+    ind = shipped_indicators
+    hit = set(ind.loc[(ind["indicator"] == "applications") & ind["conflict"].astype(bool), "report_id"])
+    assert len(hit) == 1  # 洪泽 2024: table 3 says 95 applications, its text 17
+    t3 = tk.load_tables(SHIPPED)
+    t3 = t3[(t3["table"] == "t3") & t3["report_id"].isin(hit) & t3["value"].notna()]
+    fig = plots.render("outcomes", SHIPPED)
+    labels = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "xxgk-value"]
+    # 洪泽 gave a 予以公开 count in its total column: that bar carries the mark.
+    assert ((t3["row"] == "granted") & (t3["column"] == "total")).any()
+    assert labels[0].endswith("†")
+    assert "† 报告正文与表格不一致" in _source_text(fig).replace("\n", "")
+    fig = plots.render("applications_by_applicant", SHIPPED)
+    labels = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "xxgk-value"]
+    natural = t3[(t3["row"] == "new_received") & (t3["column"] == "natural_person")]
+    assert len(natural) == 1 and labels[0].endswith("†")
+    # Without 洪泽 no mark and no note.
+    tables = tk.load_tables(SHIPPED)
+    for name in ("outcomes", "applications_by_applicant", "appeals"):
+        fig = getattr(plots, name)(tables[~tables["report_id"].isin(hit)], ind)
+        assert "†" not in _source_text(fig) + "".join(t.get_text() for t in fig.axes[0].texts), name

@@ -322,11 +322,38 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
 
 # ------------------------------------------------------------------ charts on tables
 
-def applications_by_applicant(tables: "pd.DataFrame", *, source: str | None = None) -> "Figure":
+#: Indicators that read one table only: their ``conflict`` says the report's text contradicts a
+#: cell of that table (and so, by its sum identities, the cells drawn from it).
+CONFLICT_OF = {"t3": ("applications", "disclosure_rate", "denial_rate", "unavailable_rate",
+                       "not_processed_rate", "other_rate"),
+                "t4": ("reconsideration_correction_rate", "litigation_correction_rate")}
+
+
+def conflict_reports(indicators: "pd.DataFrame | None", table: str) -> set[str]:
+    """The report_ids whose *table* (``t3`` or ``t4``) the report's own text contradicts, from the
+    ``conflict`` column of *indicators* (none when it is None or has no such column)."""
+    if indicators is None or is_empty(indicators) or "conflict" not in indicators.columns:
+        return set()
+    sub = indicators[indicators["indicator"].astype("string").isin(list(CONFLICT_OF[table]))
+                     .fillna(False).to_numpy(dtype=bool)]
+    hit = sub["conflict"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    return set(sub.loc[hit, "report_id"].astype(str))
+
+
+def _marked(cells, bad: set[str], key: str) -> set:
+    """The values of *key* (a bar) whose present cells include a report in *bad*."""
+    if not bad:
+        return set()
+    rows = cells["report_id"].astype(str).isin(bad).to_numpy(dtype=bool) & cells["value"].notna().to_numpy(dtype=bool)
+    return set(cells.loc[rows, key])
+
+def applications_by_applicant(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *,
+                              source: str | None = None) -> "Figure":
     """Bar chart: t3 ``new_received`` summed over reports, by applicant type.
 
     *tables* is ``load_tables()``; the six applicant columns (自然人 … 其他) in
-    template order, labels from :data:`toolkit.schema.T3_COLUMNS`.
+    template order, labels from :data:`toolkit.schema.T3_COLUMNS`.  A bar with a
+    report whose text contradicts its table 3 (*indicators*' ``conflict``) is marked ``†``.
     """
     from .. import schema
 
@@ -339,11 +366,15 @@ def applications_by_applicant(tables: "pd.DataFrame", *, source: str | None = No
     got = [sums.get(c.key, (None, True)) for c in cols]
     values = [v for v, _c in got]
     top = max([v for v in values if v is not None], default=0.0)
+    marked = _marked(cells, conflict_reports(indicators, "t3"), "column")
+    texts = [number_text(v) + (CONFLICT_MARK if c.key in marked else "") if v is not None else ""
+             for v, c in zip(values, cols)]
+    notes = [CONFLICT_NOTE] if any(t.endswith(CONFLICT_MARK) for t in texts) else []
 
     def draw(fig):
         ax = fig.add_subplot()
         labels = [f"{'其他组织' if c.key == 'other_org' else c.zh}\n{wrap_label(c.en)}" for c in cols]
-        draw_bars(ax, range(len(cols)), values, [c for _v, c in got], colour=PALETTE[0])
+        draw_bars(ax, range(len(cols)), values, [c for _v, c in got], colour=PALETTE[0], labels=texts)
         ax.set_xticks(range(len(cols)), labels, fontsize=9)
         ax.set_xlim(-0.5, len(cols) - 0.5)
         headroom(ax, top)
@@ -353,7 +384,7 @@ def applications_by_applicant(tables: "pd.DataFrame", *, source: str | None = No
         ax.set_xlabel("申请人类型 / Applicant type")
         ax.set_ylabel("申请数（件）/ Applications")
 
-    return chart_figure(zh, en, contributing_ids(cells), n_missing_cells(cells), source, draw)
+    return chart_figure(zh, en, contributing_ids(cells), n_missing_cells(cells), source, draw, notes=notes)
 
 
 #: Outcome groups of table 3: (zh, en, row keys or prefix).
@@ -374,13 +405,15 @@ def _outcome_group(row: str) -> int | None:
     return None
 
 
-def outcomes(tables: "pd.DataFrame", *, source: str | None = None) -> "Figure":
+def outcomes(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *,
+             source: str | None = None) -> "Figure":
     """Horizontal bars: how t3 applications were handled (``total`` column, summed).
 
     予以公开 and 部分公开 as they are; ``denied.*`` summed as 不予公开,
     ``unavailable.*`` as 无法提供, ``not_processed.*`` as 不予处理 and
     ``other.*`` (also the 2019 template's ``other.all``) as 其他处理.  Shares
-    are given only when no value is missing.
+    are given only when no value is missing.  A bar with a report whose text
+    contradicts its table 3 (*indicators*' ``conflict``) is marked ``†``.
     """
     zh, en = "政府信息公开申请的办理结果", "How information disclosure applications were handled"
     cells = None if is_empty(tables) else select_cells(tables, "t3", columns=["total"])
@@ -396,12 +429,16 @@ def outcomes(tables: "pd.DataFrame", *, source: str | None = None) -> "Figure":
     present = [v for v in values if v is not None]
     total = sum(present)
     all_complete = all(c for _v, c in got) and len(present) == len(values)
+    marked = _marked(cells, conflict_reports(indicators, "t3"), "group")
+    notes = [CONFLICT_NOTE] if any(i in marked and v is not None for i, (v, _c) in enumerate(got)) else []
 
     def draw(fig):
         ax = fig.add_subplot()
         colours = [PALETTE[0], PALETTE[2], PALETTE[3], PALETTE[1], PALETTE[5], PALETTE[4]]
         for i, ((v, c), colour) in enumerate(zip(got, colours)):
             label = f"{number_text(v)}（{v / total:.0%}）" if (v is not None and total and all_complete) else None
+            if v is not None and i in marked:
+                label = (label or number_text(v)) + CONFLICT_MARK
             draw_bars(ax, [i], [v], [c], horizontal=True, width=0.6, colour=colour,
                   labels=[label] if label else None)
         ax.set_yticks(range(len(OUTCOME_GROUPS)), [f"{z}\n{e}" for z, e, _k in OUTCOME_GROUPS])
@@ -413,7 +450,7 @@ def outcomes(tables: "pd.DataFrame", *, source: str | None = None) -> "Figure":
         ax.set_xlabel("申请数（件）/ Applications")
         ax.set_ylabel("办理结果 / Outcome")
 
-    return chart_figure(zh, en, contributing_ids(cells), n_missing_cells(cells), source, draw)
+    return chart_figure(zh, en, contributing_ids(cells), n_missing_cells(cells), source, draw, notes=notes)
 
 
 _DISCLOSURE_ROWS = ("licensing", "penalty", "coercion")
@@ -504,10 +541,12 @@ def proactive_disclosure(tables: "pd.DataFrame", reports: "pd.DataFrame | None" 
                         height=bar_height(len(groups) * 1.6))
 
 
-def appeals(tables: "pd.DataFrame", *, source: str | None = None) -> "Figure":
+def appeals(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *,
+            source: str | None = None) -> "Figure":
     """Stacked bars: t4 reconsideration and litigation cases, summed over reports,
     stacked by result (维持 / 纠正 / 其他 / 尚未审结).  A case type with no value is ``n/a``;
-    a total that leaves missing cells out is labelled ``≥N``."""
+    a total that leaves missing cells out is labelled ``≥N``; one with a report whose text
+    contradicts its table 4 (*indicators*' ``conflict``) is marked ``†``."""
     from .. import schema
 
     zh, en = "政府信息公开行政复议、行政诉讼结果", "Administrative reconsideration and litigation: results"
@@ -521,6 +560,8 @@ def appeals(tables: "pd.DataFrame", *, source: str | None = None) -> "Figure":
     rows = schema.T4_ROWS
     totals = [by_row.get(r.key, (None, True)) for r in rows]
     top = max([v for v, _c in totals if v is not None], default=0.0)
+    marked = _marked(cells, conflict_reports(indicators, "t4"), "row")
+    notes = [CONFLICT_NOTE] if any(r.key in marked and t is not None for r, (t, _c) in zip(rows, totals)) else []
 
     def draw(fig):
         ax = fig.add_subplot()
@@ -536,7 +577,8 @@ def appeals(tables: "pd.DataFrame", *, source: str | None = None) -> "Figure":
             if t is None:
                 value_label(ax, xi, 0.0, NA_LABEL, False, colour=MUTED_COLOUR, gid=NA_GID)
             else:
-                value_label(ax, xi, t, number_text(t) if complete else f"≥{number_text(t)}", False)
+                mark = CONFLICT_MARK if rows[xi].key in marked else ""
+                value_label(ax, xi, t, (number_text(t) if complete else f"≥{number_text(t)}") + mark, False)
         ax.set_xticks(x, [f"{r.zh}\n{r.en}" for r in rows], fontsize=9)
         ax.set_xlim(-0.5, len(rows) - 0.5)
         headroom(ax, top)
@@ -547,7 +589,7 @@ def appeals(tables: "pd.DataFrame", *, source: str | None = None) -> "Figure":
         ax.set_ylabel("案件数（件）/ Cases")
         legend_above(ax, ncols=4)
 
-    return chart_figure(zh, en, contributing_ids(cells), n_missing_cells(cells), source, draw)
+    return chart_figure(zh, en, contributing_ids(cells), n_missing_cells(cells), source, draw, notes=notes)
 
 
 #: Audit check families shown by :func:`audit_summary`: (id prefix, zh, en).
