@@ -139,7 +139,8 @@ def test_save_png_and_svg(tmp_path):
 
     labels = re.findall(r"<text[^>]*>([^<]*)</text>", text)
     # The title, its English line, the outcome labels and the axis title, as written in outcomes().
-    for label in ("政府信息公开申请的办理结果", "How information disclosure applications were handled",
+    for label in ("政府信息公开申请的办理结果（2022–2024 年 4 份报告合计）",
+                  "How information disclosure applications were handled (2022–2024, summed over 4 reports)",
                   "予以公开", "Granted", "不予处理", "办理结果 / Outcome"):
         assert label in labels, label
     assert any(t.startswith("数据来源：") and "outcomes.sources.csv" in t for t in labels)
@@ -199,6 +200,9 @@ def test_source_line_counts_reports(name, tables, audit_frame):
         # 002 published its tables as images: its applications come from its text (2023年收到1件
         # 信息公开申请), a stated count the default chart leaves out — and says so.
         assert source.endswith("xxgk；另有 1 份报告仅有正文所述数字，未计入 / 1 reports with stated counts only, not drawn")
+    elif name in ("applications_by_applicant", "outcomes"):
+        # No missing cell in the seeds' tables; 003 (吴忠 2023) has the only application.
+        assert source.endswith("xxgk；其中 吴忠市民政局 2023 占 100% / of which 吴忠市民政局 2023: 100%")
     else:
         assert source.endswith("xxgk")  # no missing cell in the seeds' tables
 
@@ -211,7 +215,7 @@ def test_source_override(tables):
 def test_titles_and_axis_labels_bilingual(tables):
     fig = plots.applications_by_applicant(tables)
     texts = [t.get_text() for t in fig.texts]
-    assert texts[0] == "新收政府信息公开申请：按申请人类型"
+    assert texts[0].startswith("新收政府信息公开申请：按申请人类型（")
     assert texts[1].startswith("New ")
     ax = fig.axes[0]
     assert "申请人类型" in ax.get_xlabel() and "Applicant" in ax.get_xlabel()
@@ -751,3 +755,24 @@ def test_table_charts_mark_a_report_whose_text_contradicts_its_table(shipped_ind
     for name in ("outcomes", "applications_by_applicant", "appeals"):
         fig = getattr(plots, name)(tables[~tables["report_id"].isin(hit)], ind)
         assert "†" not in _source_text(fig) + "".join(t.get_text() for t in fig.axes[0].texts), name
+
+
+def test_sums_over_reports_say_their_years_reports_and_largest_share(shipped_indicators):
+    tables = tk.load_tables(SHIPPED)
+    t3 = tables[(tables["table"] == "t3") & tables["value"].notna()]
+    outcome = t3["row"].str.match(r"^(granted|partially_granted|denied\.|unavailable\.|not_processed\.|other\.)")
+    ind = shipped_indicators.drop_duplicates("report_id").set_index("report_id")
+    cases = {"outcomes": t3[outcome & (t3["column"] == "total")],
+             "applications_by_applicant": t3[(t3["row"] == "new_received") & (t3["column"] != "total")]}
+    for name, cells in cases.items():
+        fig = plots.render(name, SHIPPED)
+        per = cells.groupby("report_id")["value"].sum()
+        years = ind.loc[per.index, "year"]
+        title = fig.texts[0].get_text()
+        assert f"（{years.min()}–{years.max()} 年 {len(per)} 份报告合计）" in title, title
+        top = per.idxmax()
+        assert ind.loc[top, "agency"] == "上海市人民政府办公厅"
+        share = per[top] / per.sum()
+        assert share > 0.5
+        assert (f"其中 上海市人民政府办公厅 {ind.loc[top, 'year']} 占 {share:.0%}"
+                in _source_text(fig).replace("\n", "")), name

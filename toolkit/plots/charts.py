@@ -10,7 +10,7 @@ from ..analysis.aggregate import is_missing as _is_na
 from .layout import (OTHERS, GROUP_TITLES, group_means, table_or_stated, MAX_ORGANS, NA_GID, NA_LABEL, VALUE_GID, all_zero_note, bar_height,
                      chart_figure, check_by, contributing_ids, draw_bars, fit_inside_labels, group_sums,
                      grouped_hbars, headroom, integer_axis, is_empty, legend_above, map_values, n_missing_cells,
-                     number_text, report_groups, require_columns, select_cells, value_label, wrap_label)
+                     number_text, report_groups, require_columns, select_cells, value_label, wrap_label, years_text)
 from .theme import FAIL_COLOUR, MUTED_COLOUR, NA_COLOUR, PALETTE, PASS_COLOUR, TEXT_COLOUR
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -340,6 +340,36 @@ def conflict_reports(indicators: "pd.DataFrame | None", table: str) -> set[str]:
     return set(sub.loc[hit, "report_id"].astype(str))
 
 
+def _sum_scope(cells, indicators) -> tuple[str, str, list[str]]:
+    """What a sum over reports covers: a title suffix (zh, en) naming the years and the number of
+    reports summed, and the source-line clause naming the largest report's share of the sum when it
+    exceeds half (a sum over organs of very different sizes is mostly one of them)."""
+    present = cells[cells["value"].notna().to_numpy(dtype=bool)]
+    ids = present["report_id"].astype(str)
+    n = ids.nunique()
+    meta = {}
+    if indicators is not None and not is_empty(indicators) and {"agency", "year"} <= set(indicators.columns):
+        first = indicators.drop_duplicates("report_id")
+        meta = {str(r): (a, y) for r, a, y in zip(first["report_id"], first["agency"], first["year"])}
+    years = [meta[r][1] for r in ids.unique() if r in meta and not _is_na(meta[r][1])]
+    if years:
+        span = years_text(years)
+        zh, en = f"（{span} 年 {n} 份报告合计）", f" ({span}, summed over {n} reports)"
+    else:
+        zh, en = f"（{n} 份报告合计）", f" (summed over {n} reports)"
+    notes = []
+    per = present.assign(report_id=ids.to_numpy()).groupby("report_id")["value"].sum()
+    total = float(per.sum())
+    if total > 0 and n > 1:
+        top_id = per.sort_values(ascending=False, kind="stable").index[0]
+        share = float(per[top_id]) / total
+        if share > 0.5:
+            agency, year = meta.get(top_id, (top_id, None))
+            who = f"{agency} {'' if _is_na(year) else int(year)}".strip()
+            notes.append(f"其中 {who} 占 {share:.0%} / of which {who}: {share:.0%}")
+    return zh, en, notes
+
+
 def _marked(cells, bad: set[str], key: str) -> set:
     """The values of *key* (a bar) whose present cells include a report in *bad*."""
     if not bad:
@@ -370,6 +400,8 @@ def applications_by_applicant(tables: "pd.DataFrame", indicators: "pd.DataFrame 
     texts = [number_text(v) + (CONFLICT_MARK if c.key in marked else "") if v is not None else ""
              for v, c in zip(values, cols)]
     notes = [CONFLICT_NOTE] if any(t.endswith(CONFLICT_MARK) for t in texts) else []
+    zh_scope, en_scope, share = _sum_scope(cells, indicators)
+    zh, en, notes = zh + zh_scope, en + en_scope, share + notes
 
     def draw(fig):
         ax = fig.add_subplot()
@@ -431,6 +463,8 @@ def outcomes(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *
     all_complete = all(c for _v, c in got) and len(present) == len(values)
     marked = _marked(cells, conflict_reports(indicators, "t3"), "group")
     notes = [CONFLICT_NOTE] if any(i in marked and v is not None for i, (v, _c) in enumerate(got)) else []
+    zh_scope, en_scope, share = _sum_scope(cells, indicators)
+    zh, en, notes = zh + zh_scope, en + en_scope, share + notes
 
     def draw(fig):
         ax = fig.add_subplot()
@@ -562,6 +596,8 @@ def appeals(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *,
     top = max([v for v, _c in totals if v is not None], default=0.0)
     marked = _marked(cells, conflict_reports(indicators, "t4"), "row")
     notes = [CONFLICT_NOTE] if any(r.key in marked and t is not None for r, (t, _c) in zip(rows, totals)) else []
+    zh_scope, en_scope, share = _sum_scope(cells, indicators)
+    zh, en, notes = zh + zh_scope, en + en_scope, share + notes
 
     def draw(fig):
         ax = fig.add_subplot()
