@@ -178,7 +178,8 @@ conflict_note = "".join(
     f" {r.agency}（{r.year}） is drawn in {charts_with(r.report_id)} with its table's numbers "
     f"({r.value:,.0f} new applications), but its own text says "
     f"{'、'.join(f'{v:,.0f}' for v in sorted(set(said.loc[said['report_id'] == r.report_id, 'value'])))}: every "
-    f"indicator read from its table 3 carries `conflict`, and the charts mark the bars it is in with †."
+    f"indicator read from its table 3 carries `conflict`; the bars of applications and refusals and of "
+    f"the table 3 charts that include it are marked †, the rates chart does not mark it."
     for r in flagged_apps.itertuples())
 
 
