@@ -46,8 +46,11 @@ len(saved), saved[:4], min(svg_text.values())
 # %% [markdown]
 # **Which organs receive the most applications, and how many are refused** — the chart a
 # journalist asks for (`xxgk chart applications_and_refusals --by organ --out FILE` on the command
-# line draws each organ's mean per report over all its reports, the tick label giving how many and
-# which years, and sums up the organs beyond those drawn in one row). To compare organs on one footing
+# line draws each organ's mean per report over its reports' table counts of the template years, 2019
+# on, the tick label giving how many and which years, and sums up the organs beyond those drawn in one
+# row; counts stated in the text or from before the template are left out, and its source line says
+# how many reports that leaves out; a bar resting on a count the report's own text contradicts is
+# marked †). To compare organs on one footing
 # (docs/METHODS.md), it is drawn here from one report per organ: its latest template year with a
 # table count.
 
@@ -175,7 +178,8 @@ conflict_note = "".join(
     f" {r.agency}（{r.year}） is drawn in {charts_with(r.report_id)} with its table's numbers "
     f"({r.value:,.0f} new applications), but its own text says "
     f"{'、'.join(f'{v:,.0f}' for v in sorted(set(said.loc[said['report_id'] == r.report_id, 'value'])))}: every "
-    f"indicator read from its table 3 carries `conflict`."
+    f"indicator read from its table 3 carries `conflict`; the bars of applications and refusals and of "
+    f"the table 3 charts that include it are marked †, the rates chart does not mark it."
     for r in flagged_apps.itertuples())
 
 

@@ -20,8 +20,9 @@ RC_KEYS = ("font.family", "font.sans-serif", "axes.unicode_minus", "figure.facec
 CHART_TABLE = {"applications_by_applicant": "t3", "outcomes": "t3",
                "proactive_disclosure": "t2", "appeals": "t4"}
 # Reports of the five seeds that contribute to the indicator charts, read by hand: 002 has no
-# table; 000, 001 and 004 received and handled no application, 003 one (granted).
-INDICATOR_SOURCES = {"applications_and_refusals": 5, "rates": 1}
+# table (its text states one application: left out of the default applications chart, which
+# draws table values only); 000, 001 and 004 received and handled no application, 003 one (granted).
+INDICATOR_SOURCES = {"applications_and_refusals": 4, "rates": 1}
 
 
 def _glyph_warnings(record) -> list[str]:
@@ -138,7 +139,8 @@ def test_save_png_and_svg(tmp_path):
 
     labels = re.findall(r"<text[^>]*>([^<]*)</text>", text)
     # The title, its English line, the outcome labels and the axis title, as written in outcomes().
-    for label in ("政府信息公开申请的办理结果", "How information disclosure applications were handled",
+    for label in ("政府信息公开申请的办理结果（2022–2024 年 4 份报告合计）",
+                  "How information disclosure applications were handled (2022–2024, summed over 4 reports)",
                   "予以公开", "Granted", "不予处理", "办理结果 / Outcome"):
         assert label in labels, label
     assert any(t.startswith("数据来源：") and "outcomes.sources.csv" in t for t in labels)
@@ -196,9 +198,11 @@ def test_source_line_counts_reports(name, tables, audit_frame):
     assert source.startswith("数据来源：各机关政府信息公开工作年度报告")
     if name == "applications_and_refusals":
         # 002 published its tables as images: its applications come from its text (2023年收到1件
-        # 信息公开申请), marked *, and its refusals, stated nowhere, are missing — said so, not drawn as 0.
-        assert "xxgk；缺失值未计入（1 份报告）" in source
-        assert source.endswith("标 * 者含报告正文所述数字（表格缺失）")
+        # 信息公开申请), a stated count the default chart leaves out — and says so.
+        assert source.endswith("xxgk；另有 1 份报告仅有正文所述数字，未计入 / 1 reports with stated counts only, not drawn")
+    elif name in ("applications_by_applicant", "outcomes"):
+        # No missing cell in the seeds' tables; 003 (吴忠 2023) has the only application.
+        assert source.endswith("xxgk；其中 吴忠市民政局 2023 占 100% / of which 吴忠市民政局 2023: 100%")
     else:
         assert source.endswith("xxgk")  # no missing cell in the seeds' tables
 
@@ -211,7 +215,7 @@ def test_source_override(tables):
 def test_titles_and_axis_labels_bilingual(tables):
     fig = plots.applications_by_applicant(tables)
     texts = [t.get_text() for t in fig.texts]
-    assert texts[0] == "新收政府信息公开申请：按申请人类型"
+    assert texts[0].startswith("新收政府信息公开申请：按申请人类型（")
     assert texts[1].startswith("New ")
     ax = fig.axes[0]
     assert "申请人类型" in ax.get_xlabel() and "Applicant" in ax.get_xlabel()
@@ -583,18 +587,21 @@ def test_stated_values_are_marked_in_the_chart():
                                 "value": 166.0, "sentence": "全年共收到信息公开申请166件。", "start": 0, "end": 14}])
     empty = pd.DataFrame(columns=["report_id", "table", "row", "column", "value", "status"])
     ind = compute_indicators(reports, empty, statements)
-    fig = plots.applications_and_refusals(ind)
+    default = plots.applications_and_refusals(ind)
+    assert not [t for t in default.axes[0].texts if t.get_gid() == "xxgk-value"] if default.axes else True
+    assert "另有 1 份报告仅有正文所述数字，未计入" in _source_text(default)
+    fig = plots.applications_and_refusals(ind, table_only=False)
     labels = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "xxgk-value"]
     assert labels == ["166*"]  # never silently mixed with tabled values
     assert "标 * 者含报告正文所述数字" in _source_text(fig)
 
 
 def _organ_counts(per_organ: dict[str, list[float]]):
-    """Indicators with only ``applications``: organ -> its reports' counts (one report a year from 2015)."""
+    """Indicators with only ``applications``: organ -> its reports' counts (one report a year from 2019)."""
     rows = []
     for organ, counts in per_organ.items():
         for i, k in enumerate(counts):
-            rows.append({"report_id": f"{organ}{i}", "organ_id": f"1:{organ}", "agency": organ, "year": 2015 + i,
+            rows.append({"report_id": f"{organ}{i}", "organ_id": f"1:{organ}", "agency": organ, "year": 2019 + i,
                          "template": "2021", "indicator": "applications", "numerator": k, "denominator": pd.NA,
                          "value": k, "source": "table"})
     return pd.DataFrame(rows).astype({"year": "Int64", "numerator": "Float64", "denominator": "Float64",
@@ -606,7 +613,7 @@ def test_organs_are_ranked_per_report_not_by_sums_over_different_numbers_of_repo
     ind = _organ_counts({"教育厅": [20, 20, 20, 20, 20, 19], "洪泽": [95]})
     ax = plots.applications_and_refusals(ind).axes[0]
     ticks = [t.get_text() for t in ax.get_yticklabels()]
-    assert ticks == ["洪泽\n2015，1 份报告", "教育厅\n2015–2020，6 份报告"]
+    assert ticks == ["洪泽\n2019，1 份报告", "教育厅\n2019–2024，6 份报告"]
     values = [t.get_text() for t in ax.texts if t.get_gid() == "xxgk-value"]
     assert values[:2] == ["95", "19.8"]
 
@@ -641,3 +648,131 @@ def test_a_long_source_line_is_broken_to_fit_the_figure():
     assert line.get_text().replace("\n", "") == source  # broken, nothing dropped
     axes_box = fig.axes[0].get_tightbbox(fig.canvas.get_renderer())
     assert box.y1 <= axes_box.y0  # the lines it takes do not run into the chart
+
+
+# ------------------------------------------------------------------ like with like on the shipped corpus
+
+_APP_INDICATORS = ("applications", "denial_rate", "unavailable_rate", "not_processed_rate")
+
+
+@pytest.fixture(scope="module")
+def shipped_indicators():
+    return tk.indicators(SHIPPED)
+
+
+def _stated_only_reports(ind) -> set[str]:
+    """Reports with a count among the chart's indicators but none from a template table (2019 on)."""
+    sub = ind[ind["indicator"].isin(_APP_INDICATORS)].copy()
+    sub["v"] = sub["value"].where(sub["indicator"] == "applications", sub["numerator"])
+    sub = sub[sub["v"].notna()]
+    tabled = sub[(sub["source"] == "table") & (sub["year"] >= 2019)]
+    return set(sub["report_id"]) - set(tabled["report_id"])
+
+
+def test_applications_by_year_draws_only_table_values_of_template_years(shipped_indicators):
+    ind = shipped_indicators
+    fig = plots.applications_and_refusals(ind, by="year")
+    ax = fig.axes[0]
+    ticks = [t.get_text().split("\n")[0] for t in ax.get_yticklabels()]
+    assert ticks and all(int(t[:4]) >= 2019 for t in ticks), ticks  # no pre-template year
+    labels = [t.get_text() for t in ax.texts if t.get_gid() == "xxgk-value"]
+    assert not any("*" in t for t in labels)
+    app = ind[(ind["indicator"] == "applications") & (ind["source"] == "table") & (ind["year"] >= 2019)
+              & ind["value"].notna()]
+    expected = app.groupby("year")["value"].sum()
+    # The first series drawn is the applications bar of each year, in year order.
+    # The applications bar is the first of each row's three (drawn 0.8/3 above the row's centre).
+    for row, tick in enumerate(ticks):
+        got = [t.get_text() for t in ax.texts if t.get_gid() == "xxgk-value" and abs(t.xy[1] - (row - 0.8 / 3)) < 0.05]
+        want = expected.get(int(tick[:4]))
+        # (≥: a sum that leaves a report with no readable count out)
+        assert [float(g.strip("≥†").replace(",", "")) for g in got] == ([] if want is None else [want]), (tick, got)
+    left_out = _stated_only_reports(ind)
+    assert len(left_out) >= 10  # 人社厅 2017–2022, the pre-template years of four more organs …
+    assert f"另有 {len(left_out)} 份报告仅有正文所述数字，未计入" in _source_text(fig).replace("\n", "")
+
+
+def test_applications_by_organ_draws_no_stated_or_pre_template_counts(shipped_indicators):
+    ind = shipped_indicators
+    fig = plots.applications_and_refusals(ind, by="organ")
+    ax = fig.axes[0]
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    # 人社厅 states its counts only (2017–2022; its 2023 report has none): not drawn.
+    assert not any("人力资源和社会保障厅" in t for t in ticks)
+    labels = [t.get_text() for t in ax.texts if t.get_gid() == "xxgk-value"]
+    assert not any("*" in t for t in labels)
+    # 教育厅: the mean of its table counts 2019–2023 (16, 37, 44, 19), not its 2014 and 2017 stated ones.
+    app = ind[(ind["indicator"] == "applications") & (ind["source"] == "table") & (ind["year"] >= 2019)
+              & ind["value"].notna() & (ind["agency"] == "河北省教育厅")]
+    edu = next(t for t in ticks if t.startswith("河北省教育厅"))
+    assert "2019–2023" in edu and f"{len(app)} 份报告" in edu
+    row = ticks.index(edu)
+    bars = [t for t in ax.texts if t.get_gid() == "xxgk-value" and abs(t.xy[1] - row) < 0.4]
+    assert float(bars[0].get_text()) == app["value"].mean() == 29  # 116 / 4: the applications bar
+    n = len(_stated_only_reports(ind))
+    assert f"另有 {n} 份报告仅有正文所述数字，未计入" in _source_text(fig).replace("\n", "")
+
+
+def test_a_bar_resting_on_a_contradicted_cell_is_marked(shipped_indicators):
+    ind = shipped_indicators
+    app = ind[(ind["indicator"] == "applications") & ind["value"].notna() & (ind["source"] == "table")
+              & (ind["year"] >= 2019)]
+    hit = app[app["conflict"].astype(bool)]
+    assert list(hit["agency"]) == ["淮安市洪泽区人民政府"] and list(hit["value"]) == [95]  # text: 17
+    for by in ("organ", "year"):
+        fig = plots.applications_and_refusals(ind, by=by)
+        ax = fig.axes[0]
+        marked = [t.get_text() for t in ax.texts if t.get_gid() == "xxgk-value" and t.get_text().endswith("†")]
+        if by == "organ":  # 洪泽 has one report: its bar is its table's 95
+            assert "95†" in marked
+        else:  # 2024: 洪泽 and 开州 (0)
+            want = app.loc[app["year"] == 2024, "value"].sum()
+            assert f"{want:.0f}†" in marked
+        assert "† 报告正文与表格不一致" in _source_text(fig).replace("\n", "")
+    # A chart without a contradicted value says nothing of it.
+    clean = plots.applications_and_refusals(ind[ind["report_id"] != hit["report_id"].iloc[0]], by="year")
+    assert "†" not in _source_text(clean) + "".join(t.get_text() for t in clean.axes[0].texts)
+
+
+def test_table_charts_mark_a_report_whose_text_contradicts_its_table(shipped_indicators):
+    ind = shipped_indicators
+    hit = set(ind.loc[(ind["indicator"] == "applications") & ind["conflict"].astype(bool), "report_id"])
+    assert len(hit) == 1  # 洪泽 2024: table 3 says 95 applications, its text 17
+    t3 = tk.load_tables(SHIPPED)
+    t3 = t3[(t3["table"] == "t3") & t3["report_id"].isin(hit) & t3["value"].notna()]
+    fig = plots.render("outcomes", SHIPPED)
+    labels = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "xxgk-value"]
+    # 洪泽 gave a 予以公开 count in its total column: that bar carries the mark.
+    assert ((t3["row"] == "granted") & (t3["column"] == "total")).any()
+    assert labels[0].endswith("†")
+    assert "† 报告正文与表格不一致" in _source_text(fig).replace("\n", "")
+    fig = plots.render("applications_by_applicant", SHIPPED)
+    labels = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "xxgk-value"]
+    natural = t3[(t3["row"] == "new_received") & (t3["column"] == "natural_person")]
+    assert len(natural) == 1 and labels[0].endswith("†")
+    # Without 洪泽 no mark and no note.
+    tables = tk.load_tables(SHIPPED)
+    for name in ("outcomes", "applications_by_applicant", "appeals"):
+        fig = getattr(plots, name)(tables[~tables["report_id"].isin(hit)], ind)
+        assert "†" not in _source_text(fig) + "".join(t.get_text() for t in fig.axes[0].texts), name
+
+
+def test_sums_over_reports_say_their_years_reports_and_largest_share(shipped_indicators):
+    tables = tk.load_tables(SHIPPED)
+    t3 = tables[(tables["table"] == "t3") & tables["value"].notna()]
+    outcome = t3["row"].str.match(r"^(granted|partially_granted|denied\.|unavailable\.|not_processed\.|other\.)")
+    ind = shipped_indicators.drop_duplicates("report_id").set_index("report_id")
+    cases = {"outcomes": t3[outcome & (t3["column"] == "total")],
+             "applications_by_applicant": t3[(t3["row"] == "new_received") & (t3["column"] != "total")]}
+    for name, cells in cases.items():
+        fig = plots.render(name, SHIPPED)
+        per = cells.groupby("report_id")["value"].sum()
+        years = ind.loc[per.index, "year"]
+        title = fig.texts[0].get_text()
+        assert f"（{years.min()}–{years.max()} 年 {len(per)} 份报告合计）" in title, title
+        top = per.idxmax()
+        assert ind.loc[top, "agency"] == "上海市人民政府办公厅"
+        share = per[top] / per.sum()
+        assert share > 0.5
+        assert (f"其中 上海市人民政府办公厅 {ind.loc[top, 'year']} 占 {share:.0%}"
+                in _source_text(fig).replace("\n", "")), name

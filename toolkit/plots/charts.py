@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..analysis.aggregate import is_missing as _is_na
-from .layout import (GROUP_TITLES, group_means, table_or_stated, MAX_ORGANS, NA_GID, NA_LABEL, VALUE_GID, all_zero_note, bar_height,
+from .layout import (OTHERS, GROUP_TITLES, group_means, table_or_stated, MAX_ORGANS, NA_GID, NA_LABEL, VALUE_GID, all_zero_note, bar_height,
                      chart_figure, check_by, contributing_ids, draw_bars, fit_inside_labels, group_sums,
                      grouped_hbars, headroom, integer_axis, is_empty, legend_above, map_values, n_missing_cells,
-                     number_text, report_groups, require_columns, select_cells, value_label, wrap_label)
+                     number_text, report_groups, require_columns, select_cells, value_label, wrap_label, years_text)
 from .theme import FAIL_COLOUR, MUTED_COLOUR, NA_COLOUR, PALETTE, PASS_COLOUR, TEXT_COLOUR
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -26,6 +26,46 @@ _APP_SERIES = (
 )
 
 
+#: The first report year of the table templates (国办公开办函〔2019〕60号): earlier reports give
+#: narrative counts only, never drawn beside table counts.
+TEMPLATE_FROM = 2019
+CONFLICT_MARK = "†"
+CONFLICT_NOTE = "† 报告正文与表格不一致 / † the report's text contradicts its table"
+STATED_LEFT_OUT = "另有 {n} 份报告仅有正文所述数字，未计入 / {n} reports with stated counts only, not drawn"
+_APP_INDICATORS = {"applications": "value", "denial_rate": "numerator", "unavailable_rate": "numerator",
+                   "not_processed_rate": "numerator"}
+
+
+def _table_values_only(indicators):
+    """The rows of *indicators* read from template tables (report year 2019 on, ``source`` not
+    ``stated``), without the reports left with no value of :data:`_APP_INDICATORS`; and how many
+    reports that had a value (a stated or pre-template count) were left out that way.  The other
+    reports of an organ left with no table value are left out too."""
+    import pandas as pd
+
+    year = pd.to_numeric(indicators["year"], errors="coerce") if "year" in indicators.columns else \
+        pd.Series(float("nan"), index=indicators.index)
+    pre = (year.notna() & (year < TEMPLATE_FROM)).to_numpy(dtype=bool)
+    stated = (indicators["source"].astype("string") == "stated").fillna(False).to_numpy(dtype=bool) \
+        if "source" in indicators.columns else pd.Series(False, index=indicators.index).to_numpy(dtype=bool)
+    kind = indicators["indicator"].astype("string")
+    wanted = kind.isin(list(_APP_INDICATORS)).fillna(False).to_numpy(dtype=bool)
+    value = indicators["value"].where(kind == "applications", indicators["numerator"])
+    present = wanted & value.notna().to_numpy(dtype=bool)
+    rid = indicators["report_id"].astype(str).to_numpy()
+    kept = ~pre & ~stated
+    had = set(rid[present])
+    has = set(rid[present & kept])
+    pre_ids = set(rid[pre])
+    left_out = had - has
+    # An organ with stated counts only is not drawn at all (not even as a row of n/a).
+    organ = indicators["organ_id"].astype(str).to_numpy() if "organ_id" in indicators.columns else rid
+    stated_organs = set(organ[pd.Series(rid).isin(left_out).to_numpy(dtype=bool)]) - set(organ[present & kept])
+    drop = left_out | pre_ids | set(rid[pd.Series(organ).isin(stated_organs).to_numpy(dtype=bool)])
+    keep = kept & ~pd.Series(rid).isin(drop).to_numpy(dtype=bool)
+    return indicators[keep], len(left_out)
+
+
 def _indicator_values(indicators, by: str):
     """Per report: group, applications, denied, unanswered (None when missing) from an indicators frame."""
     require_columns(indicators, ("report_id", "indicator", "value", "numerator"), "indicators() frame expected")
@@ -35,16 +75,23 @@ def _indicator_values(indicators, by: str):
               "not_processed_rate": "numerator"}
     sub = indicators[indicators["indicator"].astype("string").isin(list(wanted))]
     source = sub["source"].astype("string") if "source" in sub.columns else pd.Series(pd.NA, index=sub.index)
+    conflict = sub["conflict"].astype("boolean").fillna(False) if "conflict" in sub.columns else \
+        pd.Series(False, index=sub.index)
     per: dict[str, dict[str, float | None]] = {}
     stated: dict[str, set[str]] = {}
-    for rid, ind, value, num, src in zip(sub["report_id"].astype(object), sub["indicator"].astype(object),
-                                         sub["value"].astype(object), sub["numerator"].astype(object),
-                                         source.astype(object)):
+    contradicted: dict[str, set[str]] = {}
+    for rid, ind, value, num, src, con in zip(sub["report_id"].astype(object), sub["indicator"].astype(object),
+                                              sub["value"].astype(object), sub["numerator"].astype(object),
+                                              source.astype(object), conflict.astype(bool)):
         # A rate's numerator is present only when all its cells were read (denominator 0 or not).
         v = value if wanted[str(ind)] == "value" else num
         per.setdefault(str(rid), {})[str(ind)] = None if _is_na(v) else float(v)
         if not _is_na(v) and src == "stated":
             stated.setdefault(str(rid), set()).add(str(ind))
+        if not _is_na(v) and con:
+            contradicted.setdefault(str(rid), set()).add(str(ind))
+    series_of = {"applications": "applications", "denial_rate": "denied", "unavailable_rate": "unanswered",
+                 "not_processed_rate": "unanswered"}
     rows = []
     for rid, vals in per.items():
         un, npr = vals.get("unavailable_rate"), vals.get("not_processed_rate")
@@ -52,10 +99,9 @@ def _indicator_values(indicators, by: str):
         rows.append({"report_id": rid, "applications": vals.get("applications"),
                      "denied": vals.get("denial_rate"),
                      "unanswered": None if un is None or npr is None else un + npr,
-                     "stated": ",".join(sorted(
-                         {"applications": "applications", "denial_rate": "denied", "unavailable_rate": "unanswered",
-                          "not_processed_rate": "unanswered"}[n] for n in said))})
-    frame = pd.DataFrame(rows, columns=["report_id", "applications", "denied", "unanswered", "stated"])
+                     "stated": ",".join(sorted({series_of[n] for n in said})),
+                     "conflict": ",".join(sorted({series_of[n] for n in contradicted.get(rid, set())}))})
+    frame = pd.DataFrame(rows, columns=["report_id", "applications", "denied", "unanswered", "stated", "conflict"])
     for c in ("applications", "denied", "unanswered"):
         frame[c] = pd.array(frame[c].tolist(), dtype="Float64")
     group_of, labels, axis = report_groups(list(frame["report_id"]), indicators.drop_duplicates("report_id"), by)
@@ -64,7 +110,8 @@ def _indicator_values(indicators, by: str):
 
 
 def applications_and_refusals(indicators: "pd.DataFrame", by: str = "organ", *, year: int | None = None,
-                              top: int | None = None, source: str | None = None) -> "Figure":
+                              top: int | None = None, source: str | None = None,
+                              table_only: bool = True) -> "Figure":
     """Which organs receive the most applications, and how many are refused.
 
     *indicators* is :func:`toolkit.indicators` (its ``applications``, and the
@@ -84,6 +131,14 @@ def applications_and_refusals(indicators: "pd.DataFrame", by: str = "organ", *, 
     group with table values of a series draws only those.  An organ with no
     readable count is listed with ``n/a`` rather than dropped.  *year* keeps
     one report year.
+
+    By default (*table_only*) only table values of the template years (2019 on)
+    are drawn: numbers stated in a report's text and the narrative counts of
+    earlier reports are left out, and the source line says how many reports
+    that leaves out (an organ with stated counts only is not drawn).
+    ``table_only=False`` draws stated values too, marked ``*``.  A bar resting on
+    a value the report's own text contradicts (``conflict`` in the indicators)
+    is marked ``†`` and the source line says what the mark means.
     """
     check_by(by)
     per = by != "year"
@@ -101,11 +156,19 @@ def applications_and_refusals(indicators: "pd.DataFrame", by: str = "organ", *, 
         ind = ind[ind["year"] == year]
         if is_empty(ind):
             return chart_figure(zh, en, 0, 0, source, None)
+    notes = []
+    if table_only:
+        ind, left_out = _table_values_only(ind)
+        if left_out:
+            notes.append(STATED_LEFT_OUT.format(n=left_out))
+        if is_empty(ind):
+            return chart_figure(zh, en, 0, 0, source, None, notes=notes)
     frame, labels, axis = _indicator_values(ind, by)
     names = [s[0] for s in _APP_SERIES]
-    long = frame.melt(id_vars=["report_id", "group", "stated"], value_vars=names, var_name="series",
+    long = frame.melt(id_vars=["report_id", "group", "stated", "conflict"], value_vars=names, var_name="series",
                       value_name="value")
     long["stated"] = [key in str(said).split(",") for key, said in zip(long["series"], long["stated"])]
+    long["conflict"] = [key in str(said).split(",") for key, said in zip(long["series"], long["conflict"])]
     if per:
         counted = set(table_or_stated(long)["report_id"].astype(str))
         _ids, labels, axis = report_groups(list(frame["report_id"]), ind.drop_duplicates("report_id"), by,
@@ -122,8 +185,17 @@ def applications_and_refusals(indicators: "pd.DataFrame", by: str = "organ", *, 
         drawn = long[long["group"].isin(groups)]
     n = sorted(set(table_or_stated(drawn)["report_id"].astype(str)))
     missing = int(drawn.loc[drawn["value"].isna(), "report_id"].nunique())
+    used = table_or_stated(drawn)
+    used = used[used["conflict"].astype(bool).to_numpy()]
+    marked = {(g if g in groups else OTHERS, key) for g, key in zip(used["group"], used["series"])}
+    marked = {gk for gk in marked if gk[0] in groups and sums.get(gk, (None, True))[0] is not None}
+    if marked:
+        texts = dict(texts or {})
+        for gk in marked:
+            texts[gk] = (texts.get(gk) or number_text(sums[gk][0])) + CONFLICT_MARK
+        notes.append(CONFLICT_NOTE)
     if not n and not groups:
-        return chart_figure(zh, en, 0, 0, source, None)
+        return chart_figure(zh, en, 0, 0, source, None, notes=notes)
 
     def draw(fig):
         ax = fig.add_subplot()
@@ -137,7 +209,7 @@ def applications_and_refusals(indicators: "pd.DataFrame", by: str = "organ", *, 
         legend_above(ax, ncols=3)
 
     return chart_figure(zh, en, n, missing, source, draw, height=bar_height(len(groups) * 1.6),
-                        missing_unit="份报告")
+                        missing_unit="份报告", notes=notes)
 
 
 #: Rates drawn by :func:`rates`: (indicator, zh, en, colour).
@@ -250,11 +322,68 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
 
 # ------------------------------------------------------------------ charts on tables
 
-def applications_by_applicant(tables: "pd.DataFrame", *, source: str | None = None) -> "Figure":
+#: Indicators that read one table only: their ``conflict`` says the report's text contradicts a
+#: cell of that table (and so, by its sum identities, the cells drawn from it).
+CONFLICT_OF = {"t3": ("applications", "disclosure_rate", "denial_rate", "unavailable_rate",
+                       "not_processed_rate", "other_rate"),
+                "t4": ("reconsideration_correction_rate", "litigation_correction_rate")}
+
+
+def conflict_reports(indicators: "pd.DataFrame | None", table: str) -> set[str]:
+    """The report_ids whose *table* (``t3`` or ``t4``) the report's own text contradicts, from the
+    ``conflict`` column of *indicators* (none when it is None or has no such column)."""
+    if indicators is None or is_empty(indicators) or "conflict" not in indicators.columns:
+        return set()
+    sub = indicators[indicators["indicator"].astype("string").isin(list(CONFLICT_OF[table]))
+                     .fillna(False).to_numpy(dtype=bool)]
+    hit = sub["conflict"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    return set(sub.loc[hit, "report_id"].astype(str))
+
+
+def _sum_scope(cells, indicators) -> tuple[str, str, list[str]]:
+    """What a sum over reports covers: a title suffix (zh, en) naming the years and the number of
+    reports summed, and the source-line clause naming the largest report's share of the sum when it
+    exceeds half (a sum over organs of very different sizes is mostly one of them)."""
+    present = cells[cells["value"].notna().to_numpy(dtype=bool)]
+    ids = present["report_id"].astype(str)
+    n = ids.nunique()
+    meta = {}
+    if indicators is not None and not is_empty(indicators) and {"agency", "year"} <= set(indicators.columns):
+        first = indicators.drop_duplicates("report_id")
+        meta = {str(r): (a, y) for r, a, y in zip(first["report_id"], first["agency"], first["year"])}
+    years = [meta[r][1] for r in ids.unique() if r in meta and not _is_na(meta[r][1])]
+    if years:
+        span = years_text(years)
+        zh, en = f"（{span} 年 {n} 份报告合计）", f" ({span}, summed over {n} reports)"
+    else:
+        zh, en = f"（{n} 份报告合计）", f" (summed over {n} reports)"
+    notes = []
+    per = present.assign(report_id=ids.to_numpy()).groupby("report_id")["value"].sum()
+    total = float(per.sum())
+    if total > 0 and n > 1:
+        top_id = per.sort_values(ascending=False, kind="stable").index[0]
+        share = float(per[top_id]) / total
+        if share > 0.5:
+            agency, year = meta.get(top_id, (top_id, None))
+            who = f"{agency} {'' if _is_na(year) else int(year)}".strip()
+            notes.append(f"其中 {who} 占 {share:.0%} / of which {who}: {share:.0%}")
+    return zh, en, notes
+
+
+def _marked(cells, bad: set[str], key: str) -> set:
+    """The values of *key* (a bar) whose present cells include a report in *bad*."""
+    if not bad:
+        return set()
+    rows = cells["report_id"].astype(str).isin(bad).to_numpy(dtype=bool) & cells["value"].notna().to_numpy(dtype=bool)
+    return set(cells.loc[rows, key])
+
+def applications_by_applicant(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *,
+                              source: str | None = None) -> "Figure":
     """Bar chart: t3 ``new_received`` summed over reports, by applicant type.
 
     *tables* is ``load_tables()``; the six applicant columns (自然人 … 其他) in
-    template order, labels from :data:`toolkit.schema.T3_COLUMNS`.
+    template order, labels from :data:`toolkit.schema.T3_COLUMNS`.  A bar with a
+    report whose text contradicts its table 3 (*indicators*' ``conflict``) is marked ``†``.
     """
     from .. import schema
 
@@ -267,11 +396,17 @@ def applications_by_applicant(tables: "pd.DataFrame", *, source: str | None = No
     got = [sums.get(c.key, (None, True)) for c in cols]
     values = [v for v, _c in got]
     top = max([v for v in values if v is not None], default=0.0)
+    marked = _marked(cells, conflict_reports(indicators, "t3"), "column")
+    texts = [number_text(v) + (CONFLICT_MARK if c.key in marked else "") if v is not None else ""
+             for v, c in zip(values, cols)]
+    notes = [CONFLICT_NOTE] if any(t.endswith(CONFLICT_MARK) for t in texts) else []
+    zh_scope, en_scope, share = _sum_scope(cells, indicators)
+    zh, en, notes = zh + zh_scope, en + en_scope, share + notes
 
     def draw(fig):
         ax = fig.add_subplot()
         labels = [f"{'其他组织' if c.key == 'other_org' else c.zh}\n{wrap_label(c.en)}" for c in cols]
-        draw_bars(ax, range(len(cols)), values, [c for _v, c in got], colour=PALETTE[0])
+        draw_bars(ax, range(len(cols)), values, [c for _v, c in got], colour=PALETTE[0], labels=texts)
         ax.set_xticks(range(len(cols)), labels, fontsize=9)
         ax.set_xlim(-0.5, len(cols) - 0.5)
         headroom(ax, top)
@@ -281,7 +416,7 @@ def applications_by_applicant(tables: "pd.DataFrame", *, source: str | None = No
         ax.set_xlabel("申请人类型 / Applicant type")
         ax.set_ylabel("申请数（件）/ Applications")
 
-    return chart_figure(zh, en, contributing_ids(cells), n_missing_cells(cells), source, draw)
+    return chart_figure(zh, en, contributing_ids(cells), n_missing_cells(cells), source, draw, notes=notes)
 
 
 #: Outcome groups of table 3: (zh, en, row keys or prefix).
@@ -302,13 +437,15 @@ def _outcome_group(row: str) -> int | None:
     return None
 
 
-def outcomes(tables: "pd.DataFrame", *, source: str | None = None) -> "Figure":
+def outcomes(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *,
+             source: str | None = None) -> "Figure":
     """Horizontal bars: how t3 applications were handled (``total`` column, summed).
 
     予以公开 and 部分公开 as they are; ``denied.*`` summed as 不予公开,
     ``unavailable.*`` as 无法提供, ``not_processed.*`` as 不予处理 and
     ``other.*`` (also the 2019 template's ``other.all``) as 其他处理.  Shares
-    are given only when no value is missing.
+    are given only when no value is missing.  A bar with a report whose text
+    contradicts its table 3 (*indicators*' ``conflict``) is marked ``†``.
     """
     zh, en = "政府信息公开申请的办理结果", "How information disclosure applications were handled"
     cells = None if is_empty(tables) else select_cells(tables, "t3", columns=["total"])
@@ -324,12 +461,18 @@ def outcomes(tables: "pd.DataFrame", *, source: str | None = None) -> "Figure":
     present = [v for v in values if v is not None]
     total = sum(present)
     all_complete = all(c for _v, c in got) and len(present) == len(values)
+    marked = _marked(cells, conflict_reports(indicators, "t3"), "group")
+    notes = [CONFLICT_NOTE] if any(i in marked and v is not None for i, (v, _c) in enumerate(got)) else []
+    zh_scope, en_scope, share = _sum_scope(cells, indicators)
+    zh, en, notes = zh + zh_scope, en + en_scope, share + notes
 
     def draw(fig):
         ax = fig.add_subplot()
         colours = [PALETTE[0], PALETTE[2], PALETTE[3], PALETTE[1], PALETTE[5], PALETTE[4]]
         for i, ((v, c), colour) in enumerate(zip(got, colours)):
             label = f"{number_text(v)}（{v / total:.0%}）" if (v is not None and total and all_complete) else None
+            if v is not None and i in marked:
+                label = (label or number_text(v)) + CONFLICT_MARK
             draw_bars(ax, [i], [v], [c], horizontal=True, width=0.6, colour=colour,
                   labels=[label] if label else None)
         ax.set_yticks(range(len(OUTCOME_GROUPS)), [f"{z}\n{e}" for z, e, _k in OUTCOME_GROUPS])
@@ -341,7 +484,7 @@ def outcomes(tables: "pd.DataFrame", *, source: str | None = None) -> "Figure":
         ax.set_xlabel("申请数（件）/ Applications")
         ax.set_ylabel("办理结果 / Outcome")
 
-    return chart_figure(zh, en, contributing_ids(cells), n_missing_cells(cells), source, draw)
+    return chart_figure(zh, en, contributing_ids(cells), n_missing_cells(cells), source, draw, notes=notes)
 
 
 _DISCLOSURE_ROWS = ("licensing", "penalty", "coercion")
@@ -432,10 +575,12 @@ def proactive_disclosure(tables: "pd.DataFrame", reports: "pd.DataFrame | None" 
                         height=bar_height(len(groups) * 1.6))
 
 
-def appeals(tables: "pd.DataFrame", *, source: str | None = None) -> "Figure":
+def appeals(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *,
+            source: str | None = None) -> "Figure":
     """Stacked bars: t4 reconsideration and litigation cases, summed over reports,
     stacked by result (维持 / 纠正 / 其他 / 尚未审结).  A case type with no value is ``n/a``;
-    a total that leaves missing cells out is labelled ``≥N``."""
+    a total that leaves missing cells out is labelled ``≥N``; one with a report whose text
+    contradicts its table 4 (*indicators*' ``conflict``) is marked ``†``."""
     from .. import schema
 
     zh, en = "政府信息公开行政复议、行政诉讼结果", "Administrative reconsideration and litigation: results"
@@ -449,6 +594,10 @@ def appeals(tables: "pd.DataFrame", *, source: str | None = None) -> "Figure":
     rows = schema.T4_ROWS
     totals = [by_row.get(r.key, (None, True)) for r in rows]
     top = max([v for v, _c in totals if v is not None], default=0.0)
+    marked = _marked(cells, conflict_reports(indicators, "t4"), "row")
+    notes = [CONFLICT_NOTE] if any(r.key in marked and t is not None for r, (t, _c) in zip(rows, totals)) else []
+    zh_scope, en_scope, share = _sum_scope(cells, indicators)
+    zh, en, notes = zh + zh_scope, en + en_scope, share + notes
 
     def draw(fig):
         ax = fig.add_subplot()
@@ -464,7 +613,8 @@ def appeals(tables: "pd.DataFrame", *, source: str | None = None) -> "Figure":
             if t is None:
                 value_label(ax, xi, 0.0, NA_LABEL, False, colour=MUTED_COLOUR, gid=NA_GID)
             else:
-                value_label(ax, xi, t, number_text(t) if complete else f"≥{number_text(t)}", False)
+                mark = CONFLICT_MARK if rows[xi].key in marked else ""
+                value_label(ax, xi, t, (number_text(t) if complete else f"≥{number_text(t)}") + mark, False)
         ax.set_xticks(x, [f"{r.zh}\n{r.en}" for r in rows], fontsize=9)
         ax.set_xlim(-0.5, len(rows) - 0.5)
         headroom(ax, top)
@@ -475,7 +625,7 @@ def appeals(tables: "pd.DataFrame", *, source: str | None = None) -> "Figure":
         ax.set_ylabel("案件数（件）/ Cases")
         legend_above(ax, ncols=4)
 
-    return chart_figure(zh, en, contributing_ids(cells), n_missing_cells(cells), source, draw)
+    return chart_figure(zh, en, contributing_ids(cells), n_missing_cells(cells), source, draw, notes=notes)
 
 
 #: Audit check families shown by :func:`audit_summary`: (id prefix, zh, en).

@@ -67,10 +67,11 @@ def no_data(fig: "Figure") -> "Figure":
 
 def chart_figure(zh: str, en: str, n: "int | Sequence[str]", missing: int, source: str | None,
            draw: Callable[["Figure"], None] | None, height: float | None = None,
-           missing_unit: str = "个") -> "Figure":
+           missing_unit: str = "个", notes: Sequence[str] = ()) -> "Figure":
     """Build a figure inside the style context; *draw* None means no data.  *missing* counts
     values (``个``) or, for charts of indicators, reports (``份报告``).  *n* is the number of
-    reports drawn on, or their ids (kept as ``fig.xxgk_reports`` for :func:`cite`)."""
+    reports drawn on, or their ids (kept as ``fig.xxgk_reports`` for :func:`cite`).  *notes* are
+    the chart's own clauses for the source line (what it left out, what a mark means)."""
     import matplotlib
 
     ids = None
@@ -85,15 +86,16 @@ def chart_figure(zh: str, en: str, n: "int | Sequence[str]", missing: int, sourc
         else:
             draw(fig)
         apply_font(fig)
+        said = list(notes)
         if draw is not None:
-            notes = declutter(fig)
+            said = declutter(fig) + said
             if any(getattr(ax, "xxgk_stated", False) for ax in fig.axes):
-                notes.insert(0, STATED_NOTE)
+                said.insert(0, STATED_NOTE)
             if any(getattr(ax, "xxgk_lower_bound", False) for ax in fig.axes):
-                notes.insert(0, LOWER_BOUND_NOTE)
-            if notes and source is None:
-                line = next(t for t in fig.texts if t.get_gid() == "xxgk-source")
-                line.set_text(line.get_text() + "；" + "；".join(notes))
+                said.insert(0, LOWER_BOUND_NOTE)
+        if said and source is None:
+            line = next(t for t in fig.texts if t.get_gid() == "xxgk-source")
+            line.set_text(line.get_text() + "；" + "；".join(said))
         fit_source(fig)
         return fig
 

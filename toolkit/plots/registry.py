@@ -153,13 +153,17 @@ register(Chart(
     "disclosure and denial rates with Wilson 95% intervals, pooled per group",
     inputs=("indicators",), indicators=("disclosure_rate", "denial_rate"),
     by=("year", "organ", "province", "admin_level", "sector"), built_by=("organ", "year")))
+# The table charts read indicators' ``conflict`` only, to mark a value the report's text contradicts.
+_T3_CONFLICT = charts.CONFLICT_OF["t3"]
+_T4_CONFLICT = charts.CONFLICT_OF["t4"]
+
 register(Chart(
     "applications_by_applicant", charts.applications_by_applicant, "表三新收申请：按申请人类型",
     "table 3 new applications by applicant type",
-    inputs=("tables",), cells=(Cells("t3", ("new_received",)),)))
+    inputs=("tables", "indicators"), indicators=_T3_CONFLICT, cells=(Cells("t3", ("new_received",)),)))
 register(Chart(
     "outcomes", charts.outcomes, "表三办理结果（总计列），分组", "table 3 outcomes (total column), grouped",
-    inputs=("tables",), cells=(_T3_OUTCOMES,)))
+    inputs=("tables", "indicators"), indicators=_T3_CONFLICT, cells=(_T3_OUTCOMES,)))
 register(Chart(
     "proactive_disclosure", charts.proactive_disclosure, "表二行政许可、处罚、强制决定数量（一种模板）",
     "table 2 licensing, penalty and coercion decisions, one template",
@@ -167,7 +171,7 @@ register(Chart(
     by=GROUPINGS, built_by=("organ", "year")))
 register(Chart(
     "appeals", charts.appeals, "表四行政复议、行政诉讼结果", "table 4 reconsideration and litigation cases by result",
-    inputs=("tables",), cells=(Cells("t4"),)))
+    inputs=("tables", "indicators"), indicators=_T4_CONFLICT, cells=(Cells("t4"),)))
 register(Chart(
     "audit_summary", charts.audit_summary, "核查结果：通过、未通过、无法核查",
     "audit checks passed, failed and not checkable", inputs=("audit",)))
