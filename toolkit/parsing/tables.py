@@ -577,10 +577,10 @@ def _t3_order(leaves) -> tuple[list[str] | None, str | None]:
 
 
 def _by_elimination(found: dict[int, str], unnamed: list[int], template) -> None:
-    """Name the one header cell whose words name no column (a misprint, an OCR misreading of
-    社会公益组织) when every other column is named once, in the template's order, and the one
-    column left is the template's at that place: a reader infers it the same way.  Anything
-    else is left as it is (and the header stays unmatched)."""
+    """Name the one value column whose header is blank (a scan whose recognizer lost the word)
+    when every other column is named once, in the template's order, and the one column left is
+    the template's at that place: a reader infers it the same way.  A header cell that names
+    something else (个体工商户) is never renamed; anything else is left as it is."""
     keys = [found[j] for j in sorted(found)]
     missing = [k for k in template if k not in keys]
     if len(unnamed) != 1 or len(missing) != 1 or len(set(keys)) != len(keys) or len(keys) != len(template) - 1:
@@ -948,7 +948,7 @@ def _t3_column_map(grid) -> tuple[dict[int, str] | None, str | None]:
             return None, f"the header cell {simplified(words)!r} names several columns"
         if keys:
             found[j] = keys[0]
-    _by_elimination(found, [j for j in value_columns if j not in found], _T3_KEYS)
+    _by_elimination(found, [j for j in value_columns if j not in found and not header.get(j)], _T3_KEYS)
     keys = [found[j] for j in sorted(found)]
     if sorted(keys) == sorted(_T3_KEYS):
         return found, None
