@@ -230,8 +230,9 @@ if in_total:
 if len(known):
     top = known.iloc[0]
     text += (f" Per report-year of table counts, {top['agency']} receives the most ({top['per_report']:,.0f} "
-             f"per report, median over {top['n_reports']} report(s), {top['first_year']}–{top['last_year']})")
-    text += (", then " + listing(f"{r.agency} ({r.per_report:,.0f} over {r.n_reports}"
+             f"per report, median over {top['n_reports']} report(s), {top['first_year']}–{top['last_year']}; "
+             "the chart above draws each organ's mean per report, so the two orders can differ)")
+    text += (", then " + listing(f"{r.agency} ({r.per_report:,.0f} over {r.n_reports}, {r.first_year}–{r.last_year}"
                                   + ("; `conflict`: its text contradicts it" if r.conflict else "") + ")"
                                   for r in known.iloc[1:3].itertuples()) + "." if len(known) > 1 else ".")
     if bool(top["conflict"]):
