@@ -523,9 +523,8 @@ def _read_text_t3(text: str, template: str, warnings: list[str]) -> TableRead | 
         warnings.extend(local.get(row.key, ()))
     printed, why = _text_t3_header(text[max(0, located[0][1] - _HEADER_SPAN):located[0][1]])
     if why is not None:
-        warnings.append(f"t3: the applicant columns cannot be matched by their header ({why}); "
-                        f"values left missing (columns are never read by position)")
-        return _t3_columns_unmatched(template, single, warnings, "ambiguous" if "twice" in why else "label_not_found")
+        return _t3_columns_unmatched(template, single, warnings, why,
+                                     "ambiguous" if "twice" in why else "label_not_found")
     if printed is not None and printed != list(columns):
         warnings.append(f"t3: the header prints the columns in the order {', '.join(printed)}; "
                         f"values read by header")
@@ -773,11 +772,7 @@ def read_t4_text(text: str, warnings: list[str], context: str | None = None) -> 
                             f"template's order")
             why = None
         if why is not None:
-            warnings.append(f"t4: the columns cannot be matched by their header ({why}); values left "
-                            f"missing (columns are never read by position)")
-            for r in rows:
-                out.missing_row(r, cols, "label_not_found")
-            return out
+            return _t4_columns_unmatched(why, warnings)
         if pairs is not None and read.values is not None and len(read.values) == len(pairs):
             order = [(r, c) for r in rows for c in cols]
             if pairs != order:
@@ -980,9 +975,7 @@ def read_grid_table(grids, table: str, template: str, warnings: list[str]) -> Ta
         for gi, grid in enumerate(grids):
             found, why = _t3_column_map(grid)
             if why is not None:
-                warnings.append(f"t3: the applicant columns cannot be matched by their header ({why}); "
-                                f"values left missing (columns are never read by position)")
-                return _t3_columns_unmatched(template, single, warnings)
+                return _t3_columns_unmatched(template, single, warnings, why)
             widths = {len(r) for r in grid.rows}
             if found is not None:
                 column_map[gi] = shared = found
@@ -1119,14 +1112,27 @@ def _t2_header(row, words) -> dict[int, str] | None:
     return {**found, **other} if len(found) >= 2 else None
 
 
-def _t3_columns_unmatched(template: str, single: bool, warnings: list[str],
+def _t3_columns_unmatched(template: str, single: bool, warnings: list[str], why: str,
                           status: str = "label_not_found") -> TableRead:
-    """Table 3 present, every cell missing: its columns could not be matched by header."""
+    """Table 3 present, every cell missing: its columns could not be matched by header (*why*)."""
+    warnings.append(f"t3: the applicant columns cannot be matched by their header ({why}); "
+                    f"values left missing (columns are never read by position)")
     out = TableRead({})
     columns = tuple(c.key for c in schema.T3_COLUMNS)
     for row in t3_row_items(template, single):
         out.missing_row(row.key, columns, status)
     return _t3_in_order(out, template, single, columns, warnings)
+
+
+def _t4_columns_unmatched(why: str, warnings: list[str]) -> TableRead:
+    """Table 4 present, every cell missing: its columns could not be matched by header (*why*)."""
+    warnings.append(f"t4: the columns cannot be matched by their header ({why}); values left "
+                    f"missing (columns are never read by position)")
+    out = TableRead({})
+    cols = [c.key for c in schema.T4_COLUMNS]
+    for r in schema.T4_ROWS:
+        out.missing_row(r.key, cols, "label_not_found")
+    return out
 
 
 def _read_grid_row(out: TableRead, table: str, key: str, cols, cells: list[str], warnings: list[str]) -> None:
@@ -1256,13 +1262,9 @@ def read_grid_t4(grids, warnings: list[str]) -> TableRead | None:
             parsed = [_grid_value(c, False) for c in real]
             if all(ok for _, ok in parsed) and any(v is not None for v, _ in parsed):
                 pairs, why = _t4_column_map(grid.rows[:ri], positions)
-                out = TableRead({})
                 if why is not None:
-                    warnings.append(f"t4: the columns cannot be matched by their header ({why}); values left "
-                                    f"missing (columns are never read by position)")
-                    for r in rows:
-                        out.missing_row(r, cols, "label_not_found")
-                    return out
+                    return _t4_columns_unmatched(why, warnings)
+                out = TableRead({})
                 order = [(r, c) for r in rows for c in cols]
                 value_at = dict(zip(pairs, parsed)) if pairs is not None else dict(zip(order, parsed))
                 for r, c in order:
