@@ -103,7 +103,9 @@ _INDICATOR_COLUMNS: _C = {
     "ci_high": ("Wilson 95% 置信区间上限", "Wilson 95% interval, upper end", "比例 / share"),
     "source": ("来源：table（表格）或 stated（正文所述）", "Source: table, or stated in the text", ""),
     "reason": ("值为空的原因", "Why value is NULL", ""),
-    "conflict": ("表格与正文所述数字不一致", "The table and a number the text states disagree", ""),
+    "conflict": ("所依据的表格单元格与正文所述数字不一致（或与之有勾稽关系）",
+                 "Rests on a table cell the report's own text contradicts, or on a cell the template's "
+                 "sums tie to it", ""),
 }
 _NARRATIVE_COLUMNS: _C = {
     "item_id": ("条目编号 <report_id>:<p|i><序号>", "Item id <report_id>:<p|i><item>", ""),
