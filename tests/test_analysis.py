@@ -491,7 +491,7 @@ def test_a_rate_over_zero_cases_with_cases_counted_is_left_out_of_the_pool():
     # A report whose table says 2 refused of 0 handled: its arithmetic is broken, the rate unformed.
     import pandas as pd
 
-    from toolkit.analysis.aggregate import pooled_rate, without_unformed_rates
+    from toolkit.analysis.aggregation import pooled_rate, without_unformed_rates
 
     rows = pd.DataFrame({"report_id": ["broken", "none", "fine"], "numerator": [2, 0, 3],
                          "denominator": [0, 0, 10], "value": [pd.NA, pd.NA, 0.3]}).astype(

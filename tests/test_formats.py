@@ -17,7 +17,7 @@ from toolkit.corpus.fetch import fetch
 from toolkit.errors import ReportError
 from toolkit.parsing import parse_report
 from toolkit.reading import Document, decode_bytes, formats, read_data, sniff
-from toolkit.reading.sniff import suffix_for_kind
+from toolkit.reading.sniffing import suffix_for_kind
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "corpus" / "reports" / "003_03a04d677c33f02f.txt"  # 吴忠市民政局 2023

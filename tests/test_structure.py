@@ -193,3 +193,22 @@ def test_import_toolkit_is_light():
             "if m in sys.modules]; print(heavy)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.stdout.strip() == "[]"
+
+
+def test_no_package_attribute_shadows_its_module():
+    # `import toolkit.x.y as m` must give the module y, not a function of the same name
+    # that the package x exported over it.
+    import importlib
+    import pkgutil
+
+    import toolkit
+
+    shadowed = []
+    for info in pkgutil.walk_packages(toolkit.__path__, "toolkit."):
+        if info.name.endswith(".__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        parent, leaf = info.name.rsplit(".", 1)
+        if getattr(importlib.import_module(parent), leaf, None) is not module:
+            shadowed.append(info.name)
+    assert shadowed == []

@@ -6,8 +6,8 @@ pure function of the loaders' frames, with a thin ``corpus=`` wrapper.
 """
 from __future__ import annotations
 
-from .aggregate import SMALL_N, aggregate, largest_contributor, pooled_rate, rate_text, wilson_interval
-from .indicators import (INDICATORS, Indicator, compute_indicators, indicator_definitions, indicators,
+from .aggregation import SMALL_N, aggregate, largest_contributor, pooled_rate, rate_text, wilson_interval
+from .indicator_frames import (INDICATORS, Indicator, compute_indicators, indicator_definitions, indicators,
                          summarise_indicators)
 from .panel import load_panel, panel_frame
 from .handle import Corpus

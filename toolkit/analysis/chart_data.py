@@ -22,7 +22,7 @@ Cell = tuple[str, str | None, str | None]  # (table, row or None: all rows, colu
 
 def indicator_cells(names: Iterable[str]) -> set[tuple[str, str, str]]:
     """Every (table, row, column) the indicators *names* read, under any template."""
-    from .indicators import get_indicator
+    from .indicator_frames import get_indicator
 
     cells: set[tuple[str, str, str]] = set()
     for name in names:
@@ -72,7 +72,7 @@ def built_indicators_of(out: str | Path, report_ids: Sequence[str] | None, indic
     import pyarrow.parquet as pq
 
     from ..data.tabular import arrow_types
-    from .indicators import compute_indicators
+    from .indicator_frames import compute_indicators
 
     out = Path(out)
     only = None if report_ids is None else pc.field("report_id").isin(list(report_ids))
@@ -96,7 +96,7 @@ def built_frames(out: str | Path, cells: Sequence[Cell] = (), indicators: Sequen
     import pyarrow.parquet as pq
 
     from ..data.tabular import arrow_types
-    from .indicators import compute_indicators
+    from .indicator_frames import compute_indicators
 
     out = Path(out)
     reports = pq.read_table(out / "reports.parquet").to_pandas()

@@ -372,7 +372,7 @@ def _indicator_frames(out: Path) -> Iterator[Any]:
     import pyarrow.parquet as pq
 
     from ..data.frames import to_pandas
-    from .indicators import compute_indicators
+    from .indicator_frames import compute_indicators
 
     def part(name: str, only):
         return to_pandas(pq.read_table(out / f"{name}.parquet", filters=only))
@@ -475,7 +475,7 @@ def built_indicators(out: str | os.PathLike):
     """:func:`toolkit.indicators` of the build in *out*, from the Parquet files it wrote (the
     workbook's ``indicators`` sheet)."""
     from ..data.tabular import read_frame
-    from .indicators import compute_indicators
+    from .indicator_frames import compute_indicators
 
     out = Path(out)
     return compute_indicators(read_frame(out / "reports.parquet"), read_frame(out / "tables.parquet"),

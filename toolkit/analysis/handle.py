@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..data.loaders import CorpusData
 from ..mining.narratives import DUPLICATE_THRESHOLD, load_narratives
-from .indicators import indicators
+from .indicator_frames import indicators
 from .panel import load_panel
 
 __all__ = ["Corpus"]

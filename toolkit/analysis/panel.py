@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from .indicators import INDICATORS
+from .indicator_frames import INDICATORS
 
 __all__ = ["panel_frame", "load_panel", "PANEL_KEYS"]
 
@@ -110,6 +110,6 @@ def load_panel(corpus: str | os.PathLike | None = None, *, data_home: str | os.P
 
     Sorted by organ_id, then year.
     """
-    from .indicators import indicators
+    from .indicator_frames import indicators
 
     return panel_frame(indicators(corpus, data_home=data_home))

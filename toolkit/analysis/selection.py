@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .aggregate import is_missing as _is_na
+from .aggregation import is_missing as _is_na
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

@@ -49,7 +49,7 @@ from ..parsing.metadata import place
 from ..progress import progress_bar
 from ..reading import read_data, sniff
 from ..reading.formats import walked_suffixes
-from ..reading.sniff import suffix_for_kind
+from ..reading.sniffing import suffix_for_kind
 from .location import named_corpus
 from .metadata import MetadataError, MetadataFile, resolve_report_path
 

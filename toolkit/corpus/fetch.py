@@ -28,7 +28,7 @@ own site unless *follow_offsite*: the same host name, where ``www.`` in front
 counts as the same site (``www.x.gov.cn`` and ``x.gov.cn``) but any other
 subdomain does not, and port and scheme do not matter (``http`` and ``https`` of
 one host are one operator).  The stored file's suffix comes from its bytes
-(:func:`toolkit.reading.sniff.sniff`), not the server's ``Content-Type``: a PDF
+(:func:`toolkit.reading.sniffing.sniff`), not the server's ``Content-Type``: a PDF
 served as ``text/plain`` is stored as ``.pdf``.  Each download is added through
 :func:`toolkit.corpus.add.add_bytes` with its final URL as ``source_url``,
 straight from memory: nothing is written to the corpus but the report and its
@@ -64,7 +64,7 @@ from ..errors import one_line
 from ..fileio import LockBusy
 from ..progress import progress_bar
 from ..reading.formats import FALLBACK, attachment_suffixes, format_of, registered
-from ..reading.sniff import sniff, suffix_for_kind
+from ..reading.sniffing import sniff, suffix_for_kind
 from .add import Added, CorpusWriter, add_bytes, today_utc
 from .location import named_corpus
 from .metadata import MetadataError
@@ -560,7 +560,7 @@ def _http_reason(status: int) -> str:
 
 
 def _suffix_for(url: str, headers, body: bytes) -> str | None:
-    """The suffix the download is stored under, from its bytes (:func:`~toolkit.reading.sniff.sniff`):
+    """The suffix the download is stored under, from its bytes (:func:`~toolkit.reading.sniffing.sniff`):
     a PDF, DOCX or HTML page (or any registered kind with a mark) is one whatever the server
     calls it, unless it is read only from a file named one by one (an image).  Bytes with no such mark are a kind that can be told only by name (HTML whose
     first tag lies past the sniffer's window, text) when the server's type or the URL's suffix

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..analysis.aggregate import is_missing as _is_na
+from ..analysis.aggregation import is_missing as _is_na
 from .layout import (OTHERS, GROUP_TITLES, group_means, table_or_stated, MAX_ORGANS, NA_GID, NA_LABEL, VALUE_GID, all_zero_note, bar_height,
                      chart_figure, check_by, contributing_ids, draw_bars, fit_inside_labels, group_sums,
                      grouped_hbars, headroom, integer_axis, is_empty, legend_above, map_values, n_missing_cells,
@@ -233,7 +233,7 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
     denominator present, denominator above 0) and, when that is fewer than the
     group's reports, of how many: ``2023年 / 计入 4 份（共 7 份报告）``.
     """
-    from ..analysis.aggregate import pooled_rate, without_unformed_rates
+    from ..analysis.aggregation import pooled_rate, without_unformed_rates
 
     check_by(by)
     series = [s for s in RATE_SERIES if names is None or s[0] in names]

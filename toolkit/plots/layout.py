@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..analysis.aggregate import is_missing as _is_na
+from ..analysis.aggregation import is_missing as _is_na
 from .theme import (BOTTOM_BLOCK_IN, MISSING_NOTE, MUTED_COLOUR, NO_DATA, PALETTE, SOURCE_SIZE, SOURCE_TEMPLATE,
                     STYLE, SUBTITLE_SIZE, TEXT_COLOUR, TITLE_SIZE, apply_font, fit_source, style)
 

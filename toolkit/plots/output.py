@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..analysis.aggregate import is_missing as _is_na
+from ..analysis.aggregation import is_missing as _is_na
 from ..analysis.selection import select_reports
 from .layout import check_by
 from .registry import REGISTRY, Cells, Chart, chart_spec

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..analysis.aggregate import is_missing as _is_na
+from ..analysis.aggregation import is_missing as _is_na
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

@@ -20,7 +20,7 @@ from ..fileio import read_bytes
 from .decode import decode_bytes, is_traditional, to_simplified
 from .document import Document, Grid, grid_text
 from .formats import Format, format_of, register_format
-from .sniff import sniff
+from .sniffing import sniff
 
 __all__ = ["Document", "Grid", "grid_text", "read_document", "read_data", "decode_bytes", "sniff",
            "Format", "register_format"]

@@ -3,7 +3,7 @@
 Each :class:`Format` says its file suffixes, the MIME types a server sends it
 as, the rule that recognises its bytes, and the reader that turns its bytes
 into a :class:`~toolkit.reading.document.Document`.  Sniffing
-(:mod:`toolkit.reading.sniff`), :func:`toolkit.reading.read_data`,
+(:mod:`toolkit.reading.sniffing`), :func:`toolkit.reading.read_data`,
 ``xxgk add`` (which suffixes a folder walk takes), ``xxgk fetch`` (which links
 are attachments, which suffix a download is stored under), the parser's
 "is this a file name?" guess and the CLI help all read this registry, so adding

@@ -111,8 +111,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import schema
-from .aggregate import is_missing as _missing
-from .aggregate import wilson_interval, without_unformed_rates
+from .aggregation import is_missing as _missing
+from .aggregation import wilson_interval, without_unformed_rates
 
 __all__ = ["Indicator", "INDICATORS", "INDICATOR_COLUMNS", "LINKED_RATES", "SUMMARY_BY", "indicator_definitions", "compute_indicators",
            "indicators", "summarise_indicators"]
@@ -517,7 +517,7 @@ def indicators(corpus: str | os.PathLike | None = None, *, data_home: str | os.P
     ``fees_amount`` and ``normative_docs_in_force`` (table 2).
     :func:`indicator_definitions` gives each one's cells and whether it compares
     across the 2019 and 2021 templates; the module docstring of
-    :mod:`toolkit.analysis.indicators` gives the full rules.
+    :mod:`toolkit.analysis.indicator_frames` gives the full rules.
 
     Rules: a missing input cell gives ``value`` <NA> and a ``reason``, never 0; a
     denominator of 0 gives <NA>; proportions carry a Wilson 95% interval (the
@@ -611,7 +611,7 @@ def summarise_indicators(frame, by: str | None = "year", reports=None):
     """
     import pandas as pd
 
-    from .aggregate import aggregate, pooled_rate, with_report_columns
+    from .aggregation import aggregate, pooled_rate, with_report_columns
 
     if by is not None and by not in SUMMARY_BY:
         raise ValueError(f"summarise_indicators: by must be one of {', '.join(SUMMARY_BY)} or None, not {by!r}")
