@@ -20,12 +20,12 @@ from pathlib import Path
 
 
 def parse_with_dask(root: Path, workers: int, distributed: bool = False):
-    """One :class:`toolkit.data.frames.ParsedReport` per listed report, as parse_corpus returns."""
+    """One :class:`toolkit.data.frames.ReportRecord` per listed report, as parse_corpus returns."""
     import dask
     import dask.bag as db
 
     from toolkit.corpus import MetadataError, metadata_records, resolve_report_path
-    from toolkit.data.frames import ParsedReport, apply_metadata
+    from toolkit.data.frames import ReportRecord, apply_metadata
     from toolkit.data.workers import parse_path
 
     metas = metadata_records(root)
@@ -49,13 +49,13 @@ def parse_with_dask(root: Path, workers: int, distributed: bool = False):
     for meta in metas:
         path = paths.get(meta["report_id"])
         if path is None:
-            results.append(ParsedReport(meta, None, f"{meta['report_id']}: metadata.csv names no file inside the corpus"))
+            results.append(ReportRecord(meta, None, f"{meta['report_id']}: metadata.csv names no file inside the corpus"))
             continue
         outcome = by_path[path]
         if outcome.report is not None:
-            results.append(ParsedReport(meta, apply_metadata(meta, outcome.report), None))
+            results.append(ReportRecord(meta, apply_metadata(meta, outcome.report), None))
         else:
-            results.append(ParsedReport(meta, None, f"{path}: {outcome.error}"))
+            results.append(ReportRecord(meta, None, f"{path}: {outcome.error}"))
     return results
 
 

@@ -15,7 +15,7 @@ from toolkit.cli import main
 from toolkit.corpus.add import add_reports
 from toolkit.corpus.fetch import fetch
 from toolkit.errors import ReportError
-from toolkit.parsing import parse_report
+from toolkit.parsing import parse_path_or_text
 from toolkit.reading import Document, decode_bytes, formats, read_data, sniff
 from toolkit.reading.sniffing import suffix_for_kind
 
@@ -102,7 +102,7 @@ def test_a_registered_format_is_sniffed_and_read(xyz):
     doc = read_data(xyz, "r.xyz", ".xyz")
     assert doc.text.lstrip().startswith("吴忠市民政局") and "XYZREPORT" not in doc.text
     with pytest.raises(ReportError, match="no such file"):
-        parse_report("missing.xyz")  # a file name, not report text
+        parse_path_or_text("missing.xyz")  # a file name, not report text
 
 
 def test_a_registered_format_is_taken_by_add_from_a_folder(xyz, tmp_path):

@@ -7,7 +7,7 @@ import pytest
 
 from toolkit import schema
 from toolkit.checks import check_report
-from toolkit.data.frames import ParsedReport, tables_frame
+from toolkit.data.frames import ReportRecord, tables_frame
 from toolkit.parsing import parse_text
 from toolkit.parsing.title import extract_title
 
@@ -225,8 +225,8 @@ def test_every_missing_cell_has_a_reason_and_derived_values_only_on_request():
             for col, value in cols.items():
                 if value is None:
                     assert rep.cell_status[table][row][col] in schema.CELL_STATUS
-    frame = tables_frame([ParsedReport({"report_id": "r"}, rep)])
-    derived = tables_frame([ParsedReport({"report_id": "r"}, rep)], derived=True)
+    frame = tables_frame([ReportRecord({"report_id": "r"}, rep)])
+    derived = tables_frame([ReportRecord({"report_id": "r"}, rep)], derived=True)
     cell = (frame["row"] == "other.no_fee") & (frame["column"] == "total")
     assert frame.loc[cell, "status"].item() == "blank" and frame.loc[cell, "value"].isna().item()
     # (七)总计 minus the printed outcome rows leaves 0 for the two blank rows: offered as derived only.

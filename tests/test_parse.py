@@ -8,7 +8,7 @@ import pytest
 
 from toolkit import schema
 from toolkit.errors import ReportError
-from toolkit.parsing import parse_file, parse_report, parse_text
+from toolkit.parsing import parse_file, parse_path_or_text, parse_text
 from toolkit.parsing.tables import split_digits
 from toolkit.parsing.title import extract_title
 from toolkit.textnorm import normalize
@@ -345,15 +345,30 @@ def test_utf8_bom_and_crlf(tmp_path):
 
 def test_missing_file():
     with pytest.raises(ReportError, match="no such file"):
-        parse_report("does/not/exist.txt")
+        parse_path_or_text("does/not/exist.txt")
 
 
-def test_parse_report_accepts_text_and_path():
-    by_path = parse_report(SEED["001"])
-    by_str = parse_report(str(SEED["001"]))
-    by_text = parse_report(_seed_text("001"))
+def test_parse_path_or_text_accepts_text_and_path():
+    by_path = parse_path_or_text(SEED["001"])
+    by_str = parse_path_or_text(str(SEED["001"]))
+    by_text = parse_path_or_text(_seed_text("001"))
     assert by_path.tables == by_str.tables == by_text.tables
     assert by_text.report_id is None
+
+
+def test_the_public_parse_report_is_the_checked_one():
+    # One parse_report in the public API: it parses and audits the report on its own, so its
+    # JSON carries the checks `xxgk parse` prints; the parsing layer's path-or-text reader
+    # has another name.
+    import toolkit as tk
+    import toolkit.parsing
+    from toolkit.checks import CheckedReport
+
+    report = tk.parse_report(SEED["001"])
+    assert isinstance(report, CheckedReport)
+    assert report.tables["t2"]["licensing"] == {"decisions": 71}
+    assert report.checks and {"check", "passed", "detail"} <= set(report.to_dict()["checks"][0])
+    assert not hasattr(toolkit.parsing, "parse_report")
 
 
 def test_input_not_modified(tmp_path):

@@ -10,7 +10,7 @@ import pytest
 from toolkit import schema
 from toolkit.analysis import compute_indicators
 from toolkit.checks import check_report
-from toolkit.data.frames import ParsedReport, reports_frame, tables_frame
+from toolkit.data.frames import ReportRecord, reports_frame, tables_frame
 from toolkit.errors import ReportError
 from toolkit.parsing import parse_file, parse_text
 from toolkit.reading import Grid
@@ -53,7 +53,7 @@ def one_other_row_lines(value: list[int]) -> str:
 
 
 def frames(rep):
-    parsed = [ParsedReport({"report_id": "r", "agency": "某某县人民政府办公室", "year": 2023}, rep)]
+    parsed = [ReportRecord({"report_id": "r", "agency": "某某县人民政府办公室", "year": 2023}, rep)]
     return reports_frame(parsed), tables_frame(parsed)
 
 

@@ -318,7 +318,7 @@ def _parsed_chunks(out: Path, root: Path) -> Iterator[list]:
     it just wrote (a file missing from it, if any, is parsed again)."""
     from ..corpus import listed_path, metadata_records
     from ..data.cache import CACHE_FILE, ParseCache
-    from ..data.frames import parsed_report
+    from ..data.frames import report_record
     from ..data.workers import ParseOutcome, parse_path
     from ..fileio import sha256_file
 
@@ -328,10 +328,10 @@ def _parsed_chunks(out: Path, root: Path) -> Iterator[list]:
         for meta in metadata_records(root):
             path, problem = listed_path(root, meta)
             if problem is not None:
-                chunk.append(parsed_report(meta, ParseOutcome(None, problem), None))
+                chunk.append(report_record(meta, ParseOutcome(None, problem), None))
             else:
                 outcome = cache.get(sha256_file(path), path) or parse_path(str(path))
-                chunk.append(parsed_report(meta, outcome, path))
+                chunk.append(report_record(meta, outcome, path))
             if len(chunk) == CHUNK_REPORTS:
                 yield chunk
                 chunk = []

@@ -17,8 +17,8 @@ import json
 
 from ..checks import check_report
 from .cache import decode, encode, entry_check, parser_fingerprint
-from .frames import (ParsedReport, findings_arrow, parse_log_arrow, reports_arrow,
-                     parsed_report, statements_arrow, tables_arrow)
+from .frames import (ReportRecord, findings_arrow, parse_log_arrow, reports_arrow,
+                     report_record, statements_arrow, tables_arrow)
 from .workers import ParseOutcome, parse_hashed
 
 __all__ = ["Task", "BatchResult", "process_batch", "cross_year_record"]
@@ -81,7 +81,7 @@ def _outcome(task: Task) -> tuple[ParseOutcome, str | None, list | None]:
 
 def process_batch(tasks: list[Task]) -> BatchResult:
     """Process a batch of listed reports (worker side); pure in the tasks."""
-    parsed: list[ParsedReport] = []
+    parsed: list[ReportRecord] = []
     result = BatchResult(tables={})
     findings: list[dict] = []
     parser = parser_fingerprint()
@@ -92,7 +92,7 @@ def process_batch(tasks: list[Task]) -> BatchResult:
             sha = file[-1]
             result.fresh.append((sha, fresh, entry_check(sha, parser, fresh)))
         meta = task.meta
-        p = parsed_report(meta, outcome, task.path)
+        p = report_record(meta, outcome, task.path)
         if p.report is None:
             result.skipped.append((meta.get("file") or str(meta["report_id"]), p.error))
         else:

@@ -1,7 +1,7 @@
 """The frames the loaders return and the build writes: their columns, dtypes and builders.
 
 Each frame has one builder, which makes an Arrow table from a list of
-:class:`ParsedReport` (a ``metadata.csv`` row, the parsed report or the reason it
+:class:`ReportRecord` (a ``metadata.csv`` row, the parsed report or the reason it
 could not be read); :func:`to_pandas` turns any of them into the typed pandas
 frame the loaders return.  The build writes the same Arrow tables to CSV and
 Parquet (in worker processes, a batch at a time), and a frame read back from the
@@ -24,7 +24,7 @@ from ..checks import FINDING_KEYS
 from ..corpus.organs import organ_id
 from ..parsing import Report, mark_pre_template
 
-__all__ = ["ParsedReport", "parsed_report", "apply_metadata", "REPORT_COLUMNS", "TABLE_COLUMNS", "PARSE_LOG_COLUMNS",
+__all__ = ["ReportRecord", "report_record", "apply_metadata", "REPORT_COLUMNS", "TABLE_COLUMNS", "PARSE_LOG_COLUMNS",
            "AUDIT_COLUMNS", "STATEMENT_COLUMNS", "CATEGORIES", "reports_arrow",
            "tables_arrow", "parse_log_arrow", "findings_arrow", "statements_arrow", "to_pandas",
            "reports_frame", "tables_frame", "parse_log_frame", "findings_frame",
@@ -32,7 +32,7 @@ __all__ = ["ParsedReport", "parsed_report", "apply_metadata", "REPORT_COLUMNS", 
 
 
 @dataclass(frozen=True)
-class ParsedReport:
+class ReportRecord:
     """One listed report: its ``metadata.csv`` row (plain Python values), the parsed
     :class:`~toolkit.parsing.Report` (``None`` when unreadable) and the one-line error."""
 
@@ -45,13 +45,13 @@ class ParsedReport:
         return str(self.meta["report_id"])
 
 
-def parsed_report(meta: dict[str, Any], outcome, path) -> ParsedReport:
+def report_record(meta: dict[str, Any], outcome, path) -> ReportRecord:
     """A metadata row with its parse outcome: the report with the row's metadata applied, or the
     one-line error naming the file (*path*; without one, the report id)."""
     if outcome.report is not None:
-        return ParsedReport(meta, apply_metadata(meta, outcome.report), None)
+        return ReportRecord(meta, apply_metadata(meta, outcome.report), None)
     where = path if path is not None else meta.get("report_id")
-    return ParsedReport(meta, None, f"{where}: {outcome.error}")
+    return ReportRecord(meta, None, f"{where}: {outcome.error}")
 
 
 def apply_metadata(meta: dict[str, Any], report: Report) -> Report:
@@ -125,7 +125,7 @@ def to_pandas(table):
     return table.to_pandas(types_mapper=_mapper)
 
 
-def _sorted(parsed: list[ParsedReport]) -> list[ParsedReport]:
+def _sorted(parsed: list[ReportRecord]) -> list[ReportRecord]:
     return sorted(parsed, key=lambda p: p.report_id)
 
 
@@ -138,7 +138,7 @@ def _organ(cols: dict[str, list]) -> str | None:
                     cols["county"][-1])
 
 
-def reports_arrow(parsed: list[ParsedReport]):
+def reports_arrow(parsed: list[ReportRecord]):
     """load_reports' rows for *parsed*, as Arrow (sorted by report_id)."""
     import pyarrow as pa
 
@@ -245,7 +245,7 @@ def _status_code() -> dict[str, int]:
     return {c: i for i, c in enumerate(CATEGORIES["status"])}
 
 
-def tables_arrow(parsed: list[ParsedReport], derived: bool = False):
+def tables_arrow(parsed: list[ReportRecord], derived: bool = False):
     """load_tables' rows for *parsed*, as Arrow (sorted by report_id, then template order).
 
     A table a report does not contain is listed with every template cell <NA> and
@@ -322,7 +322,7 @@ def tables_arrow(parsed: list[ParsedReport], derived: bool = False):
 # ------------------------------------------------------------------ parse log, findings, statements
 
 
-def parse_log_arrow(parsed: list[ParsedReport]):
+def parse_log_arrow(parsed: list[ReportRecord]):
     """load_parse_log's rows for *parsed*, as Arrow (sorted by report_id, then as logged)."""
     import pyarrow as pa
 
@@ -350,7 +350,7 @@ def findings_arrow(rows: list[dict]):
     return pa.table({c: pa.array([r[c] for r in rows], types[c]) for c in AUDIT_COLUMNS})
 
 
-def statements_arrow(parsed: list[ParsedReport]):
+def statements_arrow(parsed: list[ReportRecord]):
     """load_statements' rows for *parsed*, as Arrow (sorted by report_id, then position)."""
     import pyarrow as pa
 
@@ -370,17 +370,17 @@ def statements_arrow(parsed: list[ParsedReport]):
 # ------------------------------------------------------------------ pandas frames
 
 
-def reports_frame(parsed: list[ParsedReport]):
+def reports_frame(parsed: list[ReportRecord]):
     """load_reports' frame for *parsed* (any order; sorted here)."""
     return to_pandas(reports_arrow(parsed))
 
 
-def tables_frame(parsed: list[ParsedReport], derived: bool = False):
+def tables_frame(parsed: list[ReportRecord], derived: bool = False):
     """load_tables' frame for *parsed*."""
     return to_pandas(tables_arrow(parsed, derived))
 
 
-def parse_log_frame(parsed: list[ParsedReport]):
+def parse_log_frame(parsed: list[ReportRecord]):
     """load_parse_log's frame for *parsed*."""
     return to_pandas(parse_log_arrow(parsed))
 
@@ -390,6 +390,6 @@ def findings_frame(rows: list[dict]):
     return to_pandas(findings_arrow(rows))
 
 
-def statements_frame(parsed: list[ParsedReport]):
+def statements_frame(parsed: list[ReportRecord]):
     """load_statements' frame for *parsed*."""
     return to_pandas(statements_arrow(parsed))

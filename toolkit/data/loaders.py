@@ -19,14 +19,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..checks import check_report, cross_year_checks, with_checks
+from ..checks import CheckedReport, check_report, cross_year_checks, with_checks
 from ..corpus import corpus_dir, listed_path, metadata_records
 from ..fileio import file_stat, sha256_file
-from ..parsing import parse_report as _parse_one
+from ..parsing import parse_path_or_text
 from ..progress import progress_bar
 from .cache import CACHE_FILE, CacheWriter, ParseCache, encode
-from .frames import (ParsedReport, findings_frame, parse_log_frame, reports_frame,
-                     parsed_report, statements_frame, tables_frame)
+from .frames import (ReportRecord, findings_frame, parse_log_frame, reports_frame,
+                     report_record, statements_frame, tables_frame)
 from .home import corpus_home, note_unwritable, resolve_data_home
 from .listing import each_file_once
 from .manifest import FileHashes, build_of, read_manifest
@@ -66,7 +66,7 @@ class CorpusData:
         self.data_home = resolve_data_home(data_home)
         self.jobs = jobs
         # Parses and frames of one corpus state at a time (those of an earlier state are stale).
-        self._parsed: dict[tuple, list[ParsedReport]] = {}
+        self._parsed: dict[tuple, list[ReportRecord]] = {}
         self._frames: dict[tuple, Any] = {}
 
     def __repr__(self) -> str:
@@ -87,7 +87,7 @@ class CorpusData:
         return corpus_state(self.path, metadata_records(self.path))
 
     def parse(self, progress: bool | None = None, jobs: int | None | object = _OWN_JOBS,
-              cache: bool = True) -> list[ParsedReport]:
+              cache: bool = True) -> list[ReportRecord]:
         """See :func:`parse_corpus`; *jobs* defaults to the handle's (one process when it has none)."""
         root = self.path
         listed = metadata_records(root)
@@ -137,7 +137,7 @@ class CorpusData:
             except OSError as exc:
                 writer.discard()  # a cache that cannot be written only costs time next session
                 note_unwritable(exc, "reports are parsed without keeping a parse cache", self.data_home)
-        results = [parsed_report(meta, outcome, path) for meta, outcome, path in zip(metas, outcomes, paths)]
+        results = [report_record(meta, outcome, path) for meta, outcome, path in zip(metas, outcomes, paths)]
         self._parsed.clear()  # one corpus state at a time: parses of an older state are stale
         self._parsed[key] = results
         return list(results)
@@ -235,7 +235,7 @@ def corpus_handle(corpus: str | os.PathLike | CorpusData | None = None,
 
 def parse_corpus(corpus: str | os.PathLike | None = None, progress: bool | None = None,
                  jobs: int | None = 1, cache: bool = True, *,
-                 data_home: str | os.PathLike | None = None) -> list[ParsedReport]:
+                 data_home: str | os.PathLike | None = None) -> list[ReportRecord]:
     """Parse every report listed in the corpus's ``metadata.csv``, in metadata order.
 
     A file that cannot be read is recorded with its one-line reason and the batch
@@ -253,7 +253,7 @@ def parse_corpus(corpus: str | os.PathLike | None = None, progress: bool | None 
 # ------------------------------------------------------------------ frames
 
 
-def _audit_frame(parsed: list[ParsedReport]):
+def _audit_frame(parsed: list[ReportRecord]):
     rows: list[dict] = []
     readable = []
     for p in sorted(parsed, key=lambda p: p.report_id):
@@ -266,14 +266,16 @@ def _audit_frame(parsed: list[ParsedReport]):
     return findings_frame(rows)
 
 
-def parse_report(path_or_text: str | os.PathLike):
-    """Parse one report from a file path or from its text; ``.to_dict()`` is ``xxgk parse``'s JSON.
+def parse_report(path_or_text: str | os.PathLike) -> CheckedReport:
+    """Parse one report from a file path or from its text and audit it on its own: the
+    :class:`~toolkit.checks.CheckedReport` (the parsed report and its findings) whose
+    ``.to_dict()`` is ``xxgk parse``'s JSON.
 
     A path (or a short single-line string naming an existing file) is read as a
     file; any other string is taken as the report's text.  Raises
     :class:`~toolkit.ReportError` naming the file when it cannot be read.
     """
-    return with_checks(cap_warnings(_parse_one(path_or_text)))
+    return with_checks(cap_warnings(parse_path_or_text(path_or_text)))
 
 
 def load_reports(corpus: str | os.PathLike | None = None, *, data_home: str | os.PathLike | None = None):

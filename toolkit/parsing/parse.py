@@ -26,7 +26,7 @@ from .tables import (classify_grid, detect_template, read_grid_t4, read_grid_tab
                      read_text_table, t3_fragment, t3_header_grid, t3_template)
 from .title import extract_title
 
-__all__ = ["parse_text", "parse_document", "parse_file", "parse_bytes", "parse_report", "mark_pre_template"]
+__all__ = ["parse_text", "parse_document", "parse_file", "parse_bytes", "parse_path_or_text", "mark_pre_template"]
 
 
 _FOOTER = re.compile(r"[-—–－~]{1,3}[ \t]*\d{1,3}[ \t]*[-—–－~]{1,3}|第[ \t]*\d{1,3}[ \t]*页"
@@ -223,7 +223,7 @@ def parse_bytes(data: bytes, path: str | Path) -> Report:
     return parse_document(read_data(data, str(path), path.suffix), report_id=path.stem, source=str(path))
 
 
-def parse_report(path_or_text: str | Path) -> Report:
+def parse_path_or_text(path_or_text: str | Path) -> Report:
     """Parse one report from a file path or from its text.
 
     A ``Path``, or a short single-line string naming an existing file, is read
@@ -242,5 +242,5 @@ def parse_report(path_or_text: str | Path) -> Report:
         if len(path_or_text) < 260 and candidate.suffix.lower() in read_suffixes():
             raise ReportError(path_or_text, "no such file")
     if not isinstance(path_or_text, str):
-        raise TypeError(f"parse_report expects a path or text, not {type(path_or_text).__name__}")
+        raise TypeError(f"a report to parse is a path or its text, not {type(path_or_text).__name__}")
     return parse_text(path_or_text)

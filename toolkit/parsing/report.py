@@ -66,7 +66,7 @@ class Report:
 
     def to_dict(self) -> dict:
         """The JSON form of ``xxgk parse`` without the audit checks (see
-        :func:`toolkit.checks.report_json` for the full form)."""
+        :class:`toolkit.checks.CheckedReport` for the full form)."""
         return {
             "report_id": self.report_id,
             "source": self.source,
