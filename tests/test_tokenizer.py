@@ -1,3 +1,5 @@
+"""The tokenizer (toolkit.mining.tokenizer): domain terms kept whole, stopwords, both segmentation
+backends, caching, and the sklearn protocol."""
 import copy
 import json
 import logging
