@@ -23,7 +23,7 @@ from toolkit.corpus.add import add_reports
 from toolkit.corpus.fetch import fetch
 from toolkit.parsing import parse_file
 
-from support import LocalServer, QuietHandler
+from support import FakeTime, LocalServer, QuietHandler
 
 ROOT = Path(__file__).parents[1]
 CORPUS = ROOT / "corpus"
@@ -309,22 +309,6 @@ def test_writing_to_no_named_corpus_is_refused_before_anything_is_read(tmp_path,
 
 
 # ====================================================================== fetch
-
-
-class FakeTime:
-    """A clock that only moves when the code under test sleeps."""
-
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        assert seconds >= 0
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def _docx_bytes(text: str) -> bytes:

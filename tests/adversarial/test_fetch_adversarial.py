@@ -13,7 +13,7 @@ import urllib.parse
 import pytest
 
 from adv_support import CITIES, metadata_rows, report_text, run_cli, tree
-from support import LocalServer, QuietHandler
+from support import FakeTime, LocalServer, QuietHandler
 from toolkit.corpus.fetch import fetch
 
 NAME = "年度报告"
@@ -230,19 +230,6 @@ class Site(LocalServer):
 
     def paths(self) -> list[str]:
         return [p for _, p, _ in self.log]
-
-
-class FakeTime:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def _closed_port() -> int:

@@ -153,10 +153,6 @@ class Indicator:
     # as one row in a 2021 table, or a 2021 table 3 in a report whose table 2 is the 2019 form.
     alternative: dict[str, tuple[Cell, ...]] = field(default_factory=dict)
 
-    @property
-    def is_rate(self) -> bool:
-        return self.kind in ("rate", "ratio")
-
 
 def _both(cells: tuple[Cell, ...]) -> dict[str, tuple[Cell, ...]]:
     return {"2021": cells, "2019": cells}

@@ -24,7 +24,7 @@ from ..checks import FINDING_KEYS
 from ..corpus.organs import organ_id
 from ..parsing import Report, mark_pre_template
 
-__all__ = ["ReportRecord", "report_record", "apply_metadata", "REPORT_COLUMNS", "TABLE_COLUMNS", "PARSE_LOG_COLUMNS",
+__all__ = ["ReportRecord", "report_record", "apply_metadata", "REPORT_COLUMNS", "PARSE_LOG_COLUMNS",
            "AUDIT_COLUMNS", "STATEMENT_COLUMNS", "CATEGORIES", "reports_arrow",
            "tables_arrow", "parse_log_arrow", "findings_arrow", "statements_arrow", "to_pandas",
            "reports_frame", "tables_frame", "parse_log_frame", "findings_frame",
@@ -70,8 +70,6 @@ _TEXT_COLUMNS = ("report_id", "agency", "province", "city", "county", "adcode", 
 REPORT_COLUMNS = ["report_id", "agency", "organ_id", "province", "city", "county", "adcode", "admin_level",
                   "sector", "year", "title", "file", "sha256", "template", "has_t2", "has_t3",
                   "has_t4", "n_sections", "n_warnings", "status", "error"]
-TABLE_COLUMNS = ["report_id", "table", "row", "column", "value", "status", "row_zh", "column_zh", "row_en",
-                 "column_en", "source"]
 PARSE_LOG_COLUMNS = ["report_id", "file", "level", "message"]
 AUDIT_COLUMNS = list(FINDING_KEYS)
 STATEMENT_COLUMNS = ["report_id", "table", "row", "column", "value", "sentence", "start", "end"]

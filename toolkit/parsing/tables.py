@@ -39,7 +39,6 @@ __all__ = ["split_digits", "detect_template", "t3_template", "t3_fragment", "t3_
 # ------------------------------------------------------------------ numbers
 
 _PAREN = re.compile(r"\([^()]*\)")
-_SPLIT = re.compile(r"[\s|]+")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _LATIN = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _BEFORE_SUSPICIOUS = set("约近共计第超逾+-−±/.,%~\ufffd" + _LATIN)

@@ -311,11 +311,6 @@ def n_missing_cells(cells) -> int:
     return int(cells["value"].isna().sum())
 
 
-def n_contributing(frame, value: str = "value") -> int:
-    """Reports with at least one value present: the reports that contribute to what is drawn."""
-    return len(contributing_ids(frame, value))
-
-
 def contributing_ids(frame, value: str = "value") -> list[str]:
     """The ids of the reports with at least one value present, sorted (the figure cites them)."""
     return sorted(set(frame.loc[frame[value].notna(), "report_id"].dropna().astype(str)))
