@@ -239,7 +239,7 @@ level_meta
 # %% [markdown]
 # ## 4. Reading in context
 #
-# The deficiency words the tokenizer now keeps, in their sentences (`tk.kwic`):
+# The deficiency words the tokenizer keeps whole, in their sentences (`tk.kwic`):
 
 # %%
 pd.set_option("display.max_colwidth", 30)

@@ -418,7 +418,7 @@ def test_a_build_reports_facts_and_the_command_line_words_them(seed_corpus, tmp_
 def test_two_builds_of_one_corpus_write_the_same_bytes(seed_corpus, tmp_path):
     one, two = tmp_path / "one", tmp_path / "two"
     tb.build(seed_corpus, one, jobs=1)
-    time.sleep(1.1)  # a timestamp written into an output would now differ
+    time.sleep(1.1)  # a timestamp written into an output would differ between the builds
     tb.build(seed_corpus, two, jobs=1)
     files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file() and p.name != "manifest.json")
     assert Path("xxgk.xlsx") in files

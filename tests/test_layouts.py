@@ -1,4 +1,4 @@
-"""Published layouts beyond the seeds, one class per test (issue 10).  Every report here is
+"""Published layouts beyond the seeds, one class per test.  Every report here is
 written in the test; its expected values are the ones written into it, never the parser's
 output.  Where no honest reading exists the value must stay missing with its reason code."""
 from __future__ import annotations

@@ -121,7 +121,7 @@ def test_load_narratives_frame():
     import toolkit as tk
     from toolkit.mining.narratives import load_narratives
 
-    assert tk.load_narratives is load_narratives  # the loader lives in the mining layer now
+    assert tk.load_narratives is load_narratives  # the loader lives in the mining layer
     df = tk.load_narratives()
     assert list(df.columns) == ["item_id", "report_id", "agency", "year", "admin_level", "sector", "template",
                                 "part", "item", "text", "start", "end", "is_heading", "duplicate_of"]
@@ -139,7 +139,7 @@ def test_load_narratives_frame():
     heads = df[df["is_heading"]]
     assert {"000_390bec4f8b72bc77:p0", "000_390bec4f8b72bc77:i0", "2020_bf9c24aed25d2db3:i0"} <= set(heads["item_id"])
     assert heads["text"].str.len().max() <= 20
-    # the older reports' plans are improvements now
+    # the older reports' plans ("YYYY年，…将") are improvements
     assert (df[df["report_id"] == "2016_ca0b1b687dff487a"]["part"] == "improvement").sum() == 1
 
 
@@ -174,7 +174,7 @@ def test_load_narratives_near_duplicates_point_to_the_earlier_report():
         tk.load_narratives(duplicate_threshold=0)
 
 
-# -- fixes found on the Hebei reports (texts of the shipped corpus, read by hand) ---------------
+# -- layouts of the Hebei reports (texts of the shipped corpus, read by hand) -------------------
 
 
 def parts_of(items):
@@ -182,8 +182,8 @@ def parts_of(items):
 
 
 def test_enumerator_before_improvement_heading_goes_with_it():
-    # 2020_bf9c…: "…解读形式还不够生动。（二）下一步改进措施一是…" — the "（二）" used to be
-    # left behind as a problem item of its own.
+    # 2020_bf9c…: "…解读形式还不够生动。（二）下一步改进措施一是…" — the "（二）" numbers
+    # the improvement heading, so it goes with that heading, not into a problem item of its own.
     items = split_section(section5("2020_bf9c24aed25d2db3"))
     assert parts_of(items) == [("problem", 0, True), ("problem", 1, False), ("problem", 2, False),
                                ("improvement", 0, True), ("improvement", 1, False),
@@ -195,7 +195,7 @@ def test_enumerator_before_improvement_heading_goes_with_it():
 
 
 @pytest.mark.parametrize("report_id,first_improvement", [
-    # older reports announce next year's plans with "YYYY年，…将": they used to be filed as problems
+    # older reports announce next year's plans with "YYYY年，…将": plans are improvements, not problems
     ("2016_ca0b1b687dff487a", "2017年，我厅将继续深入贯彻落实《条例》"),
     ("2017_d9769d68b8a93cbd", "2018年，我厅将继续深入贯彻落实《条例》"),
     ("2018_8efaa70ea8e60d2f", "2019年，省工信厅将重点做好以下几方面工作："),

@@ -1,4 +1,4 @@
-"""Real reports from shared/corpus-candidates (now in corpus/), in layouts beyond
+"""Real reports from shared/corpus-candidates (copied into corpus/), in layouts beyond
 the seeds.  Every expected value was read by hand from the raw text; where the
 text cannot be read with certainty the expected value is None (missing), never
 a guess."""

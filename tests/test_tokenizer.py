@@ -255,7 +255,7 @@ def test_count_vectorizer_rjieba():
     assert (Xa != Xb).nnz == 0
 
 
-# -- negation kept, names dropped by rule, domain phrases pinned (issue 12) ---------------------
+# -- negation kept, names dropped by rule, domain phrases pinned ---------------------------------
 
 PHRASES = json.loads((Path(__file__).parent / "fixtures" / "codebook" / "domain_phrases.json").read_text("utf-8"))
 

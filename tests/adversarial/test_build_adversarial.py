@@ -1,6 +1,5 @@
 """``xxgk build`` under faults: kills, concurrent builds, a file size limit, outputs that
-cannot be written, a damaged or edited parse cache, a hand-edited manifest, ``--jobs 1000``
-(issue 14, items 2, 7, 8 and 11).
+cannot be written, a damaged or edited parse cache, a hand-edited manifest, ``--jobs 1000``.
 
 After every fault the previous outputs are whole (same files, same bytes) and
 the next build finishes normally.

@@ -1,6 +1,5 @@
 """Writers of a corpus under stress: concurrent ``xxgk add``, kills, hand-edited metadata,
-duplicates by bytes or by organ and year, exit codes, ``--source-url`` (issue 14, items 2,
-9, 10 and 11).
+duplicates by bytes or by organ and year, exit codes, ``--source-url``.
 
 After every case the corpus is whole: metadata.csv reads strictly, every listed
 file exists with its sha256, every file in reports/ is listed, nothing is left over.

@@ -1,4 +1,4 @@
-"""``xxgk fetch`` against a hostile server on 127.0.0.1 (issue 14, item 5): IRIs with Chinese
+"""``xxgk fetch`` against a hostile server on 127.0.0.1: IRIs with Chinese
 characters, answers dripped past the deadline, malformed URLs, a killed fetch, raw control
 bytes from the server, and page links that cannot be parsed."""
 from __future__ import annotations

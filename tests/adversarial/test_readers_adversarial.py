@@ -1,4 +1,4 @@
-"""Readers under hostile or damaged input (issue 14, the readers' part).
+"""Readers under hostile or damaged input.
 
 - A page nested 100,000 ``<div>`` deep is read whole: libxml2 stops building its tree
   at a fixed depth, so the reader drops the wrapper tags and reads it again, with a
