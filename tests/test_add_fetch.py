@@ -303,7 +303,7 @@ def test_writing_to_no_named_corpus_is_refused_before_anything_is_read(tmp_path,
     monkeypatch.delenv("XXGK_CORPUS", raising=False)
     with pytest.raises(CorpusNotNamed, match="name the corpus") as raised:
         add_reports([tmp_path / "not read"], None)
-    assert isinstance(raised.value, CorpusNotFound)  # what callers caught before still catches it
+    assert isinstance(raised.value, CorpusNotFound)  # a caller catching CorpusNotFound catches it too
     with pytest.raises(CorpusNotNamed, match="fetch: name the corpus"):
         fetch(["http://127.0.0.1:9/never"], None, progress=False, allow_private=True)
 

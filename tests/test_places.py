@@ -160,8 +160,8 @@ def test_the_package_never_writes_into_sys_modules():
 
 def test_places_then_jieba_on_a_new_machine(tmp_path):
     """With an empty temporary folder jieba builds its dictionary cache on first use; resolving a
-    place first must not get in its way (a stand-in ``pkg_resources`` once did: 'jieba._compat' is
-    not a package)."""
+    place first must not get in its way (a stand-in ``pkg_resources`` put into ``sys.modules`` would:
+    'jieba._compat' is not a package)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "COV_"))}
     for var in ("HOME", "TMPDIR", "XDG_CACHE_HOME", "MPLCONFIGDIR", "XXGK_HOME"):
         (tmp_path / var).mkdir()
