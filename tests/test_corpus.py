@@ -12,7 +12,7 @@ import pytest
 
 from toolkit.corpus import PROVENANCE_COLUMNS
 from toolkit.corpus import METADATA_COLUMNS, read_metadata
-from toolkit.parsing.metadata import infer_metadata
+from toolkit.parsing.inferred_metadata import infer_metadata
 
 CORPUS = Path(__file__).parents[1] / "corpus"
 REPORTS = CORPUS / "reports"

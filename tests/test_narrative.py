@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.parsing.narrative import (is_enumerated, is_heading, signature_start, split_items, split_parts,
+from toolkit.parsing.section_items import (is_enumerated, is_heading, signature_start, split_items, split_parts,
                                       split_section)
 from toolkit.parsing import parse_file
 

@@ -1,4 +1,4 @@
-"""Where an organ is: `toolkit.parsing.metadata.place` against the official division list.
+"""Where an organ is: `toolkit.parsing.inferred_metadata.place` against the official division list.
 
 ``fixtures/place_names.csv`` holds organ names and the adcode each must get, or
 none: the organs of the corpus and of the real reports beside it, names built
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.parsing.metadata import divisions, place
+from toolkit.parsing.inferred_metadata import divisions, place
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -168,7 +168,7 @@ def test_places_then_jieba_on_a_new_machine(tmp_path):
         env[var] = str(tmp_path / var)
     script = textwrap.dedent("""
         import tempfile
-        from toolkit.parsing.metadata import place
+        from toolkit.parsing.inferred_metadata import place
         from toolkit.mining.tokenizer import Tokenizer
         assert place("重庆市开州区民政局")["adcode"] == "500154"
         tokens = Tokenizer(agencies=["河北省教育厅"])("河北省教育厅依申请公开答复不够规范，更新不及时。")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, fields
 from ..parsing import Report
 from .cross_year import REPEAT_THRESHOLD, cross_year_checks
 from .findings import FINDING_KEYS, finding
-from .report import CHECK_ORDER, check_report, stated_new_received
+from .within_report import CHECK_ORDER, check_report, stated_new_received
 
 __all__ = ["check_report", "cross_year_checks", "stated_new_received", "CHECK_ORDER", "REPEAT_THRESHOLD",
            "FINDING_KEYS", "finding", "CheckedReport", "with_checks"]

@@ -45,7 +45,7 @@ from typing import Iterable
 from ..errors import ReportError, one_line
 from ..fileio import FolderLock, atomic_write, read_bytes, sha256_bytes, sha256_file, umask
 from ..parsing import parse_document
-from ..parsing.metadata import place
+from ..parsing.inferred_metadata import place
 from ..progress import progress_bar
 from ..reading import read_data, sniff
 from ..reading.formats import walked_suffixes

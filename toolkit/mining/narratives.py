@@ -1,6 +1,6 @@
 """Section 五 items ready for mining: ``load_narratives()``.
 
-Each report's section 五 is split by :func:`toolkit.parsing.narrative.split_section`
+Each report's section 五 is split by :func:`toolkit.parsing.section_items.split_section`
 into problem and improvement items; this module adds what an analysis needs to
 trust them: the report's covariates, which items are bare headings, and which
 reports repeat an earlier one (template reuse, :func:`toolkit.mining.reuse.reuse_pairs`).
@@ -26,7 +26,7 @@ import os
 
 from .. import schema
 from ..data.loaders import corpus_handle
-from ..parsing.narrative import split_section
+from ..parsing.section_items import split_section
 from .reuse import reuse_pairs
 
 __all__ = ["load_narratives", "narratives_frame", "NARRATIVE_COLUMNS", "DUPLICATE_THRESHOLD", "item_id"]
@@ -128,7 +128,7 @@ def load_narratives(corpus: str | os.PathLike | None = None, duplicate_threshold
 
     Each report's section is cut into a ``problem`` and an ``improvement``
     part and each part into its enumerated items
-    (:mod:`toolkit.parsing.narrative`).  Item 0 of a part is the text before its
+    (:mod:`toolkit.parsing.section_items`).  Item 0 of a part is the text before its
     first enumerated item (sub-heading, lead-in); a part with no enumeration is
     a single item 1.  Items that are only a heading (``（二）整改措施``,
     ``改进措施：``) have ``is_heading`` true; the coding and topic tools skip them

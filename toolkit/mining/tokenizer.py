@@ -159,7 +159,7 @@ def place_names() -> frozenset[str]:
     → 红河), so those keep their full names only.  One-character
     names are left out.
     """
-    from ..parsing.metadata import divisions
+    from ..parsing.inferred_metadata import divisions
 
     names = set()
     for d in divisions().values():

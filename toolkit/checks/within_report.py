@@ -20,7 +20,7 @@ from typing import Iterable
 
 from .. import schema
 from ..parsing import Report
-from ..parsing.narrative import is_enumerated, split_parts
+from ..parsing.section_items import is_enumerated, split_parts
 from ..parsing.resolve import outcome_rows
 from ..parsing.statements import STATEMENT_KINDS, find_statements
 from .findings import cell_value as _cell
