@@ -327,7 +327,9 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
         if handles:
             legend_above(ax, ncols=2)
 
-    return chart_figure(zh, en, n, 0, source, draw, height=bar_height(len(groups) * 1.3), notes=notes)
+    # A two-line tick label (group, then how many reports count) needs a taller row than a bar pair.
+    per_row = 2.0 if any("\n" in str(labels[g]) for g in groups) else 1.3
+    return chart_figure(zh, en, n, 0, source, draw, height=bar_height(len(groups) * per_row), notes=notes)
 
 
 # ------------------------------------------------------------------ charts on tables
