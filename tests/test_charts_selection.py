@@ -119,3 +119,13 @@ def test_chart_help_lists_every_chart_with_one_line(capsys):
 def test_selection_matching_nothing_is_a_usage_error(tmp_path, capsys):
     assert cli.main(["chart", "rates", "--province", "西藏自治区", "--out", str(tmp_path / "n")]) == 2
     assert "西藏自治区" in capsys.readouterr().err
+
+
+def test_one_organ_is_drawn_by_year_unless_asked_otherwise():
+    # 河北省教育厅's table-3 reports are 2019, 2021, 2022 and 2023 (read by hand from corpus/).
+    fig = plots.render("applications_and_refusals", CORPUS, organ="河北省教育厅")
+    ticks = [t.get_text().split("\n")[0] for t in fig.axes[0].get_yticklabels()]
+    assert ticks == ["2019年", "2021年", "2022年", "2023年"]
+    fig = plots.render("applications_and_refusals", CORPUS, organ="河北省教育厅", by="organ")
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert len(ticks) == 1 and ticks[0].startswith("河北省教育厅")

@@ -776,3 +776,19 @@ def test_sums_over_reports_say_their_years_reports_and_largest_share(shipped_ind
         assert share > 0.5
         assert (f"其中 上海市人民政府办公厅 {ind.loc[top, 'year']} 占 {share:.0%}"
                 in _source_text(fig).replace("\n", "")), name
+
+
+def test_a_pooled_rate_resting_on_a_contradicted_report_is_marked(shipped_indicators):
+    ind = shipped_indicators
+    hit = ind[(ind["indicator"] == "disclosure_rate") & ind["conflict"].astype(bool)]
+    # 洪泽 2024: its text says 17 applications, table 3 says 95; every table-3 rate carries the flag.
+    assert list(hit["agency"]) == ["淮安市洪泽区人民政府"] and list(hit["year"]) == [2024]
+    fig = plots.rates(ind, by="year")
+    ax = fig.axes[0]
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    row = next(i for i, t in enumerate(ticks) if t.startswith("2024"))
+    marked = [t for t in ax.texts if t.get_gid() == "xxgk-value" and t.get_text().endswith("†")]
+    assert marked and all(abs(t.xy[1] - row) < 0.5 for t in marked)
+    assert "† 报告正文与表格不一致" in _source_text(fig).replace("\n", "")
+    clean = plots.rates(ind[ind["report_id"] != hit["report_id"].iloc[0]], by="year")
+    assert "†" not in _source_text(clean) + "".join(t.get_text() for t in clean.axes[0].texts)

@@ -73,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     ch.add_argument("--by", choices=[g for g in GROUPINGS if any(g in c.by for c in REGISTRY.values())],
                     help="grouped per organ, year, province, administrative level or sector "
                          "(charts " + ", ".join(grouped) + ")")
-    ch.add_argument("--organ", help="only this organ's reports: an organ_id or a name matching one organ")
+    ch.add_argument("--organ", help="only this organ's reports, drawn by year unless --by says otherwise: an organ_id or a name matching one organ")
     ch.add_argument("--province", help="only this province's reports (e.g. 河北省)")
     ch.add_argument("--year", type=_year, help="only this report year")
     ch.add_argument("--title", help="the chart's Chinese title line (default: the chart's, naming the selection)")

@@ -192,8 +192,15 @@ def mark_pre_template(report: Report) -> Report:
     """
     if report.year is not None and report.year < 2019 and report.template is None \
             and all(t is None for t in report.tables.values()):
+        # Its missing tables and template headings are what the older format looks like, not faults
+        # of the reading: one note says so instead of a warning for each.
+        unexpected = re.compile(r"(t[234]: table not found in the text|section \d \(.*\): heading not found$)")
+        missing = [n for n, body in report.sections.items() if body is None]
+        kept = [w for w in report.warnings if not unexpected.match(w)]
         note = f"report year {report.year} predates the fixed template (2019): narrative only, no tables expected"
-        return dataclasses.replace(report, template="pre-2019", warnings=[*report.warnings, note])
+        if missing:
+            note += f"; template sections not found: {', '.join(missing)}"
+        return dataclasses.replace(report, template="pre-2019", warnings=[*kept, note])
     return report
 
 

@@ -231,7 +231,9 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
     number of cases it rests on.  A group with no usable report is ``n/a``.
     The tick label counts the reports that contribute a case (numerator and
     denominator present, denominator above 0) and, when that is fewer than the
-    group's reports, of how many: ``2023年 / 计入 4 份（共 7 份报告）``.
+    group's reports, of how many: ``2023年 / 计入 4 份（共 7 份报告）``.  A pooled rate
+    to which a report contributes whose text contradicts its table 3 (*indicators*'
+    ``conflict``) ends in ``†``, and the source line says what the mark means.
     """
     from ..analysis.aggregation import pooled_rate, without_unformed_rates
 
@@ -269,16 +271,23 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
         c = cases.get(g)
         return (_is_na(c), -(0.0 if _is_na(c) else float(c)), labels[g])
 
+    def usable(g, key):
+        r = got.get((g, key))
+        return r is not None and not _is_na(r.value)
+
     groups = sorted(set(sub["group"]), key=order)
     if by != "year":
         groups = groups[:MAX_ORGANS]  # the organs with the most cases, as the other organ charts
         sub = sub[sub["group"].isin(groups)]
     n = sorted(contributing & set(sub["report_id"].astype(str)))
     k = len(series)
-
-    def usable(g, key):
-        r = got.get((g, key))
-        return r is not None and not _is_na(r.value)
+    # A pooled rate resting on a report whose text contradicts the table carries the mark.
+    marked: set = set()
+    if "conflict" in sub.columns:
+        hit = sub[sub["conflict"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+                  & sub["report_id"].astype(str).isin(contributing).to_numpy()]
+        marked = set(zip(hit["group"], hit["indicator"].astype(str)))
+    notes = [CONFLICT_NOTE] if any(usable(g, key) for g, key in marked if g in groups) else []
 
     def draw(fig):
         ax = fig.add_subplot()
@@ -302,7 +311,8 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
                 ax.plot([float(r.value)], [y], "o", color=colour, markersize=6,
                         label=None if labelled else f"{szh} / {sen}")
                 labelled = True
-                ax.annotate(f"{float(r.value):.0%}（{number_text(float(r.numerator))}/{number_text(float(r.denominator))}）",
+                mark = CONFLICT_MARK if (g, key) in marked else ""
+                ax.annotate(f"{float(r.value):.0%}（{number_text(float(r.numerator))}/{number_text(float(r.denominator))}）{mark}",
                             (hi, y), xytext=(4, 0), textcoords="offset points", ha="left", va="center",
                             fontsize=8.5, color=TEXT_COLOUR, gid=VALUE_GID, annotation_clip=False)
         ax.set_yticks(range(len(groups)), [labels[g] for g in groups], fontsize=9 if len(groups) <= 12 else 8)
@@ -317,7 +327,9 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
         if handles:
             legend_above(ax, ncols=2)
 
-    return chart_figure(zh, en, n, 0, source, draw, height=bar_height(len(groups) * 1.3))
+    # A two-line tick label (group, then how many reports count) needs a taller row than a bar pair.
+    per_row = 2.0 if any("\n" in str(labels[g]) for g in groups) else 1.3
+    return chart_figure(zh, en, n, 0, source, draw, height=bar_height(len(groups) * per_row), notes=notes)
 
 
 # ------------------------------------------------------------------ charts on tables

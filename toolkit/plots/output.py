@@ -82,7 +82,8 @@ def render(name: str, corpus: str | os.PathLike | None = None, by: str | None = 
     cells (a chart sees no other cell, as under ``xxgk build``).  *by* (one of the chart's
     declared groupings: organ, year, province, admin_level, sector) is for the charts in
     :data:`BY_CHARTS`.  *organ*, *province* and *year* draw only those reports
-    (:func:`select_reports`) and the title says so (``…——河北省教育厅``); *title* replaces the
+    (:func:`select_reports`) and the title says so (``…——河北省教育厅``); with *organ* a chart
+    drawn by a grouping is drawn by year unless *by* says otherwise; *title* replaces the
     Chinese title line.  The figure keeps the reports it draws on (``fig.xxgk_sources``,
     their title, organ, year, URL and retrieval date) for :func:`save` to cite.  Extra keyword
     arguments (e.g. ``source=``) go to the chart function.  Raises ``KeyError`` listing the
@@ -103,6 +104,8 @@ def render(name: str, corpus: str | os.PathLike | None = None, by: str | None = 
     refused = [k for k, v in asked.items() if v is not None and k not in chart.filters]
     if refused:
         raise ValueError(f"chart {name!r} takes no {', '.join(refused)} selection")
+    if by is None and organ is not None and "year" in chart.by:
+        by = "year"  # one organ's bars by organ would be a single row: its years are the story
     reports = load_reports(corpus)
     selected = None
     label_zh = label_en = None
