@@ -403,7 +403,7 @@ def test_a_row_label_printed_twice_is_not_read():
 def test_a_report_before_the_template_gets_one_note_not_a_warning_per_table():
     # 河北省教育厅 2014: 一、概述 … 六、存在的主要问题 in the older format, no tables, no 其他需要报告的事项.
     path = Path(__file__).resolve().parents[1] / "corpus" / "reports" / "2014_7e3ea66ddf3d7e64.txt"
-    report = parse_report(path)
+    report = parse_path_or_text(path)
     assert report.template == "pre-2019"
     assert len(report.warnings) == 1, report.warnings
     note = report.warnings[0]
