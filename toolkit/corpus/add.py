@@ -294,8 +294,33 @@ def add_file(writer: CorpusWriter, path: Path, source_url: str | None, original_
         data = read_bytes(path)
     except ReportError as exc:
         return Skipped(label, one_line(exc.reason))
+    data = _with_pictures(data, path)
     return add_bytes(writer, data, label, path.name, source_url, original_name or path.name, today, charset,
                      overrides=overrides, replace=replace)
+
+
+def _with_pictures(data: bytes, path: Path) -> bytes:
+    """An HTML page whose report shows pictures from files beside it (tables pasted as pictures),
+    with those pictures put into the page as ``data:`` URIs: the stored copy then reads the same
+    as the page in its folder.  Any other file, or a page without such pictures, unchanged."""
+    if sniff(data, path.suffix) != "html":
+        return data
+    from ..reading.embedded import inline_pictures, local_picture, table_sized
+    from ..reading.html import report_pictures
+
+    try:
+        srcs = report_pictures(data, str(path))
+    except ReportError:
+        return data  # the read below says why the page cannot be read
+    folder = path.resolve().parent
+    found = {}
+    for src in srcs:
+        if src.lower().startswith("data:"):
+            continue
+        pic = local_picture(src, folder)
+        if pic.data is not None and table_sized(pic.data):
+            found[src] = pic.data
+    return inline_pictures(data, found)
 
 
 def _same_organ_year(meta: MetadataFile, agency: str | None, year: int | None,

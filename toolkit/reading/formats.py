@@ -120,10 +120,21 @@ def _read_image(data, source, charset):
     return read_image(data, source)
 
 
+def _folder_of(source: str | None):
+    """The folder of the file *source* names, when it names one (pictures a page or document
+    shows from beside it are read from there); ``None`` for a download or bytes without a file."""
+    import os
+
+    try:
+        return os.path.dirname(os.path.abspath(source)) if source and os.path.isfile(source) else None
+    except (OSError, ValueError):
+        return None
+
+
 def _read_html(data, source, charset):
     from .html import read_html
 
-    return read_html(data, source, charset)
+    return read_html(data, source, charset, folder=_folder_of(source))
 
 
 def _read_text(data, source, charset):
