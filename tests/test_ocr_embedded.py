@@ -266,3 +266,118 @@ def test_inlining_changes_only_the_src_of_the_named_pictures():
     uri = embedded.as_data_uri(pic).encode()
     assert out == page.replace(b'src="a.png"', b'src="' + uri + b'"').replace(b"src=c.png", b'src="' + uri + b'"')
     assert embedded.data_uri_bytes(uri.decode()) == pic
+
+
+# ------------------------------------------------------------------ xxgk fetch
+
+
+class Site:
+    """A server on 127.0.0.1: ``pages[path] = (body, content type)``; ``log`` the paths asked for."""
+
+    def __init__(self):
+        from support import LocalServer, QuietHandler
+
+        self.pages: dict[str, tuple[bytes, str]] = {"/robots.txt": (b"", "text/plain")}
+        self.log: list[str] = []
+        site = self
+
+        class Handler(QuietHandler):
+            def do_GET(self):
+                site.log.append(self.path)
+                if self.path in site.pages:
+                    body, ctype = site.pages[self.path]
+                    return self._send(200, body, ctype)
+                return self._send(404, b"no", "text/plain")
+
+        self.server = LocalServer(Handler)
+        self.base = self.server.base
+        self.port = self.server.httpd.server_address[1]
+
+    def __enter__(self):
+        self.server.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.__exit__(*exc)
+
+
+def _fetch(urls, corpus, **kw):
+    from toolkit.corpus.fetch import fetch
+
+    return fetch(urls, corpus, delay=0, timeout=10, retries=0, progress=False, allow_private=True,
+                 sleep=lambda s: None, **kw)
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    from toolkit.cli import main
+
+    root = tmp_path / "corpus"
+    assert main(["init", str(root)]) == 0
+    return root
+
+
+def test_fetched_page_is_stored_with_its_table_pictures(corpus):
+    from toolkit.data import load_tables
+
+    with Site() as site:
+        site.pages["/t34.png"] = (page_png(), "image/png")
+        site.pages["/img/logo.png"] = (png(200, 60), "image/png")
+        offsite = f"http://localhost:{site.port}/elsewhere.png"
+        site.pages["/r/report.html"] = (html_page(f"<p><img src='../t34.png'></p><img src='/img/logo.png'>"
+                                                  f"<img src='{offsite}'>"), "text/html; charset=utf-8")
+        result = _fetch([f"{site.base}/r/report.html"], corpus)
+        assert [i.status for i in result.items] == ["added"], result.items
+        assert sorted(site.log) == ["/img/logo.png", "/r/report.html", "/robots.txt", "/t34.png"]
+        assert result.notes == [f"{site.base}/r/report.html: 1 picture on other sites not fetched "
+                                "(--follow-offsite to fetch them)"]
+    stored = next((corpus / "reports").glob("*.html")).read_bytes()
+    assert embedded.as_data_uri(page_png()).encode() in stored
+    assert b"src='/img/logo.png'" in stored and offsite.encode() in stored  # not tables: left as they were
+    df = load_tables(corpus)
+    assert set(df["source"]) == {"ocr"}
+    t = truth()
+    t4 = df[(df["table"] == "t4") & (df["status"] == "read")]
+    assert len(t4) >= 0.9 * 3 * 5
+    for _, cell in t4.iterrows():
+        assert cell["value"] == t["tables"]["t4"][cell["row"]][cell["column"]]
+
+
+def test_fetch_takes_a_picture_url_it_is_given_but_never_follows_one(corpus):
+    with Site() as site:
+        site.pages["/scan.png"] = (page_png(), "image/png")
+        result = _fetch([f"{site.base}/scan.png"], corpus)
+        assert [i.status for i in result.items] == ["added"], result.items
+    assert len(list((corpus / "reports").glob("*.png"))) == 1
+
+
+def test_fetched_image_only_pdf_is_kept_as_a_report(corpus, monkeypatch):
+    from toolkit.data import load_tables
+
+    t = truth()
+    pdf = pages.to_bytes(pages.render_pages(t), "PDF")
+    with Site() as site:
+        site.pages["/scan.pdf"] = (pdf, "application/pdf")
+        monkeypatch.setattr(ocr, "available", lambda: False)
+        result = _fetch([f"{site.base}/scan.pdf"], corpus)
+        assert result.items[0].status == "skipped" and "pip install 'xxgk[ocr]'" in result.items[0].reason
+        monkeypatch.undo()
+        result = _fetch([f"{site.base}/scan.pdf"], corpus)
+        assert [i.status for i in result.items] == ["added"], result.items
+    df = load_tables(corpus)
+    assert set(df["source"]) == {"ocr"}
+    t3 = df[(df["table"] == "t3") & (df["status"] == "read")]
+    assert len(t3) >= 0.9 * 25 * 7
+    for _, cell in t3.iterrows():
+        assert cell["value"] == t["tables"]["t3"][cell["row"]][cell["column"]]
+
+
+def test_fetch_fetches_at_most_max_links_pictures_of_a_page(corpus, recognised):
+    with Site() as site:
+        for k in range(3):
+            site.pages[f"/p{k}.png"] = (png(800 + k, 300), "image/png")
+        site.pages["/report.html"] = (html_page("".join(f"<img src='p{k}.png'>" for k in range(3))), "text/html")
+        result = _fetch([f"{site.base}/report.html"], corpus, max_links=2)
+        assert "/p2.png" not in site.log and "/p1.png" in site.log
+        assert f"{site.base}/report.html: 3 pictures, only the first 2 fetched (--max-links)" in result.notes
+    assert recognised == [(800, 300), (801, 300)]
