@@ -11,7 +11,10 @@ Adding a file (:func:`add_reports`):
    page that only *names* a report (fewer than 3 of the 6 sections and no tables:
    a listing page or notice).  A report without tables is still added;
 3. it is copied byte for byte to ``reports/<year|nd>_<sha256[:16]><suffix>`` (temp
-   file in ``reports/`` + ``os.replace``; an existing file is never overwritten);
+   file in ``reports/`` + ``os.replace``; an existing file is never overwritten).  An
+   HTML page whose report shows pictures from files beside it (tables pasted as
+   pictures) is copied with those pictures put into it as ``data:`` URIs, only their
+   ``src`` changed, so the copy reads as the page did (the sha256 is the copy's);
 4. the agency, year and title the parse found are replaced by those the user gives
    (:class:`Overrides`, for one file only), and the place follows from the agency;
    what is still missing (agency, year, region) is reported with the result

@@ -29,7 +29,12 @@ counts as the same site (``www.x.gov.cn`` and ``x.gov.cn``) but any other
 subdomain does not, and port and scheme do not matter (``http`` and ``https`` of
 one host are one operator).  The stored file's suffix comes from its bytes
 (:func:`toolkit.reading.sniff.sniff`), not the server's ``Content-Type``: a PDF
-served as ``text/plain`` is stored as ``.pdf``.  Each download is added through
+served as ``text/plain`` is stored as ``.pdf``; a picture (a scan) is kept only when
+its URL is one the user gave.  The pictures an HTML report shows in its body are
+downloaded with it under the same rules (own site, *max_links*, the request limit,
+public addresses) and those that can hold a table are put into the stored page as
+``data:`` URIs (:func:`_with_pictures`), so it reads them wherever it is stored.
+Each download is added through
 :func:`toolkit.corpus.add.add_bytes` with its final URL as ``source_url``,
 straight from memory: nothing is written to the corpus but the report and its
 row, so a killed fetch leaves no temporary folder there.

@@ -46,8 +46,8 @@ class Format:
     name_decides: bool = True
     #: The bytes' mark wins over a text name (.txt/.md): a PDF saved as .txt is read as a PDF.
     beats_text_name: bool = False
-    #: Read only from a file the user names one by one: never taken by ``xxgk add``'s folder
-    #: walk nor kept from an ``xxgk fetch`` download (images: OCR is slow and needs the extra).
+    #: Read only from a file (or URL) the user names one by one: never taken by ``xxgk add``'s
+    #: folder walk nor kept from a link ``xxgk fetch`` follows (images: OCR is slow and needs the extra).
     by_name_only: bool = False
     #: A link to a file with this suffix that names a report is followed by ``xxgk fetch``.
     attachment: bool = False
