@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks import scans as pages  # noqa: E402
 from toolkit.parsing import parse_bytes, parse_file  # noqa: E402
 from toolkit.reading import embedded, ocr, read_data, read_document  # noqa: E402
+from toolkit.reading.document import Grid  # noqa: E402
 
 TRUTH = Path(__file__).parent / "truth"
 SMALL = "2022_4fc3b7f70d2ff347"
@@ -41,11 +42,24 @@ def page_png() -> bytes:
     return pages.to_bytes(pages.render_pages(truth()), "PNG")
 
 
-def png(width: int, height: int) -> bytes:
-    from PIL import Image
+def png(width: int, height: int, rules: bool = True) -> bytes:
+    """A white picture, with an empty ruled table of 4 rows and 5 columns across it (*rules*) or
+    with a red disc (a seal, a photo: nothing ruled)."""
+    from PIL import Image, ImageDraw
 
+    img = Image.new("RGB", (width, height), (255, 255, 255))
+    d = ImageDraw.Draw(img)
+    if rules:
+        for k in range(5):
+            y = 2 + k * (height - 5) // 4
+            d.line((2, y, width - 3, y), fill=(0, 0, 0), width=2)
+        for k in range(6):
+            x = 2 + k * (width - 5) // 5
+            d.line((x, 2, x, height - 3), fill=(0, 0, 0), width=2)
+    else:
+        d.ellipse((10, 10, width - 10, height - 10), fill=(200, 30, 30))
     buf = io.BytesIO()
-    Image.new("RGB", (width, height), (200, 30, 30)).save(buf, "PNG")
+    img.save(buf, "PNG")
     return buf.getvalue()
 
 
@@ -148,7 +162,7 @@ def recognised(monkeypatch):
 
     def fake(bgr, page=1):
         seen.append((bgr.shape[1], bgr.shape[0]))
-        return ["OCR text"], []
+        return ["OCR text", Grid([["项目", "1"]])], []
 
     monkeypatch.setattr(ocr, "page_document", fake)
     monkeypatch.setattr(ocr, "available", lambda: True)
@@ -201,6 +215,30 @@ def test_icons_logos_and_seals_are_not_read(tmp_path, recognised):
     doc = read_document(page)
     assert recognised == [] and not doc.ocr
     assert not any("picture" in w for w in doc.warnings)
+
+
+def test_a_picture_without_a_ruled_table_is_not_recognised(tmp_path, recognised):
+    (tmp_path / "photo.png").write_bytes(png(900, 600, rules=False))
+    (tmp_path / "t.png").write_bytes(png(900, 600))
+    page = tmp_path / "r.html"
+    page.write_bytes(html_page("<img src='photo.png'>"))
+    doc = read_document(page)
+    assert recognised == [] and not doc.ocr
+    assert "picture 'photo.png' not read: no ruled table on it" in doc.warnings
+    page.write_bytes(html_page("<img src='photo.png'><img src='t.png'>"))
+    assert read_document(page).ocr and recognised == [(900, 600)]
+
+
+def test_a_picture_where_ocr_finds_no_table_adds_no_text(tmp_path, monkeypatch):
+    """Text OCR reads off a picture with no table (a caption) would enter the report unvouched."""
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    monkeypatch.setattr(ocr, "page_document", lambda bgr, page=1: (["本年新收 99"], []))
+    (tmp_path / "t.png").write_bytes(png(900, 600))
+    page = tmp_path / "r.html"
+    page.write_bytes(html_page("<img src='t.png'>"))
+    doc = read_document(page)
+    assert "99" not in doc.text and not doc.ocr
+    assert "picture 't.png' not read: no ruled table on it" in doc.warnings
 
 
 def test_pictures_outside_the_page_folder_or_on_the_web_are_not_read(tmp_path, recognised):

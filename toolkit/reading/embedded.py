@@ -8,7 +8,10 @@ then read as OCR'd: its numbers enter the data only when the tables'
 arithmetic vouches for them (:mod:`toolkit.parsing.ocr_tables`).
 
 Only pictures that can hold a table are read (:data:`MIN_WIDTH` x
-:data:`MIN_HEIGHT` pixels: icons, logos and seals are smaller), at most
+:data:`MIN_HEIGHT` pixels: icons, logos and seals are smaller; ruling lines across
+it, :func:`ruled`: a photo or chart is not recognised), and what they give enters
+the document only when OCR found a table on them (a caption's text alone would
+enter unvouched).  At most
 :data:`MAX_PICTURES` of them and :data:`MAX_PIXELS` per picture (a
 decompression bomb is refused before it is decoded), :data:`MAX_TOTAL_PIXELS`
 per document.  Without the ``[ocr]`` extra nothing is read and the document
@@ -28,7 +31,7 @@ from pathlib import Path
 from ..errors import ReportError
 from .document import Grid
 
-__all__ = ["Picture", "settle", "inline_pictures", "table_sized", "as_data_uri", "picture_size", "data_uri_bytes", "local_picture", "MIN_WIDTH", "MIN_HEIGHT",
+__all__ = ["Picture", "settle", "ruled", "inline_pictures", "table_sized", "as_data_uri", "picture_size", "data_uri_bytes", "local_picture", "MIN_WIDTH", "MIN_HEIGHT",
            "MAX_PICTURES", "MAX_PIXELS", "MAX_TOTAL_PIXELS", "MAX_PICTURE_BYTES", "PICTURE_HINT"]
 
 #: A picture narrower or lower than this (pixels) is not a table: an icon, logo, seal or rule.
@@ -173,8 +176,8 @@ def settle(blocks: list, source: str | None, warnings: list[str]) -> tuple[list[
         return [b for b in blocks if not isinstance(b, Picture)], False
     wanted = {id(p) for p in tables}
     out: list[str | Grid] = []
-    read = 0
-    total = 0
+    read = tables_read = total = 0
+    no_table: list[str] = []
     for b in blocks:
         if not isinstance(b, Picture):
             out.append(b)
@@ -195,15 +198,45 @@ def settle(blocks: list, source: str | None, warnings: list[str]) -> tuple[list[
         except (OSError, ValueError, SyntaxError) as exc:
             warnings.append(f"picture {b.name!r} not read: unreadable picture ({type(exc).__name__})")
             continue
-        read += 1
         total += w * h
+        if not ruled(bgr):
+            no_table.append(b.name)
+            continue
+        read += 1
         found, log = ocr.page_document(bgr, read)
+        if not any(isinstance(f, Grid) for f in found):
+            # Its text alone (a photo's caption, a chart's labels) would enter the report unvouched.
+            no_table.append(b.name)
+            continue
         out.extend(found)
         warnings.extend(log)
-    if read:
-        warnings.append(f"OCR: {read} picture(s) read by OCR; their numbers count only where the tables' "
-                        f"arithmetic vouches for them")
-    return out, read > 0
+        tables_read += 1
+    if no_table:
+        more = f" and {len(no_table) - 1} more" if len(no_table) > 1 else ""
+        warnings.append(f"picture {no_table[0]!r}{more} not read: no ruled table on it")
+    if tables_read:
+        warnings.append(f"OCR: {tables_read} picture(s) holding tables read by OCR; their numbers count only "
+                        f"where the tables' arithmetic vouches for them")
+    return out, tables_read > 0
+
+
+def ruled(bgr) -> bool:
+    """Does the picture show a ruled table: at least three long horizontal rules and three long
+    vertical ones?  Cheap (morphology on the picture), so a photo or a chart is not recognised."""
+    import cv2
+    import numpy as np
+
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+    h, w = gray.shape
+    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, w // 6), 1)))
+    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(20, h // 12))))
+
+    def lines(profile) -> int:
+        on = np.flatnonzero(profile > 0)
+        return 0 if on.size == 0 else 1 + int(np.count_nonzero(np.diff(on) > 3))
+
+    return lines(horiz.any(axis=1)) >= 3 and lines(vert.any(axis=0)) >= 3
 
 
 #: Bytes of pictures put into one stored page at most (:func:`inline_pictures`).
