@@ -127,6 +127,28 @@ def test_docx_picture_is_read_where_it_stands():
     assert_tables_from_picture(parse_bytes(buf.getvalue(), "report.docx"), truth())
 
 
+def test_wrong_digit_in_a_pasted_table_comes_out_missing(tmp_path):
+    """The picture shows 予以公开 by natural persons as 29 where the report says 24: that breaks
+    its row sum and its column's outcome sum, so it is never read."""
+    t = truth()
+    assert t["tables"]["t3"]["granted"]["natural_person"] == 24
+    bad = json.loads(json.dumps(t))
+    bad["tables"]["t3"]["granted"]["natural_person"] = 29
+    (tmp_path / "t34.png").write_bytes(pages.to_bytes(pages.render_pages(bad), "PNG"))
+    page = tmp_path / "report.html"
+    page.write_bytes(html_page("<p><img src='t34.png'></p>"))
+    report = parse_file(page)
+    assert report.tables["t3"]["granted"]["natural_person"] is None
+    assert report.status_of("t3", "granted", "natural_person") == "ocr_unverified"
+    assert any("t3.granted.natural_person: OCR read 29" in w for w in report.warnings)
+    for table in ("t3", "t4"):
+        for row, cols in t["tables"][table].items():
+            for col, true in cols.items():
+                got = report.tables[table][row][col]
+                assert got is None or got == true, (table, row, col, got)
+    assert report.tables["t4"] == t["tables"]["t4"]
+
+
 def test_html_page_with_picture_added_and_loaded_reads_its_tables(tmp_path):
     from toolkit.cli import main
     from toolkit.data import load_tables
