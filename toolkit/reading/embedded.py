@@ -31,8 +31,9 @@ from pathlib import Path
 from ..errors import ReportError
 from .document import Grid
 
-__all__ = ["Picture", "settle", "ruled", "inline_pictures", "table_sized", "as_data_uri", "picture_size", "data_uri_bytes", "local_picture", "MIN_WIDTH", "MIN_HEIGHT",
-           "MAX_PICTURES", "MAX_PIXELS", "MAX_TOTAL_PIXELS", "MAX_PICTURE_BYTES", "PICTURE_HINT"]
+__all__ = ["Picture", "settle", "ruled", "inline_pictures", "table_sized", "as_data_uri", "picture_size",
+           "data_uri_bytes", "local_picture", "MIN_WIDTH", "MIN_HEIGHT", "MAX_PICTURES", "MAX_PIXELS",
+           "MAX_TOTAL_PIXELS", "MAX_PICTURE_BYTES", "MAX_INLINED_BYTES", "PICTURE_HINT"]
 
 #: A picture narrower or lower than this (pixels) is not a table: an icon, logo, seal or rule.
 #: Table 4 of the template, the smallest, is about 700 x 200 pixels on a screen.
@@ -87,6 +88,8 @@ def local_picture(src: str, folder: Path | None) -> Picture:
     label = src if len(src) <= 80 else src[:60] + "…"
     if src.lower().startswith("data:"):
         data = data_uri_bytes(src)
+        if data is not None and len(data) > MAX_PICTURE_BYTES:
+            return Picture("data: URI", None, f"more than {MAX_PICTURE_BYTES // 2**20} MiB")
         return Picture("data: URI", data, "" if data else "a data: URI that is not a picture")
     parts = urllib.parse.urlsplit(src)
     if parts.scheme or parts.netloc:
@@ -96,9 +99,13 @@ def local_picture(src: str, folder: Path | None) -> Picture:
     rel = urllib.parse.unquote(parts.path)
     if not rel or rel.startswith(("/", "\\")) or Path(rel).is_absolute():
         return Picture(label, None, "an absolute path (only paths relative to the page's folder are read)")
-    base = os.path.realpath(folder)
-    target = os.path.realpath(os.path.join(base, rel))
-    if os.path.commonpath([base, target]) != base:
+    try:
+        base = os.path.realpath(folder)
+        target = os.path.realpath(os.path.join(base, rel))
+        inside = os.path.commonpath([base, target]) == base
+    except (OSError, ValueError):  # a NUL in the path, a path the system cannot take
+        return Picture(label, None, "not a path this system can open")
+    if not inside:
         return Picture(label, None, "a path outside the page's folder")
     from ..fileio import read_bytes
 
