@@ -441,3 +441,14 @@ def test_fetch_fetches_at_most_max_links_pictures_of_a_page(corpus, recognised):
         assert "/p2.png" not in site.log and "/p1.png" in site.log
         assert f"{site.base}/report.html: 3 pictures, only the first 2 fetched (--max-links)" in result.notes
     assert recognised == [(800, 300), (801, 300)]
+
+
+def test_fetch_resolves_pictures_against_the_pages_base_href(corpus, recognised):
+    with Site() as site:
+        site.pages["/assets/p.png"] = (png(800, 300), "image/png")
+        page = html_page("<img src='p.png'>").replace(b"<head>", b"<head><base href='/assets/'>")
+        site.pages["/r/report.html"] = (page, "text/html")
+        result = _fetch([f"{site.base}/r/report.html"], corpus)
+        assert [i.status for i in result.items] == ["added"], result.items
+        assert "/assets/p.png" in site.log and "/r/p.png" not in site.log
+    assert recognised == [(800, 300)]

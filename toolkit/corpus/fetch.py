@@ -766,12 +766,13 @@ def _with_pictures(client: HttpClient, body: bytes, url: str, final: str, charse
         srcs = report_pictures(body, final, charset)
     except ReportError:
         return body  # adding the page says why it cannot be read
+    base_url = _base_href(body, final)
     wanted: dict[str, str] = {}
     for src in srcs:
         if src.lower().startswith("data:"):
             continue
         try:
-            absolute = urllib.parse.urldefrag(urllib.parse.urljoin(final, src))[0]
+            absolute = urllib.parse.urldefrag(urllib.parse.urljoin(base_url, src))[0]
             iri_to_uri(absolute)
         except ValueError:
             continue
@@ -803,6 +804,20 @@ def _with_pictures(client: HttpClient, body: bytes, url: str, final: str, charse
     if failed:
         notes.append(f"{one_line(url)}: {failed} picture{'s' * (failed > 1)} could not be fetched")
     return inline_pictures(body, found, charset)
+
+
+def _base_href(body: bytes, url: str) -> str:
+    """The URL the page's relative links resolve against: its ``<base href>``, else *url*."""
+    import lxml.html
+
+    m = re.search(rb"<base\s[^>]*>", body[:65536], re.I)
+    if m is None:
+        return url
+    try:
+        href = lxml.html.fragment_fromstring(m.group(0).decode("latin-1")).get("href")
+        return urllib.parse.urljoin(url, href.strip()) if href and href.strip() else url
+    except (ValueError, lxml.etree.LxmlError):
+        return url  # a malformed <base href>: links resolve against the page's own URL
 
 
 def _follow(links: list[str], url: str, final: str, queue: list[str], seen: set[str], follow_offsite: bool,
