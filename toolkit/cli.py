@@ -117,10 +117,11 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--max-requests", type=_positive, default=50, metavar="N",
                    help="at most N HTTP requests in all, robots.txt, redirects and retries included (default: 50)")
     f.add_argument("--max-links", type=_positive, default=20, metavar="N",
-                   help="follow at most N report attachment links from one page (default: 20)")
+                   help="follow at most N report attachment links, and fetch at most N pictures (tables "
+                        "pasted as pictures), from one page (default: 20)")
     f.add_argument("--follow-offsite", action="store_true",
-                   help="follow attachment links to other sites too (default: only the page's own host, "
-                        "with or without www.)")
+                   help="follow attachment links and fetch pictures on other sites too (default: only the "
+                        "page's own host, with or without www.)")
     f.add_argument("--allow-private", action="store_true",
                    help="fetch from loopback, private and link-local addresses too (default: refused)")
     return p

@@ -11,7 +11,10 @@ Adding a file (:func:`add_reports`):
    page that only *names* a report (fewer than 3 of the 6 sections and no tables:
    a listing page or notice).  A report without tables is still added;
 3. it is copied byte for byte to ``reports/<year|nd>_<sha256[:16]><suffix>`` (temp
-   file in ``reports/`` + ``os.replace``; an existing file is never overwritten);
+   file in ``reports/`` + ``os.replace``; an existing file is never overwritten).  An
+   HTML page whose report shows pictures from files beside it (tables pasted as
+   pictures) is copied with those pictures put into it as ``data:`` URIs, only their
+   ``src`` changed, so the copy reads as the page did (the sha256 is the copy's);
 4. the agency, year and title the parse found are replaced by those the user gives
    (:class:`Overrides`, for one file only), and the place follows from the agency;
    what is still missing (agency, year, region) is reported with the result
@@ -294,8 +297,33 @@ def add_file(writer: CorpusWriter, path: Path, source_url: str | None, original_
         data = read_bytes(path)
     except ReportError as exc:
         return Skipped(label, one_line(exc.reason))
+    data = _with_pictures(data, path)
     return add_bytes(writer, data, label, path.name, source_url, original_name or path.name, today, charset,
                      overrides=overrides, replace=replace)
+
+
+def _with_pictures(data: bytes, path: Path) -> bytes:
+    """An HTML page whose report shows pictures from files beside it (tables pasted as pictures),
+    with those pictures put into the page as ``data:`` URIs: the stored copy then reads the same
+    as the page in its folder.  Any other file, or a page without such pictures, unchanged."""
+    if sniff(data, path.suffix) != "html":
+        return data
+    from ..reading.embedded import inline_pictures, local_picture, table_sized
+    from ..reading.html import report_pictures
+
+    try:
+        srcs = report_pictures(data, str(path))
+    except ReportError:
+        return data  # the read below says why the page cannot be read
+    folder = path.resolve().parent
+    found = {}
+    for src in srcs:
+        if src.lower().startswith("data:"):
+            continue
+        pic = local_picture(src, folder)
+        if pic.data is not None and table_sized(pic.data):
+            found[src] = pic.data
+    return inline_pictures(data, found)
 
 
 def _same_organ_year(meta: MetadataFile, agency: str | None, year: int | None,

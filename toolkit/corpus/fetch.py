@@ -29,7 +29,12 @@ counts as the same site (``www.x.gov.cn`` and ``x.gov.cn``) but any other
 subdomain does not, and port and scheme do not matter (``http`` and ``https`` of
 one host are one operator).  The stored file's suffix comes from its bytes
 (:func:`toolkit.reading.sniffing.sniff`), not the server's ``Content-Type``: a PDF
-served as ``text/plain`` is stored as ``.pdf``.  Each download is added through
+served as ``text/plain`` is stored as ``.pdf``; a picture (a scan) is kept only when
+its URL is one the user gave.  The pictures an HTML report shows in its body are
+downloaded with it under the same rules (own site, *max_links*, the request limit,
+public addresses) and those that can hold a table are put into the stored page as
+``data:`` URIs (:func:`_with_pictures`), so it reads them wherever it is stored.
+Each download is added through
 :func:`toolkit.corpus.add.add_bytes` with its final URL as ``source_url``,
 straight from memory: nothing is written to the corpus but the report and its
 row, so a killed fetch leaves no temporary folder there.
@@ -671,6 +676,7 @@ def fetch(urls: Iterable[str], corpus: str | os.PathLike | None, delay: float = 
                         user_agent=user_agent, clock=clock, sleep=sleep, allow_private=allow_private,
                         max_requests=max_requests)
     queue = [u.strip() for u in urls if u and u.strip()]
+    given = set(queue)
     seen: set[str] = set()
     result = FetchResult()
     capped = 0
@@ -698,6 +704,11 @@ def fetch(urls: Iterable[str], corpus: str | os.PathLike | None, delay: float = 
                 item.final_url = final
                 seen.add(final)
                 suffix = _suffix_for(final, headers, body)
+                if suffix is None and url in given:
+                    # A picture (a scanned page) named by the user is a report, as with ``xxgk add``.
+                    kind = sniff(body)
+                    if kind != FALLBACK and format_of(kind).by_name_only and format_of(kind).reader is not None:
+                        suffix = suffix_for_kind(kind)
                 if suffix is None:
                     raise _Skip(f"not a report format ({_kinds_read()}; served as {headers.get_content_type()!r})")
                 # The server's charset counts when the page does not declare its own.
@@ -709,6 +720,9 @@ def fetch(urls: Iterable[str], corpus: str | os.PathLike | None, delay: float = 
                         queue.extend(new)
                         bar.total += len(new)
                         bar.refresh()
+                if suffix == format_of("html").stored_suffix:
+                    body = _with_pictures(client, body, url, final, charset, follow_offsite, max_links,
+                                          result.notes)
                 name = _safe_name(final, suffix)
                 # The same per-file step as add_reports / ``xxgk add``, from memory.
                 try:
@@ -735,6 +749,75 @@ def fetch(urls: Iterable[str], corpus: str | os.PathLike | None, delay: float = 
         result.notes.append(f"stopped at {max_requests} requests (--max-requests): {capped} "
                             f"URL{'s' * (capped > 1)} not fetched")
     return result
+
+
+def _with_pictures(client: HttpClient, body: bytes, url: str, final: str, charset: str | None,
+                   follow_offsite: bool, max_links: int | None, notes: list[str]) -> bytes:
+    """The page *body* with the pictures its report shows (tables pasted as pictures) downloaded
+    and put into it as ``data:`` URIs (:func:`~toolkit.reading.embedded.inline_pictures`), so the
+    stored page reads them wherever it lies.  Through *client* (robots.txt, delays, size cap,
+    public addresses, request limit); on the page's own site unless *follow_offsite*, at most
+    *max_links*; only pictures large enough to hold a table are kept.  What is left out is noted."""
+    from ..errors import ReportError
+    from ..reading.embedded import inline_pictures, table_sized
+    from ..reading.html import report_pictures
+
+    try:
+        srcs = report_pictures(body, final, charset)
+    except ReportError:
+        return body  # adding the page says why it cannot be read
+    base_url = _base_href(body, final)
+    wanted: dict[str, str] = {}
+    for src in srcs:
+        if src.lower().startswith("data:"):
+            continue
+        try:
+            absolute = urllib.parse.urldefrag(urllib.parse.urljoin(base_url, src))[0]
+            iri_to_uri(absolute)
+        except ValueError:
+            continue
+        if urllib.parse.urlsplit(absolute).scheme in ("http", "https"):
+            wanted.setdefault(src, absolute)
+    if not follow_offsite:
+        site = _site(final)
+        offsite = [s for s, u in wanted.items() if _site(u) != site]
+        if offsite:
+            notes.append(f"{one_line(url)}: {len(offsite)} picture{'s' * (len(offsite) > 1)} on other sites "
+                         f"not fetched (--follow-offsite to fetch them)")
+            wanted = {s: u for s, u in wanted.items() if _site(u) == site}
+    if max_links is not None and len(wanted) > max_links:
+        notes.append(f"{one_line(url)}: {len(wanted)} pictures, only the first {max_links} fetched (--max-links)")
+        wanted = dict(list(wanted.items())[:max_links])
+    found: dict[str, bytes] = {}
+    failed = 0
+    for src, absolute in wanted.items():
+        try:
+            _, _, data = client.download(absolute)
+        except _Capped:
+            notes.append(f"{one_line(url)}: request limit reached while fetching its pictures")
+            break
+        except _Skip:
+            failed += 1
+            continue
+        if table_sized(data):  # icons, logos and seals are not kept
+            found[src] = data
+    if failed:
+        notes.append(f"{one_line(url)}: {failed} picture{'s' * (failed > 1)} could not be fetched")
+    return inline_pictures(body, found, charset)
+
+
+def _base_href(body: bytes, url: str) -> str:
+    """The URL the page's relative links resolve against: its ``<base href>``, else *url*."""
+    import lxml.html
+
+    m = re.search(rb"<base\s[^>]*>", body[:65536], re.I)
+    if m is None:
+        return url
+    try:
+        href = lxml.html.fragment_fromstring(m.group(0).decode("latin-1")).get("href")
+        return urllib.parse.urljoin(url, href.strip()) if href and href.strip() else url
+    except (ValueError, lxml.etree.LxmlError):
+        return url  # a malformed <base href>: links resolve against the page's own URL
 
 
 def _follow(links: list[str], url: str, final: str, queue: list[str], seen: set[str], follow_offsite: bool,

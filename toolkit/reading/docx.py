@@ -12,6 +12,7 @@ import itertools
 import zipfile
 
 from ..errors import ReportError
+from .embedded import Picture, settle
 from .document import (DOUBTFUL, MAX_GRID_CELLS, RAISED, STRUCK, Document, Grid, assemble, cell_lines,
                        settle_marks, settle_row)
 
@@ -53,11 +54,25 @@ def read_docx(data: bytes, source: str | None = None) -> Document:
             notes.extend(found)
             if text.strip():
                 blocks.append(text.strip())
+            # The paragraph's pictures follow its text (a pasted table stands alone in its paragraph).
+            blocks.extend(_picture(document.part, rid) for rid in paragraph_pictures(child, styles))
         elif tag == "tbl":
             check_spans(child, source)
             blocks.append(docx_grid(Table(child, document), styles, notes))
+    blocks, by_ocr = settle(blocks, source, notes)
     text, grids = assemble(blocks)
-    return Document(text, grids, notes)
+    return Document(text, grids, notes, ocr=by_ocr)
+
+
+def _picture(part, rid: str) -> Picture:
+    """The picture the document part's relationship *rid* names (word/media/…)."""
+    rel = part.rels.get(rid)
+    if rel is None:
+        return Picture(rid, None, "its relationship is missing from the file")
+    if rel.is_external:
+        return Picture(rid, None, "linked from outside the file (not downloaded while reading)")
+    target = rel.target_part
+    return Picture(str(target.partname).lstrip("/"), target.blob)
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -259,25 +274,9 @@ def _style_id(pr, tag: str) -> str | None:
     return None if el is None else el.get(f"{_W}val")
 
 
-def paragraph_text(p, styles: Styles | None = None, ground: tuple | None = _WHITE) -> str:
-    """The text a ``<w:p>`` shows once printed, with marks (:data:`RAISED`, :data:`STRUCK`)
-    in place of superscript/subscript, raised small and struck runs.
-
-    Tracked changes read as accepted (insertions and moved-to text in, deletions and
-    moved-from text out); content controls, smart tags, custom XML, hyperlinks and
-    simple fields opened; a complex field's result read, its instruction not; of an
-    mc:AlternateContent one branch; runs hidden directly or by their style (w:vanish,
-    w:webHidden, w:specVanish), in the colour of the ground behind them (their own
-    highlight or shading, the paragraph's, else *ground*: the cell's, else the white page)
-    or too small to read dropped.
-    """
-    styles = styles or Styles(None)
-    ppr = p.find(f"{_W}pPr")
-    para = {**styles.defaults, **styles.of(_style_id(ppr, "pStyle"))}
-    if ppr is not None and ppr.find(f"{_W}shd") is not None:
-        ground = ground_of(ppr)
-    elif styles.shades(_style_id(ppr, "pStyle")):
-        ground = None  # shaded by its style: not worked out here, so any colour is taken as seen
+def _runs(p, styles: Styles, para: dict) -> list[tuple[object, dict]]:
+    """The runs a ``<w:p>`` shows, in order, with their properties (containers opened as
+    :func:`paragraph_text` says)."""
     runs: list[tuple[object, dict]] = []
     stack = [iter(_opened(p))]
     # The right-to-left override (w:bdo w:val="rtl") each level is inside, if any: its
@@ -304,6 +303,59 @@ def paragraph_text(p, styles: Styles | None = None, ground: tuple | None = _WHIT
             stack.append(iter(_opened(el)))
             rtl = tag == "bdo" and (el.get(f"{_W}val") or "").lower() == "rtl"
             overrides.append(el if rtl else overrides[-1] if tag != "bdo" else None)
+    return runs
+
+
+_A_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+_V_IMAGEDATA = "{urn:schemas-microsoft-com:vml}imagedata"
+_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_WP_DOCPR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+
+
+def paragraph_pictures(p, styles: Styles | None = None) -> list[str]:
+    """Relationship ids of the pictures a ``<w:p>`` shows, in order: pictures (``w:drawing``,
+    ``w:pict``) embedded in runs that are not hidden (w:vanish, w:webHidden, w:specVanish, by
+    the run or its style) and not marked hidden themselves (``wp:docPr hidden="1"``).  A picture
+    only linked to (``r:link``, outside the file) has no id here: it is not in the file."""
+    styles = styles or Styles(None)
+    ppr = p.find(f"{_W}pPr")
+    para = {**styles.defaults, **styles.of(_style_id(ppr, "pStyle"))}
+    out: list[str] = []
+    for r, pr in _runs(p, styles, para):
+        if pr.get("vanish") or pr.get("webHidden") or pr.get("specVanish"):
+            continue
+        for el in _run_content(r):
+            if _local(el) not in ("drawing", "pict", "object"):
+                continue
+            if any((d.get("hidden") or "").lower() in ("1", "true") for d in el.iter(_WP_DOCPR)):
+                continue
+            for pic in el.iter(_A_BLIP, _V_IMAGEDATA):
+                rid = pic.get(f"{_R}embed") or pic.get(f"{_R}id")
+                if rid:
+                    out.append(rid)
+    return out
+
+
+def paragraph_text(p, styles: Styles | None = None, ground: tuple | None = _WHITE) -> str:
+    """The text a ``<w:p>`` shows once printed, with marks (:data:`RAISED`, :data:`STRUCK`)
+    in place of superscript/subscript, raised small and struck runs.
+
+    Tracked changes read as accepted (insertions and moved-to text in, deletions and
+    moved-from text out); content controls, smart tags, custom XML, hyperlinks and
+    simple fields opened; a complex field's result read, its instruction not; of an
+    mc:AlternateContent one branch; runs hidden directly or by their style (w:vanish,
+    w:webHidden, w:specVanish), in the colour of the ground behind them (their own
+    highlight or shading, the paragraph's, else *ground*: the cell's, else the white page)
+    or too small to read dropped.
+    """
+    styles = styles or Styles(None)
+    ppr = p.find(f"{_W}pPr")
+    para = {**styles.defaults, **styles.of(_style_id(ppr, "pStyle"))}
+    if ppr is not None and ppr.find(f"{_W}shd") is not None:
+        ground = ground_of(ppr)
+    elif styles.shades(_style_id(ppr, "pStyle")):
+        ground = None  # shaded by its style: not worked out here, so any colour is taken as seen
+    runs = _runs(p, styles, para)
     # A run raised or lowered from the line (the position most of its text has) is a mark
     # (a footnote number set by hand), not part of the line, when it is smaller than the
     # line's text or moved by a quarter of its size.

@@ -46,8 +46,8 @@ class Format:
     name_decides: bool = True
     #: The bytes' mark wins over a text name (.txt/.md): a PDF saved as .txt is read as a PDF.
     beats_text_name: bool = False
-    #: Read only from a file the user names one by one: never taken by ``xxgk add``'s folder
-    #: walk nor kept from an ``xxgk fetch`` download (images: OCR is slow and needs the extra).
+    #: Read only from a file (or URL) the user names one by one: never taken by ``xxgk add``'s
+    #: folder walk nor kept from a link ``xxgk fetch`` follows (images: OCR is slow and needs the extra).
     by_name_only: bool = False
     #: A link to a file with this suffix that names a report is followed by ``xxgk fetch``.
     attachment: bool = False
@@ -120,10 +120,21 @@ def _read_image(data, source, charset):
     return read_image(data, source)
 
 
+def _folder_of(source: str | None):
+    """The folder of the file *source* names, when it names one (pictures a page or document
+    shows from beside it are read from there); ``None`` for a download or bytes without a file."""
+    import os
+
+    try:
+        return os.path.dirname(os.path.abspath(source)) if source and os.path.isfile(source) else None
+    except (OSError, ValueError):
+        return None
+
+
 def _read_html(data, source, charset):
     from .html import read_html
 
-    return read_html(data, source, charset)
+    return read_html(data, source, charset, folder=_folder_of(source))
 
 
 def _read_text(data, source, charset):

@@ -17,14 +17,16 @@ class or id rule of the page's own ``<style>``, by the ``hidden`` attribute, and
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from ..errors import ReportError
 from .decode import decode_html
 from .css import (CLEAR, CostlyStyles, background_colour, declared, font_size_is_zero, generated_text, hides_subtree,
                   outlined, overlapping, parse_colour)
+from .embedded import local_picture, settle
 from .document import DOUBTFUL, MAX_GRID_CELLS, RAISED, STRUCK, Document, Grid, assemble, settle_marks, settle_row
 
-__all__ = ["read_html", "html_grid", "cell_text"]
+__all__ = ["read_html", "html_grid", "cell_text", "report_pictures"]
 
 _CHROME = re.compile(r"nav|menu|footer|header|breadcrumb|sidebar|banner|share|copyright|toolbar", re.I)
 _BLOCK = frozenset({"p", "div", "section", "article", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -184,6 +186,12 @@ def _visible(root) -> None:
             bg = _attr_colour(el, "bgcolor") or "unknown"
         if bg is not None and bg != CLEAR:
             ground = None if bg == "unknown" else bg
+        if tag == "img":
+            # A picture is seen unless hidden (the rules above) or drawn in no space; size and
+            # colour of text do not hide it.  It has no children to visit.
+            if invisible or _no_box(el, props):
+                el.drop_tree()  # its tail stays
+            continue
         hidden = zero_size or invisible or _unseen(colour, ground)
         mark = _MARK_TAGS.get(tag)
         inline = tag in _INLINE or mark is not None
@@ -215,6 +223,18 @@ def _visible(root) -> None:
                 if child.tail and child.tail.strip():
                     child.tail = STRUCK
         stack.extend((child, zero_size, invisible, colour, ground, struck) for child in reversed(el))
+
+
+_ZERO_LENGTH = re.compile(r"\s*0*(?:\.0*)?\s*(?:px|pt|em|rem|%)?\s*")
+
+
+def _no_box(el, props: dict) -> bool:
+    """Is this element drawn zero wide or zero high (``width="0"``, ``style="height:0"``)?"""
+    for side in ("width", "height"):
+        for value in (el.get(side), props.get(side)):
+            if value is not None and _ZERO_LENGTH.fullmatch(value) and any(c.isdigit() for c in value):
+                return True
+    return False
 
 
 def _put_before(el, text: str) -> None:
@@ -374,9 +394,10 @@ def _content_root_by_words(root, elements, size):
     return best
 
 
-def _blocks(content, source: str | None, notes: list[str]) -> list[str | Grid]:
-    """Text lines and grids of *content* in document order (iterative: any depth)."""
-    blocks: list[str | Grid] = []
+def _blocks(content, source: str | None, notes: list[str], folder: Path | None = None) -> list:
+    """Text lines, grids and pictures (:class:`~toolkit.reading.embedded.Picture`, from the
+    ``<img>`` left after :func:`_visible`) of *content* in document order (iterative: any depth)."""
+    blocks: list = []
     line: list[str] = []
 
     def flush() -> None:
@@ -401,6 +422,12 @@ def _blocks(content, source: str | None, notes: list[str]) -> list[str | Grid]:
             flush()
             blocks.append(html_grid(el, source, notes))
             if el.tail and el is not content:
+                line.append(el.tail)
+            continue
+        if tag == "img":
+            flush()
+            blocks.append(local_picture(el.get("src") or "", folder))
+            if el.tail:
                 line.append(el.tail)
             continue
         if tag == "br" or tag in _BLOCK:
@@ -436,9 +463,8 @@ def _parse(text: str, source: str | None):
     return root, too_deep
 
 
-def read_html(data: bytes, source: str | None = None, charset: str | None = None) -> Document:
-    """An HTML page's bytes as a Document.  *charset*: what the server declared (HTTP
-    Content-Type), used when the page itself does not say and the bytes decode with it."""
+def _report_body(data: bytes, source: str | None, charset: str | None):
+    """(body, warnings, title): the element holding the report, with only what the page shows."""
     text, warnings = decode_html(data, source, charset)
     root, too_deep = _parse(text, source)
     if too_deep and _HIDING.search(text):
@@ -458,6 +484,28 @@ def read_html(data: bytes, source: str | None = None, charset: str | None = None
     except CostlyStyles as exc:
         raise ReportError(source, f"{exc}; not read") from None
     _drop_chrome(root)
-    content = _content_root(root)
-    text, grids = assemble(_blocks(content, source, warnings))
-    return Document(text, grids, warnings, _SPACES.sub(" ", title).strip() or None if title else None)
+    return _content_root(root), warnings, title
+
+
+def report_pictures(data: bytes, source: str | None = None, charset: str | None = None) -> list[str]:
+    """The ``src`` of each picture :func:`read_html` would read on the page, in order: the visible
+    ``<img>`` of the report's body (outside tables), whatever their address."""
+    content, _, _ = _report_body(data, source, charset)
+    return [el.get("src").strip() for el in content.iter("img")
+            if (el.get("src") or "").strip() and next(el.iterancestors("table"), None) is None]
+
+
+def read_html(data: bytes, source: str | None = None, charset: str | None = None,
+              folder: str | Path | None = None) -> Document:
+    """An HTML page's bytes as a Document.  *charset*: what the server declared (HTTP
+    Content-Type), used when the page itself does not say and the bytes decode with it.
+
+    Visible pictures large enough to hold a table (``<img>`` with a ``data:`` URI, or a file
+    named by a path relative to *folder*, the page's own folder) are read by OCR where they
+    stand (:mod:`toolkit.reading.embedded`); the document is then an OCR'd one."""
+    content, warnings, title = _report_body(data, source, charset)
+    blocks, by_ocr = settle(_blocks(content, source, warnings, Path(folder) if folder is not None else None),
+                            source, warnings)
+    text, grids = assemble(blocks)
+    return Document(text, grids, warnings, _SPACES.sub(" ", title).strip() or None if title else None,
+                    ocr=by_ocr)
