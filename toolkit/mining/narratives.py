@@ -27,7 +27,7 @@ import os
 from .. import schema
 from ..data.loaders import corpus_handle
 from ..parsing.narrative import split_section
-from .reuse import reuse_pairs
+from .reuse import best_sources
 
 __all__ = ["load_narratives", "narratives_frame", "NARRATIVE_COLUMNS", "DUPLICATE_THRESHOLD", "item_id"]
 
@@ -44,24 +44,6 @@ _PARTS = ["problem", "improvement"]
 def item_id(report_id: str, part: str, item: int) -> str:
     """The stable id of an item: ``<report_id>:<p|i><item>`` (``2023_5baa6a500d4520b8:p1``)."""
     return f"{report_id}:{part[0]}{int(item)}"
-
-
-def _duplicates(texts: dict[str, str], years: dict[str, int | None], threshold: float) -> dict[str, str]:
-    """report_id -> the earlier report it nearly repeats."""
-    def order(rid: str) -> tuple:
-        year = years.get(rid)
-        return (year if year is not None else 10_000, rid)
-
-    best: dict[str, tuple[float, tuple, str]] = {}
-    pairs = reuse_pairs(texts)
-    for a, b, share_a, share_b in zip(pairs["report_a"], pairs["report_b"], pairs["reused_a"], pairs["reused_b"]):
-        (early, late), share = ((a, b), share_b) if order(a) < order(b) else ((b, a), share_a)
-        if share < threshold:
-            continue
-        candidate = (-share, order(early), early)  # the most repeated, then the earliest
-        if late not in best or candidate < best[late]:
-            best[late] = candidate
-    return {late: early for late, (_, _, early) in best.items()}
 
 
 def report_items(p) -> tuple[list[dict], str | None]:
@@ -85,8 +67,10 @@ def report_items(p) -> tuple[list[dict], str | None]:
 def near_duplicates(texts: dict[str, str], years: dict[str, int | None],
                     threshold: float = DUPLICATE_THRESHOLD) -> dict[str, str]:
     """report_id -> the earlier report it nearly repeats, from each report's items' text
-    (:func:`report_items`) and year; *texts* in report_id order."""
-    return _duplicates(texts, years, threshold) if texts else {}
+    (:func:`report_items`) and year ("earlier": by year, a missing year last, then by id); found by
+    :func:`toolkit.mining.reuse.best_sources` (where it may differ from comparing every pair)."""
+    order = sorted(texts, key=lambda rid: (years.get(rid) if years.get(rid) is not None else 10_000, rid))
+    return best_sources(texts, order, threshold) if texts else {}
 
 
 def items_frame(rows: list[dict]):

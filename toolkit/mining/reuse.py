@@ -70,7 +70,9 @@ candidate do not.)
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from ..textnorm import BOILERPLATE, check_n, clean_for_comparison, ngrams, shingles
@@ -82,6 +84,7 @@ __all__ = [
     "similarity_pairs",
     "reused_share",
     "reuse_pairs",
+    "best_sources",
 ]
 
 # --------------------------------------------------------------------------
@@ -443,3 +446,268 @@ def reuse_pairs(
     frame["_max"] = frame[["reused_a", "reused_b"]].max(axis=1)
     frame = frame.sort_values(["_max", "report_a", "report_b"], ascending=[False, True, True], kind="mergesort")
     return frame.drop(columns="_max").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------
+# best_sources: the earliest, most repeated source of each report, at scale
+
+#: Earliest holders kept per n-gram when candidates are scored (see :func:`best_sources`).
+HOLDERS = 64
+#: Candidates compared exactly per report (see :func:`best_sources`).
+CANDIDATES = 8
+
+
+def _code_points(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """All texts' code points in one array, and where each text starts (len(texts) + 1 offsets)."""
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    starts = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    points = np.frombuffer("".join(texts).encode("utf-32-le"), dtype="<u4").astype(np.int64)
+    return points, starts
+
+
+def _gram_keys(points: np.ndarray, n: int) -> np.ndarray:
+    """An integer key for the n-gram starting at every position of *points*, equal for equal
+    n-grams and different for different ones, exactly: no hash is involved (positions whose
+    n-gram would run off the end get keys too, to be ignored).
+
+    Up to three code points (21 bits each) are packed into one integer; longer n-grams are built
+    by doubling: the key of an (a+b)-gram is the pair (dense id of its a-gram, dense id of the
+    b-gram after it) packed into one integer, which fits in 64 bits while the number of
+    positions is below 2**31.
+    """
+    size = len(points)
+
+    def packed(k: int) -> np.ndarray:
+        out = np.zeros(size, dtype=np.int64)
+        for j in range(k):
+            out[: size - j] |= points[j:] << (21 * (k - 1 - j))
+        return out
+
+    base = min(n, 3)
+    if n == base:
+        return packed(n)
+    parts = [(base, _dense(packed(base)))] * (n // base)  # pieces, each a dense id array
+    if n % base:
+        parts.append((n % base, _dense(packed(n % base))))
+    # combine pieces pairwise (doubling) until two are left, then pack those two
+    while len(parts) > 2:
+        merged, made = [], {}
+        for k in range(0, len(parts) - 1, 2):
+            (la, left), (lb, right) = parts[k], parts[k + 1]
+            key = (id(left), id(right), la)  # equal pieces are built once
+            if key not in made:
+                made[key] = (la + lb, _dense(_pair(left, right, la, size)))
+            merged.append(made[key])
+        if len(parts) % 2:
+            merged.append(parts[-1])
+        parts = merged
+    (la, left), (_lb, right) = parts
+    return _pair(left, right, la, size)
+
+
+def _dense(values: np.ndarray) -> np.ndarray:
+    return np.unique(values, return_inverse=True)[1].reshape(-1).astype(np.int64)
+
+
+def _pair(left: np.ndarray, right: np.ndarray, shift: int, size: int) -> np.ndarray:
+    """One integer per pair (left[i], right[i + shift]) of dense ids; past the end pairs with -1."""
+    following = np.full(size, -1, dtype=np.int64)
+    following[: size - shift] = right[shift:]
+    return left * (int(right.max()) + 2) + (following + 1)
+
+
+def _covered_chars(pair_b: np.ndarray, pair_a: np.ndarray, segments: "_Segments", holder_keys: np.ndarray,
+                   n_docs: int, n: int, min_len: int) -> np.ndarray:
+    """Characters of text b covered by runs found in text a, for each pair (b, a) given: the
+    measure of :func:`_matched_runs` and :func:`_covered`, on arrays.
+
+    Text b's n-gram positions come as segments of neighbouring positions held by the same texts
+    (so a matches all of a segment or none of it).  A segment matches when its n-gram is held by
+    a: the key ``gram_id * n_docs + a`` is in the sorted array of every (n-gram, text) key.
+    Consecutive matching segments are one run of positions [first, last], covering characters
+    [first, last + n); a run is kept when that is at least *min_len* long, and overlapping kept
+    runs of a pair count once.  Each pair's segments end with a sentinel that never matches, so
+    no run crosses pairs.
+    """
+    count = segments.ptr[pair_b + 1] - segments.ptr[pair_b]
+    width = count + 1
+    pair_start = np.zeros(len(pair_b) + 1, dtype=np.int64)
+    np.cumsum(width, out=pair_start[1:])
+    pair_of = np.repeat(np.arange(len(pair_b)), width)
+    local = np.arange(int(pair_start[-1])) - pair_start[pair_of]
+    sentinel = local == count[pair_of]
+    at = np.where(sentinel, 0, segments.ptr[pair_b][pair_of] + local)
+    keys = segments.gram[at] * n_docs + pair_a[pair_of]
+    found = np.minimum(np.searchsorted(holder_keys, keys), len(holder_keys) - 1)
+    matched = (holder_keys[found] == keys) & ~sentinel
+    edge = np.diff(matched.astype(np.int8), prepend=0, append=0)
+    first = at[np.flatnonzero(edge == 1)]
+    last = at[np.flatnonzero(edge == -1) - 1]
+    run_pair = pair_of[np.flatnonzero(edge == 1)]
+    begin = segments.start[first]
+    end = segments.start[last] + segments.length[last] - 1 + n  # characters [begin, end)
+    keep = end - begin >= min_len
+    begin, end, run_pair = begin[keep], end[keep], run_pair[keep]
+    # kept runs of a pair are in order with increasing ends: only the previous one can overlap
+    same = np.concatenate(([False], run_pair[1:] == run_pair[:-1]))
+    previous_end = np.concatenate(([0], end[:-1]))
+    covered = end - np.where(same, np.maximum(begin, previous_end), begin)
+    return np.bincount(run_pair, weights=covered, minlength=len(pair_b)).astype(np.int64)
+
+
+def best_sources(
+    texts: Mapping[str, str],
+    order: Iterable[str],
+    threshold: float,
+    n: int = 12,
+    min_match_chars: int = 30,
+    holders: int = HOLDERS,
+    candidates: int = CANDIDATES,
+) -> dict[str, str]:
+    """DOC"""
+    check_n(n)
+    _check_fraction("threshold", threshold)
+    if not isinstance(min_match_chars, int) or min_match_chars < 1:
+        raise ValueError(f"min_match_chars must be a positive integer, got {min_match_chars!r}")
+    # Identical cleaned texts are one text ("doc"), numbered in the order of its earliest report.
+    doc_of_text: dict[str, int] = {}
+    members: list[list[str]] = []
+    for rid in order:
+        text = clean_for_comparison(texts[rid])
+        if len(text) < n:  # no n-gram: takes part in no run
+            continue
+        d = doc_of_text.setdefault(text, len(members))
+        if d == len(members):
+            members.append([])
+        members[d].append(rid)
+    docs = list(doc_of_text)
+    del doc_of_text
+    best, whole = _best_docs(docs, threshold, n, max(n, min_match_chars), holders, candidates)
+    out: dict[str, str] = {}
+    for d, group in enumerate(members):
+        if best[d] >= 0:
+            out[group[0]] = members[best[d]][0]
+        # A later copy of a text: its earliest twin repeats all of it (share 1, the most there is),
+        # unless a still earlier text repeats all of it too.
+        for rid in group[1:]:
+            out[rid] = members[best[d]][0] if whole[d] else group[0]
+    return out
+
+
+class _Segments(NamedTuple):
+    """Each text's n-gram positions cut where the set of texts holding the n-gram changes:
+    text d's segments are ptr[d]:ptr[d + 1]; each has a first position (start), a number of
+    positions (length) and the id of its first n-gram (gram)."""
+
+    ptr: np.ndarray
+    start: np.ndarray
+    length: np.ndarray
+    gram: np.ndarray
+
+
+def _best_docs(docs: list[str], threshold: float, n: int, min_len: int, holders: int,
+               candidates: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each distinct text (in order), the earlier text repeating most of it at >= threshold
+    (-1: none), and whether that one repeats all of it."""
+    import scipy.sparse as sp  # only when used
+
+    n_docs = len(docs)
+    best = np.full(n_docs, -1, dtype=np.int64)
+    whole = np.zeros(n_docs, dtype=bool)
+    if n_docs < 2:
+        return best, whole
+    points, starts = _code_points(docs)
+    lengths = np.diff(starts)
+    positions = lengths - n + 1
+    keys = _gram_keys(points, n)
+    del points
+    doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), positions)
+    local = np.arange(len(doc_of)) - np.repeat(np.cumsum(positions) - positions, positions)
+    keys = keys[starts[doc_of] + local]  # the n-grams that lie inside a text, in text order
+    # Sorting the positions by n-gram (stable, so each n-gram's positions stay in text order)
+    # gives dense n-gram ids and every (n-gram, text) pair, sorted by n-gram then text, with how
+    # often the text has it and, for each position, its pair.
+    perm = np.argsort(keys, kind="stable")
+    keys = keys[perm]
+    new_gram = np.ones(len(keys), dtype=bool)
+    new_gram[1:] = keys[1:] != keys[:-1]
+    del keys
+    gram_sorted = np.cumsum(new_gram) - 1
+    doc_sorted = doc_of[perm]
+    new_entry = new_gram.copy()
+    new_entry[1:] |= doc_sorted[1:] != doc_sorted[:-1]
+    entry_at = np.flatnonzero(new_entry)
+    holder, entry_gram = doc_sorted[entry_at], gram_sorted[entry_at]
+    weight = np.diff(np.append(entry_at, len(new_entry)))
+    holder_keys = entry_gram * n_docs + holder  # sorted
+    gram_ids = np.empty_like(gram_sorted)
+    gram_ids[perm] = gram_sorted
+    inverse = np.empty_like(gram_sorted)
+    inverse[perm] = np.cumsum(new_entry) - 1
+    del perm, gram_sorted, doc_sorted, new_entry, entry_at
+    first_of = np.flatnonzero(np.diff(entry_gram, prepend=-1))
+    held_by = np.diff(np.append(first_of, len(entry_gram)))[entry_gram]
+    rank = np.arange(len(entry_gram)) - first_of[entry_gram]
+    # A fingerprint of the set of texts holding each n-gram (a sum of random 62-bit tags):
+    # neighbouring positions with the same one are matched by the same texts.
+    tag = np.random.default_rng(0).integers(0, 2**62, size=n_docs, dtype=np.int64)
+    full = np.add.reduceat(tag[holder], first_of)
+    position_set = full[entry_gram[inverse]]
+    cut = np.ones(len(doc_of), dtype=bool)
+    cut[1:] = (position_set[1:] != position_set[:-1]) | (local[1:] == 0)
+    del position_set
+    cut_at = np.flatnonzero(cut)
+    segments = _Segments(
+        ptr=np.append(np.searchsorted(cut_at, np.cumsum(positions) - positions), len(cut_at)),
+        start=local[cut_at], length=np.diff(np.append(cut_at, len(cut))), gram=gram_ids[cut_at])
+    del cut, cut_at, local, doc_of, gram_ids, inverse, full
+    # Scoring: S[b, a] = positions of b whose n-gram a holds, a counted only among the
+    # `holders` earliest holders of each n-gram; an n-gram held by one text scores nothing.
+    shared = held_by >= 2
+    kept = shared & (rank < holders)
+    del rank, held_by
+    # n-grams with the same kept holders (a copied sentence's, typically) are one column.
+    kept_gram = entry_gram[kept]
+    group_start = np.flatnonzero(np.diff(kept_gram, prepend=-1))
+    signature = np.add.reduceat(tag[holder[kept]], group_start)
+    column_of_gram = np.full(len(first_of), -1, dtype=np.int64)
+    uniq, column = np.unique(signature, return_inverse=True)
+    column_of_gram[kept_gram[group_start]] = column.reshape(-1)
+    n_cols = len(uniq)
+    del uniq, column, signature, tag, group_start, first_of
+    query = sp.csr_matrix((weight[shared].astype(np.float64),
+                           (holder[shared], column_of_gram[entry_gram[shared]])), shape=(n_docs, n_cols))
+    held = sp.csr_matrix((np.ones(len(kept_gram)), (holder[kept], column_of_gram[kept_gram])),
+                         shape=(n_docs, n_cols))
+    held.data[:] = 1.0
+    del kept_gram, column_of_gram, entry_gram, shared, kept, weight, holder
+    score = sp.tril(query @ held.T, k=-1).tocoo()  # only earlier texts (a < b)
+    del query, held
+    b, a, s = score.row.astype(np.int64), score.col.astype(np.int64), score.data
+    del score
+    # The containment bound: a kept run of c >= min_len characters holds c - n + 1 matching
+    # positions, so covered characters <= matching positions * min_len / (min_len - n + 1), and a
+    # text repeating `threshold` of b matches at least this many of b's positions.
+    need = threshold * lengths * (min_len - n + 1) / min_len
+    keep = s >= need[b] - 1e-9
+    b, a, s = b[keep], a[keep], s[keep]
+    pick = np.lexsort((a, -s, b))
+    b, a = b[pick], a[pick]
+    row_start = np.flatnonzero(np.diff(b, prepend=-1))
+    nth = np.arange(len(b)) - np.repeat(row_start, np.diff(np.append(row_start, len(b))))
+    keep = nth < candidates
+    b, a = b[keep], a[keep]
+    del s, pick, keep, nth
+    if not len(b):
+        return best, whole
+    covered = _covered_chars(b, a, segments, holder_keys, n_docs, n, min_len)
+    share = covered / lengths[b]
+    ok = share >= threshold
+    b, a, share, covered = b[ok], a[ok], share[ok], covered[ok]
+    pick = np.lexsort((a, -share, b))  # the most repeated, then the earliest
+    b, a, covered = b[pick], a[pick], covered[pick]
+    first = np.flatnonzero(np.diff(b, prepend=-1))
+    best[b[first]] = a[first]
+    whole[b[first]] = covered[first] == lengths[b[first]]
+    return best, whole
