@@ -455,6 +455,8 @@ def reuse_pairs(
 HOLDERS = 64
 #: Candidates compared exactly per report (see :func:`best_sources`).
 CANDIDATES = 8
+_ROWS = 2048  # texts scored at a time
+_PAIRS = 65536  # pairs compared at a time
 
 
 def _code_points(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -589,7 +591,10 @@ def best_sources(
         if best[d] >= 0:
             out[group[0]] = members[best[d]][0]
         # A later copy of a text: its earliest twin repeats all of it (share 1, the most there is),
-        # unless a still earlier text repeats all of it too.
+        # unless a still earlier text repeats all of it too.  A text shorter than a run repeats
+        # nothing, not even its copy.
+        if len(docs[d]) < max(n, min_match_chars):
+            continue
         for rid in group[1:]:
             out[rid] = members[best[d]][0] if whole[d] else group[0]
     return out
@@ -682,26 +687,31 @@ def _best_docs(docs: list[str], threshold: float, n: int, min_len: int, holders:
                          shape=(n_docs, n_cols))
     held.data[:] = 1.0
     del kept_gram, column_of_gram, entry_gram, shared, kept, weight, holder
-    score = sp.tril(query @ held.T, k=-1).tocoo()  # only earlier texts (a < b)
-    del query, held
-    b, a, s = score.row.astype(np.int64), score.col.astype(np.int64), score.data
-    del score
     # The containment bound: a kept run of c >= min_len characters holds c - n + 1 matching
     # positions, so covered characters <= matching positions * min_len / (min_len - n + 1), and a
     # text repeating `threshold` of b matches at least this many of b's positions.
-    need = threshold * lengths * (min_len - n + 1) / min_len
-    keep = s >= need[b] - 1e-9
-    b, a, s = b[keep], a[keep], s[keep]
-    pick = np.lexsort((a, -s, b))
-    b, a = b[pick], a[pick]
-    row_start = np.flatnonzero(np.diff(b, prepend=-1))
-    nth = np.arange(len(b)) - np.repeat(row_start, np.diff(np.append(row_start, len(b))))
-    keep = nth < candidates
-    b, a = b[keep], a[keep]
-    del s, pick, keep, nth
+    need = threshold * lengths * (min_len - n + 1) / min_len - 1e-9
+    held_t = held.T.tocsr()
+    del held
+    pair_b, pair_a = [], []
+    for lo in range(0, n_docs, _ROWS):  # a block of texts at a time keeps the product small
+        score = (query[lo: lo + _ROWS] @ held_t).tocoo()
+        b, a, s = score.row.astype(np.int64) + lo, score.col.astype(np.int64), score.data
+        keep = (a < b) & (s >= need[b])  # earlier texts only, and the bound
+        b, a, s = b[keep], a[keep], s[keep]
+        pick = np.lexsort((a, -s, b))  # most shared positions first, then the earliest
+        b, a = b[pick], a[pick]
+        row_start = np.flatnonzero(np.diff(b, prepend=-1))
+        nth = np.arange(len(b)) - np.repeat(row_start, np.diff(np.append(row_start, len(b))))
+        pair_b.append(b[nth < candidates])
+        pair_a.append(a[nth < candidates])
+    del query, held_t
+    b, a = np.concatenate(pair_b), np.concatenate(pair_a)
     if not len(b):
         return best, whole
-    covered = _covered_chars(b, a, segments, holder_keys, n_docs, n, min_len)
+    covered = np.concatenate([
+        _covered_chars(b[lo: lo + _PAIRS], a[lo: lo + _PAIRS], segments, holder_keys, n_docs, n, min_len)
+        for lo in range(0, len(b), _PAIRS)])
     share = covered / lengths[b]
     ok = share >= threshold
     b, a, share, covered = b[ok], a[ok], share[ok], covered[ok]
