@@ -567,7 +567,53 @@ def best_sources(
     holders: int = HOLDERS,
     candidates: int = CANDIDATES,
 ) -> dict[str, str]:
-    """DOC"""
+    """For each report, the earlier report repeating most of its text: report id -> source id.
+
+    The measure is :func:`reuse_pairs`'s: the share of report b's cleaned text
+    (:func:`clean_for_comparison`) lying in runs of at least ``min_match_chars`` characters whose
+    every ``n``-gram also occurs in report a.  b's source is the report a earlier than b in
+    *order* (ids, earliest first; every id of *texts*) with the largest share, if that share is
+    at least *threshold*; of equal shares the earliest.  Reports with no source are absent.
+
+    Comparing every pair is quadratic, and in a corpus where most reports reuse the same
+    sentences (the synthetic benchmark corpus) nearly every pair shares some text, so LSH at a
+    low threshold proposes nearly every pair too.  Here candidates are found and bounded instead:
+
+    1. Identical cleaned texts are one text: a later copy's source is its earliest copy
+       (share 1), or the source of that copy if it repeats all of it (an earlier fuller text).
+    2. Every n-gram gets an exact integer id (no hashing) and the texts holding each n-gram are
+       listed in order; neighbouring positions of a text held by the same texts form one segment.
+    3. Containment bound: a kept run of c >= L = max(n, min_match_chars) characters has
+       c - n + 1 matching n-gram positions, so covered characters <= matching positions
+       * L / (L - n + 1).  A source repeating *threshold* of b therefore matches at least
+       ``threshold * len(b) * (L - n + 1) / L`` of b's positions (0.285 of its characters with
+       the defaults 0.45, 12, 30); other pairs cannot qualify and are not compared.
+    4. Score: S[b, a] = b's positions whose n-gram a holds, counting a only among the *holders*
+       (default :data:`HOLDERS`, 64) earliest texts holding each n-gram, so that an n-gram held
+       by very many texts costs at most *holders* entries (a sparse product, scipy; n-grams
+       with the same holders are one column).  Per report the *candidates* (default
+       :data:`CANDIDATES`, 8) earlier texts with the highest score passing the bound (ties: the
+       earliest) are compared exactly.
+    5. The exact comparison is vectorised (numpy): b's segments looked up in a's n-grams, runs as
+       consecutive matching segments, kept runs' characters united.  It equals
+       :func:`_matched_runs` / :func:`_covered` character for character.
+
+    Time and memory grow with the total text length (sorting all n-gram positions) plus
+    reports * candidates comparisons; nothing grows with the number of pairs.
+
+    When it can differ from comparing every pair (so from the definition): only when a bound
+    binds, i.e. some n-gram of b is held by more than *holders* texts, or more than *candidates*
+    earlier texts pass the containment bound.  Then (a) the text with the largest share may be
+    scored below *candidates* others, e.g. a text sharing many n-grams with b in runs shorter
+    than ``min_match_chars`` (which count nothing) outranks it; or (b) it is not among the
+    *holders* earliest holders of the n-grams it shares with b, so its score is too low (below
+    the bound, or below other candidates).  A lesser source (still >= threshold) may then be
+    named, or none if no compared candidate reaches the threshold.  Corpora of at most
+    ``candidates + 1`` reports are always exact; on the shipped corpus the result equals the
+    pair-by-pair one.  Neighbouring positions are merged into a segment when 62-bit
+    fingerprints of their holder sets are equal; two different sets collide with probability
+    2**-62.
+    """
     check_n(n)
     _check_fraction("threshold", threshold)
     if not isinstance(min_match_chars, int) or min_match_chars < 1:
