@@ -459,64 +459,37 @@ _ROWS = 2048  # texts scored at a time
 _PAIRS = 65536  # pairs compared at a time
 
 
-def _code_points(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """All texts' code points in one array, and where each text starts (len(texts) + 1 offsets)."""
-    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-    starts = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=starts[1:])
-    points = np.frombuffer("".join(texts).encode("utf-32-le"), dtype="<u4").astype(np.int64)
-    return points, starts
+_CHUNK = 1 << 20  # characters hashed at a time
+_MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 
 
-def _gram_keys(points: np.ndarray, n: int) -> np.ndarray:
-    """An integer key for the n-gram starting at every position of *points*, equal for equal
-    n-grams and different for different ones, exactly: no hash is involved (positions whose
-    n-gram would run off the end get keys too, to be ignored).
+def _mix(z: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser, a bijection of 64-bit integers (in place)."""
+    z ^= z >> np.uint64(30)
+    z *= _MIX1
+    z ^= z >> np.uint64(27)
+    z *= _MIX2
+    z ^= z >> np.uint64(31)
+    return z
 
-    Up to three code points (21 bits each) are packed into one integer; longer n-grams are built
-    by doubling: the key of an (a+b)-gram is the pair (dense id of its a-gram, dense id of the
-    b-gram after it) packed into one integer, which fits in 64 bits while the number of
-    positions is below 2**31.
+
+def _gram_hashes(text: str, n: int) -> np.ndarray:
+    """A 64-bit hash of each n-gram of *text* (len(text) - n + 1 of them, in order).
+
+    Up to three code points (21 bits each) are packed exactly into one word; the words at
+    offsets 0, 3, 6, … of the n-gram are folded in with a 64-bit mixer.
     """
-    size = len(points)
-
-    def packed(k: int) -> np.ndarray:
-        out = np.zeros(size, dtype=np.int64)
-        for j in range(k):
-            out[: size - j] |= points[j:] << (21 * (k - 1 - j))
-        return out
-
-    base = min(n, 3)
-    if n == base:
-        return packed(n)
-    parts = [(base, _dense(packed(base)))] * (n // base)  # pieces, each a dense id array
-    if n % base:
-        parts.append((n % base, _dense(packed(n % base))))
-    # combine pieces pairwise (doubling) until two are left, then pack those two
-    while len(parts) > 2:
-        merged, made = [], {}
-        for k in range(0, len(parts) - 1, 2):
-            (la, left), (lb, right) = parts[k], parts[k + 1]
-            key = (id(left), id(right), la)  # equal pieces are built once
-            if key not in made:
-                made[key] = (la + lb, _dense(_pair(left, right, la, size)))
-            merged.append(made[key])
-        if len(parts) % 2:
-            merged.append(parts[-1])
-        parts = merged
-    (la, left), (_lb, right) = parts
-    return _pair(left, right, la, size)
-
-
-def _dense(values: np.ndarray) -> np.ndarray:
-    return np.unique(values, return_inverse=True)[1].reshape(-1).astype(np.int64)
-
-
-def _pair(left: np.ndarray, right: np.ndarray, shift: int, size: int) -> np.ndarray:
-    """One integer per pair (left[i], right[i + shift]) of dense ids; past the end pairs with -1."""
-    following = np.full(size, -1, dtype=np.int64)
-    following[: size - shift] = right[shift:]
-    return left * (int(right.max()) + 2) + (following + 1)
+    points = np.frombuffer(text.encode("utf-32-le"), dtype="<u4").astype(np.uint64)
+    count = len(points) - n + 1
+    out = np.zeros(count, dtype=np.uint64)
+    for offset in range(0, n, 3):
+        width = min(3, n - offset)
+        word = np.zeros(count, dtype=np.uint64)
+        for j in range(width):
+            word |= points[offset + j: offset + j + count] << np.uint64(21 * (width - 1 - j))
+        out ^= word
+        _mix(out)
+    return out
 
 
 def _covered_chars(pair_b: np.ndarray, pair_a: np.ndarray, segments: "_Segments", holder_keys: np.ndarray,
@@ -524,9 +497,10 @@ def _covered_chars(pair_b: np.ndarray, pair_a: np.ndarray, segments: "_Segments"
     """Characters of text b covered by runs found in text a, for each pair (b, a) given: the
     measure of :func:`_matched_runs` and :func:`_covered`, on arrays.
 
-    Text b's n-gram positions come as segments of neighbouring positions held by the same texts
-    (so a matches all of a segment or none of it).  A segment matches when its n-gram is held by
-    a: the key ``gram_id * n_docs + a`` is in the sorted array of every (n-gram, text) key.
+    Text b's n-gram positions come as segments of neighbouring positions held by the same set of
+    texts (so a matches all of a segment or none of it).  A segment matches when a is in its set:
+    the key ``set * n_docs + a`` is in the sorted array of every (set, text) key; a segment held
+    by b alone (set -1) matches nothing.
     Consecutive matching segments are one run of positions [first, last], covering characters
     [first, last + n); a run is kept when that is at least *min_len* long, and overlapping kept
     runs of a pair count once.  Each pair's segments end with a sentinel that never matches, so
@@ -540,9 +514,11 @@ def _covered_chars(pair_b: np.ndarray, pair_a: np.ndarray, segments: "_Segments"
     local = np.arange(int(pair_start[-1])) - pair_start[pair_of]
     sentinel = local == count[pair_of]
     at = np.where(sentinel, 0, segments.ptr[pair_b][pair_of] + local)
-    keys = segments.gram[at] * n_docs + pair_a[pair_of]
-    found = np.minimum(np.searchsorted(holder_keys, keys), len(holder_keys) - 1)
-    matched = (holder_keys[found] == keys) & ~sentinel
+    held = segments.held[at]
+    keys = held * n_docs + pair_a[pair_of]
+    found = np.minimum(np.searchsorted(holder_keys, keys), max(len(holder_keys) - 1, 0))
+    matched = (holder_keys[found] == keys) & ~sentinel & (held >= 0) if len(holder_keys) else \
+        np.zeros(len(keys), dtype=bool)
     edge = np.diff(matched.astype(np.int8), prepend=0, append=0)
     first = at[np.flatnonzero(edge == 1)]
     last = at[np.flatnonzero(edge == -1) - 1]
@@ -649,12 +625,113 @@ def best_sources(
 class _Segments(NamedTuple):
     """Each text's n-gram positions cut where the set of texts holding the n-gram changes:
     text d's segments are ptr[d]:ptr[d + 1]; each has a first position (start), a number of
-    positions (length) and the id of its first n-gram (gram)."""
+    positions (length) and the id of its set of holders (held; -1: the text alone)."""
 
     ptr: np.ndarray
     start: np.ndarray
     length: np.ndarray
-    gram: np.ndarray
+    held: np.ndarray
+
+
+def _holder_sets(docs: list[str], n: int) -> tuple[_Segments, np.ndarray, np.ndarray]:
+    """Each text's segments, and the sets of texts holding an n-gram held by two texts or more:
+    set k's texts (ascending) are ``keys[ptr[k]:ptr[k + 1]] - k * len(docs)``.
+
+    Memory is bounded by the number of n-gram positions: one 64-bit hash per position (computed
+    a block of text at a time), then the positions are sorted a hash bucket at a time, and each
+    position's hash is overwritten by the fingerprint of its holder set.
+    """
+    n_docs = len(docs)
+    lengths = np.fromiter((len(t) for t in docs), dtype=np.int64, count=n_docs)
+    positions = lengths - n + 1
+    pos_ptr = np.zeros(n_docs + 1, dtype=np.int64)
+    np.cumsum(positions, out=pos_ptr[1:])
+    total = int(pos_ptr[-1])
+    value = np.empty(total, dtype=np.uint64)
+    lo = 0
+    while lo < n_docs:
+        hi, size = lo, 0
+        while hi < n_docs and (size == 0 or size + lengths[hi] <= _CHUNK):
+            size += int(lengths[hi])
+            hi += 1
+        hashes = _gram_hashes("".join(docs[lo:hi]), n)  # n-grams across two texts dropped below
+        offsets = np.concatenate(([0], np.cumsum(lengths[lo:hi])[:-1]))
+        inside = np.repeat(offsets - (pos_ptr[lo:hi] - pos_ptr[lo]), positions[lo:hi])
+        value[pos_ptr[lo]: pos_ptr[hi]] = hashes[np.arange(pos_ptr[hi] - pos_ptr[lo]) + inside]
+        lo = hi
+    del hashes, inside
+    bits = int(np.ceil(np.log2(total / _CHUNK))) if total > _CHUNK else 0  # about _CHUNK per bucket
+    buckets = 1 << bits
+    bucket = (value >> np.uint64(64 - bits)).astype(np.uint16) if bits else np.zeros(total, dtype=np.uint16)
+    tag = np.random.default_rng(0).integers(1, 2**62, size=n_docs, dtype=np.int64)
+    set_prints, set_docs, set_sizes = [], [], []
+    for k in range(buckets):
+        at = np.flatnonzero(bucket == k)
+        h = value[at]
+        order = np.argsort(h, kind="stable")  # by n-gram; positions (so texts) ascending within
+        at, h = at[order], h[order]
+        del order
+        doc = np.searchsorted(pos_ptr, at, side="right") - 1
+        new_gram = np.ones(len(h), dtype=bool)
+        new_gram[1:] = h[1:] != h[:-1]
+        del h
+        new_entry = new_gram.copy()
+        new_entry[1:] |= doc[1:] != doc[:-1]
+        gram_of = np.cumsum(new_gram) - 1
+        gram_start = np.flatnonzero(new_gram)
+        entry = np.flatnonzero(new_entry)
+        entry_gram = gram_of[entry]
+        held_by = np.bincount(entry_gram, minlength=len(gram_start))
+        # the fingerprint of each n-gram's holder set: a sum of random 62-bit tags (0: one text)
+        prints = np.add.reduceat(tag[doc[entry]], np.flatnonzero(np.diff(entry_gram, prepend=-1)))
+        prints[held_by < 2] = 0
+        value[at] = prints[gram_of].view(np.uint64)
+        shared = np.flatnonzero(held_by >= 2)
+        if len(shared):
+            uniq, first = np.unique(prints[shared], return_index=True)
+            rep = shared[first]  # one n-gram per distinct set
+            entry_start = np.searchsorted(entry_gram, rep)
+            sizes = held_by[rep]
+            set_prints.append(uniq)
+            set_sizes.append(sizes)
+            idx = np.repeat(entry_start - np.concatenate(([0], np.cumsum(sizes)[:-1])), sizes) + \
+                np.arange(int(sizes.sum()))
+            set_docs.append(doc[entry[idx]])
+        del at, doc, new_gram, new_entry, gram_of, gram_start, entry, entry_gram, held_by, prints
+    del bucket
+    # one id per distinct set across buckets
+    prints = np.concatenate(set_prints) if set_prints else np.zeros(0, dtype=np.int64)
+    sizes = np.concatenate(set_sizes) if set_sizes else np.zeros(0, dtype=np.int64)
+    members = np.concatenate(set_docs) if set_docs else np.zeros(0, dtype=np.int64)
+    del set_prints, set_sizes, set_docs
+    table, first = np.unique(prints, return_index=True)
+    member_start = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    sizes = sizes[first]
+    idx = np.repeat(member_start[first] - np.concatenate(([0], np.cumsum(sizes)[:-1])), sizes) + \
+        np.arange(int(sizes.sum()))
+    set_of_member = np.repeat(np.arange(len(table), dtype=np.int64), sizes)
+    keys = set_of_member * n_docs + members[idx]  # sorted: by set, then text
+    del members, idx, set_of_member
+    set_ptr = np.zeros(len(table) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=set_ptr[1:])
+    # positions' fingerprints -> set ids, and cuts where the set changes or a text begins
+    held = np.empty(total, dtype=np.int32)
+    for lo in range(0, total, _CHUNK):
+        print_ = value[lo: lo + _CHUNK].view(np.int64)
+        found = np.searchsorted(table, print_)
+        held[lo: lo + _CHUNK] = np.where(print_ == 0, -1, found)
+    del value
+    cut = np.ones(total, dtype=bool)
+    cut[1:] = held[1:] != held[:-1]
+    cut[pos_ptr[:-1]] = True
+    cut_at = np.flatnonzero(cut)
+    del cut
+    doc_of_cut = np.searchsorted(pos_ptr, cut_at, side="right") - 1
+    segments = _Segments(ptr=np.append(np.searchsorted(cut_at, pos_ptr[:-1]), len(cut_at)),
+                         start=cut_at - pos_ptr[doc_of_cut],
+                         length=np.diff(np.append(cut_at, total)),
+                         held=held[cut_at].astype(np.int64))
+    return segments, keys, set_ptr
 
 
 def _best_docs(docs: list[str], threshold: float, n: int, min_len: int, holders: int,
@@ -668,71 +745,23 @@ def _best_docs(docs: list[str], threshold: float, n: int, min_len: int, holders:
     whole = np.zeros(n_docs, dtype=bool)
     if n_docs < 2:
         return best, whole
-    points, starts = _code_points(docs)
-    lengths = np.diff(starts)
-    positions = lengths - n + 1
-    keys = _gram_keys(points, n)
-    del points
-    doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), positions)
-    local = np.arange(len(doc_of)) - np.repeat(np.cumsum(positions) - positions, positions)
-    keys = keys[starts[doc_of] + local]  # the n-grams that lie inside a text, in text order
-    # Sorting the positions by n-gram (stable, so each n-gram's positions stay in text order)
-    # gives dense n-gram ids and every (n-gram, text) pair, sorted by n-gram then text, with how
-    # often the text has it and, for each position, its pair.
-    perm = np.argsort(keys, kind="stable")
-    keys = keys[perm]
-    new_gram = np.ones(len(keys), dtype=bool)
-    new_gram[1:] = keys[1:] != keys[:-1]
-    del keys
-    gram_sorted = np.cumsum(new_gram) - 1
-    doc_sorted = doc_of[perm]
-    new_entry = new_gram.copy()
-    new_entry[1:] |= doc_sorted[1:] != doc_sorted[:-1]
-    entry_at = np.flatnonzero(new_entry)
-    holder, entry_gram = doc_sorted[entry_at], gram_sorted[entry_at]
-    weight = np.diff(np.append(entry_at, len(new_entry)))
-    holder_keys = entry_gram * n_docs + holder  # sorted
-    gram_ids = np.empty_like(gram_sorted)
-    gram_ids[perm] = gram_sorted
-    inverse = np.empty_like(gram_sorted)
-    inverse[perm] = np.cumsum(new_entry) - 1
-    del perm, gram_sorted, doc_sorted, new_entry, entry_at
-    first_of = np.flatnonzero(np.diff(entry_gram, prepend=-1))
-    held_by = np.diff(np.append(first_of, len(entry_gram)))[entry_gram]
-    rank = np.arange(len(entry_gram)) - first_of[entry_gram]
-    # A fingerprint of the set of texts holding each n-gram (a sum of random 62-bit tags):
-    # neighbouring positions with the same one are matched by the same texts.
-    tag = np.random.default_rng(0).integers(0, 2**62, size=n_docs, dtype=np.int64)
-    full = np.add.reduceat(tag[holder], first_of)
-    position_set = full[entry_gram[inverse]]
-    cut = np.ones(len(doc_of), dtype=bool)
-    cut[1:] = (position_set[1:] != position_set[:-1]) | (local[1:] == 0)
-    del position_set
-    cut_at = np.flatnonzero(cut)
-    segments = _Segments(
-        ptr=np.append(np.searchsorted(cut_at, np.cumsum(positions) - positions), len(cut_at)),
-        start=local[cut_at], length=np.diff(np.append(cut_at, len(cut))), gram=gram_ids[cut_at])
-    del cut, cut_at, local, doc_of, gram_ids, inverse, full
-    # Scoring: S[b, a] = positions of b whose n-gram a holds, a counted only among the
-    # `holders` earliest holders of each n-gram; an n-gram held by one text scores nothing.
-    shared = held_by >= 2
-    kept = shared & (rank < holders)
-    del rank, held_by
-    # n-grams with the same kept holders (a copied sentence's, typically) are one column.
-    kept_gram = entry_gram[kept]
-    group_start = np.flatnonzero(np.diff(kept_gram, prepend=-1))
-    signature = np.add.reduceat(tag[holder[kept]], group_start)
-    column_of_gram = np.full(len(first_of), -1, dtype=np.int64)
-    uniq, column = np.unique(signature, return_inverse=True)
-    column_of_gram[kept_gram[group_start]] = column.reshape(-1)
-    n_cols = len(uniq)
-    del uniq, column, signature, tag, group_start, first_of
-    query = sp.csr_matrix((weight[shared].astype(np.float64),
-                           (holder[shared], column_of_gram[entry_gram[shared]])), shape=(n_docs, n_cols))
-    held = sp.csr_matrix((np.ones(len(kept_gram)), (holder[kept], column_of_gram[kept_gram])),
-                         shape=(n_docs, n_cols))
-    held.data[:] = 1.0
-    del kept_gram, column_of_gram, entry_gram, shared, kept, weight, holder
+    lengths = np.fromiter((len(t) for t in docs), dtype=np.int64, count=n_docs)
+    segments, holder_keys, set_ptr = _holder_sets(docs, n)
+    n_sets = len(set_ptr) - 1
+    if not n_sets:
+        return best, whole
+    # Scoring: S[b, a] = positions of b whose n-gram a holds, a counted only among the `holders`
+    # earliest texts of each set (query: positions per text and set; held: the kept holders).
+    shared = segments.held >= 0
+    seg_doc = np.repeat(np.arange(n_docs), np.diff(segments.ptr))
+    query = sp.csr_matrix((segments.length[shared].astype(np.float64), (seg_doc[shared], segments.held[shared])),
+                          shape=(n_docs, n_sets))
+    del shared, seg_doc
+    rank = np.arange(len(holder_keys)) - np.repeat(set_ptr[:-1], np.diff(set_ptr))
+    kept = rank < holders
+    set_of, holder = np.divmod(holder_keys[kept], n_docs)
+    held = sp.csr_matrix((np.ones(len(set_of)), (holder, set_of)), shape=(n_docs, n_sets))
+    del rank, kept, set_of, holder
     # The containment bound: a kept run of c >= min_len characters holds c - n + 1 matching
     # positions, so covered characters <= matching positions * min_len / (min_len - n + 1), and a
     # text repeating `threshold` of b matches at least this many of b's positions.
