@@ -23,7 +23,8 @@ POOL = [
     "建立栏目内容定期巡查制度明确专人每周核查各栏目更新情况",
     "严格落实文件与解读材料同步组织同步审签同步部署要求",
     "加强督促检查",
-    "修订依申请公开工作规程实行登记承办审核答复全流程台账管理设置到期前五个工作日预警提醒",
+    "修订依申请公开工作规程实行登记承办审核答复全流程台账管理"
+    "设置到期前五个工作日预警提醒",
 ]
 
 
@@ -42,7 +43,8 @@ def all_pairs(texts, years, threshold=DUPLICATE_THRESHOLD, n=12, min_len=30):
     for j, late in enumerate(ids):
         best = None
         for early in ids[:j]:
-            share = _covered(_matched_runs(cleaned[late], ngrams(cleaned[early], n), n, min_len)) / len(cleaned[late])
+            runs = _matched_runs(cleaned[late], ngrams(cleaned[early], n), n, min_len)
+            share = _covered(runs) / len(cleaned[late])
             if share >= threshold and (best is None or share > best[0]):
                 best = (share, early)
         if best:
@@ -148,8 +150,8 @@ def synthetic_texts(count, seed=0):
     for i in range(count):
         p = rng.sample(problems, rng.randint(2, 3))
         q = rng.sample(improvements, rng.randint(2, 4))
-        texts[f"s{i:05d}"] = "（一）存在的问题\n" + "".join(f"一是{s}。" for s in p) + "\n（二）改进措施\n" + \
-            "".join(f"二是{s}。" for s in q)
+        texts[f"s{i:05d}"] = ("（一）存在的问题\n" + "".join(f"一是{s}。" for s in p)
+                              + "\n（二）改进措施\n" + "".join(f"二是{s}。" for s in q))
         years[f"s{i:05d}"] = rng.choice([2021, 2022, 2023, 2024])
     return texts, years
 
@@ -169,3 +171,18 @@ def test_scales_to_thousands_of_reports_that_all_share_sentences():
         earlier = ranked[: order[late]]
         best = max(share_of(texts[late], texts[e]) for e in earlier)
         assert (late in got) == (best >= DUPLICATE_THRESHOLD)
+
+
+def test_blocks_and_buckets_do_not_change_the_result(monkeypatch):
+    # Hashing a block of text at a time, sorting a hash bucket at a time and comparing a block of
+    # pairs at a time are only ways to bound memory: tiny blocks give the same sources.
+    import toolkit.mining.reuse as reuse
+
+    texts, years = synthetic_texts(300, seed=3)
+    order = order_of(texts, years)
+    whole = best_sources(texts, order, DUPLICATE_THRESHOLD)
+    monkeypatch.setattr(reuse, "_CHUNK", 997)
+    monkeypatch.setattr(reuse, "_ROWS", 7)
+    monkeypatch.setattr(reuse, "_PAIRS", 13)
+    assert best_sources(texts, order, DUPLICATE_THRESHOLD) == whole
+    assert len(whole) > 250

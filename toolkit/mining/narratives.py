@@ -3,7 +3,7 @@
 Each report's section 五 is split by :func:`toolkit.parsing.narrative.split_section`
 into problem and improvement items; this module adds what an analysis needs to
 trust them: the report's covariates, which items are bare headings, and which
-reports repeat an earlier one (template reuse, :func:`toolkit.mining.reuse.reuse_pairs`).
+reports repeat an earlier one (template reuse, :func:`toolkit.mining.reuse.best_sources`).
 
 Near-duplicate reports
     A later report is a near duplicate of an earlier one when at least
@@ -18,7 +18,11 @@ Near-duplicate reports
     科学技术厅 2022 repeats 2021 at 0.97, 2018 repeats 2017 at 0.50; 河北省教育厅
     2018 repeats 2016 at 0.62) or at most 0.37, and the threshold sits in that
     gap.  Drop ``items[items.duplicate_of.isna()]`` to count each text once, or
-    weight the items.
+    weight the items.  The earlier reports compared with each report are bounded
+    so that the search grows linearly with the corpus; the bound binds only when
+    an n-gram is held by more than 64 reports or more than 8 earlier reports pass
+    its containment bound, and then a lesser (still >= threshold) source, or none,
+    may be named (:func:`~toolkit.mining.reuse.best_sources`).
 """
 from __future__ import annotations
 
