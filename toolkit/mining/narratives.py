@@ -20,7 +20,7 @@ Near-duplicate reports
     gap.  Drop ``items[items.duplicate_of.isna()]`` to count each text once, or
     weight the items.  The earlier reports compared with each report are bounded
     so that the search grows linearly with the corpus; the bound binds only when
-    an n-gram is held by more than 64 reports or more than 8 earlier reports pass
+    an n-gram is held by more than 128 reports or more than 16 earlier reports pass
     its containment bound, and then a lesser (still >= threshold) source, or none,
     may be named (:func:`~toolkit.mining.reuse.best_sources`).
 """

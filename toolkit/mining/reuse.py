@@ -460,9 +460,9 @@ def reuse_pairs(
 # best_sources: the earliest, most repeated source of each report, at scale
 
 #: Earliest holders kept per n-gram when candidates are scored (see :func:`best_sources`).
-HOLDERS = 64
+HOLDERS = 128
 #: Candidates compared exactly per report (see :func:`best_sources`).
-CANDIDATES = 8
+CANDIDATES = 16
 _ROWS = 2048  # texts scored at a time
 _PAIRS = 65536  # pairs compared at a time
 
@@ -576,10 +576,10 @@ def best_sources(
        ``threshold * len(b) * (L - n + 1) / L`` of b's positions (0.285 of its characters with
        the defaults 0.45, 12, 30); other pairs cannot qualify and are not compared.
     4. Score: S[b, a] = b's positions whose n-gram a holds, counting a only among the *holders*
-       (default :data:`HOLDERS`, 64) earliest texts holding each n-gram, so that an n-gram held
+       (default :data:`HOLDERS`, 128) earliest texts holding each n-gram, so that an n-gram held
        by very many texts costs at most *holders* entries (a sparse product, scipy, over the
        holder sets).  Per report the *candidates* (default
-       :data:`CANDIDATES`, 8) earlier texts with the highest score passing the bound (ties: the
+       :data:`CANDIDATES`, 16) earlier texts with the highest score passing the bound (ties: the
        earliest) are compared exactly.
     5. The comparison is vectorised (numpy): b's segments looked up in a's holder sets, runs as
        consecutive matching segments, kept runs' characters united; it counts what
@@ -587,8 +587,8 @@ def best_sources(
 
     Time and memory grow with the total text length plus reports * candidates comparisons;
     nothing grows with the number of pairs.  On the synthetic benchmark's section 五 texts (about
-    210 cleaned characters each) 10,000 reports take about 2 s of CPU and 100,000 about 20 s
-    (a third of it :func:`clean_for_comparison`), with a peak of about 350 MiB at 100,000.
+    210 cleaned characters each) 10,000 reports take about 2 s of CPU and 100,000 about 24 s
+    (a third of it :func:`clean_for_comparison`), with a peak of about 400 MiB at 100,000.
 
     When it can differ from comparing every pair (so from the definition): only when a bound
     binds, i.e. some n-gram of b is held by more than *holders* texts, or more than *candidates*
