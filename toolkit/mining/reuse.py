@@ -465,9 +465,7 @@ HOLDERS = 128
 CANDIDATES = 16
 _ROWS = 2048  # texts scored at a time
 _PAIRS = 65536  # pairs compared at a time
-
-
-_CHUNK = 1 << 20  # characters hashed at a time
+_CHUNK = 1 << 20  # characters hashed, and n-gram positions sorted, at a time
 _MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 
 
@@ -524,9 +522,8 @@ def _covered_chars(pair_b: np.ndarray, pair_a: np.ndarray, segments: "_Segments"
     at = np.where(sentinel, 0, segments.ptr[pair_b][pair_of] + local)
     held = segments.held[at]
     keys = held * n_docs + pair_a[pair_of]
-    found = np.minimum(np.searchsorted(holder_keys, keys), max(len(holder_keys) - 1, 0))
-    matched = (holder_keys[found] == keys) & ~sentinel & (held >= 0) if len(holder_keys) else \
-        np.zeros(len(keys), dtype=bool)
+    found = np.minimum(np.searchsorted(holder_keys, keys), len(holder_keys) - 1)
+    matched = (holder_keys[found] == keys) & ~sentinel & (held >= 0)
     edge = np.diff(matched.astype(np.int8), prepend=0, append=0)
     first = at[np.flatnonzero(edge == 1)]
     last = at[np.flatnonzero(edge == -1) - 1]
