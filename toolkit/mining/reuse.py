@@ -726,11 +726,10 @@ def _holder_sets(docs: list[str], n: int) -> tuple[_Segments, np.ndarray, np.nda
     set_ptr = np.zeros(len(table) + 1, dtype=np.int64)
     np.cumsum(sizes, out=set_ptr[1:])
     # positions' fingerprints -> set ids, and cuts where the set changes or a text begins
-    held = np.empty(total, dtype=np.int32)
+    held = value.view(np.int64)  # in place, a block at a time
     for lo in range(0, total, _CHUNK):
-        print_ = value[lo: lo + _CHUNK].view(np.int64)
-        found = np.searchsorted(table, print_)
-        held[lo: lo + _CHUNK] = np.where(print_ == 0, -1, found)
+        block = held[lo: lo + _CHUNK]
+        block[:] = np.where(block == 0, -1, np.searchsorted(table, block))
     del value
     cut = np.ones(total, dtype=bool)
     cut[1:] = held[1:] != held[:-1]
@@ -741,7 +740,7 @@ def _holder_sets(docs: list[str], n: int) -> tuple[_Segments, np.ndarray, np.nda
     segments = _Segments(ptr=np.append(np.searchsorted(cut_at, pos_ptr[:-1]), len(cut_at)),
                          start=cut_at - pos_ptr[doc_of_cut],
                          length=np.diff(np.append(cut_at, total)),
-                         held=held[cut_at].astype(np.int64))
+                         held=held[cut_at])
     return segments, keys, set_ptr
 
 
