@@ -182,6 +182,7 @@ def test_blocks_and_buckets_do_not_change_the_result(monkeypatch):
     order = order_of(texts, years)
     whole = best_sources(texts, order, DUPLICATE_THRESHOLD)
     monkeypatch.setattr(reuse, "_CHUNK", 997)
+    monkeypatch.setattr(reuse, "_BUCKET", 611)
     monkeypatch.setattr(reuse, "_ROWS", 7)
     monkeypatch.setattr(reuse, "_PAIRS", 13)
     assert best_sources(texts, order, DUPLICATE_THRESHOLD) == whole

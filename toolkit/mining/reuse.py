@@ -465,7 +465,8 @@ HOLDERS = 128
 CANDIDATES = 16
 _ROWS = 2048  # texts scored at a time
 _PAIRS = 65536  # pairs compared at a time
-_CHUNK = 1 << 20  # characters hashed, and n-gram positions sorted, at a time
+_CHUNK = 1 << 20  # characters hashed at a time
+_BUCKET = 1 << 18  # n-gram positions sorted at a time (about)
 _MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 
 
@@ -585,7 +586,7 @@ def best_sources(
     Time and memory grow with the total text length plus reports * candidates comparisons;
     nothing grows with the number of pairs.  On the synthetic benchmark's section 五 texts (about
     210 cleaned characters each) 10,000 reports take about 2 s of CPU and 100,000 about 24 s
-    (a third of it :func:`clean_for_comparison`), with a peak of about 400 MiB at 100,000.
+    (a third of it :func:`clean_for_comparison`), with a peak of about 300 MiB at 100,000.
 
     When it can differ from comparing every pair (so from the definition): only when a bound
     binds, i.e. some n-gram of b is held by more than *holders* texts, or more than *candidates*
@@ -671,11 +672,14 @@ def _holder_sets(docs: list[str], n: int) -> tuple[_Segments, np.ndarray, np.nda
         value[pos_ptr[lo]: pos_ptr[hi]] = hashes[np.arange(pos_ptr[hi] - pos_ptr[lo]) + inside]
         lo = hi
     del hashes, inside
-    bits = int(np.ceil(np.log2(total / _CHUNK))) if total > _CHUNK else 0  # about _CHUNK per bucket
+    bits = int(np.ceil(np.log2(total / _BUCKET))) if total > _BUCKET else 0  # about _BUCKET per bucket
     buckets = 1 << bits
-    bucket = (value >> np.uint64(64 - bits)).astype(np.uint16) if bits else np.zeros(total, dtype=np.uint16)
+    bucket = np.zeros(total, dtype=np.uint16)
+    for lo in range(0, total, _CHUNK) if bits else ():
+        bucket[lo: lo + _CHUNK] = value[lo: lo + _CHUNK] >> np.uint64(64 - bits)
     tag = np.random.default_rng(0).integers(1, 2**62, size=n_docs, dtype=np.int64)
     set_prints, set_docs, set_sizes = [], [], []
+    seen = np.zeros(0, dtype=np.int64)
     for k in range(buckets):
         at = np.flatnonzero(bucket == k)
         h = value[at]
@@ -698,8 +702,11 @@ def _holder_sets(docs: list[str], n: int) -> tuple[_Segments, np.ndarray, np.nda
         prints[held_by < 2] = 0
         value[at] = prints[gram_of].view(np.uint64)
         shared = np.flatnonzero(held_by >= 2)
-        if len(shared):
-            uniq, first = np.unique(prints[shared], return_index=True)
+        uniq, first = np.unique(prints[shared], return_index=True)
+        new_set = ~np.isin(uniq, seen)  # a set met in an earlier bucket is kept once
+        uniq, first = uniq[new_set], first[new_set]
+        if len(uniq):
+            seen = np.union1d(seen, uniq)
             rep = shared[first]  # one n-gram per distinct set
             entry_start = np.searchsorted(entry_gram, rep)
             sizes = held_by[rep]
