@@ -24,7 +24,7 @@ import copy
 import functools
 import io
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..errors import ReportError
 from .document import Document, Grid, assemble
@@ -324,9 +324,10 @@ def _digit_like(text: str) -> bool:
         (len(text) <= 2 and not any("\u4e00" <= ch <= "\u9fff" for ch in text))
 
 
-def _run_recognizer(crops, with_width: bool = False):
+def _run_recognizer(crops, with_width: bool = False, min_ratio: float | None = None):
     """The recognizer's character probabilities for each crop (list of (T, classes) arrays;
-    with *with_width*, (probabilities, width of the input they were read from)).
+    with *with_width*, (probabilities, width of the input they were read from)); each crop
+    padded to at least *min_ratio* × the recognizer's height.
 
     Crops go in batches of similar width, each batch padded only to its widest crop: no crop
     is padded to the 320 pixels the engine pads every line to, so a number of a few digits
@@ -335,7 +336,7 @@ def _run_recognizer(crops, with_width: bool = False):
 
     rec = engine().text_rec
     _, height, _ = rec.rec_image_shape
-    ratios = [max(c.shape[1] / max(c.shape[0], 1), _MIN_RATIO) for c in crops]
+    ratios = [max(c.shape[1] / max(c.shape[0], 1), min_ratio or _MIN_RATIO) for c in crops]
     order = sorted(range(len(crops)), key=lambda k: ratios[k])
     out: list = [None] * len(crops)
     batch = 1
@@ -394,7 +395,10 @@ def read_digits(crops) -> list[tuple[str, float]]:
     be a digit.  The score is the mean, over the kept characters, of the digit's probability
     among the digits and the blank.  Which number it is stays for the arithmetic to vouch for.
     """
-    return [_decode_digits(p) for p in _run_recognizer(list(crops))]
+    if not crops:
+        return []
+    _, height, width = engine().text_rec.rec_image_shape
+    return [_decode_digits(p) for p in _run_recognizer(list(crops), min_ratio=width / height)]
 
 
 @dataclass(frozen=True)
@@ -404,6 +408,7 @@ class _CellLine:
     line: Line
     digits: tuple[str, float]
     cell: tuple[int | None, int | None]
+    crop: object = field(default=None, repr=False, compare=False)
 
 
 def _cell_lines(textimg, text_ink, ys: list[int], xs: list[int], ink) -> list[_CellLine]:
@@ -451,9 +456,8 @@ def _cell_lines(textimg, text_ink, ys: list[int], xs: list[int], ink) -> list[_C
     out = []
     for n, (box, at, _) in enumerate(found):
         (text, score), digits = reads[n]
-        text = text.strip()
-        if text or digits[0]:
-            out.append(_CellLine(Line(text, tuple(float(v) for v in box), score), digits, at))
+        # A line read as nothing stays: in a number cell it is read again on its own.
+        out.append(_CellLine(Line(text.strip(), tuple(float(v) for v in box), score), digits, at, crops[n]))
     return out
 
 
@@ -532,6 +536,14 @@ def _table_grid(found: list[_CellLine], ys: list[int], xs: list[int], log: list[
             dtext, dscore = order[i][j][0].digits
             if _is_number(dtext) and (not _is_number(text) or dscore > score):
                 texts[i][j], scores[i][j] = dtext, dscore
+    # Still no sure number (blur can make a row of zeros a row of 。): the cell alone, padded as
+    # the engine pads a line, read as digits only.  Slower, so only for these cells.
+    again = [(i, j) for i in range(nr) for j in range(first, nc)
+             if len(order[i][j]) == 1 and _digit_like(texts[i][j])
+             and not (_is_number(texts[i][j]) and scores[i][j] >= 0.9)]
+    for (i, j), (dtext, dscore) in zip(again, read_digits([order[i][j][0].crop for i, j in again])):
+        if _is_number(dtext) and (not _is_number(texts[i][j]) or dscore > scores[i][j]):
+            texts[i][j], scores[i][j] = dtext, dscore
     label_cols = list(range(first))
     rows: list[list[str | None]] = []
     for i in range(nr):
@@ -657,17 +669,33 @@ def _page_document(bgr, page: int) -> tuple[list[str | Grid], list[str]]:
     return [b for _, b in blocks], log
 
 
-def _document(pages, source: str | None, progress: bool | None = None) -> Document:
+def _page_in_worker(args):
+    bgr, n = args
+    return page_document(bgr, n)
+
+
+def _document(pages, source: str | None, progress: bool | None = None, jobs: int = 1) -> Document:
     from ..progress import progress_bar
 
     blocks: list[str | Grid] = []
     log: list[str] = []
     with progress_bar(len(pages), "OCR", "page", progress, min_items=1) as bar:
-        for n, bgr in enumerate(pages, 1):
-            b, lg = page_document(bgr, n)
-            blocks.extend(b)
-            log.extend(lg)
-            bar.update(1)
+        if jobs > 1 and len(pages) > 1:
+            # Pages spread over worker processes, each loading the engine once; results in page order.
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(max_workers=min(jobs, len(pages)), initializer=engine) as pool:
+                done = pool.map(_page_in_worker, [(bgr, n) for n, bgr in enumerate(pages, 1)])
+                for b, lg in done:
+                    blocks.extend(b)
+                    log.extend(lg)
+                    bar.update(1)
+        else:
+            for n, bgr in enumerate(pages, 1):
+                b, lg = page_document(bgr, n)
+                blocks.extend(b)
+                log.extend(lg)
+                bar.update(1)
     # A table continued on the next page: same width, nothing between → one grid.
     merged: list[str | Grid] = []
     for b in blocks:
@@ -696,15 +724,19 @@ def _decode_image(data: bytes, source: str | None):
     return frames
 
 
-def read_image(data: bytes, source: str | None = None, progress: bool | None = None) -> Document:
-    """An image file (PNG, JPEG, TIFF) read by OCR."""
+def read_image(data: bytes, source: str | None = None, progress: bool | None = None, jobs: int = 1) -> Document:
+    """An image file (PNG, JPEG, TIFF) read by OCR; the pages of a multi-page TIFF over *jobs*
+    worker processes."""
     if not available():
         raise ReportError(source, OCR_HINT)
-    return _document(_decode_image(data, source), source, progress)
+    return _document(_decode_image(data, source), source, progress, jobs)
 
 
-def read_scanned_pdf(data: bytes, source: str | None = None, progress: bool | None = None) -> Document:
-    """A PDF whose pages are images (no text layer), each page rasterised and read by OCR."""
+def read_scanned_pdf(data: bytes, source: str | None = None, progress: bool | None = None,
+                     jobs: int = 1) -> Document:
+    """A PDF whose pages are images (no text layer), each page rasterised and read by OCR, the
+    pages over *jobs* worker processes (1: in this process).  A build already reads its files
+    in worker processes; *jobs* is for one long scan read on its own."""
     if not available():
         raise ReportError(source, OCR_HINT)
     import numpy as np
@@ -718,4 +750,4 @@ def read_scanned_pdf(data: bytes, source: str | None = None, progress: bool | No
             pages.append(np.asarray(bitmap.to_pil().convert("RGB"))[..., ::-1].copy())
     finally:
         pdf.close()
-    return _document(pages, source, progress)
+    return _document(pages, source, progress, jobs)
