@@ -633,6 +633,22 @@ def page_document(bgr, page: int = 1) -> tuple[list[str | Grid], list[str]]:
     return copy.deepcopy(_PAGES[key])
 
 
+def _without_specks(mask):
+    """*mask* without its specks of a few pixels (noise of old paper, dust), which would
+    otherwise stand as lines of ink in a cell."""
+    import cv2
+    import numpy as np
+
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    keep = stats[:, cv2.CC_STAT_AREA] > _SPECK
+    keep[0] = False
+    return keep[labels]
+
+
+#: Connected ink of at most this many pixels is a speck, not a stroke (a 。 at 150 dpi is more).
+_SPECK = 5
+
+
 def _page_document(bgr, page: int) -> tuple[list[str | Grid], list[str]]:
     import cv2
     import numpy as np
@@ -649,7 +665,7 @@ def _page_document(bgr, page: int) -> tuple[list[str | Grid], list[str]]:
         # The rules painted out: a cell's line is cut without the rule beside it.
         textimg = clean.copy()
         textimg[ruled] = 255
-        text_ink = (ink > 0) & ~ruled
+        text_ink = _without_specks((ink > 0) & ~ruled)
         for k, (ys, xs) in enumerate(tables):
             found = _cell_lines(textimg, text_ink, ys, xs, ink)
             blocks.append((ys[0], _table_grid(found, ys, xs, log, f"page {page} table {k + 1}")))
