@@ -8,10 +8,13 @@ file is refused with one line naming the extra.
 Before recognition each page is cleaned as scans need: red pixels (the seal
 stamped over the tables of a 盖章版) are painted out, and the page is turned
 straight by the angle of its ruling lines (or of its text, when it has none).
-Tables are found by their ruling lines: the cells between the lines become a
-:class:`Grid`, its label columns joined into one cell, so that the parser reads
-it by position exactly as it reads a table of an HTML page.  Lines outside the
-tables become the document's text in reading order.
+Tables are found by their ruling lines, and no text detector runs inside them: each
+cell is cut out between its rules and its lines of ink read by the recognizer
+(numbers a table row at a time, with no padding to a full line's width, which is
+where the time of a page went).  The cells become a :class:`Grid`, its label
+columns joined into one cell, so that the parser reads it by position exactly as
+it reads a table of an HTML page.  Text outside the tables is found by the detector
+(at half size) and becomes the document's text in reading order.
 
 What OCR reads is never trusted on its own: :mod:`toolkit.parsing.ocr_tables`
 lets a number into the data only when the table's arithmetic vouches for it.
@@ -504,9 +507,9 @@ def _read_strips(strips):
         step = width / probs.shape[0] if probs.shape[0] else 1.0
         res = []
         for a, b in span:
-            # The CTC steps whose centre falls on this crop or the half gaps beside it.
-            t0 = max(0, int((a - gap / 2) / step))
-            t1 = min(probs.shape[0], int(np.ceil((b + gap / 2) / step)))
+            # The CTC steps under this crop and the half bars beside it (neighbours share no step).
+            t0 = max(0, round((a - gap / 2) / step))
+            t1 = min(probs.shape[0], round((b + gap / 2) / step))
             p = probs[t0:t1]
             res.append((_decode_text(p), _decode_digits(p)))
         out.append(res)
