@@ -452,7 +452,7 @@ def _cell_lines(textimg, text_ink, ys: list[int], xs: list[int], ink) -> list[_C
     for n in short:
         by_row.setdefault(found[n][1][0], []).append(n)
     strips = [sorted(ns, key=lambda n: found[n][0][0]) for _, ns in sorted(by_row.items(), key=lambda kv: kv[0] or 0)]
-    for ns, res in zip(strips, _read_strips([[crops[n] for n in ns] for ns in strips])):
+    for ns, res in zip(strips, _read_strips([[_narrower(crops[n]) for n in ns] for ns in strips])):
         reads.update(zip(ns, res))
     for n, p in zip(long_, _run_recognizer([crops[n] for n in long_])):
         reads[n] = (_decode_text(p), _decode_digits(p))
@@ -462,6 +462,13 @@ def _cell_lines(textimg, text_ink, ys: list[int], xs: list[int], ink) -> list[_C
         # A line read as nothing stays: in a number cell it is read again on its own.
         out.append(_CellLine(Line(text.strip(), tuple(float(v) for v in box), score), digits, at, crops[n]))
     return out
+
+
+def _narrower(crop):
+    """A short line's crop with half its side margins: in a strip the black bars part the cells,
+    and the recognizer's cost goes with the width."""
+    k = crop.shape[0] // 8
+    return crop[:, k:crop.shape[1] - k] if k and crop.shape[1] > 4 * k else crop
 
 
 #: A line cut from a cell is short (read beside its row's other short lines) up to this width/height.
