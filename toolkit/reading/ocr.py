@@ -424,6 +424,8 @@ def _cell_lines(textimg, text_ink, ys: list[int], xs: list[int], ink) -> list[_C
     rows of ink inside a cell say where its lines are.  Each line is cut tight around its
     ink with a margin of half its height (a lone 1 is then read as 1, not as a comma) and read
     once; the same probabilities give the general reading and the digits-only one."""
+    import numpy as np
+
     m = 7
     found = []
     for r0, c0, r1, c1 in _merged_cells(ink, ys, xs):
@@ -443,13 +445,11 @@ def _cell_lines(textimg, text_ink, ys: list[int], xs: list[int], ink) -> list[_C
             found.append(((x0 + left, y0 + t, x0 + right + 1, y0 + b + 1), at, crop))
     if not found:
         return []
-    import numpy as np
-
     crops = [np.ascontiguousarray(c) for _, _, c in found]
     # Short lines (numbers, short headings) are read side by side, a table row at a time: a lone
     # 0 alone in a crop is an O or nothing to the recognizer, beside other cells it is a 0.
     short = [n for n, c in enumerate(crops) if c.shape[1] <= _SHORT * c.shape[0]]
-    long_ = [n for n in range(len(crops)) if n not in set(short)]
+    long_ = sorted(set(range(len(crops))) - set(short))
     reads: dict[int, tuple[tuple[str, float], tuple[str, float]]] = {}
     by_row: dict[int | None, list[int]] = {}
     for n in short:
