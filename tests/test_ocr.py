@@ -7,6 +7,7 @@ expects comes from the truth file, never from the OCR.
 from __future__ import annotations
 
 import functools
+import io
 import json
 import sys
 from pathlib import Path
@@ -98,23 +99,13 @@ def score(report: Report, t: dict):
     return exact, wrong, total
 
 
-#: Scans whose table 3 header the recognizer misreads (blur runs 社会公益|法律服务 into one cell;
-#: the split scan's header stands on the first page only): the header cannot be matched, so
-#: table 3 is missing, never read by position.  Zero wrong still holds; reading them is open work.
-HEADER_UNREAD = {"blurred", "split"}
-
-
 @pytest.mark.parametrize("case", CASES)
 def test_degraded_scan_reads_most_cells_and_none_wrong(case):
     report, t = read_case(case)
     assert report.ocr
     exact, wrong, total = score(report, t)
     assert wrong == 0
-    if case in HEADER_UNREAD:
-        assert any(w.startswith("t3: the applicant columns cannot be matched by their header")
-                   for w in report.warnings), report.warnings
-    else:
-        assert exact >= 0.9 * total, f"{case}: {exact} of {total} exact"
+    assert exact >= 0.9 * total, f"{case}: {exact} of {total} exact"
     # Every cell left missing says why: the OCR did not vouch for it.
     for table in ("t3", "t4"):
         for row, cols in report.tables[table].items():
@@ -270,3 +261,71 @@ def test_image_files_are_sniffed_by_suffix_and_by_their_first_bytes():
     assert [sniff(png), sniff(jpg), sniff(tif)] == ["png", "jpeg", "tiff"]
     assert sniff(png, ".PNG") == "png" and sniff(b"x", ".tiff") == "tiff" and sniff(b"x", ".jpeg") == "jpeg"
     assert sniff("报告".encode()) == "text"
+
+
+# ------------------------------------------------------------------ header words misread
+
+
+def _t3_header_grid(words: list[str]):
+    from toolkit.reading.document import Grid
+
+    return Grid([["", "申请人情况", "", "", "", "", "", ""],
+                 ["", "", "法人或其他组织", "", "", "", "", ""],
+                 ["", *words],
+                 ["一、本年新收政府信息公开申请数量", "3", "1", "0", "0", "0", "0", "4"]])
+
+
+def test_a_header_word_misread_by_one_character_is_mended():
+    from toolkit.parsing.ocr_tables import mend_headers
+
+    read = ["自然人", "商业企业", "科研机构", "社会公益细织", "法律服务机构", "其他", "总计"]
+    (grid,) = mend_headers([_t3_header_grid(read)])
+    assert grid.rows[2][1:] == ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+    assert grid.rows[3] == ["一、本年新收政府信息公开申请数量", "3", "1", "0", "0", "0", "0", "4"]
+
+
+def test_a_mended_header_out_of_the_templates_order_is_left_as_read():
+    from toolkit.parsing.ocr_tables import mend_headers
+
+    # 科研机构 misread as 商业机构 would be mended to 商业企业 or 科研机构: neither is nearer,
+    # so it stays; and a mending that puts two columns' words out of order is refused.
+    tied = ["自然人", "商业企业", "商业机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+    (grid,) = mend_headers([_t3_header_grid(tied)])
+    assert grid.rows[2][1:] == tied
+    swapped = ["自然人", "科研机木", "商业企业", "社会公益组织", "法律服务机构", "其他", "总计"]
+    (grid,) = mend_headers([_t3_header_grid(swapped)])
+    assert grid.rows[2][1:] == swapped
+
+
+def test_a_scan_behind_an_invisible_text_layer_is_read_from_its_image():
+    """A scanned PDF carrying an invisible text layer (as OCR tools add one): the layer is not
+    what the page shows, so it is not read; the page is OCR'd."""
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    t = truth(SMALL)
+    page = pages.render_pages(t, dpi=150)[0]
+    buf = io.BytesIO()
+    w, h = 595.3, 841.9
+    c = canvas.Canvas(buf, pagesize=(w, h))
+    c.drawImage(ImageReader(page), 0, 0, w, h)
+    text = c.beginText(72, 700)
+    text.setTextRenderMode(3)  # neither filled nor stroked: invisible
+    text.setFont("Helvetica", 12)
+    text.textLine("2022 report 999 888 777")
+    c.drawText(text)
+    c.save()
+    doc = read_data(buf.getvalue(), "layered.pdf", ".pdf")
+    assert doc.ocr
+    assert "999" not in doc.text and "888" not in doc.text
+    report = parse_bytes(buf.getvalue(), "layered.pdf")  # the page's pixels: recognised once
+    exact, wrong, total = score(report, t)
+    assert wrong == 0 and exact >= 0.9 * total
+
+
+def test_pages_over_worker_processes_read_as_in_one_process():
+    name, data, t = _degrade("split")
+    one = ocr.read_scanned_pdf(data, name)
+    two = ocr.read_scanned_pdf(data, name, jobs=2)
+    assert two.text == one.text
+    assert [g.rows for g in two.grids] == [g.rows for g in one.grids]

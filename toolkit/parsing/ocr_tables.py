@@ -19,9 +19,10 @@ from __future__ import annotations
 import dataclasses
 
 from .. import schema
+from ..reading.document import Grid
 from .report import Report
 
-__all__ = ["identities", "vouched", "vouch_report"]
+__all__ = ["identities", "vouched", "vouch_report", "mend_headers"]
 
 _T3_COLS = tuple(c.key for c in schema.T3_COLUMNS)
 _T4_COLS = tuple(c.key for c in schema.T4_COLUMNS)
@@ -93,3 +94,93 @@ def vouch_report(report: Report) -> Report:
     warnings.append(f"OCR: {n_ok} of {n_all} cells verified")
     return dataclasses.replace(report, tables=tables, cell_status=status, warnings=warnings, derived={},
                                ocr=True)
+
+
+# ------------------------------------------------------------------ header words misread
+
+#: The words the template prints in the headers of tables 3 and 4, each table's column words in
+#: the template's order.  A recognizer misreads a character of them now and then (社会公益细织).
+_T3_WORDS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
+_T3_GROUP_WORDS = ("申请人情况", "法人或其他组织")
+_T4_WORDS = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
+_T4_GROUP_WORDS = ("行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉")
+_HEADER_WORDS = tuple(dict.fromkeys(_T3_WORDS + _T3_GROUP_WORDS + _T4_WORDS + _T4_GROUP_WORDS))
+
+
+def _distance(a: str, b: str) -> int:
+    """Edit distance (insertions, deletions, substitutions) between *a* and *b*."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def _nearest_word(text: str) -> str | None:
+    """The one header word *text* is a misreading of: within one edit (two for words of six
+    characters or more) and nearer than any other word; None when none or two are as near."""
+    if text in _HEADER_WORDS:
+        return text
+    if len(text) < 2:
+        return None
+    near = sorted((_distance(text, w), w) for w in _HEADER_WORDS)
+    d, word = near[0]
+    if d > (2 if len(word) >= 6 else 1) or (len(near) > 1 and near[1][0] == d):
+        return None
+    return word
+
+
+def _is_count(cell: str | None) -> bool:
+    t = (cell or "").replace(",", "")
+    return t.isdigit() and t.isascii()
+
+
+def _in_order(words: list[str], order: tuple[str, ...]) -> bool:
+    at = [order.index(w) for w in words]
+    return at == sorted(set(at))
+
+
+def mend_headers(grids: list[Grid]) -> list[Grid]:
+    """*grids* (read by OCR) with each header cell that is a misreading of one of the
+    template's header words (:func:`_nearest_word`) given that word.
+
+    A grid's header is mended only when, mended, its column words stand once each in the
+    template's order, left to right, in every header row (one table's words, 自然人 …
+    总计 or 结果维持 … 总计 repeated per group); otherwise it is left as read, and the parser
+    refuses a header it cannot match.  The numbers under it are still only taken where
+    the arithmetic vouches for them."""
+    out = []
+    for grid in grids:
+        rows = [list(r) for r in grid.rows]
+        changed = False
+        for row in rows:
+            if any(_is_count(c) for c in row[1:]):
+                break  # the first row of numbers: the header is above it
+            for j, c in enumerate(row):
+                word = _nearest_word(c.strip()) if c else None
+                if word is not None and word != c:
+                    row[j] = word
+                    changed = True
+        if changed and all(_header_row_in_order(r) for r in rows[:_first_count_row(rows)]):
+            out.append(dataclasses.replace(grid, rows=rows))
+        else:
+            out.append(grid)
+    return out
+
+
+def _first_count_row(rows) -> int:
+    return next((i for i, r in enumerate(rows) if any(_is_count(c) for c in r[1:])), len(rows))
+
+
+def _header_row_in_order(row) -> bool:
+    """Do the row's column words stand once each in the template's order (table 3's, or
+    table 4's once per group)?"""
+    words = [c for c in row if c in _T3_WORDS or c in _T4_WORDS]
+    if not words:
+        return True
+    if all(w in _T3_WORDS for w in words) and _in_order(words, _T3_WORDS):
+        return True
+    groups = [words[k:k + len(_T4_WORDS)] for k in range(0, len(words), len(_T4_WORDS))]
+    return all(w in _T4_WORDS for w in words) and all(_in_order(g, _T4_WORDS) for g in groups)

@@ -209,7 +209,12 @@ def parse_document(doc: Document, report_id: str | None = None, source: str | No
 
     A document read by OCR keeps only the numbers its tables' arithmetic vouches for
     (:func:`toolkit.parsing.ocr_tables.vouch_report`)."""
-    report = parse_text(doc.text, report_id=report_id, source=source, warnings=doc.warnings, grids=doc.grids,
+    grids = doc.grids
+    if doc.ocr:
+        from .ocr_tables import mend_headers
+
+        grids = mend_headers(grids)
+    report = parse_text(doc.text, report_id=report_id, source=source, warnings=doc.warnings, grids=grids,
                         page_title=doc.title)
     if doc.ocr:
         from .ocr_tables import vouch_report

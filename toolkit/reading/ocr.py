@@ -8,10 +8,13 @@ file is refused with one line naming the extra.
 Before recognition each page is cleaned as scans need: red pixels (the seal
 stamped over the tables of a 盖章版) are painted out, and the page is turned
 straight by the angle of its ruling lines (or of its text, when it has none).
-Tables are found by their ruling lines: the cells between the lines become a
-:class:`Grid`, its label columns joined into one cell, so that the parser reads
-it by position exactly as it reads a table of an HTML page.  Lines outside the
-tables become the document's text in reading order.
+Tables are found by their ruling lines, and no text detector runs inside them: each
+cell is cut out between its rules and its lines of ink read by the recognizer
+(numbers a table row at a time, with no padding to a full line's width, which is
+where the time of a page went).  The cells become a :class:`Grid`, its label
+columns joined into one cell, so that the parser reads it by position exactly as
+it reads a table of an HTML page.  Text outside the tables is found by the detector
+(at half size) and becomes the document's text in reading order.
 
 What OCR reads is never trusted on its own: :mod:`toolkit.parsing.ocr_tables`
 lets a number into the data only when the table's arithmetic vouches for it.
@@ -24,7 +27,7 @@ import copy
 import functools
 import io
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..errors import ReportError
 from .document import Document, Grid, assemble
@@ -77,8 +80,11 @@ def engine():
     """The OCR engine, loaded once per process (models from the installed wheel, no network)."""
     from rapidocr_onnxruntime import RapidOCR
 
-    # Two threads: the build runs pages of several reports side by side on few cores.
-    return RapidOCR(intra_op_num_threads=2, inter_op_num_threads=1, rec_batch_num=16, use_cls=False)
+    # One thread: the recognizer's inputs are small (a row of numbers, a label), where a second
+    # thread spins more than it helps: one page took 2.5 s of CPU and 2.5-4 s wall with one
+    # thread, 5.1 s of CPU and 7.8 s wall with two, on two shared cores.  Parallel work is
+    # pages and files over worker processes (--jobs).
+    return RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, rec_batch_num=16, use_cls=False)
 
 
 # ------------------------------------------------------------------ cleaning a page
@@ -177,16 +183,26 @@ def _positions(profile, min_len: int, gap: int = 3) -> list[int]:
     return [int(p) for p in out]
 
 
-def _tables(gray) -> list[tuple[list[int], list[int]]]:
+def _rules(gray):
+    """(ink, horizontal rules, vertical rules, segment length) of a page: the rules found by
+    morphology, as long runs no stroke of a character makes."""
+    import cv2
+
+    ink = _binary(gray)
+    w = gray.shape[1]
+    seg = max(30, w // 40)  # longer than any stroke of a character
+    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (seg, 1)))
+    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, seg)))
+    return ink, horiz, vert, seg
+
+
+def _tables(gray, rules=None) -> list[tuple[list[int], list[int]]]:
     """Ruled tables of a page: (row boundaries, column boundaries) of each, top to bottom."""
     import cv2
     import numpy as np
 
-    ink = _binary(gray)
+    ink, horiz, vert, seg = rules if rules is not None else _rules(gray)
     h, w = gray.shape
-    seg = max(30, w // 40)  # longer than any stroke of a character
-    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (seg, 1)))
-    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, seg)))
     grid = cv2.dilate(horiz | vert, np.ones((3, 3), np.uint8))
     n, _, stats, _ = cv2.connectedComponentsWithStats(grid)
     out = []
@@ -209,6 +225,93 @@ def _tables(gray) -> list[tuple[list[int], list[int]]]:
     return out
 
 
+def _merged_cells(ink, ys: list[int], xs: list[int]) -> list[tuple[int, int, int, int]]:
+    """The table's cells as drawn, (first row, first column, last row, last column): neighbouring
+    cells of the grid of rule positions are one cell where no rule runs between them (a header
+    spanning columns, a label spanning rows).  A rule is there when ink covers nine tenths of the
+    boundary's length; no character's stroke is that long."""
+    import numpy as np
+
+    nr, nc = len(ys) - 1, len(xs) - 1
+    parent = list(range(nr * nc))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    def join(a: int, b: int) -> None:
+        parent[find(a)] = find(b)
+
+    t = 3
+    for i in range(nr):
+        y0, y1 = ys[i] + t + 1, ys[i + 1] - t
+        for j in range(nc - 1):
+            x = xs[j + 1]
+            if y1 <= y0 or ink[y0:y1, max(0, x - t):x + t + 1].any(axis=1).mean() < 0.9:
+                join(i * nc + j, i * nc + j + 1)
+    for j in range(nc):
+        x0, x1 = xs[j] + t + 1, xs[j + 1] - t
+        for i in range(nr - 1):
+            y = ys[i + 1]
+            if x1 <= x0 or ink[max(0, y - t):y + t + 1, x0:x1].any(axis=0).mean() < 0.9:
+                join(i * nc + j, (i + 1) * nc + j)
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for i in range(nr):
+        for j in range(nc):
+            groups.setdefault(find(i * nc + j), []).append((i, j))
+    cells = []
+    for members in groups.values():
+        rows, cols = [m[0] for m in members], [m[1] for m in members]
+        cells.append((min(rows), min(cols), max(rows), max(cols)))
+    return sorted(cells)
+
+
+def _ink_lines(ink) -> list[tuple[int, int, int, int]]:
+    """The text lines in one cell's ink (a binary crop inside its rules), as (top, left, bottom,
+    right): rows of ink separated by blank rows, a stroke standing apart (the upper bar of 二)
+    joined to the nearest line; specks are not lines."""
+    import numpy as np
+
+    rows = np.flatnonzero(ink.sum(axis=1) >= 2)
+    if rows.size == 0:
+        return []
+    runs: list[list[int]] = []
+    for r in rows:
+        if runs and r <= runs[-1][1] + 2:
+            runs[-1][1] = r
+        else:
+            runs.append([r, r])
+    tall = max(b - a + 1 for a, b in runs)
+    if tall < 5:
+        return []
+    # Fragments shorter than half the tallest line join the nearer neighbour, if close.
+    merged = True
+    while merged and len(runs) > 1:
+        merged = False
+        for k, (a, b) in enumerate(runs):
+            if b - a + 1 >= 0.45 * tall:
+                continue
+            gaps = [(a - runs[k - 1][1], k - 1) if k > 0 else (None, None),
+                    (runs[k + 1][0] - b, k + 1) if k + 1 < len(runs) else (None, None)]
+            gaps = [g for g in gaps if g[0] is not None and g[0] < 0.5 * tall]
+            if gaps:
+                _, n = min(gaps)
+                lo, hi = min(k, n), max(k, n)
+                runs[lo:hi + 1] = [[runs[lo][0], runs[hi][1]]]
+                merged = True
+                break
+    out = []
+    for a, b in runs:
+        part = ink[a:b + 1]
+        cols = np.flatnonzero(part.any(axis=0))
+        if part.sum() < 12 or b - a + 1 < 0.3 * tall or cols.size == 0:
+            continue
+        out.append((a, int(cols[0]), b, int(cols[-1])))
+    return out
+
+
 def _index(bounds: list[int], v: float) -> int | None:
     for i in range(len(bounds) - 1):
         if bounds[i] <= v < bounds[i + 1]:
@@ -227,28 +330,68 @@ def _digit_like(text: str) -> bool:
         (len(text) <= 2 and not any("\u4e00" <= ch <= "\u9fff" for ch in text))
 
 
-def _reread(image, ys, xs, want: list[tuple[int, int]]) -> dict[tuple[int, int], tuple[str, float]]:
-    """Cells recognised again from their own crop (inside the ruling lines), one line each: the
-    detector misses a lone digit, and the recognizer is surer of a digit with the cell's margin."""
+def _run_recognizer(crops, with_width: bool = False, min_ratio: float | None = None):
+    """The recognizer's character probabilities for each crop (list of (T, classes) arrays;
+    with *with_width*, (probabilities, width of the input they were read from)); each crop
+    padded to at least *min_ratio* × the recognizer's height.
+
+    Crops go in batches of similar width, each batch padded only to its widest crop: no crop
+    is padded to the 320 pixels the engine pads every line to, so a number of a few digits
+    costs a few columns of the network, not a whole line's worth."""
     import numpy as np
 
-    crops, where = [], []
-    m = 7
-    for i, j in want:
-        y0, x0 = ys[i] + m, xs[j] + m
-        crop = image[y0:ys[i + 1] - m + 1, x0:xs[j + 1] - m + 1]
-        ink = np.argwhere(crop.min(axis=2) < 170) if crop.size else np.empty((0, 2))
-        if len(ink) < 12:
-            continue  # no ink: the cell is blank
-        # Tight around the ink, with a margin of half its height: a lone 1 is read as 1, not as a comma.
-        (t, left), (b, right) = ink.min(axis=0), ink.max(axis=0)
-        pad = max(4, (b - t) // 2)
-        crop = image[max(0, y0 + t - pad):y0 + b + pad + 1, max(0, x0 + left - pad):x0 + right + pad + 1]
-        crops.append(np.ascontiguousarray(crop))
-        where.append((i, j))
-    if not crops:
-        return {}
-    return dict(zip(where, read_digits(crops)))
+    rec = engine().text_rec
+    _, height, _ = rec.rec_image_shape
+    ratios = [max(c.shape[1] / max(c.shape[0], 1), min_ratio or _MIN_RATIO) for c in crops]
+    order = sorted(range(len(crops)), key=lambda k: ratios[k])
+    out: list = [None] * len(crops)
+    batch = 1
+    for k in range(0, len(order), batch):
+        part = order[k:k + batch]
+        ratio = max(ratios[n] for n in part)
+        norm = np.stack([rec.resize_norm_img(crops[n], ratio) for n in part]).astype(np.float32)
+        probs = rec.session(norm)[0]
+        for n, p in zip(part, probs):
+            out[n] = (p, norm.shape[3]) if with_width else p
+    return out
+
+
+#: Narrowest width/height a crop is given to the recognizer: room for a few CTC steps.
+_MIN_RATIO = 1.5
+
+
+@functools.lru_cache(maxsize=1)
+def _digit_classes():
+    """The recognizer's characters, and the indices of CTC's blank and the digits 0–9 among them."""
+    import numpy as np
+
+    chars = list(engine().text_rec.postprocess_op.character)
+    digits = [i for i, ch in enumerate(chars) if len(ch) == 1 and ch in "0123456789"]
+    return chars, np.array([0, *digits])  # index 0 is CTC's blank
+
+
+def _decode_digits(probs) -> tuple[str, float]:
+    """One crop's probabilities read as digits only (0–9 and CTC's blank), with its score."""
+    import numpy as np
+
+    chars, allowed = _digit_classes()
+    p = probs[:, allowed]
+    p = p / np.maximum(p.sum(axis=1, keepdims=True), 1e-9)
+    best, conf = p.argmax(axis=1), p.max(axis=1)
+    text, scores, prev = [], [], 0
+    for idx, pr in zip(best, conf):
+        if idx != 0 and idx != prev:
+            text.append(chars[allowed[idx]])
+            scores.append(float(pr))
+        prev = idx
+    return "".join(text), float(np.mean(scores)) if scores else 0.0
+
+
+def _decode_text(probs) -> tuple[str, float]:
+    """One crop's probabilities read as the recognizer reads them (any character)."""
+    rec = engine().text_rec
+    text, score = rec.postprocess_op(probs[None])[0][:2]
+    return text, float(score)
 
 
 def read_digits(crops) -> list[tuple[str, float]]:
@@ -258,53 +401,162 @@ def read_digits(crops) -> list[tuple[str, float]]:
     be a digit.  The score is the mean, over the kept characters, of the digit's probability
     among the digits and the blank.  Which number it is stays for the arithmetic to vouch for.
     """
+    if not crops:
+        return []
+    _, height, width = engine().text_rec.rec_image_shape
+    return [_decode_digits(p) for p in _run_recognizer(list(crops), min_ratio=width / height)]
+
+
+@dataclass(frozen=True)
+class _CellLine:
+    """A line of text inside a table cell, read both ways: as text and as digits only."""
+
+    line: Line
+    digits: tuple[str, float]
+    cell: tuple[int | None, int | None]
+    crop: object = field(default=None, repr=False, compare=False)
+
+
+def _cell_lines(textimg, text_ink, ys: list[int], xs: list[int], ink) -> list[_CellLine]:
+    """Every line of text in the table's cells, cut out inside the rules and read.
+
+    No detector runs inside a ruled table: the rules already say where each cell is, and
+    rows of ink inside a cell say where its lines are.  Each line is cut tight around its
+    ink with a margin of half its height (a lone 1 is then read as 1, not as a comma) and read
+    once; the same probabilities give the general reading and the digits-only one."""
     import numpy as np
 
-    rec = engine().text_rec
-    chars = list(rec.postprocess_op.character)
-    digits = [i for i, ch in enumerate(chars) if len(ch) == 1 and ch in "0123456789"]
-    allowed = np.array([0, *digits])  # index 0 is CTC's blank
-    _, height, width = rec.rec_image_shape
-    out: list[tuple[str, float]] = []
-    batch = 16
-    for k in range(0, len(crops), batch):
-        part = crops[k:k + batch]
-        ratio = max(width / height, *(c.shape[1] / c.shape[0] for c in part))
-        norm = np.stack([rec.resize_norm_img(c, ratio) for c in part]).astype(np.float32)
-        probs = rec.session(norm)[0][:, :, allowed]
-        probs = probs / np.maximum(probs.sum(axis=2, keepdims=True), 1e-9)
-        best, conf = probs.argmax(axis=2), probs.max(axis=2)
-        for seq, p in zip(best, conf):
-            text, scores, prev = [], [], 0
-            for idx, pr in zip(seq, p):
-                if idx != 0 and idx != prev:
-                    text.append(chars[allowed[idx]])
-                    scores.append(float(pr))
-                prev = idx
-            out.append(("".join(text), float(np.mean(scores)) if scores else 0.0))
+    m = 7
+    found = []
+    for r0, c0, r1, c1 in _merged_cells(ink, ys, xs):
+        y0, y1, x0, x1 = ys[r0] + m, ys[r1 + 1] - m + 1, xs[c0] + m, xs[c1 + 1] - m + 1
+        if y1 - y0 < 5 or x1 - x0 < 5:
+            continue
+        lines = _ink_lines(text_ink[y0:y1, x0:x1])
+        if not lines:
+            continue
+        # The lines of a cell spanning rows or columns stand in the grid cell holding their middle.
+        cy = y0 + (lines[0][0] + lines[-1][2]) / 2
+        cx = x0 + (min(ln[1] for ln in lines) + max(ln[3] for ln in lines)) / 2
+        at = (_index(ys, cy), _index(xs, cx))
+        for t, left, b, right in lines:
+            pad = max(4, (b - t) // 2)
+            crop = textimg[max(0, y0 + t - pad):y0 + b + pad + 1, max(0, x0 + left - pad):x0 + right + pad + 1]
+            found.append(((x0 + left, y0 + t, x0 + right + 1, y0 + b + 1), at, crop))
+    if not found:
+        return []
+    crops = [np.ascontiguousarray(c) for _, _, c in found]
+    # Short lines (numbers, short headings) are read side by side, a table row at a time: a lone
+    # 0 alone in a crop is an O or nothing to the recognizer, beside other cells it is a 0.
+    short = [n for n, c in enumerate(crops) if c.shape[1] <= _SHORT * c.shape[0]]
+    long_ = sorted(set(range(len(crops))) - set(short))
+    reads: dict[int, tuple[tuple[str, float], tuple[str, float]]] = {}
+    by_row: dict[int | None, list[int]] = {}
+    for n in short:
+        by_row.setdefault(found[n][1][0], []).append(n)
+    strips = [sorted(ns, key=lambda n: found[n][0][0]) for _, ns in sorted(by_row.items(), key=lambda kv: kv[0] or 0)]
+    for ns, res in zip(strips, _read_strips([[_narrower(crops[n]) for n in ns] for ns in strips])):
+        reads.update(zip(ns, res))
+    for n, p in zip(long_, _run_recognizer([crops[n] for n in long_])):
+        reads[n] = (_decode_text(p), _decode_digits(p))
+    out = []
+    for n, (box, at, _) in enumerate(found):
+        (text, score), digits = reads[n]
+        # A line read as nothing stays: in a number cell it is read again on its own.
+        out.append(_CellLine(Line(text.strip(), tuple(float(v) for v in box), score), digits, at, crops[n]))
     return out
 
 
-def _table_grid(lines: list[Line], ys: list[int], xs: list[int], log: list[str], where: str,
-                image=None) -> Grid:
+def _narrower(crop):
+    """A short line's crop with half its side margins: in a strip the black bars part the cells,
+    and the recognizer's cost goes with the width."""
+    k = crop.shape[0] // 8
+    return crop[:, k:crop.shape[1] - k] if k and crop.shape[1] > 4 * k else crop
+
+
+#: A line cut from a cell is short (read beside its row's other short lines) up to this width/height.
+_SHORT = 4.0
+
+
+#: Between two crops of a strip: a black bar of this width.  On white, or on the grey the
+#: recognizer pads with, a row of lone zeros reads as 。 or o or nothing; between black bars it
+#: reads as zeros.
+_GAP = 12
+
+
+def _separator(height: int):
+    import numpy as np
+
+    return np.zeros((height, _GAP, 3), np.uint8)
+
+
+def _read_strips(strips):
+    """Each strip (a list of crops) read as one line: the crops scaled to the recognizer's height
+    and set side by side between black bars, and each character given to the crop under its
+    CTC step (a step covers a fixed width of the input).
+    Per crop: ((text, score), (digits, score))."""
+    import cv2
+    import numpy as np
+
+    rec = engine().text_rec
+    _, height, _ = rec.rec_image_shape
+    gap = _GAP
+    lines, spans = [], []
+    for crops in strips:
+        parts, where, x = [], [], 0
+        for c in crops:
+            w = max(1, round(c.shape[1] * height / c.shape[0]))
+            parts.append(cv2.resize(c, (w, height)))
+            parts.append(_separator(height))
+            where.append((x, x + w))
+            x += w + gap
+        lines.append(np.concatenate([_separator(height), *parts], axis=1))
+        spans.append([(a + gap, b + gap) for a, b in where])
+    out = []
+    for span, (probs, width) in zip(spans, _run_recognizer(lines, with_width=True)):
+        step = width / probs.shape[0] if probs.shape[0] else 1.0
+        res = []
+        for a, b in span:
+            # The CTC steps under this crop and the half bars beside it (neighbours share no step).
+            t0 = max(0, round((a - gap / 2) / step))
+            t1 = min(probs.shape[0], round((b + gap / 2) / step))
+            p = probs[t0:t1]
+            res.append((_decode_text(p), _decode_digits(p)))
+        out.append(res)
+    return out
+
+
+def _table_grid(found: list[_CellLine], ys: list[int], xs: list[int], log: list[str], where: str) -> Grid:
     """The cells of one ruled table; the columns left of the first number column joined."""
     nr, nc = len(ys) - 1, len(xs) - 1
-    cells: list[list[list[Line]]] = [[[] for _ in range(nc)] for _ in range(nr)]
-    for ln in lines:
-        i, j = _index(ys, ln.cy), _index(xs, ln.cx)
+    cells: list[list[list[_CellLine]]] = [[[] for _ in range(nc)] for _ in range(nr)]
+    for cl in found:
+        i, j = cl.cell
         if i is not None and j is not None:
-            cells[i][j].append(ln)
-    texts = [["".join(ln.text for ln in sorted(c, key=lambda ln: (round(ln.cy / 12), ln.box[0])))
-              for c in row] for row in cells]
-    scores = [[min((ln.score for ln in c), default=1.0) for c in row] for row in cells]
+            cells[i][j].append(cl)
+    order = [[sorted(c, key=lambda cl: (round(cl.line.cy / 12), cl.line.box[0])) for c in row] for row in cells]
+    texts = [["".join(cl.line.text for cl in c) for c in row] for row in order]
+    scores = [[min((cl.line.score for cl in c), default=1.0) for c in row] for row in order]
     numeric = [j for j in range(nc) if any(_is_number(texts[i][j]) for i in range(nr))]
     first = min(numeric) if numeric else nc
-    if image is not None:
-        want = [(i, j) for i in range(nr) for j in range(first, nc)
-                if _digit_like(texts[i][j]) and not (_is_number(texts[i][j]) and scores[i][j] >= 0.9)]
-        for (i, j), (text, score) in _reread(image, ys, xs, want).items():
-            if _is_number(text) and (not _is_number(texts[i][j]) or score > scores[i][j]):
-                texts[i][j], scores[i][j] = text, score
+    # A number cell the recognizer was unsure of is read as digits only: a lone 0 is as
+    # much an O or a 。 to it, but in a column of counts it can only be a digit.
+    for i in range(nr):
+        for j in range(first, nc):
+            text, score = texts[i][j], scores[i][j]
+            if len(order[i][j]) != 1 or not _digit_like(text) or (_is_number(text) and score >= 0.9):
+                continue
+            dtext, dscore = order[i][j][0].digits
+            if _is_number(dtext) and (not _is_number(text) or dscore > score):
+                texts[i][j], scores[i][j] = dtext, dscore
+    # Still no sure number (blur can make a row of zeros a row of 。): the cell alone, padded as
+    # the engine pads a line, read as digits only.  Slower, so only for these cells.
+    again = [(i, j) for i in range(nr) for j in range(first, nc)
+             if len(order[i][j]) == 1 and _digit_like(texts[i][j])
+             and not (_is_number(texts[i][j]) and scores[i][j] >= 0.9)]
+    for (i, j), (dtext, dscore) in zip(again, read_digits([order[i][j][0].crop for i, j in again])):
+        if _is_number(dtext) and (not _is_number(texts[i][j]) or dscore > scores[i][j]):
+            texts[i][j], scores[i][j] = dtext, dscore
     label_cols = list(range(first))
     rows: list[list[str | None]] = []
     for i in range(nr):
@@ -321,6 +573,58 @@ def _table_grid(lines: list[Line], ys: list[int], xs: list[int], log: list[str],
     # Columns no text stands in (a stray line split one column in two) are dropped.
     keep = [j for j in range(len(rows[0])) if any(r[j] for r in rows)] if rows else []
     return Grid([[r[j] for j in keep] for r in rows])
+
+
+def _detect(bgr, scale: float):
+    """Text boxes the detector finds in *bgr*, run at *scale* of its size (boxes in *bgr*'s pixels)."""
+    import cv2
+    import numpy as np
+
+    det = engine().text_det
+    h, w = bgr.shape[:2]
+    rh, rw = (max(32, int(round(v * scale / 32)) * 32) for v in (h, w))
+    small = cv2.resize(bgr, (rw, rh), interpolation=cv2.INTER_AREA)
+    x = ((small.astype(np.float32) / 255 - 0.5) / 0.5).transpose(2, 0, 1)[None]
+    boxes, _ = det.postprocess_op(det.infer(x)[0], (h, w))
+    return det.filter_tag_det_res(boxes, (h, w)) if len(boxes) else []
+
+
+#: Scale the detector runs at outside the tables: text at 150–200 dpi is still many pixels high
+#: at half size, and the detector's cost goes with the area.
+_DETECT_SCALE = 0.5
+
+
+def _lines_outside(clean, ink, spans: list[tuple[int, int]]) -> list[Line]:
+    """Text lines of the page outside the tables' rows (*spans*: their top and bottom), found
+    by the detector on each band of the page between them and read by the recognizer."""
+    import numpy as np
+
+    h = clean.shape[0]
+    bands, top = [], 0
+    for a, b in sorted(spans):
+        if a > top:
+            bands.append((top, a))
+        top = max(top, b)
+    if top < h:
+        bands.append((top, h))
+    lines = []
+    for a, b in bands:
+        rows = np.flatnonzero(ink[a:b].sum(axis=1) >= 3)
+        if rows.size == 0:
+            continue
+        a, b = max(0, a + int(rows[0]) - 12), min(h, a + int(rows[-1]) + 13)
+        band = np.ascontiguousarray(clean[a:b])
+        boxes = _detect(band, _DETECT_SCALE)
+        if not len(boxes):
+            continue
+        crops = engine().get_crop_img_list(band, boxes)
+        for box, p in zip(boxes, _run_recognizer(crops)):
+            text, score = _decode_text(p)
+            text = text.strip()
+            if text:
+                xs, ys = [q[0] for q in box], [q[1] for q in box]
+                lines.append(Line(text, (min(xs), a + min(ys), max(xs), a + max(ys)), score))
+    return lines
 
 
 #: Pages read in this process, by their pixels: a scan added and then loaded (``xxgk add``, then
@@ -342,21 +646,46 @@ def page_document(bgr, page: int = 1) -> tuple[list[str | Grid], list[str]]:
     return copy.deepcopy(_PAGES[key])
 
 
+def _without_specks(mask):
+    """*mask* without its specks of a few pixels (noise of old paper, dust), which would
+    otherwise stand as lines of ink in a cell."""
+    import cv2
+    import numpy as np
+
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    keep = stats[:, cv2.CC_STAT_AREA] > _SPECK
+    keep[0] = False
+    return keep[labels]
+
+
+#: Connected ink of at most this many pixels is a speck, not a stroke (a 。 at 150 dpi is more).
+_SPECK = 5
+
+
 def _page_document(bgr, page: int) -> tuple[list[str | Grid], list[str]]:
     import cv2
+    import numpy as np
 
     clean, angle = prepare(bgr)
     log = [f"OCR: page {page} turned {angle:.1f}° straight"] if abs(angle) >= 0.15 else []
-    lines = recognise(clean)
-    tables = _tables(cv2.cvtColor(clean, cv2.COLOR_BGR2GRAY))
+    gray = cv2.cvtColor(clean, cv2.COLOR_BGR2GRAY)
+    rules = _rules(gray)
+    tables = _tables(gray, rules)
     blocks: list[tuple[float, str | Grid]] = []
-    used: set[int] = set()
-    for k, (ys, xs) in enumerate(tables):
-        inside = [n for n, ln in enumerate(lines) if ys[0] <= ln.cy < ys[-1] and xs[0] <= ln.cx < xs[-1]]
-        used.update(inside)
-        grid = _table_grid([lines[n] for n in inside], ys, xs, log, f"page {page} table {k + 1}", clean)
-        blocks.append((ys[0], grid))
-    rest = sorted((ln for n, ln in enumerate(lines) if n not in used), key=lambda ln: ln.cy)
+    if tables:
+        ink, horiz, vert, _ = rules
+        ruled = cv2.dilate(horiz | vert, np.ones((5, 5), np.uint8)) > 0
+        # The rules painted out: a cell's line is cut without the rule beside it.
+        textimg = clean.copy()
+        textimg[ruled] = 255
+        text_ink = _without_specks((ink > 0) & ~ruled)
+        for k, (ys, xs) in enumerate(tables):
+            found = _cell_lines(textimg, text_ink, ys, xs, ink)
+            blocks.append((ys[0], _table_grid(found, ys, xs, log, f"page {page} table {k + 1}")))
+        rest = _lines_outside(clean, text_ink, [(ys[0] - 4, ys[-1] + 5) for ys, _ in tables])
+    else:
+        rest = recognise(clean)
+    rest = sorted(rest, key=lambda ln: ln.cy)
     rows: list[list[Line]] = []
     for ln in rest:
         if rows and abs(rows[-1][0].cy - ln.cy) < (ln.box[3] - ln.box[1]) / 2:
@@ -369,17 +698,33 @@ def _page_document(bgr, page: int) -> tuple[list[str | Grid], list[str]]:
     return [b for _, b in blocks], log
 
 
-def _document(pages, source: str | None, progress: bool | None = None) -> Document:
+def _page_in_worker(args):
+    bgr, n = args
+    return page_document(bgr, n)
+
+
+def _document(pages, source: str | None, progress: bool | None = None, jobs: int = 1) -> Document:
     from ..progress import progress_bar
 
     blocks: list[str | Grid] = []
     log: list[str] = []
     with progress_bar(len(pages), "OCR", "page", progress, min_items=1) as bar:
-        for n, bgr in enumerate(pages, 1):
-            b, lg = page_document(bgr, n)
-            blocks.extend(b)
-            log.extend(lg)
-            bar.update(1)
+        if jobs > 1 and len(pages) > 1:
+            # Pages spread over worker processes, each loading the engine once; results in page order.
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(max_workers=min(jobs, len(pages)), initializer=engine) as pool:
+                done = pool.map(_page_in_worker, [(bgr, n) for n, bgr in enumerate(pages, 1)])
+                for b, lg in done:
+                    blocks.extend(b)
+                    log.extend(lg)
+                    bar.update(1)
+        else:
+            for n, bgr in enumerate(pages, 1):
+                b, lg = page_document(bgr, n)
+                blocks.extend(b)
+                log.extend(lg)
+                bar.update(1)
     # A table continued on the next page: same width, nothing between → one grid.
     merged: list[str | Grid] = []
     for b in blocks:
@@ -408,15 +753,19 @@ def _decode_image(data: bytes, source: str | None):
     return frames
 
 
-def read_image(data: bytes, source: str | None = None, progress: bool | None = None) -> Document:
-    """An image file (PNG, JPEG, TIFF) read by OCR."""
+def read_image(data: bytes, source: str | None = None, progress: bool | None = None, jobs: int = 1) -> Document:
+    """An image file (PNG, JPEG, TIFF) read by OCR; the pages of a multi-page TIFF over *jobs*
+    worker processes."""
     if not available():
         raise ReportError(source, OCR_HINT)
-    return _document(_decode_image(data, source), source, progress)
+    return _document(_decode_image(data, source), source, progress, jobs)
 
 
-def read_scanned_pdf(data: bytes, source: str | None = None, progress: bool | None = None) -> Document:
-    """A PDF whose pages are images (no text layer), each page rasterised and read by OCR."""
+def read_scanned_pdf(data: bytes, source: str | None = None, progress: bool | None = None,
+                     jobs: int = 1) -> Document:
+    """A PDF whose pages are images (no text layer), each page rasterised and read by OCR, the
+    pages over *jobs* worker processes (1: in this process).  A build already reads its files
+    in worker processes; *jobs* is for one long scan read on its own."""
     if not available():
         raise ReportError(source, OCR_HINT)
     import numpy as np
@@ -430,4 +779,4 @@ def read_scanned_pdf(data: bytes, source: str | None = None, progress: bool | No
             pages.append(np.asarray(bitmap.to_pil().convert("RGB"))[..., ::-1].copy())
     finally:
         pdf.close()
-    return _document(pages, source, progress)
+    return _document(pages, source, progress, jobs)
