@@ -329,3 +329,36 @@ def test_pages_over_worker_processes_read_as_in_one_process():
     two = ocr.read_scanned_pdf(data, name, jobs=2)
     assert two.text == one.text
     assert [g.rows for g in two.grids] == [g.rows for g in one.grids]
+
+
+def _t3_grid(labels: list[str]) -> "Grid":
+    from toolkit.reading.document import Grid
+
+    header = ["", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+    return Grid(rows=[header] + [[label, "1", "0", "0", "0", "0", "0", "1"] for label in labels])
+
+
+def test_a_row_label_misread_by_one_character_is_given_the_template_name():
+    from toolkit.parsing.ocr_tables import mend_labels
+
+    # The recognizer dropped 予 from （一）予以公开 on a yellowed page.
+    grid = _t3_grid(["一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量", "（一）以公开",
+                     "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"])
+    mended = mend_labels([grid])[0]
+    assert [r[0] for r in mended.rows[1:]] == ["一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量",
+                                               "（一）予以公开", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"]
+    assert grid.rows[3][0] == "（一）以公开"  # the caller's grid is not changed
+
+
+def test_row_labels_are_not_mended_against_the_template_order():
+    from toolkit.parsing.ocr_tables import mend_labels
+
+    # 以公开 would become 予以公开 above 新收: two rows out of order, the grid is left as read.
+    grid = _t3_grid(["（一）以公开", "一、本年新收政府信息公开申请数量"])
+    assert mend_labels([grid])[0].rows == grid.rows
+    # 部以公开 is one edit from 部分公开 and one from 予以公开: no mending.
+    grid = _t3_grid(["一、本年新收政府信息公开申请数量", "（二）部以公开"])
+    assert mend_labels([grid])[0].rows == grid.rows
+    # Three edits from every name: no mending.
+    grid = _t3_grid(["一、本年新收政府信息公开申请数量", "5.属于X类内部过程性信息"])
+    assert mend_labels([grid])[0].rows == grid.rows

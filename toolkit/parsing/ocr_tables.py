@@ -17,12 +17,13 @@ can check it against the image.
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from .. import schema
 from ..reading.document import Grid
 from .report import Report
 
-__all__ = ["identities", "vouched", "vouch_report", "mend_headers"]
+__all__ = ["identities", "vouched", "vouch_report", "mend_headers", "mend_labels"]
 
 _T3_COLS = tuple(c.key for c in schema.T3_COLUMNS)
 _T4_COLS = tuple(c.key for c in schema.T4_COLUMNS)
@@ -184,3 +185,79 @@ def _header_row_in_order(row) -> bool:
         return True
     groups = [words[k:k + len(_T4_WORDS)] for k in range(0, len(words), len(_T4_WORDS))]
     return all(w in _T4_WORDS for w in words) and all(_in_order(g, _T4_WORDS) for g in groups)
+
+
+#: Table 3's row names (2021 template) in the template's order, with the other spellings the
+#: schema accepts; names under four characters (其他, 总计) are never mended: too many cells
+#: are one edit away from them.
+_T3_LABELS = tuple((i, name) for i, item in enumerate(schema.T3_ROWS)
+                   for name in (item.zh, *item.aliases) if len(name) >= 4)
+_ENUMERATOR = re.compile(r"^\s*(?:[（(][一二三四五六七八九十][）)]|[一二三四五六七八九十]、|\d+\s*[.．、])")
+
+
+def _within(name: str, text: str) -> int:
+    """The fewest edits that turn some stretch of *text* into *name* (edit distance with a free
+    start and end in *text*)."""
+    prev = [0] * (len(text) + 1)
+    for i, cn in enumerate(name, 1):
+        cur = [i]
+        for j, ct in enumerate(text, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (cn != ct)))
+        prev = cur
+    return min(prev)
+
+
+def _row_index(label: str) -> int | None:
+    """The template row a label names as printed (its name stands in it), or None."""
+    hits = [i for i, name in _T3_LABELS if name in label]
+    return max(hits) if hits else None
+
+
+def _nearest_label(label: str) -> tuple[int, str] | None:
+    """(row index, name) of the one row name *label* is a misreading of: a stretch of it within
+    one edit of the name (two for names of eight characters or more), nearer than any other
+    row's name; None when none or two rows are as near."""
+    core = _ENUMERATOR.sub("", label).strip()
+    if len(core) < 3:
+        return None
+    near = sorted((_within(name, core), i, name) for i, name in _T3_LABELS)
+    d, i, name = near[0]
+    limit = 2 if len(name) >= 8 else 1
+    if d > limit or any(dd == d and ii != i for dd, ii, _n in near[1:]):
+        return None
+    return i, name
+
+
+def mend_labels(grids: list[Grid]) -> list[Grid]:
+    """*grids* (read by OCR) with each table-3 row label that is a misreading of one of the
+    template's row names (``（一）以公开`` for ``（一）予以公开``) given that name.
+
+    The arithmetic cannot catch two rows read under each other's names (a column's outcome
+    rows sum to the same total in any order), so a grid is mended only when, mended, every
+    row that names a template row does so in the template's order, top to bottom, each row
+    once; otherwise it is left as read and the parser leaves a label it cannot match
+    missing.  Only rows of numbers are mended, never the header."""
+    out = []
+    for grid in grids:
+        rows = [list(r) for r in grid.rows]
+        changed = False
+        order: list[int] = []
+        for row in rows[_first_count_row(rows):]:
+            label = row[0] if row and row[0] else ""
+            if not any(_is_count(c) for c in row[1:]):
+                continue
+            known = _row_index(label)
+            if known is None:
+                near = _nearest_label(label)
+                if near is not None:
+                    known, name = near
+                    head = _ENUMERATOR.match(label)
+                    row[0] = (head.group(0).strip() if head else "") + name
+                    changed = True
+            if known is not None:
+                order.append(known)
+        if changed and order == sorted(set(order)):
+            out.append(dataclasses.replace(grid, rows=rows))
+        else:
+            out.append(grid)
+    return out

@@ -211,9 +211,9 @@ def parse_document(doc: Document, report_id: str | None = None, source: str | No
     (:func:`toolkit.parsing.ocr_tables.vouch_report`)."""
     grids = doc.grids
     if doc.ocr:
-        from .ocr_tables import mend_headers
+        from .ocr_tables import mend_headers, mend_labels
 
-        grids = mend_headers(grids)
+        grids = mend_labels(mend_headers(grids))
     report = parse_text(doc.text, report_id=report_id, source=source, warnings=doc.warnings, grids=grids,
                         page_title=doc.title)
     if doc.ocr:
