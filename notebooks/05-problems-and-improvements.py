@@ -455,6 +455,8 @@ disclosure and deficiency{(': ' + '、'.join(substantive)) if substantive else '
 Problem and improvement wording: counting items ({n_problem} problem, {n_improvement} improvement items), Fisher's
 exact test finds {int(fisher['significant'].sum())} of {len(fisher)} tested terms distinctive after the
 Benjamini–Hochberg correction at {terms.attrs['alpha']}{(': ' + '、'.join(f"{r.term} ({r.problem_items} vs {r.improvement_items} items, adjusted p = {r.p_adj:.1g})" for r in fisher[fisher['significant']].itertuples())) if fisher['significant'].any() else ''}.
+The test treats items as independent; items of one report, and of one organ's successive reports, share wording, so
+these p-values are optimistic.
 The log-odds test passes {by_prior[0.01]} of them with a prior of 0.01 and {by_prior[0.1]} with 0.1: its verdict is set by
 the prior as much as by the data, so it only orders the terms ({len(negation)} of the five leaning most towards problems
 are deficiency words the tokenizer keeps{(': ' + '、'.join(negation)) if negation else ''})."""
