@@ -136,7 +136,9 @@ pd.DataFrame(spread).T[["n_reports", "n_zero", "n_missing", "numerator", "denomi
 # them (docs/METHODS.md, "Compare like with like"); the stated counts are listed apart below. The organs differ from year
 # to year, so a difference between years is a difference between organs as much as a change over
 # time; `n_conflict` counts the reports whose own text contradicts their table 3, and the third
-# table says which report each year rests on most:
+# table says which report each year rests on most. In the first table `n_reports` also counts a report that
+# handled no application (its rate is 0/0, undefined); the third table and the chart count only the reports with a
+# rate and give the others apart (`n_zero`, 计入 k 份):
 
 # %%
 # Rows with a stated input are dropped; rows with no value at all stay, so that n_missing counts them.
@@ -209,8 +211,10 @@ text = "**What it shows.**"
 for r in conflicted.itertuples():
     said = listing(f"{v:,.0f}" for v in sorted(set(stated_said.loc[stated_said['report_id'] == r.report_id, 'value'])))
     flagged_here = ind[(ind["report_id"] == r.report_id) & ind["conflict"].fillna(False)]
-    text += (f" First, one report contradicts itself: {name(r.report_id)}'s table 3 gives {r.value:,.0f} new "
-             f"applications, its text {said}. The template's identities tie every cell of table 3 to that one, so "
+    text += (f" First, one report's text and table disagree: {name(r.report_id)}'s table 3 gives {r.value:,.0f} new "
+             f"applications, its text {said} — a contradiction, or a sentence counting a narrower scope (notebook 4 "
+             "quotes it); the toolkit cannot tell the two apart and flags it. The template's identities tie every "
+             "cell of table 3 to that one, so "
              f"all of them are in doubt, and each of the {len(flagged_here)} indicators read from it carries the flag "
              f"`conflict` ({listing(f'`{i}`' for i in flagged_here['indicator'].astype(str))}); the table's numbers "
              "stay the values, and every figure below that includes the report names it.")
@@ -231,7 +235,7 @@ if len(known):
     top = known.iloc[0]
     text += (f" Per report-year of table counts, {top['agency']} receives the most ({top['per_report']:,.0f} "
              f"per report, median over {top['n_reports']} report(s), {top['first_year']}–{top['last_year']}; "
-             "the chart above draws each organ's mean per report, so the two orders can differ)")
+             "the chart above draws one report per organ, its latest with a table count, so the two orders can differ)")
     text += (", then " + listing(f"{r.agency} ({r.per_report:,.0f} over {r.n_reports}, {r.first_year}–{r.last_year}"
                                   + ("; `conflict`: its text contradicts it" if r.conflict else "") + ")"
                                   for r in known.iloc[1:3].itertuples()) + "." if len(known) > 1 else ".")

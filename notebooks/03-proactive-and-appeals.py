@@ -277,7 +277,8 @@ text += (f" The dispute ratio — cases per new application, a ratio with no int
 for r in flagged.itertuples():
     said = listing(f"{v:,.0f}" for v in sorted(set(said_apps.loc[said_apps["report_id"] == r.report_id, "value"])))
     text += (f" {dr['n_conflict']} of those reports is flagged `conflict`: {name(r.report_id)}'s denominator, "
-             f"{r.denominator:,.0f} new applications in its table 3, is contradicted by its own text ({said}).")
+             f"{r.denominator:,.0f} new applications in its table 3, disagrees with its own text ({said}) — a "
+             "contradiction, or a sentence counting a narrower scope (notebook 4 quotes it).")
     if abs(r.value - dr["median"]) < 1e-12:
         text += (f" The median is that report's own ratio ({r.numerator:,.0f} / {r.denominator:,.0f}), so it too "
                  "rests on the contradicted count.")

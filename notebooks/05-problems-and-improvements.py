@@ -4,7 +4,7 @@
 # **Question.** Section 五 is where organs say what went wrong and what they will do. What do they
 # write about, does it differ between years and administrative levels, and how far can a reader trust
 # the answer? The analysis codes the problems into the categories researchers of these reports use
-# (a shipped codebook), reads them in context, checks the automatic coding against a human coder, and
+# (a shipped codebook), reads them in context, checks the automatic coding against a single coder, and
 # fits topics only to report those whose top terms come back across random restarts. Every number in
 # the closing paragraph is computed in the cells above it.
 
@@ -107,8 +107,9 @@ uncoded = covered.loc[~covered["coded"], ["item_id", "text"]]
 uncoded.assign(text=uncoded["text"].str.slice(0, 60))
 
 # %% [markdown]
-# How far to trust the automatic coding: one person coded passages of a sample of reports by hand
-# (`tests/fixtures/codebook/manual_coding.csv`; each passage lies inside one item, and an item with
+# How far to trust the automatic coding: a single coder coded passages of a sample of reports
+# (`tests/fixtures/codebook/manual_coding.csv`; who coded is not recorded — in this project it may have been an
+# AI session, like the reference coding below; each passage lies inside one item, and an item with
 # several coded passages takes its first). `tk.agreement` compares that coder with the automatic primary
 # category. The coder also wrote the keywords, on these texts, so this is an in-sample, optimistic figure.
 
@@ -411,15 +412,16 @@ above), and {len(no_section)} ({listing(rname(r) for r in no_section)}) have no 
 group may be read as reports that name no problem. {len(dups)} reports nearly repeat an earlier one (the closest pair, {top_pair['agency_a']}
 {top_pair['year_a']} and {top_pair['year_b']}, shares {top_pair['reused_b']:.0%} of the later text); they are left out
 wherever years are pooled (levels, topics, vocabulary) and counted in their own year elsewhere (categories and topic
-shares by year), while the codebook's coverage and its check against the human coder use every item. Notebook 4's
+shares by year), while the codebook's coverage and its check against the single coder use every item. Notebook 4's
 audit measures repetition differently (against the same organ's previous year only) and flags
 {len(set(audit_flags['report_id']) & set(dups.index))} of these {len(dups)}.
 
 The codebook codes {int(cov['coded'])} of {int(cov['items'])} content items ({cov['share']:.0%}); of the
 {int(cov['items'] - cov['coded'])} it leaves uncoded, {lead_ins} are lead-in sentences (item 0), listed above with
-the others. Against one human coder it agrees on {same} of {fit.n_items} items ({same / fit.n_items:.0%}, 95% interval
+the others. Against one coder (who is not recorded) it agrees on {same} of {fit.n_items} items
+({same / fit.n_items:.0%}, 95% interval
 {agree_low:.0%}–{agree_high:.0%}; Cohen's kappa {fit.kappa:.2f}, 95% interval {fit.kappa_low:.2f}–{fit.kappa_high:.2f} by
-bootstrap over items) — in-sample: the same person wrote the keywords on
+bootstrap over items) — in-sample: the same coder wrote the keywords on
 these texts. Against a reference coding of all {len(hand)} content items (every category an item names) — made
 not by a person but by an AI assistant reading each item, the same session that wrote the codebook's exclusion patterns,
 so not independent of the rules — the rules' precision is {pooled_acc['precision']:.0%} and their recall
@@ -453,6 +455,8 @@ disclosure and deficiency{(': ' + '、'.join(substantive)) if substantive else '
 Problem and improvement wording: counting items ({n_problem} problem, {n_improvement} improvement items), Fisher's
 exact test finds {int(fisher['significant'].sum())} of {len(fisher)} tested terms distinctive after the
 Benjamini–Hochberg correction at {terms.attrs['alpha']}{(': ' + '、'.join(f"{r.term} ({r.problem_items} vs {r.improvement_items} items, adjusted p = {r.p_adj:.1g})" for r in fisher[fisher['significant']].itertuples())) if fisher['significant'].any() else ''}.
+The test treats items as independent; items of one report, and of one organ's successive reports, share wording, so
+these p-values are optimistic.
 The log-odds test passes {by_prior[0.01]} of them with a prior of 0.01 and {by_prior[0.1]} with 0.1: its verdict is set by
 the prior as much as by the data, so it only orders the terms ({len(negation)} of the five leaning most towards problems
 are deficiency words the tokenizer keeps{(': ' + '、'.join(negation)) if negation else ''})."""

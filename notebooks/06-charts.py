@@ -65,7 +65,9 @@ fig
 # The same by year, on table values of the template years only (2019 on): a count the narrative
 # states because table 3 is absent, or one from before the template, is another measure and is never
 # added to a table count in one bar (docs/METHODS.md, "Compare like with like"); the stated counts are listed after the
-# chart. Then the rates behind it with their 95% intervals:
+# chart. Each year's bar sums whichever organs reported that year — a single report in some years, several in
+# others (the tick label says how many) — so the bars compare different sets of organs, not years: they show no
+# trend, and no bar is a total for any place or level. Then the rates behind it with their 95% intervals:
 
 # %%
 by_table = ind[(ind["source"] != "stated").fillna(True) & (ind["year"] >= 2019)]
@@ -103,7 +105,8 @@ fig
 # Chinese font, for `matplotlib.rc_context`; `plots.apply_font(fig)` keeps the glyphs when the figure
 # is drawn later. Here the panel (`tk.load_panel()`) as one line per organ, drawn as the house charts
 # are: a year without a value is a gap in the line, not a drop to zero; a count stated in the text
-# (the table missing) is a hollow point; each line is labelled at its end, in its own colour; and the
+# (the table missing) is a hollow point, and a segment joining a hollow point to a filled one joins two
+# different measures, not two years of one; each line is labelled at its end, in its own colour; and the
 # source line counts the reports drawn and those left out. A line needs two years, so organs with a
 # value in one year only are left out and named in the source line:
 
@@ -177,9 +180,10 @@ def charts_with(rid):
 conflict_note = "".join(
     f" {r.agency}（{r.year}） is drawn in {charts_with(r.report_id)} with its table's numbers "
     f"({r.value:,.0f} new applications), but its own text says "
-    f"{'、'.join(f'{v:,.0f}' for v in sorted(set(said.loc[said['report_id'] == r.report_id, 'value'])))}: every "
-    f"indicator read from its table 3 carries `conflict`; the bars of applications and refusals and of "
-    f"the table 3 charts that include it are marked †, the rates chart does not mark it."
+    f"{'、'.join(f'{v:,.0f}' for v in sorted(set(said.loc[said['report_id'] == r.report_id, 'value'])))} (a "
+    f"contradiction, or a sentence counting a narrower scope; notebook 4 quotes it): every "
+    f"indicator read from its table 3 carries `conflict`, and the bars of applications and refusals, the table 3 "
+    f"charts and the rates chart mark every value that includes it with †."
     for r in flagged_apps.itertuples())
 
 

@@ -239,7 +239,7 @@ def test_nb02_applicant_share_without_the_largest_report():
     assert (rest_persons, rest_total) == (259, 270)
     assert f"{rest_persons:,.0f} of {rest_total:,.0f} ({rest_persons / rest_total:.0%})" in text
     # the contradicted report is named before its applicant cells enter a figure
-    assert text.index("contradicts itself") < text.index("1,565")
+    assert text.index("text and table disagree") < text.index("1,565")
 
 
 def test_nb05_illustrates_the_primary_label_leader_not_the_any_match_one():
