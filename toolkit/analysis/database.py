@@ -365,22 +365,14 @@ def _text_frame(rows: list[dict]):
 
 
 def _indicator_frames(out: Path) -> Iterator[Any]:
-    """:func:`toolkit.indicators` of the build in *out*, :data:`CHUNK_REPORTS` reports at a time in report_id
-    order (each report's indicators depend on its own cells and statements only, so the parts
-    laid end to end are the whole)."""
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
+    """:func:`toolkit.indicators` of the build in *out*, in report_id order, a batch at a time: those
+    the build computed (:func:`~toolkit.analysis.chart_data.write_built_indicators`), computed
+    now when it did not."""
+    from .chart_data import INDICATORS_FILE, built_indicator_batches, write_built_indicators
 
-    from ..data.frames import to_pandas
-    from .indicators import compute_indicators
-
-    def part(name: str, only):
-        return to_pandas(pq.read_table(out / f"{name}.parquet", filters=only))
-
-    ids = sorted(set(pq.ParquetFile(out / "reports.parquet").read(columns=["report_id"])["report_id"].to_pylist()))
-    for i in range(0, max(len(ids), 1), CHUNK_REPORTS):
-        only = pc.field("report_id").isin(ids[i:i + CHUNK_REPORTS])
-        yield compute_indicators(part("reports", only), part("tables", only), part("statements", only))
+    if not (out / INDICATORS_FILE).is_file():
+        write_built_indicators(out)
+    yield from built_indicator_batches(out, BATCH_ROWS)
 
 
 def _insert_sorted(db, name: str, staging: str, order: str, join: str = "", pick: str | None = None) -> None:
@@ -472,14 +464,11 @@ def database_frames(out: str | os.PathLike, corpus: str | os.PathLike | None = N
 
 
 def built_indicators(out: str | os.PathLike):
-    """:func:`toolkit.indicators` of the build in *out*, from the Parquet files it wrote (the
-    workbook's ``indicators`` sheet)."""
-    from ..data.tabular import read_frame
-    from .indicators import compute_indicators
+    """:func:`toolkit.indicators` of the build in *out* (the workbook's ``indicators`` sheet): those
+    the build computed once, else computed from the Parquet files it wrote."""
+    from .chart_data import read_built_indicators
 
-    out = Path(out)
-    return compute_indicators(read_frame(out / "reports.parquet"), read_frame(out / "tables.parquet"),
-                              read_frame(out / "statements.parquet"))
+    return read_built_indicators(Path(out))
 
 
 def _write(out: Path, corpus, target: Path) -> Path:
