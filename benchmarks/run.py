@@ -510,8 +510,44 @@ def bench_ocr(args, workdir: Path) -> None:
            f"{r['verified']}; engine load {r['engine_load']:.1f} s", "<= 5 s", r["seconds"] <= 5)
 
 
+def bench_near_duplicates(args, workdir: Path) -> None:
+    """``near_duplicates``: section 五 near duplicates (``duplicate_of``) of the first N/10 and N
+    reports' items' texts (parsed as the build does), CPU time; goals: at most 2 s per 10,000
+    reports, and about linear (N at most 15x N/10)."""
+    from toolkit.mining.narratives import near_duplicates, report_items
+    from toolkit.parsing import parse_text
+
+    class Parsed:  # what report_items reads of a parsed report
+        def __init__(self, rid, report):
+            self.report_id, self.report, self.meta = rid, report, {}
+
+    root = corpus(workdir, args.n)
+    texts, years = {}, {}
+    for f in sorted((root / "reports").glob("*.txt")):
+        rep = parse_text(f.read_text(encoding="utf-8"), report_id=f.stem)
+        _rows, text = report_items(Parsed(f.stem, rep))
+        if text is not None:
+            texts[f.stem], years[f.stem] = text, rep.year
+    ids = sorted(texts)
+    figures = {}
+    for size in (max(1, args.n // 10), args.n):
+        part = {rid: texts[rid] for rid in ids[:size]}
+        t0 = time.process_time()
+        found = near_duplicates(part, years)
+        figures[size] = time.process_time() - t0
+        print(f"  [near_duplicates] {len(part)} texts: {figures[size]:.2f} s CPU, {len(found)} near duplicates",
+              flush=True)
+    small = max(1, args.n // 10)
+    ratio = figures[args.n] / max(figures[small], 1e-9)
+    goal = 2 * args.n / 10_000
+    record(f"near_duplicates {args.n}", f"{figures[args.n]:.2f} s CPU ({small}: {figures[small]:.2f} s)",
+           f"{ratio:.1f}x for 10x the reports", f"<= {goal:g} s, <= 15x",
+           figures[args.n] <= goal and ratio <= 15)
+
+
 BENCHMARKS = {"parse": bench_parse, "build": bench_build, "load": bench_load, "charts": bench_charts,
-              "tokenize": bench_tokenize, "memory": bench_memory, "ocr": bench_ocr}
+              "tokenize": bench_tokenize, "memory": bench_memory, "ocr": bench_ocr,
+              "near_duplicates": bench_near_duplicates}
 
 
 def machine() -> str:

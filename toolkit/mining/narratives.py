@@ -3,7 +3,7 @@
 Each report's section 五 is split by :func:`toolkit.parsing.narrative.split_section`
 into problem and improvement items; this module adds what an analysis needs to
 trust them: the report's covariates, which items are bare headings, and which
-reports repeat an earlier one (template reuse, :func:`toolkit.mining.reuse.reuse_pairs`).
+reports repeat an earlier one (template reuse, :func:`toolkit.mining.reuse.best_sources`).
 
 Near-duplicate reports
     A later report is a near duplicate of an earlier one when at least
@@ -18,7 +18,11 @@ Near-duplicate reports
     科学技术厅 2022 repeats 2021 at 0.97, 2018 repeats 2017 at 0.50; 河北省教育厅
     2018 repeats 2016 at 0.62) or at most 0.37, and the threshold sits in that
     gap.  Drop ``items[items.duplicate_of.isna()]`` to count each text once, or
-    weight the items.
+    weight the items.  The earlier reports compared with each report are bounded
+    so that the search grows linearly with the corpus; the bound binds only when
+    an n-gram is held by more than 128 reports or more than 16 earlier reports pass
+    its containment bound, and then a lesser (still >= threshold) source, or none,
+    may be named (:func:`~toolkit.mining.reuse.best_sources`).
 """
 from __future__ import annotations
 
@@ -27,7 +31,7 @@ import os
 from .. import schema
 from ..data.loaders import corpus_handle
 from ..parsing.narrative import split_section
-from .reuse import reuse_pairs
+from .reuse import best_sources
 
 __all__ = ["load_narratives", "narratives_frame", "NARRATIVE_COLUMNS", "DUPLICATE_THRESHOLD", "item_id"]
 
@@ -44,24 +48,6 @@ _PARTS = ["problem", "improvement"]
 def item_id(report_id: str, part: str, item: int) -> str:
     """The stable id of an item: ``<report_id>:<p|i><item>`` (``2023_5baa6a500d4520b8:p1``)."""
     return f"{report_id}:{part[0]}{int(item)}"
-
-
-def _duplicates(texts: dict[str, str], years: dict[str, int | None], threshold: float) -> dict[str, str]:
-    """report_id -> the earlier report it nearly repeats."""
-    def order(rid: str) -> tuple:
-        year = years.get(rid)
-        return (year if year is not None else 10_000, rid)
-
-    best: dict[str, tuple[float, tuple, str]] = {}
-    pairs = reuse_pairs(texts)
-    for a, b, share_a, share_b in zip(pairs["report_a"], pairs["report_b"], pairs["reused_a"], pairs["reused_b"]):
-        (early, late), share = ((a, b), share_b) if order(a) < order(b) else ((b, a), share_a)
-        if share < threshold:
-            continue
-        candidate = (-share, order(early), early)  # the most repeated, then the earliest
-        if late not in best or candidate < best[late]:
-            best[late] = candidate
-    return {late: early for late, (_, _, early) in best.items()}
 
 
 def report_items(p) -> tuple[list[dict], str | None]:
@@ -85,8 +71,10 @@ def report_items(p) -> tuple[list[dict], str | None]:
 def near_duplicates(texts: dict[str, str], years: dict[str, int | None],
                     threshold: float = DUPLICATE_THRESHOLD) -> dict[str, str]:
     """report_id -> the earlier report it nearly repeats, from each report's items' text
-    (:func:`report_items`) and year; *texts* in report_id order."""
-    return _duplicates(texts, years, threshold) if texts else {}
+    (:func:`report_items`) and year ("earlier": by year, a missing year last, then by id); found by
+    :func:`toolkit.mining.reuse.best_sources` (where it may differ from comparing every pair)."""
+    order = sorted(texts, key=lambda rid: (years.get(rid) if years.get(rid) is not None else 10_000, rid))
+    return best_sources(texts, order, threshold) if texts else {}
 
 
 def items_frame(rows: list[dict]):
