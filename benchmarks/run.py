@@ -259,7 +259,7 @@ if __name__ == "__main__":
         print(sum(pool.map(work, [(files[i:i + 50], audit) for i in range(0, len(files), 50)])))
     import resource
     print(sum(getattr(resource.getrusage(w), f) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
-              for f in ("ru_utime", "ru_stime"))))
+              for f in ("ru_utime", "ru_stime")))
 """
 
 
