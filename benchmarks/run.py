@@ -477,10 +477,12 @@ def bench_memory(args, workdir: Path) -> None:
         note = f" (timed out after {args.mem_timeout:.0f} s)"
     elif res[big]["rc"]:
         note = f" (build failed, exit {res[big]['rc']})"
-    goal = 1.2 * 2**30 * big / 100000  # 1.2 GiB at 100,000 reports (scaled for --quick / --mem-n)
+    # The goal is for 100,000 reports; a smaller build (--quick) is shown against it, not judged.
+    at_goal = big == 100000
     record(f"peak RSS build {big}", f"{b / 2**20:,.0f} MiB{note}",
            f"RSS {big}/{small} = {b / a if a else float('nan'):.1f}x ({a / 2**20:,.0f} MiB at {small})",
-           f"<= {goal / 2**30:.2f} GiB", b <= goal and not note)
+           "<= 1.2 GiB" if at_goal else "(<= 1.2 GiB at 100,000)",
+           (b <= 1.2 * 2**30 and not note) if at_goal else None)
     if note:
         return
     # Time and memory as a + b*n through the two builds, taken to 1,000,000 reports.
