@@ -261,13 +261,19 @@ def _rows(frame) -> Iterator[tuple]:
     """Rows as tuples of plain Python values: missing is None (NULL), booleans 0/1, categories
     their labels."""
     import pandas as pd
+    import pyarrow as pa
 
     columns = []
     for c in frame.columns:
-        kind = _sql_type(frame[c].dtype)
-        values = frame[c].astype(object).tolist()
+        series = frame[c]
+        if series.dtype != object:
+            # Arrow turns a typed column into Python values at C speed: missing (and NaN) as None,
+            # booleans as True/False (stored 0/1), categories as their labels.
+            columns.append(pa.Array.from_pandas(series).to_pylist())
+            continue
+        kind = _sql_type(series.dtype)
         columns.append([None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else kind(v)
-                        for v in values])
+                        for v in series.tolist()])
     return zip(*columns)
 
 
@@ -275,10 +281,15 @@ class _Writer:
     """One table of the database, created from its first frame's columns and filled frame by
     frame (executemany, one transaction per batch)."""
 
-    def __init__(self, db, name: str, empty, pk: str | None = None):
+    def __init__(self, db, name: str, empty, pk: str | None = None, temp: bool = False):
         self.db, self.name = db, name
         self.columns = list(empty.columns)
-        db[name].create({c: _sql_type(empty[c].dtype) for c in self.columns}, pk=pk)
+        if temp:  # a staging table, outside the database file (which then needs no VACUUM)
+            sql = {int: "INTEGER", float: "FLOAT", str: "TEXT"}
+            db.execute(f"CREATE TEMP TABLE [{name}] ("
+                       + ", ".join(f"[{c}] {sql[_sql_type(empty[c].dtype)]}" for c in self.columns) + ")")
+        else:
+            db[name].create({c: _sql_type(empty[c].dtype) for c in self.columns}, pk=pk)
         self.sql = (f"INSERT INTO [{name}] ({', '.join(f'[{c}]' for c in self.columns)}) "
                     f"VALUES ({', '.join('?' for _ in self.columns)})")
 
@@ -411,8 +422,8 @@ def _write_tables(db, out: Path, root: Path) -> None:
         for frame in _frames(out / f"{name}.parquet"):
             writer.write(frame)
     _Writer(db, "report_text", _text_frame([]), pk=_PRIMARY_KEYS["report_text"])
-    items = _Writer(db, "_items", empty_items)
-    texts = _Writer(db, "_texts", _text_frame([]))
+    items = _Writer(db, "_items", empty_items, temp=True)
+    texts = _Writer(db, "_texts", _text_frame([]), temp=True)
     compared: dict[str, str] = {}
     years: dict[str, int | None] = {}
     for chunk in _parsed_chunks(out, root):
@@ -431,7 +442,7 @@ def _write_tables(db, out: Path, root: Path) -> None:
         texts.write(_text_frame(text_rows))
     duplicates = near_duplicates(dict(sorted(compared.items())), years)
     del compared
-    db["_duplicates"].create({"report_id": str, "duplicate_of": str})
+    db.execute("CREATE TEMP TABLE _duplicates (report_id TEXT, duplicate_of TEXT)")
     with db.conn:
         db.conn.executemany("INSERT INTO _duplicates VALUES (?, ?)", sorted(duplicates.items()))
     columns = [c.name for c in db["narratives"].columns]
@@ -494,7 +505,11 @@ def _write(out: Path, corpus, target: Path) -> Path:
             db[name].enable_fts(["text"], fts_version="FTS5", tokenize=FTS_TOKENIZER)
         for name, (_zh, _en, sql) in VIEWS.items():
             db.create_view(name, sql)
-        db.vacuum()
+        # The staging tables were temporary, outside the file; a VACUUM (a rewrite of the whole
+        # file) only when the indexes' building left much free space.
+        free = db.execute("PRAGMA freelist_count").fetchone()[0]
+        if free * 10 > db.execute("PRAGMA page_count").fetchone()[0]:
+            db.vacuum()
     finally:
         db.close()
     os.replace(tmp, target)
