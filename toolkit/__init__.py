@@ -34,7 +34,7 @@ _LAZY = {
     "load_parse_log": "data",
     "load_statements": "data",
     "audit": "data", "parse_report": "data", "get_data_home": "data", "clear_data_home": "data",
-    "Corpus": "analysis", "indicators": "analysis", "load_panel": "analysis", "aggregate": "analysis", "pooled_rate": "analysis",
+    "Corpus": "plots.corpus", "indicators": "analysis", "load_panel": "analysis", "aggregate": "analysis", "pooled_rate": "analysis",
     "largest_contributor": "analysis",
     "wilson_interval": "analysis", "rate_text": "analysis", "indicator_definitions": "analysis",
     "summarise_indicators": "analysis",

@@ -198,24 +198,12 @@ def _fail(message: object, code: int = 1) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .data.build import BuildError, build
+    from .data.build import BuildError
+    from .plots.dataset import build_dataset
 
-    import functools
-
-    extras = []
-    if not args.no_charts:
-
-        from .plots import write_charts
-
-        from .corpus import corpus_dir
-
-        extras.append(functools.partial(write_charts, jobs=args.jobs, corpus=str(corpus_dir(args.corpus))))
-    extras.append(_database_extra(args.corpus))
     try:
-        from .analysis.database import built_indicators
-
-        result = build(args.corpus, args.out, jobs=args.jobs, cache=not args.no_cache,
-                       excel=not args.no_excel, extras=extras, sheets=[("indicators", built_indicators)])
+        result = build_dataset(args.corpus, args.out, jobs=args.jobs, cache=not args.no_cache,
+                               excel=not args.no_excel, charts_too=not args.no_charts)
     except BuildError as exc:
         return _fail(exc)
     for line in _build_summary(result, charts=not args.no_charts):
@@ -244,15 +232,6 @@ def _build_summary(result, charts: bool) -> list[str]:
     if not charts:
         lines.append("  no charts drawn (--no-charts)")
     return lines
-
-
-def _database_extra(corpus):
-    """The build's extra that writes xxgk.db (the corpus passed on, so it reads the same metadata)."""
-    import functools
-
-    from .analysis.database import write_database
-
-    return functools.partial(write_database, corpus=corpus)
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -10,7 +10,16 @@ from .aggregation import SMALL_N, aggregate, largest_contributor, pooled_rate, r
 from .indicator_frames import (INDICATORS, Indicator, compute_indicators, indicator_definitions, indicators,
                          summarise_indicators)
 from .panel import load_panel, panel_frame
-from .handle import Corpus
 
 __all__ = ["aggregate", "pooled_rate", "largest_contributor", "wilson_interval", "rate_text", "SMALL_N",
            "INDICATORS", "Indicator", "compute_indicators", "indicator_definitions", "indicators", "summarise_indicators", "load_panel", "panel_frame", "Corpus"]
+
+
+def __getattr__(name: str):
+    # The handle brings the text mining (and pandas) with it: loaded when asked for, so that the
+    # modules here stay light to import.
+    if name == "Corpus":
+        from .handle import Corpus
+
+        return Corpus
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

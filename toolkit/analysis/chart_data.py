@@ -5,17 +5,27 @@ and the cells their indicators read (a filter Parquet applies while reading,
 row group by row group, so memory follows what is drawn, not the corpus's
 tables), computes those indicators once over all reports, and the audit's
 three columns.  :func:`indicator_cells` says which cells an indicator reads.
+
+A build computes every report's indicators once (:func:`write_built_indicators`, into
+``.cache/indicators.parquet`` of its output folder) and its workbook sheet, database
+and charts read them from there (:func:`read_built_indicators`).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["built_frames", "built_indicators_of", "indicator_cells", "cell_filter"]
+__all__ = ["built_frames", "built_indicators_of", "indicator_cells", "cell_filter", "write_built_indicators",
+           "read_built_indicators", "built_indicator_batches", "INDICATORS_FILE"]
+
+#: Where a build keeps its indicators, relative to its output folder.
+INDICATORS_FILE = ".cache/indicators.parquet"
+#: Reports whose indicators are computed at once when a build writes them.
+CHUNK_REPORTS = 1000
 
 Cell = tuple[str, str | None, str | None]  # (table, row or None: all rows, column or None: all columns)
 
@@ -130,3 +140,99 @@ def built_frames(out: str | Path, cells: Sequence[Cell] = (), indicators: Sequen
                                     read_dictionary=["report_id", "check"]).to_pandas(types_mapper=arrow_types) \
         if audit else None
     return frames
+
+
+def _report_runs(out: Path, name: str, bounds: Sequence[str]):
+    """The Arrow rows of ``out/NAME.parquet`` (written in report_id order) cut at *bounds*: for each
+    bound, the rows whose report_id is at most it and above the previous one, read in batches."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    file = pq.ParquetFile(out / f"{name}.parquet")
+    batches = file.iter_batches(batch_size=20_000)
+    held = file.schema_arrow.empty_table()
+    done = False
+    for bound in bounds:
+        while not done and (held.num_rows == 0 or pc.max(held["report_id"]).as_py() <= bound):
+            batch = next(batches, None)
+            if batch is None:
+                done = True
+            else:
+                held = pa.concat_tables([held, pa.Table.from_batches([batch], schema=file.schema_arrow)])
+        # report_id order is the order the build writes: the rows up to *bound* are a prefix.
+        n = int(pc.sum(pc.less_equal(held["report_id"], bound)).as_py() or 0)
+        yield held.slice(0, n)
+        held = held.slice(n)
+
+
+def write_built_indicators(out: str | Path) -> list[str]:
+    """Compute the indicators of the build in *out* once, :data:`CHUNK_REPORTS` reports at a time
+    (a report's indicators depend on its own cells and statements only, so the parts laid end to
+    end are :func:`toolkit.indicators`), into :data:`INDICATORS_FILE`; returns ``[]`` (a build's
+    working file, not one of its outputs)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from ..data.frames import to_pandas
+    from ..data.tabular import parquet_writer
+    from .indicator_frames import compute_indicators
+
+    out = Path(out)
+    ids = sorted(set(pq.read_table(out / "reports.parquet", columns=["report_id"])["report_id"].to_pylist()))
+    bounds = [ids[min(i + CHUNK_REPORTS, len(ids)) - 1] for i in range(0, len(ids), CHUNK_REPORTS)]
+    target = out / INDICATORS_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    writer = schema = None
+    try:
+        parts = zip(*(_report_runs(out, name, bounds) for name in ("reports", "tables", "statements")))
+        for reports, tables, statements in parts:
+            frame = compute_indicators(to_pandas(reports), to_pandas(tables), to_pandas(statements))
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if writer is None:
+                schema = table.schema
+                writer = parquet_writer(target, schema)
+            # A chunk whose column is all missing has a null type there: the first chunk's types hold.
+            writer.write_table(table if table.schema.equals(schema) else table.cast(schema))
+        if writer is None:  # no report: the file still has the indicators' columns
+            def empty(name):
+                return to_pandas(pq.ParquetFile(out / f"{name}.parquet").schema_arrow.empty_table())
+
+            table = pa.Table.from_pandas(compute_indicators(empty("reports"), empty("tables"), empty("statements")),
+                                         preserve_index=False)
+            writer = parquet_writer(target, table.schema)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+    return []
+
+
+def read_built_indicators(out: str | Path, names: Sequence[str] | None = None) -> "pd.DataFrame":
+    """The indicators (only *names*, if given) of the build in *out*: those it computed
+    (:data:`INDICATORS_FILE`), else computed now from its Parquet files."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    out = Path(out)
+    path = out / INDICATORS_FILE
+    if not path.is_file():
+        if names is not None:
+            return built_indicators_of(out, None, list(names))
+        from ..data.tabular import read_frame
+        from .indicator_frames import compute_indicators
+
+        return compute_indicators(read_frame(out / "reports.parquet"), read_frame(out / "tables.parquet"),
+                                  read_frame(out / "statements.parquet"))
+    only = None if names is None else pc.field("indicator").isin(list(names))
+    return pq.read_table(path, filters=only).to_pandas()
+
+
+def built_indicator_batches(out: str | Path, rows: int) -> "Iterator[pd.DataFrame]":
+    """The build's computed indicators (:data:`INDICATORS_FILE`) as frames of up to *rows* rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    file = pq.ParquetFile(Path(out) / INDICATORS_FILE)
+    for batch in file.iter_batches(batch_size=rows):
+        yield pa.Table.from_batches([batch], schema=file.schema_arrow).to_pandas()

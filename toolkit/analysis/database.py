@@ -261,13 +261,19 @@ def _rows(frame) -> Iterator[tuple]:
     """Rows as tuples of plain Python values: missing is None (NULL), booleans 0/1, categories
     their labels."""
     import pandas as pd
+    import pyarrow as pa
 
     columns = []
     for c in frame.columns:
-        kind = _sql_type(frame[c].dtype)
-        values = frame[c].astype(object).tolist()
+        series = frame[c]
+        if series.dtype != object:
+            # Arrow turns a typed column into Python values at C speed: missing (and NaN) as None,
+            # booleans as True/False (stored 0/1), categories as their labels.
+            columns.append(pa.Array.from_pandas(series).to_pylist())
+            continue
+        kind = _sql_type(series.dtype)
         columns.append([None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else kind(v)
-                        for v in values])
+                        for v in series.tolist()])
     return zip(*columns)
 
 
@@ -275,10 +281,15 @@ class _Writer:
     """One table of the database, created from its first frame's columns and filled frame by
     frame (executemany, one transaction per batch)."""
 
-    def __init__(self, db, name: str, empty, pk: str | None = None):
+    def __init__(self, db, name: str, empty, pk: str | None = None, temp: bool = False):
         self.db, self.name = db, name
         self.columns = list(empty.columns)
-        db[name].create({c: _sql_type(empty[c].dtype) for c in self.columns}, pk=pk)
+        if temp:  # a staging table, outside the database file (which then needs no VACUUM)
+            sql = {int: "INTEGER", float: "FLOAT", str: "TEXT"}
+            db.execute(f"CREATE TEMP TABLE [{name}] ("
+                       + ", ".join(f"[{c}] {sql[_sql_type(empty[c].dtype)]}" for c in self.columns) + ")")
+        else:
+            db[name].create({c: _sql_type(empty[c].dtype) for c in self.columns}, pk=pk)
         self.sql = (f"INSERT INTO [{name}] ({', '.join(f'[{c}]' for c in self.columns)}) "
                     f"VALUES ({', '.join('?' for _ in self.columns)})")
 
@@ -365,22 +376,14 @@ def _text_frame(rows: list[dict]):
 
 
 def _indicator_frames(out: Path) -> Iterator[Any]:
-    """:func:`toolkit.indicators` of the build in *out*, :data:`CHUNK_REPORTS` reports at a time in report_id
-    order (each report's indicators depend on its own cells and statements only, so the parts
-    laid end to end are the whole)."""
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
+    """:func:`toolkit.indicators` of the build in *out*, in report_id order, a batch at a time: those
+    the build computed (:func:`~toolkit.analysis.chart_data.write_built_indicators`), computed
+    now when it did not."""
+    from .chart_data import INDICATORS_FILE, built_indicator_batches, write_built_indicators
 
-    from ..data.frames import to_pandas
-    from .indicator_frames import compute_indicators
-
-    def part(name: str, only):
-        return to_pandas(pq.read_table(out / f"{name}.parquet", filters=only))
-
-    ids = sorted(set(pq.ParquetFile(out / "reports.parquet").read(columns=["report_id"])["report_id"].to_pylist()))
-    for i in range(0, max(len(ids), 1), CHUNK_REPORTS):
-        only = pc.field("report_id").isin(ids[i:i + CHUNK_REPORTS])
-        yield compute_indicators(part("reports", only), part("tables", only), part("statements", only))
+    if not (out / INDICATORS_FILE).is_file():
+        write_built_indicators(out)
+    yield from built_indicator_batches(out, BATCH_ROWS)
 
 
 def _insert_sorted(db, name: str, staging: str, order: str, join: str = "", pick: str | None = None) -> None:
@@ -419,8 +422,8 @@ def _write_tables(db, out: Path, root: Path) -> None:
         for frame in _frames(out / f"{name}.parquet"):
             writer.write(frame)
     _Writer(db, "report_text", _text_frame([]), pk=_PRIMARY_KEYS["report_text"])
-    items = _Writer(db, "_items", empty_items)
-    texts = _Writer(db, "_texts", _text_frame([]))
+    items = _Writer(db, "_items", empty_items, temp=True)
+    texts = _Writer(db, "_texts", _text_frame([]), temp=True)
     compared: dict[str, str] = {}
     years: dict[str, int | None] = {}
     for chunk in _parsed_chunks(out, root):
@@ -439,7 +442,7 @@ def _write_tables(db, out: Path, root: Path) -> None:
         texts.write(_text_frame(text_rows))
     duplicates = near_duplicates(dict(sorted(compared.items())), years)
     del compared
-    db["_duplicates"].create({"report_id": str, "duplicate_of": str})
+    db.execute("CREATE TEMP TABLE _duplicates (report_id TEXT, duplicate_of TEXT)")
     with db.conn:
         db.conn.executemany("INSERT INTO _duplicates VALUES (?, ?)", sorted(duplicates.items()))
     columns = [c.name for c in db["narratives"].columns]
@@ -472,14 +475,11 @@ def database_frames(out: str | os.PathLike, corpus: str | os.PathLike | None = N
 
 
 def built_indicators(out: str | os.PathLike):
-    """:func:`toolkit.indicators` of the build in *out*, from the Parquet files it wrote (the
-    workbook's ``indicators`` sheet)."""
-    from ..data.tabular import read_frame
-    from .indicator_frames import compute_indicators
+    """:func:`toolkit.indicators` of the build in *out* (the workbook's ``indicators`` sheet): those
+    the build computed once, else computed from the Parquet files it wrote."""
+    from .chart_data import read_built_indicators
 
-    out = Path(out)
-    return compute_indicators(read_frame(out / "reports.parquet"), read_frame(out / "tables.parquet"),
-                              read_frame(out / "statements.parquet"))
+    return read_built_indicators(Path(out))
 
 
 def _write(out: Path, corpus, target: Path) -> Path:
@@ -505,7 +505,11 @@ def _write(out: Path, corpus, target: Path) -> Path:
             db[name].enable_fts(["text"], fts_version="FTS5", tokenize=FTS_TOKENIZER)
         for name, (_zh, _en, sql) in VIEWS.items():
             db.create_view(name, sql)
-        db.vacuum()
+        # The staging tables were temporary, outside the file; a VACUUM (a rewrite of the whole
+        # file) only when the indexes' building left much free space.
+        free = db.execute("PRAGMA freelist_count").fetchone()[0]
+        if free * 10 > db.execute("PRAGMA page_count").fetchone()[0]:
+            db.vacuum()
     finally:
         db.close()
     os.replace(tmp, target)

@@ -39,21 +39,22 @@ import os
 import shutil
 import zlib
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
-from ..checks import cross_year_checks
 from ..corpus import corpus_dir, listed_path, metadata_records
 from ..fileio import FolderLock, OutputInCorpus, outside_corpus, sha256_file
-from ..parsing import Report
 from ..progress import progress_bar
-from .cache import CACHE_FILE, CacheWriter, ParseCache, toolkit_fingerprint
-from .batch import Task, process_batch
-from .frames import findings_arrow, parse_log_arrow, reports_arrow, statements_arrow, tables_arrow
+from .cache import CACHE_FILE, toolkit_fingerprint
 from .home import build_area, corpus_home, note_unwritable, resolve_data_home
 from .listing import each_file_once
 from .manifest import FileHashes, build_of, read_manifest, stat_list, write_manifest
 from .tabular import TableSink, close_all, parquet_writer
-from .workers import n_workers, worker_pool
+
+# The parser, the checks and pyarrow are imported by the phases that use them, not here: an
+# up-to-date build compares the files with the manifest and imports nothing more.
+if TYPE_CHECKING:  # pragma: no cover
+    from .batch import Task
+    from .cache import CacheWriter, ParseCache
 
 __all__ = ["build", "BuildResult", "SUMMARY_COUNTS", "BuildError", "OutputInCorpus", "lock_file", "OUTPUTS", "CHUNK", "EXCEL_MAX_ROWS"]
 
@@ -98,6 +99,10 @@ class BuildResult:
     excel: bool  # xxgk.xlsx written
     too_big: dict[str, int]  # sheet -> rows, for sheets longer than Excel holds (xxgk.xlsx not written)
     written: list[str]  # outputs, relative to *out*
+    #: seconds each phase took (parse, audit, each derived frame by name, workbook, each extra
+    #: by name, manifest); empty
+    #: for an up-to-date build.  Also logged at DEBUG level on the ``toolkit.data.build`` logger.
+    timings: dict[str, float] = dataclasses.field(default_factory=dict)
 
 
 # ------------------------------------------------------------------ the output folder
@@ -201,6 +206,7 @@ def build(corpus: str | os.PathLike | None = None, out: str | os.PathLike | None
           progress: bool | None = None, chunk: int = CHUNK,
           extras: Sequence[Callable[[Path], list[str]]] = (),
           sheets: Sequence[tuple[str, Callable[[Path], "pd.DataFrame"]]] = (),
+          derived: Sequence[Callable[[Path], list[str]]] = (),
           data_home: str | os.PathLike | None = None) -> BuildResult:
     """Parse and audit *corpus*; write its tables, audit, parse log and workbook to *out*.
 
@@ -214,6 +220,9 @@ def build(corpus: str | os.PathLike | None = None, out: str | os.PathLike | None
     returns the paths (relative to it) it wrote there — the charts, for one.
     Each of *sheets* is (name, function of the staging folder returning a frame): a further
     sheet of ``xxgk.xlsx`` after the build's own (the indicators, for one).
+    Each of *derived* is called with the staging folder once the frames are written, before
+    the workbook and the extras: what it computes from them once (the indicators) it keeps
+    there for the sheets and extras to read, and it returns the outputs it wrote, if any.
 
     Raises :class:`~toolkit.corpus.CorpusNotFound` or
     :class:`~toolkit.corpus.metadata.MetadataError` naming the path when the
@@ -232,7 +241,7 @@ def build(corpus: str | os.PathLike | None = None, out: str | os.PathLike | None
         lock = FolderLock(places.lock, "the output folder (another xxgk build)", timeout=LOCK_WAIT)
         with lock, _file_size_limit_raises():
             return _build_locked(root, out, places, jobs=jobs, cache=cache, excel=excel, progress=progress,
-                                 chunk=chunk, extras=extras, sheets=sheets)
+                                 chunk=chunk, extras=extras, sheets=sheets, derived=derived)
     except Exception as exc:
         # A write that failed (disk full, a file size limit, a folder in the way), however a
         # library wrapped it (xlsxwriter's FileCreateError holds the OSError).
@@ -271,31 +280,40 @@ def _file_size_limit_raises():
 
 
 def _build_locked(root: Path, out: Path, places: _Places, *, jobs, cache, excel, progress, chunk,
-                  extras, sheets=()) -> BuildResult:
-    import pyarrow as pa
-
+                  extras, sheets=(), derived=()) -> BuildResult:
     _recover(out, places)
-    plan = _plan(root, out, cache, excel, extras, sheets)
+    plan = _plan(root, out, cache, excel, extras, sheets, derived)
     done = _up_to_date_result(plan)
     if done is not None:
         return done
+
+    import pyarrow as pa
+
+    from .cache import CacheWriter, ParseCache
 
     stage = places.stage
     old_cache = ParseCache(out / ".cache" / CACHE_FILE if cache else None)
     new_cache = CacheWriter(stage / ".cache" / CACHE_FILE)
     sinks: dict[str, TableSink] = {}
     staged: list[_Staging] = []
+    timings = _Timings()
     try:
-        parsed = _parse_and_stage(plan, stage, old_cache, new_cache, sinks, staged,
-                                  jobs=jobs, chunk=chunk, progress=progress)
-        audit = _audit_and_cross_year(stage, staged[0], sinks)
-        written, too_big = _write_exports(stage, sinks, parsed.table_rows, excel, sheets)
-        written += _write_extras(stage, extras)
+        with timings("parse"):
+            parsed = _parse_and_stage(plan, stage, old_cache, new_cache, sinks, staged,
+                                      jobs=jobs, chunk=chunk, progress=progress)
+        with timings("audit"):
+            audit = _audit_and_cross_year(stage, staged[0], sinks)
+        computed = _write_extras(stage, derived, timings)
+        with timings("workbook"):
+            written, too_big = _write_exports(stage, sinks, parsed.table_rows, excel, sheets)
+        written += computed + _write_extras(stage, extras, timings)
         result = BuildResult(out=out, corpus=root, up_to_date=False, listed=len(plan.metas),
                              parsed=parsed.ok + parsed.with_warnings, with_warnings=parsed.with_warnings,
                              skipped=parsed.skipped, checks=audit[0], failed=audit[1], unchecked=audit[2],
-                             excel=bool(excel) and not too_big, too_big=too_big, written=written)
-        _write_build_manifest(plan, stage, result)
+                             excel=bool(excel) and not too_big, too_big=too_big, written=written,
+                             timings=timings.seconds)
+        with timings("manifest"):
+            _write_build_manifest(plan, stage, result)
     except BaseException:
         # The build has failed: every file is closed (a close that fails too is of no interest
         # now), the workers have stopped, and the staging folder goes.
@@ -324,8 +342,10 @@ class _Plan:
     hashes: FileHashes
 
 
-def _plan(root: Path, out: Path, cache: bool, excel: bool, extras, sheets) -> _Plan:
+def _plan(root: Path, out: Path, cache: bool, excel: bool, extras, sheets, derived=()) -> _Plan:
     options = {"excel": bool(excel), "extras": [_extra_name(e) for e in extras]}
+    if derived:  # recorded only when asked for, as the sheets
+        options["derived"] = [_extra_name(d) for d in derived]
     if sheets:  # recorded only when asked for, so that builds without them stay up to date
         options["sheets"] = [f"{name}={_extra_name(make)}" for name, make in sheets]
     manifest = read_manifest(out / ".cache") if cache else None
@@ -363,12 +383,15 @@ class _Parsed:
     table_rows: dict = dataclasses.field(default_factory=dict)  # rows of tables.* per table
 
 
-def _parse_and_stage(plan: _Plan, stage: Path, old_cache: ParseCache, new_cache: CacheWriter,
+def _parse_and_stage(plan: _Plan, stage: Path, old_cache: "ParseCache", new_cache: "CacheWriter",
                      sinks: dict[str, TableSink], staged: list, *, jobs, chunk, progress) -> _Parsed:
     """Parse the reports a chunk at a time and write reports, tables, parse_log and statements into
     *stage* (through *sinks*, closed at the end), the parse cache, and the audit's per-report
     findings and cross-year keys (the :class:`_Staging` appended to *staged*)."""
     import pyarrow as pa
+
+    from .frames import parse_log_arrow, reports_arrow, statements_arrow, tables_arrow
+    from .workers import n_workers, worker_pool
 
     metas, hashes = plan.metas, plan.hashes
     parsed = _Parsed()
@@ -468,12 +491,33 @@ def _write_exports(stage: Path, sinks: dict[str, TableSink], table_rows: dict[st
 # ------------------------------------------------------------------ phase 5: extras
 
 
-def _write_extras(stage: Path, extras) -> list[str]:
+def _write_extras(stage: Path, extras, timings: "_Timings") -> list[str]:
     """Each extra output (the charts, the database) written into *stage*; the paths they wrote."""
     written: list[str] = []
     for extra in extras:
-        written += extra(stage)
+        with timings(_extra_name(extra).split("(")[0]):
+            written += extra(stage)
     return written
+
+
+class _Timings:
+    """Wall seconds per named phase of a build (what ``python -m benchmarks`` reads)."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, name: str):
+        import logging
+        import time
+
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            took = time.perf_counter() - t0
+            self.seconds[name] = self.seconds.get(name, 0.0) + took
+            logging.getLogger(__name__).debug("build phase %s: %.3f s", name, took)
 
 
 # ------------------------------------------------------------------ phase 6: manifest
@@ -533,7 +577,9 @@ def _up_to_date(manifest: dict | None, root: Path, out: Path, options: dict, met
 BATCH = 50
 
 
-def _tasks(part: list[dict], root: Path, hashes: FileHashes, old_cache: ParseCache) -> list[Task]:
+def _tasks(part: list[dict], root: Path, hashes: FileHashes, old_cache: "ParseCache") -> list["Task"]:
+    from .batch import Task
+
     tasks = []
     for meta in part:
         path, problem = listed_path(root, meta)
@@ -551,11 +597,13 @@ def _tasks(part: list[dict], root: Path, hashes: FileHashes, old_cache: ParseCac
     return tasks
 
 
-def _submit(part: list[dict], root: Path, hashes: FileHashes, old_cache: ParseCache, pool, workers: int):
+def _submit(part: list[dict], root: Path, hashes: FileHashes, old_cache: "ParseCache", pool, workers: int):
     """The chunk's tasks in batches, sent to the workers; an iterator of (tasks, result) in order."""
     tasks = _tasks(part, root, hashes, old_cache)
     size = max(1, min(BATCH, -(-len(tasks) // (workers * 2))))
     batches = list(_chunks(tasks, size))
+    from .batch import process_batch
+
     results = pool.map(process_batch, batches) if pool is not None else map(process_batch, batches)
     return zip(batches, results)
 
@@ -595,6 +643,10 @@ class _Staging:
         """All cross-year findings as one Arrow table sorted by report_id (in check order)."""
         import pyarrow as pa
 
+        from ..checks import cross_year_checks
+        from ..parsing import Report
+        from .frames import findings_arrow
+
         tables = []
         for k, fh in enumerate(self.buckets):
             if fh is None:
@@ -621,6 +673,8 @@ class _Staging:
 
         import pyarrow as pa
         import pyarrow.parquet as pq
+
+        from .frames import findings_arrow
 
         if self.writer is None:
             yield findings_arrow([])

@@ -24,9 +24,12 @@ import platform
 from collections import OrderedDict
 from pathlib import Path
 
-from ..parsing import Report
+from typing import TYPE_CHECKING
+
 from .tabular import parquet_writer
-from .workers import ParseOutcome
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .workers import ParseOutcome
 
 __all__ = ["ParseCache", "CacheWriter", "encode", "decode", "entry_check", "parser_fingerprint",
            "toolkit_fingerprint", "CACHE_FILE"]
@@ -85,6 +88,8 @@ def toolkit_fingerprint() -> str:
 
 def encode(outcome: ParseOutcome) -> str:
     """A parse outcome as the cache's JSON text."""
+    from ..parsing import Report
+
     if outcome.report is None:
         return json.dumps({"error": outcome.error}, ensure_ascii=False)
     report = outcome.report
@@ -94,6 +99,10 @@ def encode(outcome: ParseOutcome) -> str:
 
 
 def decode(result: str, path: Path) -> ParseOutcome:
+    # The parser is imported by what reads entries, not by what only fingerprints the toolkit.
+    from ..parsing import Report
+    from .workers import ParseOutcome
+
     """The cache's JSON text as a parse outcome of the file at *path*.
 
     Raises ``ValueError`` when the text is not a cache entry (damaged or edited).

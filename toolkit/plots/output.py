@@ -232,12 +232,13 @@ def _write_charts(out: Path, stems: list[tuple[Chart, str | None, str]], pool, c
 
     import pandas as pd
 
-    from ..analysis.chart_data import built_frames, built_indicators_of
+    from ..analysis.chart_data import INDICATORS_FILE, built_frames, built_indicators_of, read_built_indicators
 
     charts = list(dict.fromkeys(chart for chart, _by, _stem in stems))
     names = chart_indicators(charts)
+    computed = names and (out / INDICATORS_FILE).is_file()  # the build computed them: read, not again
     parts = []
-    if names and pool is not None:
+    if names and pool is not None and not computed:
         # The indicators are computed in parts by the workers while this process lays out the
         # charts drawn from tables; reports are independent, so the parts add up to the whole.
         import pyarrow.parquet as pq
@@ -246,8 +247,10 @@ def _write_charts(out: Path, stems: list[tuple[Chart, str | None, str]], pool, c
         size = -(-len(ids) // workers) if ids else 1
         parts = [pool.submit(built_indicators_of, str(out), ids[i:i + size], names)
                  for i in range(0, len(ids), size)]
-    frames = built_frames(out, chart_cells(charts), () if parts else names,
+    frames = built_frames(out, chart_cells(charts), () if parts or computed else names,
                           audit=any("audit" in c.inputs for c in charts))
+    if computed:
+        frames["indicators"] = read_built_indicators(out, names)
     reports = frames["reports"]
     # Every report's citation once; each chart takes the rows of the reports it draws on.
     cited = sources_frame(corpus, reports["report_id"].astype(str).tolist(), reports, metadata=corpus is not None)

@@ -1,0 +1,92 @@
+"""The whole ``xxgk build`` (toolkit.plots.dataset.build_dataset): the indicators computed once, the
+same outputs from the command line and from ``tk.Corpus(...).build()``, and an up-to-date build
+that only compares files."""
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import toolkit as tk
+from toolkit.analysis import chart_data
+from toolkit.cli import main
+from toolkit.data.tabular import read_frame
+
+# The module, whatever the package's name ``indicators`` stands for.
+indicators_module = importlib.import_module("toolkit.analysis.indicators")
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+def _files(out: Path) -> list[str]:
+    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and ".cache" not in p.parts)
+
+
+def test_corpus_build_writes_what_xxgk_build_writes(corpus, tmp_path, monkeypatch):
+    monkeypatch.setenv("XXGK_HOME", str(tmp_path / "home"))
+    assert main(["build", "--corpus", str(corpus), "--out", str(tmp_path / "cli"), "--jobs", "1"]) == 0
+    result = tk.Corpus(corpus, data_home=tmp_path / "home", jobs=1).build(tmp_path / "handle")
+    cli, handle = tmp_path / "cli", tmp_path / "handle"
+    assert _files(handle) == _files(cli)
+    # The charts and the database are among them, not only the tables.
+    assert "xxgk.db" in _files(handle) and any(f.startswith("charts/") for f in _files(handle))
+    for name in ("reports.csv", "tables.csv", "audit.csv", "xxgk.xlsx", "charts/appeals.sources.csv", "charts/appeals.svg"):
+        assert (handle / name).read_bytes() == (cli / name).read_bytes(), name
+    assert sorted(result.written) == sorted(json.loads((cli / ".cache" / "manifest.json").read_text())["outputs"])
+
+
+def test_a_build_computes_the_indicators_once(corpus, tmp_path, monkeypatch):
+    calls = []
+    real = indicators_module.compute_indicators
+
+    def counting(*args, **kwargs):
+        calls.append(len(args[0]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(indicators_module, "compute_indicators", counting)
+    monkeypatch.setattr(chart_data, "CHUNK_REPORTS", 1000)
+    result = tk.Corpus(corpus, data_home=tmp_path / "home", jobs=1).build(tmp_path / "out")
+    # One computation over the 39 reports for the workbook's sheet, the database and the charts.
+    assert calls == [39]
+    assert {"parse", "audit", "indicators", "workbook", "charts", "database", "manifest"} <= set(result.timings)
+
+
+def test_the_indicators_computed_in_chunks_are_the_whole(corpus, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    tk.Corpus(corpus, data_home=tmp_path / "home", jobs=1).build(out, charts_too=False)
+    whole = indicators_module.compute_indicators(read_frame(out / "reports.parquet"), read_frame(out / "tables.parquet"),
+                                                 read_frame(out / "statements.parquet"))
+    pd.testing.assert_frame_equal(chart_data.read_built_indicators(out), whole)
+    # Cut into runs of 5 reports (the files are read in batches and cut at report boundaries).
+    monkeypatch.setattr(chart_data, "CHUNK_REPORTS", 5)
+    (out / chart_data.INDICATORS_FILE).unlink()
+    chart_data.write_built_indicators(out)
+    pd.testing.assert_frame_equal(chart_data.read_built_indicators(out), whole)
+    only = chart_data.read_built_indicators(out, ["denial_rate"])
+    assert set(only["indicator"].astype(str)) == {"denial_rate"} and len(only) == 39
+
+
+def test_an_up_to_date_build_imports_neither_the_parser_nor_pyarrow_nor_pandas(corpus, tmp_path):
+    args = ["build", "--corpus", str(corpus), "--out", str(tmp_path / "out"), "--jobs", "1"]
+    env = {**os.environ, "XXGK_HOME": str(tmp_path / "home")}
+    code = ("import sys\nfrom toolkit.cli import main\nrc = main(sys.argv[1:])\n"
+            "print(rc, *sorted(m for m in ('pyarrow', 'pandas', 'toolkit.parsing', 'toolkit.checks', 'matplotlib')"
+            " if m in sys.modules))")
+    first = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=True)
+    assert first.stdout.splitlines()[-1].split()[:2] == ["0", "matplotlib"]  # a cold build imports them all
+    again = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=True)
+    assert "up to date" in again.stdout
+    assert again.stdout.splitlines()[-1] == "0"

@@ -1,0 +1,59 @@
+"""The whole ``xxgk build``: the dataset (:func:`toolkit.data.build.build`), the indicators computed
+once from it, the workbook's indicators sheet, the database and the charts.
+
+:func:`build_dataset` is what the command line and ``tk.Corpus(...).build()`` both call, so a build from
+Python writes what ``xxgk build`` writes.  The steps it hands the build are small functions that
+import their libraries only when they run: an up-to-date build compares files with the manifest
+and imports nothing else.
+"""
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+__all__ = ["build_dataset"]
+
+
+def indicators(stage: Path) -> list[str]:
+    """Every report's indicators, computed once into the build's working files."""
+    from ..analysis.chart_data import write_built_indicators
+
+    return write_built_indicators(stage)
+
+
+def indicators_sheet(stage: Path):
+    """The workbook's ``indicators`` sheet: the indicators the build computed."""
+    from ..analysis.chart_data import read_built_indicators
+
+    return read_built_indicators(stage)
+
+
+def database(stage: Path, corpus: str | None = None) -> list[str]:
+    """``xxgk.db`` (:func:`toolkit.analysis.database.write_database`)."""
+    from ..analysis.database import write_database
+
+    return write_database(stage, corpus=corpus)
+
+
+def charts(stage: Path, jobs: int | None = None, corpus: str | None = None) -> list[str]:
+    """``charts/`` (:func:`toolkit.plots.write_charts`), drawn from what the build computed."""
+    from .output import write_charts
+
+    return write_charts(stage, jobs=jobs, corpus=corpus)
+
+
+def build_dataset(corpus: str | os.PathLike | None = None, out: str | os.PathLike | None = None, *,
+                  jobs: int | None = None, cache: bool = True, excel: bool = True, charts_too: bool = True,
+                  progress: bool | None = None, data_home: str | os.PathLike | None = None):
+    """``xxgk build``: :func:`toolkit.data.build.build` of *corpus* into *out* with the indicators
+    (computed once, for the workbook sheet, the database and the charts), ``xxgk.db`` and, with
+    *charts_too*, ``charts/``.  Arguments and errors as that function's."""
+    from ..corpus import corpus_dir
+    from ..data.build import build
+
+    root = str(corpus_dir(corpus))
+    extras = [functools.partial(charts, jobs=jobs, corpus=root)] if charts_too else []
+    extras.append(functools.partial(database, corpus=root))
+    return build(corpus, out, jobs=jobs, cache=cache, excel=excel, progress=progress, extras=extras,
+                 sheets=[("indicators", indicators_sheet)], derived=[indicators], data_home=data_home)
