@@ -20,7 +20,7 @@ from toolkit.cli import main
 from toolkit.data.tabular import read_frame
 
 # The module, whatever the package's name ``indicators`` stands for.
-indicators_module = importlib.import_module("toolkit.analysis.indicators")
+indicators_module = importlib.import_module("toolkit.analysis.indicator_frames")
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
 
