@@ -311,8 +311,19 @@ if len(kinds["annex"]):
                  "corpus text does not hold. ")
 if len(kinds["sentence"]):
     complete += (f"Only in {tables_of(kinds['sentence'])} does a sentence stand where the table would be "
-                 f"(e.g. {kinds['sentence']['in_its_place'].iloc[0]}): these reports appear to give no table "
-                 "themselves.")
+                 f"(e.g. {kinds['sentence']['in_its_place'].iloc[0]}): these reports may give no table themselves")
+    sentence_crawled = kinds["sentence"]["text_from"].str.startswith("crawler")
+    # A crawl that lost one table of a report may have lost the others too.
+    lost_too = sorted(set(kinds["sentence"]["report_id"]) & set(kinds["nothing"]["report_id"]))
+    if sentence_crawled.all():
+        complete += ", but the texts are a crawler's copies"
+        if lost_too:
+            complete += (f", and in {listing(tables_of(kinds['nothing'][kinds['nothing']['report_id'] == r]) for r in lost_too)} "
+                         "the same crawl lost the table, so a lost table cannot be ruled out")
+    elif sentence_crawled.any():
+        complete += (f", but the texts of {listing(name(r) for r in sorted(set(kinds['sentence'].loc[sentence_crawled, 'report_id'])))} "
+                     "are a crawler's copies")
+    complete += "."
 
 # Sections.
 five_found = sorted(set(five_elsewhere["report_id"]))
@@ -386,12 +397,16 @@ narrative = audit[audit["check"].str.startswith("narrative")]
 prose = narrative[narrative["passed"].eq(False).fillna(False)]
 kinds_failed = sorted(set(prose["check"]))
 parts = narrative[narrative["check"] == "narrative.parts"]
-form = (f"The {len(prose)} `narrative` failures are all `{'`, `'.join(kinds_failed)}`"
-        + (": sections 五 written as prose without enumerated items, so each part is one item — a limit for text "
-           "mining, not an error of arithmetic or completeness." if kinds_failed == ["narrative.enumerated"] else ".")
+n_kind = prose["check"].value_counts()
+form = ((f"The {len(prose)} `narrative` failures are all `narrative.enumerated`" if kinds_failed == ["narrative.enumerated"]
+         else f"The {len(prose)} `narrative` failures are " + listing(f"{n_kind[k]} `{k}`" for k in kinds_failed))
+        + (": `narrative.enumerated` marks sections 五 written as prose without enumerated items, so each part is one "
+           "item — a limit for text mining, not an error of arithmetic or completeness."
+           if "narrative.enumerated" in kinds_failed else ".")
         + (f" Every one of the {parts['passed'].notna().sum()} sections 五 that could be split has both a problem "
            "and an improvement part (`narrative.parts`)." if parts["passed"].notna().sum() == parts["passed"].eq(True).sum()
            else f" {parts['passed'].eq(True).sum()} of the {parts['passed'].notna().sum()} sections 五 that could be "
-                "split have both a problem and an improvement part (`narrative.parts`)."))
+                "split have both a problem and an improvement part (`narrative.parts`; not "
+                + listing(name(r) for r in sorted(parts.loc[parts["passed"].eq(False).fillna(False), "report_id"])) + ")."))
 
 Markdown("\n\n".join([f"**What it shows.** {arith}", complete, sect, text, rep, form]))

@@ -205,6 +205,27 @@ fig = plots.category_shares(by_level, "level")
 fig
 
 # %% [markdown]
+# Whether the levels differ is decided by a test, not by whether the intervals overlap: for each
+# category, Fisher's exact test on the reports naming it, province against city/county,
+# Benjamini–Hochberg-adjusted over the categories tested (METHODS §2.4):
+
+# %%
+from scipy.stats import false_discovery_control, fisher_exact
+
+counts = by_level.pivot(index="category", columns="level", values=["k", "n"])
+level_test = pd.DataFrame({
+    "zh": by_level.drop_duplicates("category").set_index("category")["zh"].reindex(counts.index),
+    "province": counts[("k", "province")].astype(int).astype(str) + "/" + counts[("n", "province")].astype(int).astype(str),
+    "city/county": counts[("k", "city/county")].astype(int).astype(str) + "/" + counts[("n", "city/county")].astype(int).astype(str),
+    "p": [fisher_exact([[int(r[("k", "province")]), int(r[("n", "province")] - r[("k", "province")])],
+                        [int(r[("k", "city/county")]), int(r[("n", "city/county")] - r[("k", "city/county")])]])[1]
+          for _, r in counts.iterrows()]})
+level_test["p_adj"] = false_discovery_control(level_test["p"].to_numpy(), method="bh")
+level_test["distinct"] = level_test["p_adj"] < 0.05
+level_test = level_test.sort_values(["p", "zh"], kind="stable")
+level_test.round(3)
+
+# %% [markdown]
 # A category "most often named" is claimed only on one label per item (its primary category, the one
 # the agreement check covers) and with a paired test between the two leading categories over the same
 # reports (exact McNemar: only reports naming one of the two and not the other count):
@@ -362,10 +383,8 @@ top3 = model.top_terms(3).groupby("topic")["term"].agg(list)
 substantive = [model.topic_labels_[t] for t, ts in top3.items() if sum(x not in generic for x in ts) >= 2]
 stab = model.topic_stability_
 best_row = k_table.set_index("k").loc[best_k]
-prov = by_level[by_level["level"] == "province"].sort_values(["k", "category"], ascending=[False, True])
-low = by_level[by_level["level"] == "city/county"].set_index("category")
-apart = [r.zh for r in prov.itertuples()
-         if r.ci_low > low.loc[r.category, "ci_high"] or r.ci_high < low.loc[r.category, "ci_low"]]
+closest = level_test.iloc[0]
+distinct_levels = level_test[level_test["distinct"]]
 meta = level_meta.to_dict("index")
 shared_sectors = set(meta["province"]["sectors"].split("、")) & set(meta["city/county"]["sectors"].split("、"))
 n_dist = int(terms["distinctive"].sum())
@@ -442,7 +461,9 @@ item once, by its primary category, {zh_of[first]} is named in {primary_counts['
 {primary_counts['reports'].iloc[1]} of the {len(prov_reports)} reports; {'the first is named more often' if mcnemar_p < 0.05 else 'the two are not told apart, so no ranking is claimed'}
 (exact McNemar test over reports: {only_first} vs {only_second} discordant, p = {mcnemar_p:.2f}). City and county reports are
 {meta['city/county']['reports']} ({sectors('city/county')}, {years('city/county')}), so their intervals are wide;
-the two levels' intervals are apart for {len(apart)} of {len(low)} categories{(': ' + '、'.join(apart)) if apart else ''}.
+Fisher's exact test per category (reports naming it, province against city/county), Benjamini–Hochberg-adjusted over
+the {len(level_test)} categories, finds {len(distinct_levels)} distinct{(': ' + '、'.join(distinct_levels['zh'])) if len(distinct_levels) else ''}
+(smallest adjusted p = {closest['p_adj']:.2f}, {closest['zh']}: {closest['province']} against {closest['city/county']}).
 {'The levels share no sector, so a difference between them cannot be told apart from one between sectors or periods.'
  if not shared_sectors else 'The levels share the sectors ' + '、'.join(sorted(shared_sectors)) + '.'}
 

@@ -436,6 +436,24 @@ def test_dispute_rate_is_a_ratio_without_interval():
     assert defs.loc["dispute_rate", "kind"] == "ratio"
 
 
+def test_a_stated_report_with_no_case_counts_as_stated_in_the_summary():
+    # As 河北省科学技术厅 2019 writes it: no tables, and the text says no application and no dispute.
+    reports = _reports(_report("r1", has=(False, False, False)), _report("r2", agency="某市民政局"))
+    values = {("t3", "new_received", "total"): 4, ("t4", "reconsideration", "total"): 1}
+    tables = pd.concat([_tables("r1", present=()), _tables("r2", values=values)], ignore_index=True)
+    said = _statements(("r1", "t3", "new_received", "total", 0, "未收到政府信息公开申请。", 0, 12),
+                       *[("r1", "t4", row, "total", 0, "未发生涉及政府信息公开的行政复议、行政诉讼案件。", 13, 40)
+                         for row in ("reconsideration", "litigation_direct", "litigation_after")])
+    ind = compute_indicators(reports, tables, said)
+    r1 = _row(ind, "r1", "dispute_rate")
+    assert (r1["numerator"], r1["denominator"], r1["source"]) == (0, 0, "stated") and r1["value"] is pd.NA
+    summary = summarise_indicators(ind, None).set_index("indicator").loc["dispute_rate"]
+    # r1 adds 0/0 to the pool and is counted in it, so it is counted as stated too
+    assert (summary["numerator"], summary["denominator"]) == (1, 4)
+    assert (summary["n_reports"], summary["n_stated"], summary["n_missing"]) == (2, 1, 0)
+    assert summarise_indicators(ind, None).set_index("indicator").loc["applications", "n_stated"] == 1
+
+
 def test_summarise_by_any_report_column_and_linked_rates_on_the_same_reports():
     # r1 (省 A): full 2 of 4, partial 1; r2 (省 A): full 3 of 5 but 部分公开 unreadable, so its
     # disclosure rate is missing; r3 (省 B): full 1 of 2, partial 1.

@@ -89,11 +89,11 @@ def test_code_items_does_not_modify_items(items):
     pd.testing.assert_frame_equal(items, before)
 
 
-def _fill_sheet_like_the_human_coder(path: Path, items: pd.DataFrame) -> int:
+def _fill_sheet_like_the_manual_coder(path: Path, items: pd.DataFrame) -> int:
     """Open the exported sheet with openpyxl and type in the categories of manual_coding.csv.
 
-    The human coded 47 passages (items, sentences or clauses) of 24 reports; each passage lies
-    inside one exported item. An item holding two coded passages gets the first (the item's lead
+    The coder (who is not recorded) coded 47 passages (items, sentences or clauses) of 24 reports;
+    each passage lies inside one exported item. An item holding two coded passages gets the first (the item's lead
     passage in the CSV's order, as the coder's rule says: code an item by its lead clause).
     """
     with open(FIXTURES / "manual_coding.csv", encoding="utf-8") as fh:
@@ -133,7 +133,7 @@ def test_export_fill_reimport_and_agreement(items, coded, tmp_path):
     with pytest.raises(FileExistsError):
         tk.export_for_coding(items, path)
 
-    n = _fill_sheet_like_the_human_coder(path, items)
+    n = _fill_sheet_like_the_manual_coder(path, items)
     assert n == 46  # 47 passages, two of them in one item of 2017_177f
     manual = tk.read_coding(path)
     assert list(manual.columns) == ["item_id", "category", "note"]

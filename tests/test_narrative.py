@@ -162,6 +162,12 @@ def test_load_narratives_near_duplicates_point_to_the_earlier_report():
     # 河北省科学技术厅 2022 repeats its 2021 text word for word except 全省 -> 我省 (read side by side)
     assert dup["2022_7a9750aaa71b82cb"] == "2021_d9cf0cbd74d43b1e"
     assert pd.isna(dup["2021_d9cf0cbd74d43b1e"])  # the earlier report of the pair points nowhere
+    # 河北省教育厅 2014 (heading 六、存在的主要问题) repeats 2013's problems sentence (…有待进一步丰富)
+    # nearly word for word (read side by side); its item is the one paragraph under that heading
+    assert dup["2014_7e3ea66ddf3d7e64"] == "2013_188035148e085674"
+    item = df[df["report_id"] == "2014_7e3ea66ddf3d7e64"]["text"].tolist()
+    assert item == ["2014年，河北省教育厅在政府信息公开方面做了一些工作，取得了一些成绩，但还存在一些不足。"
+                    "主要是主动公开的意识有待进一步加强；部分信息发布还不够及时；门户网站主动公开的内容有待进一步丰富。"]
     # every pointer goes back in time, and each report's items agree on it
     years = df.groupby("report_id")["year"].first()
     for late, early in dup.dropna().items():

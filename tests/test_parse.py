@@ -409,3 +409,32 @@ def test_a_report_before_the_template_gets_one_note_not_a_warning_per_table():
     note = report.warnings[0]
     assert note.startswith("report year 2014 predates the fixed template (2019)")
     assert note.split("template sections not found: ")[1].split(", ")[-1] == "6"
+
+
+# The pre-2019 template's problems heading without 及改进措施, as 河北省教育厅 2014 prints it.
+_PRE_2019 = ("一、概述\n本年度工作平稳。\n二、主动公开政府信息情况\n主动公开信息1635条。\n"
+             "三、依申请公开政府信息情况\n收到申请3件。\n{middle}\n")
+
+
+def test_bare_pre_2019_problems_heading_is_section_5():
+    from toolkit.parsing.sections import find_sections
+
+    text = _PRE_2019.format(middle="六、存在的主要问题\n主要是主动公开的意识有待进一步加强。")
+    s, e = find_sections(text)["5"]
+    assert text[s:e].strip() == "主要是主动公开的意识有待进一步加强。"
+    assert text[slice(*find_sections(text)["2"])].strip() == "主动公开信息1635条。\n三、依申请公开政府信息情况\n收到申请3件。"
+    # 七、存在的问题： as a whole numbered line is the same heading
+    text = _PRE_2019.format(middle="七、存在的问题：\n一是更新不及时。")
+    assert text[slice(*find_sections(text)["5"])].strip() == "一是更新不及时。"
+
+
+@pytest.mark.parametrize("line", [
+    "存在的主要问题",                       # not numbered
+    "（一）存在的主要问题",                 # a sub-heading inside a section
+    "四、存在的主要问题是人手不足。",        # a numbered sentence, not a heading
+    "存在的主要问题是人手不足。",           # a short body line
+])
+def test_bare_problems_words_are_no_heading_unless_a_whole_numbered_line(line):
+    from toolkit.parsing.sections import find_sections
+
+    assert find_sections(_PRE_2019.format(middle=line + "\n一是更新不及时。"))["5"] is None

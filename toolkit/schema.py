@@ -70,7 +70,8 @@ class Item:
 # regexes match the distinctive part of a heading; variants seen in published
 # reports (因政府信息公开工作被申请行政复议、提起行政诉讼情况, 存在的主要问题及下一年度
 # 工作安排, …) are covered.  A numbered heading with a typo (行政法复议) is found by
-# similarity to the canonical heading (toolkit.parsing.sections).
+# similarity to the canonical heading (toolkit.parsing.sections), and a bare
+# pre-2019 heading (六、存在的主要问题) only as a whole numbered line (same module).
 SECTIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "1": ("总体情况", "Overview", (r"总体情况", r"概\s*述")),
     "2": ("主动公开政府信息情况", "Proactive disclosure", (r"主动公开政府信息(?:的)?情况",)),

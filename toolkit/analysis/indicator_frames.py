@@ -600,7 +600,8 @@ def summarise_indicators(frame, by: str | None = "year", reports=None):
     ci_high      Float64
     n_reports    Int64    reports that contributed a value
     n_missing    Int64    reports whose value is <NA> (left out, never read as 0)
-    n_stated     Int64    contributing reports whose value is stated in the text, not tabled
+    n_stated     Int64    contributing reports (a rate's 0/0 included) whose value is stated in
+                          the text, not tabled
     n_conflict   Int64    contributing reports whose value rests on a cell their own text
                           contradicts (``conflict``)
     ============ ======== ================================================================
@@ -635,12 +636,16 @@ def summarise_indicators(frame, by: str | None = "year", reports=None):
         for ind, t, y in zip(work["indicator"].astype(object), work["template"].astype(object),
                              work["year"].astype(object))], dtype="string")
     work["indicator"] = work["indicator"].astype("string")
-    work["_stated"] = (work["source"].astype("string") == "stated").fillna(False) & work["value"].notna()
-    conflict = work["conflict"] if "conflict" in work.columns else pd.Series(False, index=work.index)
-    work["_conflict"] = conflict.fillna(False).astype(bool) & work["value"].notna()
     group = keys + ["indicator", "template"]
     kinds = {i.name: i.kind for i in INDICATORS}
     kind = work["indicator"].map(kinds)
+    # A report contributes when it has a value, or, for a rate, when it has no case (0/0): the
+    # pool counts it in n_reports, so its flags count too.
+    no_case = (kind.isin(["rate", "ratio"]) & (work["numerator"] == 0) & (work["denominator"] == 0)).fillna(False)
+    contributes = work["value"].notna() | no_case.astype(bool)
+    work["_stated"] = (work["source"].astype("string") == "stated").fillna(False) & contributes
+    conflict = work["conflict"] if "conflict" in work.columns else pd.Series(False, index=work.index)
+    work["_conflict"] = conflict.fillna(False).astype(bool) & contributes
     parts = []
     is_count = ~kind.isin(["rate", "ratio"]).to_numpy(dtype=bool)
     if is_count.any():

@@ -27,7 +27,7 @@ The codebook
     形式, 及时 …) are avoided; these topics go through compounds (公开内容,
     不够及时) or patterns (``规范性(?!文件)``, so that 规范性文件 is no review
     problem).  The keywords were written and tuned on the shipped corpus, by the
-    same person who coded the agreement fixture: the agreement reported on it
+    coder of the agreement fixture (who is not recorded): the agreement reported on it
     is in-sample and optimistic (see README, "Problems and improvements").
 
 Automatic coding (`code_items`)

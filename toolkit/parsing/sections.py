@@ -21,6 +21,12 @@ _FUZZY_HEADINGS = {
     "6": ("其他需要报告的事项",),
 }
 _FUZZY_MIN_RATIO = 0.85
+# Headings whose words are not distinctive: the pre-2019 template's 六、存在的主要问题
+# (without 及改进措施).  The same words open many body sentences, so such a heading
+# counts only as a whole numbered line.
+_BARE_HEADINGS = {
+    "5": re.compile(r"[一二三四五六七八九十]+\s*[、.．]\s*存在的(?:主要)?问题"),
+}
 # A word each section's heading regexes (schema.SECTIONS) cannot match without.
 _HEADING_WORDS = ("总体情况", "概", "主动公开政府信息", "收到和处理政府信息公开申请", "行政复议", "问题", "其他需要报告的事项")
 # Longer lines are never a heading line (numeral + words + up to 14 more characters).
@@ -48,10 +54,14 @@ def _numeral_rx(number: str) -> re.Pattern:
 
 def _heading_at(line: str, number: str) -> bool:
     """Is *line* the heading of section *number* (with or without its numeral)?"""
-    head = _HEAD_PREFIX.sub("", line.strip()).rstrip("。.:：; ")
+    stripped = line.strip().rstrip("。.:：; ")
+    head = _HEAD_PREFIX.sub("", stripped)
     m = _section_rx(number).search(head)
     # A heading is short; the same words inside a sentence are not a heading.
-    return m is not None and len(head) <= len(m.group(0)) + 14
+    if m is not None and len(head) <= len(m.group(0)) + 14:
+        return True
+    bare = _BARE_HEADINGS.get(number)
+    return bare is not None and bare.fullmatch(stripped) is not None
 
 
 def _similar_heading(text: str, pos: int, number: str) -> int | None:
