@@ -475,3 +475,15 @@ def test_csv_writer_leaves_numbers_and_plain_text_alone():
         '2,0,"+1.5","吴忠市"',
         ',7,"\'-",',
     ]
+
+
+def test_audit_gives_a_report_before_the_template_one_line_for_its_checks(capsys):
+    # 河北省教育厅 2013 predates the fixed template: no tables, nothing of the template to check.
+    assert main(["audit", "--corpus", str(CORPUS), "--report", "2013_188035148e085674"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    notes = [line for line in out if "checks not applicable" in line]
+    assert len(notes) == 1 and "predates the fixed template (2019)" in notes[0]
+    assert not any("n/a" in line for line in out)
+    assert main(["audit", "--corpus", str(CORPUS), "--all", "--report", "2013_188035148e085674"]) == 0
+    out = capsys.readouterr().out
+    assert "checks not applicable" not in out and out.count("n/a") > 10

@@ -408,10 +408,15 @@ def _number(value) -> str:
     return f"{v:,.0f}" if v.is_integer() else f"{v:,.4g}"
 
 
-def _audit_lines(findings, detail: bool, width: int = AUDIT_WIDTH, who: dict | None = None) -> list[str]:
+_PRE_TEMPLATE = "Not checked: report year "
+
+
+def _audit_lines(findings, detail: bool, width: int = AUDIT_WIDTH, who: dict | None = None,
+                 everything: bool = False) -> list[str]:
     """The findings grouped by report, in at most *width* columns: a line naming the report (its
     organ and year from *who*, report_id -> (organ, year), and its counts), then a line per
-    finding (check, expected, actual[, result]), with *detail* the finding's sentence below it."""
+    finding (check, expected, actual[, result]), with *detail* the finding's sentence below it; unless
+    *everything*, a report before the fixed template gets one line for its checks that do not apply."""
     import pandas as pd
 
     who = who or {}
@@ -438,6 +443,16 @@ def _audit_lines(findings, detail: bool, width: int = AUDIT_WIDTH, who: dict | N
         named = " ".join(str(x) for x in (organ, f"{year}年" if year is not None else None) if x is not None)
         title = f"{rid}  {named}" if named else rid
         lines.extend(_wrap(f"{title} ({', '.join(counts)})", width, ""))
+        # A report before the fixed template has nothing to check for most checks: one line
+        # says so instead of one per check, which would bury the findings that matter.
+        note = next((str(r[5]) for r in found if detail and not everything
+                     and str(r[5]).startswith(_PRE_TEMPLATE)), None)
+        if note is not None:
+            before = [r for r in found if r[4] is None or r[4] is pd.NA]
+            lines.extend(_wrap(f"{len(before)} checks not applicable: " + note.split("; ")[0]
+                               .replace("Not checked: ", "") + " (xxgk audit --all lists them)",
+                               width, indent))
+            found = [r for r in found if not (r[4] is None or r[4] is pd.NA)]
         for _rid, check, expected, actual, passed, text in found:
             line = (f"{indent}{_fit(str(check), check_w)}  {_number(expected):>{num_w}}  "
                     f"{_number(actual):>{num_w}}")
@@ -506,7 +521,7 @@ def _audit(args: argparse.Namespace) -> int:
         if findings.empty:
             print("no failed or uncheckable findings")
             return 0
-        lines = _audit_lines(findings, detail=True, who=who)
+        lines = _audit_lines(findings, detail=True, who=who, everything=args.all)
         failed = int(findings["passed"].eq(False).fillna(False).sum())
         lines.append(f"{failed} failed and {int(findings['passed'].isna().sum())} not checkable "
                      f"findings in {findings['report_id'].nunique()} reports")

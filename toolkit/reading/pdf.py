@@ -39,7 +39,10 @@ def read_pdf(data: bytes, source: str | None = None) -> Document:
             and isinstance(exc.args[0], Exception) else exc
         if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)):
             raise ReportError(source, "password-protected PDF; not read") from None
-        raise ReportError(source, f"corrupt PDF ({type(inner).__name__})") from None
+        # The library's exception name means nothing to a reader: say what it found in words.
+        why = "it ends before its end" if isinstance(inner, PSException) and "EOF" in type(inner).__name__ \
+            else "its structure cannot be read"
+        raise ReportError(source, f"corrupt or damaged PDF ({why}); not read") from None
 
 
 def _read_pdf(data: bytes, source: str | None) -> Document:
