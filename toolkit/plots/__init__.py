@@ -65,8 +65,8 @@ from .charts import (AUDIT_FAMILIES, OUTCOME_GROUPS, RATE_SERIES, applications_a
 from .layout import ADMIN_LEVEL_ZH, GROUP_AXES, GROUP_TITLES, GROUP_UNKNOWN, MAX_ORGANS
 from .output import chart_cells, chart_indicators, render, sources_frame, write_charts
 from .registry import BY_CHARTS, CHARTS, REGISTRY, Cells, Chart, chart_spec, register, unregister
-from .theme import (FAIL_COLOUR, FONT_FILE, FONT_PACKAGE, MAX_CITED, MUTED_COLOUR, NA_COLOUR, PALETTE,
-                    PASS_COLOUR, SOURCE_COLUMNS, SOURCE_TEMPLATE, STYLE, SVG_FONT_FAMILIES, TEXT_COLOUR,
+from .theme import (FAIL_COLOUR, FONT_FILE, FONT_PACKAGE, MAX_CITED, MUTED_COLOUR, NA_COLOUR, NEUTRAL_COLOUR,
+                    PALETTE, PASS_COLOUR, SOURCE_COLUMNS, SOURCE_TEMPLATE, STYLE, SVG_FONT_FAMILIES, TEXT_COLOUR,
                     apply_font, cite, font_family, font_path, save, style)
 
 __all__ = [
