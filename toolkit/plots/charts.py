@@ -410,15 +410,15 @@ def _missing_note(ids: set, meta: dict) -> list[str]:
             f"{_reports_en(len(ids))} left out, a value missing"]
 
 
-def _share_scope(ids: set, meta: dict, what_zh: str = "各报告占比的平均",
-                 what_en: str = "reports' own shares") -> tuple[str, str]:
+def _share_scope(ids: set, meta: dict) -> tuple[str, str]:
     """Title suffixes (zh, en) saying over which reports and years a mean of reports' shares is taken."""
     years = [meta[r][1] for r in ids if r in meta and not _is_na(meta[r][1])]
     n = len(ids)
+    whose = "1 report's own shares" if n == 1 else f"{n:,} reports' own shares"
     if years:
         span = years_text(years)
-        return f"（{span} 年 {n:,} 份报告，{what_zh}）", f" (mean of {n:,} {what_en}, {span})"
-    return f"（{n:,} 份报告，{what_zh}）", f" (mean of {n:,} {what_en})"
+        return f"（{span} 年 {n:,} 份报告，各报告占比的平均）", f" (mean of {whose}, {span})"
+    return f"（{n:,} 份报告，各报告占比的平均）", f" (mean of {whose})"
 
 
 def _share_axis(ax, horizontal: bool = False) -> None:
@@ -680,9 +680,11 @@ def appeals(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *,
     def tick(r) -> str:
         k, n = len(used.get(r.key, ())), len(used.get(r.key, ())) + len(zero.get(r.key, ()))
         said = f"{k:,} 份有案件（共 {n:,} 份报告）" if n else "无可读数值"
-        return f"{r.zh}\n{wrap_label(r.en, 22)}\n{said}"
+        return f"{r.zh}\n{r.en}\n{said}"
 
     def draw(fig):
+        from matplotlib.patches import Patch
+
         ax = fig.add_subplot()
         y = list(range(len(rows)))
         left = [0.0] * len(rows)
@@ -690,7 +692,7 @@ def appeals(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *,
             vals = [means.get((r.key, c.key)) for r in rows]
             drawn = [(j, v) for j, v in zip(y, vals) if v is not None]
             bars = ax.barh([j for j, _v in drawn], [v for _j, v in drawn], left=[left[j] for j, _v in drawn],
-                           height=0.6, color=PALETTE[i], label=f"{c.zh} / {c.en}")
+                           height=0.6, color=PALETTE[i])
             for (j, v), bar in zip(drawn, bars):
                 # At the segment's centre, as plain text (a figure must pickle); hidden when too narrow.
                 t = ax.text(left[j] + v / 2, j, share_text(v) if v else "", ha="center", va="center",
@@ -703,7 +705,9 @@ def appeals(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *,
         _share_axis(ax, horizontal=True)
         ax.set_xlabel("各报告占比的平均 / Mean of the reports' shares")
         ax.set_ylabel("案件类型 / Case type")
-        legend_above(ax, ncols=2)
+        # The legend from patches: a result no report has still shows its colour.
+        ax.legend(handles=[Patch(color=PALETTE[i], label=f"{c.zh} / {c.en}") for i, c in enumerate(parts)],
+                  loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=2, fontsize=9, borderaxespad=0.0)
         hidden = fit_inside_labels(fig, ax)
         for j, r in enumerate(rows):
             if not used.get(r.key):
