@@ -140,8 +140,8 @@ def test_save_png_and_svg(tmp_path):
     labels = re.findall(r"<text[^>]*>([^<]*)</text>", text)
     # The title, its English line, the outcome labels and the axis title, as written in outcomes().
     # Of the seeds only 003 (吴忠 2023) handled an application: the mean of its own shares.
-    for label in ("政府信息公开申请的办理结果（2023 年 1 份报告，各报告占比的平均）",
-                  "How information disclosure applications were handled (mean of 1 report's own shares, 2023)",
+    for label in ("依申请公开：办理结果（2023 年 1 份报告占比的平均）",
+                  "How applications were handled (mean of 1 report's own shares, 2023)",
                   "予以公开", "Granted", "不予处理", "办理结果 / Outcome"):
         assert label in labels, label
     assert any(t.startswith("数据来源：") and "outcomes.sources.csv" in t for t in labels)
@@ -223,7 +223,7 @@ def test_source_override(tables):
 def test_titles_and_axis_labels_bilingual(tables):
     fig = plots.applications_by_applicant(tables)
     texts = [t.get_text() for t in fig.texts]
-    assert texts[0].startswith("新收政府信息公开申请：按申请人类型（")
+    assert texts[0].startswith("新收申请：按申请人类型（")
     assert texts[1].startswith("New ")
     ax = fig.axes[0]
     assert "申请人类型" in ax.get_xlabel() and "Applicant" in ax.get_xlabel()
@@ -799,7 +799,7 @@ def test_table_charts_draw_the_mean_of_each_reports_own_shares_not_a_grand_total
     labels = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "xxgk-value"]
     assert labels[0] == "96%†"  # 洪泽 2024 (its text contradicts its table 3) is among the 13
     title, subtitle = fig.texts[0].get_text(), fig.texts[1].get_text()
-    assert title.endswith("（2019–2025 年 13 份报告，各报告占比的平均）"), title
+    assert title.endswith("（2019–2025 年 13 份报告占比的平均）"), title
     assert subtitle.endswith("(mean of 13 reports' own shares, 2019–2025)"), subtitle
     source = _source_text(fig).replace("\n", "")
     assert "（16 份" in source and "合计" not in title and "占 83%" not in source
@@ -816,7 +816,7 @@ def test_table_charts_draw_the_mean_of_each_reports_own_shares_not_a_grand_total
     # Granted in full: the mean of 12 reports' own shares, not 上海's pooled 17% nor a count.
     assert 0.5 < widths[0] < 0.7
     title = fig.texts[0].get_text()
-    assert title.endswith("（2021–2025 年 12 份报告，各报告占比的平均）"), title
+    assert title.endswith("（2021–2025 年 12 份报告占比的平均）"), title
     source = _source_text(fig).replace("\n", "")
     # 教育厅 2019 prints its 部分公开 blank, 工信厅 2019 and 2020 their outcome cells.
     assert "缺失值未计入：河北省工业和信息化厅 2019、2020，河北省教育厅 2019（3 份报告）" in source

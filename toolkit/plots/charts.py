@@ -417,8 +417,8 @@ def _share_scope(ids: set, meta: dict) -> tuple[str, str]:
     whose = "1 report's own shares" if n == 1 else f"{n:,} reports' own shares"
     if years:
         span = years_text(years)
-        return f"（{span} 年 {n:,} 份报告，各报告占比的平均）", f" (mean of {whose}, {span})"
-    return f"（{n:,} 份报告，各报告占比的平均）", f" (mean of {whose})"
+        return f"（{span} 年 {n:,} 份报告占比的平均）", f" (mean of {whose}, {span})"
+    return f"（{n:,} 份报告占比的平均）", f" (mean of {whose})"
 
 
 def _share_axis(ax, horizontal: bool = False) -> None:
@@ -452,7 +452,7 @@ def applications_by_applicant(tables: "pd.DataFrame", indicators: "pd.DataFrame 
     """
     from .. import schema
 
-    zh, en = "新收政府信息公开申请：按申请人类型", "New information disclosure applications by applicant type"
+    zh, en = "新收申请：按申请人类型", "New applications by applicant type"
     cols = [c for c in schema.T3_COLUMNS if c.key != "total"]
     cells = None if is_empty(tables) else select_cells(tables, "t3", ["new_received"], [c.key for c in cols])
     if is_empty(cells):
@@ -518,7 +518,7 @@ def outcomes(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *
     bars of a mean that includes a report whose text contradicts its table 3
     (*indicators*' ``conflict``) are marked ``†``.
     """
-    zh, en = "政府信息公开申请的办理结果", "How information disclosure applications were handled"
+    zh, en = "依申请公开：办理结果", "How applications were handled"
     cells = None if is_empty(tables) else select_cells(tables, "t3", columns=["total"])
     if not is_empty(cells):
         groups = map_values(cells["row"], lambda r: _outcome_group(str(r)))
@@ -658,7 +658,7 @@ def appeals(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *,
     """
     from .. import schema
 
-    zh, en = "政府信息公开行政复议、行政诉讼结果", "Administrative reconsideration and litigation: results"
+    zh, en = "行政复议、行政诉讼的结果", "Reconsideration and litigation: results"
     parts = [c for c in schema.T4_COLUMNS if c.key != "total"]
     rows = schema.T4_ROWS
     cells = None if is_empty(tables) else select_cells(tables, "t4", [r.key for r in rows], [c.key for c in parts])
@@ -671,7 +671,7 @@ def appeals(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *,
     partly = set().union(*missing.values()) & read
     years = [meta[r][1] for r in read if r in meta and not _is_na(meta[r][1])]
     span = years_text(years) if years else None
-    zh_scope = f"（{span} 年，各报告结果占比的平均）" if span else "（各报告结果占比的平均）"
+    zh_scope = f"（{span} 年各报告占比的平均）" if span else "（各报告占比的平均）"
     en_scope = f" (mean of the reports' own shares, {span})" if span else " (mean of the reports' own shares)"
     notes = _missing_note(left_out | partly, meta)
     if any(r.key in marked for r in rows):
