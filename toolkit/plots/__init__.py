@@ -23,7 +23,10 @@ organ shows each organ's mean per report, over the reports that have every
 value drawn, and its tick label says how many reports and which years; the
 :data:`MAX_ORGANS` organs with the largest means are drawn and the others are
 summarised in one row (其余 N 个机关 / N others).  A chart drawn by year (or
-province, level, sector) sums each group's reports and says how many.
+province, level, sector) sums each group's reports and says how many.  The
+charts of one table across all reports (applicants, outcomes, appeals) state
+no grand total over organs and years: each bar is the mean of the reports' own
+shares, every report weighing the same.
 
 The charts, as :data:`REGISTRY` declares them (``render(name)`` draws one;
 ``xxgk build`` writes each, by organ and by year where it has groupings):
