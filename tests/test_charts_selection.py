@@ -94,7 +94,7 @@ def test_organ_by_id_province_and_year_selection_and_title_override(tmp_path):
     assert cli.main(["chart", "outcomes", "--organ", "河北省教育厅", "--title", "教育厅怎样答复申请",
                      "--out", str(tmp_path / "c")]) == 0
     texts = _texts(tmp_path / "c.svg")
-    assert "教育厅怎样答复申请" in texts and not any("政府信息公开申请的办理结果" in t for t in texts)
+    assert "教育厅怎样答复申请" in texts and not any("依申请公开：办理结果" in t for t in texts)
 
 
 @pytest.mark.parametrize("by, label", [("admin_level", "行政层级 / Administrative level"), ("sector", "领域 / Sector")])

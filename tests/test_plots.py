@@ -139,8 +139,9 @@ def test_save_png_and_svg(tmp_path):
 
     labels = re.findall(r"<text[^>]*>([^<]*)</text>", text)
     # The title, its English line, the outcome labels and the axis title, as written in outcomes().
-    for label in ("政府信息公开申请的办理结果（2022–2024 年 4 份报告合计）",
-                  "How information disclosure applications were handled (2022–2024, summed over 4 reports)",
+    # Of the seeds only 003 (吴忠 2023) handled an application: the mean of its own shares.
+    for label in ("依申请公开：办理结果（2023 年 1 份报告占比的平均）",
+                  "How applications were handled (mean of 1 report's own shares, 2023)",
                   "予以公开", "Granted", "不予处理", "办理结果 / Outcome"):
         assert label in labels, label
     assert any(t.startswith("数据来源：") and "outcomes.sources.csv" in t for t in labels)
@@ -188,7 +189,7 @@ def test_source_line_counts_reports(name, tables, audit_frame):
     source = _source_text(fig)
     if name == "audit_summary":
         n = audit_frame["report_id"].nunique()
-        assert n == 5  # the shipped corpus
+        assert n == 5  # the seeds
     elif name in INDICATOR_SOURCES:
         n = INDICATOR_SOURCES[name]
     else:
@@ -200,9 +201,16 @@ def test_source_line_counts_reports(name, tables, audit_frame):
         # 002 published its tables as images: its applications come from its text (2023年收到1件
         # 信息公开申请), a stated count the default chart leaves out — and says so.
         assert source.endswith("xxgk；另有 1 份报告仅有正文所述数字，未计入 / 1 reports with stated counts only, not drawn")
-    elif name in ("applications_by_applicant", "outcomes"):
-        # No missing cell in the seeds' tables; 003 (吴忠 2023) has the only application.
-        assert source.endswith("xxgk；其中 吴忠市民政局 2023 占 100% / of which 吴忠市民政局 2023: 100%")
+    elif name == "applications_by_applicant":
+        # No missing cell in the seeds' tables; 003 (吴忠 2023) has the only application, the
+        # other three with a table 3 received none: they have no share, and the line says so.
+        assert source.endswith("xxgk；其中 3 份报告本年无新收申请，无占比 / 3 reports received no application: no share")
+    elif name == "outcomes":
+        assert source.endswith("xxgk；其中 3 份报告办理结果均为 0，无占比 / 3 reports handled no application: no share")
+    elif name == "audit_summary":
+        # 004 (卫辉 2022) writes section 五 as unnumbered prose: not an error, and the line says so.
+        assert source.replace("\n", "").endswith("xxgk；未分项：第五部分为不分项的段落，不是错误 / not enumerated: "
+                                                  "section 5 is unnumbered prose, not an error")
     else:
         assert source.endswith("xxgk")  # no missing cell in the seeds' tables
 
@@ -215,11 +223,11 @@ def test_source_override(tables):
 def test_titles_and_axis_labels_bilingual(tables):
     fig = plots.applications_by_applicant(tables)
     texts = [t.get_text() for t in fig.texts]
-    assert texts[0].startswith("新收政府信息公开申请：按申请人类型（")
+    assert texts[0].startswith("新收申请：按申请人类型（")
     assert texts[1].startswith("New ")
     ax = fig.axes[0]
     assert "申请人类型" in ax.get_xlabel() and "Applicant" in ax.get_xlabel()
-    assert "申请数" in ax.get_ylabel() and "Applications" in ax.get_ylabel()
+    assert "占比" in ax.get_ylabel() and "share" in ax.get_ylabel()
     ticks = [t.get_text() for t in ax.get_xticklabels()]
     assert ticks[0].startswith("自然人")
 
@@ -247,23 +255,20 @@ def test_inputs_not_modified(tables, reports, audit_frame):
         assert_frame_equal(a, audit_frame)
 
 
-def test_sums_match_tables(tables):
+def test_applicant_bars_are_the_reports_own_shares(tables):
+    # Of the seeds only 003 (吴忠 2023) received an application: one, from a natural person.
     fig = plots.applications_by_applicant(tables)
     heights = [p.get_height() for p in fig.axes[0].patches]
-    t3 = tables[(tables["table"] == "t3") & (tables["row"] == "new_received")]
-    expected = [float(t3.loc[t3["column"] == c, "value"].sum())
-                for c in ("natural_person", "commercial", "research", "social_org",
-                          "legal_service", "other_org")]
-    assert heights == expected
+    assert heights == [1.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    labels = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "xxgk-value"]
+    assert labels == ["100%", "0%", "0%", "0%", "0%", "0%"]
 
 
-def test_outcome_groups_sum_to_total_handled(tables):
+def test_outcome_shares_add_up_to_one(tables):
     fig = plots.outcomes(tables)
     widths = [p.get_width() for p in fig.axes[0].patches]
-    t3 = tables[(tables["table"] == "t3") & (tables["column"] == "total")]
-    handled = float(t3.loc[t3["row"] == "total_handled", "value"].sum())
-    # The shipped corpus passes t3.outcomes, so the groups add up to (七)总计.
-    assert sum(widths) == pytest.approx(handled)
+    # 003 granted its one application (予以公开 1 of 1); the other seeds handled none.
+    assert widths == [1.0, 0.0, 0.0, 0.0, 0.0, 0.0]
     assert len(widths) == len(plots.OUTCOME_GROUPS)
 
 
@@ -286,12 +291,18 @@ def test_missing_values_excluded_and_noted(tables):
     sel = (t["table"] == "t3") & (t["row"] == "new_received") & (t["column"] == "natural_person")
     t.loc[sel, "value"] = pd.NA
     fig = plots.applications_by_applicant(t)
-    assert "缺失值未计入" in _source_text(fig)
-    # Every natural-person cell missing: no bar at all there (never a 0 bar), an n/a mark instead.
-    assert all(abs(p.get_x() + p.get_width() / 2) > 0.4 for p in fig.axes[0].patches)
-    assert len(fig.axes[0].patches) == 5
-    marks = [t for t in fig.axes[0].texts if t.get_text() == "n/a"]
-    assert len(marks) == 1 and marks[0].xy[0] == 0
+    # Every natural-person cell missing: no report's shares can be formed (never a 0 bar), every
+    # bar is n/a, and the line names the four reports left out (by id: no indicators given).
+    source = _source_text(fig).replace("\n", "")
+    assert "缺失值未计入：000_390bec4f8b72bc77，001_0d529075b8579b4b，003_03a04d677c33f02f，004_90c37852d1e90522" \
+        "（4 份报告）/ 4 reports left out, a value missing" in source
+    assert len(fig.axes[0].patches) == 0
+    assert len([t for t in fig.axes[0].texts if t.get_text() == "n/a"]) == 6
+    # Only 003's cell missing: 003 is left out and named, the three others (no application) remain.
+    t = tables.copy()
+    t.loc[sel & (t["report_id"] == "003_03a04d677c33f02f"), "value"] = pd.NA
+    source = _source_text(plots.applications_by_applicant(t, tk.indicators())).replace("\n", "")
+    assert "（3 份）" in source and "缺失值未计入：吴忠市民政局 2023（1 份报告）" in source
     # A missing value in cells the chart does not use is not mentioned.
     t = tables.copy()
     t.loc[(t["table"] == "t4"), "value"] = pd.NA
@@ -308,7 +319,9 @@ def test_audit_summary_counts(audit_frame):
         lambda c: any(c == f or c.startswith(f + ".") for f in families))
     assert total == shown.sum()
     ticks = [t.get_text() for t in ax.get_yticklabels()]
-    assert len(ticks) == len(plots.AUDIT_FAMILIES)
+    drawn = [f"{z}\n{e}" for f, z, e in plots.AUDIT_FAMILIES
+             if audit_frame["check"].map(lambda c: c == f or c.startswith(f + ".")).any()]
+    assert ticks == drawn
 
 
 @pytest.mark.parametrize("name", list(plots.CHARTS))
@@ -757,25 +770,121 @@ def test_table_charts_mark_a_report_whose_text_contradicts_its_table(shipped_ind
         assert "†" not in _source_text(fig) + "".join(t.get_text() for t in fig.axes[0].texts), name
 
 
-def test_sums_over_reports_say_their_years_reports_and_largest_share(shipped_indicators):
+def _mean_of_own_shares(cells: pd.DataFrame, part: str) -> pd.Series:
+    """Each report's cells over their sum, averaged over the reports with every cell read and a sum
+    above 0 (the test's own pivot, not the chart's code)."""
+    wide = cells.pivot_table(index="report_id", columns=part, values="value", aggfunc="sum", dropna=False)
+    read = cells.groupby("report_id")["value"].apply(lambda v: v.notna().all())
+    wide = wide[read.reindex(wide.index).to_numpy()].astype(float)
+    wide = wide[wide.sum(axis=1) > 0]
+    return wide.div(wide.sum(axis=1), axis=0).mean()
+
+
+def test_table_charts_draw_the_mean_of_each_reports_own_shares_not_a_grand_total(shipped_indicators):
+    """METHODS §2.1: no sum over reports of different organs and years; every report weighs the same."""
     tables = tk.load_tables(SHIPPED)
-    t3 = tables[(tables["table"] == "t3") & tables["value"].notna()]
-    outcome = t3["row"].str.match(r"^(granted|partially_granted|denied\.|unavailable\.|not_processed\.|other\.)")
-    ind = shipped_indicators.drop_duplicates("report_id").set_index("report_id")
-    cases = {"outcomes": t3[outcome & (t3["column"] == "total")],
-             "applications_by_applicant": t3[(t3["row"] == "new_received") & (t3["column"] != "total")]}
-    for name, cells in cases.items():
-        fig = plots.render(name, SHIPPED)
-        per = cells.groupby("report_id")["value"].sum()
-        years = ind.loc[per.index, "year"]
-        title = fig.texts[0].get_text()
-        assert f"（{years.min()}–{years.max()} 年 {len(per)} 份报告合计）" in title, title
-        top = per.idxmax()
-        assert ind.loc[top, "agency"] == "上海市人民政府办公厅"
-        share = per[top] / per.sum()
-        assert share > 0.5
-        assert (f"其中 上海市人民政府办公厅 {ind.loc[top, 'year']} 占 {share:.0%}"
-                in _source_text(fig).replace("\n", "")), name
+    t3 = tables[(tables["table"] == "t3") & (tables["status"] != "table_absent")]
+    fig = plots.render("applications_by_applicant", SHIPPED)
+    heights = [p.get_height() for p in fig.axes[0].patches]
+    # Read by hand from corpus/: 18 reports have table 3; 工信厅 2019 and 2020 print their applicant
+    # cells blank; 卫辉 2022, 鸡东 2023 and 开州 2024 received none. The 13 others' natural-person
+    # shares: 16/16, 4/4, 2/2, 34/37, 41/44, 12/14, 11/11, 1/1, 17/17, 18/19, 8/10, 95/95, 1259/1295.
+    natural = (1 + 1 + 1 + 34 / 37 + 41 / 44 + 12 / 14 + 1 + 1 + 1 + 18 / 19 + 8 / 10 + 1 + 1259 / 1295) / 13
+    assert heights[0] == pytest.approx(natural) and round(natural, 3) == 0.956
+    cells = t3[(t3["row"] == "new_received") & (t3["column"] != "total")]
+    expected = _mean_of_own_shares(cells, "column")
+    keys = ["natural_person", "commercial", "research", "social_org", "legal_service", "other_org"]
+    assert heights == pytest.approx([expected[k] for k in keys])
+    assert sum(heights) == pytest.approx(1.0)
+    labels = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "xxgk-value"]
+    assert labels[0] == "96%†"  # 洪泽 2024 (its text contradicts its table 3) is among the 13
+    title, subtitle = fig.texts[0].get_text(), fig.texts[1].get_text()
+    assert title.endswith("（2019–2025 年 13 份报告占比的平均）"), title
+    assert subtitle.endswith("(mean of 13 reports' own shares, 2019–2025)"), subtitle
+    source = _source_text(fig).replace("\n", "")
+    assert "（16 份" in source and "合计" not in title and "占 83%" not in source
+    assert "其中 3 份报告本年无新收申请，无占比" in source
+    assert "缺失值未计入：河北省工业和信息化厅 2019、2020（2 份报告）" in source
+
+    fig = plots.render("outcomes", SHIPPED)
+    widths = [p.get_width() for p in fig.axes[0].patches]
+    cells = t3[t3["column"] == "total"]
+    group = cells["row"].map(lambda r: next((i for i, (_z, _e, k) in enumerate(plots.OUTCOME_GROUPS)
+                                             if r == k or (k.endswith(".") and r.startswith(k))), None))
+    expected = _mean_of_own_shares(cells.assign(group=group).dropna(subset=["group"]), "group")
+    assert widths == pytest.approx(list(expected.sort_index())) and sum(widths) == pytest.approx(1.0)
+    # Granted in full: the mean of 12 reports' own shares, not 上海's pooled 17% nor a count.
+    assert 0.5 < widths[0] < 0.7
+    title = fig.texts[0].get_text()
+    assert title.endswith("（2021–2025 年 12 份报告占比的平均）"), title
+    source = _source_text(fig).replace("\n", "")
+    # 教育厅 2019 prints its 部分公开 blank, 工信厅 2019 and 2020 their outcome cells.
+    assert "缺失值未计入：河北省工业和信息化厅 2019、2020，河北省教育厅 2019（3 份报告）" in source
+    assert "其中 3 份报告办理结果均为 0，无占比" in source
+
+
+def test_appeals_chart_names_the_report_left_out_and_counts_reports_per_case_type(shipped_indicators):
+    fig = plots.render("appeals", SHIPPED)
+    ax = fig.axes[0]
+    source = _source_text(fig).replace("\n", "")
+    # 河北省教育厅（2019）prints its table 4's 维持/纠正/其他/尚未审结 blank: the one report left out.
+    assert "缺失值未计入：河北省教育厅 2019（1 份报告）/ 1 report left out, a value missing" in source
+    assert "（15 份" in source and "12 个" not in source
+    ticks = [t.get_text().split("\n")[-1] for t in ax.get_yticklabels()]
+    # Reports with a case of each type, read by hand from corpus/ (of the 15 whose table 4 was read).
+    assert ticks == ["6 份有案件（共 15 份报告）", "5 份有案件（共 15 份报告）", "7 份有案件（共 15 份报告）"]
+    # Reconsideration upheld: 教育厅 2022 2/4, 工信厅 2022 1/1, 教育厅 2023 6/7, 工信厅 2023 0/1
+    # (pending), 洪泽 2024 1/2, 上海 2025 40/55.
+    upheld = (2 / 4 + 1 + 6 / 7 + 0 + 1 / 2 + 40 / 55) / 6
+    first = min((p for p in ax.patches if abs(p.get_y() + p.get_height() / 2) < 0.01), key=lambda p: p.get_x())
+    assert first.get_width() == pytest.approx(upheld)
+    for row in range(3):  # each case type's shares add up to 100%
+        assert sum(p.get_width() for p in ax.patches if abs(p.get_y() + p.get_height() / 2 - row) < 0.01) \
+            == pytest.approx(1.0)
+    assert "合计" not in fig.texts[0].get_text()
+
+
+def test_rates_by_organ_are_ordered_by_cases_per_report_not_summed_cases(shipped_indicators):
+    fig = plots.rates(shipped_indicators, by="organ")
+    ticks = [t.get_text().split("\n")[0] for t in fig.axes[0].get_yticklabels()]
+    # Handled applications per contributing report: 上海 1,191 (1 report), 洪泽 95 (1),
+    # 教育厅 100 over 3 (33.3): summed cases would put 教育厅 (100) above 洪泽 (95).
+    assert ticks[:3] == ["上海市人民政府办公厅", "淮安市洪泽区人民政府", "河北省教育厅"]
+    ind = shipped_indicators
+    d = ind[(ind["indicator"] == "disclosure_rate") & ind["numerator"].notna() & (ind["denominator"] > 0)]
+    mean = d.groupby("organ_id")["denominator"].mean()
+    names = d.drop_duplicates("organ_id", keep="last").set_index("organ_id")["agency"]
+    assert ticks[:len(mean)] == list(names[mean.sort_values(ascending=False, kind="stable").index])
+    assert "按每份报告平均件数（比例的分母）排序" in _source_text(fig).replace("\n", "")
+    assert "排序" not in _source_text(plots.rates(ind, by="year"))
+
+
+def test_audit_summary_draws_cross_year_checks_and_no_unenumerated_section_as_a_failure():
+    from toolkit.plots.theme import FAIL_COLOUR, NEUTRAL_COLOUR
+
+    audit = tk.audit(SHIPPED)
+    fig = plots.audit_summary(audit)
+    ax = fig.axes[0]
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    colour = {FAIL_COLOUR.lower(): "failed", NEUTRAL_COLOUR.lower(): "neutral"}
+
+    def segments(label):
+        row = ticks.index(label)
+        return {colour.get(matplotlib.colors.to_hex(p.get_facecolor()), matplotlib.colors.to_hex(p.get_facecolor())):
+                p.get_width() for p in ax.patches if abs(p.get_y() + p.get_height() / 2 - row) < 0.01 and p.get_width()}
+
+    # Counted from tk.audit(corpus/): carried-over 42 passed, 133 not checkable; the section-5
+    # repeat 19 passed, 1 failed (科技厅 2022 repeats 2021), 5 not checkable.
+    carried = segments("上年结转与上年报告一致\nCarried over = last year's")
+    assert sorted(carried.values()) == [42, 133] and "failed" not in carried
+    repeat = segments("第五部分未照搬上年\nSection 5 not a repeat")
+    assert sorted(repeat.values()) == [1, 5, 19] and repeat["failed"] == 1
+    # 14 reports write section 五 as unnumbered prose: drawn in the neutral colour, never red.
+    enumerated = segments("第五部分分项列举\nSection 5 enumerated")
+    assert enumerated["neutral"] == 14 and "failed" not in enumerated
+    assert "未分项 / Not enumerated" in [t.get_text() for t in ax.get_legend().get_texts()]
+    total = sum(p.get_width() for p in ax.patches)
+    assert total == len(audit)  # every finding is drawn, the cross-year ones included
 
 
 def test_a_pooled_rate_resting_on_a_contradicted_report_is_marked(shipped_indicators):

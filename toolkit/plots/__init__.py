@@ -23,7 +23,10 @@ organ shows each organ's mean per report, over the reports that have every
 value drawn, and its tick label says how many reports and which years; the
 :data:`MAX_ORGANS` organs with the largest means are drawn and the others are
 summarised in one row (其余 N 个机关 / N others).  A chart drawn by year (or
-province, level, sector) sums each group's reports and says how many.
+province, level, sector) sums each group's reports and says how many.  The
+charts of one table across all reports (applicants, outcomes, appeals) state
+no grand total over organs and years: each bar is the mean of the reports' own
+shares, every report weighing the same.
 
 The charts, as :data:`REGISTRY` declares them (``render(name)`` draws one;
 ``xxgk build`` writes each, by organ and by year where it has groupings):
@@ -65,8 +68,8 @@ from .charts import (AUDIT_FAMILIES, OUTCOME_GROUPS, RATE_SERIES, applications_a
 from .layout import ADMIN_LEVEL_ZH, GROUP_AXES, GROUP_TITLES, GROUP_UNKNOWN, MAX_ORGANS
 from .output import chart_cells, chart_indicators, render, sources_frame, write_charts
 from .registry import BY_CHARTS, CHARTS, REGISTRY, Cells, Chart, chart_spec, register, unregister
-from .theme import (FAIL_COLOUR, FONT_FILE, FONT_PACKAGE, MAX_CITED, MUTED_COLOUR, NA_COLOUR, PALETTE,
-                    PASS_COLOUR, SOURCE_COLUMNS, SOURCE_TEMPLATE, STYLE, SVG_FONT_FAMILIES, TEXT_COLOUR,
+from .theme import (FAIL_COLOUR, FONT_FILE, FONT_PACKAGE, MAX_CITED, MUTED_COLOUR, NA_COLOUR, NEUTRAL_COLOUR,
+                    PALETTE, PASS_COLOUR, SOURCE_COLUMNS, SOURCE_TEMPLATE, STYLE, SVG_FONT_FAMILIES, TEXT_COLOUR,
                     apply_font, cite, font_family, font_path, save, style)
 
 __all__ = [

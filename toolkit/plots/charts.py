@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..analysis.aggregation import is_missing as _is_na
-from .layout import (OTHERS, GROUP_TITLES, group_means, table_or_stated, MAX_ORGANS, NA_GID, NA_LABEL, VALUE_GID, all_zero_note, bar_height,
-                     chart_figure, check_by, contributing_ids, draw_bars, fit_inside_labels, group_sums,
-                     grouped_hbars, headroom, integer_axis, is_empty, legend_above, map_values, n_missing_cells,
-                     number_text, report_groups, require_columns, select_cells, value_label, wrap_label, years_text)
-from .theme import FAIL_COLOUR, MUTED_COLOUR, NA_COLOUR, PALETTE, PASS_COLOUR, TEXT_COLOUR
+from .layout import (MISSING, OTHERS, GROUP_TITLES, SHARE, ZERO, group_means, table_or_stated, MAX_ORGANS, NA_GID,
+                     NA_LABEL, VALUE_GID, all_zero_note, bar_height, chart_figure, check_by, contributing_ids,
+                     draw_bars, fit_inside_labels, group_sums, grouped_hbars, headroom, integer_axis, is_empty,
+                     legend_above, map_values, n_missing_cells, named_reports, number_text, report_groups,
+                     report_shares, require_columns, select_cells, share_text, value_label, wrap_label, years_text)
+from .theme import FAIL_COLOUR, MUTED_COLOUR, NA_COLOUR, NEUTRAL_COLOUR, PALETTE, PASS_COLOUR, TEXT_COLOUR
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -219,10 +220,14 @@ RATE_SERIES = (
 )
 
 
+#: How :func:`rates` orders groups other than years (said in its source line).
+RATES_ORDER_NOTE = "按每份报告平均件数（比例的分母）排序 / ordered by mean cases per report (the rate's denominator)"
+
+
 def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] | None = None,
           source: str | None = None) -> "Figure":
     """Pooled rates with Wilson 95% intervals per year (or organ, the :data:`MAX_ORGANS` organs
-    with the most cases): dots with whiskers.
+    with the most cases per report): dots with whiskers.
 
     *indicators* is :func:`toolkit.indicators`; *names* picks rate indicators
     (default disclosure and denial rate).  Each rate is Σ numerator / Σ
@@ -234,6 +239,14 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
     group's reports, of how many: ``2023年 / 计入 4 份（共 7 份报告）``.  A pooled rate
     to which a report contributes whose text contradicts its table 3 (*indicators*'
     ``conflict``) ends in ``†``, and the source line says what the mark means.
+
+    Years are in year order.  Organs (and provinces, levels, sectors) are in
+    order of their mean cases per report -- the first rate's denominator
+    (applications handled, for the disclosure rate), averaged over the group's
+    reports that contribute a case -- never of their summed cases, which would
+    put an organ of many reports above a larger one of few (``docs/METHODS.md``
+    §2.1); ties by name.  The source line says so.  It is a drawing order, not
+    a ranking of the rates.
     """
     from ..analysis.aggregation import pooled_rate, without_unformed_rates
 
@@ -263,7 +276,13 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
     sub["indicator"] = sub["indicator"].astype("string")
     pooled = pooled_rate(sub, "numerator", "denominator", ["group", "indicator"])
     got = {(r.group, r.indicator): r for r in pooled.itertuples(index=False)}
-    cases = sub.groupby("group")["denominator"].sum(min_count=1)  # only to order organs: most cases first
+    # Groups are ordered per report (METHODS §2.1), not by their summed cases, which would rank an
+    # organ of many reports above a larger one of few: by the mean denominator (cases) per report
+    # that contributes one, each report once (its first rate's denominator, in the order drawn).
+    rank = {key: i for i, key in enumerate(wanted)}
+    formed = sub[(sub["numerator"].notna() & (sub["denominator"] > 0)).fillna(False).to_numpy(dtype=bool)]
+    formed = formed.assign(_rank=formed["indicator"].map(rank).to_numpy()).sort_values(["_rank"], kind="stable")
+    cases = formed.drop_duplicates("report_id").groupby("group")["denominator"].mean()
 
     def order(g):
         if by == "year":
@@ -288,6 +307,8 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
                   & sub["report_id"].astype(str).isin(contributing).to_numpy()]
         marked = set(zip(hit["group"], hit["indicator"].astype(str)))
     notes = [CONFLICT_NOTE] if any(usable(g, key) for g, key in marked if g in groups) else []
+    if by != "year":
+        notes.insert(0, RATES_ORDER_NOTE)
 
     def draw(fig):
         ax = fig.add_subplot()
@@ -352,83 +373,113 @@ def conflict_reports(indicators: "pd.DataFrame | None", table: str) -> set[str]:
     return set(sub.loc[hit, "report_id"].astype(str))
 
 
-def _sum_scope(cells, indicators) -> tuple[str, str, list[str]]:
-    """What a sum over reports covers: a title suffix (zh, en) naming the years and the number of
-    reports summed, and the source-line clause naming the largest report's share of the sum when it
-    exceeds half (a sum over organs of very different sizes is mostly one of them)."""
-    present = cells[cells["value"].notna().to_numpy(dtype=bool)]
-    ids = present["report_id"].astype(str)
-    n = ids.nunique()
-    meta = {}
-    if indicators is not None and not is_empty(indicators) and {"agency", "year"} <= set(indicators.columns):
-        first = indicators.drop_duplicates("report_id")
-        meta = {str(r): (a, y) for r, a, y in zip(first["report_id"], first["agency"], first["year"])}
-    years = [meta[r][1] for r in ids.unique() if r in meta and not _is_na(meta[r][1])]
+def _report_meta(indicators: "pd.DataFrame | None") -> dict:
+    """report_id -> (agency, year) from an indicators frame ({} when it has neither)."""
+    if indicators is None or is_empty(indicators) or not {"report_id", "agency", "year"} <= set(indicators.columns):
+        return {}
+    first = indicators.drop_duplicates("report_id")
+    return {str(r): (a, y) for r, a, y in zip(first["report_id"], first["agency"], first["year"])}
+
+
+def _mean_shares(cells, part: str, unit: str | None, indicators, table: str):
+    """The mean over reports of each report's own shares (:func:`report_shares`): ({(unit, part):
+    mean}, {unit: reports with shares}, {unit: reports whose parts are all 0}, {unit: reports with a
+    part missing}, the units whose mean includes a report whose text contradicts its *table*)."""
+    shares, status = report_shares(cells, part, unit)
+    means = {k: float(v) for k, v in shares.groupby(["unit", "part"], sort=False)["share"].mean().items()}
+
+    def ids(kind):
+        sub = status[(status["status"] == kind).to_numpy(dtype=bool)]
+        return {u: set(g["report_id"]) for u, g in sub.groupby("unit", sort=False)}
+
+    used, zero, missing = ids(SHARE), ids(ZERO), ids(MISSING)
+    bad = conflict_reports(indicators, table)
+    marked = {u for u, rs in used.items() if rs & bad}
+    return means, used, zero, missing, marked
+
+
+def _reports_en(n: int) -> str:
+    return f"{n:,} report" + ("" if n == 1 else "s")
+
+
+def _missing_note(ids: set, meta: dict) -> list[str]:
+    """The source-line clause naming the reports left out for a missing cell (none: no clause)."""
+    if not ids:
+        return []
+    return [f"缺失值未计入：{named_reports(ids, meta)}（{len(ids):,} 份报告）/ "
+            f"{_reports_en(len(ids))} left out, a value missing"]
+
+
+def _share_scope(ids: set, meta: dict) -> tuple[str, str]:
+    """Title suffixes (zh, en) saying over which reports and years a mean of reports' shares is taken."""
+    years = [meta[r][1] for r in ids if r in meta and not _is_na(meta[r][1])]
+    n = len(ids)
+    whose = "1 report's own shares" if n == 1 else f"{n:,} reports' own shares"
     if years:
         span = years_text(years)
-        zh, en = f"（{span} 年 {n} 份报告合计）", f" ({span}, summed over {n} reports)"
-    else:
-        zh, en = f"（{n} 份报告合计）", f" (summed over {n} reports)"
-    notes = []
-    per = present.assign(report_id=ids.to_numpy()).groupby("report_id")["value"].sum()
-    total = float(per.sum())
-    if total > 0 and n > 1:
-        top_id = per.sort_values(ascending=False, kind="stable").index[0]
-        share = float(per[top_id]) / total
-        if share > 0.5:
-            agency, year = meta.get(top_id, (top_id, None))
-            who = f"{agency} {'' if _is_na(year) else int(year)}".strip()
-            notes.append(f"其中 {who} 占 {share:.0%} / of which {who}: {share:.0%}")
-    return zh, en, notes
+        return f"（{span} 年 {n:,} 份报告占比的平均）", f" (mean of {whose}, {span})"
+    return f"（{n:,} 份报告占比的平均）", f" (mean of {whose})"
 
 
-def _marked(cells, bad: set[str], key: str) -> set:
-    """The values of *key* (a bar) whose present cells include a report in *bad*."""
-    if not bad:
-        return set()
-    rows = cells["report_id"].astype(str).isin(bad).to_numpy(dtype=bool) & cells["value"].notna().to_numpy(dtype=bool)
-    return set(cells.loc[rows, key])
+def _share_axis(ax, horizontal: bool = False) -> None:
+    """A share axis in percent (0 to 100%)."""
+    from matplotlib.ticker import FixedLocator, PercentFormatter
+
+    axis = ax.xaxis if horizontal else ax.yaxis
+    axis.set_major_locator(FixedLocator([0, 0.25, 0.5, 0.75, 1.0]))
+    axis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.grid(False)
+    ax.grid(True, axis="x" if horizontal else "y")
+
 
 def applications_by_applicant(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *,
                               source: str | None = None) -> "Figure":
-    """Bar chart: t3 ``new_received`` summed over reports, by applicant type.
+    """Bar chart: who applies -- the mean over reports of each report's own share of its new
+    applications (t3 ``new_received``) by applicant type.
 
     *tables* is ``load_tables()``; the six applicant columns (自然人 … 其他) in
-    template order, labels from :data:`toolkit.schema.T3_COLUMNS`.  A bar with a
-    report whose text contradicts its table 3 (*indicators*' ``conflict``) is marked ``†``.
+    template order, labels from :data:`toolkit.schema.T3_COLUMNS`.  A report's
+    share of a type is its cell over the sum of its six applicant cells (its
+    总计 where the row sums hold, audit ``t3.row_sum``), and every report weighs
+    the same: the chart draws no sum over reports of different organs, years
+    and templates (``docs/METHODS.md`` §2.1), so no large organ makes the bars
+    its own.  The title says over how many reports and which years the mean is
+    taken; the source line counts the reports read (those that received no
+    application have no share, and it says how many) and names the reports
+    left out because a cell is missing.  *indicators* (``toolkit.indicators``)
+    gives each report's organ and year and its ``conflict``: the bars of a mean
+    that includes a report whose text contradicts its table 3 are marked ``†``.
     """
     from .. import schema
 
-    zh, en = "新收政府信息公开申请：按申请人类型", "New information disclosure applications by applicant type"
+    zh, en = "新收申请：按申请人类型", "New applications by applicant type"
     cols = [c for c in schema.T3_COLUMNS if c.key != "total"]
     cells = None if is_empty(tables) else select_cells(tables, "t3", ["new_received"], [c.key for c in cols])
     if is_empty(cells):
         return chart_figure(zh, en, 0, 0, source, None)
-    sums = group_sums(cells, "column")
-    got = [sums.get(c.key, (None, True)) for c in cols]
-    values = [v for v, _c in got]
-    top = max([v for v in values if v is not None], default=0.0)
-    marked = _marked(cells, conflict_reports(indicators, "t3"), "column")
-    texts = [number_text(v) + (CONFLICT_MARK if c.key in marked else "") if v is not None else ""
-             for v, c in zip(values, cols)]
-    notes = [CONFLICT_NOTE] if any(t.endswith(CONFLICT_MARK) for t in texts) else []
-    zh_scope, en_scope, share = _sum_scope(cells, indicators)
-    zh, en, notes = zh + zh_scope, en + en_scope, share + notes
+    means, used, zero, missing, marked = _mean_shares(cells, "column", None, indicators, "t3")
+    meta = _report_meta(indicators)
+    ids, none = used.get("", set()), zero.get("", set())
+    zh_scope, en_scope = _share_scope(ids, meta)
+    values = [means.get(("", c.key)) for c in cols]
+    mark = CONFLICT_MARK if "" in marked else ""
+    texts = [share_text(v) + mark if v is not None else "" for v in values]
+    notes = [f"其中 {len(none):,} 份报告本年无新收申请，无占比 / {_reports_en(len(none))} received no application: "
+             "no share"] if none else []
+    notes += _missing_note(missing.get("", set()), meta) + ([CONFLICT_NOTE] if mark else [])
 
     def draw(fig):
         ax = fig.add_subplot()
         labels = [f"{'其他组织' if c.key == 'other_org' else c.zh}\n{wrap_label(c.en)}" for c in cols]
-        draw_bars(ax, range(len(cols)), values, [c for _v, c in got], colour=PALETTE[0], labels=texts)
+        draw_bars(ax, range(len(cols)), values, colour=PALETTE[0], labels=texts)
         ax.set_xticks(range(len(cols)), labels, fontsize=9)
         ax.set_xlim(-0.5, len(cols) - 0.5)
-        headroom(ax, top)
-        integer_axis(ax)
-        if top == 0:
-            all_zero_note(ax)
+        ax.set_ylim(0, 1.15)
+        _share_axis(ax)
         ax.set_xlabel("申请人类型 / Applicant type")
-        ax.set_ylabel("申请数（件）/ Applications")
+        ax.set_ylabel("各报告占比的平均 / Mean of the reports' shares")
 
-    return chart_figure(zh, en, contributing_ids(cells), n_missing_cells(cells), source, draw, notes=notes)
+    return chart_figure(zh + zh_scope, en + en_scope, sorted(ids | none), 0, source, draw, notes=notes)
 
 
 #: Outcome groups of table 3: (zh, en, row keys or prefix).
@@ -451,15 +502,23 @@ def _outcome_group(row: str) -> int | None:
 
 def outcomes(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *,
              source: str | None = None) -> "Figure":
-    """Horizontal bars: how t3 applications were handled (``total`` column, summed).
+    """Horizontal bars: how applications were handled -- the mean over reports of each report's own
+    share of its handled applications (t3 ``total`` column) by outcome group.
 
     予以公开 and 部分公开 as they are; ``denied.*`` summed as 不予公开,
     ``unavailable.*`` as 无法提供, ``not_processed.*`` as 不予处理 and
-    ``other.*`` (also the 2019 template's ``other.all``) as 其他处理.  Shares
-    are given only when no value is missing.  A bar with a report whose text
-    contradicts its table 3 (*indicators*' ``conflict``) is marked ``†``.
+    ``other.*`` (also the 2019 template's ``other.all``) as 其他处理.  A
+    report's share of a group is the group over the sum of its six groups (its
+    (七)总计 where the outcome rows add up, audit ``t3.outcomes``): the
+    report's own rate, as in ``docs/METHODS.md`` §1.  Every report weighs the
+    same: no sum over reports of different organs and years is drawn (§2.1).
+    The title says over how many reports and which years; the source line
+    counts the reports read (one that handled no application has no share, and
+    it says how many) and names those left out because a cell is missing.  The
+    bars of a mean that includes a report whose text contradicts its table 3
+    (*indicators*' ``conflict``) are marked ``†``.
     """
-    zh, en = "政府信息公开申请的办理结果", "How information disclosure applications were handled"
+    zh, en = "依申请公开：办理结果", "How applications were handled"
     cells = None if is_empty(tables) else select_cells(tables, "t3", columns=["total"])
     if not is_empty(cells):
         groups = map_values(cells["row"], lambda r: _outcome_group(str(r)))
@@ -467,36 +526,30 @@ def outcomes(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *
         cells = cells.loc[keep].assign(group=groups.to_numpy()[keep])
     if is_empty(cells):
         return chart_figure(zh, en, 0, 0, source, None)
-    sums = group_sums(cells, "group")
-    got = [sums.get(i, (None, True)) for i in range(len(OUTCOME_GROUPS))]
-    values = [v for v, _c in got]
-    present = [v for v in values if v is not None]
-    total = sum(present)
-    all_complete = all(c for _v, c in got) and len(present) == len(values)
-    marked = _marked(cells, conflict_reports(indicators, "t3"), "group")
-    notes = [CONFLICT_NOTE] if any(i in marked and v is not None for i, (v, _c) in enumerate(got)) else []
-    zh_scope, en_scope, share = _sum_scope(cells, indicators)
-    zh, en, notes = zh + zh_scope, en + en_scope, share + notes
+    means, used, zero, missing, marked = _mean_shares(cells, "group", None, indicators, "t3")
+    meta = _report_meta(indicators)
+    ids, none = used.get("", set()), zero.get("", set())
+    zh_scope, en_scope = _share_scope(ids, meta)
+    values = [means.get(("", i)) for i in range(len(OUTCOME_GROUPS))]
+    mark = CONFLICT_MARK if "" in marked else ""
+    notes = [f"其中 {len(none):,} 份报告办理结果均为 0，无占比 / {_reports_en(len(none))} handled no application: "
+             "no share"] if none else []
+    notes += _missing_note(missing.get("", set()), meta) + ([CONFLICT_NOTE] if mark else [])
 
     def draw(fig):
         ax = fig.add_subplot()
         colours = [PALETTE[0], PALETTE[2], PALETTE[3], PALETTE[1], PALETTE[5], PALETTE[4]]
-        for i, ((v, c), colour) in enumerate(zip(got, colours)):
-            label = f"{number_text(v)}（{v / total:.0%}）" if (v is not None and total and all_complete) else None
-            if v is not None and i in marked:
-                label = (label or number_text(v)) + CONFLICT_MARK
-            draw_bars(ax, [i], [v], [c], horizontal=True, width=0.6, colour=colour,
-                  labels=[label] if label else None)
+        for i, (v, colour) in enumerate(zip(values, colours)):
+            draw_bars(ax, [i], [v], horizontal=True, width=0.6, colour=colour,
+                      labels=[share_text(v) + mark if v is not None else ""])
         ax.set_yticks(range(len(OUTCOME_GROUPS)), [f"{z}\n{e}" for z, e, _k in OUTCOME_GROUPS])
         ax.set_ylim(len(OUTCOME_GROUPS) - 0.5, -0.5)
-        headroom(ax, max(present, default=0.0) * 1.1, horizontal=True)
-        integer_axis(ax, horizontal=True)
-        if total == 0:
-            all_zero_note(ax)
-        ax.set_xlabel("申请数（件）/ Applications")
+        ax.set_xlim(0, 1.15)
+        _share_axis(ax, horizontal=True)
+        ax.set_xlabel("各报告占比的平均 / Mean of the reports' shares")
         ax.set_ylabel("办理结果 / Outcome")
 
-    return chart_figure(zh, en, contributing_ids(cells), n_missing_cells(cells), source, draw, notes=notes)
+    return chart_figure(zh + zh_scope, en + en_scope, sorted(ids | none), 0, source, draw, notes=notes)
 
 
 _DISCLOSURE_ROWS = ("licensing", "penalty", "coercion")
@@ -589,55 +642,84 @@ def proactive_disclosure(tables: "pd.DataFrame", reports: "pd.DataFrame | None" 
 
 def appeals(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *,
             source: str | None = None) -> "Figure":
-    """Stacked bars: t4 reconsideration and litigation cases, summed over reports,
-    stacked by result (维持 / 纠正 / 其他 / 尚未审结).  A case type with no value is ``n/a``;
-    a total that leaves missing cells out is labelled ``≥N``; one with a report whose text
-    contradicts its table 4 (*indicators*' ``conflict``) is marked ``†``."""
+    """Stacked horizontal bars, one per case type (行政复议, 直接起诉, 复议后起诉): the mean over
+    reports of each report's own shares of its t4 cases by result (维持 / 纠正 / 其他 / 尚未审结).
+
+    A report's share of a result is its cell over the sum of the row's four
+    result cells (the row's 总计 where it adds up, audit ``t4.row_sum``); a
+    report with no case of a type has no share there, and each bar's tick label
+    says how many reports had a case of that type of how many read
+    (``6 份有案件（共 15 份报告）``).  Every report weighs the same: no sum over
+    reports of different organs and years is drawn (``docs/METHODS.md`` §2.1).
+    A share too narrow for its label has it given after the bar.  The source
+    line counts the reports read and names those left out because a cell is
+    missing; a bar whose mean includes a report whose text contradicts its
+    table 4 (*indicators*' ``conflict``) is marked ``†``.
+    """
     from .. import schema
 
-    zh, en = "政府信息公开行政复议、行政诉讼结果", "Administrative reconsideration and litigation: results"
+    zh, en = "行政复议、行政诉讼的结果", "Reconsideration and litigation: results"
     parts = [c for c in schema.T4_COLUMNS if c.key != "total"]
-    cells = None if is_empty(tables) else select_cells(tables, "t4", [r.key for r in schema.T4_ROWS],
-                                               [c.key for c in parts])
+    rows = schema.T4_ROWS
+    cells = None if is_empty(tables) else select_cells(tables, "t4", [r.key for r in rows], [c.key for c in parts])
     if is_empty(cells):
         return chart_figure(zh, en, 0, 0, source, None)
-    sums = group_sums(cells, ["row", "column"])
-    by_row = group_sums(cells, "row")
-    rows = schema.T4_ROWS
-    totals = [by_row.get(r.key, (None, True)) for r in rows]
-    top = max([v for v, _c in totals if v is not None], default=0.0)
-    marked = _marked(cells, conflict_reports(indicators, "t4"), "row")
-    notes = [CONFLICT_NOTE] if any(r.key in marked and t is not None for r, (t, _c) in zip(rows, totals)) else []
-    zh_scope, en_scope, share = _sum_scope(cells, indicators)
-    zh, en, notes = zh + zh_scope, en + en_scope, share + notes
+    means, used, zero, missing, marked = _mean_shares(cells, "column", "row", indicators, "t4")
+    meta = _report_meta(indicators)
+    read = set().union(*used.values(), *zero.values())
+    left_out = set().union(*missing.values()) - read
+    partly = set().union(*missing.values()) & read
+    years = [meta[r][1] for r in read if r in meta and not _is_na(meta[r][1])]
+    span = years_text(years) if years else None
+    zh_scope = f"（{span} 年各报告占比的平均）" if span else "（各报告占比的平均）"
+    en_scope = f" (mean of the reports' own shares, {span})" if span else " (mean of the reports' own shares)"
+    notes = _missing_note(left_out | partly, meta)
+    if any(r.key in marked for r in rows):
+        notes.append(CONFLICT_NOTE)
+
+    def tick(r) -> str:
+        k, n = len(used.get(r.key, ())), len(used.get(r.key, ())) + len(zero.get(r.key, ()))
+        said = f"{k:,} 份有案件（共 {n:,} 份报告）" if n else "无可读数值"
+        return f"{r.zh}\n{r.en}\n{said}"
 
     def draw(fig):
-        ax = fig.add_subplot()
-        x = list(range(len(rows)))
-        bottom = [0.0] * len(rows)
-        for i, c in enumerate(parts):
-            vals = [sums.get((r.key, c.key), (None, True))[0] or 0.0 for r in rows]
-            keep = [j for j in x if totals[j][0] is not None]
-            ax.bar([x[j] for j in keep], [vals[j] for j in keep], bottom=[bottom[j] for j in keep], width=0.55,
-                   color=PALETTE[i], label=f"{c.zh} / {c.en}")
-            bottom = [b + v for b, v in zip(bottom, vals)]
-        for xi, (t, complete) in zip(x, totals):
-            if t is None:
-                value_label(ax, xi, 0.0, NA_LABEL, False, colour=MUTED_COLOUR, gid=NA_GID)
-            else:
-                mark = CONFLICT_MARK if rows[xi].key in marked else ""
-                value_label(ax, xi, t, (number_text(t) if complete else f"≥{number_text(t)}") + mark, False)
-        ax.set_xticks(x, [f"{r.zh}\n{r.en}" for r in rows], fontsize=9)
-        ax.set_xlim(-0.5, len(rows) - 0.5)
-        headroom(ax, top)
-        integer_axis(ax)
-        if top == 0:
-            all_zero_note(ax)
-        ax.set_xlabel("案件类型 / Case type")
-        ax.set_ylabel("案件数（件）/ Cases")
-        legend_above(ax, ncols=4)
+        from matplotlib.patches import Patch
 
-    return chart_figure(zh, en, contributing_ids(cells), n_missing_cells(cells), source, draw, notes=notes)
+        ax = fig.add_subplot()
+        y = list(range(len(rows)))
+        left = [0.0] * len(rows)
+        for i, c in enumerate(parts):
+            vals = [means.get((r.key, c.key)) for r in rows]
+            drawn = [(j, v) for j, v in zip(y, vals) if v is not None]
+            bars = ax.barh([j for j, _v in drawn], [v for _j, v in drawn], left=[left[j] for j, _v in drawn],
+                           height=0.6, color=PALETTE[i])
+            for (j, v), bar in zip(drawn, bars):
+                # At the segment's centre, as plain text (a figure must pickle); hidden when too narrow.
+                t = ax.text(left[j] + v / 2, j, share_text(v) if v else "", ha="center", va="center",
+                            fontsize=8.5, color="white", gid="xxgk-inside")
+                t.xxgk_bar, t.xxgk_kind = bar, c.zh
+                left[j] += v
+        ax.set_yticks(y, [tick(r) for r in rows], fontsize=9)
+        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.set_xlim(0, 1.0)
+        _share_axis(ax, horizontal=True)
+        ax.set_xlabel("各报告占比的平均 / Mean of the reports' shares")
+        ax.set_ylabel("案件类型 / Case type")
+        # The legend from patches: a result no report has still shows its colour.
+        ax.legend(handles=[Patch(color=PALETTE[i], label=f"{c.zh} / {c.en}") for i, c in enumerate(parts)],
+                  loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=2, fontsize=9, borderaxespad=0.0)
+        hidden = fit_inside_labels(fig, ax)
+        for j, r in enumerate(rows):
+            if not used.get(r.key):
+                said = "无案件 / no case" if zero.get(r.key) else f"{NA_LABEL}（无可读数值 / no readable value）"
+                value_label(ax, j, 0.0, said, True, colour=MUTED_COLOUR, gid=NA_GID)
+                continue
+            after = "，".join(hidden.get(j, [])) + (CONFLICT_MARK if r.key in marked else "")
+            if after:
+                value_label(ax, j, left[j], after, True)
+
+    return chart_figure(zh + zh_scope, en + en_scope, sorted(read), 0, source, draw,
+                        height=bar_height(len(rows) * 2.2), notes=notes)
 
 
 #: Audit check families shown by :func:`audit_summary`: (id prefix, zh, en).
@@ -650,21 +732,37 @@ AUDIT_FAMILIES: tuple[tuple[str, str, str], ...] = (
     ("t3.outcomes", "表三办理结果合计", "T3 outcome totals"),
     ("t4.row_sum", "表四行合计", "T4 row sums"),
     ("text_vs_table", "正文与表格一致", "Text vs table"),
-    ("narrative", "问题与改进可拆分", "Section 5 split"),
+    ("narrative.parts", "第五部分含问题与改进", "Section 5 has both parts"),
+    ("narrative.enumerated", "第五部分分项列举", "Section 5 enumerated"),
+    ("cross_year.carried_over", "上年结转与上年报告一致", "Carried over = last year's"),
+    ("cross_year.narrative_repeat", "第五部分未照搬上年", "Section 5 not a repeat"),
 )
+#: Families whose "not passed" describes the report rather than an error: (legend zh, legend en,
+#: source-line note).  An unenumerated section 五 is prose the text mining takes as one item per
+#: part, not a fault of the report.
+NOT_A_FAILURE: dict[str, tuple[str, str, str]] = {
+    "narrative.enumerated": ("未分项", "Not enumerated",
+                             "未分项：第五部分为不分项的段落，不是错误 / not enumerated: section 5 is unnumbered prose, "
+                             "not an error"),
+}
 
 
 def _family(check: str) -> str:
     parts = check.split(".")
-    return ".".join(parts[:2]) if parts[0] in ("t3", "t4") else parts[0]
+    return ".".join(parts[:2]) if parts[0] in ("t3", "t4", "narrative", "cross_year") else parts[0]
 
 
 def audit_summary(audit: "pd.DataFrame", *, source: str | None = None) -> "Figure":
-    """Stacked horizontal bars: per check family, findings passed / failed / not checkable.
+    """Stacked horizontal bars: per check family (:data:`AUDIT_FAMILIES`, the cross-year checks
+    among them), findings passed / failed / not checkable.
 
     *audit* is ``toolkit.audit()``; ``passed`` <NA> counts as not checkable
-    (a missing table or cell), so nothing is left out.  A count too small for
-    its label inside its segment has the label left out (the axis gives it).
+    (a missing table or cell), so nothing is left out; not checkable is drawn
+    in grey, never in the colour of a failure.  A family in
+    :data:`NOT_A_FAILURE` (section 五 not enumerated) draws its findings that
+    did not pass in a neutral colour under their own name (未分项), since they
+    describe the report rather than an error.  A count too small for its label
+    inside its segment has the label given after the bar.
     """
     zh, en = "年度报告核查结果：按核查类别", "Audit of the reports: checks by family"
     if is_empty(audit):
@@ -685,12 +783,20 @@ def audit_summary(audit: "pd.DataFrame", *, source: str | None = None) -> "Figur
     passed = audit["passed"].astype("boolean")
     status = np.where(passed.isna().to_numpy(), 2,
                       np.where(passed.fillna(False).to_numpy(dtype=bool), 0, 1)).astype(np.int16)
-    tally = np.bincount(fam[keep].astype(np.int32) * 3 + status[keep], minlength=3 * len(names))
-    counts = {(names[i // 3], ("passed", "failed", "na")[i % 3]): int(k) for i, k in enumerate(tally)}
-    families = [f for i, f in enumerate(AUDIT_FAMILIES) if tally[3 * i:3 * i + 3].sum()]
+    neutral = np.array([f in NOT_A_FAILURE for f in names] + [False])
+    status = np.where((status == 1) & neutral[fam], 3, status).astype(np.int16)
+    tally = np.bincount(fam[keep].astype(np.int32) * 4 + status[keep], minlength=4 * len(names))
+    keys = ("passed", "failed", "na", "neutral")
+    counts = {(names[i // 4], keys[i % 4]): int(k) for i, k in enumerate(tally)}
+    families = [f for i, f in enumerate(AUDIT_FAMILIES) if tally[4 * i:4 * i + 4].sum()]
     sub = audit.loc[keep, ["report_id"]]
-    kinds = (("passed", "通过", "Passed", PASS_COLOUR), ("failed", "未通过", "Failed", FAIL_COLOUR),
-             ("na", "无法核查", "Not checkable", NA_COLOUR))
+    kinds = [("passed", "通过", "Passed", PASS_COLOUR), ("failed", "未通过", "Failed", FAIL_COLOUR)]
+    described = [NOT_A_FAILURE[f] for f, _z, _e in families if counts.get((f, "neutral"), 0)]
+    if described:
+        kinds.append(("neutral", "、".join(d[0] for d in described), ", ".join(d[1] for d in described),
+                      NEUTRAL_COLOUR))
+    kinds.append(("na", "无法核查", "Not checkable", NA_COLOUR))
+    notes = [d[2] for d in described]
 
     def draw(fig):
         ax = fig.add_subplot()
@@ -702,7 +808,7 @@ def audit_summary(audit: "pd.DataFrame", *, source: str | None = None) -> "Figur
             # Each label at its segment's centre (what bar_label(label_type="center") does, but as
             # plain text: bar_label's centred labels hold a lambda, and a figure must pickle).
             texts = [ax.text(a + v / 2, yi, number_text(v) if v else "", ha="center", va="center", fontsize=8.5,
-                             color="white" if key != "na" else TEXT_COLOUR)
+                             color="white" if key in ("passed", "failed") else TEXT_COLOUR)
                      for a, v, yi in zip(left, vals, y)]
             for t, bar in zip(texts, bars):
                 t.set_gid("xxgk-inside")
@@ -715,14 +821,15 @@ def audit_summary(audit: "pd.DataFrame", *, source: str | None = None) -> "Figur
         integer_axis(ax, horizontal=True)
         ax.set_xlabel("核查项数 / Checks")
         ax.set_ylabel("核查类别 / Check family")
-        legend_above(ax, ncols=3)
+        legend_above(ax, ncols=len(kinds))
         hidden = fit_inside_labels(fig, ax)
         # A count too narrow for its segment is given after the bar instead.
         for j in y:
             if hidden.get(j):
                 value_label(ax, j, left[j], "，".join(hidden[j]), True)
 
-    return chart_figure(zh, en, sorted(set(sub["report_id"].dropna().astype(str))), 0, source, draw)
+    return chart_figure(zh, en, sorted(set(sub["report_id"].dropna().astype(str))), 0, source, draw,
+                        height=bar_height(len(families) * 1.6), notes=notes)
 
 
 

@@ -547,3 +547,61 @@ def group_means(long: "pd.DataFrame", keys: Sequence[str], labels: dict, by: str
                    if st}
     sums = {(g, key): (means[(g, key)], True) for (g, key) in means if g in shown}
     return shown, sums, texts, stated, set(drawn["report_id"].astype(str))
+
+
+# ------------------------------------------------------------------ each report's own shares
+
+#: What a report is for :func:`report_shares`, per unit: its shares were formed, its parts are all
+#: 0 (no case: no share), or a part is missing (no share can be formed).
+SHARE, ZERO, MISSING = "share", "zero", "missing"
+
+
+def report_shares(cells: "pd.DataFrame", part: str, unit: str | None = None) -> tuple["pd.DataFrame", "pd.DataFrame"]:
+    """Each report's own shares: per report (and *unit*), each *part*'s value over the sum of its
+    parts, so that every report weighs the same whatever its size (``docs/METHODS.md`` §2.1: no
+    sum over reports of different organs and years).
+
+    *cells* has report_id, value and the columns *part* and *unit* (None: one unit); the cells of
+    one part add up, a part with a missing cell is missing.  Returns (``report_id, unit, part,
+    share`` for the (report, unit) whose parts were all read and add up to more than 0;
+    ``report_id, unit, status`` for every (report, unit): :data:`SHARE`, :data:`ZERO` (every part
+    0, so no share) or :data:`MISSING` (a part missing)).
+    """
+    import pandas as pd
+
+    frame = pd.DataFrame({
+        "report_id": cells["report_id"].astype(str).to_numpy(),
+        "unit": cells[unit].astype(object).to_numpy() if unit is not None else "",
+        "part": cells[part].astype(object).to_numpy(),
+        "value": pd.array(cells["value"].to_numpy(dtype=object, na_value=pd.NA), dtype="Float64"),
+    })
+    frame["na"] = frame["value"].isna().to_numpy(dtype=bool)
+    keys = ["report_id", "unit", "part"]
+    per = frame.groupby(keys, sort=False).agg(value=("value", "sum"), na=("na", "any")).reset_index()
+    whole = per.groupby(["report_id", "unit"], sort=False).agg(total=("value", "sum"), na=("na", "any")).reset_index()
+    status = pd.Series(SHARE, index=whole.index, dtype=object)
+    status[(whole["total"] == 0).fillna(False).to_numpy(dtype=bool)] = ZERO
+    status[whole["na"].to_numpy(dtype=bool)] = MISSING
+    whole["status"] = status.to_numpy()
+    formed = per.merge(whole.loc[whole["status"] == SHARE, ["report_id", "unit", "total"]], on=["report_id", "unit"])
+    shares = pd.DataFrame({"report_id": formed["report_id"], "unit": formed["unit"], "part": formed["part"],
+                           "share": (formed["value"] / formed["total"]).astype(float)})
+    return shares, whole[["report_id", "unit", "status"]]
+
+
+def share_text(v: float) -> str:
+    """A share as a percentage: whole percents, one decimal below 1% (never a 0% for a share above 0)."""
+    return "0%" if v == 0 else f"{v:.1%}" if v < 0.01 else f"{v:.0%}"
+
+
+def named_reports(ids: Iterable[str], meta: dict, limit: int = 4) -> str:
+    """Reports by organ and year (``河北省工业和信息化厅 2019、2020``), the first *limit* reports
+    (by organ, then year), then ``等 N 份``; *meta* maps report_id to (agency, year)."""
+    named: dict[str, list[str]] = {}
+    ids = sorted(set(ids), key=lambda r: (str(meta.get(r, (r, None))[0]), str(meta.get(r, (r, None))[1]), r))
+    for rid in ids[:limit]:
+        agency, year = meta.get(rid, (rid, None))
+        agency = rid if _is_na(agency) else str(agency)
+        named.setdefault(agency, []).append("" if _is_na(year) else str(int(year)))
+    text = "，".join(f"{a} {'、'.join(y for y in ys if y)}".strip() for a, ys in named.items())
+    return text + (f" 等 {len(ids):,} 份" if len(ids) > limit else "")

@@ -158,11 +158,12 @@ _T3_CONFLICT = charts.CONFLICT_OF["t3"]
 _T4_CONFLICT = charts.CONFLICT_OF["t4"]
 
 register(Chart(
-    "applications_by_applicant", charts.applications_by_applicant, "表三新收申请：按申请人类型",
-    "table 3 new applications by applicant type",
+    "applications_by_applicant", charts.applications_by_applicant, "表三新收申请：按申请人类型（各报告占比的平均）",
+    "table 3 new applications by applicant type, mean of each report's own shares",
     inputs=("tables", "indicators"), indicators=_T3_CONFLICT, cells=(Cells("t3", ("new_received",)),)))
 register(Chart(
-    "outcomes", charts.outcomes, "表三办理结果（总计列），分组", "table 3 outcomes (total column), grouped",
+    "outcomes", charts.outcomes, "表三办理结果（总计列），分组，各报告占比的平均",
+    "table 3 outcomes (total column), grouped, mean of each report's own shares",
     inputs=("tables", "indicators"), indicators=_T3_CONFLICT, cells=(_T3_OUTCOMES,)))
 register(Chart(
     "proactive_disclosure", charts.proactive_disclosure, "表二行政许可、处罚、强制决定数量（一种模板）",
@@ -170,8 +171,9 @@ register(Chart(
     inputs=("tables", "reports"), cells=(Cells("t2", ("licensing", "penalty", "coercion"), ("decisions",)),),
     by=GROUPINGS, built_by=("organ", "year")))
 register(Chart(
-    "appeals", charts.appeals, "表四行政复议、行政诉讼结果", "table 4 reconsideration and litigation cases by result",
+    "appeals", charts.appeals, "表四行政复议、行政诉讼结果（各报告占比的平均）",
+    "table 4 reconsideration and litigation cases by result, mean of each report's own shares",
     inputs=("tables", "indicators"), indicators=_T4_CONFLICT, cells=(Cells("t4"),)))
 register(Chart(
-    "audit_summary", charts.audit_summary, "核查结果：通过、未通过、无法核查",
-    "audit checks passed, failed and not checkable", inputs=("audit",)))
+    "audit_summary", charts.audit_summary, "核查结果：通过、未通过、无法核查（含跨年度核查）",
+    "audit checks passed, failed and not checkable, cross-year checks included", inputs=("audit",)))

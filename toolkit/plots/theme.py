@@ -27,8 +27,9 @@ FONT_FILE = ("fonts", "NotoSansCJKsc-Regular.otf")
 #: A small fixed palette (colour-blind friendly, prints well in greyscale order).
 #: blue, orange, teal, red, grey, purple.
 PALETTE: tuple[str, ...] = ("#1F5F8B", "#E08A2E", "#2A9D8F", "#C8553D", "#8D99AE", "#6D597A")
-#: Colours with a meaning (audit results).
-PASS_COLOUR, FAIL_COLOUR, NA_COLOUR = "#2A9D8F", "#C8553D", "#B8BEC8"
+#: Colours with a meaning (audit results): passed, failed, not checkable, and a neutral sand for
+#: a finding that describes the report rather than an error.
+PASS_COLOUR, FAIL_COLOUR, NA_COLOUR, NEUTRAL_COLOUR = "#2A9D8F", "#C8553D", "#B8BEC8", "#DCCB9C"
 TEXT_COLOUR, MUTED_COLOUR = "#222222", "#666666"
 
 #: The house style, applied with ``matplotlib.rc_context`` inside each chart
