@@ -201,6 +201,10 @@ biggest_persons = new.loc[biggest, "natural_person"]
 rest_reports = by_report.drop(biggest).dropna()
 rest_persons = new.loc[rest_reports.index, "natural_person"].sum()
 rest_total = rest_reports.sum()
+# Per report, the unit METHODS compares on: each report's own share of natural persons.
+own = new[new["total"] > 0].dropna(subset=["natural_person", "total"])
+person_share = own["natural_person"] / own["total"]
+years_read = sorted({int(agency.loc[r, "year"]) for r in by_report.dropna().index})
 known = ranking[ranking["per_report"].notna()]
 unknown = ranking[ranking["per_report"].isna()]
 conflicted = apps[apps["conflict"].fillna(False)]
@@ -221,12 +225,14 @@ for r in conflicted.itertuples():
 text += f""" {len(counted)} of {len(apps)} reports give a readable count of new applications
 ({(counted['source'] == 'table').sum()} from table 3, {(counted['source'] == 'stated').sum()} stated in the text, of
 which {((counted['source'] == 'stated') & (counted['year'] < 2019)).sum()} from before the template); they span
-{counted['year'].nunique()} years and three ways of reporting, so no grand total is given. Natural persons filed
-{persons.loc['natural_person', 'value']:,.0f} of the {applicant_total['value']:,.0f} applications whose applicant type
-was read in a table, in {applicant_total['n_reports']} reports ({applicant_total['n_missing']} missing:
-{listing(name(r) for r in no_type)}); {name(biggest)} alone accounts for {biggest_persons:,.0f} of them
-({by_report[biggest]:,.0f} of the {applicant_total['value']:,.0f}). Without it, natural persons filed
-{rest_persons:,.0f} of {rest_total:,.0f} ({rest_persons / rest_total:.0%}) over {len(rest_reports)} reports."""
+{counted['year'].nunique()} years and three ways of reporting, so no grand total is given. Natural persons file
+nearly all applications: in the {len(person_share)} reports with at least one application read by applicant type,
+their median share is {person_share.median():.0%} (lowest {person_share.min():.0%}; {int((person_share == 1).sum())} at
+100%), and the applicant chart draws these shares averaged over reports, each report weighing the same. The cells
+themselves sum to {persons.loc['natural_person', 'value']:,.0f} of {applicant_total['value']:,.0f} over
+{applicant_total['n_reports']} reports of {years_read[0]}–{years_read[-1]} ({applicant_total['n_missing']} missing:
+{listing(name(r) for r in no_type)}), a sum that is {by_report[biggest] / applicant_total['value']:.0%}
+{name(biggest)} and describes no organ or year ({rest_persons:,.0f} of {rest_total:,.0f} without it)."""
 in_total = sorted(set(by_report.dropna().index) & flagged_ids)
 if in_total:
     text += (f" These totals include {listing(name(x) for x in in_total)}, whose table 3 is contradicted by its text "
@@ -251,23 +257,11 @@ if len(unknown):
     text += (f" No table count could be read for {listing(unknown['agency'])}: "
              "the ranking covers only organs whose table counts could be read, and these are not zero.")
 
-# Outcomes: the chart and the table count different sets of reports.
-chart_cells = t3[(t3["column"] == "total")].assign(
-    group=lambda f: [next((zh for zh, _en, key in plots.OUTCOME_GROUPS
-                           if r == key or (key.endswith(".") and r.startswith(key))), None) for r in f["row"]])
-chart_cells = chart_cells.dropna(subset=["group"])
-chart_sums = tk.aggregate(chart_cells, "value", by="group").set_index("group")
-
-
-def drawn(zh):
-    return f"{'' if chart_sums.loc[zh, 'complete'] else '≥'}{chart_sums.loc[zh, 'value']:,.0f}"
-
-
 text += f"""
 
-How applications were handled: the outcome chart sums every outcome cell that was read, over the
-{chart_cells.dropna(subset=['value'])['report_id'].nunique()} reports with at least one outcome cell read, leaving unread cells out (a
-total marked ≥ is a lower bound): granted in full {drawn('予以公开')}, unavailable {drawn('无法提供')}. The outcome table
+How applications were handled: the outcome chart draws each outcome group's share of a report's handled
+applications, averaged over the reports (each report weighs the same; its title gives how many and which years,
+its source line the reports left out for a missing cell). The outcome table
 counts only the {len(check)} reports whose every outcome cell and (七)总计 were read — granted in full
 {outcome_sums.loc['granted in full', 'value']:,.0f} and unavailable {outcome_sums.loc['unavailable (无法提供)', 'value']:,.0f}
 of {handled['value'].iloc[0]:,.0f} handled — so that its groups can be checked against (七)总计: they add up in
