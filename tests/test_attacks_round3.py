@@ -251,3 +251,102 @@ def test_hidden_digit_in_a_table_cell_does_not_join_the_number(hidden):
 def test_seen_digit_in_a_table_cell_is_read(shown):
     page = (f"<html><body><table><tr><td>自然人</td><td>12{shown}</td></tr></table></body></html>").encode()
     assert read_html(page).grids[0].rows[0][1].replace("\n", "") == "127"  # a block starts a line
+
+
+# ------------------------------------------------------------------ scanned tables: marks beside numbers
+
+T4_HEADER_ROW = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3
+
+
+def test_t4_groups_on_different_header_lines_are_not_read_rotated():
+    """行政诉讼 printed on the line above 行政复议 (a header cell spanning two rows is centred
+    lower, so a text layer or OCR gives it later): the reader sees 行政复议 leftmost, its group
+    1 0 0 0 1.  The text must not be taken to say 行政诉讼's groups come first."""
+    from toolkit.parsing.tables import read_t4_text
+
+    text = ("四、政府信息公开行政复议、行政诉讼情况\n行政诉讼\n行政复议\t未经复议直接起诉\t复议后起诉\n"
+            + "\t".join(T4_HEADER_ROW) + "\n" + "\t".join("1 0 0 0 1 2 0 0 0 2 3 0 0 0 3".split())
+            + "\n五、存在的主要问题及改进情况\n")
+    got = read_t4_text(text, []).table
+    shown = {"reconsideration": 1, "litigation_direct": 2, "litigation_after": 3}
+    for row, first in shown.items():
+        for col, v in (got.get(row) or {}).items():
+            assert v is None or v == {"upheld": first, "total": first}.get(col, 0), (row, col, v)
+
+
+def test_a_number_marked_unsure_is_not_read_from_text():
+    """OCR marks a reading it is unsure of with a trailing ? (12?): never the number 12."""
+    from toolkit.parsing.tables import value_tokens
+
+    numbers, doubtful = value_tokens("51? 0 0 0 51?")
+    assert numbers == ["0", "0", "0"] and doubtful == ["51?", "51?"]
+
+
+def test_an_unsure_t4_cell_leaves_only_itself_missing():
+    from toolkit.parsing.tables import read_grid_t4
+
+    grid = Grid([["行政复议"] * 5 + ["行政诉讼"] * 10,
+                 ["行政复议"] * 5 + ["未经复议直接起诉"] * 5 + ["复议后起诉"] * 5,
+                 T4_HEADER_ROW,
+                 ["51?", "0", "0", "0", "5", "1", "0", "0", "0", "1", "2", "0", "0", "0", "2"]])
+    got = read_grid_t4([grid], [])
+    assert got.table["reconsideration"]["upheld"] is None
+    assert got.status["reconsideration"]["upheld"] == "doubtful_text"
+    assert got.table["reconsideration"]["total"] == 5
+    assert got.table["litigation_after"] == {"upheld": 2, "corrected": 0, "other": 0, "pending": 0, "total": 2}
+
+
+def _marked_cells(monkeypatch):
+    """Cells of the rendered page written ``S:8:6`` show 8 struck through with 6 beside it;
+    ``5¹`` is a 5 with a raised footnote mark (the font's superscript one)."""
+    from benchmarks import scans
+
+    plain = scans._Canvas.cell
+
+    def cell(self, box, text, align="center"):
+        if not (isinstance(text, str) and text.startswith("S:")):
+            return plain(self, box, text, align)
+        _, struck, shown = text.split(":")
+        plain(self, box, "", align)
+        x0, y0, x1, y1 = box
+        full = f"{struck} {shown}"
+        lh = self.px(28)
+        x = (x0 + x1 - self.draw.textlength(full, font=self.font)) / 2
+        top = (y0 + y1) / 2 - lh / 2
+        self.draw.text((x, top), full, fill=(0, 0, 0), font=self.font)
+        bx0, by0, bx1, by1 = self.draw.textbbox((x, top), struck, font=self.font)
+        y = (by0 + by1) / 2
+        self.draw.line((bx0 - self.px(6), y, bx1 + self.px(6), y), fill=(0, 0, 0), width=self.px(3))
+
+    monkeypatch.setattr(scans._Canvas, "cell", cell)
+    return scans
+
+
+def test_scanned_struck_number_and_footnote_mark_never_join_the_number(monkeypatch):
+    """Table 4 of a scan: 行政复议 维持 5¹ … 总计 5¹ (a footnote mark), 未经复议直接起诉 维持
+    8̶ 6 … 总计 8̶ 6 (8 struck, 6 written beside).  Each group's arithmetic holds whether the
+    mark is read as a digit (51, 86) or not, so only the reading itself can keep 51 and 86 out."""
+    import json
+
+    from toolkit.parsing import parse_bytes
+
+    scans = _marked_cells(monkeypatch)
+    truth = json.loads((Path(__file__).parent / "truth" / "2022_4fc3b7f70d2ff347.json").read_text(encoding="utf-8"))
+    truth["tables"]["t4"] = {
+        "reconsideration": {"upheld": "5¹", "corrected": 0, "other": 0, "pending": 0, "total": "5¹"},
+        "litigation_direct": {"upheld": "S:8:6", "corrected": 0, "other": 0, "pending": 0, "total": "S:8:6"},
+        "litigation_after": {"upheld": 1, "corrected": 0, "other": 0, "pending": 0, "total": 1},
+    }
+    shown = {"reconsideration": {"upheld": 5, "total": 5}, "litigation_direct": {"upheld": 6, "total": 6},
+             "litigation_after": {"upheld": 1, "total": 1}}
+    report = parse_bytes(scans.to_bytes(scans.render_pages(truth), "PNG"), "marks.png")
+    assert report.ocr
+    t4 = report.tables.get("t4") or {}
+    for row, cols in t4.items():
+        for col, v in cols.items():
+            assert v is None or v == shown[row].get(col, 0), (row, col, v)
+    assert t4["litigation_after"]["upheld"] == 1  # the unmarked group is still read
+    for row, cols in truth["tables"]["t3"].items():  # and nothing of table 3 is wrong
+        for col, true in cols.items():
+            got = ((report.tables.get("t3") or {}).get(row) or {}).get(col)
+            assert got is None or got == true, (row, col, got)
