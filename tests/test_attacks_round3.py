@@ -350,3 +350,68 @@ def test_scanned_struck_number_and_footnote_mark_never_join_the_number(monkeypat
         for col, true in cols.items():
             got = ((report.tables.get("t3") or {}).get(row) or {}).get(col)
             assert got is None or got == true, (row, col, got)
+
+
+# ------------------------------------------------------------------ PDF text under a picture or a filled box
+
+
+def _pdf(draw) -> bytes:
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(595.3, 841.9))
+    draw(c)
+    c.save()
+    return buf.getvalue()
+
+
+def _text(c, words: str, y: float = 700) -> None:
+    c.setFillColorRGB(0, 0, 0)
+    c.setFont("Helvetica", 12)
+    c.drawString(72, y, words)
+
+
+def test_pdf_text_painted_over_by_a_scan_is_not_read():
+    """A text layer drawn first, the page's scan painted over it: a reader sees the scan only,
+    so the page is read from the scan (here a picture of one visible line), never from the
+    hidden layer's 999 888 777."""
+    from PIL import Image, ImageDraw
+    from reportlab.lib.utils import ImageReader
+
+    img = Image.new("RGB", (1240, 1754), (255, 255, 255))
+    ImageDraw.Draw(img).rectangle((100, 100, 1100, 160), fill=(0, 0, 0))
+
+    def draw(c):
+        _text(c, "2022 report 999 888 777")
+        c.drawImage(ImageReader(img), 0, 0, 595.3, 841.9)
+
+    from toolkit.errors import ReportError
+
+    try:
+        doc = read_data(_pdf(draw), "under.pdf", ".pdf")
+    except ReportError:  # the scan shows no text: nothing to read, and the layer is not it
+        return
+    assert "999" not in doc.text and "888" not in doc.text
+
+
+def test_pdf_text_covered_by_a_filled_box_is_not_read_but_text_on_one_is():
+    def draw(c):
+        _text(c, "covered 999", y=700)
+        c.setFillColorRGB(1, 1, 1)
+        c.rect(60, 690, 300, 30, fill=1, stroke=0)
+        c.setFillColorRGB(0.9, 0.9, 0.9)
+        c.rect(60, 590, 300, 30, fill=1, stroke=0)  # a shaded cell, its text drawn on it
+        _text(c, "shown 123", y=600)
+
+    doc = read_data(_pdf(draw), "boxes.pdf", ".pdf")
+    assert "123" in doc.text and "999" not in doc.text
+
+
+def test_pdf_text_under_a_half_transparent_box_is_read():
+    def draw(c):
+        _text(c, "seen 456")
+        c.setFillColorRGB(1, 1, 0)
+        c.setFillAlpha(0.3)  # a highlighter
+        c.rect(60, 690, 300, 30, fill=1, stroke=0)
+
+    assert "456" in read_data(_pdf(draw), "marked.pdf", ".pdf").text
