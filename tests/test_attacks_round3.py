@@ -415,3 +415,36 @@ def test_pdf_text_under_a_half_transparent_box_is_read():
         c.rect(60, 690, 300, 30, fill=1, stroke=0)
 
     assert "456" in read_data(_pdf(draw), "marked.pdf", ".pdf").text
+
+
+def test_docx_picture_differing_between_word_and_its_fallback_is_not_read(recognised):
+    """mc:AlternateContent: Word shows the mc:Choice (a drawing of picture A), older programs
+    the mc:Fallback (picture B).  Which table a reader sees is not certain: neither is read."""
+    import docx
+    from lxml import etree
+
+    def build(same: bool) -> bytes:
+        d = docx.Document()
+        d.add_paragraph("一、总体情况")
+        run = d.add_paragraph().add_run()
+        run.add_picture(io.BytesIO(png(800, 300)))
+        drawing = run._r.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}drawing")
+        rid_a = next(drawing.iter(f"{{{A}}}blip")).get(
+            "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed")
+        rid_b = rid_a if same else d.part.get_or_add_image(io.BytesIO(png(900, 400)))[0]
+        alt = etree.fromstring(
+            '<mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+            'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+            '<mc:Choice Requires="wps"/><mc:Fallback/></mc:AlternateContent>')
+        run._r.remove(drawing)
+        alt[0].append(drawing)
+        alt[1].append(etree.fromstring(VML.replace("STYLE", "width:400pt;height:150pt").replace("RID", rid_b))[0])
+        run._r.append(alt)
+        buf = io.BytesIO()
+        d.save(buf)
+        return buf.getvalue()
+
+    doc = read_data(build(False), "alt.docx", ".docx")
+    assert recognised == [] and not doc.ocr
+    assert any("mc:AlternateContent" in w for w in doc.warnings)
+    assert read_data(build(True), "alt.docx", ".docx").ocr and len(recognised) == 1

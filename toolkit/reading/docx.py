@@ -56,7 +56,10 @@ def read_docx(data: bytes, source: str | None = None) -> Document:
             if text.strip():
                 blocks.append(text.strip())
             # The paragraph's pictures follow its text (a pasted table stands alone in its paragraph).
-            blocks.extend(_picture(document.part, rid, crop) for rid, crop in paragraph_pictures(child, styles))
+            blocks.extend(_picture(document.part, rid, crop) if rid else
+                          Picture("a picture", None, "the file gives Word and other programs different pictures "
+                                  "here (mc:AlternateContent): which one a reader sees is not certain")
+                          for rid, crop in paragraph_pictures(child, styles))
         elif tag == "tbl":
             check_spans(child, source)
             blocks.append(docx_grid(Table(child, document), styles, notes))
@@ -326,7 +329,8 @@ def paragraph_pictures(p, styles: Styles | None = None) -> list[tuple[str, tuple
     (``w:drawing``, ``w:pict``) embedded in runs that are not hidden (w:vanish, w:webHidden,
     w:specVanish, by the run or its style), not marked hidden themselves (``wp:docPr
     hidden="1"``, a VML shape's ``visibility:hidden``/``display:none``), not drawn too small to
-    read or fully transparent.  *crop*: the fractions (left, top, right, bottom) of the picture
+    read or fully transparent; an empty id where Word and other programs are given different
+    pictures (mc:AlternateContent).  *crop*: the fractions (left, top, right, bottom) of the picture
     Word cuts off (``a:srcRect``), since only the rest is shown.  A picture only linked to
     (``r:link``, outside the file) has no id here: it is not in the file."""
     styles = styles or Styles(None)
@@ -335,6 +339,17 @@ def paragraph_pictures(p, styles: Styles | None = None) -> list[tuple[str, tuple
     out: list[tuple[str, tuple[float, ...]]] = []
     for r, pr in _runs(p, styles, para):
         if pr.get("vanish") or pr.get("webHidden") or pr.get("specVanish"):
+            continue
+        for alt in r.iter(f"{_MC}AlternateContent"):
+            shown = {frozenset(_picture_ids(branch)) for branch in alt.iterchildren(f"{_MC}Choice", f"{_MC}Fallback")}
+            if len(shown) > 1:
+                # Word shows the mc:Choice, older programs the mc:Fallback: which picture a
+                # reader sees is not certain when they differ.
+                out.append(("", (0.0, 0.0, 0.0, 0.0)))  # no id: a picture that cannot be told
+                break
+        else:
+            alt = None
+        if alt is not None:
             continue
         for el in _run_content(r):
             if _local(el) not in ("drawing", "pict", "object"):
@@ -348,6 +363,10 @@ def paragraph_pictures(p, styles: Styles | None = None) -> list[tuple[str, tuple
                 if rid and not _transparent(pic):
                     out.append((rid, _crop(pic)))
     return out
+
+
+def _picture_ids(el) -> list[str]:
+    return [pic.get(f"{_R}embed") or pic.get(f"{_R}id") or "" for pic in el.iter(_A_BLIP, _V_IMAGEDATA)]
 
 
 def _too_small_or_hidden(el) -> bool:
