@@ -448,3 +448,18 @@ def test_docx_picture_differing_between_word_and_its_fallback_is_not_read(recogn
     assert recognised == [] and not doc.ocr
     assert any("mc:AlternateContent" in w for w in doc.warnings)
     assert read_data(build(True), "alt.docx", ".docx").ocr and len(recognised) == 1
+
+
+@pytest.mark.parametrize("box", ["height:200px;overflow:hidden", "max-height:10em;overflow:hidden",
+                                 "width:300px;overflow-x:clip"])
+def test_html_picture_cut_by_a_box_hiding_its_overflow_is_not_read(tmp_path, recognised, box):
+    """A page image 300 px high shown in a box 200 px high that hides the rest: the reader sees
+    its top only (the tables below it are cut off), so its tables cannot be read for certain."""
+    (tmp_path / "t.png").write_bytes(png(800, 300))
+    page = tmp_path / "r.html"
+    page.write_bytes(html_page(f"<div style='{box}'><p><img src='t.png'></p></div>"))
+    doc = read_document(page)
+    assert recognised == [] and not doc.ocr
+    assert any("t.png" in w and "overflow" in w for w in doc.warnings)
+    page.write_bytes(html_page("<div style='overflow:hidden'><img src='t.png'></div>"))  # no fixed size: whole
+    assert read_document(page).ocr and recognised == [(800, 300)]

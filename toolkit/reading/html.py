@@ -196,6 +196,9 @@ def _visible(root) -> None:
             # something other than its ``src``.  It has no children to visit.
             if invisible or _no_box(el, props) or _replaced(props) or _drawn_away(props):
                 el.drop_tree()  # its tail stays
+            elif _cut_by_a_box(el, props_of):
+                el.set(_UNREAD, "the page shows it inside a box of fixed size that hides what overflows "
+                                "(overflow:hidden): the part a reader sees is not known")
             continue
         hidden = zero_size or invisible or _unseen(colour, ground)
         mark = _MARK_TAGS.get(tag)
@@ -249,6 +252,23 @@ def _no_box(el, props: dict) -> bool:
             px = css_length(value)
             if px is not None and 0 <= px < _LEGIBLE[side]:
                 return True
+    return False
+
+
+# Set on an <img> whose shown part cannot be told; the reason is the attribute's value.
+_UNREAD = "data-xxgk-unread"
+
+
+def _cut_by_a_box(img, props_of: dict) -> bool:
+    """Is the picture, or a box around it, given a fixed height or width (or a maximum) while
+    hiding what overflows?  Without laying the page out, how much of the picture shows is
+    not known (a box 200 px high shows a page's title and hides its tables)."""
+    for el in (img, *img.iterancestors()):
+        props = props_of.get(el) or {}
+        if not ({props.get(k) for k in ("overflow", "overflow-x", "overflow-y")} & {"hidden", "clip"}):
+            continue
+        if any(css_length(props.get(side)) for side in ("height", "max-height", "width", "max-width")):
+            return True
     return False
 
 
@@ -456,7 +476,9 @@ def _blocks(content, source: str | None, notes: list[str], folder: Path | None =
         if tag == "img":
             flush()
             src = (el.get("src") or "").strip()
-            if _other_sources(el, src):
+            if el.get(_UNREAD):
+                blocks.append(Picture(src[:80] or "<img>", None, el.get(_UNREAD)))
+            elif _other_sources(el, src):
                 blocks.append(Picture(src[:80] or "<img>", None, "the page names other pictures for it (srcset, "
                                       "<picture>): which one a reader sees is not certain"))
             else:
