@@ -42,7 +42,7 @@ _PAREN = re.compile(r"\([^()]*\)")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _LATIN = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _BEFORE_SUSPICIOUS = set("约近共计第超逾+-−±/.,%~\ufffd" + _LATIN)
-_AFTER_SUSPICIOUS = set("余多几左右件条个次人年月日号万亿元项家份场期篇%+-−/.,~、:\ufffd" + _LATIN)
+_AFTER_SUSPICIOUS = set("余多几左右件条个次人年月日号万亿元项家份场期篇%+-−/.,~、:?？\ufffd" + _LATIN)
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 _OCR_DIGITS = frozenset({"O", "o", "l", "I"})
 # Where a row's values end: the next sub-heading ((二)…, 二、…) or a prose sentence.
@@ -703,10 +703,22 @@ def _text_t4_header(header: str) -> tuple[list[tuple[str, str]] | None, str | No
     pairs = [(next((p for p in reversed(leaf[:-1]) if p in rows), None), leaf[-1]) for leaf in leaves]
     want = [(r.key, c.key) for r in schema.T4_ROWS for c in schema.T4_COLUMNS]
     if sorted(pairs, key=str) == sorted(want, key=str):
+        if pairs != want and _groups_on_other_lines(header):
+            # 行政诉讼 printed on the line above 行政复议 (a cell spanning two header rows is
+            # centred lower): the text does not say which stands left of the other.
+            return None, "its groups 行政复议 and 行政诉讼 stand on different lines, so their order cannot be told"
         return pairs, None
     if _t4_in_template_order(pairs, want):
         return None, None
     return None, "the header does not name each of its fifteen cells once, in an order that can be told"
+
+
+def _groups_on_other_lines(header: str) -> bool:
+    """Do table 4's two top groups (行政复议, 行政诉讼) both stand in *header*, on different lines?"""
+    lines = header.split("\n")
+    at = [{i for i, line in enumerate(lines) if re.search(pat, line)}
+          for pat in (r"行\s*政\s*复\s*议(?!后)", r"行\s*政\s*诉\s*讼")]
+    return bool(at[0] and at[1]) and not (at[0] & at[1])
 
 
 _T4_HEADER = re.compile(r"结果维持|结果\s*纠正|尚未\s*审结|复议后起诉|直接起诉")
@@ -1259,15 +1271,22 @@ def read_grid_t4(grids, warnings: list[str]) -> TableRead | None:
             if len(real) != 15:
                 continue
             parsed = [_grid_value(c, False) for c in real]
-            if all(ok for _, ok in parsed) and any(v is not None for v, _ in parsed):
+            # A cell holding digits that are not one clean number (an OCR reading marked
+            # unsure, 12?) is left missing; the row's other cells stand where they are.
+            if all(ok or _DIGIT.search(c) for (_, ok), c in zip(parsed, real)) \
+                    and any(v is not None for v, _ in parsed):
                 pairs, why = _t4_column_map(grid.rows[:ri], positions)
                 if why is not None:
                     return _t4_columns_unmatched(why, warnings)
                 out = TableRead({})
                 order = [(r, c) for r in rows for c in cols]
                 value_at = dict(zip(pairs, parsed)) if pairs is not None else dict(zip(order, parsed))
+                cell_at = dict(zip(pairs if pairs is not None else order, real))
                 for r, c in order:
-                    if value_at[(r, c)][0] is None:
+                    if not value_at[(r, c)][1]:
+                        warnings.append(f"t4.{r}.{c}: cell {cell_at[(r, c)]!r} is not a number; left missing")
+                        out.status.setdefault(r, {})[c] = "doubtful_text"
+                    elif value_at[(r, c)][0] is None:
                         warnings.append(f"t4.{r}.{c}: blank cell; left missing")
                         out.status.setdefault(r, {})[c] = "blank"
                 out.table = {r: {c: value_at[(r, c)][0] for c in cols} for r in rows}

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["CostlyStyles", "declared", "hides_subtree", "parse_colour", "font_size_is_zero", "generated_text", "PROPERTIES"]
+__all__ = ["CostlyStyles", "declared", "hides_subtree", "parse_colour", "font_size_is_zero", "generated_text", "PROPERTIES",
+           "css_length"]
 
 #: Properties that decide whether an element's text is seen.
 PROPERTIES = frozenset({
@@ -26,6 +27,7 @@ PROPERTIES = frozenset({
     "width", "height", "max-width", "max-height", "overflow", "overflow-x", "overflow-y", "transform",
     "vertical-align", "text-decoration", "text-decoration-line", "float", "content", "filter",
     "content-visibility", "text-shadow", "-webkit-text-stroke", "letter-spacing", "direction", "unicode-bidi",
+    "-webkit-text-fill-color", "object-position", "zoom",
 })
 #: Text under this size (px: 2 pt) cannot be read on the page: it counts as size 0.
 TINY_PX = 8 / 3
@@ -62,6 +64,8 @@ def _content(tokens) -> tuple:
             names = [a.value for a in t.arguments if a.type == "ident"]
             if names:
                 parts.append(("attr", names[0].lower()))
+        elif t.type == "url" or (t.type == "function" and t.lower_name in ("url", "image-set", "-webkit-image-set")):
+            parts.append(("image", ""))  # draws a picture (on an <img>, instead of its own)
     return tuple(parts)
 
 
@@ -69,7 +73,7 @@ def generated_text(value, el) -> str:
     """The text a ``content`` value (from :func:`_content`) puts on the page for *el*."""
     if not isinstance(value, tuple):
         return ""
-    return "".join(p if isinstance(p, str) else (el.get(p[1]) or "") for p in value)
+    return "".join(p if isinstance(p, str) else (el.get(p[1]) or "") if p[0] == "attr" else "" for p in value)
 
 
 def inline(style: str) -> dict[str, tuple[str, bool]]:
@@ -164,8 +168,8 @@ def declared(root) -> dict:
             continue
         props = won.setdefault(el, {})
         for name, (value, important) in inline(style).items():
-            if name == "content":
-                continue  # content applies to pseudo-elements only
+            if name == "content" and el.tag != "img":
+                continue  # content applies to pseudo-elements only (and replaces a picture)
             prio = (important, 1, (0, 0, 0), 0)
             if name not in props or props[name][0] < prio:
                 props[name] = (prio, value)
@@ -229,6 +233,11 @@ def _length(value: str | None) -> float | None:
     return float(m.group(1)) * scale
 
 
+def css_length(value: str | None) -> float | None:
+    """A CSS length in px (em as 16 px), None when not a plain length (a percentage other than 0)."""
+    return _length(value)
+
+
 def font_size_is_zero(props: dict) -> bool | None:
     """Does the element set a zero (or unreadably small, under :data:`TINY_PX`) font size
     (``font-size:0``, ``font:0/0 a``)?  None when it sets none."""
@@ -275,7 +284,12 @@ def hides_subtree(props: dict) -> bool:
                 top, right, bottom, left = edges
                 if bottom - top <= 1 or right - left <= 1:
                     return True
-    # (A large negative margin is left alone: left:50% with margin-left:-490px centres a page.)
+    # (A large negative margin is left alone: left:50% with margin-left:-490px centres a page;
+    # one wider than any screen is not.)
+    for side in ("margin-left", "margin-top"):
+        px = _length(props.get(side))
+        if px is not None and px <= _FAR * 10:
+            return True
     px = _length(props.get("text-indent"))
     if px is not None and px <= _FAR:
         return True
@@ -284,6 +298,8 @@ def hides_subtree(props: dict) -> bool:
     if (m and float(m.group(1)) >= 50) or re.fullmatch(r"circle\(\s*0(?:px|%)?\b.*\)", clip_path):
         return True
     transform = props.get("transform", "")
+    if _shrunk(transform, props.get("zoom")) or _moved_away(transform):
+        return True
     if re.search(r"\bscale[xy]?\(\s*0(?:\.0*)?\s*[,)]|\bscale\(\s*[\d.]+\s*,\s*0(?:\.0*)?\s*\)", transform) \
             or re.search(r"\bmatrix\(\s*0(?:\.0*)?\s*,\s*0(?:\.0*)?\s*,\s*0(?:\.0*)?\s*,\s*0(?:\.0*)?\s*,", transform):
         return True
@@ -292,6 +308,30 @@ def hides_subtree(props: dict) -> bool:
         for side in ("width", "height", "max-width", "max-height"):
             px = _length(props.get(side))
             if px is not None and px <= 1:
+                return True
+    return False
+
+
+# A scale under this draws 16 px text under one pixel: nothing a reader can read.
+_TINY_SCALE = 0.05
+
+
+def _shrunk(transform: str, zoom: str | None) -> bool:
+    """Scaled (``transform:scale(0.001)``) or zoomed (``zoom:0.001``) below :data:`_TINY_SCALE`."""
+    factors = [float(v) for m in re.finditer(r"\bscale[xy]?\(([^)]*)\)", transform)
+               for v in re.split(r"[\s,]+", m.group(1).strip()) if re.fullmatch(r"[+-]?(?:\d+\.?\d*|\.\d+)", v)]
+    z = _number(zoom) if zoom else None
+    if z is not None:
+        factors.append(z)
+    return any(abs(f) < _TINY_SCALE for f in factors)
+
+
+def _moved_away(transform: str) -> bool:
+    """Translated far off screen (``translateX(-99999px)``), as an element placed far left or up."""
+    for m in re.finditer(r"\btranslate([xy]?)\(([^)]*)\)", transform, re.I):
+        for v in re.split(r"\s*,\s*", m.group(2).strip()):
+            px = _length(v)
+            if px is not None and (px <= _FAR * 4 or px >= -_FAR * 8):
                 return True
     return False
 

@@ -12,6 +12,7 @@ import itertools
 import zipfile
 
 from ..errors import ReportError
+from .css import css_length, hides_subtree, inline
 from .embedded import Picture, settle
 from .document import (DOUBTFUL, MAX_GRID_CELLS, RAISED, STRUCK, Document, Grid, assemble, cell_lines,
                        settle_marks, settle_row)
@@ -55,7 +56,10 @@ def read_docx(data: bytes, source: str | None = None) -> Document:
             if text.strip():
                 blocks.append(text.strip())
             # The paragraph's pictures follow its text (a pasted table stands alone in its paragraph).
-            blocks.extend(_picture(document.part, rid) for rid in paragraph_pictures(child, styles))
+            blocks.extend(_picture(document.part, rid, crop) if rid else
+                          Picture("a picture", None, "the file gives Word and other programs different pictures "
+                                  "here (mc:AlternateContent): which one a reader sees is not certain")
+                          for rid, crop in paragraph_pictures(child, styles))
         elif tag == "tbl":
             check_spans(child, source)
             blocks.append(docx_grid(Table(child, document), styles, notes))
@@ -64,15 +68,15 @@ def read_docx(data: bytes, source: str | None = None) -> Document:
     return Document(text, grids, notes, ocr=by_ocr)
 
 
-def _picture(part, rid: str) -> Picture:
-    """The picture the document part's relationship *rid* names (word/media/…)."""
+def _picture(part, rid: str, crop: tuple[float, ...] = (0.0, 0.0, 0.0, 0.0)) -> Picture:
+    """The picture the document part's relationship *rid* names (word/media/…), *crop* of it cut off."""
     rel = part.rels.get(rid)
     if rel is None:
         return Picture(rid, None, "its relationship is missing from the file")
     if rel.is_external:
         return Picture(rid, None, "linked from outside the file (not downloaded while reading)")
     target = rel.target_part
-    return Picture(str(target.partname).lstrip("/"), target.blob)
+    return Picture(str(target.partname).lstrip("/"), target.blob, crop=crop)
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -312,28 +316,107 @@ _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _WP_DOCPR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
 
 
-def paragraph_pictures(p, styles: Styles | None = None) -> list[str]:
-    """Relationship ids of the pictures a ``<w:p>`` shows, in order: pictures (``w:drawing``,
-    ``w:pict``) embedded in runs that are not hidden (w:vanish, w:webHidden, w:specVanish, by
-    the run or its style) and not marked hidden themselves (``wp:docPr hidden="1"``).  A picture
-    only linked to (``r:link``, outside the file) has no id here: it is not in the file."""
+_A_SRCRECT = "{http://schemas.openxmlformats.org/drawingml/2006/main}srcRect"
+_A_ALPHA = "{http://schemas.openxmlformats.org/drawingml/2006/main}alphaModFix"
+_WP_EXTENT = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}extent"
+_EMU_PX = 9525  # EMU per pixel at 96 dpi
+# A picture drawn narrower or lower than this (px) cannot show a table a reader could read.
+_LEGIBLE_PX = (100, 30)
+
+
+def paragraph_pictures(p, styles: Styles | None = None) -> list[tuple[str, tuple[float, ...]]]:
+    """(relationship id, crop) of the pictures a ``<w:p>`` shows, in order: pictures
+    (``w:drawing``, ``w:pict``) embedded in runs that are not hidden (w:vanish, w:webHidden,
+    w:specVanish, by the run or its style), not marked hidden themselves (``wp:docPr
+    hidden="1"``, a VML shape's ``visibility:hidden``/``display:none``), not drawn too small to
+    read or fully transparent; an empty id where Word and other programs are given different
+    pictures (mc:AlternateContent).  *crop*: the fractions (left, top, right, bottom) of the picture
+    Word cuts off (``a:srcRect``), since only the rest is shown.  A picture only linked to
+    (``r:link``, outside the file) has no id here: it is not in the file."""
     styles = styles or Styles(None)
     ppr = p.find(f"{_W}pPr")
     para = {**styles.defaults, **styles.of(_style_id(ppr, "pStyle"))}
-    out: list[str] = []
+    out: list[tuple[str, tuple[float, ...]]] = []
     for r, pr in _runs(p, styles, para):
         if pr.get("vanish") or pr.get("webHidden") or pr.get("specVanish"):
+            continue
+        for alt in r.iter(f"{_MC}AlternateContent"):
+            shown = {frozenset(_picture_ids(branch)) for branch in alt.iterchildren(f"{_MC}Choice", f"{_MC}Fallback")}
+            if len(shown) > 1:
+                # Word shows the mc:Choice, older programs the mc:Fallback: which picture a
+                # reader sees is not certain when they differ.
+                out.append(("", (0.0, 0.0, 0.0, 0.0)))  # no id: a picture that cannot be told
+                break
+        else:
+            alt = None
+        if alt is not None:
             continue
         for el in _run_content(r):
             if _local(el) not in ("drawing", "pict", "object"):
                 continue
             if any((d.get("hidden") or "").lower() in ("1", "true") for d in el.iter(_WP_DOCPR)):
                 continue
+            if _too_small_or_hidden(el):
+                continue
             for pic in el.iter(_A_BLIP, _V_IMAGEDATA):
                 rid = pic.get(f"{_R}embed") or pic.get(f"{_R}id")
-                if rid:
-                    out.append(rid)
+                if rid and not _transparent(pic):
+                    out.append((rid, _crop(pic)))
     return out
+
+
+def _picture_ids(el) -> list[str]:
+    return [pic.get(f"{_R}embed") or pic.get(f"{_R}id") or "" for pic in el.iter(_A_BLIP, _V_IMAGEDATA)]
+
+
+def _too_small_or_hidden(el) -> bool:
+    """Is this drawing (``wp:extent``) or VML shape (``style``) drawn too small to read, or hidden?"""
+    for ext in el.iter(_WP_EXTENT):
+        try:
+            cx, cy = int(ext.get("cx") or 0), int(ext.get("cy") or 0)
+        except ValueError:
+            continue
+        if cx < _LEGIBLE_PX[0] * _EMU_PX or cy < _LEGIBLE_PX[1] * _EMU_PX:
+            return True
+    for shape in el.iter():
+        style = shape.get("style") if isinstance(shape.tag, str) and shape.tag.startswith("{urn:schemas-microsoft-com:vml}") else None
+        if not style:
+            continue
+        props = {k: v for k, (v, _) in inline(style).items()}
+        if hides_subtree(props) or props.get("visibility") in ("hidden", "collapse"):
+            return True
+        for side, least in zip(("width", "height"), _LEGIBLE_PX):
+            px = css_length(props.get(side))
+            if px is not None and px < least:
+                return True
+    return False
+
+
+def _transparent(blip) -> bool:
+    """Is the picture drawn (almost) fully transparent (``a:alphaModFix amt`` under 5%)?"""
+    for fix in blip.iter(_A_ALPHA):
+        try:
+            if int(fix.get("amt") or 100000) < 5000:
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def _crop(blip) -> tuple[float, ...]:
+    """The fractions (left, top, right, bottom) Word cuts off the picture (``a:srcRect`` beside
+    its ``a:blip``, in thousandths of a percent; negative ones pad, they do not cut)."""
+    fill = blip.getparent()
+    rect = fill.find(_A_SRCRECT) if fill is not None else None
+    if rect is None:
+        return (0.0, 0.0, 0.0, 0.0)
+    out = []
+    for side in ("l", "t", "r", "b"):
+        try:
+            out.append(min(max(int(rect.get(side) or 0) / 100000, 0.0), 1.0))
+        except ValueError:
+            out.append(0.0)
+    return tuple(out)
 
 
 def paragraph_text(p, styles: Styles | None = None, ground: tuple | None = _WHITE) -> str:

@@ -61,6 +61,8 @@ class Picture:
     name: str
     data: bytes | None
     why: str = ""
+    #: Fractions (left, top, right, bottom) of the picture the document cuts off: not shown, not read.
+    crop: tuple[float, ...] = (0.0, 0.0, 0.0, 0.0)
 
 
 _DATA_URI = re.compile(r"data:(image/[a-z0-9.+-]+)?(;[a-z0-9=._+-]+)*?(;base64)?,(.*)", re.I | re.S)
@@ -131,6 +133,10 @@ def _probe(data: bytes) -> tuple[tuple[int, int] | None, str]:
             # The size is checked against MAX_PIXELS here, before any pixel is decoded.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as img:
+                if getattr(img, "is_animated", False):
+                    # A page shows such a picture frame after frame (or its last frame, once played):
+                    # which table a reader sees is not certain, and the first frame may not be it.
+                    return None, "a picture of several frames (animated): which one a reader sees is not certain"
                 return img.size, ""
     except Image.DecompressionBombError:
         return None, "more pixels than a picture may have (a decompression bomb?)"
@@ -206,6 +212,9 @@ def settle(blocks: list, source: str | None, warnings: list[str]) -> tuple[list[
             warnings.append(f"picture {b.name!r} not read: unreadable picture ({type(exc).__name__})")
             continue
         total += w * h
+        bgr = _cropped(bgr, b.crop)
+        if bgr.shape[0] < MIN_HEIGHT or bgr.shape[1] < MIN_WIDTH:
+            continue  # what is shown of it is too small to hold a table
         if not ruled(bgr):
             no_table.append(b.name)
             continue
@@ -225,6 +234,17 @@ def settle(blocks: list, source: str | None, warnings: list[str]) -> tuple[list[
         warnings.append(f"OCR: {tables_read} picture(s) holding tables read by OCR; their numbers count only "
                         f"where the tables' arithmetic vouches for them")
     return out, tables_read > 0
+
+
+def _cropped(bgr, crop):
+    """The part of the picture shown: *crop* fractions (left, top, right, bottom) cut off."""
+    left, top, right, bottom = crop
+    if not any(crop):
+        return bgr
+    h, w = bgr.shape[:2]
+    x0, y0 = round(w * left), round(h * top)
+    x1, y1 = max(x0, w - round(w * right)), max(y0, h - round(h * bottom))
+    return bgr[y0:y1, x0:x1].copy()
 
 
 def ruled(bgr) -> bool:

@@ -21,9 +21,9 @@ from pathlib import Path
 
 from ..errors import ReportError
 from .decode import decode_html
-from .css import (CLEAR, CostlyStyles, background_colour, declared, font_size_is_zero, generated_text, hides_subtree,
-                  outlined, overlapping, parse_colour)
-from .embedded import local_picture, settle
+from .css import (CLEAR, CostlyStyles, background_colour, css_length, declared, font_size_is_zero, generated_text,
+                  hides_subtree, outlined, overlapping, parse_colour)
+from .embedded import Picture, local_picture, settle
 from .document import DOUBTFUL, MAX_GRID_CELLS, RAISED, STRUCK, Document, Grid, assemble, settle_marks, settle_row
 
 __all__ = ["read_html", "html_grid", "cell_text", "report_pictures"]
@@ -158,7 +158,8 @@ def _visible(root) -> None:
         if not tag or el.getparent() is None:
             continue
         props = props_of.get(el, {})
-        if tag in _HIDDEN_TAGS or el.get("hidden") is not None or (props and hides_subtree(props)):
+        if tag in _HIDDEN_TAGS or el.get("hidden") is not None or (props and hides_subtree(props)) \
+                or (tag == "dialog" and el.get("open") is None):  # a dialog not opened is not shown
             el.drop_tree()
             continue
         _closed_parts(el)
@@ -177,6 +178,8 @@ def _visible(root) -> None:
             invisible = vis != "visible"
         if props and outlined(props):
             colour = None  # a shadow or outline shows the text whatever its colour
+        elif "-webkit-text-fill-color" in props:  # paints the glyphs instead of color
+            colour = parse_colour(props["-webkit-text-fill-color"])
         elif "color" in props:
             colour = parse_colour(props["color"])
         elif tag == "font" and el.get("color"):
@@ -187,10 +190,15 @@ def _visible(root) -> None:
         if bg is not None and bg != CLEAR:
             ground = None if bg == "unknown" else bg
         if tag == "img":
-            # A picture is seen unless hidden (the rules above) or drawn in no space; size and
-            # colour of text do not hide it.  It has no children to visit.
-            if invisible or _no_box(el, props):
+            # A picture is seen unless hidden (the rules above) or drawn in no space (or too small
+            # to show a table); size and colour of text do not hide it.  A picture whose
+            # ``content`` replaces it, or drawn outside its own box (``object-position``), shows
+            # something other than its ``src``.  It has no children to visit.
+            if invisible or _no_box(el, props) or _replaced(props) or _drawn_away(props):
                 el.drop_tree()  # its tail stays
+            elif _cut_by_a_box(el, props_of):
+                el.set(_UNREAD, "the page shows it inside a box of fixed size that hides what overflows "
+                                "(overflow:hidden): the part a reader sees is not known")
             continue
         hidden = zero_size or invisible or _unseen(colour, ground)
         mark = _MARK_TAGS.get(tag)
@@ -228,12 +236,53 @@ def _visible(root) -> None:
 _ZERO_LENGTH = re.compile(r"\s*0*(?:\.0*)?\s*(?:px|pt|em|rem|%)?\s*")
 
 
+# A picture drawn narrower or lower than this (px) cannot show a table a reader could read.
+_LEGIBLE = {"width": 100.0, "height": 30.0}
+
+
 def _no_box(el, props: dict) -> bool:
-    """Is this element drawn zero wide or zero high (``width="0"``, ``style="height:0"``)?"""
+    """Is this picture drawn zero wide or zero high (``width="0"``, ``style="height:0"``,
+    ``max-width:0``), or smaller than a table could be read at (``width="1"``)?"""
     for side in ("width", "height"):
-        for value in (el.get(side), props.get(side)):
-            if value is not None and _ZERO_LENGTH.fullmatch(value) and any(c.isdigit() for c in value):
+        for value in (el.get(side), props.get(side), props.get(f"max-{side}")):
+            if value is None:
+                continue
+            if _ZERO_LENGTH.fullmatch(value) and any(c.isdigit() for c in value):
                 return True
+            px = css_length(value)
+            if px is not None and 0 <= px < _LEGIBLE[side]:
+                return True
+    return False
+
+
+# Set on an <img> whose shown part cannot be told; the reason is the attribute's value.
+_UNREAD = "data-xxgk-unread"
+
+
+def _cut_by_a_box(img, props_of: dict) -> bool:
+    """Is the picture, or a box around it, given a fixed height or width (or a maximum) while
+    hiding what overflows?  Without laying the page out, how much of the picture shows is
+    not known (a box 200 px high shows a page's title and hides its tables)."""
+    for el in (img, *img.iterancestors()):
+        props = props_of.get(el) or {}
+        if not ({props.get(k) for k in ("overflow", "overflow-x", "overflow-y")} & {"hidden", "clip"}):
+            continue
+        if any(css_length(props.get(side)) for side in ("height", "max-height", "width", "max-width")):
+            return True
+    return False
+
+
+def _replaced(props: dict) -> bool:
+    """Does ``content:url(…)`` draw another picture in the place of this one?"""
+    return any(isinstance(p, tuple) and p[0] == "image" for p in props.get("content") or ())
+
+
+def _drawn_away(props: dict) -> bool:
+    """Is the picture drawn far outside its own box (``object-position:-9999px 0``)?"""
+    for value in (props.get("object-position") or "").split():
+        px = css_length(value)
+        if px is not None and abs(px) >= 2000:
+            return True
     return False
 
 
@@ -426,7 +475,14 @@ def _blocks(content, source: str | None, notes: list[str], folder: Path | None =
             continue
         if tag == "img":
             flush()
-            blocks.append(local_picture(el.get("src") or "", folder))
+            src = (el.get("src") or "").strip()
+            if el.get(_UNREAD):
+                blocks.append(Picture(src[:80] or "<img>", None, el.get(_UNREAD)))
+            elif _other_sources(el, src):
+                blocks.append(Picture(src[:80] or "<img>", None, "the page names other pictures for it (srcset, "
+                                      "<picture>): which one a reader sees is not certain"))
+            else:
+                blocks.append(local_picture(src, folder))
             if el.tail:
                 line.append(el.tail)
             continue
@@ -438,6 +494,40 @@ def _blocks(content, source: str | None, notes: list[str], folder: Path | None =
         stack.extend((child, False) for child in reversed(el))
     flush()
     return blocks
+
+
+def _other_sources(img, src: str) -> bool:
+    """Does the page name pictures other than *src* for this ``<img>`` (its ``srcset``, the
+    ``<source srcset>`` of its ``<picture>``)?  A browser shows one of those instead."""
+    sets = [img.get("srcset")]
+    # libxml2 does not know <source> is empty: the <img> may land inside it.
+    for anc in img.iterancestors():
+        if _tag(anc) == "picture":
+            sets += [s.get("srcset") or s.get("src") for s in anc.iter("source")]
+            break
+        if _tag(anc) != "source":
+            break
+    return any(url != src for value in sets for url in _srcset_urls(value or ""))
+
+
+def _srcset_urls(value: str) -> list[str]:
+    """The picture addresses of a ``srcset`` (a data: URI holds commas: an address runs to the
+    next space, its descriptors to the next comma)."""
+    urls, pos = [], 0
+    while True:
+        m = re.compile(r"[\s,]*(\S+)").match(value, pos)
+        if m is None or not m.group(1):
+            return urls
+        url = m.group(1)
+        pos = m.end()
+        if url.endswith(","):
+            urls.append(url.rstrip(","))
+            continue
+        urls.append(url)
+        comma = value.find(",", pos)
+        if comma < 0:
+            return urls
+        pos = comma + 1
 
 
 _WRAPPER = r"</?(?:div|span|section|article|main|font|center|b|i|u|em|strong|small|big|blockquote)(?:\s[^<>]*)?/?>"

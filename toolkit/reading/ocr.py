@@ -415,6 +415,56 @@ class _CellLine:
     digits: tuple[str, float]
     cell: tuple[int | None, int | None]
     crop: object = field(default=None, repr=False, compare=False)
+    #: What the line's ink shows beside its characters: "struck" (a line drawn through them),
+    #: "raised" (a small mark above the line at its end: a footnote), or "".
+    mark: str = ""
+
+
+#: A horizontal run of ink across the middle of a line at least this many times the line's
+#: height is a line drawn through its characters: no digit has a bar that long (4's, the
+#: longest, is about 0.7 of the digit's height).
+_STRIKE_RUN = 0.9
+
+
+def _line_mark(ink) -> str:
+    """What a cell line's ink (binary, cut tight around it) shows beside its characters:
+    ``"struck"``, ``"raised"`` or ``""`` (see :class:`_CellLine`)."""
+    import cv2
+    import numpy as np
+
+    h, w = ink.shape
+    if h < 6 or w < 2:
+        return ""
+    reach = max(3, round(0.2 * h))
+    for y in range(int(0.25 * h), int(0.75 * h) + 1):
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], ink[y].astype(np.int8), [0]))))
+        runs = list(zip(edges[::2], edges[1::2]))
+        a, b = max(runs, key=lambda r: r[1] - r[0], default=(0, 0))
+        if b - a < _STRIKE_RUN * h:
+            continue
+        # A stroke drawn through reaches past the characters' other ink on at least one side
+        # (the bar of 4 ends at its stem; two 4s side by side may touch).
+        other = ink[[r for r in range(h) if abs(r - y) > max(2, round(0.15 * h))]].any(axis=0)
+        cols = np.flatnonzero(other)
+        if cols.size == 0 or cols[0] - a >= reach or b - 1 - cols[-1] >= reach:
+            return "struck"
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    parts = [stats[k] for k in range(1, n) if stats[k][cv2.CC_STAT_AREA] >= 3]
+    tall = [p for p in parts if p[cv2.CC_STAT_HEIGHT] >= 0.6 * h]
+    if not tall:
+        return ""
+    right = max(p[cv2.CC_STAT_LEFT] + p[cv2.CC_STAT_WIDTH] for p in tall)
+    for p in parts:
+        left, width = p[cv2.CC_STAT_LEFT], p[cv2.CC_STAT_WIDTH]
+        bottom = p[cv2.CC_STAT_TOP] + p[cv2.CC_STAT_HEIGHT]
+        # Small, high, just clear of the characters on its left and with nothing under it (a
+        # piece of a glyph broken by a seal or blur has the rest of the glyph below or beside
+        # it; what a seal leaves stands off at a distance).
+        if p[cv2.CC_STAT_HEIGHT] < 0.6 * h and width <= 0.6 * h and bottom <= 0.6 * h \
+                and right < left <= right + 0.35 * h \
+                and not ink[bottom + 1:, max(0, left - 1):left + width + 1].any():
+            return "raised"
+    return ""
 
 
 def _cell_lines(textimg, text_ink, ys: list[int], xs: list[int], ink) -> list[_CellLine]:
@@ -442,10 +492,11 @@ def _cell_lines(textimg, text_ink, ys: list[int], xs: list[int], ink) -> list[_C
         for t, left, b, right in lines:
             pad = max(4, (b - t) // 2)
             crop = textimg[max(0, y0 + t - pad):y0 + b + pad + 1, max(0, x0 + left - pad):x0 + right + pad + 1]
-            found.append(((x0 + left, y0 + t, x0 + right + 1, y0 + b + 1), at, crop))
+            mark = _line_mark(text_ink[y0 + t:y0 + b + 1, x0 + left:x0 + right + 1])
+            found.append(((x0 + left, y0 + t, x0 + right + 1, y0 + b + 1), at, crop, mark))
     if not found:
         return []
-    crops = [np.ascontiguousarray(c) for _, _, c in found]
+    crops = [np.ascontiguousarray(c) for _, _, c, _ in found]
     # Short lines (numbers, short headings) are read side by side, a table row at a time: a lone
     # 0 alone in a crop is an O or nothing to the recognizer, beside other cells it is a 0.
     short = [n for n, c in enumerate(crops) if c.shape[1] <= _SHORT * c.shape[0]]
@@ -460,10 +511,10 @@ def _cell_lines(textimg, text_ink, ys: list[int], xs: list[int], ink) -> list[_C
     for n, p in zip(long_, _run_recognizer([crops[n] for n in long_])):
         reads[n] = (_decode_text(p), _decode_digits(p))
     out = []
-    for n, (box, at, _) in enumerate(found):
+    for n, (box, at, _, mark) in enumerate(found):
         (text, score), digits = reads[n]
         # A line read as nothing stays: in a number cell it is read again on its own.
-        out.append(_CellLine(Line(text.strip(), tuple(float(v) for v in box), score), digits, at, crops[n]))
+        out.append(_CellLine(Line(text.strip(), tuple(float(v) for v in box), score), digits, at, crops[n], mark))
     return out
 
 
@@ -564,15 +615,34 @@ def _table_grid(found: list[_CellLine], ys: list[int], xs: list[int], log: list[
         vals = []
         for j in range(first, nc):
             text, score = texts[i][j], scores[i][j]
+            doubt = _doubt(order[i][j]) if _is_number(text) else ""
             if text and score < LOW_SCORE and _is_number(text):
                 log.append(f"OCR: {where}, row {i + 1} ({label or '-'}), column {j - first + 1}: "
                            f"read {text!r} with low score {score:.2f}; not taken")
+                text += LOW_MARK
+            elif doubt:
+                log.append(f"OCR: {where}, row {i + 1} ({label or '-'}), column {j - first + 1}: "
+                           f"read {text!r} but {doubt}; not taken")
                 text += LOW_MARK
             vals.append(text)
         rows.append(([label] if label_cols else []) + vals)
     # Columns no text stands in (a stray line split one column in two) are dropped.
     keep = [j for j in range(len(rows[0])) if any(r[j] for r in rows)] if rows else []
     return Grid([[r[j] for j in keep] for r in rows])
+
+
+def _doubt(lines: list[_CellLine]) -> str:
+    """Why a number cell's reading is not the number a reader sees, or "": a line drawn through
+    its digits (struck, often with the corrected number beside it), a footnote mark raised
+    beside them (it would be read as one more digit), or digits on more than one line (a
+    correction written above or below the first number)."""
+    if any(cl.mark == "struck" for cl in lines):
+        return "a line is drawn through its digits"
+    if any(cl.mark == "raised" for cl in lines):
+        return "a small raised mark stands beside its digits"
+    if sum(1 for cl in lines if any(ch.isdigit() for ch in cl.line.text + cl.digits[0])) > 1:
+        return "the cell holds digits on more than one line"
+    return ""
 
 
 def _detect(bgr, scale: float):

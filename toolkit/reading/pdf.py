@@ -273,6 +273,8 @@ def _unseen_glyphs(page) -> tuple[set, set]:
         def render_char(self, *args, **kwargs):
             adv = super().render_char(*args, **kwargs)
             ch = self.cur_item._objs[-1]
+            self.painted.append(((round(ch.x0, 2), round(ch.y0, 2), ch.get_text()),
+                                 (ch.x0 + ch.x1) / 2, (ch.y0 + ch.y1) / 2))
             clip, fill_alpha, stroke_alpha = self.state.extra if self.state is not None else (None, 1.0, 1.0)
             seen_fill = fill_alpha > 0 and self.mode in (0, 2, 4, 6)
             if seen_fill and clip is None and self.scale >= _TINY_SCALE:
@@ -290,8 +292,39 @@ def _unseen_glyphs(page) -> tuple[set, set]:
                 self.outlined.add(key)
             return adv
 
+        def render_image(self, name, stream):
+            super().render_image(name, stream)
+            attrs = getattr(stream, "attrs", None) or {}
+            if not any(attrs.get(k) for k in ("SMask", "Mask", "ImageMask")):  # an opaque picture
+                self._cover(self.cur_item.bbox)
+
+        def paint_path(self, gstate, stroke, fill, evenodd, path):
+            before = len(self.cur_item._objs)
+            super().paint_path(gstate, stroke, fill, evenodd, path)
+            from pdfminer.layout import LTRect
+
+            new = self.cur_item._objs[before:]
+            if fill and len(new) == 1 and isinstance(new[0], LTRect):
+                self._cover(new[0].bbox)
+
+        def _cover(self, box):
+            """Glyphs painted before an opaque picture or filled rectangle under it are hidden by it."""
+            clip, fill_alpha, _ = self.state.extra if self.state is not None else (None, 1.0, 1.0)
+            if fill_alpha < 1 or not self.painted:
+                return
+            x0, y0, x1, y1 = box
+            if clip is not None:
+                x0, y0, x1, y1 = max(x0, clip[0]), max(y0, clip[1]), min(x1, clip[2]), min(y1, clip[3])
+            left = []
+            for key, cx, cy in self.painted:
+                if x0 <= cx <= x1 and y0 <= cy <= y1:
+                    self.unseen.add(key)
+                else:
+                    left.append((key, cx, cy))
+            self.painted = left
+
     device = Recorder(page.pdf.rsrcmgr, pageno=page.page_number, laparams=page.pdf.laparams)
-    device.unseen, device.outlined = set(), set()
+    device.unseen, device.outlined, device.painted = set(), set(), []
     try:
         State(page.pdf.rsrcmgr, device).process_page(page.page_obj)
     except Exception as exc:  # as pdfplumber's own Page.layout does: one wrapped error
