@@ -555,3 +555,14 @@ def test_fetch_passes_the_servers_charset_to_the_reader(corpus, isolated, monkey
     assert [c.lower() for c in seen] == ["gbk"]
     meta = read_metadata(corpus).set_index("report_id")
     assert meta.loc[result.items[0].report_id, "agency"] == "吴忠市民政局"
+
+
+def test_a_file_named_as_the_corpus_is_called_a_file_and_no_init_is_offered(tmp_path, capsys):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a corpus", encoding="utf-8")
+    from toolkit.cli import main
+
+    assert main(["build", "--corpus", str(notes), "--out", str(tmp_path / "out")]) != 0
+    err = capsys.readouterr().err
+    assert "a file, not a corpus folder" in err and "xxgk init" not in err
+    assert err.count("\n") == 1

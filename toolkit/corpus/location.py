@@ -55,6 +55,8 @@ def corpus_dir(corpus: str | os.PathLike | None = None) -> Path:
     else:
         where = "the corpus argument"
     path = Path(corpus).expanduser().resolve()
+    if path.exists() and not path.is_dir():
+        raise CorpusNotFound(f"{path}: a file, not a corpus folder ({where}); {_HINT}")
     if not path.is_dir():
         raise CorpusNotFound(f"{path}: corpus folder not found ({where}); {_HINT}; "
                              f"start a new one with `xxgk init {path}`")
