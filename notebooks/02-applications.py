@@ -137,7 +137,7 @@ pd.DataFrame(spread).T[["n_reports", "n_zero", "n_missing", "numerator", "denomi
 # to year, so a difference between years is a difference between organs as much as a change over
 # time; `n_conflict` counts the reports whose own text contradicts their table 3, and the third
 # table says which report each year rests on most. In the first table `n_reports` also counts a report that
-# handled no application (its rate is 0/0, undefined); the third table and the chart count only the reports with a
+# handled no application (its rate has nothing to divide by: undefined); the third table and the chart count only the reports with a
 # rate and give the others apart (`n_zero`, 计入 k 份):
 
 # %%

@@ -207,7 +207,7 @@ fig
 # %% [markdown]
 # Whether the levels differ is decided by a test, not by whether the intervals overlap: for each
 # category, Fisher's exact test on the reports naming it, province against city/county,
-# Benjamini–Hochberg-adjusted over the categories tested (METHODS §2.4):
+# Benjamini–Hochberg-adjusted over the categories tested (docs/METHODS.md, "Significance from a test the data decide"):
 
 # %%
 from scipy.stats import false_discovery_control, fisher_exact
