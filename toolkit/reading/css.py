@@ -15,10 +15,11 @@ only ``::before``/``::after`` with a ``content`` count (their text is on the pag
 """
 from __future__ import annotations
 
+import math
 import re
 
 __all__ = ["CostlyStyles", "declared", "hides_subtree", "parse_colour", "font_size_is_zero", "generated_text", "PROPERTIES",
-           "css_length"]
+           "css_length", "unsure_shape"]
 
 #: Properties that decide whether an element's text is seen.
 PROPERTIES = frozenset({
@@ -27,7 +28,9 @@ PROPERTIES = frozenset({
     "width", "height", "max-width", "max-height", "overflow", "overflow-x", "overflow-y", "transform",
     "vertical-align", "text-decoration", "text-decoration-line", "float", "content", "filter",
     "content-visibility", "text-shadow", "-webkit-text-stroke", "letter-spacing", "direction", "unicode-bidi",
-    "-webkit-text-fill-color", "object-position", "zoom",
+    "-webkit-text-fill-color", "object-position", "zoom", "-webkit-clip-path", "mask", "mask-image",
+    "-webkit-mask", "-webkit-mask-image", "-webkit-mask-box-image", "rotate", "backface-visibility",
+    "-webkit-backface-visibility", "transform-style", "perspective",
 })
 #: Text under this size (px: 2 pt) cannot be read on the page: it counts as size 0.
 TINY_PX = 8 / 3
@@ -261,10 +264,12 @@ def _number(value: str | None) -> float | None:
     return float(m.group(1)) / (100 if m.group(2) == "%" else 1)
 
 
-def hides_subtree(props: dict) -> bool:
+def hides_subtree(props: dict, transformable: bool = True, parent: dict | None = None) -> bool:
     """Do these declarations hide the element and all it holds, whatever its descendants say:
     ``display:none``, ``opacity:0``, moved far off screen, clipped or scaled to nothing,
-    a zero-size box that hides its overflow?"""
+    turned edge-on or its back to the reader (:func:`unsure_shape`), a zero-size box that
+    hides its overflow?  *transformable*: whether ``transform`` applies to it (not to a
+    plain inline box such as a ``<span>``); *parent*: its parent's declarations."""
     if props.get("display") == "none" or props.get("content-visibility") == "hidden":
         return True
     if re.search(r"\bopacity\(\s*0(?:\.0*)?%?\s*\)", props.get("filter", "")):
@@ -293,11 +298,9 @@ def hides_subtree(props: dict) -> bool:
     px = _length(props.get("text-indent"))
     if px is not None and px <= _FAR:
         return True
-    clip_path = props.get("clip-path", "")
-    m = re.fullmatch(r"inset\(\s*([\d.]+)%.*\)", clip_path)
-    if (m and float(m.group(1)) >= 50) or re.fullmatch(r"circle\(\s*0(?:px|%)?\b.*\)", clip_path):
+    if _shape(props, parent, transformable) is True:
         return True
-    transform = props.get("transform", "")
+    transform = props.get("transform", "") if transformable else ""
     if _shrunk(transform, props.get("zoom")) or _moved_away(transform):
         return True
     if re.search(r"\bscale[xy]?\(\s*0(?:\.0*)?\s*[,)]|\bscale\(\s*[\d.]+\s*,\s*0(?:\.0*)?\s*\)", transform) \
@@ -310,6 +313,218 @@ def hides_subtree(props: dict) -> bool:
             if px is not None and px <= 1:
                 return True
     return False
+
+
+def unsure_shape(props: dict, parent: dict | None = None, transformable: bool = True) -> str | None:
+    """Why it cannot be told whether the element's text is seen, or None: a mask (an image or
+    gradient drawn as its alpha), a clip path that neither keeps the whole box nor provably
+    keeps nothing (a polygon, a partial inset, a circle, an SVG path), a 3D turn other than one
+    that leaves it as drawn or provably hidden (edge-on, or its back shown with
+    ``backface-visibility:hidden``), or one seen through a perspective or passed on to its
+    children (``transform-style:preserve-3d``)."""
+    verdict = _shape(props, parent, transformable)
+    return verdict if isinstance(verdict, str) else None
+
+
+_NONE = frozenset({"none", "initial", "unset", "revert", "revert-layer", "inherit"})
+_BOXES = frozenset({"margin-box", "border-box", "padding-box", "content-box", "fill-box", "stroke-box", "view-box"})
+_ANGLE = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)(deg|rad|grad|turn)?")
+_TO_DEG = {"deg": 1.0, "rad": 180 / math.pi, "grad": 0.9, "turn": 360.0, None: 1.0}
+_FN = re.compile(r"([a-z][a-z0-9-]*)\(([^()]*)\)")
+# A matrix entry this close to 0 is 0: cos(90deg) is 6e-17 in floating point.
+_EPS = 1e-9
+
+
+def _shape(props: dict, parent: dict | None, transformable: bool):
+    """True when the element is provably not drawn (clipped to nothing, edge-on, its hidden
+    back turned to the reader), a reason (str) when that cannot be told, None when it is
+    drawn as its box."""
+    for name in ("mask", "mask-image", "-webkit-mask", "-webkit-mask-image", "-webkit-mask-box-image"):
+        value = props.get(name)
+        if value and value not in _NONE and value.split()[0] != "none":
+            return f"a mask ({name}:{value})"
+    for name in ("clip-path", "-webkit-clip-path"):
+        value = props.get(name)
+        if value and value not in _NONE and not set(value.split()) <= _BOXES:
+            verdict = _clip_path(value)
+            if verdict is not None:
+                return verdict if verdict is True else f"a clip path ({name}:{value})"
+    if not transformable:
+        return None  # transform and rotate do not apply to a plain inline box
+    return _turned(props, parent)
+
+
+def _clip_path(value: str):
+    """True when the clip path keeps nothing, None when it keeps the whole box, False when
+    it keeps some part of it that cannot be told without laying the page out."""
+    m = _FN.search(value)
+    if m is None:
+        return False  # url(#…): an SVG clip
+    name, args = m.group(1), m.group(2)
+    if name == "inset":
+        edges = [_percent(v) for v in args.split(" round ")[0].split()]
+        if not edges or len(edges) > 4 or None in edges:
+            return False
+        top, right = edges[0], edges[1 % len(edges)]  # the CSS shorthand: 1 to 4 values
+        bottom = edges[2] if len(edges) > 2 else top
+        left = edges[3] if len(edges) > 3 else right
+        if top + bottom >= 100 or left + right >= 100:
+            return True
+        return None if max(edges) == 0 else False
+    if name in ("circle", "ellipse"):
+        radii = args.split(" at ")[0].split()
+        return True if radii and any(_length(r) == 0 for r in radii) else False
+    if name == "polygon":
+        points = [p.split() for p in args.split(",")]
+        if points and points[0] and points[0][0] in ("nonzero", "evenodd"):
+            points[0] = points[0][1:]
+        coords = [(_percent(p[0]), _percent(p[1])) if len(p) == 2 else (None, None) for p in points]
+        if any(None in c for c in coords):
+            return False
+        area = sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(coords, coords[1:] + coords[:1]))
+        return True if abs(area) < _EPS else False
+    return False  # path(), rect(), xywh(), shape(): not worked out
+
+
+def _percent(value: str) -> float | None:
+    """A clip coordinate as a percentage of the box; 0 in any unit is 0; None for a length
+    (whose share of the box is not known without laying the page out)."""
+    m = _NUMBER.match(value.strip())
+    if not m:
+        return None
+    number = float(m.group(1))
+    if number == 0 or m.group(2) == "%":
+        return number
+    return None
+
+
+def _turned(props: dict, parent: dict | None):
+    """The verdict of :func:`_shape` for the element's 3D turn (``transform``, ``rotate``)."""
+    transform = props.get("transform") or ""
+    rotate = props.get("rotate") or ""
+    if not re.search(r"3d|rotate[xy]|perspective|scalez|matrix3d", transform) and (
+            not rotate or rotate in _NONE or re.fullmatch(r"(?:z\s+)?" + _ANGLE.pattern, rotate)):
+        return None  # flat: the rules for 2D transforms apply
+    matrix = _linear(rotate, transform)
+    if matrix is None:
+        return f"a 3D transform not worked out (transform:{transform}{'; rotate:' + rotate if rotate else ''})"
+    flat = all(abs(matrix[i][j]) < _EPS for i, j in ((0, 2), (1, 2), (2, 0), (2, 1))) and matrix[2][2] > _EPS
+    if flat:
+        return None
+    reason = f"a 3D turn (transform:{transform}{'; rotate:' + rotate if rotate else ''})"
+    seen_through = "perspective(" in transform or (parent or {}).get("perspective", "none") not in _NONE
+    if seen_through or props.get("transform-style") == "preserve-3d":
+        return reason  # a perspective shows a turned plane slanted; preserve-3d lets children turn back
+    face = matrix[0][0] * matrix[1][1] - matrix[0][1] * matrix[1][0]  # area of its box on the screen
+    if abs(face) < _EPS:
+        return True  # edge-on: drawn as a line
+    volume = _det3(matrix)
+    back = abs(volume) > _EPS and face / volume < 0  # the inverse's z-z entry: the reader sees its back
+    if back and "hidden" in (props.get("backface-visibility"), props.get("-webkit-backface-visibility")):
+        return True
+    return reason  # drawn mirrored or slanted: what it shows is not certain
+
+
+def _linear(rotate: str, transform: str):
+    """The 3x3 linear part of ``rotate`` then ``transform`` (translations left out: they do
+    not turn the plane), None when a part cannot be read."""
+    m = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    if rotate and rotate not in _NONE:
+        parts = rotate.split()
+        axis = {"x": [1.0, 0.0, 0.0], "y": [0.0, 1.0, 0.0], "z": [0.0, 0.0, 1.0]}
+        try:
+            if len(parts) == 1:
+                vector, angle = [0.0, 0.0, 1.0], _degrees(parts[0])
+            elif len(parts) == 2 and parts[0] in axis:
+                vector, angle = axis[parts[0]], _degrees(parts[1])
+            elif len(parts) == 4:
+                vector, angle = [float(p) for p in parts[:3]], _degrees(parts[3])
+            else:
+                return None
+        except ValueError:
+            return None
+        if angle is None:
+            return None
+        m = _turn(vector, angle)
+    pos = 0
+    for fn in _FN.finditer(transform):
+        if transform[pos:fn.start()].strip():
+            return None  # something between functions (an unresolved var()): not read
+        pos = fn.end()
+        step = _step(fn.group(1), [a.strip() for a in fn.group(2).split(",")])
+        if step is None:
+            return None
+        m = [[sum(m[i][k] * step[k][j] for k in range(3)) for j in range(3)] for i in range(3)]
+    if transform[pos:].strip() and transform.strip() not in _NONE:
+        return None
+    return m
+
+
+def _step(name: str, args: list[str]):
+    """One transform function's 3x3 linear part (None when not read)."""
+    one = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    try:
+        if name in ("translate", "translatex", "translatey", "translatez", "translate3d", "perspective"):
+            return one
+        if name in ("rotatex", "rotatey", "rotatez", "rotate"):
+            angle = _degrees(args[0])
+            axis = {"rotatex": [1.0, 0.0, 0.0], "rotatey": [0.0, 1.0, 0.0]}.get(name, [0.0, 0.0, 1.0])
+            return None if angle is None else _turn(axis, angle)
+        if name == "rotate3d" and len(args) == 4:
+            angle = _degrees(args[3])
+            return None if angle is None else _turn([float(a) for a in args[:3]], angle)
+        if name.startswith("scale"):
+            values = [float(a) for a in args]
+            sx, sy, sz = {"scale": lambda: (values[0], values[-1], 1.0), "scalex": lambda: (values[0], 1.0, 1.0),
+                          "scaley": lambda: (1.0, values[0], 1.0), "scalez": lambda: (1.0, 1.0, values[0]),
+                          "scale3d": lambda: tuple(values[:3])}[name]()
+            return [[sx, 0.0, 0.0], [0.0, sy, 0.0], [0.0, 0.0, sz]]
+        if name in ("skew", "skewx", "skewy"):
+            ax = _degrees(args[0]) if name != "skewy" else 0.0
+            ay = _degrees(args[-1] if name == "skew" and len(args) > 1 else args[0]) if name != "skewx" else 0.0
+            if name == "skew" and len(args) == 1:
+                ay = 0.0
+            if ax is None or ay is None:
+                return None
+            return [[1.0, math.tan(math.radians(ax)), 0.0], [math.tan(math.radians(ay)), 1.0, 0.0], [0.0, 0.0, 1.0]]
+        if name == "matrix" and len(args) == 6:
+            a, b, c, d = (float(v) for v in args[:4])
+            return [[a, c, 0.0], [b, d, 0.0], [0.0, 0.0, 1.0]]
+        if name == "matrix3d" and len(args) == 16:
+            v = [float(a) for a in args]  # column-major
+            return [[v[0], v[4], v[8]], [v[1], v[5], v[9]], [v[2], v[6], v[10]]]
+    except (ValueError, KeyError, IndexError):
+        return None
+    return None
+
+
+def _degrees(value: str) -> float | None:
+    m = _ANGLE.fullmatch(value.strip())
+    if not m or (m.group(2) is None and float(m.group(1)) != 0):
+        return None
+    return float(m.group(1)) * _TO_DEG[m.group(2)]
+
+
+def _turn(axis: list[float], degrees: float):
+    """The rotation matrix about *axis* (Rodrigues), sines and cosines of whole quarter turns exact."""
+    norm = math.sqrt(sum(a * a for a in axis))
+    if norm == 0:
+        return [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    x, y, z = (a / norm for a in axis)
+    quarter = degrees / 90
+    if quarter == int(quarter):
+        c, s = ((1.0, 0.0), (0.0, 1.0), (-1.0, 0.0), (0.0, -1.0))[int(quarter) % 4]
+    else:
+        c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    t = 1 - c
+    return [[t * x * x + c, t * x * y - s * z, t * x * z + s * y],
+            [t * x * y + s * z, t * y * y + c, t * y * z - s * x],
+            [t * x * z - s * y, t * y * z + s * x, t * z * z + c]]
+
+
+def _det3(m) -> float:
+    return (m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]))
 
 
 # A scale under this draws 16 px text under one pixel: nothing a reader can read.

@@ -22,7 +22,7 @@ from pathlib import Path
 from ..errors import ReportError
 from .decode import decode_html
 from .css import (CLEAR, CostlyStyles, background_colour, css_length, declared, font_size_is_zero, generated_text,
-                  hides_subtree, outlined, overlapping, parse_colour)
+                  hides_subtree, outlined, overlapping, parse_colour, unsure_shape)
 from .embedded import Picture, local_picture, settle
 from .document import DOUBTFUL, MAX_GRID_CELLS, RAISED, STRUCK, Document, Grid, assemble, settle_marks, settle_row
 
@@ -138,9 +138,11 @@ def _closed_parts(el) -> None:
                 o.drop_tree()
 
 
-def _visible(root) -> None:
+def _visible(root) -> list[str]:
     """Keep only what the page shows: hidden elements dropped (their tail text stays), struck
-    and raised ones replaced by a mark.
+    and raised ones replaced by a mark, digits whose visibility cannot be told (under a mask,
+    a partial clip path, a 3D turn: :func:`~toolkit.reading.css.unsure_shape`) made U+FFFD.
+    Returns the notes on those digits.
 
     Each element's styles are its own ``<style>`` rules and inline style, cascaded
     (:func:`toolkit.reading.css.declared`).  ``display:none``, ``opacity:0``, an element
@@ -151,17 +153,21 @@ def _visible(root) -> None:
     their own size is a common layout trick): under them only the text no descendant
     brings back is dropped."""
     props_of = declared(root)
-    stack = [(child, False, False, None, WHITE, False) for child in reversed(root)]
+    notes: list[str] = []
+    stack = [(child, False, False, None, WHITE, False, None) for child in reversed(root)]
     while stack:
-        el, zero_size, invisible, colour, ground, struck = stack.pop()
+        el, zero_size, invisible, colour, ground, struck, unsure = stack.pop()
         tag = _tag(el)
         if not tag or el.getparent() is None:
             continue
         props = props_of.get(el, {})
-        if tag in _HIDDEN_TAGS or el.get("hidden") is not None or (props and hides_subtree(props)) \
+        parent = props_of.get(el.getparent())
+        turns = bool(props) and _transformable(tag, props, parent)
+        if tag in _HIDDEN_TAGS or el.get("hidden") is not None or (props and hides_subtree(props, turns, parent)) \
                 or (tag == "dialog" and el.get("open") is None):  # a dialog not opened is not shown
             el.drop_tree()
             continue
+        unsure = unsure or (props and unsure_shape(props, parent, turns)) or None
         _closed_parts(el)
         if props:
             _generated(el, props)
@@ -196,6 +202,8 @@ def _visible(root) -> None:
             # something other than its ``src``.  It has no children to visit.
             if invisible or _no_box(el, props) or _replaced(props) or _drawn_away(props):
                 el.drop_tree()  # its tail stays
+            elif unsure:
+                el.set(_UNREAD, f"the page draws it under {unsure}: the part a reader sees is not known")
             elif _cut_by_a_box(el, props_of):
                 el.set(_UNREAD, "the page shows it inside a box of fixed size that hides what overflows "
                                 "(overflow:hidden): the part a reader sees is not known")
@@ -218,6 +226,8 @@ def _visible(root) -> None:
             _put_before(el, (mark or STRUCK) if shown else "")
             el.drop_tree()
             continue
+        if unsure and not hidden:
+            _blot_digits(el, unsure, notes)
         if not hidden and (props or tag == "bdo") and _reordered(el, tag, props):
             continue
         if hidden:
@@ -230,7 +240,36 @@ def _visible(root) -> None:
             for child in el:
                 if child.tail and child.tail.strip():
                     child.tail = STRUCK
-        stack.extend((child, zero_size, invisible, colour, ground, struck) for child in reversed(el))
+        stack.extend((child, zero_size, invisible, colour, ground, struck, unsure) for child in reversed(el))
+    return list(dict.fromkeys(notes))
+
+
+def _transformable(tag: str, props: dict, parent: dict | None) -> bool:
+    """Does ``transform`` apply to the element?  Not to a plain inline box (a ``<span>`` in a
+    line): only to blocks, inline blocks, pictures and boxes taken out of the line."""
+    display = props.get("display")
+    if props.get("float") in ("left", "right") or props.get("position") in ("absolute", "fixed") or (
+            (parent or {}).get("display") in ("flex", "inline-flex", "grid", "inline-grid")):
+        return display != "contents"
+    if display is not None:
+        return display not in ("inline", "contents")
+    return tag not in _INLINE
+
+
+def _blot_digits(el, reason: str, notes: list[str]) -> None:
+    """Under a mask, a clip path or a 3D turn whose effect cannot be told, each piece of the
+    element's own text that holds a digit becomes U+FFFD: the number is doubtful, never read
+    with or without it."""
+    pieces = [el.text] + [child.tail for child in el]
+    if not any(p and any(c.isdigit() for c in p) for p in pieces):
+        return
+    if el.text and any(c.isdigit() for c in el.text):
+        el.text = DOUBTFUL
+    for child in el:
+        if child.tail and any(c.isdigit() for c in child.tail):
+            child.tail = DOUBTFUL
+    notes.append(f"digits drawn under {reason}: whether a reader sees them cannot be told, so the number "
+                 f"they touch is doubtful, not read")
 
 
 _ZERO_LENGTH = re.compile(r"\s*0*(?:\.0*)?\s*(?:px|pt|em|rem|%)?\s*")
@@ -570,7 +609,7 @@ def _report_body(data: bytes, source: str | None, charset: str | None):
                         "were ignored to read it whole")
     title = root.findtext(".//head/title") or root.findtext(".//title")
     try:
-        _visible(root)
+        warnings.extend(_visible(root))
     except CostlyStyles as exc:
         raise ReportError(source, f"{exc}; not read") from None
     _drop_chrome(root)
