@@ -4,7 +4,8 @@ whether text is seen.
 
 A page can hide digits in many ways a browser honours and a text extractor does not: a
 class rule with a descendant selector, ``color`` equal to the background, an element moved
-far off screen, clipped to nothing or scaled to zero.  :func:`declared` gives, per element,
+far off screen, clipped to nothing, scaled to zero or turned edge-on; a mask, a partial clip
+path or a 3D turn leaves it unsure (:func:`unsure_shape`).  :func:`declared` gives, per element,
 the winning declaration of each property that matters (stylesheet rules by specificity
 and order, the inline style above them, ``!important`` above both); :func:`hides_subtree`,
 :func:`parse_colour` and :func:`font_size_is_zero` interpret them.  Rules inside
