@@ -108,15 +108,16 @@ _T4_GROUP_WORDS = ("行政复议", "行政诉讼", "未经复议直接起诉", "
 _HEADER_WORDS = tuple(dict.fromkeys(_T3_WORDS + _T3_GROUP_WORDS + _T4_WORDS + _T4_GROUP_WORDS))
 
 
-def _distance(a: str, b: str) -> int:
-    """Edit distance (insertions, deletions, substitutions) between *a* and *b*."""
-    prev = list(range(len(b) + 1))
+def _distance(a: str, b: str, within: bool = False) -> int:
+    """Edit distance (insertions, deletions, substitutions) between *a* and *b*; with *within*,
+    between *a* and the stretch of *b* nearest to it (a free start and end in *b*)."""
+    prev = [0] * (len(b) + 1) if within else list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         cur = [i]
         for j, cb in enumerate(b, 1):
             cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
         prev = cur
-    return prev[-1]
+    return min(prev) if within else prev[-1]
 
 
 def _nearest_word(text: str) -> str | None:
@@ -195,18 +196,6 @@ _T3_LABELS = tuple((i, name) for i, item in enumerate(schema.T3_ROWS)
 _ENUMERATOR = re.compile(r"^\s*(?:[（(][一二三四五六七八九十][）)]|[一二三四五六七八九十]、|\d+\s*[.．、])")
 
 
-def _within(name: str, text: str) -> int:
-    """The fewest edits that turn some stretch of *text* into *name* (edit distance with a free
-    start and end in *text*)."""
-    prev = [0] * (len(text) + 1)
-    for i, cn in enumerate(name, 1):
-        cur = [i]
-        for j, ct in enumerate(text, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (cn != ct)))
-        prev = cur
-    return min(prev)
-
-
 def _row_index(label: str) -> int | None:
     """The template row a label names as printed (its name stands in it), or None."""
     hits = [i for i, name in _T3_LABELS if name in label]
@@ -220,7 +209,7 @@ def _nearest_label(label: str) -> tuple[int, str] | None:
     core = _ENUMERATOR.sub("", label).strip()
     if len(core) < 3:
         return None
-    near = sorted((_within(name, core), i, name) for i, name in _T3_LABELS)
+    near = sorted((_distance(name, core, within=True), i, name) for i, name in _T3_LABELS)
     d, i, name = near[0]
     limit = 2 if len(name) >= 8 else 1
     if d > limit or any(dd == d and ii != i for dd, ii, _n in near[1:]):
