@@ -26,22 +26,6 @@ TRUTH = Path(__file__).resolve().parents[1] / "tests" / "truth"
 USED_BY_TESTS = {"2025_fb8bfcf9bb4fc033", "2023_1c540d17821f0932", "2022_4fc3b7f70d2ff347"}
 
 
-def _degradations():
-    return {
-        "rotated": lambda t: ("rotated.png", pages.to_bytes([pages.rotate(p, 1.8) for p in pages.render_pages(t)],
-                                                            "PNG")),
-        "blurred": lambda t: ("blurred.png", pages.to_bytes([pages.blur(p, 1.3) for p in pages.render_pages(t)],
-                                                            "PNG")),
-        "jpeg": lambda t: ("jpeg.jpg", pages.to_bytes([pages.jpeg(p, 20) for p in pages.render_pages(t)], "JPEG")),
-        "150dpi": lambda t: ("low.pdf", pages.to_bytes(pages.render_pages(t, dpi=150), "PDF")),
-        "seal": lambda t: ("seal.png", pages.to_bytes([pages.red_seal(p, (0.62, 0.38), seed=3)
-                                                       for p in pages.render_pages(t)], "PNG")),
-        "yellowed": lambda t: ("old.tif", pages.to_bytes([pages.yellowed(p, seed=5) for p in pages.render_pages(t)],
-                                                         "TIFF")),
-        "split": lambda t: ("split.pdf", pages.to_bytes(pages.render_pages(t, split_after="denied.inquiry"), "PDF")),
-    }
-
-
 def held_back() -> list[tuple[str, dict]]:
     """(report id, truth) of every complete 2021-template report the OCR tests do not read."""
     out = []
@@ -58,21 +42,6 @@ def held_back() -> list[tuple[str, dict]]:
     return out
 
 
-def score(report, t: dict) -> tuple[int, int, int]:
-    """(exact, wrong, total) over the hand-read cells of tables 3 and 4."""
-    exact = wrong = total = 0
-    for table in ("t3", "t4"):
-        for row, cols in t["tables"][table].items():
-            for col, true in cols.items():
-                total += 1
-                got = ((report.tables.get(table) or {}).get(row) or {}).get(col)
-                if got is None:
-                    continue
-                exact += got == true
-                wrong += got != true
-    return exact, wrong, total
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.ocr_heldout", description=__doc__.splitlines()[0])
     p.add_argument("--all-degradations", action="store_true", help="every degradation for every report")
@@ -83,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     if not ocr.available():
         print("the [ocr] extra is not installed: pip install -e '.[ocr]'", file=sys.stderr)
         return 2
-    kinds = _degradations()
+    kinds = pages.DEGRADATIONS
     names = list(kinds)
     sums = [0, 0, 0]
     print(f"{'report':<24} {'degradation':<10} {'exact':>5} {'wrong':>5} {'cells':>5} {'s':>6}")
@@ -93,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             report = parse_bytes(data, file)
             seconds = time.perf_counter() - t0
-            exact, wrong, total = score(report, t)
+            exact, wrong, total = pages.score(report, t)
             sums = [sums[0] + exact, sums[1] + wrong, sums[2] + total]
             print(f"{rid:<24} {name:<10} {exact:>5} {wrong:>5} {total:>5} {seconds:>6.1f}", flush=True)
     exact, wrong, total = sums

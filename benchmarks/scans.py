@@ -270,6 +270,34 @@ def to_bytes(pages: list[Image.Image], fmt: str) -> bytes:
     return buf.getvalue()
 
 
+#: The degradations the OCR tests and the held-back benchmark apply: name -> truth -> (file
+#: name, bytes), each drawn from a fixed seed.
+DEGRADATIONS = {
+    "rotated": lambda t: ("rotated.png", to_bytes([rotate(p, 1.8) for p in render_pages(t)], "PNG")),
+    "blurred": lambda t: ("blurred.png", to_bytes([blur(p, 1.3) for p in render_pages(t)], "PNG")),
+    "jpeg": lambda t: ("jpeg.jpg", to_bytes([jpeg(p, 20) for p in render_pages(t)], "JPEG")),
+    "150dpi": lambda t: ("low.pdf", to_bytes(render_pages(t, dpi=150), "PDF")),
+    "seal": lambda t: ("seal.png", to_bytes([red_seal(p, (0.62, 0.38), seed=3) for p in render_pages(t)], "PNG")),
+    "yellowed": lambda t: ("old.tif", to_bytes([yellowed(p, seed=5) for p in render_pages(t)], "TIFF")),
+    "split": lambda t: ("split.pdf", to_bytes(render_pages(t, split_after="denied.inquiry"), "PDF")),
+}
+
+
+def score(report, truth: dict) -> tuple[int, int, int]:
+    """(exact, wrong, total) over the true cells of tables 3 and 4 in *truth*: wrong = read but
+    not the true value; a cell left missing is neither."""
+    exact = wrong = total = 0
+    for table in ("t3", "t4"):
+        for row, cols in truth["tables"][table].items():
+            for col, true in cols.items():
+                total += 1
+                got = ((report.tables.get(table) or {}).get(row) or {}).get(col)
+                if got is not None:
+                    exact += got == true
+                    wrong += got != true
+    return exact, wrong, total
+
+
 def bench_page(repeat: int = 3) -> dict:
     """Wall and CPU seconds to OCR one A4 page at 200 dpi (tables 3 and 4 of a real report, rendered), engine
     loaded once beforehand; the median of *repeat* runs, and the cells the arithmetic vouched for."""

@@ -62,3 +62,21 @@ def corpus(tmp_path, seed_corpus) -> Path:
     dest = tmp_path / "corpus"
     shutil.copytree(seed_corpus, dest)
     return dest
+
+
+@pytest.fixture
+def recognised(monkeypatch):
+    """The pictures handed to OCR (by size), none actually recognised: fast tests of which pictures
+    a reader chooses to read."""
+    from toolkit.reading import ocr
+    from toolkit.reading.document import Grid
+
+    seen: list[tuple[int, int]] = []
+
+    def fake(bgr, page=1):
+        seen.append((bgr.shape[1], bgr.shape[0]))
+        return ["OCR text", Grid([["项目", "1"]])], []
+
+    monkeypatch.setattr(ocr, "page_document", fake)
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    return seen

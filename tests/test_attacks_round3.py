@@ -15,7 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from toolkit.reading import ocr, read_data, read_document  # noqa: E402
+from toolkit.reading import read_data, read_document  # noqa: E402
 from toolkit.reading.document import Grid  # noqa: E402
 from toolkit.reading.html import read_html  # noqa: E402
 
@@ -52,19 +52,6 @@ def html_page(body: str, style: str = "") -> bytes:
             f"<h1>某县人民政府2022年政府信息公开工作年度报告</h1><h2>一、总体情况</h2><p>详见下表。</p>"
             f"{body}<h2>六、其他需要报告的事项</h2><p>无。</p></div></body></html>").encode("utf-8")
 
-
-@pytest.fixture
-def recognised(monkeypatch):
-    """The pictures handed to OCR (by size), none actually recognised."""
-    seen: list[tuple[int, int]] = []
-
-    def fake(bgr, page=1):
-        seen.append((bgr.shape[1], bgr.shape[0]))
-        return ["OCR text", Grid([["项目", "1"]])], []
-
-    monkeypatch.setattr(ocr, "page_document", fake)
-    monkeypatch.setattr(ocr, "available", lambda: True)
-    return seen
 
 
 # ------------------------------------------------------------------ HTML pictures

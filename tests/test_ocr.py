@@ -37,31 +37,16 @@ def truth(report_id: str) -> dict:
     return json.loads((TRUTH / f"{report_id}.json").read_text(encoding="utf-8"))
 
 
+#: Which hand-read report each degradation is drawn from (large, small and zero-heavy numbers).
+_CASE_TRUTH = {"rotated": BIG, "blurred": MID, "jpeg": SMALL, "150dpi": MID, "seal": BIG, "yellowed": SMALL,
+               "split": BIG}
+
+
 def _degrade(case: str):
     """(file name, bytes, truth) of one degraded scan; fixed seeds throughout."""
-    if case == "rotated":
-        t = truth(BIG)
-        return "rotated.png", pages.to_bytes([pages.rotate(p, 1.8) for p in pages.render_pages(t)], "PNG"), t
-    if case == "blurred":
-        t = truth(MID)
-        return "blurred.png", pages.to_bytes([pages.blur(p, 1.3) for p in pages.render_pages(t)], "PNG"), t
-    if case == "jpeg":
-        t = truth(SMALL)
-        return "jpeg.jpg", pages.to_bytes([pages.jpeg(p, 20) for p in pages.render_pages(t)], "JPEG"), t
-    if case == "150dpi":
-        t = truth(MID)
-        return "low.pdf", pages.to_bytes(pages.render_pages(t, dpi=150), "PDF"), t
-    if case == "seal":
-        t = truth(BIG)
-        return "seal.png", pages.to_bytes([pages.red_seal(p, (0.62, 0.38), seed=3)
-                                           for p in pages.render_pages(t)], "PNG"), t
-    if case == "yellowed":
-        t = truth(SMALL)
-        return "old.tif", pages.to_bytes([pages.yellowed(p, seed=5) for p in pages.render_pages(t)], "TIFF"), t
-    if case == "split":
-        t = truth(BIG)
-        return "split.pdf", pages.to_bytes(pages.render_pages(t, split_after="denied.inquiry"), "PDF"), t
-    raise KeyError(case)
+    t = truth(_CASE_TRUTH[case])
+    name, data = pages.DEGRADATIONS[case](t)
+    return name, data, t
 
 
 def injected(t: dict) -> dict:
@@ -72,7 +57,7 @@ def injected(t: dict) -> dict:
     return bad
 
 
-CASES = ("rotated", "blurred", "jpeg", "150dpi", "seal", "yellowed", "split")
+CASES = tuple(_CASE_TRUTH)
 
 
 @functools.lru_cache(maxsize=None)
@@ -82,21 +67,7 @@ def read_case(case: str):
     return parse_bytes(data, name), t
 
 
-def score(report: Report, t: dict):
-    """(exact, wrong, total) over tables 3 and 4: wrong = read but not the true value."""
-    exact = wrong = total = 0
-    for table in ("t3", "t4"):
-        for row, cols in t["tables"][table].items():
-            for col, true in cols.items():
-                total += 1
-                got = ((report.tables.get(table) or {}).get(row) or {}).get(col)
-                if got is None:
-                    continue
-                if got == true:
-                    exact += 1
-                else:
-                    wrong += 1
-    return exact, wrong, total
+score = pages.score
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -331,7 +302,7 @@ def test_pages_over_worker_processes_read_as_in_one_process():
     assert [g.rows for g in two.grids] == [g.rows for g in one.grids]
 
 
-def _t3_grid(labels: list[str]) -> "Grid":
+def _t3_grid(labels: list[str]):
     from toolkit.reading.document import Grid
 
     header = ["", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]

@@ -23,7 +23,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks import scans as pages  # noqa: E402
 from toolkit.parsing import parse_bytes, parse_file  # noqa: E402
 from toolkit.reading import embedded, ocr, read_data, read_document  # noqa: E402
-from toolkit.reading.document import Grid  # noqa: E402
 
 TRUTH = Path(__file__).parent / "truth"
 SMALL = "2022_4fc3b7f70d2ff347"
@@ -73,18 +72,12 @@ def assert_tables_from_picture(report, t: dict) -> None:
     """Tables 3 and 4 come from the picture: >= 90% of cells exact, none wrong, the rest
     missing as ocr_unverified; the report says it was read by OCR."""
     assert report.ocr
-    exact = wrong = total = 0
+    exact, wrong, total = pages.score(report, t)
     for table in ("t3", "t4"):
         for row, cols in t["tables"][table].items():
-            for col, true in cols.items():
-                total += 1
-                got = ((report.tables.get(table) or {}).get(row) or {}).get(col)
-                if got is None:
+            for col in cols:
+                if ((report.tables.get(table) or {}).get(row) or {}).get(col) is None:
                     assert report.status_of(table, row, col) in ("ocr_unverified", "label_not_found")
-                elif got == true:
-                    exact += 1
-                else:
-                    wrong += 1
     assert wrong == 0
     assert exact >= 0.9 * total, f"{exact} of {total}"
     assert any(w.startswith("OCR: ") and " cells verified" in w for w in report.warnings)
@@ -176,19 +169,6 @@ def test_html_page_with_picture_added_and_loaded_reads_its_tables(tmp_path):
 
 # ------------------------------------------------------------------ what is not read
 
-
-@pytest.fixture
-def recognised(monkeypatch):
-    """The pictures handed to OCR (by size), none actually recognised: fast tests of the choice."""
-    seen: list[tuple[int, int]] = []
-
-    def fake(bgr, page=1):
-        seen.append((bgr.shape[1], bgr.shape[0]))
-        return ["OCR text", Grid([["项目", "1"]])], []
-
-    monkeypatch.setattr(ocr, "page_document", fake)
-    monkeypatch.setattr(ocr, "available", lambda: True)
-    return seen
 
 
 def test_hidden_pictures_are_not_read(tmp_path, recognised):
