@@ -156,6 +156,10 @@ def test_chart_command_and_build_charts(tmp_path, capsys):
     assert (tmp_path / "c" / "outcomes.svg").is_file()
     assert main(["chart", "no_such_chart", "--out", str(tmp_path / "x")]) == 2
     assert "unknown chart" in capsys.readouterr().err
+    assert main(["chart", "no_such_chart"]) == 2  # the name is what is wrong, not the missing --out
+    assert "unknown chart" in capsys.readouterr().err
+    assert main(["chart", "outcomes"]) == 2
+    assert "--out" in capsys.readouterr().err
     assert main(["build", "--out", str(tmp_path / "b"), "--jobs", "1"]) == 0
     assert sorted(p.name for p in (tmp_path / "b" / "charts").glob("*.png")) == sorted(
         f"{n}.png" for n in ("applications_and_refusals_by_organ", "applications_and_refusals_by_year",

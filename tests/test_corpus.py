@@ -270,3 +270,15 @@ def test_html_title_element_gives_title_agency_and_year(new_corpus, capsys):
     (row,) = _rows(new_corpus)
     assert (row["title"], row["agency"], row["year"]) == (
         "沭阳县发展和改革局2023年政府信息公开年度报告", "沭阳县发展和改革局", "2023")
+
+
+def test_corpus_not_found_speaks_the_callers_language(tmp_path, capsys):
+    from toolkit.cli import main
+    from toolkit.corpus import CorpusNotFound, corpus_dir
+
+    missing = tmp_path / "nowhere"
+    with pytest.raises(CorpusNotFound, match="pass corpus=DIR"):
+        corpus_dir(missing)
+    assert main(["build", "--corpus", str(missing)]) == 1
+    err = capsys.readouterr().err
+    assert "--corpus DIR" in err and "corpus=DIR" not in err and "(--corpus)" in err

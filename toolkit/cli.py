@@ -77,7 +77,8 @@ def _parser() -> argparse.ArgumentParser:
     ch.add_argument("--province", help="only this province's reports (e.g. 河北省)")
     ch.add_argument("--year", type=_year, help="only this report year")
     ch.add_argument("--title", help="the chart's Chinese title line (default: the chart's, naming the selection)")
-    ch.add_argument("--out", required=True, help="output file or stem (FILE.png / FILE.svg are written)")
+    # Checked by the command after the chart's name, so a misspelt name is what is reported first.
+    ch.add_argument("--out", help="output file or stem (FILE.png / FILE.svg are written); required")
     ch.add_argument("--corpus", help=_CORPUS_HELP)
     ind = sub.add_parser("indicators", help="write the indicators (rates with intervals, counts) as CSV")
     ind.add_argument("--by", choices=schema.SUMMARY_BY,
@@ -296,6 +297,8 @@ def _chart(args: argparse.Namespace) -> int:
     if args.by is not None and args.name not in plots.BY_CHARTS:
         return _fail(f"chart {args.name!r} has no --by; charts drawn by a grouping: "
                      f"{', '.join(plots.BY_CHARTS)}", 2)
+    if args.out is None:
+        return _fail("chart: give --out FILE (FILE.png and FILE.svg are written)", 2)
     _outside_corpus(Path(args.out).expanduser().resolve().parent, args.corpus)  # where FILE.png goes
     try:
         fig = plots.render(args.name, args.corpus, by=args.by, organ=args.organ, province=args.province,
@@ -639,9 +642,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         logger.setLevel(logging.INFO)
     try:
         return _COMMANDS[args.command](args)
-    except (CorpusNotNamed, OutputInCorpus) as exc:  # no corpus named to write, an output inside it
+    except CorpusNotNamed as exc:  # no corpus named to write to
+        return _fail(exc.for_command_line(), 2)
+    except OutputInCorpus as exc:  # an output inside the corpus
         return _fail(exc, 2)
-    except (ReportError, CorpusNotFound, MetadataError, LockBusy) as exc:
+    except CorpusNotFound as exc:
+        return _fail(exc.for_command_line())
+    except (ReportError, MetadataError, LockBusy) as exc:
         return _fail(exc)
     except BrokenPipeError:
         # The reader went away (`xxgk audit | head`); silence the flush at exit.

@@ -15,11 +15,24 @@ __all__ = ["ENV_VAR", "CorpusNotFound", "CorpusNotNamed", "corpus_dir", "is_name
 #: Environment variable naming a corpus folder to use when none is given.
 ENV_VAR = "XXGK_CORPUS"
 
-_HINT = f"pass corpus=DIR (command line: --corpus DIR) or set {ENV_VAR}=DIR"
+#: How to point at a corpus, said to a Python caller and to a command-line user.
+_HINT = f"pass corpus=DIR or set {ENV_VAR}=DIR"
+_CLI_HINT = f"give --corpus DIR or set {ENV_VAR}=DIR"
 
 
 class CorpusNotFound(FileNotFoundError):
-    """No corpus folder where one was asked for; the message says how to point elsewhere."""
+    """No corpus folder where one was asked for; the message says how to point elsewhere
+    (``str()`` in Python's words, :meth:`for_command_line` in the command line's)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+    def for_command_line(self) -> str:
+        return self.message.replace(_HINT, _CLI_HINT).replace("(the corpus argument)", "(--corpus)")
 
 
 class CorpusNotNamed(CorpusNotFound):
