@@ -230,20 +230,42 @@ WHERE organ_id = :organ OR agency = :organ ORDER BY indicator, year"""),
         """SELECT * FROM refusals_by_reason_by_province WHERE province = :province ORDER BY cases DESC"""),
 }
 
+# The coded tables' lookups are indexed on their values (report_id; table, row, column, …;
+# check, detail) as they are made.
 _INDEXES = {
     "reports": [["organ_id"], ["year"], ["province"], ["province", "city", "county"], ["admin_level"]],
-    "tables": [["report_id"], ["table", "row", "column"]],
+    "cells": [["report"], ["cell"]],
     "indicators": [["organ_id"], ["year"], ["indicator"], ["report_id"]],
     "narratives": [["report_id"], ["year"]],
     "statements": [["report_id"]],
-    "audit": [["report_id"], ["check"]],
+    "findings": [["report"], ["finding"]],
+}
+#: The tables kept coded: name: (the table that holds its rows, [(column, lookup table or None,
+#: the frame's columns it stands for)]).  *name* is a view with the frame's columns; a lookup
+#: table holds each distinct tuple of its columns once (a cell's seven labels, a report id),
+#: the rows only its code.
+CODED: dict[str, tuple[str, list[tuple[str, str | None, list[str]]]]] = {
+    "tables": ("cells", [
+        ("report", "report_keys", ["report_id"]),
+        ("cell", "cell_labels", ["table", "row", "column", "row_zh", "column_zh", "row_en", "column_en"]),
+        ("value", None, ["value"]),
+        ("status_code", "statuses", ["status"]),
+        ("source_code", "cell_sources", ["source"]),
+    ]),
+    "audit": ("findings", [
+        ("report", "report_keys", ["report_id"]),
+        ("finding", "audit_checks", ["check", "detail"]),
+        ("expected", None, ["expected"]),
+        ("actual", None, ["actual"]),
+        ("passed", None, ["passed"]),
+    ]),
 }
 _PRIMARY_KEYS = {"reports": "report_id", "narratives": "item_id", "report_text": "report_id"}
 
 
 #: Rows per INSERT batch, and reports per chunk read from the parse cache or given to the
 #: indicators: what is held in memory at once, whatever the corpus's size.
-BATCH_ROWS = 5000
+BATCH_ROWS = 20_000
 CHUNK_REPORTS = 1000
 
 
@@ -257,62 +279,144 @@ def _sql_type(dtype) -> type:
     return str
 
 
-def _rows(frame) -> Iterator[tuple]:
-    """Rows as tuples of plain Python values: missing is None (NULL), booleans 0/1, categories
-    their labels."""
-    import pandas as pd
+def _pylist(array) -> list:
+    """An Arrow column as plain Python values, at C speed: missing (null, or NaN) is None (NULL),
+    booleans 0/1, a dictionary column its labels (looked up through its codes)."""
+    import numpy as np
     import pyarrow as pa
 
-    columns = []
-    for c in frame.columns:
-        series = frame[c]
-        if series.dtype != object:
-            # Arrow turns a typed column into Python values at C speed: missing (and NaN) as None,
-            # booleans as True/False (stored 0/1), categories as their labels.
-            columns.append(pa.Array.from_pandas(series).to_pylist())
-            continue
-        kind = _sql_type(series.dtype)
-        columns.append([None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else kind(v)
-                        for v in series.tolist()])
-    return zip(*columns)
+    kind = array.type
+    if pa.types.is_dictionary(kind):
+        labels = np.array([*_pylist(array.dictionary), None], dtype=object)
+        return labels[array.indices.fill_null(-1).to_numpy(zero_copy_only=False)].tolist()
+    if pa.types.is_boolean(kind) or pa.types.is_integer(kind) or pa.types.is_floating(kind):
+        values = array.cast(pa.float64() if pa.types.is_floating(kind) else pa.int64())
+        numbers = values.fill_null(0).to_numpy(zero_copy_only=False)
+        missing = values.is_null().to_numpy(zero_copy_only=False)
+        if pa.types.is_floating(kind):
+            missing = missing | np.isnan(numbers)
+        out = numbers.tolist()
+        for i in np.flatnonzero(missing).tolist():
+            out[i] = None
+        return out
+    return array.to_numpy(zero_copy_only=False).tolist()
+
+
+def _arrow(frame):
+    """A frame of the loaders as Arrow (its categories as dictionaries)."""
+    import pyarrow as pa
+
+    return pa.Table.from_pandas(frame, preserve_index=False)
 
 
 class _Writer:
-    """One table of the database, created from its first frame's columns and filled frame by
-    frame (executemany, one transaction per batch)."""
+    """Appends rows to one table of the database (executemany, one transaction per batch)."""
 
-    def __init__(self, db, name: str, empty, pk: str | None = None, temp: bool = False):
-        self.db, self.name = db, name
-        self.columns = list(empty.columns)
+    def __init__(self, db, name: str, columns: list[str]):
+        self.db, self.name, self.columns = db, name, columns
+        self.sql = (f"INSERT INTO [{name}] ({', '.join(f'[{c}]' for c in columns)}) "
+                    f"VALUES ({', '.join('?' for _ in columns)})")
+
+    @classmethod
+    def create(cls, db, name: str, empty, pk: str | None = None, temp: bool = False) -> "_Writer":
+        """A new table with the columns of the frame *empty*, typed as its dtypes."""
+        columns = list(empty.columns)
         if temp:  # a staging table, outside the database file (which then needs no VACUUM)
             sql = {int: "INTEGER", float: "FLOAT", str: "TEXT"}
             db.execute(f"CREATE TEMP TABLE [{name}] ("
-                       + ", ".join(f"[{c}] {sql[_sql_type(empty[c].dtype)]}" for c in self.columns) + ")")
+                       + ", ".join(f"[{c}] {sql[_sql_type(empty[c].dtype)]}" for c in columns) + ")")
         else:
-            db[name].create({c: _sql_type(empty[c].dtype) for c in self.columns}, pk=pk)
-        self.sql = (f"INSERT INTO [{name}] ({', '.join(f'[{c}]' for c in self.columns)}) "
-                    f"VALUES ({', '.join('?' for _ in self.columns)})")
+            db[name].create({c: _sql_type(empty[c].dtype) for c in columns}, pk=pk)
+        return cls(db, name, columns)
 
     def write(self, frame) -> None:
-        rows = _rows(frame[self.columns])
+        """Append a pandas frame or an Arrow record batch with these columns."""
+        if hasattr(frame, "dtypes"):
+            for batch in _arrow(frame[self.columns]).to_batches(max_chunksize=BATCH_ROWS):
+                self.write(batch)
+            return
+        self.write_columns([_pylist(frame.column(c)) for c in self.columns])
+
+    def write_columns(self, columns: list[list]) -> None:
         with self.db.conn:
-            while True:
-                batch = list(islice(rows, BATCH_ROWS))
-                if not batch:
-                    break
-                self.db.conn.executemany(self.sql, batch)
+            self.db.conn.executemany(self.sql, zip(*columns))
 
 
-def _frames(path: Path) -> Iterator[Any]:
-    """The Parquet file the build wrote at *path*, as typed frames of up to BATCH_ROWS rows."""
-    import pyarrow as pa
+class _Lookup:
+    """A lookup table ``(code INTEGER PRIMARY KEY, <columns>)``, one row per distinct tuple of
+    values (NULL included), coded in the order first seen.  Only the most recent codes stay in
+    memory; an older value is looked up in the table, so memory is bounded whatever the number
+    of distinct values (report ids, audit details)."""
+
+    KEEP = 50_000
+
+    def __init__(self, db, name: str, code: str, columns: list[str]):
+        self.db, self.name, self.code, self.columns = db, name, code, columns
+        db.execute(f"CREATE TABLE [{name}] ([{code}] INTEGER PRIMARY KEY, "
+                   + ", ".join(f"[{c}] TEXT" for c in columns) + ")")
+        db.execute(f"CREATE UNIQUE INDEX [idx_{name}_{'_'.join(columns)}] ON [{name}] "
+                   f"({', '.join(f'[{c}]' for c in columns)})")
+        self.known: dict[tuple, int] = {}
+        self.next = 0
+        self.find = (f"SELECT [{code}] FROM [{name}] WHERE "
+                     + " AND ".join(f"[{c}] IS ?" for c in columns))
+        self.add = f"INSERT INTO [{name}] VALUES ({', '.join('?' * (len(columns) + 1))})"
+
+    def codes(self, keys: list[tuple]) -> list[int]:
+        """The codes of *keys* (tuples of the columns' values), new ones added."""
+        out = []
+        for key in keys:
+            code = self.known.get(key)
+            if code is None:
+                found = self.db.conn.execute(self.find, key).fetchone() if self.next > len(self.known) else None
+                if found is None:
+                    code, self.next = self.next, self.next + 1
+                    self.db.conn.execute(self.add, (code, *key))
+                else:
+                    code = found[0]
+                if len(self.known) >= self.KEEP:
+                    self.known.clear()
+                self.known[key] = code
+            out.append(code)
+        return out
+
+    def encode(self, arrays: list) -> list[int]:
+        """The code of each row of these Arrow columns (one per lookup column): the columns'
+        dictionary codes (Arrow's, or made by hashing) combined into one number per row, each
+        distinct number looked up once."""
+        import numpy as np
+        import pyarrow as pa
+
+        indices, labels = [], []
+        for array in arrays:
+            encoded = array if pa.types.is_dictionary(array.type) else array.dictionary_encode()
+            labels.append([*_pylist(encoded.dictionary), None])
+            indices.append(encoded.indices.fill_null(len(labels[-1]) - 1).to_numpy(zero_copy_only=False)
+                           .astype(np.int64))
+        radices = [len(lab) for lab in labels]
+        if np.prod([float(r) for r in radices]) >= 2.0 ** 62:  # too many labels to combine in 64 bits
+            distinct, inverse = np.unique(np.stack(indices, axis=1), axis=0, return_inverse=True)
+            rows = distinct.tolist()
+        else:
+            combined = indices[0]
+            for index, radix in zip(indices[1:], radices[1:]):
+                combined = combined * radix + index
+            encoded = pa.array(combined).dictionary_encode()
+            distinct, inverse = encoded.dictionary.to_numpy(), encoded.indices.to_numpy()
+            parts = []
+            for radix in reversed(radices):
+                parts.append((distinct % radix).tolist())
+                distinct = distinct // radix
+            rows = zip(*reversed(parts))
+        keys = [tuple(lab[i] for lab, i in zip(labels, row)) for row in rows]
+        return np.asarray(self.codes(keys), dtype=np.int64)[inverse.reshape(-1)].tolist()
+
+
+def _batches(path: Path) -> Iterator[Any]:
+    """The Parquet file the build wrote at *path*, as Arrow record batches of up to BATCH_ROWS rows."""
     import pyarrow.parquet as pq
 
-    from ..data.frames import to_pandas
-
-    file = pq.ParquetFile(path)
-    for batch in file.iter_batches(batch_size=BATCH_ROWS):
-        yield to_pandas(pa.Table.from_batches([batch], schema=file.schema_arrow))
+    yield from pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS)
 
 
 def _empty(path: Path):
@@ -375,15 +479,44 @@ def _text_frame(rows: list[dict]):
         {"report_id": "string", "agency": "string", "year": "Int64", "text": "string"})
 
 
-def _indicator_frames(out: Path) -> Iterator[Any]:
-    """:func:`toolkit.indicators` of the build in *out*, in report_id order, a batch at a time: those
-    the build computed (:func:`~toolkit.analysis.chart_data.write_built_indicators`), computed
-    now when it did not."""
-    from .chart_data import INDICATORS_FILE, built_indicator_batches, write_built_indicators
+def _indicators_path(out: Path) -> Path:
+    """The indicators the build computed (:func:`~toolkit.analysis.chart_data.write_built_indicators`),
+    computed now when it did not: :func:`toolkit.indicators` of the build in *out*, in report_id order."""
+    from .chart_data import INDICATORS_FILE, write_built_indicators
 
     if not (out / INDICATORS_FILE).is_file():
         write_built_indicators(out)
-    yield from built_indicator_batches(out, BATCH_ROWS)
+    return out / INDICATORS_FILE
+
+
+def _write_coded(db, name: str, path: Path, lookups: dict[str, "_Lookup"]) -> None:
+    """The Parquet file at *path* (a loader's frame) as the table :data:`CODED` names for *name*,
+    its repeated strings as codes into lookup tables, and *name* as a view that gives the
+    frame's columns and values back."""
+    import pyarrow.parquet as pq
+
+    stored, parts = CODED[name]
+    schema = pq.ParquetFile(path).schema_arrow
+    empty = _empty(path)
+    sql = {int: "INTEGER", float: "FLOAT", str: "TEXT"}
+    types = {c: sql[_sql_type(empty[c].dtype)] for c in empty.columns}
+    for column, table, columns in parts:
+        if table is not None and table not in lookups:
+            lookups[table] = _Lookup(db, table, column, columns)
+    db.execute(f"CREATE TABLE [{stored}] ("
+               + ", ".join(f"[{column}] {'INTEGER' if table else types[column]}" for column, table, _ in parts) + ")")
+    writer = _Writer(db, stored, [column for column, _t, _c in parts])
+    for batch in _batches(path):
+        writer.write_columns([
+            lookups[table].encode([batch.column(c) for c in columns]) if table else _pylist(batch.column(column))
+            for column, table, columns in parts])
+    alias = {column: (f"[{table}]" if table else "s") for column, table, _ in parts}
+    owner = {c: alias[column] for column, _t, columns in parts for c in columns}
+    db.execute(f"CREATE VIEW [{name}] AS SELECT "
+               + ", ".join(f"{owner[c]}.[{c}]" for c in schema.names)
+               + f" FROM [{stored}] s "
+               + " ".join(f"JOIN [{table}] ON [{table}].[{column}] = s.[{column}]"
+                          for column, table, _ in parts if table))
 
 
 def _insert_sorted(db, name: str, staging: str, order: str, join: str = "", pick: str | None = None) -> None:
@@ -400,30 +533,31 @@ def _insert_sorted(db, name: str, staging: str, order: str, join: str = "", pick
 def _write_tables(db, out: Path, root: Path) -> None:
     """Every table of :data:`TABLES`, each streamed: the Parquet files a batch of rows at a time,
     the indicators and the parse cache a chunk of reports at a time."""
+    import pyarrow.parquet as pq
+
     from ..mining.narratives import items_frame, near_duplicates, report_items
 
     reports = _reports_frame(out, root)
-    _Writer(db, "reports", reports, pk=_PRIMARY_KEYS["reports"]).write(reports)
+    _Writer.create(db, "reports", reports, pk=_PRIMARY_KEYS["reports"]).write(reports)
     del reports
-    tables = _Writer(db, "tables", _empty(out / "tables.parquet"))
-    for frame in _frames(out / "tables.parquet"):
-        tables.write(frame)
-    indicators = None
-    for frame in _indicator_frames(out):
-        indicators = indicators or _Writer(db, "indicators", frame)
-        indicators.write(frame)
+    lookups: dict[str, _Lookup] = {}
+    for name in CODED:
+        _write_coded(db, name, out / f"{name}.parquet", lookups)
+    path = _indicators_path(out)
+    indicators = _Writer.create(db, "indicators", pq.ParquetFile(path).schema_arrow.empty_table().to_pandas())
+    for batch in _batches(path):
+        indicators.write(batch)
+    statements = _Writer.create(db, "statements", _empty(out / "statements.parquet"))
+    for batch in _batches(out / "statements.parquet"):
+        statements.write(batch)
     # Section 五 items and the reports' text, read from the parse cache in its order into staging
     # tables, then copied in report_id order; near duplicates need every report's items, so they
     # are found from their texts (kept, the rest is not) and joined in as the items are copied.
     empty_items = items_frame([])
-    _Writer(db, "narratives", empty_items, pk=_PRIMARY_KEYS["narratives"])
-    for name in ("statements", "audit"):
-        writer = _Writer(db, name, _empty(out / f"{name}.parquet"))
-        for frame in _frames(out / f"{name}.parquet"):
-            writer.write(frame)
-    _Writer(db, "report_text", _text_frame([]), pk=_PRIMARY_KEYS["report_text"])
-    items = _Writer(db, "_items", empty_items, temp=True)
-    texts = _Writer(db, "_texts", _text_frame([]), temp=True)
+    _Writer.create(db, "narratives", empty_items, pk=_PRIMARY_KEYS["narratives"])
+    _Writer.create(db, "report_text", _text_frame([]), pk=_PRIMARY_KEYS["report_text"])
+    items = _Writer.create(db, "_items", empty_items, temp=True)
+    texts = _Writer.create(db, "_texts", _text_frame([]), temp=True)
     compared: dict[str, str] = {}
     years: dict[str, int | None] = {}
     for chunk in _parsed_chunks(out, root):
@@ -482,6 +616,22 @@ def built_indicators(out: str | os.PathLike):
     return read_built_indicators(Path(out))
 
 
+#: Bytes of terms FTS5 gathers in memory before it writes them as a segment (its default is 1 MiB):
+#: fewer, larger segments to merge make the index in two thirds of the time, in a bounded memory.
+FTS_HASH_BYTES = 16 << 20
+
+
+def _full_text_index(db, name: str) -> None:
+    """An FTS5 index of *name*.text, ``<name>_fts``, external-content (the text is not stored
+    twice; a contentless index measured the same), as ``sqlite-utils`` makes it, so that
+    Datasette's search box finds it."""
+    fts = f"{name}_fts"
+    with db.conn:
+        db.execute(f"CREATE VIRTUAL TABLE [{fts}] USING FTS5 ([text], tokenize='{FTS_TOKENIZER}', content=[{name}])")
+        db.execute(f"INSERT INTO [{fts}] ([{fts}], rank) VALUES ('hashsize', {FTS_HASH_BYTES})")
+        db.execute(f"INSERT INTO [{fts}] (rowid, [text]) SELECT rowid, [text] FROM [{name}]")
+
+
 def _write(out: Path, corpus, target: Path) -> Path:
     import sqlite_utils
 
@@ -502,7 +652,7 @@ def _write(out: Path, corpus, target: Path) -> Path:
             for columns in indexes:
                 db[name].create_index(columns)
         for name in ("narratives", "report_text"):
-            db[name].enable_fts(["text"], fts_version="FTS5", tokenize=FTS_TOKENIZER)
+            _full_text_index(db, name)
         for name, (_zh, _en, sql) in VIEWS.items():
             db.create_view(name, sql)
         # The staging tables were temporary, outside the file; a VACUUM (a rewrite of the whole
