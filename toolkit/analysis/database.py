@@ -204,6 +204,40 @@ _VIEW_COLUMNS: dict[str, _C] = {
     },
 }
 
+#: The tables that hold the coded ones (:data:`CODED`): name: (zh, en).  Their columns are
+#: described from the views' (a code column: "code into <lookup>").
+STORAGE: dict[str, tuple[str, str]] = {
+    "cells": ("表格单元格（存储）：每格一行，标签、状态以编号表示；视图 tables 还原为文字",
+              "Table cells as stored: one row per cell, labels and status as codes; the view tables gives "
+              "them back as text"),
+    "report_keys": ("报告编号对照（tables、audit 用）", "Report codes and their report_id (for tables and audit)"),
+    "cell_labels": ("单元格标签：表、行、列及中英文名", "Cell labels: table, row, column and their names"),
+    "statuses": ("单元格状态", "Cell statuses"),
+    "cell_sources": ("读取方式", "How a report was read"),
+    "findings": ("核查结果（存储）：核查项、说明以编号表示；视图 audit 还原为文字",
+                 "Audit findings as stored: check and detail as codes; the view audit gives them back"),
+    "audit_checks": ("核查项及其说明", "Checks and their explanations"),
+    "indicator_values": ("指标值（存储）：报告、指标以编号表示；视图 indicators 还原为文字",
+                         "Indicator values as stored: report and indicator as codes; the view indicators "
+                         "gives them back"),
+    "indicator_reports": ("指标所属报告：机关、年度、模板", "The reports of the indicators: organ, year, template"),
+    "indicator_kinds": ("指标名、来源及值为空的原因", "Indicator names, sources and why a value is NULL"),
+}
+
+
+def _storage_columns() -> dict[str, _C]:
+    """The columns of every table of :data:`STORAGE`, described from the views they make."""
+    out: dict[str, _C] = {}
+    for view, (stored, coded) in CODED.items():
+        spec = TABLES[view][2]
+        codes: _C = {code: (f"编号，见 {table}", f"Code into {table}", "") for code, (table, _c) in coded.items()}
+        in_lookup = {c for _t, columns in coded.values() for c in columns}
+        out[stored] = {**codes, **{c: d for c, d in spec.items() if c not in in_lookup}}
+        for code, (table, columns) in coded.items():
+            out[table] = {code: ("编号", "Code", ""), **{c: spec[c] for c in columns}}
+    return out
+
+
 #: Canned queries for Datasette: name: (title, description, SQL).
 QUERIES: dict[str, tuple[str, str, str]] = {
     "search_narratives": (
@@ -230,35 +264,36 @@ WHERE organ_id = :organ OR agency = :organ ORDER BY indicator, year"""),
         """SELECT * FROM refusals_by_reason_by_province WHERE province = :province ORDER BY cases DESC"""),
 }
 
-# The coded tables' lookups are indexed on their values (report_id; table, row, column, …;
-# check, detail) as they are made.
+#: The tables kept coded: name: (the table that holds its rows, {code column: (lookup table, the
+#: frame's columns it stands for)}).  A lookup table holds each distinct tuple of its columns once
+#: (a cell's seven labels, a report id), the rows only its code; the frame's other columns are
+#: stored as they are.  *name* itself is a view that gives the frame's columns and values back.
+CODED: dict[str, tuple[str, dict[str, tuple[str, list[str]]]]] = {
+    "tables": ("cells", {
+        "report": ("report_keys", ["report_id"]),
+        "cell": ("cell_labels", ["table", "row", "column", "row_zh", "column_zh", "row_en", "column_en"]),
+        "status_code": ("statuses", ["status"]),
+        "source_code": ("cell_sources", ["source"]),
+    }),
+    "audit": ("findings", {
+        "report": ("report_keys", ["report_id"]),
+        "finding": ("audit_checks", ["check", "detail"]),
+    }),
+    "indicators": ("indicator_values", {
+        "report": ("indicator_reports", ["report_id", "organ_id", "agency", "year", "template"]),
+        "kind": ("indicator_kinds", ["indicator", "source", "reason"]),
+    }),
+}
+# A lookup table is also indexed on all its columns, in the order given (report_id; table, row,
+# column, …; check, detail; report_id, organ_id, …; indicator, source, reason).
 _INDEXES = {
     "reports": [["organ_id"], ["year"], ["province"], ["province", "city", "county"], ["admin_level"]],
     "cells": [["report"], ["cell"]],
-    "indicators": [["organ_id"], ["year"], ["indicator"], ["report_id"]],
+    "indicator_values": [["report"], ["kind"]],
+    "indicator_reports": [["organ_id"], ["year"]],
     "narratives": [["report_id"], ["year"]],
     "statements": [["report_id"]],
     "findings": [["report"], ["finding"]],
-}
-#: The tables kept coded: name: (the table that holds its rows, [(column, lookup table or None,
-#: the frame's columns it stands for)]).  *name* is a view with the frame's columns; a lookup
-#: table holds each distinct tuple of its columns once (a cell's seven labels, a report id),
-#: the rows only its code.
-CODED: dict[str, tuple[str, list[tuple[str, str | None, list[str]]]]] = {
-    "tables": ("cells", [
-        ("report", "report_keys", ["report_id"]),
-        ("cell", "cell_labels", ["table", "row", "column", "row_zh", "column_zh", "row_en", "column_en"]),
-        ("value", None, ["value"]),
-        ("status_code", "statuses", ["status"]),
-        ("source_code", "cell_sources", ["source"]),
-    ]),
-    "audit": ("findings", [
-        ("report", "report_keys", ["report_id"]),
-        ("finding", "audit_checks", ["check", "detail"]),
-        ("expected", None, ["expected"]),
-        ("actual", None, ["actual"]),
-        ("passed", None, ["passed"]),
-    ]),
 }
 _PRIMARY_KEYS = {"reports": "report_id", "narratives": "item_id", "report_text": "report_id"}
 
@@ -309,25 +344,28 @@ def _arrow(frame):
     return pa.Table.from_pandas(frame, preserve_index=False)
 
 
+_SQL_TYPES = {int: "INTEGER", float: "FLOAT", str: "TEXT"}
+
+
+def _columns_sql(empty, pk: str | None = None) -> str:
+    return ", ".join(f"[{c}] {_SQL_TYPES[_sql_type(empty[c].dtype)]}" + (" PRIMARY KEY" if c == pk else "")
+                     for c in empty.columns)
+
+
 class _Writer:
     """Appends rows to one table of the database (executemany, one transaction per batch)."""
 
-    def __init__(self, db, name: str, columns: list[str]):
-        self.db, self.name, self.columns = db, name, columns
+    def __init__(self, con, name: str, columns: list[str]):
+        self.con, self.name, self.columns = con, name, columns
         self.sql = (f"INSERT INTO [{name}] ({', '.join(f'[{c}]' for c in columns)}) "
                     f"VALUES ({', '.join('?' for _ in columns)})")
 
     @classmethod
-    def create(cls, db, name: str, empty, pk: str | None = None, temp: bool = False) -> "_Writer":
-        """A new table with the columns of the frame *empty*, typed as its dtypes."""
-        columns = list(empty.columns)
-        if temp:  # a staging table, outside the database file (which then needs no VACUUM)
-            sql = {int: "INTEGER", float: "FLOAT", str: "TEXT"}
-            db.execute(f"CREATE TEMP TABLE [{name}] ("
-                       + ", ".join(f"[{c}] {sql[_sql_type(empty[c].dtype)]}" for c in columns) + ")")
-        else:
-            db[name].create({c: _sql_type(empty[c].dtype) for c in columns}, pk=pk)
-        return cls(db, name, columns)
+    def create(cls, con, name: str, empty, pk: str | None = None, temp: bool = False) -> "_Writer":
+        """A new table with the columns of the frame *empty*, typed as its dtypes (a TEMP one,
+        outside the database file, for staging)."""
+        con.execute(f"CREATE {'TEMP ' if temp else ''}TABLE [{name}] ({_columns_sql(empty, pk)})")
+        return cls(con, name, list(empty.columns))
 
     def write(self, frame) -> None:
         """Append a pandas frame or an Arrow record batch with these columns."""
@@ -338,8 +376,8 @@ class _Writer:
         self.write_columns([_pylist(frame.column(c)) for c in self.columns])
 
     def write_columns(self, columns: list[list]) -> None:
-        with self.db.conn:
-            self.db.conn.executemany(self.sql, zip(*columns))
+        with self.con:
+            self.con.executemany(self.sql, zip(*columns))
 
 
 class _Lookup:
@@ -350,11 +388,11 @@ class _Lookup:
 
     KEEP = 50_000
 
-    def __init__(self, db, name: str, code: str, columns: list[str]):
-        self.db, self.name, self.code, self.columns = db, name, code, columns
-        db.execute(f"CREATE TABLE [{name}] ([{code}] INTEGER PRIMARY KEY, "
-                   + ", ".join(f"[{c}] TEXT" for c in columns) + ")")
-        db.execute(f"CREATE UNIQUE INDEX [idx_{name}_{'_'.join(columns)}] ON [{name}] "
+    def __init__(self, con, name: str, code: str, columns: list[str], types: list[str]):
+        self.con, self.name, self.code, self.columns = con, name, code, columns
+        con.execute(f"CREATE TABLE [{name}] ([{code}] INTEGER PRIMARY KEY, "
+                    + ", ".join(f"[{c}] {t}" for c, t in zip(columns, types)) + ")")
+        con.execute(f"CREATE UNIQUE INDEX [idx_{name}_{'_'.join(columns)}] ON [{name}] "
                    f"({', '.join(f'[{c}]' for c in columns)})")
         self.known: dict[tuple, int] = {}
         self.next = 0
@@ -368,10 +406,10 @@ class _Lookup:
         for key in keys:
             code = self.known.get(key)
             if code is None:
-                found = self.db.conn.execute(self.find, key).fetchone() if self.next > len(self.known) else None
+                found = self.con.execute(self.find, key).fetchone() if self.next > len(self.known) else None
                 if found is None:
                     code, self.next = self.next, self.next + 1
-                    self.db.conn.execute(self.add, (code, *key))
+                    self.con.execute(self.add, (code, *key))
                 else:
                     code = found[0]
                 if len(self.known) >= self.KEEP:
@@ -489,75 +527,70 @@ def _indicators_path(out: Path) -> Path:
     return out / INDICATORS_FILE
 
 
-def _write_coded(db, name: str, path: Path, lookups: dict[str, "_Lookup"]) -> None:
+def _write_coded(con, name: str, path: Path, lookups: dict[str, "_Lookup"]) -> None:
     """The Parquet file at *path* (a loader's frame) as the table :data:`CODED` names for *name*,
-    its repeated strings as codes into lookup tables, and *name* as a view that gives the
-    frame's columns and values back."""
-    import pyarrow.parquet as pq
-
-    stored, parts = CODED[name]
-    schema = pq.ParquetFile(path).schema_arrow
+    its repeated values as codes into lookup tables (shared by name across tables), and *name* as
+    a view that gives the frame's columns and values back, in the file's order."""
+    stored, coded = CODED[name]
     empty = _empty(path)
-    sql = {int: "INTEGER", float: "FLOAT", str: "TEXT"}
-    types = {c: sql[_sql_type(empty[c].dtype)] for c in empty.columns}
-    for column, table, columns in parts:
+    types = {c: _SQL_TYPES[_sql_type(empty[c].dtype)] for c in empty.columns}
+    first = {columns[0]: (code, table, columns) for code, (table, columns) in coded.items()}
+    in_lookup = {c: table for table, columns in coded.values() for c in columns}
+    missing = sorted(set(in_lookup) - set(types))
+    if missing:
+        raise ValueError(f"{path}: no column {', '.join(missing)} to code")
+    parts = [first[c] if c in first else (c, None, [c]) for c in empty.columns if c in first or c not in in_lookup]
+    for code, table, columns in parts:
         if table is not None and table not in lookups:
-            lookups[table] = _Lookup(db, table, column, columns)
-    db.execute(f"CREATE TABLE [{stored}] ("
-               + ", ".join(f"[{column}] {'INTEGER' if table else types[column]}" for column, table, _ in parts) + ")")
-    writer = _Writer(db, stored, [column for column, _t, _c in parts])
+            lookups[table] = _Lookup(con, table, code, columns, [types[c] for c in columns])
+    con.execute(f"CREATE TABLE [{stored}] ("
+                + ", ".join(f"[{code}] {'INTEGER' if table else types[code]}" for code, table, _c in parts) + ")")
+    writer = _Writer(con, stored, [code for code, _t, _c in parts])
     for batch in _batches(path):
-        writer.write_columns([
-            lookups[table].encode([batch.column(c) for c in columns]) if table else _pylist(batch.column(column))
-            for column, table, columns in parts])
-    alias = {column: (f"[{table}]" if table else "s") for column, table, _ in parts}
-    owner = {c: alias[column] for column, _t, columns in parts for c in columns}
-    db.execute(f"CREATE VIEW [{name}] AS SELECT "
-               + ", ".join(f"{owner[c]}.[{c}]" for c in schema.names)
-               + f" FROM [{stored}] s "
-               + " ".join(f"JOIN [{table}] ON [{table}].[{column}] = s.[{column}]"
-                          for column, table, _ in parts if table))
+        writer.write_columns([lookups[table].encode([batch.column(c) for c in columns]) if table
+                              else _pylist(batch.column(code)) for code, table, columns in parts])
+    # Inner joins (every row has every code), so the planner may start from a lookup's index
+    # (report_id, table/row/column, indicator); a plain SELECT scans the rows in their order.
+    owner = {c: f"[{table}]" if table else "s" for _code, table, columns in parts for c in columns}
+    con.execute(f"CREATE VIEW [{name}] AS SELECT " + ", ".join(f"{owner[c]}.[{c}]" for c in empty.columns)
+                + f" FROM [{stored}] s "
+                + " ".join(f"JOIN [{table}] ON [{table}].[{code}] = s.[{code}]" for code, table, _c in parts if table))
 
 
-def _insert_sorted(db, name: str, staging: str, order: str, join: str = "", pick: str | None = None) -> None:
+def _insert_sorted(con, name: str, staging: str, order: str, join: str = "", pick: str | None = None) -> None:
     """Copy *staging* into *name* in the order the loaders' frames have (SQLite sorts on disk),
     then drop it."""
-    columns = [c.name for c in db[name].columns]
+    columns = [r[1] for r in con.execute(f"PRAGMA table_info([{name}])")]
     select = pick or ", ".join(f"s.[{c}]" for c in columns)
-    with db.conn:
-        db.execute(f"INSERT INTO [{name}] ({', '.join(f'[{c}]' for c in columns)}) "
-                   f"SELECT {select} FROM [{staging}] s {join} ORDER BY {order}")
-        db.execute(f"DROP TABLE [{staging}]")
+    with con:
+        con.execute(f"INSERT INTO [{name}] ({', '.join(f'[{c}]' for c in columns)}) "
+                    f"SELECT {select} FROM [{staging}] s {join} ORDER BY {order}")
+        con.execute(f"DROP TABLE [{staging}]")
 
 
-def _write_tables(db, out: Path, root: Path) -> None:
+def _write_tables(con, out: Path, root: Path) -> None:
     """Every table of :data:`TABLES`, each streamed: the Parquet files a batch of rows at a time,
-    the indicators and the parse cache a chunk of reports at a time."""
-    import pyarrow.parquet as pq
-
+    the parse cache a chunk of reports at a time."""
     from ..mining.narratives import items_frame, near_duplicates, report_items
 
     reports = _reports_frame(out, root)
-    _Writer.create(db, "reports", reports, pk=_PRIMARY_KEYS["reports"]).write(reports)
+    _Writer.create(con, "reports", reports, pk=_PRIMARY_KEYS["reports"]).write(reports)
     del reports
     lookups: dict[str, _Lookup] = {}
     for name in CODED:
-        _write_coded(db, name, out / f"{name}.parquet", lookups)
-    path = _indicators_path(out)
-    indicators = _Writer.create(db, "indicators", pq.ParquetFile(path).schema_arrow.empty_table().to_pandas())
-    for batch in _batches(path):
-        indicators.write(batch)
-    statements = _Writer.create(db, "statements", _empty(out / "statements.parquet"))
+        _write_coded(con, name, _indicators_path(out) if name == "indicators" else out / f"{name}.parquet", lookups)
+    del lookups
+    statements = _Writer.create(con, "statements", _empty(out / "statements.parquet"))
     for batch in _batches(out / "statements.parquet"):
         statements.write(batch)
     # Section 五 items and the reports' text, read from the parse cache in its order into staging
     # tables, then copied in report_id order; near duplicates need every report's items, so they
     # are found from their texts (kept, the rest is not) and joined in as the items are copied.
     empty_items = items_frame([])
-    _Writer.create(db, "narratives", empty_items, pk=_PRIMARY_KEYS["narratives"])
-    _Writer.create(db, "report_text", _text_frame([]), pk=_PRIMARY_KEYS["report_text"])
-    items = _Writer.create(db, "_items", empty_items, temp=True)
-    texts = _Writer.create(db, "_texts", _text_frame([]), temp=True)
+    _Writer.create(con, "narratives", empty_items, pk=_PRIMARY_KEYS["narratives"])
+    _Writer.create(con, "report_text", _text_frame([]), pk=_PRIMARY_KEYS["report_text"])
+    items = _Writer.create(con, "_items", empty_items, temp=True)
+    texts = _Writer.create(con, "_texts", _text_frame([]), temp=True)
     compared: dict[str, str] = {}
     years: dict[str, int | None] = {}
     for chunk in _parsed_chunks(out, root):
@@ -576,16 +609,16 @@ def _write_tables(db, out: Path, root: Path) -> None:
         texts.write(_text_frame(text_rows))
     duplicates = near_duplicates(dict(sorted(compared.items())), years)
     del compared
-    db.execute("CREATE TEMP TABLE _duplicates (report_id TEXT, duplicate_of TEXT)")
-    with db.conn:
-        db.conn.executemany("INSERT INTO _duplicates VALUES (?, ?)", sorted(duplicates.items()))
-    columns = [c.name for c in db["narratives"].columns]
-    _insert_sorted(db, "narratives", "_items",
+    con.execute("CREATE TEMP TABLE _duplicates (report_id TEXT, duplicate_of TEXT)")
+    with con:
+        con.executemany("INSERT INTO _duplicates VALUES (?, ?)", sorted(duplicates.items()))
+    columns = [r[1] for r in con.execute("PRAGMA table_info([narratives])")]
+    _insert_sorted(con, "narratives", "_items",
                    "s.report_id, CASE s.part WHEN 'problem' THEN 0 WHEN 'improvement' THEN 1 END, s.item, s.rowid",
                    join="LEFT JOIN _duplicates d ON d.report_id = s.report_id",
                    pick=", ".join("d.duplicate_of" if c == "duplicate_of" else f"s.[{c}]" for c in columns))
-    db.execute("DROP TABLE _duplicates")
-    _insert_sorted(db, "report_text", "_texts", "s.report_id, s.rowid")
+    con.execute("DROP TABLE _duplicates")
+    _insert_sorted(con, "report_text", "_texts", "s.report_id, s.rowid")
 
 
 def database_frames(out: str | os.PathLike, corpus: str | os.PathLike | None = None) -> dict[str, Any]:
@@ -621,47 +654,46 @@ def built_indicators(out: str | os.PathLike):
 FTS_HASH_BYTES = 16 << 20
 
 
-def _full_text_index(db, name: str) -> None:
+def _full_text_index(con, name: str) -> None:
     """An FTS5 index of *name*.text, ``<name>_fts``, external-content (the text is not stored
-    twice; a contentless index measured the same), as ``sqlite-utils`` makes it, so that
+    twice; a contentless index took as long), declared as ``sqlite-utils`` declares it, so that
     Datasette's search box finds it."""
     fts = f"{name}_fts"
-    with db.conn:
-        db.execute(f"CREATE VIRTUAL TABLE [{fts}] USING FTS5 ([text], tokenize='{FTS_TOKENIZER}', content=[{name}])")
-        db.execute(f"INSERT INTO [{fts}] ([{fts}], rank) VALUES ('hashsize', {FTS_HASH_BYTES})")
-        db.execute(f"INSERT INTO [{fts}] (rowid, [text]) SELECT rowid, [text] FROM [{name}]")
+    with con:
+        con.execute(f"CREATE VIRTUAL TABLE [{fts}] USING FTS5 ([text], tokenize='{FTS_TOKENIZER}', content=[{name}])")
+        con.execute(f"INSERT INTO [{fts}] ([{fts}], rank) VALUES ('hashsize', {FTS_HASH_BYTES})")
+        con.execute(f"INSERT INTO [{fts}] (rowid, [text]) SELECT rowid, [text] FROM [{name}]")
 
 
 def _write(out: Path, corpus, target: Path) -> Path:
-    import sqlite_utils
+    import sqlite3
 
     from ..corpus import corpus_dir
 
     tmp = target.with_name(f"{target.name}.tmp")
     tmp.unlink(missing_ok=True)
-    db = sqlite_utils.Database(tmp)
+    con = sqlite3.connect(tmp)
     # A temporary file renamed into place when whole: no journal or sync is needed while it is
     # written (they cost most of the write).
-    db.execute("PRAGMA journal_mode = OFF")
-    db.execute("PRAGMA synchronous = OFF")
+    con.execute("PRAGMA journal_mode = OFF")
+    con.execute("PRAGMA synchronous = OFF")
     try:
-        _write_tables(db, out, corpus_dir(corpus))
+        _write_tables(con, out, corpus_dir(corpus))
         # Indexes and full-text indexes built once the rows are in: one sort each, not an
-        # update per row.
-        for name, indexes in _INDEXES.items():
-            for columns in indexes:
-                db[name].create_index(columns)
+        # update per row.  Nothing is deleted from the file (staging tables are TEMP), so it
+        # needs no VACUUM (which could also renumber the rowids the full-text indexes point to).
+        with con:
+            for name, indexes in _INDEXES.items():
+                for columns in indexes:
+                    con.execute(f"CREATE INDEX [idx_{name}_{'_'.join(columns)}] ON [{name}] "
+                                f"({', '.join(f'[{c}]' for c in columns)})")
         for name in ("narratives", "report_text"):
-            _full_text_index(db, name)
-        for name, (_zh, _en, sql) in VIEWS.items():
-            db.create_view(name, sql)
-        # The staging tables were temporary, outside the file; a VACUUM (a rewrite of the whole
-        # file) only when the indexes' building left much free space.
-        free = db.execute("PRAGMA freelist_count").fetchone()[0]
-        if free * 10 > db.execute("PRAGMA page_count").fetchone()[0]:
-            db.vacuum()
+            _full_text_index(con, name)
+        with con:
+            for name, (_zh, _en, sql) in VIEWS.items():
+                con.execute(f"CREATE VIEW [{name}] AS {sql}")
     finally:
-        db.close()
+        con.close()
     os.replace(tmp, target)
     return target
 
@@ -688,6 +720,14 @@ def datasette_metadata() -> dict[str, Any]:
     for name, (zh, en, spec) in TABLES.items():
         tables[name] = {"title": f"{zh.split('：')[0]} / {en.split(':')[0]}", "description": f"{zh} / {en}",
                         "columns": columns(spec), "units": {c: u for c, (_z, _e, u) in spec.items() if u}}
+    for name in CODED:
+        tables[name]["description"] += "（视图 view）"
+    # The coded tables' storage is described, and hidden from Datasette's list of tables (the views
+    # are what a reader browses).
+    for name, spec in _storage_columns().items():
+        zh, en = STORAGE[name]
+        tables[name] = {"title": f"{zh.split('：')[0]} / {en.split(':')[0]}", "description": f"{zh} / {en}",
+                        "columns": columns(spec), "hidden": True}
     for name, (zh, en, _sql) in VIEWS.items():
         tables[name] = {"title": f"{zh} / {en}", "description": f"{zh} / {en}（视图 view）",
                         "columns": columns(_VIEW_COLUMNS[name])}
