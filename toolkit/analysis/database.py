@@ -17,11 +17,16 @@ audit          ``audit()``
 report_text    each report's sections as published, one row per report
 ============== ===============================================================
 
-with indexes on organ, year and region, FTS5 indexes on ``narratives.text``
-and ``report_text.text`` (SQLite's ``trigram`` tokenizer: see
-``docs/DATABASE.md`` for why) and the views of :data:`VIEWS`.  Missing values
-are NULL, never 0.  :func:`datasette_metadata` describes every table and
-column in Chinese and English for ``xxgk serve``.
+``tables``, ``audit`` and ``indicators`` are views (:data:`CODED`): their rows
+are stored as integers and numbers (``cells``, ``findings``,
+``indicator_values``) with each repeated string (a cell's seven labels, a
+status, a report id, a check and its detail, an indicator's name) once in a
+lookup table, and the view joins them back into the frame's columns and
+values.  With indexes on organ, year, region, report and table/row/column,
+FTS5 indexes on ``narratives.text`` and ``report_text.text`` (SQLite's
+``trigram`` tokenizer: see ``docs/DATABASE.md`` for why) and the views of
+:data:`VIEWS`.  Missing values are NULL, never 0.  :func:`datasette_metadata`
+describes every table, view and column in Chinese and English for ``xxgk serve``.
 """
 from __future__ import annotations
 
@@ -607,6 +612,8 @@ def _write_tables(con, out: Path, root: Path) -> None:
                 rows.extend(found)
         items.write(items_frame(rows))
         texts.write(_text_frame(text_rows))
+        # Let go of this chunk before the next one is read: one chunk in memory, not two.
+        del chunk, rows, text_rows
     duplicates = near_duplicates(dict(sorted(compared.items())), years)
     del compared
     con.execute("CREATE TEMP TABLE _duplicates (report_id TEXT, duplicate_of TEXT)")
