@@ -360,10 +360,16 @@ def _columns_sql(empty, pk: str | None = None) -> str:
 class _Writer:
     """Appends rows to one table of the database (executemany, one transaction per batch)."""
 
+    #: Parameters per INSERT statement: many rows per statement halve the cost of a row (a
+    #: statement run once per row costs as much as the row itself).
+    PARAMETERS = 500
+
     def __init__(self, con, name: str, columns: list[str]):
         self.con, self.name, self.columns = con, name, columns
-        self.sql = (f"INSERT INTO [{name}] ({', '.join(f'[{c}]' for c in columns)}) "
-                    f"VALUES ({', '.join('?' for _ in columns)})")
+        self.per = max(1, self.PARAMETERS // len(columns))
+        head = f"INSERT INTO [{name}] ({', '.join(f'[{c}]' for c in columns)}) VALUES "
+        row = f"({', '.join('?' for _ in columns)})"
+        self.sql, self.sql_many = head + row, head + ", ".join([row] * self.per)
 
     @classmethod
     def create(cls, con, name: str, empty, pk: str | None = None, temp: bool = False) -> "_Writer":
@@ -381,8 +387,15 @@ class _Writer:
         self.write_columns([_pylist(frame.column(c)) for c in self.columns])
 
     def write_columns(self, columns: list[list]) -> None:
+        """Append rows given as columns of plain Python values (all of the same length)."""
+        width, rows = len(columns), len(columns[0])
+        flat: list = [None] * (width * rows)  # row after row, the columns interleaved
+        for i, column in enumerate(columns):
+            flat[i::width] = column
+        whole = rows // self.per * self.per * width
         with self.con:
-            self.con.executemany(self.sql, zip(*columns))
+            self.con.executemany(self.sql_many, zip(*[iter(flat[:whole])] * (self.per * width)))
+            self.con.executemany(self.sql, zip(*[iter(flat[whole:])] * width))
 
 
 class _Lookup:
