@@ -33,11 +33,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from collections.abc import Iterator
-from itertools import islice
 from typing import Any
 
 __all__ = ["write_database", "built_indicators", "datasette_metadata", "DB_FILE", "TABLES", "VIEWS", "QUERIES", "FTS_TOKENIZER",
-           "database_frames"]
+           "database_frames", "CODED", "STORAGE"]
 
 DB_FILE = "xxgk.db"
 #: Chinese has no spaces between words; the trigram tokenizer indexes every run of three
