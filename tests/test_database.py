@@ -12,7 +12,7 @@ import pytest
 
 import toolkit as tk
 from toolkit import cli
-from toolkit.analysis.database import DB_FILE, QUERIES, TABLES, VIEWS, datasette_metadata
+from toolkit.analysis.database import CODED, DB_FILE, QUERIES, STORAGE, TABLES, VIEWS, database_frames, datasette_metadata
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
@@ -38,6 +38,71 @@ def _plain(value):
     if isinstance(value, (bool,)):
         return int(value)
     return value
+
+
+def _rows(frame) -> list[tuple]:
+    return [tuple(_plain(v) for v in row) for row in frame.astype(object).itertuples(index=False)]
+
+
+@pytest.fixture(scope="module")
+def frames(built):
+    return database_frames(built, CORPUS)
+
+
+@pytest.mark.parametrize("name", list(TABLES))
+def test_every_table_and_view_equals_the_loaders_frame(built, frames, name):
+    # tables, audit and indicators are views over coded rows; a plain SELECT must give the
+    # frame back row for row: same columns, labels for categories, NULL for every missing value,
+    # 0/1 for booleans, in the frame's order.
+    con = sqlite3.connect(built / DB_FILE)
+    try:
+        got = pd.read_sql(f"SELECT * FROM [{name}]", con)
+    finally:
+        con.close()
+    expected = frames[name]
+    assert list(got.columns) == list(expected.columns)
+    assert len(got) == len(expected) > 0
+    assert _rows(got) == _rows(expected)
+
+
+def test_the_frames_compared_are_the_loaders_and_hold_what_coding_could_lose(frames):
+    tables = tk.load_tables(CORPUS)
+    assert _rows(frames["tables"]) == _rows(tables)
+    assert _rows(frames["audit"]) == _rows(tk.audit(CORPUS))
+    # What the coded views must carry through: several statuses, missing values beside read
+    # ones, categories, NULL labels or reasons.
+    assert tables["status"].nunique() >= 3
+    assert tables["value"].isna().any() and tables["value"].notna().any()
+    assert isinstance(tables["table"].dtype, pd.CategoricalDtype)
+    indicators = frames["indicators"]
+    assert indicators["reason"].isna().any() and indicators["reason"].notna().any()
+    assert isinstance(indicators["template"].dtype, pd.CategoricalDtype)
+    assert frames["audit"]["passed"].isna().any() and frames["audit"]["expected"].isna().any()
+
+
+def test_coded_tables_store_codes_and_their_views_use_the_indexes(db):
+    views = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
+    assert set(CODED) <= views
+    # The rows hold integers (and the numbers), never the repeated labels.
+    cells = {r[1]: r[2] for r in db.execute("PRAGMA table_info(cells)")}
+    assert cells == {"report": "INTEGER", "cell": "INTEGER", "value": "FLOAT", "status_code": "INTEGER",
+                     "source_code": "INTEGER"}
+    assert db.execute("SELECT count(*) FROM cell_labels").fetchone()[0] < \
+        db.execute("SELECT count(*) FROM cells").fetchone()[0] / 10
+
+    def plan(sql):
+        return " | ".join(r[3] for r in db.execute(f"EXPLAIN QUERY PLAN {sql}"))
+
+    rid = db.execute("SELECT report_id FROM reports LIMIT 1").fetchone()[0]
+    for sql, stored in ((f"SELECT * FROM tables WHERE report_id = '{rid}'", "cells"),
+                        ("SELECT * FROM tables WHERE \"table\" = 't3' AND row = 'granted' AND \"column\" = 'total'",
+                         "cells"),
+                        (f"SELECT * FROM audit WHERE report_id = '{rid}'", "findings"),
+                        ("SELECT * FROM indicators WHERE indicator = 'disclosure_rate'", "indicator_values"),
+                        ("SELECT * FROM indicators WHERE organ_id = 'x'", "indicator_values")):
+        found = plan(sql)
+        assert "SCAN" not in found, (sql, found)
+    assert "SCAN s" in plan("SELECT * FROM tables") and "SCAN" not in plan("SELECT * FROM tables").replace("SCAN s", "")
 
 
 def test_the_build_writes_the_database_and_lists_it(built):
@@ -120,12 +185,13 @@ def test_missing_cells_are_null_never_zero(db):
 def test_indexes_views_and_queries(db):
     indexed = {(r[0], r[1]) for r in db.execute(
         "SELECT m.name, i.name FROM sqlite_master m, pragma_index_list(m.name) i WHERE m.type = 'table'")}
-    names = {t: [i for tt, i in indexed if tt == t] for t in ("reports", "indicators", "narratives")}
+    names = {t: [i for tt, i in indexed if tt == t] for t in ("reports", "narratives")}
     for column in ("organ_id", "year", "province"):
         assert any(column in i for i in names["reports"]), column
-    assert any("organ_id" in i for i in names["indicators"])
+    assert any("organ_id" in i for i in [i for tt, i in indexed if tt == "indicator_reports"])
     views = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
-    assert views == set(VIEWS)
+    assert views == set(VIEWS) | set(CODED)
+    assert db.execute("PRAGMA freelist_count").fetchone()[0] == 0  # no VACUUM needed
     hebei = db.execute("SELECT DISTINCT organ_id FROM reports WHERE agency = '河北省教育厅'").fetchall()
     assert len(hebei) == 1
     years = [r[0] for r in db.execute(QUERIES["organ_indicators"][2], {"organ": "河北省教育厅"})
@@ -150,7 +216,8 @@ def test_every_table_and_column_is_described_in_chinese_and_english(db):
         assert [c for c in columns if c not in described] == [], name
         for c in columns:
             assert " / " in described[c] and any("\u4e00" <= ch <= "\u9fff" for ch in described[c]), (name, c)
-    assert set(TABLES) <= set(tables)
+    assert set(TABLES) <= set(tables) and set(STORAGE) <= set(tables)
+    assert all(tables[name].get("hidden") for name in STORAGE)
 
 
 def test_the_database_is_the_same_whatever_the_chunk_and_batch_sizes(built, tmp_path, monkeypatch):
@@ -165,12 +232,18 @@ def test_the_database_is_the_same_whatever_the_chunk_and_batch_sizes(built, tmp_
     shutil.copytree(built, out, ignore=shutil.ignore_patterns(DB_FILE))
     monkeypatch.setattr(database, "CHUNK_REPORTS", 4)
     monkeypatch.setattr(database, "BATCH_ROWS", 7)
+    # Lookups keep 3 codes in memory: the others are found in their tables.
+    monkeypatch.setattr(database._Lookup, "KEEP", 3)
     assert database.write_database(out, CORPUS) == [DB_FILE]
     whole, chunked = sqlite3.connect(built / DB_FILE), sqlite3.connect(out / DB_FILE)
     try:
-        for name in [*TABLES, "narratives_fts", "report_text_fts"]:
-            expected = whole.execute(f"SELECT rowid, * FROM [{name}]").fetchall()
-            assert chunked.execute(f"SELECT rowid, * FROM [{name}]").fetchall() == expected, name
+        stored = [r[0] for r in whole.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                              "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts_%'")]
+        assert set(STORAGE) <= set(stored) and "narratives_fts" in stored
+        for name in [*stored, *CODED]:
+            rowid = "rowid, " if name in stored else ""
+            expected = whole.execute(f"SELECT {rowid}* FROM [{name}]").fetchall()
+            assert chunked.execute(f"SELECT {rowid}* FROM [{name}]").fetchall() == expected, name
         assert whole.execute("SELECT count(*) FROM reports").fetchone()[0] > 4 * 3
         assert whole.execute("SELECT count(*) FROM narratives WHERE duplicate_of IS NOT NULL").fetchone()[0] > 0
     finally:

@@ -17,22 +17,26 @@ audit          ``audit()``
 report_text    each report's sections as published, one row per report
 ============== ===============================================================
 
-with indexes on organ, year and region, FTS5 indexes on ``narratives.text``
-and ``report_text.text`` (SQLite's ``trigram`` tokenizer: see
-``docs/DATABASE.md`` for why) and the views of :data:`VIEWS`.  Missing values
-are NULL, never 0.  :func:`datasette_metadata` describes every table and
-column in Chinese and English for ``xxgk serve``.
+``tables``, ``audit`` and ``indicators`` are views (:data:`CODED`): their rows
+are stored as integers and numbers (``cells``, ``findings``,
+``indicator_values``) with each repeated string (a cell's seven labels, a
+status, a report id, a check and its detail, an indicator's name) once in a
+lookup table, and the view joins them back into the frame's columns and
+values.  With indexes on organ, year, region, report and table/row/column,
+FTS5 indexes on ``narratives.text`` and ``report_text.text`` (SQLite's
+``trigram`` tokenizer: see ``docs/DATABASE.md`` for why) and the views of
+:data:`VIEWS`.  Missing values are NULL, never 0.  :func:`datasette_metadata`
+describes every table, view and column in Chinese and English for ``xxgk serve``.
 """
 from __future__ import annotations
 
 import os
 from pathlib import Path
 from collections.abc import Iterator
-from itertools import islice
 from typing import Any
 
 __all__ = ["write_database", "built_indicators", "datasette_metadata", "DB_FILE", "TABLES", "VIEWS", "QUERIES", "FTS_TOKENIZER",
-           "database_frames"]
+           "database_frames", "CODED", "STORAGE"]
 
 DB_FILE = "xxgk.db"
 #: Chinese has no spaces between words; the trigram tokenizer indexes every run of three
@@ -204,6 +208,40 @@ _VIEW_COLUMNS: dict[str, _C] = {
     },
 }
 
+#: The tables that hold the coded ones (:data:`CODED`): name: (zh, en).  Their columns are
+#: described from the views' (a code column: "code into <lookup>").
+STORAGE: dict[str, tuple[str, str]] = {
+    "cells": ("表格单元格（存储）：每格一行，标签、状态以编号表示；视图 tables 还原为文字",
+              "Table cells as stored: one row per cell, labels and status as codes; the view tables gives "
+              "them back as text"),
+    "report_keys": ("报告编号对照（tables、audit 用）", "Report codes and their report_id (for tables and audit)"),
+    "cell_labels": ("单元格标签：表、行、列及中英文名", "Cell labels: table, row, column and their names"),
+    "statuses": ("单元格状态", "Cell statuses"),
+    "cell_sources": ("读取方式", "How a report was read"),
+    "findings": ("核查结果（存储）：核查项、说明以编号表示；视图 audit 还原为文字",
+                 "Audit findings as stored: check and detail as codes; the view audit gives them back"),
+    "audit_checks": ("核查项及其说明", "Checks and their explanations"),
+    "indicator_values": ("指标值（存储）：报告、指标以编号表示；视图 indicators 还原为文字",
+                         "Indicator values as stored: report and indicator as codes; the view indicators "
+                         "gives them back"),
+    "indicator_reports": ("指标所属报告：机关、年度、模板", "The reports of the indicators: organ, year, template"),
+    "indicator_kinds": ("指标名、来源及值为空的原因", "Indicator names, sources and why a value is NULL"),
+}
+
+
+def _storage_columns() -> dict[str, _C]:
+    """The columns of every table of :data:`STORAGE`, described from the views they make."""
+    out: dict[str, _C] = {}
+    for view, (stored, coded) in CODED.items():
+        spec = TABLES[view][2]
+        codes: _C = {code: (f"编号，见 {table}", f"Code into {table}", "") for code, (table, _c) in coded.items()}
+        in_lookup = {c for _t, columns in coded.values() for c in columns}
+        out[stored] = {**codes, **{c: d for c, d in spec.items() if c not in in_lookup}}
+        for code, (table, columns) in coded.items():
+            out[table] = {code: ("编号", "Code", ""), **{c: spec[c] for c in columns}}
+    return out
+
+
 #: Canned queries for Datasette: name: (title, description, SQL).
 QUERIES: dict[str, tuple[str, str, str]] = {
     "search_narratives": (
@@ -230,20 +268,43 @@ WHERE organ_id = :organ OR agency = :organ ORDER BY indicator, year"""),
         """SELECT * FROM refusals_by_reason_by_province WHERE province = :province ORDER BY cases DESC"""),
 }
 
+#: The tables kept coded: name: (the table that holds its rows, {code column: (lookup table, the
+#: frame's columns it stands for)}).  A lookup table holds each distinct tuple of its columns once
+#: (a cell's seven labels, a report id), the rows only its code; the frame's other columns are
+#: stored as they are.  *name* itself is a view that gives the frame's columns and values back.
+CODED: dict[str, tuple[str, dict[str, tuple[str, list[str]]]]] = {
+    "tables": ("cells", {
+        "report": ("report_keys", ["report_id"]),
+        "cell": ("cell_labels", ["table", "row", "column", "row_zh", "column_zh", "row_en", "column_en"]),
+        "status_code": ("statuses", ["status"]),
+        "source_code": ("cell_sources", ["source"]),
+    }),
+    "audit": ("findings", {
+        "report": ("report_keys", ["report_id"]),
+        "finding": ("audit_checks", ["check", "detail"]),
+    }),
+    "indicators": ("indicator_values", {
+        "report": ("indicator_reports", ["report_id", "organ_id", "agency", "year", "template"]),
+        "kind": ("indicator_kinds", ["indicator", "source", "reason"]),
+    }),
+}
+# A lookup table is also indexed on all its columns, in the order given (report_id; table, row,
+# column, …; check, detail; report_id, organ_id, …; indicator, source, reason).
 _INDEXES = {
     "reports": [["organ_id"], ["year"], ["province"], ["province", "city", "county"], ["admin_level"]],
-    "tables": [["report_id"], ["table", "row", "column"]],
-    "indicators": [["organ_id"], ["year"], ["indicator"], ["report_id"]],
+    "cells": [["report"], ["cell"]],
+    "indicator_values": [["report"], ["kind"]],
+    "indicator_reports": [["organ_id"], ["year"]],
     "narratives": [["report_id"], ["year"]],
     "statements": [["report_id"]],
-    "audit": [["report_id"], ["check"]],
+    "findings": [["report"], ["finding"]],
 }
 _PRIMARY_KEYS = {"reports": "report_id", "narratives": "item_id", "report_text": "report_id"}
 
 
 #: Rows per INSERT batch, and reports per chunk read from the parse cache or given to the
 #: indicators: what is held in memory at once, whatever the corpus's size.
-BATCH_ROWS = 5000
+BATCH_ROWS = 20_000
 CHUNK_REPORTS = 1000
 
 
@@ -257,62 +318,160 @@ def _sql_type(dtype) -> type:
     return str
 
 
-def _rows(frame) -> Iterator[tuple]:
-    """Rows as tuples of plain Python values: missing is None (NULL), booleans 0/1, categories
-    their labels."""
-    import pandas as pd
+def _pylist(array) -> list:
+    """An Arrow column as plain Python values, at C speed: missing (null, or NaN) is None (NULL),
+    booleans 0/1, a dictionary column its labels (looked up through its codes)."""
+    import numpy as np
     import pyarrow as pa
 
-    columns = []
-    for c in frame.columns:
-        series = frame[c]
-        if series.dtype != object:
-            # Arrow turns a typed column into Python values at C speed: missing (and NaN) as None,
-            # booleans as True/False (stored 0/1), categories as their labels.
-            columns.append(pa.Array.from_pandas(series).to_pylist())
-            continue
-        kind = _sql_type(series.dtype)
-        columns.append([None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else kind(v)
-                        for v in series.tolist()])
-    return zip(*columns)
+    kind = array.type
+    if pa.types.is_dictionary(kind):
+        labels = np.array([*_pylist(array.dictionary), None], dtype=object)
+        return labels[array.indices.fill_null(-1).to_numpy(zero_copy_only=False)].tolist()
+    if pa.types.is_boolean(kind) or pa.types.is_integer(kind) or pa.types.is_floating(kind):
+        values = array.cast(pa.float64() if pa.types.is_floating(kind) else pa.int64())
+        numbers = values.fill_null(0).to_numpy(zero_copy_only=False)
+        missing = values.is_null().to_numpy(zero_copy_only=False)
+        if pa.types.is_floating(kind):
+            missing = missing | np.isnan(numbers)
+        out = numbers.tolist()
+        for i in np.flatnonzero(missing).tolist():
+            out[i] = None
+        return out
+    return array.to_numpy(zero_copy_only=False).tolist()
+
+
+def _arrow(frame):
+    """A frame of the loaders as Arrow (its categories as dictionaries)."""
+    import pyarrow as pa
+
+    return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+_SQL_TYPES = {int: "INTEGER", float: "FLOAT", str: "TEXT"}
+
+
+def _columns_sql(empty, pk: str | None = None) -> str:
+    return ", ".join(f"[{c}] {_SQL_TYPES[_sql_type(empty[c].dtype)]}" + (" PRIMARY KEY" if c == pk else "")
+                     for c in empty.columns)
 
 
 class _Writer:
-    """One table of the database, created from its first frame's columns and filled frame by
-    frame (executemany, one transaction per batch)."""
+    """Appends rows to one table of the database (executemany, one transaction per batch)."""
 
-    def __init__(self, db, name: str, empty, pk: str | None = None, temp: bool = False):
-        self.db, self.name = db, name
-        self.columns = list(empty.columns)
-        if temp:  # a staging table, outside the database file (which then needs no VACUUM)
-            sql = {int: "INTEGER", float: "FLOAT", str: "TEXT"}
-            db.execute(f"CREATE TEMP TABLE [{name}] ("
-                       + ", ".join(f"[{c}] {sql[_sql_type(empty[c].dtype)]}" for c in self.columns) + ")")
-        else:
-            db[name].create({c: _sql_type(empty[c].dtype) for c in self.columns}, pk=pk)
-        self.sql = (f"INSERT INTO [{name}] ({', '.join(f'[{c}]' for c in self.columns)}) "
-                    f"VALUES ({', '.join('?' for _ in self.columns)})")
+    #: Parameters per INSERT statement: many rows per statement halve the cost of a row (a
+    #: statement run once per row costs as much as the row itself).
+    PARAMETERS = 500
+
+    def __init__(self, con, name: str, columns: list[str]):
+        self.con, self.name, self.columns = con, name, columns
+        self.per = max(1, self.PARAMETERS // len(columns))
+        head = f"INSERT INTO [{name}] ({', '.join(f'[{c}]' for c in columns)}) VALUES "
+        row = f"({', '.join('?' for _ in columns)})"
+        self.sql, self.sql_many = head + row, head + ", ".join([row] * self.per)
+
+    @classmethod
+    def create(cls, con, name: str, empty, pk: str | None = None, temp: bool = False) -> "_Writer":
+        """A new table with the columns of the frame *empty*, typed as its dtypes (a TEMP one,
+        outside the database file, for staging)."""
+        con.execute(f"CREATE {'TEMP ' if temp else ''}TABLE [{name}] ({_columns_sql(empty, pk)})")
+        return cls(con, name, list(empty.columns))
 
     def write(self, frame) -> None:
-        rows = _rows(frame[self.columns])
-        with self.db.conn:
-            while True:
-                batch = list(islice(rows, BATCH_ROWS))
-                if not batch:
-                    break
-                self.db.conn.executemany(self.sql, batch)
+        """Append a pandas frame or an Arrow record batch with these columns."""
+        if hasattr(frame, "dtypes"):
+            for batch in _arrow(frame[self.columns]).to_batches(max_chunksize=BATCH_ROWS):
+                self.write(batch)
+            return
+        self.write_columns([_pylist(frame.column(c)) for c in self.columns])
+
+    def write_columns(self, columns: list[list]) -> None:
+        """Append rows given as columns of plain Python values (all of the same length)."""
+        width, rows = len(columns), len(columns[0])
+        flat: list = [None] * (width * rows)  # row after row, the columns interleaved
+        for i, column in enumerate(columns):
+            flat[i::width] = column
+        whole = rows // self.per * self.per * width
+        with self.con:
+            self.con.executemany(self.sql_many, zip(*[iter(flat[:whole])] * (self.per * width)))
+            self.con.executemany(self.sql, zip(*[iter(flat[whole:])] * width))
 
 
-def _frames(path: Path) -> Iterator[Any]:
-    """The Parquet file the build wrote at *path*, as typed frames of up to BATCH_ROWS rows."""
-    import pyarrow as pa
+class _Lookup:
+    """A lookup table ``(code INTEGER PRIMARY KEY, <columns>)``, one row per distinct tuple of
+    values (NULL included), coded in the order first seen.  Only the most recent codes stay in
+    memory; an older value is looked up in the table, so memory is bounded whatever the number
+    of distinct values (report ids, audit details)."""
+
+    KEEP = 50_000
+
+    def __init__(self, con, name: str, code: str, columns: list[str], types: list[str]):
+        self.con, self.name, self.code, self.columns = con, name, code, columns
+        con.execute(f"CREATE TABLE [{name}] ([{code}] INTEGER PRIMARY KEY, "
+                    + ", ".join(f"[{c}] {t}" for c, t in zip(columns, types)) + ")")
+        con.execute(f"CREATE UNIQUE INDEX [idx_{name}_{'_'.join(columns)}] ON [{name}] "
+                   f"({', '.join(f'[{c}]' for c in columns)})")
+        self.known: dict[tuple, int] = {}
+        self.next = 0
+        self.find = (f"SELECT [{code}] FROM [{name}] WHERE "
+                     + " AND ".join(f"[{c}] IS ?" for c in columns))
+        self.add = f"INSERT INTO [{name}] VALUES ({', '.join('?' * (len(columns) + 1))})"
+
+    def codes(self, keys: list[tuple]) -> list[int]:
+        """The codes of *keys* (tuples of the columns' values), new ones added."""
+        out = []
+        for key in keys:
+            code = self.known.get(key)
+            if code is None:
+                found = self.con.execute(self.find, key).fetchone() if self.next > len(self.known) else None
+                if found is None:
+                    code, self.next = self.next, self.next + 1
+                    self.con.execute(self.add, (code, *key))
+                else:
+                    code = found[0]
+                if len(self.known) >= self.KEEP:
+                    self.known.clear()
+                self.known[key] = code
+            out.append(code)
+        return out
+
+    def encode(self, arrays: list) -> list[int]:
+        """The code of each row of these Arrow columns (one per lookup column): the columns'
+        dictionary codes (Arrow's, or made by hashing) combined into one number per row, each
+        distinct number looked up once."""
+        import numpy as np
+        import pyarrow as pa
+
+        indices, labels = [], []
+        for array in arrays:
+            encoded = array if pa.types.is_dictionary(array.type) else array.dictionary_encode()
+            labels.append([*_pylist(encoded.dictionary), None])
+            indices.append(encoded.indices.fill_null(len(labels[-1]) - 1).to_numpy(zero_copy_only=False)
+                           .astype(np.int64))
+        radices = [len(lab) for lab in labels]
+        if np.prod([float(r) for r in radices]) >= 2.0 ** 62:  # too many labels to combine in 64 bits
+            distinct, inverse = np.unique(np.stack(indices, axis=1), axis=0, return_inverse=True)
+            rows = distinct.tolist()
+        else:
+            combined = indices[0]
+            for index, radix in zip(indices[1:], radices[1:]):
+                combined = combined * radix + index
+            encoded = pa.array(combined).dictionary_encode()
+            distinct, inverse = encoded.dictionary.to_numpy(), encoded.indices.to_numpy()
+            parts = []
+            for radix in reversed(radices):
+                parts.append((distinct % radix).tolist())
+                distinct = distinct // radix
+            rows = zip(*reversed(parts))
+        keys = [tuple(lab[i] for lab, i in zip(labels, row)) for row in rows]
+        return np.asarray(self.codes(keys), dtype=np.int64)[inverse.reshape(-1)].tolist()
+
+
+def _batches(path: Path) -> Iterator[Any]:
+    """The Parquet file the build wrote at *path*, as Arrow record batches of up to BATCH_ROWS rows."""
     import pyarrow.parquet as pq
 
-    from ..data.frames import to_pandas
-
-    file = pq.ParquetFile(path)
-    for batch in file.iter_batches(batch_size=BATCH_ROWS):
-        yield to_pandas(pa.Table.from_batches([batch], schema=file.schema_arrow))
+    yield from pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS)
 
 
 def _empty(path: Path):
@@ -375,55 +534,80 @@ def _text_frame(rows: list[dict]):
         {"report_id": "string", "agency": "string", "year": "Int64", "text": "string"})
 
 
-def _indicator_frames(out: Path) -> Iterator[Any]:
-    """:func:`toolkit.indicators` of the build in *out*, in report_id order, a batch at a time: those
-    the build computed (:func:`~toolkit.analysis.chart_data.write_built_indicators`), computed
-    now when it did not."""
-    from .chart_data import INDICATORS_FILE, built_indicator_batches, write_built_indicators
+def _indicators_path(out: Path) -> Path:
+    """The indicators the build computed (:func:`~toolkit.analysis.chart_data.write_built_indicators`),
+    computed now when it did not: :func:`toolkit.indicators` of the build in *out*, in report_id order."""
+    from .chart_data import INDICATORS_FILE, write_built_indicators
 
     if not (out / INDICATORS_FILE).is_file():
         write_built_indicators(out)
-    yield from built_indicator_batches(out, BATCH_ROWS)
+    return out / INDICATORS_FILE
 
 
-def _insert_sorted(db, name: str, staging: str, order: str, join: str = "", pick: str | None = None) -> None:
+def _write_coded(con, name: str, path: Path, lookups: dict[str, "_Lookup"]) -> None:
+    """The Parquet file at *path* (a loader's frame) as the table :data:`CODED` names for *name*,
+    its repeated values as codes into lookup tables (shared by name across tables), and *name* as
+    a view that gives the frame's columns and values back, in the file's order."""
+    stored, coded = CODED[name]
+    empty = _empty(path)
+    types = {c: _SQL_TYPES[_sql_type(empty[c].dtype)] for c in empty.columns}
+    first = {columns[0]: (code, table, columns) for code, (table, columns) in coded.items()}
+    in_lookup = {c: table for table, columns in coded.values() for c in columns}
+    missing = sorted(set(in_lookup) - set(types))
+    if missing:
+        raise ValueError(f"{path}: no column {', '.join(missing)} to code")
+    parts = [first[c] if c in first else (c, None, [c]) for c in empty.columns if c in first or c not in in_lookup]
+    for code, table, columns in parts:
+        if table is not None and table not in lookups:
+            lookups[table] = _Lookup(con, table, code, columns, [types[c] for c in columns])
+    con.execute(f"CREATE TABLE [{stored}] ("
+                + ", ".join(f"[{code}] {'INTEGER' if table else types[code]}" for code, table, _c in parts) + ")")
+    writer = _Writer(con, stored, [code for code, _t, _c in parts])
+    for batch in _batches(path):
+        writer.write_columns([lookups[table].encode([batch.column(c) for c in columns]) if table
+                              else _pylist(batch.column(code)) for code, table, columns in parts])
+    # Inner joins (every row has every code), so the planner may start from a lookup's index
+    # (report_id, table/row/column, indicator); a plain SELECT scans the rows in their order.
+    owner = {c: f"[{table}]" if table else "s" for _code, table, columns in parts for c in columns}
+    con.execute(f"CREATE VIEW [{name}] AS SELECT " + ", ".join(f"{owner[c]}.[{c}]" for c in empty.columns)
+                + f" FROM [{stored}] s "
+                + " ".join(f"JOIN [{table}] ON [{table}].[{code}] = s.[{code}]" for code, table, _c in parts if table))
+
+
+def _insert_sorted(con, name: str, staging: str, order: str, join: str = "", pick: str | None = None) -> None:
     """Copy *staging* into *name* in the order the loaders' frames have (SQLite sorts on disk),
     then drop it."""
-    columns = [c.name for c in db[name].columns]
+    columns = [r[1] for r in con.execute(f"PRAGMA table_info([{name}])")]
     select = pick or ", ".join(f"s.[{c}]" for c in columns)
-    with db.conn:
-        db.execute(f"INSERT INTO [{name}] ({', '.join(f'[{c}]' for c in columns)}) "
-                   f"SELECT {select} FROM [{staging}] s {join} ORDER BY {order}")
-        db.execute(f"DROP TABLE [{staging}]")
+    with con:
+        con.execute(f"INSERT INTO [{name}] ({', '.join(f'[{c}]' for c in columns)}) "
+                    f"SELECT {select} FROM [{staging}] s {join} ORDER BY {order}")
+        con.execute(f"DROP TABLE [{staging}]")
 
 
-def _write_tables(db, out: Path, root: Path) -> None:
+def _write_tables(con, out: Path, root: Path) -> None:
     """Every table of :data:`TABLES`, each streamed: the Parquet files a batch of rows at a time,
-    the indicators and the parse cache a chunk of reports at a time."""
+    the parse cache a chunk of reports at a time."""
     from ..mining.narratives import items_frame, near_duplicates, report_items
 
     reports = _reports_frame(out, root)
-    _Writer(db, "reports", reports, pk=_PRIMARY_KEYS["reports"]).write(reports)
+    _Writer.create(con, "reports", reports, pk=_PRIMARY_KEYS["reports"]).write(reports)
     del reports
-    tables = _Writer(db, "tables", _empty(out / "tables.parquet"))
-    for frame in _frames(out / "tables.parquet"):
-        tables.write(frame)
-    indicators = None
-    for frame in _indicator_frames(out):
-        indicators = indicators or _Writer(db, "indicators", frame)
-        indicators.write(frame)
+    lookups: dict[str, _Lookup] = {}
+    for name in CODED:
+        _write_coded(con, name, _indicators_path(out) if name == "indicators" else out / f"{name}.parquet", lookups)
+    del lookups
+    statements = _Writer.create(con, "statements", _empty(out / "statements.parquet"))
+    for batch in _batches(out / "statements.parquet"):
+        statements.write(batch)
     # Section 五 items and the reports' text, read from the parse cache in its order into staging
     # tables, then copied in report_id order; near duplicates need every report's items, so they
     # are found from their texts (kept, the rest is not) and joined in as the items are copied.
     empty_items = items_frame([])
-    _Writer(db, "narratives", empty_items, pk=_PRIMARY_KEYS["narratives"])
-    for name in ("statements", "audit"):
-        writer = _Writer(db, name, _empty(out / f"{name}.parquet"))
-        for frame in _frames(out / f"{name}.parquet"):
-            writer.write(frame)
-    _Writer(db, "report_text", _text_frame([]), pk=_PRIMARY_KEYS["report_text"])
-    items = _Writer(db, "_items", empty_items, temp=True)
-    texts = _Writer(db, "_texts", _text_frame([]), temp=True)
+    _Writer.create(con, "narratives", empty_items, pk=_PRIMARY_KEYS["narratives"])
+    _Writer.create(con, "report_text", _text_frame([]), pk=_PRIMARY_KEYS["report_text"])
+    items = _Writer.create(con, "_items", empty_items, temp=True)
+    texts = _Writer.create(con, "_texts", _text_frame([]), temp=True)
     compared: dict[str, str] = {}
     years: dict[str, int | None] = {}
     for chunk in _parsed_chunks(out, root):
@@ -440,18 +624,20 @@ def _write_tables(db, out: Path, root: Path) -> None:
                 rows.extend(found)
         items.write(items_frame(rows))
         texts.write(_text_frame(text_rows))
+        # Let go of this chunk before the next one is read: one chunk in memory, not two.
+        del chunk, rows, text_rows
     duplicates = near_duplicates(dict(sorted(compared.items())), years)
     del compared
-    db.execute("CREATE TEMP TABLE _duplicates (report_id TEXT, duplicate_of TEXT)")
-    with db.conn:
-        db.conn.executemany("INSERT INTO _duplicates VALUES (?, ?)", sorted(duplicates.items()))
-    columns = [c.name for c in db["narratives"].columns]
-    _insert_sorted(db, "narratives", "_items",
+    con.execute("CREATE TEMP TABLE _duplicates (report_id TEXT, duplicate_of TEXT)")
+    with con:
+        con.executemany("INSERT INTO _duplicates VALUES (?, ?)", sorted(duplicates.items()))
+    columns = [r[1] for r in con.execute("PRAGMA table_info([narratives])")]
+    _insert_sorted(con, "narratives", "_items",
                    "s.report_id, CASE s.part WHEN 'problem' THEN 0 WHEN 'improvement' THEN 1 END, s.item, s.rowid",
                    join="LEFT JOIN _duplicates d ON d.report_id = s.report_id",
                    pick=", ".join("d.duplicate_of" if c == "duplicate_of" else f"s.[{c}]" for c in columns))
-    db.execute("DROP TABLE _duplicates")
-    _insert_sorted(db, "report_text", "_texts", "s.report_id, s.rowid")
+    con.execute("DROP TABLE _duplicates")
+    _insert_sorted(con, "report_text", "_texts", "s.report_id, s.rowid")
 
 
 def database_frames(out: str | os.PathLike, corpus: str | os.PathLike | None = None) -> dict[str, Any]:
@@ -482,36 +668,51 @@ def built_indicators(out: str | os.PathLike):
     return read_built_indicators(Path(out))
 
 
+#: Bytes of terms FTS5 gathers in memory before it writes them as a segment (its default is 1 MiB):
+#: fewer, larger segments to merge make the index in two thirds of the time, in a bounded memory.
+FTS_HASH_BYTES = 16 << 20
+
+
+def _full_text_index(con, name: str) -> None:
+    """An FTS5 index of *name*.text, ``<name>_fts``, external-content (the text is not stored
+    twice; a contentless index took as long), declared as ``sqlite-utils`` declares it, so that
+    Datasette's search box finds it."""
+    fts = f"{name}_fts"
+    with con:
+        con.execute(f"CREATE VIRTUAL TABLE [{fts}] USING FTS5 ([text], tokenize='{FTS_TOKENIZER}', content=[{name}])")
+        con.execute(f"INSERT INTO [{fts}] ([{fts}], rank) VALUES ('hashsize', {FTS_HASH_BYTES})")
+        con.execute(f"INSERT INTO [{fts}] (rowid, [text]) SELECT rowid, [text] FROM [{name}]")
+
+
 def _write(out: Path, corpus, target: Path) -> Path:
-    import sqlite_utils
+    import sqlite3
 
     from ..corpus import corpus_dir
 
     tmp = target.with_name(f"{target.name}.tmp")
     tmp.unlink(missing_ok=True)
-    db = sqlite_utils.Database(tmp)
+    con = sqlite3.connect(tmp)
     # A temporary file renamed into place when whole: no journal or sync is needed while it is
     # written (they cost most of the write).
-    db.execute("PRAGMA journal_mode = OFF")
-    db.execute("PRAGMA synchronous = OFF")
+    con.execute("PRAGMA journal_mode = OFF")
+    con.execute("PRAGMA synchronous = OFF")
     try:
-        _write_tables(db, out, corpus_dir(corpus))
+        _write_tables(con, out, corpus_dir(corpus))
         # Indexes and full-text indexes built once the rows are in: one sort each, not an
-        # update per row.
-        for name, indexes in _INDEXES.items():
-            for columns in indexes:
-                db[name].create_index(columns)
+        # update per row.  Nothing is deleted from the file (staging tables are TEMP), so it
+        # needs no VACUUM (which could also renumber the rowids the full-text indexes point to).
+        with con:
+            for name, indexes in _INDEXES.items():
+                for columns in indexes:
+                    con.execute(f"CREATE INDEX [idx_{name}_{'_'.join(columns)}] ON [{name}] "
+                                f"({', '.join(f'[{c}]' for c in columns)})")
         for name in ("narratives", "report_text"):
-            db[name].enable_fts(["text"], fts_version="FTS5", tokenize=FTS_TOKENIZER)
-        for name, (_zh, _en, sql) in VIEWS.items():
-            db.create_view(name, sql)
-        # The staging tables were temporary, outside the file; a VACUUM (a rewrite of the whole
-        # file) only when the indexes' building left much free space.
-        free = db.execute("PRAGMA freelist_count").fetchone()[0]
-        if free * 10 > db.execute("PRAGMA page_count").fetchone()[0]:
-            db.vacuum()
+            _full_text_index(con, name)
+        with con:
+            for name, (_zh, _en, sql) in VIEWS.items():
+                con.execute(f"CREATE VIEW [{name}] AS {sql}")
     finally:
-        db.close()
+        con.close()
     os.replace(tmp, target)
     return target
 
@@ -538,6 +739,14 @@ def datasette_metadata() -> dict[str, Any]:
     for name, (zh, en, spec) in TABLES.items():
         tables[name] = {"title": f"{zh.split('：')[0]} / {en.split(':')[0]}", "description": f"{zh} / {en}",
                         "columns": columns(spec), "units": {c: u for c, (_z, _e, u) in spec.items() if u}}
+    for name in CODED:
+        tables[name]["description"] += "（视图 view）"
+    # The coded tables' storage is described, and hidden from Datasette's list of tables (the views
+    # are what a reader browses).
+    for name, spec in _storage_columns().items():
+        zh, en = STORAGE[name]
+        tables[name] = {"title": f"{zh.split('：')[0]} / {en.split(':')[0]}", "description": f"{zh} / {en}",
+                        "columns": columns(spec), "hidden": True}
     for name, (zh, en, _sql) in VIEWS.items():
         tables[name] = {"title": f"{zh} / {en}", "description": f"{zh} / {en}（视图 view）",
                         "columns": columns(_VIEW_COLUMNS[name])}
