@@ -123,6 +123,15 @@ def split_digits(digits: str, sizes: list[int], check=None, limit: int = 200_000
     total_cells = sum(sizes)
     if not sizes or not total_cells <= n <= total_cells * MAX_CELL_DIGITS:
         return []
+    if n == total_cells and limit >= n:
+        # One digit a cell: the only split (the search below takes n steps to find it).
+        values = [int(d) for d in digits]
+        at = 0
+        for size in sizes:
+            if check is not None and not check(values[at:at + size]):
+                return []
+            at += size
+        return [values] if max_solutions > 0 else []
     cut = sorted({b for b in breaks if 0 < b < n})
     if len(cut) + 1 > total_cells:
         return []
@@ -612,6 +621,20 @@ def _text_t3_header(before: str) -> tuple[list[str] | None, str | None]:
         if first is None:
             return None, None
         before = before[before.rfind("\n", 0, first.start()) + 1:]
+    printed, why = _t3_header_words(before)
+    return (None if printed is None else list(printed)), why
+
+
+# Published headers repeat the template's wording (most reports copy it), so the reading of
+# a header text is kept: it depends on nothing but that text.
+@lru_cache(maxsize=1024)
+def _t3_header_words(before: str) -> tuple[tuple[str, ...] | None, str | None]:
+    """:func:`_text_t3_header` of the header text *before* (from its first line on)."""
+    printed, why = _t3_header_order(before)
+    return (None if printed is None else tuple(printed)), why
+
+
+def _t3_header_order(before: str) -> tuple[list[str] | None, str | None]:
     cells = laid_in_cells(before, T3_HEADER)
     by_cell = column_leaves(before, T3_HEADER) if cells else None
     if by_cell is not None and sorted(by_cell) == sorted(_T3_KEYS):
@@ -696,6 +719,23 @@ def _text_t4_header(header: str) -> tuple[list[tuple[str, str]] | None, str | No
     """(row key, column key) of table 4's fifteen values in the order its text *header*
     prints them; (None, None) without header words; (None, why) when the header does not
     name each cell once."""
+    pairs, why = _t4_header_cells(header)
+    return (None if pairs is None else list(pairs)), why
+
+
+@lru_cache(maxsize=1024)
+def _t4_header_cells(header: str) -> tuple[tuple[tuple[str, str], ...] | None, str | None]:
+    """:func:`_text_t4_header`, kept per header text (see :func:`_t3_header_words`)."""
+    pairs, why = _t4_header_order(header)
+    return (None if pairs is None else tuple(pairs)), why
+
+
+@lru_cache(maxsize=1024)
+def _t4_laid_in_cells(header: str) -> bool:
+    return laid_in_cells(header, T4_HEADER)
+
+
+def _t4_header_order(header: str) -> tuple[list[tuple[str, str]] | None, str | None]:
     leaves = header_leaves(header, T4_HEADER)
     if leaves is None:
         return None, None
@@ -776,7 +816,7 @@ def read_t4_text(text: str, warnings: list[str], context: str | None = None) -> 
         end = _DIGIT.search(text, header.start())
         head = text[start:end.start() if end else len(text)]
         pairs, why = _text_t4_header(head)
-        if why is not None and not laid_in_cells(head, T4_HEADER):
+        if why is not None and not _t4_laid_in_cells(head):
             # A text layer's words broken across lines (结果\n维持): nothing certain is said
             # about the order, so the cells keep the template's.
             warnings.append(f"t4: the header's words cannot be told apart ({why}); cells read in the "
