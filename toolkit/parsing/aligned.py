@@ -113,15 +113,17 @@ def _signed(template: str, single_other: bool) -> tuple[tuple[str, re.Pattern, s
     return tuple(out)
 
 
-def _names(label: str, template: str, single_other: bool) -> set[str]:
-    """Row keys whose label appears in a line's words (exactly, else as a near copy)."""
+@lru_cache(maxsize=4096)
+def _names(label: str, template: str, single_other: bool) -> frozenset[str]:
+    """Row keys whose label appears in a line's words (exactly, else as a near copy); kept per
+    line's words, which repeat from report to report (the template's labels)."""
     compact = re.sub(r"\s+", "", label)
     found = {key for key, rx, sig in _signed(template, single_other) if sig in compact and rx.search(label)}
     if not found:
         key = fuzzy_row(label, template)
         if key is not None:
             found = {key}
-    return found
+    return frozenset(found)
 
 
 def read_by_row_order(text: str, template: str, single_other: bool, warnings: list[str]) -> Aligned | None:

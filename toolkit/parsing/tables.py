@@ -101,6 +101,19 @@ def value_tokens(region: str) -> tuple[list[str], list[str]]:
     return numbers, doubtful
 
 
+def _region_tokens(region: str) -> tuple[list[str], list[str]]:
+    """:func:`value_tokens` of a row's :func:`cut_region`."""
+    numbers, doubtful = _region_tokens_kept(region)
+    return list(numbers), list(doubtful)
+
+
+@lru_cache(maxsize=4096)
+def _region_tokens_kept(region: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    # Kept per text: rows print the same text from report to report (a row of zeros).
+    numbers, doubtful = value_tokens(cut_region(region))
+    return tuple(numbers), tuple(doubtful)
+
+
 MAX_CELL_DIGITS = 9  # no table cell of these reports reaches a billion
 MAX_CANDIDATES = 64  # more possible splits than this: too ambiguous for anything to pin
 
@@ -387,7 +400,7 @@ def _read_text_t2(text: str, template: str, warnings: list[str]) -> TableRead | 
     local: dict[str, list[str]] = {}
     for i, (key, _, end) in enumerate(located):
         stop = located[i + 1][1] if i + 1 < len(located) else len(text)
-        numbers, doubtful = value_tokens(cut_region(text[end:stop]))
+        numbers, doubtful = _region_tokens(text[end:stop])
         cols = rows[key].columns
         local[key] = []
         read = read_rows(numbers, doubtful, [len(cols)], None, [c == "amount" for c in cols],
@@ -506,7 +519,7 @@ def _read_text_t3(text: str, template: str, warnings: list[str]) -> TableRead | 
         layout = None
         for i, (key, _, end) in enumerate(located):
             stop = located[i + 1][1] if i + 1 < len(located) else len(text)
-            numbers, doubtful = value_tokens(cut_region(text[end:stop]))
+            numbers, doubtful = _region_tokens(text[end:stop])
             local[key] = []
             read = read_rows(numbers, doubtful, [len(columns)], _sum_check, [False] * len(columns),
                              f"t3.{key}", local[key])
