@@ -38,14 +38,20 @@ _EMPTY: dict = {}
 
 
 def _sum_check(rid: str, check: str, table: dict | None, tname: str,
-               parts: Iterable[tuple[str, str]], whole: tuple[str, str], what: str) -> dict:
-    """expected = sum of *parts*; actual = the *whole* cell the report shows."""
+               parts: Iterable[tuple[str, str]], whole: tuple[str, str], what: str,
+               one_row: str | None = None) -> dict:
+    """expected = sum of *parts*; actual = the *whole* cell the report shows.  *one_row*: the
+    row every part is a cell of (a row sum), when the caller knows it."""
     if table is None:
         return _finding(rid, check, None, None, None,
                         f"Cannot check {what}: table {_TABLE_NO[tname]} is missing.")
     parts = tuple(parts)
     row = table.get
-    values = [(row(r) or _EMPTY).get(c) for r, c in parts]
+    if one_row is not None:
+        cells = row(one_row) or _EMPTY
+        values = [cells.get(c) for _, c in parts]
+    else:
+        values = [(row(r) or _EMPTY).get(c) for r, c in parts]
     total = (row(whole[0]) or _EMPTY).get(whole[1])
     if total is None or None in values:
         missing = [f"{r}/{c}" for (r, c), v in zip((*parts, whole), (*values, total)) if v is None]
@@ -65,14 +71,14 @@ def _capital(what: str) -> str:
 
 
 @lru_cache(maxsize=None)
-def _t3_specs(template: str | None, outcomes: tuple[str, ...]) -> tuple[tuple[str, tuple, tuple, str], ...]:
-    """(check id, parts, whole, what) of the t3 row-sum and outcome-total checks of a template,
-    the outcome totals summing *outcomes*."""
+def _t3_specs(template: str | None, outcomes: tuple[str, ...]) -> tuple[tuple[str, tuple, tuple, str, str | None], ...]:
+    """(check id, parts, whole, what, the row of a row sum) of the t3 row-sum and outcome-total
+    checks of a template, the outcome totals summing *outcomes*."""
     rows, columns = schema.items("t3", template)
     specs = [(f"t3.row_sum.{r.key}", tuple((r.key, c) for c in _APPLICANT_COLUMNS), (r.key, "total"),
-              f"the t3 row sum for {r.key} ({r.zh})") for r in rows]
+              f"the t3 row sum for {r.key} ({r.zh})", r.key) for r in rows]
     specs += [(f"t3.outcomes.{c.key}", tuple((r, c.key) for r in outcomes), ("total_handled", c.key),
-               f"the t3 outcome total for column {c.key} ({c.zh})") for c in columns]
+               f"the t3 outcome total for column {c.key} ({c.zh})", None) for c in columns]
     return tuple(specs)
 
 
@@ -141,7 +147,8 @@ def _t3_checks(report: Report, rid: str) -> list[dict]:
     out = [_balance(rid, t3, c.key) for c in columns]
     # A 2021 table printing (六)其他处理 as one row sums with it (other.all).
     specs = _t3_specs(template, outcome_rows(t3 or {}, template))
-    return out + [_sum_check(rid, check, t3, "t3", parts, whole, what) for check, parts, whole, what in specs]
+    return out + [_sum_check(rid, check, t3, "t3", parts, whole, what, one_row)
+                  for check, parts, whole, what, one_row in specs]
 
 
 def _balance(rid: str, t3: dict | None, column: str) -> dict:
@@ -150,13 +157,14 @@ def _balance(rid: str, t3: dict | None, column: str) -> dict:
     what = f"the t3 balance for column {column}"
     if t3 is None:
         return _finding(rid, check, None, None, None, f"Cannot check {what}: table 3 is missing.")
-    inflow, outflow = ("new_received", "carried_over"), ("total_handled", "carried_forward")
-    missing = [f"{r}/{column}" for r in inflow + outflow if _cell(t3, r, column) is None]
-    if missing:
+    rows = ("new_received", "carried_over", "total_handled", "carried_forward")  # inflow, then outflow
+    values = [_cell(t3, r, column) for r in rows]
+    if None in values:
+        missing = [f"{r}/{column}" for r, v in zip(rows, values) if v is None]
         return _finding(rid, check, None, None, None,
                         f"Cannot check {what}: cell(s) {', '.join(missing)} unreadable or missing.")
-    expected = float(sum(_cell(t3, r, column) for r in inflow))
-    actual = float(sum(_cell(t3, r, column) for r in outflow))
+    expected = float(sum(values[:2]))
+    actual = float(sum(values[2:]))
     ok = _equal(expected, actual)
     return _finding(rid, check, expected, actual, ok,
                     f"{what[0].upper()}{what[1:]} {'holds' if ok else 'does not hold'}: "
@@ -165,10 +173,15 @@ def _balance(rid: str, t3: dict | None, column: str) -> dict:
 
 def _t4_checks(report: Report, rid: str) -> list[dict]:
     t4 = (report.tables or {}).get("t4")
-    return [_sum_check(rid, f"t4.row_sum.{r.key}", t4, "t4",
-                       [(r.key, c) for c in _T4_PARTS], (r.key, "total"),
-                       f"the t4 row sum for {r.key} ({r.zh})")
-            for r in schema.T4_ROWS]
+    return [_sum_check(rid, check, t4, "t4", parts, whole, what, one_row)
+            for check, parts, whole, what, one_row in _t4_specs()]
+
+
+@lru_cache(maxsize=1)
+def _t4_specs() -> tuple[tuple[str, tuple, tuple, str, str], ...]:
+    """(check id, parts, whole, what, row) of the t4 row-sum checks."""
+    return tuple((f"t4.row_sum.{r.key}", tuple((r.key, c) for c in _T4_PARTS), (r.key, "total"),
+                  f"the t4 row sum for {r.key} ({r.zh})", r.key) for r in schema.T4_ROWS)
 
 
 # ----------------------------------------------------------------- text vs table
