@@ -195,6 +195,9 @@ def split_digits(digits: str, sizes: list[int], check=None, limit: int = 200_000
     return solutions if steps <= limit else []
 
 
+_LEADING_ZERO = re.compile(r"(?<!\S)0[^.\s]")
+
+
 def _to_value(tok: str, decimal: bool):
     if decimal:
         return float(tok)
@@ -230,10 +233,14 @@ def read_rows(numbers: list[str], doubtful: list[str], sizes: list[int], check, 
     if doubtful:
         warnings.append(f"{where}: text {' '.join(doubtful)!r} mixes digits and words; values left missing")
         return RowRead(status="doubtful_text")
-    leading_zero = any(len(t) > 1 and t[0] == "0" and t[1] != "." for t in numbers)
+    # A token of two or more characters opening with 0 and no decimal point after it (007).
+    leading_zero = _LEADING_ZERO.search(" ".join(numbers)) is not None
     if len(numbers) == n and not leading_zero:
-        vals = [_to_value(t, d) for t, d in zip(numbers, decimal)]
-        if any(v is None for v in vals):
+        if any(decimal):
+            vals = [_to_value(t, d) for t, d in zip(numbers, decimal)]
+        else:
+            vals = [int(t) if t.isdigit() else None for t in numbers]
+        if None in vals:
             warnings.append(f"{where}: a count has a decimal point ({' '.join(numbers)}); values left missing")
             return RowRead(status="doubtful_text")
         return RowRead(values=vals)
