@@ -16,7 +16,6 @@ The checks never change a number; a broken identity is a finding.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Iterable
 
 from .. import schema
 from ..parsing import Report
@@ -37,32 +36,34 @@ _T4_PARTS = ("upheld", "corrected", "other", "pending")
 _EMPTY: dict = {}
 
 
-def _sum_check(rid: str, check: str, table: dict | None, tname: str,
-               parts: Iterable[tuple[str, str]], whole: tuple[str, str], what: str,
-               one_row: str | None = None) -> dict:
-    """expected = sum of *parts*; actual = the *whole* cell the report shows.  *one_row*: the
-    row every part is a cell of (a row sum), when the caller knows it."""
+def _sum_checks(rid: str, table: dict | None, tname: str, specs) -> list[dict]:
+    """One finding per spec ``(check, parts, whole, what, one_row)``: expected = sum of the
+    *parts* cells; actual = the *whole* cell the report shows.  *one_row* is the row every
+    part is a cell of (a row sum), else None."""
     if table is None:
-        return _finding(rid, check, None, None, None,
-                        f"Cannot check {what}: table {_TABLE_NO[tname]} is missing.")
-    parts = tuple(parts)
+        return [_finding(rid, check, None, None, None, f"Cannot check {what}: table {_TABLE_NO[tname]} is missing.")
+                for check, _parts, _whole, what, _row in specs]
     row = table.get
-    if one_row is not None:
-        cells = row(one_row) or _EMPTY
-        values = [cells.get(c) for _, c in parts]
-    else:
-        values = [(row(r) or _EMPTY).get(c) for r, c in parts]
-    total = (row(whole[0]) or _EMPTY).get(whole[1])
-    if total is None or None in values:
-        missing = [f"{r}/{c}" for (r, c), v in zip((*parts, whole), (*values, total)) if v is None]
-        return _finding(rid, check, None, total, None,
-                        f"Cannot check {what}: cell(s) {', '.join(missing)} unreadable or missing.")
-    expected = float(sum(values))
-    actual = float(total)
-    ok = _equal(expected, actual)
-    return _finding(rid, check, expected, actual, ok,
-                    f"{_capital(what)} {'holds' if ok else 'does not hold'}: components sum to {expected:g}, "
-                    f"the report shows {actual:g}.")
+    out = []
+    for check, parts, whole, what, one_row in specs:
+        if one_row is not None:
+            cells = row(one_row) or _EMPTY
+            values = [cells.get(c) for _, c in parts]
+        else:
+            values = [(row(r) or _EMPTY).get(c) for r, c in parts]
+        total = (row(whole[0]) or _EMPTY).get(whole[1])
+        if total is None or None in values:
+            missing = [f"{r}/{c}" for (r, c), v in zip((*parts, whole), (*values, total)) if v is None]
+            out.append(_finding(rid, check, None, total, None,
+                                f"Cannot check {what}: cell(s) {', '.join(missing)} unreadable or missing."))
+            continue
+        expected = float(sum(values))
+        actual = float(total)
+        ok = _equal(expected, actual)
+        out.append(_finding(rid, check, expected, actual, ok,
+                            f"{_capital(what)} {'holds' if ok else 'does not hold'}: components sum to "
+                            f"{expected:g}, the report shows {actual:g}."))
+    return out
 
 
 @lru_cache(maxsize=None)
@@ -147,8 +148,7 @@ def _t3_checks(report: Report, rid: str) -> list[dict]:
     out = [_balance(rid, t3, c.key) for c in columns]
     # A 2021 table printing (六)其他处理 as one row sums with it (other.all).
     specs = _t3_specs(template, outcome_rows(t3 or {}, template))
-    return out + [_sum_check(rid, check, t3, "t3", parts, whole, what, one_row)
-                  for check, parts, whole, what, one_row in specs]
+    return out + _sum_checks(rid, t3, "t3", specs)
 
 
 def _balance(rid: str, t3: dict | None, column: str) -> dict:
@@ -173,8 +173,7 @@ def _balance(rid: str, t3: dict | None, column: str) -> dict:
 
 def _t4_checks(report: Report, rid: str) -> list[dict]:
     t4 = (report.tables or {}).get("t4")
-    return [_sum_check(rid, check, t4, "t4", parts, whole, what, one_row)
-            for check, parts, whole, what, one_row in _t4_specs()]
+    return _sum_checks(rid, t4, "t4", _t4_specs())
 
 
 @lru_cache(maxsize=1)
