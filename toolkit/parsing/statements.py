@@ -13,7 +13,8 @@ Each statement is a dict ``{table, row, column, value, sentence, start, end}``;
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from functools import lru_cache
+from typing import Any, Iterator
 
 __all__ = ["find_statements", "cn_int", "STATEMENT_KINDS"]
 
@@ -192,14 +193,14 @@ def find_statements(text: str, spans: dict[str, tuple[int, int] | None], templat
             ss, se = _sentence_at(text, trig.start(), trig.end(), rs, re_)
             done = se
             sentence = text[ss:se]
-            # Lines wrapped inside a sentence (PDF text layers) are one sentence.
-            joined = sentence.replace("\n", "") if "\n" in sentence.strip() else sentence
-            if not _NUMBER_OR_NONE.search(joined) or _TABLE_DIGITS.search(joined) or _FUTURE.search(joined):
+            said = _sentence_statements(sentence, template, one_other)
+            if said is None:
                 continue
-            years = {int(y) for y in _YEAR.findall(joined)}
+            years, found_here = said
             if year is not None and years and year not in years:
                 continue
-            for st in _in_sentence(joined, template, one_other):
+            for table, row, column, value in found_here:
+                st = {"table": table, "row": row, "column": column, "value": value}
                 st["sentence"] = sentence.strip()
                 lead = len(sentence) - len(sentence.lstrip())
                 st["start"], st["end"] = ss + lead, ss + lead + len(sentence.strip())
@@ -208,6 +209,21 @@ def find_statements(text: str, spans: dict[str, tuple[int, int] | None], templat
                     seen.add(key)
                     out.append(st)
     return out
+
+
+@lru_cache(maxsize=8192)
+def _sentence_statements(sentence: str, template: str | None, one_other: bool
+                         ) -> tuple[frozenset[int], tuple[tuple[str, str, str, Any], ...]] | None:
+    """(years the sentence names, (table, row, column, value) of each statement in it), or None
+    when it can state nothing (no number, a run of table digits, a plan).  Kept per sentence:
+    table rows and stock phrases repeat from report to report."""
+    # Lines wrapped inside a sentence (PDF text layers) are one sentence.
+    joined = sentence.replace("\n", "") if "\n" in sentence.strip() else sentence
+    if not _NUMBER_OR_NONE.search(joined) or _TABLE_DIGITS.search(joined) or _FUTURE.search(joined):
+        return None
+    years = frozenset(int(y) for y in _YEAR.findall(joined))
+    return years, tuple((st["table"], st["row"], st["column"], st["value"])
+                        for st in _in_sentence(joined, template, one_other))
 
 
 def _in_sentence(sentence: str, template: str | None, one_other: bool = False) -> Iterator[dict]:
