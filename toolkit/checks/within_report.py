@@ -84,8 +84,12 @@ def _t3_specs(template: str | None, outcomes: tuple[str, ...]) -> tuple[tuple[st
 
 
 @lru_cache(maxsize=None)
-def _template_cells(table: str, template: str | None) -> tuple[tuple[str, str], ...]:
-    return tuple(schema.cells(table, template))
+def _template_rows(table: str, template: str | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The template's cells of *table* as (row, its columns), in template order."""
+    rows: dict[str, list[str]] = {}
+    for r, c in schema.cells(table, template):
+        rows.setdefault(r, []).append(c)
+    return tuple((r, tuple(cols)) for r, cols in rows.items())
 
 
 _PRE = "Not checked: report year {year} predates the fixed template (2019); {what} not expected."
@@ -124,12 +128,18 @@ def _table_checks(report: Report, rid: str) -> list[dict]:
             complete_out.append(_finding(rid, check, None, None, None,
                                          f"Cannot check completeness: table {no} is missing."))
             continue
-        cells = _template_cells(t, report.template_of(t))
+        by_row = _template_rows(t, report.template_of(t))
         if t == "t2":
             # A t2 row the report leaves out is absent, not incomplete.
-            cells = [(r, c) for r, c in cells if r in table]
-        missing = [f"{r}/{c}" for r, c in cells if (table.get(r) or _EMPTY).get(c) is None]
-        n = len(cells)
+            by_row = [(r, cols) for r, cols in by_row if r in table]
+        missing = []
+        n = 0
+        for r, cols in by_row:
+            cells = table.get(r) or _EMPTY
+            n += len(cols)
+            for c in cols:
+                if cells.get(c) is None:
+                    missing.append(f"{r}/{c}")
         read = n - len(missing)
         if missing:
             shown = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
