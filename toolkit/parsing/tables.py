@@ -526,10 +526,8 @@ def _read_text_t3(text: str, template: str, warnings: list[str]) -> TableRead | 
         layout = None
         for i, (key, _, end) in enumerate(located):
             stop = located[i + 1][1] if i + 1 < len(located) else len(text)
-            numbers, doubtful = _region_tokens(text[end:stop])
-            local[key] = []
-            read = read_rows(numbers, doubtful, [len(columns)], _sum_check, [False] * len(columns),
-                             f"t3.{key}", local[key])
+            numbers, read, said = _t3_row_read(text[end:stop], key)
+            local[key] = said
             if read.values is None and read.status == "ambiguous" and numbers and len(numbers) < len(columns):
                 layout = layout if layout is not None else (run_layout(text) or False)
                 if layout:
@@ -558,6 +556,27 @@ def _read_text_t3(text: str, template: str, warnings: list[str]) -> TableRead | 
                         f"values read by header")
         _reorder_columns(out, printed, columns)
     return _t3_in_order(out, template, single, columns, warnings)
+
+
+def _t3_row_read(region: str, key: str) -> tuple[list[str], RowRead, list[str]]:
+    """(the numbers, the reading, its warnings) of table 3's row *key* from its label's
+    *region* (the text up to the next label)."""
+    numbers, (values, status, candidates, inferred, short), said = _t3_row_kept(region, key)
+    read = RowRead(values=None if values is None else list(values), status=status,
+                   candidates=[list(c) for c in candidates], inferred=inferred, short=short)
+    return list(numbers), read, list(said)
+
+
+@lru_cache(maxsize=4096)
+def _t3_row_kept(region: str, key: str):
+    # Kept per text, as immutable parts: rows print the same text from report to report.
+    numbers, doubtful = value_tokens(cut_region(region))
+    said: list[str] = []
+    columns = len(schema.T3_COLUMNS)
+    read = read_rows(numbers, doubtful, [columns], _sum_check, [False] * columns, f"t3.{key}", said)
+    kept = (None if read.values is None else tuple(read.values), read.status,
+            tuple(tuple(c) for c in read.candidates), read.inferred, read.short)
+    return tuple(numbers), kept, tuple(said)
 
 
 _HEADER_SPAN = 400  # characters before table 3's first row label where its header stands
