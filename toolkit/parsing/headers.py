@@ -72,16 +72,19 @@ def _convertible() -> frozenset[str] | None:
 
 
 @lru_cache(maxsize=512)
-def _simplified(text: str) -> str:
-    convertible = _convertible()
-    if convertible is not None and convertible.isdisjoint(text):
-        return text
+def _converted(text: str) -> str:
+    # The same header text is converted several times while a report is read.
     return _converter()(text)
 
 
 def simplified(text: str) -> str:
-    """*text* in simplified characters (only converted when it holds non-ASCII)."""
-    return _simplified(text) if text and not text.isascii() else text
+    """*text* in simplified characters (only converted when it holds a character t2s converts)."""
+    if not text or text.isascii():
+        return text
+    convertible = _convertible()
+    if convertible is not None and convertible.isdisjoint(text):
+        return text
+    return _converted(text)
 
 
 @dataclass(frozen=True)

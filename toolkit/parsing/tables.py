@@ -461,20 +461,32 @@ def _t2_text_words(template: str) -> re.Pattern:
 def _text_t2_header(before: str, template: str) -> list[str] | None:
     """The column keys of the last header line of table 2 in *before* (the text above a row),
     in printed order; None when no line there names a column."""
-    words = _t2_text_words(template)
     lead = None
-    for lead in re.finditer(_SP.join("信息内容"), before):
+    for lead in _T2_LEAD.finditer(before):
         pass
     if lead is not None:  # the row's block opens with 信息内容: its header is what follows
-        return [m.lastgroup for m in words.finditer(re.sub("[/／]", "", simplified(before[lead.end():])))] or None
+        return list(_t2_words_after_lead(before[lead.end():], template)) or None
+    words = _t2_text_words(template)
     block: list[str] = []
     for line in reversed(simplified(before).split("\n")):
-        found = [m.lastgroup for m in words.finditer(re.sub("[/／]", "", line))]
+        found = [m.lastgroup for m in words.finditer(_SLASHES.sub("", line))]
         if found:
             block[:0] = found
         elif block and line.strip():
             break  # the header's lines (one word a line, as PDF text prints them) end here
     return block or None
+
+
+_T2_LEAD = re.compile(r"\s*".join("信息内容"))
+_SLASHES = re.compile("[/／]")
+
+
+@lru_cache(maxsize=2048)
+def _t2_words_after_lead(header: str, template: str) -> tuple[str, ...]:
+    """Table 2's column keys in *header* (the text after 信息内容), in printed order; kept per
+    text, as the header above a block's first row repeats from report to report."""
+    words = _t2_text_words(template)
+    return tuple(m.lastgroup for m in words.finditer(_SLASHES.sub("", simplified(header))))
 
 
 _SIGNED = re.compile(r"\s*(\d+)\s*[+\-−]\s*\d+(?:\.\d+)?(?![\d.])\s*")
