@@ -101,19 +101,6 @@ def value_tokens(region: str) -> tuple[list[str], list[str]]:
     return numbers, doubtful
 
 
-def _region_tokens(region: str) -> tuple[list[str], list[str]]:
-    """:func:`value_tokens` of a row's :func:`cut_region`."""
-    numbers, doubtful = _region_tokens_kept(region)
-    return list(numbers), list(doubtful)
-
-
-@lru_cache(maxsize=4096)
-def _region_tokens_kept(region: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    # Kept per text: rows print the same text from report to report (a row of zeros).
-    numbers, doubtful = value_tokens(cut_region(region))
-    return tuple(numbers), tuple(doubtful)
-
-
 MAX_CELL_DIGITS = 9  # no table cell of these reports reaches a billion
 MAX_CANDIDATES = 64  # more possible splits than this: too ambiguous for anything to pin
 
@@ -407,13 +394,8 @@ def _read_text_t2(text: str, template: str, warnings: list[str]) -> TableRead | 
     local: dict[str, list[str]] = {}
     for i, (key, _, end) in enumerate(located):
         stop = located[i + 1][1] if i + 1 < len(located) else len(text)
-        numbers, doubtful = _region_tokens(text[end:stop])
         cols = rows[key].columns
-        local[key] = []
-        read = read_rows(numbers, doubtful, [len(cols)], None, [c == "amount" for c in cols],
-                         f"t2.{key}", local[key])
-        if read.values is None and cols[:2] == ("previous", "change"):
-            read = _signed_change(cut_region(text[end:stop]), key, cols, read, local[key])
+        numbers, doubtful, read, local[key] = _t2_row_read(text[end:stop], key, cols)
         reads[key] = (cols, numbers, doubtful, read)
     # A run of digits too short for its cells shows that this text drops blank cells:
     # then no jammed run of the table can be split with certainty by counting digits.
@@ -570,13 +552,41 @@ def _read_text_t3(text: str, template: str, warnings: list[str]) -> TableRead | 
     return _t3_in_order(out, template, single, columns, warnings)
 
 
+def _t2_row_read(region: str, key: str, cols: tuple[str, ...]) -> tuple[list[str], list[str], RowRead, list[str]]:
+    """(the numbers, the doubtful tokens, the reading, its warnings) of table 2's row *key*
+    (its columns *cols*) from its label's *region* (the text up to the next label)."""
+    numbers, doubtful, kept, said = _t2_row_kept(region, key, cols)
+    return list(numbers), list(doubtful), _row_read(kept), list(said)
+
+
+@lru_cache(maxsize=4096)
+def _t2_row_kept(region: str, key: str, cols: tuple[str, ...]):
+    # Kept per text, as immutable parts (see _t3_row_kept).
+    numbers, doubtful = value_tokens(cut_region(region))
+    said: list[str] = []
+    read = read_rows(numbers, doubtful, [len(cols)], None, [c == "amount" for c in cols], f"t2.{key}", said)
+    if read.values is None and cols[:2] == ("previous", "change"):
+        read = _signed_change(cut_region(region), key, cols, read, said)
+    return tuple(numbers), tuple(doubtful), _kept(read), tuple(said)
+
+
+def _kept(read: RowRead) -> tuple:
+    """*read* as immutable parts, to be kept in a cache (:func:`_row_read` rebuilds it)."""
+    return (None if read.values is None else tuple(read.values), read.status,
+            tuple(tuple(c) for c in read.candidates), read.inferred, read.short)
+
+
+def _row_read(kept: tuple) -> RowRead:
+    values, status, candidates, inferred, short = kept
+    return RowRead(values=None if values is None else list(values), status=status,
+                   candidates=[list(c) for c in candidates], inferred=inferred, short=short)
+
+
 def _t3_row_read(region: str, key: str) -> tuple[list[str], RowRead, list[str]]:
     """(the numbers, the reading, its warnings) of table 3's row *key* from its label's
     *region* (the text up to the next label)."""
-    numbers, (values, status, candidates, inferred, short), said = _t3_row_kept(region, key)
-    read = RowRead(values=None if values is None else list(values), status=status,
-                   candidates=[list(c) for c in candidates], inferred=inferred, short=short)
-    return list(numbers), read, list(said)
+    numbers, kept, said = _t3_row_kept(region, key)
+    return list(numbers), _row_read(kept), list(said)
 
 
 @lru_cache(maxsize=4096)
@@ -586,9 +596,7 @@ def _t3_row_kept(region: str, key: str):
     said: list[str] = []
     columns = len(schema.T3_COLUMNS)
     read = read_rows(numbers, doubtful, [columns], _sum_check, [False] * columns, f"t3.{key}", said)
-    kept = (None if read.values is None else tuple(read.values), read.status,
-            tuple(tuple(c) for c in read.candidates), read.inferred, read.short)
-    return tuple(numbers), kept, tuple(said)
+    return tuple(numbers), _kept(read), tuple(said)
 
 
 _HEADER_SPAN = 400  # characters before table 3's first row label where its header stands

@@ -11,6 +11,7 @@ and the year from a statistics period covering one full calendar year
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 __all__ = ["extract_title"]
 
@@ -81,9 +82,9 @@ def extract_title(text: str, page_title: str | None = None) -> tuple[str | None,
             head.append(ln)
             if len(head) == 20:
                 break
-    opening = [ln for ln in head if not _SKIP_LINE.match(ln) and not _CRAWLER_TITLE.match(ln)]
+    opening = (ln for ln in head if not _SKIP_LINE.match(ln) and not _CRAWLER_TITLE.match(ln))
     joined = ""
-    for ln in opening[:4]:
+    for ln in islice(opening, 4):
         if len(ln) > 60:  # a sentence, not a title line
             break
         joined += ln
