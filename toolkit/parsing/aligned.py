@@ -29,6 +29,7 @@ from functools import lru_cache
 from itertools import islice
 
 from .. import schema
+from .memo import per_text
 from .rows import RowRead, fuzzy_row, row_patterns, t3_row_items
 
 __all__ = ["Aligned", "read_by_row_order", "value_lines"]
@@ -69,7 +70,7 @@ def value_lines(text: str) -> list[_Line]:
     return [ln for ln in map(_value_line, text.split("\n")) if ln is not None]
 
 
-@lru_cache(maxsize=8192)
+@per_text(maxsize=4096, longest=400)
 def _value_line(line: str) -> _Line | None:
     """One line of :func:`value_lines` (None when it holds no run of numbers); kept per line,
     as a table's lines repeat from report to report (a row of zeros under its label)."""
@@ -116,7 +117,7 @@ def _signed(template: str, single_other: bool) -> tuple[tuple[str, re.Pattern, s
     return tuple(out)
 
 
-@lru_cache(maxsize=4096)
+@per_text(maxsize=4096, longest=200)
 def _names(label: str, template: str, single_other: bool) -> frozenset[str]:
     """Row keys whose label appears in a line's words (exactly, else as a near copy); kept per
     line's words, which repeat from report to report (the template's labels)."""

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .memo import per_text
+
 __all__ = ["Vocabulary", "column_leaves", "header_leaves", "laid_in_cells", "simplified"]
 
 
@@ -71,7 +73,7 @@ def _convertible() -> frozenset[str] | None:
     return frozenset(out)
 
 
-@lru_cache(maxsize=512)
+@per_text(maxsize=256, longest=2000)
 def _converted(text: str) -> str:
     # The same header text is converted several times while a report is read.
     return _converter()(text)

@@ -13,8 +13,9 @@ Each statement is a dict ``{table, row, column, value, sentence, start, end}``;
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any, Iterator
+
+from .memo import per_text
 
 __all__ = ["find_statements", "cn_int", "STATEMENT_KINDS"]
 
@@ -211,7 +212,7 @@ def find_statements(text: str, spans: dict[str, tuple[int, int] | None], templat
     return out
 
 
-@lru_cache(maxsize=8192)
+@per_text(maxsize=4096, longest=1000)
 def _sentence_statements(sentence: str, template: str | None, one_other: bool
                          ) -> tuple[frozenset[int], tuple[tuple[str, str, str, Any], ...]] | None:
     """(years the sentence names, (table, row, column, value) of each statement in it), or None

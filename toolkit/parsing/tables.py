@@ -29,6 +29,7 @@ from .. import schema
 from ..textnorm import half_width
 from .aligned import read_by_row_order
 from .headers import Vocabulary, column_leaves, header_leaves, laid_in_cells, simplified
+from .memo import per_text
 from .runs import run_cells, run_layout
 from .rows import (CJK_RUN, FUZZY_LABEL_RATIO, SUBNUMBER, RowRead, TableRead, fuzzy_row, label_cores, row_patterns,
                    similar_label, single_other_row, t3_row_items)
@@ -463,7 +464,7 @@ _T2_LEAD = re.compile(r"\s*".join("信息内容"))
 _SLASHES = re.compile("[/／]")
 
 
-@lru_cache(maxsize=2048)
+@per_text(maxsize=2048, longest=500)
 def _t2_words_after_lead(header: str, template: str) -> tuple[str, ...]:
     """Table 2's column keys in *header* (the text after 信息内容), in printed order; kept per
     text, as the header above a block's first row repeats from report to report."""
@@ -559,7 +560,7 @@ def _t2_row_read(region: str, key: str, cols: tuple[str, ...]) -> tuple[list[str
     return list(numbers), list(doubtful), _row_read(kept), list(said)
 
 
-@lru_cache(maxsize=4096)
+@per_text(maxsize=4096, longest=1000)
 def _t2_row_kept(region: str, key: str, cols: tuple[str, ...]):
     # Kept per text, as immutable parts (see _t3_row_kept).
     numbers, doubtful = value_tokens(cut_region(region))
@@ -589,7 +590,7 @@ def _t3_row_read(region: str, key: str) -> tuple[list[str], RowRead, list[str]]:
     return list(numbers), _row_read(kept), list(said)
 
 
-@lru_cache(maxsize=4096)
+@per_text(maxsize=4096, longest=1000)
 def _t3_row_kept(region: str, key: str):
     # Kept per text, as immutable parts: rows print the same text from report to report.
     numbers, doubtful = value_tokens(cut_region(region))
@@ -686,7 +687,7 @@ def _text_t3_header(before: str) -> tuple[list[str] | None, str | None]:
 
 # Published headers repeat the template's wording (most reports copy it), so the reading of
 # a header text is kept: it depends on nothing but that text.
-@lru_cache(maxsize=1024)
+@per_text(maxsize=1024, longest=2000)
 def _t3_header_words(before: str) -> tuple[tuple[str, ...] | None, str | None]:
     """:func:`_text_t3_header` of the header text *before* (from its first line on)."""
     printed, why = _t3_header_order(before)
@@ -782,14 +783,14 @@ def _text_t4_header(header: str) -> tuple[list[tuple[str, str]] | None, str | No
     return (None if pairs is None else list(pairs)), why
 
 
-@lru_cache(maxsize=1024)
+@per_text(maxsize=1024, longest=2000)
 def _t4_header_cells(header: str) -> tuple[tuple[tuple[str, str], ...] | None, str | None]:
     """:func:`_text_t4_header`, kept per header text (see :func:`_t3_header_words`)."""
     pairs, why = _t4_header_order(header)
     return (None if pairs is None else tuple(pairs)), why
 
 
-@lru_cache(maxsize=1024)
+@per_text(maxsize=1024, longest=2000)
 def _t4_laid_in_cells(header: str) -> bool:
     return laid_in_cells(header, T4_HEADER)
 
