@@ -12,6 +12,7 @@ from toolkit.parsing import parse_file, parse_path_or_text, parse_text
 from toolkit.parsing.tables import split_digits
 from toolkit.parsing.title import extract_title
 from toolkit.parsing.headers import simplified
+from toolkit.parsing.memo import per_text
 from toolkit.textnorm import clean, half_width, normalize
 
 from support import T3_LABELS
@@ -287,6 +288,20 @@ def test_simplified_converts_only_what_t2s_converts():
     assert simplified("行政復議 結果維持") == "行政复议 结果维持"
     # Nothing to convert: the text comes back as it is (有序 maps to itself).
     assert simplified("自然人 法人或其他组织 有序") == "自然人 法人或其他组织 有序"
+
+
+def test_per_text_keeps_only_short_texts():
+    calls = []
+
+    @per_text(maxsize=8, longest=5)
+    def reading(text, n):
+        calls.append(text)
+        return len(text) * n
+
+    assert [reading("短文本", 2), reading("短文本", 2), reading("短文本", 3)] == [6, 6, 9]
+    assert calls == ["短文本", "短文本"]  # the second reading of ("短文本", 2) was kept
+    assert [reading("六个字的文本", 1), reading("六个字的文本", 1)] == [6, 6]
+    assert calls[2:] == ["六个字的文本", "六个字的文本"]  # longer than 5: read each time
 
 
 def test_a_report_read_twice_is_read_the_same_after_its_first_reading_is_changed():
