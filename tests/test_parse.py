@@ -11,7 +11,9 @@ from toolkit.errors import ReportError
 from toolkit.parsing import parse_file, parse_path_or_text, parse_text
 from toolkit.parsing.tables import split_digits
 from toolkit.parsing.title import extract_title
-from toolkit.textnorm import normalize
+from toolkit.parsing.headers import simplified
+from toolkit.parsing.memo import per_text
+from toolkit.textnorm import clean, half_width, normalize
 
 from support import T3_LABELS
 
@@ -260,6 +262,61 @@ def test_split_digits():
     assert len(split_digits("1023", [3])) == 2  # 1|0|23 and 10|2|3 (1|02|3 has a leading zero)
     assert split_digits("100000010", [7], lambda v: sum(v[:-1]) == v[-1]) == [[10, 0, 0, 0, 0, 0, 10]]
     assert split_digits("12", [3]) == []
+
+
+def test_split_digits_one_digit_a_cell():
+    # As many digits as cells: each digit is a cell, the group's arithmetic still applies.
+    assert split_digits("2103", [4]) == [[2, 1, 0, 3]]
+    assert split_digits("11020", [3, 2]) == [[1, 1, 0, 2, 0]]
+    assert split_digits("1102", [4], lambda v: sum(v[:-1]) == v[-1]) == [[1, 1, 0, 2]]
+    assert split_digits("1103", [4], lambda v: sum(v[:-1]) == v[-1]) == []
+    assert split_digits("1102", [4], max_solutions=0) == []
+
+
+def test_half_width_and_clean():
+    assert half_width("（一）共１２件，Ａ　Ｂ\xa0") == "(一)共12件,A B "
+    assert half_width("没有全角字符") == "没有全角字符"
+    # Carriage returns, runs of ideographic spaces, zero-width marks and Word/markdown artefacts.
+    assert clean("甲\r\n乙\r丙\u3000\u3000丁\u200b**戊**[bookmark: x]己<br/>庚") == "甲\n乙\n丙\n丁戊己庚"
+    assert clean("一个　空格") == "一个　空格"
+
+
+def test_simplified_converts_only_what_t2s_converts():
+    # Single characters, and a phrase whose characters are no keys of their own (沈默 → 沉默).
+    assert simplified("申請人情況") == "申请人情况"
+    assert simplified("沈默") == "沉默"
+    assert simplified("行政復議 結果維持") == "行政复议 结果维持"
+    # Nothing to convert: the text comes back as it is (有序 maps to itself).
+    assert simplified("自然人 法人或其他组织 有序") == "自然人 法人或其他组织 有序"
+
+
+def test_per_text_keeps_only_short_texts():
+    calls = []
+
+    @per_text(maxsize=8, longest=5)
+    def reading(text, n):
+        calls.append(text)
+        return len(text) * n
+
+    assert [reading("短文本", 2), reading("短文本", 2), reading("短文本", 3)] == [6, 6, 9]
+    assert calls == ["短文本", "短文本"]  # the second reading of ("短文本", 2) was kept
+    assert [reading("六个字的文本", 1), reading("六个字的文本", 1)] == [6, 6]
+    assert calls[2:] == ["六个字的文本", "六个字的文本"]  # longer than 5: read each time
+
+
+def test_a_report_read_twice_is_read_the_same_after_its_first_reading_is_changed():
+    text = _report(T2_TEXT, _t3_block(list(zip(T3_LABELS, _expected_t3().values())), "\t"),
+                   "\t".join(map(str, T4_VALUES))).replace("本年收到申请12件", "本年收到政府信息公开申请12件")
+    first = parse_text(text)
+    expected = first.to_dict()
+    assert [(s["row"], s["value"]) for s in first.statements] == [("new_received", 12)]
+    # What a caller does to one reading never reaches the next one.
+    first.tables["t3"]["new_received"]["total"] = 999
+    first.tables["t2"]["licensing"]["decisions"] = 999
+    first.warnings.append("changed")
+    for st in first.statements:
+        st["value"] = -1
+    assert parse_text(text).to_dict() == expected
 
 
 def test_blank_cell_is_missing_not_zero():

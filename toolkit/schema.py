@@ -10,6 +10,7 @@ The 2021 template is 国办公开办函〔2021〕30号; the 2019 template is
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "Item",
@@ -211,6 +212,7 @@ T2_COLUMNS_2019: tuple[Item, ...] = (
 T3_ROW_OTHER_2019 = Item("other.all", "其他处理", "Other handling")
 
 
+@lru_cache(maxsize=None)
 def t3_rows(template: str = "2021") -> tuple[Item, ...]:
     """Table 3 rows of a template: the 2019 one has (六)其他处理 as one row ``other.all``."""
     if template != "2019":
@@ -220,6 +222,7 @@ def t3_rows(template: str = "2021") -> tuple[Item, ...]:
     return tuple(keep[:i] + [T3_ROW_OTHER_2019] + keep[i:])
 
 
+@lru_cache(maxsize=None)
 def t3_outcome_rows(template: str = "2021") -> tuple[str, ...]:
     """Outcome rows (予以公开 … 其他处理) whose sum is (七)总计."""
     keys = [r.key for r in t3_rows(template)]

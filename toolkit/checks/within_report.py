@@ -16,7 +16,6 @@ The checks never change a number; a broken identity is a finding.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Iterable
 
 from .. import schema
 from ..parsing import Report
@@ -37,26 +36,34 @@ _T4_PARTS = ("upheld", "corrected", "other", "pending")
 _EMPTY: dict = {}
 
 
-def _sum_check(rid: str, check: str, table: dict | None, tname: str,
-               parts: Iterable[tuple[str, str]], whole: tuple[str, str], what: str) -> dict:
-    """expected = sum of *parts*; actual = the *whole* cell the report shows."""
+def _sum_checks(rid: str, table: dict | None, tname: str, specs) -> list[dict]:
+    """One finding per spec ``(check, parts, whole, what, one_row)``: expected = sum of the
+    *parts* cells; actual = the *whole* cell the report shows.  *one_row* is the row every
+    part is a cell of (a row sum), else None."""
     if table is None:
-        return _finding(rid, check, None, None, None,
-                        f"Cannot check {what}: table {_TABLE_NO[tname]} is missing.")
-    parts = tuple(parts)
+        return [_finding(rid, check, None, None, None, f"Cannot check {what}: table {_TABLE_NO[tname]} is missing.")
+                for check, _parts, _whole, what, _row in specs]
     row = table.get
-    values = [(row(r) or _EMPTY).get(c) for r, c in parts]
-    total = (row(whole[0]) or _EMPTY).get(whole[1])
-    if total is None or None in values:
-        missing = [f"{r}/{c}" for (r, c), v in zip((*parts, whole), (*values, total)) if v is None]
-        return _finding(rid, check, None, total, None,
-                        f"Cannot check {what}: cell(s) {', '.join(missing)} unreadable or missing.")
-    expected = float(sum(values))
-    actual = float(total)
-    ok = _equal(expected, actual)
-    return _finding(rid, check, expected, actual, ok,
-                    f"{_capital(what)} {'holds' if ok else 'does not hold'}: components sum to {expected:g}, "
-                    f"the report shows {actual:g}.")
+    out = []
+    for check, parts, whole, what, one_row in specs:
+        if one_row is not None:
+            cells = row(one_row) or _EMPTY
+            values = [cells.get(c) for _, c in parts]
+        else:
+            values = [(row(r) or _EMPTY).get(c) for r, c in parts]
+        total = (row(whole[0]) or _EMPTY).get(whole[1])
+        if total is None or None in values:
+            missing = [f"{r}/{c}" for (r, c), v in zip((*parts, whole), (*values, total)) if v is None]
+            out.append(_finding(rid, check, None, total, None,
+                                f"Cannot check {what}: cell(s) {', '.join(missing)} unreadable or missing."))
+            continue
+        expected = float(sum(values))
+        actual = float(total)
+        ok = _equal(expected, actual)
+        out.append(_finding(rid, check, expected, actual, ok,
+                            f"{_capital(what)} {'holds' if ok else 'does not hold'}: components sum to "
+                            f"{expected:g}, the report shows {actual:g}."))
+    return out
 
 
 @lru_cache(maxsize=None)
@@ -65,20 +72,24 @@ def _capital(what: str) -> str:
 
 
 @lru_cache(maxsize=None)
-def _t3_specs(template: str | None, outcomes: tuple[str, ...]) -> tuple[tuple[str, tuple, tuple, str], ...]:
-    """(check id, parts, whole, what) of the t3 row-sum and outcome-total checks of a template,
-    the outcome totals summing *outcomes*."""
+def _t3_specs(template: str | None, outcomes: tuple[str, ...]) -> tuple[tuple[str, tuple, tuple, str, str | None], ...]:
+    """(check id, parts, whole, what, the row of a row sum) of the t3 row-sum and outcome-total
+    checks of a template, the outcome totals summing *outcomes*."""
     rows, columns = schema.items("t3", template)
     specs = [(f"t3.row_sum.{r.key}", tuple((r.key, c) for c in _APPLICANT_COLUMNS), (r.key, "total"),
-              f"the t3 row sum for {r.key} ({r.zh})") for r in rows]
+              f"the t3 row sum for {r.key} ({r.zh})", r.key) for r in rows]
     specs += [(f"t3.outcomes.{c.key}", tuple((r, c.key) for r in outcomes), ("total_handled", c.key),
-               f"the t3 outcome total for column {c.key} ({c.zh})") for c in columns]
+               f"the t3 outcome total for column {c.key} ({c.zh})", None) for c in columns]
     return tuple(specs)
 
 
 @lru_cache(maxsize=None)
-def _template_cells(table: str, template: str | None) -> tuple[tuple[str, str], ...]:
-    return tuple(schema.cells(table, template))
+def _template_rows(table: str, template: str | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The template's cells of *table* as (row, its columns), in template order."""
+    rows: dict[str, list[str]] = {}
+    for r, c in schema.cells(table, template):
+        rows.setdefault(r, []).append(c)
+    return tuple((r, tuple(cols)) for r, cols in rows.items())
 
 
 _PRE = "Not checked: report year {year} predates the fixed template (2019); {what} not expected."
@@ -117,12 +128,18 @@ def _table_checks(report: Report, rid: str) -> list[dict]:
             complete_out.append(_finding(rid, check, None, None, None,
                                          f"Cannot check completeness: table {no} is missing."))
             continue
-        cells = _template_cells(t, report.template_of(t))
+        by_row = _template_rows(t, report.template_of(t))
         if t == "t2":
             # A t2 row the report leaves out is absent, not incomplete.
-            cells = [(r, c) for r, c in cells if r in table]
-        missing = [f"{r}/{c}" for r, c in cells if (table.get(r) or _EMPTY).get(c) is None]
-        n = len(cells)
+            by_row = [(r, cols) for r, cols in by_row if r in table]
+        missing = []
+        n = 0
+        for r, cols in by_row:
+            cells = table.get(r) or _EMPTY
+            n += len(cols)
+            for c in cols:
+                if cells.get(c) is None:
+                    missing.append(f"{r}/{c}")
         read = n - len(missing)
         if missing:
             shown = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
@@ -141,7 +158,7 @@ def _t3_checks(report: Report, rid: str) -> list[dict]:
     out = [_balance(rid, t3, c.key) for c in columns]
     # A 2021 table printing (六)其他处理 as one row sums with it (other.all).
     specs = _t3_specs(template, outcome_rows(t3 or {}, template))
-    return out + [_sum_check(rid, check, t3, "t3", parts, whole, what) for check, parts, whole, what in specs]
+    return out + _sum_checks(rid, t3, "t3", specs)
 
 
 def _balance(rid: str, t3: dict | None, column: str) -> dict:
@@ -150,13 +167,14 @@ def _balance(rid: str, t3: dict | None, column: str) -> dict:
     what = f"the t3 balance for column {column}"
     if t3 is None:
         return _finding(rid, check, None, None, None, f"Cannot check {what}: table 3 is missing.")
-    inflow, outflow = ("new_received", "carried_over"), ("total_handled", "carried_forward")
-    missing = [f"{r}/{column}" for r in inflow + outflow if _cell(t3, r, column) is None]
-    if missing:
+    rows = ("new_received", "carried_over", "total_handled", "carried_forward")  # inflow, then outflow
+    values = [_cell(t3, r, column) for r in rows]
+    if None in values:
+        missing = [f"{r}/{column}" for r, v in zip(rows, values) if v is None]
         return _finding(rid, check, None, None, None,
                         f"Cannot check {what}: cell(s) {', '.join(missing)} unreadable or missing.")
-    expected = float(sum(_cell(t3, r, column) for r in inflow))
-    actual = float(sum(_cell(t3, r, column) for r in outflow))
+    expected = float(sum(values[:2]))
+    actual = float(sum(values[2:]))
     ok = _equal(expected, actual)
     return _finding(rid, check, expected, actual, ok,
                     f"{what[0].upper()}{what[1:]} {'holds' if ok else 'does not hold'}: "
@@ -165,10 +183,14 @@ def _balance(rid: str, t3: dict | None, column: str) -> dict:
 
 def _t4_checks(report: Report, rid: str) -> list[dict]:
     t4 = (report.tables or {}).get("t4")
-    return [_sum_check(rid, f"t4.row_sum.{r.key}", t4, "t4",
-                       [(r.key, c) for c in _T4_PARTS], (r.key, "total"),
-                       f"the t4 row sum for {r.key} ({r.zh})")
-            for r in schema.T4_ROWS]
+    return _sum_checks(rid, t4, "t4", _t4_specs())
+
+
+@lru_cache(maxsize=1)
+def _t4_specs() -> tuple[tuple[str, tuple, tuple, str, str], ...]:
+    """(check id, parts, whole, what, row) of the t4 row-sum checks."""
+    return tuple((f"t4.row_sum.{r.key}", tuple((r.key, c) for c in _T4_PARTS), (r.key, "total"),
+                  f"the t4 row sum for {r.key} ({r.zh})", r.key) for r in schema.T4_ROWS)
 
 
 # ----------------------------------------------------------------- text vs table

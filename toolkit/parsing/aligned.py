@@ -29,6 +29,7 @@ from functools import lru_cache
 from itertools import islice
 
 from .. import schema
+from .memo import per_text
 from .rows import RowRead, fuzzy_row, row_patterns, t3_row_items
 
 __all__ = ["Aligned", "read_by_row_order", "value_lines"]
@@ -51,7 +52,7 @@ class Aligned:
     by_order: set[str] = field(default_factory=set)   # rows placed between anchors
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Line:
     values: list[int] | None   # the seven numbers, or None for an odd line
     label: str                 # the line's words (its numbers removed)
@@ -66,40 +67,43 @@ _SEVEN = re.compile(r"(?<![^\s|])\d+(?:[ \t|]+\d+){%d}(?![^\s|])" % (_NCOLS - 1)
 
 def value_lines(text: str) -> list[_Line]:
     """The lines of *text* that hold a run of two or more numbers, in order."""
-    out = []
-    for line in text.split("\n"):
-        if "," in line:
-            line = _THOUSANDS.sub(lambda m: m.group(0).replace(",", ""), line)  # 1,295
-        tokens = line.replace("|", " ").split()
-        runs: list[list[str]] = []
-        words: list[str] = []
-        current: list[str] = []
-        doubtful = False
-        for tok in tokens:
-            if tok.isdigit() and tok.isascii():
-                current.append(tok)
-                continue
-            if len(current) >= 2:
-                runs.append(current)
-            elif current:
-                words.extend(current)
-            current = []
-            words.append(tok)
-            if tok in _OCR_LETTERS or ("\ufffd" in tok) or (_DIGIT.search(tok) and _DOUBTFUL.search(tok)):
-                doubtful = True
+    return [ln for ln in map(_value_line, text.split("\n")) if ln is not None]
+
+
+@per_text(maxsize=4096, longest=400)
+def _value_line(line: str) -> _Line | None:
+    """One line of :func:`value_lines` (None when it holds no run of numbers); kept per line,
+    as a table's lines repeat from report to report (a row of zeros under its label)."""
+    if "," in line:
+        line = _THOUSANDS.sub(lambda m: m.group(0).replace(",", ""), line)  # 1,295
+    tokens = line.replace("|", " ").split()
+    runs: list[list[str]] = []
+    words: list[str] = []
+    current: list[str] = []
+    doubtful = False
+    for tok in tokens:
+        if tok.isdigit() and tok.isascii():
+            current.append(tok)
+            continue
         if len(current) >= 2:
             runs.append(current)
         elif current:
             words.extend(current)
-        if not runs or _RULE.match(line):
-            continue
-        label = " ".join(words)
-        values = runs[0] if len(runs) == 1 else []
-        if len(values) == _NCOLS and not doubtful and not any(len(v) > 1 and v[0] == "0" for v in values):
-            out.append(_Line([int(t) for t in values], label, line.strip()))
-        else:
-            out.append(_Line(None, label, line.strip(), doubtful))
-    return out
+        current = []
+        words.append(tok)
+        if tok in _OCR_LETTERS or ("\ufffd" in tok) or (_DIGIT.search(tok) and _DOUBTFUL.search(tok)):
+            doubtful = True
+    if len(current) >= 2:
+        runs.append(current)
+    elif current:
+        words.extend(current)
+    if not runs or _RULE.match(line):
+        return None
+    label = " ".join(words)
+    values = runs[0] if len(runs) == 1 else []
+    if len(values) == _NCOLS and not doubtful and not any(len(v) > 1 and v[0] == "0" for v in values):
+        return _Line([int(t) for t in values], label, line.strip())
+    return _Line(None, label, line.strip(), doubtful)
 
 
 @lru_cache(maxsize=None)
@@ -113,15 +117,17 @@ def _signed(template: str, single_other: bool) -> tuple[tuple[str, re.Pattern, s
     return tuple(out)
 
 
-def _names(label: str, template: str, single_other: bool) -> set[str]:
-    """Row keys whose label appears in a line's words (exactly, else as a near copy)."""
+@per_text(maxsize=4096, longest=200)
+def _names(label: str, template: str, single_other: bool) -> frozenset[str]:
+    """Row keys whose label appears in a line's words (exactly, else as a near copy); kept per
+    line's words, which repeat from report to report (the template's labels)."""
     compact = re.sub(r"\s+", "", label)
     found = {key for key, rx, sig in _signed(template, single_other) if sig in compact and rx.search(label)}
     if not found:
         key = fuzzy_row(label, template)
         if key is not None:
             found = {key}
-    return found
+    return frozenset(found)
 
 
 def read_by_row_order(text: str, template: str, single_other: bool, warnings: list[str]) -> Aligned | None:

@@ -18,6 +18,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
+
+from .memo import per_text
 
 __all__ = ["Vocabulary", "column_leaves", "header_leaves", "laid_in_cells", "simplified"]
 
@@ -29,9 +32,61 @@ def _converter():
     return to_simplified()
 
 
+@lru_cache(maxsize=1)
+def _convertible() -> frozenset[str] | None:
+    """Characters without which OpenCC's t2s leaves a text as it is, or None when its
+    dictionaries cannot be read (every text is then converted).
+
+    t2s replaces a run that equals a dictionary key: every single-character key, and every
+    phrase key, holds one of these characters — a phrase made only of characters that are
+    no key of their own is counted by its characters unless it maps to itself."""
+    import json
+    from importlib.util import find_spec
+
+    spec = find_spec("opencc")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    root = Path(next(iter(spec.submodule_search_locations)))
+    try:
+        chain = json.loads((root / "config" / "t2s.json").read_text(encoding="utf-8"))["conversion_chain"]
+        files = []
+
+        def walk(d):
+            if d.get("type") == "group":
+                for item in d["dicts"]:
+                    walk(item)
+            else:
+                files.append(root / "dictionary" / d["file"])
+        for link in chain:
+            walk(link["dict"])
+        entries = [line.rstrip("\n").split("\t") for f in files
+                   for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if any(len(e) != 2 for e in entries):
+        return None
+    singles = {k for k, _ in entries if len(k) == 1}
+    out = set(singles)
+    for key, value in entries:
+        if not any(c in singles for c in key) and value.split(" ")[0] != key:
+            out.update(key)
+    return frozenset(out)
+
+
+@per_text(maxsize=256, longest=2000)
+def _converted(text: str) -> str:
+    # The same header text is converted several times while a report is read.
+    return _converter()(text)
+
+
 def simplified(text: str) -> str:
-    """*text* in simplified characters (only converted when it holds non-ASCII)."""
-    return _converter()(text) if text and not text.isascii() else text
+    """*text* in simplified characters (only converted when it holds a character t2s converts)."""
+    if not text or text.isascii():
+        return text
+    convertible = _convertible()
+    if convertible is not None and convertible.isdisjoint(text):
+        return text
+    return _converted(text)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from .. import schema
+from .memo import per_text
 
 __all__ = ["find_sections", "find_t4_header"]
 
@@ -52,8 +53,10 @@ def _numeral_rx(number: str) -> re.Pattern:
     return re.compile(rf"(?<![一二三四五六七八九十]){_NUMERAL[int(number) - 1]}\s*[、.．]\s*")
 
 
+@per_text(maxsize=4096, longest=200)
 def _heading_at(line: str, number: str) -> bool:
-    """Is *line* the heading of section *number* (with or without its numeral)?"""
+    """Is *line* the heading of section *number* (with or without its numeral)?  Kept per
+    line: heading lines repeat the template's words from report to report."""
     stripped = line.strip().rstrip("。.:：; ")
     head = _HEAD_PREFIX.sub("", stripped)
     m = _section_rx(number).search(head)

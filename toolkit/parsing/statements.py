@@ -13,7 +13,9 @@ Each statement is a dict ``{table, row, column, value, sentence, start, end}``;
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import Any, Iterator
+
+from .memo import per_text
 
 __all__ = ["find_statements", "cn_int", "STATEMENT_KINDS"]
 
@@ -95,6 +97,8 @@ _NEEDS = {("t3", "new_received"): ("收到", "接到", "受理", "新收"), ("t3
           ("t2", "normative_docs"): ("规范性文件",), ("t2", "rules"): ("规章",), ("t2", "fees"): ("收费",),
           ("t3", "other.all"): ("其他处理",)}
 _COMPILED = tuple((t, r, c, re.compile(p), _NEEDS[(t, r)]) for t, r, c, p in _PATTERNS)
+# Each set of words as one pattern: looked for once a sentence, not once a statement pattern.
+_NEEDED = {needs: re.compile("|".join(map(re.escape, needs))) for needs in dict.fromkeys(_NEEDS.values())}
 
 
 # Words every statement holds: sentences without any are not looked at.
@@ -107,6 +111,7 @@ _TRIGGER_OTHER = re.compile(_TRIGGER.pattern + "|其他处理")
 _NUMBER_OR_NONE = re.compile(r"\d|[零〇一二两三四五六七八九十]\s*(?:件|份|个)|未|没有|无")
 _LONGEST_SENTENCE = 400  # characters looked at either side of a trigger word
 _BOUNDARY = re.compile(r"[。；;！!？?]|\n")
+_LAST_BOUNDARY = re.compile(r"(?s).*[。；;！!？?\n]")  # greedy: ends on the last boundary
 _STOP_BEFORE_NEWLINE = set("。；;！!？?:：")
 _ENUMERATOR = re.compile(r"[ \t]*(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．](?!\d)|#)")
 
@@ -142,10 +147,16 @@ def _sentence_at(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int
             se = m.end()
             break
     ss = max(lo, start - _LONGEST_SENTENCE)
-    for b in reversed([m.start() for m in _BOUNDARY.finditer(text, ss, start)]):
+    # The boundaries before the words, the nearest first.
+    before = start
+    while True:
+        m = _LAST_BOUNDARY.match(text, ss, before)
+        if m is None:
+            return ss, se
+        b = m.end() - 1
         if text[b] != "\n" or _hard_newline(text, b):
             return b + 1, se
-    return ss, se
+        before = b
 
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月)")
@@ -183,14 +194,14 @@ def find_statements(text: str, spans: dict[str, tuple[int, int] | None], templat
             ss, se = _sentence_at(text, trig.start(), trig.end(), rs, re_)
             done = se
             sentence = text[ss:se]
-            # Lines wrapped inside a sentence (PDF text layers) are one sentence.
-            joined = sentence.replace("\n", "") if "\n" in sentence.strip() else sentence
-            if not _NUMBER_OR_NONE.search(joined) or _TABLE_DIGITS.search(joined) or _FUTURE.search(joined):
+            said = _sentence_statements(sentence, template, one_other)
+            if said is None:
                 continue
-            years = {int(y) for y in _YEAR.findall(joined)}
+            years, found_here = said
             if year is not None and years and year not in years:
                 continue
-            for st in _in_sentence(joined, template, one_other):
+            for table, row, column, value in found_here:
+                st = {"table": table, "row": row, "column": column, "value": value}
                 st["sentence"] = sentence.strip()
                 lead = len(sentence) - len(sentence.lstrip())
                 st["start"], st["end"] = ss + lead, ss + lead + len(sentence.strip())
@@ -201,10 +212,26 @@ def find_statements(text: str, spans: dict[str, tuple[int, int] | None], templat
     return out
 
 
+@per_text(maxsize=4096, longest=1000)
+def _sentence_statements(sentence: str, template: str | None, one_other: bool
+                         ) -> tuple[frozenset[int], tuple[tuple[str, str, str, Any], ...]] | None:
+    """(years the sentence names, (table, row, column, value) of each statement in it), or None
+    when it can state nothing (no number, a run of table digits, a plan).  Kept per sentence:
+    table rows and stock phrases repeat from report to report."""
+    # Lines wrapped inside a sentence (PDF text layers) are one sentence.
+    joined = sentence.replace("\n", "") if "\n" in sentence.strip() else sentence
+    if not _NUMBER_OR_NONE.search(joined) or _TABLE_DIGITS.search(joined) or _FUTURE.search(joined):
+        return None
+    years = frozenset(int(y) for y in _YEAR.findall(joined))
+    return years, tuple((st["table"], st["row"], st["column"], st["value"])
+                        for st in _in_sentence(joined, template, one_other))
+
+
 def _in_sentence(sentence: str, template: str | None, one_other: bool = False) -> Iterator[dict]:
     taken: set[tuple[str, str, str, int]] = set()  # (table,row,column,match start): one per phrase
+    present = {needs: rx.search(sentence) is not None for needs, rx in _NEEDED.items()}
     for table, row, column, rx, needs in _COMPILED:
-        if not any(w in sentence for w in needs):
+        if not present[needs]:
             continue
         if row == "other.all" and not one_other:
             continue

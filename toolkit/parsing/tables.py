@@ -29,6 +29,7 @@ from .. import schema
 from ..textnorm import half_width
 from .aligned import read_by_row_order
 from .headers import Vocabulary, column_leaves, header_leaves, laid_in_cells, simplified
+from .memo import per_text
 from .runs import run_cells, run_layout
 from .rows import (CJK_RUN, FUZZY_LABEL_RATIO, SUBNUMBER, RowRead, TableRead, fuzzy_row, label_cores, row_patterns,
                    similar_label, single_other_row, t3_row_items)
@@ -123,6 +124,15 @@ def split_digits(digits: str, sizes: list[int], check=None, limit: int = 200_000
     total_cells = sum(sizes)
     if not sizes or not total_cells <= n <= total_cells * MAX_CELL_DIGITS:
         return []
+    if n == total_cells and limit >= n:
+        # One digit a cell: the only split (the search below takes n steps to find it).
+        values = [int(d) for d in digits]
+        at = 0
+        for size in sizes:
+            if check is not None and not check(values[at:at + size]):
+                return []
+            at += size
+        return [values] if max_solutions > 0 else []
     cut = sorted({b for b in breaks if 0 < b < n})
     if len(cut) + 1 > total_cells:
         return []
@@ -173,6 +183,9 @@ def split_digits(digits: str, sizes: list[int], check=None, limit: int = 200_000
     return solutions if steps <= limit else []
 
 
+_LEADING_ZERO = re.compile(r"(?<!\S)0[^.\s]")
+
+
 def _to_value(tok: str, decimal: bool):
     if decimal:
         return float(tok)
@@ -208,10 +221,14 @@ def read_rows(numbers: list[str], doubtful: list[str], sizes: list[int], check, 
     if doubtful:
         warnings.append(f"{where}: text {' '.join(doubtful)!r} mixes digits and words; values left missing")
         return RowRead(status="doubtful_text")
-    leading_zero = any(len(t) > 1 and t[0] == "0" and t[1] != "." for t in numbers)
+    # A token of two or more characters opening with 0 and no decimal point after it (007).
+    leading_zero = _LEADING_ZERO.search(" ".join(numbers)) is not None
     if len(numbers) == n and not leading_zero:
-        vals = [_to_value(t, d) for t, d in zip(numbers, decimal)]
-        if any(v is None for v in vals):
+        if any(decimal):
+            vals = [_to_value(t, d) for t, d in zip(numbers, decimal)]
+        else:
+            vals = [int(t) if t.isdigit() else None for t in numbers]
+        if None in vals:
             warnings.append(f"{where}: a count has a decimal point ({' '.join(numbers)}); values left missing")
             return RowRead(status="doubtful_text")
         return RowRead(values=vals)
@@ -378,13 +395,8 @@ def _read_text_t2(text: str, template: str, warnings: list[str]) -> TableRead | 
     local: dict[str, list[str]] = {}
     for i, (key, _, end) in enumerate(located):
         stop = located[i + 1][1] if i + 1 < len(located) else len(text)
-        numbers, doubtful = value_tokens(cut_region(text[end:stop]))
         cols = rows[key].columns
-        local[key] = []
-        read = read_rows(numbers, doubtful, [len(cols)], None, [c == "amount" for c in cols],
-                         f"t2.{key}", local[key])
-        if read.values is None and cols[:2] == ("previous", "change"):
-            read = _signed_change(cut_region(text[end:stop]), key, cols, read, local[key])
+        numbers, doubtful, read, local[key] = _t2_row_read(text[end:stop], key, cols)
         reads[key] = (cols, numbers, doubtful, read)
     # A run of digits too short for its cells shows that this text drops blank cells:
     # then no jammed run of the table can be split with certainty by counting digits.
@@ -432,20 +444,32 @@ def _t2_text_words(template: str) -> re.Pattern:
 def _text_t2_header(before: str, template: str) -> list[str] | None:
     """The column keys of the last header line of table 2 in *before* (the text above a row),
     in printed order; None when no line there names a column."""
-    words = _t2_text_words(template)
     lead = None
-    for lead in re.finditer(_SP.join("信息内容"), before):
+    for lead in _T2_LEAD.finditer(before):
         pass
     if lead is not None:  # the row's block opens with 信息内容: its header is what follows
-        return [m.lastgroup for m in words.finditer(re.sub("[/／]", "", simplified(before[lead.end():])))] or None
+        return list(_t2_words_after_lead(before[lead.end():], template)) or None
+    words = _t2_text_words(template)
     block: list[str] = []
     for line in reversed(simplified(before).split("\n")):
-        found = [m.lastgroup for m in words.finditer(re.sub("[/／]", "", line))]
+        found = [m.lastgroup for m in words.finditer(_SLASHES.sub("", line))]
         if found:
             block[:0] = found
         elif block and line.strip():
             break  # the header's lines (one word a line, as PDF text prints them) end here
     return block or None
+
+
+_T2_LEAD = re.compile(r"\s*".join("信息内容"))
+_SLASHES = re.compile("[/／]")
+
+
+@per_text(maxsize=2048, longest=500)
+def _t2_words_after_lead(header: str, template: str) -> tuple[str, ...]:
+    """Table 2's column keys in *header* (the text after 信息内容), in printed order; kept per
+    text, as the header above a block's first row repeats from report to report."""
+    words = _t2_text_words(template)
+    return tuple(m.lastgroup for m in words.finditer(_SLASHES.sub("", simplified(header))))
 
 
 _SIGNED = re.compile(r"\s*(\d+)\s*[+\-−]\s*\d+(?:\.\d+)?(?![\d.])\s*")
@@ -497,10 +521,8 @@ def _read_text_t3(text: str, template: str, warnings: list[str]) -> TableRead | 
         layout = None
         for i, (key, _, end) in enumerate(located):
             stop = located[i + 1][1] if i + 1 < len(located) else len(text)
-            numbers, doubtful = value_tokens(cut_region(text[end:stop]))
-            local[key] = []
-            read = read_rows(numbers, doubtful, [len(columns)], _sum_check, [False] * len(columns),
-                             f"t3.{key}", local[key])
+            numbers, read, said = _t3_row_read(text[end:stop], key)
+            local[key] = said
             if read.values is None and read.status == "ambiguous" and numbers and len(numbers) < len(columns):
                 layout = layout if layout is not None else (run_layout(text) or False)
                 if layout:
@@ -529,6 +551,53 @@ def _read_text_t3(text: str, template: str, warnings: list[str]) -> TableRead | 
                         f"values read by header")
         _reorder_columns(out, printed, columns)
     return _t3_in_order(out, template, single, columns, warnings)
+
+
+def _t2_row_read(region: str, key: str, cols: tuple[str, ...]) -> tuple[list[str], list[str], RowRead, list[str]]:
+    """(the numbers, the doubtful tokens, the reading, its warnings) of table 2's row *key*
+    (its columns *cols*) from its label's *region* (the text up to the next label)."""
+    numbers, doubtful, kept, said = _t2_row_kept(region, key, cols)
+    return list(numbers), list(doubtful), _row_read(kept), list(said)
+
+
+@per_text(maxsize=4096, longest=1000)
+def _t2_row_kept(region: str, key: str, cols: tuple[str, ...]):
+    # Kept per text, as immutable parts (see _t3_row_kept).
+    numbers, doubtful = value_tokens(cut_region(region))
+    said: list[str] = []
+    read = read_rows(numbers, doubtful, [len(cols)], None, [c == "amount" for c in cols], f"t2.{key}", said)
+    if read.values is None and cols[:2] == ("previous", "change"):
+        read = _signed_change(cut_region(region), key, cols, read, said)
+    return tuple(numbers), tuple(doubtful), _kept(read), tuple(said)
+
+
+def _kept(read: RowRead) -> tuple:
+    """*read* as immutable parts, to be kept in a cache (:func:`_row_read` rebuilds it)."""
+    return (None if read.values is None else tuple(read.values), read.status,
+            tuple(tuple(c) for c in read.candidates), read.inferred, read.short)
+
+
+def _row_read(kept: tuple) -> RowRead:
+    values, status, candidates, inferred, short = kept
+    return RowRead(values=None if values is None else list(values), status=status,
+                   candidates=[list(c) for c in candidates], inferred=inferred, short=short)
+
+
+def _t3_row_read(region: str, key: str) -> tuple[list[str], RowRead, list[str]]:
+    """(the numbers, the reading, its warnings) of table 3's row *key* from its label's
+    *region* (the text up to the next label)."""
+    numbers, kept, said = _t3_row_kept(region, key)
+    return list(numbers), _row_read(kept), list(said)
+
+
+@per_text(maxsize=4096, longest=1000)
+def _t3_row_kept(region: str, key: str):
+    # Kept per text, as immutable parts: rows print the same text from report to report.
+    numbers, doubtful = value_tokens(cut_region(region))
+    said: list[str] = []
+    columns = len(schema.T3_COLUMNS)
+    read = read_rows(numbers, doubtful, [columns], _sum_check, [False] * columns, f"t3.{key}", said)
+    return tuple(numbers), _kept(read), tuple(said)
 
 
 _HEADER_SPAN = 400  # characters before table 3's first row label where its header stands
@@ -612,6 +681,20 @@ def _text_t3_header(before: str) -> tuple[list[str] | None, str | None]:
         if first is None:
             return None, None
         before = before[before.rfind("\n", 0, first.start()) + 1:]
+    printed, why = _t3_header_words(before)
+    return (None if printed is None else list(printed)), why
+
+
+# Published headers repeat the template's wording (most reports copy it), so the reading of
+# a header text is kept: it depends on nothing but that text.
+@per_text(maxsize=1024, longest=2000)
+def _t3_header_words(before: str) -> tuple[tuple[str, ...] | None, str | None]:
+    """:func:`_text_t3_header` of the header text *before* (from its first line on)."""
+    printed, why = _t3_header_order(before)
+    return (None if printed is None else tuple(printed)), why
+
+
+def _t3_header_order(before: str) -> tuple[list[str] | None, str | None]:
     cells = laid_in_cells(before, T3_HEADER)
     by_cell = column_leaves(before, T3_HEADER) if cells else None
     if by_cell is not None and sorted(by_cell) == sorted(_T3_KEYS):
@@ -696,6 +779,23 @@ def _text_t4_header(header: str) -> tuple[list[tuple[str, str]] | None, str | No
     """(row key, column key) of table 4's fifteen values in the order its text *header*
     prints them; (None, None) without header words; (None, why) when the header does not
     name each cell once."""
+    pairs, why = _t4_header_cells(header)
+    return (None if pairs is None else list(pairs)), why
+
+
+@per_text(maxsize=1024, longest=2000)
+def _t4_header_cells(header: str) -> tuple[tuple[tuple[str, str], ...] | None, str | None]:
+    """:func:`_text_t4_header`, kept per header text (see :func:`_t3_header_words`)."""
+    pairs, why = _t4_header_order(header)
+    return (None if pairs is None else tuple(pairs)), why
+
+
+@per_text(maxsize=1024, longest=2000)
+def _t4_laid_in_cells(header: str) -> bool:
+    return laid_in_cells(header, T4_HEADER)
+
+
+def _t4_header_order(header: str) -> tuple[list[tuple[str, str]] | None, str | None]:
     leaves = header_leaves(header, T4_HEADER)
     if leaves is None:
         return None, None
@@ -776,7 +876,7 @@ def read_t4_text(text: str, warnings: list[str], context: str | None = None) -> 
         end = _DIGIT.search(text, header.start())
         head = text[start:end.start() if end else len(text)]
         pairs, why = _text_t4_header(head)
-        if why is not None and not laid_in_cells(head, T4_HEADER):
+        if why is not None and not _t4_laid_in_cells(head):
             # A text layer's words broken across lines (结果\n维持): nothing certain is said
             # about the order, so the cells keep the template's.
             warnings.append(f"t4: the header's words cannot be told apart ({why}); cells read in the "

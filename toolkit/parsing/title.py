@@ -11,6 +11,7 @@ and the year from a statistics period covering one full calendar year
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 __all__ = ["extract_title"]
 
@@ -74,10 +75,16 @@ def extract_title(text: str, page_title: str | None = None) -> tuple[str | None,
         if m:
             candidates.append(re.sub(r"\s+", "", m.group("title")))
             break
-    head = [ln for ln in (_MARKDOWN.sub("", ln).strip() for ln in raw_lines) if ln][:20]
-    opening = [ln for ln in head if not _SKIP_LINE.match(ln) and not _CRAWLER_TITLE.match(ln)]
+    head: list[str] = []  # the first 20 non-blank lines, markdown heading marks dropped
+    for ln in raw_lines:
+        ln = (_MARKDOWN.sub("", ln) if "#" in ln else ln).strip()
+        if ln:
+            head.append(ln)
+            if len(head) == 20:
+                break
+    opening = (ln for ln in head if not _SKIP_LINE.match(ln) and not _CRAWLER_TITLE.match(ln))
     joined = ""
-    for ln in opening[:4]:
+    for ln in islice(opening, 4):
         if len(ln) > 60:  # a sentence, not a title line
             break
         joined += ln
