@@ -68,43 +68,49 @@ def _table_values_only(indicators):
 
 
 def _indicator_values(indicators, by: str):
-    """Per report: group, applications, denied, unanswered (None when missing) from an indicators frame."""
+    """Per report: group, applications, denied, unanswered (None when missing) from an indicators
+    frame, with the series each report states in its text (``stated``) and whose value its text
+    contradicts (``conflict``), as comma-joined series names."""
     require_columns(indicators, ("report_id", "indicator", "value", "numerator"), "indicators() frame expected")
+    import numpy as np
     import pandas as pd
 
     wanted = {"applications": "value", "denial_rate": "numerator", "unavailable_rate": "numerator",
               "not_processed_rate": "numerator"}
-    sub = indicators[indicators["indicator"].astype("string").isin(list(wanted))]
-    source = sub["source"].astype("string") if "source" in sub.columns else pd.Series(pd.NA, index=sub.index)
-    conflict = sub["conflict"].astype("boolean").fillna(False) if "conflict" in sub.columns else \
-        pd.Series(False, index=sub.index)
-    per: dict[str, dict[str, float | None]] = {}
-    stated: dict[str, set[str]] = {}
-    contradicted: dict[str, set[str]] = {}
-    for rid, ind, value, num, src, con in zip(sub["report_id"].astype(object), sub["indicator"].astype(object),
-                                              sub["value"].astype(object), sub["numerator"].astype(object),
-                                              source.astype(object), conflict.astype(bool)):
-        # A rate's numerator is present only when all its cells were read (denominator 0 or not).
-        v = value if wanted[str(ind)] == "value" else num
-        per.setdefault(str(rid), {})[str(ind)] = None if _is_na(v) else float(v)
-        if not _is_na(v) and src == "stated":
-            stated.setdefault(str(rid), set()).add(str(ind))
-        if not _is_na(v) and con:
-            contradicted.setdefault(str(rid), set()).add(str(ind))
+    sub = indicators[indicators["indicator"].astype("string").isin(list(wanted)).fillna(False).to_numpy(dtype=bool)]
+    kind = sub["indicator"].astype("string").to_numpy(dtype=object, na_value=None)
+    # A rate's numerator is present only when all its cells were read (denominator 0 or not).
+    v = np.where(kind == "applications", sub["value"].to_numpy(dtype=float, na_value=np.nan),
+                 sub["numerator"].to_numpy(dtype=float, na_value=np.nan))
+    present = ~np.isnan(v)
+    source = sub["source"].astype("string").to_numpy(dtype=object, na_value=None) if "source" in sub.columns \
+        else np.full(len(sub), None, dtype=object)
+    conflict = sub["conflict"].astype("boolean").fillna(False).to_numpy(dtype=bool) if "conflict" in sub.columns \
+        else np.zeros(len(sub), dtype=bool)
+    long = pd.DataFrame({"report_id": sub["report_id"].astype(str).to_numpy(dtype=object), "indicator": kind,
+                         "v": v, "stated": present & (source == "stated"), "conflict": present & conflict})
+    rids = pd.unique(long["report_id"])
+    # A report listed twice under an indicator keeps its last value, and any mark it had.
+    last = long.drop_duplicates(["report_id", "indicator"], keep="last").pivot(
+        index="report_id", columns="indicator", values="v").reindex(index=rids, columns=list(wanted))
+    marks = long.groupby(["report_id", "indicator"], sort=False)[["stated", "conflict"]].any().unstack(
+        "indicator").reindex(index=rids).fillna(False)
     series_of = {"applications": "applications", "denial_rate": "denied", "unavailable_rate": "unanswered",
                  "not_processed_rate": "unanswered"}
-    rows = []
-    for rid, vals in per.items():
-        un, npr = vals.get("unavailable_rate"), vals.get("not_processed_rate")
-        said = stated.get(rid, set())
-        rows.append({"report_id": rid, "applications": vals.get("applications"),
-                     "denied": vals.get("denial_rate"),
-                     "unanswered": None if un is None or npr is None else un + npr,
-                     "stated": ",".join(sorted({series_of[n] for n in said})),
-                     "conflict": ",".join(sorted({series_of[n] for n in contradicted.get(rid, set())}))})
-    frame = pd.DataFrame(rows, columns=["report_id", "applications", "denied", "unanswered", "stated", "conflict"])
-    for c in ("applications", "denied", "unanswered"):
-        frame[c] = pd.array(frame[c].tolist(), dtype="Float64")
+
+    def joined(mark):
+        got = {s: np.zeros(len(rids), dtype=bool) for s in ("applications", "denied", "unanswered")}
+        for ind, s in series_of.items():
+            if (mark, ind) in marks.columns:
+                got[s] |= marks[(mark, ind)].to_numpy(dtype=bool)
+        return [",".join(s for s in sorted(got) if got[s][i]) for i in range(len(rids))]
+
+    un, npr = last["unavailable_rate"], last["not_processed_rate"]
+    frame = pd.DataFrame({"report_id": pd.Series(rids, dtype=object),
+                          "applications": pd.array(last["applications"].to_numpy(), dtype="Float64"),
+                          "denied": pd.array(last["denial_rate"].to_numpy(), dtype="Float64"),
+                          "unanswered": pd.array((un + npr).to_numpy(), dtype="Float64"),
+                          "stated": joined("stated"), "conflict": joined("conflict")})
     group_of, labels, axis = report_groups(list(frame["report_id"]), indicators.drop_duplicates("report_id"), by)
     frame["group"] = frame["report_id"].map(group_of)
     return frame, labels, axis
@@ -168,8 +174,9 @@ def applications_and_refusals(indicators: "pd.DataFrame", by: str = "organ", *, 
     names = [s[0] for s in _APP_SERIES]
     long = frame.melt(id_vars=["report_id", "group", "stated", "conflict"], value_vars=names, var_name="series",
                       value_name="value")
-    long["stated"] = [key in str(said).split(",") for key, said in zip(long["series"], long["stated"])]
-    long["conflict"] = [key in str(said).split(",") for key, said in zip(long["series"], long["conflict"])]
+    # The series names do not contain one another: a name within the joined list is one of them.
+    for mark in ("stated", "conflict"):
+        long[mark] = [key in said for key, said in zip(long["series"].tolist(), long[mark].tolist())]
     if per:
         counted = set(table_or_stated(long)["report_id"].astype(str))
         _ids, labels, axis = report_groups(list(frame["report_id"]), ind.drop_duplicates("report_id"), by,

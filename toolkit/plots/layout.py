@@ -353,53 +353,82 @@ def report_groups(report_ids: Sequence[str], reports, by: str,
     group's reports contribute nothing, says of how many (``计入 3 份（共 9 份报告）``);
     an organ's years are then those of the contributing reports.
     """
-    meta: dict[str, dict] = {r: {} for r in report_ids}
-    if not is_empty(reports) and "report_id" in reports.columns:
-        cols = [c for c in ("organ_id", "agency", "year", "province", "admin_level", "sector")
-                if c in reports.columns]
-        sub = reports.loc[reports["report_id"].isin(list(report_ids)), ["report_id", *cols]]
-        for rec in sub.astype(object).to_dict("records"):
-            meta[str(rec["report_id"])] = {k: (None if _is_na(v) else v) for k, v in rec.items()}
-    group_of: dict[str, Any] = {}
+    import numpy as np
+    import pandas as pd
+
+    ids = list(dict.fromkeys(report_ids))
+    frame = pd.DataFrame({"report_id": pd.array(ids, dtype=object)})
+    cols = [c for c in ("organ_id", "agency", "year", "province", "admin_level", "sector")
+            if not is_empty(reports) and "report_id" in reports.columns and c in reports.columns]
+    if cols:
+        # Column by column as plain objects (missing: None); a report listed twice keeps its last row.
+        sub = pd.DataFrame({"report_id": reports["report_id"].astype(str).to_numpy(dtype=object)})
+        for c in cols:
+            sub[c] = _objects(reports[c])
+        frame = frame.merge(sub.drop_duplicates("report_id", keep="last"), on="report_id", how="left")
+    for c in ("organ_id", "agency", "year", "province", "admin_level", "sector"):
+        frame[c] = _objects(frame[c]) if c in frame.columns else np.full(len(frame), None, dtype=object)
+    rid = frame["report_id"].to_numpy(dtype=object)
+    year = frame["year"].to_numpy(dtype=object)
     if by == "year":
-        for r in report_ids:
-            y = meta[r].get("year")
-            group_of[r] = int(y) if y is not None else -1
-        members: dict[Any, list[str]] = {}
-        for r, g in group_of.items():
-            members.setdefault(g, []).append(r)
-        labels = {g: (f"{g}年" if g != -1 else "年份不详") + "\n" + count_label(m, counted)
-                  for g, m in members.items()}
-        return group_of, labels, "报告年度 / Year"
-    if by in GROUP_AXES and by != "organ":
+        group = np.array([int(y) if y is not None else -1 for y in year], dtype=object)
+        axis = "报告年度 / Year"
+    elif by in GROUP_AXES and by != "organ":
         unknown = GROUP_UNKNOWN[by]
-        for r in report_ids:
-            value = meta[r].get(by)
-            group_of[r] = str(value) if value is not None else unknown
-        members = {}
-        for r, g in group_of.items():
-            members.setdefault(g, []).append(r)
-        labels = {}
-        for g, rs in members.items():
-            shown = [r for r in rs if counted is None or r in counted] or rs
-            years = [y for y in (meta[r].get("year") for r in shown) if y]
-            name = ADMIN_LEVEL_ZH.get(g, g) if by == "admin_level" else g
-            labels[g] = f"{name}\n{years_text(years)}，{count_label(rs, counted)}" if years \
-                else f"{name}\n{count_label(rs, counted)}"
-        return group_of, labels, GROUP_AXES[by]
-    for r in report_ids:
-        group_of[r] = meta[r].get("organ_id") or meta[r].get("agency") or r
-    members = {}
-    for r, g in group_of.items():
-        members.setdefault(g, []).append(r)
+        group = np.array([str(v) if v is not None else unknown for v in frame[by].to_numpy(dtype=object)],
+                         dtype=object)
+        axis = GROUP_AXES[by]
+    else:
+        group = np.array([o or a or r for o, a, r in zip(frame["organ_id"], frame["agency"], rid)], dtype=object)
+        axis = "报告机关 / Organ"
+    group_of = dict(zip(rid.tolist(), group.tolist()))
+    codes, uniques = pd.factorize(pd.Series(group, dtype=object), sort=False)
+    n = np.bincount(codes, minlength=len(uniques))
+    hit = np.ones(len(rid), dtype=bool) if counted is None else np.array([r in counted for r in rid], dtype=bool)
+    k = np.bincount(codes, weights=hit, minlength=len(uniques)).astype(int)
+
+    def count_text(i):
+        if counted is None or k[i] == n[i]:
+            return f"{int(n[i]):,} 份报告"
+        return f"计入 {int(k[i]):,} 份（共 {int(n[i]):,} 份报告）"
+
+    if by == "year":
+        labels = {g: (f"{g}年" if g != -1 else "年份不详") + "\n" + count_text(i) for i, g in enumerate(uniques)}
+        return group_of, labels, axis
+    # The years of a group's contributing reports (all its reports when none contributes); a year
+    # of 0 or none is not a year.
+    y = np.array([float(v) if v else np.nan for v in year], dtype=float)
+    shown = hit | (k[codes] == 0)
+    ys = pd.DataFrame({"g": codes, "y": np.where(shown, y, np.nan)}).groupby("g")["y"].agg(["min", "max"])
+    lo = ys["min"].reindex(range(len(uniques))).to_numpy()
+    hi = ys["max"].reindex(range(len(uniques))).to_numpy()
+
+    def span(i):
+        if np.isnan(lo[i]):
+            return None
+        return f"{int(lo[i])}" if int(lo[i]) == int(hi[i]) else f"{int(lo[i])}–{int(hi[i])}"
+
     labels = {}
-    for g, rs in members.items():
-        named = sorted(((meta[r].get("year") or 0, meta[r].get("agency") or r) for r in rs))
-        shown = [r for r in rs if counted is None or r in counted] or rs
-        years = [y for y in (meta[r].get("year") for r in shown) if y]
-        labels[g] = f"{named[-1][1]}\n{years_text(years)}，{count_label(rs, counted)}" if years \
-            else str(named[-1][1])
-    return group_of, labels, "报告机关 / Organ"
+    if by in GROUP_AXES and by != "organ":
+        for i, g in enumerate(uniques):
+            name = ADMIN_LEVEL_ZH.get(g, g) if by == "admin_level" else g
+            years = span(i)
+            labels[g] = f"{name}\n{years}，{count_text(i)}" if years else f"{name}\n{count_text(i)}"
+        return group_of, labels, axis
+    # An organ is named by the agency of its latest report (its name, else its id, breaking ties).
+    named = pd.DataFrame({"g": codes, "y": [v or 0 for v in year],
+                          "a": [a or r for a, r in zip(frame["agency"], rid)]})
+    latest = named.sort_values(["g", "y", "a"], kind="stable").drop_duplicates("g", keep="last")
+    name_of = dict(zip(latest["g"], latest["a"]))
+    for i, g in enumerate(uniques):
+        years = span(i)
+        labels[g] = f"{name_of[i]}\n{years}，{count_text(i)}" if years else str(name_of[i])
+    return group_of, labels, axis
+
+
+def _objects(series) -> "Any":
+    """*series* as a numpy object array, a missing value as None."""
+    return series.to_numpy(dtype=object, na_value=None)
 
 
 #: Organ charts show this many organs at most (the largest first).
