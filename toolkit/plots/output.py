@@ -175,6 +175,27 @@ def sources_frame(corpus, report_ids: Sequence[str], reports: "pd.DataFrame | No
          "retrieved": "string"})
 
 
+def _cite_here(fig: "Figure", cited: "pd.DataFrame", stem: Path) -> str:
+    """Cite on *fig* the rows of *cited* (every report's citation) of the reports it draws on and
+    write ``STEM.sources.csv`` here, as :func:`save` would; the figure is left without them, so
+    that what is handed to a worker does not grow with the corpus.  Returns the CSV's path."""
+    import matplotlib
+
+    from ..data.tabular import csv_bytes
+    from .theme import cite
+
+    ids = fig.xxgk_reports or []
+    sources = cited[cited["report_id"].isin(ids).to_numpy(dtype=bool)].reset_index(drop=True)
+    path = stem.parent / f"{stem.name}.sources.csv"
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        cite(fig, sources, path.name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(csv_bytes(sources))
+    fig.xxgk_sources = fig.xxgk_reports = None
+    return str(path)
+
+
 def _save_as_built(fig: "Figure", stem: str) -> list[str]:
     """:func:`save` under matplotlib's own defaults, not the session's or a matplotlibrc's
     (``savefig.bbox`` and the like would change the bytes): a build's charts are the same
@@ -262,8 +283,7 @@ def _write_charts(out: Path, stems: list[tuple[Chart, str | None, str]], pool, c
             frames["indicators"] = pd.concat(found, ignore_index=True).sort_values(
                 ["report_id"], kind="stable", ignore_index=True) if found else built_indicators_of(out, [], names)
         fig = _draw(chart, frames, by)
-        ids = fig.xxgk_reports or []
-        fig.xxgk_sources = cited[cited["report_id"].isin(ids).to_numpy(dtype=bool)].reset_index(drop=True)
+        cites = _cite_here(fig, cited, out / "charts" / stem)
         data = None
         if pool is not None:
             try:
@@ -274,6 +294,9 @@ def _write_charts(out: Path, stems: list[tuple[Chart, str | None, str]], pool, c
             saved[stem] = _save_as_built(fig, str(out / "charts" / stem))
         else:
             saved[stem] = pool.submit(_save_elsewhere, data, str(out / "charts" / stem))
-    paths = [p for _chart, _by, stem in stems
-             for p in (saved[stem] if isinstance(saved[stem], list) else saved[stem].result())]
+        saved[stem] = (saved[stem], cites)
+    paths = []
+    for _chart, _by, stem in stems:
+        done, cites = saved[stem]
+        paths += [*(done if isinstance(done, list) else done.result()), cites]
     return [Path(p).relative_to(out).as_posix() for p in paths]
