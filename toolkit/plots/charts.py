@@ -388,21 +388,60 @@ def _report_meta(indicators: "pd.DataFrame | None") -> dict:
     return {str(r): (a, y) for r, a, y in zip(first["report_id"], first["agency"], first["year"])}
 
 
-def _mean_shares(cells, part: str, unit: str | None, indicators, table: str):
-    """The mean over reports of each report's own shares (:func:`report_shares`): ({(unit, part):
-    mean}, {unit: reports with shares}, {unit: reports whose parts are all 0}, {unit: reports with a
-    part missing}, the units whose mean includes a report whose text contradicts its *table*)."""
-    shares, status = report_shares(cells, part, unit)
-    means = {k: float(v) for k, v in shares.groupby(["unit", "part"], sort=False)["share"].mean().items()}
+class MeanShares:
+    """The mean over reports of each report's own shares (:func:`report_shares`) of some cells,
+    gathered a part of the reports at a time (:meth:`add`; a report's cells come in one part):
+    the shares (one number per report and part), per unit the reports whose shares were formed,
+    whose parts are all 0 and with a part missing, the organ and year of each, and the units
+    whose mean includes a report whose text contradicts its *table*."""
 
-    def ids(kind):
-        sub = status[(status["status"] == kind).to_numpy(dtype=bool)]
-        return {u: set(g["report_id"]) for u, g in sub.groupby("unit", sort=False)}
+    def __init__(self, part: str, unit: str | None, table: str):
+        self.part, self.unit, self.table = part, unit, table
+        self.keys: dict[tuple, int] = {}  # (unit, part) -> its number, in the order first met
+        self.codes: list = []  # per part of the reports: each share's (unit, part) number ...
+        self.values: list = []  # ... and the share, in the order report_shares gives them
+        self.used: dict[str, set[str]] = {}
+        self.zero: dict[str, set[str]] = {}
+        self.missing: dict[str, set[str]] = {}
+        self.marked: set = set()
+        self.meta: dict = {}
+        self.read = False  # some cell was read
 
-    used, zero, missing = ids(SHARE), ids(ZERO), ids(MISSING)
-    bad = conflict_reports(indicators, table)
-    marked = {u for u, rs in used.items() if rs & bad}
-    return means, used, zero, missing, marked
+    def add(self, cells: "pd.DataFrame | None", indicators: "pd.DataFrame | None") -> "MeanShares":
+        if is_empty(cells):
+            return self
+        import numpy as np
+
+        self.read = True
+        shares, status = report_shares(cells, self.part, self.unit)
+        bad = conflict_reports(indicators, self.table)
+        keys = list(zip(shares["unit"], shares["part"]))
+        for key in dict.fromkeys(keys):
+            self.keys.setdefault(key, len(self.keys))
+        self.codes.append(np.array([self.keys[k] for k in keys], dtype=np.int32))
+        self.values.append(shares["share"].to_numpy(dtype=float))
+        for kind, into in ((SHARE, self.used), (ZERO, self.zero), (MISSING, self.missing)):
+            sub = status[(status["status"] == kind).to_numpy(dtype=bool)]
+            for u, g in sub.groupby("unit", sort=False):
+                into.setdefault(u, set()).update(g["report_id"])
+                if kind == SHARE and set(g["report_id"]) & bad:
+                    self.marked.add(u)
+        meta = _report_meta(indicators)
+        self.meta.update((r, meta[r]) for r in set(status["report_id"]) if r in meta)
+        return self
+
+    def means(self) -> dict:
+        """{(unit, part): mean of the reports' shares}."""
+        import numpy as np
+        import pandas as pd
+
+        keys = list(self.keys)
+        if not keys:
+            return {}
+        # One grouped mean over the shares in the order they were read: the same sums, in the same
+        # order, as over the whole corpus at once.
+        frame = pd.DataFrame({"k": np.concatenate(self.codes), "share": np.concatenate(self.values)})
+        return {keys[int(i)]: float(v) for i, v in frame.groupby("k", sort=False)["share"].mean().items()}
 
 
 def _reports_en(n: int) -> str:
@@ -439,6 +478,52 @@ def _share_axis(ax, horizontal: bool = False) -> None:
     ax.grid(True, axis="x" if horizontal else "y")
 
 
+class ApplicantShares:
+    """What :func:`applications_by_applicant` draws, gathered a part of the reports at a time
+    (:meth:`add`, the chart's inputs; :meth:`figure` draws it)."""
+
+    def __init__(self):
+        self.shares = MeanShares("column", None, "t3")
+
+    def add(self, tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None) -> "ApplicantShares":
+        from .. import schema
+
+        cols = [c.key for c in schema.T3_COLUMNS if c.key != "total"]
+        self.shares.add(None if is_empty(tables) else select_cells(tables, "t3", ["new_received"], cols), indicators)
+        return self
+
+    def figure(self, *, source: str | None = None) -> "Figure":
+        from .. import schema
+
+        zh, en = "新收申请：按申请人类型", "New applications by applicant type"
+        cols = [c for c in schema.T3_COLUMNS if c.key != "total"]
+        agg = self.shares
+        if not agg.read:
+            return chart_figure(zh, en, 0, 0, source, None)
+        means, used, zero, missing, marked, meta = agg.means(), agg.used, agg.zero, agg.missing, agg.marked, agg.meta
+        ids, none = used.get("", set()), zero.get("", set())
+        zh_scope, en_scope = _share_scope(ids, meta)
+        values = [means.get(("", c.key)) for c in cols]
+        mark = CONFLICT_MARK if "" in marked else ""
+        texts = [share_text(v) + mark if v is not None else "" for v in values]
+        notes = [f"其中 {len(none):,} 份报告本年无新收申请，无占比 / {_reports_en(len(none))} received no application: "
+                 "no share"] if none else []
+        notes += _missing_note(missing.get("", set()), meta) + ([CONFLICT_NOTE] if mark else [])
+
+        def draw(fig):
+            ax = fig.add_subplot()
+            labels = [f"{'其他组织' if c.key == 'other_org' else c.zh}\n{wrap_label(c.en)}" for c in cols]
+            draw_bars(ax, range(len(cols)), values, colour=PALETTE[0], labels=texts)
+            ax.set_xticks(range(len(cols)), labels, fontsize=9)
+            ax.set_xlim(-0.5, len(cols) - 0.5)
+            ax.set_ylim(0, 1.15)
+            _share_axis(ax)
+            ax.set_xlabel("申请人类型 / Applicant type")
+            ax.set_ylabel("各报告占比的平均 / Mean of the reports' shares")
+
+        return chart_figure(zh + zh_scope, en + en_scope, sorted(ids | none), 0, source, draw, notes=notes)
+
+
 def applications_by_applicant(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *,
                               source: str | None = None) -> "Figure":
     """Bar chart: who applies -- the mean over reports of each report's own share of its new
@@ -457,36 +542,7 @@ def applications_by_applicant(tables: "pd.DataFrame", indicators: "pd.DataFrame 
     gives each report's organ and year and its ``conflict``: the bars of a mean
     that includes a report whose text contradicts its table 3 are marked ``†``.
     """
-    from .. import schema
-
-    zh, en = "新收申请：按申请人类型", "New applications by applicant type"
-    cols = [c for c in schema.T3_COLUMNS if c.key != "total"]
-    cells = None if is_empty(tables) else select_cells(tables, "t3", ["new_received"], [c.key for c in cols])
-    if is_empty(cells):
-        return chart_figure(zh, en, 0, 0, source, None)
-    means, used, zero, missing, marked = _mean_shares(cells, "column", None, indicators, "t3")
-    meta = _report_meta(indicators)
-    ids, none = used.get("", set()), zero.get("", set())
-    zh_scope, en_scope = _share_scope(ids, meta)
-    values = [means.get(("", c.key)) for c in cols]
-    mark = CONFLICT_MARK if "" in marked else ""
-    texts = [share_text(v) + mark if v is not None else "" for v in values]
-    notes = [f"其中 {len(none):,} 份报告本年无新收申请，无占比 / {_reports_en(len(none))} received no application: "
-             "no share"] if none else []
-    notes += _missing_note(missing.get("", set()), meta) + ([CONFLICT_NOTE] if mark else [])
-
-    def draw(fig):
-        ax = fig.add_subplot()
-        labels = [f"{'其他组织' if c.key == 'other_org' else c.zh}\n{wrap_label(c.en)}" for c in cols]
-        draw_bars(ax, range(len(cols)), values, colour=PALETTE[0], labels=texts)
-        ax.set_xticks(range(len(cols)), labels, fontsize=9)
-        ax.set_xlim(-0.5, len(cols) - 0.5)
-        ax.set_ylim(0, 1.15)
-        _share_axis(ax)
-        ax.set_xlabel("申请人类型 / Applicant type")
-        ax.set_ylabel("各报告占比的平均 / Mean of the reports' shares")
-
-    return chart_figure(zh + zh_scope, en + en_scope, sorted(ids | none), 0, source, draw, notes=notes)
+    return ApplicantShares().add(tables, indicators).figure(source=source)
 
 
 #: Outcome groups of table 3: (zh, en, row keys or prefix).
@@ -507,6 +563,52 @@ def _outcome_group(row: str) -> int | None:
     return None
 
 
+class OutcomeShares:
+    """What :func:`outcomes` draws, gathered a part of the reports at a time (:meth:`add`, the
+    chart's inputs; :meth:`figure` draws it)."""
+
+    def __init__(self):
+        self.shares = MeanShares("group", None, "t3")
+
+    def add(self, tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None) -> "OutcomeShares":
+        cells = None if is_empty(tables) else select_cells(tables, "t3", columns=["total"])
+        if not is_empty(cells):
+            groups = map_values(cells["row"], lambda r: _outcome_group(str(r)))
+            keep = groups.notna().to_numpy()
+            cells = cells.loc[keep].assign(group=groups.to_numpy()[keep])
+        self.shares.add(cells, indicators)
+        return self
+
+    def figure(self, *, source: str | None = None) -> "Figure":
+        zh, en = "依申请公开：办理结果", "How applications were handled"
+        agg = self.shares
+        if not agg.read:
+            return chart_figure(zh, en, 0, 0, source, None)
+        means, used, zero, missing, marked, meta = agg.means(), agg.used, agg.zero, agg.missing, agg.marked, agg.meta
+        ids, none = used.get("", set()), zero.get("", set())
+        zh_scope, en_scope = _share_scope(ids, meta)
+        values = [means.get(("", i)) for i in range(len(OUTCOME_GROUPS))]
+        mark = CONFLICT_MARK if "" in marked else ""
+        notes = [f"其中 {len(none):,} 份报告办理结果均为 0，无占比 / {_reports_en(len(none))} handled no application: "
+                 "no share"] if none else []
+        notes += _missing_note(missing.get("", set()), meta) + ([CONFLICT_NOTE] if mark else [])
+
+        def draw(fig):
+            ax = fig.add_subplot()
+            colours = [PALETTE[0], PALETTE[2], PALETTE[3], PALETTE[1], PALETTE[5], PALETTE[4]]
+            for i, (v, colour) in enumerate(zip(values, colours)):
+                draw_bars(ax, [i], [v], horizontal=True, width=0.6, colour=colour,
+                          labels=[share_text(v) + mark if v is not None else ""])
+            ax.set_yticks(range(len(OUTCOME_GROUPS)), [f"{z}\n{e}" for z, e, _k in OUTCOME_GROUPS])
+            ax.set_ylim(len(OUTCOME_GROUPS) - 0.5, -0.5)
+            ax.set_xlim(0, 1.15)
+            _share_axis(ax, horizontal=True)
+            ax.set_xlabel("各报告占比的平均 / Mean of the reports' shares")
+            ax.set_ylabel("办理结果 / Outcome")
+
+        return chart_figure(zh + zh_scope, en + en_scope, sorted(ids | none), 0, source, draw, notes=notes)
+
+
 def outcomes(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *,
              source: str | None = None) -> "Figure":
     """Horizontal bars: how applications were handled -- the mean over reports of each report's own
@@ -525,38 +627,7 @@ def outcomes(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *
     bars of a mean that includes a report whose text contradicts its table 3
     (*indicators*' ``conflict``) are marked ``†``.
     """
-    zh, en = "依申请公开：办理结果", "How applications were handled"
-    cells = None if is_empty(tables) else select_cells(tables, "t3", columns=["total"])
-    if not is_empty(cells):
-        groups = map_values(cells["row"], lambda r: _outcome_group(str(r)))
-        keep = groups.notna().to_numpy()
-        cells = cells.loc[keep].assign(group=groups.to_numpy()[keep])
-    if is_empty(cells):
-        return chart_figure(zh, en, 0, 0, source, None)
-    means, used, zero, missing, marked = _mean_shares(cells, "group", None, indicators, "t3")
-    meta = _report_meta(indicators)
-    ids, none = used.get("", set()), zero.get("", set())
-    zh_scope, en_scope = _share_scope(ids, meta)
-    values = [means.get(("", i)) for i in range(len(OUTCOME_GROUPS))]
-    mark = CONFLICT_MARK if "" in marked else ""
-    notes = [f"其中 {len(none):,} 份报告办理结果均为 0，无占比 / {_reports_en(len(none))} handled no application: "
-             "no share"] if none else []
-    notes += _missing_note(missing.get("", set()), meta) + ([CONFLICT_NOTE] if mark else [])
-
-    def draw(fig):
-        ax = fig.add_subplot()
-        colours = [PALETTE[0], PALETTE[2], PALETTE[3], PALETTE[1], PALETTE[5], PALETTE[4]]
-        for i, (v, colour) in enumerate(zip(values, colours)):
-            draw_bars(ax, [i], [v], horizontal=True, width=0.6, colour=colour,
-                      labels=[share_text(v) + mark if v is not None else ""])
-        ax.set_yticks(range(len(OUTCOME_GROUPS)), [f"{z}\n{e}" for z, e, _k in OUTCOME_GROUPS])
-        ax.set_ylim(len(OUTCOME_GROUPS) - 0.5, -0.5)
-        ax.set_xlim(0, 1.15)
-        _share_axis(ax, horizontal=True)
-        ax.set_xlabel("各报告占比的平均 / Mean of the reports' shares")
-        ax.set_ylabel("办理结果 / Outcome")
-
-    return chart_figure(zh + zh_scope, en + en_scope, sorted(ids | none), 0, source, draw, notes=notes)
+    return OutcomeShares().add(tables, indicators).figure(source=source)
 
 
 _DISCLOSURE_ROWS = ("licensing", "penalty", "coercion")
@@ -647,6 +718,87 @@ def proactive_disclosure(tables: "pd.DataFrame", reports: "pd.DataFrame | None" 
                         height=bar_height(len(groups) * 1.6))
 
 
+class AppealShares:
+    """What :func:`appeals` draws, gathered a part of the reports at a time (:meth:`add`, the
+    chart's inputs; :meth:`figure` draws it)."""
+
+    def __init__(self):
+        self.shares = MeanShares("column", "row", "t4")
+
+    def add(self, tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None) -> "AppealShares":
+        from .. import schema
+
+        parts = [c.key for c in schema.T4_COLUMNS if c.key != "total"]
+        cells = None if is_empty(tables) else select_cells(tables, "t4", [r.key for r in schema.T4_ROWS], parts)
+        self.shares.add(cells, indicators)
+        return self
+
+    def figure(self, *, source: str | None = None) -> "Figure":
+        from .. import schema
+
+        zh, en = "行政复议、行政诉讼的结果", "Reconsideration and litigation: results"
+        parts = [c for c in schema.T4_COLUMNS if c.key != "total"]
+        rows = schema.T4_ROWS
+        agg = self.shares
+        if not agg.read:
+            return chart_figure(zh, en, 0, 0, source, None)
+        means, used, zero, missing, marked, meta = agg.means(), agg.used, agg.zero, agg.missing, agg.marked, agg.meta
+        read = set().union(*used.values(), *zero.values())
+        left_out = set().union(*missing.values()) - read
+        partly = set().union(*missing.values()) & read
+        years = [meta[r][1] for r in read if r in meta and not _is_na(meta[r][1])]
+        span = years_text(years) if years else None
+        zh_scope = f"（{span} 年各报告占比的平均）" if span else "（各报告占比的平均）"
+        en_scope = f" (mean of the reports' own shares, {span})" if span else " (mean of the reports' own shares)"
+        notes = _missing_note(left_out | partly, meta)
+        if any(r.key in marked for r in rows):
+            notes.append(CONFLICT_NOTE)
+
+        def tick(r) -> str:
+            k, n = len(used.get(r.key, ())), len(used.get(r.key, ())) + len(zero.get(r.key, ()))
+            said = f"{k:,} 份有案件（共 {n:,} 份报告）" if n else "无可读数值"
+            return f"{r.zh}\n{r.en}\n{said}"
+
+        def draw(fig):
+            from matplotlib.patches import Patch
+
+            ax = fig.add_subplot()
+            y = list(range(len(rows)))
+            left = [0.0] * len(rows)
+            for i, c in enumerate(parts):
+                vals = [means.get((r.key, c.key)) for r in rows]
+                drawn = [(j, v) for j, v in zip(y, vals) if v is not None]
+                bars = ax.barh([j for j, _v in drawn], [v for _j, v in drawn], left=[left[j] for j, _v in drawn],
+                               height=0.6, color=PALETTE[i])
+                for (j, v), bar in zip(drawn, bars):
+                    # At the segment's centre, as plain text (a figure must pickle); hidden when too narrow.
+                    t = ax.text(left[j] + v / 2, j, share_text(v) if v else "", ha="center", va="center",
+                                fontsize=8.5, color="white", gid="xxgk-inside")
+                    t.xxgk_bar, t.xxgk_kind = bar, c.zh
+                    left[j] += v
+            ax.set_yticks(y, [tick(r) for r in rows], fontsize=9)
+            ax.set_ylim(len(rows) - 0.5, -0.5)
+            ax.set_xlim(0, 1.0)
+            _share_axis(ax, horizontal=True)
+            ax.set_xlabel("各报告占比的平均 / Mean of the reports' shares")
+            ax.set_ylabel("案件类型 / Case type")
+            # The legend from patches: a result no report has still shows its colour.
+            ax.legend(handles=[Patch(color=PALETTE[i], label=f"{c.zh} / {c.en}") for i, c in enumerate(parts)],
+                      loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=2, fontsize=9, borderaxespad=0.0)
+            hidden = fit_inside_labels(fig, ax)
+            for j, r in enumerate(rows):
+                if not used.get(r.key):
+                    said = "无案件 / no case" if zero.get(r.key) else f"{NA_LABEL}（无可读数值 / no readable value）"
+                    value_label(ax, j, 0.0, said, True, colour=MUTED_COLOUR, gid=NA_GID)
+                    continue
+                after = "，".join(hidden.get(j, [])) + (CONFLICT_MARK if r.key in marked else "")
+                if after:
+                    value_label(ax, j, left[j], after, True)
+
+        return chart_figure(zh + zh_scope, en + en_scope, sorted(read), 0, source, draw,
+                            height=bar_height(len(rows) * 2.2), notes=notes)
+
+
 def appeals(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *,
             source: str | None = None) -> "Figure":
     """Stacked horizontal bars, one per case type (行政复议, 直接起诉, 复议后起诉): the mean over
@@ -663,70 +815,7 @@ def appeals(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *,
     missing; a bar whose mean includes a report whose text contradicts its
     table 4 (*indicators*' ``conflict``) is marked ``†``.
     """
-    from .. import schema
-
-    zh, en = "行政复议、行政诉讼的结果", "Reconsideration and litigation: results"
-    parts = [c for c in schema.T4_COLUMNS if c.key != "total"]
-    rows = schema.T4_ROWS
-    cells = None if is_empty(tables) else select_cells(tables, "t4", [r.key for r in rows], [c.key for c in parts])
-    if is_empty(cells):
-        return chart_figure(zh, en, 0, 0, source, None)
-    means, used, zero, missing, marked = _mean_shares(cells, "column", "row", indicators, "t4")
-    meta = _report_meta(indicators)
-    read = set().union(*used.values(), *zero.values())
-    left_out = set().union(*missing.values()) - read
-    partly = set().union(*missing.values()) & read
-    years = [meta[r][1] for r in read if r in meta and not _is_na(meta[r][1])]
-    span = years_text(years) if years else None
-    zh_scope = f"（{span} 年各报告占比的平均）" if span else "（各报告占比的平均）"
-    en_scope = f" (mean of the reports' own shares, {span})" if span else " (mean of the reports' own shares)"
-    notes = _missing_note(left_out | partly, meta)
-    if any(r.key in marked for r in rows):
-        notes.append(CONFLICT_NOTE)
-
-    def tick(r) -> str:
-        k, n = len(used.get(r.key, ())), len(used.get(r.key, ())) + len(zero.get(r.key, ()))
-        said = f"{k:,} 份有案件（共 {n:,} 份报告）" if n else "无可读数值"
-        return f"{r.zh}\n{r.en}\n{said}"
-
-    def draw(fig):
-        from matplotlib.patches import Patch
-
-        ax = fig.add_subplot()
-        y = list(range(len(rows)))
-        left = [0.0] * len(rows)
-        for i, c in enumerate(parts):
-            vals = [means.get((r.key, c.key)) for r in rows]
-            drawn = [(j, v) for j, v in zip(y, vals) if v is not None]
-            bars = ax.barh([j for j, _v in drawn], [v for _j, v in drawn], left=[left[j] for j, _v in drawn],
-                           height=0.6, color=PALETTE[i])
-            for (j, v), bar in zip(drawn, bars):
-                # At the segment's centre, as plain text (a figure must pickle); hidden when too narrow.
-                t = ax.text(left[j] + v / 2, j, share_text(v) if v else "", ha="center", va="center",
-                            fontsize=8.5, color="white", gid="xxgk-inside")
-                t.xxgk_bar, t.xxgk_kind = bar, c.zh
-                left[j] += v
-        ax.set_yticks(y, [tick(r) for r in rows], fontsize=9)
-        ax.set_ylim(len(rows) - 0.5, -0.5)
-        ax.set_xlim(0, 1.0)
-        _share_axis(ax, horizontal=True)
-        ax.set_xlabel("各报告占比的平均 / Mean of the reports' shares")
-        ax.set_ylabel("案件类型 / Case type")
-        # The legend from patches: a result no report has still shows its colour.
-        ax.legend(handles=[Patch(color=PALETTE[i], label=f"{c.zh} / {c.en}") for i, c in enumerate(parts)],
-                  loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=2, fontsize=9, borderaxespad=0.0)
-        hidden = fit_inside_labels(fig, ax)
-        for j, r in enumerate(rows):
-            if not used.get(r.key):
-                said = "无案件 / no case" if zero.get(r.key) else f"{NA_LABEL}（无可读数值 / no readable value）"
-                value_label(ax, j, 0.0, said, True, colour=MUTED_COLOUR, gid=NA_GID)
-                continue
-            after = "，".join(hidden.get(j, [])) + (CONFLICT_MARK if r.key in marked else "")
-            if after:
-                value_label(ax, j, left[j], after, True)
-
-    return chart_figure(zh + zh_scope, en + en_scope, sorted(read), 0, source, draw,
-                        height=bar_height(len(rows) * 2.2), notes=notes)
+    return AppealShares().add(tables, indicators).figure(source=source)
 
 
 #: Audit check families shown by :func:`audit_summary`: (id prefix, zh, en).
@@ -759,6 +848,60 @@ def _family(check: str) -> str:
     return ".".join(parts[:2]) if parts[0] in ("t3", "t4", "narrative", "cross_year") else parts[0]
 
 
+class AuditTally:
+    """What :func:`audit_summary` draws, counted a part of the audit at a time: the findings per
+    check and state (passed, failed, not checkable) and the reports with a finding drawn.  Parts
+    add (:meth:`add`), so a build's audit is counted without holding it whole."""
+
+    STATES = ("passed", "failed", "na")
+
+    def __init__(self):
+        self.counts: dict[str, list[int]] = {}
+        self.reports: set[str] = set()
+
+    def add(self, audit: "pd.DataFrame") -> "AuditTally":
+        """Count the findings of *audit* (report_id, check, passed)."""
+        if is_empty(audit):
+            return self
+        require_columns(audit, ("report_id", "check", "passed"), "audit() frame expected")
+        import numpy as np
+        import pandas as pd
+
+        names = [f for f, _z, _e in AUDIT_FAMILIES]
+        # Counted on small integer codes: an audit of 100,000 reports has millions of findings.
+        check_codes, checks = pd.factorize(audit["check"])
+        drawn = np.array([_family(str(c)) in names for c in checks] + [False])
+        keep = drawn[check_codes]
+        passed = audit["passed"].astype("boolean")
+        status = np.where(passed.isna().to_numpy(), 2, np.where(passed.fillna(False).to_numpy(dtype=bool), 0, 1))
+        tally = np.bincount(check_codes[keep].astype(np.int64) * 3 + status[keep], minlength=3 * len(checks))
+        for i, check in enumerate(checks):
+            if drawn[i]:
+                got = self.counts.setdefault(str(check), [0, 0, 0])
+                for s in range(3):
+                    got[s] += int(tally[3 * i + s])
+        self.reports.update(str(r) for r in pd.unique(audit["report_id"].to_numpy(dtype=object)[keep])
+                            if not _is_na(r))
+        return self
+
+    def figure(self, *, source: str | None = None) -> "Figure":
+        """:func:`audit_summary` of the findings counted."""
+        zh, en = "年度报告核查结果：按核查类别", "Audit of the reports: checks by family"
+        if not self.counts:
+            return chart_figure(zh, en, 0, 0, source, None)
+        names = [f for f, _z, _e in AUDIT_FAMILIES]
+        counts: dict[tuple[str, str], int] = {}
+        for check, (ok, failed, na) in self.counts.items():
+            fam = _family(check)
+            # A family whose "not passed" describes the report counts it apart, not as a failure.
+            key = "neutral" if fam in NOT_A_FAILURE else "failed"
+            for k, v in (("passed", ok), (key, failed), ("na", na)):
+                counts[(fam, k)] = counts.get((fam, k), 0) + v
+        families = [f for f in AUDIT_FAMILIES if sum(counts.get((f[0], k), 0) for k in
+                                                     ("passed", "failed", "na", "neutral"))]
+        return _audit_figure(zh, en, counts, families, sorted(self.reports), source)
+
+
 def audit_summary(audit: "pd.DataFrame", *, source: str | None = None) -> "Figure":
     """Stacked horizontal bars: per check family (:data:`AUDIT_FAMILIES`, the cross-year checks
     among them), findings passed / failed / not checkable.
@@ -769,34 +912,14 @@ def audit_summary(audit: "pd.DataFrame", *, source: str | None = None) -> "Figur
     :data:`NOT_A_FAILURE` (section 五 not enumerated) draws its findings that
     did not pass in a neutral colour under their own name (未分项), since they
     describe the report rather than an error.  A count too small for its label
-    inside its segment has the label given after the bar.
+    inside its segment has the label given after the bar.  (:class:`AuditTally` counts
+    the same a part of the audit at a time.)
     """
-    zh, en = "年度报告核查结果：按核查类别", "Audit of the reports: checks by family"
-    if is_empty(audit):
-        return chart_figure(zh, en, 0, 0, source, None)
-    require_columns(audit, ("report_id", "check", "passed"), "audit() frame expected")
-    import numpy as np
-    import pandas as pd
+    return AuditTally().add(audit).figure(source=source)
 
-    # Counted on small integer codes: an audit of 100,000 reports has millions of findings.
-    names = [f for f, _z, _e in AUDIT_FAMILIES]
-    check_codes, checks = pd.factorize(audit["check"])
-    fam_of = np.array([names.index(f) if (f := _family(str(c))) in names else -1 for c in checks] + [-1],
-                      dtype=np.int16)
-    fam = fam_of[check_codes]
-    keep = fam >= 0
-    if not keep.any():
-        return chart_figure(zh, en, 0, 0, source, None)
-    passed = audit["passed"].astype("boolean")
-    status = np.where(passed.isna().to_numpy(), 2,
-                      np.where(passed.fillna(False).to_numpy(dtype=bool), 0, 1)).astype(np.int16)
-    neutral = np.array([f in NOT_A_FAILURE for f in names] + [False])
-    status = np.where((status == 1) & neutral[fam], 3, status).astype(np.int16)
-    tally = np.bincount(fam[keep].astype(np.int32) * 4 + status[keep], minlength=4 * len(names))
-    keys = ("passed", "failed", "na", "neutral")
-    counts = {(names[i // 4], keys[i % 4]): int(k) for i, k in enumerate(tally)}
-    families = [f for i, f in enumerate(AUDIT_FAMILIES) if tally[4 * i:4 * i + 4].sum()]
-    sub = audit.loc[keep, ["report_id"]]
+
+def _audit_figure(zh: str, en: str, counts: dict, families: list, report_ids: list[str],
+                  source: str | None) -> "Figure":
     kinds = [("passed", "通过", "Passed", PASS_COLOUR), ("failed", "未通过", "Failed", FAIL_COLOUR)]
     described = [NOT_A_FAILURE[f] for f, _z, _e in families if counts.get((f, "neutral"), 0)]
     if described:
@@ -835,7 +958,7 @@ def audit_summary(audit: "pd.DataFrame", *, source: str | None = None) -> "Figur
             if hidden.get(j):
                 value_label(ax, j, left[j], "，".join(hidden[j]), True)
 
-    return chart_figure(zh, en, sorted(set(sub["report_id"].dropna().astype(str))), 0, source, draw,
+    return chart_figure(zh, en, report_ids, 0, source, draw,
                         height=bar_height(len(families) * 1.6), notes=notes)
 
 
