@@ -10,7 +10,7 @@ from ..analysis.aggregation import is_missing as _is_na
 from .layout import (MISSING, OTHERS, GROUP_TITLES, SHARE, ZERO, group_means, table_or_stated, MAX_ORGANS, NA_GID,
                      NA_LABEL, VALUE_GID, all_zero_note, bar_height, chart_figure, check_by, contributing_ids,
                      draw_bars, fit_inside_labels, group_sums, grouped_hbars, headroom, integer_axis, is_empty,
-                     legend_above, map_values, n_missing_cells, named_reports, number_text, report_groups,
+                     legend_above, map_values, matches, n_missing_cells, named_reports, number_text, report_groups,
                      report_shares, require_columns, select_cells, share_text, value_label, wrap_label, years_text)
 from .theme import FAIL_COLOUR, MUTED_COLOUR, NA_COLOUR, NEUTRAL_COLOUR, PALETTE, PASS_COLOUR, TEXT_COLOUR
 
@@ -47,11 +47,10 @@ def _table_values_only(indicators):
     year = pd.to_numeric(indicators["year"], errors="coerce") if "year" in indicators.columns else \
         pd.Series(float("nan"), index=indicators.index)
     pre = (year.notna() & (year < TEMPLATE_FROM)).to_numpy(dtype=bool)
-    stated = (indicators["source"].astype("string") == "stated").fillna(False).to_numpy(dtype=bool) \
+    stated = matches(indicators["source"], ["stated"]) \
         if "source" in indicators.columns else pd.Series(False, index=indicators.index).to_numpy(dtype=bool)
-    kind = indicators["indicator"].astype("string")
-    wanted = kind.isin(list(_APP_INDICATORS)).fillna(False).to_numpy(dtype=bool)
-    value = indicators["value"].where(kind == "applications", indicators["numerator"])
+    wanted = matches(indicators["indicator"], _APP_INDICATORS)
+    value = indicators["value"].where(matches(indicators["indicator"], ["applications"]), indicators["numerator"])
     present = wanted & value.notna().to_numpy(dtype=bool)
     rid = indicators["report_id"].astype(str).to_numpy()
     kept = ~pre & ~stated
@@ -77,13 +76,13 @@ def _indicator_values(indicators, by: str):
 
     wanted = {"applications": "value", "denial_rate": "numerator", "unavailable_rate": "numerator",
               "not_processed_rate": "numerator"}
-    sub = indicators[indicators["indicator"].astype("string").isin(list(wanted)).fillna(False).to_numpy(dtype=bool)]
-    kind = sub["indicator"].astype("string").to_numpy(dtype=object, na_value=None)
+    sub = indicators[matches(indicators["indicator"], wanted)]
+    kind = sub["indicator"].astype(object).to_numpy(dtype=object, na_value=None)
     # A rate's numerator is present only when all its cells were read (denominator 0 or not).
     v = np.where(kind == "applications", sub["value"].to_numpy(dtype=float, na_value=np.nan),
                  sub["numerator"].to_numpy(dtype=float, na_value=np.nan))
     present = ~np.isnan(v)
-    source = sub["source"].astype("string").to_numpy(dtype=object, na_value=None) if "source" in sub.columns \
+    source = sub["source"].astype(object).to_numpy(dtype=object, na_value=None) if "source" in sub.columns \
         else np.full(len(sub), None, dtype=object)
     conflict = sub["conflict"].astype("boolean").fillna(False).to_numpy(dtype=bool) if "conflict" in sub.columns \
         else np.zeros(len(sub), dtype=bool)
@@ -269,7 +268,7 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
     require_columns(indicators, ("report_id", "indicator", "numerator", "denominator", "value"),
              "indicators() frame expected")
     wanted = [s[0] for s in series]
-    sub = indicators[indicators["indicator"].astype("string").isin(wanted)]
+    sub = indicators[matches(indicators["indicator"], wanted)]
     if sub.empty:
         return chart_figure(zh, en, 0, 0, source, None)
     sub = without_unformed_rates(sub)  # a copy; a rate that could not be formed is left out of the pool
@@ -374,8 +373,7 @@ def conflict_reports(indicators: "pd.DataFrame | None", table: str) -> set[str]:
     ``conflict`` column of *indicators* (none when it is None or has no such column)."""
     if indicators is None or is_empty(indicators) or "conflict" not in indicators.columns:
         return set()
-    sub = indicators[indicators["indicator"].astype("string").isin(list(CONFLICT_OF[table]))
-                     .fillna(False).to_numpy(dtype=bool)]
+    sub = indicators[matches(indicators["indicator"], CONFLICT_OF[table])]
     hit = sub["conflict"].astype("boolean").fillna(False).to_numpy(dtype=bool)
     return set(sub.loc[hit, "report_id"].astype(str))
 
@@ -385,7 +383,7 @@ def _report_meta(indicators: "pd.DataFrame | None") -> dict:
     if indicators is None or is_empty(indicators) or not {"report_id", "agency", "year"} <= set(indicators.columns):
         return {}
     first = indicators.drop_duplicates("report_id")
-    return {str(r): (a, y) for r, a, y in zip(first["report_id"], first["agency"], first["year"])}
+    return {str(r): (a, y) for r, a, y in zip(*(first[c].to_numpy(dtype=object) for c in ("report_id", "agency", "year")))}
 
 
 class MeanShares:
@@ -411,23 +409,31 @@ class MeanShares:
         if is_empty(cells):
             return self
         import numpy as np
+        import pandas as pd
 
         self.read = True
         shares, status = report_shares(cells, self.part, self.unit)
         bad = conflict_reports(indicators, self.table)
-        keys = list(zip(shares["unit"], shares["part"]))
-        for key in dict.fromkeys(keys):
-            self.keys.setdefault(key, len(self.keys))
-        self.codes.append(np.array([self.keys[k] for k in keys], dtype=np.int32))
+        # Each share's (unit, part) numbered on the distinct pairs (few), not pair by pair.
+        unit, units = pd.factorize(shares["unit"], sort=False)
+        part, parts = pd.factorize(shares["part"], sort=False)
+        pair, pairs = pd.factorize(unit.astype(np.int64) * max(len(parts), 1) + part, sort=False)
+        number = np.array([self.keys.setdefault((units[k // max(len(parts), 1)], parts[k % max(len(parts), 1)]),
+                                                len(self.keys)) for k in pairs], dtype=np.int32)
+        self.codes.append(number[pair])
         self.values.append(shares["share"].to_numpy(dtype=float))
+        rid = status["report_id"].to_numpy(dtype=object)
+        unit, units = pd.factorize(status["unit"], sort=False)
+        kinds = status["status"].to_numpy(dtype=object)
         for kind, into in ((SHARE, self.used), (ZERO, self.zero), (MISSING, self.missing)):
-            sub = status[(status["status"] == kind).to_numpy(dtype=bool)]
-            for u, g in sub.groupby("unit", sort=False):
-                into.setdefault(u, set()).update(g["report_id"])
-                if kind == SHARE and set(g["report_id"]) & bad:
-                    self.marked.add(u)
+            for i, u in enumerate(units):
+                ids = set(rid[(kinds == kind) & (unit == i)])
+                if ids:
+                    into.setdefault(u, set()).update(ids)
+                    if kind == SHARE and ids & bad:
+                        self.marked.add(u)
         meta = _report_meta(indicators)
-        self.meta.update((r, meta[r]) for r in set(status["report_id"]) if r in meta)
+        self.meta.update((r, meta[r]) for r in set(rid) if r in meta)
         return self
 
     def means(self) -> dict:

@@ -282,12 +282,23 @@ def select_cells(tables, table: str, rows=None, columns=None):
     sel = tables["table"] == table
     if "status" in tables.columns:
         # A table a report does not contain is not a contribution of missing cells.
-        sel &= tables["status"].astype("string") != "table_absent"
+        sel &= tables["status"].notna().to_numpy(dtype=bool) & ~matches(tables["status"], ["table_absent"])
     if rows is not None:
         sel &= tables["row"].isin(list(rows))
     if columns is not None:
         sel &= tables["column"].isin(list(columns))
     return tables.loc[sel.fillna(False).astype(bool)]
+
+
+def matches(series, values: Iterable) -> "Any":
+    """A boolean array: which items of *series* (strings; missing: no) are among *values*, found
+    on its distinct values (a corpus has few indicators, tables and statuses, many rows)."""
+    import numpy as np
+    import pandas as pd
+
+    wanted = set(values)
+    codes, uniques = pd.factorize(series)
+    return np.array([u in wanted for u in uniques] + [False], dtype=bool)[codes]
 
 
 def group_sums(cells, by: str | list[str]) -> dict:
@@ -596,26 +607,45 @@ def report_shares(cells: "pd.DataFrame", part: str, unit: str | None = None) -> 
     ``report_id, unit, status`` for every (report, unit): :data:`SHARE`, :data:`ZERO` (every part
     0, so no share) or :data:`MISSING` (a part missing)).
     """
+    import numpy as np
     import pandas as pd
 
-    frame = pd.DataFrame({
-        "report_id": cells["report_id"].astype(str).to_numpy(),
-        "unit": cells[unit].astype(object).to_numpy() if unit is not None else "",
-        "part": cells[part].astype(object).to_numpy(),
-        "value": pd.array(cells["value"].to_numpy(dtype=object, na_value=pd.NA), dtype="Float64"),
-    })
-    frame["na"] = frame["value"].isna().to_numpy(dtype=bool)
-    keys = ["report_id", "unit", "part"]
-    per = frame.groupby(keys, sort=False).agg(value=("value", "sum"), na=("na", "any")).reset_index()
-    whole = per.groupby(["report_id", "unit"], sort=False).agg(total=("value", "sum"), na=("na", "any")).reset_index()
-    status = pd.Series(SHARE, index=whole.index, dtype=object)
-    status[(whole["total"] == 0).fillna(False).to_numpy(dtype=bool)] = ZERO
-    status[whole["na"].to_numpy(dtype=bool)] = MISSING
-    whole["status"] = status.to_numpy()
-    formed = per.merge(whole.loc[whole["status"] == SHARE, ["report_id", "unit", "total"]], on=["report_id", "unit"])
-    shares = pd.DataFrame({"report_id": formed["report_id"], "unit": formed["unit"], "part": formed["part"],
-                           "share": (formed["value"] / formed["total"]).astype(float)})
-    return shares, whole[["report_id", "unit", "status"]]
+    # Counted on integer codes (a corpus has many reports but few units and parts); a cell whose
+    # report, unit or part is not known belongs to no group.
+    report, reports = pd.factorize(cells["report_id"].astype(str).to_numpy(dtype=object), sort=False)
+    units_of = cells[unit].astype(object).to_numpy() if unit is not None else np.full(len(cells), "", dtype=object)
+    u, units = pd.factorize(units_of, sort=False)
+    p, parts = pd.factorize(cells[part].astype(object).to_numpy(), sort=False)
+    value = pd.array(cells["value"].to_numpy(dtype=object, na_value=pd.NA), dtype="Float64")
+    na = np.asarray(value.isna(), dtype=bool)
+    value = value.to_numpy(dtype=float, na_value=0.0)
+    ok = (report >= 0) & (u >= 0) & (p >= 0)
+    report, u, p, value, na = report[ok], u[ok], p[ok], value[ok], na[ok]
+    # Each (report, unit, part) in the order first met: its cells' sum (missing ones left out) and
+    # whether one is missing; then each (report, unit) from its parts alike.
+    each, firsts = pd.factorize((report.astype(np.int64) * len(units) + u) * len(parts) + p, sort=False)
+    first = np.unique(each, return_index=True)[1]
+    part_value = np.bincount(each, weights=value, minlength=len(firsts))
+    part_na = np.bincount(each, weights=na, minlength=len(firsts)) > 0
+    head = first  # the first cell of each (report, unit, part), in order
+    g_report, g_unit, g_part = report[head], u[head], p[head]
+    whole, whole_head = pd.factorize(g_report.astype(np.int64) * len(units) + g_unit, sort=False)
+    starts = np.unique(whole, return_index=True)[1]
+    total = np.bincount(whole, weights=part_value, minlength=len(whole_head))
+    whole_na = np.bincount(whole, weights=part_na, minlength=len(whole_head)) > 0
+    status = np.full(len(whole_head), SHARE, dtype=object)
+    status[total == 0] = ZERO
+    status[whole_na] = MISSING
+    formed = status[whole] == SHARE
+    shares = pd.DataFrame({"report_id": reports[g_report[formed]].astype(object),
+                           "unit": units[g_unit[formed]].astype(object),
+                           "part": parts[g_part[formed]].astype(object),
+                           "share": (part_value[formed] / total[whole[formed]]).astype(float)})
+    w_report, w_unit = g_report[starts], g_unit[starts]
+    whole = pd.DataFrame({"report_id": reports[w_report].astype(object), "unit": units[w_unit].astype(object),
+                          "status": status})
+    # Keys as a groupby gives them (integer parts as integers).
+    return shares.infer_objects(), whole.infer_objects()
 
 
 def share_text(v: float) -> str:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..analysis.aggregation import is_missing as _is_na
 from ..analysis.selection import select_reports
-from .layout import check_by
+from .layout import check_by, matches
 from .registry import REGISTRY, Cells, Chart, chart_spec
 from .theme import SOURCE_COLUMNS, font_family, save
 
@@ -58,19 +58,64 @@ def _declared_cells(tables, cells: Sequence[Cells]):
     return tables.loc[keep]
 
 
-def _draw(chart: Chart, frames: dict, by: str | None, **kwargs) -> "Figure":
-    """*chart* drawn from *frames*: its inputs in order, tables cut to the cells it declares."""
+def _inputs(chart: Chart, frames: dict) -> list:
+    """The frames of *chart*'s inputs in order, tables cut to the cells it declares and
+    indicators to those it declares."""
     args = []
     for name in chart.inputs:
         frame = frames.get(name)
         if name == "tables":
             frame = _declared_cells(frame, chart.cells)
         elif name == "indicators" and frame is not None and chart.indicators:
-            frame = frame[frame["indicator"].astype("string").isin(list(chart.indicators)).to_numpy(dtype=bool)]
+            frame = frame[matches(frame["indicator"], chart.indicators)]
         args.append(frame)
+    return args
+
+
+def _draw(chart: Chart, frames: dict, by: str | None, **kwargs) -> "Figure":
+    """*chart* drawn from *frames*: its inputs in order, tables cut to the cells it declares."""
     if chart.by:
         kwargs["by"] = by or chart.default_by
-    return chart.draw(*args, **kwargs)
+    return chart.draw(*_inputs(chart, frames), **kwargs)
+
+
+def _runs(frame: "pd.DataFrame | None", bounds: Sequence[str]):
+    """The rows of *frame* cut at *bounds* (report_id order): for each bound, the rows whose
+    report_id is at most it and above the previous one (None for each when *frame* is None)."""
+    import numpy as np
+
+    if frame is None:
+        yield from (None for _ in bounds)
+        return
+    ids = frame["report_id"].astype(str)
+    if not ids.is_monotonic_increasing:
+        order = np.argsort(ids.to_numpy(dtype=object), kind="stable")
+        frame, ids = frame.iloc[order], ids.iloc[order]
+    ends = np.searchsorted(ids.to_numpy(dtype=object), np.array(bounds, dtype=object), side="right")
+    start = 0
+    for end in ends:
+        yield frame.iloc[start:int(end)]
+        start = int(end)
+
+
+def _gathered(out: Path, charts: Sequence[Chart], frames: dict) -> dict:
+    """{(chart name, by): its aggregate} of the *charts* that declare one, gathered in one pass over
+    the build in *out*, a run of reports at a time: tables and audit are read run by run, the
+    reports and indicators (the build's per-report summaries, in *frames*) cut to each run."""
+    from ..analysis.chart_data import built_parts, report_bounds
+
+    aggregates = {(c.name, by): (c, c.aggregate(by=by) if c.by else c.aggregate())
+                  for c in charts for by, _stem in c.stems()}
+    if not aggregates:
+        return {}
+    bounds = report_bounds(out)
+    runs = zip(bounds, built_parts(out, bounds, chart_cells(charts), any("audit" in c.inputs for c in charts)),
+               _runs(frames.get("reports"), bounds), _runs(frames.get("indicators"), bounds))
+    for _upto, part, reports, indicators in runs:
+        run = {"tables": part["tables"], "audit": part["audit"], "reports": reports, "indicators": indicators}
+        for chart, aggregate in aggregates.values():
+            aggregate.add(*_inputs(chart, run))
+    return {key: aggregate for key, (_chart, aggregate) in aggregates.items()}
 
 
 def render(name: str, corpus: str | os.PathLike | None = None, by: str | None = None, *,
@@ -256,6 +301,7 @@ def _write_charts(out: Path, stems: list[tuple[Chart, str | None, str]], pool, c
     from ..analysis.chart_data import INDICATORS_FILE, built_frames, built_indicators_of, read_built_indicators
 
     charts = list(dict.fromkeys(chart for chart, _by, _stem in stems))
+    whole = [c for c in charts if c.aggregate is None]  # drawn from whole frames; the others gathered
     names = chart_indicators(charts)
     computed = names and (out / INDICATORS_FILE).is_file()  # the build computed them: read, not again
     parts = []
@@ -268,21 +314,34 @@ def _write_charts(out: Path, stems: list[tuple[Chart, str | None, str]], pool, c
         size = -(-len(ids) // workers) if ids else 1
         parts = [pool.submit(built_indicators_of, str(out), ids[i:i + size], names)
                  for i in range(0, len(ids), size)]
-    frames = built_frames(out, chart_cells(charts), () if parts or computed else names,
-                          audit=any("audit" in c.inputs for c in charts))
+    frames = built_frames(out, chart_cells(whole), () if parts or computed else names,
+                          audit=any("audit" in c.inputs for c in whole))
     if computed:
         frames["indicators"] = read_built_indicators(out, names)
     reports = frames["reports"]
     # Every report's citation once; each chart takes the rows of the reports it draws on.
     cited = sources_frame(corpus, reports["report_id"].astype(str).tolist(), reports, metadata=corpus is not None)
     saved: dict[str, Any] = {}
-    # Charts that need no indicators first: their figures are laid out while the indicators are computed.
-    for chart, by, stem in sorted(stems, key=lambda s: bool(s[0].indicators and parts)):
-        if chart.indicators and parts and frames.get("indicators") is None:
+    gathered: dict | None = None
+
+    def indicators_now():
+        if parts and frames.get("indicators") is None:
             found = [f.result() for f in parts]
             frames["indicators"] = pd.concat(found, ignore_index=True).sort_values(
                 ["report_id"], kind="stable", ignore_index=True) if found else built_indicators_of(out, [], names)
-        fig = _draw(chart, frames, by)
+
+    # Charts that need no indicators first: their figures are laid out while the indicators are computed.
+    for chart, by, stem in sorted(stems, key=lambda s: bool(s[0].indicators and parts)):
+        if chart.indicators:
+            indicators_now()
+        if chart.aggregate is None:
+            fig = _draw(chart, frames, by)
+        else:
+            if gathered is None:  # every aggregate in one pass
+                if any(c.indicators for c in charts if c.aggregate is not None):
+                    indicators_now()
+                gathered = _gathered(out, [c for c in charts if c.aggregate is not None], frames)
+            fig = gathered[(chart.name, by)].figure()
         cites = _cite_here(fig, cited, out / "charts" / stem)
         data = None
         if pool is not None:
