@@ -111,12 +111,17 @@ def built_frames(out: str | Path, cells: Sequence[Cell] = (), indicators: Sequen
     out = Path(out)
     reports = pq.read_table(out / "reports.parquet").to_pandas()
     statements = pq.read_table(out / "statements.parquet").to_pandas() \
-        if (out / "statements.parquet").is_file() else None
+        if indicators and (out / "statements.parquet").is_file() else None
     needed = set(indicator_cells(indicators)) if indicators else set()
     wanted = list(cells) + sorted(needed)
     columns = ["report_id", "table", "row", "column", "value", "status"]
-    read = pq.read_table(out / "tables.parquet", columns=columns, filters=cell_filter(wanted),
-                         read_dictionary=["report_id", "table", "row", "column"])
+    read_dictionary = ["report_id", "table", "row", "column"]
+    if wanted:
+        read = pq.read_table(out / "tables.parquet", columns=columns, filters=cell_filter(wanted),
+                             read_dictionary=read_dictionary)
+    else:  # no cell wanted: the file is not scanned
+        read = pq.ParquetFile(out / "tables.parquet", read_dictionary=read_dictionary).schema_arrow.empty_table() \
+            .select(columns)
     kept = read.unify_dictionaries().to_pandas(types_mapper=arrow_types)
     frames: dict[str, pd.DataFrame | None] = {"reports": reports}
     if cells:
@@ -220,7 +225,10 @@ def _kept_runs(out: Path, name: str, bounds: Sequence[str], columns: Sequence[st
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    file = pq.ParquetFile(out / f"{name}.parquet", read_dictionary=list(read_dictionary) or None)
+    import numpy as np
+
+    # report_id read as a dictionary too: a run's ids are compared once per distinct id.
+    file = pq.ParquetFile(out / f"{name}.parquet", read_dictionary=["report_id", *read_dictionary])
     batches = file.iter_batches(batch_size=65_536, columns=list(columns))
     schema = None
     held: list = []
@@ -239,7 +247,11 @@ def _kept_runs(out: Path, name: str, bounds: Sequence[str], columns: Sequence[st
         table = pa.Table.from_batches(held, schema=schema) if schema is not None else \
             pa.schema([file.schema_arrow.field(c) for c in columns]).empty_table()
         # report_id order is the order the build writes: the rows up to *bound* are a prefix.
-        n = int(pc.sum(pc.less_equal(table["report_id"], bound)).as_py() or 0)
+        n = 0
+        for chunk in table["report_id"].chunks:
+            ids = np.array(chunk.dictionary.to_pylist(), dtype=object)
+            n += int(np.count_nonzero((ids <= bound)[chunk.indices.to_numpy(zero_copy_only=False)])) \
+                if len(ids) else 0
         yield table.slice(0, n)
         held = table.slice(n).to_batches()
 
@@ -258,8 +270,6 @@ def built_parts(out: str | Path, bounds: Sequence[str], cells: Sequence[Cell] = 
     for each run, ``tables`` (its tidy rows of *cells*, as :func:`built_frames` gives them; None
     without cells) and ``audit`` (report_id, check, passed; None unless *audit*).  Only one run
     of each file is held at a time, so memory follows the run, not the corpus."""
-    import pyarrow.compute as pc
-
     from ..data.tabular import arrow_types
 
     out = Path(out)
@@ -271,10 +281,8 @@ def built_parts(out: str | Path, bounds: Sequence[str], cells: Sequence[Cell] = 
     for _bound, cut, found in zip(bounds, tables, findings):
         part: dict[str, pd.DataFrame | None] = {"tables": None, "audit": None}
         if cut is not None:
-            cut = cut.set_column(0, "report_id", pc.dictionary_encode(cut["report_id"]))
             part["tables"] = cut.unify_dictionaries().to_pandas(types_mapper=arrow_types)
         if found is not None:
-            found = found.set_column(0, "report_id", pc.dictionary_encode(found["report_id"]))
             part["audit"] = found.unify_dictionaries().to_pandas(types_mapper=arrow_types)
         yield part
 

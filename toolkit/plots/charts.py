@@ -639,6 +639,56 @@ def outcomes(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *
 _DISCLOSURE_ROWS = ("licensing", "penalty", "coercion")
 
 
+def _disclosure_cells(tables: "pd.DataFrame | None", reports: "pd.DataFrame | None",
+                      template: str | None) -> "pd.DataFrame | None":
+    """The t2 decision cells :func:`proactive_disclosure` draws: of the reports of *template* (by
+    *reports*' ``template``, else their year), or of every report without *reports*."""
+    if template is not None and not is_empty(tables) and not is_empty(reports) and "report_id" in reports.columns:
+        if "template" in reports.columns:
+            kept = reports["template"].astype("string") == template
+        else:
+            import pandas as pd
+
+            year = pd.to_numeric(reports["year"], errors="coerce")
+            kept = (year.between(2019, 2020) if template == "2019" else year >= 2021)
+        ids = set(reports.loc[kept.fillna(False).to_numpy(dtype=bool), "report_id"].astype(str))
+        tables = tables[tables["report_id"].astype(str).isin(ids).to_numpy(dtype=bool)]
+    return None if is_empty(tables) else select_cells(tables, "t2", _DISCLOSURE_ROWS, ["decisions"])
+
+
+class ProactiveCells:
+    """What :func:`proactive_disclosure` draws, gathered a run of reports at a time (:meth:`add`, the
+    chart's inputs): the three decision cells of each report of the template and the rows of
+    those reports (organ, year); :meth:`figure` draws the chart from them alone."""
+
+    def __init__(self, by: str = "organ", *, template: str | None = "2021", top: int | None = None):
+        check_by(by)
+        self.by, self.template, self.top = by, template, top
+        self.cells: list = []
+        self.reports: list = []
+        self.given = False  # reports were given: they say each report's organ, year and template
+
+    def add(self, tables: "pd.DataFrame", reports: "pd.DataFrame | None" = None) -> "ProactiveCells":
+        cells = _disclosure_cells(tables, reports, self.template)
+        self.given = self.given or reports is not None
+        if not is_empty(cells):
+            self.cells.append(cells)
+            if reports is not None:
+                ids = set(cells["report_id"].astype(str))
+                self.reports.append(reports[reports["report_id"].astype(str).isin(ids).to_numpy(dtype=bool)])
+        return self
+
+    def figure(self, *, source: str | None = None) -> "Figure":
+        import pandas as pd
+
+        cells = pd.concat(self.cells, ignore_index=True) if self.cells else None
+        reports = pd.concat(self.reports, ignore_index=True) if self.reports else None
+        if reports is None and self.given:
+            reports = pd.DataFrame({"report_id": pd.Series([], dtype=object)})
+        # The cells gathered are of the template already: drawn as they are.
+        return proactive_disclosure(cells, reports, self.by, top=self.top, source=source, template=self.template)
+
+
 def proactive_disclosure(tables: "pd.DataFrame", reports: "pd.DataFrame | None" = None, by: str = "organ", *,
                          top: int | None = None, source: str | None = None,
                          template: str | None = "2021") -> "Figure":
@@ -673,17 +723,7 @@ def proactive_disclosure(tables: "pd.DataFrame", reports: "pd.DataFrame | None" 
     if template is not None:
         zh += f"，{template}年模板"
         en += f", {template} template"
-    if template is not None and not is_empty(tables) and not is_empty(reports) and "report_id" in reports.columns:
-        if "template" in reports.columns:
-            kept = reports["template"].astype("string") == template
-        else:
-            import pandas as pd
-
-            year = pd.to_numeric(reports["year"], errors="coerce")
-            kept = (year.between(2019, 2020) if template == "2019" else year >= 2021)
-        ids = set(reports.loc[kept.fillna(False).to_numpy(dtype=bool), "report_id"].astype(str))
-        tables = tables[tables["report_id"].astype(str).isin(ids).to_numpy(dtype=bool)]
-    cells = None if is_empty(tables) else select_cells(tables, "t2", _DISCLOSURE_ROWS, ["decisions"])
+    cells = _disclosure_cells(tables, reports, template)
     if is_empty(cells):
         return chart_figure(zh, en, 0, 0, source, None)
     report_ids = list(dict.fromkeys(str(r) for r in cells["report_id"].dropna()))

@@ -180,7 +180,7 @@ register(Chart(
     "proactive_disclosure", charts.proactive_disclosure, "表二行政许可、处罚、强制决定数量（一种模板）",
     "table 2 licensing, penalty and coercion decisions, one template",
     inputs=("tables", "reports"), cells=(Cells("t2", ("licensing", "penalty", "coercion"), ("decisions",)),),
-    by=GROUPINGS, built_by=("organ", "year")))
+    by=GROUPINGS, built_by=("organ", "year"), aggregate=charts.ProactiveCells))
 register(Chart(
     "appeals", charts.appeals, "表四行政复议、行政诉讼结果（各报告占比的平均）",
     "table 4 reconsideration and litigation cases by result, mean of each report's own shares",
