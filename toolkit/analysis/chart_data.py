@@ -26,6 +26,9 @@ __all__ = ["built_frames", "built_parts", "report_bounds", "built_indicators_of"
 INDICATORS_FILE = ".cache/indicators.parquet"
 #: Reports whose indicators are computed at once when a build writes them.
 CHUNK_REPORTS = 1000
+#: Reports whose rows the charts' pass over a build holds at once (:func:`built_parts`): a run's
+#: rows are few (the cells charts declare), and fewer runs cost less.
+RUN_REPORTS = 5000
 
 Cell = tuple[str, str | None, str | None]  # (table, row or None: all rows, column or None: all columns)
 

@@ -643,17 +643,18 @@ def _disclosure_cells(tables: "pd.DataFrame | None", reports: "pd.DataFrame | No
                       template: str | None) -> "pd.DataFrame | None":
     """The t2 decision cells :func:`proactive_disclosure` draws: of the reports of *template* (by
     *reports*' ``template``, else their year), or of every report without *reports*."""
-    if template is not None and not is_empty(tables) and not is_empty(reports) and "report_id" in reports.columns:
+    cells = None if is_empty(tables) else select_cells(tables, "t2", _DISCLOSURE_ROWS, ["decisions"])
+    if template is not None and not is_empty(cells) and not is_empty(reports) and "report_id" in reports.columns:
         if "template" in reports.columns:
-            kept = reports["template"].astype("string") == template
+            kept = matches(reports["template"], [template])
         else:
             import pandas as pd
 
             year = pd.to_numeric(reports["year"], errors="coerce")
-            kept = (year.between(2019, 2020) if template == "2019" else year >= 2021)
-        ids = set(reports.loc[kept.fillna(False).to_numpy(dtype=bool), "report_id"].astype(str))
-        tables = tables[tables["report_id"].astype(str).isin(ids).to_numpy(dtype=bool)]
-    return None if is_empty(tables) else select_cells(tables, "t2", _DISCLOSURE_ROWS, ["decisions"])
+            kept = (year.between(2019, 2020) if template == "2019" else year >= 2021).fillna(False).to_numpy(dtype=bool)
+        ids = set(reports.loc[kept, "report_id"].astype(str))
+        cells = cells[matches(cells["report_id"].astype(str), ids)]
+    return cells
 
 
 class ProactiveCells:

@@ -45,15 +45,12 @@ def _declared_cells(tables, cells: Sequence[Cells]):
     import numpy as np
 
     keep = np.zeros(len(tables), dtype=bool)
-    table = tables["table"].astype(object).to_numpy()
-    row = tables["row"].astype(object).to_numpy() if "row" in tables.columns else None
-    column = tables["column"].astype(object).to_numpy() if "column" in tables.columns else None
     for c in cells:
-        sel = table == c.table
-        if c.rows is not None and row is not None:
-            sel &= np.isin(row, list(c.rows))
-        if c.columns is not None and column is not None:
-            sel &= np.isin(column, list(c.columns))
+        sel = matches(tables["table"], [c.table])
+        if c.rows is not None and "row" in tables.columns:
+            sel &= matches(tables["row"], c.rows)
+        if c.columns is not None and "column" in tables.columns:
+            sel &= matches(tables["column"], c.columns)
         keep |= sel
     return tables.loc[keep]
 
@@ -100,15 +97,16 @@ def _runs(frame: "pd.DataFrame | None", bounds: Sequence[str]):
 
 def _gathered(out: Path, charts: Sequence[Chart], frames: dict) -> dict:
     """{(chart name, by): its aggregate} of the *charts* that declare one, gathered in one pass over
-    the build in *out*, a run of reports at a time: tables and audit are read run by run, the
-    reports and indicators (the build's per-report summaries, in *frames*) cut to each run."""
-    from ..analysis.chart_data import built_parts, report_bounds
+    the build in *out*, a run of reports at a time (:data:`RUN_REPORTS`): tables and audit are
+    read run by run (only the cells the charts declare kept), the reports and indicators (the
+    build's per-report summaries, in *frames*) cut to each run."""
+    from ..analysis.chart_data import RUN_REPORTS, built_parts, report_bounds
 
     aggregates = {(c.name, by): (c, c.aggregate(by=by) if c.by else c.aggregate())
                   for c in charts for by, _stem in c.stems()}
     if not aggregates:
         return {}
-    bounds = report_bounds(out)
+    bounds = report_bounds(out, RUN_REPORTS)
     runs = zip(bounds, built_parts(out, bounds, chart_cells(charts), any("audit" in c.inputs for c in charts)),
                _runs(frames.get("reports"), bounds), _runs(frames.get("indicators"), bounds))
     for _upto, part, reports, indicators in runs:
