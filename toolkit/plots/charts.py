@@ -10,7 +10,7 @@ from ..analysis.aggregation import is_missing as _is_na
 from .layout import (MISSING, OTHERS, GROUP_TITLES, SHARE, ZERO, group_means, table_or_stated, MAX_ORGANS, NA_GID,
                      NA_LABEL, VALUE_GID, all_zero_note, bar_height, chart_figure, check_by, contributing_ids,
                      draw_bars, fit_inside_labels, group_sums, grouped_hbars, headroom, integer_axis, is_empty,
-                     legend_above, map_values, matches, n_missing_cells, named_reports, number_text, report_groups,
+                     legend_above, map_values, matches, n_missing_cells, others_label, others_note, named_reports, number_text, report_groups,
                      report_shares, require_columns, select_cells, share_text, value_label, wrap_label, years_text)
 from .theme import FAIL_COLOUR, MUTED_COLOUR, NA_COLOUR, NEUTRAL_COLOUR, PALETTE, PASS_COLOUR, TEXT_COLOUR
 
@@ -183,6 +183,8 @@ def applications_and_refusals(indicators: "pd.DataFrame", by: str = "organ", *, 
         groups, sums, texts, stated, _drawn = group_means(
             long, names, labels, by, top or MAX_ORGANS, lambda got: got.get("applications", -1.0))
         drawn = long  # every group is drawn: in a row of its own or in the summary row
+        if OTHERS in groups:
+            notes.append(others_note(by, len(groups) - 1, len(set(long["group"])) - len(groups) + 1))
     else:
         used = table_or_stated(long)
         sums = group_sums(long[long.index.isin(used.index) | long["value"].isna()], ["group", "series"])
@@ -254,6 +256,8 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
     §2.1); ties by name.  The source line says so.  It is a drawing order, not
     a ranking of the rates.
     """
+    import numpy as np
+
     from ..analysis.aggregation import pooled_rate, without_unformed_rates
 
     check_by(by)
@@ -301,9 +305,20 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
         return r is not None and not _is_na(r.value)
 
     groups = sorted(set(sub["group"]), key=order)
+    rest: list = []
     if by != "year":
-        groups = groups[:MAX_ORGANS]  # the organs with the most cases, as the other organ charts
-        sub = sub[sub["group"].isin(groups)]
+        # The organs with the most cases per report, as the other organ charts; the rest pooled in one row.
+        groups, rest = groups[:MAX_ORGANS], groups[MAX_ORGANS:]
+        if len(rest) == 1:  # one group more: drawn rather than a summary of one
+            groups, rest = groups + rest, []
+        if rest:
+            summed = sub["group"].isin(rest).to_numpy(dtype=bool)
+            members = list(dict.fromkeys(sub.loc[summed, "report_id"].astype(str)))
+            labels[OTHERS] = others_label(by, len(rest), members, contributing)
+            sub = sub.assign(group=np.where(summed, OTHERS, sub["group"].astype(object).to_numpy()))
+            for r in pooled_rate(sub[summed], "numerator", "denominator", ["group", "indicator"]).itertuples(index=False):
+                got[(r.group, r.indicator)] = r
+            groups = groups + [OTHERS]
     n = sorted(contributing & set(sub["report_id"].astype(str)))
     k = len(series)
     # A pooled rate resting on a report whose text contradicts the table carries the mark.
@@ -314,7 +329,7 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
         marked = set(zip(hit["group"], hit["indicator"].astype(str)))
     notes = [CONFLICT_NOTE] if any(usable(g, key) for g, key in marked if g in groups) else []
     if by != "year":
-        notes.insert(0, RATES_ORDER_NOTE)
+        notes[0:0] = [RATES_ORDER_NOTE] + ([others_note(by, len(groups) - 1, len(rest))] if rest else [])
 
     def draw(fig):
         ax = fig.add_subplot()
@@ -733,11 +748,14 @@ def proactive_disclosure(tables: "pd.DataFrame", reports: "pd.DataFrame | None" 
     group_of, labels, axis = report_groups(report_ids, reports, by, counted=counted)
     cells = cells.assign(group=cells["report_id"].astype(object).map(lambda r: group_of.get(str(r))).to_numpy())
     texts = None
+    notes: list[str] = []
     if per:  # like with like: each group's mean per report, the rest in one row
         long = cells.assign(series=cells["row"].astype(str).to_numpy(), stated=False)
         groups, sums, texts, _stated, _drawn = group_means(long, list(_DISCLOSURE_ROWS), labels, by,
                                                            top or MAX_ORGANS, lambda got: sum(got.values()))
         drawn = cells
+        if OTHERS in groups:
+            notes.append(others_note(by, len(groups) - 1, len(set(cells["group"])) - len(groups) + 1))
     else:
         sums = group_sums(cells, ["group", "row"])
         groups = sorted(dict.fromkeys(group_of[r] for r in report_ids), key=lambda g: (g == -1, g))
@@ -762,7 +780,7 @@ def proactive_disclosure(tables: "pd.DataFrame", reports: "pd.DataFrame | None" 
         legend_above(ax, ncols=3)
 
     return chart_figure(zh, en, contributing_ids(drawn), n_missing_cells(drawn), source, draw,
-                        height=bar_height(len(groups) * 1.6))
+                        height=bar_height(len(groups) * 1.6), notes=notes)
 
 
 class AppealShares:

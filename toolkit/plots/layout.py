@@ -523,6 +523,18 @@ GROUP_UNITS = {"organ": ("个机关", "organs"), "province": ("个省份", "prov
                "admin_level": ("个层级", "levels"), "sector": ("个领域", "sectors"), "year": ("个年度", "years")}
 
 
+def others_label(by: str, n: int, members: Sequence[str], counted: set[str] | None) -> str:
+    """The tick label of the row summarising *n* groups of *by* (their reports *members*)."""
+    zh_unit, en_unit = GROUP_UNITS.get(by, ("组", "groups"))
+    return f"其余 {n} {zh_unit} / {n} other {en_unit}\n{count_label(members, counted)}"
+
+
+def others_note(by: str, shown: int, n: int) -> str:
+    """The source-line clause of a chart that draws *shown* groups of *by* and sums up *n* in one row."""
+    zh_unit, en_unit = GROUP_UNITS.get(by, ("组", "groups"))
+    return f"仅单列前 {shown} {zh_unit}，其余 {n} {zh_unit}合为一行 / {shown} {en_unit} drawn, the other {n} in one row"
+
+
 def table_or_stated(long: "pd.DataFrame") -> "pd.DataFrame":
     """The present values of *long* (report_id, group, series, value, stated), with a group's stated
     values of a series left out when any of its reports has that series from a table: a figure
@@ -568,8 +580,7 @@ def group_means(long: "pd.DataFrame", keys: Sequence[str], labels: dict, by: str
             means[(OTHERS, key)], counts[(OTHERS, key)] = float(row["mean"]), int(row["count"])
         members = long.loc[long["group"].isin(rest).to_numpy(dtype=bool), "report_id"].astype(str).unique().tolist()
         counted = set(part["report_id"].astype(str))
-        zh_unit, en_unit = GROUP_UNITS.get(by, ("组", "groups"))
-        labels[OTHERS] = f"其余 {len(rest)} {zh_unit} / {len(rest)} other {en_unit}\n{count_label(members, counted)}"
+        labels[OTHERS] = others_label(by, len(rest), members, counted)
         shown = shown + [OTHERS]
     drawn = used[used["group"].isin(shown[:top] + rest).to_numpy(dtype=bool)]
     rows = drawn.groupby("group", sort=False)["report_id"].nunique().to_dict()
