@@ -4,7 +4,9 @@
 and the cells their indicators read (a filter Parquet applies while reading,
 row group by row group, so memory follows what is drawn, not the corpus's
 tables), computes those indicators once over all reports, and the audit's
-three columns.  :func:`indicator_cells` says which cells an indicator reads.
+three columns.  :func:`built_parts` gives the same a run of reports at a time
+(the charts that gather an aggregate read the build so, in one pass).
+:func:`indicator_cells` says which cells an indicator reads.
 
 A build computes every report's indicators once (:func:`write_built_indicators`, into
 ``.cache/indicators.parquet`` of its output folder) and its workbook sheet, database

@@ -271,9 +271,15 @@ def write_charts(out: Path, jobs: int | None = 1, corpus: str | os.PathLike | No
     so needs the ``if __name__ == "__main__":`` guard that every spawned pool needs.  The files
     are the same bytes either way, and whatever the session's matplotlib settings.
 
+    A chart that declares an aggregate (:class:`~toolkit.plots.registry.Chart`) is gathered in
+    one pass over the build's tables and audit, shared by all such charts, a run of reports at a
+    time (:data:`~toolkit.analysis.chart_data.RUN_REPORTS`), and drawn from what was gathered;
+    the others are drawn from the frames of the whole build.
+
     Each chart is cited (:func:`save`): its source line names the reports it draws on and
     ``NAME.sources.csv`` beside it lists them, with their URLs and retrieval dates from the
-    ``metadata.csv`` of *corpus* (``xxgk build`` passes the corpus it built; None: without them).
+    ``metadata.csv`` of *corpus* (``xxgk build`` passes the corpus it built; None: without them),
+    both made in this process from one citation frame of every report.
     """
     from ..data.workers import n_workers, worker_pool
 
