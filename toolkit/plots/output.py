@@ -102,7 +102,7 @@ def _gathered(out: Path, charts: Sequence[Chart], frames: dict) -> dict:
     build's per-report summaries, in *frames*) cut to each run."""
     from ..analysis.chart_data import RUN_REPORTS, built_parts, report_bounds
 
-    aggregates = {(c.name, by): (c, c.aggregate(by=by) if c.by else c.aggregate())
+    aggregates = {(c.name, by): (c, c.aggregate(by=by or c.default_by) if c.by else c.aggregate())
                   for c in charts for by, _stem in c.stems()}
     if not aggregates:
         return {}
