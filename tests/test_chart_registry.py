@@ -74,3 +74,23 @@ def test_the_build_keeps_every_cell_a_registered_chart_declares():
                 for column in c.columns or (None,):
                     assert (c.table, row, column) in cells
     assert set(plots.chart_indicators()) == {n for c in plots.REGISTRY.values() for n in c.indicators}
+
+
+def test_charts_gathered_run_by_run_are_the_charts_of_one_run(tmp_path, corpus, monkeypatch):
+    """write_charts draws the charts that declare an aggregate from one pass over the build, a run
+    of reports at a time: runs of two reports give the same files, byte for byte, as one run."""
+    from toolkit.analysis import chart_data
+
+    out = tmp_path / "out"
+    tb.build(corpus, out, excel=False)
+    gathering = [c.name for c in plots.REGISTRY.values() if c.aggregate is not None]
+    assert {"applications_by_applicant", "outcomes", "appeals", "audit_summary", "proactive_disclosure"} <= set(gathering)
+    one = {p: (out / p).read_bytes() for p in plots.write_charts(out)}
+    runs = []
+    bounds = chart_data.report_bounds
+    monkeypatch.setattr(chart_data, "RUN_REPORTS", 2)
+    monkeypatch.setattr(chart_data, "report_bounds", lambda o, size=chart_data.CHUNK_REPORTS: runs.append(size)
+                        or bounds(o, size))
+    many = {p: (out / p).read_bytes() for p in plots.write_charts(out)}
+    assert runs == [2] and len(bounds(out, 2)) > 2
+    assert many == one

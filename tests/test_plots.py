@@ -643,6 +643,33 @@ def test_organs_beyond_the_top_are_summarised_in_one_row():
     assert values[5] == "83"
 
 
+def test_the_source_line_says_how_many_organs_are_drawn_and_how_many_summed_up():
+    ind = _organ_counts({f"局{i:02d}": [float(100 - i)] * (1 + i % 2) for i in range(30)})
+    source = _source_text(plots.applications_and_refusals(ind, top=5)).replace("\n", "")
+    assert "仅单列前 5 个机关，其余 25 个机关合为一行" in source
+    few = _organ_counts({"教育厅": [20, 19], "洪泽": [95]})
+    assert "合为一行" not in _source_text(plots.applications_and_refusals(few)).replace("\n", "")
+
+
+def test_rates_by_organ_pool_the_organs_beyond_the_first_25_in_one_row():
+    # 30 organs, one report each: organ i handled 100 + i applications and granted 50, so the 25
+    # with the most cases are 局29 … 局05, and 局04 … 局00 are pooled: 5 × 50 of 100 + … + 104 = 250 of 510.
+    rows = [{"report_id": f"r{i:02d}", "organ_id": f"1:局{i:02d}", "agency": f"局{i:02d}", "year": 2023,
+             "template": "2021", "indicator": "disclosure_rate", "numerator": 50.0, "denominator": 100.0 + i,
+             "value": 50.0 / (100.0 + i), "source": "table"} for i in range(30)]
+    ind = pd.DataFrame(rows).astype({"year": "Int64", "numerator": "Float64", "denominator": "Float64",
+                                     "value": "Float64"})
+    fig = plots.rates(ind, by="organ", names=["disclosure_rate"])
+    ax = fig.axes[0]
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(ticks) == 26 and ticks[0] == "局29\n2023，1 份报告" and ticks[24] == "局05\n2023，1 份报告"
+    assert ticks[-1] == "其余 5 个机关 / 5 other organs\n5 份报告"
+    labels = [t.get_text() for t in ax.texts if t.get_gid() == "xxgk-value"]
+    assert labels[-1] == "49%（250/510）"
+    assert "仅单列前 25 个机关，其余 5 个机关合为一行" in _source_text(fig).replace("\n", "")
+    assert sorted(fig.xxgk_reports) == [f"r{i:02d}" for i in range(30)]  # the pooled ones are drawn on too
+
+
 def test_a_long_source_line_is_broken_to_fit_the_figure():
     """A source line that names a long sources file and several notes is broken at its clauses
     and stays inside the figure, in PNG as in SVG (never cut at the right edge)."""

@@ -4,7 +4,9 @@
 and the cells their indicators read (a filter Parquet applies while reading,
 row group by row group, so memory follows what is drawn, not the corpus's
 tables), computes those indicators once over all reports, and the audit's
-three columns.  :func:`indicator_cells` says which cells an indicator reads.
+three columns.  :func:`built_parts` gives the same a run of reports at a time
+(the charts that gather an aggregate read the build so, in one pass).
+:func:`indicator_cells` says which cells an indicator reads.
 
 A build computes every report's indicators once (:func:`write_built_indicators`, into
 ``.cache/indicators.parquet`` of its output folder) and its workbook sheet, database
@@ -19,13 +21,16 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["built_frames", "built_indicators_of", "indicator_cells", "cell_filter", "write_built_indicators",
+__all__ = ["built_frames", "built_parts", "report_bounds", "built_indicators_of", "indicator_cells", "cell_filter", "write_built_indicators",
            "read_built_indicators", "built_indicator_batches", "INDICATORS_FILE"]
 
 #: Where a build keeps its indicators, relative to its output folder.
 INDICATORS_FILE = ".cache/indicators.parquet"
 #: Reports whose indicators are computed at once when a build writes them.
 CHUNK_REPORTS = 1000
+#: Reports whose rows the charts' pass over a build holds at once (:func:`built_parts`): a run's
+#: rows are few (the cells charts declare), and fewer runs cost less.
+RUN_REPORTS = 5000
 
 Cell = tuple[str, str | None, str | None]  # (table, row or None: all rows, column or None: all columns)
 
@@ -111,12 +116,17 @@ def built_frames(out: str | Path, cells: Sequence[Cell] = (), indicators: Sequen
     out = Path(out)
     reports = pq.read_table(out / "reports.parquet").to_pandas()
     statements = pq.read_table(out / "statements.parquet").to_pandas() \
-        if (out / "statements.parquet").is_file() else None
+        if indicators and (out / "statements.parquet").is_file() else None
     needed = set(indicator_cells(indicators)) if indicators else set()
     wanted = list(cells) + sorted(needed)
     columns = ["report_id", "table", "row", "column", "value", "status"]
-    read = pq.read_table(out / "tables.parquet", columns=columns, filters=cell_filter(wanted),
-                         read_dictionary=["report_id", "table", "row", "column"])
+    read_dictionary = ["report_id", "table", "row", "column"]
+    if wanted:
+        read = pq.read_table(out / "tables.parquet", columns=columns, filters=cell_filter(wanted),
+                             read_dictionary=read_dictionary)
+    else:  # no cell wanted: the file is not scanned
+        read = pq.ParquetFile(out / "tables.parquet", read_dictionary=read_dictionary).schema_arrow.empty_table() \
+            .select(columns)
     kept = read.unify_dictionaries().to_pandas(types_mapper=arrow_types)
     frames: dict[str, pd.DataFrame | None] = {"reports": reports}
     if cells:
@@ -142,16 +152,18 @@ def built_frames(out: str | Path, cells: Sequence[Cell] = (), indicators: Sequen
     return frames
 
 
-def _report_runs(out: Path, name: str, bounds: Sequence[str]):
+def _report_runs(out: Path, name: str, bounds: Sequence[str], columns: Sequence[str] | None = None):
     """The Arrow rows of ``out/NAME.parquet`` (written in report_id order) cut at *bounds*: for each
-    bound, the rows whose report_id is at most it and above the previous one, read in batches."""
+    bound, the rows whose report_id is at most it and above the previous one, read in batches
+    (only *columns*, when given; report_id among them)."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     file = pq.ParquetFile(out / f"{name}.parquet")
-    batches = file.iter_batches(batch_size=20_000)
-    held = file.schema_arrow.empty_table()
+    schema = file.schema_arrow if columns is None else pa.schema([file.schema_arrow.field(c) for c in columns])
+    batches = file.iter_batches(batch_size=20_000, columns=None if columns is None else list(columns))
+    held = schema.empty_table()
     done = False
     for bound in bounds:
         while not done and (held.num_rows == 0 or pc.max(held["report_id"]).as_py() <= bound):
@@ -159,11 +171,125 @@ def _report_runs(out: Path, name: str, bounds: Sequence[str]):
             if batch is None:
                 done = True
             else:
-                held = pa.concat_tables([held, pa.Table.from_batches([batch], schema=file.schema_arrow)])
+                held = pa.concat_tables([held, pa.Table.from_batches([batch], schema=schema)])
         # report_id order is the order the build writes: the rows up to *bound* are a prefix.
         n = int(pc.sum(pc.less_equal(held["report_id"], bound)).as_py() or 0)
         yield held.slice(0, n)
         held = held.slice(n)
+
+
+def _cell_mask(cells: Sequence[Cell]):
+    """A function of an Arrow record batch of tidy rows: which of its rows are among *cells* (None as
+    row or column: any), found on the dictionaries of table, row and column (few values, many
+    rows), as :func:`cell_filter` keeps them."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    exact: dict[tuple[str, str], set[str]] = {}
+    wide = []
+    for table, row, column in cells:
+        if row is not None and column is not None:
+            exact.setdefault((table, column), set()).add(row)
+        else:
+            wide.append((table, row, column))
+
+    def coded(batch, name):
+        """(codes, values) of column *name*; a missing value has code len(values), matching nothing."""
+        arr = batch.column(name)
+        if not pa.types.is_dictionary(arr.type):
+            arr = pc.dictionary_encode(arr)
+        values = np.array(arr.dictionary.to_pylist() + [None], dtype=object)
+        codes = pc.fill_null(arr.indices, len(values) - 1).to_numpy(zero_copy_only=False)
+        return codes, values
+
+    def keep(batch):
+        (t, tv), (r, rv), (c, cv) = (coded(batch, n) for n in ("table", "row", "column"))
+        mask = np.zeros(batch.num_rows, dtype=bool)
+        for (table, column), rows in exact.items():
+            mask |= (tv == table)[t] & (cv == column)[c] & np.isin(rv, sorted(rows))[r]
+        for table, row, column in wide:
+            hit = (tv == table)[t]
+            if row is not None:
+                hit &= (rv == row)[r]
+            if column is not None:
+                hit &= (cv == column)[c]
+            mask |= hit
+        return pa.array(mask)
+
+    return keep
+
+
+def _kept_runs(out: Path, name: str, bounds: Sequence[str], columns: Sequence[str], keep=None,
+               read_dictionary: Sequence[str] = ()):
+    """The Arrow rows of ``out/NAME.parquet`` (written in report_id order) cut at *bounds*, as
+    :func:`_report_runs`, holding only the rows *keep* (a function of a record batch giving a
+    boolean mask; None: all) keeps of each batch as it is read: memory follows the rows kept of
+    one run."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    import numpy as np
+
+    # report_id read as a dictionary too: a run's ids are compared once per distinct id.
+    file = pq.ParquetFile(out / f"{name}.parquet", read_dictionary=["report_id", *read_dictionary])
+    batches = file.iter_batches(batch_size=65_536, columns=list(columns))
+    schema = None
+    held: list = []
+    last = None  # the report_id of the last row read
+    done = False
+    for bound in bounds:
+        while not done and (last is None or last <= bound):
+            batch = next(batches, None)
+            if batch is None:
+                done = True
+                break
+            if batch.num_rows:
+                last = batch.column("report_id")[-1].as_py()
+            schema = schema or batch.schema
+            held.append(batch if keep is None else batch.filter(keep(batch)))
+        table = pa.Table.from_batches(held, schema=schema) if schema is not None else \
+            pa.schema([file.schema_arrow.field(c) for c in columns]).empty_table()
+        # report_id order is the order the build writes: the rows up to *bound* are a prefix.
+        n = 0
+        for chunk in table["report_id"].chunks:
+            ids = np.array(chunk.dictionary.to_pylist(), dtype=object)
+            n += int(np.count_nonzero((ids <= bound)[chunk.indices.to_numpy(zero_copy_only=False)])) \
+                if len(ids) else 0
+        yield table.slice(0, n)
+        held = table.slice(n).to_batches()
+
+
+def report_bounds(out: str | Path, size: int = CHUNK_REPORTS) -> list[str]:
+    """The last report_id of each run of *size* reports of the build in *out* (report_id order)."""
+    import pyarrow.parquet as pq
+
+    ids = sorted(set(pq.read_table(Path(out) / "reports.parquet", columns=["report_id"])["report_id"].to_pylist()))
+    return [ids[min(i + size, len(ids)) - 1] for i in range(0, len(ids), size)]
+
+
+def built_parts(out: str | Path, bounds: Sequence[str], cells: Sequence[Cell] = (),
+                audit: bool = False) -> "Iterator[dict[str, pd.DataFrame | None]]":
+    """The build in *out* a run of reports at a time (runs cut at *bounds*, :func:`report_bounds`):
+    for each run, ``tables`` (its tidy rows of *cells*, as :func:`built_frames` gives them; None
+    without cells) and ``audit`` (report_id, check, passed; None unless *audit*).  Only one run
+    of each file is held at a time, so memory follows the run, not the corpus."""
+    from ..data.tabular import arrow_types
+
+    out = Path(out)
+    none = iter(lambda: None, 0)  # endless Nones: the file is not read
+    tables = _kept_runs(out, "tables", bounds, ["report_id", "table", "row", "column", "value", "status"],
+                        _cell_mask(cells)) if cells else none
+    findings = _kept_runs(out, "audit", bounds, ["report_id", "check", "passed"], read_dictionary=["check"]) \
+        if audit else none
+    for _bound, cut, found in zip(bounds, tables, findings):
+        part: dict[str, pd.DataFrame | None] = {"tables": None, "audit": None}
+        if cut is not None:
+            part["tables"] = cut.unify_dictionaries().to_pandas(types_mapper=arrow_types)
+        if found is not None:
+            part["audit"] = found.unify_dictionaries().to_pandas(types_mapper=arrow_types)
+        yield part
 
 
 def write_built_indicators(out: str | Path) -> list[str]:

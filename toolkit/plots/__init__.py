@@ -22,7 +22,7 @@ Organs are compared like with like (``docs/METHODS.md``): a chart drawn by
 organ shows each organ's mean per report, over the reports that have every
 value drawn, and its tick label says how many reports and which years; the
 :data:`MAX_ORGANS` organs with the largest means are drawn and the others are
-summarised in one row (其余 N 个机关 / N others).  A chart drawn by year (or
+summarised in one row (其余 N 个机关 / N others), as the source line says.  A chart drawn by year (or
 province, level, sector) sums each group's reports and says how many.  The
 charts of one table across all reports (applicants, outcomes, appeals) state
 no grand total over organs and years: each bar is the mean of the reports' own

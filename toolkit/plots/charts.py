@@ -10,7 +10,7 @@ from ..analysis.aggregation import is_missing as _is_na
 from .layout import (MISSING, OTHERS, GROUP_TITLES, SHARE, ZERO, group_means, table_or_stated, MAX_ORGANS, NA_GID,
                      NA_LABEL, VALUE_GID, all_zero_note, bar_height, chart_figure, check_by, contributing_ids,
                      draw_bars, fit_inside_labels, group_sums, grouped_hbars, headroom, integer_axis, is_empty,
-                     legend_above, map_values, n_missing_cells, named_reports, number_text, report_groups,
+                     legend_above, map_values, matches, n_missing_cells, others_label, others_note, named_reports, number_text, report_groups,
                      report_shares, require_columns, select_cells, share_text, value_label, wrap_label, years_text)
 from .theme import FAIL_COLOUR, MUTED_COLOUR, NA_COLOUR, NEUTRAL_COLOUR, PALETTE, PASS_COLOUR, TEXT_COLOUR
 
@@ -47,11 +47,10 @@ def _table_values_only(indicators):
     year = pd.to_numeric(indicators["year"], errors="coerce") if "year" in indicators.columns else \
         pd.Series(float("nan"), index=indicators.index)
     pre = (year.notna() & (year < TEMPLATE_FROM)).to_numpy(dtype=bool)
-    stated = (indicators["source"].astype("string") == "stated").fillna(False).to_numpy(dtype=bool) \
+    stated = matches(indicators["source"], ["stated"]) \
         if "source" in indicators.columns else pd.Series(False, index=indicators.index).to_numpy(dtype=bool)
-    kind = indicators["indicator"].astype("string")
-    wanted = kind.isin(list(_APP_INDICATORS)).fillna(False).to_numpy(dtype=bool)
-    value = indicators["value"].where(kind == "applications", indicators["numerator"])
+    wanted = matches(indicators["indicator"], _APP_INDICATORS)
+    value = indicators["value"].where(matches(indicators["indicator"], ["applications"]), indicators["numerator"])
     present = wanted & value.notna().to_numpy(dtype=bool)
     rid = indicators["report_id"].astype(str).to_numpy()
     kept = ~pre & ~stated
@@ -68,43 +67,49 @@ def _table_values_only(indicators):
 
 
 def _indicator_values(indicators, by: str):
-    """Per report: group, applications, denied, unanswered (None when missing) from an indicators frame."""
+    """Per report: group, applications, denied, unanswered (None when missing) from an indicators
+    frame, with the series each report states in its text (``stated``) and whose value its text
+    contradicts (``conflict``), as comma-joined series names."""
     require_columns(indicators, ("report_id", "indicator", "value", "numerator"), "indicators() frame expected")
+    import numpy as np
     import pandas as pd
 
     wanted = {"applications": "value", "denial_rate": "numerator", "unavailable_rate": "numerator",
               "not_processed_rate": "numerator"}
-    sub = indicators[indicators["indicator"].astype("string").isin(list(wanted))]
-    source = sub["source"].astype("string") if "source" in sub.columns else pd.Series(pd.NA, index=sub.index)
-    conflict = sub["conflict"].astype("boolean").fillna(False) if "conflict" in sub.columns else \
-        pd.Series(False, index=sub.index)
-    per: dict[str, dict[str, float | None]] = {}
-    stated: dict[str, set[str]] = {}
-    contradicted: dict[str, set[str]] = {}
-    for rid, ind, value, num, src, con in zip(sub["report_id"].astype(object), sub["indicator"].astype(object),
-                                              sub["value"].astype(object), sub["numerator"].astype(object),
-                                              source.astype(object), conflict.astype(bool)):
-        # A rate's numerator is present only when all its cells were read (denominator 0 or not).
-        v = value if wanted[str(ind)] == "value" else num
-        per.setdefault(str(rid), {})[str(ind)] = None if _is_na(v) else float(v)
-        if not _is_na(v) and src == "stated":
-            stated.setdefault(str(rid), set()).add(str(ind))
-        if not _is_na(v) and con:
-            contradicted.setdefault(str(rid), set()).add(str(ind))
+    sub = indicators[matches(indicators["indicator"], wanted)]
+    kind = sub["indicator"].astype(object).to_numpy(dtype=object, na_value=None)
+    # A rate's numerator is present only when all its cells were read (denominator 0 or not).
+    v = np.where(kind == "applications", sub["value"].to_numpy(dtype=float, na_value=np.nan),
+                 sub["numerator"].to_numpy(dtype=float, na_value=np.nan))
+    present = ~np.isnan(v)
+    source = sub["source"].astype(object).to_numpy(dtype=object, na_value=None) if "source" in sub.columns \
+        else np.full(len(sub), None, dtype=object)
+    conflict = sub["conflict"].astype("boolean").fillna(False).to_numpy(dtype=bool) if "conflict" in sub.columns \
+        else np.zeros(len(sub), dtype=bool)
+    long = pd.DataFrame({"report_id": sub["report_id"].astype(str).to_numpy(dtype=object), "indicator": kind,
+                         "v": v, "stated": present & (source == "stated"), "conflict": present & conflict})
+    rids = pd.unique(long["report_id"])
+    # A report listed twice under an indicator keeps its last value, and any mark it had.
+    last = long.drop_duplicates(["report_id", "indicator"], keep="last").pivot(
+        index="report_id", columns="indicator", values="v").reindex(index=rids, columns=list(wanted))
+    marks = long.groupby(["report_id", "indicator"], sort=False)[["stated", "conflict"]].any().unstack(
+        "indicator").reindex(index=rids).fillna(False)
     series_of = {"applications": "applications", "denial_rate": "denied", "unavailable_rate": "unanswered",
                  "not_processed_rate": "unanswered"}
-    rows = []
-    for rid, vals in per.items():
-        un, npr = vals.get("unavailable_rate"), vals.get("not_processed_rate")
-        said = stated.get(rid, set())
-        rows.append({"report_id": rid, "applications": vals.get("applications"),
-                     "denied": vals.get("denial_rate"),
-                     "unanswered": None if un is None or npr is None else un + npr,
-                     "stated": ",".join(sorted({series_of[n] for n in said})),
-                     "conflict": ",".join(sorted({series_of[n] for n in contradicted.get(rid, set())}))})
-    frame = pd.DataFrame(rows, columns=["report_id", "applications", "denied", "unanswered", "stated", "conflict"])
-    for c in ("applications", "denied", "unanswered"):
-        frame[c] = pd.array(frame[c].tolist(), dtype="Float64")
+
+    def joined(mark):
+        got = {s: np.zeros(len(rids), dtype=bool) for s in ("applications", "denied", "unanswered")}
+        for ind, s in series_of.items():
+            if (mark, ind) in marks.columns:
+                got[s] |= marks[(mark, ind)].to_numpy(dtype=bool)
+        return [",".join(s for s in sorted(got) if got[s][i]) for i in range(len(rids))]
+
+    un, npr = last["unavailable_rate"], last["not_processed_rate"]
+    frame = pd.DataFrame({"report_id": pd.Series(rids, dtype=object),
+                          "applications": pd.array(last["applications"].to_numpy(), dtype="Float64"),
+                          "denied": pd.array(last["denial_rate"].to_numpy(), dtype="Float64"),
+                          "unanswered": pd.array((un + npr).to_numpy(), dtype="Float64"),
+                          "stated": joined("stated"), "conflict": joined("conflict")})
     group_of, labels, axis = report_groups(list(frame["report_id"]), indicators.drop_duplicates("report_id"), by)
     frame["group"] = frame["report_id"].map(group_of)
     return frame, labels, axis
@@ -168,8 +173,9 @@ def applications_and_refusals(indicators: "pd.DataFrame", by: str = "organ", *, 
     names = [s[0] for s in _APP_SERIES]
     long = frame.melt(id_vars=["report_id", "group", "stated", "conflict"], value_vars=names, var_name="series",
                       value_name="value")
-    long["stated"] = [key in str(said).split(",") for key, said in zip(long["series"], long["stated"])]
-    long["conflict"] = [key in str(said).split(",") for key, said in zip(long["series"], long["conflict"])]
+    # The series names do not contain one another: a name within the joined list is one of them.
+    for mark in ("stated", "conflict"):
+        long[mark] = [key in said for key, said in zip(long["series"].tolist(), long[mark].tolist())]
     if per:
         counted = set(table_or_stated(long)["report_id"].astype(str))
         _ids, labels, axis = report_groups(list(frame["report_id"]), ind.drop_duplicates("report_id"), by,
@@ -177,6 +183,8 @@ def applications_and_refusals(indicators: "pd.DataFrame", by: str = "organ", *, 
         groups, sums, texts, stated, _drawn = group_means(
             long, names, labels, by, top or MAX_ORGANS, lambda got: got.get("applications", -1.0))
         drawn = long  # every group is drawn: in a row of its own or in the summary row
+        if OTHERS in groups:
+            notes.append(others_note(by, len(groups) - 1, len(set(long["group"])) - len(groups) + 1))
     else:
         used = table_or_stated(long)
         sums = group_sums(long[long.index.isin(used.index) | long["value"].isna()], ["group", "series"])
@@ -248,6 +256,8 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
     §2.1); ties by name.  The source line says so.  It is a drawing order, not
     a ranking of the rates.
     """
+    import numpy as np
+
     from ..analysis.aggregation import pooled_rate, without_unformed_rates
 
     check_by(by)
@@ -262,7 +272,7 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
     require_columns(indicators, ("report_id", "indicator", "numerator", "denominator", "value"),
              "indicators() frame expected")
     wanted = [s[0] for s in series]
-    sub = indicators[indicators["indicator"].astype("string").isin(wanted)]
+    sub = indicators[matches(indicators["indicator"], wanted)]
     if sub.empty:
         return chart_figure(zh, en, 0, 0, source, None)
     sub = without_unformed_rates(sub)  # a copy; a rate that could not be formed is left out of the pool
@@ -295,9 +305,20 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
         return r is not None and not _is_na(r.value)
 
     groups = sorted(set(sub["group"]), key=order)
+    rest: list = []
     if by != "year":
-        groups = groups[:MAX_ORGANS]  # the organs with the most cases, as the other organ charts
-        sub = sub[sub["group"].isin(groups)]
+        # The organs with the most cases per report, as the other organ charts; the rest pooled in one row.
+        groups, rest = groups[:MAX_ORGANS], groups[MAX_ORGANS:]
+        if len(rest) == 1:  # one group more: drawn rather than a summary of one
+            groups, rest = groups + rest, []
+        if rest:
+            summed = sub["group"].isin(rest).to_numpy(dtype=bool)
+            members = list(dict.fromkeys(sub.loc[summed, "report_id"].astype(str)))
+            labels[OTHERS] = others_label(by, len(rest), members, contributing)
+            sub = sub.assign(group=np.where(summed, OTHERS, sub["group"].astype(object).to_numpy()))
+            for r in pooled_rate(sub[summed], "numerator", "denominator", ["group", "indicator"]).itertuples(index=False):
+                got[(r.group, r.indicator)] = r
+            groups = groups + [OTHERS]
     n = sorted(contributing & set(sub["report_id"].astype(str)))
     k = len(series)
     # A pooled rate resting on a report whose text contradicts the table carries the mark.
@@ -308,7 +329,7 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
         marked = set(zip(hit["group"], hit["indicator"].astype(str)))
     notes = [CONFLICT_NOTE] if any(usable(g, key) for g, key in marked if g in groups) else []
     if by != "year":
-        notes.insert(0, RATES_ORDER_NOTE)
+        notes[0:0] = [RATES_ORDER_NOTE] + ([others_note(by, len(groups) - 1, len(rest))] if rest else [])
 
     def draw(fig):
         ax = fig.add_subplot()
@@ -367,8 +388,7 @@ def conflict_reports(indicators: "pd.DataFrame | None", table: str) -> set[str]:
     ``conflict`` column of *indicators* (none when it is None or has no such column)."""
     if indicators is None or is_empty(indicators) or "conflict" not in indicators.columns:
         return set()
-    sub = indicators[indicators["indicator"].astype("string").isin(list(CONFLICT_OF[table]))
-                     .fillna(False).to_numpy(dtype=bool)]
+    sub = indicators[matches(indicators["indicator"], CONFLICT_OF[table])]
     hit = sub["conflict"].astype("boolean").fillna(False).to_numpy(dtype=bool)
     return set(sub.loc[hit, "report_id"].astype(str))
 
@@ -378,24 +398,71 @@ def _report_meta(indicators: "pd.DataFrame | None") -> dict:
     if indicators is None or is_empty(indicators) or not {"report_id", "agency", "year"} <= set(indicators.columns):
         return {}
     first = indicators.drop_duplicates("report_id")
-    return {str(r): (a, y) for r, a, y in zip(first["report_id"], first["agency"], first["year"])}
+    return {str(r): (a, y) for r, a, y in zip(*(first[c].to_numpy(dtype=object) for c in ("report_id", "agency", "year")))}
 
 
-def _mean_shares(cells, part: str, unit: str | None, indicators, table: str):
-    """The mean over reports of each report's own shares (:func:`report_shares`): ({(unit, part):
-    mean}, {unit: reports with shares}, {unit: reports whose parts are all 0}, {unit: reports with a
-    part missing}, the units whose mean includes a report whose text contradicts its *table*)."""
-    shares, status = report_shares(cells, part, unit)
-    means = {k: float(v) for k, v in shares.groupby(["unit", "part"], sort=False)["share"].mean().items()}
+class MeanShares:
+    """The mean over reports of each report's own shares (:func:`report_shares`) of some cells,
+    gathered a part of the reports at a time (:meth:`add`; a report's cells come in one part):
+    the shares (one number per report and part), per unit the reports whose shares were formed,
+    whose parts are all 0 and with a part missing, the organ and year of each, and the units
+    whose mean includes a report whose text contradicts its *table*."""
 
-    def ids(kind):
-        sub = status[(status["status"] == kind).to_numpy(dtype=bool)]
-        return {u: set(g["report_id"]) for u, g in sub.groupby("unit", sort=False)}
+    def __init__(self, part: str, unit: str | None, table: str):
+        self.part, self.unit, self.table = part, unit, table
+        self.keys: dict[tuple, int] = {}  # (unit, part) -> its number, in the order first met
+        self.codes: list = []  # per part of the reports: each share's (unit, part) number ...
+        self.values: list = []  # ... and the share, in the order report_shares gives them
+        self.used: dict[str, set[str]] = {}
+        self.zero: dict[str, set[str]] = {}
+        self.missing: dict[str, set[str]] = {}
+        self.marked: set = set()
+        self.meta: dict = {}
+        self.read = False  # some cell was read
 
-    used, zero, missing = ids(SHARE), ids(ZERO), ids(MISSING)
-    bad = conflict_reports(indicators, table)
-    marked = {u for u, rs in used.items() if rs & bad}
-    return means, used, zero, missing, marked
+    def add(self, cells: "pd.DataFrame | None", indicators: "pd.DataFrame | None") -> "MeanShares":
+        if is_empty(cells):
+            return self
+        import numpy as np
+        import pandas as pd
+
+        self.read = True
+        shares, status = report_shares(cells, self.part, self.unit)
+        bad = conflict_reports(indicators, self.table)
+        # Each share's (unit, part) numbered on the distinct pairs (few), not pair by pair.
+        unit, units = pd.factorize(shares["unit"], sort=False)
+        part, parts = pd.factorize(shares["part"], sort=False)
+        pair, pairs = pd.factorize(unit.astype(np.int64) * max(len(parts), 1) + part, sort=False)
+        number = np.array([self.keys.setdefault((units[k // max(len(parts), 1)], parts[k % max(len(parts), 1)]),
+                                                len(self.keys)) for k in pairs], dtype=np.int32)
+        self.codes.append(number[pair])
+        self.values.append(shares["share"].to_numpy(dtype=float))
+        rid = status["report_id"].to_numpy(dtype=object)
+        unit, units = pd.factorize(status["unit"], sort=False)
+        kinds = status["status"].to_numpy(dtype=object)
+        for kind, into in ((SHARE, self.used), (ZERO, self.zero), (MISSING, self.missing)):
+            for i, u in enumerate(units):
+                ids = set(rid[(kinds == kind) & (unit == i)])
+                if ids:
+                    into.setdefault(u, set()).update(ids)
+                    if kind == SHARE and ids & bad:
+                        self.marked.add(u)
+        meta = _report_meta(indicators)
+        self.meta.update((r, meta[r]) for r in set(rid) if r in meta)
+        return self
+
+    def means(self) -> dict:
+        """{(unit, part): mean of the reports' shares}."""
+        import numpy as np
+        import pandas as pd
+
+        keys = list(self.keys)
+        if not keys:
+            return {}
+        # One grouped mean over the shares in the order they were read: the same sums, in the same
+        # order, as over the whole corpus at once.
+        frame = pd.DataFrame({"k": np.concatenate(self.codes), "share": np.concatenate(self.values)})
+        return {keys[int(i)]: float(v) for i, v in frame.groupby("k", sort=False)["share"].mean().items()}
 
 
 def _reports_en(n: int) -> str:
@@ -432,6 +499,52 @@ def _share_axis(ax, horizontal: bool = False) -> None:
     ax.grid(True, axis="x" if horizontal else "y")
 
 
+class ApplicantShares:
+    """What :func:`applications_by_applicant` draws, gathered a part of the reports at a time
+    (:meth:`add`, the chart's inputs; :meth:`figure` draws it)."""
+
+    def __init__(self):
+        self.shares = MeanShares("column", None, "t3")
+
+    def add(self, tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None) -> "ApplicantShares":
+        from .. import schema
+
+        cols = [c.key for c in schema.T3_COLUMNS if c.key != "total"]
+        self.shares.add(None if is_empty(tables) else select_cells(tables, "t3", ["new_received"], cols), indicators)
+        return self
+
+    def figure(self, *, source: str | None = None) -> "Figure":
+        from .. import schema
+
+        zh, en = "新收申请：按申请人类型", "New applications by applicant type"
+        cols = [c for c in schema.T3_COLUMNS if c.key != "total"]
+        agg = self.shares
+        if not agg.read:
+            return chart_figure(zh, en, 0, 0, source, None)
+        means, used, zero, missing, marked, meta = agg.means(), agg.used, agg.zero, agg.missing, agg.marked, agg.meta
+        ids, none = used.get("", set()), zero.get("", set())
+        zh_scope, en_scope = _share_scope(ids, meta)
+        values = [means.get(("", c.key)) for c in cols]
+        mark = CONFLICT_MARK if "" in marked else ""
+        texts = [share_text(v) + mark if v is not None else "" for v in values]
+        notes = [f"其中 {len(none):,} 份报告本年无新收申请，无占比 / {_reports_en(len(none))} received no application: "
+                 "no share"] if none else []
+        notes += _missing_note(missing.get("", set()), meta) + ([CONFLICT_NOTE] if mark else [])
+
+        def draw(fig):
+            ax = fig.add_subplot()
+            labels = [f"{'其他组织' if c.key == 'other_org' else c.zh}\n{wrap_label(c.en)}" for c in cols]
+            draw_bars(ax, range(len(cols)), values, colour=PALETTE[0], labels=texts)
+            ax.set_xticks(range(len(cols)), labels, fontsize=9)
+            ax.set_xlim(-0.5, len(cols) - 0.5)
+            ax.set_ylim(0, 1.15)
+            _share_axis(ax)
+            ax.set_xlabel("申请人类型 / Applicant type")
+            ax.set_ylabel("各报告占比的平均 / Mean of the reports' shares")
+
+        return chart_figure(zh + zh_scope, en + en_scope, sorted(ids | none), 0, source, draw, notes=notes)
+
+
 def applications_by_applicant(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *,
                               source: str | None = None) -> "Figure":
     """Bar chart: who applies -- the mean over reports of each report's own share of its new
@@ -450,36 +563,7 @@ def applications_by_applicant(tables: "pd.DataFrame", indicators: "pd.DataFrame 
     gives each report's organ and year and its ``conflict``: the bars of a mean
     that includes a report whose text contradicts its table 3 are marked ``†``.
     """
-    from .. import schema
-
-    zh, en = "新收申请：按申请人类型", "New applications by applicant type"
-    cols = [c for c in schema.T3_COLUMNS if c.key != "total"]
-    cells = None if is_empty(tables) else select_cells(tables, "t3", ["new_received"], [c.key for c in cols])
-    if is_empty(cells):
-        return chart_figure(zh, en, 0, 0, source, None)
-    means, used, zero, missing, marked = _mean_shares(cells, "column", None, indicators, "t3")
-    meta = _report_meta(indicators)
-    ids, none = used.get("", set()), zero.get("", set())
-    zh_scope, en_scope = _share_scope(ids, meta)
-    values = [means.get(("", c.key)) for c in cols]
-    mark = CONFLICT_MARK if "" in marked else ""
-    texts = [share_text(v) + mark if v is not None else "" for v in values]
-    notes = [f"其中 {len(none):,} 份报告本年无新收申请，无占比 / {_reports_en(len(none))} received no application: "
-             "no share"] if none else []
-    notes += _missing_note(missing.get("", set()), meta) + ([CONFLICT_NOTE] if mark else [])
-
-    def draw(fig):
-        ax = fig.add_subplot()
-        labels = [f"{'其他组织' if c.key == 'other_org' else c.zh}\n{wrap_label(c.en)}" for c in cols]
-        draw_bars(ax, range(len(cols)), values, colour=PALETTE[0], labels=texts)
-        ax.set_xticks(range(len(cols)), labels, fontsize=9)
-        ax.set_xlim(-0.5, len(cols) - 0.5)
-        ax.set_ylim(0, 1.15)
-        _share_axis(ax)
-        ax.set_xlabel("申请人类型 / Applicant type")
-        ax.set_ylabel("各报告占比的平均 / Mean of the reports' shares")
-
-    return chart_figure(zh + zh_scope, en + en_scope, sorted(ids | none), 0, source, draw, notes=notes)
+    return ApplicantShares().add(tables, indicators).figure(source=source)
 
 
 #: Outcome groups of table 3: (zh, en, row keys or prefix).
@@ -500,6 +584,52 @@ def _outcome_group(row: str) -> int | None:
     return None
 
 
+class OutcomeShares:
+    """What :func:`outcomes` draws, gathered a part of the reports at a time (:meth:`add`, the
+    chart's inputs; :meth:`figure` draws it)."""
+
+    def __init__(self):
+        self.shares = MeanShares("group", None, "t3")
+
+    def add(self, tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None) -> "OutcomeShares":
+        cells = None if is_empty(tables) else select_cells(tables, "t3", columns=["total"])
+        if not is_empty(cells):
+            groups = map_values(cells["row"], lambda r: _outcome_group(str(r)))
+            keep = groups.notna().to_numpy()
+            cells = cells.loc[keep].assign(group=groups.to_numpy()[keep])
+        self.shares.add(cells, indicators)
+        return self
+
+    def figure(self, *, source: str | None = None) -> "Figure":
+        zh, en = "依申请公开：办理结果", "How applications were handled"
+        agg = self.shares
+        if not agg.read:
+            return chart_figure(zh, en, 0, 0, source, None)
+        means, used, zero, missing, marked, meta = agg.means(), agg.used, agg.zero, agg.missing, agg.marked, agg.meta
+        ids, none = used.get("", set()), zero.get("", set())
+        zh_scope, en_scope = _share_scope(ids, meta)
+        values = [means.get(("", i)) for i in range(len(OUTCOME_GROUPS))]
+        mark = CONFLICT_MARK if "" in marked else ""
+        notes = [f"其中 {len(none):,} 份报告办理结果均为 0，无占比 / {_reports_en(len(none))} handled no application: "
+                 "no share"] if none else []
+        notes += _missing_note(missing.get("", set()), meta) + ([CONFLICT_NOTE] if mark else [])
+
+        def draw(fig):
+            ax = fig.add_subplot()
+            colours = [PALETTE[0], PALETTE[2], PALETTE[3], PALETTE[1], PALETTE[5], PALETTE[4]]
+            for i, (v, colour) in enumerate(zip(values, colours)):
+                draw_bars(ax, [i], [v], horizontal=True, width=0.6, colour=colour,
+                          labels=[share_text(v) + mark if v is not None else ""])
+            ax.set_yticks(range(len(OUTCOME_GROUPS)), [f"{z}\n{e}" for z, e, _k in OUTCOME_GROUPS])
+            ax.set_ylim(len(OUTCOME_GROUPS) - 0.5, -0.5)
+            ax.set_xlim(0, 1.15)
+            _share_axis(ax, horizontal=True)
+            ax.set_xlabel("各报告占比的平均 / Mean of the reports' shares")
+            ax.set_ylabel("办理结果 / Outcome")
+
+        return chart_figure(zh + zh_scope, en + en_scope, sorted(ids | none), 0, source, draw, notes=notes)
+
+
 def outcomes(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *,
              source: str | None = None) -> "Figure":
     """Horizontal bars: how applications were handled -- the mean over reports of each report's own
@@ -518,41 +648,61 @@ def outcomes(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *
     bars of a mean that includes a report whose text contradicts its table 3
     (*indicators*' ``conflict``) are marked ``†``.
     """
-    zh, en = "依申请公开：办理结果", "How applications were handled"
-    cells = None if is_empty(tables) else select_cells(tables, "t3", columns=["total"])
-    if not is_empty(cells):
-        groups = map_values(cells["row"], lambda r: _outcome_group(str(r)))
-        keep = groups.notna().to_numpy()
-        cells = cells.loc[keep].assign(group=groups.to_numpy()[keep])
-    if is_empty(cells):
-        return chart_figure(zh, en, 0, 0, source, None)
-    means, used, zero, missing, marked = _mean_shares(cells, "group", None, indicators, "t3")
-    meta = _report_meta(indicators)
-    ids, none = used.get("", set()), zero.get("", set())
-    zh_scope, en_scope = _share_scope(ids, meta)
-    values = [means.get(("", i)) for i in range(len(OUTCOME_GROUPS))]
-    mark = CONFLICT_MARK if "" in marked else ""
-    notes = [f"其中 {len(none):,} 份报告办理结果均为 0，无占比 / {_reports_en(len(none))} handled no application: "
-             "no share"] if none else []
-    notes += _missing_note(missing.get("", set()), meta) + ([CONFLICT_NOTE] if mark else [])
-
-    def draw(fig):
-        ax = fig.add_subplot()
-        colours = [PALETTE[0], PALETTE[2], PALETTE[3], PALETTE[1], PALETTE[5], PALETTE[4]]
-        for i, (v, colour) in enumerate(zip(values, colours)):
-            draw_bars(ax, [i], [v], horizontal=True, width=0.6, colour=colour,
-                      labels=[share_text(v) + mark if v is not None else ""])
-        ax.set_yticks(range(len(OUTCOME_GROUPS)), [f"{z}\n{e}" for z, e, _k in OUTCOME_GROUPS])
-        ax.set_ylim(len(OUTCOME_GROUPS) - 0.5, -0.5)
-        ax.set_xlim(0, 1.15)
-        _share_axis(ax, horizontal=True)
-        ax.set_xlabel("各报告占比的平均 / Mean of the reports' shares")
-        ax.set_ylabel("办理结果 / Outcome")
-
-    return chart_figure(zh + zh_scope, en + en_scope, sorted(ids | none), 0, source, draw, notes=notes)
+    return OutcomeShares().add(tables, indicators).figure(source=source)
 
 
 _DISCLOSURE_ROWS = ("licensing", "penalty", "coercion")
+
+
+def _disclosure_cells(tables: "pd.DataFrame | None", reports: "pd.DataFrame | None",
+                      template: str | None) -> "pd.DataFrame | None":
+    """The t2 decision cells :func:`proactive_disclosure` draws: of the reports of *template* (by
+    *reports*' ``template``, else their year), or of every report without *reports*."""
+    cells = None if is_empty(tables) else select_cells(tables, "t2", _DISCLOSURE_ROWS, ["decisions"])
+    if template is not None and not is_empty(cells) and not is_empty(reports) and "report_id" in reports.columns:
+        if "template" in reports.columns:
+            kept = matches(reports["template"], [template])
+        else:
+            import pandas as pd
+
+            year = pd.to_numeric(reports["year"], errors="coerce")
+            kept = (year.between(2019, 2020) if template == "2019" else year >= 2021).fillna(False).to_numpy(dtype=bool)
+        ids = set(reports.loc[kept, "report_id"].astype(str))
+        cells = cells[matches(cells["report_id"].astype(str), ids)]
+    return cells
+
+
+class ProactiveCells:
+    """What :func:`proactive_disclosure` draws, gathered a run of reports at a time (:meth:`add`, the
+    chart's inputs): the three decision cells of each report of the template and the rows of
+    those reports (organ, year); :meth:`figure` draws the chart from them alone."""
+
+    def __init__(self, by: str = "organ", *, template: str | None = "2021", top: int | None = None):
+        check_by(by)
+        self.by, self.template, self.top = by, template, top
+        self.cells: list = []
+        self.reports: list = []
+        self.given = False  # reports were given: they say each report's organ, year and template
+
+    def add(self, tables: "pd.DataFrame", reports: "pd.DataFrame | None" = None) -> "ProactiveCells":
+        cells = _disclosure_cells(tables, reports, self.template)
+        self.given = self.given or reports is not None
+        if not is_empty(cells):
+            self.cells.append(cells)
+            if reports is not None:
+                ids = set(cells["report_id"].astype(str))
+                self.reports.append(reports[reports["report_id"].astype(str).isin(ids).to_numpy(dtype=bool)])
+        return self
+
+    def figure(self, *, source: str | None = None) -> "Figure":
+        import pandas as pd
+
+        cells = pd.concat(self.cells, ignore_index=True) if self.cells else None
+        reports = pd.concat(self.reports, ignore_index=True) if self.reports else None
+        if reports is None and self.given:
+            reports = pd.DataFrame({"report_id": pd.Series([], dtype=object)})
+        # The cells gathered are of the template already: drawn as they are.
+        return proactive_disclosure(cells, reports, self.by, top=self.top, source=source, template=self.template)
 
 
 def proactive_disclosure(tables: "pd.DataFrame", reports: "pd.DataFrame | None" = None, by: str = "organ", *,
@@ -589,17 +739,7 @@ def proactive_disclosure(tables: "pd.DataFrame", reports: "pd.DataFrame | None" 
     if template is not None:
         zh += f"，{template}年模板"
         en += f", {template} template"
-    if template is not None and not is_empty(tables) and not is_empty(reports) and "report_id" in reports.columns:
-        if "template" in reports.columns:
-            kept = reports["template"].astype("string") == template
-        else:
-            import pandas as pd
-
-            year = pd.to_numeric(reports["year"], errors="coerce")
-            kept = (year.between(2019, 2020) if template == "2019" else year >= 2021)
-        ids = set(reports.loc[kept.fillna(False).to_numpy(dtype=bool), "report_id"].astype(str))
-        tables = tables[tables["report_id"].astype(str).isin(ids).to_numpy(dtype=bool)]
-    cells = None if is_empty(tables) else select_cells(tables, "t2", _DISCLOSURE_ROWS, ["decisions"])
+    cells = _disclosure_cells(tables, reports, template)
     if is_empty(cells):
         return chart_figure(zh, en, 0, 0, source, None)
     report_ids = list(dict.fromkeys(str(r) for r in cells["report_id"].dropna()))
@@ -608,11 +748,14 @@ def proactive_disclosure(tables: "pd.DataFrame", reports: "pd.DataFrame | None" 
     group_of, labels, axis = report_groups(report_ids, reports, by, counted=counted)
     cells = cells.assign(group=cells["report_id"].astype(object).map(lambda r: group_of.get(str(r))).to_numpy())
     texts = None
+    notes: list[str] = []
     if per:  # like with like: each group's mean per report, the rest in one row
         long = cells.assign(series=cells["row"].astype(str).to_numpy(), stated=False)
         groups, sums, texts, _stated, _drawn = group_means(long, list(_DISCLOSURE_ROWS), labels, by,
                                                            top or MAX_ORGANS, lambda got: sum(got.values()))
         drawn = cells
+        if OTHERS in groups:
+            notes.append(others_note(by, len(groups) - 1, len(set(cells["group"])) - len(groups) + 1))
     else:
         sums = group_sums(cells, ["group", "row"])
         groups = sorted(dict.fromkeys(group_of[r] for r in report_ids), key=lambda g: (g == -1, g))
@@ -637,7 +780,88 @@ def proactive_disclosure(tables: "pd.DataFrame", reports: "pd.DataFrame | None" 
         legend_above(ax, ncols=3)
 
     return chart_figure(zh, en, contributing_ids(drawn), n_missing_cells(drawn), source, draw,
-                        height=bar_height(len(groups) * 1.6))
+                        height=bar_height(len(groups) * 1.6), notes=notes)
+
+
+class AppealShares:
+    """What :func:`appeals` draws, gathered a part of the reports at a time (:meth:`add`, the
+    chart's inputs; :meth:`figure` draws it)."""
+
+    def __init__(self):
+        self.shares = MeanShares("column", "row", "t4")
+
+    def add(self, tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None) -> "AppealShares":
+        from .. import schema
+
+        parts = [c.key for c in schema.T4_COLUMNS if c.key != "total"]
+        cells = None if is_empty(tables) else select_cells(tables, "t4", [r.key for r in schema.T4_ROWS], parts)
+        self.shares.add(cells, indicators)
+        return self
+
+    def figure(self, *, source: str | None = None) -> "Figure":
+        from .. import schema
+
+        zh, en = "行政复议、行政诉讼的结果", "Reconsideration and litigation: results"
+        parts = [c for c in schema.T4_COLUMNS if c.key != "total"]
+        rows = schema.T4_ROWS
+        agg = self.shares
+        if not agg.read:
+            return chart_figure(zh, en, 0, 0, source, None)
+        means, used, zero, missing, marked, meta = agg.means(), agg.used, agg.zero, agg.missing, agg.marked, agg.meta
+        read = set().union(*used.values(), *zero.values())
+        left_out = set().union(*missing.values()) - read
+        partly = set().union(*missing.values()) & read
+        years = [meta[r][1] for r in read if r in meta and not _is_na(meta[r][1])]
+        span = years_text(years) if years else None
+        zh_scope = f"（{span} 年各报告占比的平均）" if span else "（各报告占比的平均）"
+        en_scope = f" (mean of the reports' own shares, {span})" if span else " (mean of the reports' own shares)"
+        notes = _missing_note(left_out | partly, meta)
+        if any(r.key in marked for r in rows):
+            notes.append(CONFLICT_NOTE)
+
+        def tick(r) -> str:
+            k, n = len(used.get(r.key, ())), len(used.get(r.key, ())) + len(zero.get(r.key, ()))
+            said = f"{k:,} 份有案件（共 {n:,} 份报告）" if n else "无可读数值"
+            return f"{r.zh}\n{r.en}\n{said}"
+
+        def draw(fig):
+            from matplotlib.patches import Patch
+
+            ax = fig.add_subplot()
+            y = list(range(len(rows)))
+            left = [0.0] * len(rows)
+            for i, c in enumerate(parts):
+                vals = [means.get((r.key, c.key)) for r in rows]
+                drawn = [(j, v) for j, v in zip(y, vals) if v is not None]
+                bars = ax.barh([j for j, _v in drawn], [v for _j, v in drawn], left=[left[j] for j, _v in drawn],
+                               height=0.6, color=PALETTE[i])
+                for (j, v), bar in zip(drawn, bars):
+                    # At the segment's centre, as plain text (a figure must pickle); hidden when too narrow.
+                    t = ax.text(left[j] + v / 2, j, share_text(v) if v else "", ha="center", va="center",
+                                fontsize=8.5, color="white", gid="xxgk-inside")
+                    t.xxgk_bar, t.xxgk_kind = bar, c.zh
+                    left[j] += v
+            ax.set_yticks(y, [tick(r) for r in rows], fontsize=9)
+            ax.set_ylim(len(rows) - 0.5, -0.5)
+            ax.set_xlim(0, 1.0)
+            _share_axis(ax, horizontal=True)
+            ax.set_xlabel("各报告占比的平均 / Mean of the reports' shares")
+            ax.set_ylabel("案件类型 / Case type")
+            # The legend from patches: a result no report has still shows its colour.
+            ax.legend(handles=[Patch(color=PALETTE[i], label=f"{c.zh} / {c.en}") for i, c in enumerate(parts)],
+                      loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=2, fontsize=9, borderaxespad=0.0)
+            hidden = fit_inside_labels(fig, ax)
+            for j, r in enumerate(rows):
+                if not used.get(r.key):
+                    said = "无案件 / no case" if zero.get(r.key) else f"{NA_LABEL}（无可读数值 / no readable value）"
+                    value_label(ax, j, 0.0, said, True, colour=MUTED_COLOUR, gid=NA_GID)
+                    continue
+                after = "，".join(hidden.get(j, [])) + (CONFLICT_MARK if r.key in marked else "")
+                if after:
+                    value_label(ax, j, left[j], after, True)
+
+        return chart_figure(zh + zh_scope, en + en_scope, sorted(read), 0, source, draw,
+                            height=bar_height(len(rows) * 2.2), notes=notes)
 
 
 def appeals(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *,
@@ -656,70 +880,7 @@ def appeals(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *,
     missing; a bar whose mean includes a report whose text contradicts its
     table 4 (*indicators*' ``conflict``) is marked ``†``.
     """
-    from .. import schema
-
-    zh, en = "行政复议、行政诉讼的结果", "Reconsideration and litigation: results"
-    parts = [c for c in schema.T4_COLUMNS if c.key != "total"]
-    rows = schema.T4_ROWS
-    cells = None if is_empty(tables) else select_cells(tables, "t4", [r.key for r in rows], [c.key for c in parts])
-    if is_empty(cells):
-        return chart_figure(zh, en, 0, 0, source, None)
-    means, used, zero, missing, marked = _mean_shares(cells, "column", "row", indicators, "t4")
-    meta = _report_meta(indicators)
-    read = set().union(*used.values(), *zero.values())
-    left_out = set().union(*missing.values()) - read
-    partly = set().union(*missing.values()) & read
-    years = [meta[r][1] for r in read if r in meta and not _is_na(meta[r][1])]
-    span = years_text(years) if years else None
-    zh_scope = f"（{span} 年各报告占比的平均）" if span else "（各报告占比的平均）"
-    en_scope = f" (mean of the reports' own shares, {span})" if span else " (mean of the reports' own shares)"
-    notes = _missing_note(left_out | partly, meta)
-    if any(r.key in marked for r in rows):
-        notes.append(CONFLICT_NOTE)
-
-    def tick(r) -> str:
-        k, n = len(used.get(r.key, ())), len(used.get(r.key, ())) + len(zero.get(r.key, ()))
-        said = f"{k:,} 份有案件（共 {n:,} 份报告）" if n else "无可读数值"
-        return f"{r.zh}\n{r.en}\n{said}"
-
-    def draw(fig):
-        from matplotlib.patches import Patch
-
-        ax = fig.add_subplot()
-        y = list(range(len(rows)))
-        left = [0.0] * len(rows)
-        for i, c in enumerate(parts):
-            vals = [means.get((r.key, c.key)) for r in rows]
-            drawn = [(j, v) for j, v in zip(y, vals) if v is not None]
-            bars = ax.barh([j for j, _v in drawn], [v for _j, v in drawn], left=[left[j] for j, _v in drawn],
-                           height=0.6, color=PALETTE[i])
-            for (j, v), bar in zip(drawn, bars):
-                # At the segment's centre, as plain text (a figure must pickle); hidden when too narrow.
-                t = ax.text(left[j] + v / 2, j, share_text(v) if v else "", ha="center", va="center",
-                            fontsize=8.5, color="white", gid="xxgk-inside")
-                t.xxgk_bar, t.xxgk_kind = bar, c.zh
-                left[j] += v
-        ax.set_yticks(y, [tick(r) for r in rows], fontsize=9)
-        ax.set_ylim(len(rows) - 0.5, -0.5)
-        ax.set_xlim(0, 1.0)
-        _share_axis(ax, horizontal=True)
-        ax.set_xlabel("各报告占比的平均 / Mean of the reports' shares")
-        ax.set_ylabel("案件类型 / Case type")
-        # The legend from patches: a result no report has still shows its colour.
-        ax.legend(handles=[Patch(color=PALETTE[i], label=f"{c.zh} / {c.en}") for i, c in enumerate(parts)],
-                  loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=2, fontsize=9, borderaxespad=0.0)
-        hidden = fit_inside_labels(fig, ax)
-        for j, r in enumerate(rows):
-            if not used.get(r.key):
-                said = "无案件 / no case" if zero.get(r.key) else f"{NA_LABEL}（无可读数值 / no readable value）"
-                value_label(ax, j, 0.0, said, True, colour=MUTED_COLOUR, gid=NA_GID)
-                continue
-            after = "，".join(hidden.get(j, [])) + (CONFLICT_MARK if r.key in marked else "")
-            if after:
-                value_label(ax, j, left[j], after, True)
-
-    return chart_figure(zh + zh_scope, en + en_scope, sorted(read), 0, source, draw,
-                        height=bar_height(len(rows) * 2.2), notes=notes)
+    return AppealShares().add(tables, indicators).figure(source=source)
 
 
 #: Audit check families shown by :func:`audit_summary`: (id prefix, zh, en).
@@ -752,6 +913,60 @@ def _family(check: str) -> str:
     return ".".join(parts[:2]) if parts[0] in ("t3", "t4", "narrative", "cross_year") else parts[0]
 
 
+class AuditTally:
+    """What :func:`audit_summary` draws, counted a part of the audit at a time: the findings per
+    check and state (passed, failed, not checkable) and the reports with a finding drawn.  Parts
+    add (:meth:`add`), so a build's audit is counted without holding it whole."""
+
+    STATES = ("passed", "failed", "na")
+
+    def __init__(self):
+        self.counts: dict[str, list[int]] = {}
+        self.reports: set[str] = set()
+
+    def add(self, audit: "pd.DataFrame") -> "AuditTally":
+        """Count the findings of *audit* (report_id, check, passed)."""
+        if is_empty(audit):
+            return self
+        require_columns(audit, ("report_id", "check", "passed"), "audit() frame expected")
+        import numpy as np
+        import pandas as pd
+
+        names = [f for f, _z, _e in AUDIT_FAMILIES]
+        # Counted on small integer codes: an audit of 100,000 reports has millions of findings.
+        check_codes, checks = pd.factorize(audit["check"])
+        drawn = np.array([_family(str(c)) in names for c in checks] + [False])
+        keep = drawn[check_codes]
+        passed = audit["passed"].astype("boolean")
+        status = np.where(passed.isna().to_numpy(), 2, np.where(passed.fillna(False).to_numpy(dtype=bool), 0, 1))
+        tally = np.bincount(check_codes[keep].astype(np.int64) * 3 + status[keep], minlength=3 * len(checks))
+        for i, check in enumerate(checks):
+            if drawn[i]:
+                got = self.counts.setdefault(str(check), [0, 0, 0])
+                for s in range(3):
+                    got[s] += int(tally[3 * i + s])
+        self.reports.update(str(r) for r in pd.unique(audit["report_id"].to_numpy(dtype=object)[keep])
+                            if not _is_na(r))
+        return self
+
+    def figure(self, *, source: str | None = None) -> "Figure":
+        """:func:`audit_summary` of the findings counted."""
+        zh, en = "年度报告核查结果：按核查类别", "Audit of the reports: checks by family"
+        if not self.counts:
+            return chart_figure(zh, en, 0, 0, source, None)
+        names = [f for f, _z, _e in AUDIT_FAMILIES]
+        counts: dict[tuple[str, str], int] = {}
+        for check, (ok, failed, na) in self.counts.items():
+            fam = _family(check)
+            # A family whose "not passed" describes the report counts it apart, not as a failure.
+            key = "neutral" if fam in NOT_A_FAILURE else "failed"
+            for k, v in (("passed", ok), (key, failed), ("na", na)):
+                counts[(fam, k)] = counts.get((fam, k), 0) + v
+        families = [f for f in AUDIT_FAMILIES if sum(counts.get((f[0], k), 0) for k in
+                                                     ("passed", "failed", "na", "neutral"))]
+        return _audit_figure(zh, en, counts, families, sorted(self.reports), source)
+
+
 def audit_summary(audit: "pd.DataFrame", *, source: str | None = None) -> "Figure":
     """Stacked horizontal bars: per check family (:data:`AUDIT_FAMILIES`, the cross-year checks
     among them), findings passed / failed / not checkable.
@@ -762,34 +977,14 @@ def audit_summary(audit: "pd.DataFrame", *, source: str | None = None) -> "Figur
     :data:`NOT_A_FAILURE` (section 五 not enumerated) draws its findings that
     did not pass in a neutral colour under their own name (未分项), since they
     describe the report rather than an error.  A count too small for its label
-    inside its segment has the label given after the bar.
+    inside its segment has the label given after the bar.  (:class:`AuditTally` counts
+    the same a part of the audit at a time.)
     """
-    zh, en = "年度报告核查结果：按核查类别", "Audit of the reports: checks by family"
-    if is_empty(audit):
-        return chart_figure(zh, en, 0, 0, source, None)
-    require_columns(audit, ("report_id", "check", "passed"), "audit() frame expected")
-    import numpy as np
-    import pandas as pd
+    return AuditTally().add(audit).figure(source=source)
 
-    # Counted on small integer codes: an audit of 100,000 reports has millions of findings.
-    names = [f for f, _z, _e in AUDIT_FAMILIES]
-    check_codes, checks = pd.factorize(audit["check"])
-    fam_of = np.array([names.index(f) if (f := _family(str(c))) in names else -1 for c in checks] + [-1],
-                      dtype=np.int16)
-    fam = fam_of[check_codes]
-    keep = fam >= 0
-    if not keep.any():
-        return chart_figure(zh, en, 0, 0, source, None)
-    passed = audit["passed"].astype("boolean")
-    status = np.where(passed.isna().to_numpy(), 2,
-                      np.where(passed.fillna(False).to_numpy(dtype=bool), 0, 1)).astype(np.int16)
-    neutral = np.array([f in NOT_A_FAILURE for f in names] + [False])
-    status = np.where((status == 1) & neutral[fam], 3, status).astype(np.int16)
-    tally = np.bincount(fam[keep].astype(np.int32) * 4 + status[keep], minlength=4 * len(names))
-    keys = ("passed", "failed", "na", "neutral")
-    counts = {(names[i // 4], keys[i % 4]): int(k) for i, k in enumerate(tally)}
-    families = [f for i, f in enumerate(AUDIT_FAMILIES) if tally[4 * i:4 * i + 4].sum()]
-    sub = audit.loc[keep, ["report_id"]]
+
+def _audit_figure(zh: str, en: str, counts: dict, families: list, report_ids: list[str],
+                  source: str | None) -> "Figure":
     kinds = [("passed", "通过", "Passed", PASS_COLOUR), ("failed", "未通过", "Failed", FAIL_COLOUR)]
     described = [NOT_A_FAILURE[f] for f, _z, _e in families if counts.get((f, "neutral"), 0)]
     if described:
@@ -828,7 +1023,7 @@ def audit_summary(audit: "pd.DataFrame", *, source: str | None = None) -> "Figur
             if hidden.get(j):
                 value_label(ax, j, left[j], "，".join(hidden[j]), True)
 
-    return chart_figure(zh, en, sorted(set(sub["report_id"].dropna().astype(str))), 0, source, draw,
+    return chart_figure(zh, en, report_ids, 0, source, draw,
                         height=bar_height(len(families) * 1.6), notes=notes)
 
 

@@ -282,12 +282,23 @@ def select_cells(tables, table: str, rows=None, columns=None):
     sel = tables["table"] == table
     if "status" in tables.columns:
         # A table a report does not contain is not a contribution of missing cells.
-        sel &= tables["status"].astype("string") != "table_absent"
+        sel &= tables["status"].notna().to_numpy(dtype=bool) & ~matches(tables["status"], ["table_absent"])
     if rows is not None:
         sel &= tables["row"].isin(list(rows))
     if columns is not None:
         sel &= tables["column"].isin(list(columns))
     return tables.loc[sel.fillna(False).astype(bool)]
+
+
+def matches(series, values: Iterable) -> "Any":
+    """A boolean array: which items of *series* (strings; missing: no) are among *values*, found
+    on its distinct values (a corpus has few indicators, tables and statuses, many rows)."""
+    import numpy as np
+    import pandas as pd
+
+    wanted = set(values)
+    codes, uniques = pd.factorize(series)
+    return np.array([u in wanted for u in uniques] + [False], dtype=bool)[codes]
 
 
 def group_sums(cells, by: str | list[str]) -> dict:
@@ -353,53 +364,82 @@ def report_groups(report_ids: Sequence[str], reports, by: str,
     group's reports contribute nothing, says of how many (``计入 3 份（共 9 份报告）``);
     an organ's years are then those of the contributing reports.
     """
-    meta: dict[str, dict] = {r: {} for r in report_ids}
-    if not is_empty(reports) and "report_id" in reports.columns:
-        cols = [c for c in ("organ_id", "agency", "year", "province", "admin_level", "sector")
-                if c in reports.columns]
-        sub = reports.loc[reports["report_id"].isin(list(report_ids)), ["report_id", *cols]]
-        for rec in sub.astype(object).to_dict("records"):
-            meta[str(rec["report_id"])] = {k: (None if _is_na(v) else v) for k, v in rec.items()}
-    group_of: dict[str, Any] = {}
+    import numpy as np
+    import pandas as pd
+
+    ids = list(dict.fromkeys(report_ids))
+    frame = pd.DataFrame({"report_id": pd.array(ids, dtype=object)})
+    cols = [c for c in ("organ_id", "agency", "year", "province", "admin_level", "sector")
+            if not is_empty(reports) and "report_id" in reports.columns and c in reports.columns]
+    if cols:
+        # Column by column as plain objects (missing: None); a report listed twice keeps its last row.
+        sub = pd.DataFrame({"report_id": reports["report_id"].astype(str).to_numpy(dtype=object)})
+        for c in cols:
+            sub[c] = _objects(reports[c])
+        frame = frame.merge(sub.drop_duplicates("report_id", keep="last"), on="report_id", how="left")
+    for c in ("organ_id", "agency", "year", "province", "admin_level", "sector"):
+        frame[c] = _objects(frame[c]) if c in frame.columns else np.full(len(frame), None, dtype=object)
+    rid = frame["report_id"].to_numpy(dtype=object)
+    year = frame["year"].to_numpy(dtype=object)
     if by == "year":
-        for r in report_ids:
-            y = meta[r].get("year")
-            group_of[r] = int(y) if y is not None else -1
-        members: dict[Any, list[str]] = {}
-        for r, g in group_of.items():
-            members.setdefault(g, []).append(r)
-        labels = {g: (f"{g}年" if g != -1 else "年份不详") + "\n" + count_label(m, counted)
-                  for g, m in members.items()}
-        return group_of, labels, "报告年度 / Year"
-    if by in GROUP_AXES and by != "organ":
+        group = np.array([int(y) if y is not None else -1 for y in year], dtype=object)
+        axis = "报告年度 / Year"
+    elif by in GROUP_AXES and by != "organ":
         unknown = GROUP_UNKNOWN[by]
-        for r in report_ids:
-            value = meta[r].get(by)
-            group_of[r] = str(value) if value is not None else unknown
-        members = {}
-        for r, g in group_of.items():
-            members.setdefault(g, []).append(r)
-        labels = {}
-        for g, rs in members.items():
-            shown = [r for r in rs if counted is None or r in counted] or rs
-            years = [y for y in (meta[r].get("year") for r in shown) if y]
-            name = ADMIN_LEVEL_ZH.get(g, g) if by == "admin_level" else g
-            labels[g] = f"{name}\n{years_text(years)}，{count_label(rs, counted)}" if years \
-                else f"{name}\n{count_label(rs, counted)}"
-        return group_of, labels, GROUP_AXES[by]
-    for r in report_ids:
-        group_of[r] = meta[r].get("organ_id") or meta[r].get("agency") or r
-    members = {}
-    for r, g in group_of.items():
-        members.setdefault(g, []).append(r)
+        group = np.array([str(v) if v is not None else unknown for v in frame[by].to_numpy(dtype=object)],
+                         dtype=object)
+        axis = GROUP_AXES[by]
+    else:
+        group = np.array([o or a or r for o, a, r in zip(frame["organ_id"], frame["agency"], rid)], dtype=object)
+        axis = "报告机关 / Organ"
+    group_of = dict(zip(rid.tolist(), group.tolist()))
+    codes, uniques = pd.factorize(pd.Series(group, dtype=object), sort=False)
+    n = np.bincount(codes, minlength=len(uniques))
+    hit = np.ones(len(rid), dtype=bool) if counted is None else np.array([r in counted for r in rid], dtype=bool)
+    k = np.bincount(codes, weights=hit, minlength=len(uniques)).astype(int)
+
+    def count_text(i):
+        if counted is None or k[i] == n[i]:
+            return f"{int(n[i]):,} 份报告"
+        return f"计入 {int(k[i]):,} 份（共 {int(n[i]):,} 份报告）"
+
+    if by == "year":
+        labels = {g: (f"{g}年" if g != -1 else "年份不详") + "\n" + count_text(i) for i, g in enumerate(uniques)}
+        return group_of, labels, axis
+    # The years of a group's contributing reports (all its reports when none contributes); a year
+    # of 0 or none is not a year.
+    y = np.array([float(v) if v else np.nan for v in year], dtype=float)
+    shown = hit | (k[codes] == 0)
+    ys = pd.DataFrame({"g": codes, "y": np.where(shown, y, np.nan)}).groupby("g")["y"].agg(["min", "max"])
+    lo = ys["min"].reindex(range(len(uniques))).to_numpy()
+    hi = ys["max"].reindex(range(len(uniques))).to_numpy()
+
+    def span(i):
+        if np.isnan(lo[i]):
+            return None
+        return f"{int(lo[i])}" if int(lo[i]) == int(hi[i]) else f"{int(lo[i])}–{int(hi[i])}"
+
     labels = {}
-    for g, rs in members.items():
-        named = sorted(((meta[r].get("year") or 0, meta[r].get("agency") or r) for r in rs))
-        shown = [r for r in rs if counted is None or r in counted] or rs
-        years = [y for y in (meta[r].get("year") for r in shown) if y]
-        labels[g] = f"{named[-1][1]}\n{years_text(years)}，{count_label(rs, counted)}" if years \
-            else str(named[-1][1])
-    return group_of, labels, "报告机关 / Organ"
+    if by in GROUP_AXES and by != "organ":
+        for i, g in enumerate(uniques):
+            name = ADMIN_LEVEL_ZH.get(g, g) if by == "admin_level" else g
+            years = span(i)
+            labels[g] = f"{name}\n{years}，{count_text(i)}" if years else f"{name}\n{count_text(i)}"
+        return group_of, labels, axis
+    # An organ is named by the agency of its latest report (its name, else its id, breaking ties).
+    named = pd.DataFrame({"g": codes, "y": [v or 0 for v in year],
+                          "a": [a or r for a, r in zip(frame["agency"], rid)]})
+    latest = named.sort_values(["g", "y", "a"], kind="stable").drop_duplicates("g", keep="last")
+    name_of = dict(zip(latest["g"], latest["a"]))
+    for i, g in enumerate(uniques):
+        years = span(i)
+        labels[g] = f"{name_of[i]}\n{years}，{count_text(i)}" if years else str(name_of[i])
+    return group_of, labels, axis
+
+
+def _objects(series) -> "Any":
+    """*series* as a numpy object array, a missing value as None."""
+    return series.to_numpy(dtype=object, na_value=None)
 
 
 #: Organ charts show this many organs at most (the largest first).
@@ -483,6 +523,18 @@ GROUP_UNITS = {"organ": ("个机关", "organs"), "province": ("个省份", "prov
                "admin_level": ("个层级", "levels"), "sector": ("个领域", "sectors"), "year": ("个年度", "years")}
 
 
+def others_label(by: str, n: int, members: Sequence[str], counted: set[str] | None) -> str:
+    """The tick label of the row summarising *n* groups of *by* (their reports *members*)."""
+    zh_unit, en_unit = GROUP_UNITS.get(by, ("组", "groups"))
+    return f"其余 {n} {zh_unit} / {n} other {en_unit}\n{count_label(members, counted)}"
+
+
+def others_note(by: str, shown: int, n: int) -> str:
+    """The source-line clause of a chart that draws *shown* groups of *by* and sums up *n* in one row."""
+    zh_unit, en_unit = GROUP_UNITS.get(by, ("组", "groups"))
+    return f"仅单列前 {shown} {zh_unit}，其余 {n} {zh_unit}合为一行 / {shown} {en_unit} drawn, the other {n} in one row"
+
+
 def table_or_stated(long: "pd.DataFrame") -> "pd.DataFrame":
     """The present values of *long* (report_id, group, series, value, stated), with a group's stated
     values of a series left out when any of its reports has that series from a table: a figure
@@ -528,8 +580,7 @@ def group_means(long: "pd.DataFrame", keys: Sequence[str], labels: dict, by: str
             means[(OTHERS, key)], counts[(OTHERS, key)] = float(row["mean"]), int(row["count"])
         members = long.loc[long["group"].isin(rest).to_numpy(dtype=bool), "report_id"].astype(str).unique().tolist()
         counted = set(part["report_id"].astype(str))
-        zh_unit, en_unit = GROUP_UNITS.get(by, ("组", "groups"))
-        labels[OTHERS] = f"其余 {len(rest)} {zh_unit} / {len(rest)} other {en_unit}\n{count_label(members, counted)}"
+        labels[OTHERS] = others_label(by, len(rest), members, counted)
         shown = shown + [OTHERS]
     drawn = used[used["group"].isin(shown[:top] + rest).to_numpy(dtype=bool)]
     rows = drawn.groupby("group", sort=False)["report_id"].nunique().to_dict()
@@ -567,26 +618,45 @@ def report_shares(cells: "pd.DataFrame", part: str, unit: str | None = None) -> 
     ``report_id, unit, status`` for every (report, unit): :data:`SHARE`, :data:`ZERO` (every part
     0, so no share) or :data:`MISSING` (a part missing)).
     """
+    import numpy as np
     import pandas as pd
 
-    frame = pd.DataFrame({
-        "report_id": cells["report_id"].astype(str).to_numpy(),
-        "unit": cells[unit].astype(object).to_numpy() if unit is not None else "",
-        "part": cells[part].astype(object).to_numpy(),
-        "value": pd.array(cells["value"].to_numpy(dtype=object, na_value=pd.NA), dtype="Float64"),
-    })
-    frame["na"] = frame["value"].isna().to_numpy(dtype=bool)
-    keys = ["report_id", "unit", "part"]
-    per = frame.groupby(keys, sort=False).agg(value=("value", "sum"), na=("na", "any")).reset_index()
-    whole = per.groupby(["report_id", "unit"], sort=False).agg(total=("value", "sum"), na=("na", "any")).reset_index()
-    status = pd.Series(SHARE, index=whole.index, dtype=object)
-    status[(whole["total"] == 0).fillna(False).to_numpy(dtype=bool)] = ZERO
-    status[whole["na"].to_numpy(dtype=bool)] = MISSING
-    whole["status"] = status.to_numpy()
-    formed = per.merge(whole.loc[whole["status"] == SHARE, ["report_id", "unit", "total"]], on=["report_id", "unit"])
-    shares = pd.DataFrame({"report_id": formed["report_id"], "unit": formed["unit"], "part": formed["part"],
-                           "share": (formed["value"] / formed["total"]).astype(float)})
-    return shares, whole[["report_id", "unit", "status"]]
+    # Counted on integer codes (a corpus has many reports but few units and parts); a cell whose
+    # report, unit or part is not known belongs to no group.
+    report, reports = pd.factorize(cells["report_id"].astype(str).to_numpy(dtype=object), sort=False)
+    units_of = cells[unit].astype(object).to_numpy() if unit is not None else np.full(len(cells), "", dtype=object)
+    u, units = pd.factorize(units_of, sort=False)
+    p, parts = pd.factorize(cells[part].astype(object).to_numpy(), sort=False)
+    value = pd.array(cells["value"].to_numpy(dtype=object, na_value=pd.NA), dtype="Float64")
+    na = np.asarray(value.isna(), dtype=bool)
+    value = value.to_numpy(dtype=float, na_value=0.0)
+    ok = (report >= 0) & (u >= 0) & (p >= 0)
+    report, u, p, value, na = report[ok], u[ok], p[ok], value[ok], na[ok]
+    # Each (report, unit, part) in the order first met: its cells' sum (missing ones left out) and
+    # whether one is missing; then each (report, unit) from its parts alike.
+    each, firsts = pd.factorize((report.astype(np.int64) * len(units) + u) * len(parts) + p, sort=False)
+    first = np.unique(each, return_index=True)[1]
+    part_value = np.bincount(each, weights=value, minlength=len(firsts))
+    part_na = np.bincount(each, weights=na, minlength=len(firsts)) > 0
+    head = first  # the first cell of each (report, unit, part), in order
+    g_report, g_unit, g_part = report[head], u[head], p[head]
+    whole, whole_head = pd.factorize(g_report.astype(np.int64) * len(units) + g_unit, sort=False)
+    starts = np.unique(whole, return_index=True)[1]
+    total = np.bincount(whole, weights=part_value, minlength=len(whole_head))
+    whole_na = np.bincount(whole, weights=part_na, minlength=len(whole_head)) > 0
+    status = np.full(len(whole_head), SHARE, dtype=object)
+    status[total == 0] = ZERO
+    status[whole_na] = MISSING
+    formed = status[whole] == SHARE
+    shares = pd.DataFrame({"report_id": reports[g_report[formed]].astype(object),
+                           "unit": units[g_unit[formed]].astype(object),
+                           "part": parts[g_part[formed]].astype(object),
+                           "share": (part_value[formed] / total[whole[formed]]).astype(float)})
+    w_report, w_unit = g_report[starts], g_unit[starts]
+    whole = pd.DataFrame({"report_id": reports[w_report].astype(object), "unit": units[w_unit].astype(object),
+                          "status": status})
+    # Keys as a groupby gives them (integer parts as integers).
+    return shares.infer_objects(), whole.infer_objects()
 
 
 def share_text(v: float) -> str:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..analysis.aggregation import is_missing as _is_na
 from ..analysis.selection import select_reports
-from .layout import check_by
+from .layout import check_by, matches
 from .registry import REGISTRY, Cells, Chart, chart_spec
 from .theme import SOURCE_COLUMNS, font_family, save
 
@@ -45,32 +45,75 @@ def _declared_cells(tables, cells: Sequence[Cells]):
     import numpy as np
 
     keep = np.zeros(len(tables), dtype=bool)
-    table = tables["table"].astype(object).to_numpy()
-    row = tables["row"].astype(object).to_numpy() if "row" in tables.columns else None
-    column = tables["column"].astype(object).to_numpy() if "column" in tables.columns else None
     for c in cells:
-        sel = table == c.table
-        if c.rows is not None and row is not None:
-            sel &= np.isin(row, list(c.rows))
-        if c.columns is not None and column is not None:
-            sel &= np.isin(column, list(c.columns))
+        sel = matches(tables["table"], [c.table])
+        if c.rows is not None and "row" in tables.columns:
+            sel &= matches(tables["row"], c.rows)
+        if c.columns is not None and "column" in tables.columns:
+            sel &= matches(tables["column"], c.columns)
         keep |= sel
     return tables.loc[keep]
 
 
-def _draw(chart: Chart, frames: dict, by: str | None, **kwargs) -> "Figure":
-    """*chart* drawn from *frames*: its inputs in order, tables cut to the cells it declares."""
+def _inputs(chart: Chart, frames: dict) -> list:
+    """The frames of *chart*'s inputs in order, tables cut to the cells it declares and
+    indicators to those it declares."""
     args = []
     for name in chart.inputs:
         frame = frames.get(name)
         if name == "tables":
             frame = _declared_cells(frame, chart.cells)
         elif name == "indicators" and frame is not None and chart.indicators:
-            frame = frame[frame["indicator"].astype("string").isin(list(chart.indicators)).to_numpy(dtype=bool)]
+            frame = frame[matches(frame["indicator"], chart.indicators)]
         args.append(frame)
+    return args
+
+
+def _draw(chart: Chart, frames: dict, by: str | None, **kwargs) -> "Figure":
+    """*chart* drawn from *frames*: its inputs in order, tables cut to the cells it declares."""
     if chart.by:
         kwargs["by"] = by or chart.default_by
-    return chart.draw(*args, **kwargs)
+    return chart.draw(*_inputs(chart, frames), **kwargs)
+
+
+def _runs(frame: "pd.DataFrame | None", bounds: Sequence[str]):
+    """The rows of *frame* cut at *bounds* (report_id order): for each bound, the rows whose
+    report_id is at most it and above the previous one (None for each when *frame* is None)."""
+    import numpy as np
+
+    if frame is None:
+        yield from (None for _ in bounds)
+        return
+    ids = frame["report_id"].astype(str)
+    if not ids.is_monotonic_increasing:
+        order = np.argsort(ids.to_numpy(dtype=object), kind="stable")
+        frame, ids = frame.iloc[order], ids.iloc[order]
+    ends = np.searchsorted(ids.to_numpy(dtype=object), np.array(bounds, dtype=object), side="right")
+    start = 0
+    for end in ends:
+        yield frame.iloc[start:int(end)]
+        start = int(end)
+
+
+def _gathered(out: Path, charts: Sequence[Chart], frames: dict) -> dict:
+    """{(chart name, by): its aggregate} of the *charts* that declare one, gathered in one pass over
+    the build in *out*, a run of reports at a time (:data:`RUN_REPORTS`): tables and audit are
+    read run by run (only the cells the charts declare kept), the reports and indicators (the
+    build's per-report summaries, in *frames*) cut to each run."""
+    from ..analysis.chart_data import RUN_REPORTS, built_parts, report_bounds
+
+    aggregates = {(c.name, by): (c, c.aggregate(by=by or c.default_by) if c.by else c.aggregate())
+                  for c in charts for by, _stem in c.stems()}
+    if not aggregates:
+        return {}
+    bounds = report_bounds(out, RUN_REPORTS)
+    runs = zip(bounds, built_parts(out, bounds, chart_cells(charts), any("audit" in c.inputs for c in charts)),
+               _runs(frames.get("reports"), bounds), _runs(frames.get("indicators"), bounds))
+    for _upto, part, reports, indicators in runs:
+        run = {"tables": part["tables"], "audit": part["audit"], "reports": reports, "indicators": indicators}
+        for chart, aggregate in aggregates.values():
+            aggregate.add(*_inputs(chart, run))
+    return {key: aggregate for key, (_chart, aggregate) in aggregates.items()}
 
 
 def render(name: str, corpus: str | os.PathLike | None = None, by: str | None = None, *,
@@ -175,6 +218,27 @@ def sources_frame(corpus, report_ids: Sequence[str], reports: "pd.DataFrame | No
          "retrieved": "string"})
 
 
+def _cite_here(fig: "Figure", cited: "pd.DataFrame", stem: Path) -> str:
+    """Cite on *fig* the rows of *cited* (every report's citation) of the reports it draws on and
+    write ``STEM.sources.csv`` here, as :func:`save` would; the figure is left without them, so
+    that what is handed to a worker does not grow with the corpus.  Returns the CSV's path."""
+    import matplotlib
+
+    from ..data.tabular import csv_bytes
+    from .theme import cite
+
+    ids = fig.xxgk_reports or []
+    sources = cited[cited["report_id"].isin(ids).to_numpy(dtype=bool)].reset_index(drop=True)
+    path = stem.parent / f"{stem.name}.sources.csv"
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        cite(fig, sources, path.name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(csv_bytes(sources))
+    fig.xxgk_sources = fig.xxgk_reports = None
+    return str(path)
+
+
 def _save_as_built(fig: "Figure", stem: str) -> list[str]:
     """:func:`save` under matplotlib's own defaults, not the session's or a matplotlibrc's
     (``savefig.bbox`` and the like would change the bytes): a build's charts are the same
@@ -207,9 +271,15 @@ def write_charts(out: Path, jobs: int | None = 1, corpus: str | os.PathLike | No
     so needs the ``if __name__ == "__main__":`` guard that every spawned pool needs.  The files
     are the same bytes either way, and whatever the session's matplotlib settings.
 
+    A chart that declares an aggregate (:class:`~toolkit.plots.registry.Chart`) is gathered in
+    one pass over the build's tables and audit, shared by all such charts, a run of reports at a
+    time (:data:`~toolkit.analysis.chart_data.RUN_REPORTS`), and drawn from what was gathered;
+    the others are drawn from the frames of the whole build.
+
     Each chart is cited (:func:`save`): its source line names the reports it draws on and
     ``NAME.sources.csv`` beside it lists them, with their URLs and retrieval dates from the
-    ``metadata.csv`` of *corpus* (``xxgk build`` passes the corpus it built; None: without them).
+    ``metadata.csv`` of *corpus* (``xxgk build`` passes the corpus it built; None: without them),
+    both made in this process from one citation frame of every report.
     """
     from ..data.workers import n_workers, worker_pool
 
@@ -235,6 +305,7 @@ def _write_charts(out: Path, stems: list[tuple[Chart, str | None, str]], pool, c
     from ..analysis.chart_data import INDICATORS_FILE, built_frames, built_indicators_of, read_built_indicators
 
     charts = list(dict.fromkeys(chart for chart, _by, _stem in stems))
+    whole = [c for c in charts if c.aggregate is None]  # drawn from whole frames; the others gathered
     names = chart_indicators(charts)
     computed = names and (out / INDICATORS_FILE).is_file()  # the build computed them: read, not again
     parts = []
@@ -247,23 +318,35 @@ def _write_charts(out: Path, stems: list[tuple[Chart, str | None, str]], pool, c
         size = -(-len(ids) // workers) if ids else 1
         parts = [pool.submit(built_indicators_of, str(out), ids[i:i + size], names)
                  for i in range(0, len(ids), size)]
-    frames = built_frames(out, chart_cells(charts), () if parts or computed else names,
-                          audit=any("audit" in c.inputs for c in charts))
+    frames = built_frames(out, chart_cells(whole), () if parts or computed else names,
+                          audit=any("audit" in c.inputs for c in whole))
     if computed:
         frames["indicators"] = read_built_indicators(out, names)
     reports = frames["reports"]
     # Every report's citation once; each chart takes the rows of the reports it draws on.
     cited = sources_frame(corpus, reports["report_id"].astype(str).tolist(), reports, metadata=corpus is not None)
     saved: dict[str, Any] = {}
-    # Charts that need no indicators first: their figures are laid out while the indicators are computed.
-    for chart, by, stem in sorted(stems, key=lambda s: bool(s[0].indicators and parts)):
-        if chart.indicators and parts and frames.get("indicators") is None:
+    gathered: dict | None = None
+
+    def indicators_now():
+        if parts and frames.get("indicators") is None:
             found = [f.result() for f in parts]
             frames["indicators"] = pd.concat(found, ignore_index=True).sort_values(
                 ["report_id"], kind="stable", ignore_index=True) if found else built_indicators_of(out, [], names)
-        fig = _draw(chart, frames, by)
-        ids = fig.xxgk_reports or []
-        fig.xxgk_sources = cited[cited["report_id"].isin(ids).to_numpy(dtype=bool)].reset_index(drop=True)
+
+    # Charts that need no indicators first: their figures are laid out while the indicators are computed.
+    for chart, by, stem in sorted(stems, key=lambda s: bool(s[0].indicators and parts)):
+        if chart.indicators:
+            indicators_now()
+        if chart.aggregate is None:
+            fig = _draw(chart, frames, by)
+        else:
+            if gathered is None:  # every aggregate in one pass
+                if any(c.indicators for c in charts if c.aggregate is not None):
+                    indicators_now()
+                gathered = _gathered(out, [c for c in charts if c.aggregate is not None], frames)
+            fig = gathered[(chart.name, by)].figure()
+        cites = _cite_here(fig, cited, out / "charts" / stem)
         data = None
         if pool is not None:
             try:
@@ -274,6 +357,9 @@ def _write_charts(out: Path, stems: list[tuple[Chart, str | None, str]], pool, c
             saved[stem] = _save_as_built(fig, str(out / "charts" / stem))
         else:
             saved[stem] = pool.submit(_save_elsewhere, data, str(out / "charts" / stem))
-    paths = [p for _chart, _by, stem in stems
-             for p in (saved[stem] if isinstance(saved[stem], list) else saved[stem].result())]
+        saved[stem] = (saved[stem], cites)
+    paths = []
+    for _chart, _by, stem in stems:
+        done, cites = saved[stem]
+        paths += [*(done if isinstance(done, list) else done.result()), cites]
     return [Path(p).relative_to(out).as_posix() for p in paths]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import charts
 
@@ -52,6 +52,14 @@ class Chart:
     when *by* is not empty, ``by=``; its first grouping is the default.  *built_by* are the
     groupings ``xxgk build`` writes (``NAME_by_GROUP``).  *indicators* are the indicators it
     reads from the ``indicators`` frame, *cells* the table cells it reads from ``tables``.
+
+    *aggregate* (optional) gathers what the chart draws a run of reports at a time:
+    ``aggregate()`` (``aggregate(by=…)`` for a chart with groupings) is empty, its ``add(…)``
+    takes the chart's inputs for some reports (all of a report's rows in one call) and returns
+    it, and its ``figure(source=None)`` is the chart of everything added.  A build then draws
+    the chart from one pass over its files, a run of reports at a time, so that neither the
+    memory nor the work of the chart grows with the corpus beyond what it gathers; *draw* must
+    be the one-run case (``aggregate().add(*frames).figure()``).
     """
 
     name: str
@@ -64,6 +72,7 @@ class Chart:
     by: tuple[str, ...] = ()
     built_by: tuple[str, ...] = ()
     filters: tuple[str, ...] = FILTERS
+    aggregate: Callable[..., Any] | None = None
 
     def __post_init__(self):
         bad = [i for i in self.inputs if i not in INPUTS]
@@ -160,20 +169,24 @@ _T4_CONFLICT = charts.CONFLICT_OF["t4"]
 register(Chart(
     "applications_by_applicant", charts.applications_by_applicant, "表三新收申请：按申请人类型（各报告占比的平均）",
     "table 3 new applications by applicant type, mean of each report's own shares",
-    inputs=("tables", "indicators"), indicators=_T3_CONFLICT, cells=(Cells("t3", ("new_received",)),)))
+    inputs=("tables", "indicators"), indicators=_T3_CONFLICT, cells=(Cells("t3", ("new_received",)),),
+    aggregate=charts.ApplicantShares))
 register(Chart(
     "outcomes", charts.outcomes, "表三办理结果（总计列），分组，各报告占比的平均",
     "table 3 outcomes (total column), grouped, mean of each report's own shares",
-    inputs=("tables", "indicators"), indicators=_T3_CONFLICT, cells=(_T3_OUTCOMES,)))
+    inputs=("tables", "indicators"), indicators=_T3_CONFLICT, cells=(_T3_OUTCOMES,),
+    aggregate=charts.OutcomeShares))
 register(Chart(
     "proactive_disclosure", charts.proactive_disclosure, "表二行政许可、处罚、强制决定数量（一种模板）",
     "table 2 licensing, penalty and coercion decisions, one template",
     inputs=("tables", "reports"), cells=(Cells("t2", ("licensing", "penalty", "coercion"), ("decisions",)),),
-    by=GROUPINGS, built_by=("organ", "year")))
+    by=GROUPINGS, built_by=("organ", "year"), aggregate=charts.ProactiveCells))
 register(Chart(
     "appeals", charts.appeals, "表四行政复议、行政诉讼结果（各报告占比的平均）",
     "table 4 reconsideration and litigation cases by result, mean of each report's own shares",
-    inputs=("tables", "indicators"), indicators=_T4_CONFLICT, cells=(Cells("t4"),)))
+    inputs=("tables", "indicators"), indicators=_T4_CONFLICT, cells=(Cells("t4"),),
+    aggregate=charts.AppealShares))
 register(Chart(
     "audit_summary", charts.audit_summary, "核查结果：通过、未通过、无法核查（含跨年度核查）",
-    "audit checks passed, failed and not checkable, cross-year checks included", inputs=("audit",)))
+    "audit checks passed, failed and not checkable, cross-year checks included", inputs=("audit",),
+    aggregate=charts.AuditTally))
