@@ -39,7 +39,7 @@ import os
 import shutil
 import zlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Protocol, Sequence
 
 from ..corpus import corpus_dir, listed_path, metadata_records
 from ..fileio import FolderLock, OutputInCorpus, outside_corpus, sha256_file
@@ -56,7 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .batch import Task
     from .cache import CacheWriter, ParseCache
 
-__all__ = ["build", "BuildResult", "SUMMARY_COUNTS", "BuildError", "OutputInCorpus", "lock_file", "OUTPUTS", "CHUNK", "EXCEL_MAX_ROWS"]
+__all__ = ["build", "BuildResult", "ChunkHook", "SUMMARY_COUNTS", "BuildError", "OutputInCorpus", "lock_file", "OUTPUTS", "CHUNK", "EXCEL_MAX_ROWS"]
 
 #: The four tables a build writes, each as ``NAME.csv`` and ``NAME.parquet``.
 OUTPUTS = ("reports", "tables", "audit", "parse_log", "statements")
@@ -71,6 +71,18 @@ LOCK_WAIT = 600.0
 #: Reports per cross-year bucket file (organs are hashed into buckets).
 _BUCKET_REPORTS = 2000
 _SHEETS = ("reports", "t2", "t3", "t4", "audit", "parse_log", "statements")
+
+
+class ChunkHook(Protocol):
+    """What a build hands each chunk's frames to (see *derived* in :func:`build`)."""
+
+    def add(self, tables: dict) -> None:
+        """One chunk's rows of ``reports``, ``tables``, ``parse_log`` and ``statements`` (Arrow
+        tables by name, in report_id order; the chunks come in report_id order, and a build of no
+        report gives one chunk of empty tables)."""
+
+    def close(self) -> list[str]:
+        """Every chunk is in (or the build failed): finish, and return the outputs written."""
 
 
 class BuildError(RuntimeError):
@@ -206,7 +218,7 @@ def build(corpus: str | os.PathLike | None = None, out: str | os.PathLike | None
           progress: bool | None = None, chunk: int = CHUNK,
           extras: Sequence[Callable[[Path], list[str]]] = (),
           sheets: Sequence[tuple[str, Callable[[Path], "pd.DataFrame"]]] = (),
-          derived: Sequence[Callable[[Path], list[str]]] = (),
+          derived: Sequence[Callable[[Path], "ChunkHook"]] = (),
           data_home: str | os.PathLike | None = None) -> BuildResult:
     """Parse and audit *corpus*; write its tables, audit, parse log and workbook to *out*.
 
@@ -220,9 +232,10 @@ def build(corpus: str | os.PathLike | None = None, out: str | os.PathLike | None
     returns the paths (relative to it) it wrote there — the charts, for one.
     Each of *sheets* is (name, function of the staging folder returning a frame): a further
     sheet of ``xxgk.xlsx`` after the build's own (the indicators, for one).
-    Each of *derived* is called with the staging folder once the frames are written, before
-    the workbook and the extras: what it computes from them once (the indicators) it keeps
-    there for the sheets and extras to read, and it returns the outputs it wrote, if any.
+    Each of *derived* is called with the staging folder and returns a :class:`ChunkHook`,
+    which is given each chunk's frames as they are written: what it computes from them once
+    (the indicators; a report's depend on its own rows only) it keeps there for the sheets
+    and extras to read, and its ``close`` returns the outputs it wrote, if any.
 
     Raises :class:`~toolkit.corpus.CorpusNotFound` or
     :class:`~toolkit.corpus.metadata.MetadataError` naming the path when the
@@ -296,14 +309,18 @@ def _build_locked(root: Path, out: Path, places: _Places, *, jobs, cache, excel,
     new_cache = CacheWriter(stage / ".cache" / CACHE_FILE)
     sinks: dict[str, TableSink] = {}
     staged: list[_Staging] = []
+    hooks = {_extra_name(make).split("(")[0]: make(stage) for make in derived}
     timings = _Timings()
     try:
         with timings("parse"):
-            parsed = _parse_and_stage(plan, stage, old_cache, new_cache, sinks, staged,
+            parsed = _parse_and_stage(plan, stage, old_cache, new_cache, sinks, staged, hooks, timings,
                                       jobs=jobs, chunk=chunk, progress=progress)
+        computed = []
+        for name, hook in hooks.items():
+            with timings(name):
+                computed += hook.close()
         with timings("audit"):
             audit = _audit_and_cross_year(stage, staged[0], sinks)
-        computed = _write_extras(stage, derived, timings)
         with timings("workbook"):
             written, too_big = _write_exports(stage, sinks, parsed.table_rows, excel, sheets)
         written += computed + _write_extras(stage, extras, timings)
@@ -318,7 +335,8 @@ def _build_locked(root: Path, out: Path, places: _Places, *, jobs, cache, excel,
         # The build has failed: every file is closed (a close that fails too is of no interest
         # now), the workers have stopped, and the staging folder goes.
         with contextlib.suppress(OSError, pa.ArrowException):
-            close_all(*(sink.close for sink in sinks.values()), *(s.close for s in staged))
+            close_all(*(sink.close for sink in sinks.values()), *(s.close for s in staged),
+                      *(hook.close for hook in hooks.values()))
         new_cache.discard()
         shutil.rmtree(stage, ignore_errors=True)
         raise
@@ -384,12 +402,12 @@ class _Parsed:
 
 
 def _parse_and_stage(plan: _Plan, stage: Path, old_cache: "ParseCache", new_cache: "CacheWriter",
-                     sinks: dict[str, TableSink], staged: list, *, jobs, chunk, progress) -> _Parsed:
+                     sinks: dict[str, TableSink], staged: list, hooks: dict[str, "ChunkHook"],
+                     timings: "_Timings", *, jobs, chunk, progress) -> _Parsed:
     """Parse the reports a chunk at a time and write reports, tables, parse_log and statements into
     *stage* (through *sinks*, closed at the end), the parse cache, and the audit's per-report
-    findings and cross-year keys (the :class:`_Staging` appended to *staged*)."""
-    import pyarrow as pa
-
+    findings and cross-year keys (the :class:`_Staging` appended to *staged*); each chunk's frames
+    go to *hooks* too (by name, each timed as a phase of its own)."""
     from .frames import parse_log_arrow, reports_arrow, statements_arrow, tables_arrow
     from .workers import n_workers, worker_pool
 
@@ -411,27 +429,8 @@ def _parse_and_stage(plan: _Plan, stage: Path, old_cache: "ParseCache", new_cach
             ahead = _submit(part, plan.root, hashes, old_cache, pool, workers) if part is not None else None
             if pending is not None:
                 done = list(pending)  # this chunk's batches, in report order
-                for name, sink in sinks.items():
-                    sink.write(pa.concat_tables([result.tables[name] for _, result in done]))
-                for t, k in _count_by(pa.concat_tables([r.tables["tables"] for _, r in done]), "table").items():
-                    parsed.table_rows[t] = parsed.table_rows.get(t, 0) + k
-                staged[0].add(pa.concat_tables([r.tables["findings"] for _, r in done]),
-                              [o for _, r in done for o in r.organs], done[-1][0][-1].meta["report_id"])
-                for tasks, result in done:
-                    fresh = {sha: (entry, check) for sha, entry, check in result.fresh}
-                    for task, file in zip(tasks, result.files):
-                        if file is not None:
-                            hashes.record(task.meta["file"], file)
-                        sha = file[-1] if file is not None else task.sha
-                        if sha in fresh:
-                            new_cache.add(sha, *fresh[sha])
-                        elif task.cached is not None:
-                            new_cache.add(sha, task.cached, task.cached_check)
-                    parsed.ok += result.ok
-                    parsed.with_warnings += result.with_warnings
-                    parsed.skipped.extend(result.skipped)
-                    bar.update(len(tasks))
-                new_cache.flush()
+                _stage_chunk(done, sinks, staged[0], hooks, hashes, new_cache, parsed, timings)
+                bar.update(sum(len(tasks) for tasks, _ in done))
             pending = ahead
     except BaseException:
         if pool is not None:
@@ -441,14 +440,48 @@ def _parse_and_stage(plan: _Plan, stage: Path, old_cache: "ParseCache", new_cach
         bar.close()
     if pool is not None:  # every report is in: the extras (the charts) may start processes of their own
         pool.shutdown()
-    empty = {"reports": reports_arrow, "tables": tables_arrow, "parse_log": parse_log_arrow,
-             "statements": statements_arrow}
-    for name, sink in sinks.items():
-        if sink.schema is None:  # no report listed: the files still exist, with their columns
-            sink.write(empty[name]([]))
+    if not metas:  # no report listed: the files still exist, with their columns
+        empty = {"reports": reports_arrow([]), "tables": tables_arrow([]), "parse_log": parse_log_arrow([]),
+                 "statements": statements_arrow([])}
+        _write_chunk(empty, sinks, hooks, timings)
+    for sink in sinks.values():
         sink.close()
     new_cache.commit()
     return parsed
+
+
+def _stage_chunk(done: list, sinks: dict[str, TableSink], staged: "_Staging", hooks: dict[str, "ChunkHook"],
+                 hashes: FileHashes, new_cache: "CacheWriter", parsed: _Parsed, timings: "_Timings") -> None:
+    """One chunk's batches (``(tasks, BatchResult)`` in report order) written out: its frames, its
+    findings and cross-year keys, its cache entries and the hashes of the files read."""
+    import pyarrow as pa
+
+    tables = {name: pa.concat_tables([result.tables[name] for _, result in done]) for name in sinks}
+    _write_chunk(tables, sinks, hooks, timings)
+    for t, k in _count_by(tables["tables"], "table").items():
+        parsed.table_rows[t] = parsed.table_rows.get(t, 0) + k
+    staged.add(pa.concat_tables([r.tables["findings"] for _, r in done]),
+               [o for _, r in done for o in r.organs], done[-1][0][-1].meta["report_id"])
+    for tasks, result in done:
+        new_cache.add_entries(result.fresh)
+        for task, file in zip(tasks, result.files):
+            if file is not None:
+                hashes.record(task.meta["file"], file)
+            elif task.cached is not None:  # reused: the previous build's entry stays
+                new_cache.add(task.sha, task.cached, task.cached_check)
+        parsed.ok += result.ok
+        parsed.with_warnings += result.with_warnings
+        parsed.skipped.extend(result.skipped)
+    new_cache.flush()
+
+
+def _write_chunk(tables: dict, sinks: dict[str, TableSink], hooks: dict[str, "ChunkHook"],
+                 timings: "_Timings") -> None:
+    for name, sink in sinks.items():
+        sink.write(tables[name])
+    for name, hook in hooks.items():
+        with timings(name):
+            hook.add(tables)
 
 
 # ------------------------------------------------------------------ phase 3: audit and cross-year
@@ -505,19 +538,26 @@ class _Timings:
 
     def __init__(self):
         self.seconds: dict[str, float] = {}
+        self._inner: list[float] = []  # per open phase, the seconds of the phases timed within it
 
     @contextlib.contextmanager
     def __call__(self, name: str):
+        """Time the phase *name*; a phase timed within another (a hook within parse) is not
+        counted in the outer one too."""
         import logging
         import time
 
         t0 = time.perf_counter()
+        self._inner.append(0.0)
         try:
             yield
         finally:
             took = time.perf_counter() - t0
-            self.seconds[name] = self.seconds.get(name, 0.0) + took
-            logging.getLogger(__name__).debug("build phase %s: %.3f s", name, took)
+            own = took - self._inner.pop()
+            if self._inner:
+                self._inner[-1] += took
+            self.seconds[name] = self.seconds.get(name, 0.0) + own
+            logging.getLogger(__name__).debug("build phase %s: %.3f s", name, own)
 
 
 # ------------------------------------------------------------------ phase 6: manifest
