@@ -4,8 +4,9 @@ only when something changed.
 The build walks the listed reports in report_id order, :data:`CHUNK` reports at a
 time.  Each chunk is parsed (worker processes; files whose bytes were parsed
 before come from the parse cache), turned into rows by the loaders' own frame
-builders, and appended to the outputs.  Nothing of a chunk outlives it except a
-few keys per report, so memory does not grow with the corpus's text:
+builders, appended to the outputs and handed to the caller's hooks (the indicators).
+Nothing of a chunk outlives it except a few keys per report, so memory does not
+grow with the corpus's text:
 
 - section 五 and the two carried-over rows of table 3 go to bucket files on disk,
   one bucket per organ, and the cross-year checks run bucket by bucket;
@@ -21,6 +22,13 @@ by the next build), and a build that fails removes its staging folder.  One
 build at a time writes an output folder (a lock file in the data home; see
 :mod:`toolkit.data.home`): nothing but the outputs is ever added beside or in
 the folder the user names.
+
+The build runs in phases, each a function of its own module: the output folder,
+its lock and the final switch (:func:`toolkit.data.home.staged_output`); the plan
+and up-to-date check (:func:`toolkit.data.manifest.plan_build`); parse and stage,
+then audit and cross-year (:mod:`toolkit.data.staging`); frames and exports
+(:mod:`toolkit.data.workbook`); the extras (the charts); the manifest
+(:func:`toolkit.data.manifest.write_build_manifest`).
 
 The outputs are the loaders' frames exactly (``load_reports()``,
 ``load_tables()``, ``audit()``, ``load_parse_log()``), each as CSV (see

@@ -15,6 +15,12 @@ from pathlib import Path
 __all__ = ["build_dataset"]
 
 
+#: The columns of each frame that compute_indicators reads.
+_READ = {"reports": ["report_id", "organ_id", "agency", "year", "template", "has_t2", "has_t3", "has_t4"],
+         "tables": ["report_id", "table", "row", "column", "value", "status"],
+         "statements": ["report_id", "table", "row", "column", "value"]}
+
+
 class _Indicators:
     """Every report's indicators, computed chunk by chunk from the frames the build is writing
     (a report's indicators depend on its own cells and statements only, so the chunks' laid end
@@ -34,7 +40,8 @@ class _Indicators:
         from ..data.frames import to_pandas
         from ..data.tabular import parquet_writer
 
-        frame = compute_indicators(*(to_pandas(tables[name]) for name in ("reports", "tables", "statements")))
+        # Only the columns compute_indicators reads are made into pandas (the labels are not).
+        frame = compute_indicators(*(to_pandas(tables[name].select(columns)) for name, columns in _READ.items()))
         table = pa.Table.from_pandas(frame, preserve_index=False)
         if self.writer is None:
             self.schema = table.schema
