@@ -90,3 +90,26 @@ def test_an_up_to_date_build_imports_neither_the_parser_nor_pyarrow_nor_pandas(c
     again = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=True)
     assert "up to date" in again.stdout
     assert again.stdout.splitlines()[-1] == "0"
+
+
+def test_the_build_computes_the_indicators_chunk_by_chunk_as_it_writes(corpus, tmp_path, monkeypatch):
+    """Each chunk's indicators come from the rows the build is writing (one computation per chunk,
+    none over the files afterwards), and laid end to end they are those of the whole corpus."""
+    from toolkit.data.build import build
+    from toolkit.plots.dataset import indicators
+
+    calls = []
+    real = indicators_module.compute_indicators
+
+    def counting(*args, **kwargs):
+        calls.append(len(args[0]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(indicators_module, "compute_indicators", counting)
+    out = tmp_path / "out"
+    build(corpus, out, jobs=1, chunk=5, excel=False, derived=[indicators], data_home=tmp_path / "home")
+    assert calls == [5] * 7 + [4]  # the 39 reports, 5 at a time
+    monkeypatch.setattr(indicators_module, "compute_indicators", real)
+    whole = real(read_frame(out / "reports.parquet"), read_frame(out / "tables.parquet"),
+                 read_frame(out / "statements.parquet"))
+    pd.testing.assert_frame_equal(chart_data.read_built_indicators(out), whole)

@@ -169,9 +169,9 @@ def test_chart_command_and_build_charts(tmp_path, capsys):
 
 
 def test_build_skips_excel_when_a_sheet_is_too_big(tmp_path, capsys, monkeypatch, seed_corpus):
-    import toolkit.data.build
+    import toolkit.data.workbook
 
-    monkeypatch.setattr(toolkit.data.build, "EXCEL_MAX_ROWS", 100)  # t3 of the seeds has 5 × 175 rows (002's absent table listed)
+    monkeypatch.setattr(toolkit.data.workbook, "EXCEL_MAX_ROWS", 100)  # t3 of the seeds has 5 × 175 rows (002's absent table listed)
     assert main(["build", "--corpus", str(seed_corpus), "--out", str(tmp_path / "o")]) == 0
     out = capsys.readouterr().out
     from toolkit.checks import CHECK_ORDER

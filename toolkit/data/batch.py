@@ -16,7 +16,7 @@ from typing import Any
 import json
 
 from ..checks import check_report
-from .cache import decode, encode, entry_check, parser_fingerprint
+from .cache import cache_entries, decode, encode, entry_check, parser_fingerprint
 from .frames import (ReportRecord, findings_arrow, parse_log_arrow, reports_arrow,
                      report_record, statements_arrow, tables_arrow)
 from .workers import ParseOutcome, parse_hashed
@@ -44,8 +44,9 @@ class BatchResult:
     """Every output's rows for a batch (Arrow tables), in report_id order."""
 
     tables: dict[str, Any]
-    # (sha256, cache JSON, check) of each report parsed now
-    fresh: list[tuple[str, str, str]] = field(default_factory=list)
+    # the cache entries of the reports parsed now, as Arrow (sha256, result, check): a table
+    # crosses to the main process as a few buffers, where a list of strings is pickled string by string
+    fresh: Any = None
     # per task: [size, mtime_ns, ctime_ns, sha256] of the bytes the worker read, or None (not read by it)
     files: list[list | None] = field(default_factory=list)
     # what the cross-year checks need, per readable report: (adcode, agency, JSON line)
@@ -85,12 +86,14 @@ def process_batch(tasks: list[Task]) -> BatchResult:
     result = BatchResult(tables={})
     findings: list[dict] = []
     parser = parser_fingerprint()
+    fresh: dict[str, list[str]] = {"sha256": [], "result": [], "check": []}
     for task in tasks:
-        outcome, fresh, file = _outcome(task)
+        outcome, encoded, file = _outcome(task)
         result.files.append(file)
-        if fresh is not None:
+        if encoded is not None:
             sha = file[-1]
-            result.fresh.append((sha, fresh, entry_check(sha, parser, fresh)))
+            for column, value in (("sha256", sha), ("result", encoded), ("check", entry_check(sha, parser, encoded))):
+                fresh[column].append(value)
         meta = task.meta
         p = report_record(meta, outcome, task.path)
         if p.report is None:
@@ -111,4 +114,5 @@ def process_batch(tasks: list[Task]) -> BatchResult:
     result.tables = {"reports": reports_arrow(parsed), "tables": tables_arrow(parsed),
                      "parse_log": parse_log_arrow(parsed), "statements": statements_arrow(parsed),
                      "findings": findings_arrow(findings)}
+    result.fresh = cache_entries(**fresh)
     return result

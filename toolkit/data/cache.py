@@ -31,7 +31,7 @@ from .tabular import parquet_writer
 if TYPE_CHECKING:  # pragma: no cover
     from .workers import ParseOutcome
 
-__all__ = ["ParseCache", "CacheWriter", "encode", "decode", "entry_check", "parser_fingerprint",
+__all__ = ["ParseCache", "CacheWriter", "encode", "decode", "entry_check", "cache_entries", "parser_fingerprint",
            "toolkit_fingerprint", "CACHE_FILE"]
 
 log = logging.getLogger("toolkit")
@@ -115,6 +115,15 @@ def decode(result: str, path: Path) -> ParseOutcome:
     fields = data["report"]
     report = Report(**{f.name: fields[f.name] for f in dataclasses.fields(Report) if f.name in fields})
     return ParseOutcome(dataclasses.replace(report, report_id=path.stem, source=str(path)), None)
+
+
+def cache_entries(sha256: list[str], result: list[str], check: list[str]):
+    """Cache entries (each file's sha256, its :func:`encode` JSON and :func:`entry_check`) as the
+    Arrow table :meth:`CacheWriter.add_entries` takes."""
+    import pyarrow as pa
+
+    return pa.table({"sha256": pa.array(sha256, pa.string()), "result": pa.array(result, pa.string()),
+                     "check": pa.array(check, pa.string())})
 
 
 def entry_check(sha: str, parser: str, result: str) -> str:
@@ -218,7 +227,8 @@ class CacheWriter:
         self.path, self.parser = path, parser or parser_fingerprint()
         self.tmp = path.with_name(path.name + ".tmp")
         self.seen: set[str] = set()
-        self.batch: list[tuple[str, str]] = []
+        self.batch: list[tuple[str, str, str]] = []
+        self.tables: list = []  # entries added as Arrow tables (add_entries), not yet written
         self.rows = 0
         self.writer = None
 
@@ -229,19 +239,34 @@ class CacheWriter:
             self.seen.add(sha)
             self.batch.append((sha, encoded, check or entry_check(sha, self.parser, encoded)))
 
+    def add_entries(self, table) -> None:
+        """Entries as :func:`cache_entries` gives them (their checks computed by the caller)."""
+        keep = []
+        for sha in table["sha256"].to_pylist():
+            keep.append(sha not in self.seen)
+            self.seen.add(sha)
+        if not all(keep):
+            table = table.filter(keep)
+        if table.num_rows:
+            self.tables.append(table)
+
     def flush(self) -> None:
-        if not self.batch:
+        """Write the entries added since the last flush (as one block of the file)."""
+        if not self.batch and not self.tables:
             return
         import pyarrow as pa
 
-        table = pa.table({"sha256": [d for d, _, _ in self.batch], "parser": [self.parser] * len(self.batch),
-                          "result": [r for _, r, _ in self.batch], "check": [c for _, _, c in self.batch]})
+        if self.batch:
+            self.tables.append(cache_entries(*(list(column) for column in zip(*self.batch))))
+        entries = pa.concat_tables(self.tables)
+        table = pa.table({"sha256": entries["sha256"], "parser": pa.array([self.parser] * entries.num_rows, pa.string()),
+                          "result": entries["result"], "check": entries["check"]})
         if self.writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.writer = parquet_writer(self.tmp, table.schema, compression="zstd")
         self.writer.write_table(table)
-        self.rows += len(self.batch)
-        self.batch = []
+        self.rows += table.num_rows
+        self.batch, self.tables = [], []
 
     def close(self) -> None:
         self.flush()

@@ -12,6 +12,7 @@ this shape (edited by hand, truncated) is treated as absent.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from pathlib import Path
@@ -20,7 +21,7 @@ from ..fileio import atomic_write, file_stat, sha256_file
 from .cache import toolkit_fingerprint
 
 __all__ = ["FORMAT", "FileHashes", "read_manifest", "write_manifest", "outputs_hold", "build_of", "stat_list",
-           "file_state"]
+           "file_state", "SUMMARY_COUNTS", "BuildPlan", "plan_build", "write_build_manifest"]
 
 FORMAT = 4  # 3: report files carry their ctime_ns; 4: the summary is counts, not sentences
 _MAX_MANIFEST_BYTES = 256 * 2**20
@@ -169,3 +170,78 @@ class FileHashes:
             if rel not in self.now:
                 self.now[rel] = [*(stat or [None, None, None]), sha256_file(self.root / rel) if stat else None]
         return self.now[rel][3]
+
+
+# ------------------------------------------------------------------ a build's plan and record
+
+
+#: The counts of a build's result the manifest keeps, for an up-to-date build to give again.
+SUMMARY_COUNTS = ("listed", "parsed", "with_warnings", "checks", "failed", "unchecked")
+
+
+@dataclasses.dataclass
+class BuildPlan:
+    """What a build reads before writing anything: the corpus, its listing and the last build's
+    manifest, and whether that build still holds."""
+
+    root: Path
+    out: Path
+    options: dict
+    manifest: dict | None
+    metadata_sha: str | None
+    listed: list[dict]  # metadata.csv's rows
+    metas: list[dict]  # each file once, in report_id order
+    hashes: FileHashes
+    #: the last build's facts (SUMMARY_COUNTS, excel, too_big, written, skipped) when nothing it
+    #: read or wrote has changed since (the build has nothing to do); else None
+    up_to_date: dict | None = None
+
+
+def plan_build(root: Path, out: Path, options: dict, cache: bool) -> BuildPlan:
+    """The plan of a build of the corpus *root* into *out* with *options* (*cache* False: the last
+    build's manifest is not read, so nothing counts as up to date and every report is hashed).
+    Raises :class:`~toolkit.corpus.metadata.MetadataError` when ``metadata.csv`` cannot be read."""
+    from ..corpus import metadata_records
+    from .listing import each_file_once
+
+    manifest = read_manifest(out / ".cache") if cache else None
+    metadata_sha = sha256_file(root / "metadata.csv")
+    listed = metadata_records(root)  # raises on bad metadata
+    # Each file once (a file listed twice would count twice); every listed file is in the manifest.
+    metas = sorted(each_file_once(listed), key=lambda m: str(m["report_id"]))
+    plan = BuildPlan(root, out, options, manifest, metadata_sha, listed, metas,
+                     FileHashes(root, (manifest or {}).get("files")))
+    if _still_holds(plan):
+        summary = manifest["summary"]
+        plan.up_to_date = {**{k: summary[k] for k in SUMMARY_COUNTS}, "excel": summary["excel"],
+                           "too_big": dict(summary["too_big"]), "written": list(manifest["outputs"]),
+                           "skipped": [tuple(s) for s in manifest.get("skipped", [])]}
+    return plan
+
+
+def _still_holds(plan: BuildPlan) -> bool:
+    manifest = plan.manifest
+    # Outputs before reports: a deleted or edited output is cheaper to notice than a changed report.
+    if not build_of(manifest, plan.root, plan.out, plan.metadata_sha) or manifest.get("options") != plan.options:
+        return False
+    listed = {m["file"] for m in plan.listed if m.get("file")}
+    if listed != set(manifest["files"]):
+        return False
+    return all(plan.hashes(rel) == old[-1] for rel, old in manifest["files"].items())
+
+
+def write_build_manifest(plan: BuildPlan, stage: Path, facts: dict) -> None:
+    """What the build of *plan* read and wrote into *stage*, with its *facts* (SUMMARY_COUNTS,
+    excel, too_big, written, skipped), for the next build's up-to-date check and the loaders."""
+    hashes = plan.hashes
+    for meta in plan.listed:  # files no worker read (unreadable, listed twice): their stat and hash as they stand
+        if meta.get("file") and meta["file"] not in hashes.now:
+            hashes(meta["file"])
+    summary = {k: facts[k] for k in SUMMARY_COUNTS}
+    write_manifest(stage / ".cache", {
+        "toolkit": toolkit_fingerprint(), "options": plan.options,
+        "corpus": str(plan.root), "metadata_sha256": plan.metadata_sha,
+        "files": {rel: hashes.now[rel] for rel in sorted(hashes.now)},
+        "outputs": {rel: stat_list(stage / rel) for rel in facts["written"]},
+        "summary": {**summary, "excel": facts["excel"], "too_big": facts["too_big"]}, "skipped": facts["skipped"],
+    })

@@ -39,19 +39,39 @@ _PLAIN_NUMBER = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$"
 
 def csv_safe(table):
     """*table* (Arrow) with each text cell that starts with one of :data:`CSV_TRIGGERS` prefixed by
-    ``'``, unless the cell is a plain number (``-3``, ``+1.5``); other columns unchanged."""
+    ``'``, unless the cell is a plain number (``-3``, ``+1.5``); other columns unchanged.  A
+    category (dictionary) column is made safe in its dictionary, once per label, not per row."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     columns = []
     for column in table.columns:
-        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            risky = pc.and_(pc.match_substring_regex(column, _TRIGGER),
-                            pc.invert(pc.match_substring_regex(column, _PLAIN_NUMBER)))
-            quoted = pc.binary_join_element_wise(pa.scalar("'", column.type), column, pa.scalar("", column.type))
-            column = pc.if_else(risky, quoted, column)
+        if pa.types.is_dictionary(column.type) and _is_text(column.type.value_type):
+            column = pa.chunked_array([pa.DictionaryArray.from_arrays(chunk.indices, _safe_text(chunk.dictionary))
+                                       for chunk in column.chunks], column.type)
+        elif _is_text(column.type):
+            column = _safe_text(column)
         columns.append(column)
     return pa.Table.from_arrays(columns, schema=table.schema)
+
+
+def _is_text(arrow_type) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
+
+
+def _safe_text(column):
+    """A text column (array or chunked array) with its risky cells quoted; the column itself when
+    none is (the usual case: the quoting is computed only when some cell needs it)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    risky = pc.match_substring_regex(column, _TRIGGER)
+    if not pc.any(risky).as_py():
+        return column
+    risky = pc.and_(risky, pc.invert(pc.match_substring_regex(column, _PLAIN_NUMBER)))
+    quoted = pc.binary_join_element_wise(pa.scalar("'", column.type), column, pa.scalar("", column.type))
+    return pc.if_else(risky, quoted, column)
 
 
 class _ParquetWriter:
@@ -101,19 +121,16 @@ class CsvSink:
         self.owned = self.file is not sink
         self.file.write(CSV_BOM)
         self.writer = None
-        self.plain = None
 
     def write(self, table) -> None:
-        import pyarrow as pa
         import pyarrow.csv as pcsv
 
+        # Arrow's CSV writer writes a category (dictionary) column as its labels.
+        table = table.replace_schema_metadata(None)
         if self.writer is None:
-            # Dictionary columns (categories) are written as their labels.
-            self.plain = pa.schema([f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f
-                                    for f in table.schema]).remove_metadata()
-            self.writer = pcsv.CSVWriter(self.file, self.plain, write_options=pcsv.WriteOptions(
+            self.writer = pcsv.CSVWriter(self.file, table.schema, write_options=pcsv.WriteOptions(
                 include_header=True, quoting_style="needed"))
-        self.writer.write_table(csv_safe(table.cast(self.plain)))
+        self.writer.write_table(csv_safe(table))
 
     def close(self) -> None:
         writer, self.writer = self.writer, None

@@ -15,11 +15,51 @@ from pathlib import Path
 __all__ = ["build_dataset"]
 
 
-def indicators(stage: Path) -> list[str]:
-    """Every report's indicators, computed once into the build's working files."""
-    from ..analysis.chart_data import write_built_indicators
+#: The columns of each frame that compute_indicators reads.
+_READ = {"reports": ["report_id", "organ_id", "agency", "year", "template", "has_t2", "has_t3", "has_t4"],
+         "tables": ["report_id", "table", "row", "column", "value", "status"],
+         "statements": ["report_id", "table", "row", "column", "value"]}
 
-    return write_built_indicators(stage)
+
+class _Indicators:
+    """Every report's indicators, computed chunk by chunk from the frames the build is writing
+    (a report's indicators depend on its own cells and statements only, so the chunks' laid end
+    to end are :func:`toolkit.indicators`) into the build's working file
+    :data:`~toolkit.analysis.chart_data.INDICATORS_FILE`."""
+
+    def __init__(self, stage: Path):
+        from ..analysis.chart_data import INDICATORS_FILE
+
+        self.target = stage / INDICATORS_FILE
+        self.writer = self.schema = None
+
+    def add(self, tables: dict) -> None:
+        import pyarrow as pa
+
+        from ..analysis.indicator_frames import compute_indicators
+        from ..data.frames import to_pandas
+        from ..data.tabular import parquet_writer
+
+        # Only the columns compute_indicators reads are made into pandas (the labels are not).
+        frame = compute_indicators(*(to_pandas(tables[name].select(columns)) for name, columns in _READ.items()))
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        if self.writer is None:
+            self.schema = table.schema
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            self.writer = parquet_writer(self.target, self.schema)
+        # A chunk whose column is all missing has a null type there: the first chunk's types hold.
+        self.writer.write_table(table if table.schema.equals(self.schema) else table.cast(self.schema))
+
+    def close(self) -> list[str]:
+        writer, self.writer = self.writer, None
+        if writer is not None:
+            writer.close()
+        return []  # a working file of the build, not one of its outputs
+
+
+def indicators(stage: Path) -> _Indicators:
+    """Every report's indicators, computed once, as the build writes its frames."""
+    return _Indicators(stage)
 
 
 def indicators_sheet(stage: Path):
