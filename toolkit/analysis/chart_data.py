@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = ["built_frames", "built_parts", "report_bounds", "built_indicators_of", "indicator_cells", "cell_filter", "write_built_indicators",
-           "read_built_indicators", "built_indicator_batches", "INDICATORS_FILE"]
+           "read_built_indicators", "INDICATORS_FILE"]
 
 #: Where a build keeps its indicators, relative to its output folder.
 INDICATORS_FILE = ".cache/indicators.parquet"
@@ -352,13 +352,3 @@ def read_built_indicators(out: str | Path, names: Sequence[str] | None = None) -
                                   read_frame(out / "statements.parquet"))
     only = None if names is None else pc.field("indicator").isin(list(names))
     return pq.read_table(path, filters=only).to_pandas()
-
-
-def built_indicator_batches(out: str | Path, rows: int) -> "Iterator[pd.DataFrame]":
-    """The build's computed indicators (:data:`INDICATORS_FILE`) as frames of up to *rows* rows."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    file = pq.ParquetFile(Path(out) / INDICATORS_FILE)
-    for batch in file.iter_batches(batch_size=rows):
-        yield pa.Table.from_batches([batch], schema=file.schema_arrow).to_pandas()
