@@ -10,6 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from toolkit.parsing import parse_text  # noqa: E402
@@ -121,3 +123,22 @@ def test_a_number_beside_blank_cells_on_one_line_is_not_split_one_digit_a_cell()
     assert r.tables["t2"]["rules"]["made"] in (100, None)
     assert r.tables["t2"]["rules"]["repealed"] is None
     assert r.tables["t2"]["rules"]["in_force"] is None
+
+
+T3_HEADER_IN_CELLS = ("申请人情况 | |||\n自然人 |\n法人或其他组织 |\n总计 | |||\n商业企业 |\n科研机构 |\n社会公益组织 |\n"
+                      "法律服务机构 |\n其他 | |||\n")
+
+
+@pytest.mark.parametrize("total", ["総計", "总\u2060计", "总\u00ad计"], ids=["variant 総", "word joiner", "soft hyphen"])
+def test_a_t3_header_printing_total_first_is_not_read_in_the_templates_order(total):
+    # A header not laid out in cells (one word a line, as a PDF text layer gives it) printing
+    # 总计 first; its 总计 is written with a variant character (総, which t2s leaves) or with an
+    # invisible character inside (word joiner, soft hyphen): a reader sees 总计 first.  The
+    # first number of each row is then its total: new_received is 9 in all, 5 natural persons.
+    header = f"申请人情况\n{total}\n自然人\n法人或其他组织\n商业企业\n科研机构\n社会公益组织\n法律服务机构\n其他\n"
+    text = report(t3_rows={"一、本年新收政府信息公开申请数量": [9, 5, 1, 1, 1, 1, 0],
+                           "四、结转下年度继续办理": [9, 5, 1, 1, 1, 1, 0]}).replace(T3_HEADER_IN_CELLS, header)
+    assert header in text
+    row = parse_text(text).tables["t3"]["new_received"]
+    assert row["total"] in (9, None), row
+    assert row["natural_person"] in (5, None), row
