@@ -142,3 +142,19 @@ def test_a_t3_header_printing_total_first_is_not_read_in_the_templates_order(tot
     row = parse_text(text).tables["t3"]["new_received"]
     assert row["total"] in (9, None), row
     assert row["natural_person"] in (5, None), row
+
+
+@pytest.mark.parametrize("total", ["总计", "総計"])
+def test_a_t4_header_printing_total_first_in_each_group_is_not_read_in_the_templates_order(total):
+    # Table 4's header as a PDF text layer gives it (one word a line) printing 总计 first in
+    # each of its three groups, then one line of numbers: each group reads 5 in all, 2 upheld,
+    # 1 corrected, 1 other, 1 pending.  Read in the template's order, 5 would be "upheld".
+    group = f"{total}\n结果维持\n结果纠正\n其他结果\n尚未审结\n"
+    t4 = "行政复议\n行政诉讼\n" + group + "未经复议直接起诉\n复议后起诉\n" + group + group + " ".join(["5 2 1 1 1"] * 3) + "\n"
+    text = report()
+    text = text[:text.index("行政复议 |\n行政诉讼")] + t4 + text[text.index("\n五、"):]
+    assert t4 in text
+    t = parse_text(text).tables["t4"]
+    for row in ("reconsideration", "litigation_direct", "litigation_after"):
+        assert t[row]["total"] in (5, None), t[row]
+        assert t[row]["upheld"] in (2, None), t[row]
