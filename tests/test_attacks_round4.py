@@ -158,3 +158,22 @@ def test_a_t4_header_printing_total_first_in_each_group_is_not_read_in_the_templ
     for row in ("reconsideration", "litigation_direct", "litigation_after"):
         assert t[row]["total"] in (5, None), t[row]
         assert t[row]["upheld"] in (2, None), t[row]
+
+
+def test_a_blank_t2_cell_does_not_take_the_numbers_of_a_row_whose_label_cannot_be_read():
+    # 行政许可 is printed empty; the next row's label is one the parser does not know (行政罚没,
+    # no spelling of 行政处罚) and holds 229.  Whose 229 it is cannot be read with certainty:
+    # licensing stays blank, not 229.
+    text = report({"行政许可": [None]}).replace("行政处罚 |\n229 |", "行政罚没 |\n229 |")
+    assert "行政罚没 |\n229 |" in text and "行政许可 |\n |\n" in text
+    r = parse_text(text)
+    assert r.tables["t2"]["licensing"]["decisions"] is None
+    assert r.tables["t2"].get("penalty", {}).get("decisions") is None
+    assert any("行政罚没" in w for w in r.warnings), r.warnings
+
+
+def test_a_blank_t3_row_does_not_take_the_numbers_of_a_row_whose_label_cannot_be_read():
+    # (一)予以公开 is printed empty; (二)'s label is one the parser does not know.
+    r = parse_text(report(t3_rows={"(一)予以公开": [None] * 7, "(二)半数公示": [3, 0, 0, 0, 0, 1, 4]}))
+    granted = r.tables["t3"]["granted"]
+    assert all(v is None for v in granted.values()), granted

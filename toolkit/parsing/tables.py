@@ -584,6 +584,10 @@ def _t2_row_kept(region: str, key: str, cols: tuple[str, ...]):
     # Kept per text, as immutable parts (see _t3_row_kept).
     numbers, doubtful = value_tokens(cut_region(region))
     said: list[str] = []
+    if (stranger := _label_before_numbers(region)) is not None:
+        said.append(f"t2.{key}: its numbers follow a label that is no row's ({stranger}); whose numbers "
+                    f"they are cannot be told; values left missing")
+        return tuple(numbers), tuple(doubtful), _kept(RowRead(status="ambiguous")), tuple(said)
     cells = _bar_cells(cut_region(region)) if len(numbers) < len(cols) and not doubtful else None
     if cells is not None and len(cells) == len(cols) and all(c == "" or c.isdigit() for c in cells) \
             and any(cells) and not any(len(c) > 1 and c[0] == "0" for c in cells):
@@ -602,6 +606,21 @@ def _t2_row_kept(region: str, key: str, cols: tuple[str, ...]):
     if read.values is None and cols[:2] == ("previous", "change"):
         read = _signed_change(cut_region(region), key, cols, read, said)
     return tuple(numbers), tuple(doubtful), _kept(read), tuple(said)
+
+
+_LABEL_LINE = re.compile(r"\n[\s|]*([\u4e00-\u9fff][^\n|]*?)[\s|]*(?=\n)")
+
+
+def _label_before_numbers(region: str) -> str | None:
+    """A line of words standing alone between a row's label and its first number (the label of
+    a row the parser cannot match: 行政罚没), or None.  Numbers after it are that row's as
+    likely as this one's."""
+    first = _FIRST_DIGIT.search(region)
+    if first is None:
+        return None
+    lead = _PAREN.sub("", region[:first.start()]) if "(" in region[:first.start()] else region[:first.start()]
+    found = _LABEL_LINE.findall(lead)
+    return found[-1] if found else None  # the line nearest the numbers
 
 
 def _bar_cells(region: str) -> list[str] | None:
@@ -644,6 +663,10 @@ def _t3_row_kept(region: str, key: str):
     numbers, doubtful = value_tokens(cut_region(region))
     said: list[str] = []
     columns = len(schema.T3_COLUMNS)
+    if (stranger := _label_before_numbers(region)) is not None:
+        said.append(f"t3.{key}: its numbers follow a label that is no row's ({stranger}); whose numbers "
+                    f"they are cannot be told; values left missing")
+        return tuple(numbers), _kept(RowRead(status="ambiguous")), tuple(said)
     read = read_rows(numbers, doubtful, [columns], _sum_check, [False] * columns, f"t3.{key}", said)
     return tuple(numbers), _kept(read), tuple(said)
 
