@@ -37,13 +37,17 @@ def clean(text: str) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\u3000\u3000" in text:
         text = _IDEOGRAPHIC_SPACES.sub("\n", text)
-    text = text.replace("\u200b", "").replace("\ufeff", "")
+    # Characters a page never shows (zero-width space and joiners, word joiner, soft hyphen,
+    # byte-order mark): inside a word they would keep it from being recognised (总\u2060计).
+    for invisible in _INVISIBLE:
+        text = text.replace(invisible, "")
     if "[" in text or "*" in text or "<" in text:
         text = _ARTEFACTS.sub("", text)
     return text
 
 
 _IDEOGRAPHIC_SPACES = re.compile("\u3000{2,}")
+_INVISIBLE = ("\u200b", "\ufeff", "\u200c", "\u200d", "\u2060", "\u00ad")
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000\xa0]")
 
 

@@ -62,8 +62,21 @@ def _hash_files(paths):
 
 @functools.lru_cache(maxsize=1)
 def parser_fingerprint() -> str:
-    """Hash of the parser's own source: a cached parse is reused only by the same parser."""
-    return _hash_files(_source_files(_PARSER_SOURCES)).hexdigest()[:16]
+    """Hash of the parser's own source and of the OpenCC dictionaries it reads (by their
+    package's version): a cached parse is reused only by the same parser."""
+    digest = _hash_files(_source_files(_PARSER_SOURCES))
+    digest.update(f"opencc-python-reimplemented={_version('opencc-python-reimplemented')};".encode())
+    return digest.hexdigest()[:16]
+
+
+def _version(lib: str) -> str:
+    """The installed version of *lib*, '' when it is not installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(lib)
+    except PackageNotFoundError:
+        return ""
 
 
 @functools.lru_cache(maxsize=1)

@@ -22,7 +22,12 @@ from pathlib import Path
 
 from .memo import per_text
 
-__all__ = ["Vocabulary", "column_leaves", "header_leaves", "laid_in_cells", "simplified"]
+__all__ = ["Vocabulary", "column_leaves", "header_leaves", "laid_in_cells", "simplified", "VARIANTS"]
+
+#: Variant spellings t2s leaves as they are, each read as the one word it always stands for in
+#: these reports: 部份 (an older spelling of 部分), 総 (the Japanese form of 總, 总).  Each
+#: replacement keeps the text's length, so offsets in the read text are offsets in the page.
+VARIANTS = (("部份", "部分"), ("総", "总"))
 
 
 @lru_cache(maxsize=1)
@@ -83,6 +88,9 @@ def simplified(text: str) -> str:
     """*text* in simplified characters (only converted when it holds a character t2s converts)."""
     if not text or text.isascii():
         return text
+    for variant, word in VARIANTS:
+        if variant in text:
+            text = text.replace(variant, word)
     convertible = _convertible()
     if convertible is not None and convertible.isdisjoint(text):
         return text

@@ -372,6 +372,14 @@ _T2_HEADER = re.compile(r"第二十条|本年制发件数|现行有效件数|本
                         r"本年新公开数量|对外公开总数量|上一年项目数量|处理决定数量")
 
 
+def _read_form(text: str) -> str | None:
+    """*text* with traditional characters and variant spellings read as simplified, when that
+    changes it and keeps every offset (one character for one); else None.  Digits and
+    separators are left as they are, so the cells read from it are the page's."""
+    converted = simplified(text)
+    return converted if converted != text and len(converted) == len(text) else None
+
+
 def read_text_table(text: str, table: str, template: str, warnings: list[str]) -> TableRead | None:
     """Read t2 or t3 from its section text; None when no row label is present."""
     if table == "t2":
@@ -387,6 +395,12 @@ def _read_text_t2(text: str, template: str, warnings: list[str]) -> TableRead | 
         return None
     patterns = row_patterns("t2", template)
     located = _locate_any_order(text, patterns, header.start())
+    if len(located) < len(patterns):
+        # A label spelt in traditional characters or a variant (行政處罰, 部份) is read as the
+        # word it is; unread, its row's numbers would stand in the region of the row before.
+        read_form = _read_form(text)
+        if read_form is not None and len(again := _locate_any_order(read_form, patterns, header.start())) > len(located):
+            text, located = read_form, again
     if not located:
         return None
     rows = {r.key: r for r in (schema.T2_ROWS if template == "2021" else schema.T2_ROWS_2019)}
@@ -492,6 +506,11 @@ def _read_text_t3(text: str, template: str, warnings: list[str]) -> TableRead | 
     single = single_other_row(text, template)
     patterns = row_patterns("t3", template, single)
     located = _locate_rows(text, patterns)
+    if len(located) < len(patterns):
+        # As in table 2: labels spelt in traditional characters or a variant.
+        read_form = _read_form(text)
+        if read_form is not None and len(again := _locate_rows(read_form, patterns)) > len(located):
+            text, located = read_form, again
     if len(located) < 3:
         return None
     located = _fill_fuzzy(text, located, template, single)
@@ -565,10 +584,58 @@ def _t2_row_kept(region: str, key: str, cols: tuple[str, ...]):
     # Kept per text, as immutable parts (see _t3_row_kept).
     numbers, doubtful = value_tokens(cut_region(region))
     said: list[str] = []
+    if (stranger := _label_before_numbers(region)) is not None:
+        said.append(f"t2.{key}: its numbers follow a label that is no row's ({stranger}); whose numbers "
+                    f"they are cannot be told; values left missing")
+        return tuple(numbers), tuple(doubtful), _kept(RowRead(status="ambiguous")), tuple(said)
+    cells = _bar_cells(cut_region(region)) if len(numbers) < len(cols) and not doubtful else None
+    if cells is not None and len(cells) == len(cols) and all(c == "" or c.isdigit() for c in cells) \
+            and any(cells) and not any(len(c) > 1 and c[0] == "0" for c in cells):
+        # The bars give the cells: a cell printed empty is blank, a number fills its own cell.
+        blanks = cells.count("")
+        said.append(f"t2.{key}: {blanks} cell(s) printed empty between bars, left missing")
+        read = RowRead(values=[int(c) if c else None for c in cells], status="blank")
+        return tuple(numbers), tuple(doubtful), _kept(read), tuple(said)
+    if cells is not None and "" in cells and numbers:
+        # Bars with an empty cell among them: blank cells are printed, so the digits of a
+        # cell are never split across its neighbours; the cells do not fit this row's.
+        said.append(f"t2.{key}: {len(cells)} cell(s) between bars ({' | '.join(cells)}) for {len(cols)} "
+                    f"columns; values left missing")
+        return tuple(numbers), tuple(doubtful), _kept(RowRead(status="ambiguous")), tuple(said)
     read = read_rows(numbers, doubtful, [len(cols)], None, [c == "amount" for c in cols], f"t2.{key}", said)
     if read.values is None and cols[:2] == ("previous", "change"):
         read = _signed_change(cut_region(region), key, cols, read, said)
     return tuple(numbers), tuple(doubtful), _kept(read), tuple(said)
+
+
+_LABEL_LINE = re.compile(r"\n[\s|]*([\u4e00-\u9fff][^\n|]*?)[\s|]*(?=\n)")
+
+
+def _label_before_numbers(region: str) -> str | None:
+    """A line of words standing alone between a row's label and its first number (the label of
+    a row the parser cannot match: 行政罚没), or None.  Numbers after it are that row's as
+    likely as this one's."""
+    first = _FIRST_DIGIT.search(region)
+    if first is None:
+        return None
+    lead = _PAREN.sub("", region[:first.start()]) if "(" in region[:first.start()] else region[:first.start()]
+    found = _LABEL_LINE.findall(lead)
+    return found[-1] if found else None  # the line nearest the numbers
+
+
+def _bar_cells(region: str) -> list[str] | None:
+    """The cells of a row region whose cells are closed by ``|`` (one a line, or on one line
+    as a table saved to text prints them), stripped, empty for a cell printed empty; None
+    without bars.  The piece before the first bar closes the label's own cell when blank, and
+    the piece after the last bar is the next line's start."""
+    if "|" not in region:
+        return None
+    pieces = region.split("|")
+    if not pieces[0].strip():
+        pieces = pieces[1:]
+    if pieces and not pieces[-1].strip():
+        pieces = pieces[:-1]
+    return [p.strip() for p in pieces]
 
 
 def _kept(read: RowRead) -> tuple:
@@ -596,6 +663,10 @@ def _t3_row_kept(region: str, key: str):
     numbers, doubtful = value_tokens(cut_region(region))
     said: list[str] = []
     columns = len(schema.T3_COLUMNS)
+    if (stranger := _label_before_numbers(region)) is not None:
+        said.append(f"t3.{key}: its numbers follow a label that is no row's ({stranger}); whose numbers "
+                    f"they are cannot be told; values left missing")
+        return tuple(numbers), _kept(RowRead(status="ambiguous")), tuple(said)
     read = read_rows(numbers, doubtful, [columns], _sum_check, [False] * columns, f"t3.{key}", said)
     return tuple(numbers), _kept(read), tuple(said)
 
@@ -813,6 +884,25 @@ def _t4_header_order(header: str) -> tuple[list[tuple[str, str]] | None, str | N
     return None, "the header does not name each of its fifteen cells once, in an order that can be told"
 
 
+@per_text(maxsize=1024, longest=2000)
+def _t4_words_in_template_order(header: str) -> bool:
+    """Do the column words *header* prints stand in the template's order, group after group
+    (结果维持 … 总计, as often as there are groups)?  Only then may cells whose header cannot be
+    told apart keep the template's order: words printed in another order contradict it.
+    Only a header whose every line holds whole words is read so; words a text layer broke
+    across lines say nothing certain about the order."""
+    lines = [re.sub(r"[\s|]+", "", line) for line in simplified(header).split("\n")]
+    if not all(T4_HEADER.pattern.sub("", line) == "" for line in lines):
+        return True  # a line holding more than whole header words (结果结果其他尚未): words broken
+    leaves = header_leaves(header, T4_HEADER)
+    if leaves is None:
+        return True
+    printed = [leaf[-1] for leaf in leaves]
+    want = [c.key for c in schema.T4_COLUMNS] * len(schema.T4_ROWS)
+    it = iter(want)
+    return all(any(col == w for w in it) for col in printed)
+
+
 def _groups_on_other_lines(header: str) -> bool:
     """Do table 4's two top groups (行政复议, 行政诉讼) both stand in *header*, on different lines?"""
     lines = header.split("\n")
@@ -876,7 +966,7 @@ def read_t4_text(text: str, warnings: list[str], context: str | None = None) -> 
         end = _DIGIT.search(text, header.start())
         head = text[start:end.start() if end else len(text)]
         pairs, why = _text_t4_header(head)
-        if why is not None and not _t4_laid_in_cells(head):
+        if why is not None and not _t4_laid_in_cells(head) and _t4_words_in_template_order(head):
             # A text layer's words broken across lines (结果\n维持): nothing certain is said
             # about the order, so the cells keep the template's.
             warnings.append(f"t4: the header's words cannot be told apart ({why}); cells read in the "
