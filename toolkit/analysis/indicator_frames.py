@@ -316,10 +316,13 @@ class _Cells:
         keep, keys = keep[last], keys[last]
         size = len(uniq) * m
         t_value, t_found, t_status = np.full(size, np.nan), np.zeros(size, dtype=bool), np.full(size, None, dtype=object)
-        t_value[keys] = tables["value"].iloc[keep].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        values = tables["value"].iloc[keep].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        t_value[keys] = values
         t_found[keys] = True
-        if "status" in tables.columns:
-            t_status[keys] = [None if _missing(s) else str(s) for s in tables["status"].iloc[keep].astype(object)]
+        blank = np.isnan(values)  # only a missing value's status is read (it says why)
+        if "status" in tables.columns and blank.any():
+            t_status[keys[blank]] = [None if _missing(s) else str(s)
+                                     for s in tables["status"].iloc[keep[blank]].astype(object)]
         # Stated numbers (the statements are few): count of distinct numbers, the number, the text.
         stated = _stated_values(statements)
         s_count, s_value = np.zeros(size, dtype=np.int64), np.full(size, np.nan)
@@ -409,9 +412,11 @@ def _positions(series, values: Sequence) -> Any:
 
     index = pd.Index(list(values), dtype=object)
     if isinstance(series.dtype, pd.CategoricalDtype):
-        lut = np.append(index.get_indexer(series.cat.categories.astype(object)), -1)  # code -1: missing
-        return lut[series.cat.codes.to_numpy()]
-    return index.get_indexer(series.astype(object))
+        codes, distinct = series.cat.codes.to_numpy(), series.cat.categories
+    else:  # the distinct entries are few (a report's id repeats over its cells)
+        codes, distinct = pd.factorize(series)
+    # Code -1 (missing) takes the appended -1.
+    return np.append(index.get_indexer(np.asarray(distinct, dtype=object)), -1)[codes]
 
 
 def _cell_positions(frame, cells: Sequence[Cell]) -> Any:
