@@ -288,6 +288,9 @@ def _effective_template(template, year) -> str:
     return "2021"
 
 
+_NONE, _TABLE, _STATED = 0, 1, 2  # where an input cell's value came from
+
+
 class _Cells:
     """Each report's value of each input cell, as arrays of reports (in output order) × cells.
 
@@ -401,9 +404,6 @@ class _Cells:
         return [w for w in self.why[i, columns] if w is not None]
 
 
-_NONE, _TABLE, _STATED = 0, 1, 2
-
-
 def _positions(series, values: Sequence) -> Any:
     """Where each entry of *series* stands in *values* (distinct), -1 where it is not there
     (a categorical column is looked up by its categories, not entry by entry)."""
@@ -456,7 +456,9 @@ def _contradicted_groups(tables, table_rids, stated: dict[tuple, set[float]], ri
     import numpy as np
 
     where = {rid: i for i, rid in enumerate(rids)}
-    said = {(where[rid], tuple(cell)): values for (rid, *cell), values in stated.items() if rid in where}
+    # A statement names its cell by three keys; one without them ties to no table cell.
+    said = {(where[rid], tuple(cell)): values for (rid, *cell), values in stated.items()
+            if rid in where and all(isinstance(k, str) for k in cell)}
     if not said:
         return set()
     cells = sorted({cell for _r, cell in said}, key=repr)
@@ -515,7 +517,6 @@ def compute_indicators(reports, tables, statements=None, names: Sequence[str] | 
     describes.
     """
     import numpy as np
-    import pandas as pd
 
     chosen = INDICATORS if names is None else tuple(get_indicator(n) for n in names)
     needed: dict[Cell, int] = {}
@@ -559,7 +560,8 @@ def compute_indicators(reports, tables, statements=None, names: Sequence[str] | 
             if template in ind.alternative:
                 alt = cells.sum(alt_cells)
                 use_alt = miss & ~alt[1]
-                total, miss, stated, tabled, contra = (np.where(use_alt, a, b) for a, b in zip(alt, (total, miss, stated, tabled, contra)))
+                total, miss, stated, tabled, contra = (np.where(use_alt, a, b)
+                                                       for a, b in zip(alt, (total, miss, stated, tabled, contra)))
             den_cells = at(ind.denominator.get(template, ()))
             if ind.denominator:
                 den, den_miss, den_stated, den_tabled, den_contra = cells.sum(den_cells)
