@@ -424,6 +424,31 @@ def test_conflict_flags_a_table_cell_the_text_contradicts():
     assert summary.set_index("indicator").loc["applications", "n_conflict"] == 1
 
 
+def test_conflict_in_table_4_flags_its_row_and_in_table_2_its_cell_alone():
+    values = {("t3", "new_received", "total"): 10, ("t4", "reconsideration", "corrected"): 1,
+              ("t4", "reconsideration", "total"): 1, ("t4", "litigation_direct", "upheld"): 1,
+              ("t4", "litigation_direct", "corrected"): 1, ("t4", "litigation_direct", "total"): 2,
+              ("t2", "penalty", "decisions"): 30, ("t2", "licensing", "decisions"): 8}
+    tables = _tables("r1", values=values)
+    # The text gives 5 direct suits where table 4 gives 2, and 12 penalties where table 2 gives 30;
+    # it agrees with table 2 on licensing.
+    said = _statements(("r1", "t4", "litigation_direct", "total", 5, "行政诉讼5件", 0, 6),
+                       ("r1", "t2", "penalty", "decisions", 12, "行政处罚12件", 7, 13),
+                       ("r1", "t2", "licensing", "decisions", 8, "行政许可8件", 14, 20))
+    # The build hands the cells' keys as categories, the tests as text: both read the same.
+    coded = tables.astype({c: "category" for c in ("table", "row", "column", "status")})
+    for frame in (tables, coded):
+        ind = compute_indicators(_reports(_report("r1")), frame, said)
+        flags = ind.set_index("indicator")["conflict"].astype(bool)
+        assert flags["litigation_correction_rate"] and flags["dispute_rate"] and flags["penalty_decisions"]
+        assert not (flags["reconsideration_correction_rate"] or flags["licensing_decisions"]
+                    or flags["applications"] or flags["disclosure_rate"])
+        # The tables' numbers stay: (1 + 0) corrected of (1 + 1) decided suits; (1 + 2 + 0) / 10.
+        assert _row(ind, "r1", "litigation_correction_rate")["value"] == 0.5
+        assert _row(ind, "r1", "dispute_rate")["value"] == pytest.approx(0.3)
+        assert _row(ind, "r1", "penalty_decisions")["value"] == 30
+
+
 def test_dispute_rate_is_a_ratio_without_interval():
     values = {("t3", "new_received", "total"): 4, ("t4", "reconsideration", "total"): 3,
               ("t4", "litigation_direct", "total"): 2}

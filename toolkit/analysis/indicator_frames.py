@@ -288,67 +288,192 @@ def _effective_template(template, year) -> str:
     return "2021"
 
 
-class _Lookup:
-    """Cell values of the reports (table or statement) and why a cell is missing."""
+_NONE, _TABLE, _STATED = 0, 1, 2  # where an input cell's value came from
 
-    def __init__(self, tables, statements, cells: set[Cell]):
+
+class _Cells:
+    """Each report's value of each input cell, as arrays of reports (in output order) × cells.
+
+    ``value`` (NaN when missing), ``missing``, ``source`` (:data:`_NONE`, :data:`_TABLE` or
+    :data:`_STATED`), ``why`` (``"t3 granted/total: reason"`` where missing, else None) and
+    ``conflict`` (a value read from the table that the report's own text contradicts, or that the
+    template's identities tie to such a cell).  A cell is taken from the report's table where the
+    report has the table, else from the number its text states (never to fill a table cell that
+    could not be read).
+    """
+
+    def __init__(self, tables, statements, cells: list[Cell], rids, present):
+        import numpy as np
         import pandas as pd
 
-        rows = {r for _t, r, _c in cells}
-        cols = {c for _t, _r, c in cells}
-        sel = tables["row"].isin(rows) & tables["column"].isin(cols)
-        t = tables.loc[sel.fillna(False).astype(bool)]
-        status = t["status"].astype("string") if "status" in t.columns else pd.Series(
-            pd.NA, index=t.index, dtype="string")
-        self.cells: dict[tuple, tuple[Any, Any]] = {}
-        for rid, tab, row, col, value, st in zip(t["report_id"].astype(object), t["table"].astype(object),
-                                                 t["row"].astype(object), t["column"].astype(object),
-                                                 t["value"].astype("Float64").astype(object), status.astype(object)):
-            self.cells[(rid, tab, row, col)] = (None if _missing(value) else float(value),
-                                                None if _missing(st) else str(st))
-        self.stated: dict[tuple, set[float]] = {}
-        if statements is not None and len(statements):
-            s = statements
-            for rid, tab, row, col, value in zip(s["report_id"].astype(object), s["table"].astype(object),
-                                                 s["row"].astype(object), s["column"].astype(object),
-                                                 s["value"].astype("Float64").astype(object)):
-                if not _missing(value):
-                    self.stated.setdefault((rid, tab, row, col), set()).add(float(value))
-        # The identity groups (``_tied``) in which a table cell is contradicted by the text; any
-        # stated cell counts, whether or not an indicator reads it.
-        self.contradicted_groups: set[tuple] = set()
-        if self.stated:
-            keys = ["report_id", "table", "row", "column"]
-            said = pd.DataFrame([(*k, v) for k, vs in self.stated.items() for v in vs], columns=keys + ["said"])
-            both = said.merge(tables[keys + ["value"]].astype({"value": "Float64"}), on=keys, how="inner")
-            both = both[both["value"].notna() & (both["value"].astype(float) != both["said"])]
-            for rid, tab, row, col in zip(both["report_id"], both["table"], both["row"], both["column"]):
-                self.contradicted_groups.add((rid, *_tied((tab, row, col))))
+        n, m = len(rids), len(cells)
+        report_of, uniq = pd.factorize(np.asarray(rids, dtype=object), use_na_sentinel=False)
+        uniq = list(uniq)
+        table_rids = _positions(tables["report_id"], uniq)
+        # Table cells, on reports × cells (integer keys: no merge on text); a later row of a cell wins.
+        at = _cell_positions(tables, cells)
+        keep = np.flatnonzero((table_rids >= 0) & (at >= 0))
+        keys = table_rids[keep] * m + at[keep]
+        _, from_end = np.unique(keys[::-1], return_index=True)
+        last = len(keys) - 1 - from_end
+        keep, keys = keep[last], keys[last]
+        size = len(uniq) * m
+        t_value, t_found, t_status = np.full(size, np.nan), np.zeros(size, dtype=bool), np.full(size, None, dtype=object)
+        values = tables["value"].iloc[keep].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        t_value[keys] = values
+        t_found[keys] = True
+        blank = np.isnan(values)  # only a missing value's status is read (it says why)
+        if "status" in tables.columns and blank.any():
+            t_status[keys[blank]] = [None if _missing(s) else str(s)
+                                     for s in tables["status"].iloc[keep[blank]].astype(object)]
+        # Stated numbers (the statements are few): count of distinct numbers, the number, the text.
+        stated = _stated_values(statements)
+        s_count, s_value = np.zeros(size, dtype=np.int64), np.full(size, np.nan)
+        s_text = np.full(size, None, dtype=object)
+        where_rid = {rid: i for i, rid in enumerate(uniq)}
+        where_cell = {cell: i for i, cell in enumerate(cells)}
+        for (rid, *cell), values in stated.items():
+            r, c = where_rid.get(rid), where_cell.get(tuple(cell))
+            if r is None or c is None:
+                continue
+            k = r * m + c
+            s_count[k] = len(values)
+            if len(values) == 1:
+                s_value[k] = next(iter(values))
+            else:
+                s_text[k] = "the text states different numbers: " + ", ".join(f"{v:g}" for v in sorted(values))
+        contra = np.zeros(size, dtype=bool)
+        tied: dict[tuple, list[int]] = {}
+        for c, cell in enumerate(cells):
+            tied.setdefault(_tied(cell), []).append(c)
+        for rid, *group in _contradicted_groups(tables, table_rids, stated, uniq):
+            for c in tied.get(tuple(group), ()):
+                contra[where_rid[rid] * m + c] = True
 
-    def get(self, rid: str, cell: Cell, table_present: bool | None) -> tuple[float | None, str, str]:
-        """(value, source, why-missing) of one cell of one report."""
-        table, row, col = cell
-        if table_present is False:
-            values = self.stated.get((rid, table, row, col))
-            if not values:
-                return None, "", f"{_TABLE_NAMES[table]} absent from the report and not stated in its text"
-            if len(values) > 1:
-                return None, "stated", "the text states different numbers: " + ", ".join(
-                    f"{v:g}" for v in sorted(values))
-            return next(iter(values)), "stated", ""
-        if table_present is None:
-            return None, "", "the report could not be read"
-        found = self.cells.get((rid, table, row, col))
-        if found is None:
-            return None, "table", f"row {row} is not in the report's {_TABLE_NAMES[table]}"
-        value, status = found
-        if value is None:
-            return None, "table", status or "missing"
-        return value, "table", ""
+        def per_report(a):
+            return a.reshape(len(uniq), m)[report_of]
 
-    def contradicted(self, rid: str, cell: Cell) -> bool:
-        """The text contradicts this table cell, or a cell the template's identities tie it to."""
-        return (rid, *_tied(cell)) in self.contradicted_groups
+        t_value, t_found, t_status = per_report(t_value), per_report(t_found), per_report(t_status)
+        s_count, s_value, s_text, contra = per_report(s_count), per_report(s_value), per_report(s_text), per_report(contra)
+        table_of = np.array([("t2", "t3", "t4").index(t) for t, _r, _c in cells], dtype=np.int64)
+        p = present[:, table_of] if m else np.zeros((n, 0), dtype=np.int8)
+        absent, unread, has = p == 0, p == -1, p == 1
+        value = np.full((n, m), np.nan)
+        missing = np.ones((n, m), dtype=bool)
+        source = np.full((n, m), _NONE, dtype=np.int8)
+        reason = np.full((n, m), None, dtype=object)
+        # The table is absent: the stated number, if the text states one.
+        one = absent & (s_count == 1)
+        value[one], missing[one], source[one] = s_value[one], False, _STATED
+        several = absent & (s_count > 1)
+        source[several], reason[several] = _STATED, s_text[several]
+        unsaid = absent & (s_count == 0)
+        reason[unsaid] = np.broadcast_to(np.array(
+            [f"{_TABLE_NAMES[t]} absent from the report and not stated in its text" for t, _r, _c in cells],
+            dtype=object), (n, m))[unsaid]
+        reason[unread] = "the report could not be read"
+        # The table is there: its cell, or why it is missing.
+        source[has] = _TABLE
+        left_out = has & ~t_found
+        reason[left_out] = np.broadcast_to(np.array(
+            [f"row {r} is not in the report's {_TABLE_NAMES[t]}" for t, r, _c in cells], dtype=object), (n, m))[left_out]
+        blank = has & t_found & np.isnan(t_value)
+        reason[blank] = [s or "missing" for s in t_status[blank]]
+        read = has & t_found & ~np.isnan(t_value)
+        value[read], missing[read] = t_value[read], False
+        self.value, self.missing, self.source = value, missing, source
+        self.conflict = read & contra
+        names = np.broadcast_to(np.array([f"{t} {r}/{c}: " for t, r, c in cells], dtype=object), (n, m))
+        self.why = np.full((n, m), None, dtype=object)
+        self.why[missing] = [a + b for a, b in zip(names[missing], reason[missing])]
+
+    def sum(self, columns: list[int]):
+        """Strict sum of the cells at *columns*, per report: (total, an input missing, a stated
+        input, a table input, an input contradicted)."""
+        import numpy as np
+
+        n = self.value.shape[0]
+        total = np.zeros(n)
+        for c in columns:  # cell by cell, in order: the float sum of one cell after the other
+            total = total + self.value[:, c]
+        return (total, self.missing[:, columns].any(axis=1), (self.source[:, columns] == _STATED).any(axis=1),
+                (self.source[:, columns] == _TABLE).any(axis=1), self.conflict[:, columns].any(axis=1))
+
+    def reasons(self, i: int, columns: list[int]) -> list[str]:
+        """Why the inputs at *columns* of report *i* are missing, in order."""
+        return [w for w in self.why[i, columns] if w is not None]
+
+
+def _positions(series, values: Sequence) -> Any:
+    """Where each entry of *series* stands in *values* (distinct), -1 where it is not there
+    (a categorical column is looked up by its categories, not entry by entry)."""
+    import numpy as np
+    import pandas as pd
+
+    index = pd.Index(list(values), dtype=object)
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes, distinct = series.cat.codes.to_numpy(), series.cat.categories
+    else:  # the distinct entries are few (a report's id repeats over its cells)
+        codes, distinct = pd.factorize(series)
+    # Code -1 (missing) takes the appended -1.
+    return np.append(index.get_indexer(np.asarray(distinct, dtype=object)), -1)[codes]
+
+
+def _cell_positions(frame, cells: Sequence[Cell]) -> Any:
+    """Where each row's (table, row, column) stands in *cells* (distinct), -1 where it is not there."""
+    import numpy as np
+
+    parts = [sorted({c[k] for c in cells}) for k in range(3)]
+    codes = [_positions(frame[name], values) for name, values in zip(("table", "row", "column"), parts)]
+    sizes = [len(p) for p in parts]
+    where = [{v: i for i, v in enumerate(p)} for p in parts]
+    lut = np.full(max(1, sizes[0] * sizes[1] * sizes[2]), -1, dtype=np.int64)
+    for i, (t, r, c) in enumerate(cells):
+        lut[(where[0][t] * sizes[1] + where[1][r]) * sizes[2] + where[2][c]] = i
+    out = np.full(len(frame), -1, dtype=np.int64)
+    ok = (codes[0] >= 0) & (codes[1] >= 0) & (codes[2] >= 0)
+    out[ok] = lut[(codes[0][ok] * sizes[1] + codes[1][ok]) * sizes[2] + codes[2][ok]]
+    return out
+
+
+def _stated_values(statements) -> dict[tuple, set[float]]:
+    """The distinct numbers the text states about each (report_id, table, row, column)."""
+    stated: dict[tuple, set[float]] = {}
+    if statements is not None and len(statements):
+        s = statements
+        for rid, tab, row, col, value in zip(s["report_id"].astype(object), s["table"].astype(object),
+                                             s["row"].astype(object), s["column"].astype(object),
+                                             s["value"].astype("Float64").astype(object)):
+            if not _missing(value):
+                stated.setdefault((rid, tab, row, col), set()).add(float(value))
+    return stated
+
+
+def _contradicted_groups(tables, table_rids, stated: dict[tuple, set[float]], rids: list) -> set[tuple]:
+    """The identity groups (``(report_id, *_tied(cell))``) of the reports *rids* in which a
+    table cell is contradicted by the text; any stated cell counts, whether or not an indicator
+    reads it.  *table_rids* is each table row's position in *rids*."""
+    import numpy as np
+
+    where = {rid: i for i, rid in enumerate(rids)}
+    # A statement names its cell by three keys; one without them ties to no table cell.
+    said = {(where[rid], tuple(cell)): values for (rid, *cell), values in stated.items()
+            if rid in where and all(isinstance(k, str) for k in cell)}
+    if not said:
+        return set()
+    cells = sorted({cell for _r, cell in said}, key=repr)
+    number = {cell: i for i, cell in enumerate(cells)}
+    at = _cell_positions(tables, cells)
+    keys = np.where((table_rids >= 0) & (at >= 0), table_rids * len(cells) + at, -1)
+    asked = np.array(sorted(r * len(cells) + number[cell] for r, cell in said), dtype=np.int64)
+    hit = np.flatnonzero(np.isin(keys, asked))
+    values = tables["value"].iloc[hit].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    groups: set[tuple] = set()
+    for key, value in zip(keys[hit].tolist(), values.tolist()):
+        r, c = divmod(key, len(cells))
+        if value == value and any(value != s for s in said[(r, cells[c])]):
+            groups.add((rids[r], *_tied(cells[c])))
+    return groups
 
 
 def _tied(cell: Cell) -> tuple:
@@ -365,24 +490,6 @@ def _tied(cell: Cell) -> tuple:
     if table == "t4":
         return (table, row)
     return (table, row, col)
-
-
-def _sum(lookup: _Lookup, rid: str, cells: tuple[Cell, ...], present: dict[str, bool | None]):
-    """Strict sum: (total or None, sources used, reasons for missing cells, cells the text contradicts)."""
-    total = 0.0
-    sources: set[str] = set()
-    why: list[str] = []
-    conflict = False
-    for cell in cells:
-        value, source, reason = lookup.get(rid, cell, present.get(cell[0]))
-        if source:
-            sources.add(source)
-        if value is None:
-            why.append(f"{cell[0]} {cell[1]}/{cell[2]}: {reason}")
-        else:
-            total += value
-            conflict = conflict or (source == "table" and lookup.contradicted(rid, cell))
-    return (None if why else total), sources, why, conflict
 
 
 @functools.lru_cache(maxsize=4096)
@@ -409,92 +516,123 @@ def compute_indicators(reports, tables, statements=None, names: Sequence[str] | 
     None of the frames is changed.  The result is laid out as :func:`indicators`
     describes.
     """
-    import pandas as pd
+    import numpy as np
 
     chosen = INDICATORS if names is None else tuple(get_indicator(n) for n in names)
-    needed = {c for ind in chosen for spec in (ind.numerator, ind.denominator) for cells in spec.values()
-              for c in cells}
-    lookup = _Lookup(tables, statements, needed)
-    cols: dict[str, list] = {c: [] for c in INDICATOR_COLUMNS}
+    needed: dict[Cell, int] = {}
+    for ind in chosen:
+        for spec in (ind.numerator, ind.alternative, ind.denominator):
+            for cells in spec.values():
+                for cell in cells:
+                    needed.setdefault(cell, len(needed))
     ordered = reports.sort_values("report_id", kind="stable")
-    organ = ordered["organ_id"] if "organ_id" in ordered.columns else pd.Series(pd.NA, index=ordered.index)
-    for rid, oid, agency, year, template, h2, h3, h4 in zip(
-            ordered["report_id"].astype(object), organ.astype(object), ordered["agency"].astype(object),
-            ordered["year"].astype(object), ordered["template"].astype(object), ordered["has_t2"].astype(object),
-            ordered["has_t3"].astype(object), ordered["has_t4"].astype(object)):
-        present = {"t2": _flag(h2), "t3": _flag(h3), "t4": _flag(h4)}
-        eff = _effective_template(template, year)
-        for ind in chosen:
-            num = den = value = lo = hi = None
-            source: str | None = None
-            reason = ""
-            conflict = False
-            if eff not in ind.numerator:
-                reason = f"not comparable in the {eff} template: {ind.note}"
+    n, k = len(ordered), len(chosen)
+    rids = ordered["report_id"].astype(object).to_numpy()
+    templates = ordered["template"].astype(object).to_numpy()
+    years = ordered["year"].astype(object).to_numpy()
+    eff = np.array([_effective_template(t, y) for t, y in zip(templates, years)], dtype=object)
+    present = np.array([[{None: -1, True: 1, False: 0}[_flag(h)] for h in ordered[c].astype(object)]
+                        for c in ("has_t2", "has_t3", "has_t4")], dtype=np.int8).T.reshape(n, 3)
+    cells = _Cells(tables, statements, list(needed), rids, present)
+
+    def at(spec: tuple[Cell, ...]) -> list[int]:
+        return [needed[c] for c in spec]
+
+    shape = (n, k)
+    numerator, denominator, value = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
+    ci_low, ci_high = np.full(shape, np.nan), np.full(shape, np.nan)
+    source = np.full(shape, -1, dtype=np.int8)  # codes of ("table", "stated")
+    conflict = np.zeros(shape, dtype=bool)
+    reason = np.full(shape, None, dtype=object)
+    wilson: dict[tuple[float, float], tuple] = {}
+    for j, ind in enumerate(chosen):
+        for template in ("2021", "2019"):
+            rows = eff == template
+            if not rows.any():
+                continue
+            if template not in ind.numerator:
+                reason[rows, j] = f"not comparable in the {template} template: {ind.note}"
+                continue
+            num_cells = at(ind.numerator[template])
+            total, miss, stated, tabled, contra = cells.sum(num_cells)
+            alt_cells = at(ind.alternative.get(template, ()))
+            use_alt = np.zeros(n, dtype=bool)
+            if template in ind.alternative:
+                alt = cells.sum(alt_cells)
+                use_alt = miss & ~alt[1]
+                total, miss, stated, tabled, contra = (np.where(use_alt, a, b)
+                                                       for a, b in zip(alt, (total, miss, stated, tabled, contra)))
+            den_cells = at(ind.denominator.get(template, ()))
+            if ind.denominator:
+                den, den_miss, den_stated, den_tabled, den_contra = cells.sum(den_cells)
+                stated, tabled, contra = stated | den_stated, tabled | den_tabled, contra | den_contra
             else:
-                num, s1, why, conflict = _sum(lookup, rid, ind.numerator[eff], present)
-                if why and eff in ind.alternative:
-                    alt = _sum(lookup, rid, ind.alternative[eff], present)
-                    if not alt[2]:
-                        num, s1, why, conflict = alt
-                sources = set(s1)
-                if ind.denominator:
-                    den, s2, why2, conflict2 = _sum(lookup, rid, ind.denominator[eff], present)
-                    sources |= s2
-                    why += why2
-                    conflict = conflict or conflict2
-                source = "stated" if "stated" in sources else ("table" if sources else None)
-                if why:
-                    reason = _reason_text(tuple(why))
-                    num = num if ind.denominator else None
-                elif not ind.denominator:
-                    value = num
-                    num = None
-                elif den == 0:
-                    reason = "denominator is 0: no case to divide by"
-                elif ind.kind == "rate" and not (float(num).is_integer() and float(den).is_integer()):
-                    reason = f"numerator {num:g} or denominator {den:g} is not a whole count of cases"
-                elif ind.kind == "rate" and num > den:
-                    reason = (f"numerator {num:g} exceeds denominator {den:g}: the report's own arithmetic "
-                              "is broken")
-                else:
-                    value = num / den
-                    if ind.kind == "rate":  # a proportion; a ratio has no binomial interval
-                        lo, hi = wilson_interval(num, den)
-            cols["report_id"].append(rid)
-            cols["organ_id"].append(oid)
-            cols["agency"].append(agency)
-            cols["year"].append(year)
-            cols["template"].append(template)
-            cols["indicator"].append(ind.name)
-            cols["numerator"].append(num)
-            cols["denominator"].append(den)
-            cols["value"].append(value)
-            cols["ci_low"].append(lo)
-            cols["ci_high"].append(hi)
-            cols["source"].append(source)
-            cols["conflict"].append(conflict)
-            cols["reason"].append(reason or None)
-    return _typed(cols)
+                den, den_miss = np.full(n, np.nan), np.zeros(n, dtype=bool)
+            source[rows, j] = np.where(stated, 1, np.where(tabled, 0, -1))[rows]
+            conflict[rows, j] = contra[rows]
+            why = miss | den_miss
+            for i in np.flatnonzero(rows & why):
+                said = cells.reasons(i, alt_cells if use_alt[i] else num_cells) + cells.reasons(i, den_cells)
+                reason[i, j] = _reason_text(tuple(said))
+            if not ind.denominator:
+                value[rows, j] = np.where(why, np.nan, total)[rows]
+                continue
+            numerator[rows, j] = np.where(miss, np.nan, total)[rows]
+            denominator[rows, j] = np.where(den_miss, np.nan, den)[rows]
+            ok = rows & ~why
+            zero = ok & (den == 0)
+            reason[zero, j] = "denominator is 0: no case to divide by"
+            ok &= ~zero
+            if ind.kind == "rate":
+                whole = np.isfinite(total) & (np.floor(total) == total) & np.isfinite(den) & (np.floor(den) == den)
+                for i in np.flatnonzero(ok & ~whole):
+                    reason[i, j] = f"numerator {total[i]:g} or denominator {den[i]:g} is not a whole count of cases"
+                ok &= whole
+                for i in np.flatnonzero(ok & (total > den)):
+                    reason[i, j] = (f"numerator {total[i]:g} exceeds denominator {den[i]:g}: the report's own "
+                                    "arithmetic is broken")
+                ok &= ~(total > den)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                value[ok, j] = (total / den)[ok]
+            if ind.kind == "rate":  # a proportion; a ratio has no binomial interval
+                for i in np.flatnonzero(ok):
+                    pair = (float(total[i]), float(den[i]))
+                    if pair not in wilson:
+                        wilson[pair] = wilson_interval(*pair)
+                    lo, hi = wilson[pair]
+                    ci_low[i, j] = np.nan if lo is None else lo
+                    ci_high[i, j] = np.nan if hi is None else hi
+    return _typed(ordered, chosen, numerator, denominator, value, ci_low, ci_high, source, conflict, reason)
 
 
-def _typed(cols: dict[str, list]):
+def _typed(ordered, chosen, numerator, denominator, value, ci_low, ci_high, source, conflict, reason):
+    """The frame of the reports × indicators arrays: one row per report and indicator."""
+    import numpy as np
     import pandas as pd
 
-    # The numeric columns hold floats or None; the text ones str, None or <NA> (pd.array takes both).
+    n, k = len(ordered), len(chosen)
+    each = np.repeat(np.arange(n), k)
+    organ = ordered["organ_id"] if "organ_id" in ordered.columns else pd.Series(pd.NA, index=ordered.index)
+
+    def text(series):
+        return pd.array(series.astype(object).to_numpy(), dtype="string").take(each)
+
+    names = [i.name for i in INDICATORS]
     frame = pd.DataFrame({
-        "report_id": pd.array(cols["report_id"], dtype="string"),
-        "organ_id": pd.array(cols["organ_id"], dtype="string"),
-        "agency": pd.array(cols["agency"], dtype="string"),
-        "year": pd.array(cols["year"], dtype="Int64"),
-        "template": pd.Categorical([None if _missing(t) else str(t) for t in cols["template"]],
-                                   categories=list(schema.TEMPLATES)),
-        "indicator": pd.Categorical(cols["indicator"], categories=[i.name for i in INDICATORS]),
-        **{c: pd.array(cols[c], dtype="Float64") for c in ("numerator", "denominator", "value",
-                                                           "ci_low", "ci_high")},
-        "source": pd.Categorical(cols["source"], categories=["table", "stated"]),
-        "conflict": pd.array(cols["conflict"], dtype="boolean"),
-        "reason": pd.array(cols["reason"], dtype="string"),
+        "report_id": text(ordered["report_id"]),
+        "organ_id": text(organ),
+        "agency": text(ordered["agency"]),
+        "year": pd.array(ordered["year"].astype(object).to_numpy(), dtype="Int64").take(each),
+        "template": pd.Categorical([None if _missing(t) else str(t) for t in ordered["template"].astype(object)],
+                                   categories=list(schema.TEMPLATES)).take(each),
+        "indicator": pd.Categorical.from_codes(np.tile([names.index(i.name) for i in chosen], n).astype(np.int64),
+                                               categories=names) if k else pd.Categorical([], categories=names),
+        **{c: pd.array(a.ravel(), dtype="Float64") for c, a in (("numerator", numerator), ("denominator", denominator),
+                                                                ("value", value), ("ci_low", ci_low),
+                                                                ("ci_high", ci_high))},
+        "source": pd.Categorical.from_codes(source.ravel(), categories=["table", "stated"]),
+        "conflict": pd.array(conflict.ravel(), dtype="boolean"),
+        "reason": pd.array(reason.ravel(), dtype="string"),
     }, columns=INDICATOR_COLUMNS)
     return frame
 
