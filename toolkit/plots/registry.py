@@ -156,12 +156,13 @@ register(Chart(
     "new applications and how many were refused or not answered, mean per report",
     inputs=("indicators",),
     indicators=("applications", "denial_rate", "unavailable_rate", "not_processed_rate"),
-    by=GROUPINGS, built_by=("organ", "year")))
+    by=GROUPINGS, built_by=("organ", "year"), aggregate=charts.ApplicationRows))
 register(Chart(
     "rates", charts.rates, "公开率与不予公开率及 Wilson 95% 区间，按组合并",
     "disclosure and denial rates with Wilson 95% intervals, pooled per group",
     inputs=("indicators",), indicators=("disclosure_rate", "denial_rate"),
-    by=("year", "organ", "province", "admin_level", "sector"), built_by=("organ", "year")))
+    by=("year", "organ", "province", "admin_level", "sector"), built_by=("organ", "year"),
+    aggregate=charts.RateRows))
 # The table charts read indicators' ``conflict`` only, to mark a value the report's text contradicts.
 _T3_CONFLICT = charts.CONFLICT_OF["t3"]
 _T4_CONFLICT = charts.CONFLICT_OF["t4"]
