@@ -400,12 +400,19 @@ class IndicatorRows:
         import pandas as pd
 
         wanted = set(self.columns) | set(self.GROUP_COLUMNS)
-        part = indicators[[c for c in indicators.columns if c in wanted]]
+        part = indicators[[c for c in indicators.columns if c in wanted]].reset_index(drop=True)
         if not self.dtypes:
-            self.dtypes = dict(part.dtypes)
-        text = [c for c in part.columns if self.dtypes.get(c) == object]
+            self.dtypes.update(part.dtypes)
+        text = [c for c in part.columns if self.dtypes.get(c) == object or isinstance(self.dtypes.get(c), pd.StringDtype)]
         self.parts.append(part.astype({c: "category" for c in text}) if len(part) else part)
         return self
+
+    def grouped(self, by: str | None) -> "IndicatorRows":
+        """The same rows drawn by *by*: they do not depend on the grouping, so a chart written by
+        several groupings gathers them once (what is added to either is added to both)."""
+        twin = type(self)(by)
+        twin.parts, twin.dtypes = self.parts, self.dtypes
+        return twin
 
     def frame(self) -> "pd.DataFrame":
         """The rows added, in the order added, with the columns' types as they came."""
@@ -419,8 +426,9 @@ class IndicatorRows:
         for c in parts[0].columns:
             if isinstance(parts[0][c].dtype, pd.CategoricalDtype):
                 joined = pd.Series(union_categoricals([p[c] for p in parts]))
-                # A column of strings goes back to strings; one read as categories stays so.
-                columns[c] = joined if isinstance(self.dtypes.get(c), pd.CategoricalDtype) else joined.astype(object)
+                # A column of strings goes back to its type; one read as categories stays so.
+                kind = self.dtypes.get(c)
+                columns[c] = joined if isinstance(kind, pd.CategoricalDtype) else joined.astype(kind)
             else:
                 columns[c] = pd.concat([p[c] for p in parts], ignore_index=True)
         return pd.DataFrame(columns)

@@ -103,8 +103,17 @@ def _gathered(out: Path, charts: Sequence[Chart], frames: dict) -> dict:
     to each run."""
     from ..analysis.chart_data import RUN_REPORTS, built_indicator_runs, built_parts, report_bounds
 
-    aggregates = {(c.name, by): (c, c.aggregate(by=by or c.default_by) if c.by else c.aggregate())
-                  for c in charts for by, _stem in c.stems()}
+    aggregates = {}
+    fed = []  # (chart, aggregate) of the aggregates reports are added to
+    for c in charts:
+        first = None
+        for by, _stem in c.stems():
+            if first is not None and hasattr(first, "grouped"):  # the same rows whatever the grouping: once
+                aggregates[(c.name, by)] = first.grouped(by or c.default_by)
+                continue
+            aggregates[(c.name, by)] = c.aggregate(by=by or c.default_by) if c.by else c.aggregate()
+            first = first or aggregates[(c.name, by)]
+            fed.append((c, aggregates[(c.name, by)]))
     if not aggregates:
         return {}
     bounds = report_bounds(out, RUN_REPORTS)
@@ -114,9 +123,9 @@ def _gathered(out: Path, charts: Sequence[Chart], frames: dict) -> dict:
                _runs(frames.get("reports"), bounds), indicators)
     for _upto, part, reports, found in runs:
         run = {"tables": part["tables"], "audit": part["audit"], "reports": reports, "indicators": found}
-        for chart, aggregate in aggregates.values():
+        for chart, aggregate in fed:
             aggregate.add(*_inputs(chart, run))
-    return {key: aggregate for key, (_chart, aggregate) in aggregates.items()}
+    return aggregates
 
 
 def render(name: str, corpus: str | os.PathLike | None = None, by: str | None = None, *,

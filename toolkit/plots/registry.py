@@ -59,7 +59,9 @@ class Chart:
     it, and its ``figure(source=None)`` is the chart of everything added.  A build then draws
     the chart from one pass over its files, a run of reports at a time, so that neither the
     memory nor the work of the chart grows with the corpus beyond what it gathers; *draw* must
-    be the one-run case (``aggregate().add(*frames).figure()``).
+    be the one-run case (``aggregate().add(*frames).figure()``).  An aggregate whose gathering does
+    not depend on the grouping may have ``grouped(by)``: the same gathering drawn by *by*, so that a
+    chart written by several groupings is gathered once.
     """
 
     name: str
