@@ -359,19 +359,17 @@ def built_indicator_runs(out: str | Path, bounds: Sequence[str],
     """The *indicators* of the build in *out* a run of reports at a time (runs cut at *bounds*,
     :func:`report_bounds`): read from :data:`INDICATORS_FILE` (written in report_id order) when
     the build computed them, else computed run by run; only one run is held at a time."""
-    import numpy as np
-    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     out = Path(out)
     if (out / INDICATORS_FILE).is_file():
-        wanted = set(indicators)
+        wanted = pa.array(sorted(set(indicators)), type=pa.string())
         for run in _report_runs(out, INDICATORS_FILE.removesuffix(".parquet"), bounds):
-            frame = run.to_pandas()
-            # Found on the few distinct indicator names, not row by row.
-            codes, names = pd.factorize(frame["indicator"])
-            keep = np.array([n in wanted for n in names] + [False], dtype=bool)[codes]
-            yield frame[keep].reset_index(drop=True)
+            # Only the rows of *indicators* are made into pandas.
+            keep = pc.is_in(pc.cast(run["indicator"], pa.string()), value_set=wanted)
+            yield run.filter(pc.fill_null(keep, False)).to_pandas()
         return
     ids = sorted(set(pq.read_table(out / "reports.parquet", columns=["report_id"])["report_id"].to_pylist()))
     start = 0
