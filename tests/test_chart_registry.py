@@ -7,6 +7,7 @@ import pytest
 from toolkit import cli, plots
 from toolkit.data import build as tb
 from toolkit.plots import registry
+from toolkit.analysis.chart_data import built_indicators_of as chart_data_built_indicators_of
 from toolkit.plots.registry import Cells, Chart
 
 SEEN: list[set] = []
@@ -84,7 +85,8 @@ def test_charts_gathered_run_by_run_are_the_charts_of_one_run(tmp_path, corpus, 
     out = tmp_path / "out"
     tb.build(corpus, out, excel=False)
     gathering = [c.name for c in plots.REGISTRY.values() if c.aggregate is not None]
-    assert {"applications_by_applicant", "outcomes", "appeals", "audit_summary", "proactive_disclosure"} <= set(gathering)
+    assert {"applications_by_applicant", "outcomes", "appeals", "audit_summary", "proactive_disclosure",
+            "applications_and_refusals", "rates"} <= set(gathering)
     one = {p: (out / p).read_bytes() for p in plots.write_charts(out)}
     runs = []
     bounds = chart_data.report_bounds
@@ -94,3 +96,50 @@ def test_charts_gathered_run_by_run_are_the_charts_of_one_run(tmp_path, corpus, 
     many = {p: (out / p).read_bytes() for p in plots.write_charts(out)}
     assert runs == [2] and len(bounds(out, 2)) > 2
     assert many == one
+
+
+def test_write_charts_reads_the_indicators_run_by_run_never_all_at_once(tmp_path, corpus, monkeypatch):
+    """The charts drawn from indicators read the build's indicators file a run of reports at a time
+    (or compute them run by run when the build has none): never every report's indicators in one
+    frame, and the files are the same bytes as one run's."""
+    from toolkit.analysis import chart_data
+
+    out = tmp_path / "out"
+    tb.build(corpus, out, excel=False)
+    chart_data.write_built_indicators(out)  # as xxgk build does
+    before = {p: (out / p).read_bytes() for p in plots.write_charts(out)}
+
+    def whole(*_args, **_kwargs):
+        raise AssertionError("every report's indicators read at once")
+
+    built_frames = chart_data.built_frames
+    monkeypatch.setattr(chart_data, "read_built_indicators", whole)
+    monkeypatch.setattr(chart_data, "built_indicators_of", lambda out, ids, names: whole() if ids is None
+                        else chart_data_built_indicators_of(out, ids, names))
+    monkeypatch.setattr(chart_data, "built_frames", lambda out, cells=(), indicators=(), audit=True: whole()
+                        if indicators else built_frames(out, cells, indicators, audit))
+    monkeypatch.setattr(chart_data, "RUN_REPORTS", 2)
+    assert {p: (out / p).read_bytes() for p in plots.write_charts(out)} == before
+    (out / chart_data.INDICATORS_FILE).unlink()  # not computed by the build: computed run by run
+    assert {p: (out / p).read_bytes() for p in plots.write_charts(out)} == before
+
+
+def test_indicator_rows_gathered_in_runs_are_the_frame_the_chart_is_drawn_from(seed_corpus):
+    """The rows a chart on indicators gathers run by run, laid end to end, are its indicators (the
+    columns it reads), with their types, and they are gathered once for all its groupings."""
+    import toolkit as tk
+    from toolkit.plots.charts import ApplicationRows, RateRows
+
+    ind = tk.indicators(seed_corpus)
+    ids = sorted(set(ind["report_id"].astype(str)))
+    assert len(ids) >= 3
+    cut = ind["report_id"].astype(str) <= ids[len(ids) // 2]
+    for kind in (ApplicationRows, RateRows):
+        rows = kind(by="organ")
+        by_year = rows.grouped("year")
+        rows.add(ind[cut.to_numpy()]).add(ind[~cut.to_numpy()])
+        wanted = [c for c in ind.columns if c in set(kind.columns) | set(kind.GROUP_COLUMNS)]
+        expected = pd.concat([ind[cut.to_numpy()], ind[~cut.to_numpy()]], ignore_index=True)[wanted]
+        pd.testing.assert_frame_equal(rows.frame(), expected)
+        pd.testing.assert_frame_equal(by_year.frame(), expected)
+        assert "reason" not in rows.frame().columns and by_year.by == "year"

@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = ["built_frames", "built_parts", "report_bounds", "built_indicators_of", "indicator_cells", "cell_filter", "write_built_indicators",
-           "read_built_indicators", "INDICATORS_FILE"]
+           "read_built_indicators", "built_indicator_runs", "INDICATORS_FILE"]
 
 #: Where a build keeps its indicators, relative to its output folder.
 INDICATORS_FILE = ".cache/indicators.parquet"
@@ -352,3 +352,30 @@ def read_built_indicators(out: str | Path, names: Sequence[str] | None = None) -
                                   read_frame(out / "statements.parquet"))
     only = None if names is None else pc.field("indicator").isin(list(names))
     return pq.read_table(path, filters=only).to_pandas()
+
+
+def built_indicator_runs(out: str | Path, bounds: Sequence[str],
+                         indicators: Sequence[str]) -> "Iterator[pd.DataFrame]":
+    """The *indicators* of the build in *out* a run of reports at a time (runs cut at *bounds*,
+    :func:`report_bounds`): read from :data:`INDICATORS_FILE` (written in report_id order) when
+    the build computed them, else computed run by run; only one run is held at a time."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    out = Path(out)
+    if (out / INDICATORS_FILE).is_file():
+        wanted = pa.array(sorted(set(indicators)), type=pa.string())
+        for run in _report_runs(out, INDICATORS_FILE.removesuffix(".parquet"), bounds):
+            # Only the rows of *indicators* are made into pandas.
+            keep = pc.is_in(pc.cast(run["indicator"], pa.string()), value_set=wanted)
+            yield run.filter(pc.fill_null(keep, False)).to_pandas()
+        return
+    ids = sorted(set(pq.read_table(out / "reports.parquet", columns=["report_id"])["report_id"].to_pylist()))
+    start = 0
+    for bound in bounds:
+        end = start
+        while end < len(ids) and ids[end] <= bound:
+            end += 1
+        yield built_indicators_of(out, ids[start:end], list(indicators))
+        start = end

@@ -374,6 +374,84 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
     return chart_figure(zh, en, n, 0, source, draw, height=bar_height(len(groups) * per_row), notes=notes)
 
 
+class IndicatorRows:
+    """The rows of some indicators a chart drawn from :func:`toolkit.indicators` reads, gathered a
+    run of reports at a time (:meth:`add`; a report's rows come in one run) and drawn at once
+    (:meth:`figure`): only the columns the chart reads are kept (an indicator's ``reason``,
+    ``template`` or interval are not), their strings as categories (a report's id, organ and name
+    repeat on each of its rows), so a build's charts hold neither the whole corpus's indicators
+    frame nor the indicators they do not draw.  The rows laid end to end are the frame the chart
+    function takes, so the figure is the one it draws from the whole frame."""
+
+    #: The chart function and the columns of the indicators frame it reads (besides groupings).
+    draw = None
+    columns: tuple[str, ...] = ()
+    #: Columns a grouping reads (``report_groups``; province, level and sector when merged in).
+    GROUP_COLUMNS = ("organ_id", "agency", "year", "province", "admin_level", "sector")
+
+    def __init__(self, by: str | None = None):
+        self.by = by
+        self.parts: list = []
+        self.dtypes: dict = {}
+
+    def add(self, indicators: "pd.DataFrame | None") -> "IndicatorRows":
+        if indicators is None or (not self.dtypes and len(indicators.columns) == 0):
+            return self
+        import pandas as pd
+
+        wanted = set(self.columns) | set(self.GROUP_COLUMNS)
+        part = indicators[[c for c in indicators.columns if c in wanted]].reset_index(drop=True)
+        if not self.dtypes:
+            self.dtypes.update(part.dtypes)
+        text = [c for c in part.columns if self.dtypes.get(c) == object or isinstance(self.dtypes.get(c), pd.StringDtype)]
+        self.parts.append(part.astype({c: "category" for c in text}) if len(part) else part)
+        return self
+
+    def grouped(self, by: str | None) -> "IndicatorRows":
+        """The same rows drawn by *by*: they do not depend on the grouping, so a chart written by
+        several groupings gathers them once (what is added to either is added to both)."""
+        twin = type(self)(by)
+        twin.parts, twin.dtypes = self.parts, self.dtypes
+        return twin
+
+    def frame(self) -> "pd.DataFrame":
+        """The rows added, in the order added, with the columns' types as they came."""
+        import pandas as pd
+        from pandas.api.types import union_categoricals
+
+        if not self.parts:
+            return pd.DataFrame()
+        parts = [p for p in self.parts if len(p)] or self.parts[:1]
+        columns = {}
+        for c in parts[0].columns:
+            if isinstance(parts[0][c].dtype, pd.CategoricalDtype):
+                joined = pd.Series(union_categoricals([p[c] for p in parts]))
+                # A column of strings goes back to its type; one read as categories stays so.
+                kind = self.dtypes.get(c)
+                columns[c] = joined if isinstance(kind, pd.CategoricalDtype) else joined.astype(kind)
+            else:
+                columns[c] = pd.concat([p[c] for p in parts], ignore_index=True)
+        return pd.DataFrame(columns)
+
+    def figure(self, *, source: str | None = None) -> "Figure":
+        kwargs = {"source": source} if self.by is None else {"by": self.by, "source": source}
+        return type(self).draw(self.frame(), **kwargs)
+
+
+class ApplicationRows(IndicatorRows):
+    """:func:`applications_and_refusals` gathered a run of reports at a time."""
+
+    draw = staticmethod(applications_and_refusals)
+    columns = ("report_id", "indicator", "value", "numerator", "source", "conflict")
+
+
+class RateRows(IndicatorRows):
+    """:func:`rates` gathered a run of reports at a time."""
+
+    draw = staticmethod(rates)
+    columns = ("report_id", "indicator", "numerator", "denominator", "value", "conflict")
+
+
 # ------------------------------------------------------------------ charts on tables
 
 #: Indicators that read one table only: their ``conflict`` says the report's text contradicts a

@@ -97,23 +97,35 @@ def _runs(frame: "pd.DataFrame | None", bounds: Sequence[str]):
 
 def _gathered(out: Path, charts: Sequence[Chart], frames: dict) -> dict:
     """{(chart name, by): its aggregate} of the *charts* that declare one, gathered in one pass over
-    the build in *out*, a run of reports at a time (:data:`RUN_REPORTS`): tables and audit are
-    read run by run (only the cells the charts declare kept), the reports and indicators (the
-    build's per-report summaries, in *frames*) cut to each run."""
-    from ..analysis.chart_data import RUN_REPORTS, built_parts, report_bounds
+    the build in *out*, a run of reports at a time (:data:`RUN_REPORTS`): tables, audit and the
+    indicators the charts declare are read run by run (only the cells the charts declare kept;
+    the indicators the build computed, else computed run by run), the reports (in *frames*) cut
+    to each run."""
+    from ..analysis.chart_data import RUN_REPORTS, built_indicator_runs, built_parts, report_bounds
 
-    aggregates = {(c.name, by): (c, c.aggregate(by=by or c.default_by) if c.by else c.aggregate())
-                  for c in charts for by, _stem in c.stems()}
+    aggregates = {}
+    fed = []  # (chart, aggregate) of the aggregates reports are added to
+    for c in charts:
+        first = None
+        for by, _stem in c.stems():
+            if first is not None and hasattr(first, "grouped"):  # the same rows whatever the grouping: once
+                aggregates[(c.name, by)] = first.grouped(by or c.default_by)
+                continue
+            aggregates[(c.name, by)] = c.aggregate(by=by or c.default_by) if c.by else c.aggregate()
+            first = first or aggregates[(c.name, by)]
+            fed.append((c, aggregates[(c.name, by)]))
     if not aggregates:
         return {}
     bounds = report_bounds(out, RUN_REPORTS)
+    names = chart_indicators(charts)
+    indicators = built_indicator_runs(out, bounds, names) if names else _runs(None, bounds)
     runs = zip(bounds, built_parts(out, bounds, chart_cells(charts), any("audit" in c.inputs for c in charts)),
-               _runs(frames.get("reports"), bounds), _runs(frames.get("indicators"), bounds))
-    for _upto, part, reports, indicators in runs:
-        run = {"tables": part["tables"], "audit": part["audit"], "reports": reports, "indicators": indicators}
-        for chart, aggregate in aggregates.values():
+               _runs(frames.get("reports"), bounds), indicators)
+    for _upto, part, reports, found in runs:
+        run = {"tables": part["tables"], "audit": part["audit"], "reports": reports, "indicators": found}
+        for chart, aggregate in fed:
             aggregate.add(*_inputs(chart, run))
-    return {key: aggregate for key, (_chart, aggregate) in aggregates.items()}
+    return aggregates
 
 
 def render(name: str, corpus: str | os.PathLike | None = None, by: str | None = None, *,
@@ -306,7 +318,7 @@ def _write_charts(out: Path, stems: list[tuple[Chart, str | None, str]], pool, c
 
     charts = list(dict.fromkeys(chart for chart, _by, _stem in stems))
     whole = [c for c in charts if c.aggregate is None]  # drawn from whole frames; the others gathered
-    names = chart_indicators(charts)
+    names = chart_indicators(whole)  # the gathered charts read theirs run by run
     computed = names and (out / INDICATORS_FILE).is_file()  # the build computed them: read, not again
     parts = []
     if names and pool is not None and not computed:
@@ -336,14 +348,12 @@ def _write_charts(out: Path, stems: list[tuple[Chart, str | None, str]], pool, c
 
     # Charts that need no indicators first: their figures are laid out while the indicators are computed.
     for chart, by, stem in sorted(stems, key=lambda s: bool(s[0].indicators and parts)):
-        if chart.indicators:
+        if chart.indicators and chart.aggregate is None:
             indicators_now()
         if chart.aggregate is None:
             fig = _draw(chart, frames, by)
         else:
             if gathered is None:  # every aggregate in one pass
-                if any(c.indicators for c in charts if c.aggregate is not None):
-                    indicators_now()
                 gathered = _gathered(out, [c for c in charts if c.aggregate is not None], frames)
             fig = gathered[(chart.name, by)].figure()
         cites = _cite_here(fig, cited, out / "charts" / stem)

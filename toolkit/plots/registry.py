@@ -59,7 +59,9 @@ class Chart:
     it, and its ``figure(source=None)`` is the chart of everything added.  A build then draws
     the chart from one pass over its files, a run of reports at a time, so that neither the
     memory nor the work of the chart grows with the corpus beyond what it gathers; *draw* must
-    be the one-run case (``aggregate().add(*frames).figure()``).
+    be the one-run case (``aggregate().add(*frames).figure()``).  An aggregate whose gathering does
+    not depend on the grouping may have ``grouped(by)``: the same gathering drawn by *by*, so that a
+    chart written by several groupings is gathered once.
     """
 
     name: str
@@ -156,12 +158,13 @@ register(Chart(
     "new applications and how many were refused or not answered, mean per report",
     inputs=("indicators",),
     indicators=("applications", "denial_rate", "unavailable_rate", "not_processed_rate"),
-    by=GROUPINGS, built_by=("organ", "year")))
+    by=GROUPINGS, built_by=("organ", "year"), aggregate=charts.ApplicationRows))
 register(Chart(
     "rates", charts.rates, "公开率与不予公开率及 Wilson 95% 区间，按组合并",
     "disclosure and denial rates with Wilson 95% intervals, pooled per group",
     inputs=("indicators",), indicators=("disclosure_rate", "denial_rate"),
-    by=("year", "organ", "province", "admin_level", "sector"), built_by=("organ", "year")))
+    by=("year", "organ", "province", "admin_level", "sector"), built_by=("organ", "year"),
+    aggregate=charts.RateRows))
 # The table charts read indicators' ``conflict`` only, to mark a value the report's text contradicts.
 _T3_CONFLICT = charts.CONFLICT_OF["t3"]
 _T4_CONFLICT = charts.CONFLICT_OF["t4"]
