@@ -516,27 +516,22 @@ def _parsed_chunks(out: Path, root: Path) -> Iterator[list]:
 
 
 def _stage_texts(out: Path, root: Path, where: Path) -> dict[str, Path]:
-    """The files :data:`toolkit.data.staging.TEXT_FILES` of the build in *out*, written into the
-    folder *where* from its parse cache (a build that did not write them)."""
+    """The files :data:`toolkit.data.staging.TEXT_FILES` of the build in *out*, made in the folder
+    *where* from its parse cache (for a build that did not stage them); their paths by name."""
     from ..data.frames import text_arrows
-    from ..data.staging import TEXT_FILES
-    from ..data.tabular import close_all, parquet_writer
+    from ..data.staging import TEXT_FILES, TextFiles
 
-    paths = {name: where / Path(file).name for name, file in TEXT_FILES.items()}
-    writers: dict = {}
+    files = TextFiles(where)
     try:
+        empty = True
         for chunk in _parsed_chunks(out, root):
-            for name, table in zip(TEXT_FILES, text_arrows(chunk)):
-                if name not in writers:
-                    writers[name] = parquet_writer(paths[name], table.schema)
-                writers[name].write_table(table)
-        if not writers:  # no report: the files still exist, with their columns
-            for name, table in zip(TEXT_FILES, text_arrows([])):
-                writers[name] = parquet_writer(paths[name], table.schema)
-                writers[name].write_table(table)
+            files.add(dict(zip(TEXT_FILES, text_arrows(chunk))))
+            empty = False
+        if empty:  # no report: the files still exist, with their columns
+            files.add(dict(zip(TEXT_FILES, text_arrows([]))))
     finally:
-        close_all(*(w.close for w in writers.values()))
-    return paths
+        files.close()
+    return {name: where / file for name, file in TEXT_FILES.items()}
 
 
 def _reports_frame(out: Path, root: Path):

@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .cache import CacheWriter, ParseCache
 
 
-__all__ = ["ChunkHook", "Parsed", "parse_and_stage", "audit_and_cross_year", "BATCH", "TEXT_FILES"]
+__all__ = ["ChunkHook", "Parsed", "parse_and_stage", "audit_and_cross_year", "BATCH", "TEXT_FILES", "TextFiles"]
 
 #: The build's working files of text (not outputs: in ``.cache/``, left out of the manifest), by
 #: the name of the rows they hold (:func:`toolkit.data.frames.text_arrows`): each report's section 五
@@ -88,7 +88,7 @@ def parse_and_stage(plan: "BuildPlan", stage: Path, old_cache: "ParseCache", new
     for name in ("reports", "tables", "parse_log", "statements"):
         sinks[name] = TableSink(stage, name)
     staged.append(_Staging(work, len(metas)))
-    texts = _TextFiles(stage)
+    texts = TextFiles(stage)
     staged.append(texts)
     bar = progress_bar(len(metas), "building", "report", progress)
     workers = min(n_workers(jobs), max(1, len(metas)))
@@ -123,7 +123,7 @@ def parse_and_stage(plan: "BuildPlan", stage: Path, old_cache: "ParseCache", new
     return parsed
 
 
-def _stage_chunk(done: list, sinks: dict[str, TableSink], staged: "_Staging", texts: "_TextFiles",
+def _stage_chunk(done: list, sinks: dict[str, TableSink], staged: "_Staging", texts: "TextFiles",
                  hooks: dict[str, "ChunkHook"], hashes: FileHashes, new_cache: "CacheWriter", parsed: Parsed,
                  timings: "Callable[[str], ContextManager]") -> None:
     """One chunk's batches (``(tasks, BatchResult)`` in report order) written out: its frames, its
@@ -160,8 +160,9 @@ def _write_chunk(tables: dict, sinks: dict[str, TableSink], hooks: dict[str, "Ch
             hook.add(tables)
 
 
-class _TextFiles:
-    """The working files :data:`TEXT_FILES`, appended a chunk at a time."""
+class TextFiles:
+    """The working files :data:`TEXT_FILES` in the folder *stage*, appended a chunk at a time
+    (tables by name, as :func:`toolkit.data.frames.text_arrows` makes them)."""
 
     def __init__(self, stage: Path):
         self.stage = stage
@@ -170,7 +171,9 @@ class _TextFiles:
     def add(self, tables: dict) -> None:
         for name, where in TEXT_FILES.items():
             if name not in self.writers:
-                self.writers[name] = parquet_writer(self.stage / where, tables[name].schema)
+                (self.stage / where).parent.mkdir(parents=True, exist_ok=True)
+                # zstd, as the parse cache: the texts take a fifth of the room snappy leaves them
+                self.writers[name] = parquet_writer(self.stage / where, tables[name].schema, compression="zstd")
             self.writers[name].write_table(tables[name])
 
     def close(self) -> None:
