@@ -125,10 +125,11 @@ def test_the_items_and_text_staged_chunk_by_chunk_are_the_whole(corpus, tmp_path
 
     build(corpus, tmp_path / "whole", jobs=1, excel=False, data_home=tmp_path / "home")
     build(corpus, tmp_path / "chunked", jobs=2, chunk=5, excel=False, data_home=tmp_path / "home")
+    rows = {}
     for name, file in TEXT_FILES.items():
         whole, chunked = pq.read_table(tmp_path / "whole" / file), pq.read_table(tmp_path / "chunked" / file)
-        # the shipped corpus's 39 reports are all readable, and have several items each
-        assert chunked.num_rows == whole.num_rows and whole.num_rows == (39 if name == "report_text" else whole.num_rows)
-        assert name == "report_text" or whole.num_rows > 39
         assert chunked.to_pylist() == whole.to_pylist(), name
+        rows[name] = whole.num_rows
         assert chunked["report_id"].to_pylist() == sorted(chunked["report_id"].to_pylist())
+    # the shipped corpus's 39 reports are all readable, with several items each
+    assert rows["report_text"] == 39 and rows["items"] > 3 * 39
