@@ -235,7 +235,19 @@ def test_the_database_is_the_same_whatever_the_chunk_and_batch_sizes(built, tmp_
     # Lookups keep 3 codes in memory: the others are found in their tables.
     monkeypatch.setattr(database._Lookup, "KEEP", 3)
     assert database.write_database(out, CORPUS) == [DB_FILE]
-    whole, chunked = sqlite3.connect(built / DB_FILE), sqlite3.connect(out / DB_FILE)
+    _assert_same_database(built / DB_FILE, out / DB_FILE)
+    whole = sqlite3.connect(built / DB_FILE)
+    try:
+        assert whole.execute("SELECT count(*) FROM reports").fetchone()[0] > 4 * 3
+        assert whole.execute("SELECT count(*) FROM narratives WHERE duplicate_of IS NOT NULL").fetchone()[0] > 0
+    finally:
+        whole.close()
+
+
+def _assert_same_database(expected_db: Path, got_db: Path) -> None:
+    """Every stored table (with its rowids, which the full-text indexes point to) and every coded
+    view of *got_db* row for row as *expected_db*'s."""
+    whole, chunked = sqlite3.connect(expected_db), sqlite3.connect(got_db)
     try:
         stored = [r[0] for r in whole.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
                                               "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts_%'")]
@@ -244,8 +256,64 @@ def test_the_database_is_the_same_whatever_the_chunk_and_batch_sizes(built, tmp_
             rowid = "rowid, " if name in stored else ""
             expected = whole.execute(f"SELECT {rowid}* FROM [{name}]").fetchall()
             assert chunked.execute(f"SELECT {rowid}* FROM [{name}]").fetchall() == expected, name
-        assert whole.execute("SELECT count(*) FROM reports").fetchone()[0] > 4 * 3
-        assert whole.execute("SELECT count(*) FROM narratives WHERE duplicate_of IS NOT NULL").fetchone()[0] > 0
     finally:
         whole.close()
         chunked.close()
+
+
+STAGED = (".cache/items.parquet", ".cache/report_text.parquet")
+
+
+def test_the_build_stages_items_and_text_as_working_files_and_the_database_reads_them(built, tmp_path, monkeypatch):
+    # The section 五 items and the reports' text are made as the reports are parsed and kept in the
+    # build's working folder; the database is written from them without reading the parse cache.
+    import json
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    from toolkit.analysis import database
+
+    for file in STAGED:
+        assert (built / file).is_file(), file
+    manifest = json.loads((built / ".cache" / "manifest.json").read_text(encoding="utf-8"))
+    assert not any("items" in o or "report_text" in o for o in manifest["outputs"])
+    assert not any(p.name in ("items.parquet", "report_text.parquet") for p in built.rglob("*")
+                   if ".cache" not in p.relative_to(built).parts)
+    # One row per readable report, one per item, in report_id order.
+    texts = pq.read_table(built / STAGED[1])
+    assert texts["report_id"].to_pylist() == sorted(tk.load_reports(CORPUS).query("status != 'error'")["report_id"])
+    assert pq.read_table(built / STAGED[0])["item_id"].to_pylist() == list(tk.load_narratives(CORPUS)["item_id"])
+
+    def no_parse_cache(*_args):
+        raise AssertionError("the parse cache was read")
+
+    monkeypatch.setattr(database, "_parsed_chunks", no_parse_cache)
+    out = tmp_path / "out"
+    shutil.copytree(built, out, ignore=shutil.ignore_patterns(DB_FILE))
+    assert database.write_database(out, CORPUS) == [DB_FILE]
+    _assert_same_database(built / DB_FILE, out / DB_FILE)
+
+
+def test_a_build_that_staged_no_text_gets_the_same_database_from_its_parse_cache(built, tmp_path, monkeypatch):
+    import shutil
+
+    from toolkit.analysis import database
+
+    out = tmp_path / "out"
+    shutil.copytree(built, out, ignore=shutil.ignore_patterns(DB_FILE, "items.parquet", "report_text.parquet"))
+    monkeypatch.setattr(database, "CHUNK_REPORTS", 4)
+    read = []
+    real = database._parsed_chunks
+
+    def counting(*args):
+        for chunk in real(*args):
+            read.append(len(chunk))
+            yield chunk
+
+    monkeypatch.setattr(database, "_parsed_chunks", counting)
+    assert database.write_database(out, CORPUS) == [DB_FILE]
+    assert sum(read) == 39 and max(read) == 4
+    _assert_same_database(built / DB_FILE, out / DB_FILE)
+    # Staged in a temporary folder: nothing is added to the build's folder but the database.
+    assert not any((out / file).exists() for file in STAGED)

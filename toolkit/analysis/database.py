@@ -3,8 +3,9 @@
 :func:`write_database` is one of the build's extra outputs: it reads back the
 Parquet files a build just wrote (the loaders' frames exactly), computes the
 indicators from them (:func:`toolkit.analysis.compute_indicators`, what
-:func:`toolkit.indicators` returns) and the section 五 items from the build's
-parse cache (what :func:`toolkit.load_narratives` returns), and writes
+:func:`toolkit.indicators` returns), reads the section 五 items and the reports' text the
+build staged as it parsed (what :func:`toolkit.load_narratives` returns; from the build's
+parse cache when an older build staged none), and writes
 
 ============== ===============================================================
 reports        ``load_reports()`` plus ``source``, ``source_url`` and
@@ -302,8 +303,8 @@ _INDEXES = {
 _PRIMARY_KEYS = {"reports": "report_id", "narratives": "item_id", "report_text": "report_id"}
 
 
-#: Rows per INSERT batch, and reports per chunk read from the parse cache or given to the
-#: indicators: what is held in memory at once, whatever the corpus's size.
+#: Rows per INSERT batch, and reports per chunk read from the parse cache (a build that staged no
+#: text): what is held in memory at once, whatever the corpus's size.
 BATCH_ROWS = 20_000
 CHUNK_REPORTS = 1000
 
@@ -467,11 +468,12 @@ class _Lookup:
         return np.asarray(self.codes(keys), dtype=np.int64)[inverse.reshape(-1)].tolist()
 
 
-def _batches(path: Path) -> Iterator[Any]:
-    """The Parquet file the build wrote at *path*, as Arrow record batches of up to BATCH_ROWS rows."""
+def _batches(path: Path, columns: list[str] | None = None) -> Iterator[Any]:
+    """The Parquet file the build wrote at *path* (its *columns*, default all), as Arrow record
+    batches of up to BATCH_ROWS rows."""
     import pyarrow.parquet as pq
 
-    yield from pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS)
+    yield from pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS, columns=columns)
 
 
 def _empty(path: Path):
@@ -483,19 +485,21 @@ def _empty(path: Path):
 
 
 def _parsed_chunks(out: Path, root: Path) -> Iterator[list]:
-    """The build's parses of every listed report, :data:`CHUNK_REPORTS` at a time in the order of
-    ``metadata.csv`` (the order the parse cache holds them in), read back from the parse cache
-    it just wrote (a file missing from it, if any, is parsed again)."""
+    """The build's parses of every listed report (each file once, as the build reads them),
+    :data:`CHUNK_REPORTS` at a time in report_id order (the order the parse cache holds them
+    in), read back from the parse cache it wrote (a file missing from it, if any, is parsed again)."""
     from ..corpus import listed_path, metadata_records
     from ..data.cache import CACHE_FILE, ParseCache
     from ..data.frames import report_record
+    from ..data.listing import distinct_listings
     from ..data.workers import ParseOutcome, parse_path
     from ..fileio import sha256_file
 
     cache = ParseCache(out / ".cache" / CACHE_FILE)
     try:
         chunk = []
-        for meta in metadata_records(root):
+        metas, _notes = distinct_listings(metadata_records(root))  # the build warned of those left out
+        for meta in sorted(metas, key=lambda m: str(m["report_id"])):
             path, problem = listed_path(root, meta)
             if problem is not None:
                 chunk.append(report_record(meta, ParseOutcome(None, problem), None))
@@ -509,6 +513,25 @@ def _parsed_chunks(out: Path, root: Path) -> Iterator[list]:
             yield chunk
     finally:
         cache.close()
+
+
+def _stage_texts(out: Path, root: Path, where: Path) -> dict[str, Path]:
+    """The files :data:`toolkit.data.staging.TEXT_FILES` of the build in *out*, made in the folder
+    *where* from its parse cache (for a build that did not stage them); their paths by name."""
+    from ..data.frames import text_arrows
+    from ..data.staging import TEXT_FILES, TextFiles
+
+    files = TextFiles(where)
+    try:
+        empty = True
+        for chunk in _parsed_chunks(out, root):
+            files.add(dict(zip(TEXT_FILES, text_arrows(chunk))))
+            empty = False
+        if empty:  # no report: the files still exist, with their columns
+            files.add(dict(zip(TEXT_FILES, text_arrows([]))))
+    finally:
+        files.close()
+    return {name: where / file for name, file in TEXT_FILES.items()}
 
 
 def _reports_frame(out: Path, root: Path):
@@ -574,21 +597,13 @@ def _write_coded(con, name: str, path: Path, lookups: dict[str, "_Lookup"]) -> N
                 + " ".join(f"JOIN [{table}] ON [{table}].[{code}] = s.[{code}]" for code, table, _c in parts if table))
 
 
-def _insert_sorted(con, name: str, staging: str, order: str, join: str = "", pick: str | None = None) -> None:
-    """Copy *staging* into *name* in the order the loaders' frames have (SQLite sorts on disk),
-    then drop it."""
-    columns = [r[1] for r in con.execute(f"PRAGMA table_info([{name}])")]
-    select = pick or ", ".join(f"s.[{c}]" for c in columns)
-    with con:
-        con.execute(f"INSERT INTO [{name}] ({', '.join(f'[{c}]' for c in columns)}) "
-                    f"SELECT {select} FROM [{staging}] s {join} ORDER BY {order}")
-        con.execute(f"DROP TABLE [{staging}]")
-
-
 def _write_tables(con, out: Path, root: Path) -> None:
-    """Every table of :data:`TABLES`, each streamed: the Parquet files a batch of rows at a time,
-    the parse cache a chunk of reports at a time."""
-    from ..mining.narratives import items_frame, near_duplicates, report_items
+    """Every table of :data:`TABLES`, each streamed a batch of rows at a time from the Parquet files
+    the build wrote (the section 五 items and the reports' text from its working files
+    :data:`~toolkit.data.staging.TEXT_FILES`, staged now from its parse cache when it has none)."""
+    import tempfile
+
+    from ..data.staging import TEXT_FILES
 
     reports = _reports_frame(out, root)
     _Writer.create(con, "reports", reports, pk=_PRIMARY_KEYS["reports"]).write(reports)
@@ -600,44 +615,39 @@ def _write_tables(con, out: Path, root: Path) -> None:
     statements = _Writer.create(con, "statements", _empty(out / "statements.parquet"))
     for batch in _batches(out / "statements.parquet"):
         statements.write(batch)
-    # Section 五 items and the reports' text, read from the parse cache in its order into staging
-    # tables, then copied in report_id order; near duplicates need every report's items, so they
-    # are found from their texts (kept, the rest is not) and joined in as the items are copied.
-    empty_items = items_frame([])
-    _Writer.create(con, "narratives", empty_items, pk=_PRIMARY_KEYS["narratives"])
-    _Writer.create(con, "report_text", _text_frame([]), pk=_PRIMARY_KEYS["report_text"])
-    items = _Writer.create(con, "_items", empty_items, temp=True)
-    texts = _Writer.create(con, "_texts", _text_frame([]), temp=True)
+    staged = {name: out / file for name, file in TEXT_FILES.items()}
+    if all(path.is_file() for path in staged.values()):
+        _write_texts(con, staged)
+        return
+    with tempfile.TemporaryDirectory(prefix="xxgk-db-") as where:
+        _write_texts(con, _stage_texts(out, root, Path(where)))
+
+
+def _write_texts(con, files: dict[str, Path]) -> None:
+    """``narratives`` and ``report_text`` from the files of :data:`~toolkit.data.staging.TEXT_FILES`
+    (in report_id order, a report's items in order: the frames' order, so the rows go in as they
+    come).  Near duplicates need every report's items, so they are found first from the texts
+    compared (read back alone) and joined in as the items are written."""
+    from ..mining.narratives import items_frame, near_duplicates
+
     compared: dict[str, str] = {}
     years: dict[str, int | None] = {}
-    for chunk in _parsed_chunks(out, root):
-        rows, text_rows = [], []
-        for p in chunk:
-            if p.report is None:
-                continue
-            text_rows.append({"report_id": p.report_id, "agency": p.report.agency, "year": p.report.year,
-                              "text": "\n\n".join(s for s in p.report.sections.values() if s)})
-            found, text = report_items(p)
+    for batch in _batches(files["report_text"], ["report_id", "year", "compared"]):
+        for rid, year, text in zip(*(batch.column(c).to_pylist() for c in ("report_id", "year", "compared"))):
             if text is not None:
-                compared[p.report_id] = text
-                years[p.report_id] = p.report.year
-                rows.extend(found)
-        items.write(items_frame(rows))
-        texts.write(_text_frame(text_rows))
-        # Let go of this chunk before the next one is read: one chunk in memory, not two.
-        del chunk, rows, text_rows
+                compared[rid] = text
+                years[rid] = year
     duplicates = near_duplicates(dict(sorted(compared.items())), years)
     del compared
-    con.execute("CREATE TEMP TABLE _duplicates (report_id TEXT, duplicate_of TEXT)")
-    with con:
-        con.executemany("INSERT INTO _duplicates VALUES (?, ?)", sorted(duplicates.items()))
-    columns = [r[1] for r in con.execute("PRAGMA table_info([narratives])")]
-    _insert_sorted(con, "narratives", "_items",
-                   "s.report_id, CASE s.part WHEN 'problem' THEN 0 WHEN 'improvement' THEN 1 END, s.item, s.rowid",
-                   join="LEFT JOIN _duplicates d ON d.report_id = s.report_id",
-                   pick=", ".join("d.duplicate_of" if c == "duplicate_of" else f"s.[{c}]" for c in columns))
-    con.execute("DROP TABLE _duplicates")
-    _insert_sorted(con, "report_text", "_texts", "s.report_id, s.rowid")
+    narratives = _Writer.create(con, "narratives", items_frame([]), pk=_PRIMARY_KEYS["narratives"])
+    for batch in _batches(files["items"]):
+        ids = _pylist(batch.column("report_id"))
+        narratives.write_columns([[duplicates.get(rid) for rid in ids] if c == "duplicate_of"
+                                  else ids if c == "report_id" else _pylist(batch.column(c))
+                                  for c in narratives.columns])
+    texts = _Writer.create(con, "report_text", _text_frame([]), pk=_PRIMARY_KEYS["report_text"])
+    for batch in _batches(files["report_text"], texts.columns):
+        texts.write(batch)
 
 
 def database_frames(out: str | os.PathLike, corpus: str | os.PathLike | None = None) -> dict[str, Any]:

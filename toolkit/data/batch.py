@@ -3,7 +3,8 @@
 This is the build's unit of work in a worker process: :func:`process_batch` parses
 the reports of a batch that the parse cache does not hold, decodes the ones it
 does, applies ``metadata.csv``, audits each report, and returns every output's
-rows as Arrow tables, the new cache entries and what the cross-year checks need.
+rows as Arrow tables (and the section 五 items and report text the database reads), the new
+cache entries and what the cross-year checks need.
 The main process only writes what comes back, so the work a build does per
 report runs on every core.
 """
@@ -18,7 +19,7 @@ import json
 from ..checks import check_report
 from .cache import cache_entries, decode, encode, entry_check, parser_fingerprint
 from .frames import (ReportRecord, findings_arrow, parse_log_arrow, reports_arrow,
-                     report_record, statements_arrow, tables_arrow)
+                     report_record, statements_arrow, tables_arrow, text_arrows)
 from .workers import ParseOutcome, parse_hashed
 
 __all__ = ["Task", "BatchResult", "process_batch", "cross_year_record"]
@@ -111,8 +112,9 @@ def process_batch(tasks: list[Task]) -> BatchResult:
             record["adcode"] = p.meta.get("adcode") or ""
             result.organs.append((record["adcode"], record["agency"] or "",
                                   json.dumps(record, ensure_ascii=False)))
+    items, texts = text_arrows(parsed)
     result.tables = {"reports": reports_arrow(parsed), "tables": tables_arrow(parsed),
                      "parse_log": parse_log_arrow(parsed), "statements": statements_arrow(parsed),
-                     "findings": findings_arrow(findings)}
+                     "findings": findings_arrow(findings), "items": items, "report_text": texts}
     result.fresh = cache_entries(**fresh)
     return result

@@ -23,12 +23,14 @@ from .. import schema
 from ..checks import FINDING_KEYS
 from ..corpus.organs import organ_id
 from ..parsing import Report, mark_pre_template
+from ..parsing.section_items import split_section
 
 __all__ = ["ReportRecord", "report_record", "apply_metadata", "REPORT_COLUMNS", "PARSE_LOG_COLUMNS",
            "AUDIT_COLUMNS", "STATEMENT_COLUMNS", "CATEGORIES", "reports_arrow",
            "tables_arrow", "parse_log_arrow", "findings_arrow", "statements_arrow", "to_pandas",
            "reports_frame", "tables_frame", "parse_log_frame", "findings_frame",
-           "statements_frame", "table_template"]
+           "statements_frame", "table_template", "ITEM_COLUMNS", "REPORT_TEXT_COLUMNS", "item_id",
+           "report_items", "report_text", "text_arrows"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,12 @@ REPORT_COLUMNS = ["report_id", "agency", "organ_id", "province", "city", "county
 PARSE_LOG_COLUMNS = ["report_id", "file", "level", "message"]
 AUDIT_COLUMNS = list(FINDING_KEYS)
 STATEMENT_COLUMNS = ["report_id", "table", "row", "column", "value", "sentence", "start", "end"]
+#: The section 五 items' columns (``load_narratives()``'s but ``duplicate_of``, which needs every report).
+ITEM_COLUMNS = ["item_id", "report_id", "agency", "year", "admin_level", "sector", "template", "part",
+                "item", "text", "start", "end", "is_heading"]
+#: A report's text: its sections as published (``text``) and its section 五 items' text as the
+#: near-duplicate search compares it (``compared``; null without items).
+REPORT_TEXT_COLUMNS = ["report_id", "agency", "year", "text", "compared"]
 
 #: The fixed category lists of the ``category`` columns, by column name.
 CATEGORIES: dict[str, list[str]] = {
@@ -83,6 +91,7 @@ CATEGORIES: dict[str, list[str]] = {
     "level": ["warning", "error"],
     # How a report's cells were read: its text (or text layer), or OCR of a scanned page.
     "source": ["text", "ocr"],
+    "part": ["problem", "improvement"],  # section 五 items
 }
 
 
@@ -391,3 +400,60 @@ def findings_frame(rows: list[dict]):
 def statements_frame(parsed: list[ReportRecord]):
     """load_statements' frame for *parsed*."""
     return to_pandas(statements_arrow(parsed))
+
+
+# ------------------------------------------------------------------ section 五 items and report text
+
+
+def item_id(report_id: str, part: str, item: int) -> str:
+    """The stable id of an item: ``<report_id>:<p|i><item>`` (``2023_5baa6a500d4520b8:p1``)."""
+    return f"{report_id}:{part[0]}{int(item)}"
+
+
+def report_items(p: ReportRecord) -> tuple[list[dict], str | None]:
+    """The item rows of one report's section 五 (:data:`ITEM_COLUMNS`, split by
+    :func:`~toolkit.parsing.section_items.split_section`) and its items' text as compared for
+    near duplicates (None: no section 五 items)."""
+    report = p.report
+    if report is None:
+        return [], None
+    items = split_section(report.sections.get("5"))
+    if not items:
+        return [], None
+    rid = p.report_id
+    base = {"report_id": rid, "agency": report.agency, "year": report.year,
+            "admin_level": p.meta.get("admin_level"), "sector": p.meta.get("sector"),
+            "template": report.template}
+    rows = [{"item_id": item_id(rid, it.part, it.item), **base, "part": it.part, "item": it.item,
+             "text": it.text, "start": it.start, "end": it.end, "is_heading": it.is_heading} for it in items]
+    return rows, "\n".join(it.text for it in items)
+
+
+def report_text(report: Report) -> str:
+    """A report's sections as published, joined by blank lines."""
+    return "\n\n".join(s for s in report.sections.values() if s)
+
+
+def text_arrows(parsed: list[ReportRecord]):
+    """(the section 五 items, each report's text) of *parsed*, as Arrow tables of :data:`ITEM_COLUMNS`
+    and :data:`REPORT_TEXT_COLUMNS`, sorted by report_id; a report's items in the order
+    :func:`report_items` gives them (problems before improvements, then by item), and a row of
+    text for each readable report."""
+    import pyarrow as pa
+
+    items: dict[str, list] = {c: [] for c in ITEM_COLUMNS}
+    texts: dict[str, list] = {c: [] for c in REPORT_TEXT_COLUMNS}
+    for p in _sorted(parsed):
+        if p.report is None:
+            continue
+        rows, compared = report_items(p)
+        for row in rows:
+            for c in ITEM_COLUMNS:
+                items[c].append(row[c])
+        for c, value in (("report_id", p.report_id), ("agency", p.report.agency), ("year", p.report.year),
+                         ("text", report_text(p.report)), ("compared", compared)):
+            texts[c].append(value)
+    numbers = {"year": pa.int64(), "item": pa.int64(), "start": pa.int64(), "end": pa.int64(), "is_heading": pa.bool_()}
+    return (pa.table({c: _categorical(vals, c) if c in ("admin_level", "template", "part")
+                      else pa.array(vals, numbers.get(c, pa.large_string())) for c, vals in items.items()}),
+            pa.table({c: pa.array(vals, numbers.get(c, pa.large_string())) for c, vals in texts.items()}))

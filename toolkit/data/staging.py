@@ -4,7 +4,8 @@ cross-year.
 The reports are parsed :data:`~toolkit.data.build.CHUNK` at a time by worker processes
 (:func:`toolkit.data.batch.process_batch`); each chunk's frames are appended to their CSV and
 Parquet files in the staging folder and handed to the build's hooks (the indicators), its new
-cache entries go to the parse cache, and its findings and cross-year keys to :class:`_Staging`:
+cache entries go to the parse cache, its section 五 items and report text to the working files
+:data:`TEXT_FILES`, and its findings and cross-year keys to :class:`_Staging`:
 section 五 and the two carried-over rows of table 3 go to bucket files on disk, one bucket per
 organ, so the cross-year checks run bucket by bucket and memory does not grow with the corpus.
 """
@@ -27,7 +28,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from .cache import CacheWriter, ParseCache
 
 
-__all__ = ["ChunkHook", "Parsed", "parse_and_stage", "audit_and_cross_year", "BATCH"]
+__all__ = ["ChunkHook", "Parsed", "parse_and_stage", "audit_and_cross_year", "BATCH", "TEXT_FILES", "TextFiles"]
+
+#: The build's working files of text (not outputs: in ``.cache/``, left out of the manifest), by
+#: the name of the rows they hold (:func:`toolkit.data.frames.text_arrows`): each report's section 五
+#: items and its text, written chunk by chunk in report_id order for the database to read.
+TEXT_FILES = {"items": ".cache/items.parquet", "report_text": ".cache/report_text.parquet"}
 
 #: Reports per cross-year bucket file (organs are hashed into buckets).
 _BUCKET_REPORTS = 2000
@@ -67,10 +73,11 @@ def parse_and_stage(plan: "BuildPlan", stage: Path, old_cache: "ParseCache", new
                      sinks: dict[str, TableSink], staged: list, hooks: dict[str, "ChunkHook"],
                      timings: "Callable[[str], ContextManager]", *, jobs, chunk, progress) -> Parsed:
     """Parse the reports a chunk at a time and write reports, tables, parse_log and statements into
-    *stage* (through *sinks*, closed at the end), the parse cache, and the audit's per-report
-    findings and cross-year keys (the :class:`_Staging` appended to *staged*); each chunk's frames
-    go to *hooks* too (by name, each timed as a phase of its own)."""
-    from .frames import parse_log_arrow, reports_arrow, statements_arrow, tables_arrow
+    *stage* (through *sinks*, closed at the end), the parse cache, the working files
+    :data:`TEXT_FILES`, and the audit's per-report findings and cross-year keys (the
+    :class:`_Staging` appended to *staged*, and the text files' writer after it); each chunk's
+    frames go to *hooks* too (by name, each timed as a phase of its own)."""
+    from .frames import parse_log_arrow, reports_arrow, statements_arrow, tables_arrow, text_arrows
     from .workers import n_workers, worker_pool
 
     metas, hashes = plan.metas, plan.hashes
@@ -81,6 +88,8 @@ def parse_and_stage(plan: "BuildPlan", stage: Path, old_cache: "ParseCache", new
     for name in ("reports", "tables", "parse_log", "statements"):
         sinks[name] = TableSink(stage, name)
     staged.append(_Staging(work, len(metas)))
+    texts = TextFiles(stage)
+    staged.append(texts)
     bar = progress_bar(len(metas), "building", "report", progress)
     workers = min(n_workers(jobs), max(1, len(metas)))
     pool = worker_pool(workers) if workers > 1 else None
@@ -91,7 +100,7 @@ def parse_and_stage(plan: "BuildPlan", stage: Path, old_cache: "ParseCache", new
             ahead = _submit(part, plan.root, hashes, old_cache, pool, workers) if part is not None else None
             if pending is not None:
                 done = list(pending)  # this chunk's batches, in report order
-                _stage_chunk(done, sinks, staged[0], hooks, hashes, new_cache, parsed, timings)
+                _stage_chunk(done, sinks, staged[0], texts, hooks, hashes, new_cache, parsed, timings)
                 bar.update(sum(len(tasks) for tasks, _ in done))
             pending = ahead
     except BaseException:
@@ -106,20 +115,25 @@ def parse_and_stage(plan: "BuildPlan", stage: Path, old_cache: "ParseCache", new
         empty = {"reports": reports_arrow([]), "tables": tables_arrow([]), "parse_log": parse_log_arrow([]),
                  "statements": statements_arrow([])}
         _write_chunk(empty, sinks, hooks, timings)
+        texts.add(dict(zip(TEXT_FILES, text_arrows([]))))
     for sink in sinks.values():
         sink.close()
+    texts.close()
     new_cache.commit()
     return parsed
 
 
-def _stage_chunk(done: list, sinks: dict[str, TableSink], staged: "_Staging", hooks: dict[str, "ChunkHook"],
-                 hashes: FileHashes, new_cache: "CacheWriter", parsed: Parsed, timings: "Callable[[str], ContextManager]") -> None:
+def _stage_chunk(done: list, sinks: dict[str, TableSink], staged: "_Staging", texts: "TextFiles",
+                 hooks: dict[str, "ChunkHook"], hashes: FileHashes, new_cache: "CacheWriter", parsed: Parsed,
+                 timings: "Callable[[str], ContextManager]") -> None:
     """One chunk's batches (``(tasks, BatchResult)`` in report order) written out: its frames, its
-    findings and cross-year keys, its cache entries and the hashes of the files read."""
+    items and text, its findings and cross-year keys, its cache entries and the hashes of the
+    files read."""
     import pyarrow as pa
 
     tables = {name: pa.concat_tables([result.tables[name] for _, result in done]) for name in sinks}
     _write_chunk(tables, sinks, hooks, timings)
+    texts.add({name: pa.concat_tables([result.tables[name] for _, result in done]) for name in TEXT_FILES})
     for t, k in _count_by(tables["tables"], "table").items():
         parsed.table_rows[t] = parsed.table_rows.get(t, 0) + k
     staged.add(pa.concat_tables([r.tables["findings"] for _, r in done]),
@@ -144,6 +158,28 @@ def _write_chunk(tables: dict, sinks: dict[str, TableSink], hooks: dict[str, "Ch
     for name, hook in hooks.items():
         with timings(name):
             hook.add(tables)
+
+
+class TextFiles:
+    """The working files :data:`TEXT_FILES` in the folder *stage*, appended a chunk at a time
+    (tables by name, as :func:`toolkit.data.frames.text_arrows` makes them)."""
+
+    def __init__(self, stage: Path):
+        self.stage = stage
+        self.writers: dict = {}
+
+    def add(self, tables: dict) -> None:
+        for name, where in TEXT_FILES.items():
+            if name not in self.writers:
+                (self.stage / where).parent.mkdir(parents=True, exist_ok=True)
+                # zstd, as the parse cache: the texts take a fifth of the room snappy leaves them
+                self.writers[name] = parquet_writer(self.stage / where, tables[name].schema, compression="zstd")
+            self.writers[name].write_table(tables[name])
+
+    def close(self) -> None:
+        """Close every file, even when one fails (the first error is raised)."""
+        writers, self.writers = self.writers, {}
+        close_all(*(w.close for w in writers.values()))
 
 
 # ------------------------------------------------------------------ audit and cross-year

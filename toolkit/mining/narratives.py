@@ -1,7 +1,8 @@
 """Section 五 items ready for mining: ``load_narratives()``.
 
 Each report's section 五 is split by :func:`toolkit.parsing.section_items.split_section`
-into problem and improvement items; this module adds what an analysis needs to
+into problem and improvement items (the rows of :func:`toolkit.data.frames.report_items`, which
+the build makes as it parses); this module adds what an analysis needs to
 trust them: the report's covariates, which items are bare headings, and which
 reports repeat an earlier one (template reuse, :func:`toolkit.mining.reuse.best_sources`).
 
@@ -29,8 +30,8 @@ from __future__ import annotations
 import os
 
 from .. import schema
+from ..data.frames import ITEM_COLUMNS, item_id, report_items
 from ..data.loaders import corpus_handle
-from ..parsing.section_items import split_section
 from .reuse import best_sources
 
 __all__ = ["load_narratives", "narratives_frame", "NARRATIVE_COLUMNS", "DUPLICATE_THRESHOLD", "item_id"]
@@ -39,33 +40,9 @@ __all__ = ["load_narratives", "narratives_frame", "NARRATIVE_COLUMNS", "DUPLICAT
 #: earlier report from which the later one is a near duplicate (see the module docstring).
 DUPLICATE_THRESHOLD = 0.45
 
-NARRATIVE_COLUMNS = ["item_id", "report_id", "agency", "year", "admin_level", "sector", "template", "part",
-                     "item", "text", "start", "end", "is_heading", "duplicate_of"]
+NARRATIVE_COLUMNS = [*ITEM_COLUMNS, "duplicate_of"]
 
 _PARTS = ["problem", "improvement"]
-
-
-def item_id(report_id: str, part: str, item: int) -> str:
-    """The stable id of an item: ``<report_id>:<p|i><item>`` (``2023_5baa6a500d4520b8:p1``)."""
-    return f"{report_id}:{part[0]}{int(item)}"
-
-
-def report_items(p) -> tuple[list[dict], str | None]:
-    """The item rows of one parsed report (``duplicate_of`` not yet set) and its items' text as
-    compared for near duplicates (None: no section 五 items)."""
-    report = p.report
-    if report is None:
-        return [], None
-    items = split_section(report.sections.get("5"))
-    if not items:
-        return [], None
-    rid = p.report_id
-    base = {"report_id": rid, "agency": report.agency, "year": report.year,
-            "admin_level": p.meta.get("admin_level"), "sector": p.meta.get("sector"),
-            "template": report.template}
-    rows = [{"item_id": item_id(rid, it.part, it.item), **base, "part": it.part, "item": it.item,
-             "text": it.text, "start": it.start, "end": it.end, "is_heading": it.is_heading} for it in items]
-    return rows, "\n".join(it.text for it in items)
 
 
 def near_duplicates(texts: dict[str, str], years: dict[str, int | None],
