@@ -34,7 +34,9 @@ The outputs are the loaders' frames exactly (``load_reports()``,
 ``load_tables()``, ``audit()``, ``load_parse_log()``), each as CSV (see
 :mod:`toolkit.data.tabular` for the CSV contract) and Parquet, plus
 ``xxgk.xlsx`` when every sheet fits in Excel.  ``OUT/.cache/`` holds the parse
-cache (:mod:`toolkit.data.cache`) and the manifest (:mod:`toolkit.data.manifest`).
+cache (:mod:`toolkit.data.cache`), the manifest (:mod:`toolkit.data.manifest`) and
+the build's working files, which are not outputs: the indicators computed once,
+and the section 五 items and report text staged for the database.
 """
 from __future__ import annotations
 
