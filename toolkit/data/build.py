@@ -228,9 +228,28 @@ def _write_extras(stage: Path, extras, timings: "_Timings") -> list[str]:
     """Each extra output (the charts, the database) written into *stage*; the paths they wrote."""
     written: list[str] = []
     for extra in extras:
+        _release_memory()
         with timings(_extra_name(extra).split("(")[0]):
             written += extra(stage)
     return written
+
+
+def _release_memory() -> None:
+    """Hand what the previous phase freed back to the system before the next phase allocates its own
+    (Arrow's pool and the C allocator keep freed memory otherwise, and the peaks of the phases add up)."""
+    import ctypes
+    import ctypes.util
+    import gc
+
+    import pyarrow as pa
+
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    libc = ctypes.util.find_library("c")
+    if libc:
+        trim = getattr(ctypes.CDLL(libc), "malloc_trim", None)
+        if trim is not None:
+            trim(0)
 
 
 class _Timings:
