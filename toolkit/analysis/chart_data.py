@@ -48,11 +48,9 @@ def indicator_cells(names: Iterable[str]) -> set[tuple[str, str, str]]:
     return cells
 
 
-def cell_filter(cells: Iterable[Cell]):
-    """A pyarrow expression keeping the tidy rows of *cells* (None as row or column: any)."""
-    import pyarrow.compute as pc
-
-    # Group exact cells by (table, column) so that the expression stays short.
+def _split_cells(cells: Iterable[Cell]) -> tuple[dict[tuple[str, str], set[str]], list[Cell]]:
+    """*cells* as exact rows grouped by (table, column), which keeps a filter short, and the
+    cells naming a whole row or column."""
     exact: dict[tuple[str, str], set[str]] = {}
     wide = []
     for table, row, column in cells:
@@ -60,6 +58,14 @@ def cell_filter(cells: Iterable[Cell]):
             exact.setdefault((table, column), set()).add(row)
         else:
             wide.append((table, row, column))
+    return exact, wide
+
+
+def cell_filter(cells: Iterable[Cell]):
+    """A pyarrow expression keeping the tidy rows of *cells* (None as row or column: any)."""
+    import pyarrow.compute as pc
+
+    exact, wide = _split_cells(cells)
     terms = []
     for (table, column), rows in sorted(exact.items()):
         terms.append((pc.field("table") == table) & (pc.field("column") == column)
@@ -186,13 +192,7 @@ def _cell_mask(cells: Sequence[Cell]):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    exact: dict[tuple[str, str], set[str]] = {}
-    wide = []
-    for table, row, column in cells:
-        if row is not None and column is not None:
-            exact.setdefault((table, column), set()).add(row)
-        else:
-            wide.append((table, row, column))
+    exact, wide = _split_cells(cells)
 
     def coded(batch, name):
         """(codes, values) of column *name*; a missing value has code len(values), matching nothing."""
@@ -226,11 +226,9 @@ def _kept_runs(out: Path, name: str, bounds: Sequence[str], columns: Sequence[st
     :func:`_report_runs`, holding only the rows *keep* (a function of a record batch giving a
     boolean mask; None: all) keeps of each batch as it is read: memory follows the rows kept of
     one run."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
     import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     # report_id read as a dictionary too: a run's ids are compared once per distinct id.
     file = pq.ParquetFile(out / f"{name}.parquet", read_dictionary=["report_id", *read_dictionary])
