@@ -929,3 +929,19 @@ def test_a_pooled_rate_resting_on_a_contradicted_report_is_marked(shipped_indica
     assert "† 报告正文与表格不一致" in _source_text(fig).replace("\n", "")
     clean = plots.rates(ind[ind["report_id"] != hit["report_id"].iloc[0]], by="year")
     assert "†" not in _source_text(clean) + "".join(t.get_text() for t in clean.axes[0].texts)
+
+
+def test_report_groups_names_an_unreadable_report_by_its_id():
+    # An unreadable report has no organ, agency or year; with string columns pandas stores
+    # their missing values as NaN, which must not become a group of its own (or break counting).
+    import pandas as pd
+
+    from toolkit.plots.layout import report_groups
+
+    reports = pd.DataFrame({"report_id": ["r1", "r2", "bad"],
+                            "organ_id": pd.array(["o1", "o1", None], dtype="string"),
+                            "agency": pd.array(["甲局", "甲局", None], dtype="category"),
+                            "year": pd.array([2021, 2022, None], dtype="Int64")})
+    group_of, labels, _axis = report_groups(["r1", "r2", "bad"], reports, "organ")
+    assert group_of == {"r1": "o1", "r2": "o1", "bad": "bad"}
+    assert labels["o1"].startswith("甲局\n2021–2022") and labels["bad"] == "bad"

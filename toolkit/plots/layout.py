@@ -377,20 +377,20 @@ def report_groups(report_ids: Sequence[str], reports, by: str,
         for c in cols:
             sub[c] = _objects(reports[c])
         frame = frame.merge(sub.drop_duplicates("report_id", keep="last"), on="report_id", how="left")
-    for c in ("organ_id", "agency", "year", "province", "admin_level", "sector"):
-        frame[c] = _objects(frame[c]) if c in frame.columns else np.full(len(frame), None, dtype=object)
+    # Plain arrays, not frame columns: pandas would store the None of a string column as NaN again.
+    col = {c: _objects(frame[c]) if c in frame.columns else np.full(len(frame), None, dtype=object)
+           for c in ("organ_id", "agency", "year", "province", "admin_level", "sector")}
     rid = frame["report_id"].to_numpy(dtype=object)
-    year = frame["year"].to_numpy(dtype=object)
+    year = col["year"]
     if by == "year":
         group = np.array([int(y) if y is not None else -1 for y in year], dtype=object)
         axis = "报告年度 / Year"
     elif by in GROUP_AXES and by != "organ":
         unknown = GROUP_UNKNOWN[by]
-        group = np.array([str(v) if v is not None else unknown for v in frame[by].to_numpy(dtype=object)],
-                         dtype=object)
+        group = np.array([str(v) if v is not None else unknown for v in col[by]], dtype=object)
         axis = GROUP_AXES[by]
     else:
-        group = np.array([o or a or r for o, a, r in zip(frame["organ_id"], frame["agency"], rid)], dtype=object)
+        group = np.array([o or a or r for o, a, r in zip(col["organ_id"], col["agency"], rid)], dtype=object)
         axis = "报告机关 / Organ"
     group_of = dict(zip(rid.tolist(), group.tolist()))
     codes, uniques = pd.factorize(pd.Series(group, dtype=object), sort=False)
@@ -428,7 +428,7 @@ def report_groups(report_ids: Sequence[str], reports, by: str,
         return group_of, labels, axis
     # An organ is named by the agency of its latest report (its name, else its id, breaking ties).
     named = pd.DataFrame({"g": codes, "y": [v or 0 for v in year],
-                          "a": [a or r for a, r in zip(frame["agency"], rid)]})
+                          "a": [a or r for a, r in zip(col["agency"], rid)]})
     latest = named.sort_values(["g", "y", "a"], kind="stable").drop_duplicates("g", keep="last")
     name_of = dict(zip(latest["g"], latest["a"]))
     for i, g in enumerate(uniques):
@@ -438,8 +438,12 @@ def report_groups(report_ids: Sequence[str], reports, by: str,
 
 
 def _objects(series) -> "Any":
-    """*series* as a numpy object array, a missing value as None."""
-    return series.to_numpy(dtype=object, na_value=None)
+    """*series* as a numpy object array, a missing value (None, NaN, NA) as None."""
+    import pandas as pd
+
+    values = series.to_numpy(dtype=object, copy=True)
+    values[pd.isna(values)] = None
+    return values
 
 
 #: Organ charts show this many organs at most (the largest first).
