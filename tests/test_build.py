@@ -117,6 +117,29 @@ def test_touched_file_is_hashed_and_still_up_to_date(corpus, tmp_path):
     assert tb.build(corpus, out, jobs=1).up_to_date
 
 
+def test_up_to_date_check_does_not_read_the_listing_again(corpus, tmp_path, monkeypatch):
+    # metadata.csv unchanged byte for byte lists the files the manifest recorded: an up-to-date
+    # build stats them without parsing metadata.csv; a changed metadata.csv is read again.
+    import toolkit.corpus as corpus_module
+
+    out = tmp_path / "out"
+    tb.build(corpus, out, jobs=1)
+    real = corpus_module.metadata_records
+
+    def refuse(root):
+        raise AssertionError("metadata.csv parsed by an up-to-date build")
+
+    monkeypatch.setattr(corpus_module, "metadata_records", refuse)
+    assert tb.build(corpus, out, jobs=1).up_to_date
+    monkeypatch.setattr(corpus_module, "metadata_records", real)
+    with (corpus / "metadata.csv").open("a", encoding="utf-8") as fh:
+        fh.write("")  # the same bytes: still up to date
+    assert tb.build(corpus, out, jobs=1).up_to_date
+    text = (corpus / "metadata.csv").read_text(encoding="utf-8")
+    (corpus / "metadata.csv").write_text(text.replace("鸡东县民政局", "鸡东县民政局 ", 1), encoding="utf-8")
+    assert not tb.build(corpus, out, jobs=1).up_to_date
+
+
 def test_edited_report_is_the_only_one_parsed_again(corpus, tmp_path, monkeypatch):
     out = tmp_path / "out"
     tb.build(corpus, out, jobs=1)

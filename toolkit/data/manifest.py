@@ -12,6 +12,8 @@ this shape (edited by hand, truncated) is treated as absent.
 """
 from __future__ import annotations
 
+import os
+
 import dataclasses
 import json
 import logging
@@ -143,6 +145,7 @@ class FileHashes:
 
     def __init__(self, root: Path, previous: dict[str, list] | None = None):
         self.root, self.previous, self.now = root, previous or {}, {}
+        self._prefix = os.path.join(str(root), "")  # a string join: a corpus has many files to stat
 
     def known(self, rel: str) -> str | None:
         """The file's sha256 if it is already known (hashed, or unchanged since the manifest),
@@ -154,7 +157,7 @@ class FileHashes:
     def _trust(self, rel: str) -> list | None:
         """The file's [size, mtime_ns, ctime_ns] (``None`` if it cannot be read); records the
         manifest's hash when all three are unchanged."""
-        stat = file_state(self.root / rel)
+        stat = file_state(self._prefix + rel)
         old = self.previous.get(rel)
         if stat is not None and old is not None and old[:3] == stat and old[3]:
             self.now[rel] = [*stat, old[3]]
@@ -206,28 +209,28 @@ def plan_build(root: Path, out: Path, options: dict, cache: bool) -> BuildPlan:
 
     manifest = read_manifest(out / ".cache") if cache else None
     metadata_sha = sha256_file(root / "metadata.csv")
+    hashes = FileHashes(root, (manifest or {}).get("files"))
+    if _still_holds(manifest, root, out, options, metadata_sha, hashes):
+        # Nothing to do, so the listing is not read again: it is the one the manifest recorded.
+        summary = manifest["summary"]
+        return BuildPlan(root, out, options, manifest, metadata_sha, [], [], hashes, up_to_date={
+            **{k: summary[k] for k in SUMMARY_COUNTS}, "excel": summary["excel"],
+            "too_big": dict(summary["too_big"]), "written": list(manifest["outputs"]),
+            "skipped": [tuple(s) for s in manifest.get("skipped", [])]})
     listed = metadata_records(root)  # raises on bad metadata
     # Each file once (a file listed twice would count twice); every listed file is in the manifest.
     metas = sorted(each_file_once(listed), key=lambda m: str(m["report_id"]))
-    plan = BuildPlan(root, out, options, manifest, metadata_sha, listed, metas,
-                     FileHashes(root, (manifest or {}).get("files")))
-    if _still_holds(plan):
-        summary = manifest["summary"]
-        plan.up_to_date = {**{k: summary[k] for k in SUMMARY_COUNTS}, "excel": summary["excel"],
-                           "too_big": dict(summary["too_big"]), "written": list(manifest["outputs"]),
-                           "skipped": [tuple(s) for s in manifest.get("skipped", [])]}
-    return plan
+    return BuildPlan(root, out, options, manifest, metadata_sha, listed, metas, hashes)
 
 
-def _still_holds(plan: BuildPlan) -> bool:
-    manifest = plan.manifest
+def _still_holds(manifest: dict | None, root: Path, out: Path, options: dict, metadata_sha: str | None,
+                 hashes: FileHashes) -> bool:
     # Outputs before reports: a deleted or edited output is cheaper to notice than a changed report.
-    if not build_of(manifest, plan.root, plan.out, plan.metadata_sha) or manifest.get("options") != plan.options:
+    if not build_of(manifest, root, out, metadata_sha) or manifest.get("options") != options:
         return False
-    listed = {m["file"] for m in plan.listed if m.get("file")}
-    if listed != set(manifest["files"]):
-        return False
-    return all(plan.hashes(rel) == old[-1] for rel, old in manifest["files"].items())
+    # metadata.csv is byte for byte the one that build listed, so the files it lists are the
+    # manifest's (a build records every listed file); each must be unchanged.
+    return all(hashes(rel) == old[-1] for rel, old in manifest["files"].items())
 
 
 def write_build_manifest(plan: BuildPlan, stage: Path, facts: dict) -> None:
