@@ -555,6 +555,20 @@ def _missing_note(ids: set, meta: dict) -> list[str]:
             f"{_reports_en(len(ids))} left out, a value missing"]
 
 
+def _ungrouped_shares(agg: "MeanShares", keys, none_zh: str, none_en: str):
+    """What an ungrouped share chart draws from *agg*: the mean share of each of *keys*, the
+    reports drawn on (those with a share, and those with none: *none_zh* / *none_en* say why),
+    the title's scope, the conflict mark and the source line's notes."""
+    means, used, zero, marked, meta = agg.means(), agg.used, agg.zero, agg.marked, agg.meta
+    ids, none = used.get("", set()), zero.get("", set())
+    zh_scope, en_scope = _share_scope(ids, meta)
+    values = [means.get(("", k)) for k in keys]
+    mark = CONFLICT_MARK if "" in marked else ""
+    notes = [f"其中 {len(none):,} 份报告{none_zh}，无占比 / {_reports_en(len(none))} {none_en}: no share"] if none else []
+    notes += _missing_note(agg.missing.get("", set()), meta) + ([CONFLICT_NOTE] if mark else [])
+    return values, sorted(ids | none), zh_scope, en_scope, mark, notes
+
+
 def _share_scope(ids: set, meta: dict) -> tuple[str, str]:
     """Title suffixes (zh, en) saying over which reports and years a mean of reports' shares is taken."""
     years = [meta[r][1] for r in ids if r in meta and not _is_na(meta[r][1])]
@@ -599,15 +613,9 @@ class ApplicantShares:
         agg = self.shares
         if not agg.read:
             return chart_figure(zh, en, 0, 0, source, None)
-        means, used, zero, missing, marked, meta = agg.means(), agg.used, agg.zero, agg.missing, agg.marked, agg.meta
-        ids, none = used.get("", set()), zero.get("", set())
-        zh_scope, en_scope = _share_scope(ids, meta)
-        values = [means.get(("", c.key)) for c in cols]
-        mark = CONFLICT_MARK if "" in marked else ""
+        values, drawn, zh_scope, en_scope, mark, notes = _ungrouped_shares(
+            agg, [c.key for c in cols], "本年无新收申请", "received no application")
         texts = [share_text(v) + mark if v is not None else "" for v in values]
-        notes = [f"其中 {len(none):,} 份报告本年无新收申请，无占比 / {_reports_en(len(none))} received no application: "
-                 "no share"] if none else []
-        notes += _missing_note(missing.get("", set()), meta) + ([CONFLICT_NOTE] if mark else [])
 
         def draw(fig):
             ax = fig.add_subplot()
@@ -620,7 +628,7 @@ class ApplicantShares:
             ax.set_xlabel("申请人类型 / Applicant type")
             ax.set_ylabel("各报告占比的平均 / Mean of the reports' shares")
 
-        return chart_figure(zh + zh_scope, en + en_scope, sorted(ids | none), 0, source, draw, notes=notes)
+        return chart_figure(zh + zh_scope, en + en_scope, drawn, 0, source, draw, notes=notes)
 
 
 def applications_by_applicant(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *,
@@ -683,14 +691,8 @@ class OutcomeShares:
         agg = self.shares
         if not agg.read:
             return chart_figure(zh, en, 0, 0, source, None)
-        means, used, zero, missing, marked, meta = agg.means(), agg.used, agg.zero, agg.missing, agg.marked, agg.meta
-        ids, none = used.get("", set()), zero.get("", set())
-        zh_scope, en_scope = _share_scope(ids, meta)
-        values = [means.get(("", i)) for i in range(len(OUTCOME_GROUPS))]
-        mark = CONFLICT_MARK if "" in marked else ""
-        notes = [f"其中 {len(none):,} 份报告办理结果均为 0，无占比 / {_reports_en(len(none))} handled no application: "
-                 "no share"] if none else []
-        notes += _missing_note(missing.get("", set()), meta) + ([CONFLICT_NOTE] if mark else [])
+        values, drawn, zh_scope, en_scope, mark, notes = _ungrouped_shares(
+            agg, range(len(OUTCOME_GROUPS)), "办理结果均为 0", "handled no application")
 
         def draw(fig):
             ax = fig.add_subplot()
@@ -705,7 +707,7 @@ class OutcomeShares:
             ax.set_xlabel("各报告占比的平均 / Mean of the reports' shares")
             ax.set_ylabel("办理结果 / Outcome")
 
-        return chart_figure(zh + zh_scope, en + en_scope, sorted(ids | none), 0, source, draw, notes=notes)
+        return chart_figure(zh + zh_scope, en + en_scope, drawn, 0, source, draw, notes=notes)
 
 
 def outcomes(tables: "pd.DataFrame", indicators: "pd.DataFrame | None" = None, *,
@@ -1032,7 +1034,6 @@ class AuditTally:
         zh, en = "年度报告核查结果：按核查类别", "Audit of the reports: checks by family"
         if not self.counts:
             return chart_figure(zh, en, 0, 0, source, None)
-        names = [f for f, _z, _e in AUDIT_FAMILIES]
         counts: dict[tuple[str, str], int] = {}
         for check, (ok, failed, na) in self.counts.items():
             fam = _family(check)
