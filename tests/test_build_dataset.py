@@ -48,7 +48,9 @@ def test_corpus_build_writes_what_xxgk_build_writes(corpus, tmp_path, monkeypatc
     assert sorted(result.written) == sorted(json.loads((cli / ".cache" / "manifest.json").read_text())["outputs"])
 
 
-def test_a_build_computes_the_indicators_once(corpus, tmp_path, monkeypatch):
+@pytest.fixture
+def indicator_calls(monkeypatch):
+    """The number of reports of each compute_indicators call, as they are made."""
     calls = []
     real = indicators_module.compute_indicators
 
@@ -57,6 +59,11 @@ def test_a_build_computes_the_indicators_once(corpus, tmp_path, monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(indicators_module, "compute_indicators", counting)
+    return calls
+
+
+def test_a_build_computes_the_indicators_once(corpus, tmp_path, monkeypatch, indicator_calls):
+    calls = indicator_calls
     monkeypatch.setattr(chart_data, "CHUNK_REPORTS", 1000)
     result = tk.Corpus(corpus, data_home=tmp_path / "home", jobs=1).build(tmp_path / "out")
     # One computation over the 39 reports for the workbook's sheet, the database and the charts.
@@ -92,20 +99,13 @@ def test_an_up_to_date_build_imports_neither_the_parser_nor_pyarrow_nor_pandas(c
     assert again.stdout.splitlines()[-1] == "0"
 
 
-def test_the_build_computes_the_indicators_chunk_by_chunk_as_it_writes(corpus, tmp_path, monkeypatch):
+def test_the_build_computes_the_indicators_chunk_by_chunk_as_it_writes(corpus, tmp_path, monkeypatch, indicator_calls):
     """Each chunk's indicators come from the rows the build is writing (one computation per chunk,
     none over the files afterwards), and laid end to end they are those of the whole corpus."""
     from toolkit.data.build import build
     from toolkit.plots.dataset import indicators
 
-    calls = []
-    real = indicators_module.compute_indicators
-
-    def counting(*args, **kwargs):
-        calls.append(len(args[0]))
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(indicators_module, "compute_indicators", counting)
+    calls = indicator_calls
     out = tmp_path / "out"
     build(corpus, out, jobs=1, chunk=5, excel=False, derived=[indicators], data_home=tmp_path / "home")
     assert calls == [5] * 7 + [4]  # the 39 reports, 5 at a time
