@@ -282,3 +282,20 @@ def test_corpus_not_found_speaks_the_callers_language(tmp_path, capsys):
     assert main(["build", "--corpus", str(missing)]) == 1
     err = capsys.readouterr().err
     assert "--corpus DIR" in err and "corpus=DIR" not in err and "(--corpus)" in err
+
+
+def test_corpus_not_found_keeps_the_folder_name_in_either_language(tmp_path, capsys):
+    """The command line's words replace the hint, never text of the folder's own name."""
+    import pickle
+
+    from toolkit.cli import main
+    from toolkit.corpus import CorpusNotFound, corpus_dir
+
+    missing = tmp_path / "the corpus argument; pass corpus=DIR or set XXGK_CORPUS=DIR"
+    with pytest.raises(CorpusNotFound) as raised:
+        corpus_dir(missing)
+    assert str(raised.value).startswith(f"{missing}: corpus folder not found (the corpus argument); pass corpus=DIR")
+    assert str(pickle.loads(pickle.dumps(raised.value))) == str(raised.value)
+    assert main(["build", "--corpus", str(missing)]) == 1
+    err = capsys.readouterr().err
+    assert f"{missing}: corpus folder not found (--corpus); give --corpus DIR or set XXGK_CORPUS=DIR" in err

@@ -18,21 +18,35 @@ ENV_VAR = "XXGK_CORPUS"
 #: How to point at a corpus, said to a Python caller and to a command-line user.
 _HINT = f"pass corpus=DIR or set {ENV_VAR}=DIR"
 _CLI_HINT = f"give --corpus DIR or set {ENV_VAR}=DIR"
+#: Where the corpus came from, in the same two voices.
+_GIVEN = {"argument": ("the corpus argument", "--corpus"), "environment": (f"${ENV_VAR}", f"${ENV_VAR}")}
 
 
 class CorpusNotFound(FileNotFoundError):
     """No corpus folder where one was asked for; the message says how to point elsewhere
-    (``str()`` in Python's words, :meth:`for_command_line` in the command line's)."""
+    (``str()`` in Python's words, :meth:`for_command_line` in the command line's).
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    *problem* is what is wrong, *given* where the folder came from (``"argument"``,
+    ``"environment"`` or None: nowhere), *then* what may be done next; the hint on how to name
+    a corpus goes between them, in the voice asked for."""
+
+    def __init__(self, problem: str, given: str | None = None, then: str | None = None):
+        self.problem, self.given, self.then = problem, given, then
+        super().__init__(self._words(0))
+
+    def _words(self, voice: int) -> str:
+        where = f" ({_GIVEN[self.given][voice]})" if self.given else ""
+        parts = [f"{self.problem}{where}", (_HINT, _CLI_HINT)[voice]] + ([self.then] if self.then else [])
+        return "; ".join(parts)
+
+    def __reduce__(self):  # pickled with its parts, not its sentence
+        return type(self), (self.problem, self.given, self.then)
 
     def __str__(self) -> str:
-        return self.message
+        return self._words(0)
 
     def for_command_line(self) -> str:
-        return self.message.replace(_HINT, _CLI_HINT).replace("(the corpus argument)", "(--corpus)")
+        return self._words(1)
 
 
 class CorpusNotNamed(CorpusNotFound):
@@ -62,19 +76,18 @@ def corpus_dir(corpus: str | os.PathLike | None = None) -> Path:
         if corpus is None:
             shipped = shipped_corpus()
             if shipped is None:
-                raise CorpusNotFound(f"no corpus given and this install carries none; {_HINT}")
+                raise CorpusNotFound("no corpus given and this install carries none")
             return shipped
-        where = f"${ENV_VAR}"
+        given = "environment"
     else:
-        where = "the corpus argument"
+        given = "argument"
     path = Path(corpus).expanduser().resolve()
     if path.exists() and not path.is_dir():
-        raise CorpusNotFound(f"{path}: a file, not a corpus folder ({where}); {_HINT}")
+        raise CorpusNotFound(f"{path}: a file, not a corpus folder", given)
     if not path.is_dir():
-        raise CorpusNotFound(f"{path}: corpus folder not found ({where}); {_HINT}; "
-                             f"start a new one with `xxgk init {path}`")
+        raise CorpusNotFound(f"{path}: corpus folder not found", given, f"start a new one with `xxgk init {path}`")
     if not (path / "metadata.csv").is_file():
-        raise CorpusNotFound(f"{path}: not a corpus folder (no metadata.csv); {_HINT}; "
+        raise CorpusNotFound(f"{path}: not a corpus folder (no metadata.csv)", given,
                              f"an empty folder becomes one with `xxgk init {path}`")
     return path
 
@@ -89,6 +102,6 @@ def named_corpus(corpus: str | os.PathLike | None, what: str) -> Path:
     """The corpus a command that *writes* to it (``add``, ``fetch``) works on: *corpus*, else
     ``$XXGK_CORPUS`` — never the shipped copy by default, which an install must not change."""
     if not is_named(corpus):
-        raise CorpusNotNamed(f"{what}: name the corpus to add to ({_HINT}); the corpus shipped with "
-                             "xxgk is not changed unless it is named (`xxgk init DIR` starts one)")
+        raise CorpusNotNamed(f"{what}: name the corpus to add to", None,
+                             "the corpus shipped with xxgk is not changed unless it is named (`xxgk init DIR` starts one)")
     return corpus_dir(corpus)
