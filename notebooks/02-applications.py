@@ -189,22 +189,13 @@ def name(rid):
     return f"{agency.loc[rid, 'agency']}（{agency.loc[rid, 'year']}）"
 
 
-# Who applies.
+# Who applies: each report's own share of natural persons (the unit METHODS compares on); the
+# cells are not summed over reports, which would be a total over years and templates.
 counted = apps[apps["value"].notna()]
-persons = by_applicant.set_index("column")
-applicant_cells = t3[(t3["row"] == "new_received") & (t3["column"] != "total")]
-applicant_total = tk.aggregate(applicant_cells, "value").iloc[0]
-no_type = sorted(set(applicant_cells.loc[applicant_cells["value"].isna(), "report_id"]))
-by_report = tk.aggregate(applicant_cells, "value", by="report_id").set_index("report_id")["value"]
-biggest = by_report.idxmax()
-biggest_persons = new.loc[biggest, "natural_person"]
-rest_reports = by_report.drop(biggest).dropna()
-rest_persons = new.loc[rest_reports.index, "natural_person"].sum()
-rest_total = rest_reports.sum()
-# Per report, the unit METHODS compares on: each report's own share of natural persons.
 own = new[new["total"] > 0].dropna(subset=["natural_person", "total"])
 person_share = own["natural_person"] / own["total"]
-years_read = sorted({int(agency.loc[r, "year"]) for r in by_report.dropna().index})
+no_application = sorted(new.index[(new["total"] == 0).fillna(False)])
+cell_missing = sorted(new.index[new[["natural_person", "total"]].isna().any(axis=1)])
 known = ranking[ranking["per_report"].notna()]
 unknown = ranking[ranking["per_report"].isna()]
 conflicted = apps[apps["conflict"].fillna(False)]
@@ -228,15 +219,13 @@ which {((counted['source'] == 'stated') & (counted['year'] < 2019)).sum()} from 
 {counted['year'].nunique()} years and three ways of reporting, so no grand total is given. Natural persons file
 nearly all applications: in the {len(person_share)} reports with at least one application read by applicant type,
 their median share is {person_share.median():.0%} (lowest {person_share.min():.0%}; {int((person_share == 1).sum())} at
-100%), and the applicant chart draws these shares averaged over reports, each report weighing the same. The cells
-themselves sum to {persons.loc['natural_person', 'value']:,.0f} of {applicant_total['value']:,.0f} over
-{applicant_total['n_reports']} reports of {years_read[0]}–{years_read[-1]} ({applicant_total['n_missing']} missing:
-{listing(name(r) for r in no_type)}), a sum that is {by_report[biggest] / applicant_total['value']:.0%}
-{name(biggest)} and describes no organ or year ({rest_persons:,.0f} of {rest_total:,.0f} without it)."""
-in_total = sorted(set(by_report.dropna().index) & flagged_ids)
-if in_total:
-    text += (f" These totals include {listing(name(x) for x in in_total)}, whose table 3 is contradicted by its text "
-             f"(`conflict`; its applicant cells add up to {listing(f'{by_report[x]:,.0f}' for x in in_total)}).")
+100%), and the applicant chart draws these shares averaged over reports, each report weighing the same. Of the
+{len(new)} reports whose table 3 is in the text, {len(no_application)} received no application (no share) and
+{len(cell_missing)} are left out because an applicant cell is missing: {listing(name(r) for r in cell_missing)}."""
+shares_flagged = sorted(set(person_share.index) & flagged_ids)
+if shares_flagged:
+    text += (f" The {len(person_share)} shares include {listing(f'{name(x)} ({person_share[x]:.0%})' for x in shares_flagged)}, "
+             "whose table 3 its own text contradicts (`conflict`, above).")
 if len(known):
     top = known.iloc[0]
     text += (f" Per report-year of table counts, {top['agency']} receives the most ({top['per_report']:,.0f} "
@@ -257,19 +246,34 @@ if len(unknown):
     text += (f" No table count could be read for {listing(unknown['agency'])}: "
              "the ranking covers only organs whose table counts could be read, and these are not zero.")
 
+# The outcome chart's reports: every outcome cell read and at least one application handled; its
+# shares divide by the sum of the outcome cells, so (七)总计 need not have been read.
+outcome_cells = t3[(t3["column"] == "total") & t3["row"].str.match(
+    r"(granted|partially_granted)$|(denied|unavailable|not_processed|other)\.")]
+outcome_read = outcome_cells.groupby("report_id")["value"].agg(["size", "count", "sum"])
+charted = sorted(outcome_read.index[(outcome_read["count"] == outcome_read["size"]) & (outcome_read["sum"] > 0)])
+tabled_outcomes = sorted(den.index[den > 0])
+chart_only = sorted(set(charted) - set(tabled_outcomes))
+unavailable_n = outcome_sums.loc["unavailable (无法提供)", "value"]
+unavailable_spread = outcome_spread.loc["unavailable (无法提供)"]
 text += f"""
 
-How applications were handled: the outcome chart draws each outcome group's share of a report's handled
-applications, averaged over the reports (each report weighs the same; its title gives how many and which years,
-its source line the reports left out for a missing cell). The outcome table
-counts only the {len(check)} reports whose every outcome cell and (七)总计 were read — granted in full
-{outcome_sums.loc['granted in full', 'value']:,.0f} and unavailable {outcome_sums.loc['unavailable (无法提供)', 'value']:,.0f}
+How applications were handled: the outcome chart draws each outcome group's share of the sum of a report's outcome
+cells, averaged over the {len(charted)} reports whose every outcome cell was read and which handled an application (each
+report weighs the same; its title gives how many and which years, its source line the reports left out for a missing
+cell). The outcome table counts only the {len(check)} reports whose (七)总计 was read too, {len(tabled_outcomes)} of them
+with an application handled, so the chart rests on {len(charted)} reports and the table on {len(tabled_outcomes)}"""
+if chart_only:
+    text += f" ({listing(name(x) for x in chart_only)} in the chart only: (七)总计 not read)"
+text += f""" — granted in full
+{outcome_sums.loc['granted in full', 'value']:,.0f} and unavailable {unavailable_n:,.0f}
 of {handled['value'].iloc[0]:,.0f} handled — so that its groups can be checked against (七)总计: they add up in
 {len(check) - len(breaks)} of them{'' if breaks.empty else '; the others break the template identity (see the audit, notebook 4)'}.
 {name(outcome_spread['largest'].iloc[0])} handled {outcome_spread['largest_share'].iloc[0]:.0%} of those applications, so
-the pooled shares are largely its own: {outcome_sums.loc['unavailable (无法提供)', 'value'] / handled['value'].iloc[0]:.0%}
-unavailable (无法提供) pooled, {outcome_spread.loc['unavailable (无法提供)', 'rest_value']:.0%} without it, and a median of
-{outcome_spread.loc['unavailable (无法提供)', 'median']:.0%} over the reports."""
+the pooled shares are largely its own: unavailable (无法提供) {tk.rate_text(unavailable_n, handled['value'].iloc[0])}
+pooled, {tk.rate_text(unavailable_spread['rest_numerator'], unavailable_spread['rest_denominator'])} without it, and a
+median of {unavailable_spread['median']:.0%} over the reports' own shares. Each interval treats every application as
+independent, which applications to one organ in one year are not."""
 flagged_complete = sorted(set(check.index) & flagged_ids)
 if flagged_complete:
     text += (f" The {len(check)} reports include {listing(name(x) for x in flagged_complete)}, flagged `conflict` "
