@@ -157,8 +157,6 @@ def kind(rid):
 # Table 2: what the chart ranks (each organ's latest 2021-template report), and each organ's median
 # per report over all its 2021-template reports.
 decisions = t2[t2["row"].isin(["licensing", "penalty", "coercion"]) & (t2["column"] == "decisions")]
-volume = tk.aggregate(decisions, "value", by="row").set_index("row")
-all_three = tk.aggregate(decisions, "value").iloc[0]
 per_report_total = tk.aggregate(decisions, "value", by="report_id").merge(
     reports[["report_id", "organ_id", "year"]], on="report_id")
 latest_totals = per_report_total[per_report_total["report_id"].isin(latest_2021)].sort_values(
@@ -172,22 +170,31 @@ single = per_report.iloc[0]
 spread_note = ("; it is the organ's only 2021-template report" if len(top_all) == 1 else
                f"; over its {len(top_all)} 2021-template reports ({years(list(top_all['report_id']))}) its median is "
                f"{top_all['value'].median():,.0f} decisions per report")
-# How far the licensing share rests on one report: the report with the most decisions, the share
-# without it, and the median of the reports' own shares.
-per_row = decisions.pivot_table(index="report_id", columns="row", values="value", aggfunc="sum", dropna=False)
-own_total = per_report_total.set_index("report_id")["value"].dropna()
-heaviest = own_total.sort_index().idxmax()
-rest_share = ((volume.loc["licensing", "value"] - per_row.loc[heaviest, "licensing"])
-              / (all_three["value"] - own_total[heaviest]))
+# Each report's own licensing share, over the reports whose three cells were read (a share with a
+# cell unread could lie anywhere below the one computed without it). No total over the reports is
+# given: it would sum over years and organs (docs/METHODS.md, "Compare like with like").
+per_row = decisions.pivot(index="report_id", columns="row", values="value")[["licensing", "penalty", "coercion"]]
+all_read = per_row.notna().all(axis=1)
+own_total = per_row[all_read].sum(axis=1)
 with_decisions = own_total[own_total > 0].index
-own_share = (per_row.loc[with_decisions, "licensing"] / own_total[with_decisions]).dropna()
-text = f"""**What it shows.** Over the reports on the 2021 template ({all_three['n_reports']} of them), licensing
-decisions make up {volume.loc['licensing', 'value'] / all_three['value']:.0%} of the licensing, penalty and coercion
-decisions tabled ({all_three['n_missing']} report(s) with a cell missing, that cell left out). The report with the
-most decisions, {name(heaviest)}, tables {own_total[heaviest]:,.0f} of the {all_three['value']:,.0f} decisions
-({own_total[heaviest] / all_three['value']:.0%}), {per_row.loc[heaviest, 'licensing']:,.0f} of them licensing; without it
-licensing makes up {rest_share:.1%}, and the median of the reports' own shares is {own_share.median():.1%} (over the
-{len(own_share)} reports with a decision). The chart draws each organ's
+own_share = per_row.loc[with_decisions, "licensing"] / own_total[with_decisions]
+no_decision = own_total.index[own_total == 0]
+unread = per_row.index[~all_read]
+decided_total = per_report_total.set_index("report_id")
+heaviest = decided_total.dropna(subset=["value"]).sort_index()["value"].idxmax()
+heavy = decided_total.loc[heaviest]
+text = f"""**What it shows.** In the reports on the 2021 template, licensing decisions make up most of the licensing,
+penalty and coercion decisions a report tables: over the {len(own_share)} reports with all three cells read and at
+least one decision, the median of the reports' own licensing shares is {own_share.median():.1%} (from
+{own_share.min():.0%} to {own_share.max():.0%}); {len(no_decision)} report(s) tabled no decision, and
+{len(unread)} {'is' if len(unread) == 1 else 'are'} left out because a cell is unread{(': ' + listing(name(r) for r in unread)) if len(unread) else ''}.
+No total over the reports is given: it would add up {per_report_total['year'].nunique()} years and
+{per_report_total['organ_id'].nunique()} organs. The report with the most decisions, {name(heaviest)}, tables
+{'≥' if not heavy['complete'] else ''}{heavy['value']:,.0f} of them, {per_row.loc[heaviest, 'licensing']:,.0f} licensing"""
+if heaviest in own_share.index:
+    text += (f" (its own share {own_share[heaviest]:.0%}"
+             + (", the lowest of them" if own_share[heaviest] == own_share.min() else "") + ")")
+text += f""". The chart draws each organ's
 latest 2021-template report: first is {name(top['report_id'])}, with {'≥' if not top['complete'] else ''}{top['value']:,.0f}
 decisions, {top_licensing:,.0f} of them licensing ({kind(top['report_id'])}){spread_note}.
 The largest licensing count in a single report is {name(single['report_id'])}'s {single['value']:,.0f} ({kind(single['report_id'])})."""
@@ -282,6 +289,16 @@ for r in flagged.itertuples():
     if abs(r.value - dr["median"]) < 1e-12:
         text += (f" The median is that report's own ratio ({r.numerator:,.0f} / {r.denominator:,.0f}), so it too "
                  "rests on the contradicted count.")
+# summarise_indicators counts a report with 0 cases over 0 applications among a ratio's reports.
+dispute_rows = ind[ind["indicator"] == "dispute_rate"]
+no_ratio = dispute_rows[(dispute_rows["numerator"] == 0).fillna(False) & (dispute_rows["denominator"] == 0).fillna(False)]
+table_n = int(t4_overall.loc["dispute_rate", "n_reports"])
+assert table_n == dr["n_reports"] + len(no_ratio), "the table's n_reports is the reports with a ratio plus those with 0 / 0"
+if table_n != dr["n_reports"]:
+    stated_none = int((no_ratio["source"] == "stated").sum())
+    text += (f" The summary table's `n_reports` for the ratio, {table_n}, also counts the {len(no_ratio)} reports with "
+             f"no new application and no dispute (0 / 0, no ratio"
+             + (f"; {stated_none} of them stated in the text" if stated_none else "") + ").")
 organs = t4_cases["organ_id"].nunique()
 text += (f" Each interval treats every decided case as independent, which cases of one organ in one year are not: "
          f"with decided cases from {t4_cases['report_id'].nunique()} reports of {organs} organs, these rates describe "
