@@ -105,8 +105,9 @@ fig
 # Chinese font, for `matplotlib.rc_context`; `plots.apply_font(fig)` keeps the glyphs when the figure
 # is drawn later. Here the panel (`tk.load_panel()`) as one line per organ, drawn as the house charts
 # are: a year without a value is a gap in the line, not a drop to zero; a count stated in the text
-# (the table missing) is a hollow point, and a segment joining a hollow point to a filled one joins two
-# different measures, not two years of one; each line is labelled at its end, in its own colour; and the
+# (the table missing) is a hollow point, a table count a filled one, and no segment joins a hollow point
+# to a filled one — they are two different measures, not two years of one, so an organ with both is
+# drawn as separate runs of one colour; each line is labelled at its end, in its own colour; and the
 # source line counts the reports drawn and those left out. A line needs two years, so organs with a
 # value in one year only are left out and named in the source line:
 
@@ -134,7 +135,10 @@ with matplotlib.rc_context(plots.style()):
     for i, (organ, part) in enumerate(drawn.groupby("organ_id", sort=True)):
         colour, marker = plots.PALETTE[i % len(plots.PALETTE)], markers[i // len(plots.PALETTE)]
         x, y, said = part["year"].astype(int), part["applications"].astype(float), stated[part.index]
-        ax.plot(x, y, color=colour, linewidth=1.8)  # NaN (no value) breaks the line
+        # One line per measure: NaN (no value, or the other measure's year) breaks it, so no segment
+        # joins a stated count to a table count.
+        ax.plot(x, y.where(~said), color=colour, linewidth=1.8)
+        ax.plot(x, y.where(said), color=colour, linewidth=1.8)
         ax.plot(x[~said], y[~said], linestyle="none", marker=marker, color=colour)
         ax.plot(x[said], y[said], linestyle="none", marker=marker, color=colour, markerfacecolor="white")
         end = part.dropna(subset=["applications"]).iloc[-1]
@@ -192,6 +196,16 @@ def listing_kinds(names):
     return ", ".join(f"{k} .{ext}" for ext, k in kinds.items())
 
 
+# Organs of the panel chart with a stated and a table count, which it draws as separate runs.
+valued_drawn = drawn[drawn["applications"].notna()]
+kinds_per_organ = stated[valued_drawn.index].groupby(valued_drawn["agency"]).nunique()
+both_measures = sorted(kinds_per_organ.index[kinds_per_organ > 1])
+
+
+def listing_names(names):
+    return "、".join(names)
+
+
 font = Path(plots.font_path())
 assert font.name.startswith("NotoSansCJK") and "mplfonts" in font.parts
 Markdown(f"""**What it shows.** {len(plots.CHARTS)} charts; {len(drawn_by)} of them ({', '.join(f'`{n}`' for n in drawn_by)})
@@ -205,4 +219,6 @@ installed; your own matplotlib settings are left untouched. The hand-made panel 
 {drawn['organ_id'].nunique()} organs with a value in at least two years since 2019 ({n_drawn} reports; {n_gaps} more of
 their reports have no readable count and are not drawn); the {single['organ_id'].nunique()} organs with a value in one
 year only are named in its source line""" + (f", and {no_value['organ_id'].nunique()} with no value since 2019 are left out."
-                                           if len(no_value) else "."))
+                                           if len(no_value) else ".")
+         + (f" No segment joins a count stated in the text to a table count: {listing_names(both_measures)} "
+            f"{'has' if len(both_measures) == 1 else 'have'} both, drawn as separate runs." if both_measures else ""))
