@@ -373,7 +373,8 @@ fisher.head(12)
 # with both parts (near-duplicates left out), count those whose problem part uses the term and whose
 # improvement part does not, and those with the reverse; a report using the term in both parts or in
 # neither says nothing about the difference. An exact two-sided sign test on the two counts (binomial,
-# p = 1/2, as in an exact McNemar test), Benjamini–Hochberg-adjusted over the same terms:
+# each report equally likely to fall either way, as in an exact McNemar test), Benjamini–Hochberg-adjusted
+# over the same terms:
 
 # %%
 from scipy.stats import binomtest

@@ -174,21 +174,38 @@ def test_nb02_by_year_pools_table_values_of_2019_on_only():
     assert shown[2019] == 16 and min(shown) == 2019  # no stated or pre-template count on the axis
 
 
-def test_nb03_says_what_the_licensing_share_rests_on():
+def test_nb03_leads_with_the_reports_own_licensing_shares_and_gives_no_total():
     reports, t = tk.load_reports(), tk.load_tables()
     on_2021 = reports.loc[reports["template"] == "2021", "report_id"]
     d = t[(t["table"] == "t2") & t["report_id"].isin(on_2021) & t["row"].isin(["licensing", "penalty", "coercion"])
-          & (t["column"] == "decisions")].dropna(subset=["value"])
-    per = d.pivot_table(index="report_id", columns="row", values="value", aggfunc="sum")
-    total = per.sum(axis=1)
-    heavy = total.idxmax()
-    rest = (per["licensing"].sum() - per.loc[heavy, "licensing"]) / (total.sum() - total[heavy])
-    own = (per["licensing"] / total)[total > 0].dropna()
+          & (t["column"] == "decisions")]
+    per = d.pivot_table(index="report_id", columns="row", values="value", aggfunc="first", dropna=False)
+    read = per.notna().all(axis=1)
+    total = per[read].sum(axis=1)
+    own = (per.loc[read, "licensing"] / total)[total > 0].astype(float)
+    unread = sorted(per.index[~read])
     text = _outputs("03-proactive-and-appeals")[-1]
-    assert reports.set_index("report_id").loc[heavy, "agency"] == "淮安市洪泽区人民政府"
-    assert f"{total[heavy]:,.0f} of the {total.sum():,.0f} decisions" in text
-    assert f"without it\nlicensing makes up {rest:.1%}" in text or f"without it licensing makes up {rest:.1%}" in text
-    assert f"{own.median():.1%}" in text and round(rest, 3) == 0.992
+    # read by hand: 河北省科学技术厅 2021 prints no coercion count, so its share is left out
+    assert [reports.set_index("report_id").loc[r, "agency"] for r in unread] == ["河北省科学技术厅"]
+    assert len(own) == 11 and f"{own.median():.1%}" == "99.7%"
+    assert (f"over the {len(own)} reports with all three cells read" in text.replace("\n", " ")
+            and f"is {own.median():.1%} (from {own.min():.0%} to {own.max():.0%})" in text.replace("\n", " "))
+    assert "河北省科学技术厅（2021）" in text.split("The chart draws")[0]
+    # no sum over the years and organs: neither the decisions in all nor a pooled licensing share
+    every = d.dropna(subset=["value"])
+    assert f"{every['value'].sum():,.0f}" not in text
+    pooled = every.loc[every["row"] == "licensing", "value"].sum() / every["value"].sum()
+    assert f"{pooled:.0%}" not in text.split("The chart draws")[0]
+
+
+def test_nb03_says_what_the_tables_n_reports_counts_for_the_dispute_ratio(ind):
+    rows = ind[ind["indicator"] == "dispute_rate"]
+    with_ratio = int(rows["value"].notna().sum())
+    none = rows[(rows["numerator"] == 0) & (rows["denominator"] == 0)]
+    text = _outputs("03-proactive-and-appeals")[-1]
+    assert f"applications, {with_ratio} reports)" in text
+    assert (f"`n_reports` for the ratio, {with_ratio + len(none)}, also counts the {len(none)} reports" in text
+            and (with_ratio, len(none)) == (13, 5))
 
 
 def _t4(reports, t):
@@ -226,20 +243,103 @@ def test_nb03_dispute_ratio_without_its_largest_report_and_the_conflict_named():
     assert "淮安市洪泽区人民政府（2024）'s denominator, 95 new applications" in text and "(17)" in text
 
 
-def test_nb02_applicant_share_without_the_largest_report():
+def test_nb02_gives_the_reports_own_applicant_shares_and_no_total_of_the_cells():
     t = tk.load_tables()
-    cells = t[(t["table"] == "t3") & (t["row"] == "new_received") & (t["column"] != "total")
-              & (t["status"] != "table_absent")]
-    per = cells.pivot_table(index="report_id", columns="column", values="value", aggfunc="first")
-    total = cells.groupby("report_id")["value"].sum(min_count=1).dropna()
-    big = total.idxmax()
-    rest_total = total.drop(big).sum()
-    rest_persons = per.loc[total.drop(big).index, "natural_person"].sum()
+    cells = t[(t["table"] == "t3") & (t["row"] == "new_received") & (t["status"] != "table_absent")]
+    per = cells.pivot_table(index="report_id", columns="column", values="value", aggfunc="first", dropna=False)
+    missing = sorted(per.index[per[["natural_person", "total"]].isna().any(axis=1)])
+    has = per.dropna(subset=["natural_person", "total"])
+    share = (has["natural_person"] / has["total"])[has["total"] > 0].astype(float)
     text = _outputs("02-applications")[-1]
-    assert (rest_persons, rest_total) == (259, 270)
-    assert f"({rest_persons:,.0f} of {rest_total:,.0f} without it)" in text
-    # the contradicted report is named before its applicant cells enter a figure
-    assert text.index("text and table disagree") < text.index("1,565")
+    flat = text.replace("\n", " ")
+    assert len(share) == 13 and f"their median share is {share.median():.0%} (lowest {share.min():.0%}" in flat
+    # read by hand: 河北省工业和信息化厅 2019 and 2020 print table 3 without readable applicant cells
+    names = tk.load_reports().set_index("report_id")
+    assert [f"{names.loc[r, 'agency']}（{names.loc[r, 'year']}）" for r in missing] == [
+        "河北省工业和信息化厅（2019）", "河北省工业和信息化厅（2020）"]
+    assert "left out because an applicant cell is missing: 河北省工业和信息化厅（2019） and 河北省工业和信息化厅（2020）" in flat
+    # the contradicted report is among the shares drawn, and named there, after the contradiction is shown
+    assert _hongze_2024() in share.index
+    assert text.index("text and table disagree") < text.index("shares include 淮安市洪泽区人民政府（2024）")
+    # no sum of the applicant cells over reports of different years and templates
+    applicants = cells[cells["column"] != "total"]
+    assert f"{applicants['value'].sum():,.0f}" not in text
+    assert f"{applicants.loc[applicants['column'] == 'natural_person', 'value'].sum():,.0f}" not in text
+
+
+def _wilson(k: float, n: float) -> tuple[float, float]:
+    z = 1.959963984540054
+    p, d = k / n, 1 + z * z / n
+    centre, half = (p + z * z / (2 * n)) / d, z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / d
+    return centre - half, centre + half
+
+
+def test_nb02_pooled_unavailable_share_has_its_interval_with_and_without_the_largest_report():
+    t = tk.load_tables()
+    t3 = t[(t["table"] == "t3") & (t["column"] == "total")]
+    outcome = t3[t3["row"].str.match(r"(granted|partially_granted)$|(denied|unavailable|not_processed|other)\.")]
+    handled = t3[t3["row"] == "total_handled"].set_index("report_id")["value"]
+    complete = outcome.groupby("report_id")["value"].count() == outcome.groupby("report_id").size()
+    ids = [r for r in complete.index[complete] if pd.notna(handled.get(r, pd.NA))]
+    unavailable = outcome[outcome["row"].str.startswith("unavailable.") & outcome["report_id"].isin(ids)]
+    k = unavailable.groupby("report_id")["value"].sum()
+    n = handled[ids].astype(float)
+    big = n.idxmax()
+    text = _outputs("02-applications")[-1].replace("\n", " ")
+    for kk, nn in ((k.sum(), n.sum()), (k.drop(big).sum(), n.drop(big).sum())):
+        low, high = _wilson(kk, nn)
+        assert f"{kk / nn:.0%} (95% CI {low:.0%}–{high:.0%}; {kk:,.0f} of {nn:,.0f} cases)" in text
+    assert (k.sum(), n.sum(), k.drop(big).sum(), n.drop(big).sum()) == (617, 1434, 53, 243)
+    assert "unavailable (无法提供) 43% (95% CI 40%–46%" in text
+
+
+def test_nb02_says_the_outcome_chart_and_table_rest_on_different_reports():
+    t = tk.load_tables()
+    t3 = t[(t["table"] == "t3") & (t["column"] == "total") & (t["status"] != "table_absent")]
+    outcome = t3[t3["row"].str.match(r"(granted|partially_granted)$|(denied|unavailable|not_processed|other)\.")]
+    g = outcome.groupby("report_id")["value"]
+    charted = set(g.count().index[(g.count() == g.size()) & (g.sum() > 0)])
+    handled = t3[t3["row"] == "total_handled"].set_index("report_id")["value"]
+    tabled = {r for r in charted if pd.notna(handled.get(r, pd.NA))}
+    text = _outputs("02-applications")[-1].replace("\n", " ")
+    assert (len(charted), len(tabled)) == (12, 11)
+    assert "share of the sum of a report's outcome cells" in text
+    assert f"the chart rests on {len(charted)} reports and the table on {len(tabled)}" in text
+    # read by hand: 河北省科学技术厅 2022 prints its outcome rows, but its (七)总计 cannot be read
+    assert "河北省科学技术厅（2022） in the chart only" in text
+
+
+def test_nb05_claims_only_terms_that_pass_the_report_level_test():
+    import re
+    from collections import Counter
+
+    from scipy.stats import binomtest, false_discovery_control
+
+    items = tk.load_narratives()
+    body = items[~items["is_heading"] & items["duplicate_of"].isna()]
+    tok = tk.Tokenizer()
+    tokens = [list(tok(x)) for x in body["text"]]
+    # the terms tested: used at least 5 times over these items (distinctive_terms' min_count)
+    tested = sorted(t for t, c in Counter(t for ts in tokens for t in ts).items() if c >= 5)
+    per = {}
+    for rid, part, ts in zip(body["report_id"], body["part"].astype(str), tokens):
+        per.setdefault(rid, {}).setdefault(part, set()).update(ts)
+    paired = [v for v in per.values() if "problem" in v and "improvement" in v]
+    p = []
+    for term in tested:
+        a = sum(term in v["problem"] and term not in v["improvement"] for v in paired)
+        b = sum(term in v["improvement"] and term not in v["problem"] for v in paired)
+        p.append(binomtest(a, a + b, 0.5).pvalue if a + b else 1.0)
+    passing = {t for t, q in zip(tested, false_discovery_control(p, method="bh")) if q < 0.05}
+    text = _outputs("05-problems-and-improvements")[-1].replace("\n", " ")
+    claim = text.split("Problem and improvement wording, with reports as the unit")[1].split("Counting items instead")[0]
+    assert re.search(r"finds (\d+) of (\d+) tested terms", claim).groups() == (str(len(passing)), str(len(tested)))
+    claimed = {x.split(" (")[0] for x in claim.split("0.05: ")[1].rstrip(". ").split("、")}
+    assert len(paired) == 30 and len(tested) == 82
+    assert claimed == passing == {"不够", "有待", "不足", "水平", "继续"}
+    # 仍需 and 差距 pass Fisher's test over items (7 vs 0 items each) but not the report-level one
+    assert "仍需" not in claimed and "差距" not in claimed
+    assert "差距、仍需 pass on items only" in text
 
 
 def test_nb05_illustrates_the_primary_label_leader_not_the_any_match_one():
