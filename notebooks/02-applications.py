@@ -30,20 +30,25 @@ apps = ind[ind["indicator"] == "applications"]
 apps[["report_id", "agency", "year", "template", "value", "source", "reason"]]
 
 # %% [markdown]
-# **Who applies.** New applications by applicant type, totalled over the reports that have the
-# cell; `tk.aggregate` leaves a missing cell out and says how many reports it rests on. The second
-# table gives each report's own count, to see which reports make the total:
+# **Who applies.** New applications by applicant type, as each report's own share of its new
+# applications (docs/METHODS.md, "Compare like with like": reports of different organs and years
+# are compared, not summed), then the median of those shares per type over the reports with at
+# least one application whose cell of that type was read (`n_reports`; a missing cell leaves the
+# report out of that row, never as a zero). The second table gives each report's own counts:
 
 # %%
 from toolkit import schema
 
 tables = tk.load_tables()
 t3 = tables[(tables["table"] == "t3") & (tables["status"] != "table_absent")]
-by_applicant = tk.aggregate(t3[t3["row"] == "new_received"], "value", by="column")
-by_applicant.set_index("column").reindex([c.key for c in schema.T3_COLUMNS])
+new = t3[t3["row"] == "new_received"].pivot(index="report_id", columns="column", values="value")
+applicant_types = [c.key for c in schema.T3_COLUMNS if c.key != "total"]
+with_any = new[(new["total"] > 0).fillna(False)]
+shares = with_any[applicant_types].div(with_any["total"], axis=0)
+pd.DataFrame({"median_share": shares.median(), "min_share": shares.min(), "max_share": shares.max(),
+              "n_reports": shares.notna().sum()}).round(3)
 
 # %%
-new = t3[t3["row"] == "new_received"].pivot(index="report_id", columns="column", values="value")
 new[[c.key for c in schema.T3_COLUMNS]].sort_values("total", ascending=False, na_position="last")
 
 # %% [markdown]
