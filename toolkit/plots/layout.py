@@ -324,7 +324,7 @@ def n_missing_cells(cells) -> int:
 
 def contributing_ids(frame, value: str = "value") -> list[str]:
     """The ids of the reports with at least one value present, sorted (the figure cites them)."""
-    return sorted(set(frame.loc[frame[value].notna(), "report_id"].dropna().astype(str)))
+    return sorted(set(plain(frame.loc[frame[value].notna(), "report_id"].dropna().astype(str))))
 
 
 def map_values(series, fn) -> "pd.Series":
@@ -435,6 +435,13 @@ def report_groups(report_ids: Sequence[str], reports, by: str,
         years = span(i)
         labels[g] = f"{name_of[i]}\n{years}，{count_text(i)}" if years else str(name_of[i])
     return group_of, labels, axis
+
+
+def plain(series) -> "Any":
+    """*series*'s values as a numpy object array (missing values as the series gives them), to
+    iterate over in Python: iterating an Arrow-backed series boxes each value on its own, many
+    times slower."""
+    return series.to_numpy(dtype=object)
 
 
 def _objects(series) -> "Any":
@@ -567,7 +574,7 @@ def group_means(long: "pd.DataFrame", keys: Sequence[str], labels: dict, by: str
     stats = used.groupby(["group", "series"], sort=False)["value"].agg(["mean", "count"])
     means = {k: float(v) for k, v in stats["mean"].items()}
     counts = {k: int(v) for k, v in stats["count"].items()}
-    all_groups = list(dict.fromkeys(long["group"]))
+    all_groups = list(dict.fromkeys(plain(long["group"])))
 
     def order(g):
         got = {key: means[(g, key)] for key in keys if (g, key) in means}
@@ -577,31 +584,32 @@ def group_means(long: "pd.DataFrame", keys: Sequence[str], labels: dict, by: str
     shown, rest = all_groups[:top], all_groups[top:]
     if len(rest) == 1:  # one group more: draw it rather than a summary of one
         shown, rest = all_groups, []
+    in_rest = matches(used["group"], rest)
     if rest:
-        part = used[used["group"].isin(rest).to_numpy(dtype=bool)]
+        part = used[in_rest]
         other = part.groupby("series", sort=False)["value"].agg(["mean", "count"])
         for key, row in other.iterrows():
             means[(OTHERS, key)], counts[(OTHERS, key)] = float(row["mean"]), int(row["count"])
-        members = long.loc[long["group"].isin(rest).to_numpy(dtype=bool), "report_id"].astype(str).unique().tolist()
-        counted = set(part["report_id"].astype(str))
+        members = long.loc[matches(long["group"], rest), "report_id"].astype(str).unique().tolist()
+        counted = set(plain(part["report_id"].astype(str)))
         labels[OTHERS] = others_label(by, len(rest), members, counted)
         shown = shown + [OTHERS]
-    drawn = used[used["group"].isin(shown[:top] + rest).to_numpy(dtype=bool)]
+    drawn = used[matches(used["group"], shown[:top] + rest)]
     rows = drawn.groupby("group", sort=False)["report_id"].nunique().to_dict()
     if rest:
-        rows[OTHERS] = int(used.loc[used["group"].isin(rest).to_numpy(dtype=bool), "report_id"].nunique())
+        rows[OTHERS] = int(used.loc[in_rest, "report_id"].nunique())
     texts = {}
     for (g, key), k in counts.items():
         if g in shown and k < rows.get(g, 0):
             texts[(g, key)] = f"{number_text(means[(g, key)])}（{k} 份）"
-    stated = {(g, s) for g, s in zip(used["group"], used["series"])
-              if g in shown} & {(g, s) for g, s, st in zip(used["group"], used["series"], used["stated"]) if st}
+    group, series, said = plain(used["group"]), plain(used["series"]), plain(used["stated"])
+    shown_set = set(shown)
+    stated = {(g, s) for g, s in zip(group, series) if g in shown_set} & \
+        {(g, s) for g, s, st in zip(group, series, said) if st}
     if rest:
-        stated |= {(OTHERS, s) for s, st in zip(used.loc[used["group"].isin(rest).to_numpy(dtype=bool), "series"],
-                                                used.loc[used["group"].isin(rest).to_numpy(dtype=bool), "stated"])
-                   if st}
+        stated |= {(OTHERS, s) for s, st in zip(series[in_rest], said[in_rest]) if st}
     sums = {(g, key): (means[(g, key)], True) for (g, key) in means if g in shown}
-    return shown, sums, texts, stated, set(drawn["report_id"].astype(str))
+    return shown, sums, texts, stated, set(plain(drawn["report_id"].astype(str)))
 
 
 # ------------------------------------------------------------------ each report's own shares
