@@ -1027,8 +1027,10 @@ class AuditTally:
                 got = self.counts.setdefault(str(check), [0, 0, 0])
                 for s in range(3):
                     got[s] += int(tally[3 * i + s])
-        self.reports.update(str(r) for r in pd.unique(audit["report_id"].to_numpy(dtype=object)[keep])
-                            if not _is_na(r))
+        # The reports on their codes (a dictionary column's codes), each made a string once.
+        report_codes, report_ids = pd.factorize(audit["report_id"])
+        hit = np.unique(report_codes[keep])
+        self.reports.update(str(r) for r in plain(report_ids.take(hit[hit >= 0])) if not _is_na(r))
         return self
 
     def figure(self, *, source: str | None = None) -> "Figure":

@@ -635,11 +635,18 @@ def report_shares(cells: "pd.DataFrame", part: str, unit: str | None = None) -> 
 
     # Counted on integer codes (a corpus has many reports but few units and parts); a cell whose
     # report, unit or part is not known belongs to no group.
-    report, reports = pd.factorize(cells["report_id"].astype(str).to_numpy(dtype=object), sort=False)
-    units_of = cells[unit].astype(object).to_numpy() if unit is not None else np.full(len(cells), "", dtype=object)
-    u, units = pd.factorize(units_of, sort=False)
-    p, parts = pd.factorize(cells[part].astype(object).to_numpy(), sort=False)
-    value = pd.array(cells["value"].to_numpy(dtype=object, na_value=pd.NA), dtype="Float64")
+    # Factorized as they come (a dictionary column on its codes), the few distinct values then
+    # made plain: the same codes, in order of first appearance, as on the values themselves.
+    report, reports = pd.factorize(cells["report_id"], sort=False)
+    reports = np.array([str(r) for r in plain(reports)], dtype=object)
+    if unit is not None:
+        u, units = pd.factorize(cells[unit], sort=False)
+        units = np.asarray(units, dtype=object)
+    else:
+        u, units = np.zeros(len(cells), dtype=np.intp), np.array([""], dtype=object)
+    p, parts = pd.factorize(cells[part], sort=False)
+    parts = np.asarray(parts, dtype=object)
+    value = cells["value"].astype("Float64").array
     na = np.asarray(value.isna(), dtype=bool)
     value = value.to_numpy(dtype=float, na_value=0.0)
     ok = (report >= 0) & (u >= 0) & (p >= 0)
