@@ -394,6 +394,7 @@ class IndicatorRows:
         self.by = by
         self.parts: list = []
         self.dtypes: dict = {}
+        self.joined: dict = {}  # the frame of the parts, once made (shared with the groupings')
 
     def add(self, indicators: "pd.DataFrame | None") -> "IndicatorRows":
         if indicators is None or (not self.dtypes and len(indicators.columns) == 0):
@@ -406,17 +407,24 @@ class IndicatorRows:
             self.dtypes.update(part.dtypes)
         text = [c for c in part.columns if self.dtypes.get(c) == object or isinstance(self.dtypes.get(c), pd.StringDtype)]
         self.parts.append(part.astype({c: "category" for c in text}) if len(part) else part)
+        self.joined.clear()
         return self
 
     def grouped(self, by: str | None) -> "IndicatorRows":
         """The same rows drawn by *by*: they do not depend on the grouping, so a chart written by
         several groupings gathers them once (what is added to either is added to both)."""
         twin = type(self)(by)
-        twin.parts, twin.dtypes = self.parts, self.dtypes
+        twin.parts, twin.dtypes, twin.joined = self.parts, self.dtypes, self.joined
         return twin
 
     def frame(self) -> "pd.DataFrame":
-        """The rows added, in the order added, with the columns' types as they came."""
+        """The rows added, in the order added, with the columns' types as they came (made once for
+        all the groupings the rows are drawn by; the chart functions leave it untouched)."""
+        if "frame" not in self.joined:
+            self.joined["frame"] = self._joined()
+        return self.joined["frame"]
+
+    def _joined(self) -> "pd.DataFrame":
         import pandas as pd
         from pandas.api.types import union_categoricals
 
@@ -758,6 +766,9 @@ class ProactiveCells:
     chart's inputs): the three decision cells of each report of the template and the rows of
     those reports (organ, year); :meth:`figure` draws the chart from them alone."""
 
+    #: The columns of the reports :func:`proactive_disclosure` reads (its template, groupings and names).
+    REPORT_COLUMNS = ("report_id", "template", "year", "organ_id", "agency", "province", "admin_level", "sector")
+
     def __init__(self, by: str = "organ", *, template: str | None = "2021", top: int | None = None):
         check_by(by)
         self.by, self.template, self.top = by, template, top
@@ -772,7 +783,8 @@ class ProactiveCells:
             self.cells.append(cells)
             if reports is not None:
                 ids = set(plain(cells["report_id"].astype(str)))
-                self.reports.append(reports[matches(reports["report_id"].astype(str), ids)])
+                read = [c for c in reports.columns if c in self.REPORT_COLUMNS]
+                self.reports.append(reports.loc[matches(reports["report_id"].astype(str), ids), read])
         return self
 
     def figure(self, *, source: str | None = None) -> "Figure":
