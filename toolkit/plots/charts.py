@@ -10,7 +10,7 @@ from ..analysis.aggregation import is_missing as _is_na
 from .layout import (MISSING, OTHERS, GROUP_TITLES, SHARE, ZERO, group_means, table_or_stated, MAX_ORGANS, NA_GID,
                      NA_LABEL, VALUE_GID, all_zero_note, bar_height, chart_figure, check_by, contributing_ids,
                      draw_bars, fit_inside_labels, group_sums, grouped_hbars, headroom, integer_axis, is_empty,
-                     legend_above, map_values, matches, plain, n_missing_cells, others_label, others_note, named_reports, number_text, report_groups,
+                     legend_above, map_values, matches, plain, first_rows, n_missing_cells, others_label, others_note, named_reports, number_text, report_groups,
                      report_shares, require_columns, select_cells, share_text, value_label, wrap_label, years_text)
 from .theme import FAIL_COLOUR, MUTED_COLOUR, NA_COLOUR, NEUTRAL_COLOUR, PALETTE, PASS_COLOUR, TEXT_COLOUR
 
@@ -110,7 +110,7 @@ def _indicator_values(indicators, by: str):
                           "denied": pd.array(last["denial_rate"].to_numpy(), dtype="Float64"),
                           "unanswered": pd.array((un + npr).to_numpy(), dtype="Float64"),
                           "stated": joined("stated"), "conflict": joined("conflict")})
-    group_of, labels, axis = report_groups(list(frame["report_id"]), indicators.drop_duplicates("report_id"), by)
+    group_of, labels, axis = report_groups(list(frame["report_id"]), first_rows(indicators), by)
     frame["group"] = frame["report_id"].map(group_of)
     return frame, labels, axis
 
@@ -178,7 +178,7 @@ def applications_and_refusals(indicators: "pd.DataFrame", by: str = "organ", *, 
         long[mark] = [key in said for key, said in zip(long["series"].tolist(), long[mark].tolist())]
     if per:
         counted = set(plain(table_or_stated(long)["report_id"].astype(str)))
-        _ids, labels, axis = report_groups(list(frame["report_id"]), ind.drop_duplicates("report_id"), by,
+        _ids, labels, axis = report_groups(list(frame["report_id"]), first_rows(ind), by,
                                            counted=counted)
         groups, sums, texts, stated, _drawn = group_means(
             long, names, labels, by, top or MAX_ORGANS, lambda got: got.get("applications", -1.0))
@@ -281,8 +281,8 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
     # neither in the tick labels nor in the source line.
     contributing = set(plain(sub.loc[sub["numerator"].notna() & (sub["denominator"] > 0).fillna(False),
                                      "report_id"].astype(str)))
-    group_of, labels, axis = report_groups(list(dict.fromkeys(plain(sub["report_id"].astype(str)))), sub
-                                            .drop_duplicates("report_id"), by, counted=contributing)
+    group_of, labels, axis = report_groups(list(dict.fromkeys(plain(sub["report_id"].astype(str)))), first_rows(sub),
+                                           by, counted=contributing)
     sub["group"] = sub["report_id"].astype(str).map(group_of)
     sub["indicator"] = sub["indicator"].astype("string")
     pooled = pooled_rate(sub, "numerator", "denominator", ["group", "indicator"])

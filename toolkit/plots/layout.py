@@ -353,6 +353,16 @@ def count_label(members: Sequence[str], counted: set[str] | None) -> str:
     return f"{len(members):,} 份报告" if k == len(members) else f"计入 {k:,} 份（共 {len(members):,} 份报告）"
 
 
+#: The columns of a report :func:`report_groups` reads, besides its id.
+REPORT_GROUP_COLUMNS = ("organ_id", "agency", "year", "province", "admin_level", "sector")
+
+
+def first_rows(frame: "pd.DataFrame") -> "pd.DataFrame":
+    """The first row of each report in *frame*, of the columns :func:`report_groups` reads (the
+    others are not copied)."""
+    return frame[[c for c in ("report_id", *REPORT_GROUP_COLUMNS) if c in frame.columns]].drop_duplicates("report_id")
+
+
 def report_groups(report_ids: Sequence[str], reports, by: str,
                    counted: set[str] | None = None) -> tuple[dict[str, Any], dict[Any, str], str]:
     """(report_id -> group, group -> tick label, axis label) for an organ or year chart.
@@ -369,7 +379,7 @@ def report_groups(report_ids: Sequence[str], reports, by: str,
 
     ids = list(dict.fromkeys(report_ids))
     frame = pd.DataFrame({"report_id": pd.array(ids, dtype=object)})
-    cols = [c for c in ("organ_id", "agency", "year", "province", "admin_level", "sector")
+    cols = [c for c in REPORT_GROUP_COLUMNS
             if not is_empty(reports) and "report_id" in reports.columns and c in reports.columns]
     if cols:
         # Column by column as plain objects (missing: None); a report listed twice keeps its last row.
@@ -379,7 +389,7 @@ def report_groups(report_ids: Sequence[str], reports, by: str,
         frame = frame.merge(sub.drop_duplicates("report_id", keep="last"), on="report_id", how="left")
     # Plain arrays, not frame columns: pandas would store the None of a string column as NaN again.
     col = {c: _objects(frame[c]) if c in frame.columns else np.full(len(frame), None, dtype=object)
-           for c in ("organ_id", "agency", "year", "province", "admin_level", "sector")}
+           for c in REPORT_GROUP_COLUMNS}
     rid = frame["report_id"].to_numpy(dtype=object)
     year = col["year"]
     if by == "year":
