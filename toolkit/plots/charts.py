@@ -774,11 +774,13 @@ class ProactiveCells:
         self.by, self.template, self.top = by, template, top
         self.cells: list = []
         self.reports: list = []
-        self.given = False  # reports were given: they say each report's organ, year and template
+        # Whether reports were given (they say each report's organ, year and template); in a dict,
+        # shared with the groupings'.
+        self.flags = {"given": False}
 
     def add(self, tables: "pd.DataFrame", reports: "pd.DataFrame | None" = None) -> "ProactiveCells":
         cells = _disclosure_cells(tables, reports, self.template)
-        self.given = self.given or reports is not None
+        self.flags["given"] = self.flags["given"] or reports is not None
         if not is_empty(cells):
             self.cells.append(cells)
             if reports is not None:
@@ -787,12 +789,20 @@ class ProactiveCells:
                 self.reports.append(reports.loc[matches(reports["report_id"].astype(str), ids), read])
         return self
 
+    def grouped(self, by: str) -> "ProactiveCells":
+        """The same cells and reports drawn by *by*: what is gathered does not depend on the
+        grouping, so the chart written by several groupings gathers it once (what is added to
+        either is added to both)."""
+        twin = type(self)(by, template=self.template, top=self.top)
+        twin.cells, twin.reports, twin.flags = self.cells, self.reports, self.flags
+        return twin
+
     def figure(self, *, source: str | None = None) -> "Figure":
         import pandas as pd
 
         cells = pd.concat(self.cells, ignore_index=True) if self.cells else None
         reports = pd.concat(self.reports, ignore_index=True) if self.reports else None
-        if reports is None and self.given:
+        if reports is None and self.flags["given"]:
             reports = pd.DataFrame({"report_id": pd.Series([], dtype=object)})
         # The cells gathered are of the template already: drawn as they are.
         return proactive_disclosure(cells, reports, self.by, top=self.top, source=source, template=self.template)
