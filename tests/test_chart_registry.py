@@ -143,3 +143,44 @@ def test_indicator_rows_gathered_in_runs_are_the_frame_the_chart_is_drawn_from(s
         pd.testing.assert_frame_equal(rows.frame(), expected)
         pd.testing.assert_frame_equal(by_year.frame(), expected)
         assert "reason" not in rows.frame().columns and by_year.by == "year"
+
+
+def test_indicator_rows_joined_once_for_every_grouping_and_again_after_more_rows(seed_corpus):
+    """The frame of the rows gathered is made once for all the groupings a chart is drawn by, and
+    made again when rows are added after it was made (to either grouping)."""
+    import toolkit as tk
+    from toolkit.plots.charts import ApplicationRows
+
+    ind = tk.indicators(seed_corpus)
+    ids = sorted(set(ind["report_id"].astype(str)))
+    cut = (ind["report_id"].astype(str) <= ids[len(ids) // 2]).to_numpy()
+    rows = ApplicationRows(by="organ")
+    by_year = rows.grouped("year")
+    rows.add(ind[cut])
+    first = rows.frame()
+    assert by_year.frame() is first
+    assert set(first["report_id"].astype(str)) == {r for r in ids if r <= ids[len(ids) // 2]}
+    by_year.add(ind[~cut])
+    assert rows.frame() is not first
+    assert set(rows.frame()["report_id"].astype(str)) == set(ids)
+    assert len(by_year.frame()) == len(ind)
+
+
+def test_proactive_cells_gathered_once_for_both_groupings(seed_corpus):
+    """The disclosure chart's grouping twin draws from the cells and reports added to the first
+    (gathered once), and draws what a chart gathered by that grouping alone draws."""
+    import toolkit as tk
+    from toolkit.plots.charts import ProactiveCells
+
+    tables, reports = tk.load_tables(seed_corpus), tk.load_reports(seed_corpus)
+    by_organ = ProactiveCells("organ", template=None)
+    by_year = by_organ.grouped("year")
+    by_organ.add(tables, reports)
+    assert by_year.by == "year" and by_year.cells is by_organ.cells and by_year.reports is by_organ.reports
+    assert len(by_year.cells) == 1 and len(by_year.reports) == 1
+    alone = ProactiveCells("year", template=None).add(tables, reports)
+
+    def texts(fig):
+        return sorted(t.get_text() for ax in fig.axes for t in ax.texts) + [t.get_text() for t in fig.texts]
+
+    assert texts(by_year.figure()) == texts(alone.figure())

@@ -945,3 +945,21 @@ def test_report_groups_names_an_unreadable_report_by_its_id():
     group_of, labels, _axis = report_groups(["r1", "r2", "bad"], reports, "organ")
     assert group_of == {"r1": "o1", "r2": "o1", "bad": "bad"}
     assert labels["o1"].startswith("甲局\n2021–2022") and labels["bad"] == "bad"
+
+
+@pytest.mark.parametrize("kind", ["object", "category"])
+def test_report_shares_of_three_reports(kind):
+    """Each report's own shares, read by hand: R1 has x 1 and y 3 (shares 1/4 and 3/4), R2 has both
+    0 (no share), R3 misses y (no share); the same whether the keys are strings or categories
+    (a build's tables come as categories)."""
+    from toolkit.plots.layout import MISSING, SHARE, ZERO, report_shares
+
+    cells = pd.DataFrame({"report_id": ["R1", "R1", "R2", "R2", "R3", "R3"],
+                          "part": ["x", "y", "x", "y", "x", "y"],
+                          "value": pd.array([1, 3, 0, 0, 2, None], dtype="Float64")})
+    cells = cells.astype({"report_id": kind, "part": kind})
+    shares, status = report_shares(cells, "part")
+    assert shares[["report_id", "part"]].values.tolist() == [["R1", "x"], ["R1", "y"]]
+    assert shares["share"].tolist() == [0.25, 0.75]
+    assert status[["report_id", "status"]].values.tolist() == [["R1", SHARE], ["R2", ZERO], ["R3", MISSING]]
+    assert set(status["unit"]) == {""}

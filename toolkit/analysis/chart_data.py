@@ -158,17 +158,20 @@ def built_frames(out: str | Path, cells: Sequence[Cell] = (), indicators: Sequen
     return frames
 
 
-def _report_runs(out: Path, name: str, bounds: Sequence[str], columns: Sequence[str] | None = None):
+def _report_runs(out: Path, name: str, bounds: Sequence[str], columns: Sequence[str] | None = None,
+                 threads: bool = True):
     """The Arrow rows of ``out/NAME.parquet`` (written in report_id order) cut at *bounds*: for each
     bound, the rows whose report_id is at most it and above the previous one, read in batches
-    (only *columns*, when given; report_id among them)."""
+    (only *columns*, when given; report_id among them; decoded on Arrow's threads unless
+    *threads* is false)."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     file = pq.ParquetFile(out / f"{name}.parquet")
     schema = file.schema_arrow if columns is None else pa.schema([file.schema_arrow.field(c) for c in columns])
-    batches = file.iter_batches(batch_size=20_000, columns=None if columns is None else list(columns))
+    batches = file.iter_batches(batch_size=20_000, columns=None if columns is None else list(columns),
+                                use_threads=threads)
     held = schema.empty_table()
     done = False
     for bound in bounds:
@@ -232,7 +235,9 @@ def _kept_runs(out: Path, name: str, bounds: Sequence[str], columns: Sequence[st
 
     # report_id read as a dictionary too: a run's ids are compared once per distinct id.
     file = pq.ParquetFile(out / f"{name}.parquet", read_dictionary=["report_id", *read_dictionary])
-    batches = file.iter_batches(batch_size=65_536, columns=list(columns))
+    # Decoded on this thread: the pass runs beside the chart workers, and Arrow's threads would
+    # contend with them for the cores (costing more CPU in all than they save).
+    batches = file.iter_batches(batch_size=65_536, columns=list(columns), use_threads=False)
     schema = None
     held: list = []
     last = None  # the report_id of the last row read
@@ -284,9 +289,9 @@ def built_parts(out: str | Path, bounds: Sequence[str], cells: Sequence[Cell] = 
     for _bound, cut, found in zip(bounds, tables, findings):
         part: dict[str, pd.DataFrame | None] = {"tables": None, "audit": None}
         if cut is not None:
-            part["tables"] = cut.unify_dictionaries().to_pandas(types_mapper=arrow_types)
+            part["tables"] = cut.unify_dictionaries().to_pandas(types_mapper=arrow_types, use_threads=False)
         if found is not None:
-            part["audit"] = found.unify_dictionaries().to_pandas(types_mapper=arrow_types)
+            part["audit"] = found.unify_dictionaries().to_pandas(types_mapper=arrow_types, use_threads=False)
         yield part
 
 
@@ -364,10 +369,10 @@ def built_indicator_runs(out: str | Path, bounds: Sequence[str],
     out = Path(out)
     if (out / INDICATORS_FILE).is_file():
         wanted = pa.array(sorted(set(indicators)), type=pa.string())
-        for run in _report_runs(out, INDICATORS_FILE.removesuffix(".parquet"), bounds):
+        for run in _report_runs(out, INDICATORS_FILE.removesuffix(".parquet"), bounds, threads=False):
             # Only the rows of *indicators* are made into pandas.
             keep = pc.is_in(pc.cast(run["indicator"], pa.string()), value_set=wanted)
-            yield run.filter(pc.fill_null(keep, False)).to_pandas()
+            yield run.filter(pc.fill_null(keep, False)).to_pandas(use_threads=False)
         return
     ids = sorted(set(pq.read_table(out / "reports.parquet", columns=["report_id"])["report_id"].to_pylist()))
     start = 0

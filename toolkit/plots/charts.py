@@ -10,7 +10,7 @@ from ..analysis.aggregation import is_missing as _is_na
 from .layout import (MISSING, OTHERS, GROUP_TITLES, SHARE, ZERO, group_means, table_or_stated, MAX_ORGANS, NA_GID,
                      NA_LABEL, VALUE_GID, all_zero_note, bar_height, chart_figure, check_by, contributing_ids,
                      draw_bars, fit_inside_labels, group_sums, grouped_hbars, headroom, integer_axis, is_empty,
-                     legend_above, map_values, matches, n_missing_cells, others_label, others_note, named_reports, number_text, report_groups,
+                     legend_above, map_values, matches, plain, first_rows, n_missing_cells, others_label, others_note, named_reports, number_text, report_groups,
                      report_shares, require_columns, select_cells, share_text, value_label, wrap_label, years_text)
 from .theme import FAIL_COLOUR, MUTED_COLOUR, NA_COLOUR, NEUTRAL_COLOUR, PALETTE, PASS_COLOUR, TEXT_COLOUR
 
@@ -60,9 +60,9 @@ def _table_values_only(indicators):
     left_out = had - has
     # An organ with stated counts only is not drawn at all (not even as a row of n/a).
     organ = indicators["organ_id"].astype(str).to_numpy() if "organ_id" in indicators.columns else rid
-    stated_organs = set(organ[pd.Series(rid).isin(left_out).to_numpy(dtype=bool)]) - set(organ[present & kept])
-    drop = left_out | pre_ids | set(rid[pd.Series(organ).isin(stated_organs).to_numpy(dtype=bool)])
-    keep = kept & ~pd.Series(rid).isin(drop).to_numpy(dtype=bool)
+    stated_organs = set(organ[matches(rid, left_out)]) - set(organ[present & kept])
+    drop = left_out | pre_ids | set(rid[matches(organ, stated_organs)])
+    keep = kept & ~matches(rid, drop)
     return indicators[keep], len(left_out)
 
 
@@ -110,7 +110,7 @@ def _indicator_values(indicators, by: str):
                           "denied": pd.array(last["denial_rate"].to_numpy(), dtype="Float64"),
                           "unanswered": pd.array((un + npr).to_numpy(), dtype="Float64"),
                           "stated": joined("stated"), "conflict": joined("conflict")})
-    group_of, labels, axis = report_groups(list(frame["report_id"]), indicators.drop_duplicates("report_id"), by)
+    group_of, labels, axis = report_groups(list(frame["report_id"]), first_rows(indicators), by)
     frame["group"] = frame["report_id"].map(group_of)
     return frame, labels, axis
 
@@ -177,26 +177,27 @@ def applications_and_refusals(indicators: "pd.DataFrame", by: str = "organ", *, 
     for mark in ("stated", "conflict"):
         long[mark] = [key in said for key, said in zip(long["series"].tolist(), long[mark].tolist())]
     if per:
-        counted = set(table_or_stated(long)["report_id"].astype(str))
-        _ids, labels, axis = report_groups(list(frame["report_id"]), ind.drop_duplicates("report_id"), by,
+        counted = set(plain(table_or_stated(long)["report_id"].astype(str)))
+        _ids, labels, axis = report_groups(list(frame["report_id"]), first_rows(ind), by,
                                            counted=counted)
         groups, sums, texts, stated, _drawn = group_means(
             long, names, labels, by, top or MAX_ORGANS, lambda got: got.get("applications", -1.0))
         drawn = long  # every group is drawn: in a row of its own or in the summary row
         if OTHERS in groups:
-            notes.append(others_note(by, len(groups) - 1, len(set(long["group"])) - len(groups) + 1))
+            notes.append(others_note(by, len(groups) - 1, len(set(plain(long["group"]))) - len(groups) + 1))
     else:
         used = table_or_stated(long)
         sums = group_sums(long[long.index.isin(used.index) | long["value"].isna()], ["group", "series"])
-        stated = {(g, key) for g, key, st in zip(used["group"], used["series"], used["stated"]) if st}
+        stated = {(g, key) for g, key, st in zip(plain(used["group"]), plain(used["series"]), plain(used["stated"]))
+                  if st}
         texts = None
-        groups = sorted(dict.fromkeys(frame["group"]), key=lambda g: (g == -1, g))
+        groups = sorted(dict.fromkeys(plain(frame["group"])), key=lambda g: (g == -1, g))
         drawn = long[long["group"].isin(groups)]
-    n = sorted(set(table_or_stated(drawn)["report_id"].astype(str)))
+    n = sorted(set(plain(table_or_stated(drawn)["report_id"].astype(str))))
     missing = int(drawn.loc[drawn["value"].isna(), "report_id"].nunique())
     used = table_or_stated(drawn)
     used = used[used["conflict"].astype(bool).to_numpy()]
-    marked = {(g if g in groups else OTHERS, key) for g, key in zip(used["group"], used["series"])}
+    marked = {(g if g in groups else OTHERS, key) for g, key in zip(plain(used["group"]), plain(used["series"]))}
     marked = {gk for gk in marked if gk[0] in groups and sums.get(gk, (None, True))[0] is not None}
     if marked:
         texts = dict(texts or {})
@@ -278,10 +279,10 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
     sub = without_unformed_rates(sub)  # a copy; a rate that could not be formed is left out of the pool
     # Reports with 0 cases add nothing to a pooled rate: they are not counted as contributing,
     # neither in the tick labels nor in the source line.
-    contributing = set(sub.loc[sub["numerator"].notna() & (sub["denominator"] > 0).fillna(False),
-                               "report_id"].astype(str))
-    group_of, labels, axis = report_groups(list(dict.fromkeys(sub["report_id"].astype(str))), sub
-                                            .drop_duplicates("report_id"), by, counted=contributing)
+    contributing = set(plain(sub.loc[sub["numerator"].notna() & (sub["denominator"] > 0).fillna(False),
+                                     "report_id"].astype(str)))
+    group_of, labels, axis = report_groups(list(dict.fromkeys(plain(sub["report_id"].astype(str)))), first_rows(sub),
+                                           by, counted=contributing)
     sub["group"] = sub["report_id"].astype(str).map(group_of)
     sub["indicator"] = sub["indicator"].astype("string")
     pooled = pooled_rate(sub, "numerator", "denominator", ["group", "indicator"])
@@ -304,7 +305,7 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
         r = got.get((g, key))
         return r is not None and not _is_na(r.value)
 
-    groups = sorted(set(sub["group"]), key=order)
+    groups = sorted(set(plain(sub["group"])), key=order)
     rest: list = []
     if by != "year":
         # The organs with the most cases per report, as the other organ charts; the rest pooled in one row.
@@ -312,21 +313,21 @@ def rates(indicators: "pd.DataFrame", by: str = "year", *, names: Sequence[str] 
         if len(rest) == 1:  # one group more: drawn rather than a summary of one
             groups, rest = groups + rest, []
         if rest:
-            summed = sub["group"].isin(rest).to_numpy(dtype=bool)
-            members = list(dict.fromkeys(sub.loc[summed, "report_id"].astype(str)))
+            summed = matches(sub["group"], rest)
+            members = list(dict.fromkeys(plain(sub.loc[summed, "report_id"].astype(str))))
             labels[OTHERS] = others_label(by, len(rest), members, contributing)
             sub = sub.assign(group=np.where(summed, OTHERS, sub["group"].astype(object).to_numpy()))
             for r in pooled_rate(sub[summed], "numerator", "denominator", ["group", "indicator"]).itertuples(index=False):
                 got[(r.group, r.indicator)] = r
             groups = groups + [OTHERS]
-    n = sorted(contributing & set(sub["report_id"].astype(str)))
+    n = sorted(contributing & set(plain(sub["report_id"].astype(str))))
     k = len(series)
     # A pooled rate resting on a report whose text contradicts the table carries the mark.
     marked: set = set()
     if "conflict" in sub.columns:
         hit = sub[sub["conflict"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-                  & sub["report_id"].astype(str).isin(contributing).to_numpy()]
-        marked = set(zip(hit["group"], hit["indicator"].astype(str)))
+                  & matches(sub["report_id"].astype(str), contributing)]
+        marked = set(zip(plain(hit["group"]), plain(hit["indicator"].astype(str))))
     notes = [CONFLICT_NOTE] if any(usable(g, key) for g, key in marked if g in groups) else []
     if by != "year":
         notes[0:0] = [RATES_ORDER_NOTE] + ([others_note(by, len(groups) - 1, len(rest))] if rest else [])
@@ -393,6 +394,7 @@ class IndicatorRows:
         self.by = by
         self.parts: list = []
         self.dtypes: dict = {}
+        self.joined: dict = {}  # the frame of the parts, once made (shared with the groupings')
 
     def add(self, indicators: "pd.DataFrame | None") -> "IndicatorRows":
         if indicators is None or (not self.dtypes and len(indicators.columns) == 0):
@@ -405,17 +407,24 @@ class IndicatorRows:
             self.dtypes.update(part.dtypes)
         text = [c for c in part.columns if self.dtypes.get(c) == object or isinstance(self.dtypes.get(c), pd.StringDtype)]
         self.parts.append(part.astype({c: "category" for c in text}) if len(part) else part)
+        self.joined.clear()
         return self
 
     def grouped(self, by: str | None) -> "IndicatorRows":
         """The same rows drawn by *by*: they do not depend on the grouping, so a chart written by
         several groupings gathers them once (what is added to either is added to both)."""
         twin = type(self)(by)
-        twin.parts, twin.dtypes = self.parts, self.dtypes
+        twin.parts, twin.dtypes, twin.joined = self.parts, self.dtypes, self.joined
         return twin
 
     def frame(self) -> "pd.DataFrame":
-        """The rows added, in the order added, with the columns' types as they came."""
+        """The rows added, in the order added, with the columns' types as they came (made once for
+        all the groupings the rows are drawn by; the chart functions leave it untouched)."""
+        if "frame" not in self.joined:
+            self.joined["frame"] = self._joined()
+        return self.joined["frame"]
+
+    def _joined(self) -> "pd.DataFrame":
         import pandas as pd
         from pandas.api.types import union_categoricals
 
@@ -468,7 +477,7 @@ def conflict_reports(indicators: "pd.DataFrame | None", table: str) -> set[str]:
         return set()
     sub = indicators[matches(indicators["indicator"], CONFLICT_OF[table])]
     hit = sub["conflict"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-    return set(sub.loc[hit, "report_id"].astype(str))
+    return set(plain(sub.loc[hit, "report_id"].astype(str)))
 
 
 def _report_meta(indicators: "pd.DataFrame | None") -> dict:
@@ -747,7 +756,7 @@ def _disclosure_cells(tables: "pd.DataFrame | None", reports: "pd.DataFrame | No
 
             year = pd.to_numeric(reports["year"], errors="coerce")
             kept = (year.between(2019, 2020) if template == "2019" else year >= 2021).fillna(False).to_numpy(dtype=bool)
-        ids = set(reports.loc[kept, "report_id"].astype(str))
+        ids = set(plain(reports.loc[kept, "report_id"].astype(str)))
         cells = cells[matches(cells["report_id"].astype(str), ids)]
     return cells
 
@@ -757,29 +766,43 @@ class ProactiveCells:
     chart's inputs): the three decision cells of each report of the template and the rows of
     those reports (organ, year); :meth:`figure` draws the chart from them alone."""
 
+    #: The columns of the reports :func:`proactive_disclosure` reads (its template, groupings and names).
+    REPORT_COLUMNS = ("report_id", "template", "year", "organ_id", "agency", "province", "admin_level", "sector")
+
     def __init__(self, by: str = "organ", *, template: str | None = "2021", top: int | None = None):
         check_by(by)
         self.by, self.template, self.top = by, template, top
         self.cells: list = []
         self.reports: list = []
-        self.given = False  # reports were given: they say each report's organ, year and template
+        # Whether reports were given (they say each report's organ, year and template); in a dict,
+        # shared with the groupings'.
+        self.flags = {"given": False}
 
     def add(self, tables: "pd.DataFrame", reports: "pd.DataFrame | None" = None) -> "ProactiveCells":
         cells = _disclosure_cells(tables, reports, self.template)
-        self.given = self.given or reports is not None
+        self.flags["given"] = self.flags["given"] or reports is not None
         if not is_empty(cells):
             self.cells.append(cells)
             if reports is not None:
-                ids = set(cells["report_id"].astype(str))
-                self.reports.append(reports[reports["report_id"].astype(str).isin(ids).to_numpy(dtype=bool)])
+                ids = set(plain(cells["report_id"].astype(str)))
+                read = [c for c in reports.columns if c in self.REPORT_COLUMNS]
+                self.reports.append(reports.loc[matches(reports["report_id"].astype(str), ids), read])
         return self
+
+    def grouped(self, by: str) -> "ProactiveCells":
+        """The same cells and reports drawn by *by*: what is gathered does not depend on the
+        grouping, so the chart written by several groupings gathers it once (what is added to
+        either is added to both)."""
+        twin = type(self)(by, template=self.template, top=self.top)
+        twin.cells, twin.reports, twin.flags = self.cells, self.reports, self.flags
+        return twin
 
     def figure(self, *, source: str | None = None) -> "Figure":
         import pandas as pd
 
         cells = pd.concat(self.cells, ignore_index=True) if self.cells else None
         reports = pd.concat(self.reports, ignore_index=True) if self.reports else None
-        if reports is None and self.given:
+        if reports is None and self.flags["given"]:
             reports = pd.DataFrame({"report_id": pd.Series([], dtype=object)})
         # The cells gathered are of the template already: drawn as they are.
         return proactive_disclosure(cells, reports, self.by, top=self.top, source=source, template=self.template)
@@ -822,9 +845,10 @@ def proactive_disclosure(tables: "pd.DataFrame", reports: "pd.DataFrame | None" 
     cells = _disclosure_cells(tables, reports, template)
     if is_empty(cells):
         return chart_figure(zh, en, 0, 0, source, None)
-    report_ids = list(dict.fromkeys(str(r) for r in cells["report_id"].dropna()))
+    report_ids = list(dict.fromkeys(str(r) for r in plain(cells["report_id"].dropna())))
     per = by != "year"
-    counted = set(cells.loc[cells["value"].notna().to_numpy(dtype=bool), "report_id"].astype(str)) if per else None
+    counted = set(plain(cells.loc[cells["value"].notna().to_numpy(dtype=bool), "report_id"].astype(str))) \
+        if per else None
     group_of, labels, axis = report_groups(report_ids, reports, by, counted=counted)
     cells = cells.assign(group=cells["report_id"].astype(object).map(lambda r: group_of.get(str(r))).to_numpy())
     texts = None
@@ -835,7 +859,7 @@ def proactive_disclosure(tables: "pd.DataFrame", reports: "pd.DataFrame | None" 
                                                            top or MAX_ORGANS, lambda got: sum(got.values()))
         drawn = cells
         if OTHERS in groups:
-            notes.append(others_note(by, len(groups) - 1, len(set(cells["group"])) - len(groups) + 1))
+            notes.append(others_note(by, len(groups) - 1, len(set(plain(cells["group"]))) - len(groups) + 1))
     else:
         sums = group_sums(cells, ["group", "row"])
         groups = sorted(dict.fromkeys(group_of[r] for r in report_ids), key=lambda g: (g == -1, g))
@@ -1025,8 +1049,10 @@ class AuditTally:
                 got = self.counts.setdefault(str(check), [0, 0, 0])
                 for s in range(3):
                     got[s] += int(tally[3 * i + s])
-        self.reports.update(str(r) for r in pd.unique(audit["report_id"].to_numpy(dtype=object)[keep])
-                            if not _is_na(r))
+        # The reports on their codes (a dictionary column's codes), each made a string once.
+        report_codes, report_ids = pd.factorize(audit["report_id"])
+        hit = np.unique(report_codes[keep])
+        self.reports.update(str(r) for r in plain(report_ids.take(hit[hit >= 0])) if not _is_na(r))
         return self
 
     def figure(self, *, source: str | None = None) -> "Figure":

@@ -324,7 +324,7 @@ def n_missing_cells(cells) -> int:
 
 def contributing_ids(frame, value: str = "value") -> list[str]:
     """The ids of the reports with at least one value present, sorted (the figure cites them)."""
-    return sorted(set(frame.loc[frame[value].notna(), "report_id"].dropna().astype(str)))
+    return sorted(set(plain(frame.loc[frame[value].notna(), "report_id"].dropna().astype(str))))
 
 
 def map_values(series, fn) -> "pd.Series":
@@ -353,6 +353,16 @@ def count_label(members: Sequence[str], counted: set[str] | None) -> str:
     return f"{len(members):,} 份报告" if k == len(members) else f"计入 {k:,} 份（共 {len(members):,} 份报告）"
 
 
+#: The columns of a report :func:`report_groups` reads, besides its id.
+REPORT_GROUP_COLUMNS = ("organ_id", "agency", "year", "province", "admin_level", "sector")
+
+
+def first_rows(frame: "pd.DataFrame") -> "pd.DataFrame":
+    """The first row of each report in *frame*, of the columns :func:`report_groups` reads (the
+    others are not copied)."""
+    return frame[[c for c in ("report_id", *REPORT_GROUP_COLUMNS) if c in frame.columns]].drop_duplicates("report_id")
+
+
 def report_groups(report_ids: Sequence[str], reports, by: str,
                    counted: set[str] | None = None) -> tuple[dict[str, Any], dict[Any, str], str]:
     """(report_id -> group, group -> tick label, axis label) for an organ or year chart.
@@ -369,7 +379,7 @@ def report_groups(report_ids: Sequence[str], reports, by: str,
 
     ids = list(dict.fromkeys(report_ids))
     frame = pd.DataFrame({"report_id": pd.array(ids, dtype=object)})
-    cols = [c for c in ("organ_id", "agency", "year", "province", "admin_level", "sector")
+    cols = [c for c in REPORT_GROUP_COLUMNS
             if not is_empty(reports) and "report_id" in reports.columns and c in reports.columns]
     if cols:
         # Column by column as plain objects (missing: None); a report listed twice keeps its last row.
@@ -379,7 +389,7 @@ def report_groups(report_ids: Sequence[str], reports, by: str,
         frame = frame.merge(sub.drop_duplicates("report_id", keep="last"), on="report_id", how="left")
     # Plain arrays, not frame columns: pandas would store the None of a string column as NaN again.
     col = {c: _objects(frame[c]) if c in frame.columns else np.full(len(frame), None, dtype=object)
-           for c in ("organ_id", "agency", "year", "province", "admin_level", "sector")}
+           for c in REPORT_GROUP_COLUMNS}
     rid = frame["report_id"].to_numpy(dtype=object)
     year = col["year"]
     if by == "year":
@@ -435,6 +445,13 @@ def report_groups(report_ids: Sequence[str], reports, by: str,
         years = span(i)
         labels[g] = f"{name_of[i]}\n{years}，{count_text(i)}" if years else str(name_of[i])
     return group_of, labels, axis
+
+
+def plain(series) -> "Any":
+    """*series*'s values as a numpy object array (missing values as the series gives them), to
+    iterate over in Python: iterating an Arrow-backed series boxes each value on its own, many
+    times slower."""
+    return series.to_numpy(dtype=object)
 
 
 def _objects(series) -> "Any":
@@ -567,7 +584,7 @@ def group_means(long: "pd.DataFrame", keys: Sequence[str], labels: dict, by: str
     stats = used.groupby(["group", "series"], sort=False)["value"].agg(["mean", "count"])
     means = {k: float(v) for k, v in stats["mean"].items()}
     counts = {k: int(v) for k, v in stats["count"].items()}
-    all_groups = list(dict.fromkeys(long["group"]))
+    all_groups = list(dict.fromkeys(plain(long["group"])))
 
     def order(g):
         got = {key: means[(g, key)] for key in keys if (g, key) in means}
@@ -577,31 +594,32 @@ def group_means(long: "pd.DataFrame", keys: Sequence[str], labels: dict, by: str
     shown, rest = all_groups[:top], all_groups[top:]
     if len(rest) == 1:  # one group more: draw it rather than a summary of one
         shown, rest = all_groups, []
+    in_rest = matches(used["group"], rest)
     if rest:
-        part = used[used["group"].isin(rest).to_numpy(dtype=bool)]
+        part = used[in_rest]
         other = part.groupby("series", sort=False)["value"].agg(["mean", "count"])
         for key, row in other.iterrows():
             means[(OTHERS, key)], counts[(OTHERS, key)] = float(row["mean"]), int(row["count"])
-        members = long.loc[long["group"].isin(rest).to_numpy(dtype=bool), "report_id"].astype(str).unique().tolist()
-        counted = set(part["report_id"].astype(str))
+        members = long.loc[matches(long["group"], rest), "report_id"].astype(str).unique().tolist()
+        counted = set(plain(part["report_id"].astype(str)))
         labels[OTHERS] = others_label(by, len(rest), members, counted)
         shown = shown + [OTHERS]
-    drawn = used[used["group"].isin(shown[:top] + rest).to_numpy(dtype=bool)]
+    drawn = used[matches(used["group"], shown[:top] + rest)]
     rows = drawn.groupby("group", sort=False)["report_id"].nunique().to_dict()
     if rest:
-        rows[OTHERS] = int(used.loc[used["group"].isin(rest).to_numpy(dtype=bool), "report_id"].nunique())
+        rows[OTHERS] = int(used.loc[in_rest, "report_id"].nunique())
     texts = {}
     for (g, key), k in counts.items():
         if g in shown and k < rows.get(g, 0):
             texts[(g, key)] = f"{number_text(means[(g, key)])}（{k} 份）"
-    stated = {(g, s) for g, s in zip(used["group"], used["series"])
-              if g in shown} & {(g, s) for g, s, st in zip(used["group"], used["series"], used["stated"]) if st}
+    group, series, said = plain(used["group"]), plain(used["series"]), plain(used["stated"])
+    shown_set = set(shown)
+    stated = {(g, s) for g, s in zip(group, series) if g in shown_set} & \
+        {(g, s) for g, s, st in zip(group, series, said) if st}
     if rest:
-        stated |= {(OTHERS, s) for s, st in zip(used.loc[used["group"].isin(rest).to_numpy(dtype=bool), "series"],
-                                                used.loc[used["group"].isin(rest).to_numpy(dtype=bool), "stated"])
-                   if st}
+        stated |= {(OTHERS, s) for s, st in zip(series[in_rest], said[in_rest]) if st}
     sums = {(g, key): (means[(g, key)], True) for (g, key) in means if g in shown}
-    return shown, sums, texts, stated, set(drawn["report_id"].astype(str))
+    return shown, sums, texts, stated, set(plain(drawn["report_id"].astype(str)))
 
 
 # ------------------------------------------------------------------ each report's own shares
@@ -627,11 +645,18 @@ def report_shares(cells: "pd.DataFrame", part: str, unit: str | None = None) -> 
 
     # Counted on integer codes (a corpus has many reports but few units and parts); a cell whose
     # report, unit or part is not known belongs to no group.
-    report, reports = pd.factorize(cells["report_id"].astype(str).to_numpy(dtype=object), sort=False)
-    units_of = cells[unit].astype(object).to_numpy() if unit is not None else np.full(len(cells), "", dtype=object)
-    u, units = pd.factorize(units_of, sort=False)
-    p, parts = pd.factorize(cells[part].astype(object).to_numpy(), sort=False)
-    value = pd.array(cells["value"].to_numpy(dtype=object, na_value=pd.NA), dtype="Float64")
+    # Factorized as they come (a dictionary column on its codes), the few distinct values then
+    # made plain: the same codes, in order of first appearance, as on the values themselves.
+    report, reports = pd.factorize(cells["report_id"], sort=False)
+    reports = np.array([str(r) for r in plain(reports)], dtype=object)
+    if unit is not None:
+        u, units = pd.factorize(cells[unit], sort=False)
+        units = np.asarray(units, dtype=object)
+    else:
+        u, units = np.zeros(len(cells), dtype=np.intp), np.array([""], dtype=object)
+    p, parts = pd.factorize(cells[part], sort=False)
+    parts = np.asarray(parts, dtype=object)
+    value = cells["value"].astype("Float64").array
     na = np.asarray(value.isna(), dtype=bool)
     value = value.to_numpy(dtype=float, na_value=0.0)
     ok = (report >= 0) & (u >= 0) & (p >= 0)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..analysis.aggregation import is_missing as _is_na
 from ..analysis.selection import select_reports
-from .layout import check_by, matches
+from .layout import check_by, matches, plain
 from .registry import REGISTRY, Cells, Chart, chart_spec
 from .theme import SOURCE_COLUMNS, font_family, save
 
@@ -217,8 +217,8 @@ def sources_frame(corpus, report_ids: Sequence[str], reports: "pd.DataFrame | No
     if reports is None:
         reports = load_reports(corpus)
     meta = {str(m["report_id"]): m for m in metadata_records(corpus_dir(corpus))} if metadata else {}
-    info = {str(r): (t, a, y) for r, t, a, y in zip(reports["report_id"], reports["title"], reports["agency"],
-                                                   reports["year"])}
+    info = {str(r): (t, a, y) for r, t, a, y in zip(plain(reports["report_id"]), plain(reports["title"]),
+                                                   plain(reports["agency"]), plain(reports["year"]))}
     rows = []
     for rid in sorted(set(report_ids)):
         title, agency, year = info.get(rid, (None, None, None))
@@ -235,12 +235,18 @@ def _cite_here(fig: "Figure", cited: "pd.DataFrame", stem: Path) -> str:
     write ``STEM.sources.csv`` here, as :func:`save` would; the figure is left without them, so
     that what is handed to a worker does not grow with the corpus.  Returns the CSV's path."""
     import matplotlib
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     from ..data.tabular import csv_bytes
     from .theme import cite
 
     ids = fig.xxgk_reports or []
-    sources = cited[cited["report_id"].isin(ids).to_numpy(dtype=bool)].reset_index(drop=True)
+    # Matched in Arrow: pandas' isin on Arrow strings makes a Python scalar of each wanted id.
+    wanted = pc.is_in(pa.array(cited["report_id"], type=pa.string(), from_pandas=True),
+                      value_set=pa.array([str(r) for r in ids], type=pa.string()))
+    sources = cited[np.asarray(pc.fill_null(wanted, False), dtype=bool)].reset_index(drop=True)
     path = stem.parent / f"{stem.name}.sources.csv"
     with matplotlib.rc_context():
         matplotlib.rcdefaults()
