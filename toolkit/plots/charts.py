@@ -176,10 +176,10 @@ def applications_and_refusals(indicators: "pd.DataFrame", by: str = "organ", *, 
     # The series names do not contain one another: a name within the joined list is one of them.
     for mark in ("stated", "conflict"):
         long[mark] = [key in said for key, said in zip(long["series"].tolist(), long[mark].tolist())]
+    # A tick counts the reports that add to its bars and says of how many, by year as by organ.
+    counted = set(plain(table_or_stated(long)["report_id"].astype(str)))
+    _ids, labels, axis = report_groups(list(frame["report_id"]), first_rows(ind), by, counted=counted)
     if per:
-        counted = set(plain(table_or_stated(long)["report_id"].astype(str)))
-        _ids, labels, axis = report_groups(list(frame["report_id"]), first_rows(ind), by,
-                                           counted=counted)
         groups, sums, texts, stated, _drawn = group_means(
             long, names, labels, by, top or MAX_ORGANS, lambda got: got.get("applications", -1.0))
         drawn = long  # every group is drawn: in a row of its own or in the summary row
