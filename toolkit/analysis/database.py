@@ -546,7 +546,7 @@ def _reports_frame(out: Path, root: Path):
     from ..data.tabular import read_frame
 
     reports = read_frame(out / "reports.parquet")
-    meta = {str(m["report_id"]): m for m in metadata_records(root)}
+    meta = {str(m["report_id"]): m for m in metadata_records(root, ("report_id", "source", "source_url", "added"))}
     with_meta = reports.copy()
     for column, key in (("source", "source"), ("source_url", "source_url"), ("retrieved", "added")):
         with_meta[column] = pd.array([meta.get(str(r), {}).get(key) or None for r in reports["report_id"]],
