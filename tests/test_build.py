@@ -478,3 +478,20 @@ def test_csv_of_categories_and_text_written_in_chunks_byte_for_byte():
         + b'"\'-","+1.5",-0.5,false\n'
         + b'"-3","say ""hi""",1000000,true\n'
         + '"合计","\'\tz",0,true\n'.encode())
+
+
+def test_plan_lets_go_of_the_rows_but_not_of_the_files_no_worker_read(corpus, tmp_path):
+    """After the parse the plan keeps only the rows whose file no worker read (the manifest still
+    hashes them) and the count of files; the manifest lists every file either way."""
+    plan = manifest_module.plan_build(corpus, tmp_path / "out", {}, cache=False)
+    files = [m["file"] for m in plan.metas]
+    assert plan.n_files == len(files) == 39  # the rows of corpus/metadata.csv, each a file of its own
+    for rel in files[1:]:  # as if the workers had read every file but the first
+        plan.hashes(rel)
+    plan.drop_parsed_rows()
+    assert plan.metas == [] and plan.n_files == 39
+    assert [m["file"] for m in plan.listed] == [files[0]]
+    result = tb.build(corpus, tmp_path / "built")
+    assert result.listed == 39
+    written = manifest_module.read_manifest(tmp_path / "built" / ".cache")
+    assert sorted(written["files"]) == sorted(files)

@@ -299,3 +299,20 @@ def test_corpus_not_found_keeps_the_folder_name_in_either_language(tmp_path, cap
     assert main(["build", "--corpus", str(missing)]) == 1
     err = capsys.readouterr().err
     assert f"{missing}: corpus folder not found (--corpus); give --corpus DIR or set XXGK_CORPUS=DIR" in err
+
+
+def test_metadata_records_of_some_columns_are_read_and_checked_as_all_of_them(tmp_path):
+    from toolkit.corpus import MetadataError, metadata_records
+
+    header = ",".join(METADATA_COLUMNS) + ",source_url"
+    rows = ["r1,甲局,河北省,,,,county,民政,2023,标题一,reports/a.txt,,s1, http://a ",
+            "r2,乙局,河北省,,,,county,民政,,标题二,reports/b.txt,,,"]
+    (tmp_path / "metadata.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    assert metadata_records(tmp_path, ("report_id", "year", "source_url", "added")) == [
+        {"report_id": "r1", "year": 2023, "source_url": "http://a"},
+        {"report_id": "r2", "year": None, "source_url": None}]
+    assert metadata_records(tmp_path)[0]["title"] == "标题一" and len(metadata_records(tmp_path)[0]) == 14
+    # a later bad row fails the read of a few columns too
+    (tmp_path / "metadata.csv").write_text("\n".join([header, *rows, rows[0]]) + "\n", encoding="utf-8")
+    with pytest.raises(MetadataError, match="report_id 'r1' appears twice"):
+        metadata_records(tmp_path, ("report_id",))

@@ -307,6 +307,10 @@ _PRIMARY_KEYS = {"reports": "report_id", "narratives": "item_id", "report_text":
 #: text): what is held in memory at once, whatever the corpus's size.
 BATCH_ROWS = 20_000
 CHUNK_REPORTS = 1000
+#: Rows per INSERT batch of ``report_text``: a report's whole text is long (about 2,300 characters
+#: in the synthetic corpus, often far more in real ones), and a batch is held three times over
+#: (Arrow, Python strings, SQLite's copy), so 20,000 of them took some 300 MiB.
+TEXT_BATCH_ROWS = 500
 
 
 def _sql_type(dtype) -> type:
@@ -468,12 +472,12 @@ class _Lookup:
         return np.asarray(self.codes(keys), dtype=np.int64)[inverse.reshape(-1)].tolist()
 
 
-def _batches(path: Path, columns: list[str] | None = None) -> Iterator[Any]:
+def _batches(path: Path, columns: list[str] | None = None, rows: int = BATCH_ROWS) -> Iterator[Any]:
     """The Parquet file the build wrote at *path* (its *columns*, default all), as Arrow record
-    batches of up to BATCH_ROWS rows."""
+    batches of up to *rows* rows."""
     import pyarrow.parquet as pq
 
-    yield from pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS, columns=columns)
+    yield from pq.ParquetFile(path).iter_batches(batch_size=rows, columns=columns)
 
 
 def _empty(path: Path):
@@ -542,7 +546,7 @@ def _reports_frame(out: Path, root: Path):
     from ..data.tabular import read_frame
 
     reports = read_frame(out / "reports.parquet")
-    meta = {str(m["report_id"]): m for m in metadata_records(root)}
+    meta = {str(m["report_id"]): m for m in metadata_records(root, ("report_id", "source", "source_url", "added"))}
     with_meta = reports.copy()
     for column, key in (("source", "source"), ("source_url", "source_url"), ("retrieved", "added")):
         with_meta[column] = pd.array([meta.get(str(r), {}).get(key) or None for r in reports["report_id"]],
@@ -646,7 +650,7 @@ def _write_texts(con, files: dict[str, Path]) -> None:
                                   else ids if c == "report_id" else _pylist(batch.column(c))
                                   for c in narratives.columns])
     texts = _Writer.create(con, "report_text", _text_frame([]), pk=_PRIMARY_KEYS["report_text"])
-    for batch in _batches(files["report_text"], texts.columns):
+    for batch in _batches(files["report_text"], texts.columns, TEXT_BATCH_ROWS):
         texts.write(batch)
 
 

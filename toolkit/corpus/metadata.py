@@ -20,7 +20,7 @@ import json
 import os
 import re
 from pathlib import Path, PurePosixPath
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from ..errors import ReportError
 from ..fileio import atomic_write, read_bytes
@@ -124,6 +124,81 @@ def listed_path(root: Path, meta: dict) -> tuple[Path | None, str | None]:
         return None, str(exc)
 
 
+def _read_whole(path: Path) -> tuple[bytes, tuple | None]:
+    """``metadata.csv``'s bytes, from a state of the file that did not change while being read,
+    and that state."""
+    if not path.exists():
+        raise MetadataError(f"{path}: metadata file not found (not a corpus folder?)")
+    for _ in range(5):
+        stamp = _stamp(path)
+        try:
+            raw = read_bytes(path, limit=_MAX_METADATA_BYTES)
+        except ReportError as exc:
+            raise MetadataError(str(exc)) from None
+        if _stamp(path) == stamp:
+            break
+    return raw, stamp
+
+
+def _read_rows(path: Path, raw: bytes) -> tuple[str, list[str], Iterator[dict[str, str]]]:
+    """(line terminator, header, the rows) of the ``metadata.csv`` at *path* whose bytes are *raw*:
+    each row a dict of the raw cell strings (``""`` for empty), checked as it is read (the
+    header at once), so that a reader keeping a few columns never holds every row.
+    Raises :class:`MetadataError` naming the file (and line) when it cannot be read."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MetadataError(f"{path}: not UTF-8 (byte {exc.start})") from None
+    body = text[1:] if text.startswith("\ufeff") else text
+    del text
+    terminator = "\r\n" if "\r\n" in body.split("\n", 1)[0] + "\n" else "\n"
+    reader = csv.reader(io.StringIO(body, newline=""), strict=True)
+    del body
+
+    def records() -> Iterator[list[str]]:
+        try:
+            yield from reader
+        except csv.Error as exc:
+            raise MetadataError(f"{path}: line {reader.line_num}: not valid CSV ({exc})") from None
+
+    each = records()
+    header = next(each, None)
+    if header is None:
+        raise MetadataError(f"{path}: empty metadata file (no header)")
+    missing = [c for c in METADATA_COLUMNS if c not in header]
+    if missing:
+        raise MetadataError(f"{path}: missing required columns: {', '.join(missing)}")
+    if len(set(header)) != len(header):
+        raise MetadataError(f"{path}: a column name appears twice in the header")
+
+    def rows() -> Iterator[dict[str, str]]:
+        ids: dict[str, int] = {}
+        line = 1
+        for rec in each:
+            line += 1
+            if not rec:
+                continue
+            if len(rec) > len(header):
+                raise MetadataError(f"{path}: row {line} has {len(rec)} fields, the header "
+                                    f"{len(header)}")
+            row = dict(zip(header, rec + [""] * (len(header) - len(rec))))
+            rid = row["report_id"].strip()
+            if not rid:
+                raise MetadataError(f"{path}: row {line} has no report_id")
+            if rid in ids:
+                raise MetadataError(f"{path}: report_id {rid!r} appears twice (rows {ids[rid]} and {line})")
+            ids[rid] = line
+            year = row["year"].strip()
+            if year and not re.fullmatch(r"\d{4}", year):
+                raise MetadataError(f"{path}: row {line}: year {year!r} is not a four-digit year")
+            sha = row["sha256"].strip().lower()
+            if sha and not _SHA256.fullmatch(sha):
+                raise MetadataError(f"{path}: row {line}: sha256 {row['sha256']!r} is not a SHA-256 digest")
+            yield row
+
+    return terminator, header, rows()
+
+
 class MetadataFile:
     """A corpus's ``metadata.csv``, read strictly once and kept in step with each write.
 
@@ -134,64 +209,11 @@ class MetadataFile:
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root)
         self.path = self.root / "metadata.csv"
-        if not self.path.exists():
-            raise MetadataError(f"{self.path}: metadata file not found (not a corpus folder?)")
-        for _ in range(5):  # read a state of the file that did not change while being read
-            self.stamp = _stamp(self.path)
-            try:
-                raw = read_bytes(self.path, limit=_MAX_METADATA_BYTES)
-            except ReportError as exc:
-                raise MetadataError(str(exc)) from None
-            if _stamp(self.path) == self.stamp:
-                break
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise MetadataError(f"{self.path}: not UTF-8 (byte {exc.start})") from None
-        self.raw = raw
-        body = text[1:] if text.startswith("\ufeff") else text
-        self.terminator = "\r\n" if "\r\n" in body.split("\n", 1)[0] + "\n" else "\n"
-        reader = csv.reader(io.StringIO(body, newline=""), strict=True)
-        records: list[list[str]] = []
-        try:
-            for rec in reader:
-                records.append(rec)
-        except csv.Error as exc:
-            raise MetadataError(f"{self.path}: line {reader.line_num}: not valid CSV ({exc})") from None
-        if not records:
-            raise MetadataError(f"{self.path}: empty metadata file (no header)")
-        self.header = records[0]
-        missing = [c for c in METADATA_COLUMNS if c not in self.header]
-        if missing:
-            raise MetadataError(f"{self.path}: missing required columns: {', '.join(missing)}")
-        if len(set(self.header)) != len(self.header):
-            raise MetadataError(f"{self.path}: a column name appears twice in the header")
-        self.rows: list[dict[str, str]] = []
-        ids: dict[str, int] = {}
-        line = 1
-        for rec in records[1:]:
-            line += 1
-            if not rec:
-                continue
-            if len(rec) > len(self.header):
-                raise MetadataError(f"{self.path}: row {line} has {len(rec)} fields, the header "
-                                    f"{len(self.header)}")
-            row = dict(zip(self.header, rec + [""] * (len(self.header) - len(rec))))
-            rid = row["report_id"].strip()
-            if not rid:
-                raise MetadataError(f"{self.path}: row {line} has no report_id")
-            if rid in ids:
-                raise MetadataError(f"{self.path}: report_id {rid!r} appears twice (rows {ids[rid]} and {line})")
-            ids[rid] = line
-            year = row["year"].strip()
-            if year and not re.fullmatch(r"\d{4}", year):
-                raise MetadataError(f"{self.path}: row {line}: year {year!r} is not a four-digit year")
-            sha = row["sha256"].strip().lower()
-            if sha and not _SHA256.fullmatch(sha):
-                raise MetadataError(f"{self.path}: row {line}: sha256 {row['sha256']!r} is not a SHA-256 digest")
-            self.rows.append(row)
+        self.raw, self.stamp = _read_whole(self.path)
+        self.terminator, self.header, rows = _read_rows(self.path, self.raw)
+        self.rows: list[dict[str, str]] = list(rows)
         self.hashes = {r["sha256"].strip().lower() for r in self.rows} - {""}
-        self.ids = set(ids)
+        self.ids = {r["report_id"].strip() for r in self.rows}
 
     def is_current(self) -> bool:
         """Whether ``metadata.csv`` is still the file read (no other writer replaced it since)."""
@@ -287,10 +309,14 @@ def _value(column: str, cell: str) -> Any:
     return int(cell) if column in _INTEGER_COLUMNS else cell
 
 
-def metadata_records(root: str | os.PathLike) -> list[dict[str, Any]]:
-    """``metadata.csv``'s rows as dicts of plain Python values (``None`` for empty, ``year`` an int)."""
-    meta = MetadataFile(root)
-    return [{c: _value(c, v) for c, v in row.items()} for row in meta.rows]
+def metadata_records(root: str | os.PathLike, columns: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """``metadata.csv``'s rows as dicts of plain Python values (``None`` for empty, ``year`` an int),
+    each of the file's *columns* only (default all; a column the file lacks is absent).  The rows
+    are read and checked one at a time, so only what is returned is held."""
+    path = Path(root) / "metadata.csv"
+    _terminator, header, rows = _read_rows(path, _read_whole(path)[0])
+    keep = header if columns is None else [c for c in header if c in columns]
+    return [{c: _value(c, row[c]) for c in keep} for row in rows]
 
 
 def read_metadata(root: str | os.PathLike):

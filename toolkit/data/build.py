@@ -192,6 +192,7 @@ def _build_into(plan: BuildPlan, stage: Path, *, jobs, cache, excel, progress, c
         with timings("parse"):  # phase 2: parse and stage (the hooks timed apart)
             parsed = parse_and_stage(plan, stage, old_cache, new_cache, sinks, staged, hooks, timings,
                                      jobs=jobs, chunk=chunk, progress=progress)
+        plan.drop_parsed_rows()
         computed = []
         for name, hook in hooks.items():
             with timings(name):
@@ -201,7 +202,7 @@ def _build_into(plan: BuildPlan, stage: Path, *, jobs, cache, excel, progress, c
         with timings("workbook"):  # phase 4: frames and exports
             written, too_big = write_exports(stage, sinks, parsed.table_rows, excel, sheets)
         written += computed + _write_extras(stage, extras, timings)  # phase 5: the charts and other extras
-        result = BuildResult(out=plan.out, corpus=plan.root, up_to_date=False, listed=len(plan.metas),
+        result = BuildResult(out=plan.out, corpus=plan.root, up_to_date=False, listed=plan.n_files,
                              parsed=parsed.ok + parsed.with_warnings, with_warnings=parsed.with_warnings,
                              skipped=parsed.skipped, checks=checks, failed=failed, unchecked=unchecked,
                              excel=bool(excel) and not too_big, too_big=too_big, written=written,
