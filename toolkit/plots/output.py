@@ -362,9 +362,9 @@ def _write_charts(out: Path, stems: list[tuple[Chart, str | None, str]], pool, c
                           audit=any("audit" in c.inputs for c in whole), report_columns=_report_columns(charts))
     if computed:
         frames["indicators"] = read_built_indicators(out, names)
-    reports = frames["reports"]
     # Every report's citation once; each chart takes the rows of the reports it draws on.
-    cited = sources_frame(corpus, reports["report_id"].astype(str).tolist(), reports, metadata=corpus is not None)
+    cited = sources_frame(corpus, frames["reports"]["report_id"].astype(str).tolist(), frames["reports"],
+                          metadata=corpus is not None)
     saved: dict[str, Any] = {}
     gathered: dict | None = None
 
@@ -383,10 +383,13 @@ def _write_charts(out: Path, stems: list[tuple[Chart, str | None, str]], pool, c
         else:
             if gathered is None:  # every aggregate in one pass
                 gathered = _gathered(out, [c for c in charts if c.aggregate is not None], frames)
-            # What Arrow's pool kept of the pass's batches goes back to the system before the
-            # figures are laid out (the pool keeps freed pages for reuse that will not come).
-            pa.default_memory_pool().release_unused()
-            fig = gathered[(chart.name, by)].figure()
+                if not any("reports" in c.inputs for c in whole):
+                    frames.pop("reports", None)  # cited and gathered: no longer read
+                # What Arrow's pool kept of the pass's batches goes back to the system before the
+                # figures are laid out (the pool keeps freed pages for reuse that will not come).
+                pa.default_memory_pool().release_unused()
+            # Each aggregate is let go once its figure is made: memory falls as the charts are drawn.
+            fig = gathered.pop((chart.name, by)).figure()
         cites = _cite_here(fig, cited, out / "charts" / stem)
         data = None
         if pool is not None:
@@ -399,6 +402,7 @@ def _write_charts(out: Path, stems: list[tuple[Chart, str | None, str]], pool, c
         else:
             saved[stem] = pool.submit(_save_elsewhere, data, str(out / "charts" / stem))
         saved[stem] = (saved[stem], cites)
+        fig = data = None  # saved or handed over: not held while the next figure is laid out
     paths = []
     for _chart, _by, stem in stems:
         done, cites = saved[stem]
