@@ -480,12 +480,23 @@ def conflict_reports(indicators: "pd.DataFrame | None", table: str) -> set[str]:
     return set(plain(sub.loc[hit, "report_id"].astype(str)))
 
 
+def _shared(value):
+    """*value*, a string as the one object of its text (:func:`sys.intern`): the share charts each
+    keep every report's id and organ, and would otherwise each hold a copy of every one."""
+    import sys
+
+    return sys.intern(value) if type(value) is str else value
+
+
 def _report_meta(indicators: "pd.DataFrame | None") -> dict:
-    """report_id -> (agency, year) from an indicators frame ({} when it has neither)."""
+    """report_id -> (agency, year) from an indicators frame ({} when it has neither); the reports
+    of one organ and year share one (agency, year)."""
     if indicators is None or is_empty(indicators) or not {"report_id", "agency", "year"} <= set(indicators.columns):
         return {}
     first = indicators.drop_duplicates("report_id")
-    return {str(r): (a, y) for r, a, y in zip(*(first[c].to_numpy(dtype=object) for c in ("report_id", "agency", "year")))}
+    pairs: dict = {}
+    return {str(r): pairs.setdefault((_shared(a), y), (_shared(a), y))
+            for r, a, y in zip(*(first[c].to_numpy(dtype=object) for c in ("report_id", "agency", "year")))}
 
 
 class MeanShares:
@@ -524,7 +535,9 @@ class MeanShares:
                                                 len(self.keys)) for k in pairs], dtype=np.int32)
         self.codes.append(number[pair])
         self.values.append(shares["share"].to_numpy(dtype=float))
-        rid = status["report_id"].to_numpy(dtype=object)
+        # Each report's id made a string once (a report has a row per unit), shared (_shared).
+        code, ids = pd.factorize(status["report_id"], sort=False, use_na_sentinel=False)
+        rid = np.array([_shared(r) for r in ids], dtype=object)[code]
         unit, units = pd.factorize(status["unit"], sort=False)
         kinds = status["status"].to_numpy(dtype=object)
         for kind, into in ((SHARE, self.used), (ZERO, self.zero), (MISSING, self.missing)):
