@@ -116,8 +116,8 @@ def test_write_charts_reads_the_indicators_run_by_run_never_all_at_once(tmp_path
     monkeypatch.setattr(chart_data, "read_built_indicators", whole)
     monkeypatch.setattr(chart_data, "built_indicators_of", lambda out, ids, names: whole() if ids is None
                         else chart_data_built_indicators_of(out, ids, names))
-    monkeypatch.setattr(chart_data, "built_frames", lambda out, cells=(), indicators=(), audit=True: whole()
-                        if indicators else built_frames(out, cells, indicators, audit))
+    monkeypatch.setattr(chart_data, "built_frames", lambda out, cells=(), indicators=(), audit=True, **kw: whole()
+                        if indicators else built_frames(out, cells, indicators, audit, **kw))
     monkeypatch.setattr(chart_data, "RUN_REPORTS", 2)
     assert {p: (out / p).read_bytes() for p in plots.write_charts(out)} == before
     (out / chart_data.INDICATORS_FILE).unlink()  # not computed by the build: computed run by run
