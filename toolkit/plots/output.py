@@ -101,6 +101,8 @@ def _gathered(out: Path, charts: Sequence[Chart], frames: dict) -> dict:
     indicators the charts declare are read run by run (only the cells the charts declare kept;
     the indicators the build computed, else computed run by run), the reports (in *frames*) cut
     to each run."""
+    import pyarrow as pa
+
     from ..analysis.chart_data import RUN_REPORTS, built_indicator_runs, built_parts, report_bounds
 
     aggregates = {}
@@ -121,10 +123,15 @@ def _gathered(out: Path, charts: Sequence[Chart], frames: dict) -> dict:
     indicators = built_indicator_runs(out, bounds, names) if names else _runs(None, bounds)
     runs = zip(bounds, built_parts(out, bounds, chart_cells(charts), any("audit" in c.inputs for c in charts)),
                _runs(frames.get("reports"), bounds), indicators)
+    pool = pa.default_memory_pool()
     for _upto, part, reports, found in runs:
         run = {"tables": part["tables"], "audit": part["audit"], "reports": reports, "indicators": found}
         for chart, aggregate in fed:
             aggregate.add(*_inputs(chart, run))
+        run = part = reports = found = None
+        # Arrow's pool keeps the pages of a run's batches for reuse; the aggregates keep numbers and
+        # Python objects, so those pages would only add up run after run: given back each run.
+        pool.release_unused()
     return aggregates
 
 
