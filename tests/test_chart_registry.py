@@ -116,8 +116,8 @@ def test_write_charts_reads_the_indicators_run_by_run_never_all_at_once(tmp_path
     monkeypatch.setattr(chart_data, "read_built_indicators", whole)
     monkeypatch.setattr(chart_data, "built_indicators_of", lambda out, ids, names: whole() if ids is None
                         else chart_data_built_indicators_of(out, ids, names))
-    monkeypatch.setattr(chart_data, "built_frames", lambda out, cells=(), indicators=(), audit=True: whole()
-                        if indicators else built_frames(out, cells, indicators, audit))
+    monkeypatch.setattr(chart_data, "built_frames", lambda out, cells=(), indicators=(), audit=True, **kw: whole()
+                        if indicators else built_frames(out, cells, indicators, audit, **kw))
     monkeypatch.setattr(chart_data, "RUN_REPORTS", 2)
     assert {p: (out / p).read_bytes() for p in plots.write_charts(out)} == before
     (out / chart_data.INDICATORS_FILE).unlink()  # not computed by the build: computed run by run
@@ -184,3 +184,36 @@ def test_proactive_cells_gathered_once_for_both_groupings(seed_corpus):
         return sorted(t.get_text() for ax in fig.axes for t in ax.texts) + [t.get_text() for t in fig.texts]
 
     assert texts(by_year.figure()) == texts(alone.figure())
+
+
+def test_write_charts_reads_only_the_report_columns_charts_and_citations_read(tmp_path, corpus, monkeypatch):
+    """The build's charts read of the reports the columns their citations read (id, title, organ,
+    year) and those the disclosure chart's aggregate declares (template, groupings, names), not
+    the file's other columns (file, sha256, error, ...); a chart whose aggregate declares none
+    gets every column."""
+    from toolkit.analysis import chart_data
+    from toolkit.plots import output
+
+    out = tmp_path / "out"
+    tb.build(corpus, out, excel=False)
+    seen = []
+    real = chart_data.built_frames
+
+    def spy(*args, **kwargs):
+        frames = real(*args, **kwargs)
+        seen.append(list(frames["reports"].columns))
+        return frames
+
+    monkeypatch.setattr(chart_data, "built_frames", spy)
+    plots.write_charts(out)
+    assert len(seen) == 1
+    assert sorted(seen[0]) == sorted(["report_id", "title", "agency", "year", "template", "organ_id", "province",
+                                      "admin_level", "sector"])
+
+    class Undeclared:
+        def add(self, tables, reports):
+            return self
+
+    chart = Chart("undeclared", dummy_chart, "甲", "a", inputs=("tables", "reports"), cells=(Cells("t3", ("new_received",)),),
+                  aggregate=Undeclared)
+    assert output._report_columns([chart]) is None

@@ -316,3 +316,37 @@ def test_metadata_records_of_some_columns_are_read_and_checked_as_all_of_them(tm
     (tmp_path / "metadata.csv").write_text("\n".join([header, *rows, rows[0]]) + "\n", encoding="utf-8")
     with pytest.raises(MetadataError, match="report_id 'r1' appears twice"):
         metadata_records(tmp_path, ("report_id",))
+
+
+_HEADER = ",".join(METADATA_COLUMNS)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A BOM, CRLF line ends, a blank line, cells padded with spaces, a quoted line break in a title
+    # and a provenance column: cells as metadata_records gives them (stripped, empty as None).
+    ("\ufeff" + _HEADER + ",source_url\r\n a1 ,x,,,,,,,2020,\" T \",f,,,\" http://u/1 \"\r\n\r\n"
+     "b2,y,,,,,,,,\"two\nlines\",g,,,\n",
+     {"report_id": ["a1", "b2"], "source_url": ["http://u/1", None], "added": [None, None],
+      "title": [" T ", "two\nlines"], "year": [2020, None]}),
+    # A row shorter than the header (its last cells empty), which MetadataFile accepts.
+    (_HEADER + ",added\nc3,z,,,,,,,2021\nd4,w,,,,,,,,,,,,2024-01-02\n",
+     {"report_id": ["c3", "d4"], "source_url": [None, None], "added": [None, "2024-01-02"],
+      "title": [None, None], "year": [2021, None]}),
+])
+def test_metadata_columns_are_the_cells_metadata_records_gives(tmp_path, text, expected):
+    from toolkit.corpus import metadata_columns, metadata_records
+
+    (tmp_path / "metadata.csv").write_text(text, encoding="utf-8", newline="")
+    got = metadata_columns(tmp_path, list(expected))
+    assert got == expected
+    assert got == {c: [r.get(c) for r in metadata_records(tmp_path)] for c in expected}
+
+
+def test_metadata_columns_errors_name_the_file(tmp_path):
+    from toolkit.corpus import metadata_columns
+
+    with pytest.raises(ValueError, match="metadata.csv"):
+        metadata_columns(tmp_path, ["report_id"])
+    (tmp_path / "metadata.csv").write_text(_HEADER + "\na1,\"open\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"metadata\.csv"):
+        metadata_columns(tmp_path, ["report_id"])

@@ -964,3 +964,28 @@ def test_report_shares_of_three_reports(kind):
     assert shares["share"].tolist() == [0.25, 0.75]
     assert status[["report_id", "status"]].values.tolist() == [["R1", SHARE], ["R2", ZERO], ["R3", MISSING]]
     assert set(status["unit"]) == {""}
+
+
+def test_share_charts_keep_one_string_per_report_and_organ():
+    """Two share aggregates fed the same reports (as a build feeds three) keep the same string
+    object for a report's id, and reports of one organ and year one (organ, year) pair: the
+    held ids and organs do not grow with the number of share charts.  What they count is read
+    by hand: R1 has shares, R2 all zero, R3 a cell missing."""
+    from toolkit.plots.charts import MeanShares
+
+    def cells():  # new string objects each time, as each run's frame gives them
+        ids = ["".join(["R", str(i)]) for i in (1, 1, 2, 2, 3, 3)]
+        return pd.DataFrame({"report_id": pd.array(ids, dtype="string"), "part": ["x", "y"] * 3,
+                             "value": pd.array([1, 3, 0, 0, 2, None], dtype="Float64")})
+
+    def indicators():
+        return pd.DataFrame({"report_id": pd.array(["R1", "R2", "R3"], dtype="string"),
+                             "agency": pd.array(["".join(["甲", "局"])] * 2 + ["乙局"], dtype="string"),
+                             "year": [2022, 2022, 2023], "indicator": ["applications"] * 3})
+
+    a, b = MeanShares("part", None, "t3").add(cells(), indicators()), MeanShares("part", None, "t3").add(cells(), indicators())
+    assert (a.used, a.zero, a.missing) == ({"": {"R1"}}, {"": {"R2"}}, {"": {"R3"}})
+    assert a.meta == {"R1": ("甲局", 2022), "R2": ("甲局", 2022), "R3": ("乙局", 2023)}
+    assert next(iter(a.used[""])) is next(iter(b.used[""]))
+    assert a.meta["R1"] is a.meta["R2"]
+    assert a.meta["R1"][0] is b.meta["R1"][0]

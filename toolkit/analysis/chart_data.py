@@ -109,10 +109,11 @@ def built_indicators_of(out: str | Path, report_ids: Sequence[str] | None, indic
 
 
 def built_frames(out: str | Path, cells: Sequence[Cell] = (), indicators: Sequence[str] = (),
-                 audit: bool = True) -> "dict[str, pd.DataFrame | None]":
-    """``reports``, ``tables`` (only *cells*), ``indicators`` (only *indicators*, computed over every
-    report from the cells they read and the statements; see :func:`built_indicators_of` to compute
-    them in parts) and ``audit`` (report_id, check, passed) of the build in *out*."""
+                 audit: bool = True, report_columns: Sequence[str] | None = None) -> "dict[str, pd.DataFrame | None]":
+    """``reports`` (only *report_columns* when given and no indicator is asked for), ``tables``
+    (only *cells*), ``indicators`` (only *indicators*, computed over every report from the cells
+    they read and the statements; see :func:`built_indicators_of` to compute them in parts) and
+    ``audit`` (report_id, check, passed) of the build in *out*."""
     import pandas as pd
     import pyarrow.parquet as pq
 
@@ -120,7 +121,10 @@ def built_frames(out: str | Path, cells: Sequence[Cell] = (), indicators: Sequen
     from .indicator_frames import compute_indicators
 
     out = Path(out)
-    reports = pq.read_table(out / "reports.parquet").to_pandas()
+    columns = None
+    if report_columns is not None and not indicators:  # the ones the file has, in its order
+        columns = [c for c in pq.ParquetFile(out / "reports.parquet").schema_arrow.names if c in set(report_columns)]
+    reports = pq.read_table(out / "reports.parquet", columns=columns).to_pandas()
     statements = pq.read_table(out / "statements.parquet").to_pandas() \
         if indicators and (out / "statements.parquet").is_file() else None
     needed = set(indicator_cells(indicators)) if indicators else set()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from .location import ENV_VAR, CorpusNotFound, CorpusNotNamed, corpus_dir, shipped_corpus
 from .metadata import (METADATA_COLUMNS, PROVENANCE_COLUMNS, MetadataError, MetadataFile, create_corpus,
-                       listed_path, metadata_records, read_metadata, resolve_report_path)
+                       listed_path, metadata_columns, metadata_records, read_metadata, resolve_report_path)
 
 __all__ = ["ENV_VAR", "CorpusNotFound", "CorpusNotNamed", "corpus_dir", "shipped_corpus", "METADATA_COLUMNS",
-           "PROVENANCE_COLUMNS", "MetadataError", "MetadataFile", "create_corpus", "metadata_records", "read_metadata",
-           "resolve_report_path", "listed_path"]
+           "PROVENANCE_COLUMNS", "MetadataError", "MetadataFile", "create_corpus", "metadata_records", "metadata_columns",
+           "read_metadata", "resolve_report_path", "listed_path"]

@@ -26,7 +26,7 @@ from ..errors import ReportError
 from ..fileio import atomic_write, read_bytes
 
 __all__ = ["METADATA_COLUMNS", "PROVENANCE_COLUMNS", "MetadataError", "MetadataFile", "read_metadata", "create_corpus",
-           "metadata_records", "resolve_report_path", "listed_path"]
+           "metadata_records", "metadata_columns", "resolve_report_path", "listed_path"]
 
 #: Columns of ``corpus/metadata.csv``, in file order.
 METADATA_COLUMNS: tuple[str, ...] = (
@@ -317,6 +317,37 @@ def metadata_records(root: str | os.PathLike, columns: Sequence[str] | None = No
     _terminator, header, rows = _read_rows(path, _read_whole(path)[0])
     keep = header if columns is None else [c for c in header if c in columns]
     return [{c: _value(c, row[c]) for c in keep} for row in rows]
+
+
+def metadata_columns(root: str | os.PathLike, columns: Sequence[str]) -> dict[str, list[str | None]]:
+    """Some columns of ``metadata.csv`` as lists of cells as :func:`metadata_records` gives them
+    (stripped; ``None`` for empty or for a column the file lacks), in file order.
+
+    For what reads a column or two of every row (a chart's citations): the columns are read
+    with Arrow's CSV reader, not as a dict per row (the rules :class:`MetadataFile` checks are not
+    checked again).  A file that reader does not take as a plain table (a short row, say) is read
+    by :class:`MetadataFile`, with its rules and errors.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    path = Path(root) / "metadata.csv"
+    try:
+        if path.stat().st_size > _MAX_METADATA_BYTES:
+            raise OSError("too large")  # MetadataFile says so
+        table = pacsv.read_csv(
+            path, read_options=pacsv.ReadOptions(use_threads=False),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=list(columns), include_missing_columns=True,
+                column_types={c: pa.string() for c in columns}, strings_can_be_null=False,
+                quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, OSError):
+        table = None
+    if table is None:
+        rows = MetadataFile(root).rows
+        return {c: [_value(c, r.get(c, "")) for r in rows] for c in columns}
+    return {c: [None if v is None else _value(c, v) for v in table.column(c).to_pylist()] for c in columns}
 
 
 def read_metadata(root: str | os.PathLike):

@@ -42,6 +42,7 @@ def _table_values_only(indicators):
     ``stated``), without the reports left with no value of :data:`_APP_INDICATORS`; and how many
     reports that had a value (a stated or pre-template count) were left out that way.  The other
     reports of an organ left with no table value are left out too."""
+    import numpy as np
     import pandas as pd
 
     year = pd.to_numeric(indicators["year"], errors="coerce") if "year" in indicators.columns else \
@@ -52,18 +53,31 @@ def _table_values_only(indicators):
     wanted = matches(indicators["indicator"], _APP_INDICATORS)
     value = indicators["value"].where(matches(indicators["indicator"], ["applications"]), indicators["numerator"])
     present = wanted & value.notna().to_numpy(dtype=bool)
-    rid = indicators["report_id"].astype(str).to_numpy()
     kept = ~pre & ~stated
-    had = set(rid[present])
-    has = set(rid[present & kept])
-    pre_ids = set(rid[pre])
-    left_out = had - has
+    # Reports and organs as numbers (a row's report and organ), each a flag per number: an
+    # indicators frame has a row per report and indicator, and its ids need not become strings.
+    rid, n_rid = _numbered(indicators["report_id"])
+    organ, n_organ = _numbered(indicators["organ_id"]) if "organ_id" in indicators.columns else (rid, n_rid)
+
+    def reports_of(rows, n=n_rid, of=rid):
+        flags = np.zeros(n, dtype=bool)
+        flags[of[rows]] = True
+        return flags
+
+    left_out = reports_of(present) & ~reports_of(present & kept)
     # An organ with stated counts only is not drawn at all (not even as a row of n/a).
-    organ = indicators["organ_id"].astype(str).to_numpy() if "organ_id" in indicators.columns else rid
-    stated_organs = set(organ[matches(rid, left_out)]) - set(organ[present & kept])
-    drop = left_out | pre_ids | set(rid[matches(organ, stated_organs)])
-    keep = kept & ~matches(rid, drop)
-    return indicators[keep], len(left_out)
+    stated_organs = reports_of(left_out[rid], n_organ, organ) & ~reports_of(present & kept, n_organ, organ)
+    drop = left_out | reports_of(pre) | reports_of(stated_organs[organ])
+    keep = kept & ~drop[rid]
+    return indicators[keep], int(np.count_nonzero(left_out))
+
+
+def _numbered(series):
+    """(each item's number, how many numbers): equal strings one number, missing ones another."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    return codes, len(uniques)
 
 
 def _indicator_values(indicators, by: str):
@@ -480,12 +494,23 @@ def conflict_reports(indicators: "pd.DataFrame | None", table: str) -> set[str]:
     return set(plain(sub.loc[hit, "report_id"].astype(str)))
 
 
+def _shared(value):
+    """*value*, a string as the one object of its text (:func:`sys.intern`): the share charts each
+    keep every report's id and organ, and would otherwise each hold a copy of every one."""
+    import sys
+
+    return sys.intern(value) if type(value) is str else value
+
+
 def _report_meta(indicators: "pd.DataFrame | None") -> dict:
-    """report_id -> (agency, year) from an indicators frame ({} when it has neither)."""
+    """report_id -> (agency, year) from an indicators frame ({} when it has neither); the reports
+    of one organ and year share one (agency, year)."""
     if indicators is None or is_empty(indicators) or not {"report_id", "agency", "year"} <= set(indicators.columns):
         return {}
     first = indicators.drop_duplicates("report_id")
-    return {str(r): (a, y) for r, a, y in zip(*(first[c].to_numpy(dtype=object) for c in ("report_id", "agency", "year")))}
+    pairs: dict = {}
+    return {str(r): pairs.setdefault((_shared(a), y), (_shared(a), y))
+            for r, a, y in zip(*(first[c].to_numpy(dtype=object) for c in ("report_id", "agency", "year")))}
 
 
 class MeanShares:
@@ -524,7 +549,9 @@ class MeanShares:
                                                 len(self.keys)) for k in pairs], dtype=np.int32)
         self.codes.append(number[pair])
         self.values.append(shares["share"].to_numpy(dtype=float))
-        rid = status["report_id"].to_numpy(dtype=object)
+        # Each report's id made a string once (a report has a row per unit), shared (_shared).
+        code, ids = pd.factorize(status["report_id"], sort=False, use_na_sentinel=False)
+        rid = np.array([_shared(r) for r in ids], dtype=object)[code]
         unit, units = pd.factorize(status["unit"], sort=False)
         kinds = status["status"].to_numpy(dtype=object)
         for kind, into in ((SHARE, self.used), (ZERO, self.zero), (MISSING, self.missing)):

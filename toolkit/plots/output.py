@@ -101,6 +101,8 @@ def _gathered(out: Path, charts: Sequence[Chart], frames: dict) -> dict:
     indicators the charts declare are read run by run (only the cells the charts declare kept;
     the indicators the build computed, else computed run by run), the reports (in *frames*) cut
     to each run."""
+    import pyarrow as pa
+
     from ..analysis.chart_data import RUN_REPORTS, built_indicator_runs, built_parts, report_bounds
 
     aggregates = {}
@@ -121,10 +123,15 @@ def _gathered(out: Path, charts: Sequence[Chart], frames: dict) -> dict:
     indicators = built_indicator_runs(out, bounds, names) if names else _runs(None, bounds)
     runs = zip(bounds, built_parts(out, bounds, chart_cells(charts), any("audit" in c.inputs for c in charts)),
                _runs(frames.get("reports"), bounds), indicators)
+    pool = pa.default_memory_pool()
     for _upto, part, reports, found in runs:
         run = {"tables": part["tables"], "audit": part["audit"], "reports": reports, "indicators": found}
         for chart, aggregate in fed:
             aggregate.add(*_inputs(chart, run))
+        run = part = reports = found = None
+        # Arrow's pool keeps the pages of a run's batches for reuse; the aggregates keep numbers and
+        # Python objects, so those pages would only add up run after run: given back each run.
+        pool.release_unused()
     return aggregates
 
 
@@ -211,20 +218,23 @@ def sources_frame(corpus, report_ids: Sequence[str], reports: "pd.DataFrame | No
     *metadata* is False)."""
     import pandas as pd
 
-    from ..corpus import corpus_dir, metadata_records
+    from ..corpus import corpus_dir, metadata_columns
     from ..data import load_reports
 
     if reports is None:
         reports = load_reports(corpus)
-    meta = {str(m["report_id"]): m for m in metadata_records(corpus_dir(corpus))} if metadata else {}
+    meta = {}
+    if metadata:  # two columns of every row, not a dict of each row
+        got = metadata_columns(corpus_dir(corpus), ("report_id", "source_url", "added"))
+        meta = {str(r): (u, a) for r, u, a in zip(got["report_id"], got["source_url"], got["added"]) if r is not None}
     info = {str(r): (t, a, y) for r, t, a, y in zip(plain(reports["report_id"]), plain(reports["title"]),
                                                    plain(reports["agency"]), plain(reports["year"]))}
     rows = []
     for rid in sorted(set(report_ids)):
         title, agency, year = info.get(rid, (None, None, None))
-        m = meta.get(rid, {})
+        url, added = meta.get(rid, (None, None))
         rows.append([rid, None if _is_na(title) else title, None if _is_na(agency) else agency,
-                     None if _is_na(year) else int(year), m.get("source_url") or None, m.get("added") or None])
+                     None if _is_na(year) else int(year), url or None, added or None])
     return pd.DataFrame(rows, columns=SOURCE_COLUMNS).astype(
         {"report_id": "string", "title": "string", "organ": "string", "year": "Int64", "url": "string",
          "retrieved": "string"})
@@ -314,11 +324,30 @@ def write_charts(out: Path, jobs: int | None = 1, corpus: str | os.PathLike | No
             pool.shutdown(cancel_futures=True)
 
 
+#: The columns of the reports a chart's citations read (:func:`sources_frame`).
+CITED_COLUMNS = ("report_id", "title", "agency", "year")
+
+
+def _report_columns(charts: Sequence[Chart]) -> list[str] | None:
+    """The columns of the reports *charts* read, with those their citations read; None (every
+    column) when a chart taking the reports is drawn from the whole frame, or its aggregate does
+    not say which it reads (``REPORT_COLUMNS``)."""
+    columns = dict.fromkeys(CITED_COLUMNS)
+    for chart in charts:
+        if "reports" in chart.inputs:
+            read = getattr(chart.aggregate, "REPORT_COLUMNS", None)
+            if read is None:
+                return None
+            columns.update(dict.fromkeys(read))
+    return list(columns)
+
+
 def _write_charts(out: Path, stems: list[tuple[Chart, str | None, str]], pool, corpus=None,
                   workers: int = 1) -> list[str]:
     import pickle
 
     import pandas as pd
+    import pyarrow as pa
 
     from ..analysis.chart_data import INDICATORS_FILE, built_frames, built_indicators_of, read_built_indicators
 
@@ -337,12 +366,12 @@ def _write_charts(out: Path, stems: list[tuple[Chart, str | None, str]], pool, c
         parts = [pool.submit(built_indicators_of, str(out), ids[i:i + size], names)
                  for i in range(0, len(ids), size)]
     frames = built_frames(out, chart_cells(whole), () if parts or computed else names,
-                          audit=any("audit" in c.inputs for c in whole))
+                          audit=any("audit" in c.inputs for c in whole), report_columns=_report_columns(charts))
     if computed:
         frames["indicators"] = read_built_indicators(out, names)
-    reports = frames["reports"]
     # Every report's citation once; each chart takes the rows of the reports it draws on.
-    cited = sources_frame(corpus, reports["report_id"].astype(str).tolist(), reports, metadata=corpus is not None)
+    cited = sources_frame(corpus, frames["reports"]["report_id"].astype(str).tolist(), frames["reports"],
+                          metadata=corpus is not None)
     saved: dict[str, Any] = {}
     gathered: dict | None = None
 
@@ -361,7 +390,13 @@ def _write_charts(out: Path, stems: list[tuple[Chart, str | None, str]], pool, c
         else:
             if gathered is None:  # every aggregate in one pass
                 gathered = _gathered(out, [c for c in charts if c.aggregate is not None], frames)
-            fig = gathered[(chart.name, by)].figure()
+                if not any("reports" in c.inputs for c in whole):
+                    frames.pop("reports", None)  # cited and gathered: no longer read
+                # What Arrow's pool kept of the pass's batches goes back to the system before the
+                # figures are laid out (the pool keeps freed pages for reuse that will not come).
+                pa.default_memory_pool().release_unused()
+            # Each aggregate is let go once its figure is made: memory falls as the charts are drawn.
+            fig = gathered.pop((chart.name, by)).figure()
         cites = _cite_here(fig, cited, out / "charts" / stem)
         data = None
         if pool is not None:
@@ -374,6 +409,7 @@ def _write_charts(out: Path, stems: list[tuple[Chart, str | None, str]], pool, c
         else:
             saved[stem] = pool.submit(_save_elsewhere, data, str(out / "charts" / stem))
         saved[stem] = (saved[stem], cites)
+        fig = data = None  # saved or handed over: not held while the next figure is laid out
     paths = []
     for _chart, _by, stem in stems:
         done, cites = saved[stem]

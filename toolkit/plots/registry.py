@@ -61,7 +61,9 @@ class Chart:
     memory nor the work of the chart grows with the corpus beyond what it gathers; *draw* must
     be the one-run case (``aggregate().add(*frames).figure()``).  An aggregate whose gathering does
     not depend on the grouping may have ``grouped(by)``: the same gathering drawn by *by*, so that a
-    chart written by several groupings is gathered once.
+    chart written by several groupings is gathered once.  An aggregate taking ``reports`` may say
+    which of their columns it reads (``REPORT_COLUMNS``): a build then reads only those (and the
+    ones citations read), else every column.
     """
 
     name: str
