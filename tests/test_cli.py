@@ -151,6 +151,12 @@ def test_cache_is_keyed_by_content(tmp_path, monkeypatch):
 
 
 def test_chart_command_and_build_charts(tmp_path, capsys):
+    # A folder that is not there is a mistyped path: refused in one line, no folder made.
+    assert main(["chart", "outcomes", "--out", str(tmp_path / "c" / "outcomes")]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"xxgk: {tmp_path / 'c'}: no such folder for --out (create it first)"]
+    assert not (tmp_path / "c").exists()
+    (tmp_path / "c").mkdir()
     assert main(["chart", "outcomes", "--out", str(tmp_path / "c" / "outcomes")]) == 0
     assert (tmp_path / "c" / "outcomes.png").stat().st_size > 10_000
     assert (tmp_path / "c" / "outcomes.svg").is_file()

@@ -299,7 +299,10 @@ def _chart(args: argparse.Namespace) -> int:
                      f"{', '.join(plots.BY_CHARTS)}", 2)
     if args.out is None:
         return _fail("chart: give --out FILE (FILE.png and FILE.svg are written)", 2)
-    _outside_corpus(Path(args.out).expanduser().resolve().parent, args.corpus)  # where FILE.png goes
+    folder = Path(args.out).expanduser().resolve().parent
+    if not folder.is_dir():  # a mistyped path makes no folders
+        return _fail(f"{folder}: no such folder for --out (create it first)", 2)
+    _outside_corpus(folder, args.corpus)  # where FILE.png goes
     try:
         fig = plots.render(args.name, args.corpus, by=args.by, organ=args.organ, province=args.province,
                            year=args.year, title=args.title)
