@@ -80,6 +80,15 @@ def test_unknown_organ_is_a_usage_error(tmp_path, capsys):
     assert not list(tmp_path.iterdir())
 
 
+def test_a_misspelt_organ_is_answered_with_the_names_it_is_close_to(tmp_path, capsys):
+    # 教育局 for 教育厅, and the province's 省 left out: the shipped corpus has 河北省教育厅.
+    for typo in ("河北省教育局", "河北教育厅"):
+        assert cli.main(["chart", "rates", "--organ", typo, "--out", str(tmp_path / "Z")]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"no organ named '{typo}'" in err and "did you mean 河北省教育厅" in err
+    assert not list(tmp_path.iterdir())
+
+
 def test_organ_by_id_province_and_year_selection_and_title_override(tmp_path):
     assert cli.main(["chart", "applications_and_refusals", "--organ", "130000:河北省科学技术厅", "--by", "year",
                      "--out", str(tmp_path / "a")]) == 0

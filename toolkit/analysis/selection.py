@@ -43,7 +43,12 @@ def resolve_organ(reports: "pd.DataFrame", organ: str) -> str:
             candidates = [(i, n) for i, n in match]
             raise AmbiguousOrgan(f"{organ!r} matches {len(found)} organs: "
                                  + "; ".join(f"{n} ({i})" for i, n in candidates), candidates)
-    raise OrganNotFound(f"no organ named {organ!r} in the corpus (give an organ_id or a name from load_reports())")
+    import difflib
+
+    near = difflib.get_close_matches(organ, sorted({n for _i, n in pairs}), n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(near)}?" if near else ""
+    raise OrganNotFound(f"no organ named {organ!r} in the corpus{hint} "
+                        "(give an organ_id or a name from load_reports())")
 
 
 def select_reports(reports: "pd.DataFrame", *, organ: str | None = None, province: str | None = None,
