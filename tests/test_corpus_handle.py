@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 import toolkit as tk
 from toolkit.data.home import corpus_home
@@ -101,3 +102,19 @@ def test_the_readme_documents_the_handle():
     for method in ("load_tables", "load_narratives", "indicators", "build", "audit", "clear"):
         assert re.search(rf"\.{method}\(", section), method
     assert "data_home" in section
+
+
+@pytest.mark.parametrize("name", ["load_reports", "load_tables", "indicators", "load_statements", "load_parse_log",
+                                  "load_narratives"])
+def test_each_loaders_column_dictionary_names_its_columns_and_their_dtypes(name):
+    """The table in a loader's docstring is what a reader trusts: the same columns, in any order,
+    with the dtypes the frame has."""
+    fn = getattr(tk, name)
+    rule = r"( *)=+(?: +=+)+\n"
+    head = re.search(rule + r".*?\n\1=+(?: +=+)+\n(.*?)\n\1=+(?: +=+)+\n", fn.__doc__, flags=re.S)
+    assert head, f"{name} has no column dictionary"
+    indent, body = head.group(1), head.group(2)
+    documented = dict(re.findall(rf"^{indent}(\S+) +(\S+)", body, flags=re.M))
+    frame = fn()
+    assert set(documented) == set(frame.columns)
+    assert {c: str(frame[c].dtype) for c in frame.columns} == documented

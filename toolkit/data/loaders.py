@@ -337,20 +337,20 @@ def load_tables(corpus: str | os.PathLike | None = None, derived: bool = False, 
     name       dtype   unit       meaning
     ========== ======= ========== ===========================================================
     report_id  string             id from ``metadata.csv``
-    table      string             ``t2``, ``t3`` or ``t4``
-    row        string             row key (docs/DESIGN.md) in the table's own template: 2019-template
+    table      category           ``t2``, ``t3`` or ``t4``
+    row        category           row key (docs/DESIGN.md) in the table's own template: 2019-template
                                   keys for a 2019 table (a transition year may print a 2019
                                   table 2 beside a 2021 table 3; ``xxgk parse``'s JSON says
                                   which in ``templates``); a 2021 table 3 printing
                                   (六)其他处理 as one row lists ``other.all`` in place of
                                   its three sub-rows
-    column     string             column key
+    column     category           column key
     value      Float64 件 or 万元  the number; 万元 for t2 ``amount`` (decimal), else a count
     status     category           why the value is what it is (see above and ``toolkit.schema.CELL_STATUS``)
-    row_zh     string             row label in the template (Chinese)
-    column_zh  string             column label (Chinese)
-    row_en     string             row label (English)
-    column_en  string             column label (English)
+    row_zh     category           row label in the template (Chinese)
+    column_zh  category           column label (Chinese)
+    row_en     category           row label (English)
+    column_en  category           column label (English)
     source     category           how the report was read: ``text`` (its text, HTML, DOCX or PDF
                                   text layer) or ``ocr`` (a scanned page or image read by OCR;
                                   a number is ``read`` only when the table's arithmetic vouches
