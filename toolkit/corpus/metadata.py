@@ -326,7 +326,7 @@ def metadata_columns(root: str | os.PathLike, columns: Sequence[str]) -> dict[st
     For what reads a column or two of every row (a chart's citations): the columns are read
     with Arrow's CSV reader, not as a dict per row (the rules :class:`MetadataFile` checks are not
     checked again).  A file that reader does not take as a plain table (a short row, say) is read
-    by :class:`MetadataFile`, with its rules and errors.
+    by :func:`metadata_records`, with its rules and errors.
     """
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -345,8 +345,8 @@ def metadata_columns(root: str | os.PathLike, columns: Sequence[str]) -> dict[st
     except (pa.ArrowInvalid, OSError):
         table = None
     if table is None:
-        rows = MetadataFile(root).rows
-        return {c: [_value(c, r.get(c, "")) for r in rows] for c in columns}
+        rows = metadata_records(root, columns)
+        return {c: [r.get(c) for r in rows] for c in columns}
     return {c: [None if v is None else _value(c, v) for v in table.column(c).to_pylist()] for c in columns}
 
 
