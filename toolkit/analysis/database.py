@@ -660,13 +660,14 @@ def database_frames(out: str | os.PathLike, corpus: str | os.PathLike | None = N
     is written a chunk at a time)."""
 
     from ..corpus import corpus_dir
+    from ..data.frames import report_text
     from ..data.tabular import read_frame
     from ..mining.narratives import narratives_frame
 
     out, root = Path(out), corpus_dir(corpus)
     parsed = [p for chunk in _parsed_chunks(out, root) for p in chunk]
     texts = [{"report_id": p.report_id, "agency": p.report.agency, "year": p.report.year,
-              "text": "\n\n".join(s for s in p.report.sections.values() if s)}
+              "text": report_text(p.report)}
              for p in sorted(parsed, key=lambda p: p.report_id) if p.report is not None]
     return {"reports": _reports_frame(out, root), "tables": read_frame(out / "tables.parquet"),
             "indicators": built_indicators(out), "narratives": narratives_frame(parsed),
