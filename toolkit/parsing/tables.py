@@ -584,9 +584,8 @@ def _t2_row_kept(region: str, key: str, cols: tuple[str, ...]):
     # Kept per text, as immutable parts (see _t3_row_kept).
     numbers, doubtful = value_tokens(cut_region(region))
     said: list[str] = []
-    if (stranger := _label_before_numbers(region)) is not None:
-        said.append(f"t2.{key}: its numbers follow a label that is no row's ({stranger}); whose numbers "
-                    f"they are cannot be told; values left missing")
+    if (stranger := _stranger_note(region, f"t2.{key}")) is not None:
+        said.append(stranger)
         return tuple(numbers), tuple(doubtful), _kept(RowRead(status="ambiguous")), tuple(said)
     cells = _bar_cells(cut_region(region)) if len(numbers) < len(cols) and not doubtful else None
     if cells is not None and len(cells) == len(cols) and all(c == "" or c.isdigit() for c in cells) \
@@ -621,6 +620,16 @@ def _label_before_numbers(region: str) -> str | None:
     lead = _PAREN.sub("", region[:first.start()]) if "(" in region[:first.start()] else region[:first.start()]
     found = _LABEL_LINE.findall(lead)
     return found[-1] if found else None  # the line nearest the numbers
+
+
+def _stranger_note(region: str, where: str) -> str | None:
+    """The warning for row *where* when its numbers follow a label that is no row's
+    (:func:`_label_before_numbers`), else None."""
+    stranger = _label_before_numbers(region)
+    if stranger is None:
+        return None
+    return (f"{where}: its numbers follow a label that is no row's ({stranger}); whose numbers "
+            f"they are cannot be told; values left missing")
 
 
 def _bar_cells(region: str) -> list[str] | None:
@@ -663,9 +672,8 @@ def _t3_row_kept(region: str, key: str):
     numbers, doubtful = value_tokens(cut_region(region))
     said: list[str] = []
     columns = len(schema.T3_COLUMNS)
-    if (stranger := _label_before_numbers(region)) is not None:
-        said.append(f"t3.{key}: its numbers follow a label that is no row's ({stranger}); whose numbers "
-                    f"they are cannot be told; values left missing")
+    if (stranger := _stranger_note(region, f"t3.{key}")) is not None:
+        said.append(stranger)
         return tuple(numbers), _kept(RowRead(status="ambiguous")), tuple(said)
     read = read_rows(numbers, doubtful, [columns], _sum_check, [False] * columns, f"t3.{key}", said)
     return tuple(numbers), _kept(read), tuple(said)
