@@ -12,11 +12,10 @@ this shape (edited by hand, truncated) is treated as absent.
 """
 from __future__ import annotations
 
-import os
-
 import dataclasses
 import json
 import logging
+import os
 from pathlib import Path
 
 from ..fileio import atomic_write, file_stat, sha256_file
