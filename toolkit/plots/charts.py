@@ -10,8 +10,9 @@ from ..analysis.aggregation import is_missing as _is_na
 from .layout import (MISSING, OTHERS, GROUP_TITLES, SHARE, ZERO, group_means, table_or_stated, MAX_ORGANS, NA_GID,
                      NA_LABEL, VALUE_GID, all_zero_note, bar_height, chart_figure, check_by, contributing_ids,
                      draw_bars, fit_inside_labels, group_sums, grouped_hbars, headroom, integer_axis, is_empty,
-                     legend_above, map_values, matches, plain, first_rows, n_missing_cells, others_label, others_note, named_reports, number_text, report_groups,
-                     report_shares, require_columns, select_cells, share_text, value_label, wrap_label, years_text)
+                     legend_above, map_values, matches, plain, first_rows, REPORT_GROUP_COLUMNS, n_missing_cells,
+                     others_label, others_note, named_reports, number_text, report_groups, report_shares,
+                     require_columns, select_cells, share_text, value_label, wrap_label, years_text)
 from .theme import FAIL_COLOUR, MUTED_COLOUR, NA_COLOUR, NEUTRAL_COLOUR, PALETTE, PASS_COLOUR, TEXT_COLOUR
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -402,7 +403,7 @@ class IndicatorRows:
     draw = None
     columns: tuple[str, ...] = ()
     #: Columns a grouping reads (``report_groups``; province, level and sector when merged in).
-    GROUP_COLUMNS = ("organ_id", "agency", "year", "province", "admin_level", "sector")
+    GROUP_COLUMNS = REPORT_GROUP_COLUMNS
 
     def __init__(self, by: str | None = None):
         self.by = by
@@ -794,7 +795,7 @@ class ProactiveCells:
     those reports (organ, year); :meth:`figure` draws the chart from them alone."""
 
     #: The columns of the reports :func:`proactive_disclosure` reads (its template, groupings and names).
-    REPORT_COLUMNS = ("report_id", "template", "year", "organ_id", "agency", "province", "admin_level", "sector")
+    REPORT_COLUMNS = ("report_id", "template", *REPORT_GROUP_COLUMNS)
 
     def __init__(self, by: str = "organ", *, template: str | None = "2021", top: int | None = None):
         check_by(by)
