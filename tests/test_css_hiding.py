@@ -86,3 +86,34 @@ def test_visible_text_with_harmless_shapes_is_read(cell):
     expected = 520 if cell.endswith("5</span>20") else 20
     assert (value, status) == (expected, "read")
     assert not any("cannot be told" in w for w in warnings)
+
+
+# Colours and opacity a reader cannot see: hsl()/hsla() in any of its spellings, an alpha or
+# an opacity so small that the text is within 13/255 of its ground (what the page shows is 20).
+UNSEEN = {
+    "hsla alpha 0": '<span style="color:hsla(0,0%,0%,0)">5</span>20',
+    "hsl with a slash alpha 0%": '<span style="color:hsl(0 0% 0% / 0%)">5</span>20',
+    "hsl with a fourth argument 0": '<span style="color:hsl(0, 0%, 0%, 0)">5</span>20',
+    "hsl white on white": '<span style="color:hsl(0 0% 100%)">5</span>20',
+    "hsl turn hue, white": '<span style="color:hsl(0.25turn 0% 100%)">5</span>20',
+    "hsl black on a black hsl ground": '<span style="color:hsl(0,0%,0%);background:hsl(0 0% 0%)">5</span>20',
+    "rgba alpha 0.01": '<span style="color:rgba(0,0,0,0.01)">5</span>20',
+    "8-digit hex alpha 05": '<span style="color:#00000005">5</span>20',
+    "opacity 0.001": '<span style="opacity:0.001">5</span>20',
+    "opacity 3%": '<span style="opacity:3%">5</span>20',
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNSEEN))
+def test_text_in_a_colour_or_opacity_a_reader_cannot_see_is_dropped(case):
+    assert_read(html_report(UNSEEN[case]), ".html")
+
+
+@pytest.mark.parametrize("cell", [
+    '<span style="color:hsl(0,0%,20%)">20</span>',
+    '<span style="color:hsla(210 50% 30% / 0.8)">20</span>',
+    '<span style="opacity:0.5">20</span>',
+    '<span style="color:rgba(0,0,0,0.2)">20</span>',
+])
+def test_faint_but_seen_text_is_read(cell):
+    assert_read(html_report(cell), ".html")
