@@ -206,14 +206,17 @@ def _clipped_five(c, x, y, font):
     c.restoreState()
 
 
-def _transparent_five(c, x, y, font):
-    c.setFont(font, 9)
-    c.saveState()
-    c.setFillAlpha(0)
-    c.drawString(x, y, "5")
-    c.restoreState()
-    c.setFont(font, 9)
-    c.drawString(x + 6, y, "20")
+def _five_at_alpha(alpha):
+    def draw(c, x, y, font):
+        c.setFont(font, 9)
+        c.saveState()
+        c.setFillAlpha(alpha)
+        c.drawString(x, y, "5")
+        c.restoreState()
+        c.setFont(font, 9)
+        c.drawString(x + 6, y, "20")
+    return draw
+
 
 
 def _white_outline_five(c, x, y, font):
@@ -254,7 +257,10 @@ def _struck_five(c, x, y, font):
 
 PDF_READ = {
     "clipped away": _clipped_five,
-    "fill alpha 0": _transparent_five,
+    "fill alpha 0": _five_at_alpha(0),
+    # Within 13/255 of the white page: not seen.
+    "fill alpha 0.01": _five_at_alpha(0.01),
+    "fill alpha 0.001": _five_at_alpha(0.001),
     "white outline": _white_outline_five,
     "horizontal scale 1%": _squeezed_five,
 }

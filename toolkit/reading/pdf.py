@@ -14,6 +14,7 @@ import io
 import re
 
 from ..errors import NoTextLayer, ReportError
+from .css import FAINT
 from .document import DOUBTFUL, RAISED, STRUCK, Document, Grid, assemble, cell_lines, settle_marks, settle_row
 
 __all__ = ["read_pdf"]
@@ -170,7 +171,7 @@ def _unseen_glyphs(page) -> tuple[set, set]:
     the graphics state pdfminer leaves out tracked, and the result handed to pdfplumber as
     the page's layout (pdfplumber's own cache; it then makes its objects from it).  Unseen:
     text render mode 3 or 7 (neither filled nor stroked), a fill (or, for outlines, stroke)
-    alpha of 0 set by an ExtGState, an outline stroked in white, horizontal scaling under
+    alpha of at most :data:`~toolkit.reading.css.FAINT` set by an ExtGState, an outline stroked in white, horizontal scaling under
     :data:`_TINY_SCALE` per cent, a glyph whose centre lies outside the clipping path (its
     bounding box)."""
     if hasattr(page, "_layout"):
@@ -276,11 +277,12 @@ def _unseen_glyphs(page) -> tuple[set, set]:
             self.painted.append(((round(ch.x0, 2), round(ch.y0, 2), ch.get_text()),
                                  (ch.x0 + ch.x1) / 2, (ch.y0 + ch.y1) / 2))
             clip, fill_alpha, stroke_alpha = self.state.extra if self.state is not None else (None, 1.0, 1.0)
-            seen_fill = fill_alpha > 0 and self.mode in (0, 2, 4, 6)
+            # A fill or stroke so transparent that it is within 13/255 of its ground is not seen.
+            seen_fill = fill_alpha > FAINT and self.mode in (0, 2, 4, 6)
             if seen_fill and clip is None and self.scale >= _TINY_SCALE:
                 return adv  # the common case: filled, unclipped, unsqueezed
             seen_stroke = False
-            if self.mode in (1, 2, 5, 6) and stroke_alpha > 0:
+            if self.mode in (1, 2, 5, 6) and stroke_alpha > FAINT:
                 stroke = _rgb(getattr(ch.graphicstate, "scolor", None))
                 seen_stroke = not (stroke is not None and min(stroke) > 0.95)
             cx, cy = (ch.x0 + ch.x1) / 2, (ch.y0 + ch.y1) / 2
