@@ -533,6 +533,9 @@ Problem and improvement wording, with reports as the unit: of the {len(both_part
 (near-duplicates left out), the exact sign test (reports whose problem part uses the term and whose improvement part
 does not, against the reverse) finds {int(sign['significant'].sum())} of {len(sign)} tested terms distinctive after the
 Benjamini–Hochberg correction at {terms.attrs['alpha']}{(': ' + '、'.join(f"{r.term} ({r.problem_only_reports} vs {r.improvement_only_reports} reports, adjusted p = {r.p_adj:.1g})" for r in sign[sign['significant']].itertuples())) if sign['significant'].any() else ''}.
+These {len(both_parts)} reports come from {reports.set_index('report_id')['organ_id'].reindex(both_parts.index).nunique()}
+organs, and an organ's successive reports share wording too, so these p-values are optimistic as well: the terms
+describe how these reports word their two parts, not a difference shown to hold across organs.
 Counting items instead ({n_problem} problem, {n_improvement} improvement items), Fisher's exact test passes
 {int(fisher['significant'].sum())}{item_only_text}; that test treats items as independent, while items of one report,
 and of one organ's successive reports, share wording, so its p-values are optimistic and a term passing it alone is not
